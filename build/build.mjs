@@ -1,0 +1,49 @@
+// Builds every part of Sandpiper that exists in the tree. Each entry is skipped while its source is absent,
+// so the build stays green as parts land. Usage: node build/build.mjs [--only helper|cli|electron|renderer]
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const want = (part) => only === null || only === part;
+const src = (p) => path.join(root, p);
+
+/** esbuild bundles for the unprivileged Node/Electron side. */
+const bundles = [
+  { part: 'cli', entry: 'src/main/cli/sandpiper.ts', out: 'dist/cli/sandpiper.js', format: 'esm', external: [] },
+  { part: 'electron', entry: 'src/main/main.ts', out: 'dist/main/main.js', format: 'esm', external: ['electron'] },
+  { part: 'electron', entry: 'src/main/engine-host.ts', out: 'dist/main/engine-host.js', format: 'esm', external: ['electron'] },
+  { part: 'electron', entry: 'src/preload/preload.ts', out: 'dist/preload/preload.cjs', format: 'cjs', external: ['electron'] },
+];
+
+for (const b of bundles) {
+  if (!want(b.part) || !existsSync(src(b.entry))) continue;
+  await build({
+    entryPoints: [src(b.entry)],
+    outfile: src(b.out),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: b.format,
+    external: b.external,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    // ESM bundles may pull in CommonJS code that calls require().
+    banner: b.format === 'esm' ? { js: "import { createRequire as __sp_cr } from 'node:module'; const require = __sp_cr(import.meta.url);" } : undefined,
+  });
+}
+
+// The privileged helper has its own build step (runtime, native parts, launcher).
+if (want('helper') && existsSync(src('build/build-helper.mjs'))) {
+  const { buildHelper } = await import('./build-helper.mjs');
+  await buildHelper(root);
+}
+
+// The renderer is built by Vite from its own config.
+if (want('renderer') && existsSync(src('src/renderer/vite.config.ts'))) {
+  const r = spawnSync(process.execPath, [src('node_modules/vite/bin/vite.js'), 'build', '--config', src('src/renderer/vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

@@ -1,0 +1,44 @@
+/**
+ * `sandpiper` command line: dispatches to one module per subcommand. Each subcommand returns its exit status;
+ * user mistakes print one line on stderr, never a stack trace.
+ */
+import { runRead } from './read.ts';
+import { runCapture } from './capture.ts';
+import { runHelperAdmin } from './helper-admin.ts';
+
+const USAGE = `usage:
+  sandpiper read FILE [--json]
+  sandpiper capture --interface IFACE [--filter BPF] [--count N] [--duration S] [--write FILE] [--json]
+  sandpiper helper install|uninstall|status
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'read':
+      return runRead(rest);
+    case 'capture':
+      return runCapture(rest);
+    case 'helper':
+      return runHelperAdmin(rest);
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(cmd === undefined ? USAGE : `sandpiper: unknown command '${cmd}'\n${USAGE}`);
+      return 64;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // Reaching here is a bug in Sandpiper, not a user mistake: say so plainly.
+    process.stderr.write(`sandpiper: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,80 @@
+/**
+ * A flow as the engine reports it, version 1. This is the `flow` line of `sandpiper read --json` and
+ * `sandpiper capture --json`, and the row the desktop renderer shows. Field names are snake_case because they are
+ * a wire format (JSON lines); docs/flow-schema.md documents each field.
+ */
+
+export const FLOW_SCHEMA_VERSION = 1;
+
+export type FlowProto = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'sctp' | 'gre' | 'esp' | 'other';
+export type FlowApp = 'dns' | 'tls' | 'http' | 'quic' | 'ssh';
+export type TcpState = 'syn_sent' | 'established' | 'closing' | 'closed' | 'reset';
+/** TCP flows carry a TcpState; other protocols are `active` until evicted. */
+export type FlowState = TcpState | 'active';
+
+export interface FlowRecord {
+  type: 'flow';
+  /** Stable for the life of the flow within one engine (not across runs). */
+  id: number;
+  proto: FlowProto;
+  /** Initiator: the SYN sender for TCP, else the sender of the first packet seen. */
+  src: string;
+  sport: number;
+  dst: string;
+  dport: number;
+  /** fwd is src→dst; bytes are frame lengths on the wire. */
+  packets_fwd: number;
+  bytes_fwd: number;
+  packets_rev: number;
+  bytes_rev: number;
+  /** Seconds since the epoch, microsecond precision (packet timestamps). */
+  first_seen: number;
+  last_seen: number;
+  state: FlowState;
+  app: FlowApp | null;
+  /** SNI, else HTTP Host, else the DNS name that resolved to dst. */
+  host: string | null;
+  /** Names asked in a DNS flow (empty otherwise). */
+  dns_queries: string[];
+  pid: number | null;
+  process: string | null;
+}
+
+/** Extra detail the desktop app shows in the flow drawer; absent from the CLI's JSON lines. */
+export interface FlowDetail {
+  sni: string | null;
+  alpn: string[];
+  http_host: string | null;
+  ssh_client: string | null;
+  ssh_server: string | null;
+  dns_answers: string[];
+  dns_rcode: number | null;
+  /** Bytes per second over the last 1 s and 10 s, both directions. */
+  rate_fwd_1s: number;
+  rate_rev_1s: number;
+  rate_fwd_10s: number;
+  rate_rev_10s: number;
+  exe: string | null;
+  user: string | null;
+  /** The socket belongs to a process of another user that this user cannot inspect. */
+  process_hidden: boolean;
+  /** Which endpoint is this host (live captures), null when unknown (files). */
+  local: 'src' | 'dst' | null;
+}
+
+export interface FlowRow extends FlowRecord, FlowDetail {}
+
+/** A summary line closing `sandpiper read --json`. */
+export interface ReadSummary {
+  type: 'summary';
+  packets: number;
+  bytes: number;
+  flows: number;
+  /** Flows evicted by the live-flow cap (not by idle time). */
+  evicted_by_cap: number;
+  arp: number;
+  /** Packets the decoder could not attribute to a flow (truncated, unknown link type, ...). */
+  undecoded: number;
+  first_ts: number | null;
+  last_ts: number | null;
+}

@@ -1,0 +1,174 @@
+/**
+ * The privileged helper's process boundary, version 1.
+ *
+ * The unprivileged side starts `sandpiper-helper` (through pkexec unless already root) with the arguments built by
+ * `buildHelperArgs`. The helper then writes:
+ *   - stdout: a standard pcap savefile stream (global header, then records), exactly what `tcpdump -w -` writes;
+ *   - stderr: UTF-8 JSON lines, one `HelperMessage` per line, each carrying `type`;
+ *   - exit status: one of `HelperExitCode`.
+ * It reads nothing but stdin, and only to notice EOF (its parent is gone).
+ * Any change to this file that an older peer could misread bumps HELPER_PROTOCOL_VERSION.
+ */
+
+export const HELPER_PROTOCOL_VERSION = 1;
+
+export const HelperExitCode = {
+  ok: 0,
+  badArguments: 2,
+  captureOpenFailed: 3,
+  sandboxStrictRefused: 4,
+  notPrivileged: 5,
+} as const;
+export type HelperExitCode = (typeof HelperExitCode)[keyof typeof HelperExitCode];
+
+/** pkexec's own exit statuses, seen by the unprivileged side when the helper never started. */
+export const PkexecExitCode = { dismissed: 126, notAuthorised: 127 } as const;
+
+export const INTERFACE_NAME_RE = /^[A-Za-z0-9_.:@-]{1,15}$/;
+export const FILTER_MAX_LENGTH = 4096;
+/** Inclusive ranges of the numeric arguments. */
+export const HELPER_LIMITS = {
+  snaplen: { min: 1, max: 262144 },
+  bufferMb: { min: 1, max: 1024 },
+  count: { min: 1, max: 2 ** 31 - 1 },
+  durationSeconds: { min: 1, max: 31 * 24 * 3600 },
+  uid: { min: 1, max: 2 ** 32 - 2 },
+  landlockAbi: { min: 0, max: 8 },
+} as const;
+export const DEFAULT_SNAPLEN = 262144;
+export const DEFAULT_BUFFER_MB = 4;
+/** The uid the helper becomes when neither --user, PKEXEC_UID nor SUDO_UID names one (nobody). */
+export const FALLBACK_UID = 65534;
+
+export interface HelperOptions {
+  interface: string;
+  filter?: string;
+  snaplen?: number;
+  promisc?: boolean;
+  bufferMb?: number;
+  count?: number;
+  durationSeconds?: number;
+  sandboxStrict?: boolean;
+  user?: number;
+  /** Caps the Landlock ABI the helper uses (0 = no Landlock); for tests of the partial paths. */
+  maxLandlockAbi?: number;
+}
+
+/** The helper's command line for the given options, in the order its parser documents. */
+export function buildHelperArgs(o: HelperOptions): string[] {
+  const a = ['--interface', o.interface];
+  if (o.filter !== undefined && o.filter !== '') a.push('--filter', o.filter);
+  if (o.snaplen !== undefined) a.push('--snaplen', String(o.snaplen));
+  if (o.promisc) a.push('--promisc');
+  if (o.bufferMb !== undefined) a.push('--buffer-mb', String(o.bufferMb));
+  if (o.count !== undefined) a.push('--count', String(o.count));
+  if (o.durationSeconds !== undefined) a.push('--duration', String(o.durationSeconds));
+  if (o.sandboxStrict) a.push('--sandbox-strict');
+  if (o.user !== undefined) a.push('--user', String(o.user));
+  if (o.maxLandlockAbi !== undefined) a.push('--max-landlock-abi', String(o.maxLandlockAbi));
+  return a;
+}
+
+export type ProbeResult = 'denied' | 'allowed' | 'skipped';
+export type SandboxStatus = 'fully_enforced' | 'partially_enforced' | 'not_available';
+
+export interface HelloMessage {
+  type: 'hello';
+  protocol: number;
+  version: string;
+  pid: number;
+  /** libpcap's pcap_lib_version(). */
+  libpcap: string;
+  node: string;
+}
+
+export interface SandboxMessage {
+  type: 'sandbox';
+  status: SandboxStatus;
+  /** The ABI the helper used (after any cap), 0 when Landlock is unavailable or capped to 0. */
+  landlock_abi: number;
+  /** The ABI the kernel offers. */
+  landlock_abi_kernel: number;
+  fs_restricted: boolean;
+  net_restricted: boolean;
+  scoped: boolean;
+  no_new_privs: boolean;
+  cap_net_raw_dropped: boolean;
+  uid: number;
+  gid: number;
+  /** Every thread of the capturing process was checked from /proc/self/task/* or covered by construction. */
+  all_threads: boolean;
+  threads: number;
+  probes: { raw_socket: ProbeResult; file_open: ProbeResult; tcp_connect: ProbeResult };
+  details: string;
+}
+
+export interface StatsMessage {
+  type: 'stats';
+  /** pcap_stats ps_recv, ps_drop, ps_ifdrop. */
+  received: number;
+  dropped_kernel: number;
+  dropped_iface: number;
+  /** Packets written to stdout so far. */
+  written: number;
+  /** Seconds since the capture started. */
+  elapsed: number;
+}
+
+export type HelperErrorCode =
+  | 'bad_arguments'
+  | 'no_such_interface'
+  | 'bad_filter'
+  | 'capture_open_failed'
+  | 'not_privileged'
+  | 'sandbox_failed'
+  | 'sandbox_strict'
+  | 'capture_failed'
+  | 'internal';
+
+export interface WarningMessage {
+  type: 'warning';
+  code: string;
+  message: string;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  code: HelperErrorCode;
+  /** A sentence a user can act on. */
+  message: string;
+}
+
+export type ExitReason =
+  | 'count_reached'
+  | 'duration_reached'
+  | 'signal'
+  | 'stdout_closed'
+  | 'stdin_eof'
+  | 'parent_died'
+  | 'error';
+
+export interface ExitMessage {
+  type: 'exit';
+  reason: ExitReason;
+  code: HelperExitCode;
+}
+
+export type HelperMessage = HelloMessage | SandboxMessage | StatsMessage | WarningMessage | ErrorMessage | ExitMessage;
+
+const MESSAGE_TYPES = new Set(['hello', 'sandbox', 'stats', 'warning', 'error', 'exit']);
+
+/** Parses one stderr line of the helper; null for anything that is not a well-formed message. */
+export function parseHelperMessage(line: string): HelperMessage | null {
+  if (line.length === 0 || line.length > 65536) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const t = (v as { type?: unknown }).type;
+  if (typeof t !== 'string' || !MESSAGE_TYPES.has(t)) return null;
+  return v as HelperMessage;
+}
