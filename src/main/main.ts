@@ -1,0 +1,67 @@
+/**
+ * Electron main process: thin wiring only. Locks the app down (sandboxed, isolated renderer on app://, every
+ * navigation/window/permission denied), starts the engine in a utility process and relays its throttled updates.
+ * The logic lives in src/main/electron (Electron-typed, tested with fakes) and src/main/session (Electron-free).
+ */
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './electron/app-protocol.ts';
+import { EVENT_CHANNELS } from './electron/channels.ts';
+import { EngineHostClient } from './electron/engine-host-client.ts';
+import { createIpcBackend } from './electron/ipc-backend.ts';
+import { registerIpcHandlers } from './electron/ipc-handlers.ts';
+import { hardenSession, hardenWebContents } from './electron/security.ts';
+import { createMainWindow } from './electron/window-options.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const RENDERER_DIR = path.join(here, '../renderer');
+const PRELOAD = path.join(here, '../preload/preload.cjs');
+const ENGINE_HOST = path.join(here, 'engine-host.js');
+const CAPTURE_FILTERS = [
+  { name: 'Packet captures', extensions: ['pcap', 'pcapng', 'cap', 'dmp'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+app.enableSandbox();
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  hardenSession(session.defaultSession);
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER_DIR));
+
+  const win = createMainWindow(BrowserWindow, PRELOAD, { devTools: !app.isPackaged });
+  const send = (channel: string, payload: unknown) => {
+    if (!win.isDestroyed()) win.webContents.send(channel, payload);
+  };
+  const host = new EngineHostClient(utilityProcess.fork(ENGINE_HOST, [], { serviceName: 'Sandpiper engine', stdio: 'inherit' }), {
+    update: (u) => send(EVENT_CHANNELS.update, u),
+    status: (s) => send(EVENT_CHANNELS.status, s),
+  });
+  registerIpcHandlers(
+    ipcMain,
+    createIpcBackend(host, {
+      chooseOpen: async () => {
+        const r = await dialog.showOpenDialog(win, { title: 'Open capture file', properties: ['openFile'], filters: CAPTURE_FILTERS });
+        return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
+      },
+      chooseSave: async () => {
+        const r = await dialog.showSaveDialog(win, { title: 'Save capture', defaultPath: 'capture.pcap', filters: CAPTURE_FILTERS });
+        return r.canceled || !r.filePath ? null : r.filePath;
+      },
+    }),
+  );
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => host.stop());
+  await win.loadURL(APP_INDEX_URL);
+}
+
+app.on('window-all-closed', () => app.quit());
+start().catch((e: unknown) => {
+  process.stderr.write(`sandpiper: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+  app.exit(1);
+});

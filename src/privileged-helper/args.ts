@@ -1,0 +1,146 @@
+/**
+ * The helper's command line, parsed without side effects. Every check that needs no system state lives here so
+ * it can be unit-tested; interface existence and filter compilation are checked by validate.ts.
+ */
+import {
+  DEFAULT_BUFFER_MB,
+  DEFAULT_SNAPLEN,
+  FALLBACK_UID,
+  FILTER_MAX_LENGTH,
+  HELPER_LIMITS,
+  INTERFACE_NAME_RE,
+  type HelperErrorCode,
+} from '../shared/helper-protocol.ts';
+
+/** Options with every default filled in. */
+export interface ParsedOptions {
+  interface: string;
+  filter: string;
+  snaplen: number;
+  promisc: boolean;
+  bufferMb: number;
+  count: number | null;
+  durationSeconds: number | null;
+  sandboxStrict: boolean;
+  user: number | null;
+  maxLandlockAbi: number | null;
+}
+
+export type ArgsResult =
+  | { ok: true; options: ParsedOptions }
+  | { ok: false; code: HelperErrorCode; message: string };
+
+export const USAGE =
+  'sandpiper-helper --interface IFACE [--filter BPF] [--snaplen N] [--promisc] [--buffer-mb N] [--count N] ' +
+  '[--duration SECONDS] [--sandbox-strict] [--user UID] [--max-landlock-abi N]';
+
+type NumberKey = 'snaplen' | 'bufferMb' | 'count' | 'durationSeconds' | 'user' | 'maxLandlockAbi';
+const NUMBER_FLAGS: Record<string, { key: NumberKey; limits: { min: number; max: number } }> = {
+  '--snaplen': { key: 'snaplen', limits: HELPER_LIMITS.snaplen },
+  '--buffer-mb': { key: 'bufferMb', limits: HELPER_LIMITS.bufferMb },
+  '--count': { key: 'count', limits: HELPER_LIMITS.count },
+  '--duration': { key: 'durationSeconds', limits: HELPER_LIMITS.durationSeconds },
+  '--user': { key: 'user', limits: HELPER_LIMITS.uid },
+  '--max-landlock-abi': { key: 'maxLandlockAbi', limits: HELPER_LIMITS.landlockAbi },
+};
+const BOOLEAN_FLAGS: Record<string, 'promisc' | 'sandboxStrict'> = {
+  '--promisc': 'promisc',
+  '--sandbox-strict': 'sandboxStrict',
+};
+
+/** Plain decimal digits only: no sign, exponent, hex, whitespace or leading zeros that Number() would accept. */
+const DECIMAL_RE = /^(0|[1-9][0-9]{0,11})$/;
+
+/** A printable, bounded rendering of user input for error messages (never echo control characters). */
+export function quote(s: string): string {
+  const clipped = s.length > 40 ? `${s.slice(0, 40)}…` : s;
+  return JSON.stringify(clipped);
+}
+
+export function parseHelperArgs(argv: readonly string[]): ArgsResult {
+  const bad = (message: string): ArgsResult => ({ ok: false, code: 'bad_arguments', message: `${message}. Usage: ${USAGE}` });
+  const seen = new Set<string>();
+  let iface: string | null = null;
+  let filter = '';
+  const nums: Partial<Record<NumberKey, number>> = {};
+  const flags = { promisc: false, sandboxStrict: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (seen.has(arg)) return bad(`${arg} given more than once`);
+    if (arg in BOOLEAN_FLAGS) {
+      seen.add(arg);
+      flags[BOOLEAN_FLAGS[arg]] = true;
+      continue;
+    }
+    if (arg !== '--interface' && arg !== '--filter' && !(arg in NUMBER_FLAGS)) {
+      return bad(`unknown argument ${quote(arg)}`);
+    }
+    seen.add(arg);
+    if (i + 1 >= argv.length) return bad(`${arg} needs a value`);
+    const value = argv[++i];
+    if (arg === '--interface') {
+      if (!INTERFACE_NAME_RE.test(value)) {
+        return { ok: false, code: 'no_such_interface', message: `${quote(value)} is not a valid interface name (1-15 letters, digits or _.:@-)` };
+      }
+      iface = value;
+    } else if (arg === '--filter') {
+      if (value.length > FILTER_MAX_LENGTH) {
+        return { ok: false, code: 'bad_filter', message: `the capture filter is ${value.length} characters long; the limit is ${FILTER_MAX_LENGTH}` };
+      }
+      filter = value;
+    } else {
+      const { key, limits } = NUMBER_FLAGS[arg];
+      const n = DECIMAL_RE.test(value) ? Number(value) : NaN;
+      if (!Number.isSafeInteger(n) || n < limits.min || n > limits.max) {
+        return bad(`${arg} must be a whole number from ${limits.min} to ${limits.max}, not ${quote(value)}`);
+      }
+      nums[key] = n;
+    }
+  }
+  if (iface === null) return bad('--interface is required');
+  return {
+    ok: true,
+    options: {
+      interface: iface,
+      filter,
+      snaplen: nums.snaplen ?? DEFAULT_SNAPLEN,
+      promisc: flags.promisc,
+      bufferMb: nums.bufferMb ?? DEFAULT_BUFFER_MB,
+      count: nums.count ?? null,
+      durationSeconds: nums.durationSeconds ?? null,
+      sandboxStrict: flags.sandboxStrict,
+      user: nums.user ?? null,
+      maxLandlockAbi: nums.maxLandlockAbi ?? null,
+    },
+  };
+}
+
+/** Parses a uid from the environment (PKEXEC_UID, SUDO_UID); null when absent or malformed. */
+function envUid(v: string | undefined): number | null {
+  if (v === undefined || !DECIMAL_RE.test(v)) return null;
+  const n = Number(v);
+  return n <= HELPER_LIMITS.uid.max ? n : null;
+}
+
+export type TargetUserResult = { ok: true; uid: number; source: string } | { ok: false; message: string };
+
+/**
+ * The uid the helper becomes: --user, else PKEXEC_UID, else SUDO_UID, else nobody. Never 0. Under pkexec a
+ * polkit-authorised user may only name themselves or nobody, so authorisation cannot be turned into another
+ * user's identity.
+ */
+export function resolveTargetUser(user: number | null, env: Readonly<Record<string, string | undefined>>): TargetUserResult {
+  const pkexecUid = envUid(env.PKEXEC_UID);
+  if (user !== null) {
+    if (user === 0) return { ok: false, message: '--user 0 is not allowed: the helper never keeps running as root' };
+    if (pkexecUid !== null && user !== pkexecUid && user !== FALLBACK_UID) {
+      return { ok: false, message: `under pkexec --user may only name the invoking user (${pkexecUid}) or ${FALLBACK_UID}` };
+    }
+    return { ok: true, uid: user, source: '--user' };
+  }
+  // A root caller (uid 0) still gets an unprivileged identity.
+  if (pkexecUid !== null) return { ok: true, uid: pkexecUid === 0 ? FALLBACK_UID : pkexecUid, source: 'PKEXEC_UID' };
+  const sudoUid = envUid(env.SUDO_UID);
+  if (sudoUid !== null) return { ok: true, uid: sudoUid === 0 ? FALLBACK_UID : sudoUid, source: 'SUDO_UID' };
+  return { ok: true, uid: FALLBACK_UID, source: 'default' };
+}

@@ -1,0 +1,89 @@
+/** The few libc entry points the helper calls through koffi (glibc, x86_64). */
+import { koffi } from './koffi.ts';
+
+type Fn = (...args: unknown[]) => unknown;
+
+export interface Libc {
+  /** Raw syscall with up to five integer/pointer arguments, each given as a koffi [type, value] pair. */
+  syscall(nr: number, ...typedArgs: unknown[]): number;
+  prctl(option: number, a2: number, a3?: number, a4?: number, a5?: number): number;
+  getppid(): number;
+  socket(domain: number, type: number, protocol: number): number;
+  connect(fd: number, addr: Buffer, len: number): number;
+  open(path: string, flags: number): number;
+  close(fd: number): number;
+  /** The primary gid of uid, or null when the user database does not know it. */
+  primaryGid(uid: number): number | null;
+  /** Address of an exported symbol of an already-loaded library (dlopen(name) + dlsym). */
+  symbolAddress(library: string, symbol: string): unknown;
+  fdopen(fd: number, mode: string): unknown;
+  /** poll() one fd without waiting; returns revents (POLLERR 0x8, POLLHUP 0x10), or -1. */
+  pollNow(fd: number, events: number): number;
+  errno(): number;
+}
+
+const RTLD_NOW = 2;
+const RTLD_NOLOAD = 4;
+
+let cached: Libc | null = null;
+
+export function libc(): Libc {
+  if (cached) return cached;
+  const k = koffi();
+  const lib = k.load('libc.so.6');
+  const f = (proto: string): Fn => lib.func(proto) as Fn;
+  const syscall = f('long syscall(long nr, ...)');
+  const prctl = f('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)');
+  const getppid = f('int getppid(void)');
+  const socket = f('int socket(int domain, int type, int protocol)');
+  const connect = f('int connect(int fd, const void *addr, uint32_t len)');
+  const open = f('int open(const char *path, int flags)');
+  const close = f('int close(int fd)');
+  const passwd = k.struct({
+    pw_name: 'void *',
+    pw_passwd: 'void *',
+    pw_uid: 'uint32_t',
+    pw_gid: 'uint32_t',
+    pw_gecos: 'void *',
+    pw_dir: 'void *',
+    pw_shell: 'void *',
+  });
+  const getpwuid = f('void *getpwuid(uint32_t uid)');
+  const dlopen = f('void *dlopen(const char *name, int flags)');
+  const dlsym = f('void *dlsym(void *handle, const char *symbol)');
+  const fdopen = f('void *fdopen(int fd, const char *mode)');
+  const poll = f('int poll(void *fds, unsigned long nfds, int timeout)');
+  const pollfd = Buffer.alloc(8); // struct pollfd { int fd; short events; short revents; }
+  cached = {
+    syscall: (nr, ...a) => Number(syscall(nr, ...a)),
+    prctl: (o, a2, a3 = 0, a4 = 0, a5 = 0) => prctl(o, a2, a3, a4, a5) as number,
+    getppid: () => getppid() as number,
+    socket: (d, t, p) => socket(d, t, p) as number,
+    connect: (fd, addr, len) => connect(fd, addr, len) as number,
+    open: (p, fl) => open(p, fl) as number,
+    close: (fd) => close(fd) as number,
+    primaryGid(uid) {
+      const p = getpwuid(uid);
+      if (p === null) return null;
+      const rec = k.decode(p, passwd) as { pw_gid: number };
+      return rec.pw_gid;
+    },
+    symbolAddress(library, symbol) {
+      const h = dlopen(library, RTLD_NOW | RTLD_NOLOAD);
+      if (h === null) throw new Error(`${library} is not loaded`);
+      const addr = dlsym(h, symbol);
+      if (addr === null) throw new Error(`${symbol} not found in ${library}`);
+      return addr;
+    },
+    fdopen: (fd, mode) => fdopen(fd, mode),
+    pollNow(fd, events) {
+      pollfd.writeInt32LE(fd, 0);
+      pollfd.writeInt16LE(events, 4);
+      pollfd.writeInt16LE(0, 6);
+      const r = poll(pollfd, 1, 0) as number;
+      return r < 0 ? -1 : pollfd.readUInt16LE(6);
+    },
+    errno: () => k.errno(),
+  };
+  return cached;
+}

@@ -1,0 +1,87 @@
+/** Capabilities, no_new_privs and the identity switch. prctl/capset act on the calling thread only. */
+import { readFileSync } from 'node:fs';
+import type { Libc } from './native/libc.ts';
+
+const PR_SET_PDEATHSIG = 1;
+const PR_CAPBSET_DROP = 24;
+const PR_SET_NO_NEW_PRIVS = 38;
+const PR_GET_NO_NEW_PRIVS = 39;
+const PR_CAP_AMBIENT = 47;
+const PR_CAP_AMBIENT_CLEAR_ALL = 4;
+const SYS_capset = 126;
+const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+
+export const CAP = { setgid: 6, setuid: 7, netRaw: 13 } as const;
+/** What the second stage needs: open the capture (NET_RAW) and switch identity (SETUID, SETGID). */
+export const STAGE2_CAPS: readonly number[] = [CAP.setgid, CAP.setuid, CAP.netRaw];
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0 || process.geteuid?.() === 0;
+}
+
+function lastCap(): number {
+  try {
+    const n = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
+    if (Number.isInteger(n) && n > 0 && n < 64) return n;
+  } catch {
+    /* fall through */
+  }
+  return 40;
+}
+
+/**
+ * Leaves only `keep` in this thread's bounding, effective and permitted sets and empties the inheritable and
+ * ambient sets, so a root execve from this thread grants nothing else (root's new permitted set is bounding |
+ * inheritable).
+ */
+export function limitCapabilities(c: Libc, keep: readonly number[]): void {
+  const last = lastCap();
+  for (let cap = 0; cap <= last; cap++) {
+    if (keep.includes(cap)) continue;
+    if (c.prctl(PR_CAPBSET_DROP, cap) !== 0) throw new Error(`PR_CAPBSET_DROP ${cap} failed (errno ${c.errno()})`);
+  }
+  if (c.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL) !== 0) throw new Error(`clearing ambient capabilities failed (errno ${c.errno()})`);
+  let low = 0;
+  let high = 0;
+  for (const cap of keep) {
+    if (cap < 32) low |= 1 << cap;
+    else high |= 1 << (cap - 32);
+  }
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(LINUX_CAPABILITY_VERSION_3, 0);
+  const data = Buffer.alloc(24); // two { effective, permitted, inheritable } words
+  data.writeUInt32LE(low >>> 0, 0);
+  data.writeUInt32LE(low >>> 0, 4);
+  data.writeUInt32LE(high >>> 0, 12);
+  data.writeUInt32LE(high >>> 0, 16);
+  if (c.syscall(SYS_capset, 'void *', header, 'void *', data) !== 0) throw new Error(`capset failed (errno ${c.errno()})`);
+}
+
+export function setNoNewPrivs(c: Libc): void {
+  if (c.prctl(PR_SET_NO_NEW_PRIVS, 1) !== 0) throw new Error(`PR_SET_NO_NEW_PRIVS failed (errno ${c.errno()})`);
+}
+
+export function hasNoNewPrivs(c: Libc): boolean {
+  return c.prctl(PR_GET_NO_NEW_PRIVS, 0) === 1;
+}
+
+/**
+ * Becomes uid:gid with supplementary groups [gid]. Node's calls go through glibc, which applies each change to
+ * every thread of the process; leaving uid 0 for all of real/effective/saved clears the permitted capabilities.
+ */
+export function dropToUser(uid: number, gid: number): void {
+  if (uid === 0) throw new Error('refusing to stay root');
+  const { setgroups, setgid, setuid, getuid, geteuid, getegid } = process;
+  if (!setgroups || !setgid || !setuid || !getuid || !geteuid || !getegid) throw new Error('no POSIX identity calls on this platform');
+  setgroups([gid]);
+  setgid(gid);
+  setuid(uid);
+  if (getuid() !== uid || geteuid() !== uid || getegid() !== gid) {
+    throw new Error('the identity switch did not take effect');
+  }
+}
+
+/** Asks the kernel to send `signal` when the parent dies. Must follow the uid change, which clears it. */
+export function setParentDeathSignal(c: Libc, signal: number): void {
+  if (c.prctl(PR_SET_PDEATHSIG, signal) !== 0) throw new Error(`PR_SET_PDEATHSIG failed (errno ${c.errno()})`);
+}

@@ -1,0 +1,122 @@
+/**
+ * Second stage: born (via execve from the restricted first stage) with no_new_privs, a reduced bounding set and
+ * the first Landlock layer on every thread. It opens the capture, becomes the target user on all threads, adds
+ * the final layer (no filesystem, no TCP), proves the sandbox with probes, then streams.
+ */
+import { readFileSync } from 'node:fs';
+import { HELPER_PROTOCOL_VERSION, HelperExitCode, type ExitReason, type SandboxMessage } from '../shared/helper-protocol.ts';
+import { parseHelperArgs } from './args.ts';
+import { openCapture } from './capture.ts';
+import { restrictSelf } from './landlock.ts';
+import { emit, fail } from './messages.ts';
+import { libc } from './native/libc.ts';
+import { libpcap } from './native/libpcap.ts';
+import { STAGE2_CAPS, dropToUser, hasNoNewPrivs, setParentDeathSignal } from './privileges.ts';
+import { PROBE_FILE, probeFileAsync, probeFileSync, probeRawSocket, probeTcpConnect } from './probes.ts';
+import { combineFileProbes, sandboxStatus } from './sandbox-status.ts';
+import { decodeHandoff } from './stage-handoff.ts';
+import { startStream, type StreamControl } from './stream.ts';
+import { checkThreads, readOwnThreads } from './thread-audit.ts';
+
+const SIGHUP = 1;
+export const HELPER_VERSION = '0.1.0';
+
+/** The first stage's restrictions really are in place: otherwise someone started this stage directly. */
+function verifyFirstStage(c: ReturnType<typeof libc>, abi: number): string | null {
+  if (!hasNoNewPrivs(c)) return 'no_new_privs is not set';
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const bnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status);
+  const expected = STAGE2_CAPS.reduce((m, cap) => m | (1n << BigInt(cap)), 0n);
+  if (!bnd || BigInt(`0x${bnd[1]}`) !== expected) return 'the capability bounding set was not reduced';
+  if (abi > 0 && probeFileSync(c, PROBE_FILE) !== 'denied') return 'the first Landlock layer is missing';
+  return null;
+}
+
+export async function runStage2(argv: readonly string[], stageValue: string): Promise<void> {
+  const parsed = parseHelperArgs(argv);
+  const handoff = decodeHandoff(stageValue);
+  if (!parsed.ok || handoff === null) return fail('internal', HelperExitCode.badArguments, 'the capture stage was started with a bad hand-off');
+  const o = parsed.options;
+  let stream: StreamControl | null = null;
+  let pending: ExitReason | null = null;
+  const onSignal = (reason: ExitReason) => () => (stream ? stream.stop(reason) : (pending ??= reason));
+  process.on('SIGINT', onSignal('signal'));
+  process.on('SIGTERM', onSignal('signal'));
+  process.on('SIGHUP', onSignal('parent_died'));
+
+  const c = libc();
+  const pcap = libpcap(c.symbolAddress);
+  emit({ type: 'hello', protocol: HELPER_PROTOCOL_VERSION, version: HELPER_VERSION, pid: process.pid, libpcap: pcap.libVersion(), node: process.version });
+
+  const notStaged = verifyFirstStage(c, handoff.abi);
+  if (notStaged !== null) fail('sandbox_failed', HelperExitCode.sandboxStrictRefused, `refusing to capture: ${notStaged} (start the helper through its launcher)`);
+
+  const opened = openCapture(pcap, o);
+  if (!opened.ok) fail(opened.code, opened.badArgument ? HelperExitCode.badArguments : HelperExitCode.captureOpenFailed, opened.message);
+  if (opened.warning) emit({ type: 'warning', code: 'capture_warning', message: opened.warning });
+
+  try {
+    dropToUser(handoff.uid, handoff.gid);
+    setParentDeathSignal(c, SIGHUP);
+  } catch (e) {
+    fail('sandbox_failed', HelperExitCode.sandboxStrictRefused, `could not drop root privileges: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const parentPid = c.getppid();
+
+  // Audit every thread now, while the first layer still lets us read /proc; threads started later are created
+  // by this (main) thread after the final layer and inherit its credentials and domain.
+  let audit = checkThreads(readOwnThreads(), handoff.uid);
+  if (!audit.ok) audit = checkThreads(readOwnThreads(), handoff.uid);
+
+  let layer = { fs: false, net: false, scoped: false, allThreads: false };
+  try {
+    layer = restrictSelf(c, { abi: handoff.abi, rules: [], denyTcp: true, scope: true, allThreads: true });
+  } catch (e) {
+    emit({ type: 'warning', code: 'landlock_final_layer', message: e instanceof Error ? e.message : String(e) });
+  }
+
+  const rawSocket = probeRawSocket(c);
+  const fileMain = probeFileSync(c);
+  const filePool = await probeFileAsync();
+  const tcp = probeTcpConnect(c);
+  const facts = {
+    abi: handoff.abi,
+    fsRestricted: layer.fs,
+    netRestricted: layer.net,
+    scoped: layer.scoped,
+    noNewPrivs: hasNoNewPrivs(c),
+    allThreads: audit.ok,
+    capNetRawDropped: rawSocket === 'denied' && audit.ok,
+    probes: { raw_socket: rawSocket, file_open: combineFileProbes(fileMain, filePool), tcp_connect: tcp },
+  };
+  const status = sandboxStatus(facts);
+  const details = [
+    `stage 1 (root, main thread): bounding set {NET_RAW,SETUID,SETGID}, no_new_privs, ${handoff.abi > 0 ? `Landlock ABI ${handoff.abi} layer allowing only the runtime, libraries, /proc, /sys` : 'no Landlock layer (ABI 0)'}; then execve, so every thread is born inside it`,
+    `stage 2: uid ${handoff.uid} gid ${handoff.gid} on all threads via glibc set*id; final layer (no filesystem${layer.net ? ', no TCP' : ''}${layer.scoped ? ', scoped signals and abstract sockets' : ''}) ${layer.allThreads ? 'on all threads (TSYNC)' : handoff.abi > 0 ? 'on the main thread and threads it starts later; threads started before carry the stage-1 layer (no TSYNC below ABI 8)' : 'not applied'}`,
+    `thread audit of ${audit.threads} threads: ${audit.ok ? 'NoNewPrivs 1, CapEff/CapPrm 0, uid non-root on every thread' : audit.problems.join('; ')}`,
+    `file probe: main thread ${fileMain}, threadpool thread ${filePool}`,
+  ].join('. ');
+  const msg: SandboxMessage = {
+    type: 'sandbox',
+    status,
+    landlock_abi: handoff.abi,
+    landlock_abi_kernel: handoff.kernelAbi,
+    fs_restricted: facts.fsRestricted,
+    net_restricted: facts.netRestricted,
+    scoped: facts.scoped,
+    no_new_privs: facts.noNewPrivs,
+    cap_net_raw_dropped: facts.capNetRawDropped,
+    uid: process.getuid?.() ?? -1,
+    gid: process.getgid?.() ?? -1,
+    all_threads: audit.ok,
+    threads: audit.threads,
+    probes: facts.probes,
+    details,
+  };
+  emit(msg);
+  if (o.sandboxStrict && status !== 'fully_enforced') {
+    fail('sandbox_strict', HelperExitCode.sandboxStrictRefused, `--sandbox-strict: the sandbox is ${status}, so nothing was captured`);
+  }
+  stream = startStream(c, pcap, opened.handle, { count: o.count, durationSeconds: o.durationSeconds, parentPid });
+  if (pending !== null) stream.stop(pending);
+}

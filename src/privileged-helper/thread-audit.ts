@@ -1,0 +1,67 @@
+/** Reads the security-relevant state of every thread of this process from /proc/self/task/<tid>/status. */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ThreadState {
+  tid: number;
+  noNewPrivs: boolean;
+  capEff: bigint;
+  capPrm: bigint;
+  /** Real, effective, saved, filesystem. */
+  uids: number[];
+  gids: number[];
+}
+
+/** Parses one status file; null when a needed field is missing (treated as a failed check). */
+export function parseTaskStatus(tid: number, text: string): ThreadState | null {
+  const field = (name: string): string | null => {
+    const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text);
+    return m ? m[1].trim() : null;
+  };
+  const nnp = field('NoNewPrivs');
+  const eff = field('CapEff');
+  const prm = field('CapPrm');
+  const uid = field('Uid');
+  const gid = field('Gid');
+  if (nnp === null || eff === null || prm === null || uid === null || gid === null) return null;
+  if (!/^[0-9a-f]+$/i.test(eff) || !/^[0-9a-f]+$/i.test(prm)) return null;
+  const ids = (s: string) => s.split(/\s+/).map(Number);
+  const uids = ids(uid);
+  const gids = ids(gid);
+  if (uids.length !== 4 || gids.length !== 4 || uids.some((n) => !Number.isInteger(n))) return null;
+  return { tid, noNewPrivs: nnp === '1', capEff: BigInt(`0x${eff}`), capPrm: BigInt(`0x${prm}`), uids, gids };
+}
+
+export interface AuditResult {
+  ok: boolean;
+  threads: number;
+  /** One line per failed thread, for the sandbox message's details. */
+  problems: string[];
+}
+
+/** Every thread must have no_new_privs, no effective or permitted capability, and uid `uid` in all four slots. */
+export function checkThreads(states: readonly (ThreadState | null)[], uid: number): AuditResult {
+  const problems: string[] = [];
+  states.forEach((s, i) => {
+    if (s === null) return void problems.push(`thread #${i}: status unreadable`);
+    const why: string[] = [];
+    if (!s.noNewPrivs) why.push('NoNewPrivs 0');
+    if (s.capEff !== 0n) why.push(`CapEff ${s.capEff.toString(16)}`);
+    if (s.capPrm !== 0n) why.push(`CapPrm ${s.capPrm.toString(16)}`);
+    if (s.uids.some((u) => u !== uid)) why.push(`Uid ${s.uids.join(' ')}`);
+    if (why.length) problems.push(`tid ${s.tid}: ${why.join(', ')}`);
+  });
+  return { ok: states.length > 0 && problems.length === 0, threads: states.length, problems };
+}
+
+export function readOwnThreads(): (ThreadState | null)[] {
+  const out: (ThreadState | null)[] = [];
+  for (const name of readdirSync('/proc/self/task')) {
+    const tid = Number(name);
+    try {
+      out.push(parseTaskStatus(tid, readFileSync(`/proc/self/task/${name}/status`, 'utf8')));
+    } catch {
+      out.push(null); // a thread that exited between readdir and read; counted as a failed check
+    }
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+import { useEffect, useState } from 'react';
+import type { SandpiperApi } from '../../shared/ipc.ts';
+import { StoresContext, connectApi, createAppStores, type AppStores } from '../state/app-stores.ts';
+import { useShortcuts } from '../hooks/use-shortcuts.ts';
+import { SandboxBadge } from './SandboxBadge.tsx';
+import { SecurityPanel } from './SecurityPanel.tsx';
+import { CaptureControls } from './CaptureControls.tsx';
+import { ErrorBanner } from './ErrorBanner.tsx';
+import { FlowsTable } from './FlowsTable.tsx';
+import { FlowDetails } from './FlowDetails.tsx';
+import { BandwidthChart } from './BandwidthChart.tsx';
+import { StatusBar } from './StatusBar.tsx';
+import { DevWarning } from './DevWarning.tsx';
+
+function Shell({ stores }: { stores: AppStores }) {
+  useShortcuts(stores);
+  useEffect(() => connectApi(stores), [stores]);
+  return (
+    <div className="flex h-screen flex-col overflow-hidden bg-white text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
+      <header className="flex flex-wrap items-end gap-x-6 gap-y-2 border-b border-zinc-200 px-4 py-3 dark:border-zinc-700">
+        <div className="flex items-center gap-3 self-center">
+          <h1 className="text-lg font-bold tracking-tight">Sandpiper</h1>
+          <SandboxBadge />
+        </div>
+        <CaptureControls />
+      </header>
+      <ErrorBanner />
+      <DevWarning />
+      <main className="flex min-h-0 flex-1">
+        <FlowsTable />
+        <FlowDetails />
+      </main>
+      <BandwidthChart />
+      <StatusBar />
+      <SecurityPanel />
+    </div>
+  );
+}
+
+/** The app around one API object; `stores` may be passed in by tests that want to drive the stores directly. */
+export function App({ api, stores }: { api: SandpiperApi; stores?: AppStores }) {
+  const [s] = useState(() => stores ?? createAppStores(api));
+  return (
+    <StoresContext.Provider value={s}>
+      <Shell stores={s} />
+    </StoresContext.Provider>
+  );
+}

@@ -1,0 +1,75 @@
+import { useEffect, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { useStore } from 'zustand';
+import { useStores } from '../state/app-stores.ts';
+import { formatRate } from '../format.ts';
+
+const HEIGHT = 120;
+// Mid-tones read on both the light and the dark theme, so the chart needs no theme switch.
+const AXIS = '#8a8a93';
+const GRID = 'rgba(138,138,147,0.25)';
+
+function canvasSupported(): boolean {
+  try {
+    return document.createElement('canvas').getContext('2d') !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** Total in/out bandwidth over the last minutes (one point per engine update). */
+export function BandwidthChart() {
+  const { stats } = useStores();
+  const hostRef = useRef<HTMLDivElement>(null);
+  const [supported] = useState(canvasSupported);
+  const latest = useStore(stats, (s) => s.stats);
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host || !supported) return;
+    const b = stats.getState().bandwidth;
+    const plot = new uPlot(
+      {
+        width: Math.max(200, host.clientWidth),
+        height: HEIGHT,
+        scales: { x: { time: true } },
+        // Live values only follow the cursor; the status bar carries the current numbers.
+        legend: { show: true, live: false },
+        cursor: { drag: { x: false, y: false } },
+        series: [
+          {},
+          { label: 'In', stroke: '#0ea5e9', width: 1.5, fill: 'rgba(14,165,233,0.12)', value: (_u, v) => (v == null ? '—' : formatRate(v)) },
+          { label: 'Out', stroke: '#f59e0b', width: 1.5, value: (_u, v) => (v == null ? '—' : formatRate(v)) },
+        ],
+        axes: [
+          { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 } },
+          { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, size: 70, values: (_u, vals) => vals.map((v) => formatRate(v)) },
+        ],
+      },
+      [b.t, b.inBps, b.outBps],
+      host,
+    );
+    const unsub = stats.subscribe((s, prev) => {
+      if (s.tick !== prev.tick) plot.setData([s.bandwidth.t, s.bandwidth.inBps, s.bandwidth.outBps]);
+    });
+    const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => plot.setSize({ width: Math.max(200, host.clientWidth), height: HEIGHT }));
+    ro?.observe(host);
+    return () => {
+      unsub();
+      ro?.disconnect();
+      plot.destroy();
+    };
+  }, [stats, supported]);
+
+  const summary = latest
+    ? `In ${formatRate(latest.inBytesPerSecond)}, out ${formatRate(latest.outBytesPerSecond)}`
+    : 'No traffic yet';
+  return (
+    <section aria-label="Bandwidth" className="border-t border-zinc-200 px-4 pt-2 dark:border-zinc-700">
+      <h2 className="sr-only">Bandwidth</h2>
+      <p className="sr-only">{summary}</p>
+      {supported ? <div ref={hostRef} className="bw-chart" aria-hidden="true" /> : <p className="text-xs text-zinc-500">{summary}</p>}
+    </section>
+  );
+}

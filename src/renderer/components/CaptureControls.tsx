@@ -1,0 +1,104 @@
+import { useEffect } from 'react';
+import { useStore } from 'zustand';
+import { useStores } from '../state/app-stores.ts';
+import { isRunning } from '../state/capture-store.ts';
+
+/** How long the BPF field waits after the last keystroke before asking the helper to compile it. */
+export const FILTER_CHECK_DELAY_MS = 300;
+
+export function CaptureControls() {
+  const { capture } = useStores();
+  const c = useStore(capture);
+  const running = isRunning(c.status.state);
+  const live = c.status.state === 'capturing' || c.status.state === 'paused';
+
+  useEffect(() => {
+    if (c.filterCheck.state !== 'checking') return;
+    const text = c.bpf;
+    const t = setTimeout(() => void capture.getState().checkFilter(text), FILTER_CHECK_DELAY_MS);
+    return () => clearTimeout(t);
+  }, [c.bpf, c.filterCheck.state, capture]);
+
+  const bpfError = c.filterCheck.state === 'error' ? c.filterCheck.error : null;
+  return (
+    <form
+      aria-label="Capture controls"
+      className="flex flex-wrap items-end gap-x-3 gap-y-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void c.start();
+      }}
+    >
+      <label className="flex flex-col text-xs">
+        <span className="mb-0.5 text-zinc-600 dark:text-zinc-400">Interface</span>
+        <select
+          className="field w-56"
+          value={c.iface}
+          disabled={running}
+          onChange={(e) => c.setIface(e.target.value)}
+        >
+          {c.interfaces.map((i) => (
+            <option key={i.name} value={i.name}>
+              {i.name === 'any'
+                ? 'any (all interfaces)'
+                : `${i.name} — ${i.addresses.length ? i.addresses.join(', ') : 'no address'} (${i.up ? 'up' : 'down'})`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="flex flex-col text-xs">
+        <label htmlFor="bpf" className="mb-0.5 text-zinc-600 dark:text-zinc-400">
+          Capture filter (BPF)
+        </label>
+        <input
+          id="bpf"
+          className={`field w-64 font-mono ${bpfError ? 'border-red-500 dark:border-red-500' : ''}`}
+          value={c.bpf}
+          placeholder="e.g. tcp port 443"
+          spellCheck={false}
+          disabled={running}
+          aria-invalid={bpfError !== null}
+          aria-describedby={bpfError ? 'bpf-error' : undefined}
+          onChange={(e) => c.setBpf(e.target.value)}
+        />
+      </div>
+      <label className="flex items-center gap-1.5 pb-1.5 text-sm">
+        <input type="checkbox" checked={c.promisc} disabled={running} onChange={(e) => c.setPromisc(e.target.checked)} />
+        Promiscuous
+      </label>
+      <div className="flex gap-2 pb-0.5">
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={running || c.busy || c.filterCheck.state === 'error' || c.filterCheck.state === 'checking'}
+          aria-keyshortcuts="Control+E"
+        >
+          Start
+        </button>
+        <button type="button" className="btn" disabled={!running || c.busy} onClick={() => void c.stop()} aria-keyshortcuts="Control+E">
+          Stop
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={!live || c.busy}
+          aria-pressed={c.status.state === 'paused'}
+          onClick={() => void c.togglePause()}
+        >
+          {c.status.state === 'paused' ? 'Resume' : 'Pause'}
+        </button>
+        <button type="button" className="btn" disabled={running || c.busy} onClick={() => void c.openFile()} aria-keyshortcuts="Control+O">
+          Open file…
+        </button>
+        <button type="button" className="btn" disabled={c.status.source === null || c.busy} onClick={() => void c.save()} aria-keyshortcuts="Control+S">
+          Save capture…
+        </button>
+      </div>
+      {bpfError && (
+        <p id="bpf-error" role="alert" className="basis-full text-xs text-red-700 dark:text-red-400">
+          Filter: {bpfError}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,39 @@
+import { useStore } from 'zustand';
+import { useStores } from '../state/app-stores.ts';
+
+/** The flows filter (see flows/filter-query.ts for the language). */
+export function FilterBar({ shown, total }: { shown: number; total: number }) {
+  const { ui, filterInput } = useStores();
+  const text = useStore(ui, (s) => s.filterText);
+  const error = useStore(ui, (s) => s.filterError);
+  return (
+    <div className="flex flex-wrap items-center gap-3 px-4 py-2">
+      <label htmlFor="flow-filter" className="text-sm font-medium">
+        Filter flows
+      </label>
+      <input
+        id="flow-filter"
+        ref={(el) => {
+          filterInput.current = el;
+        }}
+        type="search"
+        className={`field min-w-64 flex-1 font-mono ${error ? 'border-red-500 dark:border-red-500' : ''}`}
+        placeholder="host:example.com port:443 proc:firefox proto:udp app:dns state:open, or text"
+        spellCheck={false}
+        value={text}
+        aria-invalid={error !== null}
+        aria-describedby={error ? 'flow-filter-error' : 'flow-filter-count'}
+        aria-keyshortcuts="Control+F /"
+        onChange={(e) => ui.getState().setFilterText(e.target.value)}
+      />
+      <span id="flow-filter-count" className="text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
+        {shown === total ? `${total.toLocaleString('en-US')} flows` : `${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} flows`}
+      </span>
+      {error && (
+        <p id="flow-filter-error" role="alert" className="basis-full text-xs text-red-700 dark:text-red-400">
+          {error} (showing the last valid filter)
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,139 @@
+import { useEffect, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import type { FlowRow } from '../../shared/flow.ts';
+import { useStores } from '../state/app-stores.ts';
+import { downRate, upRate, localAddr, localPort, remoteAddr, remotePort } from '../flows/endpoints.ts';
+import { formatBytes, formatDateTime, formatEndpoint, formatRate } from '../format.ts';
+import { Sparkline } from './Sparkline.tsx';
+
+type Field = [label: string, value: string, copyable?: boolean];
+
+function fields(r: FlowRow): Field[] {
+  const list = (v: string[]) => (v.length ? v.join(', ') : '—');
+  const opt = (v: string | number | null) => (v === null || v === '' ? '—' : String(v));
+  return [
+    ['Flow id', String(r.id)],
+    ['Protocol', r.proto],
+    ['Application', opt(r.app)],
+    ['State', r.state],
+    ['Local', formatEndpoint(localAddr(r), localPort(r)), true],
+    ['Remote', formatEndpoint(remoteAddr(r), remotePort(r)), true],
+    ['Host', opt(r.host), true],
+    ['Initiator (src)', formatEndpoint(r.src, r.sport), true],
+    ['Responder (dst)', formatEndpoint(r.dst, r.dport), true],
+    ['Which end is this host', r.local === null ? 'unknown (shown: src as local)' : r.local],
+    ['Packets src→dst', r.packets_fwd.toLocaleString('en-US')],
+    ['Bytes src→dst', `${formatBytes(r.bytes_fwd)} (${r.bytes_fwd.toLocaleString('en-US')})`],
+    ['Packets dst→src', r.packets_rev.toLocaleString('en-US')],
+    ['Bytes dst→src', `${formatBytes(r.bytes_rev)} (${r.bytes_rev.toLocaleString('en-US')})`],
+    ['Rate src→dst 1 s / 10 s', `${formatRate(r.rate_fwd_1s)} / ${formatRate(r.rate_fwd_10s)}`],
+    ['Rate dst→src 1 s / 10 s', `${formatRate(r.rate_rev_1s)} / ${formatRate(r.rate_rev_10s)}`],
+    ['First seen', formatDateTime(r.first_seen)],
+    ['Last seen', formatDateTime(r.last_seen)],
+    ['Process', r.process_hidden ? 'belongs to another user' : opt(r.process), true],
+    ['PID', opt(r.pid)],
+    ['Executable', opt(r.exe), true],
+    ['User', opt(r.user)],
+    ['TLS SNI', opt(r.sni), true],
+    ['TLS ALPN', list(r.alpn)],
+    ['HTTP Host', opt(r.http_host), true],
+    ['SSH client', opt(r.ssh_client)],
+    ['SSH server', opt(r.ssh_server)],
+    ['DNS queries', list(r.dns_queries), true],
+    ['DNS answers', list(r.dns_answers), true],
+    ['DNS rcode', opt(r.dns_rcode)],
+  ];
+}
+
+async function copy(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every field of the selected flow, its rate sparkline and copy buttons. */
+export function FlowDetails() {
+  const { flows, ui } = useStores();
+  const open = useStore(ui, (s) => s.detailsOpen);
+  const id = useStore(ui, (s) => s.selectedId);
+  useStore(flows, (s) => s.version); // re-render on updates to show fresh numbers
+  const history = useStore(flows, (s) => s.history);
+  const [copied, setCopied] = useState<string | null>(null);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  // Focus moves into the panel when it opens and back to where it came from when it closes.
+  useEffect(() => {
+    if (!open) return;
+    const prev = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    closeRef.current?.focus();
+    return () => prev?.focus();
+  }, [open]);
+  if (!open || id === null) return null;
+  const r = flows.getState().rows.get(id);
+  const close = () => {
+    ui.getState().openDetails(false);
+  };
+  const samples = history !== null && r !== undefined && history.id === r.id ? history.down.length : 0;
+  const doCopy = async (label: string, text: string) => setCopied((await copy(text)) ? label : `${label} (copy failed)`);
+  return (
+    <aside
+      aria-labelledby="details-title"
+      className="flex w-96 shrink-0 flex-col overflow-hidden border-l border-zinc-200 bg-white dark:border-zinc-700 dark:bg-zinc-900"
+    >
+      <div className="flex items-center justify-between gap-2 border-b border-zinc-200 px-4 py-2 dark:border-zinc-700">
+        <h2 id="details-title" className="font-semibold">
+          Flow details
+        </h2>
+        <button ref={closeRef} type="button" className="btn" onClick={close} aria-keyshortcuts="Escape">
+          Close
+        </button>
+      </div>
+      {r === undefined ? (
+        <p className="p-4 text-sm">This flow is no longer in the table.</p>
+      ) : (
+        <div className="flex-1 overflow-auto px-4 py-3 text-sm">
+          <div className="mb-3">
+            <div className="mb-1 flex justify-between text-xs text-zinc-600 dark:text-zinc-400">
+              <span>
+                <span className="text-sky-600 dark:text-sky-400">↓ {formatRate(downRate(r))}</span>
+                {'  '}
+                <span className="text-amber-600 dark:text-amber-400">↑ {formatRate(upRate(r))}</span>
+              </span>
+              <span>{samples === 1 ? 'last update' : `last ${samples} updates`}</span>
+            </div>
+            <Sparkline
+              down={history?.id === r.id ? history.down : []}
+              up={history?.id === r.id ? history.up : []}
+              label={`Rate of flow ${r.id}: down ${formatRate(downRate(r))}, up ${formatRate(upRate(r))}`}
+            />
+          </div>
+          <div className="mb-3 flex gap-2">
+            <button type="button" className="btn" onClick={() => void doCopy('JSON', JSON.stringify(r, null, 2))}>
+              Copy as JSON
+            </button>
+          </div>
+          <p className="mb-2 min-h-4 text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
+            {copied ? `Copied ${copied}` : ''}
+          </p>
+          <dl className="grid grid-cols-[auto_1fr_auto] items-baseline gap-x-2 gap-y-1">
+            {fields(r).map(([label, value, copyable]) => (
+              <div key={label} className="contents">
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
+                <dd className="font-mono text-xs break-all">{value}</dd>
+                <div>
+                  {copyable && value !== '—' && (
+                    <button type="button" className="btn-link" aria-label={`Copy ${label}`} onClick={() => void doCopy(label, value)}>
+                      Copy
+                    </button>
+                  )}
+                </div>
+              </div>
+            ))}
+          </dl>
+        </div>
+      )}
+    </aside>
+  );
+}

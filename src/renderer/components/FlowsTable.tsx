@@ -1,0 +1,164 @@
+import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { useStore } from 'zustand';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { FlowRow } from '../../shared/flow.ts';
+import { useStores } from '../state/app-stores.ts';
+import { COLUMNS, columnById, type ColumnId } from '../flows/columns.ts';
+import { downRate, upRate, totalBytes, totalPackets, isClosed, localAddr, localPort, remoteAddr, remotePort, protoLabel } from '../flows/endpoints.ts';
+import { formatBytes, formatClock, formatCount, formatEndpoint, formatRate } from '../format.ts';
+import { FilterBar } from './FilterBar.tsx';
+
+export const ROW_HEIGHT = 28;
+/** One grid template for header and rows so the columns line up. */
+export const GRID_COLS =
+  'grid grid-cols-[minmax(9rem,1.1fr)_minmax(11rem,1.3fr)_minmax(14rem,2fr)_6.5rem_6.5rem_6rem_6rem_6rem_6rem_7.5rem_7.5rem]';
+
+export function rowDomId(id: number): string {
+  return `flow-row-${id}`;
+}
+
+function Cells({ r }: { r: FlowRow }) {
+  const remote = formatEndpoint(remoteAddr(r), remotePort(r));
+  const proc = r.process !== null ? (r.pid !== null ? `${r.process} (${r.pid})` : r.process) : r.process_hidden ? 'other user' : '—';
+  const cells: Record<ColumnId, string> = {
+    process: proc,
+    local: formatEndpoint(localAddr(r), localPort(r)),
+    remote: r.host ? `${r.host} · ${remote}` : remote,
+    proto: protoLabel(r),
+    state: r.state.replace('_', ' '),
+    down: formatRate(downRate(r)),
+    up: formatRate(upRate(r)),
+    bytes: formatBytes(totalBytes(r)),
+    packets: formatCount(totalPackets(r)),
+    first_seen: formatClock(r.first_seen),
+    last_seen: formatClock(r.last_seen),
+  };
+  return (
+    <>
+      {COLUMNS.map((c) => (
+        <div
+          key={c.id}
+          role="gridcell"
+          className={`truncate px-2 ${c.kind === 'number' ? 'text-right font-mono tabular-nums' : ''}`}
+          title={c.id === 'remote' || c.id === 'process' ? cells[c.id] : undefined}
+        >
+          {cells[c.id]}
+        </div>
+      ))}
+    </>
+  );
+}
+
+export function FlowsTable() {
+  const stores = useStores();
+  const { flows, ui, view, shown } = stores;
+  const version = useStore(flows, (s) => s.version);
+  const sortColumn = useStore(ui, (s) => s.sortColumn);
+  const sortDir = useStore(ui, (s) => s.sortDir);
+  // Deferred so typing in the filter stays responsive while a large table is re-filtered in the background.
+  const predicate = useDeferredValue(useStore(ui, (s) => s.predicate));
+  const selectedId = useStore(ui, (s) => s.selectedId);
+
+  // Recomputed once per update (the store's version) or when sort/filter change; incremental inside FlowView.
+  const ids = useMemo(
+    () => view.compute(flows.getState(), { column: columnById(sortColumn), dir: sortDir, predicate }),
+    [version, sortColumn, sortDir, predicate, flows, view],
+  );
+  shown.ids = ids;
+  const rows = flows.getState().rows;
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virt = useVirtualizer({
+    count: ids.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    initialRect: { width: 1200, height: 600 },
+  });
+
+  const selectedIndex = selectedId === null ? -1 : ids.indexOf(selectedId);
+  useEffect(() => {
+    if (selectedIndex >= 0) virt.scrollToIndex(selectedIndex, { align: 'auto' });
+    // Only when the selection moves, not on every update.
+  }, [selectedId]);
+
+  const items = virt.getVirtualItems();
+  return (
+    <section aria-label="Flows" className="flex min-h-0 min-w-0 flex-1 flex-col">
+      <FilterBar shown={ids.length} total={rows.size} />
+      <div
+        ref={scrollRef}
+        id="flows-grid"
+        role="grid"
+        aria-label="Flows"
+        aria-rowcount={ids.length + 1}
+        aria-colcount={COLUMNS.length}
+        aria-activedescendant={selectedIndex >= 0 ? rowDomId(selectedId as number) : undefined}
+        tabIndex={0}
+        className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
+      >
+        <div className="min-w-[80rem]">
+          <div role="rowgroup" className="sticky top-0 z-10 bg-zinc-100 dark:bg-zinc-800">
+            <div role="row" aria-rowindex={1} className={`${GRID_COLS} h-8 items-center border-b border-zinc-200 dark:border-zinc-700`}>
+              {COLUMNS.map((c) => {
+                const active = c.id === sortColumn;
+                return (
+                  <div
+                    key={c.id}
+                    role="columnheader"
+                    aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'}
+                    className="min-w-0"
+                  >
+                    <button
+                      type="button"
+                      className={`flex w-full items-center gap-1 truncate px-2 py-1 text-xs font-semibold uppercase tracking-wide hover:bg-zinc-200 dark:hover:bg-zinc-700 ${c.kind === 'number' ? 'justify-end' : ''}`}
+                      onClick={() => ui.getState().sortBy(c.id)}
+                    >
+                      {c.label}
+                      <span aria-hidden="true" className="w-2">{active ? (sortDir === 'asc' ? '▲' : '▼') : ''}</span>
+                    </button>
+                  </div>
+                );
+              })}
+            </div>
+          </div>
+          <div role="rowgroup" className="relative" style={{ height: virt.getTotalSize() }}>
+            {items.map((it) => {
+              const r = rows.get(ids[it.index]);
+              if (r === undefined) return null;
+              const selected = r.id === selectedId;
+              return (
+                <div
+                  // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of
+                  // being torn down and rebuilt on every update.
+                  key={it.index - items[0].index}
+                  id={rowDomId(r.id)}
+                  role="row"
+                  aria-rowindex={it.index + 2}
+                  aria-selected={selected}
+                  data-closed={isClosed(r) || undefined}
+                  className={`${GRID_COLS} absolute top-0 left-0 h-7 w-full cursor-default items-center contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
+                    selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
+                  } ${isClosed(r) ? 'text-zinc-400 dark:text-zinc-500' : ''}`}
+                  style={{ transform: `translateY(${it.start}px)` }}
+                  onClick={() => ui.getState().select(r.id)}
+                  onDoubleClick={() => {
+                    ui.getState().select(r.id);
+                    ui.getState().openDetails(true);
+                  }}
+                >
+                  <Cells r={r} />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        {ids.length === 0 && (
+          <p className="p-6 text-center text-sm text-zinc-500 dark:text-zinc-400">
+            {rows.size === 0 ? 'No flows yet. Start a capture or open a capture file.' : 'No flow matches the filter.'}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,102 @@
+import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useStore } from 'zustand';
+import { useStores } from '../state/app-stores.ts';
+import { badgeFor, securityItems } from '../security/security-items.ts';
+
+/** Keeps Tab inside the modal dialog. */
+function trapTab(e: KeyboardEvent<HTMLElement>, box: HTMLElement): void {
+  if (e.key !== 'Tab') return;
+  const f = box.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])');
+  if (f.length === 0) return;
+  const first = f[0];
+  const last = f[f.length - 1];
+  if (e.shiftKey && document.activeElement === first) {
+    e.preventDefault();
+    last.focus();
+  } else if (!e.shiftKey && document.activeElement === last) {
+    e.preventDefault();
+    first.focus();
+  }
+}
+
+/** Lists what the helper's own sandbox report claims and which probe proved each claim. */
+export function SecurityPanel() {
+  const { capture, ui } = useStores();
+  const open = useStore(ui, (s) => s.securityOpen);
+  const status = useStore(capture, (s) => s.status);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  // Focus moves into the panel when it opens and back to where it came from when it closes.
+  useEffect(() => {
+    if (!open) return;
+    const prev = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    closeRef.current?.focus();
+    return () => prev?.focus();
+  }, [open]);
+  if (!open) return null;
+  const m = status.sandbox;
+  const badge = badgeFor(status);
+  const close = () => ui.getState().openSecurity(false);
+  return (
+    <div className="fixed inset-0 z-30 flex items-start justify-center bg-black/40 p-8" onClick={close}>
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="security-title"
+        className="max-h-full w-full max-w-xl overflow-auto rounded-lg bg-white p-5 shadow-xl dark:bg-zinc-900"
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={(e) => trapTab(e, e.currentTarget)}
+      >
+        <div className="mb-3 flex items-center justify-between gap-4">
+          <h2 id="security-title" className="text-lg font-semibold">
+            Capture helper security
+          </h2>
+          <button ref={closeRef} type="button" className="btn" onClick={close}>
+            Close
+          </button>
+        </div>
+        <p className="mb-3 text-sm">{badge.text}</p>
+        {m === null ? (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            No sandbox report yet. The capture helper sends one when a live capture starts; nothing is shown until it
+            does.
+          </p>
+        ) : (
+          <>
+            <ul aria-label="Sandbox checks" className="divide-y divide-zinc-200 dark:divide-zinc-700">
+              {securityItems(m).map((it) => (
+                <li key={it.id} data-item={it.id} className="flex items-start gap-3 py-2">
+                  <span
+                    aria-hidden="true"
+                    className={`mt-0.5 w-4 font-bold ${it.ok ? 'text-emerald-600 dark:text-emerald-400' : 'text-red-600 dark:text-red-400'}`}
+                  >
+                    {it.ok ? '✓' : '✗'}
+                  </span>
+                  <div className="min-w-0 flex-1">
+                    <div>
+                      <span className="sr-only">{it.ok ? 'Yes: ' : 'No: '}</span>
+                      {it.label}
+                    </div>
+                    {(it.probe || it.note) && (
+                      <div className="text-xs text-zinc-600 dark:text-zinc-400">
+                        {it.probe && `Probe (${it.probe.name}): ${it.probe.result}`}
+                        {it.probe && it.note && ' · '}
+                        {it.note}
+                      </div>
+                    )}
+                  </div>
+                </li>
+              ))}
+            </ul>
+            <h3 className="mt-4 mb-1 text-sm font-semibold">Helper details</h3>
+            <pre className="rounded bg-zinc-100 p-2 text-xs whitespace-pre-wrap dark:bg-zinc-800">{m.details || '(none)'}</pre>
+          </>
+        )}
+        {status.devWarning && (
+          <p className="mt-3 rounded bg-amber-100 p-2 text-sm text-amber-900 dark:bg-amber-900/40 dark:text-amber-100">
+            {status.devWarning}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}

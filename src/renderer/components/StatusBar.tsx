@@ -1,0 +1,36 @@
+import { useStore } from 'zustand';
+import { useStores } from '../state/app-stores.ts';
+import { formatCount, formatDuration, formatRate } from '../format.ts';
+
+export function StatusBar() {
+  const { stats, capture } = useStores();
+  const s = useStore(stats, (x) => x.stats);
+  const state = useStore(capture, (x) => x.status.state);
+  const notice = useStore(capture, (x) => x.notice);
+  const items: Array<[string, string]> = [
+    ['State', state],
+    ['Packets/s', s ? formatCount(s.packetsPerSecond) : '—'],
+    ['Bytes/s', s ? formatRate(s.bytesPerSecond) : '—'],
+    ['Kernel drops', s ? formatCount(s.kernelDrops) : '—'],
+    ['Interface drops', s ? formatCount(s.ifaceDrops) : '—'],
+    ['Pipe drops', s ? formatCount(s.pipeDrops) : '—'],
+    ['Flows', s ? formatCount(s.flows) : '—'],
+    ['Elapsed', s ? formatDuration(s.elapsedSeconds) : '—'],
+  ];
+  return (
+    <footer
+      aria-label="Capture statistics"
+      className="flex flex-wrap items-center gap-x-5 gap-y-1 border-t border-zinc-200 bg-zinc-50 px-4 py-1 text-xs dark:border-zinc-700 dark:bg-zinc-900"
+    >
+      <dl className="flex flex-wrap gap-x-5">
+        {items.map(([k, v]) => (
+          <div key={k} className="flex gap-1">
+            <dt className="text-zinc-500 dark:text-zinc-400">{k}</dt>
+            <dd className={`font-mono ${k.endsWith('drops') && v !== '0' && v !== '—' ? 'text-red-600 dark:text-red-400' : ''}`}>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      {notice && <span className="ml-auto text-zinc-600 dark:text-zinc-400">{notice}</span>}
+    </footer>
+  );
+}

@@ -1,0 +1,203 @@
+/**
+ * The flows filter bar's language. Space-separated terms, all of which must match:
+ *   host:example.com  port:443  port:8000-8100  proc:firefox  proc:1234 (pid)  proto:udp  app:tls  app:none
+ *   state:established  state:open (not closed/reset)  free text (searched in process, addresses, host, names)
+ * A value may list alternatives with commas (port:80,443). A leading "-" negates a term. "Quoted text" is always
+ * free text, so IPv6 addresses can be searched as "fe80::1" (or host:fe80::1).
+ */
+import type { FlowApp, FlowProto, FlowRow, FlowState } from '../../shared/flow.ts';
+import { protoLabel } from './endpoints.ts';
+
+export type FilterKey = 'host' | 'port' | 'proc' | 'proto' | 'app' | 'state';
+export const FILTER_KEYS: readonly FilterKey[] = ['host', 'port', 'proc', 'proto', 'app', 'state'];
+
+const PROTOS: readonly FlowProto[] = ['tcp', 'udp', 'icmp', 'icmpv6', 'sctp', 'gre', 'esp', 'other'];
+const APPS: readonly (FlowApp | 'none')[] = ['dns', 'tls', 'http', 'quic', 'ssh', 'none'];
+const STATES: readonly (FlowState | 'open')[] = ['syn_sent', 'established', 'closing', 'closed', 'reset', 'active', 'open'];
+
+export type FilterTerm =
+  | { kind: 'text'; negate: boolean; text: string }
+  | { kind: 'host'; negate: boolean; values: string[] }
+  | { kind: 'proc'; negate: boolean; values: string[] }
+  | { kind: 'port'; negate: boolean; ranges: Array<[number, number]> }
+  | { kind: 'proto'; negate: boolean; values: FlowProto[] }
+  | { kind: 'app'; negate: boolean; values: Array<FlowApp | 'none'> }
+  | { kind: 'state'; negate: boolean; values: Array<FlowState | 'open'> };
+
+export type FlowPredicate = (r: FlowRow) => boolean;
+
+export type ParseResult =
+  | { ok: true; terms: FilterTerm[]; predicate: FlowPredicate | null }
+  | { ok: false; error: string };
+
+interface Token {
+  text: string;
+  quoted: boolean;
+  negate: boolean;
+}
+
+function tokenize(input: string): Token[] | string {
+  const out: Token[] = [];
+  let i = 0;
+  const n = input.length;
+  while (i < n) {
+    while (i < n && /\s/.test(input[i])) i++;
+    if (i >= n) break;
+    let negate = false;
+    if (input[i] === '-' && i + 1 < n && !/\s/.test(input[i + 1])) {
+      negate = true;
+      i++;
+    }
+    let text = '';
+    const quoted = input[i] === '"';
+    // A token is a run of non-space characters; a quoted part may contain spaces (key:"a b" or "a b").
+    while (i < n && !/\s/.test(input[i])) {
+      if (input[i] === '"') {
+        const end = input.indexOf('"', i + 1);
+        if (end < 0) return `Unclosed quote at character ${i + 1}.`;
+        text += input.slice(i + 1, end);
+        i = end + 1;
+      } else {
+        text += input[i++];
+      }
+    }
+    out.push({ text, quoted, negate });
+  }
+  return out;
+}
+
+function listValues(key: string, raw: string): string[] | string {
+  const values = raw.split(',').map((v) => v.trim().toLowerCase());
+  if (values.some((v) => v === '')) return `${key}: needs a value, e.g. ${example(key)}.`;
+  return values;
+}
+
+function example(key: string): string {
+  switch (key) {
+    case 'host': return 'host:example.com';
+    case 'port': return 'port:443 or port:8000-8100';
+    case 'proc': return 'proc:firefox or proc:1234';
+    case 'proto': return `proto:udp (one of ${PROTOS.join(', ')})`;
+    case 'app': return `app:tls (one of ${APPS.join(', ')})`;
+    default: return `state:established (one of ${STATES.join(', ')})`;
+  }
+}
+
+function parsePort(v: string): [number, number] | null {
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(v);
+  if (!m) return null;
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  if (lo > 65535 || hi > 65535 || hi < lo) return null;
+  return [lo, hi];
+}
+
+function oneOf<T extends string>(key: string, values: string[], allowed: readonly T[]): T[] | string {
+  for (const v of values) {
+    if (!(allowed as readonly string[]).includes(v)) return `Unknown ${key} "${v}": use one of ${allowed.join(', ')}.`;
+  }
+  return values as T[];
+}
+
+function parseTerm(t: Token): FilterTerm | string {
+  const colon = t.quoted ? -1 : t.text.indexOf(':');
+  const prefix = colon > 0 ? t.text.slice(0, colon) : '';
+  // Only an all-letter prefix is a keyword, so "10.0.0.1:443"-style and "fe80::1" stay free text.
+  if (colon <= 0 || !/^[a-z]+$/i.test(prefix)) {
+    return { kind: 'text', negate: t.negate, text: t.text.toLowerCase() };
+  }
+  const key = prefix.toLowerCase();
+  const raw = t.text.slice(colon + 1);
+  if (!(FILTER_KEYS as readonly string[]).includes(key)) {
+    return `Unknown keyword "${prefix}:": use ${FILTER_KEYS.map((k) => `${k}:`).join(' ')} or plain text (quote text that contains ":").`;
+  }
+  const values = listValues(key, raw);
+  if (typeof values === 'string') return values;
+  switch (key as FilterKey) {
+    case 'host':
+      return { kind: 'host', negate: t.negate, values };
+    case 'proc':
+      return { kind: 'proc', negate: t.negate, values };
+    case 'port': {
+      const ranges: Array<[number, number]> = [];
+      for (const v of values) {
+        const r = parsePort(v);
+        if (!r) return `Bad port "${v}": use a number 0–65535 or a range like 8000-8100.`;
+        ranges.push(r);
+      }
+      return { kind: 'port', negate: t.negate, ranges };
+    }
+    case 'proto': {
+      const v = oneOf('protocol', values, PROTOS);
+      return typeof v === 'string' ? v : { kind: 'proto', negate: t.negate, values: v };
+    }
+    case 'app': {
+      const v = oneOf('app', values, APPS);
+      return typeof v === 'string' ? v : { kind: 'app', negate: t.negate, values: v };
+    }
+    case 'state': {
+      const v = oneOf('state', values, STATES);
+      return typeof v === 'string' ? v : { kind: 'state', negate: t.negate, values: v };
+    }
+  }
+}
+
+function includesCi(hay: string | null, needle: string): boolean {
+  return hay !== null && hay.toLowerCase().includes(needle);
+}
+
+function hostMatches(r: FlowRow, v: string): boolean {
+  if (includesCi(r.src, v) || includesCi(r.dst, v) || includesCi(r.host, v)) return true;
+  for (const q of r.dns_queries) if (includesCi(q, v)) return true;
+  return false;
+}
+
+function textMatches(r: FlowRow, v: string): boolean {
+  return (
+    hostMatches(r, v) ||
+    includesCi(r.process, v) ||
+    (r.pid !== null && String(r.pid) === v) ||
+    protoLabel(r).includes(v) ||
+    r.state.includes(v) ||
+    String(r.sport) === v ||
+    String(r.dport) === v
+  );
+}
+
+function termMatches(t: FilterTerm, r: FlowRow): boolean {
+  switch (t.kind) {
+    case 'text':
+      return textMatches(r, t.text);
+    case 'host':
+      return t.values.some((v) => hostMatches(r, v));
+    case 'proc':
+      return t.values.some((v) => (/^\d+$/.test(v) ? r.pid === Number(v) : includesCi(r.process, v)));
+    case 'port':
+      return t.ranges.some(([lo, hi]) => (r.sport >= lo && r.sport <= hi) || (r.dport >= lo && r.dport <= hi));
+    case 'proto':
+      return t.values.includes(r.proto);
+    case 'app':
+      return t.values.some((v) => (v === 'none' ? r.app === null : r.app === v));
+    case 'state':
+      return t.values.some((v) => (v === 'open' ? r.state !== 'closed' && r.state !== 'reset' : r.state === v));
+  }
+}
+
+/** Parses the filter bar; the predicate is null for an empty query (everything matches). */
+export function parseFilterQuery(input: string): ParseResult {
+  const tokens = tokenize(input);
+  if (typeof tokens === 'string') return { ok: false, error: tokens };
+  const terms: FilterTerm[] = [];
+  for (const tok of tokens) {
+    const t = parseTerm(tok);
+    if (typeof t === 'string') return { ok: false, error: t };
+    if (t.kind === 'text' && t.text === '') continue;
+    terms.push(t);
+  }
+  if (terms.length === 0) return { ok: true, terms, predicate: null };
+  const predicate: FlowPredicate = (r) => {
+    for (const t of terms) if (termMatches(t, r) === t.negate) return false;
+    return true;
+  };
+  return { ok: true, terms, predicate };
+}

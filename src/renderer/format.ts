@@ -1,0 +1,54 @@
+// Display formatting shared by the table, drawer and status bar. Pure functions, no allocation beyond the string.
+
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
+
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '—';
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < UNITS.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return u === 0 ? `${Math.round(v)} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${UNITS[u]}`;
+}
+
+export function formatRate(bytesPerSecond: number): string {
+  return `${formatBytes(bytesPerSecond)}/s`;
+}
+
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.floor(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(r).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** Seconds since the epoch → local HH:MM:SS.mmm (flows rarely span days; the drawer shows the full date). */
+export function formatClock(ts: number): string {
+  if (!Number.isFinite(ts) || ts <= 0) return '—';
+  const d = new Date(ts * 1000);
+  const p = (x: number, w = 2) => String(x).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+export function formatDateTime(ts: number): string {
+  if (!Number.isFinite(ts) || ts <= 0) return '—';
+  const d = new Date(ts * 1000);
+  return `${d.toISOString().slice(0, 10)} ${formatClock(ts)}`;
+}
+
+/** IPv6 addresses get brackets so the port stays readable. */
+export function formatEndpoint(addr: string, port: number): string {
+  const a = addr.includes(':') ? `[${addr}]` : addr;
+  return port > 0 ? `${a}:${port}` : a;
+}

@@ -1,0 +1,71 @@
+/**
+ * What the security panel and the badge say. Everything is derived from the helper's own `sandbox` report: the app
+ * never assumes a protection the helper did not claim and, where a probe exists, prove.
+ */
+import type { ProbeResult, SandboxMessage } from '../../shared/helper-protocol.ts';
+import type { CaptureStatusView } from '../../shared/ipc.ts';
+
+export interface SecurityItem {
+  id: string;
+  label: string;
+  ok: boolean;
+  /** The probe that proved (or disproved) the claim, when one exists. */
+  probe: { name: string; result: ProbeResult } | null;
+  note: string | null;
+}
+
+function item(id: string, label: string, claim: boolean, probe: SecurityItem['probe'], note: string | null = null): SecurityItem {
+  // A probe that got through contradicts the claim: show the failure, not the claim.
+  const contradicted = probe !== null && probe.result === 'allowed';
+  return {
+    id,
+    label,
+    ok: claim && !contradicted,
+    probe,
+    note: claim && contradicted ? 'The helper claims this, but its probe got through.' : note,
+  };
+}
+
+export function securityItems(m: SandboxMessage): SecurityItem[] {
+  const abiNote = m.landlock_abi_kernel !== m.landlock_abi ? `kernel offers ABI ${m.landlock_abi_kernel}` : null;
+  return [
+    item('landlock', m.landlock_abi > 0 ? `Landlock ABI ${m.landlock_abi}` : 'Landlock not in use', m.landlock_abi > 0, null, abiNote),
+    item('fs', 'Filesystem restricted', m.fs_restricted, { name: 'file open', result: m.probes.file_open }),
+    item('net', 'Network (TCP) blocked', m.net_restricted, { name: 'TCP connect', result: m.probes.tcp_connect }),
+    item('scoped', 'Signals and abstract sockets scoped', m.scoped, null),
+    item('nnp', 'no_new_privs set', m.no_new_privs, null),
+    item('cap', 'CAP_NET_RAW dropped', m.cap_net_raw_dropped, { name: 'raw socket', result: m.probes.raw_socket }),
+    item('uid', `Running as uid ${m.uid}`, m.uid !== 0, null, m.uid === 0 ? 'Still root.' : `gid ${m.gid}`),
+    item('threads', 'Every thread covered', m.all_threads, null, `${m.threads} thread${m.threads === 1 ? '' : 's'} checked`),
+  ];
+}
+
+export type BadgeTone = 'green' | 'amber' | 'red' | 'grey';
+
+export interface BadgeView {
+  tone: BadgeTone;
+  text: string;
+}
+
+export function badgeFor(s: CaptureStatusView): BadgeView {
+  if (s.error?.code === 'sandbox_strict') return { tone: 'red', text: 'Sandbox: strict mode refused' };
+  const m = s.sandbox;
+  if (m !== null) {
+    switch (m.status) {
+      case 'fully_enforced':
+        // The status alone is a claim; a failed item downgrades what the badge says.
+        return securityItems(m).every((i) => i.ok)
+          ? { tone: 'green', text: 'Sandbox: fully enforced' }
+          : { tone: 'amber', text: 'Sandbox: partially enforced' };
+      case 'partially_enforced':
+        return { tone: 'amber', text: 'Sandbox: partially enforced' };
+      case 'not_available':
+        return { tone: 'red', text: 'Sandbox: none' };
+    }
+  }
+  if (s.source?.kind === 'live' && (s.state === 'starting' || s.state === 'capturing' || s.state === 'paused')) {
+    return { tone: 'grey', text: 'Sandbox: awaiting report' };
+  }
+  if (s.source?.kind === 'file') return { tone: 'grey', text: 'Sandbox: not used (file)' };
+  return { tone: 'grey', text: 'Sandbox: no capture' };
+}

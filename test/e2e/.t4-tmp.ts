@@ -1,0 +1,13 @@
+import { startBridge } from './bridge/server.ts';
+import { launchChromium } from './support.ts';
+const t0 = Date.now(); const lap = (s: string) => console.log(s, Date.now() - t0);
+const bridge = await startBridge(); lap('bridge');
+const browser = await launchChromium(); lap('browser');
+const page = await browser.newPage(); lap('page');
+await page.goto(bridge.url); lap('goto');
+await page.getByRole('button', { name: /Open file/ }).waitFor(); lap('ready');
+bridge.setNextOpenPath(process.argv[2]);
+await page.getByRole('button', { name: /Open file/ }).click(); lap('click');
+await page.waitForFunction(() => (document.querySelector('[role="grid"]')?.textContent ?? '').includes('tcp/tls')); lap('rows');
+await page.close(); lap('close');
+await browser.close(); await bridge.close(); lap('done');

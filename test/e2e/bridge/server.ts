@@ -1,0 +1,158 @@
+/**
+ * The end-to-end test bridge: a Node HTTP server on 127.0.0.1 (random port) that serves the built renderer
+ * (through the app:// protocol handler, so with the app's CSP and path checks) with a client script injected
+ * before the app bundle, and answers that client's SandpiperApi calls with src/main/session driving the real
+ * engine. File dialogs are replaced by paths the test sets (setNextOpenPath / setNextSavePath).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { createAppProtocolHandler } from '../../../src/main/electron/app-protocol.ts';
+import { SECURITY_HEADERS } from '../../../src/main/electron/csp.ts';
+import { Session, type SessionOptions } from '../../../src/main/session/session.ts';
+import { dispatchHostCall, forwardSession, type HostMessage, type HostServices } from '../../../src/main/session/host-protocol.ts';
+import { listInterfaces } from '../../../src/main/session/interfaces.ts';
+import { validateFilter } from '../../../src/main/session/filter-check.ts';
+import type { InterfaceInfo } from '../../../src/shared/ipc.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(here, '../../..');
+export const RENDERER_DIR = path.join(REPO_ROOT, 'dist/renderer');
+
+export interface BridgeOptions {
+  session?: Omit<SessionOptions, 'createEngine'> & Partial<Pick<SessionOptions, 'createEngine'>>;
+  /** Which page-side API to inject: the session client (default) or another bundled script (benchmarks). */
+  clientEntry?: string;
+  rendererDir?: string;
+  /** Replaces the host's interface list (live tests capture inside a netns the bridge is not in). */
+  listInterfaces?: () => InterfaceInfo[];
+}
+
+export interface Bridge {
+  url: string;
+  session: Session;
+  setNextOpenPath(p: string | null): void;
+  setNextSavePath(p: string | null): void;
+  /** Calls the page made, in order (method names). */
+  calls: string[];
+  close(): Promise<void>;
+}
+
+async function bundleClient(entry: string): Promise<string> {
+  const r = await build({ entryPoints: [entry], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', write: false, logLevel: 'silent' });
+  return r.outputFiles[0].text;
+}
+
+function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) reject(new Error('body too large'));
+      else parts.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startBridge(o: BridgeOptions = {}): Promise<Bridge> {
+  const rendererDir = o.rendererDir ?? RENDERER_DIR;
+  const indexHtml = await readFile(path.join(rendererDir, 'index.html'), 'utf8').catch(() => null);
+  if (indexHtml === null) throw new Error(`${rendererDir}/index.html is missing: run npm run build first`);
+  const client = await bundleClient(o.clientEntry ?? path.join(here, 'client.ts'));
+  // A classic script before the module bundle runs first: window.sandpiper exists when the app starts.
+  const marker = indexHtml.search(/<script\b[^>]*type="module"/);
+  if (marker < 0) throw new Error('dist/renderer/index.html has no module script');
+  const page = `${indexHtml.slice(0, marker)}<script src="/__bridge/client.js"></script>\n    ${indexHtml.slice(marker)}`;
+  const appHandler = createAppProtocolHandler(rendererDir);
+
+  const createEngine = o.session?.createEngine ?? (await import('../../../src/main/session/engine-adapter.ts')).createSessionEngine;
+  const session = new Session({ ...o.session, createEngine });
+  const services: HostServices = { session, listInterfaces: o.listInterfaces ?? (() => listInterfaces()), validateFilter };
+  const sinks = new Set<ServerResponse>();
+  const send = (res: ServerResponse, m: HostMessage) => {
+    if (m.type === 'result') return;
+    res.write(`event: ${m.type}\ndata: ${JSON.stringify(m.type === 'update' ? m.update : m.status)}\n\n`);
+  };
+  const unforward = forwardSession(session, (m) => {
+    for (const res of sinks) send(res, m);
+  });
+  let nextOpen: string | null = null;
+  let nextSave: string | null = null;
+  const calls: string[] = [];
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(e));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://bridge');
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' });
+      res.end(page);
+      return;
+    }
+    if (url.pathname === '/__bridge/client.js') {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8' });
+      res.end(client);
+      return;
+    }
+    if (url.pathname === '/__bridge/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      sinks.add(res);
+      send(res, { type: 'status', status: session.getStatus() });
+      req.on('close', () => sinks.delete(res));
+      return;
+    }
+    if (url.pathname === '/__bridge/call' && req.method === 'POST') {
+      const { method, arg } = JSON.parse(await readBody(req)) as { method: string; arg?: unknown };
+      calls.push(method);
+      let value: unknown;
+      if (method === 'openCaptureFile') {
+        const p = nextOpen;
+        value = p === null ? { ok: true, value: null } : await dispatchHostCall(services, 'openFile', p);
+      } else if (method === 'saveCapture') {
+        const p = nextSave;
+        value = p === null ? { ok: true, value: null } : await dispatchHostCall(services, 'saveCapture', p);
+      } else if (['listInterfaces', 'validateFilter', 'startCapture', 'stopCapture', 'setPaused', 'requestSnapshot'].includes(method)) {
+        value = await dispatchHostCall(services, method as 'listInterfaces', arg);
+      } else {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ value }));
+      return;
+    }
+    // Everything else is the renderer's own files, served exactly as app:// serves them.
+    const r = await appHandler(new Request(`app://sandpiper${url.pathname}`, { method: req.method }));
+    res.writeHead(r.status, Object.fromEntries(r.headers));
+    res.end(Buffer.from(await r.arrayBuffer()));
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    session,
+    calls,
+    setNextOpenPath: (p) => void (nextOpen = p),
+    setNextSavePath: (p) => void (nextSave = p),
+    close: async () => {
+      unforward();
+      for (const res of sinks) res.end();
+      sinks.clear();
+      await session.dispose();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}

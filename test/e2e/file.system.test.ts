@@ -1,0 +1,189 @@
+/**
+ * End to end in Debian's Chromium: the built renderer, served by the test bridge, reading a capture file of real
+ * traffic (made with tcpdump in a netns pair) through src/main/session and the real engine.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startBridge, type Bridge } from './bridge/server.ts';
+import { artifact, createNetnsPair, e2eSkipReason, launchChromium, makeTrafficCapture, PLAN_NAMES, waitText } from './support.ts';
+
+const skip = e2eSkipReason({ netns: true });
+let dir = '';
+let capture = '';
+let bridge: Bridge;
+let browser: Browser;
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(path.join(tmpdir(), 'sp-e2e-file-'));
+  capture = path.join(dir, 'traffic.pcap');
+  const pair = createNetnsPair();
+  try {
+    await makeTrafficCapture(pair, dir, capture);
+  } finally {
+    pair.destroy();
+  }
+  bridge = await startBridge();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await bridge?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function openPage(scheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 820 }, colorScheme: scheme });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  // A CSP violation shows up as a console error: the page must run under the app's policy without one.
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  (page as Page & { problems?: string[] }).problems = problems;
+  await page.goto(bridge.url);
+  await page.getByRole('button', { name: /Open file/ }).waitFor();
+  return page;
+}
+
+function problemsOf(page: Page): string[] {
+  return (page as Page & { problems?: string[] }).problems ?? [];
+}
+
+async function openCapture(page: Page, file: string): Promise<void> {
+  bridge.setNextOpenPath(file);
+  await page.getByRole('button', { name: /Open file/ }).click();
+}
+
+/** Text of every data row in the grid (header excluded), in display order. */
+async function rowTexts(page: Page): Promise<string[]> {
+  const rows = page.getByRole('grid', { name: 'Flows' }).locator('[role="row"][aria-rowindex]:not([aria-rowindex="1"])');
+  return rows.evaluateAll((els) =>
+    els
+      .map((e) => ({ i: Number(e.getAttribute('aria-rowindex')), t: [...e.querySelectorAll('[role="gridcell"]')].map((c) => c.textContent ?? '').join(' | ') }))
+      .sort((a, b) => a.i - b.i)
+      .map((x) => x.t),
+  );
+}
+
+async function waitRows(page: Page, pred: (rows: string[]) => boolean, what: string): Promise<string[]> {
+  let rows: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    rows = await rowTexts(page);
+    if (pred(rows)) return rows;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`${what}; rows were:\n${rows.join('\n')}`);
+}
+
+test('a capture file shows its flows with host names, a grey badge, in light and dark', { skip: skip ?? false }, async () => {
+  for (const scheme of ['light', 'dark'] as const) {
+    const page = await openPage(scheme);
+    await openCapture(page, capture);
+    const rows = await waitRows(page, (r) => PLAN_NAMES.tlsNames.every((n) => r.some((x) => x.includes(n))), 'TLS flows with their SNI');
+    for (const n of [...PLAN_NAMES.tlsNames, ...PLAN_NAMES.httpHosts]) assert.ok(rows.some((r) => r.includes(n)), `a row names ${n}`);
+    assert.ok(rows.some((r) => r.includes('tcp/tls')), 'TLS recognised');
+    assert.ok(rows.some((r) => r.includes('tcp/http')), 'HTTP recognised');
+    assert.ok(rows.some((r) => r.includes('tcp/ssh')), 'SSH recognised');
+    assert.ok(rows.some((r) => /udp\/dns/.test(r)), 'DNS recognised');
+    const badge = page.getByRole('button', { name: /^Sandbox:/ });
+    assert.match((await badge.textContent()) ?? '', /not used|none|file/i);
+    assert.equal(await badge.getAttribute('data-tone'), 'grey');
+    await page.screenshot({ path: artifact(`e2e-file-${scheme}.png`) });
+    assert.deepEqual(problemsOf(page), [], 'no page errors or CSP violations');
+    await page.close();
+  }
+});
+
+test('sorting by a column orders the rows, and aria-sort says so', { skip: skip ?? false }, async () => {
+  const page = await openPage();
+  await openCapture(page, capture);
+  await waitRows(page, (r) => r.length >= 8, 'flows loaded');
+  const header = page.getByRole('columnheader', { name: /Packets/i });
+  const packetsOf = (rows: string[]) => rows.map((r) => Number(r.split(' | ')[8].replace(/[^0-9]/g, '')));
+  await header.getByRole('button').click();
+  const first = await header.getAttribute('aria-sort');
+  assert.ok(first === 'ascending' || first === 'descending', `aria-sort ${first}`);
+  const a = packetsOf(await rowTexts(page));
+  await header.getByRole('button').click();
+  const second = await header.getAttribute('aria-sort');
+  assert.notEqual(second, first);
+  const b = packetsOf(await rowTexts(page));
+  const asc = first === 'ascending' ? a : b;
+  const desc = first === 'ascending' ? b : a;
+  assert.deepEqual(asc, [...asc].sort((x, y) => x - y), `ascending: ${asc}`);
+  assert.deepEqual(desc, [...desc].sort((x, y) => y - x), `descending: ${desc}`);
+  assert.ok(desc[0] > desc.at(-1)!, 'the capture has flows of different sizes');
+  await page.close();
+});
+
+test('filtering with host: and proto: keeps only the matching rows', { skip: skip ?? false }, async () => {
+  const page = await openPage();
+  await openCapture(page, capture);
+  const all = await waitRows(page, (r) => r.length >= 8, 'flows loaded');
+  const filter = page.getByLabel('Filter flows');
+  await filter.fill(`host:${PLAN_NAMES.tlsNames[0]}`);
+  const one = await waitRows(page, (r) => r.length < all.length, 'host: filter applied');
+  assert.equal(one.length, 1, one.join('\n'));
+  assert.ok(one[0].includes(PLAN_NAMES.tlsNames[0]));
+  await filter.fill('proto:udp');
+  const udp = await waitRows(page, (r) => r.length > 0 && r.every((x) => x.includes('udp')), 'proto:udp applied');
+  assert.ok(udp.length >= 2 && udp.length < all.length, udp.join('\n'));
+  await page.screenshot({ path: artifact('e2e-filter-proto-udp.png') });
+  await filter.fill('');
+  await waitRows(page, (r) => r.length === all.length, 'filter cleared');
+  await page.close();
+});
+
+test('the details drawer shows every field of the selected flow', { skip: skip ?? false }, async () => {
+  const page = await openPage();
+  await openCapture(page, capture);
+  await waitRows(page, (r) => r.some((x) => x.includes(PLAN_NAMES.tlsNames[0])), 'TLS flow present');
+  await page.getByRole('row').filter({ hasText: PLAN_NAMES.tlsNames[0] }).dblclick();
+  const drawer = page.getByRole('complementary', { name: 'Flow details' });
+  await drawer.waitFor();
+  const text = (await drawer.textContent()) ?? '';
+  assert.ok(text.includes(PLAN_NAMES.tlsNames[0]), 'SNI shown');
+  assert.match(text, /h2/, 'ALPN shown');
+  assert.match(text, /443/, 'port shown');
+  await page.screenshot({ path: artifact('e2e-details.png') });
+  await drawer.getByRole('button', { name: 'Close' }).click();
+  await drawer.waitFor({ state: 'detached' });
+  // A DNS flow's drawer lists the names it asked for.
+  await page.getByRole('row').filter({ hasText: 'udp/dns' }).first().dblclick();
+  await drawer.waitFor();
+  assert.ok(((await drawer.textContent()) ?? '').includes(PLAN_NAMES.dnsUdpNames[0]), 'DNS query name shown');
+  await page.close();
+});
+
+test('errors: an invalid capture filter is shown inline; an unreadable or corrupt file shows what to do', { skip: skip ?? false }, async () => {
+  const page = await openPage();
+  await page.getByLabel('Capture filter (BPF)').fill('tcp port');
+  const inline = page.locator('#bpf-error');
+  await inline.waitFor();
+  assert.match((await inline.textContent()) ?? '', /Invalid capture filter: .*syntax error/);
+  await page.screenshot({ path: artifact('e2e-error-bad-filter.png') });
+  await page.getByLabel('Capture filter (BPF)').fill('tcp port 443');
+  await inline.waitFor({ state: 'detached' });
+
+  await openCapture(page, path.join(dir, 'missing.pcap'));
+  const banner = page.locator('[role="alert"][data-code="unreadable_file"]');
+  await banner.waitFor();
+  const t = (await banner.textContent()) ?? '';
+  assert.match(t, /Cannot read missing\.pcap: the file does not exist\./);
+  assert.match(t, /Choose a pcap or pcapng file that you can read/);
+  await page.screenshot({ path: artifact('e2e-error-unreadable-file.png') });
+
+  const junk = path.join(dir, 'not-a-capture.pcap');
+  writeFileSync(junk, 'this is not a packet capture, just text\n'.repeat(4));
+  await openCapture(page, junk);
+  await waitText(banner, /not-a-capture\.pcap/);
+  assert.match((await banner.textContent()) ?? '', /Cannot read not-a-capture\.pcap: .* at byte 0\./);
+  assert.ok(existsSync(junk));
+  await page.close();
+});

@@ -1,0 +1,93 @@
+/**
+ * End to end in Debian's Chromium with a real live capture: the real helper (run as root, so no pkexec) captures
+ * inside a netns while real traffic flows; the page shows the sandbox badge from the helper's own report, the
+ * security panel, and the flows with their host names.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { startBridge, type Bridge } from './bridge/server.ts';
+import { artifact, clientPlan, createNetnsPair, e2eSkipReason, helperInNetns, launchChromium, netnsInterfaces, PLAN_NAMES, startServers, waitText } from './support.ts';
+import { createLiveCaptureStarter } from '../../src/main/session/live-capture-adapter.ts';
+import { TRAFFIC_SCRIPT, type Running } from '../support/traffic.ts';
+import type { NetnsPair } from '../support/netns.ts';
+
+const skip = e2eSkipReason({ netns: true, helper: true });
+let dir = '';
+let pair: NetnsPair | null = null;
+let servers: Running | null = null;
+let bridge: Bridge;
+let browser: Browser;
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(path.join(tmpdir(), 'sp-e2e-live-'));
+  pair = createNetnsPair();
+  servers = await startServers(pair, dir);
+  const p = pair;
+  bridge = await startBridge({
+    session: { startLive: createLiveCaptureStarter({ helperPath: helperInNetns(dir, p.a), launch: 'direct' }) },
+    listInterfaces: () => netnsInterfaces(p, p.a),
+  });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await bridge?.close();
+  await servers?.stop();
+  pair?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('a live capture shows "fully enforced", the security panel, and the flows with host names', { skip: skip ?? false }, async () => {
+  const p = pair!;
+  const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(bridge.url);
+  const badge = page.getByRole('button', { name: /^Sandbox:/ });
+  assert.equal(await badge.getAttribute('data-tone'), 'grey', 'grey before any capture');
+  await page.getByLabel('Interface').selectOption(p.ifA);
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await waitText(badge, /fully enforced/i, 30_000);
+  assert.equal(await badge.getAttribute('data-tone'), 'green');
+  assert.match((await badge.textContent()) ?? '', /Sandbox: fully enforced/);
+
+  // Real traffic from namespace a to the servers in b, while the helper captures a's veth.
+  const client = p.spawn(p.a, process.execPath, [TRAFFIC_SCRIPT, 'client', JSON.stringify(clientPlan(p))], { stdio: 'ignore' });
+  const [code] = (await once(client, 'exit')) as [number | null];
+  assert.equal(code, 0, 'traffic client succeeded');
+  const names = [...PLAN_NAMES.tlsNames, ...PLAN_NAMES.httpHosts];
+  const grid = await waitText(page.getByRole('grid', { name: 'Flows' }), new RegExp(names.map((n) => `(?=[\\s\\S]*${n.replaceAll('.', '\\.')})`).join('')), 30_000);
+  assert.match(grid, /tcp\/tls/);
+  assert.match(grid, new RegExp(p.ipB.replaceAll('.', '\\.')));
+  await page.screenshot({ path: artifact('e2e-live-fully-enforced-light.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: artifact('e2e-live-fully-enforced-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // The security panel lists what the helper proved, from its own report.
+  await badge.click();
+  const panel = page.getByRole('dialog');
+  await panel.waitFor();
+  const text = (await panel.textContent()) ?? '';
+  assert.match(text, /Landlock ABI 7/);
+  assert.match(text, /no_new_privs/);
+  assert.match(text, /uid 65534/);
+  assert.match(text, /denied/);
+  await page.screenshot({ path: artifact('e2e-live-security-panel.png') });
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'detached' });
+
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await waitText(page.getByLabel('Capture statistics'), /stopped/i);
+  assert.equal(bridge.session.getStatus().state, 'stopped');
+  assert.equal(bridge.session.getStatus().error, null);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

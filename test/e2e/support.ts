@@ -1,0 +1,107 @@
+/**
+ * End-to-end support: Debian's Chromium through playwright-core (never a downloaded browser), a capture file of
+ * real traffic made in a netns pair, and a wrapper that runs the real capture helper inside a namespace.
+ */
+import { chromium, type Browser, type Locator } from 'playwright-core';
+import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
+import { DEFAULT_PORTS, makeSelfSignedCert, runTrafficClient, startTcpdump, startTrafficServers, type ClientPlan, type Running } from '../support/traffic.ts';
+import { REPO_ROOT, RENDERER_DIR } from './bridge/server.ts';
+import type { InterfaceInfo } from '../../src/shared/ipc.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
+export const HELPER = path.join(REPO_ROOT, 'dist/helper/sandpiper-helper');
+
+/** Why the e2e tests cannot run here, or null. */
+export function e2eSkipReason(opts: { netns?: boolean; helper?: boolean } = {}): string | null {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is not installed (Debian package chromium)`;
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) return 'dist/renderer is not built (npm run build)';
+  if (opts.netns) {
+    const r = canMakeNetns();
+    if (r) return r;
+  }
+  if (opts.helper && !existsSync(HELPER)) return 'dist/helper/sandpiper-helper is not built (npm run build)';
+  return null;
+}
+
+const NO_BUS = 'unix:path=/nonexistent/sandpiper-e2e-no-bus';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    // Other test files start and stop a system D-Bus; Chromium aborts when a bus it joined goes away, so keep it off.
+    env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: NO_BUS, DBUS_SESSION_BUS_ADDRESS: NO_BUS },
+  });
+}
+
+export function artifact(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return path.join(ARTIFACTS, name);
+}
+
+export const PLAN_NAMES = {
+  dnsUdpNames: ['alpha.e2e.sandpiper.test'],
+  dnsTcpNames: ['beta.e2e.sandpiper.test'],
+  tlsNames: ['secure.e2e.sandpiper.test', 'other.e2e.sandpiper.test'],
+  httpHosts: ['web.e2e.sandpiper.test'],
+};
+
+export function clientPlan(pair: NetnsPair): ClientPlan {
+  return { servers: [pair.ipB], ports: DEFAULT_PORTS, ...PLAN_NAMES, alpn: ['h2', 'http/1.1'], ssh: true, udpDatagrams: 3 };
+}
+
+/** Traffic servers in namespace b, with a certificate in dir. */
+export async function startServers(pair: NetnsPair, dir: string): Promise<Running> {
+  const { cert, key } = makeSelfSignedCert(dir);
+  return startTrafficServers(pair, pair.b, { cert, key, answer4: pair.ipB, answer6: pair.ip6B, ports: DEFAULT_PORTS });
+}
+
+/** Captures one run of the traffic plan with tcpdump on a's veth into FILE. */
+export async function makeTrafficCapture(pair: NetnsPair, dir: string, file: string): Promise<void> {
+  const servers = await startServers(pair, dir);
+  try {
+    const dump = await startTcpdump(pair, pair.a, pair.ifA, file, pair.ipB);
+    try {
+      runTrafficClient(pair, pair.a, clientPlan(pair));
+    } finally {
+      await dump.stop();
+    }
+  } finally {
+    await servers.stop();
+  }
+}
+
+/** A helper launcher that runs the real helper inside namespace ns (the bridge itself runs outside it). */
+export function helperInNetns(dir: string, ns: string): string {
+  const p = path.join(dir, 'sandpiper-helper-in-netns');
+  writeFileSync(p, `#!/bin/sh\nexec ip netns exec ${ns} ${HELPER} "$@"\n`);
+  chmodSync(p, 0o755);
+  return p;
+}
+
+export { createNetnsPair };
+
+/** The interfaces of a namespace as the picker shows them (`ip -j addr` inside it). */
+export function netnsInterfaces(pair: NetnsPair, ns: string): InterfaceInfo[] {
+  const list = JSON.parse(pair.exec(ns, 'ip', ['-j', 'addr', 'show'])) as { ifname: string; flags: string[]; operstate: string; addr_info: { local: string }[] }[];
+  return [
+    ...list.map((i) => ({ name: i.ifname, addresses: i.addr_info.map((a) => a.local), up: i.flags.includes('UP'), loopback: i.flags.includes('LOOPBACK') })),
+    { name: 'any', addresses: [], up: true, loopback: false },
+  ];
+}
+
+/** Polls a locator's text until it matches (what a person would wait to see); returns the text. */
+export async function waitText(locator: Locator, re: RegExp, timeoutMs = 15_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let text = '';
+  for (;;) {
+    text = (await locator.first().textContent().catch(() => null)) ?? '';
+    if (re.test(text)) return text;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${re} in: ${text.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

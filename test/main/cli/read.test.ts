@@ -1,0 +1,137 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ensureCliBundle, REPO_ROOT, SYSTEM_NODE } from '../engine/cli-bundle.ts';
+import { eth, ipv4, ipv6, pcap, pcapng, tcp, udp, TCP } from '../engine/capture-fixtures.ts';
+
+const RECORD_FIELDS = ['type', 'id', 'proto', 'src', 'sport', 'dst', 'dport', 'packets_fwd', 'bytes_fwd', 'packets_rev', 'bytes_rev',
+  'first_seen', 'last_seen', 'state', 'app', 'host', 'dns_queries', 'pid', 'process'];
+const SUMMARY_FIELDS = ['type', 'packets', 'bytes', 'flows', 'evicted_by_cap', 'arp', 'undecoded', 'first_ts', 'last_ts'];
+
+const A = '192.0.2.10';
+const B = '198.51.100.20';
+const capture = pcap([
+  { ts: 1700000000.000001, data: eth(0x0800, ipv4(A, B, 6, tcp(40000, 80, TCP.SYN))) },
+  { ts: 1700000000.1, data: eth(0x0800, ipv4(B, A, 6, tcp(80, 40000, TCP.SYN | TCP.ACK))) },
+  { ts: 1700000000.2, data: eth(0x0800, ipv4(A, B, 6, tcp(40000, 80, TCP.ACK))) },
+  { ts: 1700000000.3, data: eth(0x0806, Array(28).fill(0)) },
+  { ts: 1700000000.4, data: eth(0x86dd, ipv6('2001:db8::1', '2001:db8::53', 17, udp(5353, 53, [1, 2, 3]))), wire: 200 },
+  { ts: 1700000000.5, data: eth(0x88cc, Array(20).fill(0)) },
+]);
+
+function withDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sp-read-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function cli(args: string[], input?: Uint8Array) {
+  const r = spawnSync(SYSTEM_NODE, [ensureCliBundle(), 'read', ...args], { cwd: REPO_ROOT, encoding: 'utf8', input, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('--json on the system Node (20): exactly the FlowRecord fields per flow, first-seen order, then the summary', () => {
+  withDir((dir) => {
+    const f = path.join(dir, 'a.pcap');
+    writeFileSync(f, capture);
+    const r = cli([f, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 3);
+    for (const l of lines.slice(0, 2)) assert.deepEqual(Object.keys(l), RECORD_FIELDS);
+    assert.deepEqual(lines[0], {
+      type: 'flow', id: 1, proto: 'tcp', src: A, sport: 40000, dst: B, dport: 80, packets_fwd: 2, bytes_fwd: 108, packets_rev: 1, bytes_rev: 54,
+      first_seen: 1700000000.000001, last_seen: 1700000000.2, state: 'established', app: null, host: null, dns_queries: [], pid: null, process: null,
+    });
+    assert.deepEqual([lines[1].proto, lines[1].src, lines[1].dst, lines[1].bytes_fwd], ['udp', '2001:db8::1', '2001:db8::53', 200]);
+    assert.deepEqual(Object.keys(lines[2]), SUMMARY_FIELDS);
+    assert.deepEqual(lines[2], { type: 'summary', packets: 6, bytes: 108 + 54 + 42 + 200 + 34, flows: 2, evicted_by_cap: 0, arp: 1, undecoded: 1, first_ts: 1700000000.000001, last_ts: 1700000000.5 });
+  });
+});
+
+test('default output: a table with a header, one row per flow and a summary line', () => {
+  withDir((dir) => {
+    const f = path.join(dir, 'a.pcapng');
+    writeFileSync(f, pcapng([{ interfaces: [{ linktype: 1 }], blocks: [{ kind: 'epb', iface: 0, ts: 5, data: eth(0x0800, ipv4(A, B, 17, udp(1234, 53))) }] }]));
+    const r = cli([f]);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.match(lines[0], /^PROTO\s+SRC\s+DST\s+PKTS>\s+BYTES>\s+PKTS<\s+BYTES<\s+STATE\s+APP\s+HOST$/);
+    assert.match(lines[1], new RegExp(`^udp\\s+${A}:1234\\s+${B}:53\\s+1\\s+42\\s+0\\s+0\\s+active\\s+-\\s+-$`));
+    assert.match(lines[2], /^1 packets, 42 bytes, 1 flows, 0 ARP, 0 undecoded/);
+  });
+});
+
+test('a truncated capture: one stderr line with the byte offset, the flows read so far, exit 65', () => {
+  withDir((dir) => {
+    const f = path.join(dir, 'cut.pcap');
+    writeFileSync(f, capture.subarray(0, capture.length - 5));
+    const r = cli(['--json', f]);
+    assert.equal(r.status, 65);
+    const lastRecordStart = capture.length - (16 + 14 + 20);
+    assert.equal(r.stderr, `sandpiper: ${f}: truncated capture: incomplete record at byte ${lastRecordStart}\n`);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; packets?: number });
+    assert.equal(lines.filter((l) => l.type === 'flow').length, 2);
+    assert.equal(lines.at(-1)?.packets, 5);
+  });
+});
+
+test('not a capture: exit 65 at byte 0; missing, directory, unreadable: exit 66; usage mistakes: exit 64; never a stack trace', () => {
+  withDir((dir) => {
+    const txt = path.join(dir, 'notes.txt');
+    writeFileSync(txt, 'just some text\n');
+    let r = cli([txt]);
+    assert.equal(r.status, 65);
+    assert.equal(r.stderr, `sandpiper: ${txt}: not a pcap or pcapng capture at byte 0\n`);
+    const empty = path.join(dir, 'empty.pcap');
+    writeFileSync(empty, '');
+    r = cli([empty]);
+    assert.equal(r.status, 65);
+    assert.equal(r.stderr, `sandpiper: ${empty}: empty file, not a capture at byte 0\n`);
+    r = cli([path.join(dir, 'nope.pcap')]);
+    assert.equal(r.status, 66);
+    assert.equal(r.stderr, `sandpiper: ${path.join(dir, 'nope.pcap')}: no such file\n`);
+    r = cli([dir]);
+    assert.equal(r.status, 66);
+    assert.equal(r.stderr, `sandpiper: ${dir}: is a directory\n`);
+    if (process.getuid?.() !== 0) {
+      const locked = path.join(dir, 'locked.pcap');
+      writeFileSync(locked, capture);
+      chmodSync(locked, 0);
+      r = cli([locked]);
+      assert.equal(r.status, 66);
+    }
+    r = cli([]);
+    assert.equal(r.status, 64);
+    r = cli(['--bogus', txt]);
+    assert.equal(r.status, 64);
+    assert.match(r.stderr, /^sandpiper: read: unknown option '--bogus'\n/);
+    r = cli([txt, txt]);
+    assert.equal(r.status, 64);
+  });
+});
+
+test('reads a pipe: `-` is standard input', () => {
+  const r = cli(['--json', '-'], capture);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').length, 3);
+});
+
+test('reads a named pipe (FIFO) given as FILE', () => {
+  withDir((dir) => {
+    const fifo = path.join(dir, 'pipe');
+    spawnSync('mkfifo', [fifo]);
+    const src = path.join(dir, 'a.pcap');
+    writeFileSync(src, capture);
+    const writer = spawnSync('/bin/sh', ['-c', `cat ${src} > ${fifo} & ${SYSTEM_NODE} ${ensureCliBundle()} read --json ${fifo}; wait`], { encoding: 'utf8', cwd: REPO_ROOT, timeout: 60_000 });
+    assert.equal(writer.status, 0, writer.stderr);
+    assert.equal(writer.stdout.trim().split('\n').length, 3);
+  });
+});

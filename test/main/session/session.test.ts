@@ -1,0 +1,260 @@
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, rmSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Session } from '../../../src/main/session/session.ts';
+import { mapCaptureFailure } from '../../../src/main/session/app-errors.ts';
+import type { CaptureStatusView, EngineUpdate } from '../../../src/shared/ipc.ts';
+import type { LiveCaptureSink } from '../../../src/main/session/types.ts';
+import type { SandboxMessage } from '../../../src/shared/helper-protocol.ts';
+import { FakeEngine } from './fake-engine.ts';
+
+function tmp(): string {
+  return mkdtempSync(path.join(tmpdir(), 'sp-session-test-'));
+}
+
+function record(session: Session): { updates: EngineUpdate[]; statuses: CaptureStatusView[] } {
+  const updates: EngineUpdate[] = [];
+  const statuses: CaptureStatusView[] = [];
+  session.onUpdate((u) => updates.push(u));
+  session.onStatus((s) => statuses.push(s));
+  return { updates, statuses };
+}
+
+function waitFor<T>(session: Session, pick: (u: EngineUpdate) => T | undefined): Promise<T> {
+  return new Promise((resolve) => {
+    const off = session.onUpdate((u) => {
+      const v = pick(u);
+      if (v !== undefined) {
+        off();
+        resolve(v);
+      }
+    });
+  });
+}
+
+const SANDBOX: SandboxMessage = {
+  type: 'sandbox', status: 'fully_enforced', landlock_abi: 7, landlock_abi_kernel: 7, fs_restricted: true, net_restricted: true,
+  scoped: true, no_new_privs: true, cap_net_raw_dropped: true, uid: 1000, gid: 1000, all_threads: true, threads: 7,
+  probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied' }, details: 'test',
+};
+
+test('file read: deltas while reading, then a final full snapshot of every flow and state "stopped"', async () => {
+  const dir = tmp();
+  try {
+    const file = path.join(dir, 'a.cap');
+    // 3000 packets over 30 flows, read 64 bytes at a time so many chunks pass through the engine.
+    writeFileSync(file, Uint8Array.from({ length: 3000 }, (_, i) => i % 30));
+    let engine: FakeEngine | null = null;
+    const session = new Session({ createEngine: () => (engine = new FakeEngine()), intervalMs: 5, chunkBytes: 64 });
+    const rec = record(session);
+    const final = waitFor(session, (u) => (u.full && session.getStatus().state === 'stopped' ? u : undefined));
+    const r = await session.openFile(file);
+    assert.deepEqual(r, { ok: true, value: { path: file } });
+    const last = await final;
+    assert.equal(last.upserts.length, 30, 'the final snapshot holds every flow');
+    assert.equal(last.upserts.reduce((n, row) => n + row.packets_fwd, 0), 3000);
+    assert.equal(last.stats.packets, 3000);
+    assert.equal(last.stats.flows, 30);
+    assert.ok(engine!.ended, 'engine.end() was called');
+    assert.deepEqual(rec.statuses.map((s) => s.state), ['reading', 'stopped']);
+    assert.deepEqual(rec.statuses[0].source, { kind: 'file', path: file });
+    assert.equal(rec.statuses[1].sandbox, null, 'files never carry a sandbox report');
+    // seq increases by one per update.
+    rec.updates.forEach((u, i) => assert.equal(u.seq, rec.updates[0].seq + i));
+    assert.ok(rec.updates[0].full, 'a new source starts with a full (empty) snapshot');
+    await session.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('file read: a corrupt record keeps the flows read so far and reports the byte offset', async () => {
+  const dir = tmp();
+  try {
+    const file = path.join(dir, 'bad.cap');
+    writeFileSync(file, Uint8Array.from([1, 2, 3, 2, 0xff, 4, 5]));
+    const session = new Session({ createEngine: () => new FakeEngine(), intervalMs: 5 });
+    const final = waitFor(session, (u) => (u.full && session.getStatus().state === 'error' ? u : undefined));
+    const r = await session.openFile(file);
+    assert.equal(r.ok, false);
+    assert.ok(!r.ok && r.error.code === 'unreadable_file');
+    assert.match(!r.ok ? r.error.message : '', /^Cannot read bad\.cap: corrupt record at byte 4\.$/);
+    assert.ok(!r.ok && r.error.action.length > 0);
+    const last = await final;
+    assert.deepEqual(last.upserts.map((x) => x.id).sort(), [1, 2, 3]);
+    assert.deepEqual(session.getStatus().error, !r.ok ? r.error : null);
+    await session.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('file read: missing file, folder and unreadable file are one-sentence errors with an action', async () => {
+  const dir = tmp();
+  try {
+    const session = new Session({ createEngine: () => new FakeEngine(), intervalMs: 5 });
+    const missing = await session.openFile(path.join(dir, 'nope.pcap'));
+    assert.ok(!missing.ok);
+    assert.equal(missing.error.message, 'Cannot read nope.pcap: the file does not exist.');
+    assert.equal(session.getStatus().state, 'error');
+    mkdirSync(path.join(dir, 'sub'));
+    const folder = await session.openFile(path.join(dir, 'sub'));
+    assert.ok(!folder.ok);
+    assert.match(folder.error.message, /it is a folder/);
+    if (process.getuid?.() !== 0) {
+      const locked = path.join(dir, 'locked.pcap');
+      writeFileSync(locked, 'x');
+      chmodSync(locked, 0);
+      const denied = await session.openFile(locked);
+      assert.ok(!denied.ok);
+      assert.match(denied.error.message, /permission denied/);
+    }
+    for (const r of [missing, folder]) assert.ok(!r.ok && r.error.code === 'unreadable_file' && r.error.action === 'Choose a pcap or pcapng file that you can read.');
+    await session.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+interface FakeLive {
+  sink: LiveCaptureSink | null;
+  stopped: number;
+}
+
+function fakeLive(onStart: (sink: LiveCaptureSink) => void = (s) => s.sandbox(SANDBOX)): { live: FakeLive; start: ConstructorParameters<typeof Session>[0]['startLive'] } {
+  const live: FakeLive = { sink: null, stopped: 0 };
+  return {
+    live,
+    start: (_req, sink) => {
+      live.sink = sink;
+      onStart(sink);
+      return {
+        devWarning: 'running the capture helper from a source checkout',
+        stop: async () => {
+          live.stopped++;
+          sink.end(null);
+        },
+      };
+    },
+  };
+}
+
+test('throttling: a packet flood yields at most 10 updates per second, each carrying only changed rows', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
+  const { live, start } = fakeLive();
+  const session = new Session({ createEngine: () => new FakeEngine(), startLive: start });
+  const rec = record(session);
+  const started = await session.startCapture({ interface: 'lo', filter: '', promisc: false });
+  assert.deepEqual(started, { ok: true, value: undefined });
+  const times: number[] = [];
+  session.onUpdate(() => times.push(Date.now()));
+  // 100 flows touched once at the start, then a flood of 5 000 packets per simulated ms on flows 0..4 only.
+  live.sink!.data(Uint8Array.from({ length: 100 }, (_, i) => 100 + i));
+  const hot = Uint8Array.from({ length: 5000 }, (_, i) => i % 5);
+  for (let ms = 0; ms < 3000; ms++) {
+    live.sink!.data(hot);
+    t.mock.timers.tick(1);
+  }
+  t.mock.timers.tick(200);
+  assert.ok(times.length >= 25, `updates kept flowing (${times.length})`);
+  for (let i = 0; i + 10 < times.length; i++) assert.ok(times[i + 10] - times[i] >= 1000, `11 updates within 1 s at #${i}`);
+  const deltas = rec.updates.filter((u) => !u.full);
+  const late = deltas.slice(2);
+  assert.ok(late.length > 20);
+  for (const u of late) assert.deepEqual(u.upserts.map((r) => r.id).sort(), [0, 1, 2, 3, 4], 'only the changed rows');
+  const pkts = rec.updates.at(-1)!.stats.packets;
+  assert.equal(pkts, 100 + 3000 * 5000, 'the engine saw every packet');
+  assert.ok(rec.updates.at(-1)!.stats.packetsPerSecond > 0);
+  t.mock.timers.reset();
+  await session.dispose();
+  assert.equal(live.stopped, 1, 'dispose stops the capture');
+});
+
+test('live: sandbox report and dev warning reach the status; stop ends with a full snapshot and "stopped"', async () => {
+  const { live, start } = fakeLive();
+  const session = new Session({ createEngine: () => new FakeEngine(), startLive: start, intervalMs: 5 });
+  const rec = record(session);
+  await session.startCapture({ interface: 'eth0', filter: 'tcp', promisc: false });
+  const s = session.getStatus();
+  assert.equal(s.state, 'capturing');
+  assert.deepEqual(s.source, { kind: 'live', interface: 'eth0' });
+  assert.equal(s.sandbox?.status, 'fully_enforced');
+  assert.equal(s.devWarning, 'running the capture helper from a source checkout');
+  live.sink!.data(Uint8Array.from([7, 7, 8]));
+  const final = waitFor(session, (u) => (u.full && session.getStatus().state === 'stopped' ? u : undefined));
+  await session.stopCapture();
+  const last = await final;
+  assert.deepEqual(last.upserts.map((r) => r.id).sort(), [7, 8]);
+  const states = rec.statuses.map((x) => x.state).filter((x, i, a) => i === 0 || a[i - 1] !== x);
+  assert.deepEqual(states, ['starting', 'capturing', 'stopped']);
+  await session.dispose();
+});
+
+test('live: a capture that fails to start resolves with the AppError (code, message, action) and shows it', async () => {
+  const error = mapCaptureFailure({ kind: 'dismissed', message: 'authentication dismissed: the capture was not started' }, null);
+  const { start } = fakeLive((sink) => sink.end(error));
+  const session = new Session({ createEngine: () => new FakeEngine(), startLive: start, intervalMs: 5 });
+  const r = await session.startCapture({ interface: 'eth0', filter: '', promisc: false });
+  assert.deepEqual(r, { ok: false, error });
+  assert.equal(error.code, 'auth_dismissed');
+  assert.equal(error.message, 'Authentication dismissed: the capture was not started.');
+  assert.match(error.action, /password/);
+  assert.equal(session.getStatus().state, 'error');
+  assert.deepEqual(session.getStatus().error, error);
+  await session.dispose();
+});
+
+test('pause holds updates (packets still counted); resume sends one full snapshot', async () => {
+  const { live, start } = fakeLive();
+  const session = new Session({ createEngine: () => new FakeEngine(), startLive: start, intervalMs: 5 });
+  const first = waitFor(session, (u) => (u.full ? u : undefined));
+  await session.startCapture({ interface: 'lo', filter: '', promisc: false });
+  await first;
+  session.setPaused(true);
+  assert.equal(session.getStatus().state, 'paused');
+  const rec = record(session);
+  live.sink!.data(Uint8Array.from([1, 2, 3]));
+  await new Promise((r) => setTimeout(r, 40));
+  assert.equal(rec.updates.length, 0, 'no updates while paused');
+  const full = waitFor(session, (u) => u);
+  session.setPaused(false);
+  const u = await full;
+  assert.equal(u.full, true);
+  assert.deepEqual(u.upserts.map((r) => r.id).sort(), [1, 2, 3]);
+  assert.equal(session.getStatus().state, 'capturing');
+  await session.dispose();
+});
+
+test('requestSnapshot answers with a full update; saveCapture copies the pcap stream', async () => {
+  const dir = tmp();
+  try {
+    const { live, start } = fakeLive();
+    const session = new Session({ createEngine: () => new FakeEngine(), startLive: start, intervalMs: 5 });
+    const first = waitFor(session, (u) => (u.upserts.length ? u : undefined));
+    await session.startCapture({ interface: 'lo', filter: '', promisc: false });
+    live.sink!.data(Uint8Array.from([4, 5]));
+    await first;
+    const snap = waitFor(session, (u) => (u.full ? u : undefined));
+    session.requestSnapshot();
+    assert.deepEqual((await snap).upserts.map((r) => r.id).sort(), [4, 5]);
+    const dest = path.join(dir, 'out.pcap');
+    assert.deepEqual(await session.saveCapture(dest), { ok: true, value: { path: dest } });
+    assert.deepEqual([...readFileSync(dest)], [4, 5]);
+    const bad = await session.saveCapture(path.join(dir, 'no/such/dir/x.pcap'));
+    assert.ok(!bad.ok && /Cannot save to x\.pcap: ENOENT/.test(bad.error.message));
+    await session.dispose();
+    const none = await new Session({ createEngine: () => new FakeEngine() }).saveCapture(dest);
+    assert.ok(!none.ok && none.error.message === 'There is no capture to save yet.');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('startCapture without live capture support is an error, not a crash', async () => {
+  const session = new Session({ createEngine: () => new FakeEngine() });
+  const r = await session.startCapture({ interface: 'lo', filter: '', promisc: false });
+  assert.ok(!r.ok && r.error.code === 'internal');
+  void mock;
+});

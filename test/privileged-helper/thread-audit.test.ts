@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkThreads, parseTaskStatus, readOwnThreads } from '../../src/privileged-helper/thread-audit.ts';
+
+const status = (o: { nnp?: string; eff?: string; prm?: string; uid?: string }) => `Name:\tnode
+Umask:\t0022
+Uid:\t${o.uid ?? '1000\t1000\t1000\t1000'}
+Gid:\t1000\t1000\t1000\t1000
+CapInh:\t0000000000000000
+CapPrm:\t${o.prm ?? '0000000000000000'}
+CapEff:\t${o.eff ?? '0000000000000000'}
+CapBnd:\t00000000000020c0
+NoNewPrivs:\t${o.nnp ?? '1'}
+Seccomp:\t0
+`;
+
+test('parses the fields the audit needs', () => {
+  assert.deepEqual(parseTaskStatus(5, status({ eff: '0000000000002000' })), {
+    tid: 5, noNewPrivs: true, capEff: 0x2000n, capPrm: 0n, uids: [1000, 1000, 1000, 1000], gids: [1000, 1000, 1000, 1000],
+  });
+  assert.equal(parseTaskStatus(5, 'Name:\tx\n'), null);
+  assert.equal(parseTaskStatus(5, status({ eff: 'zz' })), null);
+});
+
+test('a clean process passes', () => {
+  const r = checkThreads([parseTaskStatus(1, status({})), parseTaskStatus(2, status({}))], 1000);
+  assert.deepEqual(r, { ok: true, threads: 2, problems: [] });
+});
+
+test('one bad thread fails the audit and is named', () => {
+  for (const bad of [{ nnp: '0' }, { eff: '0000000000002000' }, { prm: '0000000000000040' }, { uid: '1000\t0\t1000\t1000' }, { uid: '0\t0\t0\t0' }]) {
+    const r = checkThreads([parseTaskStatus(1, status({})), parseTaskStatus(2, status(bad))], 1000);
+    assert.equal(r.ok, false, JSON.stringify(bad));
+    assert.equal(r.problems.length, 1);
+    assert.match(r.problems[0], /^tid 2: /);
+  }
+  assert.equal(checkThreads([null], 1000).ok, false);
+  assert.equal(checkThreads([], 1000).ok, false);
+});
+
+test('reads this process: every thread is listed', () => {
+  const mine = readOwnThreads();
+  assert.ok(mine.length >= 1);
+  assert.ok(mine.every((s) => s !== null && s.uids.length === 4));
+});

@@ -1,0 +1,75 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import { badgeFor, securityItems } from '../../../src/renderer/security/security-items.ts';
+import { sandbox, status } from '../fixtures.ts';
+
+describe('security items', () => {
+  it('lists every claim from a fully enforced report as proven', () => {
+    const items = securityItems(sandbox());
+    expect(items.map((i) => i.label)).toEqual([
+      'Landlock ABI 7',
+      'Filesystem restricted',
+      'Network (TCP) blocked',
+      'Signals and abstract sockets scoped',
+      'no_new_privs set',
+      'CAP_NET_RAW dropped',
+      'Running as uid 1000',
+      'Every thread covered',
+    ]);
+    expect(items.every((i) => i.ok)).toBe(true);
+    expect(items.find((i) => i.id === 'fs')?.probe).toEqual({ name: 'file open', result: 'denied' });
+    expect(items.find((i) => i.id === 'net')?.probe).toEqual({ name: 'TCP connect', result: 'denied' });
+    expect(items.find((i) => i.id === 'cap')?.probe).toEqual({ name: 'raw socket', result: 'denied' });
+  });
+
+  it('shows each missing protection as failed', () => {
+    const items = securityItems(
+      sandbox({
+        status: 'partially_enforced',
+        landlock_abi: 0,
+        landlock_abi_kernel: 3,
+        fs_restricted: false,
+        net_restricted: false,
+        scoped: false,
+        all_threads: false,
+        uid: 0,
+        probes: { raw_socket: 'denied', file_open: 'allowed', tcp_connect: 'skipped' },
+      }),
+    );
+    const ok = Object.fromEntries(items.map((i) => [i.id, i.ok]));
+    expect(ok).toEqual({ landlock: false, fs: false, net: false, scoped: false, nnp: true, cap: true, uid: false, threads: false });
+    expect(items[0].label).toBe('Landlock not in use');
+    expect(items[0].note).toBe('kernel offers ABI 3');
+    expect(items.find((i) => i.id === 'uid')?.note).toBe('Still root.');
+  });
+
+  it('a probe that got through overrides the claim', () => {
+    const items = securityItems(sandbox({ probes: { raw_socket: 'allowed', file_open: 'denied', tcp_connect: 'denied' } }));
+    const cap = items.find((i) => i.id === 'cap');
+    expect(cap?.ok).toBe(false);
+    expect(cap?.note).toMatch(/probe got through/);
+    expect(badgeFor(status({ state: 'capturing', sandbox: sandbox({ probes: { raw_socket: 'allowed', file_open: 'denied', tcp_connect: 'denied' } }) }))).toEqual({
+      tone: 'amber',
+      text: 'Sandbox: partially enforced',
+    });
+  });
+});
+
+describe('badge', () => {
+  const live = { kind: 'live' as const, interface: 'eth0' };
+  it.each([
+    [status(), 'grey', 'Sandbox: no capture'],
+    [status({ state: 'starting', source: live }), 'grey', 'Sandbox: awaiting report'],
+    [status({ state: 'reading', source: { kind: 'file', path: '/x.pcap' } }), 'grey', 'Sandbox: not used (file)'],
+    [status({ state: 'capturing', source: live, sandbox: sandbox() }), 'green', 'Sandbox: fully enforced'],
+    [status({ state: 'capturing', source: live, sandbox: sandbox({ status: 'partially_enforced', net_restricted: false }) }), 'amber', 'Sandbox: partially enforced'],
+    [status({ state: 'capturing', source: live, sandbox: sandbox({ status: 'not_available', landlock_abi: 0 }) }), 'red', 'Sandbox: none'],
+    [
+      status({ state: 'error', source: live, error: { code: 'sandbox_strict', message: 'm', action: 'a' } }),
+      'red',
+      'Sandbox: strict mode refused',
+    ],
+  ])('%#: %s', (s, tone, text) => {
+    expect(badgeFor(s)).toEqual({ tone, text });
+  });
+});
