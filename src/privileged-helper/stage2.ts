@@ -19,7 +19,9 @@ import { startStream, type StreamControl } from './stream.ts';
 import { checkThreads, readOwnThreads } from './thread-audit.ts';
 
 const SIGHUP = 1;
-export const HELPER_VERSION = '0.1.0';
+declare const __SANDPIPER_VERSION__: string | undefined;
+/** The package version, compiled in by build/build-helper.mjs (tests that run the source see a dev marker). */
+export const HELPER_VERSION = typeof __SANDPIPER_VERSION__ === 'string' ? __SANDPIPER_VERSION__ : '0.0.0-source';
 
 /** The first stage's restrictions really are in place: otherwise someone started this stage directly. */
 function verifyFirstStage(c: ReturnType<typeof libc>, abi: number): string | null {

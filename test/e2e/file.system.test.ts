@@ -171,9 +171,12 @@ test('errors: an invalid capture filter is shown inline; an unreadable or corrup
   await page.getByLabel('Capture filter (BPF)').fill('tcp port 443');
   await inline.waitFor({ state: 'detached' });
 
+  await openCapture(page, capture);
+  const before = await waitRows(page, (r) => r.length >= 8, 'flows loaded');
   await openCapture(page, path.join(dir, 'missing.pcap'));
   const banner = page.locator('[role="alert"][data-code="unreadable_file"]');
   await banner.waitFor();
+  assert.deepEqual(await rowTexts(page), before, 'a file that cannot be read loses nothing on screen');
   const t = (await banner.textContent()) ?? '';
   assert.match(t, /Cannot read missing\.pcap: the file does not exist\./);
   assert.match(t, /Choose a pcap or pcapng file that you can read/);
@@ -184,6 +187,7 @@ test('errors: an invalid capture filter is shown inline; an unreadable or corrup
   await openCapture(page, junk);
   await waitText(banner, /not-a-capture\.pcap/);
   assert.match((await banner.textContent()) ?? '', /Cannot read not-a-capture\.pcap: .* at byte 0\./);
+  assert.deepEqual(await rowTexts(page), before, 'nor does a file that is not a capture');
   assert.ok(existsSync(junk));
   await page.close();
 });

@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -88,6 +89,44 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
   await waitText(page.getByLabel('Capture statistics'), /stopped/i);
   assert.equal(bridge.session.getStatus().state, 'stopped');
   assert.equal(bridge.session.getStatus().error, null);
+
+  // "Save capture…" writes the helper's pcap stream; capinfos reads it back.
+  const saved = path.join(dir, 'saved-live.pcap');
+  bridge.setNextSavePath(saved);
+  await page.getByRole('button', { name: /Save capture/ }).click();
+  for (let i = 0; i < 100 && !existsSync(saved); i++) await new Promise((r) => setTimeout(r, 50));
+  const info = execFileSync('capinfos', ['-c', '-M', saved], { encoding: 'utf8' });
+  const packets = Number(/Number of packets:\s+(\d+)/.exec(info)?.[1]);
+  assert.ok(packets >= 40, `saved capture holds the traffic (${packets} packets)`);
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test('a helper capped below Landlock ABI 4 shows an amber "partially enforced" badge', { skip: skip ?? false }, async () => {
+  const p = pair!;
+  // The same real helper, told to use at most Landlock ABI 3 (no TCP restriction): its own report says partial.
+  const partial = await startBridge({
+    session: { startLive: createLiveCaptureStarter({ helperPath: helperInNetns(dir, p.a, ['--max-landlock-abi', '3']), launch: 'direct' }) },
+    listInterfaces: () => netnsInterfaces(p, p.a),
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
+  try {
+    await page.goto(partial.url);
+    await page.getByLabel('Interface').selectOption(p.ifA);
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    const badge = page.getByRole('button', { name: /^Sandbox:/ });
+    const text = await waitText(badge, /partial/i, 30_000);
+    assert.match(text, /Sandbox: partially enforced/i);
+    assert.equal(await badge.getAttribute('data-tone'), 'amber');
+    assert.equal(partial.session.getStatus().sandbox?.landlock_abi, 3);
+    assert.equal(partial.session.getStatus().sandbox?.net_restricted, false);
+    await page.screenshot({ path: artifact('e2e-live-partially-enforced-light.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: artifact('e2e-live-partially-enforced-dark.png') });
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await waitText(page.getByLabel('Capture statistics'), /stopped/i);
+  } finally {
+    await page.close();
+    await partial.close();
+  }
 });

@@ -56,14 +56,17 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
   let server: Server;
   let base = '';
 
-  beforeAll(async () => {
-    ({ server, base } = await serve());
-    browser = await chromium.launch({
+  const launch = () =>
+    chromium.launch({
       executablePath: chromiumPath,
       args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     });
+
+  beforeAll(async () => {
+    ({ server, base } = await serve());
+    browser = await launch();
     mkdirSync(artifacts, { recursive: true });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -71,7 +74,10 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
   });
 
   async function open(pathname: string, scheme: 'light' | 'dark'): Promise<{ page: Page; problems: string[] }> {
+    // Each test stands alone: a browser lost in an earlier test (crash, timeout) is replaced.
+    if (!browser.isConnected()) browser = await launch();
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: scheme });
+    page.setDefaultTimeout(60_000); // the test machine is shared and often loaded
     const problems: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
@@ -85,8 +91,8 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
     it(`runs on the injected API without CSP violations (${scheme})`, async () => {
       const { page, problems } = await open('/', scheme);
       try {
-        await page.getByRole('button', { name: /Sandbox: fully enforced/ }).waitFor({ timeout: 20_000 });
-        await page.getByRole('row', { name: /firefox/ }).first().waitFor({ timeout: 20_000 });
+        await page.getByRole('button', { name: /Sandbox: fully enforced/ }).waitFor();
+        await page.getByRole('row', { name: /firefox/ }).first().waitFor();
         expect(await page.getByRole('grid', { name: 'Flows' }).getAttribute('aria-rowcount')).toBe('301');
         expect(await page.locator('.bw-chart canvas').count()).toBe(1);
         const bg = await page.evaluate(() => getComputedStyle(document.querySelector('#root > div') as Element).backgroundColor);
@@ -109,13 +115,13 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
       } finally {
         await page.close();
       }
-    }, 60_000);
+    }, 150_000);
   }
 
   it('shows problems: amber badge, error banner, filter errors (light)', async () => {
     const { page, problems } = await open('/?scenario=problems', 'light');
     try {
-      await page.getByRole('button', { name: /Sandbox: partially enforced/ }).waitFor({ timeout: 20_000 });
+      await page.getByRole('button', { name: /Sandbox: partially enforced/ }).waitFor();
       const banner = page.getByRole('alert').filter({ hasText: 'Interface gone' });
       await banner.waitFor();
       expect(await banner.textContent()).toContain('What to do: Pick another interface and press Start.');
@@ -131,17 +137,17 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
     } finally {
       await page.close();
     }
-  }, 60_000);
+  }, 150_000);
 
   it('shows a clear message when window.sandpiper is absent', async () => {
     const { page, problems } = await open('/no-api.html', 'light');
     try {
-      await page.getByRole('alert').waitFor({ timeout: 20_000 });
+      await page.getByRole('alert').waitFor();
       expect(await page.getByRole('alert').textContent()).toContain('Sandpiper cannot reach its capture engine');
       await page.screenshot({ path: path.join(artifacts, 'renderer-no-api.png') });
       expect(problems).toEqual([]);
     } finally {
       await page.close();
     }
-  }, 60_000);
+  }, 150_000);
 });

@@ -45,6 +45,8 @@ export interface HelperEnding {
   exitMessage: ExitMessage | null;
   /** We asked it to stop (SIGTERM or stdin EOF): a signal death is then not a failure. */
   stopRequested: boolean;
+  /** The last stderr line that was not a helper message (pkexec's own words, when it refused). */
+  otherLine?: string | null;
 }
 
 function withDetail(base: string, e: ErrorMessage | null): string {
@@ -62,6 +64,15 @@ export function describeHelperEnding(x: HelperEnding): CaptureFailure | null {
       return { kind: 'dismissed', message: 'authentication dismissed: the capture was not started', cliExit: CaptureCliExit.notAuthorised };
     }
     if (x.code === PkexecExitCode.notAuthorised) {
+      // pkexec also exits 127 when the rule asks for a password and nobody can ask it: no agent registered, and
+      // its own textual agent finds no terminal ("Error creating textual authentication agent: ...").
+      if (x.otherLine && /authentication agent/i.test(x.otherLine)) {
+        return {
+          kind: 'not_authorised',
+          message: 'not authorised to capture: polkit wants a password but no authentication agent (or terminal) is there to ask for it',
+          cliExit: CaptureCliExit.notAuthorised,
+        };
+      }
       return {
         kind: 'not_authorised',
         message: 'not authorised to capture: polkit refused to start the capture helper',

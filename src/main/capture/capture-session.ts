@@ -241,6 +241,7 @@ export class CaptureSession extends TypedEvents<CaptureSessionEvents> {
         lastError: this.#lastError,
         exitMessage: this.#exitMessage,
         stopRequested: this.#stopRequested,
+        otherLine: this.#lastOtherLine,
       });
     const pipeDropBytes = c.invalid === null ? c.streamBytes - c.completeBytes : 0;
     const result: CaptureResult = {

@@ -9,6 +9,7 @@ import { runHelperAdmin } from './helper-admin.ts';
 const USAGE = `usage:
   sandpiper read FILE [--json]
   sandpiper capture --interface IFACE [--filter BPF] [--count N] [--duration S] [--write FILE] [--json]
+                    [--promisc] [--sandbox-strict]
   sandpiper helper install|uninstall|status
 `;
 

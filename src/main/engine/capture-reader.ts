@@ -69,6 +69,7 @@ export class CaptureReader {
   end(): void {
     if (this.failure) throw this.failure;
     if (this.pos === 0 && this.pendLen === 0) this.failure = new CaptureFormatError('empty file, not a capture', 0);
+    else if (this.format === null) this.failure = new CaptureFormatError('not a pcap or pcapng capture', 0);
     else if (this.pendLen > 0) this.failure = new CaptureFormatError('truncated capture: incomplete record', this.pos);
     if (this.failure) throw this.failure;
   }

@@ -1,12 +1,13 @@
 /**
  * The flow table: bidirectional flows in struct-of-arrays typed storage indexed by slot, found through an
  * open-addressing hash (linear probing, backward-shift deletion) over the key's 32-bit words, so no string is built
- * per packet. Slots are recycled through a free list; storage grows by doubling up to `maxFlows`.
+ * per packet. Slots are recycled through a free list; storage grows by half up to `maxFlows`.
  *
  * Key (10 words): the lower endpoint's address (4 words), the higher's (4), both ports, and protocol | family << 8 |
  * icmpKind << 16. Endpoints are ordered so both directions find the same slot; a flag records which side initiated.
  * Every flow sits on one of four LRU lists by idle-timeout class (TCP closed/reset, TCP open, UDP, other), touched
  * per packet, so idle eviction pops list heads and the cap evicts the least recently seen head.
+ * About 112 bytes per slot plus 8 to 16 bytes of hash table (rates add 136 bytes per slot in track mode).
  */
 import type { PacketInfo } from './packet-decoder.ts';
 
@@ -305,7 +306,8 @@ export class FlowTable {
     let s = this.freeHead;
     if (s >= 0) this.freeHead = this.next[s];
     else {
-      if (this.used === this.cap) this.resize(Math.min(this.cap * 2, this.maxFlows));
+      // Grow by half: less idle capacity per flow than doubling, still amortised O(1).
+      if (this.used === this.cap) this.resize(Math.min(Math.ceil(this.cap * 1.5), this.maxFlows));
       s = this.used++;
     }
     this.keys.set(this.k, s * KEY_WORDS);

@@ -158,29 +158,44 @@ export class Session {
     }
   }
 
-  /** Reads a pcap/pcapng file through a fresh engine; resolves when the whole file is read (or failed). */
+  /**
+   * Reads a pcap/pcapng file through a fresh engine; resolves when the whole file is read (or failed). A file that
+   * cannot be opened, or is not a capture from its first bytes, is refused before anything is replaced: the
+   * current capture or file stays on screen.
+   */
   async openFile(file: string): Promise<Result<{ path: string }>> {
-    await this.stopSource();
-    const gen = this.reset(false);
-    this.sourceFile = file;
-    this.setStatus({ state: 'reading', source: { kind: 'file', path: file }, sandbox: null, error: null, devWarning: null });
+    const size = this.opts.chunkBytes ?? 1 << 20;
     let fh;
+    let engine: SessionEngine;
+    let firstError: AppError | null = null;
     try {
       fh = await open(file, 'r');
       const st = await fh.stat();
       if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      // A fresh buffer per chunk: the engine may keep a tail of it across pushes.
+      const { bytesRead, buffer } = await fh.read(Buffer.allocUnsafe(size), 0, size, null);
+      engine = this.opts.createEngine({ live: false });
+      try {
+        if (bytesRead > 0) engine.push(buffer.subarray(0, bytesRead));
+        else engine.end();
+      } catch (e) {
+        const fmt = describeFormatError(e);
+        // Corruption past the first bytes: show the flows read up to it. At byte 0 it is not a capture at all.
+        if (!fmt || !fmt.offset) throw e;
+        firstError = fileError(file, fmt);
+      }
     } catch (e) {
       await fh?.close();
-      const error = fileError(file, { code: (e as { code?: string }).code, reason: e instanceof Error ? e.message : undefined });
-      this.sourceFile = null;
-      if (gen === this.generation) this.finishSource(error);
-      return { ok: false, error };
+      const fmt = describeFormatError(e);
+      return { ok: false, error: fmt ? fileError(file, fmt) : fileError(file, { code: (e as { code?: string }).code, reason: e instanceof Error ? e.message : undefined }) };
     }
-    let error: AppError | null = null;
+    await this.stopSource();
+    const gen = this.reset(false, engine);
+    this.sourceFile = file;
+    this.setStatus({ state: firstError ? 'error' : 'reading', source: { kind: 'file', path: file }, sandbox: null, error: firstError, devWarning: null });
+    let error: AppError | null = firstError;
     try {
-      const size = this.opts.chunkBytes ?? 1 << 20;
-      for (;;) {
-        // A fresh buffer per chunk: the engine may keep a tail of it across pushes.
+      while (!error) {
         const { bytesRead, buffer } = await fh.read(Buffer.allocUnsafe(size), 0, size, null);
         if (gen !== this.generation) return { ok: false, error: appError('internal', 'The file was replaced by another source.', actionFor('internal')) };
         if (bytesRead === 0) break;
@@ -240,11 +255,11 @@ export class Session {
   }
 
   /** A fresh engine for a new source; returns the new generation. */
-  private reset(live: boolean): number {
+  private reset(live: boolean, engine?: SessionEngine): number {
     this.generation++;
     void this.dropRecording();
     this.sourceFile = null;
-    this.engine = this.opts.createEngine({ live });
+    this.engine = engine ?? this.opts.createEngine({ live });
     this.meter = new StatsMeter(live, this.now());
     this.paused = false;
     this.needFull = true;

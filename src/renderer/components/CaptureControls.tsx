@@ -72,10 +72,11 @@ export function CaptureControls() {
           className="btn btn-primary"
           disabled={running || c.busy || c.filterCheck.state === 'error' || c.filterCheck.state === 'checking'}
           aria-keyshortcuts="Control+E"
+          title="Start capture (Ctrl+E)"
         >
           Start
         </button>
-        <button type="button" className="btn" disabled={!running || c.busy} onClick={() => void c.stop()} aria-keyshortcuts="Control+E">
+        <button type="button" className="btn" disabled={!running || c.busy} onClick={() => void c.stop()} aria-keyshortcuts="Control+E" title="Stop (Ctrl+E)">
           Stop
         </button>
         <button
@@ -87,10 +88,10 @@ export function CaptureControls() {
         >
           {c.status.state === 'paused' ? 'Resume' : 'Pause'}
         </button>
-        <button type="button" className="btn" disabled={running || c.busy} onClick={() => void c.openFile()} aria-keyshortcuts="Control+O">
+        <button type="button" className="btn" disabled={running || c.busy} onClick={() => void c.openFile()} aria-keyshortcuts="Control+O" title="Open a pcap or pcapng file (Ctrl+O)">
           Open file…
         </button>
-        <button type="button" className="btn" disabled={c.status.source === null || c.busy} onClick={() => void c.save()} aria-keyshortcuts="Control+S">
+        <button type="button" className="btn" disabled={c.status.source === null || c.busy} onClick={() => void c.save()} aria-keyshortcuts="Control+S" title="Save the capture as pcap (Ctrl+S)">
           Save capture…
         </button>
       </div>

@@ -24,6 +24,7 @@ export function FilterBar({ shown, total }: { shown: number; total: number }) {
         aria-invalid={error !== null}
         aria-describedby={error ? 'flow-filter-error' : 'flow-filter-count'}
         aria-keyshortcuts="Control+F /"
+        title="Keywords: host: port: proc: proto: app: state: — combine with spaces, alternatives with commas, negate with - (Ctrl+F or /)"
         onChange={(e) => ui.getState().setFilterText(e.target.value)}
       />
       <span id="flow-filter-count" className="text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">

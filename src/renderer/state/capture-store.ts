@@ -130,6 +130,8 @@ export function createCaptureStore(api: SandpiperApi) {
         await guarded(() => api.setPaused(st === 'capturing'));
       },
       async openFile() {
+        // Same rules as the buttons, which keyboard shortcuts bypass.
+        if (get().busy || isRunning(get().status.state)) return;
         set({ notice: null });
         const r = await guarded(() => api.openCaptureFile());
         if (!r) return;
@@ -137,6 +139,7 @@ export function createCaptureStore(api: SandpiperApi) {
         else if (r.value) set({ error: null, notice: `Opened ${r.value.path}` });
       },
       async save() {
+        if (get().busy || get().status.source === null) return;
         set({ notice: null });
         const r = await guarded(() => api.saveCapture());
         if (!r) return;

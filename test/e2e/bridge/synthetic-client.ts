@@ -9,8 +9,8 @@ import type { FlowRow } from '../../../src/shared/flow.ts';
 interface BenchHooks {
   /** Builds an update of `count` rows (ids 1..count) for tick `tick`; call outside the measured span. */
   make(count: number, tick: number, full: boolean): EngineUpdate;
-  /** Delivers an update to the app's listeners; returns the ms until the app's work for it is done. */
-  deliver(u: EngineUpdate): Promise<number>;
+  /** Delivers an update to the app's listeners; `sync` is the listeners' own time, `total` until the app's work is done. */
+  deliver(u: EngineUpdate): Promise<{ sync: number; total: number }>;
   status(s: CaptureStatusView): void;
 }
 
@@ -67,10 +67,11 @@ g.__sandpiperBench = {
   async deliver(u) {
     const t0 = g.performance.now();
     for (const l of updates) l(u);
+    const ts = g.performance.now();
     await commitDone();
     const t1 = g.performance.now();
     g.performance.measure('sandpiper-update', { start: t0, end: t1 });
-    return t1 - t0;
+    return { sync: ts - t0, total: t1 - t0 };
   },
   status(s) {
     for (const l of statuses) l(s);

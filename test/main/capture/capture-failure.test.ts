@@ -17,6 +17,13 @@ test('pkexec 126 and 127 are dismissal and refusal, exit 77', () => {
   assert.equal(n?.cliExit, 77);
 });
 
+test('127 because no agent could ask for a password says so', () => {
+  const f = describeHelperEnding({ ...base, code: 127, otherLine: 'Error executing command as another user: No authentication agent found.' });
+  assert.equal(f?.kind, 'not_authorised');
+  assert.equal(f?.cliExit, 77);
+  assert.match(f?.message ?? '', /no authentication agent \(or terminal\) is there/);
+});
+
 test('126/127 without pkexec in front are not read as polkit answers', () => {
   assert.equal(describeHelperEnding({ ...base, viaPkexec: false, code: 127 })?.kind, 'helper_failed');
   assert.equal(describeHelperEnding({ ...base, viaPkexec: false, code: 126 })?.kind, 'helper_failed');

@@ -5,12 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canMakeNetns, createNetnsPair } from '../../support/netns.ts';
-import { ensureTestUser, polkitRule, polkitSkipReason, PolkitUnavailable, startPolkit, type PolkitRig, type TestUser } from '../../support/polkit.ts';
+import { ensureTestUser, LOCK_PATH, polkitRule, polkitSkipReason, PolkitUnavailable, startPolkit, type PolkitRig, type TestUser } from '../../support/polkit.ts';
 import { makeFakeDir } from './fixtures/fake-helper.ts';
 import { CLI, NODE24, REAL_HELPER, UDP_SENDER, capinfosCount, capinfosSkipReason, realHelperSkipReason } from './fixtures/system-support.ts';
 
@@ -61,14 +61,26 @@ async function withRig(t: { skip: (m: string) => void }, rules: (u: TestUser) =>
 
 test('the rig starts its own bus and polkitd and leaves nothing behind', async (t) => {
   let rulesPath = '';
+  // A lock left by a test that died (its pid is gone) must not block the rig. Only planted when no one holds it.
+  const dead = spawnSync('true');
+  let planted = false;
+  if (polkitSkipReason() === null) {
+    try {
+      writeFileSync(LOCK_PATH, JSON.stringify({ owner: dead.pid }), { flag: 'wx' });
+      planted = true;
+    } catch {
+      /* someone holds the lock right now: the stale case is not tested this run */
+    }
+  }
   await withRig(t, (u) => polkitRule({ user: u.name, result: 'YES' }), async (rig) => {
     rulesPath = rig.rulesPath;
     assert.ok(existsSync(rig.rulesPath));
-    assert.ok(existsSync('/run/sandpiper-polkit-test.lock'));
+    assert.ok(existsSync(LOCK_PATH));
+    if (planted) assert.equal(JSON.parse(readFileSync(LOCK_PATH, 'utf8')).owner, process.pid, 'the stale lock was taken over');
   });
   if (rulesPath === '') return;
   assert.equal(existsSync(rulesPath), false);
-  assert.equal(existsSync('/run/sandpiper-polkit-test.lock'), false);
+  assert.equal(existsSync(LOCK_PATH), false);
   assert.equal(existsSync('/run/dbus/pid'), false);
 });
 
@@ -113,6 +125,12 @@ test('through pkexec (stand-in helper): granted, file owned by the user; stoppin
         const errLines = denied.err.trim().split('\n').filter((l) => !/: warning: /.test(l));
         assert.deepEqual(errLines, ['sandpiper capture: not authorised to capture: polkit refused to start the capture helper']);
         assert.equal(existsSync(file), false);
+
+        // A rule that wants a password, with no agent to ask it (no session, no tty): also 77, saying why.
+        await rig.setRules(polkitRule({ user: user.name, result: 'AUTH_ADMIN' }));
+        const noAgent = await start(asUser(user, ['--interface', 'lo'], { SANDPIPER_HELPER: fakes.helper({ packets: 5 }) })).done;
+        assert.equal(noAgent.code, 77, noAgent.err);
+        assert.match(noAgent.err, /^sandpiper capture: not authorised to capture: polkit wants a password but no authentication agent \(or terminal\) is there/m);
       } finally {
         rmSync(file, { force: true });
       }
@@ -138,11 +156,11 @@ test('through pkexec with the real helper in a network namespace: packets arrive
       const lines = jsonLines(r.out);
       const sandbox = lines.find((l) => l.type === 'sandbox');
       assert.ok(sandbox, 'sandbox line');
-      assert.equal(sandbox.uid, user.uid, 'the helper dropped to the invoking user (PKEXEC_UID)');
+      assert.equal(sandbox.uid, user.uid, `the helper dropped to the invoking user (PKEXEC_UID): ${r.out}`);
       const summary = lines.at(-1);
       assert.equal(summary?.type, 'summary');
-      assert.equal(summary?.packets, 20);
-      assert.equal(summary?.exit_reason, 'count_reached');
+      assert.equal(summary?.packets, 20, r.out + r.err);
+      assert.equal(summary?.exit_reason, 'count_reached', r.out + r.err);
       assert.equal(statSync(file).uid, user.uid);
       assert.equal(capinfosCount(file), 20);
 
@@ -160,8 +178,8 @@ test('through pkexec with the real helper in a network namespace: packets arrive
       const stopped = await run.done;
       assert.equal(stopped.code, 0, stopped.err);
       const s2 = jsonLines(stopped.out).at(-1);
-      assert.equal(s2?.type, 'summary');
-      assert.equal(s2?.exit_reason, 'signal');
+      assert.equal(s2?.type, 'summary', stopped.out + stopped.err);
+      assert.equal(s2?.exit_reason, 'signal', stopped.out + stopped.err);
       assert.ok(Number(s2?.packets) > 0);
       assert.equal(statSync(file).uid, user.uid);
       assert.equal(capinfosCount(file), s2?.packets);

@@ -107,6 +107,8 @@ test('not a capture, empty, truncated, absurd lengths: CaptureFormatError with t
   let e = formatError(() => readAll(new TextEncoder().encode('hello world, not a pcap')));
   assert.equal(e.offset, 0);
   assert.match(e.reason, /not a pcap/);
+  e = formatError(() => readAll(Uint8Array.of(1, 2, 3)));
+  assert.match(e.reason, /not a pcap/, 'shorter than any magic');
   e = formatError(() => readAll(new Uint8Array(0)));
   assert.match(e.reason, /empty/);
   const good = pcap([{ ts: 1, data: pkt(1) }, { ts: 2, data: pkt(2) }]);

@@ -133,8 +133,11 @@ test('idle eviction by packet time: closed TCP after 10 s, UDP after 120 s, open
 
   const h = harness({ idleTimeouts: { udp: 5 } });
   h.send(ipv4(A, B, 17, udp(3, 53)), 0);
+  assert.equal(h.e.stats.liveFlows, 1);
   h.e.sweep(5.5);
   assert.equal(h.evicted.length, 1);
+  assert.equal(h.e.stats.liveFlows, 0, 'stats follow evictions');
+  assert.equal(h.e.stats.evictedIdle, 1);
 });
 
 test('the live-flow cap evicts the least recently seen and counts it; memory stays bounded', () => {

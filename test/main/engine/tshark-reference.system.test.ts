@@ -98,7 +98,11 @@ async function scenario(s: Scenario): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
   try {
     if (s.mtu) {
-      for (const [ns, dev] of [[pair.a, pair.ifA], [pair.b, pair.ifB]]) execFileSync('ip', ['-n', ns, 'link', 'set', dev, 'mtu', String(s.mtu)]);
+      // veth hands GSO super-packets to its peer unsegmented, so the capture would show one big frame per write;
+      // one segment per packet makes the capture hold what a real link of this MTU carries.
+      for (const [ns, dev] of [[pair.a, pair.ifA], [pair.b, pair.ifB]]) {
+        execFileSync('ip', ['-n', ns, 'link', 'set', dev, 'mtu', String(s.mtu), 'gso_max_segs', '1']);
+      }
     }
     const { cert, key } = makeSelfSignedCert(dir);
     const file = path.join(dir, 'capture.pcap');
@@ -144,6 +148,12 @@ async function scenario(s: Scenario): Promise<void> {
         assert.ok([pair.ipB, norm6(pair.ip6B)].includes(f.dst) && [pair.ipA, norm6(pair.ip6A)].includes(f.src), `${where}: the client (ns a) initiates`);
         assert.equal(f.state, 'closed', `${where}: state`);
       }
+    }
+
+    if (s.mtu) {
+      const splits = execFileSync('tshark', ['-n', '-r', file, '-Y', 'tls.handshake.type == 1 && tcp.reassembled.length', '-T', 'fields', '-e', 'frame.number'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      assert.ok(splits.length > 0, 'at this MTU some ClientHello spans several segments');
     }
 
     // Every name tshark shows must be recovered (needs the DPI modules).

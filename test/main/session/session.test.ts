@@ -70,6 +70,36 @@ test('file read: deltas while reading, then a final full snapshot of every flow 
   }
 });
 
+test('a file that cannot be opened or is not a capture leaves the current file and its flows in place', async () => {
+  const dir = tmp();
+  try {
+    const good = path.join(dir, 'good.cap');
+    writeFileSync(good, Uint8Array.from([1, 2, 3]));
+    const notCapture = path.join(dir, 'text.cap');
+    writeFileSync(notCapture, Uint8Array.from([0xff, 1, 2]));
+    const session = new Session({ createEngine: () => new FakeEngine(), intervalMs: 5 });
+    const loaded = waitFor(session, (u) => (u.full && u.upserts.length === 3 ? u : undefined));
+    assert.ok((await session.openFile(good)).ok);
+    await loaded;
+    const rec = record(session);
+    for (const f of [path.join(dir, 'missing.cap'), dir, notCapture]) {
+      const r = await session.openFile(f);
+      assert.ok(!r.ok && r.error.code === 'unreadable_file', f);
+    }
+    const bad = await session.openFile(notCapture);
+    assert.ok(!bad.ok && bad.error.message === 'Cannot read text.cap: corrupt record at byte 0.');
+    assert.deepEqual(session.getStatus().source, { kind: 'file', path: good });
+    assert.equal(session.getStatus().state, 'stopped');
+    assert.deepEqual(rec.statuses, [], 'no status change');
+    const snap = waitFor(session, (u) => (u.full ? u : undefined));
+    session.requestSnapshot();
+    assert.deepEqual((await snap).upserts.map((r) => r.id).sort(), [1, 2, 3], 'the flows are still there');
+    await session.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('file read: a corrupt record keeps the flows read so far and reports the byte offset', async () => {
   const dir = tmp();
   try {
@@ -98,7 +128,7 @@ test('file read: missing file, folder and unreadable file are one-sentence error
     const missing = await session.openFile(path.join(dir, 'nope.pcap'));
     assert.ok(!missing.ok);
     assert.equal(missing.error.message, 'Cannot read nope.pcap: the file does not exist.');
-    assert.equal(session.getStatus().state, 'error');
+    assert.equal(session.getStatus().state, 'idle', 'a refused file changes nothing');
     mkdirSync(path.join(dir, 'sub'));
     const folder = await session.openFile(path.join(dir, 'sub'));
     assert.ok(!folder.ok);

@@ -41,6 +41,19 @@ describe('keyboard shortcuts', () => {
     expect(api.startCapture).toHaveBeenCalledTimes(1);
   });
 
+  it('Ctrl+O opens a file only when not capturing; Ctrl+S saves only when there is a capture', async () => {
+    const { user, api } = setup();
+    await user.keyboard('{Control>}s{/Control}');
+    expect(api.saveCapture).not.toHaveBeenCalled();
+    await user.keyboard('{Control>}o{/Control}');
+    expect(api.openCaptureFile).toHaveBeenCalledTimes(1);
+    act(() => api.emitStatus(status({ state: 'capturing', source: live })));
+    await user.keyboard('{Control>}o{/Control}');
+    expect(api.openCaptureFile).toHaveBeenCalledTimes(1);
+    await user.keyboard('{Control>}s{/Control}');
+    expect(api.saveCapture).toHaveBeenCalledTimes(1);
+  });
+
   it('Ctrl+F and / focus the flows filter; Esc leaves it', async () => {
     const { user } = setup();
     const filter = screen.getByRole('searchbox', { name: 'Filter flows' });
