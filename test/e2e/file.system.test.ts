@@ -60,6 +60,13 @@ async function openCapture(page: Page, file: string): Promise<void> {
   await page.getByRole('button', { name: /Open file/ }).click();
 }
 
+/** Opens the good capture and waits until it is completely read (status bar says stopped). */
+async function openAndLoad(page: Page): Promise<string[]> {
+  await openCapture(page, capture);
+  await waitText(page.getByLabel('Capture statistics'), /stopped/i);
+  return waitRows(page, (r) => r.length >= 8, 'flows loaded');
+}
+
 /** Text of every data row in the grid (header excluded), in display order. */
 async function rowTexts(page: Page): Promise<string[]> {
   const rows = page.getByRole('grid', { name: 'Flows' }).locator('[role="row"][aria-rowindex]:not([aria-rowindex="1"])');
@@ -102,8 +109,7 @@ test('a capture file shows its flows with host names, a grey badge, in light and
 
 test('sorting by a column orders the rows, and aria-sort says so', { skip: skip ?? false }, async () => {
   const page = await openPage();
-  await openCapture(page, capture);
-  await waitRows(page, (r) => r.length >= 8, 'flows loaded');
+  await openAndLoad(page);
   const header = page.getByRole('columnheader', { name: /Packets/i });
   const packetsOf = (rows: string[]) => rows.map((r) => Number(r.split(' | ')[8].replace(/[^0-9]/g, '')));
   await header.getByRole('button').click();
@@ -124,16 +130,15 @@ test('sorting by a column orders the rows, and aria-sort says so', { skip: skip 
 
 test('filtering with host: and proto: keeps only the matching rows', { skip: skip ?? false }, async () => {
   const page = await openPage();
-  await openCapture(page, capture);
-  const all = await waitRows(page, (r) => r.length >= 8, 'flows loaded');
+  const all = await openAndLoad(page);
   const filter = page.getByLabel('Filter flows');
   await filter.fill(`host:${PLAN_NAMES.tlsNames[0]}`);
-  const one = await waitRows(page, (r) => r.length < all.length, 'host: filter applied');
-  assert.equal(one.length, 1, one.join('\n'));
-  assert.ok(one[0].includes(PLAN_NAMES.tlsNames[0]));
+  const one = await waitRows(page, (r) => r.length === 1, 'host: filter leaves one row');
+  assert.ok(one[0].includes(PLAN_NAMES.tlsNames[0]), one[0]);
   await filter.fill('proto:udp');
-  const udp = await waitRows(page, (r) => r.length > 0 && r.every((x) => x.includes('udp')), 'proto:udp applied');
-  assert.ok(udp.length >= 2 && udp.length < all.length, udp.join('\n'));
+  const udp = await waitRows(page, (r) => r.length >= 2 && r.every((x) => / udp/.test(x)), 'proto:udp leaves only the UDP rows');
+  assert.ok(udp.length < all.length, udp.join('\n'));
+  assert.equal(udp.length, all.filter((r) => / udp/.test(r)).length, 'every UDP flow is kept');
   await page.screenshot({ path: artifact('e2e-filter-proto-udp.png') });
   await filter.fill('');
   await waitRows(page, (r) => r.length === all.length, 'filter cleared');
@@ -171,8 +176,7 @@ test('errors: an invalid capture filter is shown inline; an unreadable or corrup
   await page.getByLabel('Capture filter (BPF)').fill('tcp port 443');
   await inline.waitFor({ state: 'detached' });
 
-  await openCapture(page, capture);
-  const before = await waitRows(page, (r) => r.length >= 8, 'flows loaded');
+  const before = await openAndLoad(page);
   await openCapture(page, path.join(dir, 'missing.pcap'));
   const banner = page.locator('[role="alert"][data-code="unreadable_file"]');
   await banner.waitFor();

@@ -108,7 +108,7 @@ export function runTrafficClient(pair: NetnsPair, ns: string, plan: ClientPlan):
  * pings it until the capture file shows a packet.
  */
 export async function startTcpdump(pair: NetnsPair, ns: string, iface: string, file: string, probe?: string): Promise<Running> {
-  const child = pair.spawn(ns, 'tcpdump', ['-i', iface, '--immediate-mode', '-U', '-n', '-Z', 'root', '-s', '0', '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = pair.spawn(ns, 'tcpdump', ['-i', iface, '--immediate-mode', '-B', '32768', '-U', '-n', '-Z', 'root', '-s', '0', '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   await waitFor(child, 'stderr', /listening on/, 'tcpdump');
   if (probe) {
     const { statSync } = await import('node:fs');

@@ -184,7 +184,7 @@ export async function runRead(argv: string[]): Promise<number> {
     for await (const chunk of fh ? chunksOf(fh) : (process.stdin as AsyncIterable<Uint8Array>)) {
       engine.push(chunk);
       if (out.pending >= FLUSH_BYTES) await out.flush();
-      if (out.closed) break;
+      if (out.closed) return 0; // nobody reads the output any more (`| head`): stop quietly
     }
     engine.end();
   } catch (e) {

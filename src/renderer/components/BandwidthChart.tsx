@@ -6,6 +6,7 @@ import { useStores } from '../state/app-stores.ts';
 import { formatRate } from '../format.ts';
 
 const HEIGHT = 120;
+const REDRAW_SECONDS = 1;
 // Mid-tones read on both the light and the dark theme, so the chart needs no theme switch.
 const AXIS = '#8a8a93';
 const GRID = 'rgba(138,138,147,0.25)';
@@ -50,12 +51,28 @@ export function BandwidthChart() {
       [b.t, b.inBps, b.outBps],
       host,
     );
+    // Redrawn at most once per second of capture time: a 5-minute chart gains nothing from 10 redraws a second.
+    // A skipped update is drawn a second later at the latest, so the end of a file is never left out.
+    let drawnAt = -Infinity;
+    let trailing: ReturnType<typeof setTimeout> | null = null;
+    const draw = () => {
+      if (trailing !== null) clearTimeout(trailing);
+      trailing = null;
+      const b = stats.getState().bandwidth;
+      drawnAt = b.t.length ? b.t[b.t.length - 1] : -Infinity;
+      plot.setData([b.t, b.inBps, b.outBps]);
+    };
     const unsub = stats.subscribe((s, prev) => {
-      if (s.tick !== prev.tick) plot.setData([s.bandwidth.t, s.bandwidth.inBps, s.bandwidth.outBps]);
+      if (s.tick === prev.tick) return;
+      const t = s.bandwidth.t;
+      const last = t.length ? t[t.length - 1] : -Infinity;
+      if (last < drawnAt || last - drawnAt >= REDRAW_SECONDS) draw();
+      else if (trailing === null) trailing = setTimeout(draw, REDRAW_SECONDS * 1000);
     });
     const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => plot.setSize({ width: Math.max(200, host.clientWidth), height: HEIGHT }));
     ro?.observe(host);
     return () => {
+      if (trailing !== null) clearTimeout(trailing);
       unsub();
       ro?.disconnect();
       plot.destroy();

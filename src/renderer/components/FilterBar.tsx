@@ -1,5 +1,6 @@
 import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
+import { formatCount } from '../format.ts';
 
 /** The flows filter (see flows/filter-query.ts for the language). */
 export function FilterBar({ shown, total }: { shown: number; total: number }) {
@@ -28,7 +29,7 @@ export function FilterBar({ shown, total }: { shown: number; total: number }) {
         onChange={(e) => ui.getState().setFilterText(e.target.value)}
       />
       <span id="flow-filter-count" className="text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
-        {shown === total ? `${total.toLocaleString('en-US')} flows` : `${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} flows`}
+        {shown === total ? `${formatCount(total)} flows` : `${formatCount(shown)} of ${formatCount(total)} flows`}
       </span>
       {error && (
         <p id="flow-filter-error" role="alert" className="basis-full text-xs text-red-700 dark:text-red-400">

@@ -39,7 +39,7 @@ function Cells({ r }: { r: FlowRow }) {
         <div
           key={c.id}
           role="gridcell"
-          className={`truncate px-2 ${c.kind === 'number' ? 'text-right font-mono tabular-nums' : ''}`}
+          className={`truncate px-2 contain-content ${c.kind === 'number' ? 'text-right font-mono tabular-nums' : ''}`}
           title={c.id === 'remote' || c.id === 'process' ? cells[c.id] : undefined}
         >
           {cells[c.id]}
@@ -72,7 +72,7 @@ export function FlowsTable() {
     count: ids.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
     initialRect: { width: 1200, height: 600 },
   });
 

@@ -8,7 +8,7 @@ import type { FlowRow } from '../../shared/flow.ts';
 import type { FlowsState } from '../state/flows-store.ts';
 import type { FlowPredicate } from './filter-query.ts';
 import { sameKey, type Column, type SortDir } from './columns.ts';
-import { sortByNumber, sortByText } from './packed-sort.ts';
+import { keyBuffer, sortByNumber, sortByText } from './packed-sort.ts';
 
 export interface ViewSpec {
   column: Column;
@@ -113,7 +113,7 @@ export class FlowView {
     const desc = spec.dir === 'desc';
     const col = spec.column;
     if (col.kind === 'number') {
-      const keys = new Float64Array(n);
+      const keys = keyBuffer(n);
       for (let i = 0; i < n; i++) keys[i] = col.key(rows.get(ids[i]) as FlowRow);
       return sortByNumber(ids, keys, desc);
     }

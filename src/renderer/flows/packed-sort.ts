@@ -5,6 +5,16 @@
  * integer distinct up to ~2^35 values at 100 k rows; closer floats may tie and then keep their previous order.
  */
 
+// Reused between sorts (grow-only) so a sort 4–10 times a second does not churn 100 k-entry buffers.
+let packedScratch = new Float64Array(0);
+let keyScratch = new Float64Array(0);
+
+/** A scratch Float64Array of at least n entries for numeric keys (valid until the next call). */
+export function keyBuffer(n: number): Float64Array {
+  if (keyScratch.length < n) keyScratch = new Float64Array(Math.max(n, keyScratch.length * 2, 1024));
+  return keyScratch.subarray(0, n);
+}
+
 export function sortByNumber(ids: number[], keys: Float64Array, desc: boolean): number[] {
   const n = ids.length;
   if (n < 2) return ids.slice();
@@ -20,7 +30,8 @@ export function sortByNumber(ids: number[], keys: Float64Array, desc: boolean): 
   }
   if (!(max > min)) return ids.slice(); // all equal (or NaN): keep the previous order
   const scale = keyMax / (max - min);
-  const packed = new Float64Array(n);
+  if (packedScratch.length < n) packedScratch = new Float64Array(Math.max(n, packedScratch.length * 2, 1024));
+  const packed = packedScratch.subarray(0, n);
   for (let i = 0; i < n; i++) {
     const k = keys[i];
     let q = k === k ? Math.floor((k - min) * scale) : 0; // NaN sorts as the minimum

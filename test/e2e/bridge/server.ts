@@ -6,6 +6,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -60,9 +62,13 @@ function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
 }
 
 export async function startBridge(o: BridgeOptions = {}): Promise<Bridge> {
-  const rendererDir = o.rendererDir ?? RENDERER_DIR;
-  const indexHtml = await readFile(path.join(rendererDir, 'index.html'), 'utf8').catch(() => null);
-  if (indexHtml === null) throw new Error(`${rendererDir}/index.html is missing: run npm run build first`);
+  const builtDir = o.rendererDir ?? RENDERER_DIR;
+  if (!existsSync(path.join(builtDir, 'index.html'))) throw new Error(`${builtDir}/index.html is missing: run npm run build first`);
+  // Serve a private copy: a rebuild of dist/renderer during a run must not swap assets under a loaded page.
+  const snapshotDir = mkdtempSync(path.join(tmpdir(), 'sp-bridge-renderer-'));
+  cpSync(builtDir, snapshotDir, { recursive: true });
+  const rendererDir = snapshotDir;
+  const indexHtml = await readFile(path.join(rendererDir, 'index.html'), 'utf8');
   const client = await bundleClient(o.clientEntry ?? path.join(here, 'client.ts'));
   // A classic script before the module bundle runs first: window.sandpiper exists when the app starts.
   const marker = indexHtml.search(/<script\b[^>]*type="module"/);
@@ -151,8 +157,10 @@ export async function startBridge(o: BridgeOptions = {}): Promise<Bridge> {
       for (const res of sinks) res.end();
       sinks.clear();
       await session.dispose();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
+      rmSync(snapshotDir, { recursive: true, force: true });
     },
   };
 }

@@ -135,3 +135,14 @@ test('reads a named pipe (FIFO) given as FILE', () => {
     assert.equal(writer.stdout.trim().split('\n').length, 3);
   });
 });
+
+test('output closed early (`| head`): exit 0, nothing on stderr', () => {
+  withDir((dir) => {
+    const f = path.join(dir, 'many.pcap');
+    const recs = Array.from({ length: 30000 }, (_, i) => ({ ts: 1 + i * 1e-4, data: eth(0x0800, ipv4(`10.${i >> 14}.${(i >> 7) & 127}.${i & 127}`, B, 17, udp(1000 + (i % 50), 53))) }));
+    writeFileSync(f, pcap(recs));
+    const p = spawnSync('/bin/bash', ['-c', `set -o pipefail; ${SYSTEM_NODE} ${ensureCliBundle()} read --json ${f} | head -c 100 > /dev/null`], { encoding: 'utf8', cwd: REPO_ROOT, timeout: 60_000 });
+    assert.equal(p.stderr, '');
+    assert.equal(p.status, 0);
+  });
+});

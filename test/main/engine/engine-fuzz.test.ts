@@ -102,3 +102,63 @@ test('the decoder never throws on random packet bytes for any supported link typ
 test('seed captures themselves read cleanly (the mutations start from valid input)', () => {
   for (const s of generated) assert.equal(feed(s, []), null);
 });
+
+test('conservation: every packet counts to exactly one flow, ARP or undecoded, whatever the sequence and the cap', () => {
+  const hosts = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const hosts6 = ['2001:db8::1', '2001:db8::2'];
+  const pkt = fc.record({
+    kind: fc.constantFrom('tcp', 'udp', 'icmp', 'tcp6', 'arp', 'junk', 'frag1', 'frag2'),
+    a: fc.nat(2),
+    b: fc.nat(2),
+    sp: fc.constantFrom(1, 2, 80),
+    dp: fc.constantFrom(1, 2, 80),
+    flags: fc.constantFrom(TCP.SYN, TCP.SYN | TCP.ACK, TCP.ACK, TCP.FIN | TCP.ACK, TCP.RST, TCP.PSH | TCP.ACK),
+    dt: fc.constantFrom(0, 0.001, 0.5, 11, 130),
+    wire: fc.integer({ min: 60, max: 1514 }),
+  });
+  fc.assert(
+    fc.property(fc.array(pkt, { maxLength: 120 }), fc.integer({ min: 1, max: 6 }), (pkts, maxFlows) => {
+      const e = createEngine({ maxFlows });
+      let evictedPkts = 0;
+      let evictedBytes = 0;
+      e.onFlowEvicted((f) => {
+        const r = e.toRecord(f);
+        evictedPkts += r.packets_fwd + r.packets_rev;
+        evictedBytes += r.bytes_fwd + r.bytes_rev;
+      });
+      let ts = 1000;
+      let total = 0;
+      for (const p of pkts) {
+        ts += p.dt;
+        const [a, b] = [hosts[p.a], hosts[p.b]];
+        let data: number[];
+        if (p.kind === 'tcp') data = eth(0x0800, ipv4(a, b, 6, tcp(p.sp, p.dp, p.flags)));
+        else if (p.kind === 'udp') data = eth(0x0800, ipv4(a, b, 17, udp(p.sp, p.dp, [1, 2])));
+        else if (p.kind === 'icmp') data = eth(0x0800, ipv4(a, b, 1, [8, 0, 0, 0, 0, p.sp, 0, 1]));
+        else if (p.kind === 'tcp6') data = eth(0x86dd, ipv6(hosts6[p.a % 2], hosts6[p.b % 2], 6, tcp(p.sp, p.dp, p.flags)));
+        else if (p.kind === 'arp') data = eth(0x0806, Array(28).fill(0));
+        else if (p.kind === 'frag1') data = eth(0x0800, ipv4(a, b, 17, udp(p.sp, p.dp, Array(16).fill(0)), { id: p.sp, mf: true }));
+        else if (p.kind === 'frag2') data = eth(0x0800, ipv4(a, b, 17, Array(16).fill(0), { id: p.sp, fragOffset8: 3 }));
+        else data = [1, 2, 3];
+        const buf = Uint8Array.from(data);
+        e.packet(buf, 0, buf.length, Math.max(p.wire, buf.length), ts, 1);
+        total += Math.max(p.wire, buf.length);
+        assert.ok(e.stats.liveFlows <= maxFlows);
+      }
+      let livePkts = 0;
+      let liveBytes = 0;
+      for (const f of e.flows()) {
+        const r = e.toRecord(f);
+        livePkts += r.packets_fwd + r.packets_rev;
+        liveBytes += r.bytes_fwd + r.bytes_rev;
+        assert.ok(r.first_seen <= r.last_seen);
+      }
+      const s = e.summary();
+      assert.equal(s.packets, pkts.length);
+      assert.equal(livePkts + evictedPkts + s.arp + s.undecoded, s.packets);
+      assert.equal(s.bytes, total);
+      assert.ok(liveBytes + evictedBytes <= total);
+    }),
+    { numRuns: 500, seed: 13 },
+  );
+});

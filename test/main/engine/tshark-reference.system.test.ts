@@ -146,7 +146,9 @@ async function scenario(s: Scenario): Promise<void> {
       assert.ok(sameBytes(bBA, c.bytesBA), `${where}: bytes B→A ${bBA} vs tshark ${c.bytesBA.join(' ')}`);
       if (f.proto === 'tcp') {
         assert.ok([pair.ipB, norm6(pair.ip6B)].includes(f.dst) && [pair.ipA, norm6(pair.ip6A)].includes(f.src), `${where}: the client (ns a) initiates`);
-        assert.equal(f.state, 'closed', `${where}: state`);
+        // Both sides closed, but on a loaded machine the capture itself can miss a packet (tshark then misses it
+        // too, so the counts above still agree): the client's FIN alone makes it `closing`.
+        assert.ok(f.state === 'closed' || f.state === 'closing', `${where}: state ${f.state}`);
       }
     }
 

@@ -1,0 +1,102 @@
+/**
+ * A stand-in for the `electron` module, for running the real main-process bundle in Node: it records what main
+ * asks of Electron in `globalThis.__fakeElectron`.
+ */
+type Fn = (...args: unknown[]) => unknown;
+
+export interface FakeElectronLog {
+  calls: string[];
+  privilegedSchemes: unknown[];
+  protocolHandlers: Map<string, Fn>;
+  appListeners: Map<string, Fn>;
+  windows: FakeBrowserWindow[];
+  forks: { path: string; options: unknown; proc: FakeUtilityProcess }[];
+  ipcHandlers: Map<string, Fn>;
+  sessionHandlers: Map<string, Fn>;
+}
+
+const log: FakeElectronLog = {
+  calls: [],
+  privilegedSchemes: [],
+  protocolHandlers: new Map(),
+  appListeners: new Map(),
+  windows: [],
+  forks: [],
+  ipcHandlers: new Map(),
+  sessionHandlers: new Map(),
+};
+(globalThis as unknown as { __fakeElectron: FakeElectronLog }).__fakeElectron = log;
+
+export const app = {
+  isPackaged: false,
+  enableSandbox: () => void log.calls.push('app.enableSandbox'),
+  on: (event: string, l: Fn) => void log.appListeners.set(event, l),
+  requestSingleInstanceLock: () => true,
+  whenReady: () => Promise.resolve(),
+  quit: () => void log.calls.push('app.quit'),
+  exit: (code: number) => void log.calls.push(`app.exit ${code}`),
+};
+
+export const protocol = {
+  registerSchemesAsPrivileged: (s: unknown[]) => void log.privilegedSchemes.push(...s),
+  handle: (scheme: string, h: Fn) => void log.protocolHandlers.set(scheme, h),
+};
+
+export const session = {
+  defaultSession: {
+    setPermissionRequestHandler: (h: Fn) => void log.sessionHandlers.set('request', h),
+    setPermissionCheckHandler: (h: Fn) => void log.sessionHandlers.set('check', h),
+    setDevicePermissionHandler: (h: Fn) => void log.sessionHandlers.set('device', h),
+    on: (event: string, h: Fn) => void log.sessionHandlers.set(event, h),
+  },
+};
+
+export class FakeBrowserWindow {
+  readonly options: unknown;
+  readonly sent: [string, unknown][] = [];
+  loaded: string | null = null;
+  readonly webContents = { send: (ch: string, v: unknown) => void this.sent.push([ch, v]) };
+  constructor(options: unknown) {
+    this.options = options;
+    log.windows.push(this);
+  }
+  isDestroyed() {
+    return false;
+  }
+  once() {}
+  on() {}
+  async loadURL(url: string) {
+    this.loaded = url;
+  }
+}
+export { FakeBrowserWindow as BrowserWindow };
+
+export class FakeUtilityProcess {
+  readonly posted: unknown[] = [];
+  readonly listeners = new Map<string, Fn>();
+  postMessage(m: unknown) {
+    this.posted.push(m);
+  }
+  on(event: string, l: Fn) {
+    this.listeners.set(event, l);
+    return this;
+  }
+  kill() {
+    return true;
+  }
+}
+
+export const utilityProcess = {
+  fork: (path: string, _args: string[], options: unknown) => {
+    const proc = new FakeUtilityProcess();
+    log.forks.push({ path, options, proc });
+    return proc;
+  },
+};
+
+export const ipcMain = { handle: (ch: string, h: Fn) => void log.ipcHandlers.set(ch, h) };
+
+export const dialog = {
+  showOpenDialog: async () => ({ canceled: false, filePaths: ['/tmp/chosen.pcap'] }),
+  showSaveDialog: async () => ({ canceled: true, filePath: '' }),
+};
