@@ -48,7 +48,9 @@ if (skip) {
   process.exit(0);
 }
 
-const bridge = await startBridge({ clientEntry: path.join(root, 'test/e2e/bridge/synthetic-client.ts'), session: { createEngine: () => { throw new Error('unused'); } } });
+// UI_BENCH_RENDERER_DIR: measure a private build instead of dist/renderer (others rebuild it concurrently).
+const rendererDir = process.env.UI_BENCH_RENDERER_DIR || undefined;
+const bridge = await startBridge({ rendererDir, clientEntry: path.join(root, 'test/e2e/bridge/synthetic-client.ts'), session: { createEngine: () => { throw new Error('unused'); } } });
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -1,18 +1,21 @@
 /**
  * Electron main process: thin wiring only. Locks the app down (sandboxed, isolated renderer on app://, every
  * navigation/window/permission denied), starts the engine in a utility process and relays its throttled updates.
+ * Once the window is up it offers the one-time capture helper install if this version's helper is not installed.
  * The logic lives in src/main/electron (Electron-typed, tested with fakes) and src/main/session (Electron-free).
  */
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './electron/app-protocol.ts';
-import { EVENT_CHANNELS } from './electron/channels.ts';
+import { EVENT_CHANNELS } from '../shared/ipc.ts';
 import { EngineHostClient } from './electron/engine-host-client.ts';
+import { messageBoxDialogs, offerHelperInstall } from './electron/helper-offer.ts';
 import { createIpcBackend } from './electron/ipc-backend.ts';
 import { registerIpcHandlers } from './electron/ipc-handlers.ts';
 import { hardenSession, hardenWebContents } from './electron/security.ts';
 import { createMainWindow } from './electron/window-options.ts';
+import { checkInstalledHelper, installForApp } from './helper-install/app-helper.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = path.join(here, '../renderer');
@@ -26,8 +29,6 @@ const CAPTURE_FILTERS = [
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
-
-if (!app.requestSingleInstanceLock()) app.quit();
 
 async function start(): Promise<void> {
   await app.whenReady();
@@ -55,13 +56,37 @@ async function start(): Promise<void> {
       },
     }),
   );
-  win.once('ready-to-show', () => win.show());
+  const shown = new Promise<void>((resolve) =>
+    win.once('ready-to-show', () => {
+      win.show();
+      resolve();
+    }),
+  );
   win.on('closed', () => host.stop());
+  app.on('second-instance', () => {
+    if (win.isDestroyed()) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
   await win.loadURL(APP_INDEX_URL);
+  await shown;
+
+  // Not awaited by start(): the offer waits on the user, and never throws.
+  void offerHelperInstall({
+    packaged: app.isPackaged,
+    check: checkInstalledHelper,
+    // Packaged: <resources>/helper; from a checkout: its dist/helper.
+    install: () => installForApp(app.isPackaged ? process.resourcesPath : null),
+    ...messageBoxDialogs((o) => dialog.showMessageBox(win, o)),
+  });
 }
 
 app.on('window-all-closed', () => app.quit());
-start().catch((e: unknown) => {
-  process.stderr.write(`sandpiper: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
-  app.exit(1);
-});
+// A second instance only hands over to the first (no window, no second install offer).
+if (!app.requestSingleInstanceLock()) app.quit();
+else {
+  start().catch((e: unknown) => {
+    process.stderr.write(`sandpiper: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+    app.exit(1);
+  });
+}

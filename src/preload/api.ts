@@ -3,8 +3,7 @@
  * payload only (never the IPC event, which would expose the sender object); nothing else is exposed.
  */
 import type { CaptureStatusView, EngineUpdate, InterfaceInfo, Result, SandpiperApi, StartCaptureRequest } from '../shared/ipc.ts';
-import { IPC_PROTOCOL_VERSION } from '../shared/ipc.ts';
-import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../main/electron/channels.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, IPC_PROTOCOL_VERSION } from '../shared/ipc.ts';
 
 /** The part of ipcRenderer used here. */
 export interface IpcRendererLike {

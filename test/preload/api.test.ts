@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandpiperApi, type IpcRendererLike } from '../../src/preload/api.ts';
-import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../src/main/electron/channels.ts';
-import { IPC_PROTOCOL_VERSION } from '../../src/shared/ipc.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, IPC_PROTOCOL_VERSION } from '../../src/shared/ipc.ts';
 
 type L = (event: unknown, payload: unknown) => void;
 

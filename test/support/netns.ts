@@ -15,6 +15,7 @@ export interface NetnsPair {
   ifB: string;
   ipA: string;
   ipB: string;
+  /** Empty when the MTU asked for is below IPv6's minimum (no IPv6 on the link). */
   ip6A: string;
   ip6B: string;
   /** Runs a command inside a namespace and returns its stdout. */
@@ -45,6 +46,7 @@ export function createNetnsPair(opts: { mtu?: number } = {}): NetnsPair {
   const ipB = `10.213.${octet}.2`;
   const ip6A = `fd5a:${tag.slice(0, 4)}::1`;
   const ip6B = `fd5a:${tag.slice(0, 4)}::2`;
+  const ipv6 = opts.mtu === undefined || opts.mtu >= 1280;
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const destroy = () => {
     for (const ns of [a, b]) {
@@ -64,9 +66,10 @@ export function createNetnsPair(opts: { mtu?: number } = {}): NetnsPair {
       [b, ifB, ipB, ip6B],
     ] as const) {
       ip('-n', ns, 'link', 'set', 'lo', 'up');
-      if (opts.mtu) ip('-n', ns, 'link', 'set', dev, 'mtu', String(opts.mtu));
       ip('-n', ns, 'addr', 'add', `${v4}/24`, 'dev', dev);
-      ip('-n', ns, 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad');
+      // A link with an MTU below IPv6's minimum (1280) carries no IPv6: the kernel refuses the address.
+      if (ipv6) ip('-n', ns, 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad');
+      if (opts.mtu) ip('-n', ns, 'link', 'set', dev, 'mtu', String(opts.mtu));
       ip('-n', ns, 'link', 'set', dev, 'up');
     }
   } catch (e) {
@@ -74,7 +77,9 @@ export function createNetnsPair(opts: { mtu?: number } = {}): NetnsPair {
     throw e;
   }
   return {
-    a, b, ifA, ifB, ipA, ipB, ip6A, ip6B,
+    a, b, ifA, ifB, ipA, ipB,
+    ip6A: ipv6 ? ip6A : '',
+    ip6B: ipv6 ? ip6B : '',
     exec(ns, cmd, args, o = {}) {
       return execFileSync('ip', ['netns', 'exec', ns, cmd, ...args], {
         input: o.input,

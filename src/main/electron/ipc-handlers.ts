@@ -1,12 +1,12 @@
 /**
- * main's IPC surface: exactly the invoke channels in channels.ts, each checking that the sender is the app's own
+ * main's IPC surface: exactly the invoke channels of src/shared/ipc.ts, each checking that the sender is the app's own
  * top-level page (app://sandpiper) and validating its arguments before anything reaches the engine host.
  */
 import type { IpcMainInvokeEvent } from 'electron';
-import type { InterfaceInfo, Result, StartCaptureRequest } from '../../shared/ipc.ts';
+import type { InterfaceInfo, InvokeName, Result, StartCaptureRequest } from '../../shared/ipc.ts';
+import { INVOKE_CHANNELS } from '../../shared/ipc.ts';
 import { checkBoolean, checkFilter, checkStartCapture } from '../session/validate.ts';
 import { APP_ORIGIN } from './app-protocol.ts';
-import { INVOKE_CHANNELS, type InvokeName } from './channels.ts';
 
 /** What main does for each renderer request (dialogs in main, the rest in the engine host). */
 export interface IpcBackend {

@@ -2,9 +2,13 @@
  * Checks a BPF capture filter without privileges: libpcap compiles it against a "dead" handle (pcap_open_dead,
  * Ethernet link type), the same compiler the helper uses. Filters that only make sense on another link type may
  * pass here and be rejected by the helper when the capture opens; that error reaches the user as bad_filter.
- * koffi is loaded lazily through createRequire so bundles keep it external (it carries a native module).
+ * koffi is loaded lazily through createRequire so bundles keep it external (it carries a native module); a packaged
+ * app carries it outside the asar, under <resources>/koffi (electron-builder.yml, extraResources).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Result } from '../../shared/ipc.ts';
 import { actionFor, appError } from './app-errors.ts';
 import { checkFilter } from './validate.ts';
@@ -23,10 +27,30 @@ interface Pcap {
 
 let pcap: Pcap | null = null;
 
+/** koffi's package in a packaged app, relative to <resources>; its native part is the sibling @koromix package. */
+export const PACKAGED_KOFFI_DIR = 'koffi/node_modules/koffi';
+
+/**
+ * What to require koffi by. Inside a packaged app (this bundle under `<resources>/app.asar`) only the absolute path
+ * of the copy under <resources>: no node_modules search upwards from the install directory, which for an AppImage
+ * runs through /tmp. An unpacked build (asar off) is found through Electron's resourcesPath. Anywhere else (checkout,
+ * CLI, tests) plain `koffi`, resolved from this module.
+ */
+export function koffiRequest(moduleFile: string, resourcesPath: string | undefined): string {
+  const marker = `${path.sep}app.asar${path.sep}`;
+  const at = moduleFile.lastIndexOf(marker);
+  if (at > 0) return path.join(moduleFile.slice(0, at), PACKAGED_KOFFI_DIR);
+  if (resourcesPath !== undefined && existsSync(path.join(resourcesPath, PACKAGED_KOFFI_DIR, 'package.json'))) {
+    return path.join(resourcesPath, PACKAGED_KOFFI_DIR);
+  }
+  return 'koffi';
+}
+
 function loadPcap(): Pcap {
   if (pcap) return pcap;
   const load = createRequire(import.meta.url);
-  const koffi = load('koffi') as typeof import('koffi');
+  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
+  const koffi = load(koffiRequest(fileURLToPath(import.meta.url), resourcesPath)) as typeof import('koffi');
   const lib = koffi.load('libpcap.so.0.8');
   koffi.struct('sp_bpf_program', { bf_len: 'uint', bf_insns: 'void*' });
   pcap = {

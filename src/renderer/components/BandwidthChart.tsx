@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
 import { formatRate } from '../format.ts';
+import { timeAxisRange } from '../chart/time-range.ts';
 
 const HEIGHT = 120;
 const REDRAW_SECONDS = 1;
@@ -34,7 +35,7 @@ export function BandwidthChart() {
       {
         width: Math.max(200, host.clientWidth),
         height: HEIGHT,
-        scales: { x: { time: true } },
+        scales: { x: { time: true, range: (_u, min, max) => timeAxisRange(min, max, Date.now() / 1000) } },
         // Live values only follow the cursor; the status bar carries the current numbers.
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },

@@ -1,9 +1,9 @@
-import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import { useStore } from 'zustand';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FlowRow } from '../../shared/flow.ts';
 import { useStores } from '../state/app-stores.ts';
-import { COLUMNS, columnById, type ColumnId } from '../flows/columns.ts';
+import { COLUMNS, columnById, type ColumnId, type SortDir } from '../flows/columns.ts';
 import { downRate, upRate, totalBytes, totalPackets, isClosed, localAddr, localPort, remoteAddr, remotePort, protoLabel } from '../flows/endpoints.ts';
 import { formatBytes, formatClock, formatCount, formatEndpoint, formatRate } from '../format.ts';
 import { FilterBar } from './FilterBar.tsx';
@@ -49,9 +49,63 @@ function Cells({ r }: { r: FlowRow }) {
   );
 }
 
+/** The column headers: re-rendered only when the sort changes, not on every update. */
+const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort }: { sortColumn: ColumnId; sortDir: SortDir; onSort: (c: ColumnId) => void }) {
+  return (
+    <div role="rowgroup" className="sticky top-0 z-10 bg-zinc-100 dark:bg-zinc-800">
+      <div role="row" aria-rowindex={1} className={`${GRID_COLS} h-8 items-center border-b border-zinc-200 dark:border-zinc-700`}>
+        {COLUMNS.map((c) => {
+          const active = c.id === sortColumn;
+          return (
+            <div key={c.id} role="columnheader" aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'} className="min-w-0">
+              <button
+                type="button"
+                className={`flex w-full items-center gap-1 truncate px-2 py-1 text-xs font-semibold uppercase tracking-wide hover:bg-zinc-200 dark:hover:bg-zinc-700 ${c.kind === 'number' ? 'justify-end' : ''}`}
+                onClick={() => onSort(c.id)}
+              >
+                {c.label}
+                <span aria-hidden="true" className="w-2">{active ? (sortDir === 'asc' ? '▲' : '▼') : ''}</span>
+              </button>
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+});
+
+/** One flow row; re-renders only when its row object, position or selection changed. */
+const FlowRowView = memo(function FlowRowView({ r, index, top, selected }: { r: FlowRow; index: number; top: number; selected: boolean }) {
+  const closed = isClosed(r);
+  return (
+    <div
+      id={rowDomId(r.id)}
+      data-flow-id={r.id}
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      data-closed={closed || undefined}
+      className={`${GRID_COLS} absolute top-0 left-0 h-7 w-full cursor-default items-center contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
+        selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
+      } ${closed ? 'text-zinc-400 dark:text-zinc-500' : ''}`}
+      style={{ transform: `translateY(${top}px)` }}
+    >
+      <Cells r={r} />
+    </div>
+  );
+});
+
+/** The flow id of the row an event happened in (rows share one handler instead of a closure each). */
+function eventFlowId(e: MouseEvent): number | null {
+  const el = e.target instanceof Element ? e.target.closest('[data-flow-id]') : null;
+  const id = el === null ? NaN : Number(el.getAttribute('data-flow-id'));
+  return Number.isFinite(id) ? id : null;
+}
+
 export function FlowsTable() {
   const stores = useStores();
-  const { flows, ui, view, shown } = stores;
+  const { flows, ui, view } = stores;
+  // Re-rendered once per update; the table only reads the few rows it shows.
   const version = useStore(flows, (s) => s.version);
   const sortColumn = useStore(ui, (s) => s.sortColumn);
   const sortDir = useStore(ui, (s) => s.sortDir);
@@ -59,101 +113,72 @@ export function FlowsTable() {
   const predicate = useDeferredValue(useStore(ui, (s) => s.predicate));
   const selectedId = useStore(ui, (s) => s.selectedId);
 
-  // Recomputed once per update (the store's version) or when sort/filter change; incremental inside FlowView.
-  const ids = useMemo(
-    () => view.compute(flows.getState(), { column: columnById(sortColumn), dir: sortDir, predicate }),
-    [version, sortColumn, sortDir, predicate, flows, view],
-  );
-  shown.ids = ids;
+  const spec = useMemo(() => ({ column: columnById(sortColumn), dir: sortDir, predicate }), [sortColumn, sortDir, predicate]);
+  // Incremental inside FlowView: only the rows this update changed are looked at, nothing is sorted here.
+  const count = useMemo(() => view.sync(flows.getState(), spec), [version, spec, flows, view]);
   const rows = flows.getState().rows;
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virt = useVirtualizer({
-    count: ids.length,
+    count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 6,
     initialRect: { width: 1200, height: 600 },
   });
 
-  const selectedIndex = selectedId === null ? -1 : ids.indexOf(selectedId);
+  const selectedShown = selectedId !== null && view.has(selectedId);
   useEffect(() => {
-    if (selectedIndex >= 0) virt.scrollToIndex(selectedIndex, { align: 'auto' });
+    if (selectedId === null) return;
+    const i = view.indexOf(selectedId);
+    if (i >= 0) virt.scrollToIndex(i, { align: 'auto' });
     // Only when the selection moves, not on every update.
   }, [selectedId]);
 
+  const onSort = useMemo(() => (c: ColumnId) => ui.getState().sortBy(c), [ui]);
+  const onClick = (e: MouseEvent) => {
+    const id = eventFlowId(e);
+    if (id !== null) ui.getState().select(id);
+  };
+  const onDoubleClick = (e: MouseEvent) => {
+    const id = eventFlowId(e);
+    if (id === null) return;
+    ui.getState().select(id);
+    ui.getState().openDetails(true);
+  };
+
   const items = virt.getVirtualItems();
+  // Only the rendered window is put in order (see FlowView.range).
+  const ids = items.length > 0 ? view.range(items[0].index, items[items.length - 1].index + 1) : [];
   return (
     <section aria-label="Flows" className="flex min-h-0 min-w-0 flex-1 flex-col">
-      <FilterBar shown={ids.length} total={rows.size} />
+      <FilterBar shown={count} total={rows.size} />
       <div
         ref={scrollRef}
         id="flows-grid"
         role="grid"
         aria-label="Flows"
-        aria-rowcount={ids.length + 1}
+        aria-rowcount={count + 1}
         aria-colcount={COLUMNS.length}
-        aria-activedescendant={selectedIndex >= 0 ? rowDomId(selectedId as number) : undefined}
+        aria-activedescendant={selectedShown ? rowDomId(selectedId) : undefined}
         tabIndex={0}
         className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
         <div className="min-w-[80rem]">
-          <div role="rowgroup" className="sticky top-0 z-10 bg-zinc-100 dark:bg-zinc-800">
-            <div role="row" aria-rowindex={1} className={`${GRID_COLS} h-8 items-center border-b border-zinc-200 dark:border-zinc-700`}>
-              {COLUMNS.map((c) => {
-                const active = c.id === sortColumn;
-                return (
-                  <div
-                    key={c.id}
-                    role="columnheader"
-                    aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'}
-                    className="min-w-0"
-                  >
-                    <button
-                      type="button"
-                      className={`flex w-full items-center gap-1 truncate px-2 py-1 text-xs font-semibold uppercase tracking-wide hover:bg-zinc-200 dark:hover:bg-zinc-700 ${c.kind === 'number' ? 'justify-end' : ''}`}
-                      onClick={() => ui.getState().sortBy(c.id)}
-                    >
-                      {c.label}
-                      <span aria-hidden="true" className="w-2">{active ? (sortDir === 'asc' ? '▲' : '▼') : ''}</span>
-                    </button>
-                  </div>
-                );
-              })}
-            </div>
-          </div>
-          <div role="rowgroup" className="relative" style={{ height: virt.getTotalSize() }}>
-            {items.map((it) => {
-              const r = rows.get(ids[it.index]);
+          <FlowsHeader sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} />
+          <div role="rowgroup" className="relative" style={{ height: virt.getTotalSize() }} onClick={onClick} onDoubleClick={onDoubleClick}>
+            {items.map((it, k) => {
+              const r = rows.get(ids[k]);
               if (r === undefined) return null;
-              const selected = r.id === selectedId;
               return (
-                <div
-                  // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of
-                  // being torn down and rebuilt on every update.
-                  key={it.index - items[0].index}
-                  id={rowDomId(r.id)}
-                  role="row"
-                  aria-rowindex={it.index + 2}
-                  aria-selected={selected}
-                  data-closed={isClosed(r) || undefined}
-                  className={`${GRID_COLS} absolute top-0 left-0 h-7 w-full cursor-default items-center contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
-                    selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
-                  } ${isClosed(r) ? 'text-zinc-400 dark:text-zinc-500' : ''}`}
-                  style={{ transform: `translateY(${it.start}px)` }}
-                  onClick={() => ui.getState().select(r.id)}
-                  onDoubleClick={() => {
-                    ui.getState().select(r.id);
-                    ui.getState().openDetails(true);
-                  }}
-                >
-                  <Cells r={r} />
-                </div>
+                // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of
+                // being torn down and rebuilt on every update.
+                <FlowRowView key={k} r={r} index={it.index} top={it.start} selected={r.id === selectedId} />
               );
             })}
           </div>
         </div>
-        {ids.length === 0 && (
+        {count === 0 && (
           <p className="p-6 text-center text-sm text-zinc-500 dark:text-zinc-400">
             {rows.size === 0 ? 'No flows yet. Start a capture or open a capture file.' : 'No flow matches the filter.'}
           </p>

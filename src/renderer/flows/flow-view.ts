@@ -1,14 +1,18 @@
 /**
- * The ordered, filtered list of flow ids the table shows. Recomputed once per store version (≤ 10 Hz), and
- * incrementally: when an update changes nothing in the sort key or the filter outcome of any visible row, the
- * previous order is reused without sorting; rows only leaving the view are dropped without sorting.
- * The view holds ids, not rows: the table looks the few visible rows up at render time.
+ * The filtered, sorted table of flows as the flows grid shows it. Per update (`sync`) only the changed slots are
+ * looked at: their filter outcome and sort key are kept in flat per-slot arrays, so nothing is sorted then. The
+ * grid asks for the ~40 rows it renders (`range`), which are selected from the members without sorting all of them;
+ * the full order (`order`, for keyboard navigation) is sorted lazily, at most once per change, and reused while
+ * nothing in the sort key or the filter outcome changed.
+ * Order: by the column's key, then by slot (arrival order) for equal keys, so ties never shuffle between updates.
  */
 import type { FlowRow } from '../../shared/flow.ts';
 import type { FlowsState } from '../state/flows-store.ts';
+import type { RowTable } from '../state/row-table.ts';
 import type { FlowPredicate } from './filter-query.ts';
-import { sameKey, type Column, type SortDir } from './columns.ts';
+import type { Column, SortDir } from './columns.ts';
 import { keyBuffer, sortByNumber, sortByText } from './packed-sort.ts';
+import { numberOrder, selectRange, textOrder, type Before } from './select-range.ts';
 
 export interface ViewSpec {
   column: Column;
@@ -18,22 +22,107 @@ export interface ViewSpec {
 
 export type ViewState = Pick<FlowsState, 'rows' | 'version' | 'baseVersion' | 'changes'>;
 
+/** How the last sync classified what changed: nothing in key or filter / rows only left / keys changed or rows entered / from scratch. */
+export type SyncPath = 'same' | 'drop' | 'sort' | 'rebuild';
+
+// What the cached full order needs before it is valid again.
+const CLEAN = 0;
+const DROP = 1;
+const SORT = 2;
+
+/** A window this large (relative to the rows shown) is cheaper to cut out of a full sort. */
+const FULL_SORT_FRACTION = 8;
+
 export class FlowView {
-  private ids: number[] = [];
+  private table: RowTable | null = null;
   private version = -1;
   private spec: ViewSpec | null = null;
-  /** How the last compute went, for tests and the benchmark: 'same' | 'drop' | 'sort' | 'rebuild'. */
-  lastPath: 'same' | 'drop' | 'sort' | 'rebuild' = 'rebuild';
+  /** Per slot: the row last evaluated (text columns only), whether it passes the filter, its sort key. */
+  private seen: Array<FlowRow | undefined> = [];
+  private inView = new Uint8Array(0);
+  private numKeys = new Float64Array(0);
+  private textKeys: string[] = [];
+  private members = 0;
+  /** Bumps whenever membership or a key changes: windows cut before it are stale. */
+  private stamp = 0;
+  private dirty = SORT;
+  private orderSlots: number[] = [];
+  private scratch = new Int32Array(0);
+  private orderIds: number[] | null = null;
+  private win: { stamp: number; start: number; end: number; ids: number[] } | null = null;
+  lastPath: SyncPath = 'rebuild';
 
-  compute(state: ViewState, spec: ViewSpec): number[] {
+  /** Brings the view up to `state` under `spec`; returns how many rows it shows. */
+  sync(state: ViewState, spec: ViewSpec): number {
     const prev = this.spec;
     const specSame = prev !== null && prev.column === spec.column && prev.dir === spec.dir && prev.predicate === spec.predicate;
-    if (specSame && this.version === state.version) return this.ids;
-    const incremental = specSame && this.version >= state.baseVersion && this.coveredByLog(state);
-    this.ids = incremental ? this.update(state, spec) : this.rebuild(state, spec);
-    this.version = state.version;
+    const sameTable = this.table === state.rows;
+    if (specSame && sameTable && this.version === state.version) return this.members;
+    this.table = state.rows;
     this.spec = spec;
-    return this.ids;
+    if (specSame && sameTable && this.version >= state.baseVersion && this.coveredByLog(state)) this.update(state);
+    else this.rebuild();
+    this.version = state.version;
+    return this.members;
+  }
+
+  /** The ids shown, in order (sync first). Sorts at most once per change; the same array while nothing changed. */
+  order(): number[] {
+    if (this.dirty !== CLEAN || this.orderIds === null) {
+      if (this.dirty === DROP) {
+        const keep: number[] = [];
+        for (const slot of this.orderSlots) if (this.inView[slot] === 1) keep.push(slot);
+        this.orderSlots = keep;
+      } else if (this.dirty === SORT) this.orderSlots = this.sortAll();
+      this.dirty = CLEAN;
+      const t = this.table as RowTable;
+      this.orderIds = this.orderSlots.map((slot) => (t.rowAt(slot) as FlowRow).id);
+    }
+    return this.orderIds;
+  }
+
+  /** The ids at positions [start, end) of the order (clamped), without sorting everything when the order is stale. */
+  range(start: number, end: number): number[] {
+    const lo = Math.max(0, start);
+    const hi = Math.min(end, this.members);
+    if (lo >= hi) return [];
+    const w = this.win;
+    if (w !== null && w.stamp === this.stamp && w.start === lo && w.end === hi) return w.ids;
+    let ids: number[];
+    // A second window at the same data (scrolling) or a big one: one full sort serves all further windows.
+    if (this.dirty === CLEAN || (w !== null && w.stamp === this.stamp) || (hi - lo) * FULL_SORT_FRACTION > this.members) {
+      ids = this.order().slice(lo, hi);
+    } else {
+      const slots = this.selectSlots(lo, hi);
+      const t = this.table as RowTable;
+      ids = slots.map((slot) => (t.rowAt(slot) as FlowRow).id);
+    }
+    this.win = { stamp: this.stamp, start: lo, end: hi, ids };
+    return ids;
+  }
+
+  /** Whether flow `id` is shown. */
+  has(id: number): boolean {
+    const slot = this.table === null ? -1 : this.table.slotOfId(id);
+    return slot >= 0 && this.inView[slot] === 1;
+  }
+
+  /** Position of flow `id` in the order, or -1 when it is not shown (counts, does not sort). */
+  indexOf(id: number): number {
+    if (!this.has(id)) return -1;
+    if (this.dirty === CLEAN && this.orderIds !== null) return this.orderIds.indexOf(id);
+    const target = (this.table as RowTable).slotOfId(id);
+    const before = this.beforeFn();
+    let rank = 0;
+    const n = this.inView.length;
+    for (let slot = 0; slot < n; slot++) if (this.inView[slot] === 1 && before(slot, target)) rank++;
+    return rank;
+  }
+
+  /** sync + order: the whole ordered id list (tests, and callers that need every row). */
+  compute(state: ViewState, spec: ViewSpec): number[] {
+    this.sync(state, spec);
+    return this.order();
   }
 
   private coveredByLog(state: ViewState): boolean {
@@ -42,83 +131,144 @@ export class FlowView {
     return first !== undefined ? first.version <= this.version + 1 : state.version === this.version;
   }
 
-  private rebuild(state: ViewState, spec: ViewSpec): number[] {
+  private grow(n: number): void {
+    if (this.inView.length >= n) return;
+    const cap = Math.max(n, this.inView.length * 2, 1024);
+    const inView = new Uint8Array(cap);
+    inView.set(this.inView);
+    this.inView = inView;
+    const keys = new Float64Array(cap);
+    keys.set(this.numKeys);
+    this.numKeys = keys;
+  }
+
+  private rebuild(): void {
+    const t = this.table as RowTable;
+    const spec = this.spec as ViewSpec;
+    const n = t.slotCount;
+    const text = spec.column.kind === 'text';
+    this.seen = text ? new Array<FlowRow | undefined>(n) : [];
+    this.inView = new Uint8Array(Math.max(n, 1024));
+    this.numKeys = new Float64Array(this.inView.length);
+    this.textKeys = text ? new Array<string>(n) : [];
+    const pred = spec.predicate;
+    let members = 0;
+    for (let slot = 0; slot < n; slot++) {
+      const r = t.rowAt(slot);
+      if (text) this.seen[slot] = r;
+      if (r === undefined || (pred !== null && !pred(r))) continue;
+      this.inView[slot] = 1;
+      members++;
+      this.setKey(slot, r);
+    }
+    this.members = members;
+    this.orderSlots = [];
+    this.orderIds = null;
+    this.dirty = SORT;
+    this.stamp++;
     this.lastPath = 'rebuild';
-    const ids: number[] = [];
-    const pred = spec.predicate;
-    for (const r of state.rows.values()) if (pred === null || pred(r)) ids.push(r.id);
-    // Equal keys keep the store's (arrival) order.
-    return this.sort(ids, state.rows, spec);
   }
 
-  private update(state: ViewState, spec: ViewSpec): number[] {
+  private update(state: ViewState): void {
+    const t = this.table as RowTable;
+    const spec = this.spec as ViewSpec;
+    this.grow(t.slotCount);
     const pred = spec.predicate;
     const col = spec.column;
-    const rows = state.rows;
-    let keyChanged = false;
-    const leave: number[] = [];
-    const enter: number[] = [];
-    // `old` is the row this view last saw for `id` (undefined: it did not exist).
-    const visit = (id: number, old: FlowRow | undefined) => {
-      const cur = rows.get(id);
-      const wasIn = old !== undefined && (pred === null || pred(old));
-      const isIn = cur !== undefined && (pred === null || pred(cur));
-      if (wasIn && !isIn) leave.push(id);
-      else if (!wasIn && isIn) enter.push(id);
-      else if (wasIn && !keyChanged && !sameKey(col, old as FlowRow, cur as FlowRow)) keyChanged = true;
-    };
-    const entries = state.changes.filter((c) => c.version > this.version);
-    if (entries.length === 1) {
-      // The usual case (one update per compute): walk the log entry directly, no map.
-      const c = entries[0];
-      for (let i = 0; i < c.ids.length; i++) visit(c.ids[i], c.old[i]);
-      for (const r of c.removed) visit(r.id, r);
-    } else {
-      // First occurrence in the log wins: that is the row as this view saw it.
-      const before = new Map<number, FlowRow | undefined>();
-      for (const c of entries) {
-        for (let i = 0; i < c.ids.length; i++) if (!before.has(c.ids[i])) before.set(c.ids[i], c.old[i]);
-        for (const r of c.removed) if (!before.has(r.id)) before.set(r.id, r);
+    const text = col.kind === 'text';
+    const seen = this.seen;
+    const inView = this.inView;
+    let entered = 0;
+    let left = 0;
+    let keyChanged = 0;
+    for (const c of state.changes) {
+      if (c.version <= this.version) continue;
+      const slots = c.slots;
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i];
+        const cur = t.rowAt(slot);
+        let old: FlowRow | undefined;
+        if (text) {
+          // Text keys are compared field by field against the row last seen, not rebuilt per update.
+          old = seen[slot];
+          if (cur === old) continue;
+          seen[slot] = cur;
+        }
+        const wasIn = inView[slot] === 1;
+        const isIn = cur !== undefined && (pred === null || pred(cur));
+        if (wasIn && !isIn) {
+          inView[slot] = 0;
+          left++;
+        } else if (isIn && !wasIn) {
+          inView[slot] = 1;
+          entered++;
+          this.setKey(slot, cur);
+        } else if (isIn) {
+          if (col.kind === 'number') {
+            const k = col.key(cur);
+            if (k !== this.numKeys[slot]) {
+              this.numKeys[slot] = k;
+              keyChanged++;
+            }
+          } else if (!col.same(old as FlowRow, cur)) {
+            this.textKeys[slot] = col.key(cur);
+            keyChanged++;
+          }
+        }
       }
-      for (const [id, old] of before) visit(id, old);
     }
-    if (leave.length === 0 && enter.length === 0 && !keyChanged) {
-      this.lastPath = 'same';
-      return this.ids;
-    }
-    let ids: number[];
-    if (leave.length === 0 && enter.length === 0) ids = this.ids.slice();
-    else {
-      const gone = new Set(leave);
-      // An id listed twice in one update can look like it enters while it is already shown: keep one copy.
-      const adding = new Set(enter);
-      ids = [];
-      for (const id of this.ids) {
-        if (gone.has(id)) continue;
-        adding.delete(id);
-        ids.push(id);
-      }
-      for (const id of adding) ids.push(id);
-    }
-    if (enter.length === 0 && !keyChanged) {
+    this.members += entered - left;
+    if (entered > 0 || keyChanged > 0) {
+      this.dirty = SORT;
+      this.lastPath = 'sort';
+    } else if (left > 0) {
+      if (this.dirty === CLEAN) this.dirty = DROP;
       this.lastPath = 'drop';
-      return ids;
+    } else {
+      this.lastPath = 'same';
+      return;
     }
-    this.lastPath = 'sort';
-    return this.sort(ids, rows, spec);
+    this.stamp++;
   }
 
-  private sort(ids: number[], rows: Map<number, FlowRow>, spec: ViewSpec): number[] {
-    const n = ids.length;
-    const desc = spec.dir === 'desc';
-    const col = spec.column;
-    if (col.kind === 'number') {
+  private setKey(slot: number, r: FlowRow): void {
+    const col = (this.spec as ViewSpec).column;
+    if (col.kind === 'number') this.numKeys[slot] = col.key(r);
+    else this.textKeys[slot] = col.key(r);
+  }
+
+  /** The member slots in ascending order, in a scratch array reused between calls. */
+  private memberSlots(): Int32Array {
+    if (this.scratch.length < this.members) this.scratch = new Int32Array(Math.max(this.members, this.scratch.length * 2, 1024));
+    const out = this.scratch.subarray(0, this.members);
+    const inView = this.inView;
+    let j = 0;
+    for (let slot = 0; slot < inView.length && j < out.length; slot++) if (inView[slot] === 1) out[j++] = slot;
+    return out;
+  }
+
+  private sortAll(): number[] {
+    const slots = Array.from(this.memberSlots());
+    const n = slots.length;
+    const desc = (this.spec as ViewSpec).dir === 'desc';
+    // Slots are listed in ascending order, and both sorts keep input order for ties.
+    if ((this.spec as ViewSpec).column.kind === 'number') {
       const keys = keyBuffer(n);
-      for (let i = 0; i < n; i++) keys[i] = col.key(rows.get(ids[i]) as FlowRow);
-      return sortByNumber(ids, keys, desc);
+      for (let i = 0; i < n; i++) keys[i] = this.numKeys[slots[i]];
+      return sortByNumber(slots, keys, desc);
     }
     const keys = new Array<string>(n);
-    for (let i = 0; i < n; i++) keys[i] = col.key(rows.get(ids[i]) as FlowRow);
-    return sortByText(ids, keys, desc);
+    for (let i = 0; i < n; i++) keys[i] = this.textKeys[slots[i]];
+    return sortByText(slots, keys, desc);
+  }
+
+  private selectSlots(lo: number, hi: number): number[] {
+    return selectRange(this.memberSlots(), this.beforeFn(), lo, hi);
+  }
+
+  /** Whether member slot a comes before member slot b in the order. */
+  private beforeFn(): Before {
+    const desc = (this.spec as ViewSpec).dir === 'desc';
+    return (this.spec as ViewSpec).column.kind === 'number' ? numberOrder(this.numKeys, desc) : textOrder(this.textKeys, desc);
   }
 }

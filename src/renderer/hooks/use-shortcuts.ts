@@ -8,7 +8,8 @@ function isTyping(t: EventTarget | null): boolean {
 
 /** Moves the selection by `delta` rows within what the table shows (clamped), selecting the first row if none. */
 export function moveSelection(s: AppStores, delta: number): void {
-  const ids = s.shown.ids;
+  // The order as last rendered; sorted here only if an update changed it since (once per change, not per key).
+  const ids = s.view.order();
   if (ids.length === 0) return;
   const cur = s.ui.getState().selectedId;
   const i = cur === null ? -1 : ids.indexOf(cur);

@@ -13,9 +13,8 @@ export interface AppStores {
   stats: StatsStore;
   capture: CaptureStore;
   ui: UiStore;
+  /** The table as the flows grid last rendered it (read by keyboard navigation). */
   view: FlowView;
-  /** The ids the table currently shows, in order (read by keyboard navigation). */
-  shown: { ids: number[] };
   filterInput: { current: HTMLInputElement | null };
 }
 
@@ -35,7 +34,6 @@ export function createAppStores(api: SandpiperApi): AppStores {
     capture: createCaptureStore(api),
     ui: createUiStore(),
     view: new FlowView(),
-    shown: { ids: [] },
     filterInput: { current: null },
   };
 }

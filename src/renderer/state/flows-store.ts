@@ -1,20 +1,18 @@
 /**
- * The flow table as the renderer knows it, fed by `EngineUpdate`s. Rows are kept by reference in one Map (no per-row
- * copies) and mutated in place; `version` changes once per applied update so React re-renders at the update rate.
- * A short change log lets the table view re-sort only what changed (see flows/flow-view.ts).
+ * The flow table as the renderer knows it, fed by `EngineUpdate`s. Rows are kept by reference in a slot table (no
+ * per-row copies); `version` changes once per applied update so React re-renders at the update rate. A short log of
+ * changed slots lets the table view redo only what changed (see flows/flow-view.ts).
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { FlowRow } from '../../shared/flow.ts';
 import type { EngineUpdate } from '../../shared/ipc.ts';
 import { downRate, upRate } from '../flows/endpoints.ts';
+import { RowTable } from './row-table.ts';
 
-/** What one update changed: upserted ids with the row each replaced (undefined = new), and removed rows. */
+/** What one update changed: the slots it upserted or emptied (a slot may repeat). */
 export interface FlowChange {
   version: number;
-  ids: number[];
-  old: Array<FlowRow | undefined>;
-  removed: FlowRow[];
+  slots: Int32Array;
 }
 
 /** Rate history of the flow shown in the drawer (only one flow is tracked, to keep updates cheap). */
@@ -28,9 +26,9 @@ export const CHANGE_LOG_LENGTH = 16;
 export const RATE_HISTORY_LENGTH = 120;
 
 export interface FlowsState {
-  rows: Map<number, FlowRow>;
+  rows: RowTable;
   version: number;
-  /** Version of the last full replacement; views older than this rebuild from scratch. */
+  /** Version of the last full replacement or slot renumbering; views older than this rebuild from scratch. */
   baseVersion: number;
   changes: FlowChange[];
   lastSeq: number | null;
@@ -48,7 +46,7 @@ export interface FlowsStoreDeps {
 
 export function createFlowsStore(deps: FlowsStoreDeps) {
   return createStore<FlowsState>()((set, get) => ({
-    rows: new Map(),
+    rows: new RowTable(),
     version: 0,
     baseVersion: 0,
     changes: [],
@@ -62,34 +60,31 @@ export function createFlowsStore(deps: FlowsStoreDeps) {
       const version = s.version + 1;
       let { baseVersion, changes, awaitingSnapshot } = s;
       const gap = !u.full && (s.lastSeq === null || u.seq !== s.lastSeq + 1);
+      const tracked = s.history !== null ? rows.get(s.history.id) : undefined;
 
       if (u.full) {
         rows.clear();
-        for (const r of u.upserts) rows.set(r.id, r);
+        for (const r of u.upserts) rows.set(r);
         for (const id of u.removed) rows.delete(id);
         baseVersion = version;
         changes = [];
         awaitingSnapshot = false;
       } else {
         // Rows in a delta are complete, so they are applied even after a gap; the snapshot then corrects the rest.
-        const ids = new Array<number>(u.upserts.length);
-        const old = new Array<FlowRow | undefined>(u.upserts.length);
-        for (let i = 0; i < u.upserts.length; i++) {
-          const r = u.upserts[i];
-          ids[i] = r.id;
-          old[i] = rows.get(r.id);
-          rows.set(r.id, r);
-        }
-        const removed: FlowRow[] = [];
+        const slots = new Int32Array(u.upserts.length + u.removed.length);
+        let n = 0;
+        for (let i = 0; i < u.upserts.length; i++) slots[n++] = rows.set(u.upserts[i]);
         for (const id of u.removed) {
-          const r = rows.get(id);
-          if (r !== undefined) {
-            removed.push(r);
-            rows.delete(id);
-          }
+          const slot = rows.delete(id);
+          if (slot >= 0) slots[n++] = slot;
         }
-        changes = changes.length >= CHANGE_LOG_LENGTH ? changes.slice(1) : changes.slice();
-        changes.push({ version, ids, old, removed });
+        if (rows.compactIfSparse()) {
+          baseVersion = version;
+          changes = [];
+        } else {
+          changes = changes.length >= CHANGE_LOG_LENGTH ? changes.slice(1) : changes.slice();
+          changes.push({ version, slots: n === slots.length ? slots : slots.subarray(0, n) });
+        }
         if (gap && !awaitingSnapshot) {
           awaitingSnapshot = true;
           deps.requestSnapshot();
@@ -99,7 +94,8 @@ export function createFlowsStore(deps: FlowsStoreDeps) {
       let history = s.history;
       if (history !== null) {
         const r = rows.get(history.id);
-        if (r !== undefined && (u.full || u.upserts.includes(r))) {
+        // Rows arrive as new objects, so a different object means this update carried the flow.
+        if (r !== undefined && (u.full || r !== tracked)) {
           history = {
             id: history.id,
             down: [...history.down, downRate(r)].slice(-RATE_HISTORY_LENGTH),

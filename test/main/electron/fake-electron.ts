@@ -13,7 +13,19 @@ export interface FakeElectronLog {
   forks: { path: string; options: unknown; proc: FakeUtilityProcess }[];
   ipcHandlers: Map<string, Fn>;
   sessionHandlers: Map<string, Fn>;
+  /** Every dialog.showMessageBox call, in order, with the window it was parented to. */
+  messageBoxes: { window: unknown; windowVisible: boolean; options: Record<string, unknown> }[];
+  /** Button indices the next message boxes answer with (default: the box's defaultId). */
+  messageBoxResponses: number[];
 }
+
+/** Set before importing a bundle to change what the fake reports. */
+export interface FakeElectronConfig {
+  isPackaged?: boolean;
+  /** The answers of the first message boxes. */
+  messageBoxResponses?: number[];
+}
+const config: FakeElectronConfig = (globalThis as unknown as { __fakeElectronConfig?: FakeElectronConfig }).__fakeElectronConfig ?? {};
 
 const log: FakeElectronLog = {
   calls: [],
@@ -24,11 +36,13 @@ const log: FakeElectronLog = {
   forks: [],
   ipcHandlers: new Map(),
   sessionHandlers: new Map(),
+  messageBoxes: [],
+  messageBoxResponses: [...(config.messageBoxResponses ?? [])],
 };
 (globalThis as unknown as { __fakeElectron: FakeElectronLog }).__fakeElectron = log;
 
 export const app = {
-  isPackaged: false,
+  isPackaged: config.isPackaged ?? false,
   enableSandbox: () => void log.calls.push('app.enableSandbox'),
   on: (event: string, l: Fn) => void log.appListeners.set(event, l),
   requestSingleInstanceLock: () => true,
@@ -55,6 +69,8 @@ export class FakeBrowserWindow {
   readonly options: unknown;
   readonly sent: [string, unknown][] = [];
   loaded: string | null = null;
+  visible = false;
+  readonly listeners = new Map<string, Fn>();
   readonly webContents = { send: (ch: string, v: unknown) => void this.sent.push([ch, v]) };
   constructor(options: unknown) {
     this.options = options;
@@ -63,10 +79,22 @@ export class FakeBrowserWindow {
   isDestroyed() {
     return false;
   }
-  once() {}
-  on() {}
+  once(event: string, l: Fn) {
+    this.listeners.set(event, l);
+  }
+  on(event: string, l: Fn) {
+    this.listeners.set(event, l);
+  }
+  show() {
+    this.visible = true;
+  }
+  isVisible() {
+    return this.visible;
+  }
+  /** Like Electron: the page loads, then the window is ready to show. */
   async loadURL(url: string) {
     this.loaded = url;
+    this.listeners.get('ready-to-show')?.();
   }
 }
 export { FakeBrowserWindow as BrowserWindow };
@@ -99,4 +127,8 @@ export const ipcMain = { handle: (ch: string, h: Fn) => void log.ipcHandlers.set
 export const dialog = {
   showOpenDialog: async () => ({ canceled: false, filePaths: ['/tmp/chosen.pcap'] }),
   showSaveDialog: async () => ({ canceled: true, filePath: '' }),
+  showMessageBox: async (window: unknown, options: Record<string, unknown>) => {
+    log.messageBoxes.push({ window, windowVisible: (window as FakeBrowserWindow).isVisible(), options });
+    return { response: log.messageBoxResponses.shift() ?? (options.defaultId as number | undefined) ?? 0, checkboxChecked: false };
+  },
 };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IpcMainInvokeEvent } from 'electron';
 import { registerIpcHandlers, isTrustedSender, UntrustedSenderError, type IpcBackend } from '../../../src/main/electron/ipc-handlers.ts';
-import { ALL_INVOKE_CHANNELS, INVOKE_CHANNELS } from '../../../src/main/electron/channels.ts';
+import { ALL_INVOKE_CHANNELS, INVOKE_CHANNELS } from '../../../src/shared/ipc.ts';
 
 type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
 

@@ -91,10 +91,10 @@ interface Scenario {
 const longLabel = (c: string) => c.repeat(60);
 
 async function scenario(s: Scenario): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sp-tshark-'));
   // createNetnsPair({ mtu }) cannot go below IPv6's 1280 (it adds IPv6 addresses after setting the MTU), so a tiny
   // MTU is set here afterwards; the kernel then drops IPv6 on those links, which the IPv4-only scenario does not use.
   const pair = createNetnsPair();
+  const dir = mkdtempSync(path.join(tmpdir(), 'sp-tshark-'));
   const stops: (() => Promise<void>)[] = [];
   try {
     if (s.mtu) {

@@ -1,14 +1,18 @@
 /**
  * electron-builder.yml: valid against electron-builder's own schema, and carrying what packaging promises (fuses,
- * helper bundle with a dereferenced runtime, deb scripts and dependencies). The packages themselves need Electron
- * downloaded, which this machine cannot do; see docs/packaging.md.
+ * helper bundle with a dereferenced runtime, koffi outside the asar where the filter check loads it, deb scripts and
+ * dependencies). The packages themselves need Electron downloaded, which this machine cannot do; see
+ * docs/packaging.md (package-layout.system.test.ts runs electron-builder's `dir` target with a stand-in Electron).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, globSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { koffiRequest, PACKAGED_KOFFI_DIR } from '../../../src/main/session/filter-check.ts';
+import { probeFilterCheck } from '../electron/koffi-probe.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const require = createRequire(path.join(repo, 'package.json'));
@@ -83,4 +87,75 @@ test('deb: dependencies and install scripts', () => {
   assert.ok(c.deb.depends.includes('pkexec | policykit-1'));
   assert.ok(existsSync(path.join(repo, c.deb.afterInstall)));
   assert.ok(existsSync(path.join(repo, c.deb.afterRemove)));
+});
+
+const KOFFI_NATIVE_TO = 'koffi/node_modules/@koromix/koffi-linux-${arch}';
+
+function koffiSets(c: Config): { js: FileSet; native: FileSet } {
+  const js = c.extraResources.find((r) => r.from === 'node_modules/koffi');
+  const native = c.extraResources.find((r) => r.from === 'node_modules/@koromix/koffi-linux-${arch}');
+  assert.ok(js && native, 'koffi and its native package are extraResources');
+  return { js, native };
+}
+
+/** Copies `from` to `to` keeping only what the FileSet's (positive) filter patterns match, as electron-builder does. */
+function copyFiltered(from: string, to: string, filter: string[]): string[] {
+  const files = [...new Set(filter.flatMap((p) => globSync(p, { cwd: from })))].sort();
+  for (const f of files) {
+    mkdirSync(path.dirname(path.join(to, f)), { recursive: true });
+    cpSync(path.join(from, f), path.join(to, f));
+  }
+  return files;
+}
+
+test('koffi ships outside the asar, where the filter check requires it by absolute path', () => {
+  const c = load();
+  const { js, native } = koffiSets(c);
+  assert.equal(js.to, PACKAGED_KOFFI_DIR);
+  assert.equal(native.to, KOFFI_NATIVE_TO, "the sibling of koffi's package, so koffi's own require finds it");
+  assert.ok(js.filter?.every((p) => !p.startsWith('!')) && native.filter?.every((p) => !p.startsWith('!')), 'only an allow-list of files');
+  assert.deepEqual(c.files.filter((f) => !f.startsWith('!') && f.includes('node_modules')), [], 'no node_modules in the asar');
+  assert.ok(c.files.includes('!node_modules/**'));
+  assert.equal((c as unknown as Record<string, unknown>).asarUnpack, undefined, 'nothing is unpacked from the asar');
+  assert.equal(koffiRequest('/opt/Sandpiper/resources/app.asar/dist/main/engine-host.js', undefined), '/opt/Sandpiper/resources/koffi/node_modules/koffi');
+  assert.equal(
+    koffiRequest('/tmp/.mount_SandpXYZ/resources/app.asar/dist/main/engine-host.js', '/tmp/.mount_SandpXYZ/resources'),
+    '/tmp/.mount_SandpXYZ/resources/koffi/node_modules/koffi',
+  );
+  assert.equal(koffiRequest(path.join(repo, 'dist/main/engine-host.js'), undefined), 'koffi', 'a checkout resolves koffi from node_modules');
+  assert.equal(koffiRequest(path.join(repo, 'dist/main/engine-host.js'), path.join(repo, 'node_modules/electron/dist/resources')), 'koffi', '`electron .` has a resourcesPath without koffi');
+});
+
+test('the filtered koffi files, laid out as configured, load from <resources> and compile filters (never a node_modules found further up)', async () => {
+  const c = load();
+  const { js, native } = koffiSets(c);
+  const work = mkdtempSync(path.join(tmpdir(), 'sp-koffi-layout-'));
+  try {
+    // A decoy koffi above the install directory: a node_modules search upwards would find it.
+    mkdirSync(path.join(work, 'node_modules/koffi'), { recursive: true });
+    writeFileSync(path.join(work, 'node_modules/koffi/package.json'), '{"name":"koffi","main":"index.js"}');
+    writeFileSync(path.join(work, 'node_modules/koffi/index.js'), "throw new Error('DECOY koffi loaded');\n");
+    const res = path.join(work, 'opt/Sandpiper/resources');
+    const bundle = path.join(res, 'app.asar/dist/main/engine-host.js');
+
+    // Without the koffi resources the check fails plainly, naming the packaged path: no search upwards.
+    const missing = await probeFilterCheck(bundle);
+    assert.equal(missing.good.ok, false);
+    assert.ok(!missing.good.ok && missing.good.error.code === 'internal' && missing.good.error.message.includes(path.join(res, PACKAGED_KOFFI_DIR)), JSON.stringify(missing.good));
+    assert.ok(!JSON.stringify(missing).includes('DECOY'));
+
+    const jsFiles = copyFiltered(path.join(repo, js.from), path.join(res, js.to), js.filter ?? []);
+    const nativeFiles = copyFiltered(path.join(repo, native.from.replace('${arch}', 'x64')), path.join(res, native.to.replace('${arch}', 'x64')), native.filter ?? []);
+    assert.equal(jsFiles.length, (js.filter ?? []).length, `every listed koffi file exists: ${jsFiles.join(', ')}`);
+    assert.ok(nativeFiles.includes('linux_x64/koffi.node'), nativeFiles.join(', '));
+    assert.ok(!nativeFiles.some((f) => f.startsWith('musl_')), 'no musl build: Electron is glibc-only');
+
+    const p = await probeFilterCheck(bundle);
+    assert.equal(p.good.ok, true, JSON.stringify(p.good));
+    assert.ok(!p.bad.ok && p.bad.error.code === 'bad_filter', JSON.stringify(p.bad));
+    assert.ok(p.koffiFiles.some((f) => f.endsWith('linux_x64/koffi.node')), p.koffiFiles.join(', '));
+    assert.deepEqual(p.koffiFiles.filter((f) => !f.startsWith(path.join(res, 'koffi/node_modules') + path.sep)), [], 'every koffi file came from <resources>/koffi');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });

@@ -1,18 +1,20 @@
 /**
  * Runs electron-builder for real (target `dir`, x64) with a stand-in Electron distribution, since the real one cannot
  * be downloaded here, and checks the unpacked app: the helper bundle under resources/helper with its runtime as a
- * real file that matches SHA256SUMS, the policy template, and an asar holding only the built app. The fuses are left
- * out of this run only because they patch the (absent) Electron binary.
+ * real file that matches SHA256SUMS, the policy template, koffi (JS + native part) unpacked under resources/koffi where
+ * the engine host's filter check loads it, and an asar holding only the built app. The fuses are left out of this run
+ * only because they patch the (absent) Electron binary.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSums, verifyTree } from '../../../src/main/helper-install/manifest.ts';
+import { probeFilterCheck } from '../electron/koffi-probe.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const require = createRequire(path.join(repo, 'package.json'));
@@ -64,6 +66,23 @@ test('electron-builder puts the helper, its real runtime and the policy template
     assert.ok(listed.includes('/dist/main/main.js'));
     assert.ok(listed.includes('/package.json'));
     assert.deepEqual(listed.filter((f) => f.startsWith('/node_modules') || f.endsWith('.map') || f.startsWith('/src')), []);
+    assert.ok(!existsSync(path.join(res, 'app.asar.unpacked')), 'nothing is unpacked from the asar');
+
+    // koffi for the engine host's filter check: only the listed files, outside the asar, and loadable from there.
+    const koffiRoot = path.join(res, 'koffi/node_modules');
+    const shipped = (readdirSync(koffiRoot, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(koffiRoot, path.join(e.parentPath, e.name)))
+      .sort();
+    assert.deepEqual(shipped, [
+      '@koromix/koffi-linux-x64/index.js', '@koromix/koffi-linux-x64/linux_x64/koffi.node', '@koromix/koffi-linux-x64/package.json',
+      'koffi/LICENSE.txt', 'koffi/index.cjs', 'koffi/package.json', 'koffi/src/koffi/index.cjs', 'koffi/src/koffi/src/static.cjs',
+    ]);
+    const probe = await probeFilterCheck(path.join(work, 'probe/engine-host.js'), res);
+    assert.equal(probe.good.ok, true, JSON.stringify(probe.good));
+    assert.ok(!probe.bad.ok && probe.bad.error.code === 'bad_filter', JSON.stringify(probe.bad));
+    assert.ok(probe.koffiFiles.length > 0);
+    assert.deepEqual(probe.koffiFiles.filter((f) => !f.startsWith(koffiRoot + path.sep)), [], 'koffi came from the package, not the checkout');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -20,7 +20,7 @@ function reference(rows: Iterable<FlowRow>, col: Column, dir: SortDir, pred: Flo
 }
 
 /** Sorted keys of a view: ties may legitimately come in any order, keys may not. */
-function keysOf(ids: number[], rows: Map<number, FlowRow>, col: Column): Array<number | string> {
+function keysOf(ids: number[], rows: ReadonlyMap<number, FlowRow>, col: Column): Array<number | string> {
   return ids.map((id) => (col.key as (r: FlowRow) => number | string)(rows.get(id) as FlowRow));
 }
 

@@ -1,13 +1,26 @@
 /** Small, allocation-light helpers for reading protocol text out of shared packet buffers. */
 
-/** Printable ASCII (0x20..0x7e) of buf[off, off+len) as a string; other bytes become '?'. Callers bound len. */
+/** Scratch for building a string: bytes are copied here, then decoded with one latin1 slice (no rope strings). */
+const scratch = Buffer.alloc(1024);
+
+/** Decodes scratch[0, n) (ASCII only by construction) as one flat string. */
+export function scratchText(n: number): string {
+  return scratch.toString('latin1', 0, n);
+}
+
+/** The shared scratch buffer for callers that assemble text themselves (at most 1024 bytes; decode with scratchText). */
+export function scratchBytes(): Uint8Array {
+  return scratch;
+}
+
+/** Printable ASCII (0x20..0x7e) of buf[off, off+len) as a string; other bytes become '?'. len is capped at 1024. */
 export function asciiText(buf: Uint8Array, off: number, len: number): string {
-  let s = '';
-  for (let i = off; i < off + len; i++) {
-    const c = buf[i];
-    s += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '?';
+  const n = Math.min(len, scratch.length);
+  for (let i = 0; i < n; i++) {
+    const c = buf[off + i];
+    scratch[i] = c >= 0x20 && c <= 0x7e ? c : 0x3f;
   }
-  return s;
+  return scratch.toString('latin1', 0, n);
 }
 
 /** True when buf[off..] begins with the given ASCII literal (all of it must be in range). */

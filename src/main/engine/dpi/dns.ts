@@ -5,7 +5,7 @@
  * caller reassembles them with a StreamPrefix and hands complete messages here.
  */
 import { formatIPv4, formatIPv6 } from './ip-text.ts';
-import { u16 } from './bytes.ts';
+import { scratchBytes, scratchText, u16 } from './bytes.ts';
 
 const MAX_POINTER_HOPS = 16;
 const MAX_NAME_OCTETS = 255;
@@ -34,20 +34,22 @@ export interface DnsMessage {
   complete: boolean;
 }
 
-/** Result of readName: the decoded name and the offset just past the name in the original (uncompressed) position. */
+/** Result of readName: the offset just past the name in the original (uncompressed) position. */
 let nameEnd = 0;
 
 /**
- * Decodes the name at `pos` of the message msg[base, base+len). Returns null when malformed. Sets `nameEnd`.
- * The root name is returned as ".".
+ * Decodes the name at `pos` of the message msg[base, base+len), lower-cased (names compare case-insensitively).
+ * Returns null when malformed. Sets `nameEnd`. The root name is returned as ".". The text is assembled in a scratch
+ * buffer and decoded once, so a name costs one flat string.
  */
 export function readName(buf: Uint8Array, base: number, len: number, pos: number): string | null {
   const end = base + len;
+  const out = scratchBytes();
+  let n = 0;
   let p = pos;
   let hops = 0;
   let octets = 0;
   let after = -1;
-  let s = '';
   for (;;) {
     if (p >= end) return null;
     const b = buf[p];
@@ -65,17 +67,49 @@ export function readName(buf: Uint8Array, base: number, len: number, pos: number
     if (kind !== 0) return null; // 0x40/0x80 label types are obsolete or unassigned
     octets += b + 1;
     if (octets > MAX_NAME_OCTETS || p + 1 + b > end) return null;
-    if (s.length) s += '.';
+    // At most 255 octets, each at most 4 output bytes ("\ddd"): always fits the 1024-byte scratch.
+    if (n > 0) out[n++] = 0x2e;
     for (let i = p + 1; i <= p + b; i++) {
       const c = buf[i];
-      if (c === 0x2e || c === 0x5c) s += '\\' + String.fromCharCode(c);
-      else if (c > 0x20 && c < 0x7f) s += String.fromCharCode(c);
-      else s += '\\' + String(c).padStart(3, '0');
+      if (c >= 0x41 && c <= 0x5a) out[n++] = c | 0x20;
+      else if (c === 0x2e || c === 0x5c) { out[n++] = 0x5c; out[n++] = c; }
+      else if (c > 0x20 && c < 0x7f) out[n++] = c;
+      else { out[n++] = 0x5c; out[n++] = 0x30 + ((c / 100) | 0); out[n++] = 0x30 + (((c / 10) | 0) % 10); out[n++] = 0x30 + (c % 10); }
     }
     p += 1 + b;
   }
   nameEnd = after;
-  return s.length ? s : '.';
+  return n > 0 ? scratchText(n) : '.';
+}
+
+/** Like readName without building the text: true when the name at pos is well formed. Sets `nameEnd`. */
+function skipName(buf: Uint8Array, base: number, len: number, pos: number): boolean {
+  const end = base + len;
+  let p = pos;
+  let hops = 0;
+  let octets = 0;
+  let after = -1;
+  for (;;) {
+    if (p >= end) return false;
+    const b = buf[p];
+    if (b === 0) {
+      if (after < 0) after = p + 1;
+      break;
+    }
+    const kind = b & 0xc0;
+    if (kind === 0xc0) {
+      if (p + 1 >= end || ++hops > MAX_POINTER_HOPS) return false;
+      if (after < 0) after = p + 2;
+      p = base + (((b & 0x3f) << 8) | buf[p + 1]);
+      continue;
+    }
+    if (kind !== 0) return false;
+    octets += b + 1;
+    if (octets > MAX_NAME_OCTETS || p + 1 + b > end) return false;
+    p += 1 + b;
+  }
+  nameEnd = after;
+  return true;
 }
 
 /**
@@ -86,7 +120,6 @@ export function parseDnsMessage(buf: Uint8Array, off: number, len: number): DnsM
   if (len < 12) return null;
   const flags = u16(buf, off + 2);
   const qd = u16(buf, off + 4);
-  const counts = [u16(buf, off + 6), u16(buf, off + 8), u16(buf, off + 10)];
   const msg: DnsMessage = {
     id: u16(buf, off),
     isResponse: (flags & 0x8000) !== 0,
@@ -107,23 +140,27 @@ export function parseDnsMessage(buf: Uint8Array, off: number, len: number): DnsM
     p += 4;
   }
   for (let section = 0; section < 3; section++) {
-    const n = counts[section];
+    const n = u16(buf, off + 6 + 2 * section);
     if (n > MAX_RECORDS) return msg;
     for (let i = 0; i < n; i++) {
-      const name = readName(buf, off, len, p);
-      if (name === null || nameEnd + 10 > end) return msg;
+      const owner = p;
+      if (!skipName(buf, off, len, p) || nameEnd + 10 > end) return msg;
       p = nameEnd;
       const type = u16(buf, p);
       const rdlen = u16(buf, p + 8);
       const rd = p + 10;
       if (rd + rdlen > end) return msg;
-      if (section === 0) {
-        if (type === DNS_TYPE_A && rdlen === 4) msg.answers.push({ name, type, data: formatIPv4(buf, rd) });
-        else if (type === DNS_TYPE_AAAA && rdlen === 16) msg.answers.push({ name, type, data: formatIPv6(buf, rd) });
-        else if (type === DNS_TYPE_CNAME) {
-          const target = readName(buf, off, len, rd);
-          if (target !== null && nameEnd <= rd + rdlen) msg.answers.push({ name, type, data: target });
+      // Only answers of these types are kept; other owner names are never turned into strings.
+      if (section === 0 && (type === DNS_TYPE_A || type === DNS_TYPE_AAAA || type === DNS_TYPE_CNAME)) {
+        let data: string | null = null;
+        if (type === DNS_TYPE_A) data = rdlen === 4 ? formatIPv4(buf, rd) : null;
+        else if (type === DNS_TYPE_AAAA) data = rdlen === 16 ? formatIPv6(buf, rd) : null;
+        else {
+          data = readName(buf, off, len, rd);
+          if (data !== null && nameEnd > rd + rdlen) data = null;
         }
+        const name = data === null ? null : readName(buf, off, len, owner);
+        if (name !== null && data !== null) msg.answers.push({ name, type, data });
       }
       p = rd + rdlen;
     }
@@ -132,7 +169,14 @@ export function parseDnsMessage(buf: Uint8Array, off: number, len: number): DnsM
   return msg;
 }
 
-/** Cheap check that buf[off, off+len) could be a DNS message: header fields in plausible ranges. */
+/** Questions a plausible message asks: real resolvers ask exactly one; a few more are tolerated. */
+const MAX_QUESTIONS = 4;
+
+/**
+ * Cheap check that buf[off, off+len) could be a DNS message: header fields in plausible ranges. A query asks 1..4
+ * questions and carries no rcode; a response asks at most 4 (mDNS responses ask none but then answer something).
+ * Callers still parse the questions before believing it.
+ */
 export function looksLikeDns(buf: Uint8Array, off: number, len: number): boolean {
   if (len < 12) return false;
   const flags = u16(buf, off + 2);
@@ -141,30 +185,37 @@ export function looksLikeDns(buf: Uint8Array, off: number, len: number): boolean
   if ((flags & 0x0040) !== 0) return false; // Z bit must be zero
   const qd = u16(buf, off + 4);
   const an = u16(buf, off + 6);
-  // mDNS responses carry no question; anything else asks at least one.
-  const questionsOk = qd >= 1 ? qd <= 4 : (flags & 0x8000) !== 0 && an >= 1;
-  return questionsOk && an <= 256 && u16(buf, off + 8) <= 256 && u16(buf, off + 10) <= 256;
+  const rcode = flags & 0xf;
+  if ((flags & 0x8000) === 0) {
+    if (qd < 1 || qd > MAX_QUESTIONS || rcode !== 0) return false;
+  } else if (qd > MAX_QUESTIONS || rcode > 10 || (qd === 0 && an === 0)) {
+    return false;
+  }
+  return an <= 256 && u16(buf, off + 8) <= 256 && u16(buf, off + 10) <= 256;
 }
 
 /**
  * Maps every A/AAAA answer address to the name the client originally asked, following CNAME chains backwards
- * (question www.a → CNAME edge.b → A 1.2.3.4 labels 1.2.3.4 as www.a). Chains are followed at most 8 steps.
+ * (question www.a → CNAME edge.b → A 1.2.3.4 labels 1.2.3.4 as www.a). Chains are followed at most 8 steps. Names
+ * are already lower-case (readName), so they compare directly; answers are few, so a scan beats building maps.
  */
 export function addressNames(msg: DnsMessage): { address: string; name: string }[] {
   const out: { address: string; name: string }[] = [];
-  const aliasOf = new Map<string, string>(); // lowercased CNAME target → lowercased owner
-  const display = new Map<string, string>(); // lowercased question name → as asked
-  for (const q of msg.questions) display.set(q.name.toLowerCase(), q.name);
-  for (const a of msg.answers) if (a.type === DNS_TYPE_CNAME) aliasOf.set(a.data.toLowerCase(), a.name.toLowerCase());
-  for (const a of msg.answers) {
+  const answers = msg.answers;
+  for (const a of answers) {
     if (a.type !== DNS_TYPE_A && a.type !== DNS_TYPE_AAAA) continue;
-    let n = a.name.toLowerCase();
+    let n = a.name;
     for (let i = 0; i < 8; i++) {
-      const prev = aliasOf.get(n);
-      if (prev === undefined || prev === n) break;
+      let prev: string | null = null;
+      // The last CNAME naming n as its target wins, as a map filled in order would have it.
+      for (let j = answers.length - 1; j >= 0; j--) {
+        const c = answers[j];
+        if (c.type === DNS_TYPE_CNAME && c.data === n) { prev = c.name; break; }
+      }
+      if (prev === null || prev === n) break;
       n = prev;
     }
-    out.push({ address: a.data, name: display.get(n) ?? n });
+    out.push({ address: a.data, name: n });
   }
   return out;
 }

@@ -19,8 +19,37 @@ export function httpMethodAt(buf: Uint8Array, off: number, len: number): string 
   return null;
 }
 
+/** Bytes of the request line we scan when classifying (longer request targets are still accepted, unseen). */
+const LINE_SCAN = 2048;
+
+/**
+ * True when buf[off, off+len) starts like an HTTP/1.x request: method token, one space, a request target made of
+ * visible characters, and, if the line end is within reach, " HTTP/1.x" before it. A line not yet complete must
+ * at least be free of control bytes so far.
+ */
+export function looksLikeHttpRequest(buf: Uint8Array, off: number, len: number): boolean {
+  const m = httpMethodAt(buf, off, len);
+  if (m === null) return false;
+  const t = off + m.length + 1;
+  const end = off + Math.min(len, LINE_SCAN);
+  if (t >= end) return true; // only "GET " so far
+  if (buf[t] <= 0x20 || buf[t] >= 0x7f) return false;
+  for (let i = t + 1; i < end; i++) {
+    const c = buf[i];
+    if (c === 0x0a || c === 0x0d) {
+      // The line ends: it must end in " HTTP/1.d".
+      return i - t >= 10 && buf[i - 9] === 0x20 && startsWithAscii(buf, i - 8, 7, 'HTTP/1.') && buf[i - 1] >= 0x30 && buf[i - 1] <= 0x39;
+    }
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
+}
+
+/** True when buf[off..] starts like an HTTP/1.x status line: "HTTP/1.d " and a three-digit status. */
 export function looksLikeHttpResponse(buf: Uint8Array, off: number, len: number): boolean {
-  return startsWithAscii(buf, off, len, 'HTTP/1.');
+  if (len < 12 || !startsWithAscii(buf, off, len, 'HTTP/1.')) return false;
+  const d = (i: number) => buf[off + i] >= 0x30 && buf[off + i] <= 0x39;
+  return d(7) && buf[off + 8] === 0x20 && d(9) && d(10) && d(11);
 }
 
 export interface HttpHead {

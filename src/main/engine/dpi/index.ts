@@ -6,7 +6,7 @@
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './types.ts';
 import { pushBounded, u16 } from './bytes.ts';
 import { addressNames, looksLikeDns, parseDnsMessage, type DnsMessage } from './dns.ts';
-import { httpMethodAt, looksLikeHttpResponse, parseHttpRequestHead, MAX_HEAD } from './http-request.ts';
+import { looksLikeHttpRequest, looksLikeHttpResponse, parseHttpRequestHead, MAX_HEAD } from './http-request.ts';
 import { LruNameCache } from './name-cache.ts';
 import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from './quic-initial.ts';
 import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
@@ -28,10 +28,19 @@ const MAX_QUIC_DATAGRAMS = 8;
 const TCP_PREFIX_LIMIT = MAX_HELLO + 64;
 /** A DNS-over-TCP message larger than this abandons that direction (zone transfers are not our business). */
 const MAX_DNS_TCP_MESSAGE = 16 * 1024;
+/** A first TCP payload this long that matches no signature is final: the direction is not ours. */
+const MIN_CLASSIFY = 16;
 
-const DNS_PORTS = new Set([53, 5353, 5355]);
+// Modes, as small integers (compared on every packet).
+const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5;
+// What a parser step wants next.
+const CONTINUE = 0, FLOW_DONE = 1, NEED_MORE = 2;
+// Classification of a first TCP payload.
+const NO = -1, UNDECIDED = 0, YES = 1;
 
-type Mode = 'unknown' | 'dns' | 'tls' | 'http' | 'quic' | 'ssh';
+function isDnsPort(p: number): boolean {
+  return p === 53 || p === 5353 || p === 5355;
+}
 
 let internalErrors = 0;
 
@@ -52,22 +61,34 @@ function emptyFacts(): DpiFacts {
   return { app: null, sni: null, alpn: [], httpHost: null, sshClient: null, sshServer: null, dnsQueries: [], dnsAnswers: [], dnsRcode: null };
 }
 
+/**
+ * Per-flow inspector. Kept small (scalars, no tuples) because one lives per young flow. TCP payload is parsed in
+ * place from the packet buffer; a StreamPrefix is allocated for a direction only when a message spans segments or
+ * arrives out of order, or when a first payload is too short to classify.
+ */
 class FlowInspector implements FlowDpi {
   readonly facts: DpiFacts = emptyFacts();
   private readonly names: NameCache;
-  private mode: Mode = 'unknown';
+  private mode = UNKNOWN;
   private packets = 0;
   private dnsMessages = 0;
+  private dnsQueriesSeen = 0;
+  private dnsResponsesSeen = 0;
   private quicDatagrams = 0;
-  /** TCP stream prefixes: [0] initiator → responder, [1] responder → initiator. */
-  private streams: [StreamPrefix | null, StreamPrefix | null] = [null, null];
+  /** TCP stream prefixes, allocated on demand: initiator → responder, responder → initiator. */
+  private stream0: StreamPrefix | null = null;
+  private stream1: StreamPrefix | null = null;
   private tls: TlsClientHelloReader | null = null;
   /** TLS/HTTP: the direction carrying the ClientHello / request (0 = from the initiator). */
   private clientDir: 0 | 1 = 0;
   private tlsRebases = 0;
   private quic: QuicInitialReader | null = null;
-  /** SSH / DNS-over-TCP: this direction has nothing more to give. */
-  private dirDone: [boolean, boolean] = [false, false];
+  /** Bit per direction (1 initiator, 2 responder): SSH / DNS-over-TCP has nothing more to give. */
+  private dirDone = 0;
+  /** Bit per direction: its first payload matched no protocol of ours. */
+  private unmatched = 0;
+  /** DNS over TCP parsed in place: bytes of the payload taken by whole messages (the rest is buffered). */
+  private used = 0;
   private finished = false;
 
   constructor(names: NameCache) {
@@ -95,22 +116,28 @@ class FlowInspector implements FlowDpi {
   // ---- UDP ----
 
   private udp(ctx: PayloadContext, buf: Uint8Array, off: number, len: number): boolean {
-    if (this.mode === 'unknown') {
-      if (quicLongHeaderVersion(buf, off, len)) {
-        this.mode = 'quic';
+    if (this.mode === UNKNOWN) {
+      const b0 = buf[off];
+      if ((b0 & 0xc0) === 0xc0 && quicLongHeaderVersion(buf, off, len)) {
+        this.mode = QUIC;
         this.facts.app = 'quic';
         this.quic = new QuicInitialReader();
       } else if (looksLikeDns(buf, off, len)) {
         const msg = parseDnsMessage(buf, off, len);
-        if (msg && (this.dnsPortHint(ctx) || msg.complete)) {
-          this.mode = 'dns';
+        if (msg && (msg.complete || this.dnsPortPlausible(ctx, msg))) {
+          this.mode = DNS;
           this.facts.app = 'dns';
           return this.dnsMessage(msg, ctx);
         }
       }
-      if (this.mode === 'unknown') return this.packets >= MAX_UNKNOWN_PACKETS;
+      if (this.mode === UNKNOWN) {
+        // Datagrams stand alone, so each one is tried, but a flow whose first datagram each way matched nothing ends.
+        // A long header of another version (version negotiation, greased versions) may be followed by v1/v2.
+        if (!((b0 & 0x80) !== 0 && len >= 7 && buf[off + 5] <= 20)) this.unmatched |= ctx.fromInitiator ? 1 : 2;
+        return this.unmatched === 3 || this.packets >= MAX_UNKNOWN_PACKETS;
+      }
     }
-    if (this.mode === 'quic') {
+    if (this.mode === QUIC) {
       // Either direction: if the capture missed the first datagram the flow table may have the client as responder.
       // A server's Initial simply fails to decrypt with client keys.
       if (!looksLikeQuicInitial(buf, off, len)) return this.packets >= 4 * MAX_QUIC_DATAGRAMS;
@@ -121,7 +148,7 @@ class FlowInspector implements FlowDpi {
       }
       return st !== 'more' || ++this.quicDatagrams >= MAX_QUIC_DATAGRAMS;
     }
-    if (this.mode === 'dns') {
+    if (this.mode === DNS) {
       const msg = looksLikeDns(buf, off, len) ? parseDnsMessage(buf, off, len) : null;
       if (msg) return this.dnsMessage(msg, ctx);
       return this.packets >= MAX_DNS_MESSAGES;
@@ -129,8 +156,10 @@ class FlowInspector implements FlowDpi {
     return true;
   }
 
-  private dnsPortHint(ctx: PayloadContext): boolean {
-    return DNS_PORTS.has(ctx.srcPort) || DNS_PORTS.has(ctx.dstPort);
+  /** On a DNS port, a message whose questions parse is enough (trailing bytes tolerated); none asked only for mDNS. */
+  private dnsPortPlausible(ctx: PayloadContext, msg: DnsMessage): boolean {
+    if (!isDnsPort(ctx.srcPort) && !isDnsPort(ctx.dstPort)) return false;
+    return msg.questions.length > 0 || ctx.srcPort === 5353 || ctx.dstPort === 5353;
   }
 
   /** Records one DNS message; returns true when the flow has had enough. */
@@ -138,132 +167,222 @@ class FlowInspector implements FlowDpi {
     const f = this.facts;
     for (const q of msg.questions) pushBounded(f.dnsQueries, q.name, MAX_DNS_QUERIES);
     if (msg.isResponse) {
+      this.dnsResponsesSeen++;
       if (f.dnsRcode === null || f.dnsRcode === 0) f.dnsRcode = msg.rcode; // an error, once seen, sticks
       for (const a of msg.answers) pushBounded(f.dnsAnswers, a.data, MAX_DNS_ANSWERS);
-      for (const { address, name } of addressNames(msg)) this.names.remember(address, name, ctx.ts);
+      if (msg.answers.length > 0) for (const { address, name } of addressNames(msg)) this.names.remember(address, name, ctx.ts);
+    } else {
+      this.dnsQueriesSeen++;
     }
-    return ++this.dnsMessages >= MAX_DNS_MESSAGES;
+    if (++this.dnsMessages >= MAX_DNS_MESSAGES) return true;
+    // Off the DNS ports (recognised by exact parse), a flow is done once its queries are answered. On them, a
+    // client socket may ask again (a resolver reusing its port, A then AAAA), so it stays up to the message bound.
+    return ctx.proto === 17 && !isDnsPort(ctx.srcPort) && !isDnsPort(ctx.dstPort) &&
+      this.dnsQueriesSeen > 0 && this.dnsResponsesSeen >= this.dnsQueriesSeen;
   }
 
   // ---- TCP ----
 
-  private tcp(ctx: PayloadContext, buf: Uint8Array, off: number, len: number): boolean {
-    const dir = ctx.fromInitiator ? 0 : 1;
-    // TLS and HTTP only read the client's bytes; don't buffer the server's (certificates, bodies).
-    const clientOnly = this.mode === 'tls' || this.mode === 'http';
-    if (clientOnly && dir !== this.clientDir) return this.packets >= MAX_ONE_SIDED_PACKETS;
-    if ((this.mode === 'ssh' || this.mode === 'dns') && this.dirDone[dir]) return this.dirDone[0] && this.dirDone[1];
-    let s = this.streams[dir];
-    if (!s) s = this.streams[dir] = new StreamPrefix(TCP_PREFIX_LIMIT);
-    s.push(ctx.seq, buf, off, len);
-    if (this.mode === 'unknown' && !this.classifyTcp(ctx, dir)) return this.packets >= MAX_UNKNOWN_PACKETS;
-    switch (this.mode) {
-      case 'tls': return this.tlsStep();
-      case 'http': return this.httpStep();
-      case 'ssh': return this.sshStep(dir, ctx);
-      case 'dns': return this.dnsTcpStep(dir, ctx);
-      default: return true;
-    }
+  private streamOf(dir: 0 | 1): StreamPrefix | null {
+    return dir === 0 ? this.stream0 : this.stream1;
   }
 
-  /** Looks at the first bytes of this direction; returns true once a mode is chosen (facts.app set). */
-  private classifyTcp(ctx: PayloadContext, dir: 0 | 1): boolean {
-    const s = this.streams[dir]!;
-    const d = s.data;
-    const n = s.contiguous;
-    if (n === 0) return false;
-    const f = this.facts;
-    if (looksLikeSsh(d, 0, n)) {
-      this.mode = 'ssh'; f.app = 'ssh';
-    } else if (looksLikeTlsHandshakeRecord(d, 0, n)) {
-      // Usually the initiator sends the ClientHello, but without the handshake in the capture the flow table may
-      // have taken the server for the initiator: the handshake type byte (1 ClientHello, 2 ServerHello) decides.
-      this.mode = 'tls'; f.app = 'tls';
-      this.clientDir = n >= 6 && d[5] === 2 ? (1 - dir) as 0 | 1 : dir;
-      this.tls = new TlsClientHelloReader();
-    } else if (httpMethodAt(d, 0, n)) {
-      this.mode = 'http'; f.app = 'http';
-      this.clientDir = dir;
-    } else if (looksLikeHttpResponse(d, 0, n)) {
-      this.mode = 'http'; f.app = 'http';
-      this.clientDir = (1 - dir) as 0 | 1; // the request, if any, comes from the other side
-    } else if (this.looksLikeDnsTcp(ctx, d, n)) {
-      this.mode = 'dns'; f.app = 'dns';
-    } else {
+  private tcp(ctx: PayloadContext, buf: Uint8Array, off: number, len: number): boolean {
+    const dir = ctx.fromInitiator ? 0 : 1;
+    const bit = dir === 0 ? 1 : 2;
+    // TLS and HTTP only read the client's bytes; don't buffer the server's (certificates, bodies).
+    if (this.serverSide(dir)) return this.packets >= MAX_ONE_SIDED_PACKETS;
+    if ((this.mode === SSH || this.mode === DNS) && (this.dirDone & bit) !== 0) return this.dirDone === 3;
+    let s = this.streamOf(dir);
+    if (s === null) {
+      // In place: this payload is the start of the direction's stream.
+      if (this.mode === UNKNOWN) {
+        const c = this.classifyTcp(ctx, dir, buf, off, len);
+        if (c !== YES) {
+          // Kept: more bytes may decide, or an earlier segment may arrive and turn out to be the real start. Once
+          // the first payload each way matched nothing, the flow is not ours.
+          if (c === NO) this.unmatched |= bit;
+          this.buffer(dir, ctx, buf, off, len);
+          return this.unmatched === 3 || this.packets >= MAX_UNKNOWN_PACKETS;
+        }
+      }
+      if (this.serverSide(dir)) return false; // a ServerHello / response
+      this.used = 0;
+      const r = this.modeStep(ctx, dir, buf, off, len, false);
+      if (r !== NEED_MORE) return r === FLOW_DONE;
+      s = this.buffer(dir, ctx, buf, off, len);
+      if (this.used > 0) s.consume(this.used);
       return false;
+    }
+    s.push(ctx.seq, buf, off, len);
+    if (s.failed) return this.modeFailed(dir);
+    if (this.mode === UNKNOWN) {
+      const c = this.classifyTcp(ctx, dir, s.data, 0, s.contiguous);
+      if (c === NO) this.unmatched |= bit;
+      if (c !== YES) return this.unmatched === 3 || this.packets >= MAX_UNKNOWN_PACKETS;
+      this.unmatched = 0;
+      if (this.serverSide(dir)) return false;
+    }
+    const r = this.modeStep(ctx, dir, s.data, 0, s.contiguous, true);
+    return r === FLOW_DONE;
+  }
+
+  /** TLS and HTTP read only the client's bytes: true for the other direction. */
+  private serverSide(dir: 0 | 1): boolean {
+    return (this.mode === TLS || this.mode === HTTP) && dir !== this.clientDir;
+  }
+
+  private buffer(dir: 0 | 1, ctx: PayloadContext, buf: Uint8Array, off: number, len: number): StreamPrefix {
+    const s = new StreamPrefix(TCP_PREFIX_LIMIT);
+    s.push(ctx.seq, buf, off, len);
+    if (dir === 0) this.stream0 = s;
+    else this.stream1 = s;
+    return s;
+  }
+
+  /** The stream of dir was abandoned (too many holes): that direction is finished. */
+  private modeFailed(dir: 0 | 1): boolean {
+    if (this.mode === SSH || this.mode === DNS) {
+      this.dirDone |= dir === 0 ? 1 : 2;
+      return this.dirDone === 3;
     }
     return true;
   }
 
-  private looksLikeDnsTcp(ctx: PayloadContext, d: Uint8Array, n: number): boolean {
-    if (n < 2 + 12) return false;
-    const msgLen = u16(d, 0);
-    if (msgLen < 12 || !looksLikeDns(d, 2, Math.min(msgLen, n - 2))) return false;
-    if (this.dnsPortHint(ctx)) return true;
-    // Off the DNS ports, insist on a whole message that parses exactly.
-    if (n < 2 + msgLen) return false;
-    const msg = parseDnsMessage(d, 2, msgLen);
-    return msg !== null && msg.complete;
-  }
-
-  private tlsStep(): boolean {
-    const s = this.streams[this.clientDir];
-    if (!s) return this.packets >= MAX_ONE_SIDED_PACKETS;
-    if (s.failed) return true;
-    if (s.rebases !== this.tlsRebases) {
-      // An earlier segment arrived: the stream now starts elsewhere, so parse its records afresh.
-      this.tlsRebases = s.rebases;
-      this.tls = new TlsClientHelloReader();
+  /** Runs the current mode's parser over data[base, base+avail), the contiguous start of direction dir. */
+  private modeStep(ctx: PayloadContext, dir: 0 | 1, data: Uint8Array, base: number, avail: number, buffered: boolean): number {
+    switch (this.mode) {
+      case TLS: return this.tlsStep(data, base, avail, buffered);
+      case HTTP: return this.httpStep(data, base, avail);
+      case SSH: return this.sshStep(dir, ctx, data, base, avail);
+      case DNS: return this.dnsTcpStep(dir, ctx, data, base, avail, buffered);
+      default: return FLOW_DONE;
     }
-    const st = this.tls!.update(s.data, s.contiguous);
-    if (st === 'done' && this.tls!.info) {
-      this.facts.sni = this.tls!.info.sni;
-      this.facts.alpn = this.tls!.info.alpn;
-    }
-    // The first segment seen may have been a later record (the first one overtaken); wait a little for it.
-    if (st === 'invalid') return this.packets >= MAX_UNKNOWN_PACKETS;
-    return st === 'done';
   }
 
-  private httpStep(): boolean {
-    const s = this.streams[this.clientDir];
-    if (!s) return this.packets >= MAX_ONE_SIDED_PACKETS;
-    if (s.failed) return true;
-    const head = parseHttpRequestHead(s.data, 0, s.contiguous);
-    if (head.status === 'done') this.facts.httpHost = head.host;
-    return head.status !== 'more' || s.contiguous >= MAX_HEAD;
-  }
-
-  private sshStep(dir: 0 | 1, ctx: PayloadContext): boolean {
-    const s = this.streams[dir]!;
-    if (!this.dirDone[dir]) {
-      const r = s.failed ? null : parseSshBanner(s.data, 0, s.contiguous);
-      if (r === null || r.status !== 'more') this.dirDone[dir] = true;
-      if (r && r.status === 'done') {
-        // The initiator is the client, unless the flow table missed the handshake and took port 22 for it.
-        const swapped = ctx.srcPort === 22 && ctx.dstPort !== 22;
-        if ((dir === 0) !== swapped) this.facts.sshClient = r.banner;
-        else this.facts.sshServer = r.banner;
+  /** Looks at the first bytes of a direction and picks a mode (facts.app set) when they are ours. */
+  private classifyTcp(ctx: PayloadContext, dir: 0 | 1, d: Uint8Array, o: number, n: number): number {
+    if (n === 0) return UNDECIDED;
+    const f = this.facts;
+    const b0 = d[o];
+    // One comparison on the first byte rules out every signature but one or two.
+    if (b0 === 0x16) {
+      if (looksLikeTlsHandshakeRecord(d, o, n)) {
+        // Usually the initiator sends the ClientHello, but without the handshake in the capture the flow table may
+        // have taken the server for the initiator: the handshake type byte (1 ClientHello, 2 ServerHello) decides.
+        this.mode = TLS; f.app = 'tls';
+        this.clientDir = d[o + 5] === 2 ? (1 - dir) as 0 | 1 : dir;
+        return YES;
       }
-      if (s.contiguous >= SSH_SCAN_LIMIT) this.dirDone[dir] = true;
+      if (n < 6) return UNDECIDED;
+    } else if (b0 === 0x53 && looksLikeSsh(d, o, n)) {
+      this.mode = SSH; f.app = 'ssh';
+      return YES;
+    } else if (b0 >= 0x43 && b0 <= 0x54) {
+      if (b0 === 0x48 && looksLikeHttpResponse(d, o, n)) {
+        this.mode = HTTP; f.app = 'http';
+        this.clientDir = (1 - dir) as 0 | 1; // the request, if any, comes from the other side
+        return YES;
+      }
+      if (looksLikeHttpRequest(d, o, n)) {
+        this.mode = HTTP; f.app = 'http';
+        this.clientDir = dir;
+        return YES;
+      }
     }
-    return this.dirDone[0] && this.dirDone[1];
+    const dns = this.classifyDnsTcp(ctx, d, o, n);
+    if (dns !== NO) return dns;
+    return n < MIN_CLASSIFY ? UNDECIDED : NO;
   }
 
-  private dnsTcpStep(dir: 0 | 1, ctx: PayloadContext): boolean {
-    const s = this.streams[dir]!;
-    while (!this.dirDone[dir]) {
-      if (s.failed) { this.dirDone[dir] = true; break; }
-      const n = s.contiguous;
-      if (n < 2) break;
-      const msgLen = u16(s.data, 0);
-      if (msgLen < 12 || msgLen > MAX_DNS_TCP_MESSAGE) { this.dirDone[dir] = true; break; }
-      if (n < 2 + msgLen) break;
-      const msg = parseDnsMessage(s.data, 2, msgLen);
-      s.consume(2 + msgLen);
-      if (!msg) { this.dirDone[dir] = true; break; }
-      if (this.dnsMessage(msg, ctx)) return true;
+  /** DNS over TCP: a plausible length-prefixed message; off the DNS ports, a whole one that parses exactly. */
+  private classifyDnsTcp(ctx: PayloadContext, d: Uint8Array, o: number, n: number): number {
+    if (n < 2 + 12) return UNDECIDED;
+    const msgLen = u16(d, o);
+    if (msgLen < 12 || msgLen > MAX_DNS_TCP_MESSAGE || !looksLikeDns(d, o + 2, Math.min(msgLen, n - 2))) return NO;
+    if (n < 2 + msgLen) return UNDECIDED;
+    const msg = parseDnsMessage(d, o + 2, msgLen);
+    if (msg === null) return NO;
+    const portOk = isDnsPort(ctx.srcPort) || isDnsPort(ctx.dstPort);
+    if (!msg.complete && !portOk) return NO;
+    this.mode = DNS; this.facts.app = 'dns';
+    return YES;
+  }
+
+  private tlsStep(data: Uint8Array, base: number, avail: number, buffered: boolean): number {
+    if (buffered) {
+      const s = this.streamOf(this.clientDir)!;
+      if (s.rebases !== this.tlsRebases) {
+        // An earlier segment arrived: the stream now starts elsewhere, so parse its records afresh.
+        this.tlsRebases = s.rebases;
+        this.tls = null;
+      }
     }
-    return this.dirDone[0] && this.dirDone[1];
+    if (this.tls === null) this.tls = new TlsClientHelloReader();
+    const st = this.tls.update(data, base, avail);
+    if (st === 'done') {
+      const info = this.tls.info;
+      if (info) {
+        this.facts.sni = info.sni;
+        this.facts.alpn = info.alpn;
+      }
+      return FLOW_DONE;
+    }
+    if (st === 'more') return NEED_MORE;
+    // Not a ClientHello from here. The first segment seen may have been a later record (the first one overtaken):
+    // wait a little for it, parsing afresh.
+    this.tls = null;
+    return this.packets >= MAX_UNKNOWN_PACKETS ? FLOW_DONE : buffered ? CONTINUE : NEED_MORE;
+  }
+
+  private httpStep(data: Uint8Array, base: number, avail: number): number {
+    const head = parseHttpRequestHead(data, base, avail);
+    if (head.status === 'done') this.facts.httpHost = head.host;
+    if (head.status !== 'more' || avail >= MAX_HEAD) return FLOW_DONE;
+    return NEED_MORE;
+  }
+
+  private sshStep(dir: 0 | 1, ctx: PayloadContext, data: Uint8Array, base: number, avail: number): number {
+    const bit = dir === 0 ? 1 : 2;
+    const r = parseSshBanner(data, base, avail);
+    if (r.status !== 'more' || avail >= SSH_SCAN_LIMIT) this.dirDone |= bit;
+    if (r.status === 'done') {
+      // The initiator is the client, unless the flow table missed the handshake and took port 22 for it.
+      const swapped = ctx.srcPort === 22 && ctx.dstPort !== 22;
+      if ((dir === 0) !== swapped) this.facts.sshClient = r.banner;
+      else this.facts.sshServer = r.banner;
+    }
+    if (this.dirDone === 3) return FLOW_DONE;
+    return (this.dirDone & bit) !== 0 ? CONTINUE : NEED_MORE;
+  }
+
+  /**
+   * Length-prefixed DNS messages from data[base, base+avail). Buffered: consumes whole messages from the stream.
+   * In place: counts them in `used` so the caller buffers only the unfinished rest.
+   */
+  private dnsTcpStep(dir: 0 | 1, ctx: PayloadContext, data: Uint8Array, base: number, avail: number, buffered: boolean): number {
+    const bit = dir === 0 ? 1 : 2;
+    const s = buffered ? this.streamOf(dir) : null;
+    let p = base;
+    let n = avail;
+    while ((this.dirDone & bit) === 0) {
+      if (n < 2) break;
+      const msgLen = u16(data, p);
+      if (msgLen < 12 || msgLen > MAX_DNS_TCP_MESSAGE) { this.dirDone |= bit; break; }
+      if (n < 2 + msgLen) break;
+      const msg = parseDnsMessage(data, p + 2, msgLen);
+      if (s !== null) {
+        s.consume(2 + msgLen);
+        n = s.contiguous;
+      } else {
+        p += 2 + msgLen;
+        n -= 2 + msgLen;
+        this.used += 2 + msgLen;
+      }
+      if (!msg) { this.dirDone |= bit; break; }
+      if (this.dnsMessage(msg, ctx)) return FLOW_DONE;
+    }
+    if (this.dirDone === 3) return FLOW_DONE;
+    return (this.dirDone & bit) !== 0 || n === 0 ? CONTINUE : NEED_MORE;
   }
 }

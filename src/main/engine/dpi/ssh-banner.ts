@@ -8,8 +8,9 @@ export const MAX_BANNER = 255;
 const MAX_PRE_LINES = 8;
 export const SSH_SCAN_LIMIT = MAX_BANNER * (MAX_PRE_LINES + 1);
 
+/** "SSH-" and the first digit of the protocol version ("2.0", "1.99"); fewer bytes is "not yet". */
 export function looksLikeSsh(buf: Uint8Array, off: number, len: number): boolean {
-  return startsWithAscii(buf, off, len, 'SSH-');
+  return len >= 5 && startsWithAscii(buf, off, len, 'SSH-') && buf[off + 4] >= 0x30 && buf[off + 4] <= 0x39;
 }
 
 export interface SshBanner {

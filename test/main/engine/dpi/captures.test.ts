@@ -91,7 +91,7 @@ test('every capture in the directory goes through the DPI and each parser withou
         parseSshBanner(p.buf, o, n);
       }
       const copy = p.buf.slice(p.off, p.off + p.len);
-      new TlsClientHelloReader().update(copy, copy.length);
+      new TlsClientHelloReader().update(copy, 0, copy.length);
       new QuicInitialReader().pushDatagram(p.buf, p.off, p.len);
     }
   }

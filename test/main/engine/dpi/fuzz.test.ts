@@ -43,7 +43,7 @@ function allParsers(b: Uint8Array): void {
     parseClientHello(b, off, n);
     parseHttpRequestHead(b, off, n);
     parseSshBanner(b, off, n);
-    new TlsClientHelloReader().update(b.subarray(off), n);
+    new TlsClientHelloReader().update(b, off, n);
     new QuicInitialReader().pushDatagram(b, off, n);
   }
 }

@@ -39,7 +39,7 @@ test('a ClientHello split across several TLS records is reassembled', () => {
   for (const size of [1, 3, 50, 100]) {
     const stream = tlsRecords(m, size);
     const r = new TlsClientHelloReader();
-    assert.equal(r.update(stream, stream.length), 'done', `record size ${size}`);
+    assert.equal(r.update(stream, 0, stream.length), 'done', `record size ${size}`);
     assert.equal(r.info?.sni, 'records.example');
   }
 });
@@ -47,18 +47,18 @@ test('a ClientHello split across several TLS records is reassembled', () => {
 test('the reader waits for more bytes and rejects non-hello records', () => {
   const stream = tlsRecords(clientHelloMessage({ sni: 'wait.example' }));
   const r = new TlsClientHelloReader();
-  assert.equal(r.update(stream, 10), 'more');
-  assert.equal(r.update(stream, stream.length), 'done');
+  assert.equal(r.update(stream, 0, 10), 'more');
+  assert.equal(r.update(stream, 0, stream.length), 'done');
   const appData = hex('170303000501020304aa');
-  assert.equal(new TlsClientHelloReader().update(appData, appData.length), 'invalid');
+  assert.equal(new TlsClientHelloReader().update(appData, 0, appData.length), 'invalid');
   const serverHello = tlsRecords(concat(hex('02000004'), hex('03030000')));
-  assert.equal(new TlsClientHelloReader().update(serverHello, serverHello.length), 'invalid');
+  assert.equal(new TlsClientHelloReader().update(serverHello, 0, serverHello.length), 'invalid');
 });
 
 test('a hello larger than the bound is abandoned', () => {
   const big = clientHelloMessage({ sni: 'big.example', padding: MAX_HELLO });
   const stream = tlsRecords(big);
-  assert.equal(new TlsClientHelloReader().update(stream, stream.length), 'invalid');
+  assert.equal(new TlsClientHelloReader().update(stream, 0, stream.length), 'invalid');
 });
 
 function runFlow(segments: { seq: number; bytes: Uint8Array }[]) {
