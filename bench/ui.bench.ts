@@ -7,6 +7,7 @@
  * Writes bench/results/ui.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBridge } from '../test/e2e/bridge/server.ts';
@@ -23,7 +24,8 @@ const TARGET_MS = 8;
 
 interface Hooks {
   make(count: number, tick: number, full: boolean): EngineUpdate;
-  deliver(u: EngineUpdate): Promise<{ sync: number; total: number }>;
+  deliver(u: EngineUpdate): Promise<{ sync: number; react: number; total: number }>;
+  cloneCost(u: EngineUpdate): number;
 }
 /** What the page's globals look like to the functions passed to page.evaluate. */
 type PageWin = {
@@ -67,6 +69,8 @@ try {
   // 1. 50 k flows, all changed, 4 updates a second. The update object is built in the page before the measured span.
   const perUpdate: number[] = [];
   const perUpdateSync: number[] = [];
+  const perUpdateReact: number[] = [];
+  const loadBefore = loadavg();
   for (let tick = 0; tick <= UPDATES; tick++) {
     const started = Date.now();
     const ms = await page.evaluate(
@@ -81,12 +85,24 @@ try {
     if (tick > 0) {
       perUpdate.push(ms.total);
       perUpdateSync.push(ms.sync);
+      perUpdateReact.push(ms.react);
     }
     const wait = 1000 / RATE_HZ - (Date.now() - started);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   const rowsShown = await page.getByRole('grid', { name: 'Flows' }).getAttribute('aria-rowcount');
   const longTasks = await page.evaluate(() => (globalThis as unknown as PageWin).__longTasks.splice(0));
+  // What the update's transport would add if deserialised on this thread (Electron's IPC): a structured clone of it.
+  const cloneMs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    cloneMs.push(
+      await page.evaluate(([n, t]) => {
+        const w = globalThis as unknown as PageWin;
+        return w.__sandpiperBench.cloneCost(w.__sandpiperBench.make(n, t, false));
+      }, [FLOWS, 500 + i] as const),
+    );
+  }
+  const loadAfter = loadavg();
 
   // 2. 100 k rows, then scroll the table frame by frame.
   await page.evaluate(async (n) => {
@@ -128,10 +144,13 @@ try {
       rowsInTable: Number(rowsShown) - 1,
       mainThreadMsPerUpdate: upd,
       listenerSyncMsPerUpdate: stats(perUpdateSync),
+      untilReactCommitMsPerUpdate: stats(perUpdateReact),
+      structuredCloneMsPerUpdate: stats(cloneMs),
+      loadAverage1m: { before: Math.round(loadBefore[0] * 100) / 100, after: Math.round(loadAfter[0] * 100) / 100 },
       targetMs: TARGET_MS,
       meetsTarget: upd.p95 <= TARGET_MS,
       longTasks: { count: longTasks.length, totalMs: Math.round(longTasks.reduce((a, b) => a + b, 0)), maxMs: Math.round(Math.max(0, ...longTasks)) },
-      method: 'performance.now()/performance.measure from delivering the update to the listeners until a task queued right after runs (store update + React render/commit); update objects are built in the page beforehand, so IPC deserialisation is not included',
+      method: 'performance.now()/performance.measure from delivering the update to the listeners until a task queued right after runs (store update + React render/commit + the browser rendering a frame if it does so in between); update objects are built in the page beforehand, so IPC deserialisation is not included (structuredCloneMsPerUpdate estimates it)',
     },
     scroll: {
       rows: SCROLL_ROWS,
@@ -146,7 +165,7 @@ try {
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/ui.json'), JSON.stringify(result, null, 2) + '\n');
-  console.log(`ui: ${FLOWS} flows × ${RATE_HZ}/s, all rows changed: main-thread per update mean ${upd.mean} ms, p50 ${upd.p50}, p95 ${upd.p95}, max ${upd.max} (of which in the store listener: p50 ${result.updates.listenerSyncMsPerUpdate.p50}) (target ≤ ${TARGET_MS} ms: ${result.updates.meetsTarget ? 'met' : 'NOT met'}); long tasks ${longTasks.length}`);
+  console.log(`ui: ${FLOWS} flows × ${RATE_HZ}/s, all rows changed: main-thread per update mean ${upd.mean} ms, p50 ${upd.p50}, p95 ${upd.p95}, max ${upd.max} (store listener p50 ${result.updates.listenerSyncMsPerUpdate.p50}, through React commit p50 ${result.updates.untilReactCommitMsPerUpdate.p50}; a structured clone of the update would add p50 ${result.updates.structuredCloneMsPerUpdate.p50}) (target ≤ ${TARGET_MS} ms: ${result.updates.meetsTarget ? 'met' : 'NOT met'}); long tasks ${longTasks.length}; load average ${result.updates.loadAverage1m.before}→${result.updates.loadAverage1m.after}`);
   console.log(`ui: scrolling ${SCROLL_ROWS} rows: frame p50 ${fr.p50} ms, p95 ${fr.p95}, p99 ${fr.p99}, max ${fr.max}; ${result.scroll.framesOver25ms}/${fr.n} frames over 25 ms`);
 } finally {
   await browser.close();

@@ -60,6 +60,8 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
     chromium.launch({
       executablePath: chromiumPath,
       args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      // Other test files start and stop a system D-Bus; Chromium aborts when a bus it joined goes away, so keep it off.
+      env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
     });
 
   beforeAll(async () => {

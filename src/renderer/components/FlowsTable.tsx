@@ -75,7 +75,7 @@ const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort }: {
 });
 
 /** One flow row; re-renders only when its row object, position or selection changed. */
-const FlowRowView = memo(function FlowRowView({ r, index, top, selected }: { r: FlowRow; index: number; top: number; selected: boolean }) {
+const FlowRowView = memo(function FlowRowView({ r, index, selected }: { r: FlowRow; index: number; selected: boolean }) {
   const closed = isClosed(r);
   return (
     <div
@@ -85,10 +85,9 @@ const FlowRowView = memo(function FlowRowView({ r, index, top, selected }: { r: 
       aria-rowindex={index + 2}
       aria-selected={selected}
       data-closed={closed || undefined}
-      className={`${GRID_COLS} absolute top-0 left-0 h-7 w-full cursor-default items-center contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
+      className={`${GRID_COLS} h-7 w-full cursor-default items-center contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
         selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
       } ${closed ? 'text-zinc-400 dark:text-zinc-500' : ''}`}
-      style={{ transform: `translateY(${top}px)` }}
     >
       <Cells r={r} />
     </div>
@@ -167,15 +166,19 @@ export function FlowsTable() {
         <div className="min-w-[80rem]">
           <FlowsHeader sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} />
           <div role="rowgroup" className="relative" style={{ height: virt.getTotalSize() }} onClick={onClick} onDoubleClick={onDoubleClick}>
-            {items.map((it, k) => {
-              const r = rows.get(ids[k]);
-              if (r === undefined) return null;
-              return (
-                // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of
-                // being torn down and rebuilt on every update.
-                <FlowRowView key={k} r={r} index={it.index} top={it.start} selected={r.id === selectedId} />
-              );
-            })}
+            {/* One moved block of rows in normal flow (rows are fixed-height): a single transform to paint and
+                composite instead of one per row. */}
+            <div className="absolute top-0 left-0 w-full" style={{ transform: `translateY(${items.length > 0 ? items[0].start : 0}px)` }}>
+              {items.map((it, k) => {
+                const r = rows.get(ids[k]);
+                if (r === undefined) return null;
+                return (
+                  // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of
+                  // being torn down and rebuilt on every update.
+                  <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} />
+                );
+              })}
+            </div>
           </div>
         </div>
         {count === 0 && (

@@ -52,6 +52,11 @@ export class FlowView {
   private win: { stamp: number; start: number; end: number; ids: number[] } | null = null;
   lastPath: SyncPath = 'rebuild';
 
+  /** Whether the full order is sorted for the current data (false: a window would be selected, not cut from it). */
+  get orderIsCurrent(): boolean {
+    return this.dirty === CLEAN && this.orderIds !== null;
+  }
+
   /** Brings the view up to `state` under `spec`; returns how many rows it shows. */
   sync(state: ViewState, spec: ViewSpec): number {
     const prev = this.spec;
@@ -60,6 +65,8 @@ export class FlowView {
     if (specSame && sameTable && this.version === state.version) return this.members;
     this.table = state.rows;
     this.spec = spec;
+    // Numeric keys are read from the table, which takes them while each row is in cache on arrival.
+    if (spec.column.kind === 'number') state.rows.useSortKey(spec.column.key);
     if (specSame && sameTable && this.version >= state.baseVersion && this.coveredByLog(state)) this.update(state);
     else this.rebuild();
     this.version = state.version;
@@ -205,7 +212,7 @@ export class FlowView {
           this.setKey(slot, cur);
         } else if (isIn) {
           if (col.kind === 'number') {
-            const k = col.key(cur);
+            const k = t.sortKeyAt(slot);
             if (k !== this.numKeys[slot]) {
               this.numKeys[slot] = k;
               keyChanged++;
@@ -233,7 +240,7 @@ export class FlowView {
 
   private setKey(slot: number, r: FlowRow): void {
     const col = (this.spec as ViewSpec).column;
-    if (col.kind === 'number') this.numKeys[slot] = col.key(r);
+    if (col.kind === 'number') this.numKeys[slot] = (this.table as RowTable).sortKeyAt(slot);
     else this.textKeys[slot] = col.key(r);
   }
 

@@ -1,7 +1,7 @@
 /**
  * Flow id → slot. The engine numbers flows 1, 2, 3, … so the live ids form a narrow band: they are indexed directly
  * in an Int32Array over [base, base + length), which is ~10× faster than a Map lookup for a 50 k-row update. Ids
- * outside a reasonable band (or not integers) go to a Map, so any id works, only slower.
+ * outside a reasonable band (or negative, or not integers) go to a Map, so any id works, only slower.
  */
 
 /** The dense band may be this much wider than the number of ids it holds (plus a fixed allowance). */
@@ -71,7 +71,7 @@ export class IdIndex {
 
   /** Grows or moves the band to take `id` if it stays narrow enough; false when `id` belongs in the Map. */
   private widen(id: number): boolean {
-    if (!Number.isSafeInteger(id)) return false;
+    if (!Number.isSafeInteger(id) || id < 0) return false;
     const limit = SPREAD * (this.size + 1) + ALLOWANCE;
     if (this.denseCount === 0) {
       // Room below too: a snapshot's ids arrive in any order.
@@ -99,7 +99,7 @@ export class IdIndex {
     let min = Infinity;
     let max = -Infinity;
     for (const [id] of list) {
-      if (!Number.isSafeInteger(id)) continue;
+      if (!Number.isSafeInteger(id) || id < 0) continue;
       if (id < min) min = id;
       if (id > max) max = id;
     }

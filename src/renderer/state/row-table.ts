@@ -13,6 +13,9 @@ const COMPACT_MIN_HOLES = 4096;
 export class RowTable implements ReadonlyMap<number, FlowRow> {
   private slotOf = new IdIndex();
   private bySlot: Array<FlowRow | undefined> = [];
+  /** One numeric key per slot, taken as rows arrive (still in cache then); the table view's sort key. */
+  private keyOf: ((r: FlowRow) => number) | null = null;
+  private sortKeys = new Float64Array(0);
 
   get size(): number {
     return this.slotOf.size;
@@ -21,6 +24,22 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
   /** Slots in use or freed since the last compaction: every slot is < slotCount. */
   get slotCount(): number {
     return this.bySlot.length;
+  }
+
+  /** Keeps keyOf(row) per slot from now on (computed for the current rows when keyOf changes). */
+  useSortKey(keyOf: (r: FlowRow) => number): void {
+    if (this.keyOf === keyOf) return;
+    this.keyOf = keyOf;
+    this.sortKeys = new Float64Array(Math.max(1024, this.bySlot.length));
+    for (let slot = 0; slot < this.bySlot.length; slot++) {
+      const r = this.bySlot[slot];
+      if (r !== undefined) this.sortKeys[slot] = keyOf(r);
+    }
+  }
+
+  /** The sort key of the row in `slot` (see useSortKey; stale for an empty slot). */
+  sortKeyAt(slot: number): number {
+    return this.sortKeys[slot];
   }
 
   /** The row in `slot` (undefined: removed). */
@@ -50,7 +69,17 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
       this.slotOf.set(r.id, slot);
       this.bySlot.push(r);
     } else this.bySlot[slot] = r;
+    if (this.keyOf !== null) {
+      if (slot >= this.sortKeys.length) this.growKeys(slot + 1);
+      this.sortKeys[slot] = this.keyOf(r);
+    }
     return slot;
+  }
+
+  private growKeys(n: number): void {
+    const next = new Float64Array(Math.max(n, this.sortKeys.length * 2));
+    next.set(this.sortKeys);
+    this.sortKeys = next;
   }
 
   /** Removes the row with `id`; returns the slot it had, or -1. */
@@ -75,6 +104,8 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
     for (const r of this.bySlot) if (r !== undefined) next.push(r);
     this.bySlot = next;
     this.slotOf.rebuild(next.map((r, slot): [number, number] => [r.id, slot]));
+    const keyOf = this.keyOf;
+    if (keyOf !== null) for (let slot = 0; slot < next.length; slot++) this.sortKeys[slot] = keyOf(next[slot]);
     return true;
   }
 

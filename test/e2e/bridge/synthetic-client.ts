@@ -9,8 +9,14 @@ import type { FlowRow } from '../../../src/shared/flow.ts';
 interface BenchHooks {
   /** Builds an update of `count` rows (ids 1..count) for tick `tick`; call outside the measured span. */
   make(count: number, tick: number, full: boolean): EngineUpdate;
-  /** Delivers an update to the app's listeners; `sync` is the listeners' own time, `total` until the app's work is done. */
-  deliver(u: EngineUpdate): Promise<{ sync: number; total: number }>;
+  /**
+   * Delivers an update to the app's listeners. `sync`: the listeners' own time (store update); `react`: until React's
+   * render and commit, which it runs in a microtask queued by the store; `total`: until a task queued after them
+   * runs, which also covers the browser's style/layout/paint of the frame if one is rendered in between.
+   */
+  deliver(u: EngineUpdate): Promise<{ sync: number; react: number; total: number }>;
+  /** Milliseconds a structured clone of `u` takes here (what deserialising it from IPC would roughly cost). */
+  cloneCost(u: EngineUpdate): number;
   status(s: CaptureStatusView): void;
 }
 
@@ -19,6 +25,7 @@ interface PageGlobals {
   __sandpiperBench?: BenchHooks;
   MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(v: unknown): void } };
   performance: { now(): number; measure(name: string, o: { start: number; end: number }): void };
+  structuredClone(v: unknown): unknown;
 }
 const g = globalThis as unknown as PageGlobals;
 
@@ -68,10 +75,18 @@ g.__sandpiperBench = {
     const t0 = g.performance.now();
     for (const l of updates) l(u);
     const ts = g.performance.now();
+    // React's microtask was queued by the listeners, so it runs before this continuation.
+    await Promise.resolve();
+    const tr = g.performance.now();
     await commitDone();
     const t1 = g.performance.now();
     g.performance.measure('sandpiper-update', { start: t0, end: t1 });
-    return { sync: ts - t0, total: t1 - t0 };
+    return { sync: ts - t0, react: tr - t0, total: t1 - t0 };
+  },
+  cloneCost(u) {
+    const t0 = g.performance.now();
+    g.structuredClone(u);
+    return g.performance.now() - t0;
   },
   status(s) {
     for (const l of statuses) l(s);

@@ -101,4 +101,31 @@ describe('flows table', () => {
     expect(n).toBeGreaterThan(0);
     expect(n).toBeLessThan(100);
   });
+
+  it('a click selects a row and a double click opens its details', async () => {
+    const user = userEvent.setup();
+    const api = mockApi();
+    render(<App api={api} />);
+    act(() => api.emitUpdate(update(1, { full: true, upserts: flows })));
+    const curl = dataRows()[2];
+    await user.click(within(curl).getAllByRole('gridcell')[3]);
+    expect(dataRows()[2].getAttribute('aria-selected')).toBe('true');
+    expect(dataRows()[0].getAttribute('aria-selected')).toBe('false');
+    expect(screen.getByRole('grid').getAttribute('aria-activedescendant')).toBe('flow-row-2');
+    await user.dblClick(within(dataRows()[0]).getAllByRole('gridcell')[0]);
+    expect(dataRows()[0].getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByRole('complementary', { name: 'Flow details' })).toBeTruthy();
+  });
+
+  it('keeps the top rows of a large table in order as deltas arrive', () => {
+    const api = mockApi();
+    render(<App api={api} />);
+    const many = Array.from({ length: 20_000 }, (_, i) => row({ id: i + 1, process: `p${i + 1}`, pid: null, last_seen: 1_700_000_000 + ((i * 7919) % 20_000) }));
+    act(() => api.emitUpdate(update(1, { full: true, upserts: many })));
+    const newest = many.reduce((a, b) => (b.last_seen > a.last_seen ? b : a));
+    expect(firstColumn()[0]).toBe(newest.process);
+    act(() => api.emitUpdate(update(2, { upserts: [{ ...many[123], last_seen: 1_800_000_000 }, { ...many[77], last_seen: 1_799_999_999 }], removed: [newest.id] })));
+    expect(firstColumn().slice(0, 2)).toEqual(['p124', 'p78']);
+    expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('20000');
+  });
 });

@@ -2,10 +2,12 @@
 
 /** Scratch for building a string: bytes are copied here, then decoded with one latin1 slice (no rope strings). */
 const scratch = Buffer.alloc(1024);
+/** Buffer's latin1Slice (present on every Node Buffer, untyped) skips toString's encoding dispatch. */
+const latin1 = scratch as unknown as { latin1Slice(start: number, end: number): string };
 
 /** Decodes scratch[0, n) (ASCII only by construction) as one flat string. */
 export function scratchText(n: number): string {
-  return scratch.toString('latin1', 0, n);
+  return latin1.latin1Slice(0, n);
 }
 
 /** The shared scratch buffer for callers that assemble text themselves (at most 1024 bytes; decode with scratchText). */
@@ -20,7 +22,7 @@ export function asciiText(buf: Uint8Array, off: number, len: number): string {
     const c = buf[off + i];
     scratch[i] = c >= 0x20 && c <= 0x7e ? c : 0x3f;
   }
-  return scratch.toString('latin1', 0, n);
+  return latin1.latin1Slice(0, n);
 }
 
 /** True when buf[off..] begins with the given ASCII literal (all of it must be in range). */

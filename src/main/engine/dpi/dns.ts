@@ -112,60 +112,142 @@ function skipName(buf: Uint8Array, base: number, len: number, pos: number): bool
   return true;
 }
 
+// Names decoded in the current message, by position: a compression pointer to one of them (an answer's owner
+// pointing at the question, an A record's owner at the CNAME target) reuses its string instead of decoding again.
+const MAX_SEEN = 8;
+const seenPos = new Int32Array(MAX_SEEN);
+const seenName: string[] = [];
+let seenCount = 0;
+
+/** readName for parseDnsMessage: pointer targets already decoded in this message are not decoded twice. */
+function nameAt(buf: Uint8Array, base: number, len: number, pos: number): string | null {
+  if ((buf[pos] & 0xc0) === 0xc0 && pos + 1 < base + len) {
+    const target = base + (((buf[pos] & 0x3f) << 8) | buf[pos + 1]);
+    for (let i = 0; i < seenCount; i++) {
+      if (seenPos[i] === target) {
+        nameEnd = pos + 2;
+        return seenName[i];
+      }
+    }
+  }
+  const name = readName(buf, base, len, pos);
+  if (name !== null && seenCount < MAX_SEEN) {
+    seenPos[seenCount] = pos;
+    seenName[seenCount++] = name;
+  }
+  return name;
+}
+
 /**
- * Parses one DNS message in buf[off, off+len); null when the header or a question is malformed. Answers are best
- * effort; `complete` says every record of every section parsed and the message ended exactly at len.
+ * One DNS message's facts in reusable storage, for the per-packet path: scanning a message allocates only its strings.
+ * Entries [0, questionCount) / [0, answerCount) are valid until the next scan.
  */
-export function parseDnsMessage(buf: Uint8Array, off: number, len: number): DnsMessage | null {
-  if (len < 12) return null;
+export class DnsScan {
+  id = 0;
+  isResponse = false;
+  opcode = 0;
+  rcode = 0;
+  complete = false;
+  questionCount = 0;
+  readonly questionNames: string[] = [];
+  readonly questionTypes: number[] = [];
+  answerCount = 0;
+  readonly answerNames: string[] = [];
+  readonly answerTypes: number[] = [];
+  readonly answerData: string[] = [];
+
+  /**
+   * The name the client asked that answer i (A/AAAA) belongs to, following CNAME chains backwards (question www.a
+   * → CNAME edge.b → A 1.2.3.4 gives www.a), at most 8 steps; the last CNAME naming a target wins. Names are
+   * lower-case already (readName), so they compare directly; answers are few, so a scan beats building maps.
+   */
+  askedName(i: number): string {
+    let n = this.answerNames[i];
+    for (let step = 0; step < 8; step++) {
+      let prev: string | null = null;
+      for (let j = this.answerCount - 1; j >= 0; j--) {
+        if (this.answerTypes[j] === DNS_TYPE_CNAME && this.answerData[j] === n) { prev = this.answerNames[j]; break; }
+      }
+      if (prev === null || prev === n) break;
+      n = prev;
+    }
+    return n;
+  }
+}
+
+/**
+ * Scans one DNS message in buf[off, off+len) into out; false when the header or a question is malformed. Answers
+ * are best effort; `complete` says every record of every section parsed and the message ended exactly at len.
+ */
+export function scanDnsMessage(buf: Uint8Array, off: number, len: number, out: DnsScan): boolean {
+  if (len < 12) return false;
   const flags = u16(buf, off + 2);
   const qd = u16(buf, off + 4);
-  const msg: DnsMessage = {
-    id: u16(buf, off),
-    isResponse: (flags & 0x8000) !== 0,
-    opcode: (flags >> 11) & 0xf,
-    rcode: flags & 0xf,
-    questions: [],
-    answers: [],
-    complete: false,
-  };
-  if (qd > MAX_RECORDS) return null;
+  if (qd > MAX_RECORDS) return false;
+  out.id = u16(buf, off);
+  out.isResponse = (flags & 0x8000) !== 0;
+  out.opcode = (flags >> 11) & 0xf;
+  out.rcode = flags & 0xf;
+  out.complete = false;
+  out.questionCount = 0;
+  out.answerCount = 0;
   const end = off + len;
   let p = off + 12;
+  seenCount = 0;
   for (let i = 0; i < qd; i++) {
-    const name = readName(buf, off, len, p);
-    if (name === null || nameEnd + 4 > end) return null;
+    const name = nameAt(buf, off, len, p);
+    if (name === null || nameEnd + 4 > end) return false;
     p = nameEnd;
-    msg.questions.push({ name, type: u16(buf, p) });
+    out.questionNames[i] = name;
+    out.questionTypes[i] = u16(buf, p);
+    out.questionCount = i + 1;
     p += 4;
   }
   for (let section = 0; section < 3; section++) {
     const n = u16(buf, off + 6 + 2 * section);
-    if (n > MAX_RECORDS) return msg;
+    if (n > MAX_RECORDS) return true;
     for (let i = 0; i < n; i++) {
       const owner = p;
-      if (!skipName(buf, off, len, p) || nameEnd + 10 > end) return msg;
+      if (!skipName(buf, off, len, p) || nameEnd + 10 > end) return true;
       p = nameEnd;
       const type = u16(buf, p);
       const rdlen = u16(buf, p + 8);
       const rd = p + 10;
-      if (rd + rdlen > end) return msg;
+      if (rd + rdlen > end) return true;
       // Only answers of these types are kept; other owner names are never turned into strings.
       if (section === 0 && (type === DNS_TYPE_A || type === DNS_TYPE_AAAA || type === DNS_TYPE_CNAME)) {
         let data: string | null = null;
         if (type === DNS_TYPE_A) data = rdlen === 4 ? formatIPv4(buf, rd) : null;
         else if (type === DNS_TYPE_AAAA) data = rdlen === 16 ? formatIPv6(buf, rd) : null;
         else {
-          data = readName(buf, off, len, rd);
+          data = nameAt(buf, off, len, rd);
           if (data !== null && nameEnd > rd + rdlen) data = null;
         }
-        const name = data === null ? null : readName(buf, off, len, owner);
-        if (name !== null && data !== null) msg.answers.push({ name, type, data });
+        const name = data === null ? null : nameAt(buf, off, len, owner);
+        if (name !== null && data !== null) {
+          const k = out.answerCount++;
+          out.answerNames[k] = name;
+          out.answerTypes[k] = type;
+          out.answerData[k] = data;
+        }
       }
       p = rd + rdlen;
     }
   }
-  msg.complete = p === end;
+  out.complete = p === end;
+  return true;
+}
+
+const scan = new DnsScan();
+
+/** Parses one DNS message into fresh objects (see scanDnsMessage); null when the header or a question is malformed. */
+export function parseDnsMessage(buf: Uint8Array, off: number, len: number): DnsMessage | null {
+  if (!scanDnsMessage(buf, off, len, scan)) return null;
+  const msg: DnsMessage = {
+    id: scan.id, isResponse: scan.isResponse, opcode: scan.opcode, rcode: scan.rcode, questions: [], answers: [], complete: scan.complete,
+  };
+  for (let i = 0; i < scan.questionCount; i++) msg.questions.push({ name: scan.questionNames[i], type: scan.questionTypes[i] });
+  for (let i = 0; i < scan.answerCount; i++) msg.answers.push({ name: scan.answerNames[i], type: scan.answerTypes[i], data: scan.answerData[i] });
   return msg;
 }
 

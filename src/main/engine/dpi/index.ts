@@ -5,7 +5,7 @@
  */
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './types.ts';
 import { pushBounded, u16 } from './bytes.ts';
-import { addressNames, looksLikeDns, parseDnsMessage, type DnsMessage } from './dns.ts';
+import { DNS_TYPE_A, DNS_TYPE_AAAA, DnsScan, looksLikeDns, scanDnsMessage } from './dns.ts';
 import { looksLikeHttpRequest, looksLikeHttpResponse, parseHttpRequestHead, MAX_HEAD } from './http-request.ts';
 import { LruNameCache } from './name-cache.ts';
 import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from './quic-initial.ts';
@@ -37,6 +37,9 @@ const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5;
 const CONTINUE = 0, FLOW_DONE = 1, NEED_MORE = 2;
 // Classification of a first TCP payload.
 const NO = -1, UNDECIDED = 0, YES = 1;
+
+/** Scratch for the DNS message being looked at: inspection is synchronous, so one serves every flow. */
+const dns = new DnsScan();
 
 function isDnsPort(p: number): boolean {
   return p === 53 || p === 5353 || p === 5355;
@@ -122,13 +125,10 @@ class FlowInspector implements FlowDpi {
         this.mode = QUIC;
         this.facts.app = 'quic';
         this.quic = new QuicInitialReader();
-      } else if (looksLikeDns(buf, off, len)) {
-        const msg = parseDnsMessage(buf, off, len);
-        if (msg && (msg.complete || this.dnsPortPlausible(ctx, msg))) {
-          this.mode = DNS;
-          this.facts.app = 'dns';
-          return this.dnsMessage(msg, ctx);
-        }
+      } else if (looksLikeDns(buf, off, len) && scanDnsMessage(buf, off, len, dns) && (dns.complete || this.dnsPortPlausible(ctx))) {
+        this.mode = DNS;
+        this.facts.app = 'dns';
+        return this.dnsMessage(ctx);
       }
       if (this.mode === UNKNOWN) {
         // Datagrams stand alone, so each one is tried, but a flow whose first datagram each way matched nothing ends.
@@ -149,28 +149,30 @@ class FlowInspector implements FlowDpi {
       return st !== 'more' || ++this.quicDatagrams >= MAX_QUIC_DATAGRAMS;
     }
     if (this.mode === DNS) {
-      const msg = looksLikeDns(buf, off, len) ? parseDnsMessage(buf, off, len) : null;
-      if (msg) return this.dnsMessage(msg, ctx);
+      if (looksLikeDns(buf, off, len) && scanDnsMessage(buf, off, len, dns)) return this.dnsMessage(ctx);
       return this.packets >= MAX_DNS_MESSAGES;
     }
     return true;
   }
 
   /** On a DNS port, a message whose questions parse is enough (trailing bytes tolerated); none asked only for mDNS. */
-  private dnsPortPlausible(ctx: PayloadContext, msg: DnsMessage): boolean {
+  private dnsPortPlausible(ctx: PayloadContext): boolean {
     if (!isDnsPort(ctx.srcPort) && !isDnsPort(ctx.dstPort)) return false;
-    return msg.questions.length > 0 || ctx.srcPort === 5353 || ctx.dstPort === 5353;
+    return dns.questionCount > 0 || ctx.srcPort === 5353 || ctx.dstPort === 5353;
   }
 
-  /** Records one DNS message; returns true when the flow has had enough. */
-  private dnsMessage(msg: DnsMessage, ctx: PayloadContext): boolean {
+  /** Records the DNS message just scanned into `dns`; returns true when the flow has had enough. */
+  private dnsMessage(ctx: PayloadContext): boolean {
     const f = this.facts;
-    for (const q of msg.questions) pushBounded(f.dnsQueries, q.name, MAX_DNS_QUERIES);
-    if (msg.isResponse) {
+    for (let i = 0; i < dns.questionCount; i++) pushBounded(f.dnsQueries, dns.questionNames[i], MAX_DNS_QUERIES);
+    if (dns.isResponse) {
       this.dnsResponsesSeen++;
-      if (f.dnsRcode === null || f.dnsRcode === 0) f.dnsRcode = msg.rcode; // an error, once seen, sticks
-      for (const a of msg.answers) pushBounded(f.dnsAnswers, a.data, MAX_DNS_ANSWERS);
-      if (msg.answers.length > 0) for (const { address, name } of addressNames(msg)) this.names.remember(address, name, ctx.ts);
+      if (f.dnsRcode === null || f.dnsRcode === 0) f.dnsRcode = dns.rcode; // an error, once seen, sticks
+      for (let i = 0; i < dns.answerCount; i++) {
+        pushBounded(f.dnsAnswers, dns.answerData[i], MAX_DNS_ANSWERS);
+        const t = dns.answerTypes[i];
+        if (t === DNS_TYPE_A || t === DNS_TYPE_AAAA) this.names.remember(dns.answerData[i], dns.askedName(i), ctx.ts);
+      }
     } else {
       this.dnsQueriesSeen++;
     }
@@ -301,10 +303,9 @@ class FlowInspector implements FlowDpi {
     const msgLen = u16(d, o);
     if (msgLen < 12 || msgLen > MAX_DNS_TCP_MESSAGE || !looksLikeDns(d, o + 2, Math.min(msgLen, n - 2))) return NO;
     if (n < 2 + msgLen) return UNDECIDED;
-    const msg = parseDnsMessage(d, o + 2, msgLen);
-    if (msg === null) return NO;
+    if (!scanDnsMessage(d, o + 2, msgLen, dns)) return NO;
     const portOk = isDnsPort(ctx.srcPort) || isDnsPort(ctx.dstPort);
-    if (!msg.complete && !portOk) return NO;
+    if (!dns.complete && !portOk) return NO;
     this.mode = DNS; this.facts.app = 'dns';
     return YES;
   }
@@ -370,7 +371,7 @@ class FlowInspector implements FlowDpi {
       const msgLen = u16(data, p);
       if (msgLen < 12 || msgLen > MAX_DNS_TCP_MESSAGE) { this.dirDone |= bit; break; }
       if (n < 2 + msgLen) break;
-      const msg = parseDnsMessage(data, p + 2, msgLen);
+      const ok = scanDnsMessage(data, p + 2, msgLen, dns);
       if (s !== null) {
         s.consume(2 + msgLen);
         n = s.contiguous;
@@ -379,8 +380,8 @@ class FlowInspector implements FlowDpi {
         n -= 2 + msgLen;
         this.used += 2 + msgLen;
       }
-      if (!msg) { this.dirDone |= bit; break; }
-      if (this.dnsMessage(msg, ctx)) return FLOW_DONE;
+      if (!ok) { this.dirDone |= bit; break; }
+      if (this.dnsMessage(ctx)) return FLOW_DONE;
     }
     if (this.dirDone === 3) return FLOW_DONE;
     return (this.dirDone & bit) !== 0 || n === 0 ? CONTINUE : NEED_MORE;

@@ -7,6 +7,8 @@
  */
 
 const DEFAULT_MAX_HOLES = 8;
+/** Shared by every stream that holds nothing yet: never written (ensure replaces it before any write). */
+const EMPTY = new Uint8Array(0);
 
 export class StreamPrefix {
   /** The stored bytes; the contiguous prefix is data[0, contiguous). Grows on demand up to limit. */
@@ -26,7 +28,7 @@ export class StreamPrefix {
   constructor(limit: number, maxHoles = DEFAULT_MAX_HOLES) {
     this.limit = limit;
     this.maxRanges = maxHoles;
-    this.data = new Uint8Array(0);
+    this.data = EMPTY;
   }
 
   /** Fixes the stream start (e.g. offset 0 of a QUIC CRYPTO stream) instead of taking the first segment's seq. */
@@ -86,7 +88,7 @@ export class StreamPrefix {
   fail(): void {
     this.failed = true;
     this.ranges = [];
-    this.data = new Uint8Array(0);
+    this.data = EMPTY;
   }
 
   private maxEnd(): number {
@@ -95,8 +97,9 @@ export class StreamPrefix {
 
   private ensure(end: number): void {
     if (end <= this.data.length) return;
-    let cap = Math.max(this.data.length * 2, 2048);
-    while (cap < end) cap *= 2;
+    // The first allocation is exactly what the first segment needs (many streams never get a second one); later
+    // ones at least double, so a growing prefix is copied O(log n) times.
+    const cap = this.data.length === 0 ? end : Math.max(this.data.length * 2, end);
     const next = new Uint8Array(Math.min(cap, this.limit));
     next.set(this.data.subarray(0, this.maxEnd()));
     this.data = next;

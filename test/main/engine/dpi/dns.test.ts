@@ -113,3 +113,43 @@ test('CNAME cycles in answers terminate', () => {
   assert.equal(r.length, 1);
   assert.equal(r[0].address, '10.0.0.1');
 });
+
+test('header plausibility: a query asks 1..4 questions and carries no rcode; a response rcode is an assigned one', () => {
+  const q = dnsMessage({ questions: [{ name: dnsName('a.example'), type: A }] });
+  assert.ok(looksLikeDns(q, 0, q.length));
+  const withRcode = q.slice();
+  withRcode[3] |= 0x05;
+  assert.equal(looksLikeDns(withRcode, 0, withRcode.length), false, 'a query with an rcode');
+  const five = dnsMessage({ questions: Array.from({ length: 5 }, () => ({ name: dnsName('a.example'), type: A })) });
+  assert.equal(looksLikeDns(five, 0, five.length), false, 'five questions');
+  const r = dnsMessage({ response: true, rcode: 12, questions: [{ name: dnsName('a.example'), type: A }] });
+  assert.equal(looksLikeDns(r, 0, r.length), false, 'unassigned rcode 12');
+  const empty = dnsMessage({ response: true });
+  assert.equal(looksLikeDns(empty, 0, empty.length), false, 'a response that neither asks nor answers');
+});
+
+test('names come out lower-cased, and a pointer to a decoded name gives the same text', () => {
+  const m = dnsMessage({
+    response: true,
+    questions: [{ name: dnsName('WWW.Example.COM'), type: A }],
+    answers: [{ name: ptr(12), type: A, rdata: hex('0a000001') }, { name: ptr(12), type: AAAA, rdata: hex('20010db8000000000000000000000001') }],
+  });
+  const msg = parseDnsMessage(m, 0, m.length)!;
+  assert.deepEqual(msg.questions.map((q) => q.name), ['www.example.com']);
+  assert.deepEqual(msg.answers.map((a) => [a.name, a.data]), [['www.example.com', '10.0.0.1'], ['www.example.com', '2001:db8::1']]);
+  assert.equal(readName(m, 0, m.length, 12), 'www.example.com');
+});
+
+test('authority and additional records are skipped over without being decoded, and still bound completeness', () => {
+  const m = dnsMessage({
+    response: true,
+    questions: [{ name: dnsName('a.example'), type: A }],
+    answers: [{ name: ptr(12), type: A, rdata: hex('01020304') }],
+    additional: [{ name: dnsName('ns1.example'), type: A, rdata: hex('05060708') }],
+  });
+  const msg = parseDnsMessage(m, 0, m.length)!;
+  assert.equal(msg.complete, true);
+  assert.deepEqual(msg.answers.map((a) => a.data), ['1.2.3.4'], 'additional A records are not answers');
+  const broken = concat(m.subarray(0, m.length - 16), new Uint8Array([0xc0, 0xff]), m.subarray(m.length - 14));
+  assert.equal(parseDnsMessage(broken, 0, broken.length)!.complete, false, 'a bad pointer in the additional section');
+});

@@ -181,3 +181,90 @@ test('after done, inspect keeps answering true and facts stay put', () => {
   assert.equal(dpi.inspect(tcp(true, 1 + hello.length, 443), other, 0, other.length), true);
   assert.equal(dpi.facts.sni, 'done.example');
 });
+
+test('an all-zero 200-byte payload is not DNS (nor anything else) on any port, over UDP or TCP', () => {
+  const zeros = new Uint8Array(200);
+  for (const proto of [17, 6] as const) {
+    for (const dstPort of [53, 5353, 9000]) {
+      const dpi = createFlowDpi(createNameCache());
+      let n = 0;
+      let done = false;
+      while (!done && n < 40) {
+        done = dpi.inspect({ proto, fromInitiator: n % 2 === 0, srcPort: 40000, dstPort, seq: 1 + 200 * (n >> 1), ts: 0 }, zeros, 0, 200);
+        n++;
+      }
+      assert.equal(dpi.facts.app, null, `proto ${proto} port ${dstPort}`);
+      assert.deepEqual(dpi.facts.dnsQueries, []);
+      assert.equal(n, 2, `proto ${proto} port ${dstPort}: given up once both directions' first payloads matched nothing`);
+    }
+  }
+});
+
+test('a plausible DNS header on port 53 whose question does not parse is not DNS', () => {
+  const junk = concat(hex('abcd01000001000000000000'), new Uint8Array([40]), ascii('short'));
+  const dpi = createFlowDpi(createNameCache());
+  dpi.inspect(udp(true), junk, 0, junk.length);
+  assert.equal(dpi.facts.app, null);
+});
+
+test('off the DNS ports a UDP DNS flow is done once its queries are answered; on port 53 it stays for more', () => {
+  const q1 = query('one.example', 1), q2 = query('two.example', 2);
+  const r1 = answer('one.example', 1), r2 = answer('two.example', 2);
+  const off = createFlowDpi(createNameCache());
+  assert.equal(off.inspect(udp(true, 8053), q1, 0, q1.length), false);
+  assert.equal(off.inspect(udp(true, 8053), q2, 0, q2.length), false);
+  assert.equal(off.inspect(udp(false, 8053), r1, 0, r1.length), false, 'one query still unanswered');
+  assert.equal(off.inspect(udp(false, 8053), r2, 0, r2.length), true);
+  assert.deepEqual(off.facts.dnsQueries, ['one.example', 'two.example']);
+  const on = createFlowDpi(createNameCache());
+  on.inspect(udp(true), q1, 0, q1.length);
+  assert.equal(on.inspect(udp(false), r1, 0, r1.length), false);
+  assert.equal(on.inspect(udp(true), q2, 0, q2.length), false);
+  assert.deepEqual(on.facts.dnsQueries, ['one.example', 'two.example'], 'a resolver reusing its socket');
+});
+
+test('only a response seen (no query) does not end a DNS flow off the DNS ports', () => {
+  const r1 = answer('one.example', 1);
+  const dpi = createFlowDpi(createNameCache());
+  assert.equal(dpi.inspect(udp(false, 8053), r1, 0, r1.length), false);
+  assert.equal(dpi.facts.app, 'dns');
+});
+
+test('near misses of the TCP signatures are not labelled', () => {
+  const cases = [
+    hex('1603010020ff') /* TLS record, handshake type 255 */, hex('160301000001') /* record length 0 */,
+    ascii('SSH-x.0-not a banner\r\n'), ascii('GET  /double-space HTTP/1.1\r\n'), ascii('GET /x FTP/1.0\r\nHost: a\r\n\r\n'),
+    ascii('HTTP/1.1 abc nope\r\n\r\n'), ascii('POSTMAN is not a method\r\n'),
+  ];
+  for (const c of cases) {
+    const padded = concat(c, new Uint8Array(Math.max(0, 16 - c.length)).fill(0x20));
+    const dpi = createFlowDpi(createNameCache());
+    dpi.inspect(tcp(true, 1, 5000), padded, 0, padded.length);
+    assert.equal(dpi.facts.app, null, Buffer.from(c).toString('latin1'));
+  }
+});
+
+test('a request line split before its version is recognised, and its Host read', () => {
+  const req = ascii('GET /some/long/path?q=1 HTTP/1.1\r\nHost: split.example\r\n\r\n');
+  const dpi = createFlowDpi(createNameCache());
+  assert.equal(dpi.inspect(tcp(true, 1, 8080), req, 0, 20), false);
+  assert.equal(dpi.facts.app, 'http');
+  assert.equal(dpi.inspect(tcp(true, 21, 8080), req, 20, req.length - 20), true);
+  assert.equal(dpi.facts.httpHost, 'split.example');
+});
+
+test('an unrecognised first segment is kept: an earlier segment arriving later still yields the SNI', () => {
+  const hello = tlsRecords(clientHelloMessage({ sni: 'late.start.example' }));
+  const dpi = createFlowDpi(createNameCache());
+  assert.equal(dpi.inspect(tcp(true, 1 + 100, 443), hello, 100, hello.length - 100), false);
+  assert.equal(dpi.facts.app, null);
+  assert.equal(dpi.inspect(tcp(true, 1, 443), hello, 0, 100), true);
+  assert.equal(dpi.facts.sni, 'late.start.example');
+});
+
+test('SNI is lower-cased', () => {
+  const hello = tlsRecords(clientHelloMessage({ sni: 'Mixed.CASE.example' }));
+  const dpi = createFlowDpi(createNameCache());
+  assert.equal(dpi.inspect(tcp(true, 1, 443), hello, 0, hello.length), true);
+  assert.equal(dpi.facts.sni, 'mixed.case.example');
+});

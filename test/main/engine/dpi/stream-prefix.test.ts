@@ -80,3 +80,13 @@ test('a sub-range of the source buffer is copied, not the whole buffer', () => {
   shared.fill(0); // the caller reuses its buffer
   assert.equal(text(s), 'payload');
 });
+
+test('storage is allocated to fit the first segment, then grows by doubling', () => {
+  const s = new StreamPrefix(16 * 1024);
+  assert.equal(s.data.length, 0, 'nothing before the first segment');
+  s.push(100, new Uint8Array(300), 0, 300);
+  assert.equal(s.data.length, 300);
+  s.push(400, new Uint8Array(10), 0, 10);
+  assert.equal(s.data.length, 600);
+  assert.equal(s.contiguous, 310);
+});

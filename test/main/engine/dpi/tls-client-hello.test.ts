@@ -112,3 +112,17 @@ test('overlapping retransmissions do not corrupt the hello', () => {
   ]);
   assert.equal(r.facts.sni, 'overlap.example');
 });
+
+test('the reader parses a hello inside a larger buffer at an offset, in place', () => {
+  const stream = tlsRecords(clientHelloMessage({ sni: 'inplace.example', alpn: ['h2'] }));
+  const big = concat(new Uint8Array(37).fill(0x16), stream, new Uint8Array(11).fill(0xee));
+  const r = new TlsClientHelloReader();
+  assert.equal(r.update(big, 37, stream.length), 'done');
+  assert.deepEqual(r.info, { sni: 'inplace.example', alpn: ['h2'] });
+  const split = tlsRecords(clientHelloMessage({ sni: 'records.example' }), 50);
+  const big2 = concat(new Uint8Array(5), split);
+  const r2 = new TlsClientHelloReader();
+  assert.equal(r2.update(big2, 5, 60), 'more');
+  assert.equal(r2.update(big2, 5, split.length), 'done');
+  assert.equal(r2.info?.sni, 'records.example');
+});
