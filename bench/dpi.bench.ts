@@ -1,8 +1,8 @@
 /**
  * DPI cost per call on generated inputs: each parser alone, and the per-flow dispatcher over the payload sequences
  * a flow of each kind shows it (created, fed until it says done). Reports µs per call (best of several rounds: the
- * machine is shared) and heap bytes allocated per call (used_heap_size deltas over small batches, batches where a
- * GC ran are discarded). Writes bench/results/dpi.json.
+ * machine is shared) and bytes allocated per call (used_heap_size + external_memory deltas over small batches,
+ * batches where a GC ran are discarded). Writes bench/results/dpi.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -73,9 +73,11 @@ function bytesPerCall(fn: () => void): number {
   const batch = 200;
   const deltas: number[] = [];
   for (let b = 0; b < 60; b++) {
-    const before = v8.getHeapStatistics().used_heap_size;
+    // Typed-array storage lives outside the JS heap: count it too (external_memory).
+    const h0 = v8.getHeapStatistics();
     for (let i = 0; i < batch; i++) fn();
-    const d = v8.getHeapStatistics().used_heap_size - before;
+    const h1 = v8.getHeapStatistics();
+    const d = h1.used_heap_size - h0.used_heap_size + h1.external_memory - h0.external_memory;
     if (d >= 0) deltas.push(d / batch); // a negative delta means a GC ran inside the batch
   }
   deltas.sort((x, y) => x - y);

@@ -6,8 +6,8 @@
  *  2. 100 k rows: frame times (requestAnimationFrame deltas) while the flows table scrolls.
  * Writes bench/results/ui.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBridge } from '../test/e2e/bridge/server.ts';
@@ -21,6 +21,49 @@ const UPDATES = 40;
 const SCROLL_ROWS = 100_000;
 const SCROLL_FRAMES = 300;
 const TARGET_MS = 8;
+const TRACED_UPDATES = 12;
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+// Top-level main-thread events that are the browser rendering a frame (the rest is script and task overhead).
+const RENDERING = new Set(['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'UpdateLayer', 'HitTest', 'IntersectionObserverController::computeIntersections']);
+
+/** Thread (CPU) milliseconds of the renderer main thread inside each 'sandpiper-update' measure: total, rendering. */
+function threadTimePerSpan(trace: { traceEvents: TraceEvent[] }) {
+  const ev = trace.traceEvents;
+  const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const begins = ev.filter((e) => e.name === 'sandpiper-update' && e.ph === 'b').map((e) => e.ts);
+  const ends = ev.filter((e) => e.name === 'sandpiper-update' && e.ph === 'e').map((e) => e.ts);
+  const total = begins.map(() => 0);
+  const rendering = begins.map(() => 0);
+  if (main === undefined) return { total: stats([0]), rendering: stats([0]), spans: 0 };
+  const events = ev
+    .filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid && e.tdur !== undefined)
+    .sort((a, b) => a.ts - b.ts);
+  let openUntil = -Infinity;
+  for (const e of events) {
+    // Outermost events (tasks) count whole, so nested ones are not added twice; a task overlapping a span counts
+    // for it (the delivering task starts a few microseconds before the span's first mark).
+    const end = e.ts + (e.dur ?? 0);
+    const outermost = e.ts >= openUntil;
+    if (outermost) openUntil = end;
+    const i = begins.findIndex((b, k) => e.ts < ends[k] && end > b);
+    if (i < 0) continue;
+    const ms = (e.tdur ?? 0) / 1000;
+    if (outermost) total[i] += ms;
+    if (RENDERING.has(e.name)) rendering[i] += ms;
+  }
+  return { total: stats(total), rendering: stats(rendering), spans: begins.length };
+}
 
 interface Hooks {
   make(count: number, tick: number, full: boolean): EngineUpdate;
@@ -91,6 +134,32 @@ try {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   const rowsShown = await page.getByRole('grid', { name: 'Flows' }).getAttribute('aria-rowcount');
+
+  // 1b. The same updates under a Chromium trace: the renderer main thread's CPU time (not wall time) inside each
+  // measured span, split into script and the browser's rendering. On a loaded machine wall time includes waiting
+  // for a core; thread time does not.
+  const traceFile = path.join(mkdtempSync(path.join(tmpdir(), 'sp-ui-bench-')), 'trace.json');
+  await browser.startTracing(page, { path: traceFile, categories: ['devtools.timeline', 'blink.user_timing'] });
+  for (let tick = UPDATES + 1; tick <= UPDATES + TRACED_UPDATES; tick++) {
+    // Built in its own task, so the task that delivers it is (almost) all measured span.
+    await page.evaluate(
+      ([n, t]) => {
+        const w = globalThis as unknown as PageWin;
+        w.__benchUpdate = w.__sandpiperBench.make(n, t, false);
+      },
+      [FLOWS, tick] as const,
+    );
+    await page.evaluate(async () => {
+      const w = globalThis as unknown as PageWin;
+      const u = w.__benchUpdate as EngineUpdate;
+      w.__benchUpdate = undefined;
+      await w.__sandpiperBench.deliver(u);
+    });
+    await new Promise((r) => setTimeout(r, 1000 / RATE_HZ));
+  }
+  await browser.stopTracing();
+  const cpu = threadTimePerSpan(JSON.parse(readFileSync(traceFile, 'utf8')) as { traceEvents: TraceEvent[] });
+  rmSync(path.dirname(traceFile), { recursive: true, force: true });
   const longTasks = await page.evaluate(() => (globalThis as unknown as PageWin).__longTasks.splice(0));
   // What the update's transport would add if deserialised on this thread (Electron's IPC): a structured clone of it.
   const cloneMs: number[] = [];
@@ -146,6 +215,8 @@ try {
       listenerSyncMsPerUpdate: stats(perUpdateSync),
       untilReactCommitMsPerUpdate: stats(perUpdateReact),
       structuredCloneMsPerUpdate: stats(cloneMs),
+      mainThreadCpuMsPerUpdate: { ...cpu.total, tracedUpdates: cpu.spans },
+      renderingCpuMsPerUpdate: cpu.rendering,
       loadAverage1m: { before: Math.round(loadBefore[0] * 100) / 100, after: Math.round(loadAfter[0] * 100) / 100 },
       targetMs: TARGET_MS,
       meetsTarget: upd.p95 <= TARGET_MS,
@@ -166,6 +237,7 @@ try {
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/ui.json'), JSON.stringify(result, null, 2) + '\n');
   console.log(`ui: ${FLOWS} flows × ${RATE_HZ}/s, all rows changed: main-thread per update mean ${upd.mean} ms, p50 ${upd.p50}, p95 ${upd.p95}, max ${upd.max} (store listener p50 ${result.updates.listenerSyncMsPerUpdate.p50}, through React commit p50 ${result.updates.untilReactCommitMsPerUpdate.p50}; a structured clone of the update would add p50 ${result.updates.structuredCloneMsPerUpdate.p50}) (target ≤ ${TARGET_MS} ms: ${result.updates.meetsTarget ? 'met' : 'NOT met'}); long tasks ${longTasks.length}; load average ${result.updates.loadAverage1m.before}→${result.updates.loadAverage1m.after}`);
+  console.log(`ui: main-thread CPU (thread time, traced) per update p50 ${cpu.total.p50} ms, p95 ${cpu.total.p95}; of which browser rendering p50 ${cpu.rendering.p50}`);
   console.log(`ui: scrolling ${SCROLL_ROWS} rows: frame p50 ${fr.p50} ms, p95 ${fr.p95}, p99 ${fr.p99}, max ${fr.max}; ${result.scroll.framesOver25ms}/${fr.n} frames over 25 ms`);
 } finally {
   await browser.close();

@@ -3,22 +3,13 @@
  * top-level page (app://sandpiper) and validating its arguments before anything reaches the engine host.
  */
 import type { IpcMainInvokeEvent } from 'electron';
-import type { InterfaceInfo, InvokeName, Result, StartCaptureRequest } from '../../shared/ipc.ts';
+import type { InvokeName, SandpiperApi } from '../../shared/ipc.ts';
 import { INVOKE_CHANNELS } from '../../shared/ipc.ts';
 import { checkBoolean, checkFilter, checkStartCapture } from '../session/validate.ts';
 import { APP_ORIGIN } from './app-protocol.ts';
 
 /** What main does for each renderer request (dialogs in main, the rest in the engine host). */
-export interface IpcBackend {
-  listInterfaces(): Promise<InterfaceInfo[]>;
-  validateFilter(filter: string): Promise<Result>;
-  startCapture(req: StartCaptureRequest): Promise<Result>;
-  stopCapture(): Promise<void>;
-  setPaused(paused: boolean): Promise<void>;
-  openCaptureFile(): Promise<Result<{ path: string } | null>>;
-  saveCapture(): Promise<Result<{ path: string } | null>>;
-  requestSnapshot(): Promise<void>;
-}
+export type IpcBackend = Omit<SandpiperApi, 'version' | 'onUpdate' | 'onStatus'>;
 
 /** The part of an invoke event the check reads. */
 export type SenderInfo = Pick<IpcMainInvokeEvent, 'senderFrame'>;

@@ -33,14 +33,8 @@ export { CaptureFormatError } from './capture-format-error.ts';
 export type { EvictReason, IdleTimeouts } from './flow-table.ts';
 export { DEFAULT_IDLE_TIMEOUTS, DEFAULT_MAX_FLOWS } from './flow-table.ts';
 
-/** Who owns a socket; structurally the same as process-attribution.ts's SocketOwner. */
-export interface SocketOwner {
-  pid: number | null;
-  process: string | null;
-  exe: string | null;
-  user: string | null;
-  hidden: boolean;
-}
+import type { SocketOwner } from './process-attribution.ts';
+export type { SocketOwner } from './process-attribution.ts';
 
 export interface SocketAttributor {
   lookup(proto: 'tcp' | 'udp', localAddr: string, localPort: number, remoteAddr: string, remotePort: number): SocketOwner | null;

@@ -48,11 +48,12 @@ test('a running helper: its sandbox report shows, the pcap stream feeds the engi
   const dir = mkdtempSync(path.join(tmpdir(), 'sp-live-adapter-'));
   try {
     const args = path.join(dir, 'args');
-    const helper = fakeHelper(dir, `echo "$@" > ${args}\necho '${SANDBOX}' >&2\nprintf '${PCAP_HEADER}'\nexec sleep 30`);
+    const helper = fakeHelper(dir, `echo "$@" > ${args}\nprintf '${PCAP_HEADER}'\necho '${SANDBOX}' >&2\nexec sleep 30`);
     const session = new Session({ createEngine: createSessionEngine, startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
     const r = await session.startCapture({ interface: 'eth0', filter: 'tcp port 443', promisc: true });
     assert.deepEqual(r, { ok: true, value: undefined });
-    // stdout (pcap) and stderr (JSON lines) are separate pipes: the report may come just after the first bytes.
+    // The fake writes the pcap header before its report, as the real helper does, so once the report is seen the
+    // header is already in the pipe and a stop cannot cut it off. stdout and stderr are separate pipes: poll.
     for (let i = 0; i < 100 && session.getStatus().sandbox === null; i++) await new Promise((res) => setTimeout(res, 20));
     const s = session.getStatus();
     assert.equal(s.state, 'capturing');

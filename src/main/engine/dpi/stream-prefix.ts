@@ -74,6 +74,11 @@ export class StreamPrefix {
     return !this.failed;
   }
 
+  /** Makes room for n bytes from the start (capped at the limit) when the caller knows how much is coming. */
+  reserve(n: number): void {
+    if (!this.failed) this.ensure(Math.min(n, this.limit));
+  }
+
   /** Drops n bytes from the front of the contiguous prefix (for streams of length-prefixed messages). */
   consume(n: number): void {
     if (n <= 0) return;
