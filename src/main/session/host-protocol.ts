@@ -1,47 +1,21 @@
 /**
- * Messages between Electron's main process and the engine host (a utility process), and the host-side dispatcher
- * that turns a call into a Session action. Main forwards only calls it has already validated; the dispatcher
- * validates again because it is the boundary of the process that owns the engine.
+ * The engine host's dispatcher: turns a call from Electron's main process (wire format in
+ * src/shared/engine-host-protocol.ts) into a Session action. Main forwards only calls it has already validated;
+ * the dispatcher validates again because it is the boundary of the process that owns the engine.
  */
-import type { CaptureStatusView, EngineUpdate, InterfaceInfo, Result } from '../../shared/ipc.ts';
+import type { InterfaceInfo, Result } from '../../shared/ipc.ts';
+import { isHostCall, type HostMessage, type HostMethod } from '../../shared/engine-host-protocol.ts';
 import { actionFor, appError } from './app-errors.ts';
 import type { Session } from './session.ts';
 import { checkBoolean, checkFilter, checkPath, checkStartCapture } from './validate.ts';
 
-export const HOST_METHODS = [
-  'listInterfaces',
-  'validateFilter',
-  'startCapture',
-  'stopCapture',
-  'setPaused',
-  'openFile',
-  'saveCapture',
-  'requestSnapshot',
-] as const;
-export type HostMethod = (typeof HOST_METHODS)[number];
-
-export interface HostCall {
-  type: 'call';
-  id: number;
-  method: HostMethod;
-  arg?: unknown;
-}
-
-export type HostMessage =
-  | { type: 'result'; id: number; value: unknown }
-  | { type: 'update'; update: EngineUpdate }
-  | { type: 'status'; status: CaptureStatusView };
+export { HOST_METHODS, isHostCall } from '../../shared/engine-host-protocol.ts';
+export type { HostCall, HostMessage, HostMethod } from '../../shared/engine-host-protocol.ts';
 
 export interface HostServices {
   session: Session;
   listInterfaces(): InterfaceInfo[];
   validateFilter(filter: string): Result;
-}
-
-export function isHostCall(v: unknown): v is HostCall {
-  if (typeof v !== 'object' || v === null) return false;
-  const m = v as Record<string, unknown>;
-  return m.type === 'call' && Number.isSafeInteger(m.id) && typeof m.method === 'string' && (HOST_METHODS as readonly string[]).includes(m.method);
 }
 
 const rejected = (message: string): Result => ({ ok: false, error: appError('bad_arguments', message, actionFor('bad_arguments')) });

@@ -35,7 +35,9 @@ export function BandwidthChart() {
       {
         width: Math.max(200, host.clientWidth),
         height: HEIGHT,
-        scales: { x: { time: true, range: (_u, min, max) => timeAxisRange(min, max, Date.now() / 1000) } },
+        // uPlot's own x autoscaling widens a single point to years before any range callback applies, so the
+        // x range is set explicitly on every draw instead (setXRange).
+        scales: { x: { time: true, auto: false } },
         // Live values only follow the cursor; the status bar carries the current numbers.
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
@@ -52,6 +54,11 @@ export function BandwidthChart() {
       [b.t, b.inBps, b.outBps],
       host,
     );
+    const setXRange = (t: ArrayLike<number>) => {
+      const [min, max] = timeAxisRange(t.length ? t[0] : null, t.length ? t[t.length - 1] : null, Date.now() / 1000);
+      plot.setScale('x', { min, max });
+    };
+    setXRange(b.t);
     // Redrawn at most once per second of capture time: a 5-minute chart gains nothing from 10 redraws a second.
     // A skipped update is drawn a second later at the latest, so the end of a file is never left out.
     let drawnAt = -Infinity;
@@ -62,6 +69,7 @@ export function BandwidthChart() {
       const b = stats.getState().bandwidth;
       drawnAt = b.t.length ? b.t[b.t.length - 1] : -Infinity;
       plot.setData([b.t, b.inBps, b.outBps]);
+      setXRange(b.t);
     };
     const unsub = stats.subscribe((s, prev) => {
       if (s.tick === prev.tick) return;
