@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { FlowRow } from '../../shared/flow.ts';
 import { useStores } from '../state/app-stores.ts';
 import { downRate, upRate, localAddr, localPort, remoteAddr, remotePort } from '../flows/endpoints.ts';
 import { formatBytes, formatDateTime, formatEndpoint, formatRate } from '../format.ts';
 import { Sparkline } from './Sparkline.tsx';
+import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 
 type Field = [label: string, value: string, copyable?: boolean];
 
@@ -62,14 +63,7 @@ export function FlowDetails() {
   useStore(flows, (s) => s.version); // re-render on updates to show fresh numbers
   const history = useStore(flows, (s) => s.history);
   const [copied, setCopied] = useState<string | null>(null);
-  const closeRef = useRef<HTMLButtonElement>(null);
-  // Focus moves into the panel when it opens and back to where it came from when it closes.
-  useEffect(() => {
-    if (!open) return;
-    const prev = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    closeRef.current?.focus();
-    return () => prev?.focus();
-  }, [open]);
+  const closeRef = useDialogFocus<HTMLButtonElement>(open);
   if (!open || id === null) return null;
   const r = flows.getState().rows.get(id);
   const close = () => {

@@ -1,7 +1,8 @@
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import type { KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
 import { badgeFor, securityItems } from '../security/security-items.ts';
+import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 
 /** Keeps Tab inside the modal dialog. */
 function trapTab(e: KeyboardEvent<HTMLElement>, box: HTMLElement): void {
@@ -24,14 +25,7 @@ export function SecurityPanel() {
   const { capture, ui } = useStores();
   const open = useStore(ui, (s) => s.securityOpen);
   const status = useStore(capture, (s) => s.status);
-  const closeRef = useRef<HTMLButtonElement>(null);
-  // Focus moves into the panel when it opens and back to where it came from when it closes.
-  useEffect(() => {
-    if (!open) return;
-    const prev = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    closeRef.current?.focus();
-    return () => prev?.focus();
-  }, [open]);
+  const closeRef = useDialogFocus<HTMLButtonElement>(open);
   if (!open) return null;
   const m = status.sandbox;
   const badge = badgeFor(status);
