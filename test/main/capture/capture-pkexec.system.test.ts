@@ -39,6 +39,19 @@ function start(argv: string[]): { child: ChildProcess; done: Promise<Run>; out: 
   return { child, done, out: () => out };
 }
 
+/** Ctrl-C for the CLI once its output matches `ready` (polled: stdout arrives in chunks). */
+function interruptWhen(run: ReturnType<typeof start>, ready: RegExp): Promise<void> {
+  return new Promise((resolve) => {
+    const iv = setInterval(() => {
+      if (ready.test(run.out())) {
+        clearInterval(iv);
+        run.child.kill('SIGINT');
+        resolve();
+      }
+    }, 20);
+  });
+}
+
 const jsonLines = (out: string) => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 async function withRig(t: { skip: (m: string) => void }, rules: (u: TestUser) => string, body: (rig: PolkitRig, u: TestUser) => Promise<void>) {
@@ -102,15 +115,7 @@ test('through pkexec (stand-in helper): granted, file owned by the user; stoppin
 
         // The helper runs as root here (the stand-in never drops), so SIGTERM is refused: stdin EOF must stop it.
         const run = start(asUser(user, ['--interface', 'lo', '--json', '--write', file], { SANDPIPER_HELPER: fakes.helper({ packets: 0, runUntilStopped: true }) }));
-        await new Promise<void>((resolve) => {
-          const iv = setInterval(() => {
-            if (run.out().includes('"type":"stats"')) {
-              clearInterval(iv);
-              run.child.kill('SIGINT');
-              resolve();
-            }
-          }, 20);
-        });
+        await interruptWhen(run, /"type":"stats"/);
         const stopped = await run.done;
         assert.equal(stopped.code, 0, stopped.err);
         const s2 = jsonLines(stopped.out).at(-1);
@@ -166,15 +171,7 @@ test('through pkexec with the real helper in a network namespace: packets arrive
 
       // Ctrl-C: the helper now runs as the user, so SIGTERM reaches it; the file is complete.
       const run = start(asUser(user, ['--interface', pair.ifA, '--filter', 'udp port 40404', '--json', '--write', file], { SANDPIPER_HELPER: REAL_HELPER }, pair.a));
-      await new Promise<void>((resolve) => {
-        const iv = setInterval(() => {
-          if (/"type":"stats"[^\n]*"written":[1-9]/.test(run.out())) {
-            clearInterval(iv);
-            run.child.kill('SIGINT');
-            resolve();
-          }
-        }, 20);
-      });
+      await interruptWhen(run, /"type":"stats"[^\n]*"written":[1-9]/);
       const stopped = await run.done;
       assert.equal(stopped.code, 0, stopped.err);
       const s2 = jsonLines(stopped.out).at(-1);
