@@ -1,12 +1,13 @@
 /**
- * The desktop app's boundaries, version 1: renderer ⇄ preload ⇄ main ⇄ engine host (utility process).
+ * The desktop app's boundaries, version 2 (IPC_PROTOCOL_VERSION): renderer ⇄ preload ⇄ main ⇄ engine host (utility process).
  * The renderer sees only `SandpiperApi` (exposed by the preload through contextBridge). Updates reach it at most
  * 10 times a second, never per packet.
  */
-import type { FlowRow } from './flow.ts';
+import type { FlowBatch } from './flow-update.ts';
 import type { SandboxMessage } from './helper-protocol.ts';
 
-export const IPC_PROTOCOL_VERSION = 1;
+/** 2: rows travel as a compact FlowBatch (flow-update.ts) instead of FlowRow objects. */
+export const IPC_PROTOCOL_VERSION = 2;
 
 export interface InterfaceInfo {
   name: string;
@@ -72,9 +73,11 @@ export interface StatsView {
 export interface EngineUpdate {
   /** Increases by one per update; a gap means the renderer must ask for a full snapshot. */
   seq: number;
-  /** True when `upserts` holds every live flow and the renderer should replace its table. */
+  /** True when `rows` holds every live flow (and every text) and the renderer should replace its table. */
   full: boolean;
-  upserts: FlowRow[];
+  /** Flows new or changed since the previous update. */
+  rows: FlowBatch;
+  /** Ids of flows gone since the previous update. */
   removed: number[];
   stats: StatsView;
   /** Capture time of this update, seconds since the epoch. */

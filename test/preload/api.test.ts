@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandpiperApi, type IpcRendererLike } from '../../src/preload/api.ts';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, IPC_PROTOCOL_VERSION } from '../../src/shared/ipc.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, IPC_PROTOCOL_VERSION, type EngineUpdate } from '../../src/shared/ipc.ts';
+import { COUNTER_COUNT } from '../../src/shared/flow-update.ts';
 
 type L = (event: unknown, payload: unknown) => void;
 
@@ -29,6 +30,7 @@ test('the API has exactly the SandpiperApi members, frozen, and no ipcRenderer p
     'stopCapture', 'validateFilter', 'version',
   ]);
   assert.equal(api.version, IPC_PROTOCOL_VERSION);
+  assert.equal(api.version, 2, 'updates carry compact FlowBatch rows');
   assert.ok(Object.isFrozen(api));
   for (const [k, v] of Object.entries(api)) if (k !== 'version') assert.equal(typeof v, 'function', k);
 });
@@ -71,4 +73,19 @@ test('listeners get the payload only (never the IPC event) and unsubscribe clean
   assert.equal(got.length, 2);
   assert.equal(f.listeners.get(EVENT_CHANNELS.update)?.size, 0);
   assert.throws(() => api.onUpdate('not a function' as never), TypeError);
+});
+
+test('an update reaches the listener as it came: the same object, its Float64Arrays neither copied nor reshaped', () => {
+  const f = fakeIpc();
+  const api = createSandpiperApi(f.ipc);
+  const got: EngineUpdate[] = [];
+  api.onUpdate((u) => got.push(u));
+  const rows = { ids: Float64Array.from([1, 2]), counters: new Float64Array(2 * COUNTER_COUNT).fill(7), texts: [] };
+  const u: EngineUpdate = { seq: 3, full: false, rows, removed: [9], stats: {} as EngineUpdate['stats'], ts: 1 };
+  f.emit(EVENT_CHANNELS.update, u);
+  assert.equal(got.length, 1);
+  assert.equal(got[0], u);
+  assert.equal(got[0].rows.ids, rows.ids);
+  assert.equal(got[0].rows.counters, rows.counters);
+  assert.ok(got[0].rows.counters instanceof Float64Array);
 });

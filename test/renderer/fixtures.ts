@@ -1,8 +1,9 @@
 // Test doubles for the renderer: flow rows, sandbox reports and a controllable SandpiperApi.
 import { vi } from 'vitest';
 import type { FlowRow } from '../../src/shared/flow.ts';
+import { COUNTER_COUNT, sameText, textOf, writeCounters, type FlowBatch, type FlowText } from '../../src/shared/flow-update.ts';
 import type { SandboxMessage } from '../../src/shared/helper-protocol.ts';
-import type { CaptureStatusView, EngineUpdate, SandpiperApi, StatsView } from '../../src/shared/ipc.ts';
+import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type StatsView } from '../../src/shared/ipc.ts';
 
 export function row(p: Partial<FlowRow> & { id: number }): FlowRow {
   return {
@@ -60,8 +61,43 @@ export function stats(p: Partial<StatsView> = {}): StatsView {
   };
 }
 
-export function update(seq: number, p: Partial<EngineUpdate> = {}): EngineUpdate {
-  return { seq, full: false, upserts: [], removed: [], stats: stats(), ts: 1_700_000_000 + seq, ...p };
+/** The texts a receiver holds, as the sender tracks them (flow id → text last sent). */
+export type KnownTexts = Map<number, FlowText>;
+
+/**
+ * A FlowBatch of whole rows. Without `known` every row's text is sent; with it, like the engine, only texts the
+ * receiver does not have yet (new flows, changed texts), which are then recorded in `known`.
+ */
+export function batch(rows: readonly FlowRow[], known?: KnownTexts): FlowBatch {
+  const ids = new Float64Array(rows.length);
+  const counters = new Float64Array(rows.length * COUNTER_COUNT);
+  const texts: FlowText[] = [];
+  rows.forEach((r, i) => {
+    ids[i] = r.id;
+    writeCounters(r, counters, i * COUNTER_COUNT);
+    const prev = known?.get(r.id);
+    if (prev !== undefined && sameText(prev, r)) return;
+    const t = textOf(r);
+    texts.push(t);
+    known?.set(r.id, t);
+  });
+  return { ids, counters, texts };
+}
+
+export interface UpdateParts extends Partial<Omit<EngineUpdate, 'rows'>> {
+  /** Whole rows, turned into `rows` by batch(upserts, known). */
+  upserts?: FlowRow[];
+  rows?: FlowBatch;
+  /** The receiver's texts as the sender sees them: updated for the full flag, the batch and `removed`. */
+  known?: KnownTexts;
+}
+
+export function update(seq: number, p: UpdateParts = {}): EngineUpdate {
+  const { upserts = [], rows, known, ...rest } = p;
+  if (rest.full) known?.clear();
+  const b = rows ?? batch(upserts, known);
+  for (const id of rest.removed ?? []) known?.delete(id);
+  return { seq, full: false, removed: [], stats: stats(), ts: 1_700_000_000 + seq, ...rest, rows: b };
 }
 
 export function sandbox(p: Partial<SandboxMessage> = {}): SandboxMessage {
@@ -106,7 +142,7 @@ export function mockApi(): MockApi {
   const updates = new Set<(u: EngineUpdate) => void>();
   const statuses = new Set<(s: CaptureStatusView) => void>();
   return {
-    version: 1,
+    version: IPC_PROTOCOL_VERSION,
     listInterfaces: vi.fn(async () => [
       { name: 'lo', addresses: ['127.0.0.1', '::1'], up: true, loopback: true },
       { name: 'eth0', addresses: ['192.168.1.10'], up: true, loopback: false },

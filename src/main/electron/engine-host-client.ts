@@ -1,8 +1,10 @@
 /**
  * main's side of the engine host (a utility process): numbered calls with promised results, and the host's
- * update/status messages handed to a listener (which relays them to the window). If the host dies, pending calls
- * resolve with an `internal` error and the window is told.
+ * update/status messages handed to a listener (which relays them to the window as they are: typed arrays survive
+ * webContents.send). An update of the wrong shape is dropped. If the host dies, pending calls resolve with an
+ * `internal` error and the window is told.
  */
+import { isEngineUpdate } from '../../shared/engine-host-protocol.ts';
 import type { CaptureStatusView, EngineUpdate } from '../../shared/ipc.ts';
 import { actionFor, appError } from '../session/app-errors.ts';
 import type { HostMethod } from '../session/host-protocol.ts';
@@ -30,12 +32,12 @@ export class EngineHostClient {
     this.proc = proc;
     proc.on('message', (m: unknown) => {
       if (typeof m !== 'object' || m === null) return;
-      const msg = m as { type?: unknown; id?: unknown; value?: unknown; update?: EngineUpdate; status?: CaptureStatusView };
+      const msg = m as { type?: unknown; id?: unknown; value?: unknown; update?: unknown; status?: CaptureStatusView };
       if (msg.type === 'result' && typeof msg.id === 'number') {
         const done = this.pending.get(msg.id);
         this.pending.delete(msg.id);
         done?.(msg.value);
-      } else if (msg.type === 'update' && msg.update) events.update(msg.update);
+      } else if (msg.type === 'update' && isEngineUpdate(msg.update)) events.update(msg.update);
       else if (msg.type === 'status' && msg.status) events.status(msg.status);
     });
     proc.on('exit', (code: number) => {

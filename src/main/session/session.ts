@@ -1,7 +1,8 @@
 /**
  * A capture session: one engine fed by a live capture or a file, turned into EngineUpdates for a renderer at most
  * once per `intervalMs` (100 ms → ≤ 10 a second), never per packet. Deltas carry only the rows the engine reports
- * as changed; a full snapshot is sent when a source starts, ends, on resume and on request.
+ * as changed (as a compact FlowBatch: counters always, text only when it changed); a full snapshot is sent when a
+ * source starts, ends, on resume and on request.
  * Electron-free: the engine host (utility process) and the end-to-end test bridge both drive it.
  */
 import { copyFile, mkdtemp, open, rm } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import type { SandboxMessage, StatsMessage } from '../../shared/helper-protocol.ts';
 import type { AppError, CaptureStatusView, EngineUpdate, Result, StartCaptureRequest } from '../../shared/ipc.ts';
 import { actionFor, appError, fileError } from './app-errors.ts';
+import { FlowBatchEncoder } from './flow-batch-encoder.ts';
 import { StatsMeter } from './stats-meter.ts';
 import { describeFormatError, type CreateEngine, type LiveCaptureHandle, type SessionEngine, type StartLiveCapture } from './types.ts';
 
@@ -40,6 +42,7 @@ export class Session {
   private status: CaptureStatusView = IDLE;
   private engine: SessionEngine | null = null;
   private meter: StatsMeter | null = null;
+  private encoder = new FlowBatchEncoder();
   private live: LiveCaptureHandle | null = null;
   /** Bumped whenever the source changes, so callbacks of an old source are ignored. */
   private generation = 0;
@@ -261,6 +264,7 @@ export class Session {
     this.sourceFile = null;
     this.engine = engine ?? this.opts.createEngine({ live });
     this.meter = new StatsMeter(live, this.now());
+    this.encoder = new FlowBatchEncoder();
     this.paused = false;
     this.needFull = true;
     this.schedule();
@@ -319,21 +323,24 @@ export class Session {
     if (this.live) engine.sweep?.(this.now() / 1000);
     const full = this.needFull;
     this.needFull = false;
-    let upserts;
+    let changed;
     let removed: number[];
     if (full) {
       engine.drainChanged();
       engine.drainRemoved();
-      upserts = engine.snapshot();
+      changed = engine.snapshot();
       removed = [];
     } else {
-      upserts = engine.drainChanged();
+      changed = engine.drainChanged();
       removed = engine.drainRemoved();
     }
     const t = this.now();
-    meter.account(upserts, removed);
+    meter.account(changed, removed);
+    // Rows before removals, as the receiver applies them: an id in both is gone, and its text is sent again if it returns.
+    const rows = this.encoder.encode(changed, full);
+    this.encoder.forget(removed);
     const counters = engine.counters();
-    const update: EngineUpdate = { seq: ++this.seq, full, upserts, removed, stats: meter.view(t, counters), ts: counters.lastTs ?? t / 1000 };
+    const update: EngineUpdate = { seq: ++this.seq, full, rows, removed, stats: meter.view(t, counters), ts: counters.lastTs ?? t / 1000 };
     this.lastEmit = t;
     for (const l of this.updateListeners) l(update);
   }

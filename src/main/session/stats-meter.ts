@@ -35,7 +35,7 @@ export class StatsMeter {
     this.helper = m;
   }
 
-  /** Accounts the rows about to be sent; call once per update with its upserts and removed ids. */
+  /** Accounts the rows about to be sent; call once per update with its changed rows and removed ids. */
   account(rows: readonly FlowRow[], removed: readonly number[]): void {
     for (const r of rows) {
       const prev = this.lastBytes.get(r.id);

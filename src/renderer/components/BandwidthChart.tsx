@@ -94,8 +94,7 @@ export function BandwidthChart() {
   return (
     <section aria-label="Bandwidth" className="border-t border-zinc-200 px-4 pt-2 dark:border-zinc-700">
       <h2 className="sr-only">Bandwidth</h2>
-      <p className="sr-only">{summary}</p>
-      {supported ? <div ref={hostRef} className="bw-chart" aria-hidden="true" /> : <p className="text-xs text-zinc-500">{summary}</p>}
+      {supported ? <div ref={hostRef} className="bw-chart" role="img" aria-label={summary} /> : <p className="text-xs text-zinc-500">{summary}</p>}
     </section>
   );
 }

@@ -39,7 +39,7 @@ function Cells({ r }: { r: FlowRow }) {
         <div
           key={c.id}
           role="gridcell"
-          className={`truncate px-2 contain-content ${c.kind === 'number' ? 'text-right font-mono tabular-nums' : ''}`}
+          className={c.kind === 'number' ? 'px-2 text-right font-mono tabular-nums whitespace-nowrap' : 'truncate px-2 contain-content'}
           title={c.id === 'remote' || c.id === 'process' ? cells[c.id] : undefined}
         >
           {cells[c.id]}

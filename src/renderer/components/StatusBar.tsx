@@ -18,19 +18,20 @@ export function StatusBar() {
     ['Elapsed', s ? formatDuration(s.elapsedSeconds) : '—'],
   ];
   return (
-    <footer
-      aria-label="Capture statistics"
-      className="flex flex-wrap items-center gap-x-5 gap-y-1 border-t border-zinc-200 bg-zinc-50 px-4 py-1 text-xs dark:border-zinc-700 dark:bg-zinc-900"
-    >
-      <dl className="flex flex-wrap gap-x-5">
-        {items.map(([k, v]) => (
-          <div key={k} className="flex gap-1">
-            <dt className="text-zinc-500 dark:text-zinc-400">{k}</dt>
-            <dd className={`font-mono ${k.endsWith('drops') && v !== '0' && v !== '—' ? 'text-red-600 dark:text-red-400' : ''}`}>{v}</dd>
-          </div>
-        ))}
-      </dl>
-      {notice && <span className="ml-auto text-zinc-600 dark:text-zinc-400">{notice}</span>}
+    // Fixed height, and its contents in a strictly contained block (not a flex item): the numbers change with every
+    // update, and this keeps their relayout inside the bar instead of laying out the whole window again.
+    <footer aria-label="Capture statistics" className="h-7 shrink-0 border-t border-zinc-200 bg-zinc-50 text-xs dark:border-zinc-700 dark:bg-zinc-900">
+      <div className="flex h-full items-center gap-x-5 overflow-x-auto px-4 whitespace-nowrap contain-strict">
+        <dl className="flex gap-x-5">
+          {items.map(([k, v]) => (
+            <div key={k} className="flex gap-1">
+              <dt className="text-zinc-500 dark:text-zinc-400">{k}</dt>
+              <dd className={`font-mono ${k.endsWith('drops') && v !== '0' && v !== '—' ? 'text-red-600 dark:text-red-400' : ''}`}>{v}</dd>
+            </div>
+          ))}
+        </dl>
+        {notice && <span className="ml-auto text-zinc-600 dark:text-zinc-400">{notice}</span>}
+      </div>
     </footer>
   );
 }

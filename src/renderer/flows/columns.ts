@@ -1,5 +1,18 @@
 import type { FlowRow } from '../../shared/flow.ts';
-import { downRate, upRate, totalBytes, totalPackets, localAddr, localPort, remoteAddr, remotePort, protoLabel } from './endpoints.ts';
+import { C, COUNTER_COUNT, writeCounters, type FlowText } from '../../shared/flow-update.ts';
+import type { SlotKey } from '../state/row-table.ts';
+import {
+  downRateAt,
+  upRateAt,
+  totalBytesAt,
+  totalPacketsAt,
+  localAddr,
+  localIsSrc,
+  localPort,
+  remoteAddr,
+  remotePort,
+  protoLabel,
+} from './endpoints.ts';
 
 export type ColumnId =
   | 'process'
@@ -16,11 +29,17 @@ export type ColumnId =
 
 export type SortDir = 'asc' | 'desc';
 
+/**
+ * A numeric sort key read in place from the row table: the flow's counters at c[o, o + COUNTER_COUNT) and whether
+ * its src is this host (the rates' direction; the only text a numeric key needs). No row or text object is read.
+ */
+export type NumberKey = SlotKey;
+
 interface NumericColumn {
   id: ColumnId;
   label: string;
   kind: 'number';
-  key: (r: FlowRow) => number;
+  key: NumberKey;
   /** Direction used on the first click: big numbers first is what people look for. */
   firstDir: SortDir;
 }
@@ -28,37 +47,38 @@ interface TextColumn {
   id: ColumnId;
   label: string;
   kind: 'text';
-  key: (r: FlowRow) => string;
-  /** True when two versions of a row have equal keys, checked on the fields without building strings. */
-  same: (a: FlowRow, b: FlowRow) => boolean;
+  /** Text keys depend on the flow's text only, so they are recomputed only when a new text arrives. */
+  key: (t: FlowText) => string;
+  /** True when two texts of a flow have equal keys, checked on the fields without building strings. */
+  same: (a: FlowText, b: FlowText) => boolean;
   firstDir: SortDir;
 }
 export type Column = NumericColumn | TextColumn;
 
 // Text keys of addresses sort by address then port; padding keeps port order numeric.
 const pad5 = (n: number) => String(n).padStart(5, '0');
-const sameEndpoints = (a: FlowRow, b: FlowRow) =>
+const sameEndpoints = (a: FlowText, b: FlowText) =>
   a.local === b.local && a.src === b.src && a.sport === b.sport && a.dst === b.dst && a.dport === b.dport;
 
 export const COLUMNS: readonly Column[] = [
-  { id: 'process', label: 'Process', kind: 'text', firstDir: 'asc', same: (a, b) => a.process === b.process, key: (r) => (r.process ?? '').toLowerCase() },
-  { id: 'local', label: 'Local', kind: 'text', firstDir: 'asc', same: sameEndpoints, key: (r) => `${localAddr(r)} ${pad5(localPort(r))}` },
+  { id: 'process', label: 'Process', kind: 'text', firstDir: 'asc', same: (a, b) => a.process === b.process, key: (t) => (t.process ?? '').toLowerCase() },
+  { id: 'local', label: 'Local', kind: 'text', firstDir: 'asc', same: sameEndpoints, key: (t) => `${localAddr(t)} ${pad5(localPort(t))}` },
   {
     id: 'remote',
     label: 'Remote',
     kind: 'text',
     firstDir: 'asc',
     same: (a, b) => a.host === b.host && sameEndpoints(a, b),
-    key: (r) => `${r.host ?? ''} ${remoteAddr(r)} ${pad5(remotePort(r))}`,
+    key: (t) => `${t.host ?? ''} ${remoteAddr(t)} ${pad5(remotePort(t))}`,
   },
   { id: 'proto', label: 'Protocol', kind: 'text', firstDir: 'asc', same: (a, b) => a.proto === b.proto && a.app === b.app, key: protoLabel },
-  { id: 'state', label: 'State', kind: 'text', firstDir: 'asc', same: (a, b) => a.state === b.state, key: (r) => r.state },
-  { id: 'down', label: '↓ Rate', kind: 'number', firstDir: 'desc', key: downRate },
-  { id: 'up', label: '↑ Rate', kind: 'number', firstDir: 'desc', key: upRate },
-  { id: 'bytes', label: 'Bytes', kind: 'number', firstDir: 'desc', key: totalBytes },
-  { id: 'packets', label: 'Packets', kind: 'number', firstDir: 'desc', key: totalPackets },
-  { id: 'first_seen', label: 'First seen', kind: 'number', firstDir: 'asc', key: (r) => r.first_seen },
-  { id: 'last_seen', label: 'Last seen', kind: 'number', firstDir: 'desc', key: (r) => r.last_seen },
+  { id: 'state', label: 'State', kind: 'text', firstDir: 'asc', same: (a, b) => a.state === b.state, key: (t) => t.state },
+  { id: 'down', label: '↓ Rate', kind: 'number', firstDir: 'desc', key: downRateAt },
+  { id: 'up', label: '↑ Rate', kind: 'number', firstDir: 'desc', key: upRateAt },
+  { id: 'bytes', label: 'Bytes', kind: 'number', firstDir: 'desc', key: totalBytesAt },
+  { id: 'packets', label: 'Packets', kind: 'number', firstDir: 'desc', key: totalPacketsAt },
+  { id: 'first_seen', label: 'First seen', kind: 'number', firstDir: 'asc', key: (c, o) => c[o + C.first_seen] },
+  { id: 'last_seen', label: 'Last seen', kind: 'number', firstDir: 'desc', key: (c, o) => c[o + C.last_seen] },
 ];
 
 export function columnById(id: ColumnId): Column {
@@ -67,7 +87,11 @@ export function columnById(id: ColumnId): Column {
   return c;
 }
 
-/** Whether two versions of a row have the same sort key for `c` (no string building for text columns). */
-export function sameKey(c: Column, a: FlowRow, b: FlowRow): boolean {
-  return c.kind === 'number' ? c.key(a) === c.key(b) : c.same(a, b);
+const one = new Float64Array(COUNTER_COUNT);
+
+/** The sort key of one whole row under column `c` (tests, and callers holding a single row). */
+export function rowKey(c: Column, r: FlowRow): number | string {
+  if (c.kind === 'text') return c.key(r);
+  writeCounters(r, one, 0);
+  return c.key(one, 0, localIsSrc(r));
 }

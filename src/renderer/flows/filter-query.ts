@@ -5,7 +5,8 @@
  * A value may list alternatives with commas (port:80,443). A leading "-" negates a term. "Quoted text" is always
  * free text, so IPv6 addresses can be searched as "fe80::1" (or host:fe80::1).
  */
-import type { FlowApp, FlowProto, FlowRow, FlowState } from '../../shared/flow.ts';
+import type { FlowApp, FlowProto, FlowState } from '../../shared/flow.ts';
+import type { FlowText } from '../../shared/flow-update.ts';
 import { protoLabel } from './endpoints.ts';
 
 export type FilterKey = 'host' | 'port' | 'proc' | 'proto' | 'app' | 'state';
@@ -24,7 +25,11 @@ export type FilterTerm =
   | { kind: 'app'; negate: boolean; values: Array<FlowApp | 'none'> }
   | { kind: 'state'; negate: boolean; values: Array<FlowState | 'open'> };
 
-export type FlowPredicate = (r: FlowRow) => boolean;
+/**
+ * Every term reads only a flow's text (never its counters), so the table re-runs the predicate only when a flow's
+ * text changes, not on every update of its counters. A whole FlowRow is a FlowText too.
+ */
+export type FlowPredicate = (t: FlowText) => boolean;
 
 export type ParseResult =
   | { ok: true; terms: FilterTerm[]; predicate: FlowPredicate | null }
@@ -146,13 +151,13 @@ function includesCi(hay: string | null, needle: string): boolean {
   return hay !== null && hay.toLowerCase().includes(needle);
 }
 
-function hostMatches(r: FlowRow, v: string): boolean {
+function hostMatches(r: FlowText, v: string): boolean {
   if (includesCi(r.src, v) || includesCi(r.dst, v) || includesCi(r.host, v)) return true;
   for (const q of r.dns_queries) if (includesCi(q, v)) return true;
   return false;
 }
 
-function textMatches(r: FlowRow, v: string): boolean {
+function textMatches(r: FlowText, v: string): boolean {
   return (
     hostMatches(r, v) ||
     includesCi(r.process, v) ||
@@ -164,7 +169,7 @@ function textMatches(r: FlowRow, v: string): boolean {
   );
 }
 
-function termMatches(t: FilterTerm, r: FlowRow): boolean {
+function termMatches(t: FilterTerm, r: FlowText): boolean {
   switch (t.kind) {
     case 'text':
       return textMatches(r, t.text);

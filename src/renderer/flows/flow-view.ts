@@ -4,9 +4,11 @@
  * grid asks for the ~40 rows it renders (`range`), which are selected from the members without sorting all of them;
  * the full order (`order`, for keyboard navigation) is sorted lazily, at most once per change, and reused while
  * nothing in the sort key or the filter outcome changed.
+ * The filter and text keys read only flow texts, so they are re-evaluated only for slots whose text changed (or that
+ * entered or left); a counters-only change touches the numeric key alone, read from the table (no row objects).
  * Order: by the column's key, then by slot (arrival order) for equal keys, so ties never shuffle between updates.
  */
-import type { FlowRow } from '../../shared/flow.ts';
+import type { FlowText } from '../../shared/flow-update.ts';
 import type { FlowsState } from '../state/flows-store.ts';
 import type { RowTable } from '../state/row-table.ts';
 import type { FlowPredicate } from './filter-query.ts';
@@ -37,8 +39,8 @@ export class FlowView {
   private table: RowTable | null = null;
   private version = -1;
   private spec: ViewSpec | null = null;
-  /** Per slot: the row last evaluated (text columns only), whether it passes the filter, its sort key. */
-  private seen: Array<FlowRow | undefined> = [];
+  /** Per slot: the text last evaluated (text columns only), whether it passes the filter, its sort key. */
+  private seen: Array<FlowText | undefined> = [];
   private inView = new Uint8Array(0);
   private numKeys = new Float64Array(0);
   private textKeys: string[] = [];
@@ -83,7 +85,7 @@ export class FlowView {
       } else if (this.dirty === SORT) this.orderSlots = this.sortAll();
       this.dirty = CLEAN;
       const t = this.table as RowTable;
-      this.orderIds = this.orderSlots.map((slot) => (t.rowAt(slot) as FlowRow).id);
+      this.orderIds = this.orderSlots.map((slot) => (t.textAt(slot) as FlowText).id);
     }
     return this.orderIds;
   }
@@ -102,7 +104,7 @@ export class FlowView {
     } else {
       const slots = this.selectSlots(lo, hi);
       const t = this.table as RowTable;
-      ids = slots.map((slot) => (t.rowAt(slot) as FlowRow).id);
+      ids = slots.map((slot) => (t.textAt(slot) as FlowText).id);
     }
     this.win = { stamp: this.stamp, start: lo, end: hi, ids };
     return ids;
@@ -154,14 +156,14 @@ export class FlowView {
     const spec = this.spec as ViewSpec;
     const n = t.slotCount;
     const text = spec.column.kind === 'text';
-    this.seen = text ? new Array<FlowRow | undefined>(n) : [];
+    this.seen = text ? new Array<FlowText | undefined>(n) : [];
     this.inView = new Uint8Array(Math.max(n, 1024));
     this.numKeys = new Float64Array(this.inView.length);
     this.textKeys = text ? new Array<string>(n) : [];
     const pred = spec.predicate;
     let members = 0;
     for (let slot = 0; slot < n; slot++) {
-      const r = t.rowAt(slot);
+      const r = t.textAt(slot);
       if (text) this.seen[slot] = r;
       if (r === undefined || (pred !== null && !pred(r))) continue;
       this.inView[slot] = 1;
@@ -185,18 +187,20 @@ export class FlowView {
     const text = col.kind === 'text';
     const seen = this.seen;
     const inView = this.inView;
+    const numKeys = this.numKeys;
     let entered = 0;
     let left = 0;
     let keyChanged = 0;
     for (const c of state.changes) {
       if (c.version <= this.version) continue;
-      const slots = c.slots;
-      for (let i = 0; i < slots.length; i++) {
-        const slot = slots[i];
-        const cur = t.rowAt(slot);
-        let old: FlowRow | undefined;
+      // New texts, new rows and removals: the only changes that can move a row in or out of the filter.
+      const texts = c.texts;
+      for (let i = 0; i < texts.length; i++) {
+        const slot = texts[i];
+        const cur = t.textAt(slot);
+        let old: FlowText | undefined;
         if (text) {
-          // Text keys are compared field by field against the row last seen, not rebuilt per update.
+          // Text keys are compared field by field against the text last seen, not rebuilt per update.
           old = seen[slot];
           if (cur === old) continue;
           seen[slot] = cur;
@@ -212,15 +216,28 @@ export class FlowView {
           this.setKey(slot, cur);
         } else if (isIn) {
           if (col.kind === 'number') {
+            // The rates' key reads `local` from the text.
             const k = t.sortKeyAt(slot);
-            if (k !== this.numKeys[slot]) {
-              this.numKeys[slot] = k;
+            if (k !== numKeys[slot]) {
+              numKeys[slot] = k;
               keyChanged++;
             }
-          } else if (!col.same(old as FlowRow, cur)) {
+          } else if (!col.same(old as FlowText, cur)) {
             this.textKeys[slot] = col.key(cur);
             keyChanged++;
           }
+        }
+      }
+      // Counters move numeric keys only; text keys and the filter do not read them.
+      if (text) continue;
+      const counters = c.counters;
+      for (let i = 0; i < counters.length; i++) {
+        const slot = counters[i];
+        if (inView[slot] !== 1) continue;
+        const k = t.sortKeyAt(slot);
+        if (k !== numKeys[slot]) {
+          numKeys[slot] = k;
+          keyChanged++;
         }
       }
     }
@@ -238,7 +255,7 @@ export class FlowView {
     this.stamp++;
   }
 
-  private setKey(slot: number, r: FlowRow): void {
+  private setKey(slot: number, r: FlowText): void {
     const col = (this.spec as ViewSpec).column;
     if (col.kind === 'number') this.numKeys[slot] = (this.table as RowTable).sortKeyAt(slot);
     else this.textKeys[slot] = col.key(r);

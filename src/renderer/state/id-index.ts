@@ -31,6 +31,21 @@ export class IdIndex {
     return this.sparse.get(id) ?? -1;
   }
 
+  /** out[k] = the slot of ids[k], or -1, for every k: one tight loop over the band (a 50 k-flow update's lookups). */
+  getAll(ids: Float64Array, out: Int32Array): void {
+    const base = this.base;
+    const dense = this.dense;
+    const len = dense.length;
+    const sparse = this.sparse.size === 0 ? null : this.sparse;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
+      const i = id - base;
+      let slot = i >= 0 && i < len && (i | 0) === i ? dense[i] - 1 : -1;
+      if (slot < 0 && sparse !== null) slot = sparse.get(id) ?? -1;
+      out[k] = slot;
+    }
+  }
+
   set(id: number, slot: number): void {
     if (this.sparse.size !== 0 && this.sparse.has(id)) {
       this.sparse.set(id, slot);

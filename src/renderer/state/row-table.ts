@@ -1,20 +1,53 @@
 /**
- * The renderer's flow rows: a read-only Map-like view by id over rows kept in numbered slots. Slots let the table
- * view keep its per-row state (filter outcome, sort key, last row seen) in flat arrays indexed by slot, so applying
- * a 50 k-row update costs one id lookup per row here and none in the view. Slots are handed out in arrival order and
- * compaction keeps that order, so iterating slots is iterating in arrival order (like a Map).
+ * The renderer's flow rows, kept column-wise in numbered slots: per slot the flow's current text (the object that
+ * arrived in a batch, replaced only when a batch carries a new one) and its counters in one Float64Array
+ * (COUNTER_COUNT numbers per slot), so applying a 50 k-flow delta with no new texts is one id lookup and a copy of
+ * numbers per flow, with no object per flow. Whole FlowRows are built only when asked for (the ~40 rows on screen,
+ * the details drawer) and cached per slot until the slot changes again: an unchanged flow keeps its row object
+ * (React memo by identity), a changed one gets a new object.
+ * Slots also let the table view keep its per-row state in flat arrays indexed by slot. Slots are handed out in
+ * arrival order and compaction keeps that order, so iterating slots is iterating in arrival order (like a Map).
  */
 import type { FlowRow } from '../../shared/flow.ts';
+import { COUNTER_COUNT, rowOf, textOf, writeCounters, type FlowBatch, type FlowText } from '../../shared/flow-update.ts';
 import { IdIndex } from './id-index.ts';
 
 /** Compaction runs when at least this many slots are empty and they outnumber the rows. */
 const COMPACT_MIN_HOLES = 4096;
+const MIN_CAPACITY = 1024;
+/** Runs of consecutive slots shorter than this many numbers are copied by a loop (a subarray is an object). */
+const MIN_BULK_COPY = 64;
+
+/** A numeric key of a flow read in place: its counters at c[o, o + COUNTER_COUNT) and whether its src is this host. */
+export type SlotKey = (c: Float64Array, o: number, srcIsLocal: boolean) => number;
+
+/** What applying one batch changed. */
+export interface BatchResult {
+  /** Slots whose counters were written, in batch order (a slot may repeat). */
+  counters: Int32Array;
+  /** Slots that got a new text (new flows included), in batch order. */
+  texts: Int32Array;
+  /** Ids in the batch with no known text: skipped. */
+  unknown: number;
+}
 
 export class RowTable implements ReadonlyMap<number, FlowRow> {
   private slotOf = new IdIndex();
-  private bySlot: Array<FlowRow | undefined> = [];
-  /** One numeric key per slot, taken as rows arrive (still in cache then); the table view's sort key. */
-  private keyOf: ((r: FlowRow) => number) | null = null;
+  /** Per slot: the flow's text; undefined for an emptied slot. Its length is the slot count. */
+  private texts: Array<FlowText | undefined> = [];
+  private capacity = 0;
+  /** capacity × COUNTER_COUNT: slot s's counters are at [s * COUNTER_COUNT, (s + 1) * COUNTER_COUNT). */
+  private counters = new Float64Array(0);
+  /** Per slot: the epoch of its last change (text or counters). */
+  private stamps = new Float64Array(0);
+  private epochNow = 0;
+  /** Per slot: the row last built for it and the stamp it was built at. */
+  private built: Array<FlowRow | undefined> = [];
+  private builtStamps = new Float64Array(0);
+  /** Per slot: 1 when the flow's src is this host (text.local !== 'dst'), so numeric keys need not read texts. */
+  private srcLocal = new Uint8Array(0);
+  /** One numeric key per slot, computed as counters arrive (still in cache then); the table view's sort key. */
+  private keyOf: SlotKey | null = null;
   private sortKeys = new Float64Array(0);
 
   get size(): number {
@@ -23,28 +56,50 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
 
   /** Slots in use or freed since the last compaction: every slot is < slotCount. */
   get slotCount(): number {
-    return this.bySlot.length;
+    return this.texts.length;
   }
 
-  /** Keeps keyOf(row) per slot from now on (computed for the current rows when keyOf changes). */
-  useSortKey(keyOf: (r: FlowRow) => number): void {
+  /** Bumps on every change (batch, set); a slot whose stampAt equals it changed in the latest one. */
+  get epoch(): number {
+    return this.epochNow;
+  }
+
+  /** The epoch of the last change to `slot`. */
+  stampAt(slot: number): number {
+    return this.stamps[slot];
+  }
+
+  /** Keeps keyOf(counters, srcIsLocal) per slot from now on (computed for the current rows when keyOf changes). */
+  useSortKey(keyOf: SlotKey): void {
     if (this.keyOf === keyOf) return;
     this.keyOf = keyOf;
-    this.sortKeys = new Float64Array(Math.max(1024, this.bySlot.length));
-    for (let slot = 0; slot < this.bySlot.length; slot++) {
-      const r = this.bySlot[slot];
-      if (r !== undefined) this.sortKeys[slot] = keyOf(r);
+    const texts = this.texts;
+    for (let slot = 0; slot < texts.length; slot++) {
+      if (texts[slot] !== undefined) this.sortKeys[slot] = keyOf(this.counters, slot * COUNTER_COUNT, this.srcLocal[slot] === 1);
     }
   }
 
-  /** The sort key of the row in `slot` (see useSortKey; stale for an empty slot). */
+  /** The sort key of the flow in `slot` (see useSortKey; stale for an empty slot). */
   sortKeyAt(slot: number): number {
     return this.sortKeys[slot];
   }
 
-  /** The row in `slot` (undefined: removed). */
+  /** The text of the flow in `slot` (undefined: removed). Its identity changes only when a new text arrives. */
+  textAt(slot: number): FlowText | undefined {
+    return this.texts[slot];
+  }
+
+  /** The whole row in `slot` (undefined: removed): the same object until the slot changes. */
   rowAt(slot: number): FlowRow | undefined {
-    return this.bySlot[slot];
+    const t = this.texts[slot];
+    if (t === undefined) return undefined;
+    const stamp = this.stamps[slot];
+    const hit = this.built[slot];
+    if (hit !== undefined && this.builtStamps[slot] === stamp) return hit;
+    const r = rowOf(t, this.counters, slot * COUNTER_COUNT);
+    this.built[slot] = r;
+    this.builtStamps[slot] = stamp;
+    return r;
   }
 
   /** The slot of flow `id`, or -1. */
@@ -54,71 +109,171 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
 
   get(id: number): FlowRow | undefined {
     const slot = this.slotOf.get(id);
-    return slot < 0 ? undefined : this.bySlot[slot];
+    return slot < 0 ? undefined : this.rowAt(slot);
   }
 
   has(id: number): boolean {
     return this.slotOf.get(id) >= 0;
   }
 
-  /** Inserts or replaces the row with r.id (by reference); returns its slot. */
-  set(r: FlowRow): number {
-    let slot = this.slotOf.get(r.id);
-    if (slot < 0) {
-      slot = this.bySlot.length;
-      this.slotOf.set(r.id, slot);
-      this.bySlot.push(r);
-    } else this.bySlot[slot] = r;
-    if (this.keyOf !== null) {
-      if (slot >= this.sortKeys.length) this.growKeys(slot + 1);
-      this.sortKeys[slot] = this.keyOf(r);
+  /**
+   * Applies a batch: its texts first (a text for an unknown id adds the flow), then every flow's counters. Ids
+   * with no known text are skipped and counted (the caller asks for a snapshot). The changed slots are written to
+   * `out` when it is long enough (callers recycle buffers: a fresh 50 k-entry array per update costs page faults).
+   */
+  applyBatch(b: FlowBatch, out?: Int32Array): BatchResult {
+    const epoch = ++this.epochNow;
+    const nt = b.texts.length;
+    const textSlots = new Int32Array(nt);
+    for (let i = 0; i < nt; i++) textSlots[i] = this.putText(b.texts[i], epoch);
+
+    const ids = b.ids;
+    const n = ids.length;
+    // Room to spare, so that a recycled buffer still fits when the next update carries a few more flows.
+    const slots = out !== undefined && out.length >= n ? out : new Int32Array(n + (n >> 3));
+    this.slotOf.getAll(ids, slots);
+    const src = b.counters;
+    const dst = this.counters;
+    const stamps = this.stamps;
+    let m = 0;
+    // Flows usually come in slot order, so their counters are copied in runs (one memcpy for a whole table).
+    let runFrom = 0;
+    let runSlot = 0;
+    let runLen = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i];
+      if (slot < 0) continue;
+      slots[m++] = slot;
+      stamps[slot] = epoch;
+      if (runLen > 0 && i === runFrom + runLen && slot === runSlot + runLen) runLen++;
+      else {
+        if (runLen > 0) copyRun(src, runFrom, dst, runSlot, runLen);
+        runFrom = i;
+        runSlot = slot;
+        runLen = 1;
+      }
     }
+    if (runLen > 0) copyRun(src, runFrom, dst, runSlot, runLen);
+
+    const keyOf = this.keyOf;
+    if (keyOf !== null) {
+      const keys = this.sortKeys;
+      const srcLocal = this.srcLocal;
+      for (let j = 0; j < m; j++) {
+        const slot = slots[j];
+        keys[slot] = keyOf(dst, slot * COUNTER_COUNT, srcLocal[slot] === 1);
+      }
+    }
+    return { counters: slots.subarray(0, m), texts: textSlots, unknown: n - m };
+  }
+
+  /** Inserts or replaces one whole row (its text is a new object each time); returns its slot. */
+  set(r: FlowRow): number {
+    const epoch = ++this.epochNow;
+    const slot = this.putText(textOf(r), epoch);
+    const o = slot * COUNTER_COUNT;
+    writeCounters(r, this.counters, o);
+    if (this.keyOf !== null) this.sortKeys[slot] = this.keyOf(this.counters, o, this.srcLocal[slot] === 1);
     return slot;
   }
 
-  private growKeys(n: number): void {
-    const next = new Float64Array(Math.max(n, this.sortKeys.length * 2));
-    next.set(this.sortKeys);
-    this.sortKeys = next;
+  private putText(t: FlowText, epoch: number): number {
+    let slot = this.slotOf.get(t.id);
+    if (slot < 0) {
+      slot = this.texts.length;
+      if (slot >= this.capacity) this.grow(slot + 1);
+      this.slotOf.set(t.id, slot);
+      this.texts.push(t);
+      this.built.push(undefined);
+      // Capacity is reused across clear(): a new flow starts from zero, not from a previous flow's numbers.
+      this.counters.fill(0, slot * COUNTER_COUNT, (slot + 1) * COUNTER_COUNT);
+    } else this.texts[slot] = t;
+    this.stamps[slot] = epoch;
+    this.srcLocal[slot] = t.local !== 'dst' ? 1 : 0;
+    // The rates' keys depend on which end is local.
+    if (this.keyOf !== null) this.sortKeys[slot] = this.keyOf(this.counters, slot * COUNTER_COUNT, this.srcLocal[slot] === 1);
+    return slot;
   }
 
-  /** Removes the row with `id`; returns the slot it had, or -1. */
+  private grow(n: number): void {
+    const cap = Math.max(n, this.capacity * 2, MIN_CAPACITY);
+    const counters = new Float64Array(cap * COUNTER_COUNT);
+    counters.set(this.counters);
+    this.counters = counters;
+    const stamps = new Float64Array(cap);
+    stamps.set(this.stamps);
+    this.stamps = stamps;
+    const builtStamps = new Float64Array(cap);
+    builtStamps.set(this.builtStamps);
+    this.builtStamps = builtStamps;
+    const keys = new Float64Array(cap);
+    keys.set(this.sortKeys);
+    this.sortKeys = keys;
+    const srcLocal = new Uint8Array(cap);
+    srcLocal.set(this.srcLocal);
+    this.srcLocal = srcLocal;
+    this.capacity = cap;
+  }
+
+  /** Removes the flow with `id`; returns the slot it had, or -1. */
   delete(id: number): number {
     const slot = this.slotOf.get(id);
     if (slot < 0) return -1;
     this.slotOf.delete(id);
-    this.bySlot[slot] = undefined;
+    this.texts[slot] = undefined;
+    this.built[slot] = undefined;
     return slot;
   }
 
+  /** Empties the table (keeping its buffers for the next full update). */
   clear(): void {
     this.slotOf.clear();
-    this.bySlot = [];
+    this.texts = [];
+    this.built = [];
   }
 
   /** Renumbers slots densely (keeping their order) when removals left many holes; true when slots changed. */
   compactIfSparse(): boolean {
-    const holes = this.bySlot.length - this.slotOf.size;
+    const n = this.texts.length;
+    const holes = n - this.slotOf.size;
     if (holes < COMPACT_MIN_HOLES || holes <= this.slotOf.size) return false;
-    const next: FlowRow[] = [];
-    for (const r of this.bySlot) if (r !== undefined) next.push(r);
-    this.bySlot = next;
-    this.slotOf.rebuild(next.map((r, slot): [number, number] => [r.id, slot]));
-    const keyOf = this.keyOf;
-    if (keyOf !== null) for (let slot = 0; slot < next.length; slot++) this.sortKeys[slot] = keyOf(next[slot]);
+    const { texts, built, counters, stamps, builtStamps, sortKeys, srcLocal } = this;
+    const pairs: Array<[number, number]> = [];
+    let j = 0;
+    for (let slot = 0; slot < n; slot++) {
+      const t = texts[slot];
+      if (t === undefined) continue;
+      if (j !== slot) {
+        texts[j] = t;
+        built[j] = built[slot];
+        counters.copyWithin(j * COUNTER_COUNT, slot * COUNTER_COUNT, (slot + 1) * COUNTER_COUNT);
+        stamps[j] = stamps[slot];
+        builtStamps[j] = builtStamps[slot];
+        sortKeys[j] = sortKeys[slot];
+        srcLocal[j] = srcLocal[slot];
+      }
+      pairs.push([t.id, j]);
+      j++;
+    }
+    texts.length = j;
+    built.length = j;
+    this.slotOf.rebuild(pairs);
     return true;
   }
 
   *values(): MapIterator<FlowRow> {
-    for (const r of this.bySlot) if (r !== undefined) yield r;
+    for (let slot = 0; slot < this.texts.length; slot++) {
+      const r = this.rowAt(slot);
+      if (r !== undefined) yield r;
+    }
   }
 
   *keys(): MapIterator<number> {
-    for (const r of this.bySlot) if (r !== undefined) yield r.id;
+    for (const t of this.texts) if (t !== undefined) yield t.id;
   }
 
   *entries(): MapIterator<[number, FlowRow]> {
-    for (const r of this.bySlot) if (r !== undefined) yield [r.id, r];
+    for (const r of this.values()) yield [r.id, r];
   }
 
   [Symbol.iterator](): MapIterator<[number, FlowRow]> {
@@ -126,6 +281,14 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
   }
 
   forEach(cb: (value: FlowRow, key: number, map: ReadonlyMap<number, FlowRow>) => void): void {
-    for (const r of this.bySlot) if (r !== undefined) cb(r, r.id, this);
+    for (const r of this.values()) cb(r, r.id, this);
   }
+}
+
+function copyRun(src: Float64Array, from: number, dst: Float64Array, slot: number, len: number): void {
+  const a = from * COUNTER_COUNT;
+  const b = slot * COUNTER_COUNT;
+  const k = len * COUNTER_COUNT;
+  if (k >= MIN_BULK_COPY) dst.set(src.subarray(a, a + k), b);
+  else for (let i = 0; i < k; i++) dst[b + i] = src[a + i];
 }

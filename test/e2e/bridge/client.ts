@@ -1,9 +1,12 @@
 /**
  * The test bridge's `window.sandpiper` (runs in the page, injected before the app bundle): SandpiperApi over
  * fetch (calls) and EventSource (updates and status) to the bridge server, where src/main/session drives the real
- * engine. Bundled by esbuild at bridge start; types come from src/shared only.
+ * engine. Updates arrive as JSON with their Float64Arrays tagged (typed-json.ts) and are rebuilt here, so the app
+ * gets exactly the EngineUpdate it gets over Electron IPC. Bundled by esbuild at bridge start; besides
+ * typed-json.ts it imports src/shared only.
  */
-import type { CaptureStatusView, EngineUpdate, SandpiperApi, StartCaptureRequest } from '../../../src/shared/ipc.ts';
+import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type StartCaptureRequest } from '../../../src/shared/ipc.ts';
+import { parseTyped } from './typed-json.ts';
 
 interface PageGlobals {
   sandpiper?: SandpiperApi;
@@ -23,7 +26,7 @@ const updateListeners = new Set<(u: EngineUpdate) => void>();
 const statusListeners = new Set<(s: CaptureStatusView) => void>();
 const events = new g.EventSource('/__bridge/events');
 events.addEventListener('update', (e) => {
-  const u = JSON.parse(e.data) as EngineUpdate;
+  const u = parseTyped(e.data) as EngineUpdate;
   for (const l of updateListeners) l(u);
 });
 events.addEventListener('status', (e) => {
@@ -32,7 +35,7 @@ events.addEventListener('status', (e) => {
 });
 
 const api: SandpiperApi = {
-  version: 1,
+  version: IPC_PROTOCOL_VERSION,
   listInterfaces: () => call('listInterfaces') as ReturnType<SandpiperApi['listInterfaces']>,
   validateFilter: (filter: string) => call('validateFilter', filter) as ReturnType<SandpiperApi['validateFilter']>,
   startCapture: (req: StartCaptureRequest) => call('startCapture', req) as ReturnType<SandpiperApi['startCapture']>,

@@ -1,22 +1,28 @@
 /**
  * A page-side `window.sandpiper` for UI benchmarks: no backend, updates are made in the page and pushed to the
  * app's listeners by the benchmark through `window.__sandpiperBench`, so what is measured is the app's own work
- * (store update + React commit), not transport. Bundled by the bridge like client.ts.
+ * (store update + React commit) plus a structured clone of each update standing for the transport's copy on the
+ * renderer's main thread. Bundled by the bridge like client.ts.
  */
-import type { CaptureStatusView, EngineUpdate, SandpiperApi } from '../../../src/shared/ipc.ts';
-import type { FlowRow } from '../../../src/shared/flow.ts';
+import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi } from '../../../src/shared/ipc.ts';
+import type { FlowState } from '../../../src/shared/flow.ts';
+import { C, COUNTER_COUNT, type FlowText } from '../../../src/shared/flow-update.ts';
 
 interface BenchHooks {
-  /** Builds an update of `count` rows (ids 1..count) for tick `tick`; call outside the measured span. */
+  /**
+   * Builds an IPC v2 update of `count` flows (ids 1..count) for tick `tick`; call outside the measured span. A full
+   * update carries every text; a delta carries every flow's counters (all changed) and new texts for ~1% of the
+   * flows (a state change), which is what a busy live capture sends.
+   */
   make(count: number, tick: number, full: boolean): EngineUpdate;
   /**
-   * Delivers an update to the app's listeners. `sync`: the listeners' own time (store update); `react`: until React's
-   * render and commit, which it runs in a microtask queued by the store; `total`: until a task queued after them
-   * runs, which also covers the browser's style/layout/paint of the frame if one is rendered in between.
+   * Delivers an update to the app's listeners after a structured clone of it, which stands for Electron's IPC
+   * deserialisation and the contextBridge copy on the renderer's main thread. `clone`: that copy; `sync`: the
+   * listeners' own time (store update); `react`: from the start until React's render and commit, which it runs in a
+   * microtask queued by the store; `total`: until a task queued after them runs, which also covers the browser's
+   * style/layout/paint of the frame if one is rendered in between. All but `sync` include the clone.
    */
-  deliver(u: EngineUpdate): Promise<{ sync: number; react: number; total: number }>;
-  /** Milliseconds a structured clone of `u` takes here (what deserialising it from IPC would roughly cost). */
-  cloneCost(u: EngineUpdate): number;
+  deliver(u: EngineUpdate): Promise<{ clone: number; sync: number; react: number; total: number }>;
   status(s: CaptureStatusView): void;
 }
 
@@ -25,7 +31,7 @@ interface PageGlobals {
   __sandpiperBench?: BenchHooks;
   MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(v: unknown): void } };
   performance: { now(): number; measure(name: string, o: { start: number; end: number }): void };
-  structuredClone(v: unknown): unknown;
+  structuredClone<T>(v: T): T;
 }
 const g = globalThis as unknown as PageGlobals;
 
@@ -36,21 +42,39 @@ let seq = 0;
 const PROTOS = ['tcp', 'udp', 'tcp', 'tcp', 'udp', 'icmp'] as const;
 const APPS = ['tls', 'dns', 'http', 'quic', 'ssh', null] as const;
 const STATES = ['established', 'active', 'closing', 'closed', 'syn_sent', 'reset'] as const;
+/** One flow in this many gets a new text per delta. */
+const TEXT_CHANGE_EVERY = 100;
 
-function row(id: number, tick: number): FlowRow {
+function text(id: number, state: FlowState): FlowText {
   const k = id % 6;
-  const grow = (id % 13) + tick;
   return {
     type: 'flow', id, proto: PROTOS[k], src: `10.${(id >> 16) & 255}.${(id >> 8) & 255}.${id & 255}`, sport: 1024 + (id % 60000),
-    dst: `192.0.2.${id % 250}`, dport: [443, 53, 80, 443, 22, 0][k], packets_fwd: grow * 3, bytes_fwd: grow * 1400 + id,
-    packets_rev: grow * 2, bytes_rev: grow * 900 + (id % 977), first_seen: 1_700_000_000 + id / 1000, last_seen: 1_700_000_100 + tick + (id % 1000) / 1000,
-    state: k === 1 || k === 5 ? 'active' : STATES[id % 6], app: APPS[k], host: id % 3 === 0 ? null : `host-${id % 5000}.example.test`,
+    dst: `192.0.2.${id % 250}`, dport: [443, 53, 80, 443, 22, 0][k],
+    state, app: APPS[k], host: id % 3 === 0 ? null : `host-${id % 5000}.example.test`,
     dns_queries: k === 1 ? [`q${id % 300}.example.test`] : [], pid: id % 4 === 0 ? null : 1000 + (id % 300), process: id % 4 === 0 ? null : `proc${id % 40}`,
     sni: k === 0 ? `host-${id % 5000}.example.test` : null, alpn: k === 0 ? ['h2'] : [], http_host: k === 2 ? `host-${id % 5000}.example.test` : null,
     ssh_client: null, ssh_server: null, dns_answers: [], dns_rcode: k === 1 ? 0 : null,
-    rate_fwd_1s: (id * 7 + tick * 13) % 100000, rate_rev_1s: (id * 3 + tick * 17) % 90000, rate_fwd_10s: (id * 5) % 80000, rate_rev_10s: (id * 11) % 70000,
     exe: null, user: null, process_hidden: false, local: 'src',
   };
+}
+
+function initialState(id: number): FlowState {
+  const k = id % 6;
+  return k === 1 || k === 5 ? 'active' : STATES[id % 6];
+}
+
+function writeFlowCounters(id: number, tick: number, out: Float64Array, o: number): void {
+  const grow = (id % 13) + tick;
+  out[o + C.packets_fwd] = grow * 3;
+  out[o + C.bytes_fwd] = grow * 1400 + id;
+  out[o + C.packets_rev] = grow * 2;
+  out[o + C.bytes_rev] = grow * 900 + (id % 977);
+  out[o + C.first_seen] = 1_700_000_000 + id / 1000;
+  out[o + C.last_seen] = 1_700_000_100 + tick + (id % 1000) / 1000;
+  out[o + C.rate_fwd_1s] = (id * 7 + tick * 13) % 100000;
+  out[o + C.rate_rev_1s] = (id * 3 + tick * 17) % 90000;
+  out[o + C.rate_fwd_10s] = (id * 5 + tick) % 80000;
+  out[o + C.rate_rev_10s] = (id * 11 + tick) % 70000;
 }
 
 function commitDone(): Promise<void> {
@@ -64,15 +88,26 @@ function commitDone(): Promise<void> {
 
 g.__sandpiperBench = {
   make(count, tick, full) {
-    const upserts = new Array<FlowRow>(count);
-    for (let i = 0; i < count; i++) upserts[i] = row(i + 1, tick);
+    const ids = new Float64Array(count);
+    const counters = new Float64Array(count * COUNTER_COUNT);
+    const texts: FlowText[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = i + 1;
+      ids[i] = id;
+      writeFlowCounters(id, tick, counters, i * COUNTER_COUNT);
+      // A few flows change state each tick (TCP handshakes finishing, connections closing).
+      if (full) texts.push(text(id, initialState(id)));
+      else if (id % TEXT_CHANGE_EVERY === tick % TEXT_CHANGE_EVERY) texts.push(text(id, STATES[(id + tick) % STATES.length]));
+    }
     return {
-      seq: ++seq, full, upserts, removed: [], ts: 1_700_000_100 + tick,
+      seq: ++seq, full, rows: { ids, counters, texts }, removed: [], ts: 1_700_000_100 + tick,
       stats: { packets: count * tick, bytes: count * tick * 1000, packetsPerSecond: count, bytesPerSecond: count * 1000, inBytesPerSecond: count * 400, outBytesPerSecond: count * 600, kernelDrops: 0, ifaceDrops: 0, pipeDrops: 0, flows: count, elapsedSeconds: tick },
     };
   },
-  async deliver(u) {
+  async deliver(sent) {
     const t0 = g.performance.now();
+    const u = g.structuredClone(sent);
+    const tc = g.performance.now();
     for (const l of updates) l(u);
     const ts = g.performance.now();
     // React's microtask was queued by the listeners, so it runs before this continuation.
@@ -81,12 +116,7 @@ g.__sandpiperBench = {
     await commitDone();
     const t1 = g.performance.now();
     g.performance.measure('sandpiper-update', { start: t0, end: t1 });
-    return { sync: ts - t0, react: tr - t0, total: t1 - t0 };
-  },
-  cloneCost(u) {
-    const t0 = g.performance.now();
-    g.structuredClone(u);
-    return g.performance.now() - t0;
+    return { clone: tc - t0, sync: ts - tc, react: tr - t0, total: t1 - t0 };
   },
   status(s) {
     for (const l of statuses) l(s);
@@ -95,7 +125,7 @@ g.__sandpiperBench = {
 
 const ok = { ok: true as const, value: undefined };
 g.sandpiper = Object.freeze<SandpiperApi>({
-  version: 1,
+  version: IPC_PROTOCOL_VERSION,
   listInterfaces: async () => [{ name: 'bench0', addresses: ['192.0.2.1'], up: true, loopback: false }],
   validateFilter: async () => ok,
   startCapture: async () => ok,

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostMessage } from '../../../src/main/session/host-protocol.ts';
 import type { EngineUpdate, CaptureStatusView } from '../../../src/shared/ipc.ts';
+import { isEngineUpdate } from '../../../src/shared/engine-host-protocol.ts';
+import { batchRows } from '../../../src/shared/flow-update.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bundle = path.resolve(here, '../../../dist/main/engine-host.js');
@@ -40,7 +42,8 @@ function pcap(n: number): Buffer {
 
 test('the engine-host bundle serves calls and streams updates over its parent port', { skip: existsSync(bundle) ? false : 'dist/main/engine-host.js is not built (npm run build)' }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sp-host-bundle-'));
-  const child = fork(bundle, [], { execArgv: ['--import', path.join(here, 'parent-port-shim.mjs')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // 'advanced': structured clone, as Electron's utility-process port uses (the default, JSON, would flatten typed arrays).
+  const child = fork(bundle, [], { execArgv: ['--import', path.join(here, 'parent-port-shim.mjs')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   try {
     const updates: EngineUpdate[] = [];
     const statuses: CaptureStatusView[] = [];
@@ -58,19 +61,23 @@ test('the engine-host bundle serves calls and streams updates over its parent po
       });
     const ifaces = (await call('listInterfaces')) as { name: string }[];
     assert.ok(ifaces.some((i) => i.name === 'lo') && ifaces.some((i) => i.name === 'any'));
-    assert.deepEqual(await call('validateFilter', 'udp port 53'), { ok: true });
+    // A structured clone keeps `value: undefined` (JSON would drop it), as Electron's port does.
+    assert.deepEqual(await call('validateFilter', 'udp port 53'), { ok: true, value: undefined });
     const bad = (await call('validateFilter', 'udp port')) as { ok: boolean; error: { code: string } };
     assert.equal(bad.error.code, 'bad_filter');
     const file = path.join(dir, 'small.pcap');
     writeFileSync(file, pcap(30));
     assert.deepEqual(await call('openFile', file), { ok: true, value: { path: file } });
     // The final full snapshot follows the "stopped" status within one update interval.
-    for (let i = 0; i < 100 && !(updates.at(-1)?.full && updates.at(-1)!.upserts.length > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !(updates.at(-1)?.full && updates.at(-1)!.rows.ids.length > 0); i++) await new Promise((r) => setTimeout(r, 50));
     const last = updates.at(-1)!;
     assert.equal(last.full, true);
-    assert.equal(last.upserts.length, 3, 'three UDP flows');
+    assert.ok(isEngineUpdate(last), 'typed arrays survive the structured clone, in the shape main accepts');
+    const rows = batchRows(last.rows, new Map());
+    assert.equal(rows.length, 3, 'three UDP flows, each with its text');
     assert.equal(last.stats.packets, 30);
-    assert.deepEqual(last.upserts.map((r) => r.packets_fwd).sort(), [10, 10, 10]);
+    assert.deepEqual(rows.map((r) => r.packets_fwd).sort(), [10, 10, 10]);
+    assert.deepEqual(rows.map((r) => r.sport).sort(), [5000, 5001, 5002]);
     assert.equal(statuses.at(-1)?.state, 'stopped');
   } finally {
     child.kill();

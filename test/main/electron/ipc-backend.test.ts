@@ -3,6 +3,15 @@ import assert from 'node:assert/strict';
 import { createIpcBackend } from '../../../src/main/electron/ipc-backend.ts';
 import { EngineHostClient, type HostProcessLike } from '../../../src/main/electron/engine-host-client.ts';
 import type { CaptureStatusView, EngineUpdate } from '../../../src/shared/ipc.ts';
+import { COUNTER_COUNT } from '../../../src/shared/flow-update.ts';
+import { makeRow } from '../session/fake-engine.ts';
+import { FlowBatchEncoder } from '../../../src/main/session/flow-batch-encoder.ts';
+
+/** A well-formed update of two flows. */
+function update(seq = 1): EngineUpdate {
+  const rows = new FlowBatchEncoder().encode([makeRow(1), makeRow(2)], true);
+  return { seq, full: true, rows, removed: [], stats: {} as EngineUpdate['stats'], ts: 0 };
+}
 
 test('open/save: a cancelled dialog is ok(null) and never reaches the host; a chosen path goes to the host', async () => {
   const calls: [string, unknown][] = [];
@@ -60,11 +69,12 @@ test('engine host client: numbered calls, relayed updates and status, pending ca
   proc.send({ type: 'result', id: 1, value: [] });
   assert.deepEqual(await b, { ok: true });
   assert.deepEqual(await a, []);
-  const u = { seq: 1, full: true, upserts: [], removed: [], stats: {} as EngineUpdate['stats'], ts: 0 };
+  const u = update();
   proc.send({ type: 'update', update: u });
   proc.send('garbage');
   proc.send(null);
-  assert.deepEqual(updates, [u]);
+  assert.equal(updates.length, 1);
+  assert.equal(updates[0], u, 'relayed as it came: the same object, typed arrays untouched');
   const c = client.call('startCapture', {});
   proc.die(9);
   const r = (await c) as { ok: boolean; error: { code: string } };
@@ -75,4 +85,34 @@ test('engine host client: numbered calls, relayed updates and status, pending ca
   assert.equal(d.ok, false, 'calls after exit fail at once');
   client.stop();
   assert.equal(proc.killed, false, 'no kill of an exited process');
+});
+
+test('engine host client: an update of the wrong shape is dropped, not relayed', () => {
+  const proc = new FakeProc();
+  const updates: EngineUpdate[] = [];
+  new EngineHostClient(proc, { update: (u) => updates.push(u), status: () => {} });
+  const good = update(5);
+  const { rows } = good;
+  const bad: [string, unknown][] = [
+    ['no update', undefined],
+    ['version 1 (upserts)', { seq: 1, full: true, upserts: [makeRow(1)], removed: [], stats: {}, ts: 0 }],
+    ['ids as a plain array', { ...good, rows: { ...rows, ids: [...rows.ids] } }],
+    ['counters as a plain array', { ...good, rows: { ...rows, counters: [...rows.counters] } }],
+    ['ids as another typed array', { ...good, rows: { ...rows, ids: Float32Array.from(rows.ids) } }],
+    ['counters too short', { ...good, rows: { ...rows, counters: rows.counters.subarray(0, COUNTER_COUNT) } }],
+    ['counters too long', { ...good, rows: { ...rows, counters: new Float64Array(rows.counters.length + 1) } }],
+    ['texts missing', { ...good, rows: { ids: rows.ids, counters: rows.counters } }],
+    ['texts not an array', { ...good, rows: { ...rows, texts: {} } }],
+    ['rows missing', { ...good, rows: undefined }],
+    ['removed missing', { ...good, removed: undefined }],
+    ['seq not an integer', { ...good, seq: 1.5 }],
+    ['full not a boolean', { ...good, full: 1 }],
+    ['stats missing', { ...good, stats: null }],
+    ['ts missing', { ...good, ts: undefined }],
+  ];
+  for (const [, u] of bad) proc.send({ type: 'update', update: u });
+  assert.equal(updates.length, 0, bad.map(([what]) => what).join(', '));
+  proc.send({ type: 'update', update: good });
+  proc.send({ type: 'update', update: { ...good, seq: 6, full: false, rows: { ids: new Float64Array(0), counters: new Float64Array(0), texts: [] } } });
+  assert.deepEqual(updates.map((u) => u.seq), [5, 6], 'well-formed updates, empty ones included, pass');
 });

@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { FakeElectronConfig, FakeElectronLog, FakeBrowserWindow } from './fake-electron.ts';
 import type { FakeAppHelperState } from './fake-app-helper.ts';
+import { COUNTER_COUNT } from '../../../src/shared/flow-update.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -101,10 +102,14 @@ test('main wires Electron as the security checklist says', async () => {
     assert.deepEqual(proc.posted, [{ type: 'call', id: 1, method: 'openFile', arg: '/tmp/chosen.pcap' }], 'the dialog path, not the renderer, names the file');
     onHost({ type: 'result', id: 1, value: { ok: true, value: { path: '/tmp/chosen.pcap' } } });
     assert.deepEqual(await pending, { ok: true, value: { path: '/tmp/chosen.pcap' } });
-    onHost({ type: 'update', update: { seq: 1 } });
+    const rows = { ids: Float64Array.from([4]), counters: new Float64Array(COUNTER_COUNT), texts: [] };
+    const update = { seq: 1, full: false, rows, removed: [], stats: {}, ts: 0 };
+    onHost({ type: 'update', update: { seq: 0, full: true, upserts: [], removed: [], stats: {}, ts: 0 } });
+    onHost({ type: 'update', update });
     const devStatus = { state: 'capturing', devWarning: 'running the capture helper from a source checkout' };
     onHost({ type: 'status', status: devStatus });
-    assert.deepEqual(win.sent, [['sandpiper:update', { seq: 1 }], ['sandpiper:status', devStatus]], 'the dev warning reaches the renderer');
+    assert.deepEqual(win.sent, [['sandpiper:update', update], ['sandpiper:status', devStatus]], 'the dev warning reaches the renderer; a v1 update does not');
+    assert.equal((win.sent[0][1] as typeof update).rows.ids, rows.ids, 'the update is relayed as it came (typed arrays untouched)');
     await assert.rejects(Promise.resolve().then(() => log.ipcHandlers.get('sandpiper:list-interfaces')!({ senderFrame: { url: 'https://evil.example/', parent: null } })), /refused/);
     assert.ok(!log.calls.some((c) => c.startsWith('app.exit')), 'main started without errors');
 

@@ -8,6 +8,8 @@ import { mapCaptureFailure } from '../../../src/main/session/app-errors.ts';
 import type { CaptureStatusView, EngineUpdate } from '../../../src/shared/ipc.ts';
 import type { LiveCaptureSink } from '../../../src/main/session/types.ts';
 import type { SandboxMessage } from '../../../src/shared/helper-protocol.ts';
+import type { FlowRow } from '../../../src/shared/flow.ts';
+import { batchRows, rowOf, COUNTER_COUNT, type FlowText } from '../../../src/shared/flow-update.ts';
 import { FakeEngine } from './fake-engine.ts';
 
 function tmp(): string {
@@ -20,6 +22,19 @@ function record(session: Session): { updates: EngineUpdate[]; statuses: CaptureS
   session.onUpdate((u) => updates.push(u));
   session.onStatus((s) => statuses.push(s));
   return { updates, statuses };
+}
+
+/** The flow ids an update carries, in numeric order. */
+function idsOf(u: EngineUpdate): number[] {
+  return [...u.rows.ids].sort((a, b) => a - b);
+}
+
+/** The rows of a full update, which must carry every flow's text. */
+function fullRows(u: EngineUpdate): FlowRow[] {
+  assert.ok(u.full);
+  const rows = batchRows(u.rows, new Map());
+  assert.equal(rows.length, u.rows.ids.length, 'a full update has a text for every id');
+  return rows;
 }
 
 function waitFor<T>(session: Session, pick: (u: EngineUpdate) => T | undefined): Promise<T> {
@@ -53,8 +68,8 @@ test('file read: deltas while reading, then a final full snapshot of every flow 
     const r = await session.openFile(file);
     assert.deepEqual(r, { ok: true, value: { path: file } });
     const last = await final;
-    assert.equal(last.upserts.length, 30, 'the final snapshot holds every flow');
-    assert.equal(last.upserts.reduce((n, row) => n + row.packets_fwd, 0), 3000);
+    assert.equal(fullRows(last).length, 30, 'the final snapshot holds every flow');
+    assert.equal(fullRows(last).reduce((n, row) => n + row.packets_fwd, 0), 3000);
     assert.equal(last.stats.packets, 3000);
     assert.equal(last.stats.flows, 30);
     assert.ok(engine!.ended, 'engine.end() was called');
@@ -78,7 +93,7 @@ test('a file that cannot be opened or is not a capture leaves the current file a
     const notCapture = path.join(dir, 'text.cap');
     writeFileSync(notCapture, Uint8Array.from([0xff, 1, 2]));
     const session = new Session({ createEngine: () => new FakeEngine(), intervalMs: 5 });
-    const loaded = waitFor(session, (u) => (u.full && u.upserts.length === 3 ? u : undefined));
+    const loaded = waitFor(session, (u) => (u.full && u.rows.ids.length === 3 ? u : undefined));
     assert.ok((await session.openFile(good)).ok);
     await loaded;
     const rec = record(session);
@@ -93,7 +108,7 @@ test('a file that cannot be opened or is not a capture leaves the current file a
     assert.deepEqual(rec.statuses, [], 'no status change');
     const snap = waitFor(session, (u) => (u.full ? u : undefined));
     session.requestSnapshot();
-    assert.deepEqual((await snap).upserts.map((r) => r.id).sort(), [1, 2, 3], 'the flows are still there');
+    assert.deepEqual(fullRows(await snap).map((r) => r.id).sort(), [1, 2, 3], 'the flows are still there');
     await session.dispose();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -113,7 +128,7 @@ test('file read: a corrupt record keeps the flows read so far and reports the by
     assert.match(!r.ok ? r.error.message : '', /^Cannot read bad\.cap: corrupt record at byte 4\.$/);
     assert.ok(!r.ok && r.error.action.length > 0);
     const last = await final;
-    assert.deepEqual(last.upserts.map((x) => x.id).sort(), [1, 2, 3]);
+    assert.deepEqual(fullRows(last).map((x) => x.id).sort(), [1, 2, 3]);
     assert.deepEqual(session.getStatus().error, !r.ok ? r.error : null);
     await session.dispose();
   } finally {
@@ -193,7 +208,10 @@ test('throttling: a packet flood yields at most 10 updates per second, each carr
   const deltas = rec.updates.filter((u) => !u.full);
   const late = deltas.slice(2);
   assert.ok(late.length > 20);
-  for (const u of late) assert.deepEqual(u.upserts.map((r) => r.id).sort(), [0, 1, 2, 3, 4], 'only the changed rows');
+  for (const u of late) {
+    assert.deepEqual(idsOf(u), [0, 1, 2, 3, 4], 'only the changed rows');
+    assert.deepEqual(u.rows.texts, [], 'their text did not change, so it is not sent again');
+  }
   const pkts = rec.updates.at(-1)!.stats.packets;
   assert.equal(pkts, 100 + 3000 * 5000, 'the engine saw every packet');
   assert.ok(rec.updates.at(-1)!.stats.packetsPerSecond > 0);
@@ -216,7 +234,7 @@ test('live: sandbox report and dev warning reach the status; stop ends with a fu
   const final = waitFor(session, (u) => (u.full && session.getStatus().state === 'stopped' ? u : undefined));
   await session.stopCapture();
   const last = await final;
-  assert.deepEqual(last.upserts.map((r) => r.id).sort(), [7, 8]);
+  assert.deepEqual(fullRows(last).map((r) => r.id).sort(), [7, 8]);
   const states = rec.statuses.map((x) => x.state).filter((x, i, a) => i === 0 || a[i - 1] !== x);
   assert.deepEqual(states, ['starting', 'capturing', 'stopped']);
   await session.dispose();
@@ -252,7 +270,7 @@ test('pause holds updates (packets still counted); resume sends one full snapsho
   session.setPaused(false);
   const u = await full;
   assert.equal(u.full, true);
-  assert.deepEqual(u.upserts.map((r) => r.id).sort(), [1, 2, 3]);
+  assert.deepEqual(fullRows(u).map((r) => r.id).sort(), [1, 2, 3]);
   assert.equal(session.getStatus().state, 'capturing');
   await session.dispose();
 });
@@ -262,13 +280,13 @@ test('requestSnapshot answers with a full update; saveCapture copies the pcap st
   try {
     const { live, start } = fakeLive();
     const session = new Session({ createEngine: () => new FakeEngine(), startLive: start, intervalMs: 5 });
-    const first = waitFor(session, (u) => (u.upserts.length ? u : undefined));
+    const first = waitFor(session, (u) => (u.rows.ids.length ? u : undefined));
     await session.startCapture({ interface: 'lo', filter: '', promisc: false });
     live.sink!.data(Uint8Array.from([4, 5]));
     await first;
     const snap = waitFor(session, (u) => (u.full ? u : undefined));
     session.requestSnapshot();
-    assert.deepEqual((await snap).upserts.map((r) => r.id).sort(), [4, 5]);
+    assert.deepEqual(fullRows(await snap).map((r) => r.id).sort(), [4, 5]);
     const dest = path.join(dir, 'out.pcap');
     assert.deepEqual(await session.saveCapture(dest), { ok: true, value: { path: dest } });
     assert.deepEqual([...readFileSync(dest)], [4, 5]);
@@ -287,4 +305,56 @@ test('startCapture without live capture support is an error, not a crash', async
   const r = await session.startCapture({ interface: 'lo', filter: '', promisc: false });
   assert.ok(!r.ok && r.error.code === 'internal');
   void mock;
+});
+
+test('a receiver applying every update holds exactly the engine rows: texts only when new or changed, again after removal', async () => {
+  const { live, start } = fakeLive();
+  let engine: FakeEngine | null = null;
+  const session = new Session({ createEngine: () => (engine = new FakeEngine()), startLive: start, intervalMs: 5 });
+  // The receiver the contract describes: texts by id; rows applied before removals.
+  const known = new Map<number, FlowText>();
+  const table = new Map<number, FlowRow>();
+  session.onUpdate((u) => {
+    if (u.full) {
+      known.clear();
+      table.clear();
+    }
+    for (const t of u.rows.texts) known.set(t.id, t);
+    u.rows.ids.forEach((id, i) => {
+      const t = known.get(id);
+      assert.ok(t, `flow ${id} arrives with a text the receiver has`);
+      table.set(id, rowOf(t, u.rows.counters, i * COUNTER_COUNT));
+    });
+    for (const id of u.removed) {
+      known.delete(id);
+      table.delete(id);
+    }
+  });
+  const step = async (bytes: number[]): Promise<EngineUpdate> => {
+    const next = waitFor(session, (u) => u);
+    live.sink!.data(Uint8Array.from(bytes));
+    const u = await next;
+    assert.deepEqual(table, new Map(engine!.snapshot().map((r) => [r.id, r])), `after ${bytes.join(',')}`);
+    return u;
+  };
+  const first = waitFor(session, (u) => u);
+  await session.startCapture({ interface: 'lo', filter: '', promisc: false });
+  assert.ok((await first).full);
+
+  let u = await step([1, 2, 3]);
+  assert.deepEqual(u.rows.texts.map((t) => t.id).sort(), [1, 2, 3], 'new flows: texts');
+  u = await step([1, 2, 3, 3]);
+  assert.deepEqual(u.rows.texts, [], 'counters only');
+  Object.assign(engine!.rows.get(2)!, { state: 'closed', host: 'elsewhere.example', dns_queries: ['q.example'] });
+  u = await step([1, 2]);
+  assert.deepEqual(idsOf(u), [1, 2]);
+  assert.deepEqual(u.rows.texts.map((t) => t.id), [2], 'only the flow whose text changed');
+  u = await step([3, 0xfe]);
+  assert.deepEqual(u.removed, [3]);
+  u = await step([3]);
+  assert.deepEqual(u.rows.texts.map((t) => t.id), [3], 'a flow back after removal is sent with its text');
+  const snap = waitFor(session, (x) => (x.full ? x : undefined));
+  session.requestSnapshot();
+  assert.deepEqual((await snap).rows.texts.map((t) => t.id).sort(), [1, 2, 3], 'a snapshot sends every text');
+  await session.dispose();
 });

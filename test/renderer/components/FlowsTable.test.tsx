@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App } from '../../../src/renderer/components/App.tsx';
-import { mockApi, row, update } from '../fixtures.ts';
+import { mockApi, row, update, type KnownTexts } from '../fixtures.ts';
 
 function dataRows(): HTMLElement[] {
   return screen.getAllByRole('row').filter((r) => r.getAttribute('aria-rowindex') !== '1');
@@ -23,9 +23,10 @@ const flows = [
 describe('flows table', () => {
   it('shows each flow with local/remote from FlowRow.local, and dims closed flows', () => {
     const api = mockApi();
+    const known: KnownTexts = new Map();
     render(<App api={api} />);
     expect(screen.getByText('No flows yet. Start a capture or open a capture file.')).toBeTruthy();
-    act(() => api.emitUpdate(update(1, { full: true, upserts: flows })));
+    act(() => api.emitUpdate(update(1, { full: true, upserts: flows, known })));
     expect(screen.getByRole('grid', { name: 'Flows' }).getAttribute('aria-rowcount')).toBe('4');
     // Default sort: last seen, newest first.
     expect(firstColumn()).toEqual(['firefox (10)', 'other user', 'curl (20)']);
@@ -42,8 +43,9 @@ describe('flows table', () => {
   it('sorts by a clicked header and reports it with aria-sort', async () => {
     const user = userEvent.setup();
     const api = mockApi();
+    const known: KnownTexts = new Map();
     render(<App api={api} />);
-    act(() => api.emitUpdate(update(1, { full: true, upserts: flows })));
+    act(() => api.emitUpdate(update(1, { full: true, upserts: flows, known })));
     const header = (name: string) => screen.getAllByRole('columnheader').find((h) => h.textContent?.startsWith(name)) as HTMLElement;
     expect(header('Last seen').getAttribute('aria-sort')).toBe('descending');
     await user.click(within(header('Bytes')).getByRole('button'));
@@ -60,20 +62,22 @@ describe('flows table', () => {
 
   it('applies deltas: updated rows move, removed rows go, new rows appear', () => {
     const api = mockApi();
+    const known: KnownTexts = new Map();
     render(<App api={api} />);
-    act(() => api.emitUpdate(update(1, { full: true, upserts: flows })));
-    act(() => api.emitUpdate(update(2, { upserts: [{ ...flows[2], last_seen: 1_700_000_009 }, row({ id: 4, process: 'ssh', pid: 40, last_seen: 1_700_000_000 })], removed: [1] })));
+    act(() => api.emitUpdate(update(1, { full: true, upserts: flows, known })));
+    act(() => api.emitUpdate(update(2, { upserts: [{ ...flows[2], last_seen: 1_700_000_009 }, row({ id: 4, process: 'ssh', pid: 40, last_seen: 1_700_000_000 })], removed: [1], known })));
     expect(firstColumn()).toEqual(['other user', 'curl (20)', 'ssh (40)']);
     expect(api.requestSnapshot).toHaveBeenCalledTimes(1); // the initial one only: no gap
-    act(() => api.emitUpdate(update(7)));
+    act(() => api.emitUpdate(update(7, { known })));
     expect(api.requestSnapshot).toHaveBeenCalledTimes(2);
   });
 
   it('filters with the filter bar and shows parse errors inline, keeping the last valid filter', async () => {
     const user = userEvent.setup();
     const api = mockApi();
+    const known: KnownTexts = new Map();
     render(<App api={api} />);
-    act(() => api.emitUpdate(update(1, { full: true, upserts: flows })));
+    act(() => api.emitUpdate(update(1, { full: true, upserts: flows, known })));
     const input = screen.getByRole('searchbox', { name: 'Filter flows' });
     await user.type(input, 'proto:tcp');
     expect(firstColumn()).toEqual(['firefox (10)', 'curl (20)']);
@@ -93,9 +97,10 @@ describe('flows table', () => {
 
   it('renders only a window of rows for a large table', () => {
     const api = mockApi();
+    const known: KnownTexts = new Map();
     render(<App api={api} />);
     const many = Array.from({ length: 20_000 }, (_, i) => row({ id: i + 1 }));
-    act(() => api.emitUpdate(update(1, { full: true, upserts: many })));
+    act(() => api.emitUpdate(update(1, { full: true, upserts: many, known })));
     expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('20001');
     const n = dataRows().length;
     expect(n).toBeGreaterThan(0);
@@ -105,8 +110,9 @@ describe('flows table', () => {
   it('a click selects a row and a double click opens its details', async () => {
     const user = userEvent.setup();
     const api = mockApi();
+    const known: KnownTexts = new Map();
     render(<App api={api} />);
-    act(() => api.emitUpdate(update(1, { full: true, upserts: flows })));
+    act(() => api.emitUpdate(update(1, { full: true, upserts: flows, known })));
     const curl = dataRows()[2];
     await user.click(within(curl).getAllByRole('gridcell')[3]);
     expect(dataRows()[2].getAttribute('aria-selected')).toBe('true');
@@ -119,12 +125,13 @@ describe('flows table', () => {
 
   it('keeps the top rows of a large table in order as deltas arrive', () => {
     const api = mockApi();
+    const known: KnownTexts = new Map();
     render(<App api={api} />);
     const many = Array.from({ length: 20_000 }, (_, i) => row({ id: i + 1, process: `p${i + 1}`, pid: null, last_seen: 1_700_000_000 + ((i * 7919) % 20_000) }));
-    act(() => api.emitUpdate(update(1, { full: true, upserts: many })));
+    act(() => api.emitUpdate(update(1, { full: true, upserts: many, known })));
     const newest = many.reduce((a, b) => (b.last_seen > a.last_seen ? b : a));
     expect(firstColumn()[0]).toBe(newest.process);
-    act(() => api.emitUpdate(update(2, { upserts: [{ ...many[123], last_seen: 1_800_000_000 }, { ...many[77], last_seen: 1_799_999_999 }], removed: [newest.id] })));
+    act(() => api.emitUpdate(update(2, { upserts: [{ ...many[123], last_seen: 1_800_000_000 }, { ...many[77], last_seen: 1_799_999_999 }], removed: [newest.id], known })));
     expect(firstColumn().slice(0, 2)).toEqual(['p124', 'p78']);
     expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('20000');
   });

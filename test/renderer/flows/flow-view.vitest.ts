@@ -2,18 +2,18 @@
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { FlowView } from '../../../src/renderer/flows/flow-view.ts';
-import { COLUMNS, columnById, type Column, type SortDir } from '../../../src/renderer/flows/columns.ts';
+import { COLUMNS, columnById, rowKey, type Column, type SortDir } from '../../../src/renderer/flows/columns.ts';
 import { parseFilterQuery, type FlowPredicate } from '../../../src/renderer/flows/filter-query.ts';
 import { createFlowsStore } from '../../../src/renderer/state/flows-store.ts';
 import type { FlowRow } from '../../../src/shared/flow.ts';
-import { row, update } from '../fixtures.ts';
+import type { FlowText } from '../../../src/shared/flow-update.ts';
+import { row, update, type KnownTexts } from '../fixtures.ts';
 
 function reference(rows: Iterable<FlowRow>, col: Column, dir: SortDir, pred: FlowPredicate | null): number[] {
   const list = [...rows].filter((r) => pred === null || pred(r));
-  const key = col.key as (r: FlowRow) => number | string;
   list.sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
+    const ka = rowKey(col, a);
+    const kb = rowKey(col, b);
     return (ka < kb ? -1 : ka > kb ? 1 : 0) * (dir === 'asc' ? 1 : -1);
   });
   return list.map((r) => r.id);
@@ -21,7 +21,7 @@ function reference(rows: Iterable<FlowRow>, col: Column, dir: SortDir, pred: Flo
 
 /** Sorted keys of a view: ties may legitimately come in any order, keys may not. */
 function keysOf(ids: number[], rows: ReadonlyMap<number, FlowRow>, col: Column): Array<number | string> {
-  return ids.map((id) => (col.key as (r: FlowRow) => number | string)(rows.get(id) as FlowRow));
+  return ids.map((id) => rowKey(col, rows.get(id) as FlowRow));
 }
 
 function pred(q: string): FlowPredicate | null {
@@ -130,10 +130,12 @@ describe('flow view', () => {
           const store = createFlowsStore({ requestSnapshot: () => undefined });
           const view = new FlowView();
           const spec = { column: columnById(colId), dir, predicate: pred(q) };
+          // Sent like the engine sends them: texts only when new or changed, so most rows change counters only.
+          const known: KnownTexts = new Map();
           let seq = 0;
           for (const u of updates) {
             const upserts = u.upserts.map((p) => row({ ...p, first_seen: p.id % 7 }));
-            store.getState().applyUpdate(update(++seq, { full: u.full || seq === 1, upserts, removed: u.removed }));
+            store.getState().applyUpdate(update(++seq, { full: u.full || seq === 1, upserts, removed: u.removed, known }));
             if (u.skip > 0) continue;
             const s = store.getState();
             const got = view.compute(s, spec);
@@ -175,10 +177,11 @@ describe('flow view', () => {
           const store = createFlowsStore({ requestSnapshot: () => undefined });
           const view = new FlowView();
           const spec = { column: columnById(colId), dir, predicate: pred(q) };
+          const known: KnownTexts = new Map();
           let seq = 0;
           for (const u of updates) {
             const upserts = u.upserts.map((p) => row({ ...p, first_seen: p.id % 7 }));
-            store.getState().applyUpdate(update(++seq, { full: u.full || seq === 1, upserts, removed: u.removed }));
+            store.getState().applyUpdate(update(++seq, { full: u.full || seq === 1, upserts, removed: u.removed, known }));
             const s = store.getState();
             const want = new FlowView().compute(s, spec);
             expect(view.sync(s, spec)).toBe(want.length);
@@ -192,6 +195,48 @@ describe('flow view', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('runs the filter only on new texts: a counters-only update re-sorts by the new numbers without it', () => {
+    const store = createFlowsStore({ requestSnapshot: vi.fn() });
+    const view = new FlowView();
+    const known: KnownTexts = new Map();
+    const base = pred('state:open') as FlowPredicate;
+    const seen: number[] = [];
+    const spy: FlowPredicate = (t: FlowText) => {
+      seen.push(t.id);
+      return base(t);
+    };
+    const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: spy };
+    store.getState().applyUpdate(update(1, { full: true, upserts: sample, known }));
+    expect(view.compute(store.getState(), spec)).toEqual([2, 4, 3]);
+    expect(seen.sort()).toEqual([1, 2, 3, 4]);
+    seen.length = 0;
+    // Every flow's counters change, no text does.
+    store.getState().applyUpdate(update(2, { upserts: sample.map((r) => ({ ...r, bytes_fwd: 1000 - r.bytes_fwd })), known }));
+    expect(view.compute(store.getState(), spec)).toEqual([4, 3, 2]);
+    expect(view.lastPath).toBe('sort');
+    expect(seen).toEqual([]);
+    // A new text (state) re-runs it for that flow only, and moves the flow into the view.
+    store.getState().applyUpdate(update(3, { upserts: [{ ...sample[0], bytes_fwd: 1, state: 'established' }], known }));
+    expect(view.compute(store.getState(), spec)).toEqual([4, 3, 2, 1]);
+    expect(seen).toEqual([1]);
+  });
+
+  it('a text column ignores counters-only updates', () => {
+    const store = createFlowsStore({ requestSnapshot: vi.fn() });
+    const view = new FlowView();
+    const known: KnownTexts = new Map();
+    const spec = { column: columnById('process'), dir: 'asc' as const, predicate: null };
+    store.getState().applyUpdate(update(1, { full: true, upserts: sample, known }));
+    const first = view.compute(store.getState(), spec);
+    expect(first).toEqual([3, 2, 1, 4]);
+    store.getState().applyUpdate(update(2, { upserts: sample.map((r) => ({ ...r, bytes_fwd: 5, last_seen: 9 })), known }));
+    expect(view.compute(store.getState(), spec)).toBe(first);
+    expect(view.lastPath).toBe('same');
+    store.getState().applyUpdate(update(3, { upserts: [{ ...sample[3], process: '0' }], known }));
+    expect(view.compute(store.getState(), spec)).toEqual([3, 4, 2, 1]);
+    expect(view.lastPath).toBe('sort');
   });
 
   it('a window of a large table is cut without sorting it; a second window at the same data sorts once', () => {

@@ -31,6 +31,11 @@ describe('flow id index', () => {
         }
         for (const [k, v] of ref) expect(ix.get(k)).toBe(v);
         for (const o of ops) if (!ref.has(o.id)) expect(ix.get(o.id)).toBe(-1);
+        // The batch lookup agrees with get, present and absent ids alike.
+        const asked = Float64Array.from(ops, (o) => o.id);
+        const slots = new Int32Array(asked.length);
+        ix.getAll(asked, slots);
+        expect(Array.from(slots)).toEqual(Array.from(asked, (k) => ref.get(k) ?? -1));
       }),
       { numRuns: 500 },
     );

@@ -1,8 +1,9 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { RowTable } from '../../../src/renderer/state/row-table.ts';
-import { totalBytes } from '../../../src/renderer/flows/endpoints.ts';
-import { row } from '../fixtures.ts';
+import { totalBytesAt, downRateAt } from '../../../src/renderer/flows/endpoints.ts';
+import { C, textOf } from '../../../src/shared/flow-update.ts';
+import { batch, row, type KnownTexts } from '../fixtures.ts';
 
 describe('row table', () => {
   it('is a read-only Map by id in arrival order, with stable slots', () => {
@@ -13,8 +14,8 @@ describe('row table', () => {
     expect(t.set(b)).toBe(1);
     const a2 = row({ id: 5, bytes_fwd: 1 });
     expect(t.set(a2)).toBe(0);
-    expect(t.get(5)).toBe(a2);
-    expect(t.rowAt(0)).toBe(a2);
+    expect(t.get(5)).toEqual(a2);
+    expect(t.rowAt(0)).toBe(t.get(5));
     expect([...t.keys()]).toEqual([5, 2]);
     expect([...t.values()]).toEqual([a2, b]);
     expect([...t]).toEqual([[5, a2], [2, b]]);
@@ -22,37 +23,79 @@ describe('row table', () => {
     expect(t.delete(5)).toBe(0);
     expect(t.delete(5)).toBe(-1);
     expect(t.rowAt(0)).toBeUndefined();
+    expect(t.textAt(0)).toBeUndefined();
     expect(t.has(5)).toBe(false);
     // A returning id is new: it gets a new slot at the end.
     expect(t.set(row({ id: 5 }))).toBe(2);
     expect([...t.keys()]).toEqual([2, 5]);
   });
 
-  it('keeps the sort key of each slot as rows arrive, and recomputes it when the key changes', () => {
+  it('applies a batch: texts by reference, counters copied, unknown ids skipped', () => {
+    const t = new RowTable();
+    const known: KnownTexts = new Map();
+    const first = batch([row({ id: 1 }), row({ id: 2 })], known);
+    const r = t.applyBatch(first);
+    expect(Array.from(r.texts)).toEqual([0, 1]);
+    expect(Array.from(r.counters)).toEqual([0, 1]);
+    expect(r.unknown).toBe(0);
+    expect(t.textAt(0)).toBe(first.texts[0]);
+    const b = batch([row({ id: 2, bytes_rev: 4 }), row({ id: 3 })], new Map([[3, textOf(row({ id: 3 }))]]));
+    expect(b.texts.map((x) => x.id)).toEqual([2]);
+    const r2 = t.applyBatch(b);
+    expect(r2.unknown).toBe(1);
+    expect(Array.from(r2.counters)).toEqual([1]);
+    expect(t.has(3)).toBe(false);
+    expect(t.get(2)).toEqual(row({ id: 2, bytes_rev: 4 }));
+    expect(t.stampAt(1)).toBe(t.epoch);
+    expect(t.stampAt(0)).toBeLessThan(t.epoch);
+  });
+
+  it('keeps the sort key of each slot as counters and texts arrive, and recomputes it when the key changes', () => {
     const t = new RowTable();
     t.set(row({ id: 1, bytes_fwd: 10, bytes_rev: 1 }));
-    t.useSortKey(totalBytes);
+    t.useSortKey(totalBytesAt);
     expect(t.sortKeyAt(0)).toBe(11);
     for (let i = 2; i < 3000; i++) t.set(row({ id: i, bytes_fwd: i, bytes_rev: 0 }));
     expect(t.sortKeyAt(2998)).toBe(2999);
-    t.set(row({ id: 1, bytes_fwd: 7, bytes_rev: 0 }));
+    const known: KnownTexts = new Map();
+    t.applyBatch(batch([row({ id: 1, bytes_fwd: 7, bytes_rev: 0 })], known));
     expect(t.sortKeyAt(0)).toBe(7);
-    t.useSortKey((r) => r.last_seen);
+    t.useSortKey((c, o) => c[o + C.last_seen]);
     expect(t.sortKeyAt(0)).toBe(row({ id: 1 }).last_seen);
+    // ↓ rate reads `local` from the text: a new text alone moves the key.
+    t.useSortKey(downRateAt);
+    expect(t.sortKeyAt(0)).toBe(2000);
+    t.applyBatch(batch([row({ id: 1, local: 'dst', bytes_fwd: 7, bytes_rev: 0 })], known));
+    expect(t.sortKeyAt(0)).toBe(100);
   });
 
-  it('compacts after many removals, keeping order, lookups and sort keys', () => {
+  it('compacts after many removals, keeping order, lookups, numbers, sort keys and built rows', () => {
     const t = new RowTable();
-    t.useSortKey((r) => r.bytes_fwd);
+    t.useSortKey((c, o) => c[o + C.bytes_fwd]);
     for (let i = 1; i <= 20_000; i++) t.set(row({ id: i, bytes_fwd: i * 2 }));
+    const r20k = t.get(20_000);
     for (let i = 1; i <= 15_000; i++) t.delete(i);
     expect(t.compactIfSparse()).toBe(true);
     expect(t.slotCount).toBe(5000);
     expect(t.size).toBe(5000);
     expect([...t.keys()].slice(0, 3)).toEqual([15_001, 15_002, 15_003]);
     expect(t.slotOfId(15_001)).toBe(0);
-    expect(t.get(20_000)?.id).toBe(20_000);
+    expect(t.get(15_001)).toEqual(row({ id: 15_001, bytes_fwd: 30_002 }));
+    expect(t.get(20_000)).toBe(r20k);
     expect(t.sortKeyAt(t.slotOfId(20_000))).toBe(40_000);
     expect(t.compactIfSparse()).toBe(false);
+    // New flows after compaction go after the kept ones.
+    expect(t.set(row({ id: 30_000 }))).toBe(5000);
+  });
+
+  it('a cleared table starts new flows from zero counters', () => {
+    const t = new RowTable();
+    t.set(row({ id: 1, packets_fwd: 99 }));
+    t.clear();
+    expect(t.size).toBe(0);
+    expect(t.get(1)).toBeUndefined();
+    t.applyBatch({ ids: new Float64Array(0), counters: new Float64Array(0), texts: [batch([row({ id: 2 })]).texts[0]] });
+    expect(t.slotOfId(2)).toBe(0);
+    expect(t.get(2)?.packets_fwd).toBe(0);
   });
 });
