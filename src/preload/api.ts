@@ -2,7 +2,7 @@
  * The renderer's whole API (SandpiperApi), built over ipcRenderer. One function per action; listeners get the
  * payload only (never the IPC event, which would expose the sender object); nothing else is exposed.
  */
-import type { CaptureStatusView, EngineUpdate, InterfaceInfo, Result, SandpiperApi, StartCaptureRequest } from '../shared/ipc.ts';
+import type { CaptureStatusView, EngineUpdate, InterfaceInfo, Result, SandpiperApi, StartCaptureRequest, ViewRequest } from '../shared/ipc.ts';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, IPC_PROTOCOL_VERSION } from '../shared/ipc.ts';
 
 /** The part of ipcRenderer used here. */
@@ -10,6 +10,14 @@ export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
   on(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
   removeListener(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
+}
+
+// Copy only the known fields (main validates their values): whatever else the page put on the objects stays in the page.
+function copyView(req: ViewRequest): ViewRequest {
+  const sel: unknown = req.select;
+  let select: unknown = sel;
+  if (typeof sel === 'object' && sel !== null) select = 'id' in sel ? { id: sel.id } : { index: (sel as { index?: unknown }).index };
+  return { seq: req.seq, sortColumn: req.sortColumn, sortDir: req.sortDir, filter: req.filter, start: req.start, end: req.end, select } as ViewRequest;
 }
 
 export function createSandpiperApi(ipc: IpcRendererLike): SandpiperApi {
@@ -36,8 +44,8 @@ export function createSandpiperApi(ipc: IpcRendererLike): SandpiperApi {
     },
     openCaptureFile: () => ipc.invoke(INVOKE_CHANNELS.openCaptureFile) as Promise<Result<{ path: string } | null>>,
     saveCapture: () => ipc.invoke(INVOKE_CHANNELS.saveCapture) as Promise<Result<{ path: string } | null>>,
-    requestSnapshot: async () => {
-      await ipc.invoke(INVOKE_CHANNELS.requestSnapshot);
+    setView: async (req: ViewRequest) => {
+      await ipc.invoke(INVOKE_CHANNELS.setView, copyView(req));
     },
     onUpdate: (listener: (u: EngineUpdate) => void) => subscribe(EVENT_CHANNELS.update, listener),
     onStatus: (listener: (s: CaptureStatusView) => void) => subscribe(EVENT_CHANNELS.status, listener),

@@ -1,13 +1,14 @@
 /**
- * The rows of an EngineUpdate, compact (IPC format version 2). A live capture changes the counters of most flows
- * every update while their text (addresses, state, names, process) rarely changes, so a batch carries the counters
- * of every changed flow in one Float64Array (a memcpy to clone, no per-row objects) and the text part only for
- * flows that are new to the receiver or whose text changed. A structured clone of 50 k changed flows as objects
- * took about 0.5 s on the renderer's main thread; as a batch it is a few milliseconds.
+ * A flow split into its counters (the numbers that change with nearly every packet) and its text (everything else:
+ * addresses, state, names, process). A live capture changes the counters of most flows every update while their text
+ * rarely changes, so the engine host's flow table (src/main/session/view/row-table.ts) keeps counters column-wise in
+ * one Float64Array and replaces a flow's text only when it changed: applying 50 k counters-only changes allocates
+ * nothing per flow, and the filter (which reads texts only, src/shared/flows/filter-query.ts) is not re-run for them.
+ * Nothing here crosses a process boundary (IPC version 3 sends whole rows of the visible window only).
  */
 import type { FlowRow } from './flow.ts';
 
-/** The FlowRow fields that change with nearly every packet, in the order `FlowBatch.counters` holds them. */
+/** The FlowRow fields that change with nearly every packet, in the order a flow's run of counters holds them. */
 export const COUNTER_FIELDS = [
   'packets_fwd',
   'bytes_fwd',
@@ -21,7 +22,7 @@ export const COUNTER_FIELDS = [
   'rate_rev_10s',
 ] as const;
 export type CounterField = (typeof COUNTER_FIELDS)[number];
-/** Numbers per flow in `FlowBatch.counters`. */
+/** Numbers per flow in a run of counters. */
 export const COUNTER_COUNT = COUNTER_FIELDS.length;
 
 /** Offsets of each counter within a flow's run of COUNTER_COUNT numbers. */
@@ -38,20 +39,8 @@ export const C = {
   rate_rev_10s: 9,
 } as const satisfies Record<CounterField, number>;
 
-/** Everything of a flow but its counters: identity, endpoints, state, DPI and process. Sent only when it changed. */
+/** Everything of a flow but its counters: identity, endpoints, state, DPI and process. */
 export type FlowText = Omit<FlowRow, CounterField>;
-
-export interface FlowBatch {
-  /** One flow id per changed flow. */
-  ids: Float64Array;
-  /** ids.length × COUNTER_COUNT numbers: flow i's counters are at [i * COUNTER_COUNT, (i + 1) * COUNTER_COUNT), in COUNTER_FIELDS order. */
-  counters: Float64Array;
-  /**
-   * The text of each flow in `ids` that the receiver has not seen since the last full update, or whose text changed
-   * since it was last sent (in a full update: every flow). Every text's id is in `ids`.
-   */
-  texts: FlowText[];
-}
 
 /** The text part of a row (a new object; the row's arrays are shared). */
 export function textOf(r: FlowRow): FlowText {
@@ -137,16 +126,4 @@ export function sameText(t: FlowText, r: FlowText): boolean {
     sameList(t.alpn, r.alpn) &&
     sameList(t.dns_answers, r.dns_answers)
   );
-}
-
-/** Every row of a batch as whole FlowRows (tests and simple consumers; the renderer reads batches in place). */
-export function batchRows(b: FlowBatch, known: ReadonlyMap<number, FlowText>): FlowRow[] {
-  const texts = new Map(known);
-  for (const t of b.texts) texts.set(t.id, t);
-  const out: FlowRow[] = [];
-  for (let i = 0; i < b.ids.length; i++) {
-    const t = texts.get(b.ids[i]);
-    if (t !== undefined) out.push(rowOf(t, b.counters, i * COUNTER_COUNT));
-  }
-  return out;
 }

@@ -67,9 +67,12 @@ async function openAndLoad(page: Page): Promise<string[]> {
   return waitRows(page, (r) => r.length >= 8, 'flows loaded');
 }
 
-/** Text of every data row in the grid (header excluded), in display order. */
+/**
+ * Text of every data row in the grid (header excluded), in display order. Rows still loading (aria-busy
+ * placeholders, shown until the host sends the rows of a new window) are left out: waitRows waits for them.
+ */
 async function rowTexts(page: Page): Promise<string[]> {
-  const rows = page.getByRole('grid', { name: 'Flows' }).locator('[role="row"][aria-rowindex]:not([aria-rowindex="1"])');
+  const rows = page.getByRole('grid', { name: 'Flows' }).locator('[role="row"][aria-rowindex]:not([aria-rowindex="1"]):not([aria-busy="true"])');
   return rows.evaluateAll((els) =>
     els
       .map((e) => ({ i: Number(e.getAttribute('aria-rowindex')), t: [...e.querySelectorAll('[role="gridcell"]')].map((c) => c.textContent ?? '').join(' | ') }))
@@ -78,11 +81,16 @@ async function rowTexts(page: Page): Promise<string[]> {
   );
 }
 
+async function placeholders(page: Page): Promise<number> {
+  return page.getByRole('grid', { name: 'Flows' }).locator('[role="row"][aria-busy="true"]').count();
+}
+
+/** Waits until no row is loading and the rows satisfy pred (the host answers each change a round trip later). */
 async function waitRows(page: Page, pred: (rows: string[]) => boolean, what: string): Promise<string[]> {
   let rows: string[] = [];
   for (let i = 0; i < 100; i++) {
     rows = await rowTexts(page);
-    if (pred(rows)) return rows;
+    if (pred(rows) && (await placeholders(page)) === 0) return rows;
     await page.waitForTimeout(100);
   }
   assert.fail(`${what}; rows were:\n${rows.join('\n')}`);
@@ -112,14 +120,16 @@ test('sorting by a column orders the rows, and aria-sort says so', { skip: skip 
   await openAndLoad(page);
   const header = page.getByRole('columnheader', { name: /Packets/i });
   const packetsOf = (rows: string[]) => rows.map((r) => Number(r.split(' | ')[8].replace(/[^0-9]/g, '')));
+  const inOrder = (xs: number[], dir: string | null) => xs.every((x, i) => i === 0 || (dir === 'ascending' ? xs[i - 1] <= x : xs[i - 1] >= x));
   await header.getByRole('button').click();
+  // The header says so at once; the rows come in that order when the host answers.
   const first = await header.getAttribute('aria-sort');
   assert.ok(first === 'ascending' || first === 'descending', `aria-sort ${first}`);
-  const a = packetsOf(await rowTexts(page));
+  const a = packetsOf(await waitRows(page, (r) => r.length >= 8 && inOrder(packetsOf(r), first), `rows by packets, ${first}`));
   await header.getByRole('button').click();
   const second = await header.getAttribute('aria-sort');
   assert.notEqual(second, first);
-  const b = packetsOf(await rowTexts(page));
+  const b = packetsOf(await waitRows(page, (r) => r.length >= 8 && inOrder(packetsOf(r), second), `rows by packets, ${second}`));
   const asc = first === 'ascending' ? a : b;
   const desc = first === 'ascending' ? b : a;
   assert.deepEqual(asc, [...asc].sort((x, y) => x - y), `ascending: ${asc}`);
@@ -131,10 +141,15 @@ test('sorting by a column orders the rows, and aria-sort says so', { skip: skip 
 test('filtering with host: and proto: keeps only the matching rows', { skip: skip ?? false }, async () => {
   const page = await openPage();
   const all = await openAndLoad(page);
+  const count = page.locator('#flow-filter-count');
+  const total = Number(/^([\d,]+) flows$/.exec((await count.textContent()) ?? '')?.[1].replaceAll(',', ''));
+  assert.ok(total >= all.length, `the count says ${total} flows`);
   const filter = page.getByLabel('Filter flows');
   await filter.fill(`host:${PLAN_NAMES.tlsNames[0]}`);
   const one = await waitRows(page, (r) => r.length === 1, 'host: filter leaves one row');
   assert.ok(one[0].includes(PLAN_NAMES.tlsNames[0]), one[0]);
+  // The count beside the filter: what passes it, of every flow read.
+  assert.equal(await count.textContent(), `1 of ${total} flows`);
   await filter.fill('proto:udp');
   const udp = await waitRows(page, (r) => r.length >= 2 && r.every((x) => / udp/.test(x)), 'proto:udp leaves only the UDP rows');
   assert.ok(udp.length < all.length, udp.join('\n'));

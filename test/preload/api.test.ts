@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandpiperApi, type IpcRendererLike } from '../../src/preload/api.ts';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, IPC_PROTOCOL_VERSION, type EngineUpdate } from '../../src/shared/ipc.ts';
-import { COUNTER_COUNT } from '../../src/shared/flow-update.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, IPC_PROTOCOL_VERSION, type EngineUpdate, type ViewRequest } from '../../src/shared/ipc.ts';
 
 type L = (event: unknown, payload: unknown) => void;
 
@@ -26,11 +25,11 @@ function fakeIpc() {
 test('the API has exactly the SandpiperApi members, frozen, and no ipcRenderer passthrough', () => {
   const api = createSandpiperApi(fakeIpc().ipc);
   assert.deepEqual(Object.keys(api).sort(), [
-    'listInterfaces', 'onStatus', 'onUpdate', 'openCaptureFile', 'requestSnapshot', 'saveCapture', 'setPaused', 'startCapture',
+    'listInterfaces', 'onStatus', 'onUpdate', 'openCaptureFile', 'saveCapture', 'setPaused', 'setView', 'startCapture',
     'stopCapture', 'validateFilter', 'version',
   ]);
   assert.equal(api.version, IPC_PROTOCOL_VERSION);
-  assert.equal(api.version, 2, 'updates carry compact FlowBatch rows');
+  assert.equal(api.version, 3, 'the host keeps the table; updates carry the window asked for');
   assert.ok(Object.isFrozen(api));
   for (const [k, v] of Object.entries(api)) if (k !== 'version') assert.equal(typeof v, 'function', k);
 });
@@ -45,7 +44,10 @@ test('each action invokes its own channel with only the expected arguments', asy
   await api.setPaused(true);
   await api.openCaptureFile();
   await api.saveCapture();
-  await api.requestSnapshot();
+  const view: ViewRequest = { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: 'tcp', start: 0, end: 50, select: { id: 4 } };
+  await api.setView({ ...view, evil: 'x', select: { id: 4, evil: 'y' } } as never);
+  await api.setView({ ...view, select: { index: 2 } });
+  await api.setView({ ...view, select: null });
   assert.deepEqual(f.invoked, [
     [INVOKE_CHANNELS.listInterfaces, []],
     [INVOKE_CHANNELS.validateFilter, ['tcp']],
@@ -54,7 +56,9 @@ test('each action invokes its own channel with only the expected arguments', asy
     [INVOKE_CHANNELS.setPaused, [true]],
     [INVOKE_CHANNELS.openCaptureFile, []],
     [INVOKE_CHANNELS.saveCapture, []],
-    [INVOKE_CHANNELS.requestSnapshot, []],
+    [INVOKE_CHANNELS.setView, [view]],
+    [INVOKE_CHANNELS.setView, [{ ...view, select: { index: 2 } }]],
+    [INVOKE_CHANNELS.setView, [{ ...view, select: null }]],
   ]);
 });
 
@@ -75,17 +79,13 @@ test('listeners get the payload only (never the IPC event) and unsubscribe clean
   assert.throws(() => api.onUpdate('not a function' as never), TypeError);
 });
 
-test('an update reaches the listener as it came: the same object, its Float64Arrays neither copied nor reshaped', () => {
+test('an update reaches the listener as it came: the same object', () => {
   const f = fakeIpc();
   const api = createSandpiperApi(f.ipc);
   const got: EngineUpdate[] = [];
   api.onUpdate((u) => got.push(u));
-  const rows = { ids: Float64Array.from([1, 2]), counters: new Float64Array(2 * COUNTER_COUNT).fill(7), texts: [] };
-  const u: EngineUpdate = { seq: 3, full: false, rows, removed: [9], stats: {} as EngineUpdate['stats'], ts: 1 };
+  const u: EngineUpdate = { seq: 3, viewSeq: 1, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null, stats: {} as EngineUpdate['stats'], ts: 1 };
   f.emit(EVENT_CHANNELS.update, u);
-  assert.equal(got.length, 1);
+  assert.deepEqual(got, [u]);
   assert.equal(got[0], u);
-  assert.equal(got[0].rows.ids, rows.ids);
-  assert.equal(got[0].rows.counters, rows.counters);
-  assert.ok(got[0].rows.counters instanceof Float64Array);
 });

@@ -1,9 +1,10 @@
-// Test doubles for the renderer: flow rows, sandbox reports and a controllable SandpiperApi.
+// Test doubles for the renderer: flow rows, sandbox reports, a controllable SandpiperApi and a fake engine host
+// (the real FlowViewModel from src/main/session/view answering setView, as the engine host process does).
 import { vi } from 'vitest';
 import type { FlowRow } from '../../src/shared/flow.ts';
-import { COUNTER_COUNT, sameText, textOf, writeCounters, type FlowBatch, type FlowText } from '../../src/shared/flow-update.ts';
 import type { SandboxMessage } from '../../src/shared/helper-protocol.ts';
-import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type StatsView } from '../../src/shared/ipc.ts';
+import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type StatsView, type ViewRequest } from '../../src/shared/ipc.ts';
+import { FlowViewModel } from '../../src/main/session/view/flow-view-model.ts';
 
 export function row(p: Partial<FlowRow> & { id: number }): FlowRow {
   return {
@@ -61,43 +62,22 @@ export function stats(p: Partial<StatsView> = {}): StatsView {
   };
 }
 
-/** The texts a receiver holds, as the sender tracks them (flow id → text last sent). */
-export type KnownTexts = Map<number, FlowText>;
-
-/**
- * A FlowBatch of whole rows. Without `known` every row's text is sent; with it, like the engine, only texts the
- * receiver does not have yet (new flows, changed texts), which are then recorded in `known`.
- */
-export function batch(rows: readonly FlowRow[], known?: KnownTexts): FlowBatch {
-  const ids = new Float64Array(rows.length);
-  const counters = new Float64Array(rows.length * COUNTER_COUNT);
-  const texts: FlowText[] = [];
-  rows.forEach((r, i) => {
-    ids[i] = r.id;
-    writeCounters(r, counters, i * COUNTER_COUNT);
-    const prev = known?.get(r.id);
-    if (prev !== undefined && sameText(prev, r)) return;
-    const t = textOf(r);
-    texts.push(t);
-    known?.set(r.id, t);
-  });
-  return { ids, counters, texts };
-}
-
-export interface UpdateParts extends Partial<Omit<EngineUpdate, 'rows'>> {
-  /** Whole rows, turned into `rows` by batch(upserts, known). */
-  upserts?: FlowRow[];
-  rows?: FlowBatch;
-  /** The receiver's texts as the sender sees them: updated for the full flag, the batch and `removed`. */
-  known?: KnownTexts;
-}
-
-export function update(seq: number, p: UpdateParts = {}): EngineUpdate {
-  const { upserts = [], rows, known, ...rest } = p;
-  if (rest.full) known?.clear();
-  const b = rows ?? batch(upserts, known);
-  for (const id of rest.removed ?? []) known?.delete(id);
-  return { seq, full: false, removed: [], stats: stats(), ts: 1_700_000_000 + seq, ...rest, rows: b };
+/** An update of the given view part (and defaults), as the host would send it. */
+export function update(seq: number, p: Partial<EngineUpdate> = {}): EngineUpdate {
+  const rows = p.rows ?? [];
+  return {
+    seq,
+    viewSeq: 0,
+    total: rows.length,
+    count: rows.length,
+    start: 0,
+    rows,
+    selected: null,
+    filterError: null,
+    stats: stats(),
+    ts: 1_700_000_000 + seq,
+    ...p,
+  };
 }
 
 export function sandbox(p: Partial<SandboxMessage> = {}): SandboxMessage {
@@ -135,9 +115,10 @@ export interface MockApi extends SandpiperApi {
   setPaused: ReturnType<typeof vi.fn<SandpiperApi['setPaused']>>;
   openCaptureFile: ReturnType<typeof vi.fn<SandpiperApi['openCaptureFile']>>;
   saveCapture: ReturnType<typeof vi.fn<SandpiperApi['saveCapture']>>;
-  requestSnapshot: ReturnType<typeof vi.fn<SandpiperApi['requestSnapshot']>>;
+  setView: ReturnType<typeof vi.fn<SandpiperApi['setView']>>;
 }
 
+/** An API whose setView does nothing: updates are whatever the test emits. */
 export function mockApi(): MockApi {
   const updates = new Set<(u: EngineUpdate) => void>();
   const statuses = new Set<(s: CaptureStatusView) => void>();
@@ -154,7 +135,7 @@ export function mockApi(): MockApi {
     setPaused: vi.fn(async () => undefined),
     openCaptureFile: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/x.pcap' } })),
     saveCapture: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/saved.pcap' } })),
-    requestSnapshot: vi.fn(async () => undefined),
+    setView: vi.fn(async () => undefined),
     onUpdate(l) {
       updates.add(l);
       return () => updates.delete(l);
@@ -170,4 +151,77 @@ export function mockApi(): MockApi {
       for (const l of statuses) l(s);
     },
   };
+}
+
+export interface FakeHost extends MockApi {
+  /** The engine host's view model (the real one, src/main/session/view): it holds the flows. */
+  vm: FlowViewModel;
+  /** Every ViewRequest the page sent, in order. */
+  views: ViewRequest[];
+  /** The engine drained these changes: the host applies them and sends an engine update. */
+  push(changed: readonly FlowRow[], removed?: readonly number[], st?: Partial<StatsView>): void;
+  /** While held, answers to setView wait (a window still loading); release() sends the one answer they coalesce to. */
+  hold(): void;
+  release(): void;
+  /** Lets frames and answers run until the page asks for nothing more (inside act). */
+  settle(): Promise<void>;
+}
+
+/**
+ * A SandpiperApi backed by the real FlowViewModel, as the engine host serves the renderer: setView is answered with
+ * an update (one per turn of the event loop, however many requests came), and push() sends engine updates. Updates
+ * are structured-cloned on the way, as IPC does, so the page never shares objects with the host.
+ */
+export function fakeHost(): FakeHost {
+  const api = mockApi();
+  const vm = new FlowViewModel();
+  const views: ViewRequest[] = [];
+  let seq = 0;
+  let held = false;
+  let replyDue = false;
+  let replyTimer: ReturnType<typeof setTimeout> | null = null;
+  let activity = 0;
+  const send = (tick: boolean, st: Partial<StatsView> = {}) => {
+    activity++;
+    api.emitUpdate(structuredClone({ seq: ++seq, ...vm.view(tick), stats: stats(st), ts: 1_700_000_000 + seq }));
+  };
+  const reply = () => {
+    replyTimer = null;
+    if (held || !replyDue) return;
+    replyDue = false;
+    send(false);
+  };
+  api.setView.mockImplementation(async (req) => {
+    activity++;
+    views.push(req);
+    vm.setView(req);
+    replyDue = true;
+    if (!held && replyTimer === null) replyTimer = setTimeout(reply, 0);
+  });
+  return Object.assign(api, {
+    vm,
+    views,
+    push(changed: readonly FlowRow[], removed: readonly number[] = [], st: Partial<StatsView> = {}) {
+      vm.apply(changed, removed);
+      send(true, st);
+    },
+    hold() {
+      held = true;
+    },
+    release() {
+      held = false;
+      reply();
+    },
+    async settle() {
+      const { act } = await import('@testing-library/react');
+      // A round: a frame (the page's coalesced setView) and a turn of the event loop (the host's answer).
+      for (let quiet = 0, rounds = 0; quiet < 2 && rounds < 50; rounds++) {
+        const before = activity;
+        await act(async () => {
+          await new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        });
+        quiet = activity === before && replyTimer === null ? quiet + 1 : 0;
+      }
+    },
+  });
 }

@@ -30,6 +30,7 @@ describe('renderer entry', () => {
     await boot();
     expect(await screen.findByRole('heading', { name: 'Sandpiper' })).toBeTruthy();
     await waitFor(() => expect(api.listInterfaces).toHaveBeenCalled());
-    expect(api.requestSnapshot).toHaveBeenCalled();
+    // The first view request (there is no snapshot to ask for): the host answers it with the table.
+    expect(api.setView).toHaveBeenCalledWith(expect.objectContaining({ seq: 1, sortColumn: 'last_seen', sortDir: 'desc', filter: '', start: 0, select: null }));
   });
 });

@@ -17,8 +17,14 @@ if (typeof window !== 'undefined') {
     };
   }
 
-  // jsdom does not scroll; the virtualiser calls this when the selection moves.
-  Element.prototype.scrollTo = function scrollTo() {} as typeof Element.prototype.scrollTo;
+  // jsdom has no scrollTo: the virtualiser calls it when the selection moves. Sets the offset and reports it, as a
+  // browser would, so the grid renders (and asks the host for) the rows scrolled to.
+  Element.prototype.scrollTo = function scrollTo(this: Element, a?: ScrollToOptions | number, b?: number) {
+    const top = typeof a === 'object' ? a.top : b;
+    if (top === undefined || this.scrollTop === top) return;
+    this.scrollTop = top;
+    this.dispatchEvent(new Event('scroll'));
+  } as typeof Element.prototype.scrollTo;
 
   // uPlot reads the device pixel ratio through matchMedia when it loads.
   if (typeof window.matchMedia !== 'function') {
@@ -43,4 +49,14 @@ if (typeof window !== 'undefined') {
       },
     });
   }
+  // ... and a content height: the virtualised rowgroup's (its inline height) below the 2rem header, which bounds how
+  // far the virtualiser scrolls.
+  Object.defineProperty(HTMLElement.prototype, 'scrollHeight', {
+    configurable: true,
+    get(this: HTMLElement) {
+      if (this.getAttribute('role') !== 'grid') return 0;
+      const body = this.querySelector<HTMLElement>('[role=rowgroup][style]');
+      return 32 + (body ? parseFloat(body.style.height) || 0 : 0);
+    },
+  });
 }

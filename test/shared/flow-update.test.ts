@@ -5,12 +5,10 @@ import {
   C,
   COUNTER_COUNT,
   COUNTER_FIELDS,
-  batchRows,
   rowOf,
   sameText,
   textOf,
   writeCounters,
-  type FlowBatch,
   type FlowText,
 } from '../../src/shared/flow-update.ts';
 
@@ -99,17 +97,4 @@ test('writeCounters writes only its run, and rowOf(textOf, counters) gives the r
   assert.deepEqual(Object.keys(back).sort(), Object.keys(r).sort());
   // Every counter has a distinct value in sample(), so a swapped offset would show above; check that premise.
   assert.equal(new Set(COUNTER_FIELDS.map((f) => r[f])).size, COUNTER_COUNT);
-});
-
-test('batchRows: texts from the batch override known ones; an id with no text anywhere is skipped', () => {
-  const a = sample(1);
-  const b = { ...sample(2), state: 'closed' as const };
-  const c = sample(3);
-  const counters = new Float64Array(3 * COUNTER_COUNT);
-  [a, b, c].forEach((r, i) => writeCounters(r, counters, i * COUNTER_COUNT));
-  const batch: FlowBatch = { ids: Float64Array.from([1, 2, 3]), counters, texts: [textOf(b)] };
-  const known = new Map<number, FlowText>([[1, textOf(a)], [2, textOf(sample(2))]]);
-  assert.deepEqual(batchRows(batch, known), [a, b], 'flow 3 has no text and is left out; flow 2 takes the batch text');
-  assert.equal(known.get(2)?.state, 'established', 'the known map is not changed');
-  assert.deepEqual(batchRows({ ids: new Float64Array(0), counters: new Float64Array(0), texts: [] }, known), []);
 });

@@ -1,7 +1,7 @@
 /**
  * main's side of the engine host (a utility process): numbered calls with promised results, and the host's
- * update/status messages handed to a listener (which relays them to the window as they are: typed arrays survive
- * webContents.send). An update of the wrong shape is dropped. If the host dies, pending calls resolve with an
+ * update/status messages handed to a listener (which relays them to the window as they are). An update of the wrong
+ * shape is dropped. If the host dies, pending calls resolve with an
  * `internal` error and the window is told.
  */
 import { isEngineUpdate } from '../../shared/engine-host-protocol.ts';

@@ -2,7 +2,7 @@
  * main's IpcBackend: native file dialogs run here (so the renderer never names a path); everything else is a call
  * to the engine host. Results from the host are passed through as the renderer expects them.
  */
-import type { InterfaceInfo, Result, StartCaptureRequest } from '../../shared/ipc.ts';
+import type { InterfaceInfo, Result, StartCaptureRequest, ViewRequest } from '../../shared/ipc.ts';
 import type { HostMethod } from '../session/host-protocol.ts';
 import type { IpcBackend } from './ipc-handlers.ts';
 
@@ -37,8 +37,8 @@ export function createIpcBackend(host: HostCaller, dialogs: FileDialogs): IpcBac
       if (file === null) return { ok: true, value: null };
       return (await host.call('saveCapture', file)) as Result<{ path: string }>;
     },
-    requestSnapshot: async () => {
-      await host.call('requestSnapshot');
+    setView: async (req: ViewRequest) => {
+      await host.call('setView', req);
     },
   };
 }

@@ -5,7 +5,7 @@
 import type { IpcMainInvokeEvent } from 'electron';
 import type { InvokeName, SandpiperApi } from '../../shared/ipc.ts';
 import { INVOKE_CHANNELS } from '../../shared/ipc.ts';
-import { checkBoolean, checkFilter, checkStartCapture } from '../session/validate.ts';
+import { checkBoolean, checkFilter, checkStartCapture, checkViewRequest } from '../session/validate.ts';
 import { APP_ORIGIN } from './app-protocol.ts';
 
 /** What main does for each renderer request (dialogs in main, the rest in the engine host). */
@@ -65,7 +65,7 @@ export function buildHandlers(b: IpcBackend): Record<InvokeName, Handler> {
     setPaused: async (a) => (expectArgs(a, 1), b.setPaused(unwrap(checkBoolean(a[0])))),
     openCaptureFile: async (a) => (expectArgs(a, 0), b.openCaptureFile()),
     saveCapture: async (a) => (expectArgs(a, 0), b.saveCapture()),
-    requestSnapshot: async (a) => (expectArgs(a, 0), b.requestSnapshot()),
+    setView: async (a) => (expectArgs(a, 1), b.setView(unwrap(checkViewRequest(a[0])))),
   };
 }
 

@@ -7,7 +7,7 @@ import type { InterfaceInfo, Result } from '../../shared/ipc.ts';
 import { isHostCall, type HostMessage, type HostMethod } from '../../shared/engine-host-protocol.ts';
 import { actionFor, appError } from './app-errors.ts';
 import type { Session } from './session.ts';
-import { checkBoolean, checkFilter, checkPath, checkStartCapture } from './validate.ts';
+import { checkBoolean, checkFilter, checkPath, checkStartCapture, checkViewRequest } from './validate.ts';
 
 export { HOST_METHODS, isHostCall } from '../../shared/engine-host-protocol.ts';
 export type { HostCall, HostMessage, HostMethod } from '../../shared/engine-host-protocol.ts';
@@ -53,9 +53,11 @@ export async function dispatchHostCall(s: HostServices, method: HostMethod, arg:
         const p = checkPath(arg);
         return p.ok ? await s.session.saveCapture(p.value) : { ok: false, error: p.error };
       }
-      case 'requestSnapshot':
-        s.session.requestSnapshot();
+      case 'setView': {
+        const v = checkViewRequest(arg);
+        if (v.ok) s.session.setView(v.value);
         return undefined;
+      }
       default:
         return rejected('Unknown request.');
     }

@@ -1,8 +1,8 @@
 /**
- * A capture session: one engine fed by a live capture or a file, turned into EngineUpdates for a renderer at most
- * once per `intervalMs` (100 ms → ≤ 10 a second), never per packet. Deltas carry only the rows the engine reports
- * as changed (as a compact FlowBatch: counters always, text only when it changed); a full snapshot is sent when a
- * source starts, ends, on resume and on request.
+ * A capture session: one engine fed by a live capture or a file, whose changed flows are drained into the flows
+ * table's view model (view/flow-view-model.ts) at most once per `intervalMs` (100 ms → ≤ 10 updates a second), never
+ * per packet. Each update carries only what the renderer's last ViewRequest asks for (the rows of its window, counts,
+ * the selected flow); a setView is answered with an update of its own, promptly.
  * Electron-free: the engine host (utility process) and the end-to-end test bridge both drive it.
  */
 import { copyFile, mkdtemp, open, rm } from 'node:fs/promises';
@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { finished } from 'node:stream/promises';
 import path from 'node:path';
 import type { SandboxMessage, StatsMessage } from '../../shared/helper-protocol.ts';
-import type { AppError, CaptureStatusView, EngineUpdate, Result, StartCaptureRequest } from '../../shared/ipc.ts';
+import type { AppError, CaptureStatusView, EngineUpdate, Result, StartCaptureRequest, StatsView, ViewRequest } from '../../shared/ipc.ts';
 import { actionFor, appError, fileError } from './app-errors.ts';
-import { FlowBatchEncoder } from './flow-batch-encoder.ts';
 import { StatsMeter } from './stats-meter.ts';
+import { FlowViewModel } from './view/flow-view-model.ts';
 import { describeFormatError, type CreateEngine, type LiveCaptureHandle, type SessionEngine, type StartLiveCapture } from './types.ts';
 
 export interface SessionOptions {
@@ -32,6 +32,19 @@ export interface SessionOptions {
 type Listener<T> = (v: T) => void;
 
 const IDLE: CaptureStatusView = { state: 'idle', source: null, sandbox: null, error: null, devWarning: null };
+const NO_STATS: StatsView = {
+  packets: 0,
+  bytes: 0,
+  packetsPerSecond: 0,
+  bytesPerSecond: 0,
+  inBytesPerSecond: 0,
+  outBytesPerSecond: 0,
+  kernelDrops: 0,
+  ifaceDrops: 0,
+  pipeDrops: 0,
+  flows: 0,
+  elapsedSeconds: 0,
+};
 
 export class Session {
   private readonly opts: SessionOptions;
@@ -42,15 +55,21 @@ export class Session {
   private status: CaptureStatusView = IDLE;
   private engine: SessionEngine | null = null;
   private meter: StatsMeter | null = null;
-  private encoder = new FlowBatchEncoder();
+  private readonly model = new FlowViewModel();
   private live: LiveCaptureHandle | null = null;
   /** Bumped whenever the source changes, so callbacks of an old source are ignored. */
   private generation = 0;
   private seq = 0;
-  private needFull = false;
+  /** A new source: the next engine update fills the (reset) model from the engine's snapshot, not from a drain. */
+  private needSnapshot = false;
   private paused = false;
   private lastEmit = Number.NEGATIVE_INFINITY;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** A reply to setView is due (one for every setView of the same event-loop turn). */
+  private reply: ReturnType<typeof setImmediate> | null = null;
+  /** Stats and time of the last engine update, repeated in replies to setView. */
+  private stats: StatsView = NO_STATS;
+  private statsTs: number | null = null;
   /** The raw pcap stream of a live capture, kept for "Save capture". */
   private recording: { dir: string; file: string; stream: WriteStream } | null = null;
   private sourceFile: string | null = null;
@@ -145,17 +164,18 @@ export class Session {
     await this.live?.stop();
   }
 
-  /** Pausing freezes the view (updates held, packets still counted); resuming sends a full snapshot. */
+  /**
+   * Pausing freezes the flows (no engine updates; packets still counted, and the view still answers setView from
+   * the frozen flows); resuming drains everything the engine changed meanwhile.
+   */
   setPaused(paused: boolean): void {
     if (paused === this.paused) return;
     this.paused = paused;
     const st = this.status.state;
     if (paused && st === 'capturing') this.setStatus({ ...this.status, state: 'paused' });
     if (!paused && st === 'paused') this.setStatus({ ...this.status, state: 'capturing' });
-    if (!paused) {
-      this.needFull = true;
-      this.schedule();
-    } else if (this.timer) {
+    if (!paused) this.schedule();
+    else if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
@@ -231,9 +251,14 @@ export class Session {
     }
   }
 
-  requestSnapshot(): void {
-    this.needFull = true;
-    this.schedule();
+  /** What the flows table shows from now on (already validated); an update reflecting it follows promptly. */
+  setView(req: ViewRequest): void {
+    this.model.setView(req);
+    // Calls of one turn (scrolling, typing) get one reply; an engine update before it reflects the request as well.
+    this.reply ??= setImmediate(() => {
+      this.reply = null;
+      this.emit(false);
+    });
   }
 
   /** Stops everything and removes temporary files. */
@@ -242,6 +267,8 @@ export class Session {
     this.generation++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.reply) clearImmediate(this.reply);
+    this.reply = null;
     await this.dropRecording();
     this.updateListeners.clear();
     this.statusListeners.clear();
@@ -264,9 +291,11 @@ export class Session {
     this.sourceFile = null;
     this.engine = engine ?? this.opts.createEngine({ live });
     this.meter = new StatsMeter(live, this.now());
-    this.encoder = new FlowBatchEncoder();
+    this.model.reset();
+    this.stats = NO_STATS;
+    this.statsTs = null;
     this.paused = false;
-    this.needFull = true;
+    this.needSnapshot = true;
     this.schedule();
     return this.generation;
   }
@@ -303,7 +332,6 @@ export class Session {
     const finalError = prior ?? error;
     this.paused = false;
     this.setStatus({ ...this.status, state: finalError ? 'error' : 'stopped', error: finalError });
-    this.needFull = true;
     this.schedule();
   }
 
@@ -321,11 +349,10 @@ export class Session {
     const meter = this.meter;
     if (!engine || !meter || this.paused) return;
     if (this.live) engine.sweep?.(this.now() / 1000);
-    const full = this.needFull;
-    this.needFull = false;
     let changed;
     let removed: number[];
-    if (full) {
+    if (this.needSnapshot) {
+      this.needSnapshot = false;
       engine.drainChanged();
       engine.drainRemoved();
       changed = engine.snapshot();
@@ -336,12 +363,22 @@ export class Session {
     }
     const t = this.now();
     meter.account(changed, removed);
-    // Rows before removals, as the receiver applies them: an id in both is gone, and its text is sent again if it returns.
-    const rows = this.encoder.encode(changed, full);
-    this.encoder.forget(removed);
+    this.model.apply(changed, removed);
     const counters = engine.counters();
-    const update: EngineUpdate = { seq: ++this.seq, full, rows, removed, stats: meter.view(t, counters), ts: counters.lastTs ?? t / 1000 };
+    this.stats = meter.view(t, counters);
+    this.statsTs = counters.lastTs ?? t / 1000;
     this.lastEmit = t;
+    this.emit(true);
+  }
+
+  /** Sends the current view: an engine update (`tick`) or a reply to setView, which repeats the last stats. */
+  private emit(tick: boolean): void {
+    // This update reflects every request so far: a reply still due would say nothing new.
+    if (this.reply) {
+      clearImmediate(this.reply);
+      this.reply = null;
+    }
+    const update: EngineUpdate = { seq: ++this.seq, ...this.model.view(tick), stats: this.stats, ts: this.statsTs ?? this.now() / 1000 };
     for (const l of this.updateListeners) l(update);
   }
 

@@ -3,7 +3,8 @@
  * in its proper type or an AppError saying what is wrong; nothing is coerced.
  */
 import { FILTER_MAX_LENGTH, INTERFACE_NAME_RE } from '../../shared/helper-protocol.ts';
-import type { AppError, StartCaptureRequest } from '../../shared/ipc.ts';
+import { MAX_FILTER_LENGTH, MAX_VIEW_ROWS, type AppError, type StartCaptureRequest, type ViewRequest } from '../../shared/ipc.ts';
+import { isColumnId } from '../../shared/flows/columns.ts';
 import { actionFor, appError } from './app-errors.ts';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: AppError };
@@ -49,4 +50,42 @@ export function checkPath(v: unknown): Checked<string> {
     return bad('That is not an absolute file path.');
   }
   return { ok: true, value: v };
+}
+
+const VIEW_KEYS = ['seq', 'sortColumn', 'sortDir', 'filter', 'start', 'end', 'select'];
+
+function hasExactKeys(v: object, keys: readonly string[]): boolean {
+  const own = Object.keys(v);
+  return own.length === keys.length && own.every((k) => keys.includes(k));
+}
+
+const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+function checkSelect(v: unknown): Checked<ViewRequest['select']> {
+  if (v === null) return { ok: true, value: null };
+  if (typeof v !== 'object' || Array.isArray(v)) return bad('The selection must be null, an id or an index.');
+  const r = v as Record<string, unknown>;
+  if (hasExactKeys(v, ['id']) && Number.isSafeInteger(r.id)) return { ok: true, value: { id: r.id as number } };
+  if (hasExactKeys(v, ['index']) && isIndex(r.index)) return { ok: true, value: { index: r.index } };
+  return bad('The selection must be null, an id or an index.');
+}
+
+/** What the flows table asks to see: exactly the ViewRequest fields, a window of at most MAX_VIEW_ROWS rows. */
+export function checkViewRequest(v: unknown): Checked<ViewRequest> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('The view request is malformed.');
+  if (!hasExactKeys(v, VIEW_KEYS)) return bad('The view request must have exactly its known fields.');
+  const r = v as Record<string, unknown>;
+  if (!isIndex(r.seq)) return bad('The view request number must be a whole number of at least 0.');
+  const sortColumn = r.sortColumn;
+  if (!isColumnId(sortColumn)) return bad('The view request names an unknown column.');
+  const sortDir = r.sortDir;
+  if (sortDir !== 'asc' && sortDir !== 'desc') return bad('The sort direction must be asc or desc.');
+  if (typeof r.filter !== 'string') return bad('The flows filter must be text.');
+  if (r.filter.length > MAX_FILTER_LENGTH) return bad(`The flows filter is longer than ${MAX_FILTER_LENGTH} characters.`);
+  const { start, end } = r;
+  if (!isIndex(start) || !isIndex(end) || end < start) return bad('The view window must be whole positions with 0 ≤ start ≤ end.');
+  if (end - start > MAX_VIEW_ROWS) return bad(`The view window is larger than ${MAX_VIEW_ROWS} rows.`);
+  const select = checkSelect(r.select);
+  if (!select.ok) return select;
+  return { ok: true, value: { seq: r.seq, sortColumn, sortDir, filter: r.filter, start, end, select: select.value } };
 }

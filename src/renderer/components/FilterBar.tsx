@@ -1,12 +1,16 @@
+import { memo } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
 import { formatCount } from '../format.ts';
 
-/** The flows filter (see flows/filter-query.ts for the language). */
-export function FilterBar({ shown, total }: { shown: number; total: number }) {
-  const { ui, filterInput } = useStores();
+/** The flows filter (see shared/flows/filter-query.ts for the language). Re-rendered only when a count or its text changes. */
+export const FilterBar = memo(function FilterBar({ shown, total }: { shown: number; total: number }) {
+  const { ui, flows, filterInput } = useStores();
   const text = useStore(ui, (s) => s.filterText);
-  const error = useStore(ui, (s) => s.filterError);
+  // Checked here as it is typed; the engine host parses it again and may still refuse it.
+  const localError = useStore(ui, (s) => s.filterError);
+  const hostError = useStore(flows, (s) => s.filterError);
+  const error = localError ?? hostError;
   return (
     <div className="flex flex-wrap items-center gap-3 px-4 py-2">
       <label htmlFor="flow-filter" className="text-sm font-medium">
@@ -38,4 +42,4 @@ export function FilterBar({ shown, total }: { shown: number; total: number }) {
       )}
     </div>
   );
-}
+});

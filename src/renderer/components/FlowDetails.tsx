@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { FlowRow } from '../../shared/flow.ts';
 import { useStores } from '../state/app-stores.ts';
-import { downRate, upRate, localAddr, localPort, remoteAddr, remotePort } from '../flows/endpoints.ts';
+import { downRate, upRate, localAddr, localPort, remoteAddr, remotePort } from '../../shared/flows/endpoints.ts';
 import { formatBytes, formatDateTime, formatEndpoint, formatRate } from '../format.ts';
 import { Sparkline } from './Sparkline.tsx';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
@@ -55,21 +55,25 @@ async function copy(text: string): Promise<boolean> {
   }
 }
 
-/** Every field of the selected flow, its rate sparkline and copy buttons. */
+/** Every field of the selected flow, its rate sparkline (history kept by the engine host) and copy buttons. */
 export function FlowDetails() {
   const { flows, ui } = useStores();
   const open = useStore(ui, (s) => s.detailsOpen);
   const id = useStore(ui, (s) => s.selectedId);
   useStore(flows, (s) => s.version); // re-render on updates to show fresh numbers
-  const history = useStore(flows, (s) => s.history);
   const [copied, setCopied] = useState<string | null>(null);
   const closeRef = useDialogFocus<HTMLButtonElement>(open);
   if (!open || id === null) return null;
-  const r = flows.getState().rows.get(id);
+  const f = flows.getState();
+  // The host's word on the selected flow; until its answer to a new selection comes, the row as the table shows it.
+  const sel = f.selected !== null && f.selected.id === id ? f.selected : null;
+  const r = sel !== null ? sel.row : (f.rows.find((x) => x.id === id) ?? null);
+  const gone = sel !== null && sel.row === null;
   const close = () => {
     ui.getState().openDetails(false);
   };
-  const samples = history !== null && r !== undefined && history.id === r.id ? history.down.length : 0;
+  // Rates the host recorded since the flow was selected (one per update that carried it); none yet: the current one.
+  const samples = sel?.down.length ?? 0;
   const doCopy = async (label: string, text: string) => setCopied((await copy(text)) ? label : `${label} (copy failed)`);
   return (
     <aside
@@ -84,10 +88,11 @@ export function FlowDetails() {
           Close
         </button>
       </div>
-      {r === undefined ? (
-        <p className="p-4 text-sm">This flow is no longer in the table.</p>
+      {r === null ? (
+        <p className="p-4 text-sm">{gone ? 'This flow is no longer in the table.' : 'Loading…'}</p>
       ) : (
         <div className="flex-1 overflow-auto px-4 py-3 text-sm">
+          {sel !== null && sel.index < 0 && <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">The flows filter hides this flow.</p>}
           <div className="mb-3">
             <div className="mb-1 flex justify-between text-xs text-zinc-600 dark:text-zinc-400">
               <span>
@@ -95,11 +100,11 @@ export function FlowDetails() {
                 {'  '}
                 <span className="text-amber-600 dark:text-amber-400">↑ {formatRate(upRate(r))}</span>
               </span>
-              <span>{samples === 1 ? 'last update' : `last ${samples} updates`}</span>
+              <span>{samples === 0 ? 'current rate' : samples === 1 ? 'last update' : `last ${samples} updates`}</span>
             </div>
             <Sparkline
-              down={history?.id === r.id ? history.down : []}
-              up={history?.id === r.id ? history.up : []}
+              down={sel !== null && samples > 0 ? sel.down : [downRate(r)]}
+              up={sel !== null && samples > 0 ? sel.up : [upRate(r)]}
               label={`Rate of flow ${r.id}: down ${formatRate(downRate(r))}, up ${formatRate(upRate(r))}`}
             />
           </div>

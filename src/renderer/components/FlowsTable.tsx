@@ -1,10 +1,11 @@
-import { memo, useDeferredValue, useEffect, useMemo, useRef, type MouseEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, type MouseEvent } from 'react';
 import { useStore } from 'zustand';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FlowRow } from '../../shared/flow.ts';
 import { useStores } from '../state/app-stores.ts';
-import { COLUMNS, columnById, type ColumnId, type SortDir } from '../flows/columns.ts';
-import { downRate, upRate, totalBytes, totalPackets, isClosed, localAddr, localPort, remoteAddr, remotePort, protoLabel } from '../flows/endpoints.ts';
+import { MAX_VIEW_ROWS } from '../../shared/ipc.ts';
+import { COLUMN_META as COLUMNS, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
+import { downRate, upRate, totalBytes, totalPackets, isClosed, localAddr, localPort, remoteAddr, remotePort, protoLabel } from '../../shared/flows/endpoints.ts';
 import { formatBytes, formatClock, formatCount, formatEndpoint, formatRate } from '../format.ts';
 import { FilterBar } from './FilterBar.tsx';
 
@@ -36,18 +37,27 @@ function Cells({ r }: { r: FlowRow }) {
   return (
     <>
       {COLUMNS.map((c) => (
-        <div
-          key={c.id}
-          role="gridcell"
-          className={c.kind === 'number' ? 'px-2 text-right font-mono tabular-nums whitespace-nowrap' : 'truncate px-2 contain-content'}
-          title={c.id === 'remote' || c.id === 'process' ? cells[c.id] : undefined}
-        >
-          {cells[c.id]}
-        </div>
+        <Cell key={c.id} number={c.kind === 'number'} titled={c.id === 'remote' || c.id === 'process'} text={cells[c.id]} />
       ))}
     </>
   );
 }
+
+/**
+ * One cell, memoised on its text: an update usually changes a row's counters only, so its text cells are left alone
+ * instead of being diffed in React's commit with the rest of the row.
+ */
+const Cell = memo(function Cell({ number, titled, text }: { number: boolean; titled: boolean; text: string }) {
+  return (
+    <div
+      role="gridcell"
+      className={number ? 'px-2 text-right font-mono tabular-nums whitespace-nowrap' : 'truncate px-2 contain-content'}
+      title={titled ? text : undefined}
+    >
+      {text}
+    </div>
+  );
+});
 
 /** The column headers: re-rendered only when the sort changes, not on every update. */
 const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort }: { sortColumn: ColumnId; sortDir: SortDir; onSort: (c: ColumnId) => void }) {
@@ -74,8 +84,41 @@ const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort }: {
   );
 });
 
-/** One flow row; re-renders only when its row object, position or selection changed. */
-const FlowRowView = memo(function FlowRowView({ r, index, selected }: { r: FlowRow; index: number; selected: boolean }) {
+/**
+ * Whether two versions of a flow show the same cells. Every update brings new row objects, so rows are compared by
+ * the fields the table reads: a flow whose counters did not move is not rendered again.
+ */
+export function sameShown(a: FlowRow, b: FlowRow): boolean {
+  return (
+    a === b ||
+    (a.id === b.id &&
+      a.last_seen === b.last_seen &&
+      a.bytes_fwd === b.bytes_fwd &&
+      a.bytes_rev === b.bytes_rev &&
+      a.packets_fwd === b.packets_fwd &&
+      a.packets_rev === b.packets_rev &&
+      a.rate_fwd_1s === b.rate_fwd_1s &&
+      a.rate_rev_1s === b.rate_rev_1s &&
+      a.first_seen === b.first_seen &&
+      a.state === b.state &&
+      a.host === b.host &&
+      a.app === b.app &&
+      a.process === b.process &&
+      a.pid === b.pid &&
+      a.process_hidden === b.process_hidden &&
+      a.local === b.local &&
+      a.proto === b.proto &&
+      a.src === b.src &&
+      a.sport === b.sport &&
+      a.dst === b.dst &&
+      a.dport === b.dport)
+  );
+}
+
+type RowProps = { r: FlowRow; index: number; selected: boolean };
+
+/** One flow row; re-renders only when what it shows, its position or its selection changed. */
+const FlowRowView = memo(function FlowRowView({ r, index, selected }: RowProps) {
   const closed = isClosed(r);
   return (
     <div
@@ -92,7 +135,39 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected }: { r: FlowR
       <Cells r={r} />
     </div>
   );
+}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && sameShown(a.r, b.r));
+
+/** A position whose row has not arrived yet (the window moved and the host's answer is on its way): same box, no text. */
+const PlaceholderRow = memo(function PlaceholderRow({ index }: { index: number }) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-busy="true"
+      className={`${GRID_COLS} h-7 w-full contain-strict border-b border-zinc-100 dark:border-zinc-800`}
+    />
+  );
 });
+
+/** While scrolling, the window reaches this many frames of movement further ahead (an answer takes a frame or two), */
+const LOOKAHEAD_FRAMES = 2;
+/** ... but at most this many screens (a jump is not a scroll). */
+const LOOKAHEAD_SCREENS = 4;
+
+/**
+ * The window of positions to ask the host for: the visible rows and about one screen either side, plus, while
+ * scrolling, a few frames of movement ahead (`rowsPerFrame`: rows moved since the last render, negative upwards).
+ * Its ends move in steps of half a screen, so scrolling sends a request per half screen instead of per row.
+ */
+export function viewWindow(scrollOffset: number, viewportHeight: number, rowsPerFrame = 0): { start: number; end: number } {
+  const screen = Math.max(1, Math.ceil(viewportHeight / ROW_HEIGHT));
+  const step = Math.max(1, Math.ceil(screen / 2));
+  const first = Math.max(0, Math.floor(scrollOffset / ROW_HEIGHT));
+  const ahead = Math.min(LOOKAHEAD_SCREENS * screen, Math.ceil((Math.abs(rowsPerFrame) * LOOKAHEAD_FRAMES) / step) * step);
+  const start = Math.max(0, Math.floor((first - screen) / step) * step - (rowsPerFrame < 0 ? ahead : 0));
+  const end = Math.floor((first - screen) / step) * step + 3 * screen + step + (rowsPerFrame > 0 ? ahead : 0);
+  return { start, end: Math.min(end, start + MAX_VIEW_ROWS) };
+}
 
 /** The flow id of the row an event happened in (rows share one handler instead of a closure each). */
 function eventFlowId(e: MouseEvent): number | null {
@@ -104,35 +179,40 @@ function eventFlowId(e: MouseEvent): number | null {
 export function FlowsTable() {
   const stores = useStores();
   const { flows, ui, view } = stores;
-  // Re-rendered once per update; the table only reads the few rows it shows.
-  const version = useStore(flows, (s) => s.version);
+  // Re-rendered once per update; each update holds only the rows of the window asked for.
+  useStore(flows, (s) => s.version);
+  const { count, total, start, rows } = flows.getState();
   const sortColumn = useStore(ui, (s) => s.sortColumn);
   const sortDir = useStore(ui, (s) => s.sortDir);
-  // Deferred so typing in the filter stays responsive while a large table is re-filtered in the background.
-  const predicate = useDeferredValue(useStore(ui, (s) => s.predicate));
   const selectedId = useStore(ui, (s) => s.selectedId);
-
-  const spec = useMemo(() => ({ column: columnById(sortColumn), dir: sortDir, predicate }), [sortColumn, sortDir, predicate]);
-  // Incremental inside FlowView: only the rows this update changed are looked at, nothing is sorted here.
-  const count = useMemo(() => view.sync(flows.getState(), spec), [version, spec, flows, view]);
-  const rows = flows.getState().rows;
+  const scrollTarget = useStore(ui, (s) => s.scrollTarget);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virt = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 6,
+    overscan: 1,
     initialRect: { width: 1200, height: 600 },
   });
 
-  const selectedShown = selectedId !== null && view.has(selectedId);
+  // The host sends only the rows asked for: ask for what is (about to be) on screen. The speed is that of the last
+  // scroll step, kept while scrolling goes on (renders for updates in between do not move).
+  const offset = virt.scrollOffset ?? 0;
+  const motion = useRef({ offset, rowsPerFrame: 0 });
+  const moved = (offset - motion.current.offset) / ROW_HEIGHT;
+  const rowsPerFrame = moved !== 0 ? moved : virt.isScrolling ? motion.current.rowsPerFrame : 0;
+  const win = viewWindow(offset, virt.scrollRect?.height ?? 600, rowsPerFrame);
+  // In the commit (a scroll renders synchronously), so the request can leave before this frame is painted.
+  useLayoutEffect(() => {
+    motion.current = { offset, rowsPerFrame };
+    view.setWindow(win.start, win.end);
+  }, [view, offset, rowsPerFrame, win.start, win.end]);
+
+  // Keys move the selection by position and say where to: scrolled to when it moves, not on every update.
   useEffect(() => {
-    if (selectedId === null) return;
-    const i = view.indexOf(selectedId);
-    if (i >= 0) virt.scrollToIndex(i, { align: 'auto' });
-    // Only when the selection moves, not on every update.
-  }, [selectedId]);
+    if (scrollTarget !== null && scrollTarget.index < count) virt.scrollToIndex(scrollTarget.index, { align: 'auto' });
+  }, [scrollTarget]);
 
   const onSort = useMemo(() => (c: ColumnId) => ui.getState().sortBy(c), [ui]);
   const onClick = (e: MouseEvent) => {
@@ -147,11 +227,20 @@ export function FlowsTable() {
   };
 
   const items = virt.getVirtualItems();
-  // Only the rendered window is put in order (see FlowView.range).
-  const ids = items.length > 0 ? view.range(items[0].index, items[items.length - 1].index + 1) : [];
+  let selectedShown = false;
+  const rendered = items.map((it, k) => {
+    const r = it.index >= start ? rows[it.index - start] : undefined;
+    if (r === undefined) return <PlaceholderRow key={k} index={it.index} />;
+    if (r.id === selectedId) selectedShown = true;
+    return (
+      // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of being torn down
+      // and rebuilt on every update.
+      <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} />
+    );
+  });
   return (
     <section aria-label="Flows" className="flex min-h-0 min-w-0 flex-1 flex-col">
-      <FilterBar shown={count} total={rows.size} />
+      <FilterBar shown={count} total={total} />
       <div
         ref={scrollRef}
         id="flows-grid"
@@ -159,7 +248,7 @@ export function FlowsTable() {
         aria-label="Flows"
         aria-rowcount={count + 1}
         aria-colcount={COLUMNS.length}
-        aria-activedescendant={selectedShown ? rowDomId(selectedId) : undefined}
+        aria-activedescendant={selectedShown && selectedId !== null ? rowDomId(selectedId) : undefined}
         tabIndex={0}
         className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
@@ -169,21 +258,13 @@ export function FlowsTable() {
             {/* One moved block of rows in normal flow (rows are fixed-height): a single transform to paint and
                 composite instead of one per row. */}
             <div className="absolute top-0 left-0 w-full" style={{ transform: `translateY(${items.length > 0 ? items[0].start : 0}px)` }}>
-              {items.map((it, k) => {
-                const r = rows.get(ids[k]);
-                if (r === undefined) return null;
-                return (
-                  // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of
-                  // being torn down and rebuilt on every update.
-                  <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} />
-                );
-              })}
+              {rendered}
             </div>
           </div>
         </div>
         {count === 0 && (
           <p className="p-6 text-center text-sm text-zinc-500 dark:text-zinc-400">
-            {rows.size === 0 ? 'No flows yet. Start a capture or open a capture file.' : 'No flow matches the filter.'}
+            {total === 0 ? 'No flows yet. Start a capture or open a capture file.' : 'No flow matches the filter.'}
           </p>
         )}
       </div>

@@ -1,20 +1,32 @@
 import { useEffect } from 'react';
 import type { AppStores } from '../state/app-stores.ts';
+import { indexOfId, rowAt } from '../state/flows-store.ts';
 
 function isTyping(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
   return t.isContentEditable || t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT';
 }
 
-/** Moves the selection by `delta` rows within what the table shows (clamped), selecting the first row if none. */
+/**
+ * Moves the selection by `delta` positions of the filtered, sorted order (clamped), from the first row (down) or
+ * the last (up) when nothing is selected or the selected flow is not in the order. A target among the rows at hand
+ * is selected by id at once; any other is asked of the host by position (its answer names the flow).
+ */
 export function moveSelection(s: AppStores, delta: number): void {
-  // The order as last rendered; sorted here only if an update changed it since (once per change, not per key).
-  const ids = s.view.order();
-  if (ids.length === 0) return;
-  const cur = s.ui.getState().selectedId;
-  const i = cur === null ? -1 : ids.indexOf(cur);
-  const next = i < 0 ? (delta > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, i + delta));
-  s.ui.getState().select(ids[next]);
+  const f = s.flows.getState();
+  if (f.count === 0) return;
+  const ui = s.ui.getState();
+  const cur = ui.pendingIndex ?? (ui.selectedId === null ? -1 : indexOfId(f, ui.selectedId));
+  const last = f.count - 1;
+  let target: number;
+  if (delta === Infinity) target = last;
+  else if (delta === -Infinity) target = 0;
+  else if (cur < 0) target = delta > 0 ? 0 : last;
+  else target = Math.min(last, Math.max(0, cur + delta));
+  const r = rowAt(f, target);
+  if (r !== undefined) ui.select(r.id);
+  else ui.selectIndex(target);
+  ui.scrollTo(target);
 }
 
 const PAGE = 20;

@@ -5,7 +5,7 @@ import { createFlowsStore, type FlowsStore } from './flows-store.ts';
 import { createStatsStore, type StatsStore } from './stats-store.ts';
 import { createCaptureStore, type CaptureStore } from './capture-store.ts';
 import { createUiStore, type UiStore } from './ui-store.ts';
-import { FlowView } from '../flows/flow-view.ts';
+import { createViewRequester, type ViewRequester, type ViewRequesterOptions } from './view-requester.ts';
 
 export interface AppStores {
   api: SandpiperApi;
@@ -13,48 +13,50 @@ export interface AppStores {
   stats: StatsStore;
   capture: CaptureStore;
   ui: UiStore;
-  /** The table as the flows grid last rendered it (read by keyboard navigation). */
-  view: FlowView;
+  /** Sends the engine host what the flows table shows. */
+  view: ViewRequester;
   filterInput: { current: HTMLInputElement | null };
 }
 
-export function createAppStores(api: SandpiperApi): AppStores {
-  const flows = createFlowsStore({
-    requestSnapshot: () => {
-      api.requestSnapshot().catch(() => {
-        // The next gap asks again; nothing the user can do about a lost request.
-        flows.setState({ awaitingSnapshot: false });
-      });
-    },
-  });
+export function createAppStores(api: SandpiperApi, o: ViewRequesterOptions = {}): AppStores {
+  const ui = createUiStore();
   return {
     api,
-    flows,
+    flows: createFlowsStore(),
     stats: createStatsStore(),
     capture: createCaptureStore(api),
-    ui: createUiStore(),
-    view: new FlowView(),
+    ui,
+    view: createViewRequester(api, ui, o),
     filterInput: { current: null },
   };
 }
 
 /**
- * Wires the API's push channels into the stores and fetches the initial state. Returns the disconnect function.
+ * Wires the API's push channels into the stores, sends the initial view and fetches the interfaces. Returns the
+ * disconnect function.
  */
 export function connectApi(s: AppStores): () => void {
   const offUpdate = s.api.onUpdate((u) => {
     s.flows.getState().applyUpdate(u);
+    s.view.onUpdate(u);
     s.stats.getState().push(u.stats, u.ts);
   });
-  const offStatus = s.api.onStatus((st) => s.capture.getState().setStatus(st));
-  // Drawer open on a flow → keep its rate history.
-  const offUi = s.ui.subscribe((u) => s.flows.getState().track(u.detailsOpen ? u.selectedId : null));
+  const offStatus = s.api.onStatus((st) => {
+    const prev = s.capture.getState().status.state;
+    s.capture.getState().setStatus(st);
+    // A capture or file that begins starts a new table, whose flow ids say nothing about the old one's.
+    if ((st.state === 'starting' || st.state === 'reading') && st.state !== prev) {
+      s.ui.getState().openDetails(false);
+      s.ui.getState().select(null);
+    }
+  });
   void s.capture.getState().loadInterfaces();
-  s.api.requestSnapshot().catch(() => undefined);
+  // There is no snapshot to ask for: the host answers the first view with the table as it stands.
+  const offView = s.view.connect();
   return () => {
     offUpdate();
     offStatus();
-    offUi();
+    offView();
   };
 }
 

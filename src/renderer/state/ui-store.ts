@@ -1,23 +1,33 @@
 /** View state: sorting, the flows filter, selection and which overlay is open. */
 import { createStore } from 'zustand/vanilla';
-import type { ColumnId, SortDir } from '../flows/columns.ts';
-import { columnById } from '../flows/columns.ts';
-import type { FlowPredicate } from '../flows/filter-query.ts';
-import { parseFilterQuery } from '../flows/filter-query.ts';
+import { columnMeta, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
+import { parseFilterQuery } from '../../shared/flows/filter-query.ts';
+import { MAX_FILTER_LENGTH } from '../../shared/ipc.ts';
 
 export interface UiState {
   sortColumn: ColumnId;
   sortDir: SortDir;
+  /** What the filter box holds. */
   filterText: string;
-  /** The last query that parsed; a bad query keeps the previous filter applied. */
-  predicate: FlowPredicate | null;
+  /** The last filter text that parsed: what the engine host is asked to apply (a bad query keeps the previous one). */
+  appliedFilter: string;
+  /** Why filterText does not parse (checked here at once; the host checks again). */
   filterError: string | null;
+  /** The selected flow, or null (while a selection by position is pending, the previous one). */
   selectedId: number | null;
+  /** Select the flow at this position of the order (a key moved past the rows at hand); the next update names it. */
+  pendingIndex: number | null;
+  /** Scroll this position into view (a new object per request, so the same position twice scrolls twice). */
+  scrollTarget: { index: number } | null;
   detailsOpen: boolean;
   securityOpen: boolean;
   sortBy(column: ColumnId): void;
   setFilterText(text: string): void;
   select(id: number | null): void;
+  selectIndex(index: number): void;
+  /** The host named the flow at the pending position (null: there is none). */
+  resolveSelection(id: number | null): void;
+  scrollTo(index: number): void;
   openDetails(open: boolean): void;
   openSecurity(open: boolean): void;
 }
@@ -27,23 +37,38 @@ export function createUiStore() {
     sortColumn: 'last_seen',
     sortDir: 'desc',
     filterText: '',
-    predicate: null,
+    appliedFilter: '',
     filterError: null,
     selectedId: null,
+    pendingIndex: null,
+    scrollTarget: null,
     detailsOpen: false,
     securityOpen: false,
     sortBy(column) {
       const s = get();
       if (s.sortColumn === column) set({ sortDir: s.sortDir === 'asc' ? 'desc' : 'asc' });
-      else set({ sortColumn: column, sortDir: columnById(column).firstDir });
+      else set({ sortColumn: column, sortDir: columnMeta(column).firstDir });
     },
     setFilterText(text) {
+      if (text.length > MAX_FILTER_LENGTH) {
+        set({ filterText: text, filterError: `The filter is too long (at most ${MAX_FILTER_LENGTH} characters).` });
+        return;
+      }
       const r = parseFilterQuery(text);
-      if (r.ok) set({ filterText: text, predicate: r.predicate, filterError: null });
+      if (r.ok) set({ filterText: text, appliedFilter: text, filterError: null });
       else set({ filterText: text, filterError: r.error });
     },
     select(id) {
-      set({ selectedId: id });
+      set({ selectedId: id, pendingIndex: null });
+    },
+    selectIndex(index) {
+      set({ pendingIndex: index });
+    },
+    resolveSelection(id) {
+      set({ selectedId: id, pendingIndex: null, detailsOpen: get().detailsOpen && id !== null });
+    },
+    scrollTo(index) {
+      set({ scrollTarget: { index } });
     },
     openDetails(open) {
       set({ detailsOpen: open && get().selectedId !== null });

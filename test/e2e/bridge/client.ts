@@ -1,12 +1,10 @@
 /**
  * The test bridge's `window.sandpiper` (runs in the page, injected before the app bundle): SandpiperApi over
  * fetch (calls) and EventSource (updates and status) to the bridge server, where src/main/session drives the real
- * engine. Updates arrive as JSON with their Float64Arrays tagged (typed-json.ts) and are rebuilt here, so the app
- * gets exactly the EngineUpdate it gets over Electron IPC. Bundled by esbuild at bridge start; besides
- * typed-json.ts it imports src/shared only.
+ * engine. Updates arrive as JSON (an EngineUpdate is plain data), so the app gets the EngineUpdate it gets over
+ * Electron IPC. Bundled by esbuild at bridge start; it imports src/shared only.
  */
-import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type StartCaptureRequest } from '../../../src/shared/ipc.ts';
-import { parseTyped } from './typed-json.ts';
+import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type StartCaptureRequest, type ViewRequest } from '../../../src/shared/ipc.ts';
 
 interface PageGlobals {
   sandpiper?: SandpiperApi;
@@ -26,7 +24,7 @@ const updateListeners = new Set<(u: EngineUpdate) => void>();
 const statusListeners = new Set<(s: CaptureStatusView) => void>();
 const events = new g.EventSource('/__bridge/events');
 events.addEventListener('update', (e) => {
-  const u = parseTyped(e.data) as EngineUpdate;
+  const u = JSON.parse(e.data) as EngineUpdate;
   for (const l of updateListeners) l(u);
 });
 events.addEventListener('status', (e) => {
@@ -43,7 +41,7 @@ const api: SandpiperApi = {
   setPaused: async (paused: boolean) => void (await call('setPaused', paused)),
   openCaptureFile: () => call('openCaptureFile') as ReturnType<SandpiperApi['openCaptureFile']>,
   saveCapture: () => call('saveCapture') as ReturnType<SandpiperApi['saveCapture']>,
-  requestSnapshot: async () => void (await call('requestSnapshot')),
+  setView: async (req: ViewRequest) => void (await call('setView', req)),
   onUpdate: (l) => {
     updateListeners.add(l);
     return () => void updateListeners.delete(l);

@@ -2,8 +2,8 @@
  * The end-to-end test bridge: a Node HTTP server on 127.0.0.1 (random port) that serves the built renderer
  * (through the app:// protocol handler, so with the app's CSP and path checks) with a client script injected
  * before the app bundle, and answers that client's SandpiperApi calls with src/main/session driving the real
- * engine. File dialogs are replaced by paths the test sets (setNextOpenPath / setNextSavePath). Updates travel as
- * JSON over SSE, their typed arrays tagged (typed-json.ts).
+ * engine. File dialogs are replaced by paths the test sets (setNextOpenPath / setNextSavePath). Updates (plain
+ * objects since IPC version 3) travel as JSON over SSE.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -19,7 +19,6 @@ import { dispatchHostCall, forwardSession, type HostMessage, type HostServices }
 import { listInterfaces } from '../../../src/main/session/interfaces.ts';
 import { validateFilter } from '../../../src/main/session/filter-check.ts';
 import type { InterfaceInfo } from '../../../src/shared/ipc.ts';
-import { stringifyTyped } from './typed-json.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../../..');
@@ -84,8 +83,7 @@ export async function startBridge(o: BridgeOptions = {}): Promise<Bridge> {
   const sinks = new Set<ServerResponse>();
   const send = (res: ServerResponse, m: HostMessage) => {
     if (m.type === 'result') return;
-    // Updates hold Float64Arrays (the rows' FlowBatch): tagged so client.ts can rebuild them.
-    res.write(`event: ${m.type}\ndata: ${stringifyTyped(m.type === 'update' ? m.update : m.status)}\n\n`);
+    res.write(`event: ${m.type}\ndata: ${JSON.stringify(m.type === 'update' ? m.update : m.status)}\n\n`);
   };
   const unforward = forwardSession(session, (m) => {
     for (const res of sinks) send(res, m);
@@ -130,7 +128,7 @@ export async function startBridge(o: BridgeOptions = {}): Promise<Bridge> {
       } else if (method === 'saveCapture') {
         const p = nextSave;
         value = p === null ? { ok: true, value: null } : await dispatchHostCall(services, 'saveCapture', p);
-      } else if (['listInterfaces', 'validateFilter', 'startCapture', 'stopCapture', 'setPaused', 'requestSnapshot'].includes(method)) {
+      } else if (['listInterfaces', 'validateFilter', 'startCapture', 'stopCapture', 'setPaused', 'setView'].includes(method)) {
         value = await dispatchHostCall(services, method as 'listInterfaces', arg);
       } else {
         res.writeHead(404).end();

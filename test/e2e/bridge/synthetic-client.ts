@@ -1,34 +1,48 @@
 /**
- * A page-side `window.sandpiper` for UI benchmarks: no backend, updates are made in the page and pushed to the
- * app's listeners by the benchmark through `window.__sandpiperBench`, so what is measured is the app's own work
- * (store update + React commit) plus a structured clone of each update standing for the transport's copy on the
- * renderer's main thread. Bundled by the bridge like client.ts.
+ * A page-side `window.sandpiper` for UI benchmarks. The engine host is the benchmark's Node process (bench/ui.bench.ts
+ * runs the real FlowViewModel there): engine updates are handed to the page by the benchmark and delivered to the
+ * app's listeners through `window.__sandpiperBench`, and the app's setView calls go to the Node side through a
+ * function the benchmark exposes (`__sandpiperHostSetView`), whose answer is delivered the same way. What is measured
+ * in the page is the renderer's own work per update: a structured clone of the update (standing for Electron's IPC
+ * deserialisation and the contextBridge copy), the listeners, React's commit and the frame's rendering.
+ * Bundled by the bridge like client.ts; imports src/shared only.
  */
-import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi } from '../../../src/shared/ipc.ts';
-import type { FlowState } from '../../../src/shared/flow.ts';
-import { C, COUNTER_COUNT, type FlowText } from '../../../src/shared/flow-update.ts';
+import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type ViewRequest } from '../../../src/shared/ipc.ts';
 
-interface BenchHooks {
+/** Milliseconds from the start of delivery: `clone`: the structured clone; `sync`: the listeners (stores); `react`: until
+ * React's render and commit (a microtask queued by the store); `total`: until a task queued after them runs, which also
+ * covers the browser's style/layout/paint of a frame rendered in between. All but `sync` include the clone. */
+export interface DeliveryTiming {
+  clone: number;
+  sync: number;
+  react: number;
+  total: number;
+}
+
+export interface BenchHooks {
   /**
-   * Builds an IPC v2 update of `count` flows (ids 1..count) for tick `tick`; call outside the measured span. A full
-   * update carries every text; a delta carries every flow's counters (all changed) and new texts for ~1% of the
-   * flows (a state change), which is what a busy live capture sends.
+   * Keeps an update (as JSON: a plain string crosses DevTools far faster than an object, whose in-page decoding by the
+   * automation layer costs tens of milliseconds) for deliverStaged; handing it over in a task of its own keeps the
+   * transfer out of the measured one.
    */
-  make(count: number, tick: number, full: boolean): EngineUpdate;
+  stage(json: string): void;
+  /** Delivers the staged update, measured as performance.measure('sandpiper-update'). */
+  deliverStaged(): Promise<DeliveryTiming>;
   /**
-   * Delivers an update to the app's listeners after a structured clone of it, which stands for Electron's IPC
-   * deserialisation and the contextBridge copy on the renderer's main thread. `clone`: that copy; `sync`: the
-   * listeners' own time (store update); `react`: from the start until React's render and commit, which it runs in a
-   * microtask queued by the store; `total`: until a task queued after them runs, which also covers the browser's
-   * style/layout/paint of the frame if one is rendered in between. All but `sync` include the clone.
+   * The harness alone: the same delivery of the staged update (clone included) to no listener, measured as
+   * 'sandpiper-empty' (what a measured span costs besides the app).
    */
-  deliver(u: EngineUpdate): Promise<{ clone: number; sync: number; react: number; total: number }>;
+  deliverStagedToNobody(): Promise<DeliveryTiming>;
+  /** Answers to setView delivered so far, and the time each took (measured as 'sandpiper-reply'). */
+  replies: DeliveryTiming[];
   status(s: CaptureStatusView): void;
 }
 
 interface PageGlobals {
   sandpiper?: SandpiperApi;
   __sandpiperBench?: BenchHooks;
+  /** Exposed by the benchmark (page.exposeFunction): the host's answer to a view request, as JSON (see stage). */
+  __sandpiperHostSetView?: (req: ViewRequest) => Promise<string>;
   MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(v: unknown): void } };
   performance: { now(): number; measure(name: string, o: { start: number; end: number }): void };
   structuredClone<T>(v: T): T;
@@ -37,45 +51,8 @@ const g = globalThis as unknown as PageGlobals;
 
 const updates = new Set<(u: EngineUpdate) => void>();
 const statuses = new Set<(s: CaptureStatusView) => void>();
-let seq = 0;
-
-const PROTOS = ['tcp', 'udp', 'tcp', 'tcp', 'udp', 'icmp'] as const;
-const APPS = ['tls', 'dns', 'http', 'quic', 'ssh', null] as const;
-const STATES = ['established', 'active', 'closing', 'closed', 'syn_sent', 'reset'] as const;
-/** One flow in this many gets a new text per delta. */
-const TEXT_CHANGE_EVERY = 100;
-
-function text(id: number, state: FlowState): FlowText {
-  const k = id % 6;
-  return {
-    type: 'flow', id, proto: PROTOS[k], src: `10.${(id >> 16) & 255}.${(id >> 8) & 255}.${id & 255}`, sport: 1024 + (id % 60000),
-    dst: `192.0.2.${id % 250}`, dport: [443, 53, 80, 443, 22, 0][k],
-    state, app: APPS[k], host: id % 3 === 0 ? null : `host-${id % 5000}.example.test`,
-    dns_queries: k === 1 ? [`q${id % 300}.example.test`] : [], pid: id % 4 === 0 ? null : 1000 + (id % 300), process: id % 4 === 0 ? null : `proc${id % 40}`,
-    sni: k === 0 ? `host-${id % 5000}.example.test` : null, alpn: k === 0 ? ['h2'] : [], http_host: k === 2 ? `host-${id % 5000}.example.test` : null,
-    ssh_client: null, ssh_server: null, dns_answers: [], dns_rcode: k === 1 ? 0 : null,
-    exe: null, user: null, process_hidden: false, local: 'src',
-  };
-}
-
-function initialState(id: number): FlowState {
-  const k = id % 6;
-  return k === 1 || k === 5 ? 'active' : STATES[id % 6];
-}
-
-function writeFlowCounters(id: number, tick: number, out: Float64Array, o: number): void {
-  const grow = (id % 13) + tick;
-  out[o + C.packets_fwd] = grow * 3;
-  out[o + C.bytes_fwd] = grow * 1400 + id;
-  out[o + C.packets_rev] = grow * 2;
-  out[o + C.bytes_rev] = grow * 900 + (id % 977);
-  out[o + C.first_seen] = 1_700_000_000 + id / 1000;
-  out[o + C.last_seen] = 1_700_000_100 + tick + (id % 1000) / 1000;
-  out[o + C.rate_fwd_1s] = (id * 7 + tick * 13) % 100000;
-  out[o + C.rate_rev_1s] = (id * 3 + tick * 17) % 90000;
-  out[o + C.rate_fwd_10s] = (id * 5 + tick) % 80000;
-  out[o + C.rate_rev_10s] = (id * 11 + tick) % 70000;
-}
+let staged: EngineUpdate | null = null;
+const replies: DeliveryTiming[] = [];
 
 function commitDone(): Promise<void> {
   // A task queued after the listeners ran: React's scheduled render/commit for the update runs before it.
@@ -86,38 +63,38 @@ function commitDone(): Promise<void> {
   });
 }
 
+async function deliver(sent: EngineUpdate, name: string, listeners: ReadonlySet<(u: EngineUpdate) => void> = updates): Promise<DeliveryTiming> {
+  const t0 = g.performance.now();
+  const u = g.structuredClone(sent);
+  const tc = g.performance.now();
+  for (const l of listeners) l(u);
+  const ts = g.performance.now();
+  // React's microtask was queued by the listeners, so it runs before this continuation.
+  await Promise.resolve();
+  const tr = g.performance.now();
+  await commitDone();
+  const t1 = g.performance.now();
+  g.performance.measure(name, { start: t0, end: t1 });
+  return { clone: tc - t0, sync: ts - tc, react: tr - t0, total: t1 - t0 };
+}
+
 g.__sandpiperBench = {
-  make(count, tick, full) {
-    const ids = new Float64Array(count);
-    const counters = new Float64Array(count * COUNTER_COUNT);
-    const texts: FlowText[] = [];
-    for (let i = 0; i < count; i++) {
-      const id = i + 1;
-      ids[i] = id;
-      writeFlowCounters(id, tick, counters, i * COUNTER_COUNT);
-      // A few flows change state each tick (TCP handshakes finishing, connections closing).
-      if (full) texts.push(text(id, initialState(id)));
-      else if (id % TEXT_CHANGE_EVERY === tick % TEXT_CHANGE_EVERY) texts.push(text(id, STATES[(id + tick) % STATES.length]));
-    }
-    return {
-      seq: ++seq, full, rows: { ids, counters, texts }, removed: [], ts: 1_700_000_100 + tick,
-      stats: { packets: count * tick, bytes: count * tick * 1000, packetsPerSecond: count, bytesPerSecond: count * 1000, inBytesPerSecond: count * 400, outBytesPerSecond: count * 600, kernelDrops: 0, ifaceDrops: 0, pipeDrops: 0, flows: count, elapsedSeconds: tick },
-    };
+  stage(json) {
+    staged = JSON.parse(json) as EngineUpdate;
   },
-  async deliver(sent) {
-    const t0 = g.performance.now();
-    const u = g.structuredClone(sent);
-    const tc = g.performance.now();
-    for (const l of updates) l(u);
-    const ts = g.performance.now();
-    // React's microtask was queued by the listeners, so it runs before this continuation.
-    await Promise.resolve();
-    const tr = g.performance.now();
-    await commitDone();
-    const t1 = g.performance.now();
-    g.performance.measure('sandpiper-update', { start: t0, end: t1 });
-    return { clone: tc - t0, sync: ts - tc, react: tr - t0, total: t1 - t0 };
+  deliverStaged() {
+    const u = staged;
+    staged = null;
+    if (u === null) throw new Error('nothing staged');
+    return deliver(u, 'sandpiper-update');
   },
+  deliverStagedToNobody() {
+    const u = staged;
+    staged = null;
+    if (u === null) throw new Error('nothing staged');
+    return deliver(u, 'sandpiper-empty', new Set());
+  },
+  replies,
   status(s) {
     for (const l of statuses) l(s);
   },
@@ -133,7 +110,12 @@ g.sandpiper = Object.freeze<SandpiperApi>({
   setPaused: async () => {},
   openCaptureFile: async () => ({ ok: true, value: null }),
   saveCapture: async () => ({ ok: true, value: null }),
-  requestSnapshot: async () => {},
+  async setView(req) {
+    const host = g.__sandpiperHostSetView;
+    if (host === undefined) return;
+    const u = JSON.parse(await host(req)) as EngineUpdate;
+    replies.push(await deliver(u, 'sandpiper-reply'));
+  },
   onUpdate: (l) => {
     updates.add(l);
     return () => void updates.delete(l);

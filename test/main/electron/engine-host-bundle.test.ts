@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 import type { HostMessage } from '../../../src/main/session/host-protocol.ts';
 import type { EngineUpdate, CaptureStatusView } from '../../../src/shared/ipc.ts';
 import { isEngineUpdate } from '../../../src/shared/engine-host-protocol.ts';
-import { batchRows } from '../../../src/shared/flow-update.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bundle = path.resolve(here, '../../../dist/main/engine-host.js');
@@ -68,17 +67,27 @@ test('the engine-host bundle serves calls and streams updates over its parent po
     const file = path.join(dir, 'small.pcap');
     writeFileSync(file, pcap(30));
     assert.deepEqual(await call('openFile', file), { ok: true, value: { path: file } });
-    // The final full snapshot follows the "stopped" status within one update interval.
-    for (let i = 0; i < 100 && !(updates.at(-1)?.full && updates.at(-1)!.rows.ids.length > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    // The final update follows the "stopped" status within one update interval.
+    for (let i = 0; i < 100 && !(updates.at(-1)?.total === 3 && updates.at(-1)!.stats.packets === 30); i++) await new Promise((r) => setTimeout(r, 50));
     const last = updates.at(-1)!;
-    assert.equal(last.full, true);
-    assert.ok(isEngineUpdate(last), 'typed arrays survive the structured clone, in the shape main accepts');
-    const rows = batchRows(last.rows, new Map());
-    assert.equal(rows.length, 3, 'three UDP flows, each with its text');
+    assert.ok(isEngineUpdate(last), 'the update survives the structured clone in the shape main accepts');
+    assert.equal(last.count, 3);
+    assert.equal(last.rows.length, 3, 'three UDP flows, whole rows');
     assert.equal(last.stats.packets, 30);
-    assert.deepEqual(rows.map((r) => r.packets_fwd).sort(), [10, 10, 10]);
-    assert.deepEqual(rows.map((r) => r.sport).sort(), [5000, 5001, 5002]);
+    assert.deepEqual(last.rows.map((r) => r.packets_fwd), [10, 10, 10]);
+    assert.deepEqual(last.rows.map((r) => r.sport).sort(), [5000, 5001, 5002]);
     assert.equal(statuses.at(-1)?.state, 'stopped');
+    // The renderer's view request: answered with an update of its own.
+    const n = updates.length;
+    const view = { seq: 1, sortColumn: 'local', sortDir: 'desc', filter: 'port:5001,5002', start: 1, end: 10, select: { index: 0 } };
+    assert.equal(await call('setView', view), undefined);
+    for (let i = 0; i < 100 && updates.length === n; i++) await new Promise((r) => setTimeout(r, 10));
+    const reply = updates.at(-1)!;
+    assert.ok(isEngineUpdate(reply));
+    assert.deepEqual([reply.viewSeq, reply.total, reply.count, reply.start], [1, 3, 2, 1]);
+    assert.deepEqual(reply.rows.map((r) => r.sport), [5001]);
+    assert.equal(reply.selected?.row?.sport, 5002);
+    assert.equal(reply.selected?.index, 0);
   } finally {
     child.kill();
     rmSync(dir, { recursive: true, force: true });

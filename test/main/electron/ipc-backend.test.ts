@@ -2,15 +2,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createIpcBackend } from '../../../src/main/electron/ipc-backend.ts';
 import { EngineHostClient, type HostProcessLike } from '../../../src/main/electron/engine-host-client.ts';
-import type { CaptureStatusView, EngineUpdate } from '../../../src/shared/ipc.ts';
-import { COUNTER_COUNT } from '../../../src/shared/flow-update.ts';
+import { MAX_VIEW_ROWS, RATE_HISTORY_LENGTH, type CaptureStatusView, type EngineUpdate, type ViewRequest } from '../../../src/shared/ipc.ts';
 import { makeRow } from '../session/fake-engine.ts';
-import { FlowBatchEncoder } from '../../../src/main/session/flow-batch-encoder.ts';
 
-/** A well-formed update of two flows. */
+/** A well-formed update: a window of two of five flows, the second one selected. */
 function update(seq = 1): EngineUpdate {
-  const rows = new FlowBatchEncoder().encode([makeRow(1), makeRow(2)], true);
-  return { seq, full: true, rows, removed: [], stats: {} as EngineUpdate['stats'], ts: 0 };
+  return {
+    seq,
+    viewSeq: 3,
+    total: 5,
+    count: 4,
+    start: 2,
+    rows: [makeRow(1), makeRow(2)],
+    selected: { id: 2, index: 3, row: makeRow(2), down: [1, 2], up: [3, 4] },
+    filterError: null,
+    stats: {} as EngineUpdate['stats'],
+    ts: 0,
+  };
 }
 
 test('open/save: a cancelled dialog is ok(null) and never reaches the host; a chosen path goes to the host', async () => {
@@ -54,6 +62,14 @@ class FakeProc implements HostProcessLike {
   }
 }
 
+test('setView goes to the host as it is (main validated it)', async () => {
+  const calls: [string, unknown][] = [];
+  const b = createIpcBackend({ call: async (m, a) => (calls.push([m, a]), undefined) }, { chooseOpen: async () => null, chooseSave: async () => null });
+  const req: ViewRequest = { seq: 1, sortColumn: 'bytes', sortDir: 'desc', filter: '', start: 0, end: 40, select: { id: 3 } };
+  assert.equal(await b.setView(req), undefined);
+  assert.deepEqual(calls, [['setView', req]]);
+});
+
 test('engine host client: numbered calls, relayed updates and status, pending calls fail when the host dies', async () => {
   const proc = new FakeProc();
   const updates: EngineUpdate[] = [];
@@ -74,7 +90,7 @@ test('engine host client: numbered calls, relayed updates and status, pending ca
   proc.send('garbage');
   proc.send(null);
   assert.equal(updates.length, 1);
-  assert.equal(updates[0], u, 'relayed as it came: the same object, typed arrays untouched');
+  assert.equal(updates[0], u, 'relayed as it came: the same object');
   const c = client.call('startCapture', {});
   proc.die(9);
   const r = (await c) as { ok: boolean; error: { code: string } };
@@ -92,27 +108,35 @@ test('engine host client: an update of the wrong shape is dropped, not relayed',
   const updates: EngineUpdate[] = [];
   new EngineHostClient(proc, { update: (u) => updates.push(u), status: () => {} });
   const good = update(5);
-  const { rows } = good;
   const bad: [string, unknown][] = [
     ['no update', undefined],
     ['version 1 (upserts)', { seq: 1, full: true, upserts: [makeRow(1)], removed: [], stats: {}, ts: 0 }],
-    ['ids as a plain array', { ...good, rows: { ...rows, ids: [...rows.ids] } }],
-    ['counters as a plain array', { ...good, rows: { ...rows, counters: [...rows.counters] } }],
-    ['ids as another typed array', { ...good, rows: { ...rows, ids: Float32Array.from(rows.ids) } }],
-    ['counters too short', { ...good, rows: { ...rows, counters: rows.counters.subarray(0, COUNTER_COUNT) } }],
-    ['counters too long', { ...good, rows: { ...rows, counters: new Float64Array(rows.counters.length + 1) } }],
-    ['texts missing', { ...good, rows: { ids: rows.ids, counters: rows.counters } }],
-    ['texts not an array', { ...good, rows: { ...rows, texts: {} } }],
-    ['rows missing', { ...good, rows: undefined }],
-    ['removed missing', { ...good, removed: undefined }],
+    ['version 2 (a batch)', { seq: 1, full: true, rows: { ids: new Float64Array(0), counters: new Float64Array(0), texts: [] }, removed: [], stats: {}, ts: 0 }],
     ['seq not an integer', { ...good, seq: 1.5 }],
-    ['full not a boolean', { ...good, full: 1 }],
+    ['viewSeq missing', { ...good, viewSeq: undefined }],
+    ['total negative', { ...good, total: -1 }],
+    ['count a string', { ...good, count: '4' }],
+    ['start missing', { ...good, start: undefined }],
+    ['count above total', { ...good, count: 6 }],
+    ['window past the count', { ...good, start: 3 }],
+    ['rows not an array', { ...good, rows: {} }],
+    ['a row not an object', { ...good, rows: [makeRow(1), 2] }],
+    ['too many rows', { ...good, total: 2000, count: 2000, start: 0, rows: Array.from({ length: MAX_VIEW_ROWS + 1 }, (_, i) => makeRow(i)) }],
+    ['selected not an object', { ...good, selected: 2 }],
+    ['selected without an id', { ...good, selected: { ...good.selected, id: undefined } }],
+    ['selected index below -1', { ...good, selected: { ...good.selected, index: -2 } }],
+    ['selected index past the count', { ...good, selected: { ...good.selected, index: 4 } }],
+    ['selected row not an object', { ...good, selected: { ...good.selected, row: 'x' } }],
+    ['history not numbers', { ...good, selected: { ...good.selected, down: ['1'] } }],
+    ['history too long', { ...good, selected: { ...good.selected, up: new Array(RATE_HISTORY_LENGTH + 1).fill(0) } }],
+    ['filterError not a string', { ...good, filterError: 5 }],
     ['stats missing', { ...good, stats: null }],
     ['ts missing', { ...good, ts: undefined }],
   ];
   for (const [, u] of bad) proc.send({ type: 'update', update: u });
   assert.equal(updates.length, 0, bad.map(([what]) => what).join(', '));
   proc.send({ type: 'update', update: good });
-  proc.send({ type: 'update', update: { ...good, seq: 6, full: false, rows: { ids: new Float64Array(0), counters: new Float64Array(0), texts: [] } } });
-  assert.deepEqual(updates.map((u) => u.seq), [5, 6], 'well-formed updates, empty ones included, pass');
+  proc.send({ type: 'update', update: { ...good, seq: 6, total: 0, count: 0, start: 0, rows: [], selected: { id: 9, index: -1, row: null, down: [], up: [] }, filterError: 'Bad port "x".' } });
+  proc.send({ type: 'update', update: { ...good, seq: 7, total: 2000, count: 1500, start: 500, rows: Array.from({ length: MAX_VIEW_ROWS }, (_, i) => makeRow(i)), selected: null } });
+  assert.deepEqual(updates.map((u) => u.seq), [5, 6, 7], 'well-formed updates, empty and full windows included, pass');
 });

@@ -25,7 +25,7 @@ function setup() {
     setPaused: rec('setPaused', undefined) as IpcBackend['setPaused'],
     openCaptureFile: rec('openCaptureFile', { ok: true, value: null }) as IpcBackend['openCaptureFile'],
     saveCapture: rec('saveCapture', { ok: true, value: null }) as IpcBackend['saveCapture'],
-    requestSnapshot: rec('requestSnapshot', undefined) as IpcBackend['requestSnapshot'],
+    setView: rec('setView', undefined) as IpcBackend['setView'],
   };
   const handlers = new Map<string, Handler>();
   registerIpcHandlers({ handle: (ch, l) => void handlers.set(ch, l as Handler) }, backend);
@@ -93,8 +93,15 @@ test('inputs are validated before they reach the backend', async () => {
   await assert.rejects(invoke(INVOKE_CHANNELS.setPaused, APP, 'true'), /Expected true or false/);
   await assert.rejects(invoke(INVOKE_CHANNELS.setPaused, APP), /expected 1 argument/);
   await assert.rejects(invoke(INVOKE_CHANNELS.openCaptureFile, APP, '/etc/shadow'), /expected 0 argument/, 'the renderer cannot name a path');
+  const view = { seq: 1, sortColumn: 'bytes', sortDir: 'desc', filter: 'port:443', start: 0, end: 60, select: { index: 0 } };
+  await assert.rejects(invoke(INVOKE_CHANNELS.setView, APP), /expected 1 argument/);
+  await assert.rejects(invoke(INVOKE_CHANNELS.setView, APP, view, view), /expected 1 argument/);
+  for (const bad of [null, { ...view, end: 5000 }, { ...view, sortColumn: '__proto__' }, { ...view, filter: 'x'.repeat(5000) }, { ...view, select: { id: 1, index: 0 } }, { ...view, evil: 1 }]) {
+    await assert.rejects(invoke(INVOKE_CHANNELS.setView, APP, bad), TypeError, JSON.stringify(bad));
+  }
   assert.deepEqual(calls, [], 'nothing invalid reached the backend');
   await invoke(INVOKE_CHANNELS.setPaused, APP, true);
   assert.deepEqual(await invoke(vf, APP, 'udp'), { ok: true });
-  assert.deepEqual(calls, [['setPaused', [true]], ['validateFilter', ['udp']]]);
+  assert.equal(await invoke(INVOKE_CHANNELS.setView, APP, view), undefined);
+  assert.deepEqual(calls, [['setPaused', [true]], ['validateFilter', ['udp']], ['setView', [view]]]);
 });

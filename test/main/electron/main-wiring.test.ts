@@ -14,7 +14,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { FakeElectronConfig, FakeElectronLog, FakeBrowserWindow } from './fake-electron.ts';
 import type { FakeAppHelperState } from './fake-app-helper.ts';
-import { COUNTER_COUNT } from '../../../src/shared/flow-update.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -89,8 +88,8 @@ test('main wires Electron as the security checklist says', async () => {
     assert.equal(log.forks.length, 1);
     assert.equal(log.forks[0].path, path.join(dir, 'main/engine-host.js'), 'the engine runs in a utility process');
     assert.deepEqual([...log.ipcHandlers.keys()].sort(), [
-      'sandpiper:list-interfaces', 'sandpiper:open-capture-file', 'sandpiper:request-snapshot', 'sandpiper:save-capture',
-      'sandpiper:set-paused', 'sandpiper:start-capture', 'sandpiper:stop-capture', 'sandpiper:validate-filter',
+      'sandpiper:list-interfaces', 'sandpiper:open-capture-file', 'sandpiper:save-capture', 'sandpiper:set-paused',
+      'sandpiper:set-view', 'sandpiper:start-capture', 'sandpiper:stop-capture', 'sandpiper:validate-filter',
     ]);
 
     // An IPC call from the app page goes to the engine host; the host's answer and its updates come back.
@@ -102,14 +101,22 @@ test('main wires Electron as the security checklist says', async () => {
     assert.deepEqual(proc.posted, [{ type: 'call', id: 1, method: 'openFile', arg: '/tmp/chosen.pcap' }], 'the dialog path, not the renderer, names the file');
     onHost({ type: 'result', id: 1, value: { ok: true, value: { path: '/tmp/chosen.pcap' } } });
     assert.deepEqual(await pending, { ok: true, value: { path: '/tmp/chosen.pcap' } });
-    const rows = { ids: Float64Array.from([4]), counters: new Float64Array(COUNTER_COUNT), texts: [] };
-    const update = { seq: 1, full: false, rows, removed: [], stats: {}, ts: 0 };
+    // A view request is validated in main, then relayed to the host as it came.
+    const view = { seq: 2, sortColumn: 'bytes', sortDir: 'desc', filter: '', start: 0, end: 40, select: null };
+    await assert.rejects(Promise.resolve().then(() => log.ipcHandlers.get('sandpiper:set-view')!(appEvent, { ...view, end: 100_000 })), TypeError);
+    const viewed = log.ipcHandlers.get('sandpiper:set-view')!(appEvent, view) as Promise<unknown>;
+    for (let i = 0; i < 50 && proc.posted.length === 1; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(proc.posted.slice(1), [{ type: 'call', id: 2, method: 'setView', arg: view }], 'only the valid request reaches the host');
+    onHost({ type: 'result', id: 2, value: undefined });
+    assert.equal(await viewed, undefined);
+    const update = { seq: 1, viewSeq: 2, total: 1, count: 1, start: 0, rows: [{ id: 4 }], selected: null, filterError: null, stats: {}, ts: 0 };
     onHost({ type: 'update', update: { seq: 0, full: true, upserts: [], removed: [], stats: {}, ts: 0 } });
+    onHost({ type: 'update', update: { seq: 0, full: true, rows: { ids: new Float64Array(0), counters: new Float64Array(0), texts: [] }, removed: [], stats: {}, ts: 0 } });
     onHost({ type: 'update', update });
     const devStatus = { state: 'capturing', devWarning: 'running the capture helper from a source checkout' };
     onHost({ type: 'status', status: devStatus });
-    assert.deepEqual(win.sent, [['sandpiper:update', update], ['sandpiper:status', devStatus]], 'the dev warning reaches the renderer; a v1 update does not');
-    assert.equal((win.sent[0][1] as typeof update).rows.ids, rows.ids, 'the update is relayed as it came (typed arrays untouched)');
+    assert.deepEqual(win.sent, [['sandpiper:update', update], ['sandpiper:status', devStatus]], 'the dev warning reaches the renderer; a v1 or v2 update does not');
+    assert.equal(win.sent[0][1], update, 'the update is relayed as it came');
     await assert.rejects(Promise.resolve().then(() => log.ipcHandlers.get('sandpiper:list-interfaces')!({ senderFrame: { url: 'https://evil.example/', parent: null } })), /refused/);
     assert.ok(!log.calls.some((c) => c.startsWith('app.exit')), 'main started without errors');
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { dispatchHostCall, isHostCall, serveHost, HOST_METHODS, type HostServices } from '../../../src/main/session/host-protocol.ts';
 import { Session } from '../../../src/main/session/session.ts';
 import { FakeEngine } from './fake-engine.ts';
+import type { EngineUpdate } from '../../../src/shared/ipc.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,23 @@ test('the host validates arguments again and checks the filter before starting a
   const live = (await dispatchHostCall(s, 'startCapture', { interface: 'eth0', filter: 'tcp', promisc: false })) as { ok: boolean; error: { code: string } };
   assert.equal(live.error.code, 'internal', 'no live capture wired in this session');
   assert.deepEqual(s.filters, ['bad', 'tcp']);
+  await s.session.dispose();
+});
+
+test('setView: the host validates the request again; a bad one changes nothing and gets no update', async () => {
+  const s = services();
+  const updates: EngineUpdate[] = [];
+  s.session.onUpdate((u) => updates.push(u));
+  const good = { seq: 4, sortColumn: 'bytes', sortDir: 'asc', filter: 'proc:x', start: 0, end: 50, select: { index: 0 } };
+  for (const bad of [undefined, null, { ...good, end: 5000 }, { ...good, sortColumn: 'constructor' }, { ...good, extra: 1 }, { ...good, select: { id: 'x' } }]) {
+    assert.equal(await dispatchHostCall(s, 'setView', bad), undefined);
+  }
+  await new Promise((r) => setImmediate(r));
+  assert.equal(updates.length, 0, 'no reply to a refused request');
+  assert.equal(await dispatchHostCall(s, 'setView', good), undefined);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(updates.length, 1);
+  assert.equal(updates[0].viewSeq, 4);
   await s.session.dispose();
 });
 

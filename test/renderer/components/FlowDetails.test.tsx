@@ -2,49 +2,87 @@ import { describe, expect, it, vi } from 'vitest';
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App } from '../../../src/renderer/components/App.tsx';
-import { mockApi, row, update, type KnownTexts } from '../fixtures.ts';
+import { fakeHost, row, status } from '../fixtures.ts';
+
+async function setup(flows: ReturnType<typeof row>[]) {
+  const user = userEvent.setup();
+  const host = fakeHost();
+  render(<App api={host} />);
+  await host.settle();
+  act(() => host.push(flows));
+  return { user, host };
+}
+
+const drawer = () => screen.getByRole('complementary', { name: 'Flow details' });
 
 describe('flow details drawer', () => {
-  it('shows every field, a sparkline from successive rates, and copies values', async () => {
-    const user = userEvent.setup();
+  it('shows every field, a sparkline of the rates the host recorded, and copies values', async () => {
+    const f = row({ id: 5, dns_queries: ['a.example'], alpn: ['h2', 'http/1.1'], rate_rev_1s: 100, rate_fwd_1s: 10 });
+    const { user, host } = await setup([f, row({ id: 6, last_seen: 1 })]);
+    // After userEvent.setup(), which puts its own clipboard in place.
     const writeText = vi.fn(async (_text: string) => undefined);
     Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText } });
-    const api = mockApi();
-    const known: KnownTexts = new Map();
-    render(<App api={api} />);
-    const f = row({ id: 5, dns_queries: ['a.example'], alpn: ['h2', 'http/1.1'], rate_rev_1s: 100, rate_fwd_1s: 10 });
-    act(() => api.emitUpdate(update(1, { full: true, upserts: [f], known })));
     await user.dblClick(screen.getAllByRole('row')[1].querySelector('[role=gridcell]') as HTMLElement);
-    const drawer = screen.getByRole('complementary', { name: 'Flow details' });
-    const labels = within(drawer).getAllByRole('term').map((t) => t.textContent);
+    const d = drawer();
+    const labels = within(d).getAllByRole('term').map((t) => t.textContent);
     for (const l of ['Flow id', 'Local', 'Remote', 'Host', 'Process', 'PID', 'Executable', 'User', 'TLS SNI', 'TLS ALPN', 'DNS queries', 'First seen', 'Last seen']) {
       expect(labels).toContain(l);
     }
-    expect(drawer.textContent).toContain('h2, http/1.1');
-    act(() => api.emitUpdate(update(2, { upserts: [{ ...f, rate_rev_1s: 300, rate_fwd_1s: 30 }], known })));
-    act(() => api.emitUpdate(update(3, { upserts: [{ ...f, rate_rev_1s: 200, rate_fwd_1s: 20 }], known })));
-    const spark = within(drawer).getByRole('img');
+    expect(d.textContent).toContain('h2, http/1.1');
+    await host.settle();
+    expect(host.views.at(-1)?.select).toEqual({ id: 5 });
+    // No update since the selection yet: the current rate, drawn flat.
+    expect(d.textContent).toContain('current rate');
+    expect(within(d).getByRole('img').querySelector('polyline')?.getAttribute('points')?.split(' ')).toHaveLength(2);
+    act(() => host.push([{ ...f, rate_rev_1s: 300, rate_fwd_1s: 30 }]));
+    // An update that does not carry the flow (it did not change) adds no point.
+    act(() => host.push([row({ id: 6, last_seen: 2 })]));
+    act(() => host.push([{ ...f, rate_rev_1s: 200, rate_fwd_1s: 20 }]));
+    const spark = within(d).getByRole('img');
     expect(spark.getAttribute('aria-label')).toBe('Rate of flow 5: down 200 B/s, up 20 B/s');
     const lines = spark.querySelectorAll('polyline');
     expect(lines).toHaveLength(2);
-    expect(lines[0].getAttribute('points')?.split(' ')).toHaveLength(3);
-    expect(drawer.textContent).toContain('last 3 updates');
+    expect(lines[0].getAttribute('points')?.split(' ')).toHaveLength(2);
+    expect(d.textContent).toContain('last 2 updates');
 
-    await user.click(within(drawer).getByRole('button', { name: 'Copy Remote' }));
+    await user.click(within(d).getByRole('button', { name: 'Copy Remote' }));
     expect(writeText).toHaveBeenLastCalledWith('93.184.216.34:443');
-    await user.click(within(drawer).getByRole('button', { name: 'Copy as JSON' }));
+    await user.click(within(d).getByRole('button', { name: 'Copy as JSON' }));
     expect(JSON.parse(writeText.mock.lastCall?.[0] ?? '{}').id).toBe(5);
-    expect(within(drawer).getByText('Copied JSON')).toBeTruthy();
+    expect(within(d).getByText('Copied JSON')).toBeTruthy();
+  });
+
+  it('keeps showing a selected flow the filter hides, and says so', async () => {
+    const { user, host } = await setup([row({ id: 5, process: 'firefox' }), row({ id: 6, process: 'curl', last_seen: 1 })]);
+    await user.dblClick(screen.getAllByRole('row')[1].querySelector('[role=gridcell]') as HTMLElement);
+    await user.type(screen.getByRole('searchbox', { name: 'Filter flows' }), 'proc:curl');
+    await host.settle();
+    expect(screen.getByText('1 of 2 flows')).toBeTruthy();
+    expect(drawer().textContent).toContain('Flow id5');
+    expect(drawer().textContent).toContain('The flows filter hides this flow.');
+    expect(screen.getByRole('grid').getAttribute('aria-activedescendant')).toBeNull();
   });
 
   it('says so when the flow disappears', async () => {
-    const user = userEvent.setup();
-    const api = mockApi();
-    const known: KnownTexts = new Map();
-    render(<App api={api} />);
-    act(() => api.emitUpdate(update(1, { full: true, upserts: [row({ id: 5 })], known })));
+    const { user, host } = await setup([row({ id: 5 })]);
     await user.dblClick(screen.getAllByRole('row')[1].querySelector('[role=gridcell]') as HTMLElement);
-    act(() => api.emitUpdate(update(2, { removed: [5], known })));
-    expect(screen.getByRole('complementary', { name: 'Flow details' }).textContent).toContain('This flow is no longer in the table.');
+    await host.settle();
+    act(() => host.push([], [5]));
+    expect(drawer().textContent).toContain('This flow is no longer in the table.');
+    expect(screen.getByText('No flows yet. Start a capture or open a capture file.')).toBeTruthy();
+  });
+
+  it('a new capture or file drops the selection: its flow ids are not the old ones', async () => {
+    const { user, host } = await setup([row({ id: 5 })]);
+    await user.dblClick(screen.getAllByRole('row')[1].querySelector('[role=gridcell]') as HTMLElement);
+    act(() => host.emitStatus(status({ state: 'capturing', source: { kind: 'live', interface: 'eth0' } })));
+    act(() => host.emitStatus(status({ state: 'paused', source: { kind: 'live', interface: 'eth0' } })));
+    // Pausing is not a new capture.
+    expect(drawer().textContent).toContain('Flow id5');
+    act(() => host.emitStatus(status({ state: 'reading', source: { kind: 'file', path: '/tmp/other.pcap' } })));
+    expect(screen.queryByRole('complementary', { name: 'Flow details' })).toBeNull();
+    await host.settle();
+    expect(host.views.at(-1)?.select).toBeNull();
+    expect(screen.getAllByRole('row')[1].getAttribute('aria-selected')).toBe('false');
   });
 });

@@ -12,7 +12,6 @@ describe('status bar', () => {
     act(() =>
       api.emitUpdate(
         update(1, {
-          full: true,
           stats: stats({ packetsPerSecond: 12345, bytesPerSecond: 2_500_000, kernelDrops: 3, ifaceDrops: 0, pipeDrops: 7, flows: 42, elapsedSeconds: 3725, inBytesPerSecond: 2_000_000, outBytesPerSecond: 500_000 }),
         }),
       ),

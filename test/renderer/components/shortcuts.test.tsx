@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { act, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App } from '../../../src/renderer/components/App.tsx';
-import { mockApi, row, status, update } from '../fixtures.ts';
+import { fakeHost, row, status } from '../fixtures.ts';
 
 const live = { kind: 'live' as const, interface: 'eth0' };
 
@@ -11,28 +11,21 @@ function selectedRow(): string | null {
   return r ? (r.querySelector('[role=gridcell]')?.textContent ?? null) : null;
 }
 
-function setup() {
+async function setup(flows = [row({ id: 1, process: 'a', pid: null, last_seen: 3 }), row({ id: 2, process: 'b', pid: null, last_seen: 2 }), row({ id: 3, process: 'c', pid: null, last_seen: 1 })]) {
   const user = userEvent.setup();
-  const api = mockApi();
+  const api = fakeHost();
   render(<App api={api} />);
-  act(() =>
-    api.emitUpdate(
-      update(1, {
-        full: true,
-        upserts: [
-          row({ id: 1, process: 'a', pid: null, last_seen: 3 }),
-          row({ id: 2, process: 'b', pid: null, last_seen: 2 }),
-          row({ id: 3, process: 'c', pid: null, last_seen: 1 }),
-        ],
-      }),
-    ),
-  );
+  await api.settle();
+  act(() => api.push(flows));
   return { user, api };
 }
 
+/** 5000 flows p1..p5000, newest first by default: position i holds p(5000 - i). */
+const MANY = Array.from({ length: 5_000 }, (_, i) => row({ id: i + 1, process: `p${i + 1}`, pid: null, last_seen: 1_700_000_000 + i }));
+
 describe('keyboard shortcuts', () => {
   it('Ctrl+E starts, and stops while capturing', async () => {
-    const { user, api } = setup();
+    const { user, api } = await setup();
     await user.keyboard('{Control>}e{/Control}');
     expect(api.startCapture).toHaveBeenCalledTimes(1);
     act(() => api.emitStatus(status({ state: 'capturing', source: live })));
@@ -42,7 +35,7 @@ describe('keyboard shortcuts', () => {
   });
 
   it('Ctrl+O opens a file only when not capturing; Ctrl+S saves only when there is a capture', async () => {
-    const { user, api } = setup();
+    const { user, api } = await setup();
     await user.keyboard('{Control>}s{/Control}');
     expect(api.saveCapture).not.toHaveBeenCalled();
     await user.keyboard('{Control>}o{/Control}');
@@ -55,7 +48,7 @@ describe('keyboard shortcuts', () => {
   });
 
   it('Ctrl+F and / focus the flows filter; Esc leaves it', async () => {
-    const { user } = setup();
+    const { user } = await setup();
     const filter = screen.getByRole('searchbox', { name: 'Filter flows' });
     await user.keyboard('{Control>}f{/Control}');
     expect(document.activeElement).toBe(filter);
@@ -67,7 +60,7 @@ describe('keyboard shortcuts', () => {
   });
 
   it('↑/↓ move the selection, Enter opens the details, Esc closes them', async () => {
-    const { user } = setup();
+    const { user, api } = await setup();
     expect(selectedRow()).toBeNull();
     await user.keyboard('{ArrowDown}');
     expect(selectedRow()).toBe('a');
@@ -82,10 +75,69 @@ describe('keyboard shortcuts', () => {
     expect(drawer.textContent).toContain('Flow id2');
     await user.keyboard('{Escape}');
     expect(screen.queryByRole('complementary', { name: 'Flow details' })).toBeNull();
+    // The host is told, by id.
+    await api.settle();
+    expect(api.views.at(-1)?.select).toEqual({ id: 2 });
+  });
+
+  it('the selection stays on its flow when updates move it', async () => {
+    const { user, api } = await setup();
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    expect(selectedRow()).toBe('b');
+    await api.settle();
+    act(() => api.push([row({ id: 2, process: 'b', pid: null, last_seen: 9 })]));
+    expect(screen.getAllByRole('row')[1].getAttribute('aria-selected')).toBe('true');
+    expect(selectedRow()).toBe('b');
+    await user.keyboard('{ArrowDown}');
+    expect(selectedRow()).toBe('a');
+  });
+
+  it('Home/End/PageUp/PageDown move by position, asking the host for a flow outside the rows at hand', async () => {
+    const { user, api } = await setup(MANY);
+    screen.getByRole('grid').focus();
+    await user.keyboard('{Home}');
+    expect(selectedRow()).toBe('p5000');
+    await user.keyboard('{PageDown}');
+    // Within the rows at hand: selected at once, without a round trip.
+    expect(selectedRow()).toBe('p4980');
+    const before = api.views.length;
+    await user.keyboard('{End}');
+    await api.settle();
+    // Position 4999 was not at hand: it was asked for by position and named by the host.
+    expect(api.views.slice(before).map((v) => v.select)).toContainEqual({ index: 4_999 });
+    expect(api.vm.view(false).selected?.id).toBe(1);
+    expect(selectedRow()).toBe('p1');
+    expect(screen.getByRole('grid').getAttribute('aria-activedescendant')).toBe('flow-row-1');
+    await user.keyboard('{ArrowUp}{PageUp}');
+    expect(selectedRow()).toBe('p22');
+    // From then on the flow is selected by id.
+    await api.settle();
+    expect(api.views.at(-1)?.select).toEqual({ id: 22 });
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('complementary', { name: 'Flow details' }).textContent).toContain('Flow id22');
+  });
+
+  it('a jump whose rows are still loading shows placeholders, then selects the flow the host names', async () => {
+    const { user, api } = await setup(MANY);
+    screen.getByRole('grid').focus();
+    await user.keyboard('{ArrowDown}');
+    expect(selectedRow()).toBe('p5000');
+    api.hold();
+    await user.keyboard('{End}');
+    await api.settle();
+    // Scrolled to the end; nothing there yet, and the old selection is not shown as if it had moved.
+    expect(selectedRow()).toBeNull();
+    expect(screen.getAllByRole('row').some((r) => r.getAttribute('aria-busy') === 'true')).toBe(true);
+    // Keys pressed meanwhile count from the pending position.
+    await user.keyboard('{ArrowUp}');
+    api.release();
+    await api.settle();
+    expect(selectedRow()).toBe('p2');
+    expect(screen.getAllByRole('row').some((r) => r.getAttribute('aria-busy') === 'true')).toBe(false);
   });
 
   it('typing in a field does not move the selection', async () => {
-    const { user } = setup();
+    const { user } = await setup();
     await user.click(screen.getByRole('searchbox', { name: 'Filter flows' }));
     await user.keyboard('{ArrowDown}');
     expect(selectedRow()).toBeNull();

@@ -1,9 +1,9 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { RowTable } from '../../../src/renderer/state/row-table.ts';
-import { totalBytesAt, downRateAt } from '../../../src/renderer/flows/endpoints.ts';
-import { C, textOf } from '../../../src/shared/flow-update.ts';
-import { batch, row, type KnownTexts } from '../fixtures.ts';
+import { RowTable } from '../../../../src/main/session/view/row-table.ts';
+import { totalBytesAt, downRateAt } from '../../../../src/shared/flows/endpoints.ts';
+import { C } from '../../../../src/shared/flow-update.ts';
+import { row } from '../../../shared/fixtures.ts';
 
 describe('row table', () => {
   it('is a read-only Map by id in arrival order, with stable slots', () => {
@@ -30,24 +30,42 @@ describe('row table', () => {
     expect([...t.keys()]).toEqual([2, 5]);
   });
 
-  it('applies a batch: texts by reference, counters copied, unknown ids skipped', () => {
+  it('applies changed rows: a new text only when the text changed, counters always', () => {
     const t = new RowTable();
-    const known: KnownTexts = new Map();
-    const first = batch([row({ id: 1 }), row({ id: 2 })], known);
-    const r = t.applyBatch(first);
+    const r = t.applyRows([row({ id: 1 }), row({ id: 2 })]);
     expect(Array.from(r.texts)).toEqual([0, 1]);
     expect(Array.from(r.counters)).toEqual([0, 1]);
-    expect(r.unknown).toBe(0);
-    expect(t.textAt(0)).toBe(first.texts[0]);
-    const b = batch([row({ id: 2, bytes_rev: 4 }), row({ id: 3 })], new Map([[3, textOf(row({ id: 3 }))]]));
-    expect(b.texts.map((x) => x.id)).toEqual([2]);
-    const r2 = t.applyBatch(b);
-    expect(r2.unknown).toBe(1);
-    expect(Array.from(r2.counters)).toEqual([1]);
-    expect(t.has(3)).toBe(false);
-    expect(t.get(2)).toEqual(row({ id: 2, bytes_rev: 4 }));
+    const text1 = t.textAt(0);
+    const text2 = t.textAt(1);
+    const epoch1 = t.epoch;
+    // Flow 2: counters only (a fresh row object with equal text); flow 3: new.
+    const r2 = t.applyRows([row({ id: 2, bytes_rev: 4, rate_fwd_1s: 7 }), row({ id: 3 })]);
+    expect(Array.from(r2.counters)).toEqual([1, 2]);
+    expect(Array.from(r2.texts)).toEqual([2]);
+    expect(t.textAt(1)).toBe(text2);
+    expect(t.get(2)).toEqual(row({ id: 2, bytes_rev: 4, rate_fwd_1s: 7 }));
     expect(t.stampAt(1)).toBe(t.epoch);
-    expect(t.stampAt(0)).toBeLessThan(t.epoch);
+    expect(t.stampAt(0)).toBe(epoch1);
+    // A changed text field (a list element included) replaces the text.
+    const r3 = t.applyRows([row({ id: 1, state: 'closed' }), row({ id: 3, dns_queries: ['a.example'] })]);
+    expect(Array.from(r3.texts)).toEqual([0, 2]);
+    expect(t.textAt(0)).not.toBe(text1);
+    expect(t.get(1)?.state).toBe('closed');
+    expect(t.get(3)?.dns_queries).toEqual(['a.example']);
+  });
+
+  it('writes changed slots into a recycled buffer when it is large enough', () => {
+    const t = new RowTable();
+    const buf = new Int32Array(8);
+    const r = t.applyRows([row({ id: 1 }), row({ id: 2 }), row({ id: 1, state: 'closed' })], buf);
+    expect(r.counters.buffer).toBe(buf.buffer);
+    expect(r.texts.buffer).toBe(buf.buffer);
+    expect(Array.from(r.counters)).toEqual([0, 1, 0]);
+    expect(Array.from(r.texts)).toEqual([0, 1, 0]);
+    const small = new Int32Array(3);
+    const r2 = t.applyRows([row({ id: 1 }), row({ id: 2 })], small);
+    expect(r2.counters.buffer).not.toBe(small.buffer);
+    expect(Array.from(r2.counters)).toEqual([0, 1]);
   });
 
   it('keeps the sort key of each slot as counters and texts arrive, and recomputes it when the key changes', () => {
@@ -57,15 +75,14 @@ describe('row table', () => {
     expect(t.sortKeyAt(0)).toBe(11);
     for (let i = 2; i < 3000; i++) t.set(row({ id: i, bytes_fwd: i, bytes_rev: 0 }));
     expect(t.sortKeyAt(2998)).toBe(2999);
-    const known: KnownTexts = new Map();
-    t.applyBatch(batch([row({ id: 1, bytes_fwd: 7, bytes_rev: 0 })], known));
+    t.applyRows([row({ id: 1, bytes_fwd: 7, bytes_rev: 0 })]);
     expect(t.sortKeyAt(0)).toBe(7);
     t.useSortKey((c, o) => c[o + C.last_seen]);
     expect(t.sortKeyAt(0)).toBe(row({ id: 1 }).last_seen);
     // ↓ rate reads `local` from the text: a new text alone moves the key.
     t.useSortKey(downRateAt);
     expect(t.sortKeyAt(0)).toBe(2000);
-    t.applyBatch(batch([row({ id: 1, local: 'dst', bytes_fwd: 7, bytes_rev: 0 })], known));
+    t.applyRows([row({ id: 1, local: 'dst', bytes_fwd: 7, bytes_rev: 0 })]);
     expect(t.sortKeyAt(0)).toBe(100);
   });
 
@@ -88,14 +105,18 @@ describe('row table', () => {
     expect(t.set(row({ id: 30_000 }))).toBe(5000);
   });
 
-  it('a cleared table starts new flows from zero counters', () => {
+  it("a cleared table hands out slots from 0 again, with only the new flows' numbers", () => {
     const t = new RowTable();
-    t.set(row({ id: 1, packets_fwd: 99 }));
+    t.useSortKey(totalBytesAt);
+    t.set(row({ id: 1, packets_fwd: 99, bytes_fwd: 50, bytes_rev: 50 }));
+    const old = t.get(1);
     t.clear();
     expect(t.size).toBe(0);
     expect(t.get(1)).toBeUndefined();
-    t.applyBatch({ ids: new Float64Array(0), counters: new Float64Array(0), texts: [batch([row({ id: 2 })]).texts[0]] });
+    t.applyRows([row({ id: 2, packets_fwd: 3, bytes_fwd: 1, bytes_rev: 1 })]);
     expect(t.slotOfId(2)).toBe(0);
-    expect(t.get(2)?.packets_fwd).toBe(0);
+    expect(t.get(2)).toEqual(row({ id: 2, packets_fwd: 3, bytes_fwd: 1, bytes_rev: 1 }));
+    expect(t.get(2)).not.toBe(old);
+    expect(t.sortKeyAt(0)).toBe(2);
   });
 });

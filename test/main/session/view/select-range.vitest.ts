@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { numberOrder, selectRange, textOrder } from '../../../src/renderer/flows/select-range.ts';
+import { numberOrder, selectRange, textOrder } from '../../../../src/main/session/view/select-range.ts';
 
 function fullOrder(slots: number[], before: (a: number, b: number) => boolean): number[] {
   return [...slots].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));

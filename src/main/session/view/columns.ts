@@ -1,6 +1,11 @@
-import type { FlowRow } from '../../shared/flow.ts';
-import { C, COUNTER_COUNT, writeCounters, type FlowText } from '../../shared/flow-update.ts';
-import type { SlotKey } from '../state/row-table.ts';
+/**
+ * How the engine host sorts by each column of the flows table (ids, labels and first directions, which the renderer
+ * shows, are in src/shared/flows/columns.ts).
+ */
+import type { FlowRow } from '../../../shared/flow.ts';
+import { C, COUNTER_COUNT, writeCounters, type FlowText } from '../../../shared/flow-update.ts';
+import type { SlotKey } from './row-table.ts';
+import type { ColumnId, SortDir } from '../../../shared/flows/columns.ts';
 import {
   downRateAt,
   upRateAt,
@@ -12,22 +17,9 @@ import {
   remoteAddr,
   remotePort,
   protoLabel,
-} from './endpoints.ts';
+} from '../../../shared/flows/endpoints.ts';
 
-export type ColumnId =
-  | 'process'
-  | 'local'
-  | 'remote'
-  | 'proto'
-  | 'state'
-  | 'down'
-  | 'up'
-  | 'bytes'
-  | 'packets'
-  | 'first_seen'
-  | 'last_seen';
-
-export type SortDir = 'asc' | 'desc';
+export type { ColumnId, SortDir };
 
 /**
  * A numeric sort key read in place from the row table: the flow's counters at c[o, o + COUNTER_COUNT) and whether
@@ -37,21 +29,16 @@ export type NumberKey = SlotKey;
 
 interface NumericColumn {
   id: ColumnId;
-  label: string;
   kind: 'number';
   key: NumberKey;
-  /** Direction used on the first click: big numbers first is what people look for. */
-  firstDir: SortDir;
 }
 interface TextColumn {
   id: ColumnId;
-  label: string;
   kind: 'text';
   /** Text keys depend on the flow's text only, so they are recomputed only when a new text arrives. */
   key: (t: FlowText) => string;
   /** True when two texts of a flow have equal keys, checked on the fields without building strings. */
   same: (a: FlowText, b: FlowText) => boolean;
-  firstDir: SortDir;
 }
 export type Column = NumericColumn | TextColumn;
 
@@ -61,24 +48,22 @@ const sameEndpoints = (a: FlowText, b: FlowText) =>
   a.local === b.local && a.src === b.src && a.sport === b.sport && a.dst === b.dst && a.dport === b.dport;
 
 export const COLUMNS: readonly Column[] = [
-  { id: 'process', label: 'Process', kind: 'text', firstDir: 'asc', same: (a, b) => a.process === b.process, key: (t) => (t.process ?? '').toLowerCase() },
-  { id: 'local', label: 'Local', kind: 'text', firstDir: 'asc', same: sameEndpoints, key: (t) => `${localAddr(t)} ${pad5(localPort(t))}` },
+  { id: 'process', kind: 'text', same: (a, b) => a.process === b.process, key: (t) => (t.process ?? '').toLowerCase() },
+  { id: 'local', kind: 'text', same: sameEndpoints, key: (t) => `${localAddr(t)} ${pad5(localPort(t))}` },
   {
     id: 'remote',
-    label: 'Remote',
     kind: 'text',
-    firstDir: 'asc',
     same: (a, b) => a.host === b.host && sameEndpoints(a, b),
     key: (t) => `${t.host ?? ''} ${remoteAddr(t)} ${pad5(remotePort(t))}`,
   },
-  { id: 'proto', label: 'Protocol', kind: 'text', firstDir: 'asc', same: (a, b) => a.proto === b.proto && a.app === b.app, key: protoLabel },
-  { id: 'state', label: 'State', kind: 'text', firstDir: 'asc', same: (a, b) => a.state === b.state, key: (t) => t.state },
-  { id: 'down', label: '↓ Rate', kind: 'number', firstDir: 'desc', key: downRateAt },
-  { id: 'up', label: '↑ Rate', kind: 'number', firstDir: 'desc', key: upRateAt },
-  { id: 'bytes', label: 'Bytes', kind: 'number', firstDir: 'desc', key: totalBytesAt },
-  { id: 'packets', label: 'Packets', kind: 'number', firstDir: 'desc', key: totalPacketsAt },
-  { id: 'first_seen', label: 'First seen', kind: 'number', firstDir: 'asc', key: (c, o) => c[o + C.first_seen] },
-  { id: 'last_seen', label: 'Last seen', kind: 'number', firstDir: 'desc', key: (c, o) => c[o + C.last_seen] },
+  { id: 'proto', kind: 'text', same: (a, b) => a.proto === b.proto && a.app === b.app, key: protoLabel },
+  { id: 'state', kind: 'text', same: (a, b) => a.state === b.state, key: (t) => t.state },
+  { id: 'down', kind: 'number', key: downRateAt },
+  { id: 'up', kind: 'number', key: upRateAt },
+  { id: 'bytes', kind: 'number', key: totalBytesAt },
+  { id: 'packets', kind: 'number', key: totalPacketsAt },
+  { id: 'first_seen', kind: 'number', key: (c, o) => c[o + C.first_seen] },
+  { id: 'last_seen', kind: 'number', key: (c, o) => c[o + C.last_seen] },
 ];
 
 export function columnById(id: ColumnId): Column {

@@ -1,34 +1,29 @@
 /**
- * The renderer's flow rows, kept column-wise in numbered slots: per slot the flow's current text (the object that
- * arrived in a batch, replaced only when a batch carries a new one) and its counters in one Float64Array
- * (COUNTER_COUNT numbers per slot), so applying a 50 k-flow delta with no new texts is one id lookup and a copy of
- * numbers per flow, with no object per flow. Whole FlowRows are built only when asked for (the ~40 rows on screen,
- * the details drawer) and cached per slot until the slot changes again: an unchanged flow keeps its row object
- * (React memo by identity), a changed one gets a new object.
+ * The engine host's flow rows, kept column-wise in numbered slots: per slot the flow's current text (replaced only
+ * when the engine reports a different one) and its counters in one Float64Array (COUNTER_COUNT numbers per slot), so
+ * applying 50 k changed flows whose text did not change is one id lookup, a text comparison and a copy of numbers per
+ * flow, with no object per flow. Whole FlowRows are built only when asked for (the rows of the window sent to the
+ * renderer, the selected flow) and cached per slot until the slot changes again.
  * Slots also let the table view keep its per-row state in flat arrays indexed by slot. Slots are handed out in
  * arrival order and compaction keeps that order, so iterating slots is iterating in arrival order (like a Map).
  */
-import type { FlowRow } from '../../shared/flow.ts';
-import { COUNTER_COUNT, rowOf, textOf, writeCounters, type FlowBatch, type FlowText } from '../../shared/flow-update.ts';
+import type { FlowRow } from '../../../shared/flow.ts';
+import { COUNTER_COUNT, rowOf, sameText, textOf, writeCounters, type FlowText } from '../../../shared/flow-update.ts';
 import { IdIndex } from './id-index.ts';
 
 /** Compaction runs when at least this many slots are empty and they outnumber the rows. */
 const COMPACT_MIN_HOLES = 4096;
 const MIN_CAPACITY = 1024;
-/** Runs of consecutive slots shorter than this many numbers are copied by a loop (a subarray is an object). */
-const MIN_BULK_COPY = 64;
 
 /** A numeric key of a flow read in place: its counters at c[o, o + COUNTER_COUNT) and whether its src is this host. */
 export type SlotKey = (c: Float64Array, o: number, srcIsLocal: boolean) => number;
 
-/** What applying one batch changed. */
-export interface BatchResult {
-  /** Slots whose counters were written, in batch order (a slot may repeat). */
+/** What applying one list of changed rows did (two views into one buffer). */
+export interface ApplyResult {
+  /** Slots whose counters were written, in row order (a slot may repeat). */
   counters: Int32Array;
-  /** Slots that got a new text (new flows included), in batch order. */
+  /** Slots that got a new text (new flows included), in row order. */
   texts: Int32Array;
-  /** Ids in the batch with no known text: skipped. */
-  unknown: number;
 }
 
 export class RowTable implements ReadonlyMap<number, FlowRow> {
@@ -59,7 +54,7 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
     return this.texts.length;
   }
 
-  /** Bumps on every change (batch, set); a slot whose stampAt equals it changed in the latest one. */
+  /** Bumps on every change (applyRows, set); a slot whose stampAt equals it changed in the latest one. */
   get epoch(): number {
     return this.epochNow;
   }
@@ -117,54 +112,32 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
   }
 
   /**
-   * Applies a batch: its texts first (a text for an unknown id adds the flow), then every flow's counters. Ids
-   * with no known text are skipped and counted (the caller asks for a snapshot). The changed slots are written to
-   * `out` when it is long enough (callers recycle buffers: a fresh 50 k-entry array per update costs page faults).
+   * Applies changed rows as the engine drains them: a row whose text differs from the slot's (or a new flow) stores a
+   * new text object; otherwise only its counters are written, so a counters-only change allocates nothing per row.
+   * The changed slots go to `out` when it has room for 2 × rows.length (callers recycle buffers: a fresh
+   * 50 k-entry array per update costs page faults): counters at [0, n), texts from n on.
    */
-  applyBatch(b: FlowBatch, out?: Int32Array): BatchResult {
+  applyRows(rows: readonly FlowRow[], out?: Int32Array): ApplyResult {
     const epoch = ++this.epochNow;
-    const nt = b.texts.length;
-    const textSlots = new Int32Array(nt);
-    for (let i = 0; i < nt; i++) textSlots[i] = this.putText(b.texts[i], epoch);
-
-    const ids = b.ids;
-    const n = ids.length;
+    const n = rows.length;
     // Room to spare, so that a recycled buffer still fits when the next update carries a few more flows.
-    const slots = out !== undefined && out.length >= n ? out : new Int32Array(n + (n >> 3));
-    this.slotOf.getAll(ids, slots);
-    const src = b.counters;
-    const dst = this.counters;
-    const stamps = this.stamps;
-    let m = 0;
-    // Flows usually come in slot order, so their counters are copied in runs (one memcpy for a whole table).
-    let runFrom = 0;
-    let runSlot = 0;
-    let runLen = 0;
-    for (let i = 0; i < n; i++) {
-      const slot = slots[i];
-      if (slot < 0) continue;
-      slots[m++] = slot;
-      stamps[slot] = epoch;
-      if (runLen > 0 && i === runFrom + runLen && slot === runSlot + runLen) runLen++;
-      else {
-        if (runLen > 0) copyRun(src, runFrom, dst, runSlot, runLen);
-        runFrom = i;
-        runSlot = slot;
-        runLen = 1;
-      }
-    }
-    if (runLen > 0) copyRun(src, runFrom, dst, runSlot, runLen);
-
+    const buf = out !== undefined && out.length >= 2 * n ? out : new Int32Array(2 * n + (n >> 2));
     const keyOf = this.keyOf;
-    if (keyOf !== null) {
-      const keys = this.sortKeys;
-      const srcLocal = this.srcLocal;
-      for (let j = 0; j < m; j++) {
-        const slot = slots[j];
-        keys[slot] = keyOf(dst, slot * COUNTER_COUNT, srcLocal[slot] === 1);
-      }
+    let nt = 0;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      let slot = this.slotOf.get(r.id);
+      if (slot < 0 || !sameText(this.texts[slot] as FlowText, r)) {
+        slot = this.putText(textOf(r), epoch);
+        buf[n + nt++] = slot;
+      } else this.stamps[slot] = epoch;
+      // Read after putText: a new flow may have grown the buffers.
+      const o = slot * COUNTER_COUNT;
+      writeCounters(r, this.counters, o);
+      if (keyOf !== null) this.sortKeys[slot] = keyOf(this.counters, o, this.srcLocal[slot] === 1);
+      buf[i] = slot;
     }
-    return { counters: slots.subarray(0, m), texts: textSlots, unknown: n - m };
+    return { counters: buf.subarray(0, n), texts: buf.subarray(n, n + nt) };
   }
 
   /** Inserts or replaces one whole row (its text is a new object each time); returns its slot. */
@@ -225,7 +198,7 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
     return slot;
   }
 
-  /** Empties the table (keeping its buffers for the next full update). */
+  /** Empties the table (keeping its buffers for the next source). */
   clear(): void {
     this.slotOf.clear();
     this.texts = [];
@@ -283,12 +256,4 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
   forEach(cb: (value: FlowRow, key: number, map: ReadonlyMap<number, FlowRow>) => void): void {
     for (const r of this.values()) cb(r, r.id, this);
   }
-}
-
-function copyRun(src: Float64Array, from: number, dst: Float64Array, slot: number, len: number): void {
-  const a = from * COUNTER_COUNT;
-  const b = slot * COUNTER_COUNT;
-  const k = len * COUNTER_COUNT;
-  if (k >= MIN_BULK_COPY) dst.set(src.subarray(a, a + k), b);
-  else for (let i = 0; i < k; i++) dst[b + i] = src[a + i];
 }

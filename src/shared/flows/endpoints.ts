@@ -1,5 +1,5 @@
-import type { FlowRow } from '../../shared/flow.ts';
-import { C, type FlowText } from '../../shared/flow-update.ts';
+import type { FlowRow } from '../flow.ts';
+import { C, type FlowText } from '../flow-update.ts';
 
 // Which endpoint is this host. Files have no notion of "local", so the initiator (src) is shown as local then.
 export function localIsSrc(t: Pick<FlowText, 'local'>): boolean {

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sortByNumber, sortByText } from '../../../src/renderer/flows/packed-sort.ts';
+import { sortByNumber, sortByText } from '../../../../src/main/session/view/packed-sort.ts';
 
 function reference(ids: number[], keys: ArrayLike<number | string>, desc: boolean): number[] {
   const pos = ids.map((_, i) => i);

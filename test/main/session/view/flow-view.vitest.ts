@@ -1,13 +1,25 @@
 // @vitest-environment node
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FlowView } from '../../../src/renderer/flows/flow-view.ts';
-import { COLUMNS, columnById, rowKey, type Column, type SortDir } from '../../../src/renderer/flows/columns.ts';
-import { parseFilterQuery, type FlowPredicate } from '../../../src/renderer/flows/filter-query.ts';
-import { createFlowsStore } from '../../../src/renderer/state/flows-store.ts';
-import type { FlowRow } from '../../../src/shared/flow.ts';
-import type { FlowText } from '../../../src/shared/flow-update.ts';
-import { row, update, type KnownTexts } from '../fixtures.ts';
+import { FlowView } from '../../../../src/main/session/view/flow-view.ts';
+import { COLUMNS, columnById, rowKey, type Column, type SortDir } from '../../../../src/main/session/view/columns.ts';
+import { parseFilterQuery, type FlowPredicate } from '../../../../src/shared/flows/filter-query.ts';
+import { TableState } from '../../../../src/main/session/view/table-state.ts';
+import type { FlowRow } from '../../../../src/shared/flow.ts';
+import type { FlowText } from '../../../../src/shared/flow-update.ts';
+import { row } from '../../../shared/fixtures.ts';
+
+/** What the engine hands the table per update; `full` starts from an empty table (a new source). */
+interface Update {
+  full?: boolean;
+  upserts?: FlowRow[];
+  removed?: number[];
+}
+
+function apply(t: TableState, u: Update): void {
+  if (u.full) t.clear();
+  t.apply(u.upserts ?? [], u.removed ?? []);
+}
 
 function reference(rows: Iterable<FlowRow>, col: Column, dir: SortDir, pred: FlowPredicate | null): number[] {
   const list = [...rows].filter((r) => pred === null || pred(r));
@@ -19,7 +31,7 @@ function reference(rows: Iterable<FlowRow>, col: Column, dir: SortDir, pred: Flo
   return list.map((r) => r.id);
 }
 
-/** Sorted keys of a view: ties may legitimately come in any order, keys may not. */
+/** The sort keys of a view's rows, in order (a mismatch here shows the keys, not just ids). */
 function keysOf(ids: number[], rows: ReadonlyMap<number, FlowRow>, col: Column): Array<number | string> {
   return ids.map((id) => rowKey(col, rows.get(id) as FlowRow));
 }
@@ -39,9 +51,9 @@ const sample = [
 
 describe('flow view', () => {
   it('sorts by every column in both directions like a reference sort', () => {
-    const store = createFlowsStore({ requestSnapshot: vi.fn() });
-    store.getState().applyUpdate(update(1, { full: true, upserts: sample }));
-    const s = store.getState();
+    const table = new TableState();
+    apply(table, { full: true, upserts: sample });
+    const s = table;
     for (const col of COLUMNS) {
       for (const dir of ['asc', 'desc'] as const) {
         const ids = new FlowView().compute(s, { column: col, dir, predicate: null });
@@ -53,55 +65,55 @@ describe('flow view', () => {
   });
 
   it('reuses the previous order when nothing in the sort key changed', () => {
-    const store = createFlowsStore({ requestSnapshot: vi.fn() });
+    const table = new TableState();
     const view = new FlowView();
     const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: null };
-    store.getState().applyUpdate(update(1, { full: true, upserts: sample }));
-    const first = view.compute(store.getState(), spec);
+    apply(table, { full: true, upserts: sample });
+    const first = view.compute(table, spec);
     expect(view.lastPath).toBe('rebuild');
-    store.getState().applyUpdate(update(2, { upserts: [{ ...sample[1], rate_fwd_1s: 999 }] }));
-    expect(view.compute(store.getState(), spec)).toBe(first);
+    apply(table, { upserts: [{ ...sample[1], rate_fwd_1s: 999 }] });
+    expect(view.compute(table, spec)).toBe(first);
     expect(view.lastPath).toBe('same');
-    store.getState().applyUpdate(update(3, { upserts: [{ ...sample[2], bytes_fwd: 5000 }] }));
-    expect(view.compute(store.getState(), spec)).toEqual([3, 2, 4, 1]);
+    apply(table, { upserts: [{ ...sample[2], bytes_fwd: 5000 }] });
+    expect(view.compute(table, spec)).toEqual([3, 2, 4, 1]);
     expect(view.lastPath).toBe('sort');
-    store.getState().applyUpdate(update(4, { removed: [4] }));
-    expect(view.compute(store.getState(), spec)).toEqual([3, 2, 1]);
+    apply(table, { removed: [4] });
+    expect(view.compute(table, spec)).toEqual([3, 2, 1]);
     expect(view.lastPath).toBe('drop');
   });
 
   it('rebuilds when the spec changes or after a full update', () => {
-    const store = createFlowsStore({ requestSnapshot: vi.fn() });
+    const table = new TableState();
     const view = new FlowView();
-    store.getState().applyUpdate(update(1, { full: true, upserts: sample }));
-    view.compute(store.getState(), { column: columnById('bytes'), dir: 'desc', predicate: null });
-    expect(view.compute(store.getState(), { column: columnById('bytes'), dir: 'asc', predicate: null })).toEqual([1, 3, 4, 2]);
+    apply(table, { full: true, upserts: sample });
+    view.compute(table, { column: columnById('bytes'), dir: 'desc', predicate: null });
+    expect(view.compute(table, { column: columnById('bytes'), dir: 'asc', predicate: null })).toEqual([1, 3, 4, 2]);
     expect(view.lastPath).toBe('rebuild');
     const closed = pred('state:closed');
-    expect(view.compute(store.getState(), { column: columnById('bytes'), dir: 'asc', predicate: closed })).toEqual([1]);
-    store.getState().applyUpdate(update(2, { full: true, upserts: [row({ id: 9, state: 'closed' })] }));
-    expect(view.compute(store.getState(), { column: columnById('bytes'), dir: 'asc', predicate: closed })).toEqual([9]);
+    expect(view.compute(table, { column: columnById('bytes'), dir: 'asc', predicate: closed })).toEqual([1]);
+    apply(table, { full: true, upserts: [row({ id: 9, state: 'closed' })] });
+    expect(view.compute(table, { column: columnById('bytes'), dir: 'asc', predicate: closed })).toEqual([9]);
     expect(view.lastPath).toBe('rebuild');
   });
 
   it('rows entering and leaving the filter are tracked incrementally', () => {
-    const store = createFlowsStore({ requestSnapshot: vi.fn() });
+    const table = new TableState();
     const view = new FlowView();
     const spec = { column: columnById('first_seen'), dir: 'asc' as const, predicate: pred('state:open') };
-    store.getState().applyUpdate(update(1, { full: true, upserts: sample }));
-    expect(view.compute(store.getState(), spec)).toEqual([2, 3, 4]);
-    store.getState().applyUpdate(update(2, { upserts: [{ ...sample[1], state: 'closed' }, { ...sample[0], state: 'established' }] }));
-    expect(view.compute(store.getState(), spec)).toEqual([1, 3, 4]);
+    apply(table, { full: true, upserts: sample });
+    expect(view.compute(table, spec)).toEqual([2, 3, 4]);
+    apply(table, { upserts: [{ ...sample[1], state: 'closed' }, { ...sample[0], state: 'established' }] });
+    expect(view.compute(table, spec)).toEqual([1, 3, 4]);
   });
 
   it('shows a flow once when one update lists it twice', () => {
-    const store = createFlowsStore({ requestSnapshot: vi.fn() });
+    const table = new TableState();
     const view = new FlowView();
     const spec = { column: columnById('process'), dir: 'asc' as const, predicate: pred('-proc:b') };
-    store.getState().applyUpdate(update(1, { full: true, upserts: [row({ id: 37, process: 'a' })] }));
-    expect(view.compute(store.getState(), spec)).toEqual([37]);
-    store.getState().applyUpdate(update(2, { upserts: [row({ id: 37, process: 'b' }), row({ id: 37, process: 'a' })] }));
-    expect(view.compute(store.getState(), spec)).toEqual([37]);
+    apply(table, { full: true, upserts: [row({ id: 37, process: 'a' })] });
+    expect(view.compute(table, spec)).toEqual([37]);
+    apply(table, { upserts: [row({ id: 37, process: 'b' }), row({ id: 37, process: 'a' })] });
+    expect(view.compute(table, spec)).toEqual([37]);
   });
 
   it('stays equal to a from-scratch view over random update sequences', () => {
@@ -127,21 +139,20 @@ describe('flow view', () => {
         fc.constantFrom('', 'state:open', 'proc:a', '-proc:b'),
         fc.array(arbUpdate, { minLength: 1, maxLength: 25 }),
         (colId, dir, q, updates) => {
-          const store = createFlowsStore({ requestSnapshot: () => undefined });
+          const table = new TableState();
           const view = new FlowView();
           const spec = { column: columnById(colId), dir, predicate: pred(q) };
-          // Sent like the engine sends them: texts only when new or changed, so most rows change counters only.
-          const known: KnownTexts = new Map();
-          let seq = 0;
+          // Whole rows as the engine drains them; the table keeps a flow's text unless it differs, so most rows change counters only.
           for (const u of updates) {
             const upserts = u.upserts.map((p) => row({ ...p, first_seen: p.id % 7 }));
-            store.getState().applyUpdate(update(++seq, { full: u.full || seq === 1, upserts, removed: u.removed, known }));
+            apply(table, { full: u.full, upserts, removed: u.removed });
             if (u.skip > 0) continue;
-            const s = store.getState();
+            const s = table;
             const got = view.compute(s, spec);
             const want = reference(s.rows.values(), spec.column, dir, spec.predicate);
-            expect(new Set(got)).toEqual(new Set(want));
             expect(keysOf(got, s.rows, spec.column)).toEqual(keysOf(want, s.rows, spec.column));
+            // Ties keep arrival order (slot order, which the stable reference sort keeps too).
+            expect(got).toEqual(want);
           }
         },
       ),
@@ -174,15 +185,13 @@ describe('flow view', () => {
         fc.constantFrom('', 'state:open', '-proc:b'),
         fc.array(arbUpdate, { minLength: 1, maxLength: 20 }),
         (colId, dir, q, updates) => {
-          const store = createFlowsStore({ requestSnapshot: () => undefined });
+          const table = new TableState();
           const view = new FlowView();
           const spec = { column: columnById(colId), dir, predicate: pred(q) };
-          const known: KnownTexts = new Map();
-          let seq = 0;
           for (const u of updates) {
             const upserts = u.upserts.map((p) => row({ ...p, first_seen: p.id % 7 }));
-            store.getState().applyUpdate(update(++seq, { full: u.full || seq === 1, upserts, removed: u.removed, known }));
-            const s = store.getState();
+            apply(table, { full: u.full, upserts, removed: u.removed });
+            const s = table;
             const want = new FlowView().compute(s, spec);
             expect(view.sync(s, spec)).toBe(want.length);
             expect(view.range(u.lo, u.lo + u.len)).toEqual(want.slice(u.lo, u.lo + u.len));
@@ -190,7 +199,7 @@ describe('flow view', () => {
             expect(view.has(u.probe)).toBe(want.includes(u.probe));
             expect(keysOf(want, s.rows, spec.column)).toEqual(keysOf(reference(s.rows.values(), spec.column, dir, spec.predicate), s.rows, spec.column));
           }
-          expect(view.order()).toEqual(new FlowView().compute(store.getState(), spec));
+          expect(view.order()).toEqual(new FlowView().compute(table, spec));
         },
       ),
       { numRuns: 500 },
@@ -198,9 +207,8 @@ describe('flow view', () => {
   });
 
   it('runs the filter only on new texts: a counters-only update re-sorts by the new numbers without it', () => {
-    const store = createFlowsStore({ requestSnapshot: vi.fn() });
+    const table = new TableState();
     const view = new FlowView();
-    const known: KnownTexts = new Map();
     const base = pred('state:open') as FlowPredicate;
     const seen: number[] = [];
     const spy: FlowPredicate = (t: FlowText) => {
@@ -208,47 +216,46 @@ describe('flow view', () => {
       return base(t);
     };
     const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: spy };
-    store.getState().applyUpdate(update(1, { full: true, upserts: sample, known }));
-    expect(view.compute(store.getState(), spec)).toEqual([2, 4, 3]);
+    apply(table, { full: true, upserts: sample });
+    expect(view.compute(table, spec)).toEqual([2, 4, 3]);
     expect(seen.sort()).toEqual([1, 2, 3, 4]);
     seen.length = 0;
     // Every flow's counters change, no text does.
-    store.getState().applyUpdate(update(2, { upserts: sample.map((r) => ({ ...r, bytes_fwd: 1000 - r.bytes_fwd })), known }));
-    expect(view.compute(store.getState(), spec)).toEqual([4, 3, 2]);
+    apply(table, { upserts: sample.map((r) => ({ ...r, bytes_fwd: 1000 - r.bytes_fwd })) });
+    expect(view.compute(table, spec)).toEqual([4, 3, 2]);
     expect(view.lastPath).toBe('sort');
     expect(seen).toEqual([]);
     // A new text (state) re-runs it for that flow only, and moves the flow into the view.
-    store.getState().applyUpdate(update(3, { upserts: [{ ...sample[0], bytes_fwd: 1, state: 'established' }], known }));
-    expect(view.compute(store.getState(), spec)).toEqual([4, 3, 2, 1]);
+    apply(table, { upserts: [{ ...sample[0], bytes_fwd: 1, state: 'established' }] });
+    expect(view.compute(table, spec)).toEqual([4, 3, 2, 1]);
     expect(seen).toEqual([1]);
   });
 
   it('a text column ignores counters-only updates', () => {
-    const store = createFlowsStore({ requestSnapshot: vi.fn() });
+    const table = new TableState();
     const view = new FlowView();
-    const known: KnownTexts = new Map();
     const spec = { column: columnById('process'), dir: 'asc' as const, predicate: null };
-    store.getState().applyUpdate(update(1, { full: true, upserts: sample, known }));
-    const first = view.compute(store.getState(), spec);
+    apply(table, { full: true, upserts: sample });
+    const first = view.compute(table, spec);
     expect(first).toEqual([3, 2, 1, 4]);
-    store.getState().applyUpdate(update(2, { upserts: sample.map((r) => ({ ...r, bytes_fwd: 5, last_seen: 9 })), known }));
-    expect(view.compute(store.getState(), spec)).toBe(first);
+    apply(table, { upserts: sample.map((r) => ({ ...r, bytes_fwd: 5, last_seen: 9 })) });
+    expect(view.compute(table, spec)).toBe(first);
     expect(view.lastPath).toBe('same');
-    store.getState().applyUpdate(update(3, { upserts: [{ ...sample[3], process: '0' }], known }));
-    expect(view.compute(store.getState(), spec)).toEqual([3, 4, 2, 1]);
+    apply(table, { upserts: [{ ...sample[3], process: '0' }] });
+    expect(view.compute(table, spec)).toEqual([3, 4, 2, 1]);
     expect(view.lastPath).toBe('sort');
   });
 
   it('a window of a large table is cut without sorting it; a second window at the same data sorts once', () => {
-    const store = createFlowsStore({ requestSnapshot: vi.fn() });
+    const table = new TableState();
     const view = new FlowView();
     const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: null };
     const n = 20_000;
-    store.getState().applyUpdate(update(1, { full: true, upserts: Array.from({ length: n }, (_, i) => row({ id: i + 1, bytes_fwd: (i * 7919) % n, bytes_rev: 0 })) }));
-    view.sync(store.getState(), spec);
+    apply(table, { full: true, upserts: Array.from({ length: n }, (_, i) => row({ id: i + 1, bytes_fwd: (i * 7919) % n, bytes_rev: 0 })) });
+    view.sync(table, spec);
     view.range(0, 40);
-    store.getState().applyUpdate(update(2, { upserts: [row({ id: 5, bytes_fwd: 10 * n, bytes_rev: 0 })] }));
-    view.sync(store.getState(), spec);
+    apply(table, { upserts: [row({ id: 5, bytes_fwd: 10 * n, bytes_rev: 0 })] });
+    view.sync(table, spec);
     expect(view.lastPath).toBe('sort');
     const top = view.range(0, 40);
     expect(top[0]).toBe(5);

@@ -5,8 +5,8 @@
  * A value may list alternatives with commas (port:80,443). A leading "-" negates a term. "Quoted text" is always
  * free text, so IPv6 addresses can be searched as "fe80::1" (or host:fe80::1).
  */
-import type { FlowApp, FlowProto, FlowState } from '../../shared/flow.ts';
-import type { FlowText } from '../../shared/flow-update.ts';
+import type { FlowApp, FlowProto, FlowState } from '../flow.ts';
+import type { FlowText } from '../flow-update.ts';
 import { protoLabel } from './endpoints.ts';
 
 export type FilterKey = 'host' | 'port' | 'proc' | 'proto' | 'app' | 'state';

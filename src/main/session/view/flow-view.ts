@@ -1,17 +1,16 @@
 /**
- * The filtered, sorted table of flows as the flows grid shows it. Per update (`sync`) only the changed slots are
- * looked at: their filter outcome and sort key are kept in flat per-slot arrays, so nothing is sorted then. The
- * grid asks for the ~40 rows it renders (`range`), which are selected from the members without sorting all of them;
- * the full order (`order`, for keyboard navigation) is sorted lazily, at most once per change, and reused while
- * nothing in the sort key or the filter outcome changed.
+ * The filtered, sorted table of flows as the renderer's flows grid shows it. Per update (`sync`) only the changed
+ * slots are looked at: their filter outcome and sort key are kept in flat per-slot arrays, so nothing is sorted then.
+ * The renderer asks for the rows it shows plus some overscan (`range`), which are selected from the members without
+ * sorting all of them; the full order (`order`) is sorted lazily, at most once per change, and reused while nothing in
+ * the sort key or the filter outcome changed.
  * The filter and text keys read only flow texts, so they are re-evaluated only for slots whose text changed (or that
  * entered or left); a counters-only change touches the numeric key alone, read from the table (no row objects).
  * Order: by the column's key, then by slot (arrival order) for equal keys, so ties never shuffle between updates.
  */
-import type { FlowText } from '../../shared/flow-update.ts';
-import type { FlowsState } from '../state/flows-store.ts';
-import type { RowTable } from '../state/row-table.ts';
-import type { FlowPredicate } from './filter-query.ts';
+import type { FlowText } from '../../../shared/flow-update.ts';
+import type { RowTable } from './row-table.ts';
+import type { FlowPredicate } from '../../../shared/flows/filter-query.ts';
 import type { Column, SortDir } from './columns.ts';
 import { keyBuffer, sortByNumber, sortByText } from './packed-sort.ts';
 import { numberOrder, selectRange, textOrder, type Before } from './select-range.ts';
@@ -22,7 +21,25 @@ export interface ViewSpec {
   predicate: FlowPredicate | null;
 }
 
-export type ViewState = Pick<FlowsState, 'rows' | 'version' | 'baseVersion' | 'changes'>;
+/** What one apply changed (a slot may repeat, and may be in both lists). */
+export interface FlowChange {
+  version: number;
+  /** Slots whose counters changed: numeric sort keys may have moved. */
+  counters: Int32Array;
+  /** Slots that got a new text, were added or were emptied: filter outcome and text keys may have changed. */
+  texts: Int32Array;
+}
+
+/** The table a view follows (table-state.ts keeps one): its rows and a short log of what the last applies changed. */
+export interface ViewState {
+  readonly rows: RowTable;
+  /** Bumps once per apply. */
+  readonly version: number;
+  /** Version of the last clear or slot renumbering; a view older than this rebuilds from scratch. */
+  readonly baseVersion: number;
+  /** The changes of the latest versions, oldest first. */
+  readonly changes: readonly FlowChange[];
+}
 
 /** How the last sync classified what changed: nothing in key or filter / rows only left / keys changed or rows entered / from scratch. */
 export type SyncPath = 'same' | 'drop' | 'sort' | 'rebuild';

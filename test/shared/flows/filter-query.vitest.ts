@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { parseFilterQuery } from '../../../src/renderer/flows/filter-query.ts';
+import { parseFilterQuery } from '../../../src/shared/flows/filter-query.ts';
 import type { FlowRow } from '../../../src/shared/flow.ts';
 import { row } from '../fixtures.ts';
 

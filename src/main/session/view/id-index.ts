@@ -1,6 +1,6 @@
 /**
  * Flow id → slot. The engine numbers flows 1, 2, 3, … so the live ids form a narrow band: they are indexed directly
- * in an Int32Array over [base, base + length), which is ~10× faster than a Map lookup for a 50 k-row update. Ids
+ * in an Int32Array over [base, base + length), which is ~10× faster than a Map lookup for a 50 k-flow update. Ids
  * outside a reasonable band (or negative, or not integers) go to a Map, so any id works, only slower.
  */
 
@@ -29,21 +29,6 @@ export class IdIndex {
     }
     if (this.sparse.size === 0) return -1;
     return this.sparse.get(id) ?? -1;
-  }
-
-  /** out[k] = the slot of ids[k], or -1, for every k: one tight loop over the band (a 50 k-flow update's lookups). */
-  getAll(ids: Float64Array, out: Int32Array): void {
-    const base = this.base;
-    const dense = this.dense;
-    const len = dense.length;
-    const sparse = this.sparse.size === 0 ? null : this.sparse;
-    for (let k = 0; k < ids.length; k++) {
-      const id = ids[k];
-      const i = id - base;
-      let slot = i >= 0 && i < len && (i | 0) === i ? dense[i] - 1 : -1;
-      if (slot < 0 && sparse !== null) slot = sparse.get(id) ?? -1;
-      out[k] = slot;
-    }
   }
 
   set(id: number, slot: number): void {

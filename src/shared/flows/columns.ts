@@ -1,0 +1,39 @@
+/**
+ * The flows table's columns as both sides know them: the renderer shows them, the engine host sorts by them
+ * (src/main/session/view/columns.ts holds the sort keys).
+ */
+export const COLUMN_IDS = ['process', 'local', 'remote', 'proto', 'state', 'down', 'up', 'bytes', 'packets', 'first_seen', 'last_seen'] as const;
+export type ColumnId = (typeof COLUMN_IDS)[number];
+export type SortDir = 'asc' | 'desc';
+
+export interface ColumnMeta {
+  id: ColumnId;
+  label: string;
+  kind: 'number' | 'text';
+  /** Direction used on the first click: big numbers first is what people look for, text A to Z. */
+  firstDir: SortDir;
+}
+
+export const COLUMN_META: readonly ColumnMeta[] = [
+  { id: 'process', label: 'Process', kind: 'text', firstDir: 'asc' },
+  { id: 'local', label: 'Local', kind: 'text', firstDir: 'asc' },
+  { id: 'remote', label: 'Remote', kind: 'text', firstDir: 'asc' },
+  { id: 'proto', label: 'Protocol', kind: 'text', firstDir: 'asc' },
+  { id: 'state', label: 'State', kind: 'text', firstDir: 'asc' },
+  { id: 'down', label: '↓ Rate', kind: 'number', firstDir: 'desc' },
+  { id: 'up', label: '↑ Rate', kind: 'number', firstDir: 'desc' },
+  { id: 'bytes', label: 'Bytes', kind: 'number', firstDir: 'desc' },
+  { id: 'packets', label: 'Packets', kind: 'number', firstDir: 'desc' },
+  { id: 'first_seen', label: 'First seen', kind: 'number', firstDir: 'asc' },
+  { id: 'last_seen', label: 'Last seen', kind: 'number', firstDir: 'desc' },
+];
+
+export function isColumnId(v: unknown): v is ColumnId {
+  return typeof v === 'string' && (COLUMN_IDS as readonly string[]).includes(v);
+}
+
+export function columnMeta(id: ColumnId): ColumnMeta {
+  const c = COLUMN_META.find((x) => x.id === id);
+  if (!c) throw new Error(`unknown column ${id}`);
+  return c;
+}

@@ -1,0 +1,162 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import { createUiStore } from '../../../src/renderer/state/ui-store.ts';
+import { createViewRequester, INITIAL_WINDOW } from '../../../src/renderer/state/view-requester.ts';
+import { MAX_VIEW_ROWS } from '../../../src/shared/ipc.ts';
+import { mockApi, row, update } from '../fixtures.ts';
+
+/** A requester on a mock API, with frames run by hand. */
+function setup({ connect = true } = {}) {
+  const api = mockApi();
+  const ui = createUiStore();
+  const frames: Array<() => void> = [];
+  const view = createViewRequester(api, ui, { nextFrame: (cb) => void frames.push(cb) });
+  const disconnect = connect ? view.connect() : () => undefined;
+  const frame = () => frames.splice(0).forEach((f) => f());
+  /** Runs frames until none is asked for: the next change goes out at once. */
+  const idle = () => {
+    while (frames.length > 0) frame();
+  };
+  const sent = () => api.setView.mock.calls.map((c) => c[0]);
+  return { api, ui, view, frame, idle, sent, disconnect };
+}
+
+describe('view requester', () => {
+  it('sends nothing before it is connected, then the whole view at once', () => {
+    const { ui, view, sent } = setup({ connect: false });
+    view.setWindow(0, 70);
+    ui.getState().sortBy('bytes');
+    expect(sent()).toEqual([]);
+    view.connect();
+    expect(sent()).toEqual([{ seq: 1, sortColumn: 'bytes', sortDir: 'desc', filter: '', start: 0, end: 70, select: null }]);
+  });
+
+  it('the first change in a frame goes out at once, later ones coalesce into one at the next frame', () => {
+    const { ui, view, frame, sent } = setup();
+    expect(sent()).toEqual([{ seq: 1, sortColumn: 'last_seen', sortDir: 'desc', filter: '', ...INITIAL_WINDOW, select: null }]);
+    frame();
+    ui.getState().sortBy('bytes');
+    expect(sent()).toHaveLength(2);
+    expect(sent()[1]).toMatchObject({ seq: 2, sortColumn: 'bytes' });
+    ui.getState().setFilterText('proto:udp');
+    view.setWindow(40, 140);
+    ui.getState().select(12);
+    expect(sent()).toHaveLength(2);
+    frame();
+    expect(sent()).toHaveLength(3);
+    expect(sent()[2]).toEqual({ seq: 3, sortColumn: 'bytes', sortDir: 'desc', filter: 'proto:udp', start: 40, end: 140, select: { id: 12 } });
+    frame();
+    expect(sent()).toHaveLength(3);
+  });
+
+  it('sends nothing for changes a request is not made of, or that leave it as it was', () => {
+    const { ui, view, frame, sent } = setup();
+    frame();
+    ui.getState().openSecurity(true);
+    ui.getState().scrollTo(5);
+    ui.getState().openDetails(true);
+    frame();
+    expect(sent()).toHaveLength(1);
+    ui.getState().sortBy('bytes');
+    ui.getState().sortBy('bytes');
+    ui.getState().sortBy('bytes');
+    view.setWindow(INITIAL_WINDOW.start, INITIAL_WINDOW.end);
+    frame();
+    // desc (sent at once) → asc → desc: the frame's request would be the same as the last one.
+    expect(sent().map((r) => [r.sortColumn, r.sortDir])).toEqual([['last_seen', 'desc'], ['bytes', 'desc']]);
+  });
+
+  it('sends the last filter text that parsed, never one that does not', () => {
+    const { ui, frame, sent } = setup();
+    ui.getState().setFilterText('port:44');
+    frame();
+    ui.getState().setFilterText('port:44x');
+    frame();
+    ui.getState().setFilterText('x'.repeat(5000));
+    frame();
+    expect(ui.getState().filterError).toMatch(/too long/);
+    expect(sent().map((r) => r.filter)).toEqual(['', 'port:44']);
+  });
+
+  it('keeps windows whole numbers, starting at 0 or later, at most MAX_VIEW_ROWS long', () => {
+    const { view, frame, sent } = setup();
+    frame();
+    view.setWindow(-5.5, 3000.7);
+    expect(sent()[1]).toMatchObject({ start: 0, end: MAX_VIEW_ROWS });
+  });
+
+  it('moves the window to a position asked for outside it', () => {
+    const { ui, view, frame, sent } = setup();
+    view.setWindow(0, 100);
+    frame();
+    ui.getState().selectIndex(4_000);
+    const r = sent().at(-1);
+    expect(r?.select).toEqual({ index: 4_000 });
+    expect(r?.start).toBeLessThanOrEqual(4_000);
+    expect(r?.end).toBeGreaterThan(4_000);
+    expect((r?.end ?? 0) - (r?.start ?? 0)).toBe(100);
+  });
+
+  it('a selection by position becomes a selection by id once an update reflecting it names the flow', () => {
+    const { api, ui, view, frame, idle, sent } = setup();
+    view.setWindow(450, 550);
+    ui.getState().select(3);
+    idle();
+    ui.getState().selectIndex(500);
+    const req = sent().at(-1);
+    expect(req?.select).toEqual({ index: 500 });
+    const seq = req?.seq ?? 0;
+    const n = sent().length;
+    // An update reflecting an older request says nothing about it.
+    view.onUpdate(update(1, { viewSeq: seq - 1, selected: { id: 3, index: 2, row: row({ id: 3 }), down: [], up: [] } }));
+    expect(ui.getState()).toMatchObject({ selectedId: 3, pendingIndex: 500 });
+    view.onUpdate(update(2, { viewSeq: seq, selected: { id: 77, index: 500, row: row({ id: 77 }), down: [], up: [] } }));
+    expect(ui.getState()).toMatchObject({ selectedId: 77, pendingIndex: null, scrollTarget: { index: 500 } });
+    // The host already holds flow 77: the same view by id is not sent again ...
+    frame();
+    frame();
+    expect(sent()).toHaveLength(n);
+    // ... but the next request carries it by id.
+    view.setWindow(480, 580);
+    frame();
+    expect(sent().at(-1)).toMatchObject({ start: 480, end: 580, select: { id: 77 } });
+    expect(api.setView).toHaveBeenCalledTimes(n + 1);
+  });
+
+  it('a newer key press or a click replaces a pending position; its answer then resolves nothing', () => {
+    const { ui, view, frame, sent } = setup();
+    frame();
+    ui.getState().selectIndex(500);
+    const first = sent().at(-1)?.seq ?? 0;
+    ui.getState().selectIndex(520);
+    view.onUpdate(update(1, { viewSeq: first, selected: { id: 9, index: 500, row: null, down: [], up: [] } }));
+    expect(ui.getState()).toMatchObject({ selectedId: null, pendingIndex: 520 });
+    frame();
+    const second = sent().at(-1);
+    expect(second?.select).toEqual({ index: 520 });
+    ui.getState().select(4);
+    view.onUpdate(update(2, { viewSeq: second?.seq ?? 0, selected: { id: 10, index: 520, row: null, down: [], up: [] } }));
+    expect(ui.getState()).toMatchObject({ selectedId: 4, pendingIndex: null });
+  });
+
+  it('a position in an empty table resolves to no selection (and closes the drawer)', () => {
+    const { ui, idle, sent, view } = setup();
+    ui.getState().select(1);
+    ui.getState().openDetails(true);
+    idle();
+    ui.getState().selectIndex(0);
+    expect(sent().at(-1)?.select).toEqual({ index: 0 });
+    view.onUpdate(update(1, { viewSeq: sent().at(-1)?.seq ?? 0, selected: null }));
+    expect(ui.getState()).toMatchObject({ selectedId: null, pendingIndex: null, detailsOpen: false });
+  });
+
+  it('stops sending when disconnected', () => {
+    const { ui, view, frame, sent, disconnect } = setup();
+    disconnect();
+    frame();
+    ui.getState().sortBy('bytes');
+    view.setWindow(10, 20);
+    frame();
+    expect(sent()).toHaveLength(1);
+  });
+});
