@@ -102,7 +102,8 @@ test('stop() sends SIGTERM and waits for the final lines', async () => {
 });
 
 test('a helper we cannot signal is stopped by closing its stdin', async () => {
-  const { result } = await run({ packets: 0, runUntilStopped: true, ignoreSigterm: true }, { stopGraceMs: 200 }, (s) => {
+  // A grace long enough for a loaded machine to start reading the EOF before the SIGKILL that follows it.
+  const { result } = await run({ packets: 0, runUntilStopped: true, ignoreSigterm: true }, { stopGraceMs: 1500 }, (s) => {
     s.on('stats', () => void s.stop());
   });
   assert.equal(result.failure, null);

@@ -75,10 +75,11 @@ test('serveHost answers calls by id and forwards status and updates to the port'
   const file = path.join(dir, 'x.cap');
   writeFileSync(file, Uint8Array.from([1, 2, 2]));
   onMessage!({ data: { type: 'call', id: 9, method: 'openFile', arg: file } });
-  await new Promise((r) => setTimeout(r, 100));
+  const results = () => posted.filter((m) => (m as { type: string }).type === 'result') as { id: number; value: unknown }[];
+  // Reading the file is asynchronous: wait for both answers and an update (a loaded machine may take a while), not a fixed time.
+  for (const deadline = Date.now() + 10_000; (results().length < 2 || !posted.some((m) => (m as { type: string }).type === 'update')) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
   rmSync(dir, { recursive: true, force: true });
-  const results = posted.filter((m) => (m as { type: string }).type === 'result') as { id: number; value: unknown }[];
-  assert.deepEqual(results.map((r) => r.id).sort(), [7, 9]);
+  assert.deepEqual(results().map((r) => r.id).sort(), [7, 9]);
   assert.ok(posted.some((m) => (m as { type: string }).type === 'status'), 'status forwarded');
   assert.ok(posted.some((m) => (m as { type: string }).type === 'update'), 'update forwarded');
   await s.session.dispose();
