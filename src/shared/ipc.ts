@@ -74,6 +74,21 @@ export interface StatsView {
   elapsedSeconds: number;
 }
 
+/** Statistics before anything was counted. */
+export const EMPTY_STATS: Readonly<StatsView> = Object.freeze({
+  packets: 0,
+  bytes: 0,
+  packetsPerSecond: 0,
+  bytesPerSecond: 0,
+  inBytesPerSecond: 0,
+  outBytesPerSecond: 0,
+  kernelDrops: 0,
+  ifaceDrops: 0,
+  pipeDrops: 0,
+  flows: 0,
+  elapsedSeconds: 0,
+});
+
 /**
  * What the flows table shows, as the renderer asks for it. The engine host keeps every flow, filters and sorts them,
  * and sends back only the rows in [start, end): the renderer's cost per update does not grow with the number of

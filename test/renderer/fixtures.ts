@@ -3,63 +3,14 @@
 import { vi } from 'vitest';
 import type { FlowRow } from '../../src/shared/flow.ts';
 import type { SandboxMessage } from '../../src/shared/helper-protocol.ts';
-import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type StatsView, type ViewRequest } from '../../src/shared/ipc.ts';
+import { EMPTY_STATS, IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type StatsView, type ViewRequest } from '../../src/shared/ipc.ts';
 import { FlowViewModel } from '../../src/main/session/view/flow-view-model.ts';
+import { row } from '../shared/fixtures.ts';
 
-export function row(p: Partial<FlowRow> & { id: number }): FlowRow {
-  return {
-    type: 'flow',
-    proto: 'tcp',
-    src: '192.168.1.10',
-    sport: 40000 + (p.id % 20000),
-    dst: '93.184.216.34',
-    dport: 443,
-    packets_fwd: 10,
-    bytes_fwd: 1000,
-    packets_rev: 12,
-    bytes_rev: 9000,
-    first_seen: 1_700_000_000 + p.id,
-    last_seen: 1_700_000_100 + p.id,
-    state: 'established',
-    app: 'tls',
-    host: 'example.com',
-    dns_queries: [],
-    pid: 1234,
-    process: 'firefox',
-    sni: 'example.com',
-    alpn: ['h2'],
-    http_host: null,
-    ssh_client: null,
-    ssh_server: null,
-    dns_answers: [],
-    dns_rcode: null,
-    rate_fwd_1s: 100,
-    rate_rev_1s: 2000,
-    rate_fwd_10s: 50,
-    rate_rev_10s: 1500,
-    exe: '/usr/lib/firefox/firefox',
-    user: 'alice',
-    process_hidden: false,
-    local: 'src',
-    ...p,
-  };
-}
+export { row };
 
 export function stats(p: Partial<StatsView> = {}): StatsView {
-  return {
-    packets: 0,
-    bytes: 0,
-    packetsPerSecond: 0,
-    bytesPerSecond: 0,
-    inBytesPerSecond: 0,
-    outBytesPerSecond: 0,
-    kernelDrops: 0,
-    ifaceDrops: 0,
-    pipeDrops: 0,
-    flows: 0,
-    elapsedSeconds: 0,
-    ...p,
-  };
+  return { ...EMPTY_STATS, ...p };
 }
 
 /** An update of the given view part (and defaults), as the host would send it. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { finished } from 'node:stream/promises';
 import path from 'node:path';
 import type { SandboxMessage, StatsMessage } from '../../shared/helper-protocol.ts';
-import type { AppError, CaptureStatusView, EngineUpdate, Result, StartCaptureRequest, StatsView, ViewRequest } from '../../shared/ipc.ts';
+import { EMPTY_STATS, type AppError, type CaptureStatusView, type EngineUpdate, type Result, type StartCaptureRequest, type StatsView, type ViewRequest } from '../../shared/ipc.ts';
 import { actionFor, appError, fileError } from './app-errors.ts';
 import { StatsMeter } from './stats-meter.ts';
 import { FlowViewModel } from './view/flow-view-model.ts';
@@ -32,19 +32,6 @@ export interface SessionOptions {
 type Listener<T> = (v: T) => void;
 
 const IDLE: CaptureStatusView = { state: 'idle', source: null, sandbox: null, error: null, devWarning: null };
-const NO_STATS: StatsView = {
-  packets: 0,
-  bytes: 0,
-  packetsPerSecond: 0,
-  bytesPerSecond: 0,
-  inBytesPerSecond: 0,
-  outBytesPerSecond: 0,
-  kernelDrops: 0,
-  ifaceDrops: 0,
-  pipeDrops: 0,
-  flows: 0,
-  elapsedSeconds: 0,
-};
 
 export class Session {
   private readonly opts: SessionOptions;
@@ -68,7 +55,7 @@ export class Session {
   /** A reply to setView is due (one for every setView of the same event-loop turn). */
   private reply: ReturnType<typeof setImmediate> | null = null;
   /** Stats and time of the last engine update, repeated in replies to setView. */
-  private stats: StatsView = NO_STATS;
+  private stats: StatsView = EMPTY_STATS;
   private statsTs: number | null = null;
   /** The raw pcap stream of a live capture, kept for "Save capture". */
   private recording: { dir: string; file: string; stream: WriteStream } | null = null;
@@ -292,7 +279,7 @@ export class Session {
     this.engine = engine ?? this.opts.createEngine({ live });
     this.meter = new StatsMeter(live, this.now());
     this.model.reset();
-    this.stats = NO_STATS;
+    this.stats = EMPTY_STATS;
     this.statsTs = null;
     this.paused = false;
     this.needSnapshot = true;

@@ -5,20 +5,10 @@
  */
 import { createStore } from 'zustand/vanilla';
 import type { FlowRow } from '../../shared/flow.ts';
-import type { EngineUpdate, SelectedFlow } from '../../shared/ipc.ts';
+import type { EngineUpdate } from '../../shared/ipc.ts';
 
-export interface FlowsState {
-  /** Flows the host holds, and those that pass the filter (the table's row count). */
-  total: number;
-  count: number;
-  /** rows[i] is at position start + i of the filtered, sorted order. */
-  start: number;
-  rows: FlowRow[];
-  selected: SelectedFlow | null;
-  /** The host's verdict on the filter it was sent (the renderer checks it too, at once). */
-  filterError: string | null;
-  /** The ViewRequest.seq the last update reflects. */
-  viewSeq: number;
+/** The latest view the host sent: counts, the window's rows, the selected flow, the host's verdict on the filter. */
+export interface FlowsState extends Pick<EngineUpdate, 'total' | 'count' | 'start' | 'rows' | 'selected' | 'filterError' | 'viewSeq'> {
   version: number;
   applyUpdate(u: EngineUpdate): void;
 }
