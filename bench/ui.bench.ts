@@ -9,7 +9,10 @@
  *     the page with performance.now/performance.measure around delivery until a task queued after it runs), long
  *     tasks meanwhile, and the traced main-thread CPU time split into script and browser rendering. Target ≤ 8 ms.
  *  2. 100 k rows: frame times (requestAnimationFrame deltas) while the flows table scrolls, the page asking the host
- *     for each new window and the answers delivered back; how many frames had placeholder rows on screen.
+ *     for each new window and the answers delivered back; how many frames had placeholder rows on screen. The host
+ *     for this part runs in a Web Worker of the page (test/e2e/bridge/bench-host-worker.ts: the same FlowViewModel and
+ *     flows), answering by postMessage, a structured clone as over Electron IPC; UI_BENCH_SCROLL_HOST=node keeps it in
+ *     this process instead, answers crossing as JSON over the DevTools protocol (which costs the page several ms each).
  * Writes bench/results/ui.json.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,9 +23,10 @@ import { performance } from 'node:perf_hooks';
 import { startBridge } from '../test/e2e/bridge/server.ts';
 import { e2eSkipReason, launchChromium } from '../test/e2e/support.ts';
 import type { BenchHooks } from '../test/e2e/bridge/synthetic-client.ts';
-import type { EngineUpdate, StatsView, ViewRequest } from '../src/shared/ipc.ts';
-import type { FlowRow, FlowState } from '../src/shared/flow.ts';
+import type { EngineUpdate, ViewRequest } from '../src/shared/ipc.ts';
+import type { FlowRow } from '../src/shared/flow.ts';
 import { FlowViewModel } from '../src/main/session/view/flow-view-model.ts';
+import { flowsAt, statsAt, TEXT_CHANGE_EVERY } from './synthetic-flows.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FLOWS = 50_000;
@@ -89,52 +93,10 @@ type PageWin = {
   };
 };
 
-// The synthetic flows: what a busy live capture's engine drains each tick.
-const PROTOS = ['tcp', 'udp', 'tcp', 'tcp', 'udp', 'icmp'] as const;
-const APPS = ['tls', 'dns', 'http', 'quic', 'ssh', null] as const;
-const STATES = ['established', 'active', 'closing', 'closed', 'syn_sent', 'reset'] as const;
-/** One flow in this many gets a new text per tick. */
-const TEXT_CHANGE_EVERY = 100;
-
-function initialState(id: number): FlowState {
-  const k = id % 6;
-  return k === 1 || k === 5 ? 'active' : STATES[id % 6];
-}
-
-/** Flow `id` at tick `tick`: every counter moves each tick; the state changes for ~1% of flows per tick. */
-function flowAt(id: number, tick: number, full: boolean): FlowRow {
-  const k = id % 6;
-  const grow = (id % 13) + tick;
-  const state = full || id % TEXT_CHANGE_EVERY !== tick % TEXT_CHANGE_EVERY ? initialState(id) : STATES[(id + tick) % STATES.length];
-  const host = `host-${id % 5000}.example.test`;
-  return {
-    type: 'flow', id, proto: PROTOS[k], src: `10.${(id >> 16) & 255}.${(id >> 8) & 255}.${id & 255}`, sport: 1024 + (id % 60000),
-    dst: `192.0.2.${id % 250}`, dport: [443, 53, 80, 443, 22, 0][k],
-    packets_fwd: grow * 3, bytes_fwd: grow * 1400 + id, packets_rev: grow * 2, bytes_rev: grow * 900 + (id % 977),
-    first_seen: 1_700_000_000 + id / 1000, last_seen: 1_700_000_100 + tick + (id % 1000) / 1000,
-    state, app: APPS[k], host: id % 3 === 0 ? null : host,
-    dns_queries: k === 1 ? [`q${id % 300}.example.test`] : [], pid: id % 4 === 0 ? null : 1000 + (id % 300), process: id % 4 === 0 ? null : `proc${id % 40}`,
-    sni: k === 0 ? host : null, alpn: k === 0 ? ['h2'] : [], http_host: k === 2 ? host : null,
-    ssh_client: null, ssh_server: null, dns_answers: [], dns_rcode: k === 1 ? 0 : null,
-    rate_fwd_1s: (id * 7 + tick * 13) % 100000, rate_rev_1s: (id * 3 + tick * 17) % 90000, rate_fwd_10s: (id * 5 + tick) % 80000, rate_rev_10s: (id * 11 + tick) % 70000,
-    exe: null, user: null, process_hidden: false, local: 'src',
-  };
-}
-
-function flowsAt(count: number, tick: number, full: boolean): FlowRow[] {
-  const out = new Array<FlowRow>(count);
-  for (let i = 0; i < count; i++) out[i] = flowAt(i + 1, tick, full);
-  return out;
-}
-
-function statsAt(count: number, tick: number): StatsView {
-  return { packets: count * tick, bytes: count * tick * 1000, packetsPerSecond: count, bytesPerSecond: count * 1000, inBytesPerSecond: count * 400, outBytesPerSecond: count * 600, kernelDrops: 0, ifaceDrops: 0, pipeDrops: 0, flows: count, elapsedSeconds: tick };
-}
-
 /** The engine host: the real view model, its update sequence, and the time it spends per update. */
 class BenchHost {
   readonly vm = new FlowViewModel();
-  private seq = 0;
+  seq = 0;
   count = 0;
   tick = 0;
   readonly applyMs: number[] = [];
@@ -186,7 +148,18 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 // UI_BENCH_RENDERER_DIR: measure a private build instead of dist/renderer (others rebuild it concurrently).
 const rendererDir = process.env.UI_BENCH_RENDERER_DIR || undefined;
-const bridge = await startBridge({ rendererDir, clientEntry: path.join(root, 'test/e2e/bridge/synthetic-client.ts'), session: { createEngine: () => { throw new Error('unused'); } } });
+const scrollHost = process.env.UI_BENCH_SCROLL_HOST || 'worker';
+if (scrollHost !== 'worker' && scrollHost !== 'node') throw new Error(`UI_BENCH_SCROLL_HOST: 'worker' or 'node', not ${scrollHost}`);
+const SCROLL_TRANSPORT =
+  scrollHost === 'worker'
+    ? 'worker: the FlowViewModel in a dedicated Web Worker of the page; setView and its answer by postMessage (structured clone, like Electron IPC)'
+    : 'node: the FlowViewModel in the benchmark\'s Node process; setView through page.exposeFunction, its answer as JSON over the DevTools protocol';
+const bridge = await startBridge({
+  rendererDir,
+  clientEntry: path.join(root, 'test/e2e/bridge/synthetic-client.ts'),
+  benchHostWorker: scrollHost === 'worker' ? path.join(root, 'test/e2e/bridge/bench-host-worker.ts') : undefined,
+  session: { createEngine: () => { throw new Error('unused'); } },
+});
 const browser = await launchChromium();
 const host = new BenchHost();
 try {
@@ -270,15 +243,25 @@ try {
   const hostTotal = stats(host.applyMs.map((a, i) => a + host.viewMs[i]));
 
   // 2. 100 k rows, then scroll the table frame by frame; the page asks the host for each new window.
-  host.vm.reset();
-  host.count = SCROLL_ROWS;
-  host.tick = 1000;
-  await engineTick(flowsAt(SCROLL_ROWS, 1000, true), false);
+  let workerLoadMs: number | null = null;
+  if (scrollHost === 'worker') {
+    // The worker makes the same table and serves the page's last view request; the Node host is out of the loop.
+    const loaded = await page.evaluate((o) => (globalThis as unknown as PageWin).__sandpiperBench.startWorkerHost(o), { count: SCROLL_ROWS, tick: 1000, seq: host.seq });
+    workerLoadMs = r2(loaded.hostMs);
+    host.vm.reset();
+  } else {
+    host.vm.reset();
+    host.count = SCROLL_ROWS;
+    host.tick = 1000;
+    await engineTick(flowsAt(SCROLL_ROWS, 1000, true), false);
+  }
   // Lets the collector finish with the table's garbage before frames are timed.
   await page.waitForTimeout(2000);
 
+  const hostReplyMs = async () => (scrollHost === 'worker' ? await page.evaluate(() => (globalThis as unknown as PageWin).__sandpiperBench.workerHostMs.slice()) : host.replyMs);
   async function scroll(stepPx: number) {
-    const repliesBefore = host.replyMs.length;
+    const load0 = loadavg()[0];
+    const repliesBefore = (await hostReplyMs()).length;
     const r = await page.evaluate(
       ([count, step, rowHeight]) =>
         new Promise<{ deltas: number[]; placeholderFrames: number; placeholderRowsMax: number; scrolled: number; height: number }>((resolve) => {
@@ -320,7 +303,8 @@ try {
       [SCROLL_FRAMES, stepPx, 28] as const,
     );
     const longs = await page.evaluate(() => (globalThis as unknown as PageWin).__longTasks.splice(0));
-    const requests = host.replyMs.length - repliesBefore;
+    // Answers still in flight after the last frame are counted with the next run.
+    const hostMs = (await hostReplyMs()).slice(repliesBefore);
     const replies = await page.evaluate(() => (globalThis as unknown as PageWin).__sandpiperBench.replies.splice(0));
     return {
       stepPx,
@@ -331,10 +315,11 @@ try {
       framesOver25ms: r.deltas.filter((d) => d > 25).length,
       framesWithPlaceholders: r.placeholderFrames,
       placeholderRowsOnScreenMax: r.placeholderRowsMax,
-      viewRequests: requests,
-      hostMsPerRequest: stats(host.replyMs.slice(repliesBefore)),
+      viewRequests: hostMs.length,
+      hostMsPerRequest: stats(hostMs.length ? hostMs : [0]),
       pageMsPerReply: stats(replies.length ? replies.map((x) => x.total) : [0]),
       longTasks: { count: longs.length, maxMs: Math.round(Math.max(0, ...longs)) },
+      loadAverage1m: { before: r2(load0), after: r2(loadavg()[0]) },
     };
   }
   const brisk = await scroll(SCROLL_STEP_PX);
@@ -379,9 +364,11 @@ try {
     },
     scroll: {
       rows: SCROLL_ROWS,
+      transport: SCROLL_TRANSPORT,
+      workerHostLoadMs: workerLoadMs,
       brisk,
       wheel,
-      note: 'headless Chromium with --disable-gpu (software compositing); scrollTop advanced between frames (brisk: ~40 rows per frame, wheel: ~10); rAF deltas; a frame with placeholders had at least one empty (still loading) row inside the viewport at its animation-frame callback; each new window is a setView to the FlowViewModel in Node (exposed function), its answer delivered back like an update',
+      note: 'headless Chromium with --disable-gpu (software compositing); scrollTop advanced between frames (brisk: ~40 rows per frame, wheel: ~10); rAF deltas; a frame with placeholders had at least one empty (still loading) row inside the viewport at its animation-frame callback; each new window is a setView to the FlowViewModel (see transport), its answer delivered back like an update (deliver(): a structured clone standing for IPC deserialisation + contextBridge copy, the listeners, until a task after React\'s commit; with the worker the message is already deserialised by postMessage, so the clone stands for the contextBridge copy); viewRequests = answers the host made during the run; hostMsPerRequest = FlowViewModel.setView + view(false) in the host',
     },
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
@@ -389,8 +376,9 @@ try {
   console.log(`ui: ${FLOWS} flows × ${RATE_HZ}/s, all rows changed (${result.updates.rowsPerUpdate} rows sent per update): renderer main thread per update mean ${upd.mean} ms, p50 ${upd.p50}, p95 ${upd.p95}, max ${upd.max} (of which structured clone p50 ${result.updates.structuredCloneMsPerUpdate.p50}; store listeners p50 ${result.updates.listenerSyncMsPerUpdate.p50}; through React commit p50 ${result.updates.untilReactCommitMsPerUpdate.p50}) (target ≤ ${TARGET_MS} ms: ${result.updates.meetsTarget ? 'met' : 'NOT met'}); long tasks ${longTasks.length}; load average ${result.updates.loadAverage1m.before}→${result.updates.loadAverage1m.after}`);
   console.log(`ui: renderer main-thread CPU (traced) per update p50 ${cpu.total.p50} ms, p95 ${cpu.total.p95}; script p50 ${cpu.script.p50}, p95 ${cpu.script.p95} (without the clone p50 ${appScript.p50}); browser rendering p50 ${cpu.rendering.p50}, p95 ${cpu.rendering.p95}; the harness alone (delivery to no listener) p50 ${harness.total.p50}`);
   console.log(`ui: host (Node) per update: apply p50 ${hostApply.p50} ms, p95 ${hostApply.p95}; view p50 ${hostView.p50}, p95 ${hostView.p95}; total p50 ${hostTotal.p50}, p95 ${hostTotal.p95}`);
+  console.log(`ui: scroll host transport: ${SCROLL_TRANSPORT}`);
   for (const sc of [brisk, wheel]) {
-    console.log(`ui: scrolling ${SCROLL_ROWS} rows at ${sc.stepPx} px/frame: frame p50 ${sc.frameMs.p50} ms, p95 ${sc.frameMs.p95}, p99 ${sc.frameMs.p99}, max ${sc.frameMs.max}; ${sc.framesOver25ms}/${sc.frames} frames over 25 ms; ${sc.framesWithPlaceholders}/${sc.frames} frames with placeholder rows on screen (at most ${sc.placeholderRowsOnScreenMax}); ${sc.viewRequests} view requests, host p50 ${sc.hostMsPerRequest.p50} ms each`);
+    console.log(`ui: scrolling ${SCROLL_ROWS} rows at ${sc.stepPx} px/frame: frame p50 ${sc.frameMs.p50} ms, p95 ${sc.frameMs.p95}, p99 ${sc.frameMs.p99}, max ${sc.frameMs.max}; ${sc.framesOver25ms}/${sc.frames} frames over 25 ms; ${sc.framesWithPlaceholders}/${sc.frames} frames with placeholder rows on screen (at most ${sc.placeholderRowsOnScreenMax}); ${sc.viewRequests} view requests, host p50 ${sc.hostMsPerRequest.p50} ms each; load average ${sc.loadAverage1m.before}→${sc.loadAverage1m.after}`);
   }
 } finally {
   await browser.close();

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { createAppProtocolHandler } from '../../../src/main/electron/app-protocol.ts';
-import { SECURITY_HEADERS } from '../../../src/main/electron/csp.ts';
+import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../../src/main/electron/csp.ts';
 import { Session, type SessionOptions } from '../../../src/main/session/session.ts';
 import { dispatchHostCall, forwardSession, type HostMessage, type HostServices } from '../../../src/main/session/host-protocol.ts';
 import { listInterfaces } from '../../../src/main/session/interfaces.ts';
@@ -29,6 +29,12 @@ export interface BridgeOptions {
   /** Which page-side API to inject: the session client (default) or another bundled script (benchmarks). */
   clientEntry?: string;
   rendererDir?: string;
+  /**
+   * A worker script to bundle and serve at /__bridge/bench-host.js (the UI benchmark's engine host in a page worker).
+   * The app's CSP forbids workers (worker-src 'none'), so with this option, and only then, the page is served with
+   * that one directive relaxed to worker-src 'self' (header and meta tag); the rest of the policy is the app's.
+   */
+  benchHostWorker?: string;
   /** Replaces the host's interface list (live tests capture inside a netns the bridge is not in). */
   listInterfaces?: () => InterfaceInfo[];
 }
@@ -42,6 +48,9 @@ export interface Bridge {
   calls: string[];
   close(): Promise<void>;
 }
+
+const WORKERS_FORBIDDEN = "worker-src 'none'";
+const SAME_ORIGIN_WORKERS = "worker-src 'self'";
 
 async function bundleClient(entry: string): Promise<string> {
   const r = await build({ entryPoints: [entry], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', write: false, logLevel: 'silent' });
@@ -74,7 +83,15 @@ export async function startBridge(o: BridgeOptions = {}): Promise<Bridge> {
   // A classic script before the module bundle runs first: window.sandpiper exists when the app starts.
   const marker = indexHtml.search(/<script\b[^>]*type="module"/);
   if (marker < 0) throw new Error('dist/renderer/index.html has no module script');
-  const page = `${indexHtml.slice(0, marker)}<script src="/__bridge/client.js"></script>\n    ${indexHtml.slice(marker)}`;
+  let page = `${indexHtml.slice(0, marker)}<script src="/__bridge/client.js"></script>\n    ${indexHtml.slice(marker)}`;
+  let pageHeaders = SECURITY_HEADERS;
+  const worker = o.benchHostWorker === undefined ? null : await bundleClient(o.benchHostWorker);
+  if (worker !== null) {
+    // Both policies (header and meta) apply, so both must allow the worker; fail loudly if the app's policy changed.
+    if (!CONTENT_SECURITY_POLICY.includes(WORKERS_FORBIDDEN) || !page.includes(WORKERS_FORBIDDEN)) throw new Error(`the app's CSP no longer has ${WORKERS_FORBIDDEN}: update the bridge`);
+    page = page.replace(WORKERS_FORBIDDEN, SAME_ORIGIN_WORKERS);
+    pageHeaders = { ...SECURITY_HEADERS, 'Content-Security-Policy': CONTENT_SECURITY_POLICY.replace(WORKERS_FORBIDDEN, SAME_ORIGIN_WORKERS) };
+  }
   const appHandler = createAppProtocolHandler(rendererDir);
 
   const createEngine = o.session?.createEngine ?? (await import('../../../src/main/session/engine-adapter.ts')).createSessionEngine;
@@ -102,8 +119,13 @@ export async function startBridge(o: BridgeOptions = {}): Promise<Bridge> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://bridge');
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' });
+      res.writeHead(200, { ...pageHeaders, 'content-type': 'text/html; charset=utf-8' });
       res.end(page);
+      return;
+    }
+    if (url.pathname === '/__bridge/bench-host.js' && worker !== null) {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8' });
+      res.end(worker);
       return;
     }
     if (url.pathname === '/__bridge/client.js') {

@@ -2,12 +2,19 @@
  * A page-side `window.sandpiper` for UI benchmarks. The engine host is the benchmark's Node process (bench/ui.bench.ts
  * runs the real FlowViewModel there): engine updates are handed to the page by the benchmark and delivered to the
  * app's listeners through `window.__sandpiperBench`, and the app's setView calls go to the Node side through a
- * function the benchmark exposes (`__sandpiperHostSetView`), whose answer is delivered the same way. What is measured
+ * function the benchmark exposes (`__sandpiperHostSetView`), whose answer is delivered the same way. Or, once the
+ * benchmark calls `startWorkerHost`, the host is a Web Worker of the page (bench-host-worker.ts): setView is posted to
+ * it and its answer arrives by postMessage (a structured clone, as over Electron IPC) rather than as JSON through the
+ * DevTools protocol, whose cost on the page's main thread would otherwise be counted in the frames. What is measured
  * in the page is the renderer's own work per update: a structured clone of the update (standing for Electron's IPC
  * deserialisation and the contextBridge copy), the listeners, React's commit and the frame's rendering.
  * Bundled by the bridge like client.ts; imports src/shared only.
  */
 import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type ViewRequest } from '../../../src/shared/ipc.ts';
+import type { BenchHostReply, BenchHostRequest } from './bench-host-worker.ts';
+
+/** Where the bridge serves bench-host-worker.ts (BridgeOptions.benchHostWorker). */
+export const BENCH_HOST_WORKER_PATH = '/__bridge/bench-host.js';
 
 /** Milliseconds from the start of delivery: `clone`: the structured clone; `sync`: the listeners (stores); `react`: until
  * React's render and commit (a microtask queued by the store); `total`: until a task queued after them runs, which also
@@ -35,6 +42,14 @@ export interface BenchHooks {
   deliverStagedToNobody(): Promise<DeliveryTiming>;
   /** Answers to setView delivered so far, and the time each took (measured as 'sandpiper-reply'). */
   replies: DeliveryTiming[];
+  /**
+   * Moves the engine host into a page worker from now on: it generates `count` flows at `tick` as a new table, serves
+   * the page's last view request, and its first update (numbered after `seq`) is delivered as 'sandpiper-update'.
+   * Later setView calls go to the worker. Resolves with the delivery's timing and the worker's time for the load.
+   */
+  startWorkerHost(o: { count: number; tick: number; seq: number }): Promise<DeliveryTiming & { hostMs: number }>;
+  /** The worker host's time (FlowViewModel.setView + view) for each answer delivered so far. */
+  workerHostMs: number[];
   status(s: CaptureStatusView): void;
 }
 
@@ -46,6 +61,13 @@ interface PageGlobals {
   MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(v: unknown): void } };
   performance: { now(): number; measure(name: string, o: { start: number; end: number }): void };
   structuredClone<T>(v: T): T;
+  Worker: new (url: string) => PageWorker;
+}
+
+interface PageWorker {
+  onmessage: ((e: { data: BenchHostReply }) => void) | null;
+  onerror: ((e: { message: string }) => void) | null;
+  postMessage(m: BenchHostRequest): void;
 }
 const g = globalThis as unknown as PageGlobals;
 
@@ -53,6 +75,10 @@ const updates = new Set<(u: EngineUpdate) => void>();
 const statuses = new Set<(s: CaptureStatusView) => void>();
 let staged: EngineUpdate | null = null;
 const replies: DeliveryTiming[] = [];
+const workerHostMs: number[] = [];
+/** The last view request the app made, for a host that starts later. */
+let lastView: ViewRequest | null = null;
+let worker: PageWorker | null = null;
 
 function commitDone(): Promise<void> {
   // A task queued after the listeners ran: React's scheduled render/commit for the update runs before it.
@@ -95,6 +121,27 @@ g.__sandpiperBench = {
     return deliver(u, 'sandpiper-empty', new Set());
   },
   replies,
+  workerHostMs,
+  startWorkerHost(o) {
+    if (worker !== null) throw new Error('the worker host is already running');
+    const w = new g.Worker(BENCH_HOST_WORKER_PATH);
+    // From now on setView goes to the worker, which handles it after the load (messages are handled in order).
+    worker = w;
+    return new Promise((resolve, reject) => {
+      w.onerror = (e) => reject(new Error(`bench host worker: ${e.message}`));
+      w.onmessage = (e) => {
+        const m = e.data;
+        if (m.type === 'update') {
+          void deliver(m.update, 'sandpiper-update').then((t) => resolve({ ...t, hostMs: m.hostMs }), reject);
+        } else {
+          workerHostMs.push(m.hostMs);
+          // The message is already deserialised (the IPC part); deliver's clone stands for the contextBridge copy.
+          void deliver(m.update, 'sandpiper-reply').then((t) => void replies.push(t));
+        }
+      };
+      w.postMessage({ type: 'load', count: o.count, tick: o.tick, seq: o.seq, view: lastView });
+    });
+  },
   status(s) {
     for (const l of statuses) l(s);
   },
@@ -111,6 +158,9 @@ g.sandpiper = Object.freeze<SandpiperApi>({
   openCaptureFile: async () => ({ ok: true, value: null }),
   saveCapture: async () => ({ ok: true, value: null }),
   async setView(req) {
+    lastView = req;
+    // As in the app, the answer is an update (delivered by the worker's onmessage), not the call's result.
+    if (worker !== null) return void worker.postMessage({ type: 'setView', req });
     const host = g.__sandpiperHostSetView;
     if (host === undefined) return;
     const u = JSON.parse(await host(req)) as EngineUpdate;
