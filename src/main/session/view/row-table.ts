@@ -54,7 +54,7 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
     return this.texts.length;
   }
 
-  /** Bumps on every change (applyRows, set); a slot whose stampAt equals it changed in the latest one. */
+  /** Bumps on every applyRows; a slot whose stampAt equals it changed in the latest one. */
   get epoch(): number {
     return this.epochNow;
   }
@@ -140,16 +140,6 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
     return { counters: buf.subarray(0, n), texts: buf.subarray(n, n + nt) };
   }
 
-  /** Inserts or replaces one whole row (its text is a new object each time); returns its slot. */
-  set(r: FlowRow): number {
-    const epoch = ++this.epochNow;
-    const slot = this.putText(textOf(r), epoch);
-    const o = slot * COUNTER_COUNT;
-    writeCounters(r, this.counters, o);
-    if (this.keyOf !== null) this.sortKeys[slot] = this.keyOf(this.counters, o, this.srcLocal[slot] === 1);
-    return slot;
-  }
-
   private putText(t: FlowText, epoch: number): number {
     let slot = this.slotOf.get(t.id);
     if (slot < 0) {
@@ -162,9 +152,8 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
       this.counters.fill(0, slot * COUNTER_COUNT, (slot + 1) * COUNTER_COUNT);
     } else this.texts[slot] = t;
     this.stamps[slot] = epoch;
+    // The rates' keys depend on which end is local; applyRows computes the key once the counters are written.
     this.srcLocal[slot] = t.local !== 'dst' ? 1 : 0;
-    // The rates' keys depend on which end is local.
-    if (this.keyOf !== null) this.sortKeys[slot] = this.keyOf(this.counters, slot * COUNTER_COUNT, this.srcLocal[slot] === 1);
     return slot;
   }
 

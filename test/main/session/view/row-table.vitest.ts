@@ -3,17 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { RowTable } from '../../../../src/main/session/view/row-table.ts';
 import { totalBytesAt, downRateAt } from '../../../../src/shared/flows/endpoints.ts';
 import { C } from '../../../../src/shared/flow-update.ts';
+import type { FlowRow } from '../../../../src/shared/flow.ts';
 import { row } from '../../../shared/fixtures.ts';
+
+/** Applies one row; returns its slot. */
+const put = (t: RowTable, r: FlowRow): number => t.applyRows([r]).counters[0];
 
 describe('row table', () => {
   it('is a read-only Map by id in arrival order, with stable slots', () => {
     const t = new RowTable();
     const a = row({ id: 5 });
     const b = row({ id: 2 });
-    expect(t.set(a)).toBe(0);
-    expect(t.set(b)).toBe(1);
+    expect(put(t, a)).toBe(0);
+    expect(put(t, b)).toBe(1);
     const a2 = row({ id: 5, bytes_fwd: 1 });
-    expect(t.set(a2)).toBe(0);
+    expect(put(t, a2)).toBe(0);
     expect(t.get(5)).toEqual(a2);
     expect(t.rowAt(0)).toBe(t.get(5));
     expect([...t.keys()]).toEqual([5, 2]);
@@ -26,7 +30,7 @@ describe('row table', () => {
     expect(t.textAt(0)).toBeUndefined();
     expect(t.has(5)).toBe(false);
     // A returning id is new: it gets a new slot at the end.
-    expect(t.set(row({ id: 5 }))).toBe(2);
+    expect(put(t, row({ id: 5 }))).toBe(2);
     expect([...t.keys()]).toEqual([2, 5]);
   });
 
@@ -70,10 +74,10 @@ describe('row table', () => {
 
   it('keeps the sort key of each slot as counters and texts arrive, and recomputes it when the key changes', () => {
     const t = new RowTable();
-    t.set(row({ id: 1, bytes_fwd: 10, bytes_rev: 1 }));
+    put(t, row({ id: 1, bytes_fwd: 10, bytes_rev: 1 }));
     t.useSortKey(totalBytesAt);
     expect(t.sortKeyAt(0)).toBe(11);
-    for (let i = 2; i < 3000; i++) t.set(row({ id: i, bytes_fwd: i, bytes_rev: 0 }));
+    for (let i = 2; i < 3000; i++) put(t, row({ id: i, bytes_fwd: i, bytes_rev: 0 }));
     expect(t.sortKeyAt(2998)).toBe(2999);
     t.applyRows([row({ id: 1, bytes_fwd: 7, bytes_rev: 0 })]);
     expect(t.sortKeyAt(0)).toBe(7);
@@ -89,7 +93,7 @@ describe('row table', () => {
   it('compacts after many removals, keeping order, lookups, numbers, sort keys and built rows', () => {
     const t = new RowTable();
     t.useSortKey((c, o) => c[o + C.bytes_fwd]);
-    for (let i = 1; i <= 20_000; i++) t.set(row({ id: i, bytes_fwd: i * 2 }));
+    for (let i = 1; i <= 20_000; i++) put(t, row({ id: i, bytes_fwd: i * 2 }));
     const r20k = t.get(20_000);
     for (let i = 1; i <= 15_000; i++) t.delete(i);
     expect(t.compactIfSparse()).toBe(true);
@@ -102,13 +106,13 @@ describe('row table', () => {
     expect(t.sortKeyAt(t.slotOfId(20_000))).toBe(40_000);
     expect(t.compactIfSparse()).toBe(false);
     // New flows after compaction go after the kept ones.
-    expect(t.set(row({ id: 30_000 }))).toBe(5000);
+    expect(put(t, row({ id: 30_000 }))).toBe(5000);
   });
 
   it("a cleared table hands out slots from 0 again, with only the new flows' numbers", () => {
     const t = new RowTable();
     t.useSortKey(totalBytesAt);
-    t.set(row({ id: 1, packets_fwd: 99, bytes_fwd: 50, bytes_rev: 50 }));
+    put(t, row({ id: 1, packets_fwd: 99, bytes_fwd: 50, bytes_rev: 50 }));
     const old = t.get(1);
     t.clear();
     expect(t.size).toBe(0);
