@@ -11,6 +11,13 @@ const APPS = ['tls', 'dns', 'http', 'quic', 'ssh', null] as const;
 const STATES = ['established', 'active', 'closing', 'closed', 'syn_sent', 'reset'] as const;
 /** One flow in this many gets a new text per tick. */
 export const TEXT_CHANGE_EVERY = 100;
+/** Engine updates (ticks) per second of capture time: the engine host's live rate in the benchmark. */
+export const TICKS_PER_SECOND = 4;
+
+/** The capture time of tick `tick` (the update's `ts`): ticks are a quarter of a second apart, as live. */
+export function captureTimeAt(tick: number): number {
+  return 1_700_000_100 + tick / TICKS_PER_SECOND;
+}
 
 function initialState(id: number): FlowState {
   const k = id % 6;
@@ -27,7 +34,7 @@ export function flowAt(id: number, tick: number, full: boolean): FlowRow {
     type: 'flow', id, proto: PROTOS[k], src: `10.${(id >> 16) & 255}.${(id >> 8) & 255}.${id & 255}`, sport: 1024 + (id % 60000),
     dst: `192.0.2.${id % 250}`, dport: [443, 53, 80, 443, 22, 0][k],
     packets_fwd: grow * 3, bytes_fwd: grow * 1400 + id, packets_rev: grow * 2, bytes_rev: grow * 900 + (id % 977),
-    first_seen: 1_700_000_000 + id / 1000, last_seen: 1_700_000_100 + tick + (id % 1000) / 1000,
+    first_seen: 1_700_000_000 + id / 1000, last_seen: captureTimeAt(tick) - (id % 250) / 1000,
     state, app: APPS[k], host: id % 3 === 0 ? null : host,
     dns_queries: k === 1 ? [`q${id % 300}.example.test`] : [], pid: id % 4 === 0 ? null : 1000 + (id % 300), process: id % 4 === 0 ? null : `proc${id % 40}`,
     sni: k === 0 ? host : null, alpn: k === 0 ? ['h2'] : [], http_host: k === 2 ? host : null,
@@ -45,5 +52,5 @@ export function flowsAt(count: number, tick: number, full: boolean): FlowRow[] {
 }
 
 export function statsAt(count: number, tick: number): StatsView {
-  return { packets: count * tick, bytes: count * tick * 1000, packetsPerSecond: count, bytesPerSecond: count * 1000, inBytesPerSecond: count * 400, outBytesPerSecond: count * 600, kernelDrops: 0, ifaceDrops: 0, pipeDrops: 0, flows: count, elapsedSeconds: tick };
+  return { packets: count * tick, bytes: count * tick * 1000, packetsPerSecond: count, bytesPerSecond: count * 1000, inBytesPerSecond: count * 400, outBytesPerSecond: count * 600, kernelDrops: 0, ifaceDrops: 0, pipeDrops: 0, flows: count, elapsedSeconds: tick / TICKS_PER_SECOND };
 }

@@ -26,18 +26,18 @@ import type { BenchHooks } from '../test/e2e/bridge/synthetic-client.ts';
 import type { EngineUpdate, ViewRequest } from '../src/shared/ipc.ts';
 import type { FlowRow } from '../src/shared/flow.ts';
 import { FlowViewModel } from '../src/main/session/view/flow-view-model.ts';
-import { flowsAt, statsAt, TEXT_CHANGE_EVERY } from './synthetic-flows.ts';
+import { captureTimeAt, flowsAt, statsAt, TEXT_CHANGE_EVERY, TICKS_PER_SECOND } from './synthetic-flows.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FLOWS = 50_000;
-const RATE_HZ = 4;
+const RATE_HZ = TICKS_PER_SECOND;
 const UPDATES = 40;
 const SCROLL_ROWS = 100_000;
 const SCROLL_FRAMES = 300;
 /** Pixels scrolled per frame: a brisk wheel/drag, about 40 rows. */
 const SCROLL_STEP_PX = 1100;
 const TARGET_MS = 8;
-const TRACED_UPDATES = 12;
+const TRACED_UPDATES = 24;
 
 interface TraceEvent {
   name: string;
@@ -61,7 +61,7 @@ function threadTimePerSpan(trace: { traceEvents: TraceEvent[] }, span = 'sandpip
   const ends = ev.filter((e) => e.name === span && e.ph === 'e').map((e) => e.ts);
   const total = begins.map(() => 0);
   const rendering = begins.map(() => 0);
-  if (main === undefined) return { total: stats([0]), rendering: stats([0]), script: stats([0]), scriptPerSpan: [0], spans: 0 };
+  if (main === undefined) return { total: stats([0]), rendering: stats([0]), script: stats([0]), totalPerSpan: [0], scriptPerSpan: [0], spans: 0 };
   const events = ev
     .filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid && e.tdur !== undefined)
     .sort((a, b) => a.ts - b.ts);
@@ -79,7 +79,36 @@ function threadTimePerSpan(trace: { traceEvents: TraceEvent[] }, span = 'sandpip
     if (RENDERING.has(e.name)) rendering[i] += ms;
   }
   const script = total.map((t, i) => t - rendering[i]);
-  return { total: stats(total), rendering: stats(rendering), script: stats(script), scriptPerSpan: script, spans: begins.length };
+  return { total: stats(total), rendering: stats(rendering), script: stats(script), totalPerSpan: total, scriptPerSpan: script, spans: begins.length };
+}
+
+/**
+ * Every bit of renderer main-thread CPU from the first measured update until the page goes quiet after the last (one
+ * update interval), per update: whatever an update sets off later (timers such as the chart's deferred redraw, GC,
+ * idle work) counts too. Only the harness's staging tasks (the update handed over as JSON) are left out.
+ */
+function allTasksPerUpdate(trace: { traceEvents: TraceEvent[] }, intervalMs: number): { msPerUpdate: number; updates: number } {
+  const ev = trace.traceEvents;
+  const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const spanTimes = (name: string, ph: string) => ev.filter((e) => e.name === name && e.ph === ph).map((e) => e.ts);
+  const begins = spanTimes('sandpiper-update', 'b');
+  const ends = spanTimes('sandpiper-update', 'e');
+  const stageBegins = spanTimes('sandpiper-stage', 'b');
+  const stageEnds = spanTimes('sandpiper-stage', 'e');
+  if (main === undefined || begins.length === 0) return { msPerUpdate: 0, updates: 0 };
+  const from = Math.min(...begins);
+  const to = Math.max(...ends) + intervalMs * 1000;
+  let ms = 0;
+  let openUntil = -Infinity;
+  for (const e of ev.filter((x) => x.ph === 'X' && x.pid === main.pid && x.tid === main.tid && x.tdur !== undefined).sort((a, b) => a.ts - b.ts)) {
+    const end = e.ts + (e.dur ?? 0);
+    if (e.ts < openUntil) continue; // nested in a task already counted
+    openUntil = end;
+    if (end <= from || e.ts >= to) continue;
+    if (stageBegins.some((b, k) => e.ts < stageEnds[k] && end > b)) continue;
+    ms += (e.tdur ?? 0) / 1000;
+  }
+  return { msPerUpdate: ms / begins.length, updates: begins.length };
 }
 
 /** What the page's globals look like to the functions passed to page.evaluate. */
@@ -127,7 +156,7 @@ class BenchHost {
   }
 
   private update(view: ReturnType<FlowViewModel['view']>): EngineUpdate {
-    return { seq: ++this.seq, ...view, stats: statsAt(this.count, this.tick), ts: 1_700_000_100 + this.tick };
+    return { seq: ++this.seq, ...view, stats: statsAt(this.count, this.tick), ts: captureTimeAt(this.tick) };
   }
 }
 
@@ -189,6 +218,7 @@ try {
   const perUpdateClone: number[] = [];
   const perUpdateSync: number[] = [];
   const perUpdateReact: number[] = [];
+  const perUpdatePainted: number[] = [];
   const loadBefore = loadavg();
   for (let tick = 0; tick <= UPDATES; tick++) {
     const started = Date.now();
@@ -200,6 +230,7 @@ try {
       perUpdateClone.push(ms.clone);
       perUpdateSync.push(ms.sync);
       perUpdateReact.push(ms.react);
+      perUpdatePainted.push(ms.painted);
     }
     const wait = 1000 / RATE_HZ - (Date.now() - started);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -223,18 +254,27 @@ try {
     await new Promise((r) => setTimeout(r, 1000 / RATE_HZ));
   }
   // The harness alone, for comparison: the same kind of update delivered the same way to no listener.
+  const harnessClone: number[] = [];
   for (let i = 0; i < TRACED_UPDATES; i++) {
     const u = host.engineUpdate(flowsAt(FLOWS, UPDATES + TRACED_UPDATES + 1 + i, false), false);
     await page.evaluate((x) => (globalThis as unknown as PageWin).__sandpiperBench.stage(x), JSON.stringify(u));
-    await page.evaluate(() => (globalThis as unknown as PageWin).__sandpiperBench.deliverStagedToNobody());
+    harnessClone.push((await page.evaluate(() => (globalThis as unknown as PageWin).__sandpiperBench.deliverStagedToNobody())).clone);
     await new Promise((r) => setTimeout(r, 1000 / RATE_HZ));
   }
   await browser.stopTracing();
   const trace = JSON.parse(readFileSync(traceFile, 'utf8')) as { traceEvents: TraceEvent[] };
   const cpu = threadTimePerSpan(trace);
+  const allTasks = allTasksPerUpdate(trace, 1000 / RATE_HZ - 10);
   const harness = threadTimePerSpan(trace, 'sandpiper-empty');
   // The clone is CPU-bound and runs in the delivering task, so script CPU less its wall time is the app's own script.
   const appScript = stats(cpu.scriptPerSpan.map((ms, i) => Math.max(0, ms - (tracedClone[i] ?? 0))));
+  // What the app costs the main thread per update: the measured CPU less the harness's own part of it (its delivery
+  // less the clone, which stands for IPC deserialisation and so is the app's).
+  const harnessOwn = harness.totalPerSpan.map((ms, i) => Math.max(0, ms - (harnessClone[i] ?? 0)));
+  const harnessOwnMean = harnessOwn.reduce((a, b) => a + b, 0) / Math.max(1, harnessOwn.length);
+  const harnessOwnP50 = stats(harnessOwn).p50;
+  const appCpu = stats(cpu.totalPerSpan.map((ms) => Math.max(0, ms - harnessOwnP50)));
+  const appAllTasks = r2(allTasks.msPerUpdate - harnessOwnMean);
   rmSync(path.dirname(traceFile), { recursive: true, force: true });
   const longTasks = await page.evaluate(() => (globalThis as unknown as PageWin).__longTasks.splice(0));
   const loadAfter = loadavg();
@@ -344,14 +384,26 @@ try {
       structuredCloneMsPerUpdate: stats(perUpdateClone),
       listenerSyncMsPerUpdate: stats(perUpdateSync),
       untilReactCommitMsPerUpdate: stats(perUpdateReact),
+      untilPaintedMsPerUpdate: { ...stats(perUpdatePainted), note: 'latency, not work: from delivery until the frame after the commit is rendered, waiting for that frame included' },
       mainThreadCpuMsPerUpdate: { ...cpu.total, tracedUpdates: cpu.spans },
+      mainThreadCpuMsPerUpdateAllTasks: {
+        mean: r2(allTasks.msPerUpdate),
+        updates: allTasks.updates,
+        note: 'all renderer main-thread CPU from the first traced update until one update interval after the last, divided by the updates: work an update sets off later (the chart redraw timer, GC) counts; only the harness staging tasks are left out, its delivery (harnessCpuMsPerUpdate) is in',
+      },
       scriptCpuMsPerUpdate: cpu.script,
       scriptCpuLessCloneMsPerUpdate: appScript,
       renderingCpuMsPerUpdate: cpu.rendering,
-      harnessCpuMsPerUpdate: { ...harness.total, note: 'the same delivery (a DevTools evaluate task, the structured clone, performance.measure) to no listener: what a span costs besides the app' },
+      harnessCpuMsPerUpdate: { ...harness.total, note: 'the same delivery (a DevTools evaluate task, the structured clone, performance.measure, an empty frame) to no listener: what a span costs besides the app' },
+      appCpuMsPerUpdate: {
+        ...appCpu,
+        allTasksMean: appAllTasks,
+        note: 'the app alone: traced CPU per update span (p50…max) and every main-thread task per update (allTasksMean), each less the harness delivery without its clone (the clone stands for IPC deserialisation, which the app pays)',
+      },
       loadAverage1m: { before: r2(loadBefore[0]), after: r2(loadAfter[0]) },
       targetMs: TARGET_MS,
-      meetsTarget: upd.p95 <= TARGET_MS,
+      meetsTarget: appAllTasks <= TARGET_MS && appCpu.p95 <= TARGET_MS,
+      meetsTargetRule: 'the app\'s main-thread CPU per update, every task included (allTasksMean), and its p95 per update span, both ≤ targetMs',
       longTasks: { count: longTasks.length, totalMs: Math.round(longTasks.reduce((a, b) => a + b, 0)), maxMs: Math.round(Math.max(0, ...longTasks)) },
       textChangesPerUpdate: Math.round(FLOWS / TEXT_CHANGE_EVERY),
       host: {
@@ -373,8 +425,9 @@ try {
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/ui.json'), JSON.stringify(result, null, 2) + '\n');
-  console.log(`ui: ${FLOWS} flows × ${RATE_HZ}/s, all rows changed (${result.updates.rowsPerUpdate} rows sent per update): renderer main thread per update mean ${upd.mean} ms, p50 ${upd.p50}, p95 ${upd.p95}, max ${upd.max} (of which structured clone p50 ${result.updates.structuredCloneMsPerUpdate.p50}; store listeners p50 ${result.updates.listenerSyncMsPerUpdate.p50}; through React commit p50 ${result.updates.untilReactCommitMsPerUpdate.p50}) (target ≤ ${TARGET_MS} ms: ${result.updates.meetsTarget ? 'met' : 'NOT met'}); long tasks ${longTasks.length}; load average ${result.updates.loadAverage1m.before}→${result.updates.loadAverage1m.after}`);
-  console.log(`ui: renderer main-thread CPU (traced) per update p50 ${cpu.total.p50} ms, p95 ${cpu.total.p95}; script p50 ${cpu.script.p50}, p95 ${cpu.script.p95} (without the clone p50 ${appScript.p50}); browser rendering p50 ${cpu.rendering.p50}, p95 ${cpu.rendering.p95}; the harness alone (delivery to no listener) p50 ${harness.total.p50}`);
+  console.log(`ui: ${FLOWS} flows × ${RATE_HZ}/s, all rows changed (${result.updates.rowsPerUpdate} rows sent per update): renderer main thread per update mean ${upd.mean} ms, p50 ${upd.p50}, p95 ${upd.p95}, max ${upd.max} (of which structured clone p50 ${result.updates.structuredCloneMsPerUpdate.p50}; store listeners p50 ${result.updates.listenerSyncMsPerUpdate.p50}; through React commit p50 ${result.updates.untilReactCommitMsPerUpdate.p50}); long tasks ${longTasks.length}; load average ${result.updates.loadAverage1m.before}→${result.updates.loadAverage1m.after}`);
+  console.log(`ui: renderer main-thread CPU (traced) per update p50 ${cpu.total.p50} ms, p95 ${cpu.total.p95}, every task included ${r2(allTasks.msPerUpdate)} ms per update; script p50 ${cpu.script.p50}, p95 ${cpu.script.p95} (without the clone p50 ${appScript.p50}); browser rendering p50 ${cpu.rendering.p50}, p95 ${cpu.rendering.p95}; the harness alone (delivery to no listener) p50 ${harness.total.p50}`);
+  console.log(`ui: the app's main-thread CPU per update (less the harness's delivery): every task ${appAllTasks} ms per update; per update span p50 ${appCpu.p50}, p95 ${appCpu.p95}, max ${appCpu.max} (target ≤ ${TARGET_MS} ms: ${result.updates.meetsTarget ? 'met' : 'NOT met'})`);
   console.log(`ui: host (Node) per update: apply p50 ${hostApply.p50} ms, p95 ${hostApply.p95}; view p50 ${hostView.p50}, p95 ${hostView.p95}; total p50 ${hostTotal.p50}, p95 ${hostTotal.p95}`);
   console.log(`ui: scroll host transport: ${SCROLL_TRANSPORT}`);
   for (const sc of [brisk, wheel]) {

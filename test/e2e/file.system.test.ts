@@ -75,7 +75,7 @@ async function rowTexts(page: Page): Promise<string[]> {
   const rows = page.getByRole('grid', { name: 'Flows' }).locator('[role="row"][aria-rowindex]:not([aria-rowindex="1"]):not([aria-busy="true"])');
   return rows.evaluateAll((els) =>
     els
-      .map((e) => ({ i: Number(e.getAttribute('aria-rowindex')), t: [...e.querySelectorAll('[role="gridcell"]')].map((c) => c.textContent ?? '').join(' | ') }))
+      .map((e) => ({ i: Number(e.getAttribute('aria-rowindex')), t: [...e.querySelectorAll('[role="gridcell"]')].map((c) => c.getAttribute('aria-label') ?? c.textContent ?? '').join(' | ') }))
       .sort((a, b) => a.i - b.i)
       .map((x) => x.t),
   );
@@ -113,6 +113,68 @@ test('a capture file shows its flows with host names, a grey badge, in light and
     assert.deepEqual(problemsOf(page), [], 'no page errors or CSP violations');
     await page.close();
   }
+});
+
+test('each number sits under its header, and is a named cell in Chromium\'s accessibility tree', { skip: skip ?? false }, async () => {
+  const page = await openPage();
+  const rows = await openAndLoad(page);
+  // The numbers are drawn as one monospace run per row over the numeric tracks (number-run.ts): each value must lie
+  // inside its column header's box, ending one character short of its right edge as the header's label does.
+  const misplaced = await page.getByRole('grid', { name: 'Flows' }).evaluate((grid) => {
+    const headerEls = [...grid.querySelectorAll('[role="columnheader"]')];
+    const headers = headerEls.map((h) => h.getBoundingClientRect());
+    const out: string[] = [];
+    let checked = 0;
+    // A numeric header's label ends where its values do (the sort arrow is on its other side).
+    const run0 = grid.querySelector('[role="row"][data-flow-id] [aria-hidden="true"]');
+    const ch0 = run0 ? run0.getBoundingClientRect().width / (run0.textContent ?? '').length : NaN;
+    let headersChecked = 0;
+    headerEls.forEach((h, i) => {
+      const label = [...(h.querySelector('button')?.childNodes ?? [])].find((n) => n.nodeType === n.TEXT_NODE);
+      if (!label || !/Rate|Bytes|Packets|seen/.test(label.textContent ?? '')) return;
+      headersChecked++;
+      const range = grid.ownerDocument.createRange();
+      range.selectNodeContents(label);
+      const right = range.getBoundingClientRect().right;
+      if (!(Math.abs(headers[i].right - ch0 - right) <= 1)) out.push(`header ${label.textContent} ends at ${right}, its column at ${headers[i].right}, ch ${ch0}`);
+    });
+    for (const row of grid.querySelectorAll('[role="row"][data-flow-id]')) {
+      const run = row.querySelector('[aria-hidden="true"]');
+      const text = run?.firstChild;
+      if (!run || !text || text.nodeType !== text.TEXT_NODE) {
+        out.push(`row ${row.id}: no number run`);
+        continue;
+      }
+      const data = text.textContent ?? '';
+      const ch = run.getBoundingClientRect().width / data.length;
+      let from = 0;
+      [...row.querySelectorAll('[role="gridcell"]')].forEach((cell, i) => {
+        const name = cell.getAttribute('aria-label');
+        if (name === null) return;
+        const at = data.indexOf(name, from);
+        if (at < 0) return void out.push(`row ${row.id}, column ${i}: "${name}" is not in the run`);
+        from = at + name.length;
+        const range = grid.ownerDocument.createRange();
+        range.setStart(text, at);
+        range.setEnd(text, from);
+        const r = range.getBoundingClientRect();
+        const h = headers[i];
+        checked++;
+        if (r.left < h.left || Math.abs(h.right - ch - r.right) > 1) out.push(`row ${row.id}, column ${i}: "${name}" at ${r.left}..${r.right}, header ${h.left}..${h.right}, ch ${ch}`);
+      });
+    }
+    if (headersChecked !== 6) out.push(`${headersChecked} numeric headers checked, not 6`);
+    return checked >= 8 * 6 ? out : [...out, `only ${checked} numbers checked`];
+  });
+  assert.deepEqual(misplaced, []);
+  // The cells of the numbers have no box; Chromium must still expose them, by name, in each row's cell order.
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as unknown as { nodes: { role?: { value?: string }; name?: { value?: string }; ignored?: boolean }[] };
+  const cells = nodes.filter((n) => !n.ignored && /^(grid)?cell$/i.test(n.role?.value ?? '')).map((n) => n.name?.value ?? '');
+  const expected = rows.flatMap((r) => r.split(' | '));
+  assert.deepEqual(cells.slice(0, expected.length), expected);
+  await cdp.detach();
+  await page.close();
 });
 
 test('sorting by a column orders the rows, and aria-sort says so', { skip: skip ?? false }, async () => {

@@ -1,80 +1,92 @@
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, type MouseEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { useStore } from 'zustand';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FlowRow } from '../../shared/flow.ts';
 import { useStores } from '../state/app-stores.ts';
 import { MAX_VIEW_ROWS } from '../../shared/ipc.ts';
 import { COLUMN_META as COLUMNS, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
-import { downRate, upRate, totalBytes, totalPackets, isClosed, localAddr, localPort, remoteAddr, remotePort, protoLabel } from '../../shared/flows/endpoints.ts';
-import { formatBytes, formatClock, formatCount, formatEndpoint, formatRate } from '../format.ts';
+import { isClosed, localAddr, localPort, remoteAddr, remotePort, protoLabel } from '../../shared/flows/endpoints.ts';
+import { formatEndpoint } from '../format.ts';
+import { FIRST_NUMBER_COLUMN, NUMBER_COLUMNS, NUMBER_WIDTH_CH, type NumberColumnId } from '../flows/number-run.ts';
 import { FilterBar } from './FilterBar.tsx';
+import { NumberCells, type NumberWriters } from './NumberCells.tsx';
 
 export const ROW_HEIGHT = 28;
-/** One grid template for header and rows so the columns line up. */
-export const GRID_COLS =
-  'grid grid-cols-[minmax(9rem,1.1fr)_minmax(11rem,1.3fr)_minmax(14rem,2fr)_6.5rem_6.5rem_6rem_6rem_6rem_6rem_7.5rem_7.5rem]';
+const TEXT_TRACKS = ['minmax(9rem,1.1fr)', 'minmax(11rem,1.3fr)', 'minmax(14rem,2fr)', '6.5rem', '6.5rem'];
+const NUMBER_CH = NUMBER_COLUMNS.reduce((sum, id) => sum + NUMBER_WIDTH_CH[id], 0);
+/**
+ * One grid template for header and rows so the columns line up. The numeric tracks are in `ch` of the monospace font
+ * the table's rows and header are set in (their text cells say font-sans), so each is exactly as wide as its part of
+ * a row's number run.
+ */
+const GRID_STYLE = { gridTemplateColumns: [...TEXT_TRACKS, ...NUMBER_COLUMNS.map((id) => `${NUMBER_WIDTH_CH[id]}ch`)].join(' ') };
+/** The table's least width: every track at its minimum (the text tracks' minima are 47rem). */
+const TABLE_STYLE = { minWidth: `calc(47rem + ${NUMBER_CH}ch)` };
 
 export function rowDomId(id: number): string {
   return `flow-row-${id}`;
 }
 
-function Cells({ r }: { r: FlowRow }) {
+/** A row's text cells, then its numbers (written by its NumberWriter, not by this render). */
+function Cells({ r, slot, writers }: { r: FlowRow; slot: number; writers: NumberWriters }) {
   const remote = formatEndpoint(remoteAddr(r), remotePort(r));
   const proc = r.process !== null ? (r.pid !== null ? `${r.process} (${r.pid})` : r.process) : r.process_hidden ? 'other user' : '—';
-  const cells: Record<ColumnId, string> = {
+  const texts: Record<Exclude<ColumnId, NumberColumnId>, string> = {
     process: proc,
     local: formatEndpoint(localAddr(r), localPort(r)),
     remote: r.host ? `${r.host} · ${remote}` : remote,
     proto: protoLabel(r),
     state: r.state.replace('_', ' '),
-    down: formatRate(downRate(r)),
-    up: formatRate(upRate(r)),
-    bytes: formatBytes(totalBytes(r)),
-    packets: formatCount(totalPackets(r)),
-    first_seen: formatClock(r.first_seen),
-    last_seen: formatClock(r.last_seen),
   };
   return (
     <>
-      {COLUMNS.map((c) => (
-        <Cell key={c.id} number={c.kind === 'number'} titled={c.id === 'remote' || c.id === 'process'} text={cells[c.id]} />
+      {COLUMNS.slice(0, FIRST_NUMBER_COLUMN).map((c) => (
+        <TextCell key={c.id} titled={c.id === 'remote' || c.id === 'process'} text={texts[c.id as keyof typeof texts]} />
       ))}
+      <NumberCells slot={slot} writers={writers} />
     </>
   );
 }
 
 /**
- * One cell, memoised on its text: an update usually changes a row's counters only, so its text cells are left alone
- * instead of being diffed in React's commit with the rest of the row.
+ * One text cell, memoised on its text: when a row renders again because one of its texts changed, the others are left
+ * alone instead of being diffed in React's commit.
  */
-const Cell = memo(function Cell({ number, titled, text }: { number: boolean; titled: boolean; text: string }) {
+const TextCell = memo(function TextCell({ titled, text }: { titled: boolean; text: string }) {
   return (
-    <div
-      role="gridcell"
-      className={number ? 'px-2 text-right font-mono tabular-nums whitespace-nowrap' : 'truncate px-2 contain-content'}
-      title={titled ? text : undefined}
-    >
+    <div role="gridcell" className="truncate px-2 font-sans contain-content" title={titled ? text : undefined}>
       {text}
     </div>
   );
 });
 
+function arrow(active: boolean, dir: SortDir) {
+  return (
+    <span aria-hidden="true" className="w-2">
+      {active ? (dir === 'asc' ? '▲' : '▼') : ''}
+    </span>
+  );
+}
+
 /** The column headers: re-rendered only when the sort changes, not on every update. */
 const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort }: { sortColumn: ColumnId; sortDir: SortDir; onSort: (c: ColumnId) => void }) {
   return (
     <div role="rowgroup" className="sticky top-0 z-10 bg-zinc-100 dark:bg-zinc-800">
-      <div role="row" aria-rowindex={1} className={`${GRID_COLS} h-8 items-center border-b border-zinc-200 dark:border-zinc-700`}>
+      <div role="row" aria-rowindex={1} className="grid h-8 items-center border-b border-zinc-200 dark:border-zinc-700" style={GRID_STYLE}>
         {COLUMNS.map((c) => {
           const active = c.id === sortColumn;
           return (
-            <div key={c.id} role="columnheader" aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'} className="min-w-0">
+            // A numeric header keeps the column's one spare character (a `ch` of the rows' font) clear, as its values do.
+            <div key={c.id} role="columnheader" aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'} className={`min-w-0 ${c.kind === 'number' ? 'pr-[1ch]' : ''}`}>
               <button
                 type="button"
-                className={`flex w-full items-center gap-1 truncate px-2 py-1 text-xs font-semibold uppercase tracking-wide hover:bg-zinc-200 dark:hover:bg-zinc-700 ${c.kind === 'number' ? 'justify-end' : ''}`}
+                className={`flex w-full items-center gap-1 truncate py-1 font-sans text-xs font-semibold uppercase tracking-wide hover:bg-zinc-200 dark:hover:bg-zinc-700 ${c.kind === 'number' ? 'justify-end pl-2' : 'px-2'}`}
                 onClick={() => onSort(c.id)}
               >
+                {/* The sort arrow goes on the side away from the column's values, so a numeric label ends where they do. */}
+                {c.kind === 'number' && arrow(active, sortDir)}
                 {c.label}
-                <span aria-hidden="true" className="w-2">{active ? (sortDir === 'asc' ? '▲' : '▼') : ''}</span>
+                {c.kind !== 'number' && arrow(active, sortDir)}
               </button>
             </div>
           );
@@ -85,21 +97,13 @@ const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort }: {
 });
 
 /**
- * Whether two versions of a flow show the same cells. Every update brings new row objects, so rows are compared by
- * the fields the table reads: a flow whose counters did not move is not rendered again.
+ * Whether two versions of a flow show the same text. Every update brings new row objects, and nearly every one has
+ * new counters; those are written by the row's NumberWriter, so React renders a row again only when its text changed.
  */
-export function sameShown(a: FlowRow, b: FlowRow): boolean {
+export function sameText(a: FlowRow, b: FlowRow): boolean {
   return (
     a === b ||
     (a.id === b.id &&
-      a.last_seen === b.last_seen &&
-      a.bytes_fwd === b.bytes_fwd &&
-      a.bytes_rev === b.bytes_rev &&
-      a.packets_fwd === b.packets_fwd &&
-      a.packets_rev === b.packets_rev &&
-      a.rate_fwd_1s === b.rate_fwd_1s &&
-      a.rate_rev_1s === b.rate_rev_1s &&
-      a.first_seen === b.first_seen &&
       a.state === b.state &&
       a.host === b.host &&
       a.app === b.app &&
@@ -115,10 +119,10 @@ export function sameShown(a: FlowRow, b: FlowRow): boolean {
   );
 }
 
-type RowProps = { r: FlowRow; index: number; selected: boolean };
+type RowProps = { r: FlowRow; index: number; selected: boolean; slot: number; writers: NumberWriters };
 
-/** One flow row; re-renders only when what it shows, its position or its selection changed. */
-const FlowRowView = memo(function FlowRowView({ r, index, selected }: RowProps) {
+/** One flow row; React renders it again only when its text, its position or its selection changed. */
+const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writers }: RowProps) {
   const closed = isClosed(r);
   return (
     <div
@@ -128,14 +132,15 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected }: RowProps) 
       aria-rowindex={index + 2}
       aria-selected={selected}
       data-closed={closed || undefined}
-      className={`${GRID_COLS} h-7 w-full cursor-default items-center contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
+      style={GRID_STYLE}
+      className={`grid h-7 w-full cursor-default items-center contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
         selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
       } ${closed ? 'text-zinc-400 dark:text-zinc-500' : ''}`}
     >
-      <Cells r={r} />
+      <Cells r={r} slot={slot} writers={writers} />
     </div>
   );
-}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && sameShown(a.r, b.r));
+}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && a.slot === b.slot && a.writers === b.writers && sameText(a.r, b.r));
 
 /** A position whose row has not arrived yet (the window moved and the host's answer is on its way): same box, no text. */
 const PlaceholderRow = memo(function PlaceholderRow({ index }: { index: number }) {
@@ -144,7 +149,8 @@ const PlaceholderRow = memo(function PlaceholderRow({ index }: { index: number }
       role="row"
       aria-rowindex={index + 2}
       aria-busy="true"
-      className={`${GRID_COLS} h-7 w-full contain-strict border-b border-zinc-100 dark:border-zinc-800`}
+      style={GRID_STYLE}
+      className="grid h-7 w-full contain-strict border-b border-zinc-100 dark:border-zinc-800"
     />
   );
 });
@@ -188,6 +194,7 @@ export function FlowsTable() {
   const scrollTarget = useStore(ui, (s) => s.scrollTarget);
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  const [writers] = useState<NumberWriters>(() => new Map());
   const virt = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -228,15 +235,25 @@ export function FlowsTable() {
 
   const items = virt.getVirtualItems();
   let selectedShown = false;
+  const shown: (FlowRow | undefined)[] = [];
   const rendered = items.map((it, k) => {
     const r = it.index >= start ? rows[it.index - start] : undefined;
+    shown.push(r);
     if (r === undefined) return <PlaceholderRow key={k} index={it.index} />;
     if (r.id === selectedId) selectedShown = true;
     return (
       // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of being torn down
       // and rebuilt on every update.
-      <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} />
+      <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} slot={k} writers={writers} />
     );
+  });
+  // After every render (an update, a scroll), in the same commit: each shown row's numbers, by its slot's writer
+  // (registered by the rows' own layout effects, which run before this one).
+  useLayoutEffect(() => {
+    for (let k = 0; k < shown.length; k++) {
+      const r = shown[k];
+      if (r !== undefined) writers.get(k)?.write(r);
+    }
   });
   return (
     <section aria-label="Flows" className="flex min-h-0 min-w-0 flex-1 flex-col">
@@ -252,7 +269,7 @@ export function FlowsTable() {
         tabIndex={0}
         className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
-        <div className="min-w-[80rem]">
+        <div className="font-mono" style={TABLE_STYLE}>
           <FlowsHeader sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} />
           <div role="rowgroup" className="relative" style={{ height: virt.getTotalSize() }} onClick={onClick} onDoubleClick={onDoubleClick}>
             {/* One moved block of rows in normal flow (rows are fixed-height): a single transform to paint and

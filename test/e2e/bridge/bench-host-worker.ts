@@ -7,7 +7,7 @@
  */
 import type { EngineUpdate, ViewRequest } from '../../../src/shared/ipc.ts';
 import { FlowViewModel, type ViewPart } from '../../../src/main/session/view/flow-view-model.ts';
-import { flowsAt, statsAt } from '../../../bench/synthetic-flows.ts';
+import { captureTimeAt, flowsAt, statsAt } from '../../../bench/synthetic-flows.ts';
 
 /** Page → worker. `load`: forget the table, generate `count` flows at `tick` as an initial table, serve `view` (the
  * page's last request, if any) and answer with an engine update; updates are numbered from `seq`. */
@@ -35,7 +35,7 @@ let count = 0;
 let tick = 0;
 
 function update(view: ViewPart): EngineUpdate {
-  return { seq: ++seq, ...view, stats: statsAt(count, tick), ts: 1_700_000_100 + tick };
+  return { seq: ++seq, ...view, stats: statsAt(count, tick), ts: captureTimeAt(tick) };
 }
 
 g.onmessage = (e) => {

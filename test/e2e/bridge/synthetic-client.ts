@@ -18,12 +18,16 @@ export const BENCH_HOST_WORKER_PATH = '/__bridge/bench-host.js';
 
 /** Milliseconds from the start of delivery: `clone`: the structured clone; `sync`: the listeners (stores); `react`: until
  * React's render and commit (a microtask queued by the store); `total`: until a task queued after them runs, which also
- * covers the browser's style/layout/paint of a frame rendered in between. All but `sync` include the clone. */
+ * covers the browser's style/layout/paint of a frame rendered in between; `painted`: until the first frame rendered
+ * after that task is done (its animation frame, then a task after it), so the update is on screen. All but `sync`
+ * include the clone. The measured span ('sandpiper-update' etc.) ends at `painted`: a trace of it holds the frame
+ * whichever side of `total` the browser rendered it. */
 export interface DeliveryTiming {
   clone: number;
   sync: number;
   react: number;
   total: number;
+  painted: number;
 }
 
 export interface BenchHooks {
@@ -60,6 +64,7 @@ interface PageGlobals {
   __sandpiperHostSetView?: (req: ViewRequest) => Promise<string>;
   MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(v: unknown): void } };
   performance: { now(): number; measure(name: string, o: { start: number; end: number }): void };
+  requestAnimationFrame(cb: () => void): number;
   structuredClone<T>(v: T): T;
   Worker: new (url: string) => PageWorker;
 }
@@ -89,6 +94,14 @@ function commitDone(): Promise<void> {
   });
 }
 
+function nextFrameRendered(): Promise<void> {
+  // Animation-frame callbacks run at the start of a frame; a task queued from one runs after that frame's style,
+  // layout and paint.
+  return new Promise((resolve) => {
+    g.requestAnimationFrame(() => void commitDone().then(resolve));
+  });
+}
+
 async function deliver(sent: EngineUpdate, name: string, listeners: ReadonlySet<(u: EngineUpdate) => void> = updates): Promise<DeliveryTiming> {
   const t0 = g.performance.now();
   const u = g.structuredClone(sent);
@@ -100,13 +113,18 @@ async function deliver(sent: EngineUpdate, name: string, listeners: ReadonlySet<
   const tr = g.performance.now();
   await commitDone();
   const t1 = g.performance.now();
-  g.performance.measure(name, { start: t0, end: t1 });
-  return { clone: tc - t0, sync: ts - tc, react: tr - t0, total: t1 - t0 };
+  await nextFrameRendered();
+  const t2 = g.performance.now();
+  g.performance.measure(name, { start: t0, end: t2 });
+  return { clone: tc - t0, sync: ts - tc, react: tr - t0, total: t1 - t0, painted: t2 - t0 };
 }
 
 g.__sandpiperBench = {
   stage(json) {
+    const t0 = g.performance.now();
     staged = JSON.parse(json) as EngineUpdate;
+    // Marked so a trace can leave the harness's own task out of the page's time.
+    g.performance.measure('sandpiper-stage', { start: t0, end: g.performance.now() });
   },
   deliverStaged() {
     const u = staged;
