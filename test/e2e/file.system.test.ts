@@ -118,16 +118,23 @@ test('a capture file shows its flows with host names, a grey badge, in light and
 test('each number sits under its header, and is a named cell in Chromium\'s accessibility tree', { skip: skip ?? false }, async () => {
   const page = await openPage();
   const rows = await openAndLoad(page);
-  // The numbers are drawn as one monospace run per row over the numeric tracks (number-run.ts): each value must lie
-  // inside its column header's box, ending one character short of its right edge as the header's label does.
+  // The numbers are one monospace text over the numeric tracks, a line per row (NumberCells.tsx, number-run.ts):
+  // each value must lie inside its column header's box, ending one character short of its right edge as the header's
+  // label does, on its row, in its row's colour (closed flows dimmed).
   const misplaced = await page.getByRole('grid', { name: 'Flows' }).evaluate((grid) => {
     const headerEls = [...grid.querySelectorAll('[role="columnheader"]')];
     const headers = headerEls.map((h) => h.getBoundingClientRect());
     const out: string[] = [];
     let checked = 0;
+    const blocks = (['open', 'closed'] as const).map((w) => grid.querySelector(`[data-numbers="${w}"]`));
+    const [openBlock, closedBlock] = blocks;
+    if (!openBlock || !closedBlock) return ['no number block'];
+    const textOf = (b: typeof openBlock) => [...b.childNodes].find((n) => n.nodeType === n.TEXT_NODE);
+    const view = grid.ownerDocument.defaultView;
+    if (!view) return ['no window'];
+    const openLines = (openBlock.textContent ?? '').split('\n');
+    const ch = openBlock.getBoundingClientRect().width / (openLines.find((l: string) => l !== '') ?? ' ').length;
     // A numeric header's label ends where its values do (the sort arrow is on its other side).
-    const run0 = grid.querySelector('[role="row"][data-flow-id] [aria-hidden="true"]');
-    const ch0 = run0 ? run0.getBoundingClientRect().width / (run0.textContent ?? '').length : NaN;
     let headersChecked = 0;
     headerEls.forEach((h, i) => {
       const label = [...(h.querySelector('button')?.childNodes ?? [])].find((n) => n.nodeType === n.TEXT_NODE);
@@ -136,34 +143,39 @@ test('each number sits under its header, and is a named cell in Chromium\'s acce
       const range = grid.ownerDocument.createRange();
       range.selectNodeContents(label);
       const right = range.getBoundingClientRect().right;
-      if (!(Math.abs(headers[i].right - ch0 - right) <= 1)) out.push(`header ${label.textContent} ends at ${right}, its column at ${headers[i].right}, ch ${ch0}`);
+      if (!(Math.abs(headers[i].right - ch - right) <= 1)) out.push(`header ${label.textContent} ends at ${right}, its column at ${headers[i].right}, ch ${ch}`);
     });
-    for (const row of grid.querySelectorAll('[role="row"][data-flow-id]')) {
-      const run = row.querySelector('[aria-hidden="true"]');
-      const text = run?.firstChild;
-      if (!run || !text || text.nodeType !== text.TEXT_NODE) {
-        out.push(`row ${row.id}: no number run`);
-        continue;
-      }
-      const data = text.textContent ?? '';
-      const ch = run.getBoundingClientRect().width / data.length;
+    const rowEls = [...(openBlock.parentElement?.children ?? [])].filter((c) => c.getAttribute('role') === 'row');
+    rowEls.forEach((row, k) => {
+      const closed = row.getAttribute('data-closed') === 'true';
+      const block = closed ? closedBlock : openBlock;
+      const text = textOf(block);
+      const lines = (block.textContent ?? '').split('\n');
+      const other = ((closed ? openBlock : closedBlock).textContent ?? '').split('\n')[k];
+      if (!text || lines[k] === undefined || lines[k] === '' || other !== '') return void out.push(`row ${row.id}: its line ${k} is not in the ${closed ? 'closed' : 'open'} block alone`);
+      const [numbersColour, rowColour] = [view.getComputedStyle(block).color, view.getComputedStyle(row).color];
+      if (numbersColour !== rowColour) out.push(`row ${row.id}: numbers in ${numbersColour}, row text in ${rowColour}`);
+      const lineStart = lines.slice(0, k).reduce((n: number, l: string) => n + l.length + 1, 0);
+      const rowBox = row.getBoundingClientRect();
       let from = 0;
       [...row.querySelectorAll('[role="gridcell"]')].forEach((cell, i) => {
         const name = cell.getAttribute('aria-label');
         if (name === null) return;
-        const at = data.indexOf(name, from);
-        if (at < 0) return void out.push(`row ${row.id}, column ${i}: "${name}" is not in the run`);
+        const at = lines[k].indexOf(name, from);
+        if (at < 0) return void out.push(`row ${row.id}, column ${i}: "${name}" is not on its line "${lines[k]}"`);
         from = at + name.length;
         const range = grid.ownerDocument.createRange();
-        range.setStart(text, at);
-        range.setEnd(text, from);
+        range.setStart(text, lineStart + at);
+        range.setEnd(text, lineStart + from);
         const r = range.getBoundingClientRect();
         const h = headers[i];
         checked++;
         if (r.left < h.left || Math.abs(h.right - ch - r.right) > 1) out.push(`row ${row.id}, column ${i}: "${name}" at ${r.left}..${r.right}, header ${h.left}..${h.right}, ch ${ch}`);
+        if (r.top < rowBox.top || r.bottom > rowBox.bottom) out.push(`row ${row.id}, column ${i}: "${name}" at y ${r.top}..${r.bottom}, row ${rowBox.top}..${rowBox.bottom}`);
       });
-    }
+    });
     if (headersChecked !== 6) out.push(`${headersChecked} numeric headers checked, not 6`);
+    if (!rowEls.some((r) => r.getAttribute('data-closed') === 'true') || rowEls.every((r) => r.getAttribute('data-closed') === 'true')) out.push('the capture should have both open and closed flows');
     return checked >= 8 * 6 ? out : [...out, `only ${checked} numbers checked`];
   });
   assert.deepEqual(misplaced, []);

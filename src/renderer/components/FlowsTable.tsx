@@ -7,9 +7,9 @@ import { MAX_VIEW_ROWS } from '../../shared/ipc.ts';
 import { COLUMN_META as COLUMNS, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
 import { isClosed, localAddr, localPort, remoteAddr, remotePort, protoLabel } from '../../shared/flows/endpoints.ts';
 import { formatEndpoint } from '../format.ts';
-import { FIRST_NUMBER_COLUMN, NUMBER_COLUMNS, NUMBER_WIDTH_CH, type NumberColumnId } from '../flows/number-run.ts';
+import { FIRST_NUMBER_COLUMN, NUMBER_COLUMNS, NUMBER_WIDTH_CH, numberRun, numberTexts, type NumberColumnId } from '../flows/number-run.ts';
 import { FilterBar } from './FilterBar.tsx';
-import { NumberCells, type NumberWriters } from './NumberCells.tsx';
+import { NumberBlock, NumberBlockWriter, NumberCells, type NumberNames } from './NumberCells.tsx';
 
 export const ROW_HEIGHT = 28;
 const TEXT_TRACKS = ['minmax(9rem,1.1fr)', 'minmax(11rem,1.3fr)', 'minmax(14rem,2fr)', '6.5rem', '6.5rem'];
@@ -27,8 +27,8 @@ export function rowDomId(id: number): string {
   return `flow-row-${id}`;
 }
 
-/** A row's text cells, then its numbers (written by its NumberWriter, not by this render). */
-function Cells({ r, slot, writers }: { r: FlowRow; slot: number; writers: NumberWriters }) {
+/** A row's text cells, then its number cells (named after each render by the table, not by this render). */
+function Cells({ r, slot, names }: { r: FlowRow; slot: number; names: NumberNames }) {
   const remote = formatEndpoint(remoteAddr(r), remotePort(r));
   const proc = r.process !== null ? (r.pid !== null ? `${r.process} (${r.pid})` : r.process) : r.process_hidden ? 'other user' : '—';
   const texts: Record<Exclude<ColumnId, NumberColumnId>, string> = {
@@ -43,7 +43,7 @@ function Cells({ r, slot, writers }: { r: FlowRow; slot: number; writers: Number
       {COLUMNS.slice(0, FIRST_NUMBER_COLUMN).map((c) => (
         <TextCell key={c.id} titled={c.id === 'remote' || c.id === 'process'} text={texts[c.id as keyof typeof texts]} />
       ))}
-      <NumberCells slot={slot} writers={writers} />
+      <NumberCells slot={slot} names={names} />
     </>
   );
 }
@@ -98,7 +98,8 @@ const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort }: {
 
 /**
  * Whether two versions of a flow show the same text. Every update brings new row objects, and nearly every one has
- * new counters; those are written by the row's NumberWriter, so React renders a row again only when its text changed.
+ * new counters; the numbers are written by the table after each render (NumberCells.tsx), so React renders a row again
+ * only when its text changed.
  */
 export function sameText(a: FlowRow, b: FlowRow): boolean {
   return (
@@ -119,10 +120,10 @@ export function sameText(a: FlowRow, b: FlowRow): boolean {
   );
 }
 
-type RowProps = { r: FlowRow; index: number; selected: boolean; slot: number; writers: NumberWriters };
+type RowProps = { r: FlowRow; index: number; selected: boolean; slot: number; names: NumberNames };
 
 /** One flow row; React renders it again only when its text, its position or its selection changed. */
-const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writers }: RowProps) {
+const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, names }: RowProps) {
   const closed = isClosed(r);
   return (
     <div
@@ -137,10 +138,10 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
         selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
       } ${closed ? 'text-zinc-400 dark:text-zinc-500' : ''}`}
     >
-      <Cells r={r} slot={slot} writers={writers} />
+      <Cells r={r} slot={slot} names={names} />
     </div>
   );
-}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && a.slot === b.slot && a.writers === b.writers && sameText(a.r, b.r));
+}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && a.slot === b.slot && a.names === b.names && sameText(a.r, b.r));
 
 /** A position whose row has not arrived yet (the window moved and the host's answer is on its way): same box, no text. */
 const PlaceholderRow = memo(function PlaceholderRow({ index }: { index: number }) {
@@ -194,7 +195,8 @@ export function FlowsTable() {
   const scrollTarget = useStore(ui, (s) => s.scrollTarget);
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [writers] = useState<NumberWriters>(() => new Map());
+  const [names] = useState<NumberNames>(() => new Map());
+  const [block] = useState(() => new NumberBlockWriter());
   const virt = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -244,16 +246,27 @@ export function FlowsTable() {
     return (
       // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of being torn down
       // and rebuilt on every update.
-      <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} slot={k} writers={writers} />
+      <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} slot={k} names={names} />
     );
   });
-  // After every render (an update, a scroll), in the same commit: each shown row's numbers, by its slot's writer
-  // (registered by the rows' own layout effects, which run before this one).
+  // After every render (an update, a scroll), in the same commit: the shown rows' numbers, as their cells' names and
+  // as the visible block (the writers were attached by the children's layout effects, which run before this one).
   useLayoutEffect(() => {
+    const runs: string[] = [];
+    const closed: boolean[] = [];
     for (let k = 0; k < shown.length; k++) {
       const r = shown[k];
-      if (r !== undefined) writers.get(k)?.write(r);
+      if (r === undefined) {
+        runs.push('');
+        closed.push(false);
+        continue;
+      }
+      const values = numberTexts(r);
+      names.get(k)?.write(values);
+      runs.push(numberRun(values));
+      closed.push(isClosed(r));
     }
+    block.write(runs, closed);
   });
   return (
     <section aria-label="Flows" className="flex min-h-0 min-w-0 flex-1 flex-col">
@@ -276,6 +289,7 @@ export function FlowsTable() {
                 composite instead of one per row. */}
             <div className="absolute top-0 left-0 w-full" style={{ transform: `translateY(${items.length > 0 ? items[0].start : 0}px)` }}>
               {rendered}
+              <NumberBlock rows={items.length} writer={block} />
             </div>
           </div>
         </div>

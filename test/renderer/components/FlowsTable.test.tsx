@@ -14,9 +14,20 @@ function dataRows(): HTMLElement[] {
 function cellTexts(r: HTMLElement): string[] {
   return within(r).queryAllByRole('gridcell').map((c) => c.getAttribute('aria-label') ?? c.textContent ?? '');
 }
-/** Whether a row's visible number run shows the numbers its cells are named with. */
+/**
+ * The numbers seen on a row: its line of the number block over the rows (line k for the k-th row slot), from the
+ * dimmed text if the row is a closed flow's and from the other if not.
+ */
+function seenNumbers(r: HTMLElement): string | undefined {
+  const slots = [...(r.parentElement?.children ?? [])].filter((c) => c.getAttribute('role') === 'row');
+  const k = slots.indexOf(r);
+  const line = (which: string) => r.parentElement?.querySelector(`[data-numbers="${which}"]`)?.textContent?.split('\n')[k];
+  const [mine, other] = r.dataset.closed === 'true' ? [line('closed'), line('open')] : [line('open'), line('closed')];
+  return other === '' ? mine : undefined;
+}
+/** Whether the numbers seen on a row are the ones its cells are named with. */
 function runMatchesCells(r: HTMLElement): boolean {
-  return r.querySelector('[aria-hidden="true"]')?.textContent === numberRun(cellTexts(r).slice(5));
+  return seenNumbers(r) === numberRun(cellTexts(r).slice(5));
 }
 function firstColumn(): string[] {
   return dataRows().map((r) => cellTexts(r)[0]);
@@ -56,11 +67,12 @@ describe('flows table', () => {
     // local === 'dst': the responder is this host, so ↓ is the fwd rate.
     expect(cellTexts(dns).slice(1, 7)).toEqual(['10.0.0.1:5353', '10.0.0.9:5353', 'udp/dns', 'active', '7.0 kB/s', '3 B/s']);
     expect(cellTexts(curl)[2]).toBe('[2001:db8::1]:80');
-    // What is seen of the numbers: one aligned run per row, the same values as the cells' names, in column order.
-    const run = dns.querySelector('[aria-hidden="true"]');
+    // What is seen of the numbers: an aligned line per row, the same values as the cells' names, in column order;
+    // a closed flow's in the dimmed text.
     expect(cellTexts(dns)).toHaveLength(11);
-    expect(run?.textContent).toBe(numberRun(cellTexts(dns).slice(5)));
-    expect(run?.textContent?.trim().split(/ {2,}/)).toEqual(cellTexts(dns).slice(5));
+    expect(seenNumbers(dns)).toBe(numberRun(cellTexts(dns).slice(5)));
+    expect(seenNumbers(dns)?.trim().split(/ {2,}/)).toEqual(cellTexts(dns).slice(5));
+    expect([ff, dns, curl].every(runMatchesCells)).toBe(true);
     expect(curl.dataset.closed).toBe('true');
     expect(curl.className).toContain('text-zinc-400');
     expect(ff.dataset.closed).toBeUndefined();
