@@ -5,6 +5,7 @@
 import type { FlowRow } from '../../shared/flow.ts';
 import type { StatsMessage } from '../../shared/helper-protocol.ts';
 import type { StatsView } from '../../shared/ipc.ts';
+import { localIsSrc } from '../../shared/flows/endpoints.ts';
 import type { EngineCounters } from './types.ts';
 
 interface Sample {
@@ -46,12 +47,12 @@ export class StatsMeter {
         prev[1] = r.bytes_rev;
       } else this.lastBytes.set(r.id, [r.bytes_fwd, r.bytes_rev]);
       // With no local side known (files), src counts as local: fwd is "out".
-      if (r.local === 'dst') {
-        this.inTotal += dFwd;
-        this.outTotal += dRev;
-      } else {
+      if (localIsSrc(r)) {
         this.inTotal += dRev;
         this.outTotal += dFwd;
+      } else {
+        this.inTotal += dFwd;
+        this.outTotal += dRev;
       }
     }
     for (const id of removed) this.lastBytes.delete(id);

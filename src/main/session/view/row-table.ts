@@ -9,6 +9,7 @@
  */
 import type { FlowRow } from '../../../shared/flow.ts';
 import { COUNTER_COUNT, rowOf, sameText, textOf, writeCounters, type FlowText } from '../../../shared/flow-update.ts';
+import { localIsSrc } from '../../../shared/flows/endpoints.ts';
 import { IdIndex } from './id-index.ts';
 
 /** Compaction runs when at least this many slots are empty and they outnumber the rows. */
@@ -39,7 +40,7 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
   /** Per slot: the row last built for it and the stamp it was built at. */
   private built: Array<FlowRow | undefined> = [];
   private builtStamps = new Float64Array(0);
-  /** Per slot: 1 when the flow's src is this host (text.local !== 'dst'), so numeric keys need not read texts. */
+  /** Per slot: 1 when the flow's src is this host (localIsSrc), so numeric keys need not read texts. */
   private srcLocal = new Uint8Array(0);
   /** One numeric key per slot, computed as counters arrive (still in cache then); the table view's sort key. */
   private keyOf: SlotKey | null = null;
@@ -153,7 +154,7 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
     } else this.texts[slot] = t;
     this.stamps[slot] = epoch;
     // The rates' keys depend on which end is local; applyRows computes the key once the counters are written.
-    this.srcLocal[slot] = t.local !== 'dst' ? 1 : 0;
+    this.srcLocal[slot] = localIsSrc(t) ? 1 : 0;
     return slot;
   }
 
