@@ -12,6 +12,7 @@ import type { FlowText } from '../../../shared/flow-update.ts';
 import type { RowTable } from './row-table.ts';
 import type { FlowPredicate } from '../../../shared/flows/filter-query.ts';
 import type { Column, SortDir } from './columns.ts';
+import { grown } from './grown.ts';
 import { keyBuffer, sortByNumber, sortByText } from './packed-sort.ts';
 import { numberOrder, selectRange, textOrder, type Before } from './select-range.ts';
 
@@ -160,12 +161,8 @@ export class FlowView {
   private grow(n: number): void {
     if (this.inView.length >= n) return;
     const cap = Math.max(n, this.inView.length * 2, 1024);
-    const inView = new Uint8Array(cap);
-    inView.set(this.inView);
-    this.inView = inView;
-    const keys = new Float64Array(cap);
-    keys.set(this.numKeys);
-    this.numKeys = keys;
+    this.inView = grown(this.inView, cap);
+    this.numKeys = grown(this.numKeys, cap);
   }
 
   private rebuild(): void {

@@ -10,6 +10,7 @@
 import type { FlowRow } from '../../../shared/flow.ts';
 import { COUNTER_COUNT, rowOf, sameText, textOf, writeCounters, type FlowText } from '../../../shared/flow-update.ts';
 import { localIsSrc } from '../../../shared/flows/endpoints.ts';
+import { grown } from './grown.ts';
 import { IdIndex } from './id-index.ts';
 
 /** Compaction runs when at least this many slots are empty and they outnumber the rows. */
@@ -160,21 +161,11 @@ export class RowTable implements ReadonlyMap<number, FlowRow> {
 
   private grow(n: number): void {
     const cap = Math.max(n, this.capacity * 2, MIN_CAPACITY);
-    const counters = new Float64Array(cap * COUNTER_COUNT);
-    counters.set(this.counters);
-    this.counters = counters;
-    const stamps = new Float64Array(cap);
-    stamps.set(this.stamps);
-    this.stamps = stamps;
-    const builtStamps = new Float64Array(cap);
-    builtStamps.set(this.builtStamps);
-    this.builtStamps = builtStamps;
-    const keys = new Float64Array(cap);
-    keys.set(this.sortKeys);
-    this.sortKeys = keys;
-    const srcLocal = new Uint8Array(cap);
-    srcLocal.set(this.srcLocal);
-    this.srcLocal = srcLocal;
+    this.counters = grown(this.counters, cap * COUNTER_COUNT);
+    this.stamps = grown(this.stamps, cap);
+    this.builtStamps = grown(this.builtStamps, cap);
+    this.sortKeys = grown(this.sortKeys, cap);
+    this.srcLocal = grown(this.srcLocal, cap);
     this.capacity = cap;
   }
 
