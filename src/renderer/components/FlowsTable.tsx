@@ -7,21 +7,29 @@ import { MAX_VIEW_ROWS } from '../../shared/ipc.ts';
 import { COLUMN_META as COLUMNS, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
 import { isClosed, localAddr, localPort, remoteAddr, remotePort, protoLabel } from '../../shared/flows/endpoints.ts';
 import { formatEndpoint } from '../format.ts';
-import { FIRST_NUMBER_COLUMN, NUMBER_COLUMNS, NUMBER_WIDTH_CH, numberRun, numberTexts, type NumberColumnId } from '../flows/number-run.ts';
+import { FIRST_NUMBER_COLUMN, NUMBER_COLUMNS, NUMBER_RUN_CH, NUMBER_WIDTH_CH, numberRun, numberTexts, type NumberColumnId } from '../flows/number-run.ts';
 import { FilterBar } from './FilterBar.tsx';
 import { NumberBlock, NumberBlockWriter, NumberCells, type NumberNames } from './NumberCells.tsx';
 
 export const ROW_HEIGHT = 28;
-const TEXT_TRACKS = ['minmax(9rem,1.1fr)', 'minmax(11rem,1.3fr)', 'minmax(14rem,2fr)', '6.5rem', '6.5rem'];
-const NUMBER_CH = NUMBER_COLUMNS.reduce((sum, id) => sum + NUMBER_WIDTH_CH[id], 0);
+/** The text columns' tracks: at least `min`, and a `share` of the width left over, if any. */
+const TEXT_TRACKS: readonly { min: string; share?: string }[] = [
+  { min: '9rem', share: '1.1fr' },
+  { min: '11rem', share: '1.3fr' },
+  { min: '14rem', share: '2fr' },
+  { min: '6.5rem' },
+  { min: '6.5rem' },
+];
 /**
  * One grid template for header and rows so the columns line up. The numeric tracks are in `ch` of the monospace font
  * the table's rows and header are set in (their text cells say font-sans), so each is exactly as wide as its part of
  * a row's number run.
  */
-const GRID_STYLE = { gridTemplateColumns: [...TEXT_TRACKS, ...NUMBER_COLUMNS.map((id) => `${NUMBER_WIDTH_CH[id]}ch`)].join(' ') };
-/** The table's least width: every track at its minimum (the text tracks' minima are 47rem). */
-const TABLE_STYLE = { minWidth: `calc(47rem + ${NUMBER_CH}ch)` };
+const GRID_STYLE = {
+  gridTemplateColumns: [...TEXT_TRACKS.map((t) => (t.share ? `minmax(${t.min},${t.share})` : t.min)), ...NUMBER_COLUMNS.map((id) => `${NUMBER_WIDTH_CH[id]}ch`)].join(' '),
+};
+/** The table's least width: every track at its minimum. */
+const TABLE_STYLE = { minWidth: `calc(${TEXT_TRACKS.map((t) => t.min).join(' + ')} + ${NUMBER_RUN_CH}ch)` };
 
 export function rowDomId(id: number): string {
   return `flow-row-${id}`;

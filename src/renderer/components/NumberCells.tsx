@@ -1,5 +1,5 @@
 import { memo, useLayoutEffect, useRef } from 'react';
-import { NUMBER_COLUMNS, NUMBER_WIDTH_CH } from '../flows/number-run.ts';
+import { NUMBER_COLUMNS, NUMBER_RUN_CH } from '../flows/number-run.ts';
 
 /**
  * The numbers of the flows table. Every update moves the counters of every visible row, and the browser's cost per
@@ -100,7 +100,7 @@ export class NumberBlockWriter {
   }
 }
 
-const BLOCK_WIDTH = `${NUMBER_COLUMNS.reduce((sum, id) => sum + NUMBER_WIDTH_CH[id], 0)}ch`;
+const BLOCK_WIDTH = `${NUMBER_RUN_CH}ch`;
 /** Lines as tall as rows (both 1.75rem), so line k sits on row slot k. */
 const LINE_REM = 1.75;
 

@@ -23,6 +23,8 @@ export type NumberColumnId = keyof typeof NUMBER_WIDTH_CH;
 
 /** The numeric columns in display order; the table keeps them last so the run spans the grid's final tracks. */
 export const NUMBER_COLUMNS: readonly NumberColumnId[] = COLUMN_META.filter((c) => c.kind === 'number').map((c) => c.id as NumberColumnId);
+/** A row's number run in characters: the numeric columns' widths together. */
+export const NUMBER_RUN_CH = NUMBER_COLUMNS.reduce((sum, id) => sum + NUMBER_WIDTH_CH[id], 0);
 /** The 0-based index of the first numeric column. */
 export const FIRST_NUMBER_COLUMN = COLUMN_META.length - NUMBER_COLUMNS.length;
 

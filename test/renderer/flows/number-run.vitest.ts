@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COLUMN_META } from '../../../src/shared/flows/columns.ts';
-import { FIRST_NUMBER_COLUMN, NUMBER_COLUMNS, NUMBER_WIDTH_CH, numberRun } from '../../../src/renderer/flows/number-run.ts';
+import { FIRST_NUMBER_COLUMN, NUMBER_COLUMNS, NUMBER_RUN_CH, NUMBER_WIDTH_CH, numberRun } from '../../../src/renderer/flows/number-run.ts';
 
 /** Where each column ends in a run, in characters. */
 const ends = NUMBER_COLUMNS.map((_, i) => NUMBER_COLUMNS.slice(0, i + 1).reduce((n, id) => n + NUMBER_WIDTH_CH[id], 0));
@@ -16,6 +16,7 @@ describe('number run', () => {
     const values = ['7.0 kB/s', '3 B/s', '1.9 MB', '1,012', '12:00:01.500', '—'];
     const run = numberRun(values);
     expect(run).toHaveLength(ends[ends.length - 1]);
+    expect(run).toHaveLength(NUMBER_RUN_CH);
     values.forEach((v, i) => {
       expect(run.slice(ends[i] - 1 - v.length, ends[i] - 1)).toBe(v);
       expect(run[ends[i] - 1]).toBe(' ');
