@@ -53,18 +53,26 @@ interface TraceEvent {
 // Top-level main-thread events that are the browser rendering a frame (the rest is script and task overhead).
 const RENDERING = new Set(['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'UpdateLayer', 'HitTest', 'IntersectionObserverController::computeIntersections']);
 
+/** The renderer main thread's complete events with thread times, in time order; null if the trace has no such thread. */
+function mainThreadEvents(ev: TraceEvent[]): TraceEvent[] | null {
+  const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (main === undefined) return null;
+  return ev.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid && e.tdur !== undefined).sort((a, b) => a.ts - b.ts);
+}
+
+/** Where each performance.measure named `name` begins and ends (trace microseconds). */
+function measures(ev: TraceEvent[], name: string): { begins: number[]; ends: number[] } {
+  const at = (ph: string) => ev.filter((e) => e.name === name && e.ph === ph).map((e) => e.ts);
+  return { begins: at('b'), ends: at('e') };
+}
+
 /** Thread (CPU) milliseconds of the renderer main thread inside each `span` measure: total, rendering, the rest (script). */
 function threadTimePerSpan(trace: { traceEvents: TraceEvent[] }, span = 'sandpiper-update') {
-  const ev = trace.traceEvents;
-  const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const begins = ev.filter((e) => e.name === span && e.ph === 'b').map((e) => e.ts);
-  const ends = ev.filter((e) => e.name === span && e.ph === 'e').map((e) => e.ts);
+  const { begins, ends } = measures(trace.traceEvents, span);
   const total = begins.map(() => 0);
   const rendering = begins.map(() => 0);
-  if (main === undefined) return { total: stats([0]), rendering: stats([0]), script: stats([0]), totalPerSpan: [0], scriptPerSpan: [0], spans: 0 };
-  const events = ev
-    .filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid && e.tdur !== undefined)
-    .sort((a, b) => a.ts - b.ts);
+  const events = mainThreadEvents(trace.traceEvents);
+  if (events === null) return { total: stats([0]), rendering: stats([0]), script: stats([0]), totalPerSpan: [0], scriptPerSpan: [0], spans: 0 };
   let openUntil = -Infinity;
   for (const e of events) {
     // Outermost events (tasks) count whole, so nested ones are not added twice; a task overlapping a span counts
@@ -88,24 +96,20 @@ function threadTimePerSpan(trace: { traceEvents: TraceEvent[] }, span = 'sandpip
  * idle work) counts too. Only the harness's staging tasks (the update handed over as JSON) are left out.
  */
 function allTasksPerUpdate(trace: { traceEvents: TraceEvent[] }, intervalMs: number): { msPerUpdate: number; updates: number } {
-  const ev = trace.traceEvents;
-  const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const spanTimes = (name: string, ph: string) => ev.filter((e) => e.name === name && e.ph === ph).map((e) => e.ts);
-  const begins = spanTimes('sandpiper-update', 'b');
-  const ends = spanTimes('sandpiper-update', 'e');
-  const stageBegins = spanTimes('sandpiper-stage', 'b');
-  const stageEnds = spanTimes('sandpiper-stage', 'e');
-  if (main === undefined || begins.length === 0) return { msPerUpdate: 0, updates: 0 };
+  const { begins, ends } = measures(trace.traceEvents, 'sandpiper-update');
+  const stage = measures(trace.traceEvents, 'sandpiper-stage');
+  const events = mainThreadEvents(trace.traceEvents);
+  if (events === null || begins.length === 0) return { msPerUpdate: 0, updates: 0 };
   const from = Math.min(...begins);
   const to = Math.max(...ends) + intervalMs * 1000;
   let ms = 0;
   let openUntil = -Infinity;
-  for (const e of ev.filter((x) => x.ph === 'X' && x.pid === main.pid && x.tid === main.tid && x.tdur !== undefined).sort((a, b) => a.ts - b.ts)) {
+  for (const e of events) {
     const end = e.ts + (e.dur ?? 0);
     if (e.ts < openUntil) continue; // nested in a task already counted
     openUntil = end;
     if (end <= from || e.ts >= to) continue;
-    if (stageBegins.some((b, k) => e.ts < stageEnds[k] && end > b)) continue;
+    if (stage.begins.some((b, k) => e.ts < stage.ends[k] && end > b)) continue;
     ms += (e.tdur ?? 0) / 1000;
   }
   return { msPerUpdate: ms / begins.length, updates: begins.length };
