@@ -1,17 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { act, render, screen, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { App } from '../../../src/renderer/components/App.tsx';
-import { fakeHost, row, status } from '../fixtures.ts';
+import { act, screen, within } from '@testing-library/react';
+import { row, status } from '../fixtures.ts';
+import { renderApp } from '../render-app.tsx';
 
-async function setup(flows: ReturnType<typeof row>[]) {
-  const user = userEvent.setup();
-  const host = fakeHost();
-  render(<App api={host} />);
-  await host.settle();
-  act(() => host.push(flows));
-  return { user, host };
-}
+const setup = renderApp;
 
 const drawer = () => screen.getByRole('complementary', { name: 'Flow details' });
 

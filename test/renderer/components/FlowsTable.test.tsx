@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { act, render, screen, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import { App } from '../../../src/renderer/components/App.tsx';
 import { sameText, viewWindow, ROW_HEIGHT } from '../../../src/renderer/components/FlowsTable.tsx';
 import { MAX_VIEW_ROWS } from '../../../src/shared/ipc.ts';
 import { numberRun, numberTexts } from '../../../src/renderer/flows/number-run.ts';
 import { fakeHost, row, update } from '../fixtures.ts';
+import { renderApp } from '../render-app.tsx';
 
 function dataRows(): HTMLElement[] {
   return screen.getAllByRole('row').filter((r) => r.getAttribute('aria-rowindex') !== '1');
@@ -39,14 +39,7 @@ const flows = [
   row({ id: 3, process: null, pid: null, process_hidden: true, host: null, bytes_fwd: 500, bytes_rev: 0, last_seen: 1_700_000_002, local: 'dst', src: '10.0.0.9', sport: 5353, dst: '10.0.0.1', dport: 5353, proto: 'udp', app: 'dns', state: 'active', rate_fwd_1s: 7000, rate_rev_1s: 3 }),
 ];
 
-async function setup(initial: readonly ReturnType<typeof row>[] = flows) {
-  const user = userEvent.setup();
-  const host = fakeHost();
-  render(<App api={host} />);
-  await host.settle();
-  if (initial.length > 0) act(() => host.push(initial));
-  return { user, host };
-}
+const setup = (initial: readonly ReturnType<typeof row>[] = flows) => renderApp(initial);
 
 describe('flows table', () => {
   it('asks for the default view on connect, then shows each flow with local/remote from FlowRow.local, and dims closed flows', async () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { act, render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { App } from '../../../src/renderer/components/App.tsx';
-import { fakeHost, row, status } from '../fixtures.ts';
+import { act, screen } from '@testing-library/react';
+import { row, status } from '../fixtures.ts';
+import { renderApp } from '../render-app.tsx';
 
 const live = { kind: 'live' as const, interface: 'eth0' };
 
@@ -12,12 +11,8 @@ function selectedRow(): string | null {
 }
 
 async function setup(flows = [row({ id: 1, process: 'a', pid: null, last_seen: 3 }), row({ id: 2, process: 'b', pid: null, last_seen: 2 }), row({ id: 3, process: 'c', pid: null, last_seen: 1 })]) {
-  const user = userEvent.setup();
-  const api = fakeHost();
-  render(<App api={api} />);
-  await api.settle();
-  act(() => api.push(flows));
-  return { user, api };
+  const { user, host } = await renderApp(flows);
+  return { user, api: host };
 }
 
 /** 5000 flows p1..p5000, newest first by default: position i holds p(5000 - i). */
