@@ -199,7 +199,7 @@ function timed(tool: string, cmd: string, args: string[], packets: number): Run 
  */
 function inProcess(file: string): { flows: number; bytesPerFlow: number; withDpiPps: number; withoutDpiPps: number } {
   const script = `
-    import { createEngine } from ${JSON.stringify(path.join(root, 'src/main/engine/index.ts'))};
+    import { createEngine } from ${JSON.stringify(path.join(root, 'src/engine/index.ts'))};
     import { openSync, readSync, closeSync } from 'node:fs';
     const mem = () => { globalThis.gc(); globalThis.gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
     const buf = new Uint8Array(1 << 20);

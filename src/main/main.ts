@@ -2,20 +2,20 @@
  * Electron main process: thin wiring only. Locks the app down (sandboxed, isolated renderer on app://, every
  * navigation/window/permission denied), starts the engine in a utility process and relays its throttled updates.
  * Once the window is up it offers the one-time capture helper install if this version's helper is not installed.
- * The logic lives in src/main/electron (Electron-typed, tested with fakes) and src/main/session (Electron-free).
+ * The logic lives in src/main (Electron-typed, tested with fakes) and src/engine-host (Electron-free).
  */
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './electron/app-protocol.ts';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
 import { EVENT_CHANNELS } from '../shared/ipc.ts';
-import { EngineHostClient } from './electron/engine-host-client.ts';
-import { messageBoxDialogs, offerHelperInstall } from './electron/helper-offer.ts';
-import { createIpcBackend } from './electron/ipc-backend.ts';
-import { registerIpcHandlers } from './electron/ipc-handlers.ts';
-import { hardenSession, hardenWebContents } from './electron/security.ts';
-import { createMainWindow } from './electron/window-options.ts';
-import { checkInstalledHelper, installForApp } from './helper-install/app-helper.ts';
+import { EngineHostClient } from './engine-host-client.ts';
+import { messageBoxDialogs, offerHelperInstall } from './helper-offer.ts';
+import { createIpcBackend } from './ipc-backend.ts';
+import { registerIpcHandlers } from './ipc-handlers.ts';
+import { hardenSession, hardenWebContents } from './security.ts';
+import { createMainWindow } from './window-options.ts';
+import { checkInstalledHelper, installForApp } from '../installer/app-helper.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = path.join(here, '../renderer');

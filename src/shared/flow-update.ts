@@ -1,7 +1,7 @@
 /**
  * A flow split into its counters (the numbers that change with nearly every packet) and its text (everything else:
  * addresses, state, names, process). A live capture changes the counters of most flows every update while their text
- * rarely changes, so the engine host's flow table (src/main/session/view/row-table.ts) keeps counters column-wise in
+ * rarely changes, so the engine host's flow table (src/engine-host/view/row-table.ts) keeps counters column-wise in
  * one Float64Array and replaces a flow's text only when it changed: applying 50 k counters-only changes allocates
  * nothing per flow, and the filter (which reads texts only, src/shared/flows/filter-query.ts) is not re-run for them.
  * Nothing here crosses a process boundary (IPC version 3 sends whole rows of the visible window only).

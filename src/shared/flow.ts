@@ -49,7 +49,7 @@ export interface FlowDetail {
   ssh_server: string | null;
   dns_answers: string[];
   dns_rcode: number | null;
-  /** Bytes per second over the last 1 s and 10 s, both directions. */
+  /** Bytes per second over the last 1 s and 10 s of capture time, both directions; 0 once the capture stopped. */
   rate_fwd_1s: number;
   rate_rev_1s: number;
   rate_fwd_10s: number;
@@ -60,6 +60,8 @@ export interface FlowDetail {
   process_hidden: boolean;
   /** Which endpoint is this host (live captures), null when unknown (files). */
   local: 'src' | 'dst' | null;
+  /** The flow is over (closed, reset, idle past its timeout, or replaced by a new connection on its 5-tuple). */
+  ended: boolean;
 }
 
 export interface FlowRow extends FlowRecord, FlowDetail {}

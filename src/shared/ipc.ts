@@ -11,7 +11,7 @@ import type { SandboxMessage } from './helper-protocol.ts';
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 3;
+export const IPC_PROTOCOL_VERSION = 4;
 
 export interface InterfaceInfo {
   name: string;
@@ -70,7 +70,10 @@ export interface StatsView {
   ifaceDrops: number;
   /** Packets lost between the helper and the engine. */
   pipeDrops: number;
+  /** Flows held now. */
   flows: number;
+  /** Flows no longer held: expired after going idle in a live capture, or evicted by the flow cap. */
+  expiredFlows: number;
   elapsedSeconds: number;
 }
 
@@ -86,6 +89,7 @@ export const EMPTY_STATS: Readonly<StatsView> = Object.freeze({
   ifaceDrops: 0,
   pipeDrops: 0,
   flows: 0,
+  expiredFlows: 0,
   elapsedSeconds: 0,
 });
 
@@ -126,6 +130,18 @@ export interface SelectedFlow {
   up: number[];
 }
 
+/**
+ * Traffic over capture time, from packet timestamps: bin i covers [start + i * step, start + (i + 1) * step) seconds
+ * since the epoch, and holds the mean bytes per second towards this host (down) and from it (up) over that bin (for
+ * files with no known local side: rev and fwd). Only whole bins; a long capture has coarser bins (step doubles).
+ */
+export interface ChartSeries {
+  start: number;
+  step: number;
+  down: number[];
+  up: number[];
+}
+
 export interface EngineUpdate {
   /** Increases by one per update. */
   seq: number;
@@ -141,6 +157,8 @@ export interface EngineUpdate {
   /** Why the requested filter text does not parse (the previous filter still applies), or null. */
   filterError: string | null;
   stats: StatsView;
+  /** The traffic chart; null when it did not change since the previous update. */
+  chart: ChartSeries | null;
   /** Capture time of this update, seconds since the epoch. */
   ts: number;
 }

@@ -1,6 +1,6 @@
 /**
  * End to end in Debian's Chromium: the built renderer, served by the test bridge, reading a capture file of real
- * traffic (made with tcpdump in a netns pair) through src/main/session and the real engine.
+ * traffic (made with tcpdump in a netns pair) through src/engine-host and the real engine.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startBridge, type Bridge } from './bridge/server.ts';
 import { artifact, clientPlan, createNetnsPair, e2eSkipReason, helperInNetns, launchChromium, netnsInterfaces, PLAN_NAMES, startServers, waitText } from './support.ts';
-import { createLiveCaptureStarter } from '../../src/main/session/live-capture-adapter.ts';
+import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-adapter.ts';
 import { TRAFFIC_SCRIPT, type Running } from '../support/traffic.ts';
 import type { NetnsPair } from '../support/netns.ts';
 

@@ -1,10 +1,10 @@
 // Test doubles for the renderer: flow rows, sandbox reports, a controllable SandpiperApi and a fake engine host
-// (the real FlowViewModel from src/main/session/view answering setView, as the engine host process does).
+// (the real FlowViewModel from src/engine-host/view answering setView, as the engine host process does).
 import { vi } from 'vitest';
 import type { FlowRow } from '../../src/shared/flow.ts';
 import type { SandboxMessage } from '../../src/shared/helper-protocol.ts';
 import { EMPTY_STATS, IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type StatsView, type ViewRequest } from '../../src/shared/ipc.ts';
-import { FlowViewModel } from '../../src/main/session/view/flow-view-model.ts';
+import { FlowViewModel } from '../../src/engine-host/view/flow-view-model.ts';
 import { row } from '../shared/fixtures.ts';
 
 export { row };
@@ -105,7 +105,7 @@ export function mockApi(): MockApi {
 }
 
 export interface FakeHost extends MockApi {
-  /** The engine host's view model (the real one, src/main/session/view): it holds the flows. */
+  /** The engine host's view model (the real one, src/engine-host/view): it holds the flows. */
   vm: FlowViewModel;
   /** Every ViewRequest the page sent, in order. */
   views: ViewRequest[];

@@ -1,6 +1,6 @@
 /**
  * The flows table's columns as both sides know them: the renderer shows them, the engine host sorts by them
- * (src/main/session/view/columns.ts holds the sort keys).
+ * (src/engine-host/view/columns.ts holds the sort keys).
  */
 export const COLUMN_IDS = ['process', 'local', 'remote', 'proto', 'state', 'down', 'up', 'bytes', 'packets', 'first_seen', 'last_seen'] as const;
 export type ColumnId = (typeof COLUMN_IDS)[number];

@@ -1,12 +1,12 @@
 /**
  * The UI benchmark's engine host in a dedicated Web Worker of the page (bench/ui.bench.ts, scroll test): the real
- * FlowViewModel (src/main/session/view, pure TS) holding the benchmark's synthetic flows (bench/synthetic-flows.ts),
+ * FlowViewModel (src/engine-host/view, pure TS) holding the benchmark's synthetic flows (bench/synthetic-flows.ts),
  * answering the page's view requests with postMessage. Its replies cross to the page as a structured clone, as an
  * EngineUpdate crosses Electron IPC from the engine host, instead of as JSON through the DevTools protocol, whose
  * in-page cost would be counted against the renderer's frames. Bundled and served by the bridge (benchHostWorker).
  */
 import type { EngineUpdate, ViewRequest } from '../../../src/shared/ipc.ts';
-import { FlowViewModel, type ViewPart } from '../../../src/main/session/view/flow-view-model.ts';
+import { FlowViewModel, type ViewPart } from '../../../src/engine-host/view/flow-view-model.ts';
 import { captureTimeAt, flowsAt, statsAt } from '../../../bench/synthetic-flows.ts';
 
 /** Page → worker. `load`: forget the table, generate `count` flows at `tick` as an initial table, serve `view` (the

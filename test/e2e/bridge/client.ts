@@ -1,6 +1,6 @@
 /**
  * The test bridge's `window.sandpiper` (runs in the page, injected before the app bundle): SandpiperApi over
- * fetch (calls) and EventSource (updates and status) to the bridge server, where src/main/session drives the real
+ * fetch (calls) and EventSource (updates and status) to the bridge server, where src/engine-host drives the real
  * engine. Updates arrive as JSON (an EngineUpdate is plain data), so the app gets the EngineUpdate it gets over
  * Electron IPC. Bundled by esbuild at bridge start; it imports src/shared only.
  */

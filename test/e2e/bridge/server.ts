@@ -1,7 +1,7 @@
 /**
  * The end-to-end test bridge: a Node HTTP server on 127.0.0.1 (random port) that serves the built renderer
  * (through the app:// protocol handler, so with the app's CSP and path checks) with a client script injected
- * before the app bundle, and answers that client's SandpiperApi calls with src/main/session driving the real
+ * before the app bundle, and answers that client's SandpiperApi calls with src/engine-host driving the real
  * engine. File dialogs are replaced by paths the test sets (setNextOpenPath / setNextSavePath). Updates (plain
  * objects since IPC version 3) travel as JSON over SSE.
  */
@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { createAppProtocolHandler } from '../../../src/main/electron/app-protocol.ts';
-import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../../src/main/electron/csp.ts';
-import { Session, type SessionOptions } from '../../../src/main/session/session.ts';
-import { dispatchHostCall, forwardSession, type HostMessage, type HostServices } from '../../../src/main/session/host-protocol.ts';
-import { listInterfaces } from '../../../src/main/session/interfaces.ts';
-import { validateFilter } from '../../../src/main/session/filter-check.ts';
+import { createAppProtocolHandler } from '../../../src/main/app-protocol.ts';
+import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../../src/main/csp.ts';
+import { EngineHost, type EngineHostOptions } from '../../../src/engine-host/engine-host.ts';
+import { dispatchHostCall, forwardSession, type HostMessage, type HostServices } from '../../../src/engine-host/host-protocol.ts';
+import { listInterfaces } from '../../../src/engine-host/interfaces.ts';
+import { validateFilter } from '../../../src/engine-host/filter-check.ts';
 import type { InterfaceInfo } from '../../../src/shared/ipc.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -25,7 +25,7 @@ export const REPO_ROOT = path.resolve(here, '../../..');
 export const RENDERER_DIR = path.join(REPO_ROOT, 'dist/renderer');
 
 export interface BridgeOptions {
-  session?: Omit<SessionOptions, 'createEngine'> & Partial<Pick<SessionOptions, 'createEngine'>>;
+  session?: Omit<EngineHostOptions, 'createEngine'> & Partial<Pick<EngineHostOptions, 'createEngine'>>;
   /** Which page-side API to inject: the session client (default) or another bundled script (benchmarks). */
   clientEntry?: string;
   rendererDir?: string;
@@ -41,7 +41,7 @@ export interface BridgeOptions {
 
 export interface Bridge {
   url: string;
-  session: Session;
+  session: EngineHost;
   setNextOpenPath(p: string | null): void;
   setNextSavePath(p: string | null): void;
   /** Calls the page made, in order (method names). */
@@ -94,8 +94,8 @@ export async function startBridge(o: BridgeOptions = {}): Promise<Bridge> {
   }
   const appHandler = createAppProtocolHandler(rendererDir);
 
-  const createEngine = o.session?.createEngine ?? (await import('../../../src/main/session/engine-adapter.ts')).createSessionEngine;
-  const session = new Session({ ...o.session, createEngine });
+  const createEngine = o.session?.createEngine ?? (await import('../../../src/engine-host/engine-adapter.ts')).createSessionEngine;
+  const session = new EngineHost({ ...o.session, createEngine });
   const services: HostServices = { session, listInterfaces: o.listInterfaces ?? (() => listInterfaces()), validateFilter };
   const sinks = new Set<ServerResponse>();
   const send = (res: ServerResponse, m: HostMessage) => {

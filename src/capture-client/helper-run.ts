@@ -1,0 +1,274 @@
+/**
+ * One run of the privileged capture helper, seen from the unprivileged side. Starts it directly when we are root,
+ * else through pkexec (which clears the environment and tells the helper who we are in PKEXEC_UID). Passes the pcap
+ * stream on unchanged, parses the stderr JSON lines into typed events, and turns the way it ended into a
+ * `CaptureFailure` instead of an exception.
+ *
+ * Backpressure: a `data` listener that returns false pauses reading until `resume()`; the helper then blocks on its
+ * stdout and the kernel ring absorbs (or drops, and counts) the excess. We never drop bytes ourselves, so
+ * `pipeDrops` is 0 unless the stream ended inside a record (the partial record is what we could not use).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import {
+  HELPER_PROTOCOL_VERSION,
+  buildHelperArgs,
+  parseHelperMessage,
+  type ErrorMessage,
+  type ExitMessage,
+  type ExitReason,
+  type HelloMessage,
+  type HelperMessage,
+  type HelperOptions,
+  type SandboxMessage,
+  type StatsMessage,
+  type WarningMessage,
+} from '../shared/helper-protocol.ts';
+import { describeHelperEnding, type CaptureFailure } from './capture-failure.ts';
+import { createLineSplitter } from './line-splitter.ts';
+import { createPcapStreamCounter } from './pcap-stream-counter.ts';
+import { TypedEvents } from './typed-events.ts';
+
+export interface HelperRunOptions {
+  helperPath: string;
+  helper: HelperOptions;
+  /** 'auto' runs the helper directly when our effective uid is 0, else through pkexec. */
+  launch?: 'auto' | 'direct' | 'pkexec';
+  pkexecPath?: string;
+  /** Environment for a direct launch (pkexec replaces it anyway). */
+  env?: NodeJS.ProcessEnv;
+  /** After stop(): how long to wait after SIGTERM before closing stdin, and again before SIGKILL. */
+  stopGraceMs?: number;
+}
+
+export interface CaptureResult {
+  /** null when the capture ended normally (count/duration reached, or stopped by us). */
+  failure: CaptureFailure | null;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  viaPkexec: boolean;
+  exitReason: ExitReason | null;
+  lastStats: StatsMessage | null;
+  /** Whole packets that came through the pipe. */
+  packets: number;
+  /** Captured bytes (incl_len) of those packets. */
+  packetBytes: number;
+  streamBytes: number;
+  /** Stream offset past the last whole record: a file cut here is well-formed. */
+  completeBytes: number;
+  /** Bytes (whole or partial packets) we received but could not use; see the module comment. */
+  pipeDropBytes: number;
+  pipeDrops: number;
+  /** Why the stream stopped being countable as pcap, if it did. */
+  streamInvalid: string | null;
+  /** The last stderr line that was not a helper message (pkexec's own complaints land here). */
+  lastOtherLine: string | null;
+}
+
+export interface HelperRunEvents {
+  /** A chunk of the pcap stream, unchanged. Return false to pause reading until resume(). */
+  data: (chunk: Buffer) => boolean | void;
+  message: (m: HelperMessage) => void;
+  hello: (m: HelloMessage) => void;
+  sandbox: (m: SandboxMessage) => void;
+  stats: (m: StatsMessage) => void;
+  warning: (m: WarningMessage) => void;
+  error: (m: ErrorMessage) => void;
+  exit: (m: ExitMessage) => void;
+  /** The session is over: the helper exited and its pipes are drained. */
+  end: (r: CaptureResult) => void;
+}
+
+const DEFAULT_PKEXEC = existsSync('/usr/bin/pkexec') ? '/usr/bin/pkexec' : 'pkexec';
+
+export class HelperRun extends TypedEvents<HelperRunEvents> {
+  readonly viaPkexec: boolean;
+  readonly done: Promise<CaptureResult>;
+  #child: ChildProcessWithoutNullStreams | null = null;
+  #opts: HelperRunOptions;
+  #counter = createPcapStreamCounter();
+  #lastError: ErrorMessage | null = null;
+  #exitMessage: ExitMessage | null = null;
+  #lastStats: StatsMessage | null = null;
+  #lastOtherLine: string | null = null;
+  #stopRequested = false;
+  #protocolFailure: CaptureFailure | null = null;
+  #ended = false;
+  #timers: NodeJS.Timeout[] = [];
+  #resolve: (r: CaptureResult) => void = () => {};
+
+  constructor(opts: HelperRunOptions) {
+    super();
+    this.#opts = opts;
+    const launch = opts.launch ?? 'auto';
+    this.viaPkexec = launch === 'pkexec' || (launch === 'auto' && process.geteuid?.() !== 0);
+    this.done = new Promise((r) => {
+      this.#resolve = r;
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Starts the helper. Listeners should be attached before. */
+  start(): this {
+    if (this.#child) return this;
+    const args = buildHelperArgs(this.#opts.helper);
+    const [cmd, argv] = this.viaPkexec
+      ? [this.#opts.pkexecPath ?? DEFAULT_PKEXEC, [this.#opts.helperPath, ...args]]
+      : [this.#opts.helperPath, args];
+    const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: this.#opts.env ?? process.env });
+    this.#child = child;
+
+    const lines = createLineSplitter((line) => this.#onLine(line));
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.#counter.push(chunk);
+      const r = this.emit('data', chunk);
+      if (r.includes(false)) child.stdout.pause();
+    });
+    child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
+    // The helper closing its end early, or us writing nothing, must not crash us.
+    child.stdin.on('error', () => {});
+    child.stdout.on('error', () => {});
+    child.stderr.on('error', () => {});
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) {
+        const what = this.viaPkexec ? 'pkexec' : 'the capture helper';
+        this.#finish(null, null, {
+          kind: 'spawn_failed',
+          message: `cannot start ${what} (${cmd}): ${err.code === 'ENOENT' ? 'not found' : err.message}`,
+          cliExit: 1,
+        });
+      }
+    });
+    child.on('close', (code, signal) => {
+      lines.end();
+      this.#finish(code, signal, undefined);
+    });
+    return this;
+  }
+
+  /** Resumes reading after a `data` listener returned false. */
+  resume(): void {
+    this.#child?.stdout.resume();
+  }
+
+  /**
+   * Asks the helper to finish: SIGTERM, which we may send while it runs as us (under pkexec it is pkexec's pid,
+   * since pkexec execs it); when it runs as another uid the kernel refuses, and closing its stdin tells it instead.
+   */
+  stop(): Promise<CaptureResult> {
+    const child = this.#child;
+    if (!child || this.#ended) return this.done;
+    if (!this.#stopRequested) {
+      this.#stopRequested = true;
+      const grace = this.#opts.stopGraceMs ?? 3000;
+      if (!this.#signal('SIGTERM')) child.stdin.end();
+      this.#timers.push(
+        setTimeout(() => child.stdin.end(), grace),
+        setTimeout(() => this.#signal('SIGKILL'), grace * 2),
+      );
+    }
+    return this.done;
+  }
+
+  /** True when the signal was delivered (or the process is already gone). */
+  #signal(sig: NodeJS.Signals): boolean {
+    const pid = this.#child?.pid;
+    if (pid === undefined || this.#ended) return true;
+    try {
+      process.kill(pid, sig);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code !== 'EPERM';
+    }
+  }
+
+  #onLine(line: string): void {
+    const m = parseHelperMessage(line);
+    if (m === null) {
+      this.#lastOtherLine = line;
+      return;
+    }
+    this.emit('message', m);
+    switch (m.type) {
+      case 'hello':
+        this.emit('hello', m);
+        // A helper speaking another protocol version could be misread: stop it rather than guess.
+        if (m.protocol !== HELPER_PROTOCOL_VERSION) {
+          this.#protocolFailure = {
+            kind: 'helper_failed',
+            message: `the capture helper speaks protocol ${String(m.protocol)}, this Sandpiper speaks ${HELPER_PROTOCOL_VERSION}: reinstall the helper (sandpiper helper install)`,
+            cliExit: 1,
+          };
+          void this.stop();
+        }
+        break;
+      case 'sandbox':
+        this.emit('sandbox', m);
+        break;
+      case 'stats':
+        this.#lastStats = m;
+        this.emit('stats', m);
+        break;
+      case 'warning':
+        this.emit('warning', m);
+        break;
+      case 'error':
+        this.#lastError = m;
+        this.emit('error', m);
+        break;
+      case 'exit':
+        this.#exitMessage = m;
+        this.emit('exit', m);
+        break;
+    }
+  }
+
+  #finish(code: number | null, signal: NodeJS.Signals | null, forced: CaptureFailure | undefined): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const t of this.#timers) clearTimeout(t);
+    const c = this.#counter;
+    const failure =
+      forced ??
+      this.#protocolFailure ??
+      describeHelperEnding({
+        code,
+        signal,
+        viaPkexec: this.viaPkexec,
+        lastError: this.#lastError,
+        exitMessage: this.#exitMessage,
+        stopRequested: this.#stopRequested,
+        otherLine: this.#lastOtherLine,
+      });
+    const pipeDropBytes = c.invalid === null ? c.streamBytes - c.completeBytes : 0;
+    const result: CaptureResult = {
+      failure,
+      code,
+      signal,
+      viaPkexec: this.viaPkexec,
+      exitReason: this.#exitMessage?.reason ?? null,
+      lastStats: this.#lastStats,
+      packets: c.packets,
+      packetBytes: c.packetBytes,
+      streamBytes: c.streamBytes,
+      completeBytes: c.completeBytes,
+      pipeDropBytes,
+      // A partial record at the end is one packet we could not use; a partial global header is none.
+      pipeDrops: pipeDropBytes > 0 && c.completeBytes > 0 ? 1 : 0,
+      streamInvalid: c.invalid,
+      lastOtherLine: this.#lastOtherLine,
+    };
+    this.emit('end', result);
+    this.#resolve(result);
+  }
+}
+
+/** Creates and starts a session. */
+export function startHelperRun(opts: HelperRunOptions, attach?: (s: HelperRun) => void): HelperRun {
+  const s = new HelperRun(opts);
+  attach?.(s);
+  return s.start();
+}

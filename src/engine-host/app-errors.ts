@@ -1,0 +1,88 @@
+/**
+ * Every error the app shows is an AppError: what happened and what the user can do. This module maps the capture
+ * helper's outcomes (pkexec status, helper exit code, its last `error` line) and file problems onto them.
+ */
+import type { ErrorMessage } from '../shared/helper-protocol.ts';
+import type { AppError, AppErrorCode } from '../shared/ipc.ts';
+
+export function appError(code: AppErrorCode, message: string, action: string): AppError {
+  return { code, message, action };
+}
+
+const ACTIONS: Record<AppErrorCode, string> = {
+  auth_dismissed: 'Start the capture again and enter your password when asked.',
+  not_authorised: 'Ask your administrator to allow Sandpiper captures for your account, or open a capture file instead.',
+  interface_gone: 'Pick another interface from the list and start again.',
+  helper_exited: 'Start the capture again; if it keeps stopping, run `sandpiper helper status` to check the installed helper.',
+  sandbox_strict: 'Turn off strict sandbox mode or run on a kernel with Landlock to capture.',
+  bad_filter: 'Correct the capture filter (BPF syntax, e.g. "tcp port 443") or clear it.',
+  bad_arguments: 'Check the interface and filter, then start again.',
+  capture_open_failed: 'Check that the interface is up and that no policy blocks packet capture, then start again.',
+  unreadable_file: 'Choose a pcap or pcapng file that you can read.',
+  internal: 'Restart the capture; if it happens again, report it with the steps that led to it.',
+};
+
+/** The suggested action for an error code. */
+export function actionFor(code: AppErrorCode): string {
+  return ACTIONS[code];
+}
+
+/** How a capture ended, as src/capture-client reports it (CaptureFailure), plus the helper's last `error` line. */
+export interface CaptureEnding {
+  kind: 'dismissed' | 'not_authorised' | 'bad_arguments' | 'capture_open_failed' | 'sandbox_strict' | 'not_privileged' | 'spawn_failed' | 'killed' | 'helper_failed';
+  /** One line, lower-case start, no final period. */
+  message: string;
+}
+
+/** Maps a failed capture onto an AppError; the helper's own error code refines the kind where it says more. */
+export function mapCaptureFailure(f: CaptureEnding, lastError: ErrorMessage | null): AppError {
+  let code: AppErrorCode;
+  switch (f.kind) {
+    case 'dismissed':
+      code = 'auth_dismissed';
+      break;
+    case 'not_authorised':
+    case 'not_privileged':
+      code = 'not_authorised';
+      break;
+    case 'sandbox_strict':
+      code = 'sandbox_strict';
+      break;
+    case 'bad_arguments':
+    case 'capture_open_failed':
+      code = lastError?.code === 'bad_filter' ? 'bad_filter' : lastError?.code === 'no_such_interface' ? 'interface_gone' : f.kind;
+      break;
+    default:
+      code = 'helper_exited';
+  }
+  return appError(code, sentence(f.message), ACTIONS[code]);
+}
+
+function sentence(s: string): string {
+  const t = s.trim();
+  if (t === '') return 'The capture failed.';
+  const c = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(c) ? c : `${c}.`;
+}
+
+/** An error opening or reading a capture file (fs errors by errno code, or a format error with its offset). */
+export function fileError(path: string, cause: { code?: string; reason?: string; offset?: number | null }): AppError {
+  const name = path.split('/').pop() || path;
+  let what: string;
+  switch (cause.code) {
+    case 'ENOENT':
+      what = 'the file does not exist';
+      break;
+    case 'EACCES':
+    case 'EPERM':
+      what = 'permission denied';
+      break;
+    case 'EISDIR':
+      what = 'it is a folder, not a file';
+      break;
+    default:
+      what = cause.reason ?? cause.code ?? 'it could not be read';
+  }
+  const at = cause.offset !== undefined && cause.offset !== null ? ` at byte ${cause.offset}` : '';
+  return appError('unreadable_file', `Cannot read ${name}: ${what}${at}.`, ACTIONS.unreadable_file);
+}

@@ -1,0 +1,22 @@
+/**
+ * Engine host: the Electron utility process that runs the engine, reads capture files and drives live captures
+ * (through src/capture-client, which uses pkexec), so no packet work happens on Electron's main thread.
+ * It talks to main only through process.parentPort.
+ */
+import { EngineHost } from './engine-host.ts';
+import { serveHost, type ParentPortLike } from './host-protocol.ts';
+import { createSessionEngine } from './engine-adapter.ts';
+import { createLiveCaptureStarter } from './live-capture-adapter.ts';
+import { listInterfaces } from './interfaces.ts';
+import { validateFilter } from './filter-check.ts';
+
+const port = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
+if (!port) {
+  process.stderr.write('sandpiper engine host: must run as an Electron utility process\n');
+  process.exit(1);
+}
+const session = new EngineHost({ createEngine: createSessionEngine, startLive: createLiveCaptureStarter() });
+serveHost(port, { session, listInterfaces: () => listInterfaces(), validateFilter });
+process.on('SIGTERM', () => {
+  void session.dispose().finally(() => process.exit(0));
+});

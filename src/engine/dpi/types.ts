@@ -1,0 +1,46 @@
+/**
+ * The contract between the flow table and deep packet inspection. The flow table creates a FlowDpi lazily, for a
+ * TCP or UDP flow's first payload, feeds it payload until it answers `true` (done), then drops it, so DPI state
+ * lives only while a flow is young. Facts are plain values copied into the flow when DPI finishes or the flow is read.
+ */
+import type { FlowApp } from '../../shared/flow.ts';
+
+export interface DpiFacts {
+  app: FlowApp | null;
+  sni: string | null;
+  alpn: string[];
+  httpHost: string | null;
+  sshClient: string | null;
+  sshServer: string | null;
+  dnsQueries: string[];
+  /** Answer data (A/AAAA addresses, CNAME targets) in order. */
+  dnsAnswers: string[];
+  dnsRcode: number | null;
+}
+
+export interface PayloadContext {
+  /** IP protocol number: 6 TCP, 17 UDP. */
+  proto: 6 | 17;
+  /** The payload travels from the flow's initiator (src) to its responder (dst). */
+  fromInitiator: boolean;
+  /** The flow's ports, initiator's first. */
+  srcPort: number;
+  dstPort: number;
+  /** TCP: sequence number of the payload's first byte (for in-order reassembly of the first bytes); UDP: 0. */
+  seq: number;
+  /** Packet time, seconds since the epoch. */
+  ts: number;
+}
+
+/** IP address (textual, as formatAddress prints it) → the DNS name that last resolved to it. */
+export interface NameCache {
+  remember(address: string, name: string, ts: number): void;
+  lookup(address: string): string | null;
+  readonly size: number;
+}
+
+export interface FlowDpi {
+  /** Inspects one payload (buf[off, off+len)); returns true when this flow needs no more payload. */
+  inspect(ctx: PayloadContext, buf: Uint8Array, off: number, len: number): boolean;
+  readonly facts: DpiFacts;
+}

@@ -1,0 +1,458 @@
+/**
+ * The engine: capture bytes in, flows out.
+ *
+ *   const engine = createEngine({ detail: false });
+ *   engine.onFlowEvicted((flow, reason) => print(engine.toRecord(flow)));
+ *   for await (const chunk of stream) engine.push(chunk);   // pcap or pcapng, chunks of any size
+ *   engine.end();                                            // throws CaptureFormatError if truncated
+ *   for (const flow of engine.flows()) print(engine.toRecord(flow));
+ *
+ * - push/end throw CaptureFormatError (byte `offset`, `reason`) for a non-capture, corrupt or truncated stream;
+ *   everything counted before the error stays available.
+ * - A FlowRef is a table slot: valid until the next push/end/sweep (slots are recycled), so turn it into a record
+ *   or row right away. In onFlowEvicted it is valid only during the callback.
+ * - detail (default true): keep the full DPI facts and per-second rates, and track changed/removed flows for
+ *   drainChanged/drainRemoved (the desktop's 10 Hz deltas). The CLI turns it off to keep flows small.
+ * - attributor: live captures only; asked once when a TCP/UDP flow is created, and again for unattributed young
+ *   flows at most every 250 ms of packet time, never per packet.
+ * - DPI (dpi/index.ts) sees a TCP/UDP flow's payload until it says done, for at most maxDpiPackets payload packets,
+ *   and only while the flow is young (dropped after 5 s of quiet); the flow then keeps only app, host and DNS
+ *   queries (plus the full facts in detail mode).
+ * - Idle eviction runs on packet time; call sweep(nowSeconds) when a live capture goes quiet.
+ */
+import type { FlowApp, FlowRecord, FlowRow, ReadSummary } from '../shared/flow.ts';
+import { CaptureReader } from './capture-reader.ts';
+import { createFlowDpi, createNameCache } from './dpi/index.ts';
+import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './dpi/types.ts';
+import { formatAddress } from './address-text.ts';
+import { FragmentMap } from './fragment-map.ts';
+import { FlowTable, F_DPI_DONE, F_HOST_DPI, STATE_NAMES, type EvictReason, type IdleTimeouts } from './flow-table.ts';
+import { DECODED_ARP, DECODED_FRAGMENT, DECODED_IP, PacketInfo, decodePacket } from './packet-decoder.ts';
+
+export { CaptureFormatError } from './capture-format-error.ts';
+export type { EvictReason, IdleTimeouts } from './flow-table.ts';
+export { DEFAULT_IDLE_TIMEOUTS, DEFAULT_MAX_FLOWS } from './flow-table.ts';
+
+import type { SocketOwner } from './process-attribution.ts';
+export type { SocketOwner } from './process-attribution.ts';
+
+export interface SocketAttributor {
+  lookup(proto: 'tcp' | 'udp', localAddr: string, localPort: number, remoteAddr: string, remotePort: number): SocketOwner | null;
+}
+
+export interface EngineOptions {
+  /** Live flows kept at most; beyond it the least recently seen is evicted (default 200 000). */
+  maxFlows?: number;
+  idleTimeouts?: Partial<IdleTimeouts>;
+  detail?: boolean;
+  attributor?: SocketAttributor;
+  /** Payload packets one flow's DPI may see (default 32). */
+  maxDpiPackets?: number;
+  /** Run DPI at all (default true). */
+  dpi?: boolean;
+}
+
+export type FlowRef = number;
+
+export interface EngineStats {
+  packets: number;
+  bytes: number;
+  arp: number;
+  undecoded: number;
+  /** Flows created so far. */
+  flows: number;
+  readonly liveFlows: number;
+  readonly evictedByCap: number;
+  readonly evictedIdle: number;
+  firstTs: number | null;
+  lastTs: number | null;
+  /** DPI modules that threw on a payload (the flow's DPI is then stopped). */
+  dpiErrors: number;
+}
+
+export interface Engine {
+  push(chunk: Uint8Array): void;
+  end(): void;
+  /** Feeds one packet directly (the readers call this for every record). */
+  packet(buf: Uint8Array, off: number, caplen: number, wirelen: number, ts: number, linktype: number): void;
+  flows(): Iterable<FlowRef>;
+  toRecord(flow: FlowRef): FlowRecord;
+  toRow(flow: FlowRef): FlowRow;
+  drainChanged(): FlowRow[];
+  drainRemoved(): number[];
+  sweep(nowSeconds: number): void;
+  onFlowEvicted(cb: (flow: FlowRef, reason: EvictReason) => void): void;
+  summary(): ReadSummary;
+  readonly stats: EngineStats;
+}
+
+const APP_CODES: (FlowApp | null)[] = [null, 'dns', 'tls', 'http', 'quic', 'ssh'];
+const PROTO_NAMES: Record<number, FlowRecord['proto']> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6', 132: 'sctp', 47: 'gre', 50: 'esp' };
+const EMPTY: string[] = [];
+const ATTRIBUTION_RETRY_S = 0.25;
+const ATTRIBUTION_YOUNG_S = 5;
+const MAX_PENDING_ATTRIBUTION = 4096;
+const MAX_REMOVED_BACKLOG = 1_000_000;
+/** A flow's DPI is also dropped once the flow has been quiet this long (packet time): DPI state is for young flows. */
+const DPI_IDLE_S = 5;
+
+/** What few flows need beyond the table and the host/app columns; kept in a sparse map by slot. */
+interface FlowExtra {
+  dnsQueries: string[];
+  /** The full DPI facts (detail mode only). */
+  detail: DpiFacts | null;
+  owner: SocketOwner | null;
+  local: 'src' | 'dst' | null;
+}
+
+/**
+ * A flat copy of a string. DPI builds names a character at a time, which V8 keeps as a chain of cons-string nodes
+ * (tens of bytes per character) until flattened; a flow keeping such a name for its lifetime keeps a flat copy.
+ */
+function flat(s: string): string {
+  return s.length < 2 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+function factsEmpty(f: DpiFacts): boolean {
+  return f.app === null && f.sni === null && f.httpHost === null && f.sshClient === null && f.sshServer === null &&
+    f.dnsQueries.length === 0 && f.dnsAnswers.length === 0 && f.dnsRcode === null && f.alpn.length === 0;
+}
+
+class FlowEngine implements Engine {
+  readonly stats: EngineStats;
+  private readonly reader: CaptureReader;
+  private readonly table: FlowTable;
+  private readonly info = new PacketInfo();
+  private readonly frags = new FragmentMap();
+  private readonly names: NameCache = createNameCache();
+  private readonly detail: boolean;
+  private readonly useDpi: boolean;
+  private readonly maxDpi: number;
+  private readonly attributor: SocketAttributor | null;
+  private readonly dpi: (FlowDpi | null)[] = [];
+  /** DPI host (flag F_HOST_DPI) or the name cache's name for the responder when the flow was created. */
+  private readonly hosts: (string | null)[] = [];
+  private apps = new Uint8Array(1024);
+  private readonly extra = new Map<number, FlowExtra>();
+  private readonly evictCbs: ((flow: FlowRef, reason: EvictReason) => void)[] = [];
+  private removed: number[] = [];
+  private pendingAttr: number[] = [];
+  /** (slot, flow id) pairs of flows with a live FlowDpi, swept once a second of packet time. */
+  private dpiActive: number[] = [];
+  private nextDpiSweep = -Infinity;
+  private lastAttrRetry = -Infinity;
+  private readonly ctx: PayloadContext = { proto: 6, fromInitiator: true, srcPort: 0, dstPort: 0, seq: 0, ts: 0 };
+  private readonly currentId = (s: number) => this.table.ids[s];
+
+  constructor(o: EngineOptions) {
+    this.detail = o.detail ?? true;
+    this.useDpi = o.dpi ?? true;
+    this.maxDpi = Math.max(1, Math.min(255, o.maxDpiPackets ?? 32));
+    this.attributor = o.attributor ?? null;
+    const table = new FlowTable({ maxFlows: o.maxFlows, idleTimeouts: o.idleTimeouts, track: this.detail, onEvict: (s, r) => this.evicted(s, r) });
+    this.table = table;
+    // The table's counters are read through, so stats are current after any push, sweep or eviction.
+    this.stats = {
+      packets: 0, bytes: 0, arp: 0, undecoded: 0, flows: 0, firstTs: null, lastTs: null, dpiErrors: 0,
+      get liveFlows() {
+        return table.live;
+      },
+      get evictedByCap() {
+        return table.evictedByCap;
+      },
+      get evictedIdle() {
+        return table.evictedIdle;
+      },
+    };
+    this.reader = new CaptureReader((buf, off, caplen, wire, ts, lt) => this.packet(buf, off, caplen, wire, ts, lt));
+  }
+
+  push(chunk: Uint8Array): void {
+    this.reader.push(chunk);
+  }
+
+  end(): void {
+    this.reader.end();
+  }
+
+  packet(buf: Uint8Array, off: number, caplen: number, wire: number, ts: number, linktype: number): void {
+    const st = this.stats;
+    st.packets++;
+    st.bytes += wire;
+    if (st.firstTs === null || ts < st.firstTs) st.firstTs = ts;
+    if (st.lastTs === null || ts > st.lastTs) st.lastTs = ts;
+    const p = this.info;
+    const r = linktype < 0 ? 0 : decodePacket(buf, off, caplen, linktype, p);
+    if (r === DECODED_IP) {
+      const t = this.table;
+      const s = t.update(buf, p, wire, ts);
+      if (t.lastCreated) this.created(s);
+      if (p.fragFirst) this.frags.remember(buf, p, s, t.ids[s]);
+      if (p.payloadLen > 0 && (p.proto === 6 || p.proto === 17) && this.useDpi && (t.flags[s] & F_DPI_DONE) === 0) this.inspect(s, p, buf, ts);
+      if (t.clock >= this.nextDpiSweep) this.sweepDpi();
+      if (this.attributor && this.pendingAttr.length > 0 && t.clock - this.lastAttrRetry >= ATTRIBUTION_RETRY_S) this.retryAttribution();
+    } else if (r === DECODED_FRAGMENT) {
+      const s = this.frags.lookup(buf, p, this.currentId);
+      if (s >= 0) this.table.count(s, this.table.isInitiatorAddress(s, buf, p.srcOff, p.family), wire, ts);
+      else st.undecoded++;
+    } else if (r === DECODED_ARP) {
+      st.arp++;
+    } else {
+      st.undecoded++;
+    }
+  }
+
+  *flows(): Iterable<FlowRef> {
+    yield* this.table.slots();
+  }
+
+  toRecord(s: FlowRef): FlowRecord {
+    const t = this.table;
+    const fam = t.family(s);
+    const proto = t.proto(s);
+    const dst = formatAddress(t.keys, t.dstIndex(s), fam);
+    const d = this.dpi[s];
+    const x = this.extra.get(s);
+    let app = APP_CODES[this.apps[s]] ?? null;
+    let host = (t.flags[s] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
+    let queries = x?.dnsQueries ?? EMPTY;
+    if (d) {
+      const f = d.facts;
+      app = f.app;
+      host = f.sni ?? f.httpHost;
+      queries = f.dnsQueries;
+    }
+    return {
+      type: 'flow',
+      id: t.ids[s],
+      proto: PROTO_NAMES[proto] ?? 'other',
+      src: formatAddress(t.keys, t.srcIndex(s), fam),
+      sport: t.srcPort(s),
+      dst,
+      dport: t.dstPort(s),
+      packets_fwd: t.pkts[2 * s],
+      bytes_fwd: t.bytes[2 * s],
+      packets_rev: t.pkts[2 * s + 1],
+      bytes_rev: t.bytes[2 * s + 1],
+      first_seen: round6(t.first[s]),
+      last_seen: round6(t.last[s]),
+      state: STATE_NAMES[t.state[s]],
+      app,
+      host: host ?? this.names.lookup(dst) ?? this.hosts[s] ?? null,
+      dns_queries: queries.slice(),
+      pid: x?.owner?.pid ?? null,
+      process: x?.owner?.process ?? null,
+    };
+  }
+
+  toRow(s: FlowRef): FlowRow {
+    const t = this.table;
+    const x = this.extra.get(s);
+    const d = this.dpi[s]?.facts ?? x?.detail ?? null;
+    const own = x?.owner ?? null;
+    return {
+      ...this.toRecord(s),
+      sni: d?.sni ?? null,
+      alpn: d ? d.alpn.slice() : [],
+      http_host: d?.httpHost ?? null,
+      ssh_client: d?.sshClient ?? null,
+      ssh_server: d?.sshServer ?? null,
+      dns_answers: d ? d.dnsAnswers.slice() : [],
+      dns_rcode: d?.dnsRcode ?? null,
+      rate_fwd_1s: t.rate(s, 0, 1),
+      rate_rev_1s: t.rate(s, 1, 1),
+      rate_fwd_10s: t.rate(s, 0, 10),
+      rate_rev_10s: t.rate(s, 1, 10),
+      exe: own?.exe ?? null,
+      user: own?.user ?? null,
+      process_hidden: own?.hidden ?? false,
+      local: x?.local ?? null,
+    };
+  }
+
+  drainChanged(): FlowRow[] {
+    const rows: FlowRow[] = [];
+    this.table.drainChanged((s) => rows.push(this.toRow(s)));
+    return rows;
+  }
+
+  drainRemoved(): number[] {
+    const r = this.removed;
+    this.removed = [];
+    return r;
+  }
+
+  sweep(now: number): void {
+    this.table.sweep(now);
+  }
+
+  onFlowEvicted(cb: (flow: FlowRef, reason: EvictReason) => void): void {
+    this.evictCbs.push(cb);
+  }
+
+  summary(): ReadSummary {
+    const st = this.stats;
+    return {
+      type: 'summary',
+      packets: st.packets,
+      bytes: st.bytes,
+      flows: st.flows,
+      evicted_by_cap: st.evictedByCap,
+      arp: st.arp,
+      undecoded: st.undecoded,
+      first_ts: st.firstTs === null ? null : round6(st.firstTs),
+      last_ts: st.lastTs === null ? null : round6(st.lastTs),
+    };
+  }
+
+  private extraOf(s: number): FlowExtra {
+    let x = this.extra.get(s);
+    if (!x) {
+      x = { dnsQueries: EMPTY, detail: null, owner: null, local: null };
+      this.extra.set(s, x);
+    }
+    return x;
+  }
+
+  private created(s: number): void {
+    const t = this.table;
+    this.stats.flows++;
+    this.dpi[s] = null;
+    if (s >= this.apps.length) {
+      const a = new Uint8Array(Math.max(s + 1, this.apps.length * 2));
+      a.set(this.apps);
+      this.apps = a;
+    }
+    this.apps[s] = 0;
+    // The name cache only holds names once DNS was seen, so skip formatting an address when it is empty.
+    this.hosts[s] = this.names.size > 0 ? this.names.lookup(formatAddress(t.keys, t.dstIndex(s), t.family(s))) : null;
+    const proto = t.proto(s);
+    if (this.attributor && (proto === 6 || proto === 17) && !this.attribute(s)) {
+      // The first retry comes 250 ms after the first attempt, not with the next packet.
+      if (this.pendingAttr.length === 0) this.lastAttrRetry = t.clock;
+      if (this.pendingAttr.length < MAX_PENDING_ATTRIBUTION * 2) this.pendingAttr.push(s, t.ids[s]);
+    }
+  }
+
+  private inspect(s: number, p: PacketInfo, buf: Uint8Array, ts: number): void {
+    const t = this.table;
+    let d = this.dpi[s];
+    if (!d) {
+      d = createFlowDpi(this.names);
+      this.dpi[s] = d;
+      this.dpiActive.push(s, t.ids[s]);
+    }
+    const c = this.ctx;
+    c.proto = p.proto === 6 ? 6 : 17;
+    c.fromInitiator = t.lastFromInit;
+    c.srcPort = t.srcPort(s);
+    c.dstPort = t.dstPort(s);
+    c.seq = p.seq;
+    c.ts = ts;
+    let done: boolean;
+    try {
+      done = d.inspect(c, buf, p.payloadOff, p.payloadLen);
+    } catch {
+      // A DPI module tripping over a hostile payload must not stop the capture: stop inspecting this flow.
+      this.stats.dpiErrors++;
+      done = true;
+    }
+    if (done || ++t.aux[s] >= this.maxDpi) this.finishDpi(s, d);
+  }
+
+  private sweepDpi(): void {
+    const t = this.table;
+    this.nextDpiSweep = t.clock + 1;
+    const q = this.dpiActive;
+    let n = 0;
+    for (let i = 0; i < q.length; i += 2) {
+      const s = q[i];
+      const d = this.dpi[s];
+      if (t.ids[s] !== q[i + 1] || !d) continue;
+      if (t.clock - t.last[s] > DPI_IDLE_S) {
+        this.finishDpi(s, d);
+        continue;
+      }
+      q[n++] = s;
+      q[n++] = q[i + 1];
+    }
+    q.length = n;
+  }
+
+  private finishDpi(s: number, d: FlowDpi): void {
+    const t = this.table;
+    t.flags[s] |= F_DPI_DONE;
+    this.dpi[s] = null;
+    const f = d.facts;
+    if (factsEmpty(f)) return;
+    this.apps[s] = Math.max(0, APP_CODES.indexOf(f.app));
+    const host = f.sni ?? f.httpHost;
+    if (host !== null) {
+      this.hosts[s] = flat(host);
+      t.flags[s] |= F_HOST_DPI;
+    }
+    if (f.dnsQueries.length || this.detail) {
+      const x = this.extraOf(s);
+      if (f.dnsQueries.length) x.dnsQueries = f.dnsQueries.map(flat);
+      if (this.detail) x.detail = f;
+    }
+  }
+
+  private attribute(s: number): boolean {
+    const a = this.attributor;
+    if (!a) return false;
+    const t = this.table;
+    const fam = t.family(s);
+    const proto = t.proto(s) === 6 ? 'tcp' : 'udp';
+    const src = formatAddress(t.keys, t.srcIndex(s), fam);
+    const dst = formatAddress(t.keys, t.dstIndex(s), fam);
+    const sp = t.srcPort(s);
+    const dp = t.dstPort(s);
+    try {
+      let owner = a.lookup(proto, src, sp, dst, dp);
+      let local: 'src' | 'dst' = 'src';
+      if (!owner) {
+        owner = a.lookup(proto, dst, dp, src, sp);
+        local = 'dst';
+      }
+      if (!owner) return false;
+      const x = this.extraOf(s);
+      x.owner = owner;
+      x.local = local;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private retryAttribution(): void {
+    const t = this.table;
+    this.lastAttrRetry = t.clock;
+    const next: number[] = [];
+    const q = this.pendingAttr;
+    for (let i = 0; i < q.length; i += 2) {
+      const s = q[i];
+      if (t.ids[s] !== q[i + 1] || this.extra.get(s)?.owner) continue;
+      if (t.clock - t.first[s] > ATTRIBUTION_YOUNG_S) continue;
+      if (this.attribute(s)) t.markChanged(s);
+      else next.push(s, q[i + 1]);
+    }
+    this.pendingAttr = next;
+  }
+
+  private evicted(s: number, reason: EvictReason): void {
+    for (const cb of this.evictCbs) cb(s, reason);
+    if (this.detail && this.removed.length < MAX_REMOVED_BACKLOG) this.removed.push(this.table.ids[s]);
+    this.dpi[s] = null;
+    this.hosts[s] = null;
+    this.extra.delete(s);
+  }
+}
+
+export function createEngine(opts: EngineOptions = {}): Engine {
+  return new FlowEngine(opts);
+}

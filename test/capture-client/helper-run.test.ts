@@ -1,0 +1,165 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { HelperRun, type HelperRunOptions } from '../../src/capture-client/helper-run.ts';
+import { createPcapStreamCounter } from '../../src/capture-client/pcap-stream-counter.ts';
+import type { HelperMessage } from '../../src/shared/helper-protocol.ts';
+import { makeFakeDir, type FakeScenario } from './fixtures/fake-helper.ts';
+
+const fakes = makeFakeDir();
+test.after(() => fakes.cleanup());
+
+async function run(scenario: FakeScenario, opts: Partial<HelperRunOptions> = {}, during?: (s: HelperRun) => void) {
+  const s = new HelperRun({ helperPath: fakes.helper(scenario), helper: { interface: 'lo' }, launch: 'direct', ...opts });
+  const messages: HelperMessage[] = [];
+  const typed: string[] = [];
+  const chunks: Buffer[] = [];
+  s.on('message', (m) => messages.push(m));
+  for (const t of ['hello', 'sandbox', 'stats', 'warning', 'error', 'exit'] as const) s.on(t, () => typed.push(t));
+  s.on('data', (c) => void chunks.push(c));
+  s.start();
+  during?.(s);
+  const result = await s.done;
+  return { result, messages, typed, stream: Buffer.concat(chunks) };
+}
+
+test('passes the pcap stream on unchanged and the stderr lines as typed events', async () => {
+  const { result, messages, typed, stream } = await run({ packets: 5, warning: 'careful' });
+  assert.equal(result.failure, null);
+  assert.equal(result.code, 0);
+  assert.equal(result.exitReason, 'count_reached');
+  assert.equal(result.packets, 5);
+  assert.equal(result.pipeDrops, 0);
+  assert.equal(result.streamBytes, stream.length);
+  assert.equal(result.completeBytes, stream.length);
+  const c = createPcapStreamCounter();
+  c.push(stream);
+  assert.equal(c.packets, 5);
+  assert.deepEqual(
+    messages.map((m) => m.type),
+    ['hello', 'sandbox', 'warning', 'stats', 'stats', 'exit'],
+  );
+  assert.deepEqual(typed, ['hello', 'sandbox', 'warning', 'stats', 'stats', 'exit']);
+  assert.equal(result.lastStats?.written, 5);
+});
+
+test('lines written in fragments are joined; garbage lines are ignored', async () => {
+  const { result, messages } = await run({ packets: 2, fragmentLines: true, garbage: true });
+  assert.equal(result.failure, null);
+  assert.deepEqual(
+    messages.map((m) => m.type),
+    ['hello', 'sandbox', 'stats', 'stats', 'exit'],
+  );
+  assert.equal(result.lastOtherLine, '{broken');
+});
+
+test('helper exits 2/3/4/5 become failures carrying the error line', async () => {
+  const cases: Array<[number, string]> = [
+    [2, 'bad_arguments'],
+    [3, 'capture_open_failed'],
+    [4, 'sandbox_strict'],
+    [5, 'not_privileged'],
+  ];
+  for (const [exitCode, kind] of cases) {
+    const { result } = await run({ exitCode, errorLine: { code: 'no_such_interface', message: `reason ${exitCode}` } });
+    assert.equal(result.failure?.kind, kind);
+    assert.equal(result.failure?.cliExit, exitCode);
+    assert.match(result.failure?.message ?? '', new RegExp(`reason ${exitCode}$`));
+    assert.equal(result.packets, 0);
+  }
+});
+
+test('pkexec dismissal and refusal become clear failures', async () => {
+  for (const [status, kind] of [[126, 'dismissed'], [127, 'not_authorised']] as const) {
+    const { result } = await run({}, { launch: 'pkexec', pkexecPath: fakes.pkexec(status) });
+    assert.equal(result.viaPkexec, true);
+    assert.equal(result.failure?.kind, kind);
+    assert.equal(result.failure?.cliExit, 77);
+  }
+});
+
+test('through pkexec the helper gets its absolute path then its arguments', async () => {
+  const argsFile = path.join(fakes.dir, 'args.json');
+  const { result } = await run(
+    { argsFile, packets: 1 },
+    { launch: 'pkexec', pkexecPath: fakes.pkexec('exec'), helper: { interface: 'veth0', count: 1, filter: 'udp' } },
+  );
+  assert.equal(result.failure, null);
+  const seen = JSON.parse(readFileSync(argsFile, 'utf8')) as { argv: string[]; pkexecUid: string };
+  assert.deepEqual(seen.argv, ['--interface', 'veth0', '--filter', 'udp', '--count', '1']);
+  assert.equal(seen.pkexecUid, String(process.getuid?.()));
+});
+
+test('stop() sends SIGTERM and waits for the final lines', async () => {
+  const { result, messages } = await run({ packets: 0, runUntilStopped: true }, {}, (s) => {
+    s.on('stats', () => void s.stop());
+  });
+  assert.equal(result.failure, null);
+  assert.equal(result.exitReason, 'signal');
+  assert.equal(messages.at(-1)?.type, 'exit');
+  assert.equal(result.pipeDrops, 0);
+});
+
+test('a helper we cannot signal is stopped by closing its stdin', async () => {
+  // A grace long enough for a loaded machine to start reading the EOF before the SIGKILL that follows it.
+  const { result } = await run({ packets: 0, runUntilStopped: true, ignoreSigterm: true }, { stopGraceMs: 1500 }, (s) => {
+    s.on('stats', () => void s.stop());
+  });
+  assert.equal(result.failure, null);
+  assert.equal(result.exitReason, 'stdin_eof');
+});
+
+test('a stream cut inside a record reports the partial record as a pipe drop', async () => {
+  const { result, stream } = await run({ packets: 4, truncateLast: true });
+  assert.equal(result.packets, 4);
+  assert.equal(result.pipeDrops, 1);
+  assert.equal(result.pipeDropBytes, 20);
+  assert.equal(result.completeBytes, stream.length - 20);
+});
+
+test('a paused consumer loses nothing: reading waits until resume()', async () => {
+  const s = new HelperRun({ helperPath: fakes.helper({ packets: 3000 }), helper: { interface: 'lo' }, launch: 'direct' });
+  const chunks: Buffer[] = [];
+  let pauses = 0;
+  s.on('data', (c) => {
+    chunks.push(c);
+    pauses++;
+    setTimeout(() => s.resume(), 1);
+    return false;
+  });
+  s.start();
+  const result = await s.done;
+  const c = createPcapStreamCounter();
+  c.push(Buffer.concat(chunks));
+  assert.equal(c.packets, 3000);
+  assert.equal(result.packets, 3000);
+  assert.equal(result.pipeDrops, 0);
+  assert.ok(pauses > 1);
+});
+
+test('a missing helper or pkexec is a spawn failure, not a crash', async () => {
+  const s = new HelperRun({ helperPath: path.join(fakes.dir, 'nope'), helper: { interface: 'lo' }, launch: 'direct' });
+  const r = await s.start().done;
+  assert.equal(r.failure?.kind, 'spawn_failed');
+  assert.match(r.failure?.message ?? '', /not found/);
+  const p = new HelperRun({ helperPath: '/bin/true', helper: { interface: 'lo' }, launch: 'pkexec', pkexecPath: path.join(fakes.dir, 'no-pkexec') });
+  const rp = await p.start().done;
+  assert.match(rp.failure?.message ?? '', /cannot start pkexec/);
+});
+
+test('an unexpected kill is reported as such', async () => {
+  const { result } = await run({ packets: 0, runUntilStopped: true }, {}, (s) => {
+    s.on('stats', () => {
+      if (s.pid !== undefined) process.kill(s.pid, 'SIGKILL');
+    });
+  });
+  assert.equal(result.failure?.kind, 'killed');
+  assert.match(result.failure?.message ?? '', /SIGKILL/);
+});
+
+test('a helper speaking another protocol version is stopped with a clear failure', async () => {
+  const { result } = await run({ packets: 0, runUntilStopped: true, protocol: 99 });
+  assert.equal(result.failure?.kind, 'helper_failed');
+  assert.match(result.failure?.message ?? '', /speaks protocol 99, this Sandpiper speaks 1/);
+});

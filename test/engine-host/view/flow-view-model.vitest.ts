@@ -1,0 +1,332 @@
+// @vitest-environment node
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import { DEFAULT_VIEW, FlowViewModel } from '../../../src/engine-host/view/flow-view-model.ts';
+import { columnById, rowKey } from '../../../src/engine-host/view/columns.ts';
+import * as filterQuery from '../../../src/shared/flows/filter-query.ts';
+import { downRate, upRate } from '../../../src/shared/flows/endpoints.ts';
+import { COLUMN_IDS } from '../../../src/shared/flows/columns.ts';
+import { MAX_VIEW_ROWS, RATE_HISTORY_LENGTH, type ViewRequest } from '../../../src/shared/ipc.ts';
+import type { FlowRow } from '../../../src/shared/flow.ts';
+import { row } from '../../shared/fixtures.ts';
+
+// Every predicate the model builds counts its calls, so a test can tell whether the filter ran.
+const predicateCalls = vi.hoisted(() => ({ n: 0 }));
+vi.mock('../../../src/shared/flows/filter-query.ts', async (importOriginal) => {
+  const mod = await importOriginal<typeof filterQuery>();
+  return {
+    ...mod,
+    parseFilterQuery: (q: string): filterQuery.ParseResult => {
+      const r = mod.parseFilterQuery(q);
+      if (!r.ok || r.predicate === null) return r;
+      const p = r.predicate;
+      return { ...r, predicate: (t) => (predicateCalls.n++, p(t)) };
+    },
+  };
+});
+
+beforeEach(() => {
+  predicateCalls.n = 0;
+});
+
+let seq = 0;
+function req(p: Partial<ViewRequest> = {}): ViewRequest {
+  return { ...DEFAULT_VIEW, seq: ++seq, ...p };
+}
+
+/** n flows: id i has i × 10 bytes down, process p<i mod 3>, and every third one is closed. */
+function flows(n: number, over: (i: number) => Partial<FlowRow> = () => ({})): FlowRow[] {
+  return Array.from({ length: n }, (_, k) => {
+    const id = k + 1;
+    return row({ id, bytes_fwd: 0, bytes_rev: id * 10, process: `p${id % 3}`, state: id % 3 === 0 ? 'closed' : 'established', ...over(id) });
+  });
+}
+
+const ids = (rows: readonly FlowRow[]) => rows.map((r) => r.id);
+
+describe('flow view model', () => {
+  it('serves the default view before any request: last seen first, rows [0, 100), nothing selected', () => {
+    const m = new FlowViewModel();
+    expect(m.view(false)).toEqual({ viewSeq: 0, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null });
+    m.apply(flows(150), []);
+    const v = m.view(true);
+    expect(v.viewSeq).toBe(0);
+    expect([v.total, v.count, v.start]).toEqual([150, 150, 0]);
+    expect(ids(v.rows)).toEqual(Array.from({ length: 100 }, (_, i) => 150 - i));
+    expect(v.rows[0]).toEqual(row({ id: 150, bytes_fwd: 0, bytes_rev: 1500, process: 'p0', state: 'closed' }));
+  });
+
+  it('clamps the window to the filtered rows and to MAX_VIEW_ROWS', () => {
+    const m = new FlowViewModel();
+    m.apply(flows(1500), []);
+    m.setView(req({ sortColumn: 'bytes', sortDir: 'asc', start: 1490, end: 1600 }));
+    let v = m.view(false);
+    expect(v.start).toBe(1490);
+    expect(ids(v.rows)).toEqual([1491, 1492, 1493, 1494, 1495, 1496, 1497, 1498, 1499, 1500]);
+    m.setView(req({ sortColumn: 'bytes', sortDir: 'asc', start: 5000, end: 5100 }));
+    v = m.view(false);
+    expect([v.start, v.rows.length, v.count]).toEqual([1500, 0, 1500]);
+    // Validation keeps windows to MAX_VIEW_ROWS; the model holds to it regardless.
+    m.setView(req({ sortColumn: 'bytes', sortDir: 'asc', start: 10, end: 3000 }));
+    v = m.view(false);
+    expect(v.rows.length).toBe(MAX_VIEW_ROWS);
+    expect(v.rows[0].id).toBe(11);
+    m.setView(req({ filter: 'state:closed', start: 490, end: 600 }));
+    v = m.view(false);
+    expect([v.total, v.count, v.start, v.rows.length]).toEqual([1500, 500, 490, 10]);
+  });
+
+  it('switches sort column and direction', () => {
+    const m = new FlowViewModel();
+    m.apply(flows(6), []);
+    m.setView(req({ sortColumn: 'bytes', sortDir: 'desc' }));
+    expect(ids(m.view(false).rows)).toEqual([6, 5, 4, 3, 2, 1]);
+    m.setView(req({ sortColumn: 'bytes', sortDir: 'asc' }));
+    expect(ids(m.view(false).rows)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Ties (same process) keep arrival order in both directions.
+    m.setView(req({ sortColumn: 'process', sortDir: 'asc' }));
+    expect(ids(m.view(false).rows)).toEqual([3, 6, 1, 4, 2, 5]);
+    m.setView(req({ sortColumn: 'process', sortDir: 'desc' }));
+    expect(ids(m.view(false).rows)).toEqual([2, 5, 1, 4, 3, 6]);
+  });
+
+  it('reports a filter that does not parse and keeps the previous one in force', () => {
+    const m = new FlowViewModel();
+    m.apply(flows(9), []);
+    m.setView(req({ filter: 'proc:p1' }));
+    let v = m.view(false);
+    expect([v.count, v.filterError]).toEqual([3, null]);
+    m.setView(req({ filter: 'proc:p1 port:abc' }));
+    v = m.view(false);
+    expect(v.filterError).toMatch(/^Bad port "abc"/);
+    expect(v.count).toBe(3);
+    expect(ids(v.rows)).toEqual([7, 4, 1]);
+    // The same request again (a scroll) still carries the error.
+    m.setView(req({ filter: 'proc:p1 port:abc', start: 1 }));
+    expect(m.view(false).filterError).toMatch(/^Bad port/);
+    // Back to the text in force: no error, same filter.
+    m.setView(req({ filter: 'proc:p1' }));
+    v = m.view(false);
+    expect([v.count, v.filterError]).toEqual([3, null]);
+    m.setView(req({ filter: '' }));
+    v = m.view(false);
+    expect([v.count, v.filterError]).toEqual([9, null]);
+    m.setView(req({ filter: 'nope:x' }));
+    v = m.view(false);
+    expect(v.filterError).toMatch(/^Unknown keyword/);
+    expect(v.count).toBe(9);
+  });
+
+  it('selects by id or by position, clamped, and reports where the selected flow is', () => {
+    const m = new FlowViewModel();
+    m.setView(req({ select: { index: 0 } }));
+    expect(m.view(false).selected).toBeNull();
+    m.apply(flows(5), []);
+    const byBytes = { sortColumn: 'bytes', sortDir: 'desc' } as const;
+    m.setView(req({ ...byBytes, select: { index: 1 } }));
+    expect(m.view(false).selected).toMatchObject({ id: 4, index: 1 });
+    m.setView(req({ ...byBytes, select: { index: 99 } }));
+    expect(m.view(false).selected).toMatchObject({ id: 1, index: 4 });
+    m.setView(req({ ...byBytes, select: { id: 3 } }));
+    let sel = m.view(false).selected;
+    expect(sel).toMatchObject({ id: 3, index: 2 });
+    expect(sel?.row).toEqual(m.view(false).rows[2]);
+    // The position follows the flow as the order changes.
+    m.apply([row({ id: 3, bytes_fwd: 0, bytes_rev: 1000, process: 'p0', state: 'closed' })], []);
+    expect(m.view(false).selected).toMatchObject({ id: 3, index: 0 });
+    // Filtered out: still selected, at no position.
+    m.setView(req({ ...byBytes, filter: 'state:open', select: { id: 3 } }));
+    sel = m.view(false).selected;
+    expect(sel).toMatchObject({ id: 3, index: -1 });
+    expect(sel?.row?.id).toBe(3);
+    // Gone: still selected, no row.
+    m.apply([], [3]);
+    sel = m.view(false).selected;
+    expect(sel).toMatchObject({ id: 3, index: -1, row: null });
+    m.setView(req({ ...byBytes, select: null }));
+    expect(m.view(false).selected).toBeNull();
+    // An id never seen may be selected (it is simply not there).
+    m.setView(req({ select: { id: 77 } }));
+    expect(m.view(false).selected).toMatchObject({ id: 77, index: -1, row: null });
+  });
+
+  it('keeps a rate history of the selected flow: a point per tick that carried it, reset on a new selection', () => {
+    const m = new FlowViewModel();
+    const rated = (id: number, down: number, up: number) => row({ id, rate_rev_1s: down, rate_fwd_1s: up });
+    m.apply([rated(1, 10, 1), rated(2, 20, 2)], []);
+    m.setView(req({ select: { id: 1 } }));
+    expect(m.view(false).selected).toMatchObject({ down: [], up: [] });
+    expect(m.view(true).selected, 'the apply before the tick carried flow 1').toMatchObject({ down: [10], up: [1] });
+    expect(m.view(false).selected, 'a reply to setView adds nothing').toMatchObject({ down: [10], up: [1] });
+    m.apply([rated(1, 11, 3)], []);
+    expect(m.view(false).selected).toMatchObject({ down: [10], up: [1] });
+    expect(m.view(true).selected).toMatchObject({ down: [10, 11], up: [1, 3] });
+    m.apply([rated(2, 21, 2)], []);
+    expect(m.view(true).selected, 'a tick that did not carry the flow').toMatchObject({ down: [10, 11], up: [1, 3] });
+    m.setView(req({ select: { id: 1 } }));
+    expect(m.view(false).selected, 'the same selection keeps its history').toMatchObject({ down: [10, 11] });
+    m.setView(req({ select: { id: 2 } }));
+    expect(m.view(false).selected).toMatchObject({ id: 2, down: [], up: [] });
+    for (let i = 0; i < RATE_HISTORY_LENGTH + 5; i++) {
+      m.apply([rated(2, i, 0)], []);
+      m.view(true);
+    }
+    const sel = m.view(false).selected;
+    expect(sel?.down.length).toBe(RATE_HISTORY_LENGTH);
+    expect(sel?.down.at(-1)).toBe(RATE_HISTORY_LENGTH + 4);
+    expect(sel?.down[0]).toBe(5);
+    expect(sel?.down.at(-1)).toBe(downRate(sel!.row!));
+    expect(sel?.up.at(-1)).toBe(upRate(sel!.row!));
+  });
+
+  it('reset forgets the flows and the history but keeps the request and the selection', () => {
+    const m = new FlowViewModel();
+    m.apply(flows(5), []);
+    m.setView(req({ sortColumn: 'bytes', sortDir: 'asc', filter: 'state:open', start: 1, end: 3, select: { id: 2 } }));
+    m.view(true);
+    expect(m.view(false).selected?.down.length).toBe(1);
+    m.reset();
+    let v = m.view(false);
+    expect(v).toMatchObject({ total: 0, count: 0, start: 0, rows: [], selected: { id: 2, index: -1, row: null, down: [], up: [] }, filterError: null });
+    m.apply(flows(5, (id) => ({ bytes_rev: 100 - id })), []);
+    v = m.view(false);
+    expect(ids(v.rows)).toEqual([4, 2]);
+    expect(v.selected).toMatchObject({ id: 2, index: 2 });
+  });
+
+  it('does not run the filter for a counters-only change of every flow, and re-sorts by the new numbers', () => {
+    const m = new FlowViewModel();
+    const n = 50_000;
+    const base = flows(n);
+    m.apply(base, []);
+    m.setView(req({ sortColumn: 'bytes', sortDir: 'desc', filter: 'state:open', end: 50, select: { index: 0 } }));
+    let v = m.view(true);
+    expect(predicateCalls.n).toBe(n);
+    expect(v.count).toBe(n - Math.floor(n / 3));
+    expect(v.rows[0].id).toBe(n);
+    predicateCalls.n = 0;
+    // Fresh row objects with the same texts, reversed byte counts.
+    m.apply(base.map((r) => ({ ...r, dns_queries: [...r.dns_queries], alpn: [...r.alpn], bytes_rev: (n + 1 - r.id) * 10 })), []);
+    v = m.view(true);
+    expect(predicateCalls.n).toBe(0);
+    expect(ids(v.rows.slice(0, 3))).toEqual([1, 2, 4]);
+    expect(v.selected).toMatchObject({ id: n, index: v.count - 1 });
+    // A changed text runs it for that flow only.
+    m.apply([{ ...base[2], state: 'established', bytes_rev: n * 100 }], []);
+    v = m.view(true);
+    expect(predicateCalls.n).toBe(1);
+    expect(v.rows[0].id).toBe(3);
+  });
+
+  it('equals a naive filter and sort of the flows held, over random applies, requests and resets', () => {
+    const arbRow = fc.record({
+      id: fc.integer({ min: 1, max: 30 }),
+      bytes_rev: fc.integer({ min: 0, max: 40 }),
+      rate_rev_1s: fc.integer({ min: 0, max: 5 }),
+      rate_fwd_1s: fc.integer({ min: 0, max: 5 }),
+      last_seen: fc.integer({ min: 0, max: 9 }),
+      state: fc.constantFrom('established' as const, 'closed' as const, 'active' as const),
+      process: fc.constantFrom('a', 'b', null),
+      local: fc.constantFrom('src' as const, 'dst' as const, null),
+    });
+    const arbSelect = fc.oneof(
+      fc.constant(null),
+      fc.integer({ min: 1, max: 32 }).map((id) => ({ id })),
+      fc.nat(35).map((index) => ({ index })),
+    );
+    const arbOp = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ kind: fc.constant('apply' as const), rows: fc.array(arbRow, { maxLength: 10 }), removed: fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 3 }) }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant('setView' as const),
+          sortColumn: fc.constantFrom(...COLUMN_IDS),
+          sortDir: fc.constantFrom('asc' as const, 'desc' as const),
+          filter: fc.constantFrom('', 'state:open', 'proc:a', '-proc:b', 'port:x', 'host:'),
+          start: fc.nat(30),
+          len: fc.nat(25),
+          select: arbSelect,
+        }),
+      },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('view' as const), tick: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('reset' as const) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(arbOp, { minLength: 1, maxLength: 40 }), (ops) => {
+        const m = new FlowViewModel();
+        // The reference: rows by id in arrival order (a returning id arrives anew), the request, the filter in force.
+        let held = new Map<number, FlowRow>();
+        let request: ViewRequest = DEFAULT_VIEW;
+        let applied: filterQuery.FlowPredicate | null = null;
+        let filterError: string | null = null;
+        let selected: number | null = null;
+        let history = { down: [] as number[], up: [] as number[] };
+        let touched = new Set<number>();
+        const order = (): number[] => {
+          const col = columnById(request.sortColumn);
+          const sign = request.sortDir === 'asc' ? 1 : -1;
+          const list = [...held.values()].filter((r) => applied === null || applied(r));
+          // Array.prototype.sort is stable: ties stay in arrival order.
+          list.sort((a, b) => {
+            const ka = rowKey(col, a);
+            const kb = rowKey(col, b);
+            return (ka < kb ? -1 : ka > kb ? 1 : 0) * sign;
+          });
+          return ids(list);
+        };
+        for (const op of ops) {
+          if (op.kind === 'apply') {
+            const rows = op.rows.map((p) => row({ ...p, bytes_fwd: 0 }));
+            m.apply(rows, op.removed);
+            for (const r of rows) {
+              held.set(r.id, r);
+              touched.add(r.id);
+            }
+            for (const id of op.removed) held.delete(id);
+          } else if (op.kind === 'setView') {
+            const select = op.select;
+            request = { seq: request.seq + 1, sortColumn: op.sortColumn, sortDir: op.sortDir, filter: op.filter, start: op.start, end: op.start + op.len, select };
+            m.setView(request);
+            const parsed = filterQuery.parseFilterQuery(op.filter);
+            if (parsed.ok) {
+              applied = parsed.predicate;
+              filterError = null;
+            } else filterError = parsed.error;
+            let id: number | null = null;
+            if (select !== null && 'id' in select) id = select.id;
+            else if (select !== null) {
+              const o = order();
+              id = o.length === 0 ? null : o[Math.min(select.index, o.length - 1)];
+            }
+            if (id !== selected) history = { down: [], up: [] };
+            selected = id;
+          } else if (op.kind === 'reset') {
+            m.reset();
+            held = new Map();
+            touched = new Set();
+            history = { down: [], up: [] };
+          } else {
+            const o = order();
+            const sel = selected === null ? null : held.get(selected) ?? null;
+            if (op.tick && sel !== null && touched.has(sel.id)) {
+              history = { down: [...history.down, downRate(sel)].slice(-RATE_HISTORY_LENGTH), up: [...history.up, upRate(sel)].slice(-RATE_HISTORY_LENGTH) };
+            }
+            if (op.tick) touched = new Set();
+            const start = Math.min(request.start, o.length);
+            const end = Math.min(Math.max(start, request.end), o.length);
+            expect(m.view(op.tick)).toEqual({
+              viewSeq: request.seq,
+              total: held.size,
+              count: o.length,
+              start,
+              rows: o.slice(start, end).map((id) => held.get(id)),
+              selected: selected === null ? null : { id: selected, index: o.indexOf(selected), row: sel, down: history.down, up: history.up },
+              filterError,
+            });
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
