@@ -40,7 +40,7 @@ export function flowAt(id: number, tick: number, full: boolean): FlowRow {
     sni: k === 0 ? host : null, alpn: k === 0 ? ['h2'] : [], http_host: k === 2 ? host : null,
     ssh_client: null, ssh_server: null, dns_answers: [], dns_rcode: k === 1 ? 0 : null,
     rate_fwd_1s: (id * 7 + tick * 13) % 100000, rate_rev_1s: (id * 3 + tick * 17) % 90000, rate_fwd_10s: (id * 5 + tick) % 80000, rate_rev_10s: (id * 11 + tick) % 70000,
-    exe: null, user: null, process_hidden: false, local: 'src',
+    exe: null, user: null, process_hidden: false, local: 'src', ended: false,
   };
 }
 
@@ -52,5 +52,5 @@ export function flowsAt(count: number, tick: number, full: boolean): FlowRow[] {
 }
 
 export function statsAt(count: number, tick: number): StatsView {
-  return { packets: count * tick, bytes: count * tick * 1000, packetsPerSecond: count, bytesPerSecond: count * 1000, inBytesPerSecond: count * 400, outBytesPerSecond: count * 600, kernelDrops: 0, ifaceDrops: 0, pipeDrops: 0, flows: count, elapsedSeconds: tick / TICKS_PER_SECOND };
+  return { packets: count * tick, bytes: count * tick * 1000, packetsPerSecond: count, bytesPerSecond: count * 1000, inBytesPerSecond: count * 400, outBytesPerSecond: count * 600, kernelDrops: 0, ifaceDrops: 0, pipeDrops: 0, flows: count, expiredFlows: 0, elapsedSeconds: tick / TICKS_PER_SECOND };
 }

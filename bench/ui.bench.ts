@@ -160,7 +160,7 @@ class BenchHost {
   }
 
   private update(view: ReturnType<FlowViewModel['view']>): EngineUpdate {
-    return { seq: ++this.seq, ...view, stats: statsAt(this.count, this.tick), ts: captureTimeAt(this.tick) };
+    return { seq: ++this.seq, ...view, stats: statsAt(this.count, this.tick), chart: null, ts: captureTimeAt(this.tick) };
   }
 }
 

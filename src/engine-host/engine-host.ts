@@ -365,7 +365,7 @@ export class EngineHost {
       clearImmediate(this.reply);
       this.reply = null;
     }
-    const update: EngineUpdate = { seq: ++this.seq, ...this.model.view(tick), stats: this.stats, ts: this.statsTs ?? this.now() / 1000 };
+    const update: EngineUpdate = { seq: ++this.seq, ...this.model.view(tick), stats: this.stats, chart: null, ts: this.statsTs ?? this.now() / 1000 };
     for (const l of this.updateListeners) l(update);
   }
 

@@ -72,6 +72,7 @@ export class StatsMeter {
       ifaceDrops: h?.dropped_iface ?? 0,
       pipeDrops: this.pipeDrops,
       flows: c.flows,
+      expiredFlows: 0,
     };
     if (!this.live) {
       const span = c.firstTs !== null && c.lastTs !== null ? Math.max(c.lastTs - c.firstTs, 0) : 0;

@@ -271,6 +271,7 @@ class FlowEngine implements Engine {
       user: own?.user ?? null,
       process_hidden: own?.hidden ?? false,
       local: x?.local ?? null,
+      ended: false,
     };
   }
 

@@ -12,7 +12,7 @@ export function makeRow(id: number, over: Partial<FlowRow> = {}): FlowRow {
     packets_fwd: 0, bytes_fwd: 0, packets_rev: 0, bytes_rev: 0, first_seen: 1000, last_seen: 1000,
     state: 'established', app: 'tls', host: `h${id}.example`, dns_queries: [], pid: null, process: null,
     sni: `h${id}.example`, alpn: [], http_host: null, ssh_client: null, ssh_server: null, dns_answers: [], dns_rcode: null,
-    rate_fwd_1s: 0, rate_rev_1s: 0, rate_fwd_10s: 0, rate_rev_10s: 0, exe: null, user: null, process_hidden: false, local: null,
+    rate_fwd_1s: 0, rate_rev_1s: 0, rate_fwd_10s: 0, rate_rev_10s: 0, exe: null, user: null, process_hidden: false, local: null, ended: false,
     ...over,
   };
 }

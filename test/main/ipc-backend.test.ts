@@ -17,6 +17,7 @@ function update(seq = 1): EngineUpdate {
     selected: { id: 2, index: 3, row: makeRow(2), down: [1, 2], up: [3, 4] },
     filterError: null,
     stats: {} as EngineUpdate['stats'],
+    chart: null,
     ts: 0,
   };
 }

@@ -84,7 +84,7 @@ test('an update reaches the listener as it came: the same object', () => {
   const api = createSandpiperApi(f.ipc);
   const got: EngineUpdate[] = [];
   api.onUpdate((u) => got.push(u));
-  const u: EngineUpdate = { seq: 3, viewSeq: 1, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null, stats: {} as EngineUpdate['stats'], ts: 1 };
+  const u: EngineUpdate = { seq: 3, viewSeq: 1, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null, stats: {} as EngineUpdate['stats'], chart: null, ts: 1 };
   f.emit(EVENT_CHANNELS.update, u);
   assert.deepEqual(got, [u]);
   assert.equal(got[0], u);

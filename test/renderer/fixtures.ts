@@ -26,6 +26,7 @@ export function update(seq: number, p: Partial<EngineUpdate> = {}): EngineUpdate
     selected: null,
     filterError: null,
     stats: stats(),
+    chart: null,
     ts: 1_700_000_000 + seq,
     ...p,
   };
@@ -134,7 +135,7 @@ export function fakeHost(): FakeHost {
   let activity = 0;
   const send = (tick: boolean, st: Partial<StatsView> = {}) => {
     activity++;
-    api.emitUpdate(structuredClone({ seq: ++seq, ...vm.view(tick), stats: stats(st), ts: 1_700_000_000 + seq }));
+    api.emitUpdate(structuredClone({ seq: ++seq, ...vm.view(tick), stats: stats(st), chart: null, ts: 1_700_000_000 + seq }));
   };
   const reply = () => {
     replyTimer = null;

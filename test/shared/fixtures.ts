@@ -37,6 +37,7 @@ export function row(p: Partial<FlowRow> & { id: number }): FlowRow {
     user: 'alice',
     process_hidden: false,
     local: 'src',
+    ended: false,
     ...p,
   };
 }

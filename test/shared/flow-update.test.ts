@@ -20,7 +20,7 @@ function sample(id = 7): FlowRow {
     state: 'established', app: 'tls', host: 'example.com', dns_queries: ['example.com'], pid: 4242, process: 'curl',
     sni: 'example.com', alpn: ['h2', 'http/1.1'], http_host: 'example.com', ssh_client: 'SSH-2.0-OpenSSH_9.6', ssh_server: 'SSH-2.0-OpenSSH_9.7',
     dns_answers: ['93.184.216.34'], dns_rcode: 3, rate_fwd_1s: 101.5, rate_rev_1s: 202.25, rate_fwd_10s: 303.75, rate_rev_10s: 404.125,
-    exe: '/usr/bin/curl', user: 'alice', process_hidden: true, local: 'src',
+    exe: '/usr/bin/curl', user: 'alice', process_hidden: true, local: 'src', ended: false,
   };
 }
 

@@ -35,7 +35,7 @@ let count = 0;
 let tick = 0;
 
 function update(view: ViewPart): EngineUpdate {
-  return { seq: ++seq, ...view, stats: statsAt(count, tick), ts: captureTimeAt(tick) };
+  return { seq: ++seq, ...view, stats: statsAt(count, tick), chart: null, ts: captureTimeAt(tick) };
 }
 
 g.onmessage = (e) => {
