@@ -1,7 +1,8 @@
 /**
  * Turns how the helper (or pkexec in front of it) ended into an error a user can act on, and the CLI exit status
  * for it. pkexec's 126/127 only mean "dismissed"/"not authorised" when pkexec was in front; the helper itself never
- * exits with them.
+ * exits with them. A helper status is read by its meaning (HelperExitCode) only when the helper's `exit` line
+ * names the same status.
  */
 import { HelperExitCode, PkexecExitCode, type ErrorMessage, type ExitMessage } from '../shared/helper-protocol.ts';
 
@@ -12,6 +13,10 @@ export type CaptureFailureKind =
   | 'capture_open_failed'
   | 'sandbox_strict'
   | 'not_privileged'
+  | 'sandbox_failed'
+  | 'privilege_drop_failed'
+  | 'capture_failed'
+  | 'helper_internal'
   | 'spawn_failed'
   | 'killed'
   | 'helper_failed';
@@ -24,17 +29,50 @@ export interface CaptureFailure {
   cliExit: number;
 }
 
-/** `sandpiper capture` exit statuses. */
+/** `sandpiper capture` exit statuses: the helper's own statuses pass through, so scripts read one table. */
 export const CaptureCliExit = {
   ok: 0,
   failed: 1,
-  badArguments: 2,
-  captureOpenFailed: 3,
-  sandboxStrictRefused: 4,
-  notPrivileged: 5,
+  badArguments: HelperExitCode.badArguments,
+  captureOpenFailed: HelperExitCode.captureOpenFailed,
+  sandboxStrictRefused: HelperExitCode.sandboxStrictRefused,
+  notPrivileged: HelperExitCode.notPrivileged,
+  sandboxSetupFailed: HelperExitCode.sandboxSetupFailed,
+  privilegeDropFailed: HelperExitCode.privilegeDropFailed,
+  captureFailed: HelperExitCode.captureFailed,
+  helperInternal: HelperExitCode.internal,
   helperMissing: 69,
   notAuthorised: 77,
 } as const;
+
+/** What each failing helper status means; the helper's `error` line adds the detail. */
+interface HelperFailure {
+  kind: CaptureFailureKind;
+  text: string;
+  cliExit: number;
+}
+const HELPER_FAILURES: Readonly<Record<Exclude<HelperExitCode, 0>, HelperFailure>> = {
+  [HelperExitCode.badArguments]: { kind: 'bad_arguments', text: 'the capture helper rejected its arguments', cliExit: CaptureCliExit.badArguments },
+  [HelperExitCode.captureOpenFailed]: { kind: 'capture_open_failed', text: 'cannot open the capture', cliExit: CaptureCliExit.captureOpenFailed },
+  [HelperExitCode.sandboxStrictRefused]: {
+    kind: 'sandbox_strict',
+    text: 'refusing to capture without the full sandbox (--sandbox-strict)',
+    cliExit: CaptureCliExit.sandboxStrictRefused,
+  },
+  [HelperExitCode.notPrivileged]: { kind: 'not_privileged', text: 'the capture helper is not privileged enough to capture', cliExit: CaptureCliExit.notPrivileged },
+  [HelperExitCode.sandboxSetupFailed]: {
+    kind: 'sandbox_failed',
+    text: 'the capture helper could not set up its sandbox, so it did not capture',
+    cliExit: CaptureCliExit.sandboxSetupFailed,
+  },
+  [HelperExitCode.privilegeDropFailed]: {
+    kind: 'privilege_drop_failed',
+    text: 'the capture helper could not give up root, so it did not capture',
+    cliExit: CaptureCliExit.privilegeDropFailed,
+  },
+  [HelperExitCode.captureFailed]: { kind: 'capture_failed', text: 'the capture failed', cliExit: CaptureCliExit.captureFailed },
+  [HelperExitCode.internal]: { kind: 'helper_internal', text: 'the capture helper hit an internal error', cliExit: CaptureCliExit.helperInternal },
+};
 
 export interface HelperEnding {
   code: number | null;
@@ -80,26 +118,12 @@ export function describeHelperEnding(x: HelperEnding): CaptureFailure | null {
       };
     }
   }
-  switch (x.code) {
-    case HelperExitCode.ok:
-      return null;
-    case HelperExitCode.badArguments:
-      return { kind: 'bad_arguments', message: withDetail('the capture helper rejected its arguments', x.lastError), cliExit: CaptureCliExit.badArguments };
-    case HelperExitCode.captureOpenFailed:
-      return { kind: 'capture_open_failed', message: withDetail('cannot open the capture', x.lastError), cliExit: CaptureCliExit.captureOpenFailed };
-    case HelperExitCode.sandboxStrictRefused:
-      return {
-        kind: 'sandbox_strict',
-        message: withDetail('refusing to capture without the full sandbox (--sandbox-strict)', x.lastError),
-        cliExit: CaptureCliExit.sandboxStrictRefused,
-      };
-    case HelperExitCode.notPrivileged:
-      return {
-        kind: 'not_privileged',
-        message: withDetail('the capture helper is not privileged enough to capture', x.lastError),
-        cliExit: CaptureCliExit.notPrivileged,
-      };
-    default:
-      return { kind: 'helper_failed', message: withDetail(`the capture helper failed (exit ${x.code})`, x.lastError), cliExit: CaptureCliExit.failed };
+  if (x.code === HelperExitCode.ok) return null;
+  // Node exits with some of the same numbers on its own failures: only the helper's `exit` line makes a status its word.
+  const byStatus: Readonly<Partial<Record<number, HelperFailure>>> = HELPER_FAILURES;
+  const known = x.exitMessage?.code === x.code ? byStatus[x.code] : undefined;
+  if (known === undefined) {
+    return { kind: 'helper_failed', message: withDetail(`the capture helper failed (exit ${x.code})`, x.lastError), cliExit: CaptureCliExit.failed };
   }
+  return { kind: known.kind, message: withDetail(known.text, x.lastError), cliExit: known.cliExit };
 }

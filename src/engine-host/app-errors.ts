@@ -2,6 +2,7 @@
  * Every error the app shows is an AppError: what happened and what the user can do. This module maps the capture
  * helper's outcomes (pkexec status, helper exit code, its last `error` line) and file problems onto them.
  */
+import type { CaptureFailureKind } from '../capture-client/capture-failure.ts';
 import type { ErrorMessage } from '../shared/helper-protocol.ts';
 import type { AppError, AppErrorCode } from '../shared/ipc.ts';
 
@@ -14,7 +15,14 @@ const ACTIONS: Record<AppErrorCode, string> = {
   not_authorised: 'Ask your administrator to allow Sandpiper captures for your account, or open a capture file instead.',
   interface_gone: 'Pick another interface from the list and start again.',
   helper_exited: 'Start the capture again; if it keeps stopping, run `sandpiper helper status` to check the installed helper.',
-  sandbox_strict: 'Turn off strict sandbox mode or run on a kernel with Landlock to capture.',
+  sandbox_strict: 'Turn off strict sandbox mode, or use a kernel with Landlock ABI 6 or later (Linux 6.12), to capture.',
+  // Strict mode plays no part in these: turning it off would not help, and the helper never captures unsandboxed.
+  sandbox_failed:
+    'Run `sandpiper helper status` to check the installed helper; if it is intact, the kernel or a security policy refused a restriction the helper needs: report it with the message above.',
+  privilege_drop_failed:
+    'Check that your user and group exist (`id`) and that no security policy stops the helper from switching to them, then start again; if it keeps failing, report it with the message above.',
+  capture_failed: 'Check that the interface still exists and is up, then start the capture again.',
+  helper_internal: 'This is a bug in the capture helper: please report it with the message above. Starting the capture again may work.',
   bad_filter: 'Correct the capture filter (BPF syntax, e.g. "tcp port 443") or clear it.',
   bad_arguments: 'Check the interface and filter, then start again.',
   capture_open_failed: 'Check that the interface is up and that no policy blocks packet capture, then start again.',
@@ -29,7 +37,7 @@ export function actionFor(code: AppErrorCode): string {
 
 /** How a capture ended, as src/capture-client reports it (CaptureFailure), plus the helper's last `error` line. */
 export interface CaptureEnding {
-  kind: 'dismissed' | 'not_authorised' | 'bad_arguments' | 'capture_open_failed' | 'sandbox_strict' | 'not_privileged' | 'spawn_failed' | 'killed' | 'helper_failed';
+  kind: CaptureFailureKind;
   /** One line, lower-case start, no final period. */
   message: string;
 }
@@ -46,7 +54,13 @@ export function mapCaptureFailure(f: CaptureEnding, lastError: ErrorMessage | nu
       code = 'not_authorised';
       break;
     case 'sandbox_strict':
-      code = 'sandbox_strict';
+    case 'sandbox_failed':
+    case 'privilege_drop_failed':
+    case 'capture_failed':
+      code = f.kind;
+      break;
+    case 'helper_internal':
+      code = 'helper_internal';
       break;
     case 'bad_arguments':
     case 'capture_open_failed':

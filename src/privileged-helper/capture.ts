@@ -6,13 +6,13 @@ import type { ParsedOptions } from './args.ts';
 /** Activation warnings (pcap_activate > 0) are worth telling the user but do not stop the capture. */
 export type OpenResult =
   | { ok: true; handle: NativePtr; warning: string | null }
-  | { ok: false; code: HelperErrorCode; message: string; badArgument: boolean };
+  | { ok: false; code: HelperErrorCode; message: string };
 
 /** How long a partly filled ring block may wait before libpcap hands it over. */
 export const BLOCK_TIMEOUT_MS = 50;
 
 export function openCapture(pcap: Libpcap, o: ParsedOptions): OpenResult {
-  const failed = (code: HelperErrorCode, message: string, badArgument = false): OpenResult => ({ ok: false, code, message, badArgument });
+  const failed = (code: HelperErrorCode, message: string): OpenResult => ({ ok: false, code, message });
   const { handle, error } = pcap.create(o.interface);
   if (handle === null) return failed('capture_open_failed', `cannot open ${o.interface}: ${error}`);
   pcap.setSnaplen(handle, o.snaplen);
@@ -41,7 +41,7 @@ export function openCapture(pcap: Libpcap, o: ParsedOptions): OpenResult {
     const err = pcap.setFilter(handle, o.filter);
     if (err !== null) {
       pcap.close(handle);
-      return failed('bad_filter', `the capture filter does not compile for ${o.interface}: ${err}`, true);
+      return failed('bad_filter', `the capture filter does not compile for ${o.interface}: ${err}`);
     }
   }
   const nb = pcap.setNonblock(handle);

@@ -1,6 +1,6 @@
 /** stderr is the helper's message channel: one JSON object per line, written synchronously so none is lost on exit. */
 import { writeSync } from 'node:fs';
-import type { ExitReason, HelperErrorCode, HelperExitCode, HelperMessage } from '../shared/helper-protocol.ts';
+import { HELPER_ERROR_EXIT, type ExitReason, type HelperErrorCode, type HelperExitCode, type HelperMessage } from '../shared/helper-protocol.ts';
 
 export function emit(msg: HelperMessage): void {
   const buf = Buffer.from(`${JSON.stringify(msg)}\n`);
@@ -16,10 +16,13 @@ export function emit(msg: HelperMessage): void {
   }
 }
 
-/** Reports a fatal error and ends the process: one `error` line, one `exit` line, nothing on stdout. */
-export function fail(code: HelperErrorCode, exitCode: HelperExitCode, message: string): never {
+/**
+ * Reports a fatal error and ends the process: one `error` line, one `exit` line, nothing on stdout. The exit status
+ * follows from the error code, so the two can never disagree.
+ */
+export function fail(code: HelperErrorCode, message: string): never {
   emit({ type: 'error', code, message });
-  return exitWith('error', exitCode);
+  return exitWith('error', HELPER_ERROR_EXIT[code]);
 }
 
 export function exitWith(reason: ExitReason, code: HelperExitCode): never {

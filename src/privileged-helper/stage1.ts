@@ -4,7 +4,7 @@
  * capturing process is born inside those restrictions.
  */
 import { realpathSync } from 'node:fs';
-import { FALLBACK_UID, HelperExitCode } from '../shared/helper-protocol.ts';
+import { FALLBACK_UID } from '../shared/helper-protocol.ts';
 import { parseHelperArgs, quote, resolveTargetUser } from './args.ts';
 import { effectiveAbi } from './landlock-abi.ts';
 import { LandlockError, kernelLandlockAbi, restrictSelf } from './landlock.ts';
@@ -21,20 +21,20 @@ export const STRICT_MIN_ABI = 6;
 
 export function runStage1(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): never {
   const parsed = parseHelperArgs(argv);
-  if (!parsed.ok) fail(parsed.code, HelperExitCode.badArguments, parsed.message);
+  if (!parsed.ok) fail(parsed.code, parsed.message);
   const o = parsed.options;
   const target = resolveTargetUser(o.user, env);
-  if (!target.ok) fail('bad_arguments', HelperExitCode.badArguments, target.message);
+  if (!target.ok) fail('bad_arguments', target.message);
   if (!isRoot()) {
-    fail('not_privileged', HelperExitCode.notPrivileged, 'the capture helper must be started as root: start captures from Sandpiper, or run it through pkexec');
+    fail('not_privileged', 'the capture helper must be started as root: start captures from Sandpiper, or run it through pkexec');
   }
   const c = libc();
   const pcap = libpcap(c.symbolAddress);
   if (!interfaceExists(o.interface)) {
-    fail('no_such_interface', HelperExitCode.badArguments, `there is no network interface ${quote(o.interface)}; pick one listed by \`ip link\``);
+    fail('no_such_interface', `there is no network interface ${quote(o.interface)}; pick one listed by \`ip link\``);
   }
   const filterError = checkFilter(pcap, o.interface, o.snaplen, o.filter);
-  if (filterError !== null) fail('bad_filter', HelperExitCode.badArguments, `the capture filter is not valid: ${filterError}`);
+  if (filterError !== null) fail('bad_filter', `the capture filter is not valid: ${filterError}`);
 
   // Group 0 would be a privilege of its own: such users get nobody's group.
   const primaryGid = c.primaryGid(target.uid);
@@ -42,7 +42,7 @@ export function runStage1(argv: readonly string[], env: Readonly<Record<string, 
   const kernelAbi = kernelLandlockAbi(c);
   const abi = effectiveAbi(kernelAbi, o.maxLandlockAbi);
   if (o.sandboxStrict && abi < STRICT_MIN_ABI) {
-    fail('sandbox_strict', HelperExitCode.sandboxStrictRefused, `--sandbox-strict needs Landlock ABI ${STRICT_MIN_ABI} or later; this run can use ABI ${abi} (kernel offers ${kernelAbi})`);
+    fail('sandbox_strict', `--sandbox-strict needs Landlock ABI ${STRICT_MIN_ABI} or later; this run can use ABI ${abi} (kernel offers ${kernelAbi})`);
   }
 
   const node = realpathSync(process.execPath);
@@ -53,18 +53,18 @@ export function runStage1(argv: readonly string[], env: Readonly<Record<string, 
     restrictSelf(c, { abi, rules: stage1Rules(node, bundle), denyTcp: true, scope: true, allThreads: false });
   } catch (e) {
     const why = e instanceof LandlockError || e instanceof Error ? e.message : String(e);
-    fail('sandbox_failed', HelperExitCode.sandboxStrictRefused, `could not restrict the helper before starting the capture: ${why}`);
+    fail('sandbox_failed', `could not restrict the helper before starting the capture: ${why}`);
   }
   const handoff: StageHandoff = { uid: target.uid, gid, abi, kernelAbi };
   const nextEnv: Record<string, string> = { [STAGE_ENV]: encodeHandoff(handoff) };
   for (const k of ['PKEXEC_UID', 'SUDO_UID'] as const) if (env[k] !== undefined) nextEnv[k] = env[k];
   const execve = process.execve;
-  if (!execve) fail('internal', HelperExitCode.captureOpenFailed, 'this Node runtime has no process.execve; the helper needs the pinned Node 24');
+  if (!execve) fail('internal', 'this Node runtime has no process.execve; the helper needs the pinned Node 24');
   try {
     // Same flags as the launcher (the OpenSSL config is outside the first layer). Same pid, same thread: nothing of this root image survives except the restrictions and stdio.
     execve(node, [node, '--no-warnings', '--openssl-config=/dev/null', bundle, ...argv], nextEnv);
   } catch (e) {
-    fail('internal', HelperExitCode.captureOpenFailed, `could not start the capture stage: ${e instanceof Error ? e.message : String(e)}`);
+    fail('internal', `could not start the capture stage: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return fail('internal', HelperExitCode.captureOpenFailed, 'could not start the capture stage');
+  return fail('internal', 'could not start the capture stage');
 }

@@ -4,7 +4,7 @@
  * the final layer (no filesystem, no TCP), proves the sandbox with probes, then streams.
  */
 import { readFileSync } from 'node:fs';
-import { HELPER_PROTOCOL_VERSION, HelperExitCode, type ExitReason, type SandboxMessage } from '../shared/helper-protocol.ts';
+import { HELPER_PROTOCOL_VERSION, type ExitReason, type SandboxMessage } from '../shared/helper-protocol.ts';
 import { parseHelperArgs } from './args.ts';
 import { openCapture } from './capture.ts';
 import { restrictSelf } from './landlock.ts';
@@ -37,7 +37,7 @@ function verifyFirstStage(c: ReturnType<typeof libc>, abi: number): string | nul
 export async function runStage2(argv: readonly string[], stageValue: string): Promise<void> {
   const parsed = parseHelperArgs(argv);
   const handoff = decodeHandoff(stageValue);
-  if (!parsed.ok || handoff === null) return fail('internal', HelperExitCode.badArguments, 'the capture stage was started with a bad hand-off');
+  if (!parsed.ok || handoff === null) return fail('internal', 'the capture stage was started with a bad hand-off');
   const o = parsed.options;
   let stream: StreamControl | null = null;
   let pending: ExitReason | null = null;
@@ -51,17 +51,21 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
   emit({ type: 'hello', protocol: HELPER_PROTOCOL_VERSION, version: HELPER_VERSION, pid: process.pid, libpcap: pcap.libVersion(), node: process.version });
 
   const notStaged = verifyFirstStage(c, handoff.abi);
-  if (notStaged !== null) fail('sandbox_failed', HelperExitCode.sandboxStrictRefused, `refusing to capture: ${notStaged} (start the helper through its launcher)`);
+  if (notStaged !== null) fail('sandbox_failed', `refusing to capture: ${notStaged} (start the helper through its launcher)`);
 
   const opened = openCapture(pcap, o);
-  if (!opened.ok) fail(opened.code, opened.badArgument ? HelperExitCode.badArguments : HelperExitCode.captureOpenFailed, opened.message);
+  if (!opened.ok) fail(opened.code, opened.message);
   if (opened.warning) emit({ type: 'warning', code: 'capture_warning', message: opened.warning });
 
   try {
     dropToUser(handoff.uid, handoff.gid);
+  } catch (e) {
+    fail('privilege_drop_failed', `could not become uid ${handoff.uid} gid ${handoff.gid}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
     setParentDeathSignal(c, SIGHUP);
   } catch (e) {
-    fail('sandbox_failed', HelperExitCode.sandboxStrictRefused, `could not drop root privileges: ${e instanceof Error ? e.message : String(e)}`);
+    fail('internal', `could not ask to be stopped with the parent: ${e instanceof Error ? e.message : String(e)}`);
   }
   const parentPid = c.getppid();
 
@@ -117,7 +121,7 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
   };
   emit(msg);
   if (o.sandboxStrict && status !== 'fully_enforced') {
-    fail('sandbox_strict', HelperExitCode.sandboxStrictRefused, `--sandbox-strict: the sandbox is ${status}, so nothing was captured`);
+    fail('sandbox_strict', `--sandbox-strict: the sandbox is ${status}, so nothing was captured`);
   }
   stream = startStream(c, pcap, opened.handle, { count: o.count, durationSeconds: o.durationSeconds, parentPid });
   if (pending !== null) stream.stop(pending);

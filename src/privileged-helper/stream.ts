@@ -4,7 +4,7 @@
  * (koffi's libuv poll), then drains and flushes. Ends on count, duration, signal, stdout or stdin closing, or the
  * parent's death, always with a final `stats` and `exit` line.
  */
-import { HelperExitCode, type ExitReason, type StatsMessage } from '../shared/helper-protocol.ts';
+import { HELPER_ERROR_EXIT, HelperExitCode, type ExitReason, type StatsMessage } from '../shared/helper-protocol.ts';
 import { emit, exitWith, fail } from './messages.ts';
 import { koffi } from './native/koffi.ts';
 import type { Libc } from './native/libc.ts';
@@ -29,9 +29,9 @@ export interface StreamControl {
 export function startStream(c: Libc, pcap: Libpcap, handle: NativePtr, o: StreamOptions): StreamControl {
   const started = process.hrtime.bigint();
   const fp = c.fdopen(1, 'w');
-  if (fp === null) fail('capture_failed', HelperExitCode.captureOpenFailed, 'stdout is not writable');
+  if (fp === null) fail('capture_failed', 'stdout is not writable');
   const dumper = pcap.dumpFopen(handle, fp);
-  if (dumper === null) fail('capture_failed', HelperExitCode.captureOpenFailed, `cannot write the capture to stdout: ${pcap.geterr(handle)}`);
+  if (dumper === null) fail('capture_failed', `cannot write the capture to stdout: ${pcap.geterr(handle)}`);
   let written = 0;
   let stopping = false;
 
@@ -101,7 +101,8 @@ export function startStream(c: Libc, pcap: Libpcap, handle: NativePtr, o: Stream
       if (r === 'stdout_closed' || r === 'error') final = r;
     }
     emit(stats());
-    exitWith(final, final === 'error' ? HelperExitCode.captureOpenFailed : HelperExitCode.ok);
+    // The error line drain() wrote is capture_failed; its status goes with it.
+    exitWith(final, final === 'error' ? HELPER_ERROR_EXIT.capture_failed : HelperExitCode.ok);
   }
 
   return { stop };

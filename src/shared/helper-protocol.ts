@@ -1,5 +1,5 @@
 /**
- * The privileged helper's process boundary, version 1.
+ * The privileged helper's process boundary, version 2.
  *
  * The unprivileged side starts `sandpiper-helper` (through pkexec unless already root) with the arguments built by
  * `buildHelperArgs`. The helper then writes:
@@ -10,14 +10,31 @@
  * Any change to this file that an older peer could misread bumps HELPER_PROTOCOL_VERSION.
  */
 
-export const HELPER_PROTOCOL_VERSION = 1;
+export const HELPER_PROTOCOL_VERSION = 2;
 
+/**
+ * One exit status per kind of ending, so the unprivileged side can tell the user what actually happened (a failed
+ * privilege drop is not a strict-mode refusal). Node itself exits with 1 and with some of these numbers when it
+ * fails on its own, so a status counts as the helper's word only when its `exit` line names the same code.
+ */
 export const HelperExitCode = {
   ok: 0,
+  /** An argument, the interface name or the filter was refused. */
   badArguments: 2,
+  /** libpcap could not open or activate the capture. */
   captureOpenFailed: 3,
+  /** --sandbox-strict and the sandbox would not be (or was not) fully enforced. */
   sandboxStrictRefused: 4,
+  /** Not started as root. */
   notPrivileged: 5,
+  /** Capabilities, no_new_privs or the first Landlock layer could not be applied (or were missing in stage 2). */
+  sandboxSetupFailed: 6,
+  /** setgroups/setgid/setuid to the target user failed or did not take effect. */
+  privilegeDropFailed: 7,
+  /** The capture stopped after it had started, or its output could not be set up. */
+  captureFailed: 8,
+  /** A bug or an impossible state in the helper. */
+  internal: 9,
 } as const;
 export type HelperExitCode = (typeof HelperExitCode)[keyof typeof HelperExitCode];
 
@@ -115,6 +132,7 @@ export interface StatsMessage {
   elapsed: number;
 }
 
+/** The `code` of an `error` line; `HELPER_ERROR_EXIT` gives the exit status that follows it. */
 export type HelperErrorCode =
   | 'bad_arguments'
   | 'no_such_interface'
@@ -122,9 +140,25 @@ export type HelperErrorCode =
   | 'capture_open_failed'
   | 'not_privileged'
   | 'sandbox_failed'
+  | 'privilege_drop_failed'
   | 'sandbox_strict'
   | 'capture_failed'
   | 'internal';
+
+/** The exit status for each error code: the helper exits with it, the unprivileged side reads it back. */
+export const HELPER_ERROR_EXIT: Readonly<Record<HelperErrorCode, HelperExitCode>> = {
+  bad_arguments: HelperExitCode.badArguments,
+  // An interface name or filter that is wrong is an argument error, also when only libpcap can tell.
+  no_such_interface: HelperExitCode.badArguments,
+  bad_filter: HelperExitCode.badArguments,
+  capture_open_failed: HelperExitCode.captureOpenFailed,
+  not_privileged: HelperExitCode.notPrivileged,
+  sandbox_failed: HelperExitCode.sandboxSetupFailed,
+  privilege_drop_failed: HelperExitCode.privilegeDropFailed,
+  sandbox_strict: HelperExitCode.sandboxStrictRefused,
+  capture_failed: HelperExitCode.captureFailed,
+  internal: HelperExitCode.internal,
+};
 
 export interface WarningMessage {
   type: 'warning';

@@ -9,8 +9,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
-import type { SandboxMessage } from '../../src/shared/helper-protocol.ts';
-import { HELPER, NODE24, countPcapRecords, helperSkipReason, isAlive, isType, pollUntil, startHelper, udpSenderScript } from './support/helper-run.ts';
+import { HELPER_ERROR_EXIT, HelperExitCode, type HelperErrorCode, type SandboxMessage } from '../../src/shared/helper-protocol.ts';
+import { HELPER, NODE24, countPcapRecords, helperSkipReason, isAlive, isType, pollUntil, startHelper, udpSenderScript, type HelperRun } from './support/helper-run.ts';
 
 const skip = helperSkipReason() ?? canMakeNetns();
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-helper-test-'));
@@ -44,6 +44,23 @@ function threadStatuses(pid: number): Map<string, string> {
   return out;
 }
 const field = (status: string, name: string) => (new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').trim();
+
+/**
+ * A fatal ending as `fail(code, …)` makes it: exactly one error line with `code`, an exit line last with the status of
+ * that code, the process exit status the same, nothing on stdout. Returns the error message.
+ */
+async function assertFailedWith(run: HelperRun, code: HelperErrorCode, status: number): Promise<string> {
+  const { code: exitCode, signal } = await run.done;
+  assert.equal(signal, null);
+  assert.equal(HELPER_ERROR_EXIT[code], status, `${code} is documented as exit ${status}`);
+  assert.equal(exitCode, status, JSON.stringify(run.messages));
+  assert.equal(run.stdout().length, 0);
+  const errors = run.messages.filter((m) => m.type === 'error');
+  assert.deepEqual(errors.map((m) => m.code), [code]);
+  assert.deepEqual(run.messages.at(-1), { type: 'exit', reason: 'error', code: status });
+  assert.equal(run.messages.some((m) => m.type === 'sandbox' || m.type === 'stats'), false);
+  return errors[0].message;
+}
 
 /** Helpers we started that are still around (children of this test process). */
 function strayHelpers(): number[] {
@@ -171,7 +188,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
     }
   });
 
-  test('the interface disappearing mid-capture: capture_failed, exit 3, the stream stays a valid pcap', async () => {
+  test('the interface disappearing mid-capture: capture_failed, exit 8, the stream stays a valid pcap', async () => {
     const tag = Math.random().toString(16).slice(2, 8);
     const [x, y] = [`vx${tag}`, `vy${tag}`];
     P().exec(P().a, 'ip', ['link', 'add', x, 'type', 'veth', 'peer', 'name', y]);
@@ -182,9 +199,10 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
       await run.waitFor(isType('sandbox'));
       P().exec(P().a, 'ip', ['link', 'del', x]);
       const { code } = await run.done;
-      assert.equal(code, 3);
-      assert.ok(run.messages.some((m) => m.type === 'error' && m.code === 'capture_failed'));
-      assert.deepEqual(run.messages.at(-1), { type: 'exit', reason: 'error', code: 3 });
+      assert.equal(code, HelperExitCode.captureFailed);
+      assert.equal(code, 8);
+      assert.deepEqual(run.messages.filter((m) => m.type === 'error').map((m) => m.code), ['capture_failed']);
+      assert.deepEqual(run.messages.at(-1), { type: 'exit', reason: 'error', code: 8 });
       countPcapRecords(run.stdout());
     } finally {
       run.child.kill('SIGKILL');
@@ -207,11 +225,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
     P().exec(P().a, 'ip', ['link', 'add', `vd${tag}`, 'type', 'veth', 'peer', 'name', `ve${tag}`]);
     try {
       const run = startHelper(['ip', 'netns', 'exec', P().a, HELPER, '--interface', `vd${tag}`]);
-      assert.equal((await run.done).code, 3);
-      assert.equal(run.stdout().length, 0);
-      const errors = run.messages.filter((m) => m.type === 'error');
-      assert.equal(errors.length, 1);
-      assert.match(errors[0].type === 'error' ? errors[0].message : '', /is down; bring it up/);
+      assert.match(await assertFailedWith(run, 'capture_open_failed', 3), /is down; bring it up/);
     } finally {
       P().exec(P().a, 'ip', ['link', 'del', `vd${tag}`]);
     }
@@ -254,12 +268,7 @@ describe('helper sandbox levels', { skip: skip ?? false }, () => {
   for (const abi of ['3', '5']) {
     test(`--sandbox-strict with --max-landlock-abi ${abi}: exit 4, nothing on stdout`, async () => {
       const run = startHelper(inA(['--max-landlock-abi', abi, '--sandbox-strict']));
-      const { code } = await run.done;
-      assert.equal(code, 4);
-      assert.equal(run.stdout().length, 0);
-      const errors = run.messages.filter((m) => m.type === 'error');
-      assert.equal(errors.length, 1);
-      assert.equal(errors[0].type === 'error' && errors[0].code, 'sandbox_strict');
+      assert.match(await assertFailedWith(run, 'sandbox_strict', 4), new RegExp(`--sandbox-strict needs Landlock ABI 6 or later; this run can use ABI ${abi}`));
     });
   }
 
@@ -273,42 +282,38 @@ describe('helper sandbox levels', { skip: skip ?? false }, () => {
 });
 
 describe('helper argument and privilege errors', { skip: skip ?? false }, () => {
-  const cases: [string, string[]][] = [
-    ['nonexistent interface', ['--interface', 'nosuchif0']],
-    ['injected interface name', ['--interface', 'eth0;rm']],
-    ['path in interface name', ['--interface', '../x']],
-    ['dot-dot interface name', ['--interface', '..']],
-    ['16-character interface name', ['--interface', 'abcdefghijklmnop']],
-    ['broken filter', ['--interface', 'lo', '--filter', 'udp and and']],
-    ['5000-character filter', ['--interface', 'lo', '--filter', 'u'.repeat(5000)]],
-    ['--count 0', ['--interface', 'lo', '--count', '0']],
-    ['--count abc', ['--interface', 'lo', '--count', 'abc']],
-    ['--count 1e3', ['--interface', 'lo', '--count', '1e3']],
-    ['--snaplen 999999', ['--interface', 'lo', '--snaplen', '999999']],
-    ['--duration -1', ['--interface', 'lo', '--duration', '-1']],
-    ['--max-landlock-abi 9', ['--interface', 'lo', '--max-landlock-abi', '9']],
-    ['unknown flag', ['--interface', 'lo', '--write', '/etc/passwd']],
-    ['flag given twice', ['--interface', 'lo', '--interface', 'lo']],
-    ['missing value', ['--interface']],
-    ['no interface', []],
-    ['--user 0', ['--interface', 'lo', '--user', '0']],
+  const cases: [string, string[], HelperErrorCode][] = [
+    ['nonexistent interface', ['--interface', 'nosuchif0'], 'no_such_interface'],
+    ['injected interface name', ['--interface', 'eth0;rm'], 'no_such_interface'],
+    ['path in interface name', ['--interface', '../x'], 'no_such_interface'],
+    ['dot-dot interface name', ['--interface', '..'], 'no_such_interface'],
+    ['16-character interface name', ['--interface', 'abcdefghijklmnop'], 'no_such_interface'],
+    ['broken filter', ['--interface', 'lo', '--filter', 'udp and and'], 'bad_filter'],
+    ['5000-character filter', ['--interface', 'lo', '--filter', 'u'.repeat(5000)], 'bad_filter'],
+    ['--count 0', ['--interface', 'lo', '--count', '0'], 'bad_arguments'],
+    ['--count abc', ['--interface', 'lo', '--count', 'abc'], 'bad_arguments'],
+    ['--count 1e3', ['--interface', 'lo', '--count', '1e3'], 'bad_arguments'],
+    ['--snaplen 999999', ['--interface', 'lo', '--snaplen', '999999'], 'bad_arguments'],
+    ['--duration -1', ['--interface', 'lo', '--duration', '-1'], 'bad_arguments'],
+    ['--max-landlock-abi 9', ['--interface', 'lo', '--max-landlock-abi', '9'], 'bad_arguments'],
+    ['unknown flag', ['--interface', 'lo', '--write', '/etc/passwd'], 'bad_arguments'],
+    ['flag given twice', ['--interface', 'lo', '--interface', 'lo'], 'bad_arguments'],
+    ['missing value', ['--interface'], 'bad_arguments'],
+    ['no interface', [], 'bad_arguments'],
+    ['--user 0', ['--interface', 'lo', '--user', '0'], 'bad_arguments'],
   ];
-  for (const [name, args] of cases) {
-    test(`${name}: exit 2, one error line, empty stdout`, async () => {
+  for (const [name, args, errorCode] of cases) {
+    test(`${name}: exit 2, one ${errorCode} error line, empty stdout`, async () => {
       const run = startHelper([HELPER, ...args]);
-      const { code } = await run.done;
-      assert.equal(code, 2, JSON.stringify(run.messages));
-      assert.equal(run.stdout().length, 0);
-      assert.equal(run.messages.filter((m) => m.type === 'error').length, 1);
-      assert.equal(run.messages.some((m) => m.type === 'hello' || m.type === 'sandbox'), false);
+      await assertFailedWith(run, errorCode, 2);
+      assert.equal(run.messages.some((m) => m.type === 'hello'), false);
       assert.deepEqual(run.junk, []);
     });
   }
 
   test('under pkexec, --user may not name a third user', async () => {
     const run = startHelper([HELPER, '--interface', 'lo', '--user', '4242'], { env: { ...process.env, PKEXEC_UID: '4241' } });
-    assert.equal((await run.done).code, 2);
-    assert.equal(run.stdout().length, 0);
+    assert.match(await assertFailedWith(run, 'bad_arguments', 2), /under pkexec --user may only name the invoking user \(4241\)/);
   });
 
   test('no helper process is left behind by the failures above', () => {
@@ -317,22 +322,36 @@ describe('helper argument and privilege errors', { skip: skip ?? false }, () => 
 
   test('not root: exit 5 with not_privileged', async () => {
     const run = startHelper(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', HELPER, '--interface', 'lo']);
-    const { code } = await run.done;
-    assert.equal(code, 5);
-    assert.equal(run.stdout().length, 0);
-    const errors = run.messages.filter((m) => m.type === 'error');
-    assert.equal(errors.length, 1);
-    assert.equal(errors[0].type === 'error' && errors[0].code, 'not_privileged');
-    assert.match(errors[0].type === 'error' ? errors[0].message : '', /pkexec/);
+    assert.match(await assertFailedWith(run, 'not_privileged', 5), /pkexec/);
+  });
+
+  test('the first stage cannot restrict itself (no CAP_SETPCAP to shrink the bounding set): sandbox_failed, exit 6', async () => {
+    const run = startHelper(['setpriv', '--bounding-set=-setpcap', HELPER, '--interface', 'lo']);
+    const message = await assertFailedWith(run, 'sandbox_failed', 6);
+    assert.match(message, /could not restrict the helper before starting the capture: PR_CAPBSET_DROP \d+ failed/);
+    assert.equal(run.messages.some((m) => m.type === 'hello'), false, 'the capture stage never started');
+  });
+
+  const userns = spawnSync('unshare', ['--user', '--map-root-user', '--net', 'true']).status === 0 ? false : 'cannot create a user namespace here';
+  test('root only inside a user namespace that maps no other uid: privilege_drop_failed, exit 7', { skip: userns }, async () => {
+    // The capture opens (CAP_NET_RAW over the namespace's own lo), then setgroups/setuid to 65534 cannot succeed.
+    const run = startHelper(['unshare', '--user', '--map-root-user', '--net', 'sh', '-c', 'ip link set lo up && exec "$0" --interface lo', HELPER]);
+    const message = await assertFailedWith(run, 'privilege_drop_failed', 7);
+    assert.match(message, /^could not become uid 65534 gid 65534: /);
+    assert.equal(run.messages[0].type, 'hello', 'it failed in the capture stage, after opening the capture');
+    assert.doesNotMatch(message, /strict/);
   });
 
   test('the second stage refuses to run without the first stage restrictions', async () => {
     const bundle = path.join(path.dirname(HELPER), 'sandpiper-helper.js');
     const run = startHelper([NODE24, '--no-warnings', bundle, '--interface', 'lo'], { env: { PATH: '/usr/bin:/bin', SANDPIPER_HELPER_STAGE2: '65534:65534:7:7' } });
-    const { code } = await run.done;
-    assert.equal(code, 4);
-    assert.equal(run.stdout().length, 0);
-    assert.ok(run.messages.some((m) => m.type === 'error' && m.code === 'sandbox_failed'));
+    assert.match(await assertFailedWith(run, 'sandbox_failed', 6), /refusing to capture: no_new_privs is not set/);
+  });
+
+  test('the second stage with a hand-off the first stage never writes: internal, exit 9', async () => {
+    const bundle = path.join(path.dirname(HELPER), 'sandpiper-helper.js');
+    const run = startHelper([NODE24, '--no-warnings', bundle, '--interface', 'lo'], { env: { PATH: '/usr/bin:/bin', SANDPIPER_HELPER_STAGE2: 'not-a-hand-off' } });
+    assert.equal(await assertFailedWith(run, 'internal', 9), 'the capture stage was started with a bad hand-off');
   });
 
   test('the launcher gives the root process an empty environment (no NODE_OPTIONS, LD_PRELOAD, stage hand-off)', async () => {
