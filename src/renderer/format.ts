@@ -36,18 +36,34 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
-/** Seconds since the epoch → local HH:MM:SS.mmm (flows rarely span days; the drawer shows the full date). */
+const pad = (x: number, w = 2) => String(x).padStart(w, '0');
+
+/** Seconds since the epoch → local HH:MM:SS.mmm. */
 export function formatClock(ts: number): string {
   if (!Number.isFinite(ts) || ts <= 0) return '—';
   const d = new Date(ts * 1000);
-  const p = (x: number, w = 2) => String(x).padStart(w, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** Seconds since the epoch → local YYYY-MM-DD (the same clock as formatClock, so the two never disagree about the day). */
+export function formatDate(ts: number): string {
+  if (!Number.isFinite(ts) || ts <= 0) return '—';
+  const d = new Date(ts * 1000);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 export function formatDateTime(ts: number): string {
   if (!Number.isFinite(ts) || ts <= 0) return '—';
-  const d = new Date(ts * 1000);
-  return `${d.toISOString().slice(0, 10)} ${formatClock(ts)}`;
+  return `${formatDate(ts)} ${formatClock(ts)}`;
+}
+
+/**
+ * Whether times between `from` and `to` (seconds since the epoch) fall on more than one local day: then a time of day
+ * alone does not say when something happened, and the date is shown with it.
+ */
+export function spansDays(from: number, to: number): boolean {
+  if (!Number.isFinite(from) || !Number.isFinite(to) || from <= 0 || to <= 0) return false;
+  return formatDate(Math.min(from, to)) !== formatDate(Math.max(from, to));
 }
 
 /** IPv6 addresses get brackets so the port stays readable. */

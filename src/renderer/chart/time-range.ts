@@ -13,3 +13,24 @@ export function timeAxisRange(dataMin: number | null, dataMax: number | null, no
   if (hi - lo < MIN_SPAN_SECONDS) return [hi - MIN_SPAN_SECONDS, hi];
   return [lo, hi];
 }
+
+const pad = (x: number) => String(x).padStart(2, '0');
+const dateOf = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+
+/**
+ * Labels of the time axis's ticks (seconds since the epoch, `incr` seconds apart), on the table's 24-hour local clock:
+ * HH:MM:SS below a minute's step, HH:MM below a day's, else the date; the date goes under the first tick and under
+ * each tick that starts a new day, so a chart spanning days says which.
+ */
+export function timeTickLabels(ticks: readonly number[], incr: number): string[] {
+  let lastDate = '';
+  return ticks.map((t) => {
+    const d = new Date(t * 1000);
+    const date = dateOf(d);
+    if (incr >= 86_400) return date;
+    const clock = incr < 60 ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    const label = date !== lastDate ? `${clock}\n${date}` : clock;
+    lastDate = date;
+    return label;
+  });
+}

@@ -2,12 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useStore } from 'zustand';
+import type { ChartSeries } from '../../shared/ipc.ts';
 import { useStores } from '../state/app-stores.ts';
-import { formatRate } from '../format.ts';
-import { timeAxisRange } from '../chart/time-range.ts';
+import { formatClock, formatRate } from '../format.ts';
+import { timeAxisRange, timeTickLabels } from '../chart/time-range.ts';
+import { rateAxis, rateTickLabels } from '../chart/rate-axis.ts';
 
-const HEIGHT = 120;
-const REDRAW_SECONDS = 1;
+const HEIGHT = 140;
 // Mid-tones read on both the light and the dark theme, so the chart needs no theme switch.
 const AXIS = '#8a8a93';
 const GRID = 'rgba(138,138,147,0.25)';
@@ -20,77 +21,100 @@ function canvasSupported(): boolean {
   }
 }
 
-/** Total in/out bandwidth over the last minutes (one point per engine update). */
+type Data = [number[], number[], number[]];
+
+/**
+ * The series as uPlot data: a point at the start of each bin holding that bin's mean, drawn as steps, and one more at
+ * the end of the last bin so it has its width too.
+ */
+export function chartData(c: ChartSeries | null): Data {
+  if (c === null || c.down.length === 0) return [[], [], []];
+  const n = c.down.length;
+  const t = Array.from({ length: n + 1 }, (_, i) => c.start + i * c.step);
+  return [t, [...c.down, c.down[n - 1]], [...c.up, c.up[n - 1] ?? 0]];
+}
+
+function peak(xs: readonly number[]): number {
+  let m = 0;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
+/** Traffic towards and from this host over capture time, as the engine host bins it from packet timestamps. */
 export function BandwidthChart() {
   const { stats } = useStores();
   const hostRef = useRef<HTMLDivElement>(null);
   const [supported] = useState(canvasSupported);
   const latest = useStore(stats, (s) => s.stats);
+  const chart = useStore(stats, (s) => s.chart);
 
   useEffect(() => {
     const host = hostRef.current;
     if (!host || !supported) return;
-    const b = stats.getState().bandwidth;
+    const rate = (_u: uPlot, v: number | null) => (v == null ? '—' : formatRate(v));
     const plot = new uPlot(
       {
         width: Math.max(200, host.clientWidth),
         height: HEIGHT,
         // uPlot's own x autoscaling widens a single point to years before any range callback applies, so the
         // x range is set explicitly on every draw instead (setXRange).
-        scales: { x: { time: true, auto: false } },
+        scales: {
+          x: { time: true, auto: false },
+          y: { range: (_u, _min, max) => [0, rateAxis(max).top] },
+        },
         // Live values only follow the cursor; the status bar carries the current numbers.
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
         series: [
           {},
-          { label: 'In', stroke: '#0ea5e9', width: 1.5, fill: 'rgba(14,165,233,0.12)', value: (_u, v) => (v == null ? '—' : formatRate(v)) },
-          { label: 'Out', stroke: '#f59e0b', width: 1.5, value: (_u, v) => (v == null ? '—' : formatRate(v)) },
+          { label: '↓ Down', stroke: '#0ea5e9', width: 1.5, fill: 'rgba(14,165,233,0.12)', paths: uPlot.paths.stepped?.({ align: 1 }), value: rate },
+          { label: '↑ Up', stroke: '#f59e0b', width: 1.5, paths: uPlot.paths.stepped?.({ align: 1 }), value: rate },
         ],
         axes: [
-          { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 } },
-          { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, size: 70, values: (_u, vals) => vals.map((v) => formatRate(v)) },
+          // The same 24-hour local clock and dates as the table, not uPlot's US-style default.
+          { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, space: 70, values: (_u, splits, _i, _space, incr) => timeTickLabels(splits, incr) },
+          {
+            stroke: AXIS,
+            grid: { stroke: GRID, width: 1 },
+            ticks: { stroke: GRID, width: 1 },
+            size: 72,
+            splits: (_u, _i, _min, max) => rateAxis(max).ticks,
+            values: (_u, splits) => rateTickLabels(splits),
+          },
         ],
       },
-      [b.t, b.inBps, b.outBps],
+      chartData(stats.getState().chart),
       host,
     );
-    const setXRange = (t: ArrayLike<number>) => {
-      const [min, max] = timeAxisRange(t.length ? t[0] : null, t.length ? t[t.length - 1] : null, Date.now() / 1000);
+    const draw = () => {
+      const { chart: c, ts } = stats.getState();
+      const data = chartData(c);
+      plot.setData(data);
+      const t = data[0];
+      const end = ts ?? (t.length ? t[t.length - 1] : Date.now() / 1000);
+      const [min, max] = timeAxisRange(t.length ? t[0] : null, t.length ? t[t.length - 1] : null, end);
       plot.setScale('x', { min, max });
     };
-    setXRange(b.t);
-    // Redrawn at most once per second of capture time: a 5-minute chart gains nothing from 10 redraws a second.
-    // A skipped update is drawn a second later at the latest, so the end of a file is never left out.
-    let drawnAt = -Infinity;
-    let trailing: ReturnType<typeof setTimeout> | null = null;
-    const draw = () => {
-      if (trailing !== null) clearTimeout(trailing);
-      trailing = null;
-      const b = stats.getState().bandwidth;
-      drawnAt = b.t.length ? b.t[b.t.length - 1] : -Infinity;
-      plot.setData([b.t, b.inBps, b.outBps]);
-      setXRange(b.t);
-    };
+    draw();
+    // Redrawn only when the host sends a new series (whole bins of capture time), not on every update.
     const unsub = stats.subscribe((s, prev) => {
-      if (s.tick === prev.tick) return;
-      const t = s.bandwidth.t;
-      const last = t.length ? t[t.length - 1] : -Infinity;
-      if (last < drawnAt || last - drawnAt >= REDRAW_SECONDS) draw();
-      else if (trailing === null) trailing = setTimeout(draw, REDRAW_SECONDS * 1000);
+      if (s.chartVersion !== prev.chartVersion) draw();
     });
     const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => plot.setSize({ width: Math.max(200, host.clientWidth), height: HEIGHT }));
     ro?.observe(host);
     return () => {
-      if (trailing !== null) clearTimeout(trailing);
       unsub();
       ro?.disconnect();
       plot.destroy();
     };
   }, [stats, supported]);
 
-  const summary = latest
-    ? `In ${formatRate(latest.inBytesPerSecond)}, out ${formatRate(latest.outBytesPerSecond)}`
-    : 'No traffic yet';
+  const now = latest ? `Now ↓ ${formatRate(latest.inBytesPerSecond)}, ↑ ${formatRate(latest.outBytesPerSecond)}` : 'No traffic yet';
+  const span =
+    chart !== null && chart.down.length > 0
+      ? `. Chart from ${formatClock(chart.start)} to ${formatClock(chart.start + chart.step * chart.down.length)}, peak ↓ ${formatRate(peak(chart.down))}, ↑ ${formatRate(peak(chart.up))}`
+      : '';
+  const summary = now + span;
   return (
     <section aria-label="Bandwidth" className="border-t border-zinc-200 px-4 pt-2 dark:border-zinc-700">
       <h2 className="sr-only">Bandwidth</h2>

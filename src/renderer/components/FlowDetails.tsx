@@ -16,7 +16,7 @@ function fields(r: FlowRow): Field[] {
     ['Flow id', String(r.id)],
     ['Protocol', r.proto],
     ['Application', opt(r.app)],
-    ['State', r.state],
+    ['State', r.ended && r.state !== 'closed' && r.state !== 'reset' ? `${r.state} (ended)` : r.state],
     ['Local', formatEndpoint(localAddr(r), localPort(r)), true],
     ['Remote', formatEndpoint(remoteAddr(r), remotePort(r)), true],
     ['Host', opt(r.host), true],

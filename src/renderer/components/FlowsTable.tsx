@@ -1,4 +1,4 @@
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent } from 'react';
 import { useStore } from 'zustand';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FlowRow } from '../../shared/flow.ts';
@@ -6,55 +6,76 @@ import { useStores } from '../state/app-stores.ts';
 import { MAX_VIEW_ROWS } from '../../shared/ipc.ts';
 import { COLUMN_META as COLUMNS, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
 import { isClosed, localAddr, localPort, remoteAddr, remotePort, protoLabel } from '../../shared/flows/endpoints.ts';
-import { formatEndpoint } from '../format.ts';
-import { FIRST_NUMBER_COLUMN, NUMBER_COLUMNS, NUMBER_RUN_CH, NUMBER_WIDTH_CH, numberRun, numberTexts, type NumberColumnId } from '../flows/number-run.ts';
+import { formatEndpoint, spansDays } from '../format.ts';
+import { RowNumbers, isNumberColumn, numberTexts, numberTrack, type NumberColumnId } from '../flows/numeric-columns.ts';
 import { FilterBar } from './FilterBar.tsx';
-import { NumberBlock, NumberBlockWriter, NumberCells, type NumberNames } from './NumberCells.tsx';
 
+/** The height of every row of the table, in CSS pixels: the virtualiser's estimate, the rows' and placeholders' box. */
 export const ROW_HEIGHT = 28;
-/** The text columns' tracks: at least `min`, and a `share` of the width left over, if any. */
-const TEXT_TRACKS: readonly { min: string; share?: string }[] = [
-  { min: '9rem', share: '1.1fr' },
-  { min: '11rem', share: '1.3fr' },
-  { min: '14rem', share: '2fr' },
-  { min: '6.5rem' },
-  { min: '6.5rem' },
-];
+
+type TextColumnId = Exclude<ColumnId, NumberColumnId>;
 /**
- * One grid template for header and rows so the columns line up. The numeric tracks are in `ch` of the monospace font
- * the table's rows and header are set in (their text cells say font-sans), so each is exactly as wide as its part of
- * a row's number run.
+ * The text columns' tracks: at least `min`, and a `share` of the width left over, if any. With dates in the time
+ * columns the widest text columns give up some of their minimum, so the table still fits a common laptop screen
+ * (their texts are cut with an ellipsis and have a tooltip).
  */
-const GRID_STYLE = {
-  gridTemplateColumns: [...TEXT_TRACKS.map((t) => (t.share ? `minmax(${t.min},${t.share})` : t.min)), ...NUMBER_COLUMNS.map((id) => `${NUMBER_WIDTH_CH[id]}ch`)].join(' '),
+const TEXT_TRACKS: Record<TextColumnId, { min: string; dated?: string; share?: string }> = {
+  process: { min: '9rem', dated: '8rem', share: '1.1fr' },
+  local: { min: '11rem', dated: '9.5rem', share: '1.3fr' },
+  remote: { min: '14rem', dated: '11rem', share: '2fr' },
+  proto: { min: '6.5rem' },
+  state: { min: '6.5rem' },
 };
-/** The table's least width: every track at its minimum. */
-const TABLE_STYLE = { minWidth: `calc(${TEXT_TRACKS.map((t) => t.min).join(' + ')} + ${NUMBER_RUN_CH}ch)` };
+
+function textMin(id: TextColumnId, withDate: boolean): string {
+  const t = TEXT_TRACKS[id];
+  return withDate && t.dated !== undefined ? t.dated : t.min;
+}
+
+function track(id: ColumnId, withDate: boolean): string {
+  if (isNumberColumn(id)) return numberTrack(id, withDate);
+  const t = TEXT_TRACKS[id];
+  return t.share ? `minmax(${textMin(id, withDate)},${t.share})` : textMin(id, withDate);
+}
+
+/**
+ * One grid template for header and rows so the columns line up, every track sized without looking at its content
+ * (each row is a grid of its own). Rows are ROW_HEIGHT tall with their text centred by line height: cells are
+ * strictly contained (a new number relays out its own cell and nothing else), so they cannot be centred by their
+ * content's size.
+ */
+function gridStyles(withDate: boolean): { header: CSSProperties; row: CSSProperties; table: CSSProperties } {
+  const gridTemplateColumns = COLUMNS.map((c) => track(c.id, withDate)).join(' ');
+  // The table's least width: every track at its minimum.
+  const mins = COLUMNS.map((c) => (isNumberColumn(c.id) ? numberTrack(c.id, withDate) : textMin(c.id as TextColumnId, withDate)));
+  return {
+    header: { gridTemplateColumns },
+    // The bottom border is inside the row's height (border-box), so the text's line is a pixel shorter.
+    row: { gridTemplateColumns, height: ROW_HEIGHT, lineHeight: `${ROW_HEIGHT - 1}px` },
+    table: { minWidth: `calc(${mins.join(' + ')})` },
+  };
+}
+const STYLES = { clock: gridStyles(false), dated: gridStyles(true) };
+type Styles = (typeof STYLES)['clock'];
 
 export function rowDomId(id: number): string {
   return `flow-row-${id}`;
 }
 
-/** A row's text cells, then its number cells (named after each render by the table, not by this render). */
-function Cells({ r, slot, names }: { r: FlowRow; slot: number; names: NumberNames }) {
+/** A row's texts other than its numbers, by column. */
+function rowTexts(r: FlowRow): Record<TextColumnId, string> {
   const remote = formatEndpoint(remoteAddr(r), remotePort(r));
   const proc = r.process !== null ? (r.pid !== null ? `${r.process} (${r.pid})` : r.process) : r.process_hidden ? 'other user' : '—';
-  const texts: Record<Exclude<ColumnId, NumberColumnId>, string> = {
+  return {
     process: proc,
     local: formatEndpoint(localAddr(r), localPort(r)),
     remote: r.host ? `${r.host} · ${remote}` : remote,
     proto: protoLabel(r),
     state: r.state.replace('_', ' '),
   };
-  return (
-    <>
-      {COLUMNS.slice(0, FIRST_NUMBER_COLUMN).map((c) => (
-        <TextCell key={c.id} titled={c.id === 'remote' || c.id === 'process'} text={texts[c.id as keyof typeof texts]} />
-      ))}
-      <NumberCells slot={slot} names={names} />
-    </>
-  );
 }
+
+const CELL = 'truncate px-2 contain-strict';
 
 /**
  * One text cell, memoised on its text: when a row renders again because one of its texts changed, the others are left
@@ -62,10 +83,18 @@ function Cells({ r, slot, names }: { r: FlowRow; slot: number; names: NumberName
  */
 const TextCell = memo(function TextCell({ titled, text }: { titled: boolean; text: string }) {
   return (
-    <div role="gridcell" className="truncate px-2 font-sans contain-content" title={titled ? text : undefined}>
+    <div role="gridcell" className={CELL} title={titled ? text : undefined}>
       {text}
     </div>
   );
+});
+
+/**
+ * One number cell. React renders it once, with no children, and never again (its one prop is a stable callback): its
+ * text is a text node the row's RowNumbers attaches here and writes when the number changes.
+ */
+const NumberCell = memo(function NumberCell({ sink }: { sink: (el: Element | null) => void }) {
+  return <div role="gridcell" ref={sink} className={`${CELL} text-right tabular-nums`} />;
 });
 
 function arrow(active: boolean, dir: SortDir) {
@@ -76,25 +105,25 @@ function arrow(active: boolean, dir: SortDir) {
   );
 }
 
-/** The column headers: re-rendered only when the sort changes, not on every update. */
-const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort }: { sortColumn: ColumnId; sortDir: SortDir; onSort: (c: ColumnId) => void }) {
+/** The column headers: re-rendered only when the sort or the tracks change, not on every update. */
+const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort, styles }: { sortColumn: ColumnId; sortDir: SortDir; onSort: (c: ColumnId) => void; styles: Styles }) {
   return (
     <div role="rowgroup" className="sticky top-0 z-10 bg-zinc-100 dark:bg-zinc-800">
-      <div role="row" aria-rowindex={1} className="grid h-8 items-center border-b border-zinc-200 dark:border-zinc-700" style={GRID_STYLE}>
+      <div role="row" aria-rowindex={1} className="grid h-8 items-center border-b border-zinc-200 dark:border-zinc-700" style={styles.header}>
         {COLUMNS.map((c) => {
           const active = c.id === sortColumn;
+          const numeric = c.kind === 'number';
           return (
-            // A numeric header keeps the column's one spare character (a `ch` of the rows' font) clear, as its values do.
-            <div key={c.id} role="columnheader" aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'} className={`min-w-0 ${c.kind === 'number' ? 'pr-[1ch]' : ''}`}>
+            <div key={c.id} role="columnheader" aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'} className="min-w-0">
               <button
                 type="button"
-                className={`flex w-full items-center gap-1 truncate py-1 font-sans text-xs font-semibold uppercase tracking-wide hover:bg-zinc-200 dark:hover:bg-zinc-700 ${c.kind === 'number' ? 'justify-end pl-2' : 'px-2'}`}
+                className={`flex w-full items-center gap-1 truncate px-2 py-1 text-xs font-semibold uppercase tracking-wide hover:bg-zinc-200 dark:hover:bg-zinc-700 ${numeric ? 'justify-end' : ''}`}
                 onClick={() => onSort(c.id)}
               >
                 {/* The sort arrow goes on the side away from the column's values, so a numeric label ends where they do. */}
-                {c.kind === 'number' && arrow(active, sortDir)}
+                {numeric && arrow(active, sortDir)}
                 {c.label}
-                {c.kind !== 'number' && arrow(active, sortDir)}
+                {!numeric && arrow(active, sortDir)}
               </button>
             </div>
           );
@@ -104,16 +133,22 @@ const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort }: {
   );
 });
 
+/** Whether a row is shown dimmed: its flow is over (a closed or reset TCP connection, or ended by the engine). */
+export function isOver(r: FlowRow): boolean {
+  return r.ended || isClosed(r);
+}
+
 /**
- * Whether two versions of a flow show the same text. Every update brings new row objects, and nearly every one has
- * new counters; the numbers are written by the table after each render (NumberCells.tsx), so React renders a row again
- * only when its text changed.
+ * Whether two versions of a flow show the same text apart from their numbers. Every update brings new row objects,
+ * and nearly every one has new counters; the numbers are written into their cells by the table after each render, so
+ * React renders a row again only when another of its texts (or its dimming) changed.
  */
 export function sameText(a: FlowRow, b: FlowRow): boolean {
   return (
     a === b ||
     (a.id === b.id &&
       a.state === b.state &&
+      a.ended === b.ended &&
       a.host === b.host &&
       a.app === b.app &&
       a.process === b.process &&
@@ -128,11 +163,24 @@ export function sameText(a: FlowRow, b: FlowRow): boolean {
   );
 }
 
-type RowProps = { r: FlowRow; index: number; selected: boolean; slot: number; names: NumberNames };
+/** The number writers of the rows on screen, by row slot. */
+type NumberWriters = Map<number, RowNumbers>;
 
-/** One flow row; React renders it again only when its text, its position or its selection changed. */
-const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, names }: RowProps) {
-  const closed = isClosed(r);
+type RowProps = { r: FlowRow; index: number; selected: boolean; slot: number; writers: NumberWriters; styles: Styles };
+
+/** One flow row; React renders it again only when its text, its position, its selection or the tracks changed. */
+const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writers, styles }: RowProps) {
+  const [numbers] = useState(() => new RowNumbers());
+  // Registered before the table's own layout effect runs (children's effects run first), which writes the numbers.
+  useLayoutEffect(() => {
+    writers.set(slot, numbers);
+    return () => {
+      if (writers.get(slot) === numbers) writers.delete(slot);
+    };
+  }, [writers, slot, numbers]);
+  const over = isOver(r);
+  const texts = rowTexts(r);
+  let n = 0;
   return (
     <div
       id={rowDomId(r.id)}
@@ -140,29 +188,38 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, names 
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
-      data-closed={closed || undefined}
-      style={GRID_STYLE}
-      className={`grid h-7 w-full cursor-default items-center contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
+      data-over={over || undefined}
+      style={styles.row}
+      className={`grid w-full cursor-default contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
         selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
-      } ${closed ? 'text-zinc-400 dark:text-zinc-500' : ''}`}
+      } ${over ? 'text-zinc-400 dark:text-zinc-500' : ''}`}
     >
-      <Cells r={r} slot={slot} names={names} />
+      {COLUMNS.map((c) =>
+        isNumberColumn(c.id) ? (
+          <NumberCell key={c.id} sink={numbers.refs[n++]} />
+        ) : (
+          <TextCell key={c.id} titled={c.id === 'remote' || c.id === 'process'} text={texts[c.id as TextColumnId]} />
+        ),
+      )}
     </div>
   );
-}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && a.slot === b.slot && a.names === b.names && sameText(a.r, b.r));
+}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && a.slot === b.slot && a.writers === b.writers && a.styles === b.styles && sameText(a.r, b.r));
 
 /** A position whose row has not arrived yet (the window moved and the host's answer is on its way): same box, no text. */
-const PlaceholderRow = memo(function PlaceholderRow({ index }: { index: number }) {
-  return (
-    <div
-      role="row"
-      aria-rowindex={index + 2}
-      aria-busy="true"
-      style={GRID_STYLE}
-      className="grid h-7 w-full contain-strict border-b border-zinc-100 dark:border-zinc-800"
-    />
-  );
+const PlaceholderRow = memo(function PlaceholderRow({ index, styles }: { index: number; styles: Styles }) {
+  return <div role="row" aria-rowindex={index + 2} aria-busy="true" style={styles.row} className="grid w-full contain-strict border-b border-zinc-100 dark:border-zinc-800" />;
 });
+
+/** Whether the rows' own times fall on more than one day (a table whose capture start is not known otherwise). */
+function rowsSpanDays(rows: readonly FlowRow[]): boolean {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const r of rows) {
+    if (r.first_seen < from) from = r.first_seen;
+    if (r.last_seen > to) to = r.last_seen;
+  }
+  return rows.length > 0 && spansDays(from, to);
+}
 
 /** While scrolling, the window reaches this many frames of movement further ahead (an answer takes a frame or two), */
 const LOOKAHEAD_FRAMES = 2;
@@ -193,7 +250,7 @@ function eventFlowId(e: MouseEvent): number | null {
 
 export function FlowsTable() {
   const stores = useStores();
-  const { flows, ui, view } = stores;
+  const { flows, ui, view, stats } = stores;
   // Re-rendered once per update; each update holds only the rows of the window asked for.
   useStore(flows, (s) => s.version);
   const { count, total, start, rows } = flows.getState();
@@ -201,10 +258,12 @@ export function FlowsTable() {
   const sortDir = useStore(ui, (s) => s.sortDir);
   const selectedId = useStore(ui, (s) => s.selectedId);
   const scrollTarget = useStore(ui, (s) => s.scrollTarget);
+  const captureSpansDays = useStore(stats, (s) => s.spansDays);
+  const withDate = captureSpansDays || rowsSpanDays(rows);
+  const styles = withDate ? STYLES.dated : STYLES.clock;
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [names] = useState<NumberNames>(() => new Map());
-  const [block] = useState(() => new NumberBlockWriter());
+  const [writers] = useState<NumberWriters>(() => new Map());
   const virt = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -249,32 +308,21 @@ export function FlowsTable() {
   const rendered = items.map((it, k) => {
     const r = it.index >= start ? rows[it.index - start] : undefined;
     shown.push(r);
-    if (r === undefined) return <PlaceholderRow key={k} index={it.index} />;
+    if (r === undefined) return <PlaceholderRow key={k} index={it.index} styles={styles} />;
     if (r.id === selectedId) selectedShown = true;
     return (
       // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of being torn down
       // and rebuilt on every update.
-      <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} slot={k} names={names} />
+      <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} slot={k} writers={writers} styles={styles} />
     );
   });
-  // After every render (an update, a scroll), in the same commit: the shown rows' numbers, as their cells' names and
-  // as the visible block (the writers were attached by the children's layout effects, which run before this one).
+  // After every render (an update, a scroll), in the same commit: the shown rows' numbers, each written into its cell
+  // only if its text changed (the writers were registered by the rows' layout effects, which run before this one).
   useLayoutEffect(() => {
-    const runs: string[] = [];
-    const closed: boolean[] = [];
     for (let k = 0; k < shown.length; k++) {
       const r = shown[k];
-      if (r === undefined) {
-        runs.push('');
-        closed.push(false);
-        continue;
-      }
-      const values = numberTexts(r);
-      names.get(k)?.write(values);
-      runs.push(numberRun(values));
-      closed.push(isClosed(r));
+      if (r !== undefined) writers.get(k)?.write(numberTexts(r, withDate));
     }
-    block.write(runs, closed);
   });
   return (
     <section aria-label="Flows" className="flex min-h-0 min-w-0 flex-1 flex-col">
@@ -290,14 +338,13 @@ export function FlowsTable() {
         tabIndex={0}
         className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
-        <div className="font-mono" style={TABLE_STYLE}>
-          <FlowsHeader sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} />
+        <div style={styles.table}>
+          <FlowsHeader sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} styles={styles} />
           <div role="rowgroup" className="relative" style={{ height: virt.getTotalSize() }} onClick={onClick} onDoubleClick={onDoubleClick}>
             {/* One moved block of rows in normal flow (rows are fixed-height): a single transform to paint and
                 composite instead of one per row. */}
             <div className="absolute top-0 left-0 w-full" style={{ transform: `translateY(${items.length > 0 ? items[0].start : 0}px)` }}>
               {rendered}
-              <NumberBlock rows={items.length} writer={block} />
             </div>
           </div>
         </div>

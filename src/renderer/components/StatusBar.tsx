@@ -2,6 +2,9 @@ import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
 import { formatCount, formatDuration, formatRate } from '../format.ts';
 
+/** What "expired" means, for the tooltip (and screen readers, who get no tooltip). */
+const EXPIRED_TIP = 'No longer in the table: they went idle past their timeout, or were evicted when the table reached its flow cap.';
+
 export function StatusBar() {
   const { stats, capture } = useStores();
   const s = useStore(stats, (x) => x.stats);
@@ -30,6 +33,12 @@ export function StatusBar() {
             </div>
           ))}
         </dl>
+        {s !== null && s.expiredFlows > 0 && (
+          <span className="text-zinc-600 dark:text-zinc-400" title={EXPIRED_TIP}>
+            {formatCount(s.expiredFlows)} {s.expiredFlows === 1 ? 'flow' : 'flows'} expired
+            <span className="sr-only"> ({EXPIRED_TIP})</span>
+          </span>
+        )}
         {notice && <span className="ml-auto text-zinc-600 dark:text-zinc-400">{notice}</span>}
       </div>
     </footer>

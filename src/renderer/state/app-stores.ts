@@ -39,7 +39,7 @@ export function connectApi(s: AppStores): () => void {
   const offUpdate = s.api.onUpdate((u) => {
     s.flows.getState().applyUpdate(u);
     s.view.onUpdate(u);
-    s.stats.getState().push(u.stats, u.ts);
+    s.stats.getState().push(u.stats, u.ts, u.chart);
   });
   const offStatus = s.api.onStatus((st) => {
     const prev = s.capture.getState().status.state;
@@ -48,6 +48,8 @@ export function connectApi(s: AppStores): () => void {
     if ((st.state === 'starting' || st.state === 'reading') && st.state !== prev) {
       s.ui.getState().openDetails(false);
       s.ui.getState().select(null);
+      // ... and a new chart: the host's first series for it replaces nothing of the old one's.
+      s.stats.getState().clear();
     }
   });
   void s.capture.getState().loadInterfaces();

@@ -1,53 +1,50 @@
-/** Latest capture statistics and the bandwidth history behind the chart (one point per update). */
+/**
+ * Latest capture statistics, the capture time of the latest update, and the traffic chart the host keeps (bins over
+ * capture time, from packet timestamps). An update's `chart` is null when the series did not change, so the last one
+ * received is kept until a new one comes; a new capture or file clears it (its series starts anew).
+ */
 import { createStore } from 'zustand/vanilla';
-import type { StatsView } from '../../shared/ipc.ts';
-
-/** How much history the chart keeps, in seconds of capture time. */
-export const BANDWIDTH_WINDOW_SECONDS = 300;
-
-export interface BandwidthSeries {
-  /** Capture time, seconds since the epoch. */
-  t: number[];
-  inBps: number[];
-  outBps: number[];
-}
+import type { ChartSeries, StatsView } from '../../shared/ipc.ts';
+import { spansDays } from '../format.ts';
 
 export interface StatsState {
   stats: StatsView | null;
-  bandwidth: BandwidthSeries;
-  /** Bumps on every push so the chart redraws without comparing arrays. */
-  tick: number;
-  push(stats: StatsView, ts: number): void;
+  /** Capture time of the latest update, seconds since the epoch; null before any. */
+  ts: number | null;
+  chart: ChartSeries | null;
+  /** Bumps when `chart` is replaced, so the chart redraws without comparing arrays. */
+  chartVersion: number;
+  /** The capture's known times fall on more than one local day (from the chart's start to the latest update). */
+  spansDays: boolean;
+  push(stats: StatsView, ts: number, chart: ChartSeries | null): void;
   clear(): void;
 }
 
-const empty = (): BandwidthSeries => ({ t: [], inBps: [], outBps: [] });
+function spanOf(chart: ChartSeries | null, ts: number | null): boolean {
+  if (chart === null || ts === null) return false;
+  return spansDays(chart.start, Math.max(ts, chart.start + chart.step * chart.down.length));
+}
 
 export function createStatsStore() {
   return createStore<StatsState>()((set, get) => ({
     stats: null,
-    bandwidth: empty(),
-    tick: 0,
-    push(stats, ts) {
+    ts: null,
+    chart: null,
+    chartVersion: 0,
+    spansDays: false,
+    push(stats, ts, chart) {
       const s = get();
-      let b = s.bandwidth;
-      const last = b.t.length ? b.t[b.t.length - 1] : -Infinity;
-      // Time going backwards means a new capture or file: start a new chart.
-      if (ts < last) b = empty();
-      b.t.push(ts);
-      b.inBps.push(stats.inBytesPerSecond);
-      b.outBps.push(stats.outBytesPerSecond);
-      let drop = 0;
-      while (drop < b.t.length && b.t[drop] < ts - BANDWIDTH_WINDOW_SECONDS) drop++;
-      if (drop > 0) {
-        b.t.splice(0, drop);
-        b.inBps.splice(0, drop);
-        b.outBps.splice(0, drop);
-      }
-      set({ stats, bandwidth: b, tick: s.tick + 1 });
+      const next = chart ?? s.chart;
+      set({
+        stats,
+        ts,
+        chart: next,
+        chartVersion: chart !== null ? s.chartVersion + 1 : s.chartVersion,
+        spansDays: spanOf(next, ts),
+      });
     },
     clear() {
-      set((s) => ({ stats: null, bandwidth: empty(), tick: s.tick + 1 }));
+      set((s) => ({ stats: null, ts: null, chart: null, chartVersion: s.chartVersion + 1, spansDays: false }));
     },
   }));
 }

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { MIN_SPAN_SECONDS, timeAxisRange } from '../../../src/renderer/chart/time-range.ts';
+import { MIN_SPAN_SECONDS, timeAxisRange, timeTickLabels } from '../../../src/renderer/chart/time-range.ts';
 
 const T = 1_700_000_000;
 
@@ -23,5 +23,16 @@ describe('bandwidth chart time axis', () => {
   it('with points spread wider than the minimum uses the data range as is', () => {
     expect(timeAxisRange(T, T + 300, 0)).toEqual([T, T + 300]);
     expect(timeAxisRange(T, T + MIN_SPAN_SECONDS, 0)).toEqual([T, T + MIN_SPAN_SECONDS]);
+  });
+});
+
+describe('bandwidth chart time labels', () => {
+  const at = (y: number, mo: number, d: number, h: number, mi: number, s = 0) => new Date(y, mo - 1, d, h, mi, s).getTime() / 1000;
+  it('reads the 24-hour local clock, with the date under the first tick and each new day', () => {
+    const t = at(2026, 3, 10, 23, 59, 50);
+    expect(timeTickLabels([t, t + 5, t + 10, t + 15], 5)).toEqual(['23:59:50\n2026-03-10', '23:59:55', '00:00:00\n2026-03-11', '00:00:05']);
+    const h = at(2026, 3, 10, 12, 0);
+    expect(timeTickLabels([h, h + 3600, h + 7200], 3600)).toEqual(['12:00\n2026-03-10', '13:00', '14:00']);
+    expect(timeTickLabels([h, h + 86_400], 86_400)).toEqual(['2026-03-10', '2026-03-11']);
   });
 });

@@ -3,31 +3,21 @@ import { act, render, screen, within } from '@testing-library/react';
 import { App } from '../../../src/renderer/components/App.tsx';
 import { sameText, viewWindow, ROW_HEIGHT } from '../../../src/renderer/components/FlowsTable.tsx';
 import { MAX_VIEW_ROWS } from '../../../src/shared/ipc.ts';
-import { numberRun, numberTexts } from '../../../src/renderer/flows/number-run.ts';
-import { fakeHost, row, update } from '../fixtures.ts';
+import { numberTexts } from '../../../src/renderer/flows/numeric-columns.ts';
+import { fakeHost, mockApi, row, stats, update } from '../fixtures.ts';
+import { formatClock, formatDateTime } from '../../../src/renderer/format.ts';
 import { renderApp } from '../render-app.tsx';
 
 function dataRows(): HTMLElement[] {
   return screen.getAllByRole('row').filter((r) => r.getAttribute('aria-rowindex') !== '1');
 }
-/** What each cell says to a screen reader: its name (numeric cells are named, their text is the row's number run). */
+/** What each cell of a row holds: its own text (which is also its name for a screen reader). */
 function cellTexts(r: HTMLElement): string[] {
-  return within(r).queryAllByRole('gridcell').map((c) => c.getAttribute('aria-label') ?? c.textContent ?? '');
+  return within(r).queryAllByRole('gridcell').map((c) => c.textContent ?? '');
 }
-/**
- * The numbers seen on a row: its line of the number block over the rows (line k for the k-th row slot), from the
- * dimmed text if the row is a closed flow's and from the other if not.
- */
-function seenNumbers(r: HTMLElement): string | undefined {
-  const slots = [...(r.parentElement?.children ?? [])].filter((c) => c.getAttribute('role') === 'row');
-  const k = slots.indexOf(r);
-  const line = (which: string) => r.parentElement?.querySelector(`[data-numbers="${which}"]`)?.textContent?.split('\n')[k];
-  const [mine, other] = r.dataset.closed === 'true' ? [line('closed'), line('open')] : [line('open'), line('closed')];
-  return other === '' ? mine : undefined;
-}
-/** Whether the numbers seen on a row are the ones its cells are named with. */
-function runMatchesCells(r: HTMLElement): boolean {
-  return seenNumbers(r) === numberRun(cellTexts(r).slice(5));
+/** Whether every cell of a row holds its text itself, as text (not an aria-label standing in for text shown elsewhere). */
+function ownText(r: HTMLElement): boolean {
+  return within(r).queryAllByRole('gridcell').every((c) => c.getAttribute('aria-label') === null && c.getAttribute('aria-hidden') === null);
 }
 function firstColumn(): string[] {
   return dataRows().map((r) => cellTexts(r)[0]);
@@ -60,15 +50,19 @@ describe('flows table', () => {
     // local === 'dst': the responder is this host, so ↓ is the fwd rate.
     expect(cellTexts(dns).slice(1, 7)).toEqual(['10.0.0.1:5353', '10.0.0.9:5353', 'udp/dns', 'active', '7.0 kB/s', '3 B/s']);
     expect(cellTexts(curl)[2]).toBe('[2001:db8::1]:80');
-    // What is seen of the numbers: an aligned line per row, the same values as the cells' names, in column order;
-    // a closed flow's in the dimmed text.
+    // Every number is a cell of its own holding its text, in column order, in tabular figures.
     expect(cellTexts(dns)).toHaveLength(11);
-    expect(seenNumbers(dns)).toBe(numberRun(cellTexts(dns).slice(5)));
-    expect(seenNumbers(dns)?.trim().split(/ {2,}/)).toEqual(cellTexts(dns).slice(5));
-    expect([ff, dns, curl].every(runMatchesCells)).toBe(true);
-    expect(curl.dataset.closed).toBe('true');
+    expect(cellTexts(dns).slice(5)).toEqual(numberTexts(flows[2], false));
+    expect([ff, dns, curl].every(ownText)).toBe(true);
+    const numeric = within(dns).getAllByRole('gridcell').slice(5);
+    expect(numeric.every((c) => c.className.includes('tabular-nums') && c.className.includes('contain-strict'))).toBe(true);
+    // Nothing is laid over the grid: no hidden text carries the numbers.
+    const body = screen.getByRole('grid').querySelectorAll('[role=rowgroup]')[1];
+    expect(body.querySelector('[aria-hidden]')).toBeNull();
+    expect(body.querySelector('[data-numbers]')).toBeNull();
+    expect(curl.dataset.over).toBe('true');
     expect(curl.className).toContain('text-zinc-400');
-    expect(ff.dataset.closed).toBeUndefined();
+    expect(ff.dataset.over).toBeUndefined();
   });
 
   it('sorts by a clicked header: aria-sort at once, the rows in the order the host answers with', async () => {
@@ -101,7 +95,7 @@ describe('flows table', () => {
     expect(cellTexts(dataRows()[1]).slice(5, 9)).toEqual(['2.0 kB/s', '100 B/s', '900 B', '22']);
     act(() => host.push([{ ...flows[1], bytes_fwd: 1_900_000, packets_fwd: 1000, rate_rev_1s: 5_000 }]));
     expect(cellTexts(dataRows()[1]).slice(0, 9)).toEqual(['curl (20)', '192.168.1.10:40002', '[2001:db8::1]:80', 'tcp/http', 'closed', '5.0 kB/s', '100 B/s', '1.9 MB', '1,012']);
-    expect(dataRows().every(runMatchesCells)).toBe(true);
+    expect(dataRows().every(ownText)).toBe(true);
     // Engine updates are not answered with requests: the view did not change.
     await host.settle();
     expect(host.views.length).toBe(sent);
@@ -172,7 +166,7 @@ describe('flows table', () => {
     for (const r of waiting) {
       expect(r.getAttribute('aria-busy')).toBe('true');
       expect(r.textContent).toBe('');
-      expect(r.className).toContain('h-7');
+      expect(r.style.height).toBe(`${ROW_HEIGHT}px`);
     }
     expect(Number(waiting[0].getAttribute('aria-rowindex'))).toBeGreaterThan(3_900);
     const req = host.views.at(-1);
@@ -186,8 +180,9 @@ describe('flows table', () => {
     const i = Number(shown[0].getAttribute('aria-rowindex')) - 2;
     expect(cellTexts(shown[0])[0]).toBe(`p${5_000 - i}`);
     // The numbers came with the rows: the slots that held placeholders have their writers again.
-    expect(cellTexts(shown[0]).slice(5)).toEqual(numberTexts(many[4_999 - i]));
-    expect(shown.every(runMatchesCells)).toBe(true);
+    expect(cellTexts(shown[0]).slice(5)).toEqual(numberTexts(many[4_999 - i], false));
+    expect(shown.every((r) => cellTexts(r).slice(5).every((t) => t !== ''))).toBe(true);
+    expect(shown.every((r) => r.style.height === `${ROW_HEIGHT}px`)).toBe(true);
   });
 
   it('a click selects a row and a double click opens its details', async () => {
@@ -215,12 +210,121 @@ describe('flows table', () => {
   });
 });
 
+/** Every change made to the DOM under `el` while `f` runs: which nodes' text was written, and whether any node came or went. */
+function domWrites(el: Element, f: () => void): { texts: Node[]; structural: number; attributes: number } {
+  const obs = new MutationObserver(() => undefined);
+  obs.observe(el, { subtree: true, childList: true, characterData: true, attributes: true });
+  f();
+  const records = obs.takeRecords();
+  obs.disconnect();
+  return {
+    texts: records.filter((r) => r.type === 'characterData').map((r) => r.target),
+    structural: records.filter((r) => r.type === 'childList').length,
+    attributes: records.filter((r) => r.type === 'attributes').length,
+  };
+}
+
+/** A view of `rows` as the host would send it, with the given capture time and chart. */
+function viewOf(seq: number, rows: ReturnType<typeof row>[], p: Parameters<typeof update>[1] = {}) {
+  return update(seq, { rows, total: rows.length, count: rows.length, ...p });
+}
+
+const DAY = 86_400;
+
+describe('flows table cells', () => {
+  it('each number is a selectable, copyable cell of its own: its text is in the cell, whole', async () => {
+    const big = row({ id: 9, packets_fwd: 999_999_999_000, packets_rev: 999, bytes_fwd: 99_999e12, rate_rev_1s: 999e12 });
+    await setup([big]);
+    const [r] = dataRows();
+    const cells = within(r).getAllByRole('gridcell');
+    const texts = numberTexts(big, false);
+    expect(texts).toEqual(['999 TB/s', '100 B/s', '99999 TB', '999,999,999,999', formatClock(big.first_seen), formatClock(big.last_seen)]);
+    cells.slice(5).forEach((c, i) => {
+      // The cell holds the value as one text node, not a stand-in (no #### for a long value, no name over empty text).
+      expect(c.childNodes).toHaveLength(1);
+      expect(c.firstChild?.nodeType).toBe(Node.TEXT_NODE);
+      expect(c.textContent).toBe(texts[i]);
+      expect(c.getAttribute('aria-label')).toBeNull();
+    });
+    // A selection over the row's cells copies its numbers as they are shown.
+    const range = document.createRange();
+    range.selectNodeContents(cells[8]);
+    expect(range.toString()).toBe('999,999,999,999');
+  });
+
+  it('a counter that changed is written into its own cell only: no other cell, no row, no node is touched', async () => {
+    const a = row({ id: 1, process: 'a', last_seen: 1_700_000_050 });
+    const b = row({ id: 2, process: 'b', last_seen: 1_700_000_040 });
+    const { host } = await setup([a, b]);
+    const [ra, rb] = dataRows();
+    const textNodes = (r: HTMLElement) => within(r).getAllByRole('gridcell').map((c) => c.firstChild);
+    const before = [...textNodes(ra), ...textNodes(rb)];
+    // Only b's byte count changes (the rates, packets and times stay).
+    const w = domWrites(screen.getByRole('grid'), () => act(() => host.push([{ ...b, bytes_rev: b.bytes_rev + 5_000 }])));
+    const bytesCell = within(rb).getAllByRole('gridcell')[7];
+    expect(w.texts).toEqual([bytesCell.firstChild]);
+    expect(bytesCell.textContent).toBe('15 kB');
+    expect(w.structural).toBe(0);
+    expect(w.attributes).toBe(0);
+    // The same text nodes as before: no cell was rebuilt.
+    expect([...textNodes(ra), ...textNodes(rb)]).toEqual(before);
+    // An update in which nothing shown changed writes nothing at all.
+    const none = domWrites(screen.getByRole('grid'), () => act(() => host.push([{ ...a, bytes_rev: a.bytes_rev + 1 }])));
+    expect(none).toEqual({ texts: [], structural: 0, attributes: 0 });
+  });
+
+  it('dims the rows of flows that are over: closed or reset TCP, and flows the engine ended', () => {
+    const api = mockApi();
+    render(<App api={api} />);
+    const rows = [
+      row({ id: 1, process: 'open', last_seen: 1_700_000_050 }),
+      row({ id: 2, process: 'idle', ended: true, state: 'established', last_seen: 1_700_000_040 }),
+      row({ id: 3, process: 'udp', ended: true, proto: 'udp', app: null, state: 'active', last_seen: 1_700_000_030 }),
+      row({ id: 4, process: 'reset', state: 'reset', last_seen: 1_700_000_020 }),
+    ];
+    act(() => api.emitUpdate(viewOf(1, rows)));
+    const dimmed = () => dataRows().map((r) => r.dataset.over === 'true' && r.className.includes('text-zinc-400'));
+    expect(dimmed()).toEqual([false, true, true, true]);
+    // A flow that ends later is dimmed from then on.
+    act(() => api.emitUpdate(viewOf(2, [{ ...rows[0], ended: true }, ...rows.slice(1)])));
+    expect(dimmed()).toEqual([true, true, true, true]);
+  });
+
+  it('shows times of day while the capture lies within one day, and the date too once it spans days', () => {
+    const api = mockApi();
+    render(<App api={api} />);
+    const t0 = new Date(2026, 2, 10, 9, 0, 0).getTime() / 1000;
+    const r = row({ id: 1, first_seen: t0 + 60, last_seen: t0 + 120 });
+    const times = () => cellTexts(dataRows()[0]).slice(9);
+    act(() => api.emitUpdate(viewOf(1, [r], { ts: t0 + 130, chart: { start: t0, step: 1, down: [1, 2], up: [3, 4] } })));
+    expect(times()).toEqual([formatClock(r.first_seen), formatClock(r.last_seen)]);
+    // The capture started two days before: the same row's times now carry their date.
+    act(() => api.emitUpdate(viewOf(2, [r], { ts: t0 + 130, chart: { start: t0 - 2 * DAY, step: 3600, down: [1], up: [1] } })));
+    expect(times()).toEqual([formatDateTime(r.first_seen), formatDateTime(r.last_seen)]);
+    expect(times()[0]).toMatch(/^2026-03-10 09:01:00\.000$/);
+    // A chart left unchanged (null) keeps deciding.
+    act(() => api.emitUpdate(viewOf(3, [r], { ts: t0 + 140, chart: null })));
+    expect(times()[1]).toBe(formatDateTime(r.last_seen));
+    // Without a chart, the rows' own times decide.
+    act(() => api.emitStatus({ state: 'reading', source: { kind: 'file', path: '/tmp/x.pcap' }, sandbox: null, error: null, devWarning: null }));
+    act(() => api.emitUpdate(viewOf(4, [r], { ts: t0 + 140 })));
+    expect(times()[0]).toBe(formatClock(r.first_seen));
+    const late = row({ id: 2, first_seen: t0 + 60, last_seen: t0 + DAY + 5 });
+    act(() => api.emitUpdate(viewOf(5, [late], { ts: t0 + DAY + 5, stats: stats() })));
+    expect(times()).toEqual([formatDateTime(late.first_seen), formatDateTime(late.last_seen)]);
+    // The header's tracks widen with the rows' (one template for both).
+    const header = screen.getAllByRole('row')[0];
+    expect(header.style.gridTemplateColumns).toBe(dataRows()[0].style.gridTemplateColumns);
+  });
+});
+
 describe('flows table helpers', () => {
   it('React renders a row again only when its text changed (its numbers are written without it)', () => {
     const a = row({ id: 1 });
     expect(sameText(a, structuredClone(a))).toBe(true);
     expect(sameText(a, { ...a, rate_rev_1s: a.rate_rev_1s + 1, bytes_fwd: 1, packets_rev: 9, last_seen: 1_800_000_000 })).toBe(true);
     expect(sameText(a, { ...a, state: 'closed' })).toBe(false);
+    expect(sameText(a, { ...a, ended: true })).toBe(false);
     expect(sameText(a, { ...a, host: 'other.example' })).toBe(false);
     expect(sameText(a, { ...a, id: 2 })).toBe(false);
   });

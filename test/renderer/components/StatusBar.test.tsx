@@ -32,6 +32,33 @@ describe('status bar', () => {
       Elapsed: '1:02:05',
     });
     // The chart has no canvas in jsdom and falls back to a text summary.
-    expect(screen.getByRole('region', { name: 'Bandwidth' }).textContent).toContain('In 2.0 MB/s, out 500 kB/s');
+    expect(screen.getByRole('region', { name: 'Bandwidth' }).textContent).toContain('Now ↓ 2.0 MB/s, ↑ 500 kB/s');
+    // No flow expired: nothing said about it.
+    expect(bar.textContent).not.toContain('expired');
+  });
+
+  it('says how many flows expired, and what that means, once any did', () => {
+    const api = mockApi();
+    render(<App api={api} />);
+    const bar = screen.getByRole('contentinfo', { name: 'Capture statistics' });
+    act(() => api.emitUpdate(update(1, { stats: stats({ flows: 10, expiredFlows: 1 }) })));
+    expect(within(bar).getByText(/^1 flow expired/)).toBeTruthy();
+    act(() => api.emitUpdate(update(2, { stats: stats({ flows: 10, expiredFlows: 12_345 }) })));
+    const note = within(bar).getByText(/^12,345 flows expired/);
+    const tip = note.getAttribute('title') ?? '';
+    expect(tip).toMatch(/idle/);
+    expect(tip).toMatch(/flow cap/);
+    // Said to screen readers too, which do not get tooltips.
+    expect(note.textContent).toContain(tip);
+  });
+
+  it('shows the zero rates of a stopped capture as zero, not as missing', () => {
+    const api = mockApi();
+    render(<App api={api} />);
+    act(() => api.emitUpdate(update(1, { stats: stats({ packets: 900, bytes: 1e6, packetsPerSecond: 0, bytesPerSecond: 0, flows: 3 }) })));
+    const bar = screen.getByRole('contentinfo', { name: 'Capture statistics' });
+    const pairs = Object.fromEntries(within(bar).getAllByRole('term').map((t) => [t.textContent, t.nextElementSibling?.textContent]));
+    expect(pairs['Packets/s']).toBe('0');
+    expect(pairs['Bytes/s']).toBe('0 B/s');
   });
 });

@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, render, screen } from '@testing-library/react';
+import type { Options } from 'uplot';
+import { App } from '../../../src/renderer/components/App.tsx';
+import { mockApi, stats, status, update } from '../fixtures.ts';
+
+/** uPlot as the chart drives it: what it was built with, the data and x ranges it was given. */
+const { FakePlot, plots } = vi.hoisted(() => {
+  const plots: InstanceType<typeof FakePlot>[] = [];
+  class FakePlot {
+    static paths = { stepped: () => () => null };
+    readonly opts: Options;
+    readonly data: number[][][] = [];
+    readonly xRanges: { min: number; max: number }[] = [];
+    constructor(opts: Options, data: number[][]) {
+      this.opts = opts;
+      this.data.push(data);
+      plots.push(this);
+    }
+    setData(d: number[][]) {
+      this.data.push(d);
+    }
+    setScale(key: string, r: { min: number; max: number }) {
+      if (key === 'x') this.xRanges.push(r);
+    }
+    setSize() {}
+    destroy() {}
+  }
+  return { FakePlot, plots };
+});
+type FakePlot = InstanceType<typeof FakePlot>;
+vi.mock('uplot', () => ({ default: FakePlot }));
+
+const T = 1_764_500_000;
+const yAxis = (p: FakePlot) => {
+  const axis = p.opts.axes?.[1];
+  const range = p.opts.scales?.y?.range;
+  if (!axis || typeof axis.splits !== 'function' || typeof axis.values !== 'function' || typeof range !== 'function') throw new Error('no y axis functions');
+  const u = p as unknown as Parameters<typeof axis.splits>[0];
+  const [, top] = range(u, 0, Math.max(0, ...(p.data.at(-1)?.slice(1).flat() ?? [0])), 'y');
+  const splits = axis.splits(u, 1, 0, top ?? 0, 0, 0);
+  return { top, labels: axis.values(u, splits, 1, 0, 0) };
+};
+
+describe('bandwidth chart', () => {
+  const realGetContext = HTMLCanvasElement.prototype.getContext;
+  beforeEach(() => {
+    plots.length = 0;
+    // A canvas, so the chart is drawn instead of its text fallback.
+    HTMLCanvasElement.prototype.getContext = (() => ({})) as unknown as typeof realGetContext;
+  });
+  afterEach(() => {
+    HTMLCanvasElement.prototype.getContext = realGetContext;
+  });
+
+  it("draws the host's series over capture time, keeps it while updates say it did not change, with a labelled y axis", () => {
+    const api = mockApi();
+    render(<App api={api} />);
+    expect(plots).toHaveLength(1);
+    const p = plots[0];
+    // Idle: still a scale with several labelled ticks.
+    expect(yAxis(p).labels).toEqual(['0 kB/s', '0.5 kB/s', '1.0 kB/s']);
+    const chart = { start: T, step: 2, down: [1000, 3_000_000, 500], up: [10, 20, 30] };
+    act(() => api.emitUpdate(update(1, { chart, ts: T + 7, stats: stats({ inBytesPerSecond: 500, outBytesPerSecond: 30 }) })));
+    // A point at each bin's start with its mean, and the last bin's end (drawn as steps).
+    expect(p.data.at(-1)).toEqual([
+      [T, T + 2, T + 4, T + 6],
+      [1000, 3_000_000, 500, 500],
+      [10, 20, 30, 30],
+    ]);
+    // The x axis is capture time (the minimum span ends at the series' end), not the wall clock.
+    expect(p.xRanges.at(-1)).toEqual({ min: T + 6 - 60, max: T + 6 });
+    expect(yAxis(p).labels).toEqual(['0 MB/s', '1 MB/s', '2 MB/s', '3 MB/s']);
+    const drawn = p.data.length;
+    // Updates whose chart is null leave the series as it was: no redraw, nothing dropped.
+    act(() => api.emitUpdate(update(2, { chart: null, ts: T + 7.25 })));
+    act(() => api.emitUpdate(update(3, { chart: null, ts: T + 7.5 })));
+    expect(p.data.length).toBe(drawn);
+    expect(screen.getByRole('img', { name: /^Now ↓/ }).getAttribute('aria-label')).toContain('peak ↓ 3.0 MB/s, ↑ 30 B/s');
+    // A longer series: the range is its own.
+    const longer = { start: T, step: 2, down: Array.from({ length: 100 }, () => 10), up: Array.from({ length: 100 }, () => 5) };
+    act(() => api.emitUpdate(update(4, { chart: longer, ts: T + 201 })));
+    expect(p.xRanges.at(-1)).toEqual({ min: T, max: T + 200 });
+    expect(p.data.at(-1)?.[0]).toHaveLength(101);
+  });
+
+  it('a new capture or file starts a new chart: the old series is gone until the host sends the new one', () => {
+    const api = mockApi();
+    render(<App api={api} />);
+    const p = plots[0];
+    act(() => api.emitUpdate(update(1, { chart: { start: T, step: 1, down: [5, 6], up: [7, 8] }, ts: T + 2 })));
+    expect(p.data.at(-1)?.[0]).toHaveLength(3);
+    act(() => api.emitStatus(status({ state: 'reading', source: { kind: 'file', path: '/tmp/b.pcap' } })));
+    expect(p.data.at(-1)).toEqual([[], [], []]);
+    act(() => api.emitUpdate(update(2, { chart: null, ts: T - 50_000 })));
+    expect(p.data.at(-1)).toEqual([[], [], []]);
+    act(() => api.emitUpdate(update(3, { chart: { start: T - 50_000, step: 1, down: [9], up: [1] }, ts: T - 49_999 })));
+    expect(p.data.at(-1)).toEqual([
+      [T - 50_000, T - 49_999],
+      [9, 9],
+      [1, 1],
+    ]);
+  });
+});
