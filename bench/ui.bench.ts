@@ -7,12 +7,14 @@
  *     FlowViewModel.apply + view(true) per update. Renderer side: main-thread time per update (a structured clone of
  *     the update standing for IPC deserialisation, the listeners, React commit and the frame's rendering; measured in
  *     the page with performance.now/performance.measure around delivery until a task queued after it runs), long
- *     tasks meanwhile, and the traced main-thread CPU time split into script and browser rendering. Target ≤ 8 ms.
+ *     tasks meanwhile, and the traced main-thread CPU time split into script and browser rendering.
  *  2. 100 k rows: frame times (requestAnimationFrame deltas) while the flows table scrolls, the page asking the host
  *     for each new window and the answers delivered back; how many frames had placeholder rows on screen. The host
  *     for this part runs in a Web Worker of the page (test/e2e/bridge/bench-host-worker.ts: the same FlowViewModel and
  *     flows), answering by postMessage, a structured clone as over Electron IPC; UI_BENCH_SCROLL_HOST=node keeps it in
  *     this process instead, answers crossing as JSON over the DevTools protocol (which costs the page several ms each).
+ * Budget (`meetsTarget`): the app's main-thread time per update at p95 ≤ 12 ms (its every-task mean too), and no
+ * dropped frame while scrolling: no frame longer than 1.5 frames at 60 Hz, in either scroll run.
  * Writes bench/results/ui.json.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import type { BenchHooks } from '../test/e2e/bridge/synthetic-client.ts';
 import type { EngineUpdate, ViewRequest } from '../src/shared/ipc.ts';
 import type { FlowRow } from '../src/shared/flow.ts';
 import { FlowViewModel } from '../src/engine-host/view/flow-view-model.ts';
+import { RowStore } from '../test/support/row-store.ts';
 import { captureTimeAt, flowsAt, statsAt, TEXT_CHANGE_EVERY, TICKS_PER_SECOND } from './synthetic-flows.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,7 +39,9 @@ const SCROLL_ROWS = 100_000;
 const SCROLL_FRAMES = 300;
 /** Pixels scrolled per frame: a brisk wheel/drag, about 40 rows. */
 const SCROLL_STEP_PX = 1100;
-const TARGET_MS = 8;
+const TARGET_MS = 12;
+/** A frame longer than this was dropped: one and a half frames at 60 Hz. */
+const FRAME_BUDGET_MS = 1.5 * (1000 / 60);
 const TRACED_UPDATES = 24;
 
 interface TraceEvent {
@@ -129,6 +134,10 @@ type PageWin = {
 /** The engine host: the real view model, its update sequence, and the time it spends per update. */
 class BenchHost {
   readonly vm = new FlowViewModel();
+  store = new RowStore();
+  constructor() {
+    this.vm.show(this.store);
+  }
   seq = 0;
   count = 0;
   tick = 0;
@@ -139,7 +148,7 @@ class BenchHost {
   /** An engine update: the drained rows applied, then the view. Only apply + view are timed (not making the rows). */
   engineUpdate(changed: FlowRow[], timed: boolean): EngineUpdate {
     const t0 = performance.now();
-    this.vm.apply(changed, []);
+    this.store.apply(changed, []);
     const t1 = performance.now();
     const view = this.vm.view(true);
     const t2 = performance.now();
@@ -292,9 +301,11 @@ try {
     // The worker makes the same table and serves the page's last view request; the Node host is out of the loop.
     const loaded = await page.evaluate((o) => (globalThis as unknown as PageWin).__sandpiperBench.startWorkerHost(o), { count: SCROLL_ROWS, tick: 1000, seq: host.seq });
     workerLoadMs = r2(loaded.hostMs);
-    host.vm.reset();
+    host.store = new RowStore();
+    host.vm.show(host.store);
   } else {
-    host.vm.reset();
+    host.store = new RowStore();
+    host.vm.show(host.store);
     host.count = SCROLL_ROWS;
     host.tick = 1000;
     await engineTick(flowsAt(SCROLL_ROWS, 1000, true), false);
@@ -302,6 +313,12 @@ try {
   // Lets the collector finish with the table's garbage before frames are timed.
   await page.waitForTimeout(2000);
 
+  // The rows' height as the page lays them out (the renderer defines it in one place).
+  const rowHeight = await page.evaluate(() => {
+    const row = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { height: number } } | null } }).document.querySelector('[role="grid"] [role="row"][aria-rowindex="2"]');
+    if (row === null) throw new Error('no data row to measure');
+    return row.getBoundingClientRect().height;
+  });
   const hostReplyMs = async () => (scrollHost === 'worker' ? await page.evaluate(() => (globalThis as unknown as PageWin).__sandpiperBench.workerHostMs.slice()) : host.replyMs);
   async function scroll(stepPx: number) {
     const load0 = loadavg()[0];
@@ -344,7 +361,7 @@ try {
           };
           w.requestAnimationFrame(frame);
         }),
-      [SCROLL_FRAMES, stepPx, 28] as const,
+      [SCROLL_FRAMES, stepPx, rowHeight] as const,
     );
     const longs = await page.evaluate(() => (globalThis as unknown as PageWin).__longTasks.splice(0));
     // Answers still in flight after the last frame are counted with the next run.
@@ -356,7 +373,8 @@ try {
       scrolledPx: Math.round(r.scrolled),
       scrollHeightPx: r.height,
       frameMs: stats(r.deltas),
-      framesOver25ms: r.deltas.filter((d) => d > 25).length,
+      framesOverBudget: r.deltas.filter((d) => d > FRAME_BUDGET_MS).length,
+      frameBudgetMs: r2(FRAME_BUDGET_MS),
       framesWithPlaceholders: r.placeholderFrames,
       placeholderRowsOnScreenMax: r.placeholderRowsMax,
       viewRequests: hostMs.length,
@@ -375,7 +393,11 @@ try {
   const wheel = await scroll(Math.round(SCROLL_STEP_PX / 4));
 
   const upd = stats(perUpdate);
+  const updatesMeetTarget = appCpu.p95 <= TARGET_MS && appAllTasks <= TARGET_MS;
+  const scrollMeetsTarget = brisk.framesOverBudget === 0 && wheel.framesOverBudget === 0;
   const result = {
+    meetsTarget: updatesMeetTarget && scrollMeetsTarget,
+    meetsTargetRule: `updates.meetsTarget (the app's main-thread CPU per update at p95 and its every-task mean ≤ ${TARGET_MS} ms) and scroll.meetsTarget (no frame over ${r2(FRAME_BUDGET_MS)} ms in either scroll run); frames with placeholder rows are reported, not counted as dropped`,
     date: new Date().toISOString(),
     chromium: browser.version(),
     updates: {
@@ -406,8 +428,8 @@ try {
       },
       loadAverage1m: { before: r2(loadBefore[0]), after: r2(loadAfter[0]) },
       targetMs: TARGET_MS,
-      meetsTarget: appAllTasks <= TARGET_MS && appCpu.p95 <= TARGET_MS,
-      meetsTargetRule: 'the app\'s main-thread CPU per update, every task included (allTasksMean), and its p95 per update span, both ≤ targetMs',
+      meetsTarget: updatesMeetTarget,
+      meetsTargetRule: 'the app\'s main-thread CPU per update span at p95, and every task included per update (allTasksMean), both ≤ targetMs',
       longTasks: { count: longTasks.length, totalMs: Math.round(longTasks.reduce((a, b) => a + b, 0)), maxMs: Math.round(Math.max(0, ...longTasks)) },
       textChangesPerUpdate: Math.round(FLOWS / TEXT_CHANGE_EVERY),
       host: {
@@ -422,6 +444,8 @@ try {
       rows: SCROLL_ROWS,
       transport: SCROLL_TRANSPORT,
       workerHostLoadMs: workerLoadMs,
+      rowHeightPx: rowHeight,
+      meetsTarget: scrollMeetsTarget,
       brisk,
       wheel,
       note: 'headless Chromium with --disable-gpu (software compositing); scrollTop advanced between frames (brisk: ~40 rows per frame, wheel: ~10); rAF deltas; a frame with placeholders had at least one empty (still loading) row inside the viewport at its animation-frame callback; each new window is a setView to the FlowViewModel (see transport), its answer delivered back like an update (deliver(): a structured clone standing for IPC deserialisation + contextBridge copy, the listeners, until a task after React\'s commit; with the worker the message is already deserialised by postMessage, so the clone stands for the contextBridge copy); viewRequests = answers the host made during the run; hostMsPerRequest = FlowViewModel.setView + view(false) in the host',
@@ -435,8 +459,9 @@ try {
   console.log(`ui: host (Node) per update: apply p50 ${hostApply.p50} ms, p95 ${hostApply.p95}; view p50 ${hostView.p50}, p95 ${hostView.p95}; total p50 ${hostTotal.p50}, p95 ${hostTotal.p95}`);
   console.log(`ui: scroll host transport: ${SCROLL_TRANSPORT}`);
   for (const sc of [brisk, wheel]) {
-    console.log(`ui: scrolling ${SCROLL_ROWS} rows at ${sc.stepPx} px/frame: frame p50 ${sc.frameMs.p50} ms, p95 ${sc.frameMs.p95}, p99 ${sc.frameMs.p99}, max ${sc.frameMs.max}; ${sc.framesOver25ms}/${sc.frames} frames over 25 ms; ${sc.framesWithPlaceholders}/${sc.frames} frames with placeholder rows on screen (at most ${sc.placeholderRowsOnScreenMax}); ${sc.viewRequests} view requests, host p50 ${sc.hostMsPerRequest.p50} ms each; load average ${sc.loadAverage1m.before}→${sc.loadAverage1m.after}`);
+    console.log(`ui: scrolling ${SCROLL_ROWS} rows at ${sc.stepPx} px/frame: frame p50 ${sc.frameMs.p50} ms, p95 ${sc.frameMs.p95}, p99 ${sc.frameMs.p99}, max ${sc.frameMs.max}; ${sc.framesOverBudget}/${sc.frames} frames over ${sc.frameBudgetMs} ms; ${sc.framesWithPlaceholders}/${sc.frames} frames with placeholder rows on screen (at most ${sc.placeholderRowsOnScreenMax}); ${sc.viewRequests} view requests, host p50 ${sc.hostMsPerRequest.p50} ms each; load average ${sc.loadAverage1m.before}→${sc.loadAverage1m.after}`);
   }
+  console.log(`ui: budget (p95 per update ≤ ${TARGET_MS} ms, every-task mean ≤ ${TARGET_MS} ms, no frame over ${r2(FRAME_BUDGET_MS)} ms while scrolling): ${result.meetsTarget ? 'met' : 'NOT met'} (updates ${updatesMeetTarget ? 'met' : 'NOT met'}, scrolling ${scrollMeetsTarget ? 'met' : 'NOT met'})`);
 } finally {
   await browser.close();
   await bridge.close();

@@ -1,12 +1,11 @@
 /**
  * One run of the privileged capture helper, seen from the unprivileged side. Starts it directly when we are root,
  * else through pkexec (which clears the environment and tells the helper who we are in PKEXEC_UID). Passes the pcap
- * stream on unchanged, parses the stderr JSON lines into typed events, and turns the way it ended into a
- * `CaptureFailure` instead of an exception.
+ * stream on unchanged and unparsed (the engine is its only parser, live-capture.ts), parses the stderr JSON lines
+ * into typed events, and turns the way it ended into a `CaptureFailure` instead of an exception.
  *
  * Backpressure: a `data` listener that returns false pauses reading until `resume()`; the helper then blocks on its
- * stdout and the kernel ring absorbs (or drops, and counts) the excess. We never drop bytes ourselves, so
- * `pipeDrops` is 0 unless the stream ended inside a record (the partial record is what we could not use).
+ * stdout and the kernel ring absorbs (or drops, and counts) the excess. We never drop bytes ourselves.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,7 +25,6 @@ import {
 } from '../shared/helper-protocol.ts';
 import { describeHelperEnding, type CaptureFailure } from './capture-failure.ts';
 import { createLineSplitter } from './line-splitter.ts';
-import { createPcapStreamCounter } from './pcap-stream-counter.ts';
 import { TypedEvents } from './typed-events.ts';
 
 export interface HelperRunOptions {
@@ -41,7 +39,7 @@ export interface HelperRunOptions {
   stopGraceMs?: number;
 }
 
-export interface CaptureResult {
+export interface HelperRunResult {
   /** null when the capture ended normally (count/duration reached, or stopped by us). */
   failure: CaptureFailure | null;
   code: number | null;
@@ -49,18 +47,8 @@ export interface CaptureResult {
   viaPkexec: boolean;
   exitReason: ExitReason | null;
   lastStats: StatsMessage | null;
-  /** Whole packets that came through the pipe. */
-  packets: number;
-  /** Captured bytes (incl_len) of those packets. */
-  packetBytes: number;
+  /** Bytes of the pcap stream received. */
   streamBytes: number;
-  /** Stream offset past the last whole record: a file cut here is well-formed. */
-  completeBytes: number;
-  /** Bytes (whole or partial packets) we received but could not use; see the module comment. */
-  pipeDropBytes: number;
-  pipeDrops: number;
-  /** Why the stream stopped being countable as pcap, if it did. */
-  streamInvalid: string | null;
   /** The last stderr line that was not a helper message (pkexec's own complaints land here). */
   lastOtherLine: string | null;
 }
@@ -76,17 +64,17 @@ export interface HelperRunEvents {
   error: (m: ErrorMessage) => void;
   exit: (m: ExitMessage) => void;
   /** The session is over: the helper exited and its pipes are drained. */
-  end: (r: CaptureResult) => void;
+  end: (r: HelperRunResult) => void;
 }
 
 const DEFAULT_PKEXEC = existsSync('/usr/bin/pkexec') ? '/usr/bin/pkexec' : 'pkexec';
 
 export class HelperRun extends TypedEvents<HelperRunEvents> {
   readonly viaPkexec: boolean;
-  readonly done: Promise<CaptureResult>;
+  readonly done: Promise<HelperRunResult>;
   #child: ChildProcessWithoutNullStreams | null = null;
   #opts: HelperRunOptions;
-  #counter = createPcapStreamCounter();
+  #streamBytes = 0;
   #lastError: ErrorMessage | null = null;
   #exitMessage: ExitMessage | null = null;
   #lastStats: StatsMessage | null = null;
@@ -95,7 +83,7 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
   #protocolFailure: CaptureFailure | null = null;
   #ended = false;
   #timers: NodeJS.Timeout[] = [];
-  #resolve: (r: CaptureResult) => void = () => {};
+  #resolve: (r: HelperRunResult) => void = () => {};
 
   constructor(opts: HelperRunOptions) {
     super();
@@ -123,7 +111,7 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
 
     const lines = createLineSplitter((line) => this.#onLine(line));
     child.stdout.on('data', (chunk: Buffer) => {
-      this.#counter.push(chunk);
+      this.#streamBytes += chunk.length;
       const r = this.emit('data', chunk);
       if (r.includes(false)) child.stdout.pause();
     });
@@ -158,7 +146,7 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
    * Asks the helper to finish: SIGTERM, which we may send while it runs as us (under pkexec it is pkexec's pid,
    * since pkexec execs it); when it runs as another uid the kernel refuses, and closing its stdin tells it instead.
    */
-  stop(): Promise<CaptureResult> {
+  stop(): Promise<HelperRunResult> {
     const child = this.#child;
     if (!child || this.#ended) return this.done;
     if (!this.#stopRequested) {
@@ -230,7 +218,6 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
     if (this.#ended) return;
     this.#ended = true;
     for (const t of this.#timers) clearTimeout(t);
-    const c = this.#counter;
     const failure =
       forced ??
       this.#protocolFailure ??
@@ -243,22 +230,14 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
         stopRequested: this.#stopRequested,
         otherLine: this.#lastOtherLine,
       });
-    const pipeDropBytes = c.invalid === null ? c.streamBytes - c.completeBytes : 0;
-    const result: CaptureResult = {
+    const result: HelperRunResult = {
       failure,
       code,
       signal,
       viaPkexec: this.viaPkexec,
       exitReason: this.#exitMessage?.reason ?? null,
       lastStats: this.#lastStats,
-      packets: c.packets,
-      packetBytes: c.packetBytes,
-      streamBytes: c.streamBytes,
-      completeBytes: c.completeBytes,
-      pipeDropBytes,
-      // A partial record at the end is one packet we could not use; a partial global header is none.
-      pipeDrops: pipeDropBytes > 0 && c.completeBytes > 0 ? 1 : 0,
-      streamInvalid: c.invalid,
+      streamBytes: this.#streamBytes,
       lastOtherLine: this.#lastOtherLine,
     };
     this.emit('end', result);

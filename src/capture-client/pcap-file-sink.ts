@@ -10,9 +10,13 @@ import path from 'node:path';
 
 export interface PcapFileSink {
   readonly path: string;
+  /** Bytes written so far. */
+  readonly written: number;
   /** False when the caller should wait for `onDrain` before writing more. */
   write(chunk: Buffer): boolean;
   onDrain(fn: () => void): void;
+  /** Resolves once everything written so far is in the file. */
+  flush(): Promise<void>;
   /** Called once if writing fails (disk full, ...). */
   onError(fn: (message: string) => void): void;
   /** Flushes and closes; trims to `completeBytes` when more than that was written. */
@@ -40,8 +44,11 @@ function reason(e: unknown): string {
   }
 }
 
-/** Checks that FILE can be written (throws a one-line FileSinkError) and returns a sink that opens it on first use. */
-export function preparePcapFileSink(file: string): PcapFileSink {
+/**
+ * Checks that FILE can be written (throws a one-line FileSinkError) and returns a sink that opens it on first use.
+ * `mode`: the new file's permissions (a private recording is 0600).
+ */
+export function preparePcapFileSink(file: string, mode = 0o644): PcapFileSink {
   const fail = (e: unknown): never => {
     throw new FileSinkError(`cannot write ${file}: ${reason(e)}`);
   };
@@ -69,7 +76,7 @@ export function preparePcapFileSink(file: string): PcapFileSink {
   const errorFns: Array<(m: string) => void> = [];
 
   const open = (): WriteStream => {
-    const s = createWriteStream(file, { flags: 'w', mode: 0o644 });
+    const s = createWriteStream(file, { flags: 'w', mode });
     s.on('error', (e) => {
       if (failure !== null) return;
       failure = `cannot write ${file}: ${reason(e)}`;
@@ -82,11 +89,19 @@ export function preparePcapFileSink(file: string): PcapFileSink {
 
   return {
     path: file,
+    get written() {
+      return written;
+    },
     write(chunk) {
       if (failure !== null) return true;
       stream ??= open();
       written += chunk.length;
       return stream.write(chunk);
+    },
+    flush() {
+      const s = stream;
+      if (s === null || s.closed || s.destroyed || failure !== null) return Promise.resolve();
+      return new Promise<void>((resolve) => s.write('', () => resolve()));
     },
     onDrain(fn) {
       drainFns.push(fn);

@@ -6,10 +6,15 @@
 import { parseCaptureArgs, CAPTURE_USAGE } from '../capture-client/capture-args.ts';
 import { CaptureCliExit } from '../capture-client/capture-failure.ts';
 import { formatSandboxReport, formatStatsLine, formatSummary, type CaptureSummary } from '../capture-client/capture-report.ts';
-import { HelperRun, type HelperRunOptions } from '../capture-client/helper-run.ts';
-import { createFlowFeed, type FlowFeed } from '../capture-client/flow-feed.ts';
+import type { HelperRunOptions } from '../capture-client/helper-run.ts';
+import { LiveCapture } from '../capture-client/live-capture.ts';
+import { createEngine } from '../engine/engine.ts';
+import { ProcessAttributor } from '../engine/process-attribution.ts';
 import { APP_VERSION, HelperNotFoundError, locateHelper } from '../capture-client/locate-helper.ts';
 import { FileSinkError, preparePcapFileSink, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
+
+/** Flow lines written per event-loop turn while a capture runs. */
+const FLOW_LINES_PER_TURN = 2000;
 
 export interface CaptureIo {
   out: (text: string) => void;
@@ -22,7 +27,7 @@ export interface CaptureIo {
   /** Registers Ctrl-C / SIGTERM handling; returns the unregister function. */
   onInterrupt?: (stop: () => void) => () => void;
   /** Called once the helper is running (tests use it to stop a capture). */
-  onStarted?: (s: HelperRun) => void;
+  onStarted?: (s: LiveCapture) => void;
 }
 
 /** Ctrl-C, SIGTERM, a closed terminal, or stdout closed under us (`| head`) all stop the capture cleanly. */
@@ -98,39 +103,59 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     }
   }
 
-  const feed: FlowFeed = createFlowFeed();
-  const session = new HelperRun({
+  const engine = createEngine({ detail: true, attributor: new ProcessAttributor() });
+  const session = new LiveCapture({
     helperPath,
     helper,
     launch: io.launch,
     pkexecPath: io.pkexecPath,
     env: io.env,
     stopGraceMs: io.stopGraceMs,
+    engine,
+    sink,
   });
   const started = Date.now();
   let sawHello = false;
-  let feedWarned = false;
+  let live = true;
 
-  // Drained every tick even without --json: draining is what ages idle flows out and bounds what the feed keeps.
-  const emitFlows = () => {
-    const flows = feed.drainChanged();
-    if (json) for (const f of flows) io.out(JSON.stringify(f) + '\n');
-  };
-  const feedError = () => {
-    if (feed.error !== null && !feedWarned) {
-      feedWarned = true;
-      io.err(`sandpiper capture: warning: flow decoding stopped: ${feed.error}\n`);
-    }
-  };
-
-  session.on('data', (chunk) => {
-    feed.push(chunk);
-    if (sink === null) return;
-    return sink.write(chunk);
+  // A flow's line when it ends (evicted idle or by the cap), then the flows that changed, each once per tick.
+  engine.onFlowEvicted((flow) => {
+    if (json) io.out(JSON.stringify(engine.toRecord(flow)) + '\n');
   });
-  sink?.onDrain(() => session.resume());
-  // A file we cannot write ends the capture: the user asked for it to be saved.
-  sink?.onError(() => void session.stop());
+  // Changed flows are printed a batch per event-loop turn, so the pipe from the helper is read in between: one
+  // long burst of lines would stall reading and let the kernel ring overflow.
+  let pending: number[] = [];
+  let printing: ReturnType<typeof setImmediate> | null = null;
+  const printBatch = () => {
+    printing = null;
+    let text = '';
+    const n = Math.min(pending.length, FLOW_LINES_PER_TURN);
+    for (let i = 0; i < n; i++) {
+      const slot = pending[i];
+      if (engine.idAt(slot) !== 0) text += JSON.stringify(engine.toRecord(slot)) + '\n';
+    }
+    pending = pending.slice(n);
+    if (text !== '') io.out(text);
+    if (pending.length > 0) printing = setImmediate(printBatch);
+  };
+  const emitFlows = () => {
+    // A quiet capture still ages its flows: wall time moves capture time on.
+    if (live) engine.advance(Date.now() / 1000);
+    if (!json) return engine.drainChanged(() => {});
+    // A slot still waiting from the last tick is printed once, with its newest numbers.
+    const waiting = new Set(pending);
+    engine.drainChanged((slot) => {
+      if (!waiting.has(slot)) pending.push(slot);
+    });
+    printing ??= setImmediate(printBatch);
+  };
+  const flushFlows = () => {
+    if (printing !== null) clearImmediate(printing);
+    while (pending.length > 0) printBatch();
+    if (printing !== null) clearImmediate(printing);
+    printing = null;
+  };
+  session.on('streamInvalid', (reason) => io.err(`sandpiper capture: warning: flow decoding stopped: ${reason}\n`));
   session.on('hello', (m) => {
     sawHello = true;
     if (installed && m.version !== APP_VERSION) {
@@ -141,8 +166,7 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   session.on('sandbox', (m) => io.out(json ? JSON.stringify(m) + '\n' : formatSandboxReport(m)));
   session.on('stats', (m) => {
     if (json) io.out(JSON.stringify(m) + '\n');
-    else io.out(formatStatsLine(m, feed.flowCount()));
-    feedError();
+    else io.out(formatStatsLine(m, engine.stats.flows));
   });
   session.on('warning', (m) => io.err(`sandpiper capture: warning: ${m.message}\n`));
 
@@ -154,20 +178,10 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   const result = await session.done;
   clearInterval(tick);
   unregister();
-
-  feed.end();
-  // A record cut short at the very end is reported as a pipe drop; the engine's "truncated" would say it twice.
-  if (result.pipeDrops === 0) feedError();
+  live = false;
   emitFlows();
-
-  let fileError: string | null = null;
-  if (sink !== null) {
-    try {
-      await sink.close(result.completeBytes);
-    } catch (e) {
-      fileError = e instanceof Error ? e.message : String(e);
-    }
-  }
+  flushFlows();
+  const fileError = result.sinkError;
 
   const failure = result.failure;
   if (sawHello || result.packets > 0) {
@@ -175,8 +189,8 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
       type: 'summary',
       interface: helper.interface,
       packets: result.packets,
-      bytes: result.packetBytes,
-      flows: feed.flowCount(),
+      bytes: result.bytes,
+      flows: engine.stats.flows,
       received: result.lastStats?.received ?? null,
       dropped_kernel: result.lastStats?.dropped_kernel ?? null,
       dropped_iface: result.lastStats?.dropped_iface ?? null,

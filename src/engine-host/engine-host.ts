@@ -1,24 +1,31 @@
 /**
- * A capture session: one engine fed by a live capture or a file, whose changed flows are drained into the flows
- * table's view model (view/flow-view-model.ts) at most once per `intervalMs` (100 ms → ≤ 10 updates a second), never
- * per packet. Each update carries only what the renderer's last ViewRequest asks for (the rows of its window, counts,
- * the selected flow); a setView is answered with an update of its own, promptly.
- * Electron-free: the engine host (utility process) and the end-to-end test bridge both drive it.
+ * The engine host's state: one source at a time (a live capture or a file), its engine, and the flows view over
+ * the engine's table (view/flow-view-model.ts). Updates go out at most once per `intervalMs` (100 ms → ≤ 10 a
+ * second), never per packet; each carries only what the renderer's last ViewRequest asks for (the rows of its
+ * window, counts, the selected flow), the stats, and the traffic chart when it changed. A setView is answered with
+ * an update of its own, promptly.
+ * Time: a live capture's clock advances with wall time at every update, so rates fall to zero when a flow goes quiet;
+ * a stopped or paused capture, and a file read to its end, show no rates.
+ * A live capture is recorded for "Save capture" by the same backpressure-aware sink as `sandpiper capture --write`,
+ * bounded (MAX_RECORDING_BYTES) and private; recordings left by a host that died are removed at start.
+ * Electron-free: the utility process (main.ts) and `sandpiper ui` both drive it.
  */
-import { copyFile, mkdtemp, open, rm } from 'node:fs/promises';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { copyFile, mkdtemp, open, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { finished } from 'node:stream/promises';
 import path from 'node:path';
+import type { Engine } from '../engine/engine.ts';
+import { preparePcapFileSink, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
 import type { SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
-import { EMPTY_STATS, type AppError, type CaptureStatusView, type EngineUpdate, type Result, type StartCaptureRequest, type StatsView, type ViewRequest } from '../shared/ipc.ts';
+import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type Result, type StartCaptureRequest, type StatsView, type ViewRequest } from '../shared/ipc.ts';
 import { actionFor, appError, fileError } from './app-errors.ts';
+import { createSourceEngine } from './engine-adapter.ts';
 import { StatsMeter } from './stats-meter.ts';
 import { FlowViewModel } from './view/flow-view-model.ts';
-import { describeFormatError, type CreateEngine, type LiveCaptureHandle, type SessionEngine, type StartLiveCapture } from './types.ts';
+import { describeFormatError, type CreateEngine, type LiveCaptureHandle, type StartLiveCapture } from './types.ts';
 
 export interface EngineHostOptions {
-  createEngine: CreateEngine;
+  /** The engine for a new source; default: the real engine (engine-adapter.ts). */
+  createEngine?: CreateEngine;
   /** Absent where live capture is not wired (then startCapture answers with an error). */
   startLive?: StartLiveCapture;
   /** Minimum time between two updates; default 100 ms. */
@@ -27,28 +34,38 @@ export interface EngineHostOptions {
   now?: () => number;
   /** Read size for capture files; default 1 MiB. */
   chunkBytes?: number;
+  /** Where recordings go; default the system's temporary directory. */
+  recordingDir?: string;
 }
 
 type Listener<T> = (v: T) => void;
 
+/** A live recording stops growing here; the capture goes on. */
+export const MAX_RECORDING_BYTES = 1 << 30;
+const RECORDING_PREFIX = 'sandpiper-rec-';
+
 const IDLE: CaptureStatusView = { state: 'idle', source: null, sandbox: null, error: null, devWarning: null };
+
+interface Recording {
+  dir: string;
+  sink: PcapFileSink;
+}
 
 export class EngineHost {
   private readonly opts: EngineHostOptions;
   private readonly intervalMs: number;
   private readonly now: () => number;
+  private readonly createEngine: CreateEngine;
   private readonly updateListeners = new Set<Listener<EngineUpdate>>();
   private readonly statusListeners = new Set<Listener<CaptureStatusView>>();
   private status: CaptureStatusView = IDLE;
-  private engine: SessionEngine | null = null;
+  private engine: Engine | null = null;
   private meter: StatsMeter | null = null;
   private readonly model = new FlowViewModel();
   private live: LiveCaptureHandle | null = null;
   /** Bumped whenever the source changes, so callbacks of an old source are ignored. */
   private generation = 0;
   private seq = 0;
-  /** A new source: the next engine update fills the (reset) model from the engine's snapshot, not from a drain. */
-  private needSnapshot = false;
   private paused = false;
   private lastEmit = Number.NEGATIVE_INFINITY;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -57,18 +74,25 @@ export class EngineHost {
   /** Stats and time of the last engine update, repeated in replies to setView. */
   private stats: StatsView = EMPTY_STATS;
   private statsTs: number | null = null;
-  /** The raw pcap stream of a live capture, kept for "Save capture". */
-  private recording: { dir: string; file: string; stream: WriteStream } | null = null;
+  /** What the chart last sent held: the timeline's version and its whole bins; -1 forces a send. */
+  private chartVersion = -1;
+  private chartBins = -1;
+  private recording: Recording | null = null;
   private sourceFile: string | null = null;
+  private readonly staleSwept: Promise<void>;
 
-  constructor(opts: EngineHostOptions) {
+  constructor(opts: EngineHostOptions = {}) {
     this.opts = opts;
     this.intervalMs = opts.intervalMs ?? 100;
     this.now = opts.now ?? Date.now;
+    this.createEngine = opts.createEngine ?? createSourceEngine;
+    this.staleSwept = sweepStaleRecordings(this.recordingDir());
   }
 
   onUpdate(l: Listener<EngineUpdate>): () => void {
     this.updateListeners.add(l);
+    // A new listener has no chart yet.
+    this.chartVersion = -1;
     return () => this.updateListeners.delete(l);
   }
 
@@ -88,14 +112,15 @@ export class EngineHost {
     await this.stopSource();
     const gen = this.reset(true);
     this.setStatus({ state: 'starting', source: { kind: 'live', interface: req.interface }, sandbox: null, error: null, devWarning: null });
-    const recording = await this.startRecording();
+    await this.staleSwept;
+    const dir = await mkdtemp(path.join(this.recordingDir(), `${RECORDING_PREFIX}${process.pid}-`));
     if (gen !== this.generation) {
-      recording.stream.end();
-      await finished(recording.stream).catch(() => {});
-      await rm(recording.dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
       return { ok: false, error: appError('internal', 'The capture was replaced before it started.', actionFor('internal')) };
     }
+    const recording: Recording = { dir, sink: preparePcapFileSink(path.join(dir, 'capture.pcap'), 0o600) };
     this.recording = recording;
+    const engine = this.engine as Engine;
     return new Promise<Result>((resolve) => {
       let settled = false;
       const settle = (r: Result) => {
@@ -110,11 +135,9 @@ export class EngineHost {
       };
       let handle: LiveCaptureHandle;
       try {
-        handle = startLive(req, {
-          data: (chunk) => {
+        handle = startLive(req, { engine, recording: recording.sink, maxRecordingBytes: MAX_RECORDING_BYTES }, {
+          packets: () => {
             if (gen !== this.generation) return;
-            this.recording?.stream.write(chunk);
-            if (!this.feed(chunk, null)) return;
             running();
             this.schedule();
           },
@@ -128,9 +151,15 @@ export class EngineHost {
             this.meter?.helperStats(m);
             this.schedule();
           },
-          end: (error: AppError | null) => {
+          streamInvalid: (reason: string) => {
+            if (gen !== this.generation) return;
+            const error = appError('helper_exited', `The capture stream is corrupt: ${reason}.`, actionFor('helper_exited'));
+            this.setStatus({ ...this.status, state: 'error', error });
+          },
+          end: (error: AppError | null, pipeDrops: number) => {
             if (gen !== this.generation) return;
             this.live = null;
+            if (this.meter) this.meter.pipeDrops = pipeDrops;
             this.finishSource(error);
             settle(error ? { ok: false, error } : { ok: true, value: undefined });
           },
@@ -152,8 +181,8 @@ export class EngineHost {
   }
 
   /**
-   * Pausing freezes the flows (no engine updates; packets still counted, and the view still answers setView from
-   * the frozen flows); resuming drains everything the engine changed meanwhile.
+   * Pausing freezes the table (no engine updates, no rates; packets are still counted, and the view still answers
+   * setView); resuming brings in everything the engine changed meanwhile.
    */
   setPaused(paused: boolean): void {
     if (paused === this.paused) return;
@@ -161,6 +190,7 @@ export class EngineHost {
     const st = this.status.state;
     if (paused && st === 'capturing') this.setStatus({ ...this.status, state: 'paused' });
     if (!paused && st === 'paused') this.setStatus({ ...this.status, state: 'capturing' });
+    this.model.setRates(this.ratesLive());
     if (!paused) this.schedule();
     else if (this.timer) {
       clearTimeout(this.timer);
@@ -176,7 +206,7 @@ export class EngineHost {
   async openFile(file: string): Promise<Result<{ path: string }>> {
     const size = this.opts.chunkBytes ?? 1 << 20;
     let fh;
-    let engine: SessionEngine;
+    let engine: Engine;
     let firstError: AppError | null = null;
     try {
       fh = await open(file, 'r');
@@ -184,7 +214,7 @@ export class EngineHost {
       if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       // A fresh buffer per chunk: the engine may keep a tail of it across pushes.
       const { bytesRead, buffer } = await fh.read(Buffer.allocUnsafe(size), 0, size, null);
-      engine = this.opts.createEngine({ live: false });
+      engine = this.createEngine({ live: false });
       try {
         if (bytesRead > 0) engine.push(buffer.subarray(0, bytesRead));
         else engine.end();
@@ -224,13 +254,19 @@ export class EngineHost {
     return error ? { ok: false, error } : { ok: true, value: { path: file } };
   }
 
-  /** Writes the current capture (the file read, or the live pcap stream so far) to dest. */
+  /** Writes the current capture (the file read, or the live stream recorded so far, whole records only) to dest. */
   async saveCapture(dest: string): Promise<Result<{ path: string }>> {
-    const from = this.sourceFile ?? this.recording?.file ?? null;
+    const rec = this.recording;
+    const from = this.sourceFile ?? rec?.sink.path ?? null;
     if (!from) return { ok: false, error: appError('bad_arguments', 'There is no capture to save yet.', 'Start a capture or open a file first.') };
     try {
-      if (this.recording && from === this.recording.file) await new Promise<void>((r) => this.recording!.stream.write('', () => r()));
-      await copyFile(from, dest);
+      if (rec && from === rec.sink.path) {
+        const cut = this.live?.recordingCut() ?? null;
+        await rec.sink.flush();
+        await copyFile(from, dest);
+        // A capture still running may have written half a record.
+        if (cut !== null) await truncate(dest, cut);
+      } else await copyFile(from, dest);
       return { ok: true, value: { path: dest } };
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'error';
@@ -263,6 +299,16 @@ export class EngineHost {
 
   // ---- internals
 
+  private recordingDir(): string {
+    return this.opts.recordingDir ?? tmpdir();
+  }
+
+  /** Rates are shown while the source is read: a capture running and not paused, or a file being read. */
+  private ratesLive(): boolean {
+    const st = this.status.state;
+    return !this.paused && (st === 'capturing' || st === 'starting' || st === 'reading');
+  }
+
   private async stopSource(): Promise<void> {
     const live = this.live;
     if (live) {
@@ -272,23 +318,24 @@ export class EngineHost {
   }
 
   /** A fresh engine for a new source; returns the new generation. */
-  private reset(live: boolean, engine?: SessionEngine): number {
+  private reset(live: boolean, engine?: Engine): number {
     this.generation++;
     void this.dropRecording();
     this.sourceFile = null;
-    this.engine = engine ?? this.opts.createEngine({ live });
+    const e = engine ?? this.createEngine({ live });
+    this.engine = e;
     this.meter = new StatsMeter(live, this.now());
-    this.model.reset();
+    this.model.show(e);
     this.stats = EMPTY_STATS;
     this.statsTs = null;
+    this.chartVersion = -1;
     this.paused = false;
-    this.needSnapshot = true;
     this.schedule();
     return this.generation;
   }
 
-  /** Pushes bytes into the engine; on a format error records it and returns false. */
-  private feed(chunk: Uint8Array, file: string | null): boolean {
+  /** Pushes file bytes into the engine; on a format error records it and returns false. */
+  private feed(chunk: Uint8Array, file: string): boolean {
     const engine = this.engine;
     if (!engine || this.status.state === 'error') return false;
     try {
@@ -297,24 +344,23 @@ export class EngineHost {
     } catch (e) {
       const fmt = describeFormatError(e);
       const error = fmt
-        ? file
-          ? fileError(file, { reason: fmt.reason, offset: fmt.offset })
-          : appError('helper_exited', `The capture stream is corrupt: ${fmt.reason}.`, actionFor('helper_exited'))
+        ? fileError(file, { reason: fmt.reason, offset: fmt.offset })
         : appError('internal', `The engine failed: ${e instanceof Error ? e.message : String(e)}.`, actionFor('internal'));
       this.setStatus({ ...this.status, state: 'error', error });
-      void this.stopSource();
       return false;
     }
   }
 
   private finishSource(error: AppError | null): void {
-    try {
-      this.engine?.end();
-    } catch (e) {
-      const fmt = describeFormatError(e);
-      if (fmt && !error) error = this.sourceFile ? fileError(this.sourceFile, fmt) : appError('helper_exited', `The capture stream ended mid-packet: ${fmt.reason}.`, actionFor('helper_exited'));
+    // A live capture's pipeline ends its own engine; a file's ends here.
+    if (this.sourceFile !== null) {
+      try {
+        this.engine?.end();
+      } catch (e) {
+        const fmt = describeFormatError(e);
+        if (fmt && !error) error = fileError(this.sourceFile, fmt);
+      }
     }
-    this.recording?.stream.end();
     const prior = this.status.state === 'error' ? this.status.error : null;
     const finalError = prior ?? error;
     this.paused = false;
@@ -335,27 +381,36 @@ export class EngineHost {
     const engine = this.engine;
     const meter = this.meter;
     if (!engine || !meter || this.paused) return;
-    if (this.live) engine.sweep?.(this.now() / 1000);
-    let changed;
-    let removed: number[];
-    if (this.needSnapshot) {
-      this.needSnapshot = false;
-      engine.drainChanged();
-      engine.drainRemoved();
-      changed = engine.snapshot();
-      removed = [];
-    } else {
-      changed = engine.drainChanged();
-      removed = engine.drainRemoved();
-    }
     const t = this.now();
-    meter.account(changed, removed);
-    this.model.apply(changed, removed);
-    const counters = engine.counters();
-    this.stats = meter.view(t, counters);
-    this.statsTs = counters.lastTs ?? t / 1000;
+    const running = this.ratesLive();
+    // A live capture's time goes on when no packet arrives: rates fall, quiet flows end.
+    if (this.live && running) engine.advance(t / 1000);
+    this.model.setRates(running);
+    this.stats = meter.view(t, engine, running);
+    this.statsTs = engine.clock ?? t / 1000;
     this.lastEmit = t;
     this.emit(true);
+    // A live capture keeps ticking so its rates fall and its chart moves; a file's last update follows its end.
+    if (this.live) this.schedule();
+  }
+
+  /** The chart when it changed since the last update sent (or a listener is new), else null. */
+  private chart(): ChartSeries | null {
+    const engine = this.engine;
+    if (!engine) return null;
+    const tl = engine.timeline;
+    // While live, only whole seconds: the newest bin is still filling.
+    const until = this.live && this.ratesLive() ? (engine.clock ?? 0) : Infinity;
+    const series = tl.version === this.chartVersion ? null : tl.series(until);
+    if (series === null) {
+      if (until === Infinity || tl.start !== tl.start) return null;
+      const bins = Math.max(0, Math.floor((until - tl.start) / tl.step));
+      if (bins === this.chartBins) return null;
+    }
+    const s = series ?? tl.series(until);
+    this.chartVersion = tl.version;
+    this.chartBins = s.down.length;
+    return s;
   }
 
   /** Sends the current view: an engine update (`tick`) or a reply to setView, which repeats the last stats. */
@@ -365,30 +420,51 @@ export class EngineHost {
       clearImmediate(this.reply);
       this.reply = null;
     }
-    const update: EngineUpdate = { seq: ++this.seq, ...this.model.view(tick), stats: this.stats, chart: null, ts: this.statsTs ?? this.now() / 1000 };
+    const update: EngineUpdate = {
+      seq: ++this.seq,
+      ...this.model.view(tick),
+      stats: this.stats,
+      chart: tick || this.chartVersion === -1 ? this.chart() : null,
+      ts: this.statsTs ?? this.now() / 1000,
+    };
     for (const l of this.updateListeners) l(update);
   }
 
   private setStatus(s: CaptureStatusView): void {
     this.status = s;
+    this.model.setRates(this.ratesLive());
     for (const l of this.statusListeners) l(s);
-  }
-
-  private async startRecording(): Promise<{ dir: string; file: string; stream: WriteStream }> {
-    const dir = await mkdtemp(path.join(tmpdir(), 'sandpiper-rec-'));
-    const file = path.join(dir, 'capture.pcap');
-    const stream = createWriteStream(file, { mode: 0o600 });
-    // A failing recording (disk full) must not take the capture down; saveCapture then reports the copy error.
-    stream.on('error', () => {});
-    return { dir, file, stream };
   }
 
   private async dropRecording(): Promise<void> {
     const rec = this.recording;
     this.recording = null;
     if (!rec) return;
-    rec.stream.end();
-    await finished(rec.stream).catch(() => {});
+    await rec.sink.close(0).catch(() => {});
     await rm(rec.dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes recordings whose host process is gone (a crash or a kill leaves them behind). */
+async function sweepStaleRecordings(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^sandpiper-rec-(\d+)-/.exec(name);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

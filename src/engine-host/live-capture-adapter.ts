@@ -1,12 +1,12 @@
 /**
- * Wires src/capture-client (the helper behind pkexec, or directly when root) to the session's LiveCaptureSink.
- * The engine consumes chunks synchronously, so no backpressure pause is needed here.
+ * Starts the shared live pipeline (src/capture-client/live-capture.ts: the helper behind pkexec, or directly when
+ * root, its stream straight into the engine and the recording) for the engine host.
  */
-import { startHelperRun, type HelperRun } from '../capture-client/helper-run.ts';
+import { LiveCapture } from '../capture-client/live-capture.ts';
 import { locateHelper, HelperNotFoundError } from '../capture-client/locate-helper.ts';
 import type { ErrorMessage } from '../shared/helper-protocol.ts';
 import { actionFor, appError, mapCaptureFailure } from './app-errors.ts';
-import type { LiveCaptureHandle, StartLiveCapture } from './types.ts';
+import type { StartLiveCapture } from './types.ts';
 
 export interface LiveCaptureOptions {
   /** Explicit helper path (tests); else SANDPIPER_HELPER, an installed copy, or the checkout's dev build. */
@@ -17,45 +17,45 @@ export interface LiveCaptureOptions {
 }
 
 export function createLiveCaptureStarter(o: LiveCaptureOptions = {}): StartLiveCapture {
-  return (req, sink) => {
+  return (req, io, events) => {
     let located;
     try {
       located = locateHelper({ explicit: o.helperPath });
     } catch (e) {
-      const msg = e instanceof HelperNotFoundError ? e.message : String(e);
-      throw new Error(msg);
+      throw new Error(e instanceof HelperNotFoundError ? e.message : String(e));
     }
     let lastError: ErrorMessage | null = null;
-    let session: HelperRun | null = null;
-    session = startHelperRun(
-      {
-        helperPath: located.path,
-        launch: o.launch ?? 'auto',
-        env: o.env,
-        helper: { interface: req.interface, filter: req.filter, promisc: req.promisc },
-      },
-      (s) => {
-        s.on('data', (chunk) => {
-          sink.data(chunk);
-        });
-        s.on('sandbox', (m) => sink.sandbox(m));
-        s.on('stats', (m) => sink.stats(m));
-        s.on('error', (m) => {
-          lastError = m;
-        });
-        s.on('end', (r) => {
-          if (r.failure) sink.end(mapCaptureFailure(r.failure, lastError));
-          else if (r.streamInvalid) sink.end(appError('helper_exited', `The capture stream was not valid pcap: ${r.streamInvalid}.`, actionFor('helper_exited')));
-          else sink.end(null);
-        });
-      },
-    );
-    const handle: LiveCaptureHandle = {
+    const capture = new LiveCapture({
+      helperPath: located.path,
+      launch: o.launch ?? 'auto',
+      env: o.env,
+      helper: { interface: req.interface, filter: req.filter, promisc: req.promisc },
+      engine: io.engine,
+      sink: io.recording,
+      maxSinkBytes: io.maxRecordingBytes,
+    });
+    capture.on('sandbox', (m) => events.sandbox(m));
+    capture.on('stats', (m) => events.stats(m));
+    capture.on('packets', () => events.packets());
+    capture.on('error', (m) => {
+      lastError = m;
+    });
+    capture.on('streamInvalid', (reason) => {
+      events.streamInvalid(reason);
+      void capture.stop();
+    });
+    capture.on('end', (r) => {
+      if (r.failure) events.end(mapCaptureFailure(r.failure, lastError), r.pipeDrops);
+      else if (r.streamInvalid) events.end(appError('helper_exited', `The capture stream was not valid pcap: ${r.streamInvalid}.`, actionFor('helper_exited')), r.pipeDrops);
+      else events.end(null, r.pipeDrops);
+    });
+    capture.start();
+    return {
       devWarning: located.devWarning,
+      recordingCut: () => capture.sinkCut,
       stop: async () => {
-        await session?.stop();
+        await capture.stop();
       },
     };
-    return handle;
   };
 }

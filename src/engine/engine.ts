@@ -9,24 +9,33 @@
  *
  * - push/end throw CaptureFormatError (byte `offset`, `reason`) for a non-capture, corrupt or truncated stream;
  *   everything counted before the error stays available.
- * - A FlowRef is a table slot: valid until the next push/end/sweep (slots are recycled), so turn it into a record
+ * - A FlowRef is a table slot: valid until the next push/end/advance (slots are recycled), so turn it into a record
  *   or row right away. In onFlowEvicted it is valid only during the callback.
- * - detail (default true): keep the full DPI facts and per-second rates, and track changed/removed flows for
- *   drainChanged/drainRemoved (the desktop's 10 Hz deltas). The CLI turns it off to keep flows small.
+ * - The engine's table is the only place a flow lives. Views keep per-slot state of their own (see
+ *   src/engine-host/view) and follow it with drainChanged (changed, new and removed slots), textVersion and
+ *   numberKey; a row object is built only for a row that is shown or printed.
+ * - detail (default true): keep the full DPI facts and per-second rates, and track changed slots for drainChanged
+ *   (the desktop's updates, the live CLI's flow lines). `read` turns it off to keep flows small.
+ * - retainEnded (files): a flow that ends (idle, or a new connection on its 5-tuple) stays in the table, marked
+ *   ended, so a file shows every flow it holds; live captures evict ended flows (counted in stats.expired).
  * - attributor: live captures only; asked once when a TCP/UDP flow is created, and again for unattributed young
  *   flows at most every 250 ms of packet time, never per packet.
  * - DPI (dpi/index.ts) sees a TCP/UDP flow's payload until it says done, for at most maxDpiPackets payload packets,
  *   and only while the flow is young (dropped after 5 s of quiet); the flow then keeps only app, host and DNS
  *   queries (plus the full facts in detail mode).
- * - Idle eviction runs on packet time; call sweep(nowSeconds) when a live capture goes quiet.
+ * - Idle timeouts run on packet time; a live capture calls advance(nowSeconds) as wall time passes, so rates fall
+ *   and quiet flows end even when no packet arrives.
+ * - A timeline of bytes per capture second (towards this host and from it) feeds the traffic chart.
  */
 import type { FlowApp, FlowRecord, FlowRow, ReadSummary } from '../shared/flow.ts';
+import type { ColumnId } from '../shared/flows/columns.ts';
 import { CaptureReader } from './capture-reader.ts';
 import { createFlowDpi, createNameCache } from './dpi/index.ts';
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './dpi/types.ts';
 import { formatAddress } from './address-text.ts';
 import { FragmentMap } from './fragment-map.ts';
 import { FlowTable, F_DPI_DONE, F_HOST_DPI, STATE_NAMES, type EvictReason, type IdleTimeouts } from './flow-table.ts';
+import { Timeline } from './timeline.ts';
 import { DECODED_ARP, DECODED_FRAGMENT, DECODED_IP, PacketInfo, decodePacket } from './packet-decoder.ts';
 
 export { CaptureFormatError } from './capture-format-error.ts';
@@ -50,6 +59,8 @@ export interface EngineOptions {
   maxDpiPackets?: number;
   /** Run DPI at all (default true). */
   dpi?: boolean;
+  /** Keep ended flows in the table (files; default false). */
+  retainEnded?: boolean;
 }
 
 export type FlowRef = number;
@@ -64,26 +75,57 @@ export interface EngineStats {
   readonly liveFlows: number;
   readonly evictedByCap: number;
   readonly evictedIdle: number;
+  /** Flows no longer held: evicted idle (live) or by the cap. */
+  readonly expired: number;
+  /** Bytes towards this host and from it (files, where no end is local: rev and fwd). */
+  bytesDown: number;
+  bytesUp: number;
   firstTs: number | null;
   lastTs: number | null;
   /** DPI modules that threw on a payload (the flow's DPI is then stopped). */
   dpiErrors: number;
 }
 
-export interface Engine {
+/** Columns a view sorts by number, read in place from the table. */
+export type NumberColumn = Extract<ColumnId, 'down' | 'up' | 'bytes' | 'packets' | 'first_seen' | 'last_seen'>;
+
+/** What a view of the flows reads from the engine's table (src/engine-host/view/flow-store.ts). */
+export interface FlowStore {
+  /** Every slot is below this. */
+  readonly slotCount: number;
+  /** Flows held. */
+  readonly size: number;
+  /** The flow id in `slot`, 0 for an empty slot. */
+  idAt(slot: number): number;
+  /** Bumps whenever anything but the flow's counters changes. */
+  textVersionAt(slot: number): number;
+  /** A whole row (a new object); rates are 0 when `rates` is false (a stopped or paused capture). */
+  row(slot: number, rates: boolean): FlowRow;
+  numberKey(column: NumberColumn, slot: number, rates: boolean): number;
+  /** Calls cb once per slot changed since the last call: counters, text, new, or emptied (idAt 0 or another id). */
+  drainChanged(cb: (slot: number) => void): void;
+  /** The slot holding flow `id`, or -1. */
+  slotOfId(id: number): number;
+}
+
+export interface Engine extends FlowStore {
   push(chunk: Uint8Array): void;
   end(): void;
+  /** Stream offset past the last whole record read (a file cut there is well-formed). */
+  readonly completeBytes: number;
   /** Feeds one packet directly (the readers call this for every record). */
   packet(buf: Uint8Array, off: number, caplen: number, wirelen: number, ts: number, linktype: number): void;
   flows(): Iterable<FlowRef>;
   toRecord(flow: FlowRef): FlowRecord;
-  toRow(flow: FlowRef): FlowRow;
-  drainChanged(): FlowRow[];
-  drainRemoved(): number[];
-  sweep(nowSeconds: number): void;
+  toRow(flow: FlowRef, rates?: boolean): FlowRow;
+  /** Moves capture time forward to `nowSeconds` (a live capture's wall clock): rates fall, quiet flows end. */
+  advance(nowSeconds: number): void;
+  /** The newest capture time seen or advanced to (seconds), or null before any. */
+  readonly clock: number | null;
   onFlowEvicted(cb: (flow: FlowRef, reason: EvictReason) => void): void;
   summary(): ReadSummary;
   readonly stats: EngineStats;
+  readonly timeline: Timeline;
 }
 
 const APP_CODES: (FlowApp | null)[] = [null, 'dns', 'tls', 'http', 'quic', 'ssh'];
@@ -92,7 +134,6 @@ const EMPTY: string[] = [];
 const ATTRIBUTION_RETRY_S = 0.25;
 const ATTRIBUTION_YOUNG_S = 5;
 const MAX_PENDING_ATTRIBUTION = 4096;
-const MAX_REMOVED_BACKLOG = 1_000_000;
 /** A flow's DPI is also dropped once the flow has been quiet this long (packet time): DPI state is for young flows. */
 const DPI_IDLE_S = 5;
 
@@ -139,7 +180,10 @@ class FlowEngine implements Engine {
   private apps = new Uint8Array(1024);
   private readonly extra = new Map<number, FlowExtra>();
   private readonly evictCbs: ((flow: FlowRef, reason: EvictReason) => void)[] = [];
-  private removed: number[] = [];
+  /** Per slot: 1 when the responder (dst) is this host, so its packets' direction is known per packet. */
+  private localDst = new Uint8Array(1024);
+  readonly timeline = new Timeline();
+  private idHint = 0;
   private pendingAttr: number[] = [];
   /** (slot, flow id) pairs of flows with a live FlowDpi, swept once a second of packet time. */
   private dpiActive: number[] = [];
@@ -153,11 +197,11 @@ class FlowEngine implements Engine {
     this.useDpi = o.dpi ?? true;
     this.maxDpi = Math.max(1, Math.min(255, o.maxDpiPackets ?? 32));
     this.attributor = o.attributor ?? null;
-    const table = new FlowTable({ maxFlows: o.maxFlows, idleTimeouts: o.idleTimeouts, track: this.detail, onEvict: (s, r) => this.evicted(s, r) });
+    const table = new FlowTable({ maxFlows: o.maxFlows, idleTimeouts: o.idleTimeouts, track: this.detail, retainEnded: o.retainEnded, onEvict: (s, r) => this.evicted(s, r) });
     this.table = table;
     // The table's counters are read through, so stats are current after any push, sweep or eviction.
     this.stats = {
-      packets: 0, bytes: 0, arp: 0, undecoded: 0, flows: 0, firstTs: null, lastTs: null, dpiErrors: 0,
+      packets: 0, bytes: 0, arp: 0, undecoded: 0, flows: 0, firstTs: null, lastTs: null, dpiErrors: 0, bytesDown: 0, bytesUp: 0,
       get liveFlows() {
         return table.live;
       },
@@ -166,6 +210,9 @@ class FlowEngine implements Engine {
       },
       get evictedIdle() {
         return table.evictedIdle;
+      },
+      get expired() {
+        return table.evictedIdle + table.evictedByCap;
       },
     };
     this.reader = new CaptureReader((buf, off, caplen, wire, ts, lt) => this.packet(buf, off, caplen, wire, ts, lt));
@@ -177,6 +224,75 @@ class FlowEngine implements Engine {
 
   end(): void {
     this.reader.end();
+  }
+
+  get completeBytes(): number {
+    return this.reader.offset;
+  }
+
+  get clock(): number | null {
+    const c = this.table.clock;
+    return c > -Infinity ? c : null;
+  }
+
+  get slotCount(): number {
+    return this.table.used;
+  }
+
+  get size(): number {
+    return this.table.live;
+  }
+
+  idAt(slot: number): number {
+    return this.table.ids[slot];
+  }
+
+  textVersionAt(slot: number): number {
+    return this.table.textVersion[slot];
+  }
+
+  row(slot: number, rates: boolean): FlowRow {
+    return this.toRow(slot, rates);
+  }
+
+  numberKey(column: NumberColumn, s: number, rates: boolean): number {
+    const t = this.table;
+    switch (column) {
+      case 'bytes':
+        return t.bytes[2 * s] + t.bytes[2 * s + 1];
+      case 'packets':
+        return t.pkts[2 * s] + t.pkts[2 * s + 1];
+      case 'first_seen':
+        return t.first[s];
+      case 'last_seen':
+        return t.last[s];
+      case 'down':
+        // Towards this host: rev when src is local (or no end is known), else fwd.
+        return rates ? t.rate(s, this.localDst[s] === 1 ? 0 : 1, 1) : 0;
+      case 'up':
+        return rates ? t.rate(s, this.localDst[s] === 1 ? 1 : 0, 1) : 0;
+    }
+  }
+
+  drainChanged(cb: (slot: number) => void): void {
+    this.table.drainChanged(cb);
+  }
+
+  slotOfId(id: number): number {
+    const ids = this.table.ids;
+    const h = this.idHint;
+    if (h < this.table.used && ids[h] === id) return h;
+    for (let s = 0; s < this.table.used; s++) {
+      if (ids[s] === id) {
+        this.idHint = s;
+        return s;
+      }
+    }
+    return -1;
+  }
+
+  advance(now: number): void {
+    this.table.advance(now);
   }
 
   packet(buf: Uint8Array, off: number, caplen: number, wire: number, ts: number, linktype: number): void {
@@ -191,19 +307,33 @@ class FlowEngine implements Engine {
       const t = this.table;
       const s = t.update(buf, p, wire, ts);
       if (t.lastCreated) this.created(s);
+      this.direction(ts, wire, (this.localDst[s] === 1) === t.lastFromInit);
       if (p.fragFirst) this.frags.remember(buf, p, s, t.ids[s]);
       if (p.payloadLen > 0 && (p.proto === 6 || p.proto === 17) && this.useDpi && (t.flags[s] & F_DPI_DONE) === 0) this.inspect(s, p, buf, ts);
       if (t.clock >= this.nextDpiSweep) this.sweepDpi();
       if (this.attributor && this.pendingAttr.length > 0 && t.clock - this.lastAttrRetry >= ATTRIBUTION_RETRY_S) this.retryAttribution();
     } else if (r === DECODED_FRAGMENT) {
       const s = this.frags.lookup(buf, p, this.currentId);
-      if (s >= 0) this.table.count(s, this.table.isInitiatorAddress(s, buf, p.srcOff, p.family), wire, ts);
-      else st.undecoded++;
-    } else if (r === DECODED_ARP) {
-      st.arp++;
+      if (s >= 0) {
+        const fromInit = this.table.isInitiatorAddress(s, buf, p.srcOff, p.family);
+        this.table.count(s, fromInit, wire, ts);
+        this.direction(ts, wire, (this.localDst[s] === 1) === fromInit);
+      } else {
+        st.undecoded++;
+        this.direction(ts, wire, false);
+      }
     } else {
-      st.undecoded++;
+      if (r === DECODED_ARP) st.arp++;
+      else st.undecoded++;
+      // Frames of no flow have no known direction: counted as from this host.
+      this.direction(ts, wire, false);
     }
+  }
+
+  private direction(ts: number, wire: number, towardsHost: boolean): void {
+    if (towardsHost) this.stats.bytesDown += wire;
+    else this.stats.bytesUp += wire;
+    this.timeline.add(ts, wire, towardsHost);
   }
 
   *flows(): Iterable<FlowRef> {
@@ -249,11 +379,12 @@ class FlowEngine implements Engine {
     };
   }
 
-  toRow(s: FlowRef): FlowRow {
+  toRow(s: FlowRef, rates = true): FlowRow {
     const t = this.table;
     const x = this.extra.get(s);
     const d = this.dpi[s]?.facts ?? x?.detail ?? null;
     const own = x?.owner ?? null;
+    const rate = (dir: number, secs: number) => (rates ? t.rate(s, dir, secs) : 0);
     return {
       ...this.toRecord(s),
       sni: d?.sni ?? null,
@@ -263,32 +394,16 @@ class FlowEngine implements Engine {
       ssh_server: d?.sshServer ?? null,
       dns_answers: d ? d.dnsAnswers.slice() : [],
       dns_rcode: d?.dnsRcode ?? null,
-      rate_fwd_1s: t.rate(s, 0, 1),
-      rate_rev_1s: t.rate(s, 1, 1),
-      rate_fwd_10s: t.rate(s, 0, 10),
-      rate_rev_10s: t.rate(s, 1, 10),
+      rate_fwd_1s: rate(0, 1),
+      rate_rev_1s: rate(1, 1),
+      rate_fwd_10s: rate(0, 10),
+      rate_rev_10s: rate(1, 10),
       exe: own?.exe ?? null,
       user: own?.user ?? null,
       process_hidden: own?.hidden ?? false,
       local: x?.local ?? null,
-      ended: false,
+      ended: t.isEnded(s),
     };
-  }
-
-  drainChanged(): FlowRow[] {
-    const rows: FlowRow[] = [];
-    this.table.drainChanged((s) => rows.push(this.toRow(s)));
-    return rows;
-  }
-
-  drainRemoved(): number[] {
-    const r = this.removed;
-    this.removed = [];
-    return r;
-  }
-
-  sweep(now: number): void {
-    this.table.sweep(now);
   }
 
   onFlowEvicted(cb: (flow: FlowRef, reason: EvictReason) => void): void {
@@ -324,11 +439,16 @@ class FlowEngine implements Engine {
     this.stats.flows++;
     this.dpi[s] = null;
     if (s >= this.apps.length) {
-      const a = new Uint8Array(Math.max(s + 1, this.apps.length * 2));
+      const n = Math.max(s + 1, this.apps.length * 2);
+      const a = new Uint8Array(n);
       a.set(this.apps);
       this.apps = a;
+      const l = new Uint8Array(n);
+      l.set(this.localDst);
+      this.localDst = l;
     }
     this.apps[s] = 0;
+    this.localDst[s] = 0;
     // The name cache only holds names once DNS was seen, so skip formatting an address when it is empty.
     this.hosts[s] = this.names.size > 0 ? this.names.lookup(formatAddress(t.keys, t.dstIndex(s), t.family(s))) : null;
     const proto = t.proto(s);
@@ -390,6 +510,7 @@ class FlowEngine implements Engine {
     this.dpi[s] = null;
     const f = d.facts;
     if (factsEmpty(f)) return;
+    t.markText(s);
     this.apps[s] = Math.max(0, APP_CODES.indexOf(f.app));
     const host = f.sni ?? f.httpHost;
     if (host !== null) {
@@ -424,6 +545,8 @@ class FlowEngine implements Engine {
       const x = this.extraOf(s);
       x.owner = owner;
       x.local = local;
+      this.localDst[s] = local === 'dst' ? 1 : 0;
+      t.markText(s);
       return true;
     } catch {
       return false;
@@ -439,15 +562,13 @@ class FlowEngine implements Engine {
       const s = q[i];
       if (t.ids[s] !== q[i + 1] || this.extra.get(s)?.owner) continue;
       if (t.clock - t.first[s] > ATTRIBUTION_YOUNG_S) continue;
-      if (this.attribute(s)) t.markChanged(s);
-      else next.push(s, q[i + 1]);
+      if (!this.attribute(s)) next.push(s, q[i + 1]);
     }
     this.pendingAttr = next;
   }
 
   private evicted(s: number, reason: EvictReason): void {
     for (const cb of this.evictCbs) cb(s, reason);
-    if (this.detail && this.removed.length < MAX_REMOVED_BACKLOG) this.removed.push(this.table.ids[s]);
     this.dpi[s] = null;
     this.hosts[s] = null;
     this.extra.delete(s);

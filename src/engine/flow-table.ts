@@ -5,8 +5,13 @@
  *
  * Key (10 words): the lower endpoint's address (4 words), the higher's (4), both ports, and protocol | family << 8 |
  * icmpKind << 16. Endpoints are ordered so both directions find the same slot; a flag records which side initiated.
- * Every flow sits on one of four LRU lists by idle-timeout class (TCP closed/reset, TCP open, UDP, other), touched
- * per packet, so idle eviction pops list heads and the cap evicts the least recently seen head.
+ * Every flow sits on one of five LRU lists by idle-timeout class (TCP closed/reset, TCP open, UDP, other, ended),
+ * touched per packet, so idle eviction pops list heads and the cap evicts the least recently seen head.
+ * A flow that ends (idle past its timeout, or a new SYN on its finished 5-tuple) leaves the hash, so its 5-tuple can
+ * start a new flow; with `retainEnded` (files) it stays in the table, marked ended, until the cap needs its slot, and
+ * otherwise (live) it is evicted once it has been ended for the closed-TCP timeout.
+ * The table is the flow: views keep per-slot state and learn what changed from drainChanged (which also reports
+ * removed slots) and from `textVersion`, which bumps whenever anything but the counters changes.
  * About 112 bytes per slot plus 8 to 16 bytes of hash table (rates add 136 bytes per slot in track mode).
  */
 import type { PacketInfo } from './packet-decoder.ts';
@@ -21,8 +26,8 @@ export interface IdleTimeouts {
 }
 export const DEFAULT_IDLE_TIMEOUTS: IdleTimeouts = { tcpClosed: 10, tcpOpen: 3600, udp: 120, other: 120 };
 export const DEFAULT_MAX_FLOWS = 200_000;
-/** Why a flow left the table: idle timeout, the live-flow cap, or a new SYN on its closed 5-tuple. */
-export type EvictReason = 'idle' | 'cap' | 'restart';
+/** Why a flow left the table: idle timeout (live) or the flow cap. */
+export type EvictReason = 'idle' | 'cap';
 
 export const ST_ACTIVE = 0;
 export const ST_SYN_SENT = 1;
@@ -37,7 +42,8 @@ const F_INIT_LOW = 1;
 const F_SYNACK = 2;
 const F_FIN_INIT = 4;
 const F_FIN_RESP = 8;
-const F_DIRTY = 16;
+/** The flow ended: it is out of the hash and on the ended list. */
+export const F_ENDED = 16;
 /** Owned by the engine: DPI finished for this flow. */
 export const F_DPI_DONE = 32;
 /** Owned by the engine: the flow's host came from DPI (SNI/HTTP Host), not from the name cache. */
@@ -47,6 +53,8 @@ const L_TCP_CLOSED = 0;
 const L_TCP_OPEN = 1;
 const L_UDP = 2;
 const L_OTHER = 3;
+const L_ENDED = 4;
+const LISTS = 5;
 
 const TCP_FIN = 1;
 const TCP_SYN = 2;
@@ -62,6 +70,8 @@ export interface FlowTableOptions {
   idleTimeouts?: Partial<IdleTimeouts>;
   /** Keep per-second rate buckets and a changed-flow list (live views). */
   track?: boolean;
+  /** Keep ended flows (files: every flow of the capture stays visible) instead of evicting them after a while. */
+  retainEnded?: boolean;
   onEvict: (slot: number, reason: EvictReason) => void;
 }
 
@@ -81,8 +91,9 @@ function hashKey(k: Uint32Array): number {
 
 export class FlowTable {
   readonly maxFlows: number;
-  readonly timeouts = new Float64Array(4);
+  readonly timeouts = new Float64Array(LISTS);
   readonly track: boolean;
+  readonly retainEnded: boolean;
   private readonly onEvict: (slot: number, reason: EvictReason) => void;
 
   cap = 0;
@@ -103,13 +114,17 @@ export class FlowTable {
   list = new Uint8Array(0);
   /** A byte the engine keeps per flow (its DPI packet count). */
   aux = new Uint8Array(0);
+  /** Bumps whenever the flow's text (anything but its counters) changes; see markText. */
+  textVersion = new Uint32Array(0);
+  /** 1 while the slot is on the changed list. Kept apart from flags, which eviction clears. */
+  private dirty = new Uint8Array(0);
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
   private table = new Int32Array(0);
   private mask = 0;
   private freeHead = -1;
-  private readonly heads = new Int32Array(4).fill(-1);
-  private readonly tails = new Int32Array(4).fill(-1);
+  private readonly heads = new Int32Array(LISTS).fill(-1);
+  private readonly tails = new Int32Array(LISTS).fill(-1);
   private rates: Uint32Array | null = null;
   private rateSec: Float64Array | null = null;
   private changed = new Int32Array(0);
@@ -122,6 +137,8 @@ export class FlowTable {
   clock = -Infinity;
   evictedByCap = 0;
   evictedIdle = 0;
+  /** Flows that ended (idle or restarted), kept or not. */
+  ended = 0;
   /** Set by update(): did the packet travel initiator → responder, and did it create its flow. */
   lastFromInit = false;
   lastCreated = false;
@@ -129,7 +146,8 @@ export class FlowTable {
   constructor(o: FlowTableOptions) {
     this.maxFlows = Math.max(1, Math.floor(o.maxFlows ?? DEFAULT_MAX_FLOWS));
     const t = { ...DEFAULT_IDLE_TIMEOUTS, ...o.idleTimeouts };
-    this.timeouts.set([t.tcpClosed, t.tcpOpen, t.udp, t.other]);
+    this.retainEnded = o.retainEnded ?? false;
+    this.timeouts.set([t.tcpClosed, t.tcpOpen, t.udp, t.other, this.retainEnded ? Infinity : t.tcpClosed]);
     this.track = o.track ?? false;
     this.onEvict = o.onEvict;
     this.resize(Math.min(INITIAL_CAPACITY, this.maxFlows));
@@ -137,13 +155,7 @@ export class FlowTable {
 
   /** Counts one decoded IP packet to its flow, creating or restarting the flow as needed; returns its slot. */
   update(buf: Uint8Array, p: PacketInfo, wire: number, ts: number): number {
-    if (ts > this.clock) {
-      this.clock = ts;
-      if (ts >= this.nextSweep) {
-        this.nextSweep = ts + 1;
-        this.sweep(ts);
-      }
-    }
+    if (ts > this.clock) this.advance(ts);
     const k = this.k;
     let s0: number, s1 = 0, s2 = 0, s3 = 0, d0: number, d1 = 0, d2 = 0, d3 = 0;
     const so = p.srcOff;
@@ -171,9 +183,9 @@ export class FlowTable {
     const tf = p.tcpFlags;
     let s = this.find(h);
     this.lastCreated = false;
-    // A fresh SYN on a finished 5-tuple is a new connection: finalise the old flow first.
+    // A fresh SYN on a finished 5-tuple is a new connection: the old flow ends first.
     if (s >= 0 && tcp && (tf & (TCP_SYN | TCP_ACK)) === TCP_SYN && this.state[s] >= ST_CLOSED) {
-      this.evict(s, 'restart');
+      this.end(s);
       s = -1;
     }
     if (s < 0) s = this.create(h, srcLow, tcp, tf, p.proto === 17, ts);
@@ -193,9 +205,30 @@ export class FlowTable {
     else if (ts < this.first[s]) this.first[s] = ts;
     this.touch(s);
     if (this.track) {
-      if ((this.flags[s] & F_DIRTY) === 0) this.markDirty(s);
+      if (this.dirty[s] === 0) this.markDirty(s);
       this.addRate(s, d, wire, ts);
     }
+  }
+
+  /** Moves the clock to `now` (packet time; a live capture also calls it as wall time passes) and sweeps. */
+  advance(now: number): void {
+    if (!(now > this.clock)) return;
+    this.clock = now;
+    if (now >= this.nextSweep) {
+      this.nextSweep = now + 1;
+      this.sweep(now);
+    }
+  }
+
+  /** Reports flow s as changed in its text (state, names, process), for views that key or filter on text. */
+  markText(s: number): void {
+    this.textVersion[s]++;
+    this.markChanged(s);
+  }
+
+  /** Is flow s over (ended by idle time or a new connection on its 5-tuple)? */
+  isEnded(s: number): boolean {
+    return (this.flags[s] & F_ENDED) !== 0;
   }
 
   /** Does an address at buf[off] equal the initiator's address of flow s? */
@@ -242,27 +275,33 @@ export class FlowTable {
     return sum / secs;
   }
 
-  /** Evicts every flow idle longer than its class's timeout at packet time `now`. */
+  /** Ends every flow idle longer than its class's timeout at packet time `now`; evicts ended ones past theirs. */
   sweep(now: number): void {
-    for (let l = 0; l < 4; l++) {
+    for (let l = 0; l < LISTS; l++) {
       const t = this.timeouts[l];
       for (;;) {
         const s = this.heads[l];
         if (s < 0 || !(now - this.last[s] > t)) break;
-        this.evictedIdle++;
-        this.evict(s, 'idle');
+        if (l !== L_ENDED) this.end(s);
+        else {
+          this.evictedIdle++;
+          this.evict(s, 'idle');
+        }
       }
     }
   }
 
-  /** Calls cb for each flow changed since the last drain (track mode), then forgets them. */
+  /**
+   * Calls cb once for each slot changed since the last drain (track mode): counters, text, a new flow, or a removal
+   * (then ids[slot] is 0, or another flow's id when the slot was reused meanwhile). Then forgets them.
+   */
   drainChanged(cb: (slot: number) => void): void {
     const n = this.changedLen;
     this.changedLen = 0;
     for (let i = 0; i < n; i++) {
       const s = this.changed[i];
-      if ((this.flags[s] & F_DIRTY) === 0 || this.ids[s] === 0) continue;
-      this.flags[s] &= ~F_DIRTY;
+      if (this.dirty[s] === 0) continue;
+      this.dirty[s] = 0;
       cb(s);
     }
   }
@@ -271,15 +310,27 @@ export class FlowTable {
     for (let s = 0; s < this.used; s++) if (this.ids[s] !== 0) yield s;
   }
 
+  /** The flow is over: out of the hash (its 5-tuple may start a new flow), onto the ended list, its text changed. */
+  private end(s: number): void {
+    this.unhash(s);
+    this.unlink(s);
+    this.flags[s] |= F_ENDED;
+    this.list[s] = L_ENDED;
+    this.append(s, L_ENDED);
+    this.ended++;
+    this.markText(s);
+  }
+
   private evict(s: number, reason: EvictReason): void {
     this.onEvict(s, reason);
     this.unlink(s);
-    this.unhash(s);
+    if ((this.flags[s] & F_ENDED) === 0) this.unhash(s);
     this.ids[s] = 0;
     this.flags[s] = 0;
     this.next[s] = this.freeHead;
     this.freeHead = s;
     this.live--;
+    this.markChanged(s);
   }
 
   private find(h: number): number {
@@ -317,6 +368,7 @@ export class FlowTable {
     this.bytes[2 * s] = this.bytes[2 * s + 1] = 0;
     this.first[s] = this.last[s] = ts;
     this.aux[s] = 0;
+    this.textVersion[s]++;
     // The initiator is the packet's sender, except that a SYN-ACK seen first was sent by the responder.
     const synAck = tcp && (tf & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
     const initLow = synAck ? !srcLow : srcLow;
@@ -356,6 +408,7 @@ export class FlowTable {
     this.flags[s] = fl;
     if (st !== this.state[s]) {
       this.state[s] = st;
+      this.textVersion[s]++;
       if (st >= ST_CLOSED && this.list[s] !== L_TCP_CLOSED) {
         this.unlink(s);
         this.list[s] = L_TCP_CLOSED;
@@ -366,7 +419,7 @@ export class FlowTable {
 
   private evictOldest(): void {
     let best = -1;
-    for (let l = 0; l < 4; l++) {
+    for (let l = 0; l < LISTS; l++) {
       const s = this.heads[l];
       if (s >= 0 && (best < 0 || this.last[s] < this.last[best])) best = s;
     }
@@ -423,17 +476,12 @@ export class FlowTable {
 
   /** Reports flow s in the next drainChanged (track mode) though no packet touched it. */
   markChanged(s: number): void {
-    if (this.track && (this.flags[s] & F_DIRTY) === 0) this.markDirty(s);
+    if (this.track && this.dirty[s] === 0) this.markDirty(s);
   }
 
   private markDirty(s: number): void {
-    if (this.changedLen === this.changed.length) {
-      // Nobody drained for a while: rebuild the list from the flags (at most one entry per live flow).
-      let n = 0;
-      for (let x = 0; x < this.used; x++) if ((this.flags[x] & F_DIRTY) !== 0 && this.ids[x] !== 0) this.changed[n++] = x;
-      this.changedLen = n;
-    }
-    this.flags[s] |= F_DIRTY;
+    // A slot is on the list at most once (dirty), so the list never holds more than the slots there are.
+    this.dirty[s] = 1;
     this.changed[this.changedLen++] = s;
   }
 
@@ -476,12 +524,14 @@ export class FlowTable {
     this.flags = copy(this.flags, (n) => new Uint8Array(n), 1);
     this.list = copy(this.list, (n) => new Uint8Array(n), 1);
     this.aux = copy(this.aux, (n) => new Uint8Array(n), 1);
+    this.textVersion = copy(this.textVersion, (n) => new Uint32Array(n), 1);
+    this.dirty = copy(this.dirty, (n) => new Uint8Array(n), 1);
     this.prev = copy(this.prev, (n) => new Int32Array(n), 1);
     this.next = copy(this.next, (n) => new Int32Array(n), 1);
     if (this.track) {
       this.rates = copy(this.rates ?? new Uint32Array(0), (n) => new Uint32Array(n), 2 * RATE_BUCKETS);
       this.rateSec = copy(this.rateSec ?? new Float64Array(0), (n) => new Float64Array(n), 1);
-      const ch = new Int32Array(cap + 1024);
+      const ch = new Int32Array(cap);
       ch.set(this.changed.subarray(0, this.changedLen));
       this.changed = ch;
     }

@@ -53,7 +53,7 @@ export const HELPER_LIMITS = {
   landlockAbi: { min: 0, max: 8 },
 } as const;
 export const DEFAULT_SNAPLEN = 262144;
-export const DEFAULT_BUFFER_MB = 4;
+export const DEFAULT_BUFFER_MB = 32;
 /** The uid the helper becomes when neither --user, PKEXEC_UID nor SUDO_UID names one (nobody). */
 export const FALLBACK_UID = 65534;
 

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCaptureWith, type CaptureIo } from '../../src/cli/capture.ts';
-import { createPcapStreamCounter } from '../../src/capture-client/pcap-stream-counter.ts';
+import { createEngine } from '../../src/engine/engine.ts';
 import { makeFakeDir, NODE24, type FakeScenario } from '../capture-client/fixtures/fake-helper.ts';
 
 const fakes = makeFakeDir();
@@ -20,12 +20,12 @@ async function cli(argv: string[], scenario: FakeScenario | null, extra: Partial
 }
 
 function pcapPackets(file: string): number {
-  const c = createPcapStreamCounter();
+  const e = createEngine({ detail: false });
   const buf = readFileSync(file);
-  c.push(buf);
-  assert.equal(c.invalid, null);
-  assert.equal(c.completeBytes, buf.length, 'file ends on a record boundary');
-  return c.packets;
+  e.push(buf);
+  e.end();
+  assert.equal(e.completeBytes, buf.length, 'file ends on a record boundary');
+  return e.stats.packets;
 }
 
 test('bad arguments: exit 2 and one line, before anything starts', async () => {

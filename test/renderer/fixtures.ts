@@ -5,6 +5,7 @@ import type { FlowRow } from '../../src/shared/flow.ts';
 import type { SandboxMessage } from '../../src/shared/helper-protocol.ts';
 import { EMPTY_STATS, IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type StatsView, type ViewRequest } from '../../src/shared/ipc.ts';
 import { FlowViewModel } from '../../src/engine-host/view/flow-view-model.ts';
+import { RowStore } from '../support/row-store.ts';
 import { row } from '../shared/fixtures.ts';
 
 export { row };
@@ -127,6 +128,8 @@ export interface FakeHost extends MockApi {
 export function fakeHost(): FakeHost {
   const api = mockApi();
   const vm = new FlowViewModel();
+  const store = new RowStore();
+  vm.show(store);
   const views: ViewRequest[] = [];
   let seq = 0;
   let held = false;
@@ -154,7 +157,7 @@ export function fakeHost(): FakeHost {
     vm,
     views,
     push(changed: readonly FlowRow[], removed: readonly number[] = [], st: Partial<StatsView> = {}) {
-      vm.apply(changed, removed);
+      store.apply(changed, removed);
       send(true, st);
     },
     hold() {

@@ -1,10 +1,10 @@
 /**
- * The flows table as the engine host serves it (IPC version 3): every flow in a columnar table, filtered and sorted
- * incrementally, and per update only what the renderer asked for in its last ViewRequest: the rows of its window,
- * the counts, the selected flow with its rate history, and why its filter text does not parse. The renderer's cost
- * per update is then bounded by the window, not by the number of flows.
- * Electron-free and Node-only (no I/O): the session drives it, and tests and benchmarks can drive it directly.
+ * The flows table as the engine host serves it: a view (flow-view.ts) over the engine's own table, and per update
+ * only what the renderer asked for in its last ViewRequest: the rows of its window (the only row objects built), the
+ * counts, the selected flow with its rate history, and why its filter text does not parse.
+ * Electron-free and Node-only (no I/O): the engine host drives it, and tests and benchmarks can drive it directly.
  */
+import type { FlowStore } from '../../engine/engine.ts';
 import type { FlowRow } from '../../shared/flow.ts';
 import type { EngineUpdate, SelectedFlow, ViewRequest } from '../../shared/ipc.ts';
 import { MAX_VIEW_ROWS, RATE_HISTORY_LENGTH } from '../../shared/ipc.ts';
@@ -12,7 +12,6 @@ import { downRate, upRate } from '../../shared/flows/endpoints.ts';
 import { parseFilterQuery } from '../../shared/flows/filter-query.ts';
 import { columnById } from './columns.ts';
 import { FlowView, type ViewSpec } from './flow-view.ts';
-import { TableState } from './table-state.ts';
 
 export type ViewPart = Pick<EngineUpdate, 'viewSeq' | 'total' | 'count' | 'start' | 'rows' | 'selected' | 'filterError'>;
 
@@ -27,8 +26,22 @@ export const DEFAULT_VIEW: Readonly<ViewRequest> = Object.freeze({
   select: null,
 });
 
+/** Holds no flows: what is shown before a source is open. */
+const EMPTY_STORE: FlowStore = {
+  slotCount: 0,
+  size: 0,
+  idAt: () => 0,
+  textVersionAt: () => 0,
+  row: () => {
+    throw new Error('no flow');
+  },
+  numberKey: () => 0,
+  drainChanged: () => {},
+  slotOfId: () => -1,
+};
+
 export class FlowViewModel {
-  private readonly table = new TableState();
+  private store: FlowStore = EMPTY_STORE;
   private readonly flowView = new FlowView();
   private req: ViewRequest = DEFAULT_VIEW;
   private spec: ViewSpec = { column: columnById(DEFAULT_VIEW.sortColumn), dir: DEFAULT_VIEW.sortDir, predicate: null };
@@ -39,20 +52,20 @@ export class FlowViewModel {
   private selectedId: number | null = null;
   private down: number[] = [];
   private up: number[] = [];
-  /** The table's epoch at the last tick: a flow stamped after it changed since. */
-  private tickEpoch = 0;
+  /** Rates are shown (a running capture or a file being read); false shows and sorts them as 0. */
+  private rates = true;
 
-  /** Forget every flow (a new source). The view request and selection stay. */
-  reset(): void {
-    this.table.clear();
-    // Ids restart with a new engine: the history belonged to a flow of the old source.
+  /** Shows the flows of `store` (a new source). The view request and selection stay. */
+  show(store: FlowStore): void {
+    this.store = store;
+    // Flow ids restart with a new engine: the history belonged to a flow of the old source.
     this.down = [];
     this.up = [];
   }
 
-  /** Changed rows (whole FlowRows, as the engine drains them) and removed ids. */
-  apply(changed: readonly FlowRow[], removed: readonly number[]): void {
-    this.table.apply(changed, removed);
+  /** Whether rates are live: false once a capture stopped or paused, or a file was read to its end. */
+  setRates(live: boolean): void {
+    this.rates = live;
   }
 
   /** The view to serve from now on (already validated). */
@@ -82,9 +95,9 @@ export class FlowViewModel {
     else if ('id' in sel) id = sel.id;
     else {
       // A position of the order as it is now, which is what the renderer saw when it asked.
-      const count = this.flowView.sync(this.table, this.spec);
+      const count = this.flowView.sync(this.store, this.spec, this.rates);
       const i = Math.min(sel.index, count - 1);
-      id = count === 0 ? null : this.flowView.range(i, i + 1)[0];
+      id = count === 0 ? null : this.store.idAt(this.flowView.range(i, i + 1)[0]);
     }
     if (id !== this.selectedId) {
       this.selectedId = id;
@@ -93,32 +106,29 @@ export class FlowViewModel {
     }
   }
 
-  /** The view part of the next EngineUpdate. `tick`: this is an engine update (advance the selected flow's rate history), not a reply to setView. */
+  /** The view part of the next EngineUpdate. `tick`: an engine update (advance the selected flow's rate history), not a reply to setView. */
   view(tick: boolean): ViewPart {
-    const table = this.table;
-    const rows = table.rows;
+    const store = this.store;
     const fv = this.flowView;
-    const count = fv.sync(table, this.spec);
+    const count = fv.sync(store, this.spec, this.rates);
     const req = this.req;
     const start = Math.min(Math.max(0, req.start), count);
     const end = Math.min(Math.max(start, req.end), count, start + MAX_VIEW_ROWS);
-    const ids = fv.range(start, end);
-    const out = new Array<FlowRow>(ids.length);
-    for (let i = 0; i < ids.length; i++) out[i] = rows.get(ids[i]) as FlowRow;
+    const slots = fv.range(start, end);
+    const rows = new Array<FlowRow>(slots.length);
+    for (let i = 0; i < slots.length; i++) rows[i] = store.row(slots[i], this.rates);
     let selected: SelectedFlow | null = null;
     const id = this.selectedId;
     if (id !== null) {
-      const slot = rows.slotOfId(id);
-      const row = slot < 0 ? null : (rows.rowAt(slot) as FlowRow);
-      // A point per update that carried the flow, as the engine reports it (an idle flow's rates are not re-sent).
-      if (tick && row !== null && rows.stampAt(slot) > this.tickEpoch) {
+      const slot = store.slotOfId(id);
+      const row = slot < 0 ? null : store.row(slot, this.rates);
+      if (tick && row !== null) {
         this.down = appendCapped(this.down, downRate(row));
         this.up = appendCapped(this.up, upRate(row));
       }
-      selected = { id, index: fv.indexOf(id), row, down: this.down, up: this.up };
+      selected = { id, index: fv.indexOf(slot), row, down: this.down, up: this.up };
     }
-    if (tick) this.tickEpoch = rows.epoch;
-    return { viewSeq: req.seq, total: rows.size, count, start, rows: out, selected, filterError: this.filterError };
+    return { viewSeq: req.seq, total: store.size, count, start, rows, selected, filterError: this.filterError };
   }
 }
 

@@ -1,15 +1,13 @@
 /**
- * The filtered, sorted table of flows as the renderer's flows grid shows it. Per update (`sync`) only the changed
- * slots are looked at: their filter outcome and sort key are kept in flat per-slot arrays, so nothing is sorted then.
+ * The filtered, sorted flows as the renderer's grid shows them, kept as per-slot state beside the engine's table
+ * (the only place a flow lives; src/engine/engine.ts FlowStore). Per sync only the slots the engine reports changed
+ * are looked at: a slot whose text version moved (or that holds a new flow) gets its filter outcome and text key
+ * again, from one row built for it; a counters-only change re-reads its numeric key in place. Nothing is sorted then.
  * The renderer asks for the rows it shows plus some overscan (`range`), which are selected from the members without
- * sorting all of them; the full order (`order`) is sorted lazily, at most once per change, and reused while nothing in
- * the sort key or the filter outcome changed.
- * The filter and text keys read only flow texts, so they are re-evaluated only for slots whose text changed (or that
- * entered or left); a counters-only change touches the numeric key alone, read from the table (no row objects).
- * Order: by the column's key, then by slot (arrival order) for equal keys, so ties never shuffle between updates.
+ * sorting all of them; the full order (`order`) is sorted lazily, at most once per change.
+ * Order: by the column's key, then by slot for equal keys, so ties never shuffle between updates.
  */
-import type { FlowText } from '../../shared/flow-update.ts';
-import type { RowTable } from './row-table.ts';
+import type { FlowStore } from '../../engine/engine.ts';
 import type { FlowPredicate } from '../../shared/flows/filter-query.ts';
 import type { Column, SortDir } from './columns.ts';
 import { grown } from './grown.ts';
@@ -20,26 +18,6 @@ export interface ViewSpec {
   column: Column;
   dir: SortDir;
   predicate: FlowPredicate | null;
-}
-
-/** What one apply changed (a slot may repeat, and may be in both lists). */
-export interface FlowChange {
-  version: number;
-  /** Slots whose counters changed: numeric sort keys may have moved. */
-  counters: Int32Array;
-  /** Slots that got a new text, were added or were emptied: filter outcome and text keys may have changed. */
-  texts: Int32Array;
-}
-
-/** The table a view follows (table-state.ts keeps one): its rows and a short log of what the last applies changed. */
-export interface ViewState {
-  readonly rows: RowTable;
-  /** Bumps once per apply. */
-  readonly version: number;
-  /** Version of the last clear or slot renumbering; a view older than this rebuilds from scratch. */
-  readonly baseVersion: number;
-  /** The changes of the latest versions, oldest first. */
-  readonly changes: readonly FlowChange[];
 }
 
 /** How the last sync classified what changed: nothing in key or filter / rows only left / keys changed or rows entered / from scratch. */
@@ -54,11 +32,12 @@ const SORT = 2;
 const FULL_SORT_FRACTION = 8;
 
 export class FlowView {
-  private table: RowTable | null = null;
-  private version = -1;
+  private store: FlowStore | null = null;
   private spec: ViewSpec | null = null;
-  /** Per slot: the text last evaluated (text columns only), whether it passes the filter, its sort key. */
-  private seen: Array<FlowText | undefined> = [];
+  private rates = true;
+  /** Per slot: the flow id and text version last seen (a different id: another flow took the slot). */
+  private knownId = new Float64Array(0);
+  private knownText = new Uint32Array(0);
   private inView = new Uint8Array(0);
   private numKeys = new Float64Array(0);
   private textKeys: string[] = [];
@@ -68,94 +47,69 @@ export class FlowView {
   private dirty = SORT;
   private orderSlots: number[] = [];
   private scratch = new Int32Array(0);
-  private orderIds: number[] | null = null;
-  private win: { stamp: number; start: number; end: number; ids: number[] } | null = null;
+  private win: { stamp: number; start: number; end: number; slots: number[] } | null = null;
   lastPath: SyncPath = 'rebuild';
 
   /** Whether the full order is sorted for the current data (false: a window would be selected, not cut from it). */
   get orderIsCurrent(): boolean {
-    return this.dirty === CLEAN && this.orderIds !== null;
+    return this.dirty === CLEAN;
   }
 
-  /** Brings the view up to `state` under `spec`; returns how many rows it shows. */
-  sync(state: ViewState, spec: ViewSpec): number {
+  /**
+   * Brings the view up to `store` under `spec`, taking the store's changes since the last sync; `rates` false sorts
+   * every rate as 0 (a stopped or paused capture). Returns how many rows it shows.
+   */
+  sync(store: FlowStore, spec: ViewSpec, rates: boolean): number {
     const prev = this.spec;
-    const specSame = prev !== null && prev.column === spec.column && prev.dir === spec.dir && prev.predicate === spec.predicate;
-    const sameTable = this.table === state.rows;
-    if (specSame && sameTable && this.version === state.version) return this.members;
-    this.table = state.rows;
-    this.spec = spec;
-    // Numeric keys are read from the table, which takes them while each row is in cache on arrival.
-    if (spec.column.kind === 'number') state.rows.useSortKey(spec.column.key);
-    if (specSame && sameTable && this.version >= state.baseVersion && this.coveredByLog(state)) this.update(state);
-    else this.rebuild();
-    this.version = state.version;
+    const same = prev !== null && prev.column === spec.column && prev.dir === spec.dir && prev.predicate === spec.predicate;
+    if (same && store === this.store && rates === this.rates) this.update();
+    else {
+      this.store = store;
+      this.spec = spec;
+      this.rates = rates;
+      this.rebuild();
+    }
     return this.members;
   }
 
-  /** The ids shown, in order (sync first). Sorts at most once per change; the same array while nothing changed. */
+  /** The member slots in order (sync first). Sorts at most once per change; the same array while nothing changed. */
   order(): number[] {
-    if (this.dirty !== CLEAN || this.orderIds === null) {
-      if (this.dirty === DROP) {
-        const keep: number[] = [];
-        for (const slot of this.orderSlots) if (this.inView[slot] === 1) keep.push(slot);
-        this.orderSlots = keep;
-      } else if (this.dirty === SORT) this.orderSlots = this.sortAll();
-      this.dirty = CLEAN;
-      const t = this.table as RowTable;
-      this.orderIds = this.orderSlots.map((slot) => (t.textAt(slot) as FlowText).id);
-    }
-    return this.orderIds;
+    if (this.dirty === DROP) this.orderSlots = this.orderSlots.filter((slot) => this.inView[slot] === 1);
+    else if (this.dirty === SORT) this.orderSlots = this.sortAll();
+    this.dirty = CLEAN;
+    return this.orderSlots;
   }
 
-  /** The ids at positions [start, end) of the order (clamped), without sorting everything when the order is stale. */
+  /** The slots at positions [start, end) of the order (clamped), without sorting everything when the order is stale. */
   range(start: number, end: number): number[] {
     const lo = Math.max(0, start);
     const hi = Math.min(end, this.members);
     if (lo >= hi) return [];
     const w = this.win;
-    if (w !== null && w.stamp === this.stamp && w.start === lo && w.end === hi) return w.ids;
-    let ids: number[];
+    if (w !== null && w.stamp === this.stamp && w.start === lo && w.end === hi) return w.slots;
     // A second window at the same data (scrolling) or a big one: one full sort serves all further windows.
-    if (this.dirty === CLEAN || (w !== null && w.stamp === this.stamp) || (hi - lo) * FULL_SORT_FRACTION > this.members) {
-      ids = this.order().slice(lo, hi);
-    } else {
-      const slots = this.selectSlots(lo, hi);
-      const t = this.table as RowTable;
-      ids = slots.map((slot) => (t.textAt(slot) as FlowText).id);
-    }
-    this.win = { stamp: this.stamp, start: lo, end: hi, ids };
-    return ids;
+    const slots =
+      this.dirty === CLEAN || (w !== null && w.stamp === this.stamp) || (hi - lo) * FULL_SORT_FRACTION > this.members
+        ? this.order().slice(lo, hi)
+        : selectRange(this.memberSlots(), this.beforeFn(), lo, hi);
+    this.win = { stamp: this.stamp, start: lo, end: hi, slots };
+    return slots;
   }
 
-  /** Whether flow `id` is shown. */
-  has(id: number): boolean {
-    const slot = this.table === null ? -1 : this.table.slotOfId(id);
-    return slot >= 0 && this.inView[slot] === 1;
+  /** Whether the flow in `slot` is shown. */
+  has(slot: number): boolean {
+    return slot >= 0 && slot < this.inView.length && this.inView[slot] === 1;
   }
 
-  /** Position of flow `id` in the order, or -1 when it is not shown (counts, does not sort). */
-  indexOf(id: number): number {
-    if (!this.has(id)) return -1;
-    if (this.dirty === CLEAN && this.orderIds !== null) return this.orderIds.indexOf(id);
-    const target = (this.table as RowTable).slotOfId(id);
+  /** Position of the flow in `slot` in the order, or -1 when it is not shown (counts, does not sort). */
+  indexOf(slot: number): number {
+    if (!this.has(slot)) return -1;
+    if (this.dirty === CLEAN) return this.orderSlots.indexOf(slot);
     const before = this.beforeFn();
     let rank = 0;
     const n = this.inView.length;
-    for (let slot = 0; slot < n; slot++) if (this.inView[slot] === 1 && before(slot, target)) rank++;
+    for (let s = 0; s < n; s++) if (this.inView[s] === 1 && before(s, slot)) rank++;
     return rank;
-  }
-
-  /** sync + order: the whole ordered id list (tests, and callers that need every row). */
-  compute(state: ViewState, spec: ViewSpec): number[] {
-    this.sync(state, spec);
-    return this.order();
-  }
-
-  private coveredByLog(state: ViewState): boolean {
-    const first = state.changes[0];
-    // Every version after ours must be in the log.
-    return first !== undefined ? first.version <= this.version + 1 : state.version === this.version;
   }
 
   private grow(n: number): void {
@@ -163,100 +117,55 @@ export class FlowView {
     const cap = Math.max(n, this.inView.length * 2, 1024);
     this.inView = grown(this.inView, cap);
     this.numKeys = grown(this.numKeys, cap);
+    this.knownId = grown(this.knownId, cap);
+    const t = new Uint32Array(cap);
+    t.set(this.knownText);
+    this.knownText = t;
   }
 
   private rebuild(): void {
-    const t = this.table as RowTable;
-    const spec = this.spec as ViewSpec;
-    const n = t.slotCount;
-    const text = spec.column.kind === 'text';
-    this.seen = text ? new Array<FlowText | undefined>(n) : [];
-    this.inView = new Uint8Array(Math.max(n, 1024));
-    this.numKeys = new Float64Array(this.inView.length);
-    this.textKeys = text ? new Array<string>(n) : [];
-    const pred = spec.predicate;
-    let members = 0;
-    for (let slot = 0; slot < n; slot++) {
-      const r = t.textAt(slot);
-      if (text) this.seen[slot] = r;
-      if (r === undefined || (pred !== null && !pred(r))) continue;
-      this.inView[slot] = 1;
-      members++;
-      this.setKey(slot, r);
-    }
-    this.members = members;
+    const store = this.store as FlowStore;
+    // Everything is read afresh: what changed before now is already in.
+    store.drainChanged(() => {});
+    const n = store.slotCount;
+    this.inView = new Uint8Array(0);
+    this.knownId = new Float64Array(0);
+    this.knownText = new Uint32Array(0);
+    this.numKeys = new Float64Array(0);
+    this.grow(n);
+    this.textKeys = [];
+    this.members = 0;
+    for (let slot = 0; slot < n; slot++) if (store.idAt(slot) !== 0) this.look(slot);
     this.orderSlots = [];
-    this.orderIds = null;
     this.dirty = SORT;
     this.stamp++;
     this.lastPath = 'rebuild';
   }
 
-  private update(state: ViewState): void {
-    const t = this.table as RowTable;
-    const spec = this.spec as ViewSpec;
-    this.grow(t.slotCount);
-    const pred = spec.predicate;
-    const col = spec.column;
-    const text = col.kind === 'text';
-    const seen = this.seen;
-    const inView = this.inView;
-    const numKeys = this.numKeys;
-    let entered = 0;
+  private update(): void {
+    const store = this.store as FlowStore;
+    const col = (this.spec as ViewSpec).column;
+    this.grow(store.slotCount);
+    let moved = 0;
     let left = 0;
-    let keyChanged = 0;
-    for (const c of state.changes) {
-      if (c.version <= this.version) continue;
-      // New texts, new rows and removals: the only changes that can move a row in or out of the filter.
-      const texts = c.texts;
-      for (let i = 0; i < texts.length; i++) {
-        const slot = texts[i];
-        const cur = t.textAt(slot);
-        let old: FlowText | undefined;
-        if (text) {
-          // Text keys are compared field by field against the text last seen, not rebuilt per update.
-          old = seen[slot];
-          if (cur === old) continue;
-          seen[slot] = cur;
-        }
-        const wasIn = inView[slot] === 1;
-        const isIn = cur !== undefined && (pred === null || pred(cur));
-        if (wasIn && !isIn) {
-          inView[slot] = 0;
-          left++;
-        } else if (isIn && !wasIn) {
-          inView[slot] = 1;
-          entered++;
-          this.setKey(slot, cur);
-        } else if (isIn) {
-          if (col.kind === 'number') {
-            // The rates' key reads `local` from the text.
-            const k = t.sortKeyAt(slot);
-            if (k !== numKeys[slot]) {
-              numKeys[slot] = k;
-              keyChanged++;
-            }
-          } else if (!col.same(old as FlowText, cur)) {
-            this.textKeys[slot] = col.key(cur);
-            keyChanged++;
-          }
-        }
-      }
-      // Counters move numeric keys only; text keys and the filter do not read them.
-      if (text) continue;
-      const counters = c.counters;
-      for (let i = 0; i < counters.length; i++) {
-        const slot = counters[i];
+    store.drainChanged((slot) => {
+      const r = this.look(slot);
+      if (r < 0) left++;
+      else if (r > 0) moved++;
+    });
+    // Rates change as capture time passes, whether or not a flow's packets did.
+    if (col.kind === 'number' && col.timeDependent && this.members > 0) {
+      const inView = this.inView;
+      for (let slot = 0; slot < inView.length; slot++) {
         if (inView[slot] !== 1) continue;
-        const k = t.sortKeyAt(slot);
-        if (k !== numKeys[slot]) {
-          numKeys[slot] = k;
-          keyChanged++;
+        const k = store.numberKey(col.id, slot, this.rates);
+        if (k !== this.numKeys[slot]) {
+          this.numKeys[slot] = k;
+          moved++;
         }
       }
     }
-    this.members += entered - left;
-    if (entered > 0 || keyChanged > 0) {
+    if (moved > 0) {
       this.dirty = SORT;
       this.lastPath = 'sort';
     } else if (left > 0) {
@@ -269,10 +178,58 @@ export class FlowView {
     this.stamp++;
   }
 
-  private setKey(slot: number, r: FlowText): void {
+  /** Re-reads one slot; returns -1 if its flow left the view, 1 if it entered or its key moved, else 0. */
+  private look(slot: number): number {
+    const store = this.store as FlowStore;
+    const spec = this.spec as ViewSpec;
+    const col = spec.column;
+    const id = store.idAt(slot);
+    const was = this.inView[slot] === 1;
+    if (id === 0) {
+      this.knownId[slot] = 0;
+      if (!was) return 0;
+      this.inView[slot] = 0;
+      this.members--;
+      return -1;
+    }
+    const fresh = this.knownId[slot] !== id;
+    const version = store.textVersionAt(slot);
+    if (fresh || this.knownText[slot] !== version) {
+      this.knownId[slot] = id;
+      this.knownText[slot] = version;
+      // The one row object of a text change: the filter and text keys read it, counters do not.
+      const row = spec.predicate !== null || col.kind === 'text' ? store.row(slot, false) : null;
+      const isIn = spec.predicate === null || spec.predicate(row as NonNullable<typeof row>);
+      if (!isIn) {
+        if (!was) return 0;
+        this.inView[slot] = 0;
+        this.members--;
+        return -1;
+      }
+      if (!was) {
+        this.inView[slot] = 1;
+        this.members++;
+      }
+      if (col.kind === 'text') {
+        const k = col.key(row as NonNullable<typeof row>);
+        const movedKey = fresh || !was || k !== this.textKeys[slot];
+        this.textKeys[slot] = k;
+        if (movedKey) return 1;
+      } else if (this.setNumber(slot) || fresh || !was) return 1;
+      return 0;
+    }
+    if (!was || col.kind === 'text') return 0;
+    return this.setNumber(slot) ? 1 : 0;
+  }
+
+  /** Reads slot's numeric key; true when it changed. */
+  private setNumber(slot: number): boolean {
     const col = (this.spec as ViewSpec).column;
-    if (col.kind === 'number') this.numKeys[slot] = (this.table as RowTable).sortKeyAt(slot);
-    else this.textKeys[slot] = col.key(r);
+    if (col.kind !== 'number') return false;
+    const k = (this.store as FlowStore).numberKey(col.id, slot, this.rates);
+    if (k === this.numKeys[slot]) return false;
+    this.numKeys[slot] = k;
+    return true;
   }
 
   /** The member slots in ascending order, in a scratch array reused between calls. */
@@ -288,9 +245,10 @@ export class FlowView {
   private sortAll(): number[] {
     const slots = Array.from(this.memberSlots());
     const n = slots.length;
-    const desc = (this.spec as ViewSpec).dir === 'desc';
+    const spec = this.spec as ViewSpec;
+    const desc = spec.dir === 'desc';
     // Slots are listed in ascending order, and both sorts keep input order for ties.
-    if ((this.spec as ViewSpec).column.kind === 'number') {
+    if (spec.column.kind === 'number') {
       const keys = keyBuffer(n);
       for (let i = 0; i < n; i++) keys[i] = this.numKeys[slots[i]];
       return sortByNumber(slots, keys, desc);
@@ -300,13 +258,10 @@ export class FlowView {
     return sortByText(slots, keys, desc);
   }
 
-  private selectSlots(lo: number, hi: number): number[] {
-    return selectRange(this.memberSlots(), this.beforeFn(), lo, hi);
-  }
-
   /** Whether member slot a comes before member slot b in the order. */
   private beforeFn(): Before {
-    const desc = (this.spec as ViewSpec).dir === 'desc';
-    return (this.spec as ViewSpec).column.kind === 'number' ? numberOrder(this.numKeys, desc) : textOrder(this.textKeys, desc);
+    const spec = this.spec as ViewSpec;
+    const desc = spec.dir === 'desc';
+    return spec.column.kind === 'number' ? numberOrder(this.numKeys, desc) : textOrder(this.textKeys, desc);
   }
 }

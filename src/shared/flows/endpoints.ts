@@ -1,21 +1,20 @@
 import type { FlowRow } from '../flow.ts';
-import { C, type FlowText } from '../flow-update.ts';
 
 // Which endpoint is this host. Files have no notion of "local", so the initiator (src) is shown as local then.
-export function localIsSrc(t: Pick<FlowText, 'local'>): boolean {
+export function localIsSrc(t: Pick<FlowRow, 'local'>): boolean {
   return t.local !== 'dst';
 }
 
-export function localAddr(t: FlowText): string {
+export function localAddr(t: FlowRow): string {
   return localIsSrc(t) ? t.src : t.dst;
 }
-export function localPort(t: FlowText): number {
+export function localPort(t: FlowRow): number {
   return localIsSrc(t) ? t.sport : t.dport;
 }
-export function remoteAddr(t: FlowText): string {
+export function remoteAddr(t: FlowRow): string {
   return localIsSrc(t) ? t.dst : t.src;
 }
-export function remotePort(t: FlowText): number {
+export function remotePort(t: FlowRow): number {
   return localIsSrc(t) ? t.dport : t.sport;
 }
 
@@ -34,26 +33,11 @@ export function totalPackets(r: FlowRow): number {
   return r.packets_fwd + r.packets_rev;
 }
 
-// The same numbers read in place from the row table's columnar counters (a flow's counters at c[o...], and which end
-// is this host, from its text), so sorting 50 k rows by them builds no row objects and reads no text objects.
-export function downRateAt(c: Float64Array, o: number, srcIsLocal: boolean): number {
-  return srcIsLocal ? c[o + C.rate_rev_1s] : c[o + C.rate_fwd_1s];
-}
-export function upRateAt(c: Float64Array, o: number, srcIsLocal: boolean): number {
-  return srcIsLocal ? c[o + C.rate_fwd_1s] : c[o + C.rate_rev_1s];
-}
-export function totalBytesAt(c: Float64Array, o: number): number {
-  return c[o + C.bytes_fwd] + c[o + C.bytes_rev];
-}
-export function totalPacketsAt(c: Float64Array, o: number): number {
-  return c[o + C.packets_fwd] + c[o + C.packets_rev];
-}
-
-export function isClosed(t: FlowText): boolean {
+export function isClosed(t: FlowRow): boolean {
   return t.state === 'closed' || t.state === 'reset';
 }
 
 /** "tls" / "tcp" style label: the application when known, else the transport. */
-export function protoLabel(t: FlowText): string {
+export function protoLabel(t: FlowRow): string {
   return t.app ? `${t.proto}/${t.app}` : t.proto;
 }

@@ -6,7 +6,7 @@
  * free text, so IPv6 addresses can be searched as "fe80::1" (or host:fe80::1).
  */
 import type { FlowApp, FlowProto, FlowState } from '../flow.ts';
-import type { FlowText } from '../flow-update.ts';
+import type { FlowRow } from '../flow.ts';
 import { protoLabel } from './endpoints.ts';
 
 export type FilterKey = 'host' | 'port' | 'proc' | 'proto' | 'app' | 'state';
@@ -27,9 +27,9 @@ export type FilterTerm =
 
 /**
  * Every term reads only a flow's text (never its counters), so the table re-runs the predicate only when a flow's
- * text changes, not on every update of its counters. A whole FlowRow is a FlowText too.
+ * text changes, not on every update of its counters. A whole FlowRow is a FlowRow too.
  */
-export type FlowPredicate = (t: FlowText) => boolean;
+export type FlowPredicate = (t: FlowRow) => boolean;
 
 export type ParseResult =
   | { ok: true; terms: FilterTerm[]; predicate: FlowPredicate | null }
@@ -151,13 +151,13 @@ function includesCi(hay: string | null, needle: string): boolean {
   return hay !== null && hay.toLowerCase().includes(needle);
 }
 
-function hostMatches(r: FlowText, v: string): boolean {
+function hostMatches(r: FlowRow, v: string): boolean {
   if (includesCi(r.src, v) || includesCi(r.dst, v) || includesCi(r.host, v)) return true;
   for (const q of r.dns_queries) if (includesCi(q, v)) return true;
   return false;
 }
 
-function textMatches(r: FlowText, v: string): boolean {
+function textMatches(r: FlowRow, v: string): boolean {
   return (
     hostMatches(r, v) ||
     includesCi(r.process, v) ||
@@ -169,7 +169,7 @@ function textMatches(r: FlowText, v: string): boolean {
   );
 }
 
-function termMatches(t: FilterTerm, r: FlowText): boolean {
+function termMatches(t: FilterTerm, r: FlowRow): boolean {
   switch (t.kind) {
     case 'text':
       return textMatches(r, t.text);

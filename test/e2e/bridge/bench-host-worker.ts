@@ -7,6 +7,7 @@
  */
 import type { EngineUpdate, ViewRequest } from '../../../src/shared/ipc.ts';
 import { FlowViewModel, type ViewPart } from '../../../src/engine-host/view/flow-view-model.ts';
+import { RowStore } from '../../support/row-store.ts';
 import { captureTimeAt, flowsAt, statsAt } from '../../../bench/synthetic-flows.ts';
 
 /** Page → worker. `load`: forget the table, generate `count` flows at `tick` as an initial table, serve `view` (the
@@ -30,6 +31,7 @@ interface WorkerGlobals {
 const g = globalThis as unknown as WorkerGlobals;
 
 const vm = new FlowViewModel();
+let store = new RowStore();
 let seq = 0;
 let count = 0;
 let tick = 0;
@@ -46,8 +48,9 @@ g.onmessage = (e) => {
     seq = m.seq;
     const rows = flowsAt(count, tick, true);
     const t0 = g.performance.now();
-    vm.reset();
-    vm.apply(rows, []);
+    store = new RowStore();
+    vm.show(store);
+    store.apply(rows, []);
     if (m.view !== null) vm.setView(m.view);
     const view = vm.view(true);
     g.postMessage({ type: 'update', update: update(view), hostMs: g.performance.now() - t0 });

@@ -1,0 +1,180 @@
+/**
+ * The live capture pipeline, one for the CLI and the app's engine host: the helper's pcap stream goes straight from
+ * its pipe into the engine (the stream's only parser) and, when asked, into a pcap file sink, whose backpressure
+ * pauses the pipe instead of buffering without bound (the kernel ring absorbs the wait, and counts what it drops).
+ *
+ * - A stream the engine cannot read (not pcap, corrupt framing) stops the flow view, never the capture: the raw
+ *   stream still reaches the sink, and the reason is in the result (`streamInvalid`).
+ * - `maxSinkBytes` bounds a recording (the app's temporary one): past it the sink keeps what it has, cut at the last
+ *   whole record, and `sinkFull` says so; the capture goes on.
+ * - Counts come from the engine: packets and their bytes, the offset past the last whole record; a record cut short
+ *   at the very end is one pipe drop.
+ */
+import type { Engine } from '../engine/engine.ts';
+import { CaptureFormatError } from '../engine/capture-format-error.ts';
+import type { HelperMessage, SandboxMessage, StatsMessage, HelloMessage, WarningMessage, ErrorMessage } from '../shared/helper-protocol.ts';
+import { HelperRun, type HelperRunOptions, type HelperRunResult } from './helper-run.ts';
+import type { PcapFileSink } from './pcap-file-sink.ts';
+import { TypedEvents } from './typed-events.ts';
+
+export interface LiveCaptureOptions extends HelperRunOptions {
+  engine: Engine;
+  sink?: PcapFileSink | null;
+  /** Stop writing to the sink past this many bytes (default: no limit). */
+  maxSinkBytes?: number;
+}
+
+export interface LiveCaptureResult extends HelperRunResult {
+  /** Packets the engine read from the stream, and their captured bytes on the wire. */
+  packets: number;
+  bytes: number;
+  /** Stream offset past the last whole record. */
+  completeBytes: number;
+  /** Packets received but not usable: a record cut short when the stream ended. */
+  pipeDrops: number;
+  /** Why the engine could not read the stream, if it could not. */
+  streamInvalid: string | null;
+  /** The sink stopped at maxSinkBytes. */
+  sinkFull: boolean;
+  /** Why writing the sink failed, if it did. */
+  sinkError: string | null;
+}
+
+export interface LiveCaptureEvents {
+  message: (m: HelperMessage) => void;
+  hello: (m: HelloMessage) => void;
+  sandbox: (m: SandboxMessage) => void;
+  stats: (m: StatsMessage) => void;
+  warning: (m: WarningMessage) => void;
+  error: (m: ErrorMessage) => void;
+  /** The first packets reached the engine. */
+  packets: () => void;
+  /** The engine stopped reading the stream (see streamInvalid). */
+  streamInvalid: (reason: string) => void;
+  /** The sink reached maxSinkBytes. */
+  sinkFull: () => void;
+  end: (r: LiveCaptureResult) => void;
+}
+
+export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
+  readonly done: Promise<LiveCaptureResult>;
+  readonly run: HelperRun;
+  readonly #engine: Engine;
+  readonly #sink: PcapFileSink | null;
+  readonly #maxSink: number;
+  #invalid: string | null = null;
+  #sinkFull = false;
+  /** Where the sink's file is cut on close when it filled up: a record boundary within what it holds. */
+  #sinkCut = 0;
+  #sinkError: string | null = null;
+  #sawPackets = false;
+  #resolve: (r: LiveCaptureResult) => void = () => {};
+
+  constructor(opts: LiveCaptureOptions) {
+    super();
+    this.#engine = opts.engine;
+    this.#sink = opts.sink ?? null;
+    this.#maxSink = opts.maxSinkBytes ?? Infinity;
+    this.done = new Promise((r) => {
+      this.#resolve = r;
+    });
+    const run = new HelperRun(opts);
+    this.run = run;
+    run.on('data', (chunk) => this.#data(chunk));
+    run.on('message', (m) => this.emit('message', m));
+    run.on('hello', (m) => this.emit('hello', m));
+    run.on('sandbox', (m) => this.emit('sandbox', m));
+    run.on('stats', (m) => this.emit('stats', m));
+    run.on('warning', (m) => this.emit('warning', m));
+    run.on('error', (m) => this.emit('error', m));
+    run.on('end', (r) => void this.#finish(r));
+    const sink = this.#sink;
+    sink?.onDrain(() => run.resume());
+    sink?.onError((m) => {
+      this.#sinkError = m;
+      // A file the user asked for that cannot be written ends the capture.
+      void run.stop();
+    });
+  }
+
+  /** Where a copy of the sink's file is cut to hold whole records only. */
+  get sinkCut(): number {
+    return this.#sinkFull ? this.#sinkCut : this.#engine.completeBytes;
+  }
+
+  get viaPkexec(): boolean {
+    return this.run.viaPkexec;
+  }
+
+  start(): this {
+    this.run.start();
+    return this;
+  }
+
+  stop(): Promise<LiveCaptureResult> {
+    void this.run.stop();
+    return this.done;
+  }
+
+  #data(chunk: Buffer): boolean {
+    const e = this.#engine;
+    const before = e.completeBytes;
+    if (this.#invalid === null) {
+      try {
+        e.push(chunk);
+      } catch (err) {
+        this.#invalid = err instanceof CaptureFormatError ? err.message : err instanceof Error ? err.message : String(err);
+        this.emit('streamInvalid', this.#invalid);
+      }
+      if (!this.#sawPackets && e.stats.packets > 0) {
+        this.#sawPackets = true;
+        this.emit('packets');
+      }
+    }
+    const sink = this.#sink;
+    if (sink === null || this.#sinkFull) return true;
+    if (sink.written + chunk.length > this.#maxSink) {
+      this.#sinkFull = true;
+      // Everything before this chunk is in the file; the last record boundary at or before its start is `before`.
+      this.#sinkCut = before;
+      this.emit('sinkFull');
+      return true;
+    }
+    return sink.write(chunk);
+  }
+
+  async #finish(r: HelperRunResult): Promise<void> {
+    const e = this.#engine;
+    let invalid = this.#invalid;
+    let pipeDrops = 0;
+    if (invalid === null && r.streamBytes > 0) {
+      try {
+        e.end();
+      } catch (err) {
+        // A record cut short at the very end is one packet we could not use, not a corrupt stream.
+        if (e.completeBytes > 0 && r.streamBytes > e.completeBytes) pipeDrops = 1;
+        else invalid = err instanceof Error ? err.message : String(err);
+      }
+    }
+    const sink = this.#sink;
+    if (sink !== null) {
+      try {
+        await sink.close(this.#sinkFull ? this.#sinkCut : e.completeBytes);
+      } catch (err) {
+        this.#sinkError ??= err instanceof Error ? err.message : String(err);
+      }
+    }
+    const result: LiveCaptureResult = {
+      ...r,
+      packets: e.stats.packets,
+      bytes: e.stats.bytes,
+      completeBytes: e.completeBytes,
+      pipeDrops,
+      streamInvalid: invalid,
+      sinkFull: this.#sinkFull,
+      sinkError: this.#sinkError,
+    };
+    this.emit('end', result);
+    this.#resolve(result);
+  }
+}
