@@ -5,12 +5,14 @@
 import { runRead } from './read.ts';
 import { runCapture } from './capture.ts';
 import { runHelperAdmin } from './helper-admin.ts';
+import { runUi } from './ui.ts';
 
 const USAGE = `usage:
   sandpiper read FILE [--json]
   sandpiper capture --interface IFACE [--filter BPF] [--count N] [--duration S] [--write FILE] [--json]
                     [--promisc] [--sandbox-strict]
   sandpiper helper install|uninstall|status
+  sandpiper ui [FILE] [--port N] [--no-open] [--json]
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return runCapture(rest);
     case 'helper':
       return runHelperAdmin(rest);
+    case 'ui':
+      return runUi(rest);
     case '--help':
     case '-h':
     case 'help':

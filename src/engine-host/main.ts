@@ -1,11 +1,12 @@
 /**
  * Engine host: the Electron utility process that runs the engine, reads capture files and drives live captures
  * (through src/capture-client, which uses pkexec), so no packet work happens on Electron's main thread.
- * It talks to main only through process.parentPort.
+ * Main reaches it through process.parentPort (its dialogs' paths, and the page's MessagePort); the page talks to it
+ * over that port directly (src/shared/api.ts), so no update passes through main.
  */
 import { EngineHost } from './engine-host.ts';
 import { serveHost, type ParentPortLike } from './host-protocol.ts';
-import { createSessionEngine } from './engine-adapter.ts';
+import { createSourceEngine } from './engine-adapter.ts';
 import { createLiveCaptureStarter } from './live-capture-adapter.ts';
 import { listInterfaces } from './interfaces.ts';
 import { validateFilter } from './filter-check.ts';
@@ -15,7 +16,7 @@ if (!port) {
   process.stderr.write('sandpiper engine host: must run as an Electron utility process\n');
   process.exit(1);
 }
-const session = new EngineHost({ createEngine: createSessionEngine, startLive: createLiveCaptureStarter() });
+const session = new EngineHost({ createEngine: createSourceEngine, startLive: createLiveCaptureStarter() });
 serveHost(port, { session, listInterfaces: () => listInterfaces(), validateFilter });
 process.on('SIGTERM', () => {
   void session.dispose().finally(() => process.exit(0));

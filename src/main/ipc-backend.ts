@@ -1,13 +1,15 @@
 /**
- * main's IpcBackend: native file dialogs run here (so the renderer never names a path); everything else is a call
- * to the engine host. Results from the host are passed through as the renderer expects them.
+ * main's IpcBackend: what main still does for the page. Native file dialogs run here (so the page never names a
+ * path), then the engine host is called with the chosen path; and `connect` makes the page's MessagePort pair, one
+ * end for the host, the other for the page, after which main is out of the way.
  */
-import type { InterfaceInfo, Result, StartCaptureRequest, ViewRequest } from '../shared/ipc.ts';
-import type { HostMethod } from '../engine-host/host-protocol.ts';
+import type { Result } from '../shared/ipc.ts';
 import type { IpcBackend } from './ipc-handlers.ts';
 
 export interface HostCaller {
-  call(method: HostMethod, arg?: unknown): Promise<unknown>;
+  call(method: 'openFile' | 'saveCapture', path: string): Promise<unknown>;
+  /** Hands a port to the host; false when the host is gone. */
+  connect(port: unknown): boolean;
 }
 
 export interface FileDialogs {
@@ -16,17 +18,11 @@ export interface FileDialogs {
   chooseSave(): Promise<string | null>;
 }
 
-export function createIpcBackend(host: HostCaller, dialogs: FileDialogs): IpcBackend {
+/** Electron's MessageChannelMain, as a function (tests pass fakes). */
+export type NewChannel = () => { port1: unknown; port2: unknown };
+
+export function createIpcBackend(host: HostCaller, dialogs: FileDialogs, newChannel: NewChannel): IpcBackend {
   return {
-    listInterfaces: async () => (await host.call('listInterfaces')) as InterfaceInfo[],
-    validateFilter: async (filter) => (await host.call('validateFilter', filter)) as Result,
-    startCapture: async (req: StartCaptureRequest) => (await host.call('startCapture', req)) as Result,
-    stopCapture: async () => {
-      await host.call('stopCapture');
-    },
-    setPaused: async (paused) => {
-      await host.call('setPaused', paused);
-    },
     openCaptureFile: async () => {
       const file = await dialogs.chooseOpen();
       if (file === null) return { ok: true, value: null };
@@ -37,8 +33,9 @@ export function createIpcBackend(host: HostCaller, dialogs: FileDialogs): IpcBac
       if (file === null) return { ok: true, value: null };
       return (await host.call('saveCapture', file)) as Result<{ path: string }>;
     },
-    setView: async (req: ViewRequest) => {
-      await host.call('setView', req);
+    connect: async (toPage) => {
+      const { port1, port2 } = newChannel();
+      if (host.connect(port1)) toPage(port2);
     },
   };
 }

@@ -1,17 +1,21 @@
 /**
- * main's IPC surface: exactly the invoke channels of src/shared/ipc.ts, each checking that the sender is the app's own
- * top-level page (app://sandpiper) and validating its arguments before anything reaches the engine host.
+ * main's IPC surface: exactly the invoke channels of src/shared/ipc.ts (the two file dialogs and the page's request
+ * for its port to the engine host), each checking that the sender is the app's own top-level page (app://sandpiper)
+ * and that it passed no arguments. Everything else the page asks goes straight to the engine host, which validates
+ * it against the API table (src/shared/api.ts).
  */
-import type { IpcMainInvokeEvent } from 'electron';
+import type { IpcMainInvokeEvent, MessagePortMain } from 'electron';
 import type { InvokeName, SandpiperApi } from '../shared/ipc.ts';
-import { INVOKE_CHANNELS } from '../shared/ipc.ts';
-import { checkBoolean, checkFilter, checkStartCapture, checkViewRequest } from '../engine-host/validate.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../shared/ipc.ts';
 import { APP_ORIGIN } from './app-protocol.ts';
 
-/** What main does for each renderer request (dialogs in main, the rest in the engine host). */
-export type IpcBackend = Omit<SandpiperApi, 'version' | 'onUpdate' | 'onStatus'>;
+/** What main does for the page: the shell's dialogs, and making the page's port. */
+export interface IpcBackend extends Pick<SandpiperApi, 'openCaptureFile' | 'saveCapture'> {
+  /** Makes a port pair, gives one end to the engine host and the other to `toPage`. */
+  connect(toPage: (port: unknown) => void): Promise<void>;
+}
 
-/** The part of an invoke event the check reads. */
+/** The part of an invoke event the handlers read. */
 export type SenderInfo = Pick<IpcMainInvokeEvent, 'senderFrame'>;
 
 export class UntrustedSenderError extends Error {
@@ -37,35 +41,14 @@ export interface IpcMainLike {
   handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void;
 }
 
-type Handler = (args: unknown[]) => Promise<unknown>;
-
-function expectArgs(args: unknown[], n: number): void {
-  if (args.length !== n) throw new TypeError(`expected ${n} argument(s), got ${args.length}`);
-}
-
-function unwrap<T>(c: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
-  if (!c.ok) throw new TypeError(c.error.message);
-  return c.value;
-}
+type Handler = (event: SenderInfo) => Promise<unknown>;
 
 export function buildHandlers(b: IpcBackend): Record<InvokeName, Handler> {
   return {
-    listInterfaces: async (a) => (expectArgs(a, 0), b.listInterfaces()),
-    validateFilter: async (a) => {
-      expectArgs(a, 1);
-      const f = checkFilter(a[0]);
-      return f.ok ? b.validateFilter(f.value) : { ok: false, error: f.error };
-    },
-    startCapture: async (a) => {
-      expectArgs(a, 1);
-      const r = checkStartCapture(a[0]);
-      return r.ok ? b.startCapture(r.value) : { ok: false, error: r.error };
-    },
-    stopCapture: async (a) => (expectArgs(a, 0), b.stopCapture()),
-    setPaused: async (a) => (expectArgs(a, 1), b.setPaused(unwrap(checkBoolean(a[0])))),
-    openCaptureFile: async (a) => (expectArgs(a, 0), b.openCaptureFile()),
-    saveCapture: async (a) => (expectArgs(a, 0), b.saveCapture()),
-    setView: async (a) => (expectArgs(a, 1), b.setView(unwrap(checkViewRequest(a[0])))),
+    openCaptureFile: () => b.openCaptureFile(),
+    saveCapture: () => b.saveCapture(),
+    // The port goes to the frame that asked, which the sender check has just shown to be the app's top frame.
+    connect: (e) => b.connect((port) => e.senderFrame?.postMessage(EVENT_CHANNELS.hostPort, null, [port as MessagePortMain])),
   };
 }
 
@@ -76,7 +59,8 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, backend: IpcBackend, t
     const handler = handlers[name];
     ipcMain.handle(INVOKE_CHANNELS[name], (event, ...args) => {
       if (!trusted(event)) throw new UntrustedSenderError();
-      return handler(args);
+      if (args.length !== 0) throw new TypeError(`expected no arguments, got ${args.length}`);
+      return handler(event);
     });
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Electron main process: thin wiring only. Locks the app down (sandboxed, isolated renderer on app://, every
- * navigation/window/permission denied), starts the engine in a utility process and relays its throttled updates.
+ * navigation/window/permission denied), starts the engine in a utility process and hands the page a MessagePort
+ * straight to it (src/shared/api.ts), so updates never pass through here; main keeps the file dialogs.
  * Once the window is up it offers the one-time capture helper install if this version's helper is not installed.
  * The logic lives in src/main (Electron-typed, tested with fakes) and src/engine-host (Electron-free).
  */
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, protocol, session, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
@@ -36,12 +37,9 @@ async function start(): Promise<void> {
   protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER_DIR));
 
   const win = createMainWindow(BrowserWindow, PRELOAD, { devTools: !app.isPackaged });
-  const send = (channel: string, payload: unknown) => {
-    if (!win.isDestroyed()) win.webContents.send(channel, payload);
-  };
-  const host = new EngineHostClient(utilityProcess.fork(ENGINE_HOST, [], { serviceName: 'Sandpiper engine', stdio: 'inherit' }), {
-    update: (u) => send(EVENT_CHANNELS.update, u),
-    status: (s) => send(EVENT_CHANNELS.status, s),
+  // The page learns that the engine is gone from main (its port may not say so); nothing else is sent this way.
+  const host = new EngineHostClient(utilityProcess.fork(ENGINE_HOST, [], { serviceName: 'Sandpiper engine', stdio: 'inherit' }), (error) => {
+    if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNELS.hostGone, error);
   });
   registerIpcHandlers(
     ipcMain,
@@ -54,7 +52,7 @@ async function start(): Promise<void> {
         const r = await dialog.showSaveDialog(win, { title: 'Save capture', defaultPath: 'capture.pcap', filters: CAPTURE_FILTERS });
         return r.canceled || !r.filePath ? null : r.filePath;
       },
-    }),
+    }, () => new MessageChannelMain()),
   );
   const shown = new Promise<void>((resolve) =>
     win.once('ready-to-show', () => {

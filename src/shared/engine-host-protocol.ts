@@ -1,42 +1,24 @@
 /**
- * Electron main ⇄ engine host (a utility process), version 3. Main sends numbered `call`s for the methods below
- * (each already validated in main, and validated again by the host); the host answers each with a `result` of the
- * same id, and pushes `update`s (at most 10 a second, plus one reply per turn of setView calls) and `status` changes
- * unasked. Messages are structured clones.
+ * Electron main ⇄ engine host (a utility process, over its parentPort). Main is the shell: it sends numbered `call`s
+ * of any method of the API table (src/shared/api.ts; openFile/saveCapture with the path its dialog chose), each
+ * answered by a `result` or `error` of the same id, and a `connect` carrying the page's MessagePort, which the host
+ * then serves as a page link (page methods only, updates and status pushed). Updates never pass through main.
+ * Messages are structured clones. Versioned with the API (API_VERSION).
  */
-import { MAX_VIEW_ROWS, RATE_HISTORY_LENGTH, type CaptureStatusView, type EngineUpdate } from './ipc.ts';
+import { MAX_VIEW_ROWS, RATE_HISTORY_LENGTH, type EngineUpdate } from './ipc.ts';
+import type { CallMessage, HostToPage } from './api.ts';
 
-/** 3: the host keeps the flows table; an update carries the requested window of rows (setView replaces requestSnapshot). 2 sent compact batches of every changed flow. */
-export const ENGINE_HOST_PROTOCOL_VERSION = 3;
+export type { CallMessage as HostCall, HostMethod } from './api.ts';
 
-export const HOST_METHODS = [
-  'listInterfaces',
-  'validateFilter',
-  'startCapture',
-  'stopCapture',
-  'setPaused',
-  'openFile',
-  'saveCapture',
-  'setView',
-] as const;
-export type HostMethod = (typeof HOST_METHODS)[number];
-
-export interface HostCall {
-  type: 'call';
-  id: number;
-  method: HostMethod;
-  arg?: unknown;
+/** main → host: the page's port is the message's only transferred port. */
+export interface ConnectMessage {
+  type: 'connect';
 }
+export type MainToHost = CallMessage | ConnectMessage;
+export type HostToMain = Extract<HostToPage, { type: 'result' | 'error' }>;
 
-export type HostMessage =
-  | { type: 'result'; id: number; value: unknown }
-  | { type: 'update'; update: EngineUpdate }
-  | { type: 'status'; status: CaptureStatusView };
-
-export function isHostCall(v: unknown): v is HostCall {
-  if (typeof v !== 'object' || v === null) return false;
-  const m = v as Record<string, unknown>;
-  return m.type === 'call' && Number.isSafeInteger(m.id) && typeof m.method === 'string' && (HOST_METHODS as readonly string[]).includes(m.method);
+export function isConnectMessage(v: unknown): v is ConnectMessage {
+  return typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'connect';
 }
 
 const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -62,9 +44,9 @@ function isSelected(v: unknown): boolean {
 }
 
 /**
- * Whether v has the shape of an EngineUpdate (version 3), checked cheaply (bounded by MAX_VIEW_ROWS, whatever the
- * number of flows): main relays updates without reading them, so this only keeps a malformed one (a stale host
- * bundle, a bug) from reaching the renderer. Rows are checked to be objects, not field by field.
+ * Whether v has the shape of an EngineUpdate, checked cheaply (bounded by MAX_VIEW_ROWS, whatever the number of
+ * flows): the page's API client drops an update that fails it, so a malformed one (a bug) never reaches the
+ * renderer. Rows are checked to be objects, not field by field.
  */
 export function isEngineUpdate(v: unknown): v is EngineUpdate {
   if (!isObject(v)) return false;

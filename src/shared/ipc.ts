@@ -1,17 +1,19 @@
 /**
- * The desktop app's boundaries, version 3 (IPC_PROTOCOL_VERSION): renderer ⇄ preload ⇄ main ⇄ engine host (utility process).
- * The renderer sees only `SandpiperApi` (exposed by the preload through contextBridge). Updates reach it at most
- * 10 times a second, never per packet.
+ * The data the renderer and the engine host exchange (IPC_PROTOCOL_VERSION). The API that carries it is defined
+ * once in ./api.ts; the renderer sees only `SandpiperApi` (the preload's through contextBridge in Electron, a
+ * WebSocket client under `sandpiper ui`). Updates reach it at most 10 times a second, never per packet.
  */
 import type { FlowRow } from './flow.ts';
 import type { ColumnId, SortDir } from './flows/columns.ts';
 import type { SandboxMessage } from './helper-protocol.ts';
 
 /**
+ * 5: the API is one table (./api.ts) and the page talks to the engine host over its own link (Electron: a
+ * MessagePort; `sandpiper ui`: a WebSocket); main relays nothing. 4: the traffic chart, expired flows.
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 4;
+export const IPC_PROTOCOL_VERSION = 5;
 
 export interface InterfaceInfo {
   name: string;
@@ -169,44 +171,27 @@ export interface EngineUpdate {
 
 export type Result<T = void> = { ok: true; value: T } | { ok: false; error: AppError };
 
-export interface SandpiperApi {
-  readonly version: number;
-  listInterfaces(): Promise<InterfaceInfo[]>;
-  validateFilter(filter: string): Promise<Result>;
-  startCapture(req: StartCaptureRequest): Promise<Result>;
-  stopCapture(): Promise<void>;
-  setPaused(paused: boolean): Promise<void>;
-  /** Shows an open dialog in main; reads the chosen pcap/pcapng file through the engine. */
-  openCaptureFile(): Promise<Result<{ path: string } | null>>;
-  /** Shows a save dialog in main; writes the current capture as pcap. */
-  saveCapture(): Promise<Result<{ path: string } | null>>;
-  /** Sets what the flows table shows; an update reflecting it follows promptly. */
-  setView(req: ViewRequest): Promise<void>;
-  onUpdate(listener: (u: EngineUpdate) => void): () => void;
-  onStatus(listener: (s: CaptureStatusView) => void): () => void;
-}
+/** The renderer's API, defined with the method table in ./api.ts. */
+export type { SandpiperApi } from './api.ts';
 
 /**
- * IPC channel names between the preload and main (both import them from here; the preload never imports from
- * src/main). Invoke channels are the only ones main handles; event channels only flow main → renderer.
+ * The Electron IPC channels left between the preload and main: the shell's two file dialogs (each then calls the
+ * engine host with the chosen path) and the request for the page's MessagePort to the engine host. Both sides
+ * import them from here (the preload never imports from src/main).
  */
 export const INVOKE_CHANNELS = {
-  listInterfaces: 'sandpiper:list-interfaces',
-  validateFilter: 'sandpiper:validate-filter',
-  startCapture: 'sandpiper:start-capture',
-  stopCapture: 'sandpiper:stop-capture',
-  setPaused: 'sandpiper:set-paused',
   openCaptureFile: 'sandpiper:open-capture-file',
   saveCapture: 'sandpiper:save-capture',
-  setView: 'sandpiper:set-view',
+  connect: 'sandpiper:connect',
 } as const;
 
 export type InvokeName = keyof typeof INVOKE_CHANNELS;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[InvokeName];
 
+/** main → preload: the page's port to the engine host (answering `connect`), and the host process's end. */
 export const EVENT_CHANNELS = {
-  update: 'sandpiper:update',
-  status: 'sandpiper:status',
+  hostPort: 'sandpiper:host-port',
+  hostGone: 'sandpiper:host-gone',
 } as const;
 
 export const ALL_INVOKE_CHANNELS: readonly InvokeChannel[] = Object.values(INVOKE_CHANNELS);

@@ -1,6 +1,7 @@
 /**
- * End to end in Debian's Chromium: the built renderer, served by the test bridge, reading a capture file of real
- * traffic (made with tcpdump in a netns pair) through src/engine-host and the real engine.
+ * End to end in Debian's Chromium: the built renderer served by `sandpiper ui`'s server (the product path: token URL,
+ * the app's CSP, the API over a WebSocket), reading a capture file of real traffic (made with tcpdump in a netns
+ * pair) that the page uploads through its file picker, with src/engine-host and the real engine.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,13 +9,15 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startBridge, type Bridge } from './bridge/server.ts';
+import { startUiServer, type UiServer } from '../../src/engine-host/ui-server.ts';
+import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
 import { artifact, createNetnsPair, e2eSkipReason, launchChromium, makeTrafficCapture, PLAN_NAMES, waitText } from './support.ts';
+import { RENDERER_DIR } from './bridge/server.ts';
 
 const skip = e2eSkipReason({ netns: true });
 let dir = '';
 let capture = '';
-let bridge: Bridge;
+let server: UiServer;
 let browser: Browser;
 
 before(async () => {
@@ -27,13 +30,13 @@ before(async () => {
   } finally {
     pair.destroy();
   }
-  bridge = await startBridge();
+  server = await startUiServer({ rendererDir: RENDERER_DIR, host: { createEngine: createSourceEngine } });
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await bridge?.close();
+  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -46,7 +49,7 @@ async function openPage(scheme: 'light' | 'dark' = 'light'): Promise<Page> {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
   (page as Page & { problems?: string[] }).problems = problems;
-  await page.goto(bridge.url);
+  await page.goto(server.url);
   await page.getByRole('button', { name: /Open file/ }).waitFor();
   return page;
 }
@@ -55,9 +58,11 @@ function problemsOf(page: Page): string[] {
   return (page as Page & { problems?: string[] }).problems ?? [];
 }
 
+/** "Open file…" as a person does it: the browser's file picker, then the page uploads the file. */
 async function openCapture(page: Page, file: string): Promise<void> {
-  bridge.setNextOpenPath(file);
+  const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: /Open file/ }).click();
+  await (await chooser).setFiles(file);
 }
 
 /** Opens the good capture and waits until it is completely read (status bar says stopped). */
@@ -255,7 +260,7 @@ test('the details drawer shows every field of the selected flow', { skip: skip ?
   await page.close();
 });
 
-test('errors: an invalid capture filter is shown inline; an unreadable or corrupt file shows what to do', { skip: skip ?? false }, async () => {
+test('errors: an invalid capture filter is shown inline; a file that is not a capture shows what to do', { skip: skip ?? false }, async () => {
   const page = await openPage();
   await page.getByLabel('Capture filter (BPF)').fill('tcp port');
   const inline = page.locator('#bpf-error');
@@ -266,21 +271,34 @@ test('errors: an invalid capture filter is shown inline; an unreadable or corrup
   await inline.waitFor({ state: 'detached' });
 
   const before = await openAndLoad(page);
-  await openCapture(page, path.join(dir, 'missing.pcap'));
   const banner = page.locator('[role="alert"][data-code="unreadable_file"]');
-  await banner.waitFor();
-  assert.deepEqual(await rowTexts(page), before, 'a file that cannot be read loses nothing on screen');
-  const t = (await banner.textContent()) ?? '';
-  assert.match(t, /Cannot read missing\.pcap: the file does not exist\./);
-  assert.match(t, /Choose a pcap or pcapng file that you can read/);
-  await page.screenshot({ path: artifact('e2e-error-unreadable-file.png') });
-
   const junk = path.join(dir, 'not-a-capture.pcap');
   writeFileSync(junk, 'this is not a packet capture, just text\n'.repeat(4));
   await openCapture(page, junk);
   await waitText(banner, /not-a-capture\.pcap/);
+  await page.screenshot({ path: artifact('e2e-error-unreadable-file.png') });
   assert.match((await banner.textContent()) ?? '', /Cannot read not-a-capture\.pcap: .* at byte 0\./);
-  assert.deepEqual(await rowTexts(page), before, 'nor does a file that is not a capture');
+  assert.match((await banner.textContent()) ?? '', /Choose a pcap or pcapng file that you can read/);
+  assert.deepEqual(await rowTexts(page), before, 'a file that is not a capture loses nothing on screen');
   assert.ok(existsSync(junk));
+  await page.close();
+});
+
+test('a file the shell opens (FILE on the command line) is shown by a page opened later, under its own name', { skip: skip ?? false }, async () => {
+  const r = await server.openPath(capture);
+  assert.deepEqual(r, { ok: true, value: { path: capture } });
+  const page = await openPage();
+  await waitText(page.getByLabel('Capture statistics'), /stopped/i);
+  await waitRows(page, (rows) => PLAN_NAMES.tlsNames.every((n) => rows.some((x) => x.includes(n))), 'the flows of the file opened at start');
+  assert.deepEqual(problemsOf(page), []);
+  await page.close();
+});
+
+test('the page without its token, or from another host name, gets nothing', { skip: skip ?? false }, async () => {
+  const page = await browser.newPage();
+  const u = new URL(server.url);
+  const r = await page.goto(`${u.origin}/`);
+  assert.equal(r?.status(), 404);
+  assert.doesNotMatch(await page.content(), /Open file/);
   await page.close();
 });

@@ -1,7 +1,8 @@
 /**
- * End to end in Debian's Chromium with a real live capture: the real helper (run as root, so no pkexec) captures
- * inside a netns while real traffic flows; the page shows the sandbox badge from the helper's own report, the
- * security panel, and the flows with their host names.
+ * End to end in Debian's Chromium with a real live capture, the page served by `sandpiper ui`'s server (the product
+ * path): the real helper (run as root, so no pkexec) captures inside a netns while real traffic flows; the page shows
+ * the sandbox badge from the helper's own report, the security panel, and the flows with their host names; "Save
+ * capture…" is a browser download.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { startBridge, type Bridge } from './bridge/server.ts';
+import { startUiServer, type UiServer } from '../../src/engine-host/ui-server.ts';
+import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
+import { RENDERER_DIR } from './bridge/server.ts';
 import { artifact, clientPlan, createNetnsPair, e2eSkipReason, helperInNetns, launchChromium, netnsInterfaces, PLAN_NAMES, startServers, waitText } from './support.ts';
 import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-adapter.ts';
 import { TRAFFIC_SCRIPT, type Running } from '../support/traffic.ts';
@@ -21,7 +24,7 @@ const skip = e2eSkipReason({ netns: true, helper: true });
 let dir = '';
 let pair: NetnsPair | null = null;
 let servers: Running | null = null;
-let bridge: Bridge;
+let server: UiServer;
 let browser: Browser;
 
 before(async () => {
@@ -30,8 +33,9 @@ before(async () => {
   pair = createNetnsPair();
   servers = await startServers(pair, dir);
   const p = pair;
-  bridge = await startBridge({
-    session: { startLive: createLiveCaptureStarter({ helperPath: helperInNetns(dir, p.a), launch: 'direct' }) },
+  server = await startUiServer({
+    rendererDir: RENDERER_DIR,
+    host: { createEngine: createSourceEngine, startLive: createLiveCaptureStarter({ helperPath: helperInNetns(dir, p.a), launch: 'direct' }) },
     listInterfaces: () => netnsInterfaces(p, p.a),
   });
   browser = await launchChromium();
@@ -39,7 +43,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await bridge?.close();
+  await server?.close();
   await servers?.stop();
   pair?.destroy();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -50,7 +54,7 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
   const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(bridge.url);
+  await page.goto(server.url);
   const badge = page.getByRole('button', { name: /^Sandbox:/ });
   assert.equal(await badge.getAttribute('data-tone'), 'grey', 'grey before any capture');
   await page.getByLabel('Interface').selectOption(p.ifA);
@@ -87,14 +91,17 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
 
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await waitText(page.getByLabel('Capture statistics'), /stopped/i);
-  assert.equal(bridge.session.getStatus().state, 'stopped');
-  assert.equal(bridge.session.getStatus().error, null);
+  assert.equal(server.session.getStatus().state, 'stopped');
+  assert.equal(server.session.getStatus().error, null);
 
-  // "Save capture…" writes the helper's pcap stream; capinfos reads it back.
+  // "Save capture…" is a download of the helper's pcap stream; capinfos reads it back.
   const saved = path.join(dir, 'saved-live.pcap');
-  bridge.setNextSavePath(saved);
+  const download = page.waitForEvent('download');
   await page.getByRole('button', { name: /Save capture/ }).click();
-  for (let i = 0; i < 100 && !existsSync(saved); i++) await new Promise((r) => setTimeout(r, 50));
+  const d = await download;
+  assert.equal(d.suggestedFilename(), 'capture.pcap');
+  await d.saveAs(saved);
+  assert.ok(existsSync(saved));
   const info = execFileSync('capinfos', ['-c', '-M', saved], { encoding: 'utf8' });
   const packets = Number(/Number of packets:\s+(\d+)/.exec(info)?.[1]);
   assert.ok(packets >= 40, `saved capture holds the traffic (${packets} packets)`);
@@ -105,8 +112,9 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
 test('a helper capped below Landlock ABI 4 shows an amber "partially enforced" badge', { skip: skip ?? false }, async () => {
   const p = pair!;
   // The same real helper, told to use at most Landlock ABI 3 (no TCP restriction): its own report says partial.
-  const partial = await startBridge({
-    session: { startLive: createLiveCaptureStarter({ helperPath: helperInNetns(dir, p.a, ['--max-landlock-abi', '3']), launch: 'direct' }) },
+  const partial = await startUiServer({
+    rendererDir: RENDERER_DIR,
+    host: { createEngine: createSourceEngine, startLive: createLiveCaptureStarter({ helperPath: helperInNetns(dir, p.a, ['--max-landlock-abi', '3']), launch: 'direct' }) },
     listInterfaces: () => netnsInterfaces(p, p.a),
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });

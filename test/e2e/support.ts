@@ -75,7 +75,7 @@ export async function makeTrafficCapture(pair: NetnsPair, dir: string, file: str
   }
 }
 
-/** A helper launcher that runs the real helper inside namespace ns (the bridge itself runs outside it). */
+/** A helper launcher that runs the real helper inside namespace ns (the ui server itself runs outside it). */
 export function helperInNetns(dir: string, ns: string, extraArgs: string[] = []): string {
   const p = path.join(dir, `sandpiper-helper-in-netns${extraArgs.length ? '-' + extraArgs.join('').replace(/[^a-z0-9]/gi, '') : ''}`);
   writeFileSync(p, `#!/bin/sh\nexec ip netns exec ${ns} ${HELPER} "$@" ${extraArgs.join(' ')}\n`);

@@ -1,18 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dispatchHostCall, isHostCall, serveHost, HOST_METHODS, type HostServices } from '../../src/engine-host/host-protocol.ts';
+import { dispatchHostCall, serveHost, servePage, type HostServices, type MessagePortLike, type PageLink } from '../../src/engine-host/host-protocol.ts';
+import { API_VERSION, HOST_API, HOST_METHODS, PAGE_METHODS, isCallMessage, type HostToPage } from '../../src/shared/api.ts';
 import { EngineHost } from '../../src/engine-host/engine-host.ts';
-import { FakeEngine } from './fake-engine.ts';
+import { eth, ipv4, pcap, tcp, TCP } from '../engine/capture-fixtures.ts';
 import type { EngineUpdate } from '../../src/shared/ipc.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+/** A small real capture: one TCP flow, two packets. */
+const PCAP = pcap([
+  { ts: 1700000000.000001, data: eth(0x0800, ipv4('192.0.2.10', '198.51.100.20', 6, tcp(40000, 80, TCP.SYN))) },
+  { ts: 1700000000.1, data: eth(0x0800, ipv4('198.51.100.20', '192.0.2.10', 6, tcp(80, 40000, TCP.SYN | TCP.ACK))) },
+]);
+
 function services(): HostServices & { filters: string[] } {
   const filters: string[] = [];
   return {
     filters,
-    session: new EngineHost({ createEngine: () => new FakeEngine(), intervalMs: 5 }),
+    session: new EngineHost({ intervalMs: 5 }),
     listInterfaces: () => [{ name: 'lo', addresses: ['127.0.0.1'], up: true, loopback: true }],
     validateFilter: (f) => {
       filters.push(f);
@@ -21,66 +28,155 @@ function services(): HostServices & { filters: string[] } {
   };
 }
 
+const value = (r: { type: string; value?: unknown }) => {
+  assert.equal(r.type, 'result');
+  return r.value as { ok: boolean; error: { code: string; message: string } };
+};
+
+test('the table: every method has a spec; the page may not call the two that take a path', () => {
+  assert.deepEqual([...HOST_METHODS].sort(), ['listInterfaces', 'openFile', 'saveCapture', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
+  assert.deepEqual([...PAGE_METHODS].sort(), ['listInterfaces', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
+  for (const m of ['openFile', 'saveCapture'] as const) assert.equal(HOST_API[m].caller, 'shell');
+  assert.ok(Object.isFrozen(HOST_API));
+});
+
 test('only well-formed calls to known methods are accepted', () => {
-  assert.ok(isHostCall({ type: 'call', id: 1, method: 'listInterfaces' }));
-  for (const m of HOST_METHODS) assert.ok(isHostCall({ type: 'call', id: 2, method: m, arg: null }));
-  for (const bad of [null, 'x', { type: 'call', id: 1.5, method: 'listInterfaces' }, { type: 'call', id: 1, method: 'constructor' }, { type: 'result', id: 1, method: 'listInterfaces' }, { type: 'call', method: 'stopCapture' }]) {
-    assert.equal(isHostCall(bad), false, JSON.stringify(bad));
+  assert.ok(isCallMessage({ type: 'call', id: 1, method: 'listInterfaces' }));
+  for (const m of HOST_METHODS) assert.ok(isCallMessage({ type: 'call', id: 2, method: m, arg: null }));
+  for (const bad of [null, 'x', { type: 'call', id: 1.5, method: 'listInterfaces' }, { type: 'call', id: 1, method: 'constructor' }, { type: 'call', id: 1, method: 'toString' }, { type: 'result', id: 1, method: 'listInterfaces' }, { type: 'call', method: 'stopCapture' }]) {
+    assert.equal(isCallMessage(bad), false, JSON.stringify(bad));
   }
 });
 
-test('the host validates arguments again and checks the filter before starting a capture', async () => {
+test('the host validates arguments and checks the filter before starting a capture', async () => {
   const s = services();
-  assert.deepEqual(await dispatchHostCall(s, 'listInterfaces', undefined), s.listInterfaces());
-  const bad = (await dispatchHostCall(s, 'startCapture', { interface: 'eth0', filter: 'bad', promisc: false })) as { ok: boolean; error: { code: string } };
-  assert.equal(bad.error.code, 'bad_filter', 'a bad filter stops the start before the helper runs');
-  const badIface = (await dispatchHostCall(s, 'startCapture', { interface: '-x', filter: '', promisc: false })) as { ok: boolean; error: { code: string } };
-  assert.equal(badIface.error.code, 'bad_arguments');
-  const rel = (await dispatchHostCall(s, 'openFile', 'relative.pcap')) as { ok: boolean; error: { code: string } };
-  assert.equal(rel.error.code, 'bad_arguments');
-  const missing = (await dispatchHostCall(s, 'openFile', '/nonexistent/sp-host-test.pcap')) as { ok: boolean; error: { code: string } };
-  assert.equal(missing.error.code, 'unreadable_file');
-  const live = (await dispatchHostCall(s, 'startCapture', { interface: 'eth0', filter: 'tcp', promisc: false })) as { ok: boolean; error: { code: string } };
-  assert.equal(live.error.code, 'internal', 'no live capture wired in this session');
+  assert.deepEqual(await dispatchHostCall(s, 'listInterfaces', undefined, 'page'), { type: 'result', value: s.listInterfaces() });
+  assert.equal(value(await dispatchHostCall(s, 'startCapture', { interface: 'eth0', filter: 'bad', promisc: false }, 'page')).error.code, 'bad_filter', 'a bad filter stops the start before the helper runs');
+  assert.equal(value(await dispatchHostCall(s, 'startCapture', { interface: '-x', filter: '', promisc: false }, 'page')).error.code, 'bad_arguments');
+  assert.equal(value(await dispatchHostCall(s, 'startCapture', { interface: 'eth0', filter: '', promisc: false, extra: 1 }, 'page')).error.code, 'bad_arguments');
+  assert.equal(value(await dispatchHostCall(s, 'openFile', 'relative.pcap', 'shell')).error.code, 'bad_arguments');
+  assert.equal(value(await dispatchHostCall(s, 'openFile', '/nonexistent/sp-host-test.pcap', 'shell')).error.code, 'unreadable_file');
+  assert.equal(value(await dispatchHostCall(s, 'startCapture', { interface: 'eth0', filter: 'tcp', promisc: false }, 'page')).error.code, 'internal', 'no live capture wired in this session');
   assert.deepEqual(s.filters, ['bad', 'tcp']);
+  // A method that takes nothing refuses an argument; one whose promise is void rejects (an `error` reply).
+  assert.deepEqual(await dispatchHostCall(s, 'stopCapture', 'x', 'page'), { type: 'error', message: 'stopCapture takes no argument.' });
+  assert.deepEqual(await dispatchHostCall(s, 'setPaused', 'yes', 'page'), { type: 'error', message: 'Expected true or false.' });
   await s.session.dispose();
 });
 
-test('setView: the host validates the request again; a bad one changes nothing and gets no update', async () => {
+test('a page never names a path: openFile and saveCapture from a page are refused before anything is read or written', async () => {
+  const s = services();
+  const dir = mkdtempSync(path.join(tmpdir(), 'sp-host-'));
+  const file = path.join(dir, 'x.cap');
+  writeFileSync(file, PCAP);
+  try {
+    for (const m of ['openFile', 'saveCapture'] as const) {
+      const r = value(await dispatchHostCall(s, m, file, 'page'));
+      assert.equal(r.ok, false);
+      assert.equal(r.error.code, 'bad_arguments');
+    }
+    assert.equal(s.session.getStatus().source, null, 'nothing was opened');
+    assert.equal(value(await dispatchHostCall(s, 'openFile', file, 'shell')).ok, true, 'the shell may');
+  } finally {
+    await s.session.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('setView: a bad request is refused (rejects), changes nothing and gets no update', async () => {
   const s = services();
   const updates: EngineUpdate[] = [];
   s.session.onUpdate((u) => updates.push(u));
   const good = { seq: 4, sortColumn: 'bytes', sortDir: 'asc', filter: 'proc:x', start: 0, end: 50, select: { index: 0 } };
   for (const bad of [undefined, null, { ...good, end: 5000 }, { ...good, sortColumn: 'constructor' }, { ...good, extra: 1 }, { ...good, select: { id: 'x' } }]) {
-    assert.equal(await dispatchHostCall(s, 'setView', bad), undefined);
+    assert.equal((await dispatchHostCall(s, 'setView', bad, 'page')).type, 'error', JSON.stringify(bad));
   }
   await new Promise((r) => setImmediate(r));
   assert.equal(updates.length, 0, 'no reply to a refused request');
-  assert.equal(await dispatchHostCall(s, 'setView', good), undefined);
+  assert.deepEqual(await dispatchHostCall(s, 'setView', good, 'page'), { type: 'result', value: undefined });
   await new Promise((r) => setImmediate(r));
   assert.equal(updates.length, 1);
   assert.equal(updates[0].viewSeq, 4);
   await s.session.dispose();
 });
 
-test('serveHost answers calls by id and forwards status and updates to the port', async () => {
+function fakeLink() {
+  const posted: HostToPage[] = [];
+  let onMessage: ((d: unknown) => void) | null = null;
+  let onClose: (() => void) | null = null;
+  const link: PageLink = { post: (m) => void posted.push(m), onMessage: (l) => void (onMessage = l), onClose: (l) => void (onClose = l), close: () => onClose?.() };
+  return { link, posted, send: (d: unknown) => onMessage!(d), close: () => onClose!() };
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !cond(); ) {
+    if (Date.now() > deadline) assert.fail(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('servePage: hello and status first, answers page calls by id, refuses shell methods, forwards updates until closed', async () => {
   const s = services();
-  const posted: unknown[] = [];
-  let onMessage: ((e: { data: unknown }) => void) | null = null;
-  serveHost({ on: (_e, l) => (onMessage = l), postMessage: (m) => posted.push(m) }, s);
-  onMessage!({ data: { type: 'call', id: 7, method: 'listInterfaces' } });
-  onMessage!({ data: { type: 'call', id: 8, method: 'evil' } });
-  onMessage!({ data: 'junk' });
+  const l = fakeLink();
+  servePage(l.link, s);
+  assert.deepEqual(l.posted.slice(0, 2), [{ type: 'hello', version: API_VERSION }, { type: 'status', status: s.session.getStatus() }]);
+  l.send({ type: 'call', id: 7, method: 'listInterfaces' });
+  l.send({ type: 'call', id: 8, method: 'openFile', arg: '/etc/passwd' });
+  l.send({ type: 'call', id: 9, method: 'setView', arg: { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null } });
+  l.send('junk');
+  l.send({ type: 'call', id: 10, method: '__proto__' });
+  await until(() => l.posted.some((m) => m.type === 'update'), 'the reply to setView');
+  const byId = new Map(l.posted.flatMap((m) => ('id' in m ? [[m.id, m] as const] : [])));
+  assert.deepEqual([...byId.keys()].sort(), [7, 8, 9]);
+  assert.deepEqual(byId.get(7), { type: 'result', id: 7, value: s.listInterfaces() });
+  assert.equal((byId.get(8) as { value: { error: { code: string } } }).value.error.code, 'bad_arguments');
+  l.close();
+  const n = l.posted.length;
+  l.send({ type: 'call', id: 11, method: 'listInterfaces' });
+  s.session.setView({ seq: 2, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null });
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(l.posted.length, n, 'nothing reaches a closed link');
+  await s.session.dispose();
+});
+
+test('serveHost: the shell may open files; a connect message serves its port as a page, a second one replaces it', async () => {
+  const s = services();
+  const toMain: unknown[] = [];
+  let fromMain: ((e: { data: unknown; ports?: readonly MessagePortLike[] }) => void) | null = null;
+  serveHost({ on: (_e, l) => (fromMain = l), postMessage: (m) => toMain.push(m) }, s);
+  const port = () => {
+    const p = { posted: [] as unknown[], listeners: new Map<string, (e?: unknown) => void>(), started: false, closed: false };
+    const like: MessagePortLike = {
+      on: (ev: string, l: (e?: unknown) => void) => void p.listeners.set(ev, l),
+      postMessage: (m) => void p.posted.push(m),
+      start: () => void (p.started = true),
+      close: () => void (p.closed = true),
+    } as MessagePortLike;
+    return { p, like };
+  };
+  const a = port();
+  fromMain!({ data: { type: 'connect' }, ports: [a.like] });
+  assert.ok(a.p.started);
+  assert.deepEqual(a.p.posted[0], { type: 'hello', version: API_VERSION });
+  a.p.listeners.get('message')!({ data: { type: 'call', id: 1, method: 'listInterfaces' } });
+  await until(() => a.p.posted.some((m) => (m as { id?: number }).id === 1), 'the page call answered on its port');
+  assert.equal(toMain.length, 0, 'page answers go to the page, not to main');
+
   const dir = mkdtempSync(path.join(tmpdir(), 'sp-host-'));
   const file = path.join(dir, 'x.cap');
-  writeFileSync(file, Uint8Array.from([1, 2, 2]));
-  onMessage!({ data: { type: 'call', id: 9, method: 'openFile', arg: file } });
-  const results = () => posted.filter((m) => (m as { type: string }).type === 'result') as { id: number; value: unknown }[];
-  // Reading the file is asynchronous: wait for both answers and an update (a loaded machine may take a while), not a fixed time.
-  for (const deadline = Date.now() + 10_000; (results().length < 2 || !posted.some((m) => (m as { type: string }).type === 'update')) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+  writeFileSync(file, PCAP);
+  fromMain!({ data: { type: 'call', id: 5, method: 'openFile', arg: file } });
+  await until(() => toMain.length === 1, 'the shell call answered');
+  assert.deepEqual(toMain[0], { type: 'result', id: 5, value: { ok: true, value: { path: file } } });
+  await until(() => a.p.posted.some((m) => (m as { type: string }).type === 'update'), 'the update reaches the page port');
+
+  const b = port();
+  fromMain!({ data: { type: 'connect' }, ports: [b.like] });
+  assert.ok(a.p.closed, 'the previous page port is closed');
+  const before = a.p.posted.length;
+  s.session.setView({ seq: 3, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null });
+  await until(() => b.p.posted.some((m) => (m as { type: string }).type === 'update'), 'the new port gets updates');
+  assert.equal(a.p.posted.length, before, 'the old port gets none');
   rmSync(dir, { recursive: true, force: true });
-  assert.deepEqual(results().map((r) => r.id).sort(), [7, 9]);
-  assert.ok(posted.some((m) => (m as { type: string }).type === 'status'), 'status forwarded');
-  assert.ok(posted.some((m) => (m as { type: string }).type === 'update'), 'update forwarded');
   await s.session.dispose();
 });

@@ -1,7 +1,8 @@
 /**
  * The built engine host (dist/main/engine-host.js) run as a child process, with a shim giving it the
- * `process.parentPort` of an Electron utility process: it answers calls, validates filters with libpcap, reads a
- * capture through the real engine and streams throttled updates.
+ * `process.parentPort` of an Electron utility process and a stand-in for the page's MessagePort: it serves the page
+ * on its port (validating filters with libpcap, streaming throttled updates of a capture read by the real engine),
+ * and main's calls (openFile with a dialog's path) on the parent port.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HostMessage } from '../../src/engine-host/host-protocol.ts';
+import type { HostToPage } from '../../src/shared/api.ts';
+import type { HostToMain } from '../../src/shared/engine-host-protocol.ts';
 import type { EngineUpdate, CaptureStatusView } from '../../src/shared/ipc.ts';
 import { isEngineUpdate } from '../../src/shared/engine-host-protocol.ts';
 
@@ -46,19 +48,37 @@ test('the engine-host bundle serves calls and streams updates over its parent po
   try {
     const updates: EngineUpdate[] = [];
     const statuses: CaptureStatusView[] = [];
+    const hellos: unknown[] = [];
     const pending = new Map<number, (v: unknown) => void>();
-    child.on('message', (m: HostMessage) => {
+    const mainPending = new Map<number, (v: unknown) => void>();
+    child.on('message', (raw: HostToMain | { port: HostToPage }) => {
+      if (!('port' in raw)) {
+        if (raw.type === 'result') mainPending.get(raw.id)?.(raw.value);
+        return;
+      }
+      const m = raw.port;
       if (m.type === 'result') pending.get(m.id)?.(m.value);
+      else if (m.type === 'error') pending.get(m.id)?.(new Error(m.message));
       else if (m.type === 'update') updates.push(m.update);
-      else statuses.push(m.status);
+      else if (m.type === 'status') statuses.push(m.status);
+      else hellos.push(m);
     });
     let id = 0;
+    /** A call from the page, on its port. */
     const call = (method: string, arg?: unknown) =>
       new Promise<unknown>((resolve) => {
         pending.set(++id, resolve);
+        child.send({ port: { type: 'call', id, method, arg } });
+      });
+    /** A call from main (the shell), on the parent port. */
+    const mainCall = (method: string, arg?: unknown) =>
+      new Promise<unknown>((resolve) => {
+        mainPending.set(++id, resolve);
         child.send({ type: 'call', id, method, arg });
       });
+    child.send({ type: 'connect' });
     const ifaces = (await call('listInterfaces')) as { name: string }[];
+    assert.deepEqual(hellos, [{ type: 'hello', version: 5 }], 'the host says which API it speaks first');
     assert.ok(ifaces.some((i) => i.name === 'lo') && ifaces.some((i) => i.name === 'any'));
     // A structured clone keeps `value: undefined` (JSON would drop it), as Electron's port does.
     assert.deepEqual(await call('validateFilter', 'udp port 53'), { ok: true, value: undefined });
@@ -66,11 +86,13 @@ test('the engine-host bundle serves calls and streams updates over its parent po
     assert.equal(bad.error.code, 'bad_filter');
     const file = path.join(dir, 'small.pcap');
     writeFileSync(file, pcap(30));
-    assert.deepEqual(await call('openFile', file), { ok: true, value: { path: file } });
+    const fromPage = (await call('openFile', file)) as { ok: boolean; error: { code: string } };
+    assert.equal(fromPage.error.code, 'bad_arguments', 'the page cannot name a path');
+    assert.deepEqual(await mainCall('openFile', file), { ok: true, value: { path: file } });
     // The final update follows the "stopped" status within one update interval.
     for (let i = 0; i < 100 && !(updates.at(-1)?.total === 3 && updates.at(-1)!.stats.packets === 30); i++) await new Promise((r) => setTimeout(r, 50));
     const last = updates.at(-1)!;
-    assert.ok(isEngineUpdate(last), 'the update survives the structured clone in the shape main accepts');
+    assert.ok(isEngineUpdate(last), 'the update survives the structured clone in the shape the page accepts');
     assert.equal(last.count, 3);
     assert.equal(last.rows.length, 3, 'three UDP flows, whole rows');
     assert.equal(last.stats.packets, 30);

@@ -101,9 +101,12 @@ export { FakeBrowserWindow as BrowserWindow };
 
 export class FakeUtilityProcess {
   readonly posted: unknown[] = [];
+  /** The transfer list of each postMessage, by index of `posted`. */
+  readonly transfers: (unknown[] | undefined)[] = [];
   readonly listeners = new Map<string, Fn>();
-  postMessage(m: unknown) {
+  postMessage(m: unknown, transfer?: unknown[]) {
     this.posted.push(m);
+    this.transfers.push(transfer);
   }
   on(event: string, l: Fn) {
     this.listeners.set(event, l);
@@ -121,6 +124,12 @@ export const utilityProcess = {
     return proc;
   },
 };
+
+/** Like Electron's: two entangled ports (here only their identities matter). */
+export class MessageChannelMain {
+  readonly port1 = { name: 'port1', channel: this };
+  readonly port2 = { name: 'port2', channel: this };
+}
 
 export const ipcMain = { handle: (ch: string, h: Fn) => void log.ipcHandlers.set(ch, h) };
 

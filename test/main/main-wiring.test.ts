@@ -1,7 +1,7 @@
 /**
  * Runs the real main process (src/main/main.ts, bundled by esbuild with `electron` aliased to fake-electron.ts)
  * and checks how it wires Electron: privileged app:// scheme, sandbox, hardening of every webContents and the
- * session, the locked-down window loading app://sandpiper, the engine in a utility process, the IPC relay, and the
+ * session, the locked-down window loading app://sandpiper, the engine in a utility process, the page's port to it, and the
  * one-time helper install offer (app-helper.ts replaced by fake-app-helper.ts, so nothing reads this machine's
  * installed helper or runs pkexec).
  */
@@ -87,12 +87,9 @@ test('main wires Electron as the security checklist says', async () => {
 
     assert.equal(log.forks.length, 1);
     assert.equal(log.forks[0].path, path.join(dir, 'main/engine-host.js'), 'the engine runs in a utility process');
-    assert.deepEqual([...log.ipcHandlers.keys()].sort(), [
-      'sandpiper:list-interfaces', 'sandpiper:open-capture-file', 'sandpiper:save-capture', 'sandpiper:set-paused',
-      'sandpiper:set-view', 'sandpiper:start-capture', 'sandpiper:stop-capture', 'sandpiper:validate-filter',
-    ]);
+    assert.deepEqual([...log.ipcHandlers.keys()].sort(), ['sandpiper:connect', 'sandpiper:open-capture-file', 'sandpiper:save-capture'], 'main handles only the dialogs and the port request');
 
-    // An IPC call from the app page goes to the engine host; the host's answer and its updates come back.
+    // "Open file…": main's dialog chooses the path, then the engine host is called with it and answers.
     const proc = log.forks[0].proc;
     const onHost = proc.listeners.get('message')!;
     const appEvent = { senderFrame: { url: 'app://sandpiper/index.html', parent: null } };
@@ -101,23 +98,30 @@ test('main wires Electron as the security checklist says', async () => {
     assert.deepEqual(proc.posted, [{ type: 'call', id: 1, method: 'openFile', arg: '/tmp/chosen.pcap' }], 'the dialog path, not the renderer, names the file');
     onHost({ type: 'result', id: 1, value: { ok: true, value: { path: '/tmp/chosen.pcap' } } });
     assert.deepEqual(await pending, { ok: true, value: { path: '/tmp/chosen.pcap' } });
-    // A view request is validated in main, then relayed to the host as it came.
-    const view = { seq: 2, sortColumn: 'bytes', sortDir: 'desc', filter: '', start: 0, end: 40, select: null };
-    await assert.rejects(Promise.resolve().then(() => log.ipcHandlers.get('sandpiper:set-view')!(appEvent, { ...view, end: 100_000 })), TypeError);
-    const viewed = log.ipcHandlers.get('sandpiper:set-view')!(appEvent, view) as Promise<unknown>;
-    for (let i = 0; i < 50 && proc.posted.length === 1; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.deepEqual(proc.posted.slice(1), [{ type: 'call', id: 2, method: 'setView', arg: view }], 'only the valid request reaches the host');
-    onHost({ type: 'result', id: 2, value: undefined });
-    assert.equal(await viewed, undefined);
-    const update = { seq: 1, viewSeq: 2, total: 1, count: 1, start: 0, rows: [{ id: 4 }], selected: null, filterError: null, stats: {}, ts: 0 };
-    onHost({ type: 'update', update: { seq: 0, full: true, upserts: [], removed: [], stats: {}, ts: 0 } });
-    onHost({ type: 'update', update: { seq: 0, full: true, rows: { ids: new Float64Array(0), counters: new Float64Array(0), texts: [] }, removed: [], stats: {}, ts: 0 } });
-    onHost({ type: 'update', update });
-    const devStatus = { state: 'capturing', devWarning: 'running the capture helper from a source checkout' };
-    onHost({ type: 'status', status: devStatus });
-    assert.deepEqual(win.sent, [['sandpiper:update', update], ['sandpiper:status', devStatus]], 'the dev warning reaches the renderer; a v1 or v2 update does not');
-    assert.equal(win.sent[0][1], update, 'the update is relayed as it came');
-    await assert.rejects(Promise.resolve().then(() => log.ipcHandlers.get('sandpiper:list-interfaces')!({ senderFrame: { url: 'https://evil.example/', parent: null } })), /refused/);
+    await assert.rejects(Promise.resolve().then(() => log.ipcHandlers.get('sandpiper:open-capture-file')!(appEvent, '/etc/shadow')), /no arguments/);
+
+    // The page's port: one end of a MessageChannelMain to the utility process, the other to the asking frame.
+    const toFrame: [string, unknown, unknown[]][] = [];
+    const frame = { ...appEvent.senderFrame, postMessage: (ch: string, m: unknown, t: unknown[]) => void toFrame.push([ch, m, t]) };
+    await log.ipcHandlers.get('sandpiper:connect')!({ senderFrame: frame });
+    assert.deepEqual(proc.posted.at(-1), { type: 'connect' });
+    const [hostEnd] = proc.transfers.at(-1) as { name: string; channel: unknown }[];
+    assert.equal(toFrame.length, 1);
+    const [channel, payload, [pageEnd]] = toFrame[0] as [string, unknown, { name: string; channel: unknown }[]];
+    assert.deepEqual([channel, payload, hostEnd.name, pageEnd.name], ['sandpiper:host-port', null, 'port1', 'port2']);
+    assert.equal(hostEnd.channel, pageEnd.channel, 'the two ends of one channel');
+
+    // Updates and status go to the page on its port: main relays nothing, whatever the host sends it.
+    onHost({ type: 'update', update: { seq: 1, viewSeq: 0, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null, stats: {}, chart: null, ts: 0 } });
+    onHost({ type: 'status', status: { state: 'capturing' } });
+    assert.deepEqual(win.sent, []);
+    // Except that the engine is gone, which its port may not tell the page.
+    proc.listeners.get('exit')!(9);
+    assert.equal(win.sent.length, 1);
+    assert.equal(win.sent[0][0], 'sandpiper:host-gone');
+    assert.match((win.sent[0][1] as { message: string }).message, /exit status 9/);
+    await assert.rejects(Promise.resolve().then(() => log.ipcHandlers.get('sandpiper:connect')!({ senderFrame: { url: 'https://evil.example/', parent: null } })), /refused/);
+    assert.equal(toFrame.length, 1, 'no port for a foreign page');
     assert.ok(!log.calls.some((c) => c.startsWith('app.exit')), 'main started without errors');
 
     assert.deepEqual(helper.calls, ['check'], 'the installed helper is checked once');

@@ -1,91 +1,199 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSandpiperApi, type IpcRendererLike } from '../../src/preload/api.ts';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, IPC_PROTOCOL_VERSION, type EngineUpdate, type ViewRequest } from '../../src/shared/ipc.ts';
+import { createSandpiperApi, type IpcRendererLike, type PortLike } from '../../src/preload/api.ts';
+import { API_VERSION, type CallMessage } from '../../src/shared/api.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, IPC_PROTOCOL_VERSION, MAX_VIEW_ROWS, RATE_HISTORY_LENGTH, type CaptureStatusView, type EngineUpdate, type ViewRequest } from '../../src/shared/ipc.ts';
+import { makeRow } from '../engine-host/fake-engine.ts';
 
-type L = (event: unknown, payload: unknown) => void;
+type L = (event: { ports?: readonly PortLike[] }, payload: unknown) => void;
 
 function fakeIpc() {
   const invoked: [string, unknown[]][] = [];
-  const listeners = new Map<string, Set<L>>();
+  const listeners = new Map<string, L>();
   const ipc: IpcRendererLike = {
     invoke: async (ch, ...args) => {
       invoked.push([ch, args]);
-      return { ok: true };
+      return { ok: true, value: null };
     },
-    on: (ch, l) => listeners.set(ch, (listeners.get(ch) ?? new Set()).add(l)),
-    removeListener: (ch, l) => listeners.get(ch)?.delete(l),
+    on: (ch, l) => void listeners.set(ch, l),
   };
-  const emit = (ch: string, payload: unknown) => {
-    for (const l of listeners.get(ch) ?? []) l({ sender: 'SECRET-IPC-EVENT' }, payload);
-  };
-  return { ipc, invoked, listeners, emit };
+  const port = { posted: [] as CallMessage[], onmessage: null as PortLike['onmessage'], postMessage(m: unknown) { this.posted.push(m as CallMessage); } };
+  const givePort = (p: PortLike = port) => listeners.get(EVENT_CHANNELS.hostPort)!({ ports: [p] }, null);
+  /** A message from the host on the port, as the page's MessagePort delivers it. */
+  const fromHost = (data: unknown) => port.onmessage!({ data });
+  return { ipc, invoked, listeners, port, givePort, fromHost };
 }
 
+const UPDATE: EngineUpdate = { seq: 3, viewSeq: 1, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null, stats: {} as EngineUpdate['stats'], chart: null, ts: 1 };
+const VIEW: ViewRequest = { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: 'tcp', start: 0, end: 50, select: { id: 4 } };
+
 test('the API has exactly the SandpiperApi members, frozen, and no ipcRenderer passthrough', () => {
-  const api = createSandpiperApi(fakeIpc().ipc);
+  const f = fakeIpc();
+  const api = createSandpiperApi(f.ipc);
   assert.deepEqual(Object.keys(api).sort(), [
     'listInterfaces', 'onStatus', 'onUpdate', 'openCaptureFile', 'saveCapture', 'setPaused', 'setView', 'startCapture',
     'stopCapture', 'validateFilter', 'version',
   ]);
   assert.equal(api.version, IPC_PROTOCOL_VERSION);
-  assert.equal(api.version, 4, 'updates carry the window asked for and the traffic chart');
+  assert.equal(api.version, API_VERSION);
+  assert.equal(api.version, 5, 'one API table; the page talks to the engine host over its own port');
   assert.ok(Object.isFrozen(api));
   for (const [k, v] of Object.entries(api)) if (k !== 'version') assert.equal(typeof v, 'function', k);
+  // The preload asks main for its port once, and listens only for the port and the host's end.
+  assert.deepEqual(f.invoked, [[INVOKE_CHANNELS.connect, []]]);
+  assert.deepEqual([...f.listeners.keys()].sort(), [EVENT_CHANNELS.hostGone, EVENT_CHANNELS.hostPort].sort());
 });
 
-test('each action invokes its own channel with only the expected arguments', async () => {
+test('page calls go over the port (queued until it arrives, then in order); the dialogs are invoke calls to main', async () => {
   const f = fakeIpc();
   const api = createSandpiperApi(f.ipc);
-  await api.listInterfaces();
-  await api.validateFilter('tcp');
-  await api.startCapture({ interface: 'eth0', filter: '', promisc: true, evil: 'x' } as never);
-  await api.stopCapture();
-  await api.setPaused(true);
+  const listed = api.listInterfaces();
+  const checked = api.validateFilter('tcp');
+  void api.setView(VIEW);
+  assert.equal(f.port.posted.length, 0);
+  f.givePort();
+  void api.setPaused(true);
+  void api.startCapture({ interface: 'eth0', filter: '', promisc: true });
+  void api.stopCapture();
+  assert.deepEqual(f.port.posted, [
+    { type: 'call', id: 1, method: 'listInterfaces' },
+    { type: 'call', id: 2, method: 'validateFilter', arg: 'tcp' },
+    { type: 'call', id: 3, method: 'setView', arg: VIEW },
+    { type: 'call', id: 4, method: 'setPaused', arg: true },
+    { type: 'call', id: 5, method: 'startCapture', arg: { interface: 'eth0', filter: '', promisc: true } },
+    { type: 'call', id: 6, method: 'stopCapture' },
+  ]);
+  f.fromHost({ type: 'result', id: 2, value: { ok: true } });
+  f.fromHost({ type: 'result', id: 1, value: [{ name: 'lo' }] });
+  assert.deepEqual(await listed, [{ name: 'lo' }]);
+  assert.deepEqual(await checked, { ok: true });
   await api.openCaptureFile();
   await api.saveCapture();
-  const view: ViewRequest = { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: 'tcp', start: 0, end: 50, select: { id: 4 } };
-  await api.setView({ ...view, evil: 'x', select: { id: 4, evil: 'y' } } as never);
-  await api.setView({ ...view, select: { index: 2 } });
-  await api.setView({ ...view, select: null });
-  assert.deepEqual(f.invoked, [
-    [INVOKE_CHANNELS.listInterfaces, []],
-    [INVOKE_CHANNELS.validateFilter, ['tcp']],
-    [INVOKE_CHANNELS.startCapture, [{ interface: 'eth0', filter: '', promisc: true }]],
-    [INVOKE_CHANNELS.stopCapture, []],
-    [INVOKE_CHANNELS.setPaused, [true]],
-    [INVOKE_CHANNELS.openCaptureFile, []],
-    [INVOKE_CHANNELS.saveCapture, []],
-    [INVOKE_CHANNELS.setView, [view]],
-    [INVOKE_CHANNELS.setView, [{ ...view, select: { index: 2 } }]],
-    [INVOKE_CHANNELS.setView, [{ ...view, select: null }]],
-  ]);
+  assert.deepEqual(f.invoked.slice(1), [[INVOKE_CHANNELS.openCaptureFile, []], [INVOKE_CHANNELS.saveCapture, []]]);
+  // A second port (not expected) is not used.
+  const other = { posted: [] as unknown[], onmessage: null, postMessage(m: unknown) { this.posted.push(m); } };
+  f.givePort(other);
+  void api.stopCapture();
+  assert.equal(other.posted.length, 0);
+  assert.equal(f.port.posted.at(-1)?.method, 'stopCapture');
 });
 
-test('listeners get the payload only (never the IPC event) and unsubscribe cleanly', () => {
+test('a refused call rejects; extra arguments reject before anything is sent', async () => {
   const f = fakeIpc();
   const api = createSandpiperApi(f.ipc);
+  f.givePort();
+  const paused = api.setPaused('yes' as never);
+  f.fromHost({ type: 'error', id: 1, message: 'Expected true or false.' });
+  await assert.rejects(paused, /Expected true or false/);
+  await assert.rejects((api.stopCapture as (...a: unknown[]) => Promise<void>)('extra'), TypeError);
+  await assert.rejects((api.validateFilter as (...a: unknown[]) => Promise<unknown>)('a', 'b'), TypeError);
+  assert.equal(f.port.posted.length, 1);
+});
+
+test('listeners get the payload only and unsubscribe cleanly; a malformed update never reaches them', () => {
+  const f = fakeIpc();
+  const api = createSandpiperApi(f.ipc);
+  f.givePort();
   const got: unknown[][] = [];
   const off = api.onUpdate((...args: unknown[]) => got.push(args));
   const offS = api.onStatus((...args: unknown[]) => got.push(['status', ...args]));
-  f.emit(EVENT_CHANNELS.update, { seq: 1 });
-  f.emit(EVENT_CHANNELS.status, { state: 'idle' });
-  assert.deepEqual(got, [[{ seq: 1 }], ['status', { state: 'idle' }]]);
+  f.fromHost({ type: 'update', update: UPDATE });
+  f.fromHost({ type: 'update', update: { ...UPDATE, rows: 'x' } });
+  f.fromHost({ type: 'update', update: { seq: 0, full: true, upserts: [], removed: [], stats: {}, ts: 0 } });
+  f.fromHost({ type: 'status', status: { state: 'idle' } });
+  assert.deepEqual(got, [[UPDATE], ['status', { state: 'idle' }]]);
+  assert.equal(got[0][0], UPDATE, 'the update as it came');
   off();
   offS();
-  f.emit(EVENT_CHANNELS.update, { seq: 2 });
+  f.fromHost({ type: 'update', update: UPDATE });
   assert.equal(got.length, 2);
-  assert.equal(f.listeners.get(EVENT_CHANNELS.update)?.size, 0);
   assert.throws(() => api.onUpdate('not a function' as never), TypeError);
 });
 
-test('an update reaches the listener as it came: the same object', () => {
+test('when the engine host is gone, pending calls end and the page sees an error status', async () => {
   const f = fakeIpc();
   const api = createSandpiperApi(f.ipc);
-  const got: EngineUpdate[] = [];
-  api.onUpdate((u) => got.push(u));
-  const u: EngineUpdate = { seq: 3, viewSeq: 1, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null, stats: {} as EngineUpdate['stats'], chart: null, ts: 1 };
-  f.emit(EVENT_CHANNELS.update, u);
-  assert.deepEqual(got, [u]);
-  assert.equal(got[0], u);
+  f.givePort();
+  const statuses: CaptureStatusView[] = [];
+  api.onStatus((s) => statuses.push(s));
+  const start = api.startCapture({ interface: 'eth0', filter: '', promisc: false });
+  const stop = api.stopCapture();
+  const error = { code: 'internal' as const, message: 'The engine process stopped (exit status 9).', action: 'Restart Sandpiper.' };
+  f.listeners.get(EVENT_CHANNELS.hostGone)!({}, error);
+  assert.deepEqual(await start, { ok: false, error });
+  await assert.rejects(stop, /engine process stopped/);
+  assert.deepEqual(statuses, [{ state: 'error', source: null, sandbox: null, error, devWarning: null }]);
+  assert.deepEqual(await api.validateFilter('tcp'), { ok: false, error }, 'later calls answer at once');
+});
+
+test('a host of another API version is not believed', () => {
+  const f = fakeIpc();
+  const api = createSandpiperApi(f.ipc);
+  f.givePort();
+  const statuses: CaptureStatusView[] = [];
+  api.onStatus((s) => statuses.push(s));
+  f.fromHost({ type: 'hello', version: API_VERSION });
+  assert.equal(statuses.length, 0);
+  f.fromHost({ type: 'hello', version: API_VERSION - 1 });
+  assert.equal(statuses.length, 1);
+  assert.equal(statuses[0].state, 'error');
+  assert.match(statuses[0].error?.message ?? '', /API version 4/);
+});
+
+/** A well-formed update: a window of two of five flows, the second one selected. */
+function update(seq = 1): EngineUpdate {
+  return {
+    seq,
+    viewSeq: 3,
+    total: 5,
+    count: 4,
+    start: 2,
+    rows: [makeRow(1), makeRow(2)],
+    selected: { id: 2, index: 3, row: makeRow(2), down: [1, 2], up: [3, 4] },
+    filterError: null,
+    stats: {} as EngineUpdate['stats'],
+    chart: null,
+    ts: 0,
+  };
+}
+
+test('an update of the wrong shape is dropped by the page\'s client, never handed to the renderer', () => {
+  const f = fakeIpc();
+  const api = createSandpiperApi(f.ipc);
+  f.givePort();
+  const updates: EngineUpdate[] = [];
+  api.onUpdate((u) => updates.push(u));
+  const proc = { send: f.fromHost };
+  const good = update(5);
+  const bad: [string, unknown][] = [
+    ['no update', undefined],
+    ['version 1 (upserts)', { seq: 1, full: true, upserts: [makeRow(1)], removed: [], stats: {}, ts: 0 }],
+    ['version 2 (a batch)', { seq: 1, full: true, rows: { ids: new Float64Array(0), counters: new Float64Array(0), texts: [] }, removed: [], stats: {}, ts: 0 }],
+    ['seq not an integer', { ...good, seq: 1.5 }],
+    ['viewSeq missing', { ...good, viewSeq: undefined }],
+    ['total negative', { ...good, total: -1 }],
+    ['count a string', { ...good, count: '4' }],
+    ['start missing', { ...good, start: undefined }],
+    ['count above total', { ...good, count: 6 }],
+    ['window past the count', { ...good, start: 3 }],
+    ['rows not an array', { ...good, rows: {} }],
+    ['a row not an object', { ...good, rows: [makeRow(1), 2] }],
+    ['too many rows', { ...good, total: 2000, count: 2000, start: 0, rows: Array.from({ length: MAX_VIEW_ROWS + 1 }, (_, i) => makeRow(i)) }],
+    ['selected not an object', { ...good, selected: 2 }],
+    ['selected without an id', { ...good, selected: { ...good.selected, id: undefined } }],
+    ['selected index below -1', { ...good, selected: { ...good.selected, index: -2 } }],
+    ['selected index past the count', { ...good, selected: { ...good.selected, index: 4 } }],
+    ['selected row not an object', { ...good, selected: { ...good.selected, row: 'x' } }],
+    ['history not numbers', { ...good, selected: { ...good.selected, down: ['1'] } }],
+    ['history too long', { ...good, selected: { ...good.selected, up: new Array(RATE_HISTORY_LENGTH + 1).fill(0) } }],
+    ['filterError not a string', { ...good, filterError: 5 }],
+    ['stats missing', { ...good, stats: null }],
+    ['ts missing', { ...good, ts: undefined }],
+  ];
+  for (const [, u] of bad) proc.send({ type: 'update', update: u });
+  assert.equal(updates.length, 0, bad.map(([what]) => what).join(', '));
+  proc.send({ type: 'update', update: good });
+  proc.send({ type: 'update', update: { ...good, seq: 6, total: 0, count: 0, start: 0, rows: [], selected: { id: 9, index: -1, row: null, down: [], up: [] }, filterError: 'Bad port "x".' } });
+  proc.send({ type: 'update', update: { ...good, seq: 7, total: 2000, count: 1500, start: 500, rows: Array.from({ length: MAX_VIEW_ROWS }, (_, i) => makeRow(i)), selected: null } });
+  assert.deepEqual(updates.map((u) => u.seq), [5, 6, 7], 'well-formed updates, empty and full windows included, pass');
 });

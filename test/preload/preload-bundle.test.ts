@@ -25,6 +25,7 @@ test('the preload bundle is made of src/preload and src/shared only and requires
   const inputs = Object.keys(r.metafile.inputs).sort();
   assert.ok(inputs.includes('src/preload/api.ts'), inputs.join(', '));
   assert.ok(inputs.includes('src/shared/ipc.ts'), 'the channel names come from shared');
+  assert.ok(inputs.includes('src/shared/api.ts'), 'the API is derived from the shared table');
   assert.deepEqual(inputs.filter((f) => !f.startsWith('src/preload/') && !f.startsWith('src/shared/')), []);
   const out = r.outputFiles[0].text;
   const required = [...out.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);

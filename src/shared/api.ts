@@ -1,0 +1,298 @@
+/**
+ * The renderer ⇄ engine host API, written once (API_VERSION). Every other place derives from this table: the
+ * preload's and the browser's `SandpiperApi` (createApiClient below), the host's dispatcher
+ * (src/engine-host/host-protocol.ts), Electron main's few handlers (src/main/ipc-handlers.ts) and the `sandpiper ui`
+ * server (src/engine-host/ui-server.ts).
+ *
+ * Transport: the page holds a message link straight to the engine host (Electron: a MessagePort main handed over;
+ * `sandpiper ui`: a WebSocket carrying the same messages as JSON). Calls are `CallMessage`s, answered with the same
+ * id by a `result`, or by an `error` that rejects the call (a refused argument of a `reject` method, or a failure);
+ * the host says `hello` first and pushes `update`s (≤ 10 a second, plus one per turn of setView calls) and `status`.
+ *
+ * This module imports nothing outside src/shared: the sandboxed preload bundles it.
+ */
+import { FILTER_MAX_LENGTH, INTERFACE_NAME_RE } from './helper-protocol.ts';
+import { isColumnId } from './flows/columns.ts';
+import { isEngineUpdate } from './engine-host-protocol.ts';
+import {
+  IPC_PROTOCOL_VERSION,
+  MAX_FILTER_LENGTH,
+  MAX_VIEW_ROWS,
+  type AppError,
+  type CaptureStatusView,
+  type EngineUpdate,
+  type InterfaceInfo,
+  type Result,
+  type StartCaptureRequest,
+  type ViewRequest,
+} from './ipc.ts';
+
+/** The version of this API and of the data types it carries (src/shared/ipc.ts says what each version changed). */
+export const API_VERSION = IPC_PROTOCOL_VERSION;
+
+/** A validator's answer: the value in its type (a fresh object for objects), or why it is refused. Nothing is coerced. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Check<T> = (v: unknown) => Checked<T>;
+
+const refuse = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
+
+export function checkFilter(v: unknown): Checked<string> {
+  if (typeof v !== 'string') return refuse('The capture filter must be text.');
+  if (v.length > FILTER_MAX_LENGTH) return refuse(`The capture filter is longer than ${FILTER_MAX_LENGTH} characters.`);
+  // libpcap takes a C string: a NUL would silently cut the filter short.
+  if (v.includes('\0')) return refuse('The capture filter contains a NUL character.');
+  return { ok: true, value: v };
+}
+
+export function checkInterfaceName(v: unknown): Checked<string> {
+  // The helper's own rule, and no leading '-' so a name can never read as an option.
+  if (typeof v !== 'string' || !INTERFACE_NAME_RE.test(v) || v.startsWith('-')) return refuse('That is not a valid interface name.');
+  return { ok: true, value: v };
+}
+
+export function checkBoolean(v: unknown): Checked<boolean> {
+  if (typeof v !== 'boolean') return refuse('Expected true or false.');
+  return { ok: true, value: v };
+}
+
+function hasExactKeys(v: object, keys: readonly string[]): boolean {
+  const own = Object.keys(v);
+  return own.length === keys.length && own.every((k) => keys.includes(k));
+}
+
+export function checkStartCapture(v: unknown): Checked<StartCaptureRequest> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return refuse('The capture request is malformed.');
+  if (Object.keys(v).some((k) => k !== 'interface' && k !== 'filter' && k !== 'promisc')) return refuse('The capture request has unknown fields.');
+  const r = v as Record<string, unknown>;
+  const iface = checkInterfaceName(r.interface);
+  if (!iface.ok) return iface;
+  const filter = checkFilter(r.filter);
+  if (!filter.ok) return filter;
+  const promisc = checkBoolean(r.promisc);
+  if (!promisc.ok) return promisc;
+  return { ok: true, value: { interface: iface.value, filter: filter.value, promisc: promisc.value } };
+}
+
+/** A path chosen by the shell (a native dialog in main, an upload in `sandpiper ui`); the page never sends one. */
+export function checkPath(v: unknown): Checked<string> {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 4096 || v.includes('\0') || !v.startsWith('/')) {
+    return refuse('That is not an absolute file path.');
+  }
+  return { ok: true, value: v };
+}
+
+const VIEW_KEYS = ['seq', 'sortColumn', 'sortDir', 'filter', 'start', 'end', 'select'];
+const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+function checkSelect(v: unknown): Checked<ViewRequest['select']> {
+  if (v === null) return { ok: true, value: null };
+  if (typeof v !== 'object' || Array.isArray(v)) return refuse('The selection must be null, an id or an index.');
+  const r = v as Record<string, unknown>;
+  if (hasExactKeys(v, ['id']) && Number.isSafeInteger(r.id)) return { ok: true, value: { id: r.id as number } };
+  if (hasExactKeys(v, ['index']) && isIndex(r.index)) return { ok: true, value: { index: r.index } };
+  return refuse('The selection must be null, an id or an index.');
+}
+
+/** What the flows table asks to see: exactly the ViewRequest fields, a window of at most MAX_VIEW_ROWS rows. */
+export function checkViewRequest(v: unknown): Checked<ViewRequest> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return refuse('The view request is malformed.');
+  if (!hasExactKeys(v, VIEW_KEYS)) return refuse('The view request must have exactly its known fields.');
+  const r = v as Record<string, unknown>;
+  if (!isIndex(r.seq)) return refuse('The view request number must be a whole number of at least 0.');
+  const sortColumn = r.sortColumn;
+  if (!isColumnId(sortColumn)) return refuse('The view request names an unknown column.');
+  const sortDir = r.sortDir;
+  if (sortDir !== 'asc' && sortDir !== 'desc') return refuse('The sort direction must be asc or desc.');
+  if (typeof r.filter !== 'string') return refuse('The flows filter must be text.');
+  if (r.filter.length > MAX_FILTER_LENGTH) return refuse(`The flows filter is longer than ${MAX_FILTER_LENGTH} characters.`);
+  const { start, end } = r;
+  if (!isIndex(start) || !isIndex(end) || end < start) return refuse('The view window must be whole positions with 0 ≤ start ≤ end.');
+  if (end - start > MAX_VIEW_ROWS) return refuse(`The view window is larger than ${MAX_VIEW_ROWS} rows.`);
+  const select = checkSelect(r.select);
+  if (!select.ok) return select;
+  return { ok: true, value: { seq: r.seq, sortColumn, sortDir, filter: r.filter, start, end, select: select.value } };
+}
+
+/** What the engine host does, method by method (at most one argument each). */
+export interface HostApi {
+  listInterfaces(): Promise<InterfaceInfo[]>;
+  validateFilter(filter: string): Promise<Result>;
+  startCapture(req: StartCaptureRequest): Promise<Result>;
+  stopCapture(): Promise<void>;
+  setPaused(paused: boolean): Promise<void>;
+  /** Sets what the flows table shows; an update reflecting it follows promptly. */
+  setView(req: ViewRequest): Promise<void>;
+  /** Reads a capture file at a path the shell chose. */
+  openFile(path: string): Promise<Result<{ path: string }>>;
+  /** Writes the current capture as pcap to a path the shell chose. */
+  saveCapture(path: string): Promise<Result<{ path: string }>>;
+}
+export type HostMethod = keyof HostApi;
+export type HostArg<M extends HostMethod> = Parameters<HostApi[M]> extends [infer A] ? A : undefined;
+export type HostReturn<M extends HostMethod> = Awaited<ReturnType<HostApi[M]>>;
+
+export interface MethodSpec<A> {
+  /** The argument's validator, or null for a method that takes none (then the argument must be absent). */
+  arg: Check<A> | null;
+  /**
+   * Who may call it. `page`: the renderer, over its link. `shell`: only Electron main or the `sandpiper ui` server,
+   * which pass a path they chose themselves; a page asking for one is refused, so the page never names a path.
+   */
+  caller: 'page' | 'shell';
+  /** How a refused argument is answered: `result` — the method's own `{ ok: false, error }`; `reject` — its promise rejects. */
+  refusal: 'result' | 'reject';
+}
+
+/** The table. Every call crossing into the host is checked against it, wherever it comes from. */
+export const HOST_API = Object.freeze({
+  listInterfaces: { arg: null, caller: 'page', refusal: 'reject' },
+  validateFilter: { arg: checkFilter, caller: 'page', refusal: 'result' },
+  startCapture: { arg: checkStartCapture, caller: 'page', refusal: 'result' },
+  stopCapture: { arg: null, caller: 'page', refusal: 'reject' },
+  setPaused: { arg: checkBoolean, caller: 'page', refusal: 'reject' },
+  setView: { arg: checkViewRequest, caller: 'page', refusal: 'reject' },
+  openFile: { arg: checkPath, caller: 'shell', refusal: 'result' },
+  saveCapture: { arg: checkPath, caller: 'shell', refusal: 'result' },
+} as const satisfies { readonly [M in HostMethod]: MethodSpec<HostArg<M>> });
+
+export const HOST_METHODS: readonly HostMethod[] = Object.freeze(Object.keys(HOST_API) as HostMethod[]);
+/** The methods the page may call on the host (`caller: 'page'`). */
+export type PageMethod = { [M in HostMethod]: (typeof HOST_API)[M]['caller'] extends 'page' ? M : never }[HostMethod];
+export const PAGE_METHODS: readonly PageMethod[] = Object.freeze(HOST_METHODS.filter((m): m is PageMethod => HOST_API[m].caller === 'page'));
+
+export const isHostMethod = (m: unknown): m is HostMethod => typeof m === 'string' && Object.hasOwn(HOST_API, m);
+
+/** Events the host pushes to every page link. */
+export interface HostEvents {
+  update: EngineUpdate;
+  status: CaptureStatusView;
+}
+export const HOST_EVENTS = ['update', 'status'] as const satisfies readonly (keyof HostEvents)[];
+
+/**
+ * What the shell answers for the page, not the host: Electron main (native dialogs, then openFile/saveCapture on
+ * the host with the chosen path) or the browser page itself (a file picker and an upload; a download).
+ */
+export interface ShellApi {
+  openCaptureFile(): Promise<Result<{ path: string } | null>>;
+  saveCapture(): Promise<Result<{ path: string } | null>>;
+}
+export const SHELL_METHODS = ['openCaptureFile', 'saveCapture'] as const satisfies readonly (keyof ShellApi)[];
+
+/** The renderer's whole API (window.sandpiper, or the browser's WebSocket client). */
+export interface SandpiperApi extends Pick<HostApi, PageMethod>, ShellApi {
+  readonly version: number;
+  onUpdate(listener: (u: EngineUpdate) => void): () => void;
+  onStatus(listener: (s: CaptureStatusView) => void): () => void;
+}
+
+// ---- Messages on a link (MessagePort: structured clones; WebSocket: JSON text) ----
+
+export interface CallMessage {
+  type: 'call';
+  id: number;
+  method: HostMethod;
+  arg?: unknown;
+}
+
+export type HostToPage =
+  | { type: 'hello'; version: number }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; message: string }
+  | { type: 'update'; update: EngineUpdate }
+  | { type: 'status'; status: CaptureStatusView };
+
+export function isCallMessage(v: unknown): v is CallMessage {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Record<string, unknown>;
+  return m.type === 'call' && Number.isSafeInteger(m.id) && isHostMethod(m.method);
+}
+
+/** The status a page shows once its link to the host is gone. */
+export function linkLostStatus(error: AppError): CaptureStatusView {
+  return { state: 'error', source: null, sandbox: null, error, devWarning: null };
+}
+
+export interface ApiClient {
+  /** The frozen API for the page. */
+  api: SandpiperApi;
+  /** A message from the host. */
+  receive(m: unknown): void;
+  /** The link is gone: pending calls end (with `error` or a rejection, per the table) and listeners see an error status. */
+  fail(error: AppError): void;
+}
+
+/**
+ * Builds the page's API over a link: each page method of the table is a call message, the shell's methods come
+ * from `shell`. Listeners get payloads only. Calls made before the link is up are the transport's to queue.
+ */
+export function createApiClient(post: (m: CallMessage) => void, shell: ShellApi): ApiClient {
+  let nextId = 1;
+  const pending = new Map<number, { method: HostMethod; resolve(v: unknown): void; reject(e: Error): void }>();
+  const listeners = { update: new Set<(u: EngineUpdate) => void>(), status: new Set<(s: CaptureStatusView) => void>() };
+  let lost: AppError | null = null;
+
+  const call = (method: PageMethod, args: unknown[]): Promise<unknown> => {
+    const takes = HOST_API[method].arg === null ? 0 : 1;
+    if (args.length > takes) return Promise.reject(new TypeError(`${method} takes ${takes} argument(s), got ${args.length}`));
+    if (lost) return HOST_API[method].refusal === 'result' ? Promise.resolve({ ok: false, error: lost }) : Promise.reject(new Error(lost.message));
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { method, resolve, reject });
+      post(takes === 1 ? { type: 'call', id, method, arg: args[0] } : { type: 'call', id, method });
+    });
+  };
+  const subscribe = <K extends keyof HostEvents>(name: K, l: (v: HostEvents[K]) => void): (() => void) => {
+    if (typeof l !== 'function') throw new TypeError('listener must be a function');
+    const set = listeners[name] as Set<(v: HostEvents[K]) => void>;
+    // Wrapped, so a listener registered twice is two subscriptions, each removed by its own function.
+    const wrapped = (v: HostEvents[K]) => l(v);
+    set.add(wrapped);
+    return () => void set.delete(wrapped);
+  };
+  const methods = Object.fromEntries(PAGE_METHODS.map((m) => [m, (...args: unknown[]) => call(m, args)])) as unknown as Pick<HostApi, PageMethod>;
+  const api: SandpiperApi = Object.freeze({
+    version: API_VERSION,
+    ...methods,
+    openCaptureFile: () => shell.openCaptureFile(),
+    saveCapture: () => shell.saveCapture(),
+    onUpdate: (l: (u: EngineUpdate) => void) => subscribe('update', l),
+    onStatus: (l: (s: CaptureStatusView) => void) => subscribe('status', l),
+  });
+
+  const emitStatus = (s: CaptureStatusView) => {
+    for (const l of listeners.status) l(s);
+  };
+  return {
+    api,
+    receive(raw) {
+      if (typeof raw !== 'object' || raw === null) return;
+      const m = raw as HostToPage;
+      if (m.type === 'result' || m.type === 'error') {
+        const p = pending.get(m.id);
+        if (!p) return;
+        pending.delete(m.id);
+        if (m.type === 'result') p.resolve(m.value);
+        else p.reject(new Error(String(m.message)));
+      } else if (m.type === 'update') {
+        // Cheap and bounded by the window: a malformed update (a bug) never reaches the renderer's stores.
+        if (!isEngineUpdate(m.update)) return;
+        for (const l of listeners.update) l(m.update);
+      } else if (m.type === 'status') emitStatus(m.status);
+      else if (m.type === 'hello' && m.version !== API_VERSION) {
+        // A host from another build: nothing it says can be trusted to mean what this page thinks.
+        this.fail({ code: 'internal', message: `The engine speaks API version ${String(m.version)}, this page ${API_VERSION}.`, action: 'Restart Sandpiper.' });
+      }
+    },
+    fail(error) {
+      if (lost) return;
+      lost = error;
+      for (const p of pending.values()) {
+        if (HOST_API[p.method].refusal === 'result') p.resolve({ ok: false, error });
+        else p.reject(new Error(error.message));
+      }
+      pending.clear();
+      emitStatus(linkLostStatus(error));
+    },
+  };
+}
