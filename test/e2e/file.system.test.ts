@@ -65,11 +65,21 @@ async function openCapture(page: Page, file: string): Promise<void> {
   await (await chooser).setFiles(file);
 }
 
-/** Opens the good capture and waits until it is completely read (status bar says stopped). */
+/**
+ * Opens the good capture and waits until it is completely read (status bar says stopped) and its rows have settled:
+ * the last update after the read (rates drop to zero once the source has stopped) may come a moment later.
+ */
 async function openAndLoad(page: Page): Promise<string[]> {
   await openCapture(page, capture);
   await waitText(page.getByLabel('Capture statistics'), /stopped/i);
-  return waitRows(page, (r) => r.length >= 8, 'flows loaded');
+  let rows = await waitRows(page, (r) => r.length >= 8, 'flows loaded');
+  for (let i = 0; i < 50; i++) {
+    await page.waitForTimeout(300);
+    const again = await waitRows(page, (r) => r.length >= 8, 'flows loaded');
+    if (again.join('\n') === rows.join('\n')) return rows;
+    rows = again;
+  }
+  assert.fail(`the rows never settled:\n${rows.join('\n')}`);
 }
 
 /**
