@@ -1,7 +1,8 @@
 /**
  * `sandpiper ui [FILE] [--port N] [--no-open] [--json]`: the app's renderer in a browser, served by the engine host on
  * 127.0.0.1 (src/engine-host/ui-server.ts), for machines without Electron (a server over an SSH tunnel). Prints the
- * URL (with --json exactly one line, {"type":"ui","url":…}) and opens it with xdg-open unless --no-open; runs until
+ * URL (with --json exactly one line, {"type":"ui","url":…}) and opens it with xdg-open unless --no-open (through a
+ * private file that redirects to it, so the token is never on a command line); runs until
  * Ctrl-C (SIGINT) or SIGTERM, then stops the capture and removes its temporary files.
  * Exit: 0 stopped, 64 usage, 66 FILE unreadable, 69 the renderer is not built or the port cannot be used.
  */
@@ -56,16 +57,18 @@ export interface UiDeps {
   err: (s: string) => void;
   /** Resolves when the user asks to stop (Ctrl-C). */
   stopped: () => Promise<void>;
-  openUrl: (url: string) => void;
+  /** Opens the browser on `target` (a private file redirecting to `url`). */
+  openUrl: (target: string, url: string) => void;
   rendererDir?: string;
   server?: Partial<UiServerOptions>;
   /** Called once serving, with the server (tests). */
   started?: (s: UiServer) => void;
 }
 
-function xdgOpen(url: string, err: (s: string) => void): void {
-  const child = spawn('xdg-open', [url], { stdio: 'ignore', detached: true });
-  child.on('error', () => err(`sandpiper: could not start xdg-open; open ${url} in a browser\n`));
+/** Opens `target` (the server's private redirect file, not the URL: a command line is readable by every local user). */
+function xdgOpen(target: string, url: string, err: (s: string) => void): void {
+  const child = spawn('xdg-open', [target], { stdio: 'ignore', detached: true });
+  child.on('error', () => err(`sandpiper ui: could not start xdg-open; open ${url} in a browser\n`));
   child.unref();
 }
 
@@ -121,7 +124,7 @@ export async function runUi(args: string[], deps: Partial<UiDeps> = {}): Promise
     }
     out(parsed.json ? `${JSON.stringify({ type: 'ui', url: server.url })}\n` : `Sandpiper is at ${server.url}\nPress Ctrl-C to stop.\n`);
     deps.started?.(server);
-    if (parsed.open) (deps.openUrl ?? ((u: string) => xdgOpen(u, err)))(server.url);
+    if (parsed.open) (deps.openUrl ?? ((t: string, u: string) => xdgOpen(t, u, err)))(server.launchFile, server.url);
     await stopped;
     return 0;
   } finally {

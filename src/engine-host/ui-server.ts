@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -43,6 +43,11 @@ export interface UiServerOptions {
 export interface UiServer {
   /** The page's URL, token included. */
   url: string;
+  /**
+   * A private file (0600, in the server's 0700 directory) that redirects to `url`: what to hand a browser, so the
+   * token never appears in a process's command line, which every local user can read.
+   */
+  launchFile: string;
   port: number;
   session: EngineHost;
   /** Opens a capture file named by the shell (FILE on the command line); resolves when it is read. */
@@ -332,9 +337,13 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const url = `http://127.0.0.1:${port}/${token}/`;
+  const launchFile = path.join(privateDir, 'open-sandpiper.html');
+  writeFileSync(launchFile, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${url}"><title>Sandpiper</title><a href="${url}">Open Sandpiper</a>\n`, { mode: 0o600 });
   let closed: Promise<void> | null = null;
   return {
-    url: `http://127.0.0.1:${port}/${token}/`,
+    url,
+    launchFile,
     port,
     session,
     openPath: async (file) => {

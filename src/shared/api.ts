@@ -144,16 +144,17 @@ export interface MethodSpec<A> {
 }
 
 /** The table. Every call crossing into the host is checked against it, wherever it comes from. */
+const spec = <A, const C extends MethodSpec<A>['caller'], const R extends MethodSpec<A>['refusal']>(s: { arg: Check<A> | null; caller: C; refusal: R }) => Object.freeze(s);
 export const HOST_API = Object.freeze({
-  listInterfaces: { arg: null, caller: 'page', refusal: 'reject' },
-  validateFilter: { arg: checkFilter, caller: 'page', refusal: 'result' },
-  startCapture: { arg: checkStartCapture, caller: 'page', refusal: 'result' },
-  stopCapture: { arg: null, caller: 'page', refusal: 'reject' },
-  setPaused: { arg: checkBoolean, caller: 'page', refusal: 'reject' },
-  setView: { arg: checkViewRequest, caller: 'page', refusal: 'reject' },
-  openFile: { arg: checkPath, caller: 'shell', refusal: 'result' },
-  saveCapture: { arg: checkPath, caller: 'shell', refusal: 'result' },
-} as const satisfies { readonly [M in HostMethod]: MethodSpec<HostArg<M>> });
+  listInterfaces: spec({ arg: null, caller: 'page', refusal: 'reject' }),
+  validateFilter: spec({ arg: checkFilter, caller: 'page', refusal: 'result' }),
+  startCapture: spec({ arg: checkStartCapture, caller: 'page', refusal: 'result' }),
+  stopCapture: spec({ arg: null, caller: 'page', refusal: 'reject' }),
+  setPaused: spec({ arg: checkBoolean, caller: 'page', refusal: 'reject' }),
+  setView: spec({ arg: checkViewRequest, caller: 'page', refusal: 'reject' }),
+  openFile: spec({ arg: checkPath, caller: 'shell', refusal: 'result' }),
+  saveCapture: spec({ arg: checkPath, caller: 'shell', refusal: 'result' }),
+} satisfies { readonly [M in HostMethod]: MethodSpec<HostArg<M>> });
 
 export const HOST_METHODS: readonly HostMethod[] = Object.freeze(Object.keys(HOST_API) as HostMethod[]);
 /** The methods the page may call on the host (`caller: 'page'`). */

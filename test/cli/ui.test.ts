@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
@@ -98,19 +98,26 @@ test('the built CLI: a FILE that cannot be read is an error (66) before anything
   assert.match(help.stdout, /sandpiper ui \[FILE\] \[--port N\] \[--no-open\] \[--json\]/);
 });
 
-test('the browser is opened with the URL unless --no-open; a plain start says how to stop', async () => {
+test('the browser is opened (on a private redirect to the URL) unless --no-open; a plain start says how to stop', async () => {
   await withDir(async (dir) => {
     const rendererDir = fixtureRenderer(dir);
     for (const noOpen of [false, true]) {
       const out: string[] = [];
       const opened: string[] = [];
+      const pages: string[] = [];
       let stop = () => {};
       const stopped = new Promise<void>((r) => (stop = r));
       const code = await runUi(noOpen ? ['--no-open'] : [], {
         out: (s) => void out.push(s),
         err: () => {},
         rendererDir,
-        openUrl: (u) => void opened.push(u),
+        openUrl: (target, u) => {
+          opened.push(u);
+          // The browser gets a private file that redirects to the URL: the token is on no command line.
+          assert.ok(!target.includes(new URL(u).pathname.split('/')[1]), target);
+          assert.equal(statSync(target).mode & 0o777, 0o600);
+          pages.push(readFileSync(target, 'utf8'));
+        },
         stopped: () => stopped,
         started: () => stop(),
       });
@@ -119,6 +126,7 @@ test('the browser is opened with the URL unless --no-open; a plain start says ho
       assert.ok(url, out.join(''));
       assert.match(out.join(''), /Ctrl-C/);
       assert.deepEqual(opened, noOpen ? [] : [url]);
+      if (!noOpen) assert.ok(pages[0].includes(`<meta http-equiv="refresh" content="0;url=${url}">`), pages[0]);
     }
   });
 });

@@ -140,11 +140,6 @@ test('each number sits in its own cell under its header, ends where the header\'
     const out: string[] = [];
     const doc = grid.ownerDocument;
     const headerEls = [...grid.querySelectorAll('[role="columnheader"]')];
-    const textRect = (el: Element) => {
-      const range = doc.createRange();
-      range.selectNodeContents(el);
-      return range.getBoundingClientRect();
-    };
     const numeric = headerEls.map((h) => {
       const label = [...(h.querySelector('button')?.childNodes ?? [])].find((n) => n.nodeType === n.TEXT_NODE);
       return label && /Rate|Bytes|Packets|seen/i.test(label.textContent ?? '') ? label : null;
@@ -165,13 +160,15 @@ test('each number sits in its own cell under its header, ends where the header\'
         if (right === null || right === undefined) return;
         const text = cell.textContent ?? '';
         if (text === '') return void out.push(`row ${row.id}, column ${i}: empty`);
-        const r = textRect(cell);
+        const range = doc.createRange();
+        range.selectNodeContents(cell);
+        const r = range.getBoundingClientRect();
         const h = headerEls[i].getBoundingClientRect();
         checked++;
         if (r.left < h.left || r.right > h.right) out.push(`row ${row.id}, column ${i}: "${text}" at ${r.left}..${r.right}, header ${h.left}..${h.right}`);
         if (Math.abs(r.right - right) > 1) out.push(`row ${row.id}, column ${i}: "${text}" ends at ${r.right}, its label at ${right}`);
         if (r.top < rb.top || r.bottom > rb.bottom) out.push(`row ${row.id}, column ${i}: "${text}" at y ${r.top}..${r.bottom}, row ${rb.top}..${rb.bottom}`);
-        if ((cell as HTMLElement).scrollWidth > (cell as HTMLElement).clientWidth) out.push(`row ${row.id}, column ${i}: "${text}" is cut off`);
+        if (cell.scrollWidth > cell.clientWidth) out.push(`row ${row.id}, column ${i}: "${text}" is cut off`);
       });
     }
     if (!rowEls.some((r) => r.hasAttribute('data-over')) || rowEls.every((r) => r.hasAttribute('data-over'))) out.push('the capture should have both open and ended flows');

@@ -38,6 +38,7 @@ test('the table: every method has a spec; the page may not call the two that tak
   assert.deepEqual([...PAGE_METHODS].sort(), ['listInterfaces', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
   for (const m of ['openFile', 'saveCapture'] as const) assert.equal(HOST_API[m].caller, 'shell');
   assert.ok(Object.isFrozen(HOST_API));
+  for (const m of HOST_METHODS) assert.ok(Object.isFrozen(HOST_API[m]), m);
 });
 
 test('only well-formed calls to known methods are accepted', () => {

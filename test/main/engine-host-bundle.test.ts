@@ -41,7 +41,7 @@ function pcap(n: number): Buffer {
   return Buffer.concat(parts);
 }
 
-test('the engine-host bundle serves calls and streams updates over its parent port', { skip: existsSync(bundle) ? false : 'dist/main/engine-host.js is not built (npm run build)' }, async () => {
+test('the engine-host bundle serves the page on its port (calls, throttled updates) and main on the parent port', { skip: existsSync(bundle) ? false : 'dist/main/engine-host.js is not built (npm run build)' }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sp-host-bundle-'));
   // 'advanced': structured clone, as Electron's utility-process port uses (the default, JSON, would flatten typed arrays).
   const child = fork(bundle, [], { execArgv: ['--import', path.join(here, 'parent-port-shim.mjs')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });

@@ -13,7 +13,6 @@ const APP = event('app://sandpiper/index.html');
 
 function setup() {
   const calls: [string, unknown[]][] = [];
-  const ports: unknown[] = [];
   const backend: IpcBackend = {
     openCaptureFile: async (...args: unknown[]) => (calls.push(['openCaptureFile', args]), { ok: true, value: null }),
     saveCapture: async (...args: unknown[]) => (calls.push(['saveCapture', args]), { ok: true, value: null }),
@@ -25,7 +24,7 @@ function setup() {
   const handlers = new Map<string, Handler>();
   registerIpcHandlers({ handle: (ch, l) => void handlers.set(ch, l as Handler) }, backend);
   const invoke = async (ch: string, e: IpcMainInvokeEvent, ...args: unknown[]) => handlers.get(ch)!(e, ...args);
-  return { calls, ports, handlers, invoke };
+  return { calls, handlers, invoke };
 }
 
 test('exactly the fixed list of invoke channels is registered: the two dialogs and the port request', () => {
