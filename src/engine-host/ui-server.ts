@@ -296,6 +296,11 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
         rmSync(dir, { recursive: true, force: true });
         return reply(id, value);
       }
+      // One prepared download at a time: each is a whole copy of the capture, so a newer save replaces an unfetched one.
+      for (const old of [...downloads.keys()]) {
+        const d = dropDownload(old);
+        if (d) rmSync(d.dir, { recursive: true, force: true });
+      }
       const key = randomBytes(18).toString('base64url');
       const timer = setTimeout(() => {
         if (dropDownload(key)) rmSync(dir, { recursive: true, force: true });
@@ -360,6 +365,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
         await session.dispose();
         await done;
         for (const id of [...downloads.keys()]) dropDownload(id);
+        // The private directory holds every upload, copy and the launch file: removing it removes them all.
         rmSync(privateDir, { recursive: true, force: true });
       })();
       return closed;

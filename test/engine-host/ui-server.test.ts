@@ -204,6 +204,16 @@ test('uploads: bounded, private, opened under their own name, removed once repla
     assert.equal(dl.headers['content-disposition'], 'attachment; filename="capture.pcap"');
     assert.deepEqual(new Uint8Array(dl.body), PCAP);
     assert.equal((await get(`/${token}/${url}`)).status, 404, 'once only');
+    // A newer save replaces a download not fetched yet (each is a whole copy of the capture).
+    const save = async (id: number) => {
+      s.ws.send(JSON.stringify({ type: 'shell', id, op: 'save' }));
+      const v = ((await s.next((m) => m.type === 'shell' && m.id === id, `save ${id}`)) as UiShellReply).value;
+      return v.ok ? v.value.url! : '';
+    };
+    const older = await save(10);
+    const newer = await save(11);
+    assert.equal((await get(`/${token}/${older}`)).status, 404);
+    assert.equal((await get(`/${token}/${newer}`)).status, 200);
 
     const second = await upload(s, 4, 'second.pcap', PCAP.slice());
     assert.equal(second.ok, true);
