@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { InterfaceInfo, Result } from '../shared/ipc.ts';
-import { UI_CHUNK_BYTES, UI_MAX_UPLOAD_BYTES, UI_SOCKET_PATH, type UiShellReply, type UiShellRequest } from '../shared/ui-protocol.ts';
+import { UI_CHUNK_BYTES, UI_MAX_UPLOAD_BYTES, UI_SOCKET_PATH, UI_TOKEN_BYTES, type UiShellReply, type UiShellRequest } from '../shared/ui-protocol.ts';
 import { createAppProtocolHandler } from '../main/app-protocol.ts';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../main/csp.ts';
 import { appError } from './app-errors.ts';
@@ -100,7 +100,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   if (!CONTENT_SECURITY_POLICY.includes(CONNECT_SELF)) throw new Error(`the app's CSP has no ${CONNECT_SELF}: update the ui server`);
   statSync(path.join(o.rendererDir, 'index.html'));
   const maxUpload = Math.min(o.maxUploadBytes ?? UI_MAX_UPLOAD_BYTES, UI_MAX_UPLOAD_BYTES);
-  const token = randomBytes(24).toString('base64url');
+  const token = randomBytes(UI_TOKEN_BYTES).toString('base64url');
   const tokenBytes = Buffer.from(token);
   // mkdtemp makes the directory 0700: uploads and saved copies are this user's alone.
   const privateDir = mkdtempSync(path.join(tmpdir(), 'sandpiper-ui-'));

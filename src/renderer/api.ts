@@ -6,15 +6,15 @@
  */
 import { createApiClient, type CallMessage } from '../shared/api.ts';
 import type { AppError, Result, SandpiperApi } from '../shared/ipc.ts';
-import { UI_CHUNK_BYTES, UI_MAX_UPLOAD_BYTES, UI_SOCKET_PATH, type UiShellReply, type UiShellRequest } from '../shared/ui-protocol.ts';
+import { UI_CHUNK_BYTES, UI_MAX_UPLOAD_BYTES, uiSocketUrl, type UiShellReply, type UiShellRequest } from '../shared/ui-protocol.ts';
 
 /** The API injected by the preload, or the WebSocket one when served by `sandpiper ui`; null otherwise. */
 export function getApi(): SandpiperApi | null {
   if (typeof window === 'undefined') return null;
   const api = window.sandpiper;
   if (api && typeof api === 'object' && typeof api.onUpdate === 'function') return api;
-  if (window.location.protocol === 'http:') return createWebSocketApi(new URL(UI_SOCKET_PATH, window.location.href));
-  return null;
+  const socket = uiSocketUrl(window.location.href);
+  return socket === null ? null : createWebSocketApi(socket);
 }
 
 const CAPTURE_TYPES = '.pcap,.pcapng,.cap,.dmp';
@@ -38,9 +38,7 @@ function pickFile(): Promise<File | null> {
 }
 
 export function createWebSocketApi(socketUrl: URL): SandpiperApi {
-  const url = new URL(socketUrl);
-  url.protocol = 'ws:';
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(socketUrl);
   ws.binaryType = 'arraybuffer';
   const queued: string[] = [];
   const send = (m: CallMessage | UiShellRequest) => {

@@ -8,6 +8,29 @@ import type { Result } from './ipc.ts';
 
 /** The WebSocket's path, relative to the page's URL (which carries the token). */
 export const UI_SOCKET_PATH = 'api';
+/** The token's length in the URL path: 24 random bytes, base64url. */
+export const UI_TOKEN_BYTES = 24;
+const PAGE_PATH_RE = /^\/[A-Za-z0-9_-]{32}\/(index\.html)?$/;
+const LOOPBACK_RE = /^(127\.0\.0\.1|localhost|\[::1\])$/;
+
+/**
+ * The socket beside a page served by `sandpiper ui` (plain http on a loopback name, under a token), or null for any
+ * other page: the renderer uses the WebSocket API only there.
+ */
+export function uiSocketUrl(pageHref: string): URL | null {
+  let page: URL;
+  try {
+    page = new URL(pageHref);
+  } catch {
+    return null;
+  }
+  if (page.protocol !== 'http:' || !LOOPBACK_RE.test(page.hostname) || !PAGE_PATH_RE.test(page.pathname)) return null;
+  const socket = new URL(UI_SOCKET_PATH, page);
+  socket.protocol = 'ws:';
+  socket.search = '';
+  socket.hash = '';
+  return socket;
+}
 /** Largest binary frame of an upload. */
 export const UI_CHUNK_BYTES = 1 << 20;
 /** Largest capture file a page may upload (the server may be started with a smaller bound). */

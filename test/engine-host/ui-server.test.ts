@@ -15,7 +15,7 @@ import { WebSocket } from 'ws';
 import { startUiServer, loopbackHost, safeUploadName, uiContentSecurityPolicy, type UiServer } from '../../src/engine-host/ui-server.ts';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../src/main/csp.ts';
 import { API_VERSION, type HostToPage } from '../../src/shared/api.ts';
-import type { UiShellReply } from '../../src/shared/ui-protocol.ts';
+import { uiSocketUrl, type UiShellReply } from '../../src/shared/ui-protocol.ts';
 import { eth, ipv4, pcap, tcp, TCP } from '../engine/capture-fixtures.ts';
 
 /** A small real capture: one TCP flow, two packets. */
@@ -90,6 +90,13 @@ function connect(o: { path?: string; origin?: string | null; host?: string } = {
 
 test('the URL is 127.0.0.1 with a long random token; the server listens on loopback only', async () => {
   assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{32,}\/$/);
+  // The page finds its socket from its own URL, and only a page served this way does.
+  assert.equal(uiSocketUrl(server.url)?.href, server.url.replace('http:', 'ws:') + 'api');
+  assert.equal(uiSocketUrl(`${server.url}index.html?x=1#y`)?.href, server.url.replace('http:', 'ws:') + 'api');
+  assert.equal(uiSocketUrl(server.url.replace('127.0.0.1', 'localhost'))?.protocol, 'ws:');
+  for (const other of ['http://localhost:3000/', 'app://sandpiper/index.html', server.url.replace('http:', 'https:'), server.url.replace('127.0.0.1', 'example.com'), `${server.url}assets/`, server.url.replace(/\/[^/]+\/$/, '/short/'), 'not a url']) {
+    assert.equal(uiSocketUrl(other), null, other);
+  }
   const other = await startUiServer({ rendererDir: path.join(dir, 'renderer'), host: {} });
   try {
     assert.notEqual(new URL(other.url).pathname, new URL(server.url).pathname, 'a fresh token per server');
