@@ -7,7 +7,7 @@
 import type { IpcMainInvokeEvent, MessagePortMain } from 'electron';
 import type { InvokeName, SandpiperApi } from '../shared/ipc.ts';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../shared/ipc.ts';
-import { APP_ORIGIN } from './app-protocol.ts';
+import { APP_ORIGIN } from '../engine-host/renderer-files.ts';
 
 /** What main does for the page: the shell's dialogs, and making the page's port. */
 export interface IpcBackend extends Pick<SandpiperApi, 'openCaptureFile' | 'saveCapture'> {

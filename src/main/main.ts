@@ -8,7 +8,7 @@
 import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, protocol, session, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from '../engine-host/renderer-files.ts';
 import { EVENT_CHANNELS } from '../shared/ipc.ts';
 import { EngineHostClient } from './engine-host-client.ts';
 import { messageBoxDialogs, offerHelperInstall } from './helper-offer.ts';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { startUiServer, loopbackHost, safeUploadName, uiContentSecurityPolicy, type UiServer } from '../../src/engine-host/ui-server.ts';
-import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../src/main/csp.ts';
+import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../src/shared/csp.ts';
 import { API_VERSION, type HostToPage } from '../../src/shared/api.ts';
 import { uiSocketUrl, type UiShellReply } from '../../src/shared/ui-protocol.ts';
 import { eth, ipv4, pcap, tcp, TCP } from '../engine/capture-fixtures.ts';

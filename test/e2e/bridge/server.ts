@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { createAppProtocolHandler } from '../../../src/main/app-protocol.ts';
-import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../../src/main/csp.ts';
+import { createAppProtocolHandler } from '../../../src/engine-host/renderer-files.ts';
+import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../../src/shared/csp.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../../..');

@@ -5,7 +5,7 @@
  */
 import { realpath, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SECURITY_HEADERS } from './csp.ts';
+import { SECURITY_HEADERS } from '../shared/csp.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'sandpiper';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createAppProtocolHandler, APP_SCHEME_PRIVILEGES } from '../../src/main/app-protocol.ts';
-import { CONTENT_SECURITY_POLICY } from '../../src/main/csp.ts';
+import { createAppProtocolHandler, APP_SCHEME_PRIVILEGES } from '../../src/engine-host/renderer-files.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp.ts';
 
 function fixture(): { root: string; outside: string; done(): void } {
   const base = mkdtempSync(path.join(tmpdir(), 'sp-proto-'));
