@@ -9,6 +9,7 @@ import { formatSandboxReport, formatStatsLine, formatSummary, type CaptureSummar
 import type { HelperRunOptions } from '../capture-client/helper-run.ts';
 import { LiveCapture } from '../capture-client/live-capture.ts';
 import { createEngine } from '../engine/engine.ts';
+import { flowRecordJson } from '../engine/flow-json.ts';
 import { ProcessAttributor } from '../engine/process-attribution.ts';
 import { APP_VERSION, HelperNotFoundError, locateHelper } from '../capture-client/locate-helper.ts';
 import { FileSinkError, preparePcapFileSink, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
@@ -120,7 +121,7 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
 
   // A flow's line when it ends (evicted idle or by the cap), then the flows that changed, each once per tick.
   engine.onFlowEvicted((flow) => {
-    if (json) io.out(JSON.stringify(engine.toRecord(flow)) + '\n');
+    if (json) io.out(flowRecordJson(engine.toRecord(flow)) + '\n');
   });
   // Changed flows are printed a batch per event-loop turn, so the pipe from the helper is read in between: one
   // long burst of lines would stall reading and let the kernel ring overflow.
@@ -132,7 +133,7 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     const n = Math.min(pending.length, FLOW_LINES_PER_TURN);
     for (let i = 0; i < n; i++) {
       const slot = pending[i];
-      if (engine.idAt(slot) !== 0) text += JSON.stringify(engine.toRecord(slot)) + '\n';
+      if (engine.idAt(slot) !== 0) text += flowRecordJson(engine.toRecord(slot)) + '\n';
     }
     pending = pending.slice(n);
     if (text !== '') io.out(text);

@@ -47,6 +47,8 @@ export type { SocketOwner } from './process-attribution.ts';
 
 export interface SocketAttributor {
   lookup(proto: 'tcp' | 'udp', localAddr: string, localPort: number, remoteAddr: string, remotePort: number): SocketOwner | null;
+  /** Optional pre-check: false when no socket of this host has `port`, so lookup would find nothing. */
+  hasPort?(proto: 'tcp' | 'udp', port: number): boolean;
 }
 
 export interface EngineOptions {
@@ -330,7 +332,9 @@ class FlowEngine implements Engine {
     }
   }
 
+  /** Directions and the timeline are for live views (detail mode); `read` prints neither. */
   private direction(ts: number, wire: number, towardsHost: boolean): void {
+    if (!this.detail) return;
     if (towardsHost) this.stats.bytesDown += wire;
     else this.stats.bytesUp += wire;
     this.timeline.add(ts, wire, towardsHost);
@@ -530,10 +534,12 @@ class FlowEngine implements Engine {
     const t = this.table;
     const fam = t.family(s);
     const proto = t.proto(s) === 6 ? 'tcp' : 'udp';
-    const src = formatAddress(t.keys, t.srcIndex(s), fam);
-    const dst = formatAddress(t.keys, t.dstIndex(s), fam);
     const sp = t.srcPort(s);
     const dp = t.dstPort(s);
+    // Most flows of a flood have no local socket at all: tell that by port before formatting addresses.
+    if (a.hasPort && !a.hasPort(proto, sp) && !a.hasPort(proto, dp)) return false;
+    const src = formatAddress(t.keys, t.srcIndex(s), fam);
+    const dst = formatAddress(t.keys, t.dstIndex(s), fam);
     try {
       let owner = a.lookup(proto, src, sp, dst, dp);
       let local: 'src' | 'dst' = 'src';

@@ -541,7 +541,8 @@ export class FlowTable {
     this.table = new Int32Array(size);
     this.mask = size - 1;
     for (let s = 0; s < this.used; s++) {
-      if (this.ids[s] === 0) continue;
+      // Ended flows are out of the hash: their 5-tuple may belong to a newer flow.
+      if (this.ids[s] === 0 || (this.flags[s] & F_ENDED) !== 0) continue;
       let i = this.hashes[s] & this.mask;
       while (this.table[i] !== 0) i = (i + 1) & this.mask;
       this.table[i] = s + 1;

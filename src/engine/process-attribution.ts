@@ -85,6 +85,8 @@ export class ProcessAttributor {
   private readonly passwdPath: string;
   private readonly localAddresses: () => Iterable<string>;
   private locals = new Set<string>();
+  /** Local ports of the sockets in the tables, per protocol: most flows of a busy capture have none here. */
+  private ports = { tcp: new Set<number>(), udp: new Set<number>() };
   private lastTables = -Infinity;
   private lastScan = -Infinity;
   /** "proto local lport remote rport" → socket; plus "proto local lport" and "proto * lport" for unconnected ones. */
@@ -102,6 +104,16 @@ export class ProcessAttributor {
     this.now = opts.now ?? Date.now;
     this.passwdPath = opts.passwdPath ?? '/etc/passwd';
     this.localAddresses = opts.localAddresses ?? interfaceAddresses;
+  }
+
+  /** Whether a socket of this host may have `port` (re-reading stale tables): lets callers skip lookup cheaply. */
+  hasPort(proto: SocketProto, port: number): boolean {
+    const t = this.now();
+    if (t - this.lastTables >= this.refreshMs) {
+      this.lastTables = t;
+      this.readTables();
+    }
+    return this.ports[proto].has(port);
   }
 
   lookup(proto: SocketProto, localAddr: string, localPort: number, remoteAddr: string, remotePort: number): SocketOwner | null {
@@ -146,6 +158,7 @@ export class ProcessAttributor {
   /** Re-reads the socket tables (cheap) and this host's addresses. */
   private readTables(): void {
     const sockets = new Map<string, Entry>();
+    this.ports = { tcp: new Set<number>(), udp: new Set<number>() };
     for (const [file, proto] of TABLES) {
       let text: string;
       try {
@@ -165,6 +178,7 @@ export class ProcessAttributor {
   private addSocket(map: Map<string, Entry>, s: ProcSocket): void {
     if (s.inode === 0) return; // TIME_WAIT and request sockets belong to no process
     const e = { inode: s.inode, uid: s.uid };
+    this.ports[s.proto].add(s.localPort);
     const unconnected = s.remotePort === 0 && isWildcard(s.remote);
     if (!unconnected) {
       map.set(`${s.proto} ${s.local} ${s.localPort} ${s.remote} ${s.remotePort}`, e);
