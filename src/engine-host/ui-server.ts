@@ -276,7 +276,10 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       u.stream.end();
       try {
         await finished(u.stream);
+        // The last chunk may have paused the socket for a 'drain' that an ended stream never emits.
+        ws.resume();
       } catch (e) {
+        ws.resume();
         rmSync(u.dir, { recursive: true, force: true });
         return reply(u.id, { ok: false, error: appError('internal', `Cannot store ${u.name}: ${e instanceof Error ? e.message : String(e)}.`, 'Free some space in the temporary directory and try again.') });
       }
