@@ -250,7 +250,8 @@ export class EngineHost {
     } finally {
       await fh.close();
     }
-    if (gen === this.generation) this.finishSource(error);
+    // Ending the engine may find the file cut short inside its last record.
+    if (gen === this.generation) error = this.finishSource(error);
     return error ? { ok: false, error } : { ok: true, value: { path: file } };
   }
 
@@ -351,7 +352,8 @@ export class EngineHost {
     }
   }
 
-  private finishSource(error: AppError | null): void {
+  /** Ends the source; returns the error it ended with (null for a clean end). */
+  private finishSource(error: AppError | null): AppError | null {
     // A live capture's pipeline ends its own engine; a file's ends here.
     if (this.sourceFile !== null) {
       try {
@@ -366,6 +368,7 @@ export class EngineHost {
     this.paused = false;
     this.setStatus({ ...this.status, state: finalError ? 'error' : 'stopped', error: finalError });
     this.schedule();
+    return finalError;
   }
 
   private schedule(): void {

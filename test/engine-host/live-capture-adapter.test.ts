@@ -4,12 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, chmodSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EngineHost } from '../../src/engine-host/engine-host.ts';
 import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-adapter.ts';
-import { createSessionEngine } from '../../src/engine-host/engine-adapter.ts';
+import { eth, ipv4, pcap, udp } from '../engine/capture-fixtures.ts';
 
 const PCAP_HEADER = String.raw`\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\000\000\004\000\001\000\000\000`;
 const SANDBOX = JSON.stringify({
@@ -29,7 +29,7 @@ test('a helper that cannot open the interface: startCapture resolves with interf
   const dir = mkdtempSync(path.join(tmpdir(), 'sp-live-adapter-'));
   try {
     const helper = fakeHelper(dir, `echo '{"type":"error","code":"no_such_interface","message":"eth9: no such device"}' >&2\necho '{"type":"exit","reason":"error","code":3}' >&2\nexit 3`);
-    const session = new EngineHost({ createEngine: createSessionEngine, startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
+    const session = new EngineHost({ startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
     const r = await session.startCapture({ interface: 'eth9', filter: '', promisc: false });
     assert.equal(r.ok, false);
     assert.ok(!r.ok);
@@ -49,7 +49,7 @@ test('a running helper: its sandbox report shows, the pcap stream feeds the engi
   try {
     const args = path.join(dir, 'args');
     const helper = fakeHelper(dir, `echo "$@" > ${args}\nprintf '${PCAP_HEADER}'\necho '${SANDBOX}' >&2\nexec sleep 30`);
-    const session = new EngineHost({ createEngine: createSessionEngine, startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
+    const session = new EngineHost({ startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
     const r = await session.startCapture({ interface: 'eth0', filter: 'tcp port 443', promisc: true });
     assert.deepEqual(r, { ok: true, value: undefined });
     // The fake writes the pcap header before its report, as the real helper does, so once the report is seen the
@@ -62,7 +62,6 @@ test('a running helper: its sandbox report shows, the pcap stream feeds the engi
     await session.stopCapture();
     assert.equal(session.getStatus().state, 'stopped');
     assert.equal(session.getStatus().error, null);
-    const { readFileSync } = await import('node:fs');
     assert.equal(readFileSync(args, 'utf8').trim(), '--interface eth0 --filter tcp port 443 --promisc');
     const saved = path.join(dir, 'saved.pcap');
     assert.deepEqual(await session.saveCapture(saved), { ok: true, value: { path: saved } });
@@ -73,8 +72,56 @@ test('a running helper: its sandbox report shows, the pcap stream feeds the engi
   }
 });
 
+test('a helper streaming packets: the engine counts them as they come; Save holds the whole records', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sp-live-adapter-'));
+  try {
+    // Timestamps near the wall clock: a live capture's time follows it, and older flows would have expired.
+    const now = Date.now() / 1000;
+    const rec = (ts: number, sport: number) => ({ ts, data: eth(0x0800, ipv4('192.0.2.1', '198.51.100.7', 17, udp(sport, 53, [1, 2, 3]))) });
+    const whole = pcap([rec(now - 0.5, 5000), rec(now - 0.4, 5000), rec(now - 0.3, 5001)]);
+    const stream = path.join(dir, 'stream.pcap');
+    // The stream ends inside a record: a helper stopped mid-write.
+    writeFileSync(stream, Buffer.concat([whole, pcap([rec(now, 5002)]).subarray(24, 24 + 20)]));
+    const helper = fakeHelper(dir, `cat ${stream}\necho '${SANDBOX}' >&2\nexec sleep 30`);
+    const session = new EngineHost({ startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
+    const seen = new Promise<number[]>((resolve) => {
+      session.onUpdate((u) => {
+        if (u.total === 2) resolve(u.rows.map((r) => r.packets_fwd).sort());
+      });
+    });
+    assert.deepEqual(await session.startCapture({ interface: 'eth0', filter: '', promisc: false }), { ok: true, value: undefined });
+    assert.deepEqual(await seen, [1, 2]);
+    await session.stopCapture();
+    assert.equal(session.getStatus().state, 'stopped');
+    assert.equal(session.getStatus().error, null, 'a record cut short at the stop is no error');
+    const saved = path.join(dir, 'saved.pcap');
+    assert.deepEqual(await session.saveCapture(saved), { ok: true, value: { path: saved } });
+    assert.deepEqual([...readFileSync(saved)], [...whole], 'the recording, cut to whole records');
+    await session.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a helper whose stream is not pcap: the capture stops with a corrupt-stream error', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sp-live-adapter-'));
+  try {
+    const helper = fakeHelper(dir, `printf 'this is not a pcap stream at all, sorry'\necho '${SANDBOX}' >&2\nexec sleep 30`);
+    const session = new EngineHost({ startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
+    await session.startCapture({ interface: 'eth0', filter: '', promisc: false });
+    for (let i = 0; i < 250 && session.getStatus().state !== 'error'; i++) await new Promise((res) => setTimeout(res, 20));
+    const st = session.getStatus();
+    assert.equal(st.state, 'error');
+    assert.equal(st.error?.code, 'helper_exited');
+    assert.match(st.error?.message ?? '', /^The capture stream is corrupt: not a pcap or pcapng capture/);
+    await session.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a missing helper is an error, not a crash', async () => {
-  const session = new EngineHost({ createEngine: createSessionEngine, startLive: createLiveCaptureStarter({ helperPath: '/nonexistent/sandpiper-helper', launch: 'direct' }), intervalMs: 5 });
+  const session = new EngineHost({ startLive: createLiveCaptureStarter({ helperPath: '/nonexistent/sandpiper-helper', launch: 'direct' }), intervalMs: 5 });
   const r = await session.startCapture({ interface: 'eth0', filter: '', promisc: false });
   assert.ok(!r.ok);
   assert.match(r.error.message, /not an executable file/);

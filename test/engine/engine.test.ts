@@ -78,3 +78,84 @@ test('DPI state is for young flows: dropped after 5 s of quiet (packet time), it
   assert.deepEqual(dns.dns_queries, ['a.example.test', 'b.example.test'], 'queries while young are kept; the one after 7 s of quiet is not inspected');
   assert.equal(dns.packets_fwd, 3, 'the packet is still counted');
 });
+
+/** What `sandpiper read` prints: every flow evicted on the way, then every flow left. */
+function readPrints(bytes: Uint8Array, o: { maxFlows?: number } = {}) {
+  const e = createEngine({ detail: false, ...o });
+  const out: ReturnType<typeof e.toRecord>[] = [];
+  e.onFlowEvicted((f) => out.push(e.toRecord(f)));
+  e.push(bytes);
+  e.end();
+  for (const f of e.flows()) out.push(e.toRecord(f));
+  return out.sort((a, b) => a.id - b.id);
+}
+
+// A capture where flows end on the way: a UDP flow quiet past its timeout, a TCP connection restarted on its 5-tuple.
+const ending = pcap([
+  { ts: 0, data: frame(C, S, 17, udp(5000, 9, [1])) },
+  { ts: 1, data: frame(C, S, 6, tcp(40000, 80, TCP.SYN)) },
+  { ts: 1.1, data: frame(S, C, 6, tcp(80, 40000, TCP.RST | TCP.ACK)) },
+  { ts: 2, data: frame(C, S, 6, tcp(40000, 80, TCP.SYN)) },
+  { ts: 200, data: frame(C, S, 17, udp(5001, 9, [1, 2])) },
+  { ts: 200.5, data: frame(C, S, 17, udp(5000, 9, [1, 2, 3])) },
+]);
+
+test('retainEnded (files) keeps every flow, ended ones marked: the flows `read` prints, none evicted', () => {
+  const e = createEngine({ retainEnded: true });
+  const evicted: number[] = [];
+  e.onFlowEvicted((f) => evicted.push(e.toRecord(f).id));
+  e.push(ending);
+  e.end();
+  assert.deepEqual(evicted, []);
+  const rows = [...e.flows()].map((f) => e.toRow(f)).sort((a, b) => a.id - b.id);
+  assert.deepEqual(rows.map((r) => [r.id, r.proto, r.sport, r.ended]), [
+    [1, 'udp', 5000, true],
+    [2, 'tcp', 40000, true],
+    [3, 'tcp', 40000, false],
+    [4, 'udp', 5001, false],
+    [5, 'udp', 5000, false],
+  ]);
+  assert.equal(e.size, 5);
+  assert.equal(e.stats.expired, 0);
+  const printed = readPrints(ending);
+  assert.deepEqual(rows.map((r) => e.toRecord(e.slotOfId(r.id))), printed, 'the same records as `sandpiper read`');
+  // Live (no retainEnded), the ended flows were evicted and counted.
+  const live = createEngine();
+  live.push(ending);
+  live.end();
+  assert.deepEqual([...live.flows()].map((f) => live.toRecord(f).id).sort(), [3, 4, 5]);
+  assert.deepEqual([live.stats.expired, live.stats.evictedIdle], [2, 2]);
+});
+
+test('the timeline bins bytes per capture second, towards this host and from it', () => {
+  const e = createEngine();
+  e.push(ending);
+  const tl = e.timeline;
+  const s = tl.series(Infinity);
+  assert.equal(s.start, 0);
+  assert.equal(s.step, 1);
+  assert.equal(s.down.length, 201);
+  const len = (l4: number[], proto: number) => frame(C, S, proto, l4).length;
+  // No end is local in a file: rev (responder → initiator) is down, fwd up.
+  assert.equal(s.up[0], len(udp(5000, 9, [1]), 17));
+  assert.equal(s.up[1], len(tcp(40000, 80, TCP.SYN), 6));
+  assert.equal(s.down[1], len(tcp(80, 40000, TCP.RST | TCP.ACK), 6));
+  assert.equal(s.up[2], len(tcp(40000, 80, TCP.SYN), 6));
+  assert.equal(s.up[200], len(udp(5001, 9, [1, 2]), 17) + len(udp(5000, 9, [1, 2, 3]), 17));
+  assert.equal(s.down.reduce((a, b) => a + b, 0), e.stats.bytesDown);
+  assert.equal(s.up.reduce((a, b) => a + b, 0), e.stats.bytesUp);
+  assert.equal(e.stats.bytesDown + e.stats.bytesUp, e.stats.bytes);
+  assert.equal(tl.series(200).down.length, 200, 'only bins that ended by then');
+  const v = tl.version;
+  e.advance(300);
+  assert.equal(tl.version, v, 'time passing without packets changes no bin');
+});
+
+test('completeBytes is the offset past the last whole record', () => {
+  const e = createEngine();
+  const firstRecord = 24 + 16 + frame(C, S, 17, udp(5000, 9, [1])).length;
+  e.push(ending.subarray(0, firstRecord + 10));
+  assert.equal(e.completeBytes, firstRecord);
+  e.push(ending.subarray(firstRecord + 10));
+  assert.equal(e.completeBytes, ending.length);
+});

@@ -55,24 +55,64 @@ test('a SYN-ACK seen first makes its receiver the initiator; mid-stream packets:
   assert.deepEqual([f2.src, f2.sport, f2.state], ['10.9.0.9', 22, 'established']);
 });
 
-test('RST resets; a new SYN on a closed or reset 5-tuple finalises the old flow and starts a new one', () => {
-  const { send, flows, evicted } = harness();
+test('RST resets; a new SYN on a closed or reset 5-tuple ends the old flow (kept, marked ended) and starts a new one', () => {
+  const { send, flows, evicted, e } = harness();
   send(t4(A, B, 40000, 80, TCP.SYN), 1);
   send(t4(B, A, 80, 40000, TCP.RST | TCP.ACK), 1.1);
   assert.equal(flows()[0].state, 'reset');
+  const oldSlot = e.slotOfId(flows()[0].id);
+  const v = e.textVersionAt(oldSlot);
   send(t4(A, B, 40000, 80, TCP.SYN), 2);
-  assert.equal(evicted.length, 1);
-  assert.equal(evicted[0].reason, 'restart');
-  assert.equal(evicted[0].rec.state, 'reset');
-  assert.equal(evicted[0].rec.packets_fwd + evicted[0].rec.packets_rev, 2);
-  const [f] = flows();
+  assert.equal(evicted.length, 0, 'a restart evicts nothing');
+  const [old, f] = flows();
+  assert.equal(old.state, 'reset');
+  assert.equal(old.packets_fwd + old.packets_rev, 2);
+  assert.equal(e.toRow(oldSlot).ended, true);
+  assert.notEqual(e.textVersionAt(oldSlot), v, 'ending changes the text');
   assert.equal(f.state, 'syn_sent');
   assert.equal(f.packets_fwd, 1);
-  assert.notEqual(f.id, evicted[0].rec.id);
-  // A SYN retransmitted on an open flow is the same flow.
+  assert.notEqual(f.id, old.id);
+  assert.equal(e.toRow(e.slotOfId(f.id)).ended, false);
+  // A SYN retransmitted on an open flow is the same flow; the ended one gets nothing.
   send(t4(A, B, 40000, 80, TCP.SYN), 2.5);
-  assert.equal(flows().length, 1);
-  assert.equal(flows()[0].packets_fwd, 2);
+  send(t4(B, A, 80, 40000, TCP.SYN | TCP.ACK), 2.6);
+  assert.equal(flows().length, 2);
+  assert.deepEqual([flows()[1].packets_fwd, flows()[1].packets_rev], [2, 1]);
+  assert.equal(flows()[0].packets_fwd + flows()[0].packets_rev, 2);
+  // Live, an ended flow is evicted once the closed-TCP timeout has passed since its last packet, as idle.
+  send(t4(A, B, 40000, 80, TCP.ACK), 11);
+  assert.equal(flows().length, 2);
+  send(t4(A, B, 40000, 80, TCP.ACK), 11.2);
+  assert.equal(flows().length, 2, 'idle sweeps run once a second of packet time');
+  send(t4(A, B, 40000, 80, TCP.ACK), 12);
+  assert.deepEqual(evicted.map((x) => [x.rec.id, x.reason]), [[old.id, 'idle']]);
+  assert.deepEqual(flows().map((x) => x.id), [f.id]);
+  assert.equal(e.stats.evictedIdle, 1);
+  assert.equal(e.stats.expired, 1);
+});
+
+test('retainEnded (files): restarted and idle flows stay, marked ended, never evicted idle', () => {
+  const { send, flows, evicted, e } = harness({ retainEnded: true });
+  send(t4(A, B, 40000, 80, TCP.SYN), 1);
+  send(t4(B, A, 80, 40000, TCP.RST | TCP.ACK), 1.1);
+  send(t4(A, B, 40000, 80, TCP.SYN), 2);
+  send(ipv4(A, B, 17, udp(3, 53)), 2);
+  send(t4(A, B, 5, 80, TCP.SYN), 3);
+  send(ipv4(A, '10.1.0.3', 17, udp(4, 53)), 5000);
+  assert.deepEqual(evicted, []);
+  const rows = [...e.flows()].map((x) => e.toRow(x)).sort((a, b) => a.id - b.id);
+  assert.deepEqual(rows.map((r) => [r.sport, r.state, r.ended]), [
+    [40000, 'reset', true],
+    [40000, 'syn_sent', true],
+    [3, 'active', true],
+    [5, 'syn_sent', true],
+    [4, 'active', false],
+  ]);
+  assert.deepEqual([e.stats.evictedIdle, e.stats.expired, e.stats.liveFlows, e.size, e.stats.flows], [0, 0, 5, 5, 5]);
+  // A new packet on an ended flow's 5-tuple starts a new flow; the ended one is left as it was.
+  send(ipv4(A, B, 17, udp(3, 53)), 5001);
+  assert.equal(flows().length, 6);
+  assert.deepEqual(flows().filter((x) => x.sport === 3).map((x) => x.packets_fwd), [1, 1]);
 });
 
 test('UDP and ICMP: first sender initiates; echo flows keyed by identifier; ICMP errors between hosts', () => {
@@ -118,7 +158,7 @@ test('IPv6 flows: both directions on one flow, RFC 5952 text', () => {
 });
 
 test('idle eviction by packet time: closed TCP after 10 s, UDP after 120 s, open TCP kept an hour; configurable', () => {
-  const { send, flows, evicted } = harness();
+  const { send, flows, evicted, e } = harness();
   send(t4(A, B, 1, 80, TCP.SYN), 0);
   send(t4(A, B, 1, 80, TCP.RST), 0.5);
   send(t4(A, B, 2, 80, TCP.SYN), 0);
@@ -130,14 +170,24 @@ test('idle eviction by packet time: closed TCP after 10 s, UDP after 120 s, open
   send(ipv4(A, '10.1.0.3', 17, udp(4, 53)), 3601);
   assert.deepEqual(evicted.map((x) => x.rec.sport), [1, 3, 2, 4], 'the open TCP flow after an hour, the UDP one after 120 s');
   assert.deepEqual(flows().map((f) => f.sport), [4]);
+  assert.deepEqual([e.stats.evictedIdle, e.stats.evictedByCap, e.stats.expired], [4, 0, 4]);
 
   const h = harness({ idleTimeouts: { udp: 5 } });
   h.send(ipv4(A, B, 17, udp(3, 53)), 0);
   assert.equal(h.e.stats.liveFlows, 1);
-  h.e.sweep(5.5);
-  assert.equal(h.evicted.length, 1);
+  h.e.advance(5);
+  assert.equal(h.evicted.length, 0, 'idle exactly its timeout: kept');
+  h.e.advance(6);
+  assert.equal(h.evicted.length, 0);
+  assert.equal(h.e.toRow(h.e.slotOfId(1)).ended, true, 'advance moves time without a packet: the flow ended');
+  h.e.advance(10.5);
+  assert.equal(h.evicted.length, 1, 'and left 10 s after its last packet');
   assert.equal(h.e.stats.liveFlows, 0, 'stats follow evictions');
   assert.equal(h.e.stats.evictedIdle, 1);
+  assert.equal(h.e.stats.expired, 1);
+  assert.equal(h.e.clock, 10.5);
+  h.e.advance(4);
+  assert.equal(h.e.clock, 10.5, 'time does not go back');
 });
 
 test('the live-flow cap evicts the least recently seen and counts it; memory stays bounded', () => {
@@ -170,24 +220,131 @@ test('many flows: every one found again after growth and churn (hash table integ
   for (const r of recs) assert.equal(r.packets_fwd, 1);
 });
 
-test('drainChanged reports each changed flow once; drainRemoved lists evicted ids; rates over 1 s and 10 s', () => {
+/** The slots drainChanged reports, in order. */
+function drain(e: Engine): number[] {
+  const out: number[] = [];
+  e.drainChanged((s) => out.push(s));
+  return out;
+}
+
+test('drainChanged reports each changed slot once, removed ones too (idAt 0); rates over 1 s and 10 s', () => {
   const { send, e } = harness({ idleTimeouts: { udp: 30 } });
   send(ipv4(A, B, 17, udp(1, 2)), 100, 1000);
   send(ipv4(A, B, 17, udp(1, 2)), 100.5, 1000);
   send(ipv4(B, A, 17, udp(2, 1)), 101.2, 500);
   send(ipv4(A, '10.1.0.3', 17, udp(5, 6)), 102.1, 100);
-  const rows = e.drainChanged();
-  assert.equal(rows.length, 2);
-  assert.deepEqual(e.drainChanged(), []);
-  const r = rows.find((x) => x.sport === 1);
+  const slots = drain(e);
+  assert.equal(slots.length, 2);
+  assert.equal(new Set(slots).size, 2);
+  assert.deepEqual(drain(e), []);
+  const r = slots.map((s) => e.toRow(s)).find((x) => x.sport === 1);
   assert.ok(r);
+  assert.deepEqual(e.row(e.slotOfId(r.id), true), r, 'row is toRow');
   assert.equal(r.rate_rev_1s, 500, 'second 101 held 500 bytes back');
   assert.equal(r.rate_fwd_1s, 0);
   assert.equal(r.rate_fwd_10s, 200, '2000 bytes in second 100, over 10 s');
+  const slot = e.slotOfId(r.id);
+  assert.equal(e.numberKey('bytes', slot, true), 2500);
+  assert.equal(e.numberKey('packets', slot, true), 3);
+  assert.equal(e.numberKey('first_seen', slot, true), 100);
+  assert.equal(e.numberKey('last_seen', slot, true), 101.2);
+  assert.equal(e.numberKey('down', slot, true), 500, 'no end known: rev is towards this host');
+  assert.equal(e.numberKey('up', slot, true), 0);
+  assert.equal(e.numberKey('down', slot, false), 0);
+  const off = e.row(slot, false);
+  assert.deepEqual([off.rate_fwd_1s, off.rate_rev_1s, off.rate_fwd_10s, off.rate_rev_10s], [0, 0, 0, 0]);
+  assert.equal(off.bytes_fwd, 2000);
+  const other = e.slotOfId(r.id + 1);
   send(ipv4(A, '10.1.0.3', 17, udp(5, 6)), 131.5, 100);
-  const removed = e.drainRemoved();
-  assert.deepEqual(removed, [r.id]);
-  assert.deepEqual(e.drainRemoved(), []);
+  // Flow 1 was idle 30.3 s: it ended and (live, its last packet over 10 s ago) left the table.
+  assert.equal(e.idAt(slot), 0);
+  assert.equal(e.slotOfId(r.id), -1);
+  assert.deepEqual(drain(e).sort(), [slot, other].sort(), 'the removed slot, and the one a packet touched');
+  assert.deepEqual(drain(e), []);
+  // The freed slot goes to the next new flow; a drain then reports it once, holding the new id.
+  send(ipv4(A, '10.1.0.4', 17, udp(7, 8)), 131.6, 100);
+  assert.deepEqual(drain(e), [slot]);
+  assert.equal(e.idAt(slot), r.id + 2);
+  assert.equal(e.size, 2);
+  assert.equal(e.slotCount, 2);
+});
+
+test('a removed slot reused before the drain is reported once, with the new flow', () => {
+  const { send, e } = harness({ maxFlows: 2 });
+  send(ipv4(A, B, 17, udp(1, 2)), 1);
+  send(ipv4(A, B, 17, udp(3, 4)), 2);
+  drain(e);
+  send(ipv4(A, B, 17, udp(5, 6)), 3);
+  const slots = drain(e);
+  assert.deepEqual(slots, [0], 'the first flow was evicted by the cap and its slot taken');
+  assert.equal(e.idAt(0), 3);
+  assert.equal(e.stats.evictedByCap, 1);
+});
+
+test('textVersion bumps when the text changes (state, end, DPI, attribution), not for counters', () => {
+  const { send, e } = harness();
+  send(t4(A, B, 40000, 80, TCP.SYN), 1);
+  const s = e.slotOfId(1);
+  let v = e.textVersionAt(s);
+  const bumped = (why: string) => {
+    const n = e.textVersionAt(s);
+    assert.notEqual(n, v, why);
+    v = n;
+  };
+  const same = (why: string) => assert.equal(e.textVersionAt(s), v, why);
+  send(t4(A, B, 40000, 80, TCP.SYN), 1.1);
+  same('a retransmitted SYN');
+  send(t4(B, A, 80, 40000, TCP.SYN | TCP.ACK), 1.2);
+  same('a SYN-ACK does not change the state yet');
+  send(t4(A, B, 40000, 80, TCP.ACK), 1.3);
+  bumped('syn_sent → established');
+  send(t4(A, B, 40000, 80, TCP.ACK), 1.4, 1000);
+  same('counters only');
+  send(t4(A, B, 40000, 80, TCP.ACK | TCP.PSH, [...new TextEncoder().encode('GET / HTTP/1.1\r\nHost: www.example.test\r\n\r\n')]), 1.5);
+  bumped('DPI found the host');
+  assert.equal(e.toRecord(s).host, 'www.example.test');
+  send(t4(B, A, 80, 40000, TCP.ACK | TCP.FIN), 1.6);
+  bumped('closing');
+  send(t4(A, B, 40000, 80, TCP.ACK | TCP.FIN), 1.7);
+  bumped('closed');
+  send(t4(A, B, 40000, 80, TCP.SYN), 2);
+  bumped('ended by a new connection');
+  assert.equal(e.toRow(s).ended, true);
+  // A flow's slot reused by a new flow also has a new version (a view keyed on (id, version) sees it either way).
+  const h = harness({ retainEnded: false, idleTimeouts: { udp: 1 } });
+  h.send(ipv4(A, B, 17, udp(1, 2)), 1);
+  const v0 = h.e.textVersionAt(0);
+  h.send(ipv4(A, B, 17, udp(3, 4)), 20);
+  assert.equal(h.e.idAt(0), 2, 'the slot was reused');
+  assert.notEqual(h.e.textVersionAt(0), v0);
+});
+
+test('advance moves capture time without packets: rates fall to 0, quiet flows end', () => {
+  const { send, e, evicted } = harness({ idleTimeouts: { udp: 5 } });
+  send(ipv4(A, B, 17, udp(1, 2)), 100.1, 1000);
+  send(ipv4(A, B, 17, udp(1, 2)), 101.1, 400);
+  const s = e.slotOfId(1);
+  assert.equal(e.toRow(s).rate_fwd_1s, 1000);
+  e.advance(102.05);
+  assert.equal(e.toRow(s).rate_fwd_1s, 400);
+  assert.equal(e.toRow(s).rate_fwd_10s, 140);
+  e.advance(103);
+  assert.equal(e.toRow(s).rate_fwd_1s, 0, 'a second with no packet');
+  assert.equal(e.numberKey('up', s, true), 0);
+  assert.equal(e.toRow(s).rate_fwd_10s, 140);
+  drain(e);
+  const v = e.textVersionAt(s);
+  e.advance(106.2);
+  assert.equal(e.toRow(s).ended, true, 'idle past 5 s: ended');
+  assert.notEqual(e.textVersionAt(s), v);
+  assert.deepEqual(drain(e), [s]);
+  assert.equal(evicted.length, 0, 'kept until 10 s after its last packet');
+  e.advance(111.2);
+  assert.equal(e.slotOfId(1), -1, 'then evicted');
+  assert.deepEqual(evicted.map((x) => x.reason), ['idle']);
+  assert.deepEqual(drain(e), [s]);
+  assert.equal(e.idAt(s), 0);
+  assert.equal(e.clock, 111.2);
 });
 
 test('process attribution: asked once per new TCP/UDP flow, retried at most every 250 ms while young', () => {
@@ -206,12 +363,34 @@ test('process attribution: asked once per new TCP/UDP flow, retried at most ever
   for (let i = 1; i <= 20; i++) send(t4(A, B, 40000, 80, TCP.ACK), 10 + i * 0.01);
   assert.equal(calls.length, 2, 'no retry inside 250 ms, none per packet');
   known = true;
+  const s = e.slotOfId(1);
+  const v = e.textVersionAt(s);
   send(t4(A, B, 40000, 80, TCP.ACK), 10.3);
-  const row = e.drainChanged().find((x) => x.sport === 40000);
+  assert.notEqual(e.textVersionAt(s), v, 'attribution changes the text');
+  const row = drain(e).map((x) => e.toRow(x)).find((x) => x.sport === 40000);
   assert.ok(row);
   assert.deepEqual([row.pid, row.process, row.exe, row.user, row.process_hidden, row.local], [42, 'curl', '/usr/bin/curl', 'alice', false, 'src']);
   const n = calls.length;
   send(t4(A, B, 40000, 80, TCP.ACK), 11);
   send(ipv4(A, B, 1, icmpEcho(true, 1, 1)), 11);
   assert.equal(calls.length, n, 'attributed flows and ICMP are not asked');
+  assert.equal(e.numberKey('up', s, true), e.toRow(s).rate_fwd_1s, 'src is this host: fwd is up');
+});
+
+test('an ended flow stays out of the hash when the table grows: its 5-tuple keeps counting to the newer flow', () => {
+  for (const retainEnded of [true, false]) {
+    const { send, e } = harness({ retainEnded });
+    send(t4(A, B, 40000, 80, TCP.SYN), 1);
+    send(t4(B, A, 80, 40000, TCP.RST | TCP.ACK), 1.1);
+    send(t4(A, B, 40000, 80, TCP.SYN), 2);
+    // Past the initial 1024 slots: the table grows and rehashes.
+    for (let i = 0; i < 2000; i++) send(ipv4(A, '10.1.0.3', 17, udp(1000 + i, 53)), 3);
+    send(t4(B, A, 80, 40000, TCP.SYN | TCP.ACK), 4);
+    send(t4(A, B, 40000, 80, TCP.ACK), 4.1);
+    const rows = [...e.flows()].map((f) => e.toRow(f)).filter((r) => r.dport === 80);
+    assert.deepEqual(rows.map((r) => [r.id, r.state, r.ended, r.packets_fwd, r.packets_rev]), [
+      [1, 'reset', true, 1, 1],
+      [2, 'established', false, 2, 1],
+    ], `retainEnded ${retainEnded}`);
+  }
 });

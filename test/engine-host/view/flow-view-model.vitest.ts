@@ -2,13 +2,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_VIEW, FlowViewModel } from '../../../src/engine-host/view/flow-view-model.ts';
-import { columnById, rowKey } from '../../../src/engine-host/view/columns.ts';
+import { columnById, type Column } from '../../../src/engine-host/view/columns.ts';
 import * as filterQuery from '../../../src/shared/flows/filter-query.ts';
 import { downRate, upRate } from '../../../src/shared/flows/endpoints.ts';
 import { COLUMN_IDS } from '../../../src/shared/flows/columns.ts';
 import { MAX_VIEW_ROWS, RATE_HISTORY_LENGTH, type ViewRequest } from '../../../src/shared/ipc.ts';
 import type { FlowRow } from '../../../src/shared/flow.ts';
 import { row } from '../../shared/fixtures.ts';
+import { RowStore } from '../../support/row-store.ts';
 
 // Every predicate the model builds counts its calls, so a test can tell whether the filter ran.
 const predicateCalls = vi.hoisted(() => ({ n: 0 }));
@@ -44,11 +45,33 @@ function flows(n: number, over: (i: number) => Partial<FlowRow> = () => ({})): F
 
 const ids = (rows: readonly FlowRow[]) => rows.map((r) => r.id);
 
+/** A model showing a store that tests change as an engine would. */
+function model(): { m: FlowViewModel; s: RowStore } {
+  const m = new FlowViewModel();
+  const s = new RowStore();
+  m.show(s);
+  return { m, s };
+}
+
+/** The reference sort key of one row (the view reads its own from the store). */
+function keyOf(col: Column, r: FlowRow, rates: boolean): number | string {
+  if (col.kind === 'text') return col.key(r);
+  const one = new RowStore();
+  one.apply([r]);
+  return one.numberKey(col.id, 0, rates);
+}
+
+/** A row as shown without rates (a stopped or paused source). */
+const noRates = (r: FlowRow): FlowRow => ({ ...r, rate_fwd_1s: 0, rate_rev_1s: 0, rate_fwd_10s: 0, rate_rev_10s: 0 });
+
 describe('flow view model', () => {
   it('serves the default view before any request: last seen first, rows [0, 100), nothing selected', () => {
     const m = new FlowViewModel();
     expect(m.view(false)).toEqual({ viewSeq: 0, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null });
-    m.apply(flows(150), []);
+    const s = new RowStore();
+    m.show(s);
+    expect(m.view(false)).toEqual({ viewSeq: 0, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null });
+    s.apply(flows(150), []);
     const v = m.view(true);
     expect(v.viewSeq).toBe(0);
     expect([v.total, v.count, v.start]).toEqual([150, 150, 0]);
@@ -57,8 +80,8 @@ describe('flow view model', () => {
   });
 
   it('clamps the window to the filtered rows and to MAX_VIEW_ROWS', () => {
-    const m = new FlowViewModel();
-    m.apply(flows(1500), []);
+    const { m, s } = model();
+    s.apply(flows(1500), []);
     m.setView(req({ sortColumn: 'bytes', sortDir: 'asc', start: 1490, end: 1600 }));
     let v = m.view(false);
     expect(v.start).toBe(1490);
@@ -77,8 +100,8 @@ describe('flow view model', () => {
   });
 
   it('switches sort column and direction', () => {
-    const m = new FlowViewModel();
-    m.apply(flows(6), []);
+    const { m, s } = model();
+    s.apply(flows(6), []);
     m.setView(req({ sortColumn: 'bytes', sortDir: 'desc' }));
     expect(ids(m.view(false).rows)).toEqual([6, 5, 4, 3, 2, 1]);
     m.setView(req({ sortColumn: 'bytes', sortDir: 'asc' }));
@@ -91,8 +114,8 @@ describe('flow view model', () => {
   });
 
   it('reports a filter that does not parse and keeps the previous one in force', () => {
-    const m = new FlowViewModel();
-    m.apply(flows(9), []);
+    const { m, s } = model();
+    s.apply(flows(9), []);
     m.setView(req({ filter: 'proc:p1' }));
     let v = m.view(false);
     expect([v.count, v.filterError]).toEqual([3, null]);
@@ -118,10 +141,10 @@ describe('flow view model', () => {
   });
 
   it('selects by id or by position, clamped, and reports where the selected flow is', () => {
-    const m = new FlowViewModel();
+    const { m, s } = model();
     m.setView(req({ select: { index: 0 } }));
     expect(m.view(false).selected).toBeNull();
-    m.apply(flows(5), []);
+    s.apply(flows(5), []);
     const byBytes = { sortColumn: 'bytes', sortDir: 'desc' } as const;
     m.setView(req({ ...byBytes, select: { index: 1 } }));
     expect(m.view(false).selected).toMatchObject({ id: 4, index: 1 });
@@ -132,7 +155,7 @@ describe('flow view model', () => {
     expect(sel).toMatchObject({ id: 3, index: 2 });
     expect(sel?.row).toEqual(m.view(false).rows[2]);
     // The position follows the flow as the order changes.
-    m.apply([row({ id: 3, bytes_fwd: 0, bytes_rev: 1000, process: 'p0', state: 'closed' })], []);
+    s.apply([row({ id: 3, bytes_fwd: 0, bytes_rev: 1000, process: 'p0', state: 'closed' })], []);
     expect(m.view(false).selected).toMatchObject({ id: 3, index: 0 });
     // Filtered out: still selected, at no position.
     m.setView(req({ ...byBytes, filter: 'state:open', select: { id: 3 } }));
@@ -140,7 +163,7 @@ describe('flow view model', () => {
     expect(sel).toMatchObject({ id: 3, index: -1 });
     expect(sel?.row?.id).toBe(3);
     // Gone: still selected, no row.
-    m.apply([], [3]);
+    s.apply([], [3]);
     sel = m.view(false).selected;
     expect(sel).toMatchObject({ id: 3, index: -1, row: null });
     m.setView(req({ ...byBytes, select: null }));
@@ -150,28 +173,43 @@ describe('flow view model', () => {
     expect(m.view(false).selected).toMatchObject({ id: 77, index: -1, row: null });
   });
 
-  it('keeps a rate history of the selected flow: a point per tick that carried it, reset on a new selection', () => {
-    const m = new FlowViewModel();
+  it('keeps a rate history of the selected flow: a point per tick (its rates then), reset on a new selection', () => {
+    const { m, s } = model();
     const rated = (id: number, down: number, up: number) => row({ id, rate_rev_1s: down, rate_fwd_1s: up });
-    m.apply([rated(1, 10, 1), rated(2, 20, 2)], []);
+    s.apply([rated(1, 10, 1), rated(2, 20, 2)], []);
     m.setView(req({ select: { id: 1 } }));
     expect(m.view(false).selected).toMatchObject({ down: [], up: [] });
-    expect(m.view(true).selected, 'the apply before the tick carried flow 1').toMatchObject({ down: [10], up: [1] });
+    expect(m.view(true).selected).toMatchObject({ down: [10], up: [1] });
     expect(m.view(false).selected, 'a reply to setView adds nothing').toMatchObject({ down: [10], up: [1] });
-    m.apply([rated(1, 11, 3)], []);
+    s.apply([rated(1, 11, 3)], []);
     expect(m.view(false).selected).toMatchObject({ down: [10], up: [1] });
     expect(m.view(true).selected).toMatchObject({ down: [10, 11], up: [1, 3] });
-    m.apply([rated(2, 21, 2)], []);
-    expect(m.view(true).selected, 'a tick that did not carry the flow').toMatchObject({ down: [10, 11], up: [1, 3] });
+    s.apply([rated(2, 21, 2)], []);
+    expect(m.view(true).selected, 'a tick that did not carry the flow still adds its rates').toMatchObject({ down: [10, 11, 11], up: [1, 3, 3] });
+    expect(m.view(true).selected, 'so does a tick that carried nothing').toMatchObject({ down: [10, 11, 11, 11], up: [1, 3, 3, 3] });
+    // A flow gone quiet: its rates fell to 0, and so do the points.
+    s.apply([rated(1, 0, 0)], []);
+    expect(m.view(true).selected).toMatchObject({ down: [10, 11, 11, 11, 0], up: [1, 3, 3, 3, 0] });
+    s.apply([rated(1, 12, 4)], []);
+    // Without rates (stopped or paused): the points and the row are 0.
+    m.setRates(false);
+    let sel = m.view(true).selected;
+    expect(sel).toMatchObject({ down: [10, 11, 11, 11, 0, 0], up: [1, 3, 3, 3, 0, 0] });
+    expect([sel?.row?.rate_rev_1s, sel?.row?.rate_fwd_1s, sel?.row?.rate_rev_10s, sel?.row?.rate_fwd_10s]).toEqual([0, 0, 0, 0]);
+    m.setRates(true);
+    expect(m.view(true).selected).toMatchObject({ down: [10, 11, 11, 11, 0, 0, 12], up: [1, 3, 3, 3, 0, 0, 4] });
     m.setView(req({ select: { id: 1 } }));
-    expect(m.view(false).selected, 'the same selection keeps its history').toMatchObject({ down: [10, 11] });
+    expect(m.view(false).selected, 'the same selection keeps its history').toMatchObject({ down: [10, 11, 11, 11, 0, 0, 12] });
+    // Gone: no row, no point.
+    s.apply([], [1]);
+    expect(m.view(true).selected).toMatchObject({ id: 1, row: null, down: [10, 11, 11, 11, 0, 0, 12] });
     m.setView(req({ select: { id: 2 } }));
     expect(m.view(false).selected).toMatchObject({ id: 2, down: [], up: [] });
     for (let i = 0; i < RATE_HISTORY_LENGTH + 5; i++) {
-      m.apply([rated(2, i, 0)], []);
+      s.apply([rated(2, i, 0)], []);
       m.view(true);
     }
-    const sel = m.view(false).selected;
+    sel = m.view(false).selected;
     expect(sel?.down.length).toBe(RATE_HISTORY_LENGTH);
     expect(sel?.down.at(-1)).toBe(RATE_HISTORY_LENGTH + 4);
     expect(sel?.down[0]).toBe(5);
@@ -179,26 +217,50 @@ describe('flow view model', () => {
     expect(sel?.up.at(-1)).toBe(upRate(sel!.row!));
   });
 
-  it('reset forgets the flows and the history but keeps the request and the selection', () => {
-    const m = new FlowViewModel();
-    m.apply(flows(5), []);
+  it('without rates, rows show and sort every rate as 0; with them again, as they are', () => {
+    const { m, s } = model();
+    s.apply([10, 40, 20, 30].map((r, i) => row({ id: i + 1, rate_rev_1s: r, rate_rev_10s: r, rate_fwd_1s: 1, rate_fwd_10s: 1 })), []);
+    m.setView(req({ sortColumn: 'down', sortDir: 'desc', select: { id: 2 } }));
+    let v = m.view(false);
+    expect(ids(v.rows)).toEqual([2, 4, 3, 1]);
+    expect(v.selected).toMatchObject({ id: 2, index: 0 });
+    m.setRates(false);
+    v = m.view(false);
+    expect(ids(v.rows), 'ties in arrival (slot) order').toEqual([1, 2, 3, 4]);
+    for (const r of v.rows) expect([r.rate_fwd_1s, r.rate_rev_1s, r.rate_fwd_10s, r.rate_rev_10s]).toEqual([0, 0, 0, 0]);
+    expect(v.selected).toMatchObject({ id: 2, index: 1 });
+    expect(v.selected?.row?.rate_rev_1s).toBe(0);
+    // Counters other than rates still show.
+    expect(v.rows[0].bytes_rev).toBe(9000);
+    m.setRates(true);
+    v = m.view(false);
+    expect(ids(v.rows)).toEqual([2, 4, 3, 1]);
+    expect(v.rows[0].rate_rev_1s).toBe(40);
+  });
+
+  it('show (a new source) forgets the flows and the history but keeps the request and the selection', () => {
+    const { m, s } = model();
+    s.apply(flows(5), []);
     m.setView(req({ sortColumn: 'bytes', sortDir: 'asc', filter: 'state:open', start: 1, end: 3, select: { id: 2 } }));
     m.view(true);
     expect(m.view(false).selected?.down.length).toBe(1);
-    m.reset();
+    const next = new RowStore();
+    m.show(next);
     let v = m.view(false);
     expect(v).toMatchObject({ total: 0, count: 0, start: 0, rows: [], selected: { id: 2, index: -1, row: null, down: [], up: [] }, filterError: null });
-    m.apply(flows(5, (id) => ({ bytes_rev: 100 - id })), []);
+    s.apply(flows(7), []);
+    expect(m.view(false).total, 'the old store is no longer read').toBe(0);
+    next.apply(flows(5, (id) => ({ bytes_rev: 100 - id })), []);
     v = m.view(false);
     expect(ids(v.rows)).toEqual([4, 2]);
     expect(v.selected).toMatchObject({ id: 2, index: 2 });
   });
 
   it('does not run the filter for a counters-only change of every flow, and re-sorts by the new numbers', () => {
-    const m = new FlowViewModel();
+    const { m, s } = model();
     const n = 50_000;
     const base = flows(n);
-    m.apply(base, []);
+    s.apply(base, []);
     m.setView(req({ sortColumn: 'bytes', sortDir: 'desc', filter: 'state:open', end: 50, select: { index: 0 } }));
     let v = m.view(true);
     expect(predicateCalls.n).toBe(n);
@@ -206,19 +268,19 @@ describe('flow view model', () => {
     expect(v.rows[0].id).toBe(n);
     predicateCalls.n = 0;
     // Fresh row objects with the same texts, reversed byte counts.
-    m.apply(base.map((r) => ({ ...r, dns_queries: [...r.dns_queries], alpn: [...r.alpn], bytes_rev: (n + 1 - r.id) * 10 })), []);
+    s.apply(base.map((r) => ({ ...r, dns_queries: [...r.dns_queries], alpn: [...r.alpn], bytes_rev: (n + 1 - r.id) * 10 })), []);
     v = m.view(true);
     expect(predicateCalls.n).toBe(0);
     expect(ids(v.rows.slice(0, 3))).toEqual([1, 2, 4]);
     expect(v.selected).toMatchObject({ id: n, index: v.count - 1 });
     // A changed text runs it for that flow only.
-    m.apply([{ ...base[2], state: 'established', bytes_rev: n * 100 }], []);
+    s.apply([{ ...base[2], state: 'established', bytes_rev: n * 100 }], []);
     v = m.view(true);
     expect(predicateCalls.n).toBe(1);
     expect(v.rows[0].id).toBe(3);
   });
 
-  it('equals a naive filter and sort of the flows held, over random applies, requests and resets', () => {
+  it('equals a naive filter and sort of the flows held, over random applies, requests, new sources and rates on/off', () => {
     const arbRow = fc.record({
       id: fc.integer({ min: 1, max: 30 }),
       bytes_rev: fc.integer({ min: 0, max: 40 }),
@@ -250,26 +312,30 @@ describe('flow view model', () => {
       },
       { weight: 3, arbitrary: fc.record({ kind: fc.constant('view' as const), tick: fc.boolean() }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('reset' as const) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('rates' as const), on: fc.boolean() }) },
     );
     fc.assert(
       fc.property(fc.array(arbOp, { minLength: 1, maxLength: 40 }), (ops) => {
         const m = new FlowViewModel();
-        // The reference: rows by id in arrival order (a returning id arrives anew), the request, the filter in force.
+        let s = new RowStore();
+        m.show(s);
+        // The reference: rows by id, the request, the filter in force, whether rates show.
         let held = new Map<number, FlowRow>();
         let request: ViewRequest = DEFAULT_VIEW;
         let applied: filterQuery.FlowPredicate | null = null;
         let filterError: string | null = null;
         let selected: number | null = null;
         let history = { down: [] as number[], up: [] as number[] };
-        let touched = new Set<number>();
+        let rates = true;
+        const shown = (r: FlowRow) => (rates ? r : noRates(r));
         const order = (): number[] => {
           const col = columnById(request.sortColumn);
           const sign = request.sortDir === 'asc' ? 1 : -1;
-          const list = [...held.values()].filter((r) => applied === null || applied(r));
-          // Array.prototype.sort is stable: ties stay in arrival order.
+          // Ties in slot order: the store's slots (arrival order, freed slots reused) before a stable sort.
+          const list = [...held.values()].filter((r) => applied === null || applied(r)).sort((a, b) => s.slotOfId(a.id) - s.slotOfId(b.id));
           list.sort((a, b) => {
-            const ka = rowKey(col, a);
-            const kb = rowKey(col, b);
+            const ka = keyOf(col, a, rates);
+            const kb = keyOf(col, b, rates);
             return (ka < kb ? -1 : ka > kb ? 1 : 0) * sign;
           });
           return ids(list);
@@ -277,11 +343,8 @@ describe('flow view model', () => {
         for (const op of ops) {
           if (op.kind === 'apply') {
             const rows = op.rows.map((p) => row({ ...p, bytes_fwd: 0 }));
-            m.apply(rows, op.removed);
-            for (const r of rows) {
-              held.set(r.id, r);
-              touched.add(r.id);
-            }
+            s.apply(rows, op.removed);
+            for (const r of rows) held.set(r.id, r);
             for (const id of op.removed) held.delete(id);
           } else if (op.kind === 'setView') {
             const select = op.select;
@@ -301,17 +364,21 @@ describe('flow view model', () => {
             if (id !== selected) history = { down: [], up: [] };
             selected = id;
           } else if (op.kind === 'reset') {
-            m.reset();
+            s = new RowStore();
+            m.show(s);
             held = new Map();
-            touched = new Set();
             history = { down: [], up: [] };
+          } else if (op.kind === 'rates') {
+            m.setRates(op.on);
+            rates = op.on;
           } else {
             const o = order();
-            const sel = selected === null ? null : held.get(selected) ?? null;
-            if (op.tick && sel !== null && touched.has(sel.id)) {
+            const held1 = selected === null ? null : held.get(selected) ?? null;
+            const sel = held1 === null ? null : shown(held1);
+            // Every tick adds the selected flow's rates as they are then (0 without rates), while it is there.
+            if (op.tick && sel !== null) {
               history = { down: [...history.down, downRate(sel)].slice(-RATE_HISTORY_LENGTH), up: [...history.up, upRate(sel)].slice(-RATE_HISTORY_LENGTH) };
             }
-            if (op.tick) touched = new Set();
             const start = Math.min(request.start, o.length);
             const end = Math.min(Math.max(start, request.end), o.length);
             expect(m.view(op.tick)).toEqual({
@@ -319,7 +386,7 @@ describe('flow view model', () => {
               total: held.size,
               count: o.length,
               start,
-              rows: o.slice(start, end).map((id) => held.get(id)),
+              rows: o.slice(start, end).map((id) => shown(held.get(id) as FlowRow)),
               selected: selected === null ? null : { id: selected, index: o.indexOf(selected), row: sel, down: history.down, up: history.up },
               filterError,
             });

@@ -1,39 +1,74 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FlowView } from '../../../src/engine-host/view/flow-view.ts';
-import { COLUMNS, columnById, rowKey, type Column, type SortDir } from '../../../src/engine-host/view/columns.ts';
+import { FlowView, type ViewSpec } from '../../../src/engine-host/view/flow-view.ts';
+import { COLUMNS, columnById, type Column, type SortDir } from '../../../src/engine-host/view/columns.ts';
 import { parseFilterQuery, type FlowPredicate } from '../../../src/shared/flows/filter-query.ts';
-import { TableState } from '../../../src/engine-host/view/table-state.ts';
+import { createEngine } from '../../../src/engine/engine.ts';
+import type { FlowStore } from '../../../src/engine/engine.ts';
 import type { FlowRow } from '../../../src/shared/flow.ts';
-import type { FlowText } from '../../../src/shared/flow-update.ts';
 import { row } from '../../shared/fixtures.ts';
+import { RowStore } from '../../support/row-store.ts';
+import { ipv4, udp } from '../../engine/capture-fixtures.ts';
 
-/** What the engine hands the table per update; `full` starts from an empty table (a new source). */
+/** What the engine changes per update; `full` starts from an empty table (a new source: a new store, or the same one cleared). */
 interface Update {
   full?: boolean;
   upserts?: FlowRow[];
   removed?: number[];
 }
 
-function apply(t: TableState, u: Update): void {
-  if (u.full) t.clear();
-  t.apply(u.upserts ?? [], u.removed ?? []);
+/** Applies u; returns the store to read from now on. `fresh`: a full update is a new store rather than a cleared one. */
+function apply(s: RowStore, u: Update, fresh = true): RowStore {
+  if (u.full) {
+    if (fresh) s = new RowStore();
+    else s.clear();
+  }
+  s.apply(u.upserts ?? [], u.removed ?? []);
+  return s;
 }
 
-function reference(rows: Iterable<FlowRow>, col: Column, dir: SortDir, pred: FlowPredicate | null): number[] {
-  const list = [...rows].filter((r) => pred === null || pred(r));
+/** The reference sort key of one row (the view's own keys are read from the store). */
+function keyOf(col: Column, r: FlowRow, rates = true): number | string {
+  if (col.kind === 'text') return col.key(r);
+  const one = new RowStore();
+  one.apply([r]);
+  return one.numberKey(col.id, 0, rates);
+}
+
+/** The flows of a store: every held row, in slot order. */
+function held(s: FlowStore): FlowRow[] {
+  const out: FlowRow[] = [];
+  for (let slot = 0; slot < s.slotCount; slot++) if (s.idAt(slot) !== 0) out.push(s.row(slot, true));
+  return out;
+}
+
+/** Filter, then a stable sort of the rows in slot order (ties stay in slot order in both directions); ids. */
+function reference(s: FlowStore, col: Column, dir: SortDir, pred: FlowPredicate | null, rates = true): number[] {
+  const list = held(s).filter((r) => pred === null || pred(r));
+  const keys = new Map(list.map((r) => [r.id, keyOf(col, r, rates)]));
   list.sort((a, b) => {
-    const ka = rowKey(col, a);
-    const kb = rowKey(col, b);
+    const ka = keys.get(a.id) as number | string;
+    const kb = keys.get(b.id) as number | string;
     return (ka < kb ? -1 : ka > kb ? 1 : 0) * (dir === 'asc' ? 1 : -1);
   });
   return list.map((r) => r.id);
 }
 
-/** The sort keys of a view's rows, in order (a mismatch here shows the keys, not just ids). */
-function keysOf(ids: number[], rows: ReadonlyMap<number, FlowRow>, col: Column): Array<number | string> {
-  return ids.map((id) => rowKey(col, rows.get(id) as FlowRow));
+/** The sort keys of flows by id, in order (a mismatch here shows the keys, not just ids). */
+function keysOf(ids: number[], s: FlowStore, col: Column, rates = true): Array<number | string> {
+  return ids.map((id) => keyOf(col, s.row(s.slotOfId(id), true), rates));
+}
+
+/** Syncs and returns the view's full order as flow ids. */
+function compute(view: FlowView, s: FlowStore, spec: ViewSpec, rates = true): number[] {
+  view.sync(s, spec, rates);
+  return view.order().map((slot) => s.idAt(slot));
+}
+
+/** A from-scratch view's order (ids). */
+function scratch(s: FlowStore, spec: ViewSpec, rates = true): number[] {
+  return compute(new FlowView(), s, spec, rates);
 }
 
 function pred(q: string): FlowPredicate | null {
@@ -49,71 +84,145 @@ const sample = [
   row({ id: 4, process: 'c', bytes_fwd: 20, bytes_rev: 5, host: 'a.example' }),
 ];
 
+function sampleStore(): RowStore {
+  const s = new RowStore();
+  s.apply(sample);
+  return s;
+}
+
+const ids = (s: FlowStore, slots: readonly number[]) => slots.map((slot) => s.idAt(slot));
+
 describe('flow view', () => {
   it('sorts by every column in both directions like a reference sort', () => {
-    const table = new TableState();
-    apply(table, { full: true, upserts: sample });
-    const s = table;
+    const s = sampleStore();
     for (const col of COLUMNS) {
       for (const dir of ['asc', 'desc'] as const) {
-        const ids = new FlowView().compute(s, { column: col, dir, predicate: null });
-        expect(keysOf(ids, s.rows, col), `${col.id} ${dir}`).toEqual(keysOf(reference(s.rows.values(), col, dir, null), s.rows, col));
+        const got = scratch(s, { column: col, dir, predicate: null });
+        const want = reference(s, col, dir, null);
+        expect(keysOf(got, s, col), `${col.id} ${dir}`).toEqual(keysOf(want, s, col));
+        expect(got, `${col.id} ${dir}: ties in slot order`).toEqual(want);
       }
     }
-    const byBytes = new FlowView().compute(s, { column: columnById('bytes'), dir: 'desc', predicate: null });
-    expect(byBytes).toEqual([2, 4, 3, 1]);
+    expect(scratch(s, { column: columnById('bytes'), dir: 'desc', predicate: null })).toEqual([2, 4, 3, 1]);
+    expect(scratch(s, { column: columnById('down'), dir: 'desc', predicate: null }), 'flow 1 is towards its src').toEqual([2, 3, 4, 1]);
+    expect(scratch(s, { column: columnById('up'), dir: 'asc', predicate: null })).toEqual([2, 3, 4, 1]);
+  });
+
+  it('without rates (a stopped or paused source) sorts every rate as 0: ties in slot order', () => {
+    const s = new RowStore();
+    s.apply([10, 40, 20, 30].map((r, i) => row({ id: i + 1, rate_rev_1s: r, rate_fwd_1s: 50 - r })));
+    for (const id of ['down', 'up'] as const) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const spec = { column: columnById(id), dir, predicate: null };
+        expect(scratch(s, spec, false), `${id} ${dir}`).toEqual([1, 2, 3, 4]);
+        expect(scratch(s, spec, false)).toEqual(reference(s, spec.column, dir, null, false));
+      }
+    }
+    expect(scratch(s, { column: columnById('down'), dir: 'desc', predicate: null }, true)).toEqual([2, 4, 3, 1]);
+    expect(scratch(s, { column: columnById('up'), dir: 'desc', predicate: null }, true)).toEqual([1, 3, 4, 2]);
+    // Other number columns are the same with or without rates.
+    expect(scratch(sampleStore(), { column: columnById('bytes'), dir: 'desc', predicate: null }, false)).toEqual([2, 4, 3, 1]);
+    // Switching rates off and on again re-reads every key.
+    const view = new FlowView();
+    const spec = { column: columnById('down'), dir: 'desc' as const, predicate: null };
+    expect(compute(view, s, spec, true)).toEqual([2, 4, 3, 1]);
+    expect(compute(view, s, spec, false)).toEqual([1, 2, 3, 4]);
+    expect(view.lastPath).toBe('rebuild');
+    expect(compute(view, s, spec, true)).toEqual([2, 4, 3, 1]);
   });
 
   it('reuses the previous order when nothing in the sort key changed', () => {
-    const table = new TableState();
+    const s = sampleStore();
     const view = new FlowView();
     const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: null };
-    apply(table, { full: true, upserts: sample });
-    const first = view.compute(table, spec);
+    expect(view.sync(s, spec, true)).toBe(4);
+    const first = view.order();
+    expect(ids(s, first)).toEqual([2, 4, 3, 1]);
     expect(view.lastPath).toBe('rebuild');
-    apply(table, { upserts: [{ ...sample[1], rate_fwd_1s: 999 }] });
-    expect(view.compute(table, spec)).toBe(first);
+    s.apply([{ ...sample[1], rate_fwd_1s: 999 }]);
+    view.sync(s, spec, true);
+    expect(view.order()).toBe(first);
     expect(view.lastPath).toBe('same');
-    apply(table, { upserts: [{ ...sample[2], bytes_fwd: 5000 }] });
-    expect(view.compute(table, spec)).toEqual([3, 2, 4, 1]);
+    // Nothing changed at all: the same.
+    view.sync(s, spec, true);
+    expect(view.order()).toBe(first);
+    expect(view.lastPath).toBe('same');
+    s.apply([{ ...sample[2], bytes_fwd: 5000 }]);
+    expect(compute(view, s, spec)).toEqual([3, 2, 4, 1]);
     expect(view.lastPath).toBe('sort');
-    apply(table, { removed: [4] });
-    expect(view.compute(table, spec)).toEqual([3, 2, 1]);
+    s.apply([], [4]);
+    expect(compute(view, s, spec)).toEqual([3, 2, 1]);
     expect(view.lastPath).toBe('drop');
   });
 
-  it('rebuilds when the spec changes or after a full update', () => {
-    const table = new TableState();
+  it('rebuilds when the spec, the rates or the store change (a new source)', () => {
+    const s = sampleStore();
     const view = new FlowView();
-    apply(table, { full: true, upserts: sample });
-    view.compute(table, { column: columnById('bytes'), dir: 'desc', predicate: null });
-    expect(view.compute(table, { column: columnById('bytes'), dir: 'asc', predicate: null })).toEqual([1, 3, 4, 2]);
+    compute(view, s, { column: columnById('bytes'), dir: 'desc', predicate: null });
+    expect(compute(view, s, { column: columnById('bytes'), dir: 'asc', predicate: null })).toEqual([1, 3, 4, 2]);
     expect(view.lastPath).toBe('rebuild');
     const closed = pred('state:closed');
-    expect(view.compute(table, { column: columnById('bytes'), dir: 'asc', predicate: closed })).toEqual([1]);
-    apply(table, { full: true, upserts: [row({ id: 9, state: 'closed' })] });
-    expect(view.compute(table, { column: columnById('bytes'), dir: 'asc', predicate: closed })).toEqual([9]);
+    expect(compute(view, s, { column: columnById('bytes'), dir: 'asc', predicate: closed })).toEqual([1]);
     expect(view.lastPath).toBe('rebuild');
+    compute(view, s, { column: columnById('bytes'), dir: 'asc', predicate: closed }, false);
+    expect(view.lastPath).toBe('rebuild');
+    const next = new RowStore();
+    next.apply([row({ id: 9, state: 'closed' })]);
+    expect(compute(view, next, { column: columnById('bytes'), dir: 'asc', predicate: closed }, false)).toEqual([9]);
+    expect(view.lastPath).toBe('rebuild');
+    // The same store emptied and refilled is followed through its changes.
+    next.clear();
+    next.apply([row({ id: 1, state: 'closed' }), row({ id: 2, state: 'established' }), row({ id: 3, state: 'closed', bytes_fwd: 1 })]);
+    expect(compute(view, next, { column: columnById('bytes'), dir: 'asc', predicate: closed }, false)).toEqual([3, 1]);
   });
 
   it('rows entering and leaving the filter are tracked incrementally', () => {
-    const table = new TableState();
+    const s = sampleStore();
     const view = new FlowView();
     const spec = { column: columnById('first_seen'), dir: 'asc' as const, predicate: pred('state:open') };
-    apply(table, { full: true, upserts: sample });
-    expect(view.compute(table, spec)).toEqual([2, 3, 4]);
-    apply(table, { upserts: [{ ...sample[1], state: 'closed' }, { ...sample[0], state: 'established' }] });
-    expect(view.compute(table, spec)).toEqual([1, 3, 4]);
+    expect(compute(view, s, spec)).toEqual([2, 3, 4]);
+    s.apply([{ ...sample[1], state: 'closed' }, { ...sample[0], state: 'established' }]);
+    expect(compute(view, s, spec)).toEqual([1, 3, 4]);
+    expect(view.lastPath).toBe('sort');
+    expect([view.has(s.slotOfId(1)), view.has(s.slotOfId(2))]).toEqual([true, false]);
+    // Only leaving: the order is filtered, not sorted again.
+    s.apply([{ ...sample[2], state: 'closed' }]);
+    expect(compute(view, s, spec)).toEqual([1, 4]);
+    expect(view.lastPath).toBe('drop');
   });
 
   it('shows a flow once when one update lists it twice', () => {
-    const table = new TableState();
+    const s = new RowStore();
     const view = new FlowView();
     const spec = { column: columnById('process'), dir: 'asc' as const, predicate: pred('-proc:b') };
-    apply(table, { full: true, upserts: [row({ id: 37, process: 'a' })] });
-    expect(view.compute(table, spec)).toEqual([37]);
-    apply(table, { upserts: [row({ id: 37, process: 'b' }), row({ id: 37, process: 'a' })] });
-    expect(view.compute(table, spec)).toEqual([37]);
+    s.apply([row({ id: 37, process: 'a' })]);
+    expect(compute(view, s, spec)).toEqual([37]);
+    s.apply([row({ id: 37, process: 'b' }), row({ id: 37, process: 'a' })]);
+    expect(compute(view, s, spec)).toEqual([37]);
+    // Out and back in between two syncs.
+    s.apply([row({ id: 37, process: 'b' })]);
+    s.apply([row({ id: 37, process: 'a' })]);
+    expect(compute(view, s, spec)).toEqual([37]);
+  });
+
+  it('a slot emptied and taken by another flow between two syncs shows the new flow only', () => {
+    const s = sampleStore();
+    const view = new FlowView();
+    const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: pred('state:open') };
+    expect(compute(view, s, spec)).toEqual([2, 4, 3]);
+    const slot = s.slotOfId(2);
+    s.apply([], [2]);
+    s.apply([row({ id: 9, bytes_fwd: 1, bytes_rev: 0 })]);
+    expect(s.slotOfId(9), 'the store reused the slot').toBe(slot);
+    expect(compute(view, s, spec)).toEqual([4, 3, 9]);
+    expect(view.has(slot)).toBe(true);
+    expect(view.indexOf(slot)).toBe(2);
+    // Taken by a flow the filter hides: the slot leaves the view.
+    s.apply([], [9]);
+    s.apply([row({ id: 10, state: 'closed' })]);
+    expect(s.slotOfId(10)).toBe(slot);
+    expect(compute(view, s, spec)).toEqual([4, 3]);
+    expect([view.has(slot), view.indexOf(slot)]).toEqual([false, -1]);
   });
 
   it('stays equal to a from-scratch view over random update sequences', () => {
@@ -128,9 +237,11 @@ describe('flow view', () => {
     });
     const arbUpdate = fc.record({
       full: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
+      fresh: fc.boolean(),
       upserts: fc.array(arbRow, { maxLength: 12 }),
       removed: fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 4 }),
-      skip: fc.integer({ min: 0, max: 2 }), // updates applied between two computes
+      skip: fc.integer({ min: 0, max: 2 }), // updates applied between two syncs
+      rates: fc.integer({ min: 0, max: 5 }).map((n) => n !== 0),
     });
     fc.assert(
       fc.property(
@@ -139,19 +250,18 @@ describe('flow view', () => {
         fc.constantFrom('', 'state:open', 'proc:a', '-proc:b'),
         fc.array(arbUpdate, { minLength: 1, maxLength: 25 }),
         (colId, dir, q, updates) => {
-          const table = new TableState();
+          let s = new RowStore();
           const view = new FlowView();
           const spec = { column: columnById(colId), dir, predicate: pred(q) };
-          // Whole rows as the engine drains them; the table keeps a flow's text unless it differs, so most rows change counters only.
+          // Whole rows as the engine changes them; the store keeps a flow's text version unless its text differs, so most rows change counters only.
           for (const u of updates) {
             const upserts = u.upserts.map((p) => row({ ...p, first_seen: p.id % 7 }));
-            apply(table, { full: u.full, upserts, removed: u.removed });
+            s = apply(s, { full: u.full, upserts, removed: u.removed }, u.fresh);
             if (u.skip > 0) continue;
-            const s = table;
-            const got = view.compute(s, spec);
-            const want = reference(s.rows.values(), spec.column, dir, spec.predicate);
-            expect(keysOf(got, s.rows, spec.column)).toEqual(keysOf(want, s.rows, spec.column));
-            // Ties keep arrival order (slot order, which the stable reference sort keeps too).
+            const got = compute(view, s, spec, u.rates);
+            const want = reference(s, spec.column, dir, spec.predicate, u.rates);
+            expect(keysOf(got, s, spec.column, u.rates)).toEqual(keysOf(want, s, spec.column, u.rates));
+            // Ties keep slot order (which the stable reference sort over rows in slot order keeps too).
             expect(got).toEqual(want);
           }
         },
@@ -172,11 +282,13 @@ describe('flow view', () => {
     });
     const arbUpdate = fc.record({
       full: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+      fresh: fc.boolean(),
       upserts: fc.array(arbRow, { maxLength: 15 }),
       removed: fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 5 }),
       lo: fc.nat(40),
       len: fc.integer({ min: 1, max: 30 }),
       probe: fc.integer({ min: 1, max: 60 }),
+      probeSlot: fc.integer({ min: -1, max: 70 }),
     });
     fc.assert(
       fc.property(
@@ -185,21 +297,27 @@ describe('flow view', () => {
         fc.constantFrom('', 'state:open', '-proc:b'),
         fc.array(arbUpdate, { minLength: 1, maxLength: 20 }),
         (colId, dir, q, updates) => {
-          const table = new TableState();
+          let s = new RowStore();
           const view = new FlowView();
           const spec = { column: columnById(colId), dir, predicate: pred(q) };
           for (const u of updates) {
             const upserts = u.upserts.map((p) => row({ ...p, first_seen: p.id % 7 }));
-            apply(table, { full: u.full, upserts, removed: u.removed });
-            const s = table;
-            const want = new FlowView().compute(s, spec);
-            expect(view.sync(s, spec)).toBe(want.length);
+            s = apply(s, { full: u.full, upserts, removed: u.removed }, u.fresh);
+            // The view under test first: a store has one list of changes, and a new view's sync drains it.
+            const count = view.sync(s, spec, true);
+            const fresh = new FlowView();
+            fresh.sync(s, spec, true);
+            const want = fresh.order().slice();
+            expect(count).toBe(want.length);
             expect(view.range(u.lo, u.lo + u.len)).toEqual(want.slice(u.lo, u.lo + u.len));
-            expect(view.indexOf(u.probe)).toBe(want.indexOf(u.probe));
-            expect(view.has(u.probe)).toBe(want.includes(u.probe));
-            expect(keysOf(want, s.rows, spec.column)).toEqual(keysOf(reference(s.rows.values(), spec.column, dir, spec.predicate), s.rows, spec.column));
+            const slot = s.slotOfId(u.probe);
+            expect(view.indexOf(slot)).toBe(want.indexOf(slot));
+            expect(view.has(slot)).toBe(want.includes(slot));
+            expect(view.indexOf(u.probeSlot)).toBe(want.indexOf(u.probeSlot));
+            expect(view.has(u.probeSlot)).toBe(want.includes(u.probeSlot));
+            expect(ids(s, want)).toEqual(reference(s, spec.column, dir, spec.predicate));
           }
-          expect(view.order()).toEqual(new FlowView().compute(table, spec));
+          expect(view.order()).toEqual(scratch(s, spec).map((id) => s.slotOfId(id)));
         },
       ),
       { numRuns: 500 },
@@ -207,63 +325,134 @@ describe('flow view', () => {
   });
 
   it('runs the filter only on new texts: a counters-only update re-sorts by the new numbers without it', () => {
-    const table = new TableState();
+    const s = sampleStore();
     const view = new FlowView();
     const base = pred('state:open') as FlowPredicate;
     const seen: number[] = [];
-    const spy: FlowPredicate = (t: FlowText) => {
-      seen.push(t.id);
-      return base(t);
+    const spy: FlowPredicate = (r: FlowRow) => {
+      seen.push(r.id);
+      return base(r);
     };
     const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: spy };
-    apply(table, { full: true, upserts: sample });
-    expect(view.compute(table, spec)).toEqual([2, 4, 3]);
+    expect(compute(view, s, spec)).toEqual([2, 4, 3]);
     expect(seen.sort()).toEqual([1, 2, 3, 4]);
     seen.length = 0;
     // Every flow's counters change, no text does.
-    apply(table, { upserts: sample.map((r) => ({ ...r, bytes_fwd: 1000 - r.bytes_fwd })) });
-    expect(view.compute(table, spec)).toEqual([4, 3, 2]);
+    s.apply(sample.map((r) => ({ ...r, bytes_fwd: 1000 - r.bytes_fwd })));
+    expect(compute(view, s, spec)).toEqual([4, 3, 2]);
     expect(view.lastPath).toBe('sort');
     expect(seen).toEqual([]);
     // A new text (state) re-runs it for that flow only, and moves the flow into the view.
-    apply(table, { upserts: [{ ...sample[0], bytes_fwd: 1, state: 'established' }] });
-    expect(view.compute(table, spec)).toEqual([4, 3, 2, 1]);
+    s.apply([{ ...sample[0], bytes_fwd: 1, state: 'established' }]);
+    expect(compute(view, s, spec)).toEqual([4, 3, 2, 1]);
     expect(seen).toEqual([1]);
   });
 
   it('a text column ignores counters-only updates', () => {
-    const table = new TableState();
+    const s = sampleStore();
     const view = new FlowView();
     const spec = { column: columnById('process'), dir: 'asc' as const, predicate: null };
-    apply(table, { full: true, upserts: sample });
-    const first = view.compute(table, spec);
-    expect(first).toEqual([3, 2, 1, 4]);
-    apply(table, { upserts: sample.map((r) => ({ ...r, bytes_fwd: 5, last_seen: 9 })) });
-    expect(view.compute(table, spec)).toBe(first);
+    view.sync(s, spec, true);
+    const first = view.order();
+    expect(ids(s, first)).toEqual([3, 2, 1, 4]);
+    s.apply(sample.map((r) => ({ ...r, bytes_fwd: 5, last_seen: 9 })));
+    view.sync(s, spec, true);
+    expect(view.order()).toBe(first);
     expect(view.lastPath).toBe('same');
-    apply(table, { upserts: [{ ...sample[3], process: '0' }] });
-    expect(view.compute(table, spec)).toEqual([3, 4, 2, 1]);
+    // A new text whose key is the same: still no sort.
+    s.apply([{ ...sample[3], state: 'closed' }]);
+    view.sync(s, spec, true);
+    expect(view.order()).toBe(first);
+    expect(view.lastPath).toBe('same');
+    s.apply([{ ...sample[3], process: '0' }]);
+    expect(compute(view, s, spec)).toEqual([3, 4, 2, 1]);
     expect(view.lastPath).toBe('sort');
   });
 
   it('a window of a large table is cut without sorting it; a second window at the same data sorts once', () => {
-    const table = new TableState();
+    const s = new RowStore();
     const view = new FlowView();
     const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: null };
     const n = 20_000;
-    apply(table, { full: true, upserts: Array.from({ length: n }, (_, i) => row({ id: i + 1, bytes_fwd: (i * 7919) % n, bytes_rev: 0 })) });
-    view.sync(table, spec);
+    s.apply(Array.from({ length: n }, (_, i) => row({ id: i + 1, bytes_fwd: (i * 7919) % n, bytes_rev: 0 })));
+    view.sync(s, spec, true);
     view.range(0, 40);
-    apply(table, { upserts: [row({ id: 5, bytes_fwd: 10 * n, bytes_rev: 0 })] });
-    view.sync(table, spec);
+    s.apply([row({ id: 5, bytes_fwd: 10 * n, bytes_rev: 0 })]);
+    view.sync(s, spec, true);
     expect(view.lastPath).toBe('sort');
     const top = view.range(0, 40);
-    expect(top[0]).toBe(5);
+    expect(s.idAt(top[0])).toBe(5);
     // The full order is still stale (not sorted for that window)…
     expect(view.orderIsCurrent).toBe(false);
     // …until a second, different window at the same version asks for it.
     view.range(40, 80);
     expect(view.orderIsCurrent).toBe(true);
     expect(view.range(0, 40)).toEqual(top);
+    expect(ids(s, top)).toEqual(reference(s, spec.column, 'desc', null).slice(0, 40));
+  });
+});
+
+describe('flow view over the engine', () => {
+  const A = '10.1.0.1';
+  const send = (e: ReturnType<typeof createEngine>, sport: number, dport: number, ts: number, wire: number, dst = '10.1.0.2') => {
+    const buf = Uint8Array.from(ipv4(A, dst, 17, udp(sport, dport)));
+    e.packet(buf, 0, buf.length, wire, ts, 101);
+  };
+
+  it('re-reads rate keys at every sync: rates fall with capture time though no packet changed a flow', () => {
+    const e = createEngine();
+    const view = new FlowView();
+    const spec = { column: columnById('up'), dir: 'desc' as const, predicate: null };
+    send(e, 1, 2, 100, 1000);
+    send(e, 3, 4, 100.2, 100);
+    send(e, 3, 4, 101.5, 10);
+    // Second 100: 1000 bytes up on the first flow, 100 on the second.
+    expect(compute(view, e, spec)).toEqual([1, 2]);
+    expect(compute(view, e, spec)).toEqual(reference(e, spec.column, 'desc', null));
+    e.advance(102.5);
+    let drained = 0;
+    // Second 101: only the second flow sent (10 bytes).
+    expect(compute(view, e, spec)).toEqual([2, 1]);
+    expect(view.lastPath).toBe('sort');
+    e.drainChanged(() => drained++);
+    expect(drained, 'no flow changed: the keys were re-read').toBe(0);
+    expect(compute(view, e, spec)).toEqual(reference(e, spec.column, 'desc', null));
+    e.advance(200);
+    expect(e.row(e.slotOfId(2), true).rate_fwd_1s).toBe(0);
+    expect(compute(view, e, spec), 'all quiet: every rate 0, slot order').toEqual([1, 2]);
+  });
+
+  it('follows the engine as flows come, end and leave, and a new flow takes a freed slot', () => {
+    const e = createEngine({ idleTimeouts: { udp: 5, tcpClosed: 10 } });
+    const view = new FlowView();
+    const spec = { column: columnById('last_seen'), dir: 'desc' as const, predicate: null };
+    const check = () => {
+      const got = compute(view, e, spec);
+      expect(got).toEqual(reference(e, spec.column, 'desc', null));
+      return got;
+    };
+    send(e, 1, 2, 100, 60);
+    send(e, 3, 4, 101, 60);
+    send(e, 5, 6, 102, 60);
+    expect(check()).toEqual([3, 2, 1]);
+    const slot1 = e.slotOfId(1);
+    const v1 = e.textVersionAt(slot1);
+    send(e, 3, 4, 104, 60);
+    send(e, 5, 6, 104.5, 60);
+    expect(check()).toEqual([3, 2, 1]);
+    // Flow 1 is idle past 5 s: it ends (its text changes), and stays until 10 s after its last packet.
+    send(e, 3, 4, 105.5, 60);
+    expect(e.row(slot1, true).ended).toBe(true);
+    expect(e.textVersionAt(slot1)).not.toBe(v1);
+    expect(check()).toEqual([2, 3, 1]);
+    send(e, 5, 6, 108, 60);
+    send(e, 3, 4, 110.5, 60);
+    expect(e.slotOfId(1), 'flow 1 evicted').toBe(-1);
+    expect(check()).toEqual([2, 3]);
+    expect(view.has(slot1)).toBe(false);
+    send(e, 7, 8, 111, 60);
+    expect(e.slotOfId(4), 'the new flow took the freed slot').toBe(slot1);
+    expect(check()).toEqual([4, 2, 3]);
+    expect(view.indexOf(slot1)).toBe(0);
   });
 });
