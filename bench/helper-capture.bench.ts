@@ -1,8 +1,9 @@
 /**
  * Capture throughput: floods a veth pair between two namespaces with small UDP packets of many flows (random
  * source ports: a generated pcap sent by trafgen from Debian's netsniff-ng, or tcpreplay --topspeed) and captures
- * the same flood with `sandpiper capture --write /dev/null --json` (the whole pipeline: the helper, the engine, the
- * flow lines), with the helper alone (stdout to /dev/null), and with `tcpdump -w - > /dev/null`, one after the other.
+ * the same flood with `sandpiper capture --write /dev/null` (the whole pipeline: the helper, the engine; its default
+ * output, and again with --json, which adds every changed flow's line each second), with the helper alone (stdout to
+ * /dev/null), and with `tcpdump -w - > /dev/null`, one after the other.
  * Reports packets captured, kernel drops and CPU time of the capturing processes, and the ratio to tcpdump. Target:
  * sandpiper capture keeps at least 99.9 % of what tcpdump keeps. Writes bench/results/helper-capture.json.
  *
@@ -10,7 +11,7 @@
  * pipeline and recording, an update listener in place of the renderer).
  * Env: SANDPIPER_HELPER (default: the checkout's dev build), BENCH_ROUNDS (default 3), BENCH_PACKETS per round
  * (default 1 000 000), BENCH_FLOWS (distinct source ports, default 65 536), BENCH_SENDER (trafgen or tcpreplay,
- * default trafgen when installed), BENCH_CAPTURERS (default "cli,host,helper,tcpdump"), BENCH_SENDERS (parallel
+ * default trafgen when installed), BENCH_CAPTURERS (default "cli,cli-json,host,helper,tcpdump"), BENCH_SENDERS (parallel
  * senders, default 1).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -145,15 +146,16 @@ function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> 
   });
 }
 
-const sandpiperCli: Capturer = {
-  name: 'sandpiper capture --write /dev/null',
+/** `sandpiper capture --write /dev/null`, with its default output (per-second stats) or with --json (every changed flow's line each second). */
+const sandpiperCli = (json: boolean): Capturer => ({
+  name: `sandpiper capture --write /dev/null${json ? ' --json' : ''}`,
   start(p) {
-    const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, CLI, 'capture', '--interface', p.ifA, '--write', '/dev/null', '--json'], {
+    const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, CLI, 'capture', '--interface', p.ifA, '--write', '/dev/null', ...(json ? ['--json'] : [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const c = collect(child);
     let helperPid = 0;
-    const ready = waitFor(() => c.out().includes('"type":"sandbox"'), 'the sandbox line').then(() => {
+    const ready = waitFor(() => (json ? c.out().includes('"type":"sandbox"') : /^sandbox/m.test(c.out())), 'the sandbox report').then(() => {
       // The helper is the CLI's child.
       const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
       helperPid = kids[0] ?? 0;
@@ -164,6 +166,11 @@ const sandpiperCli: Capturer = {
       pids: () => [child.pid ?? 0, helperPid],
       async result() {
         const code = await c.closed;
+        if (!json) {
+          const m = /^summary: (\d+) packets.*?(\d+) dropped by kernel/m.exec(c.out());
+          if (!m || code !== 0) throw new Error(`sandpiper capture failed (${code}): ${c.err()}`);
+          return { captured: Number(m[1]), kernelDrops: Number(m[2]) };
+        }
         const lines = c.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
         const s = lines.at(-1) as { type: string; packets: number; dropped_kernel: number | null };
         if (s?.type !== 'summary' || code !== 0) throw new Error(`sandpiper capture failed (${code}): ${c.err()}`);
@@ -171,7 +178,7 @@ const sandpiperCli: Capturer = {
       },
     };
   },
-};
+});
 
 const engineHost: Capturer = {
   name: 'engine host (the app, no renderer)',
@@ -287,9 +294,10 @@ async function main(): Promise<number> {
     console.log(`skipped: ${skip}`);
     return 0;
   }
-  const wanted = (process.env.BENCH_CAPTURERS ?? 'cli,host,helper,tcpdump').split(',');
+  const wanted = (process.env.BENCH_CAPTURERS ?? 'cli,cli-json,host,helper,tcpdump').split(',');
   const capturers = [
-    ['cli', sandpiperCli],
+    ['cli', sandpiperCli(false)],
+    ['cli-json', sandpiperCli(true)],
     ['host', engineHost],
     ['helper', helperAlone],
     ['tcpdump', tcpdump],
@@ -348,7 +356,7 @@ async function main(): Promise<number> {
     sender: SENDER,
     flows: FLOWS,
     target: 'sandpiper capture and the engine host each keep at least 99.9 % of what tcpdump -w keeps from the same flood',
-    target_met: td.length > 0 ? [sandpiperCli, engineHost].every((c) => byName(c.name).length > 0 && sum(byName(c.name), 'captured') >= 0.999 * sum(td, 'captured')) : null,
+    target_met: td.length > 0 ? [sandpiperCli(false).name, engineHost.name].every((n) => byName(n).length > 0 && sum(byName(n), 'captured') >= 0.999 * sum(td, 'captured')) : null,
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/helper-capture.json'), JSON.stringify(out, null, 2) + '\n');

@@ -181,8 +181,8 @@ export class EngineHost {
   }
 
   /**
-   * Pausing freezes the table (no engine updates, no rates; packets are still counted, and the view still answers
-   * setView); resuming brings in everything the engine changed meanwhile.
+   * Pausing stops the updates and shows no rates (packets are still counted; a setView is still answered, from the
+   * table as it is then); resuming brings in everything the engine changed meanwhile.
    */
   setPaused(paused: boolean): void {
     if (paused === this.paused) return;

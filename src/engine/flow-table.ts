@@ -9,7 +9,8 @@
  * touched per packet, so idle eviction pops list heads and the cap evicts the least recently seen head.
  * A flow that ends (idle past its timeout, or a new SYN on its finished 5-tuple) leaves the hash, so its 5-tuple can
  * start a new flow; with `retainEnded` (files) it stays in the table, marked ended, until the cap needs its slot, and
- * otherwise (live) it is evicted once it has been ended for the closed-TCP timeout.
+ * otherwise (live) it is evicted once its last packet is older than the closed-TCP timeout (at once, for a flow that
+ * ended by going idle).
  * The table is the flow: views keep per-slot state and learn what changed from drainChanged (which also reports
  * removed slots) and from `textVersion`, which bumps whenever anything but the counters changes.
  * About 112 bytes per slot plus 8 to 16 bytes of hash table (rates add 136 bytes per slot in track mode).

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createSandpiperApi, type IpcRendererLike, type PortLike } from '../../src/preload/api.ts';
 import { API_VERSION, type CallMessage } from '../../src/shared/api.ts';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, IPC_PROTOCOL_VERSION, MAX_VIEW_ROWS, RATE_HISTORY_LENGTH, type CaptureStatusView, type EngineUpdate, type ViewRequest } from '../../src/shared/ipc.ts';
-import { makeRow } from '../engine-host/fake-engine.ts';
+import { row } from '../shared/fixtures.ts';
 
 type L = (event: { ports?: readonly PortLike[] }, payload: unknown) => void;
 
@@ -148,8 +148,8 @@ function update(seq = 1): EngineUpdate {
     total: 5,
     count: 4,
     start: 2,
-    rows: [makeRow(1), makeRow(2)],
-    selected: { id: 2, index: 3, row: makeRow(2), down: [1, 2], up: [3, 4] },
+    rows: [row({ id: 1 }), row({ id: 2 })],
+    selected: { id: 2, index: 3, row: row({ id: 2 }), down: [1, 2], up: [3, 4] },
     filterError: null,
     stats: {} as EngineUpdate['stats'],
     chart: null,
@@ -167,7 +167,7 @@ test('an update of the wrong shape is dropped by the page\'s client, never hande
   const good = update(5);
   const bad: [string, unknown][] = [
     ['no update', undefined],
-    ['version 1 (upserts)', { seq: 1, full: true, upserts: [makeRow(1)], removed: [], stats: {}, ts: 0 }],
+    ['version 1 (upserts)', { seq: 1, full: true, upserts: [row({ id: 1 })], removed: [], stats: {}, ts: 0 }],
     ['version 2 (a batch)', { seq: 1, full: true, rows: { ids: new Float64Array(0), counters: new Float64Array(0), texts: [] }, removed: [], stats: {}, ts: 0 }],
     ['seq not an integer', { ...good, seq: 1.5 }],
     ['viewSeq missing', { ...good, viewSeq: undefined }],
@@ -177,8 +177,8 @@ test('an update of the wrong shape is dropped by the page\'s client, never hande
     ['count above total', { ...good, count: 6 }],
     ['window past the count', { ...good, start: 3 }],
     ['rows not an array', { ...good, rows: {} }],
-    ['a row not an object', { ...good, rows: [makeRow(1), 2] }],
-    ['too many rows', { ...good, total: 2000, count: 2000, start: 0, rows: Array.from({ length: MAX_VIEW_ROWS + 1 }, (_, i) => makeRow(i)) }],
+    ['a row not an object', { ...good, rows: [row({ id: 1 }), 2] }],
+    ['too many rows', { ...good, total: 2000, count: 2000, start: 0, rows: Array.from({ length: MAX_VIEW_ROWS + 1 }, (_, i) => row({ id: i + 1 })) }],
     ['selected not an object', { ...good, selected: 2 }],
     ['selected without an id', { ...good, selected: { ...good.selected, id: undefined } }],
     ['selected index below -1', { ...good, selected: { ...good.selected, index: -2 } }],
@@ -194,6 +194,6 @@ test('an update of the wrong shape is dropped by the page\'s client, never hande
   assert.equal(updates.length, 0, bad.map(([what]) => what).join(', '));
   proc.send({ type: 'update', update: good });
   proc.send({ type: 'update', update: { ...good, seq: 6, total: 0, count: 0, start: 0, rows: [], selected: { id: 9, index: -1, row: null, down: [], up: [] }, filterError: 'Bad port "x".' } });
-  proc.send({ type: 'update', update: { ...good, seq: 7, total: 2000, count: 1500, start: 500, rows: Array.from({ length: MAX_VIEW_ROWS }, (_, i) => makeRow(i)), selected: null } });
+  proc.send({ type: 'update', update: { ...good, seq: 7, total: 2000, count: 1500, start: 500, rows: Array.from({ length: MAX_VIEW_ROWS }, (_, i) => row({ id: i + 1 })), selected: null } });
   assert.deepEqual(updates.map((u) => u.seq), [5, 6, 7], 'well-formed updates, empty and full windows included, pass');
 });
