@@ -120,6 +120,24 @@ function allTasksPerUpdate(trace: { traceEvents: TraceEvent[] }, intervalMs: num
   return { msPerUpdate: ms / begins.length, updates: begins.length };
 }
 
+/** Renderer main-thread CPU in a whole trace (outermost tasks), and the part of it that is the browser's rendering. */
+function mainThreadCpu(trace: { traceEvents: TraceEvent[] }): { totalMs: number; renderingMs: number } {
+  const events = mainThreadEvents(trace.traceEvents);
+  if (events === null) return { totalMs: 0, renderingMs: 0 };
+  let totalMs = 0;
+  let renderingMs = 0;
+  let openUntil = -Infinity;
+  for (const e of events) {
+    const ms = (e.tdur ?? 0) / 1000;
+    if (e.ts >= openUntil) {
+      openUntil = e.ts + (e.dur ?? 0);
+      totalMs += ms;
+    }
+    if (RENDERING.has(e.name)) renderingMs += ms;
+  }
+  return { totalMs, renderingMs };
+}
+
 /** What the page's globals look like to the functions passed to page.evaluate. */
 type PageWin = {
   __sandpiperBench: BenchHooks;
@@ -320,9 +338,12 @@ try {
     return row.getBoundingClientRect().height;
   });
   const hostReplyMs = async () => (scrollHost === 'worker' ? await page.evaluate(() => (globalThis as unknown as PageWin).__sandpiperBench.workerHostMs.slice()) : host.replyMs);
-  async function scroll(stepPx: number) {
+  /** One scroll run; `traced`: under a Chromium trace, for the main thread's CPU per frame (which waiting for a core does not inflate). */
+  async function scroll(stepPx: number, traced = false) {
     const load0 = loadavg()[0];
     const repliesBefore = (await hostReplyMs()).length;
+    const scrollTrace = traced ? path.join(mkdtempSync(path.join(tmpdir(), 'sp-ui-bench-')), 'scroll-trace.json') : null;
+    if (scrollTrace !== null) await browser.startTracing(page, { path: scrollTrace, categories: ['toplevel', 'devtools.timeline'] });
     const r = await page.evaluate(
       ([count, step, rowHeight]) =>
         new Promise<{ deltas: number[]; placeholderFrames: number; placeholderRowsMax: number; scrolled: number; height: number }>((resolve) => {
@@ -363,6 +384,14 @@ try {
         }),
       [SCROLL_FRAMES, stepPx, rowHeight] as const,
     );
+    let cpu: { mainThreadCpuMsPerFrame: number; renderingCpuMsPerFrame: number } | null = null;
+    if (scrollTrace !== null) {
+      await browser.stopTracing();
+      const t = mainThreadCpu(JSON.parse(readFileSync(scrollTrace, 'utf8')) as { traceEvents: TraceEvent[] });
+      rmSync(path.dirname(scrollTrace), { recursive: true, force: true });
+      const frames = Math.max(1, r.deltas.length);
+      cpu = { mainThreadCpuMsPerFrame: r2(t.totalMs / frames), renderingCpuMsPerFrame: r2(t.renderingMs / frames) };
+    }
     const longs = await page.evaluate(() => (globalThis as unknown as PageWin).__longTasks.splice(0));
     // Answers still in flight after the last frame are counted with the next run.
     const hostMs = (await hostReplyMs()).slice(repliesBefore);
@@ -381,16 +410,25 @@ try {
       hostMsPerRequest: stats(hostMs.length ? hostMs : [0]),
       pageMsPerReply: stats(replies.length ? replies.map((x) => x.total) : [0]),
       longTasks: { count: longs.length, maxMs: Math.round(Math.max(0, ...longs)) },
+      ...(cpu ?? {}),
       loadAverage1m: { before: r2(load0), after: r2(loadavg()[0]) },
     };
   }
+  const toTop = async () => {
+    await page.evaluate(() => {
+      const g = (globalThis as unknown as PageWin).document.querySelector('[role="grid"]');
+      if (g) g.scrollTop = 0;
+    });
+    await page.waitForTimeout(500);
+  };
   const brisk = await scroll(SCROLL_STEP_PX);
-  await page.evaluate(() => {
-    const g = (globalThis as unknown as PageWin).document.querySelector('[role="grid"]');
-    if (g) g.scrollTop = 0;
-  });
-  await page.waitForTimeout(500);
+  await toTop();
   const wheel = await scroll(Math.round(SCROLL_STEP_PX / 4));
+  // The same two runs again under a trace: what a frame costs the main thread, apart from the machine's load.
+  await toTop();
+  const briskTraced = await scroll(SCROLL_STEP_PX, true);
+  await toTop();
+  const wheelTraced = await scroll(Math.round(SCROLL_STEP_PX / 4), true);
 
   const upd = stats(perUpdate);
   const updatesMeetTarget = appCpu.p95 <= TARGET_MS && appAllTasks <= TARGET_MS;
@@ -448,6 +486,11 @@ try {
       meetsTarget: scrollMeetsTarget,
       brisk,
       wheel,
+      tracedCpu: {
+        brisk: { mainThreadCpuMsPerFrame: briskTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: briskTraced.renderingCpuMsPerFrame, framesOverBudget: briskTraced.framesOverBudget },
+        wheel: { mainThreadCpuMsPerFrame: wheelTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: wheelTraced.renderingCpuMsPerFrame, framesOverBudget: wheelTraced.framesOverBudget },
+        note: 'the same runs repeated under a Chromium trace (which slows them, so their frame counts are not the budget\'s): renderer main-thread CPU per frame, all tasks, and the browser rendering part of it',
+      },
       note: 'headless Chromium with --disable-gpu (software compositing); scrollTop advanced between frames (brisk: ~40 rows per frame, wheel: ~10); rAF deltas; a frame with placeholders had at least one empty (still loading) row inside the viewport at its animation-frame callback; each new window is a setView to the FlowViewModel (see transport), its answer delivered back like an update (deliver(): a structured clone standing for IPC deserialisation + contextBridge copy, the listeners, until a task after React\'s commit; with the worker the message is already deserialised by postMessage, so the clone stands for the contextBridge copy); viewRequests = answers the host made during the run; hostMsPerRequest = FlowViewModel.setView + view(false) in the host',
     },
   };
@@ -458,6 +501,9 @@ try {
   console.log(`ui: the app's main-thread CPU per update (less the harness's delivery): every task ${appAllTasks} ms per update; per update span p50 ${appCpu.p50}, p95 ${appCpu.p95}, max ${appCpu.max} (target ≤ ${TARGET_MS} ms: ${result.updates.meetsTarget ? 'met' : 'NOT met'})`);
   console.log(`ui: host (Node) per update: apply p50 ${hostApply.p50} ms, p95 ${hostApply.p95}; view p50 ${hostView.p50}, p95 ${hostView.p95}; total p50 ${hostTotal.p50}, p95 ${hostTotal.p95}`);
   console.log(`ui: scroll host transport: ${SCROLL_TRANSPORT}`);
+  for (const [name, sc] of [['brisk', briskTraced], ['wheel', wheelTraced]] as const) {
+    console.log(`ui: scrolling (${name}, traced) main-thread CPU per frame ${sc.mainThreadCpuMsPerFrame} ms, of which browser rendering ${sc.renderingCpuMsPerFrame} ms`);
+  }
   for (const sc of [brisk, wheel]) {
     console.log(`ui: scrolling ${SCROLL_ROWS} rows at ${sc.stepPx} px/frame: frame p50 ${sc.frameMs.p50} ms, p95 ${sc.frameMs.p95}, p99 ${sc.frameMs.p99}, max ${sc.frameMs.max}; ${sc.framesOverBudget}/${sc.frames} frames over ${sc.frameBudgetMs} ms; ${sc.framesWithPlaceholders}/${sc.frames} frames with placeholder rows on screen (at most ${sc.placeholderRowsOnScreenMax}); ${sc.viewRequests} view requests, host p50 ${sc.hostMsPerRequest.p50} ms each; load average ${sc.loadAverage1m.before}→${sc.loadAverage1m.after}`);
   }

@@ -27,15 +27,15 @@ describe('flow details drawer', () => {
     expect(d.textContent).toContain('current rate');
     expect(within(d).getByRole('img').querySelector('polyline')?.getAttribute('points')?.split(' ')).toHaveLength(2);
     act(() => host.push([{ ...f, rate_rev_1s: 300, rate_fwd_1s: 30 }]));
-    // An update that does not carry the flow (it did not change) adds no point.
+    // Every engine update adds a point, one in which the flow did not change too (its rate at that update).
     act(() => host.push([row({ id: 6, last_seen: 2 })]));
     act(() => host.push([{ ...f, rate_rev_1s: 200, rate_fwd_1s: 20 }]));
     const spark = within(d).getByRole('img');
     expect(spark.getAttribute('aria-label')).toBe('Rate of flow 5: down 200 B/s, up 20 B/s');
     const lines = spark.querySelectorAll('polyline');
     expect(lines).toHaveLength(2);
-    expect(lines[0].getAttribute('points')?.split(' ')).toHaveLength(2);
-    expect(d.textContent).toContain('last 2 updates');
+    expect(lines[0].getAttribute('points')?.split(' ')).toHaveLength(3);
+    expect(d.textContent).toContain('last 3 updates');
 
     await user.click(within(d).getByRole('button', { name: 'Copy Remote' }));
     expect(writeText).toHaveBeenLastCalledWith('93.184.216.34:443');
