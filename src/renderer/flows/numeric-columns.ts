@@ -71,12 +71,13 @@ export class RowNumbers {
   private attach(i: number, el: Element | null): void {
     if (el === null) {
       this.nodes[i] = null;
-      this.shown[i] = '';
       return;
     }
-    const node = el.ownerDocument.createTextNode(this.shown[i]);
-    el.appendChild(node);
+    // A cell attached again (React's StrictMode detaches and re-attaches refs) keeps its one text node.
+    const first = el.firstChild;
+    const node = first !== null && first.nodeType === first.TEXT_NODE ? (first as Text) : el.appendChild(el.ownerDocument.createTextNode(''));
     this.nodes[i] = node;
+    this.shown[i] = node.data;
   }
 
   /** Writes the texts (NUMBER_COLUMNS order) into the cells whose text differs; returns how many were written. */

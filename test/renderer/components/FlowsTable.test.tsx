@@ -1,3 +1,4 @@
+import { StrictMode } from 'react';
 import { describe, expect, it } from 'vitest';
 import { act, render, screen, within } from '@testing-library/react';
 import { App } from '../../../src/renderer/components/App.tsx';
@@ -250,6 +251,21 @@ describe('flows table cells', () => {
     const range = document.createRange();
     range.selectNodeContents(cells[8]);
     expect(range.toString()).toBe('999,999,999,999');
+  });
+
+  it('in StrictMode too (refs attached twice) each number cell holds exactly one text node', async () => {
+    const api = mockApi();
+    render(
+      <StrictMode>
+        <App api={api} />
+      </StrictMode>,
+    );
+    const r = row({ id: 1 });
+    act(() => api.emitUpdate(viewOf(1, [r])));
+    act(() => api.emitUpdate(viewOf(2, [{ ...r, bytes_fwd: 5_000_000 }])));
+    const cells = within(dataRows()[0]).getAllByRole('gridcell').slice(5);
+    expect(cells.map((c) => c.childNodes.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(cells.map((c) => c.textContent)).toEqual(numberTexts({ ...r, bytes_fwd: 5_000_000 }, false));
   });
 
   it('a counter that changed is written into its own cell only: no other cell, no row, no node is touched', async () => {
