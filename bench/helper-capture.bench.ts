@@ -146,65 +146,61 @@ function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> 
   });
 }
 
-/** `sandpiper capture --write /dev/null`, with its default output (per-second stats) or with --json (every changed flow's line each second). */
-const sandpiperCli = (json: boolean): Capturer => ({
-  name: `sandpiper capture --write /dev/null${json ? ' --json' : ''}`,
-  start(p) {
-    const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, CLI, 'capture', '--interface', p.ifA, '--write', '/dev/null', ...(json ? ['--json'] : [])], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const c = collect(child);
-    let helperPid = 0;
-    const ready = waitFor(() => (json ? c.out().includes('"type":"sandbox"') : /^sandbox/m.test(c.out())), 'the sandbox report').then(() => {
-      // The helper is the CLI's child.
-      const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
-      helperPid = kids[0] ?? 0;
-    });
-    return {
-      child,
-      ready,
-      pids: () => [child.pid ?? 0, helperPid],
-      async result() {
-        const code = await c.closed;
-        if (!json) {
-          const m = /^summary: (\d+) packets.*?(\d+) dropped by kernel/m.exec(c.out());
-          if (!m || code !== 0) throw new Error(`sandpiper capture failed (${code}): ${c.err()}`);
-          return { captured: Number(m[1]), kernelDrops: Number(m[2]) };
-        }
-        const lines = c.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-        const s = lines.at(-1) as { type: string; packets: number; dropped_kernel: number | null };
-        if (s?.type !== 'summary' || code !== 0) throw new Error(`sandpiper capture failed (${code}): ${c.err()}`);
-        return { captured: s.packets, kernelDrops: s.dropped_kernel ?? NaN };
-      },
-    };
-  },
-});
+/**
+ * A capturer that runs in the namespace as its own child of `ip netns exec` (which, like env, execs), whose child is
+ * the helper; it is ready once its output says `readyWhen`, and its result is read from its output.
+ */
+function nodeCapturer(name: string, argv: string[], readyWhen: (out: string) => boolean, numbers: (out: string) => CaptureNumbers | null): Capturer {
+  return {
+    name,
+    start(p) {
+      const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, ...argv.map((a) => a.replace('%IFACE%', p.ifA))], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = collect(child);
+      let helperPid = 0;
+      const ready = waitFor(() => readyWhen(c.out()), `${name} to start`).then(() => {
+        helperPid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0] ?? 0);
+      });
+      return {
+        child,
+        ready,
+        pids: () => [child.pid ?? 0, helperPid],
+        async result() {
+          const code = await c.closed;
+          const n = code === 0 ? numbers(c.out()) : null;
+          if (n === null) throw new Error(`${name} failed (${code}): ${c.err()}`);
+          return n;
+        },
+      };
+    },
+  };
+}
 
-const engineHost: Capturer = {
-  name: 'engine host (the app, no renderer)',
-  start(p) {
-    const script = path.join(root, 'bench/support/engine-host-capture.ts');
-    const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, script, p.ifA], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const c = collect(child);
-    let helperPid = 0;
-    // ip netns exec and env exec in turn, so the child is the host itself; the helper is its child.
-    const ready = waitFor(() => c.out().includes('"type":"started"'), 'the engine host to start').then(() => {
-      helperPid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0] ?? 0);
-    });
-    return {
-      child,
-      ready,
-      pids: () => [child.pid ?? 0, helperPid],
-      async result() {
-        const code = await c.closed;
-        const line = c.out().trim().split('\n').at(-1) ?? '';
-        const s = JSON.parse(line) as { type: string; packets: number; dropped_kernel: number | null };
-        if (s.type !== 'summary' || code !== 0) throw new Error(`the engine host failed (${code}): ${c.err()}`);
-        return { captured: s.packets, kernelDrops: s.dropped_kernel ?? NaN };
-      },
-    };
-  },
-};
+/** The last line of JSON output, when it is the summary. */
+function jsonSummary(out: string): CaptureNumbers | null {
+  const s = JSON.parse(out.trim().split('\n').at(-1) ?? 'null') as { type: string; packets: number; dropped_kernel: number | null } | null;
+  return s?.type === 'summary' ? { captured: s.packets, kernelDrops: s.dropped_kernel ?? NaN } : null;
+}
+
+/** `sandpiper capture --write /dev/null`, with its default output (per-second stats) or with --json (every changed flow's line each second). */
+const sandpiperCli = (json: boolean): Capturer =>
+  nodeCapturer(
+    `sandpiper capture --write /dev/null${json ? ' --json' : ''}`,
+    [CLI, 'capture', '--interface', '%IFACE%', '--write', '/dev/null', ...(json ? ['--json'] : [])],
+    (out) => (json ? out.includes('"type":"sandbox"') : /^sandbox/m.test(out)),
+    (out) => {
+      if (json) return jsonSummary(out);
+      const m = /^summary: (\d+) packets.*?(\d+) dropped by kernel/m.exec(out);
+      return m ? { captured: Number(m[1]), kernelDrops: Number(m[2]) } : null;
+    },
+  );
+
+/** The engine host as the app runs it (bench/support/engine-host-capture.ts). */
+const engineHost = nodeCapturer(
+  'engine host (the app, no renderer)',
+  [path.join(root, 'bench/support/engine-host-capture.ts'), '%IFACE%'],
+  (out) => out.includes('"type":"started"'),
+  jsonSummary,
+);
 
 const helperAlone: Capturer = {
   name: 'sandpiper-helper > /dev/null',

@@ -12,8 +12,7 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import { CaptureFormatError } from '../engine/capture-format-error.ts';
-import type { HelperMessage, SandboxMessage, StatsMessage, HelloMessage, WarningMessage, ErrorMessage } from '../shared/helper-protocol.ts';
-import { HelperRun, type HelperRunOptions, type HelperRunResult } from './helper-run.ts';
+import { HelperRun, type HelperRunEvents, type HelperRunOptions, type HelperRunResult } from './helper-run.ts';
 import type { PcapFileSink } from './pcap-file-sink.ts';
 import { TypedEvents } from './typed-events.ts';
 
@@ -40,13 +39,11 @@ export interface LiveCaptureResult extends HelperRunResult {
   sinkError: string | null;
 }
 
-export interface LiveCaptureEvents {
-  message: (m: HelperMessage) => void;
-  hello: (m: HelloMessage) => void;
-  sandbox: (m: SandboxMessage) => void;
-  stats: (m: StatsMessage) => void;
-  warning: (m: WarningMessage) => void;
-  error: (m: ErrorMessage) => void;
+/** The helper's messages, passed on as HelperRun reports them. */
+const RELAYED = ['message', 'hello', 'sandbox', 'stats', 'warning', 'error'] as const;
+type Relayed = (typeof RELAYED)[number];
+
+export interface LiveCaptureEvents extends Pick<HelperRunEvents, Relayed> {
   /** The first packets reached the engine. */
   packets: () => void;
   /** The engine stopped reading the stream (see streamInvalid). */
@@ -81,12 +78,7 @@ export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
     const run = new HelperRun(opts);
     this.run = run;
     run.on('data', (chunk) => this.#data(chunk));
-    run.on('message', (m) => this.emit('message', m));
-    run.on('hello', (m) => this.emit('hello', m));
-    run.on('sandbox', (m) => this.emit('sandbox', m));
-    run.on('stats', (m) => this.emit('stats', m));
-    run.on('warning', (m) => this.emit('warning', m));
-    run.on('error', (m) => this.emit('error', m));
+    for (const name of RELAYED) run.on(name, ((m: Parameters<HelperRunEvents[Relayed]>[0]) => this.emit(name, m as never)) as HelperRunEvents[Relayed]);
     run.on('end', (r) => void this.#finish(r));
     const sink = this.#sink;
     sink?.onDrain(() => run.resume());

@@ -2,6 +2,7 @@
  * The engine host over the real engine (its default createEngine) fed generated pcap bytes: files read from disk, and
  * live captures from a scripted capture that pushes bytes into the engine it is given, as the real pipeline does.
  */
+import { inTempDir } from '../support/temp-dir.ts';
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -181,6 +182,16 @@ function fakeLive(o: { onStart?: (live: FakeLive) => void; record?: boolean } = 
   return { live, start };
 }
 
+/** A host on a fake live capture with a settable wall clock, recording what it sends, once its capture runs. */
+async function liveHost(startMs: number, iface: string, filter: string) {
+  const { live, start } = fakeLive();
+  const wall = clock(startMs);
+  const host = new Host({ startLive: start, intervalMs: 5, now: wall.now });
+  const rec = record(host);
+  await host.startCapture({ interface: iface, filter, promisc: false });
+  return { live, wall, host, rec };
+}
+
 /** A wall clock the test moves (ms). */
 function clock(ms: number): { now: () => number; set(s: number): void } {
   let t = ms;
@@ -195,8 +206,7 @@ function clock(ms: number): { now: () => number; set(s: number): void } {
 // ---- files
 
 test('file read: updates while reading (with rates), then a final one holding every flow, no rates, state "stopped"', async () => {
-  const dir = tmp();
-  try {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
     const file = path.join(dir, 'a.pcap');
     // 3000 packets over 30 flows and 30 s, read 64 bytes at a time so many chunks pass through the engine.
     const bytes = pcap(Array.from({ length: 3000 }, (_, i) => udpRec(100 + i * 0.01, 1000 + (i % 30))));
@@ -232,14 +242,11 @@ test('file read: updates while reading (with rates), then a final one holding ev
     host.setView(view({ sortColumn: 'down', sortDir: 'desc' }));
     for (const row of (await reply).rows) assert.deepEqual(ratesOf(row), NO_RATES);
     await host.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a file keeps every flow, ended ones included: as many as `sandpiper read` prints', async () => {
-  const dir = tmp();
-  try {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
     const file = path.join(dir, 'ending.pcap');
     const bytes = pcap([
       // A UDP flow quiet past its 120 s timeout, then its 5-tuple again: two flows.
@@ -273,14 +280,11 @@ test('a file keeps every flow, ended ones included: as many as `sandpiper read` 
     assert.equal(last.stats.expiredFlows, 0, 'a file expires nothing');
     assert.equal(last.stats.flows, printed);
     await host.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('file read: the chart is sent from packet timestamps, then null while unchanged', async () => {
-  const dir = tmp();
-  try {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
     const file = path.join(dir, 'chart.pcap');
     const a = udpRec(10.2, 1000, Array(100).fill(1));
     const b = tcpRec(10.7, false, 1001, 80, TCP.ACK, Array(50).fill(2));
@@ -306,14 +310,11 @@ test('file read: the chart is sent from packet timestamps, then null while uncha
     const after = rec.updates.filter((u) => u.seq > rec.updates.findLast((x) => x.chart !== null)!.seq);
     assert.ok(after.every((u) => u.chart === null));
     await host.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a file that cannot be opened or is not a capture leaves the current file and its flows in place', async () => {
-  const dir = tmp();
-  try {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
     const good = path.join(dir, 'good.pcap');
     writeFileSync(good, pcap([udpRec(1, 1), udpRec(2, 2), udpRec(3, 3)]));
     const notCapture = path.join(dir, 'text.cap');
@@ -337,14 +338,11 @@ test('a file that cannot be opened or is not a capture leaves the current file a
     host.setView(view());
     assert.deepEqual(idsOf(await reply), [1, 2, 3], 'the flows are still there');
     await host.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('file read: a corrupt record keeps the flows read so far and reports the byte offset', async () => {
-  const dir = tmp();
-  try {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
     const good = pcap([udpRec(1, 1), udpRec(2, 2), udpRec(3, 3), udpRec(4, 2)]);
     const bytes = new Uint8Array(good.length + 16);
     bytes.set(good);
@@ -367,14 +365,11 @@ test('file read: a corrupt record keeps the flows read so far and reports the by
       assert.deepEqual(host.getStatus().error, r.error);
       await host.dispose();
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('file read: a file cut inside its last record is an error found at its end (engine.end), the flows before it kept', async () => {
-  const dir = tmp();
-  try {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
     const whole = pcap([udpRec(1, 1), udpRec(2, 2)]);
     const file = path.join(dir, 'cut.pcap');
     writeFileSync(file, whole.subarray(0, whole.length - 5));
@@ -386,14 +381,11 @@ test('file read: a file cut inside its last record is an error found at its end 
     assert.equal(r.error.message, `Cannot read cut.pcap: truncated capture: incomplete record at byte ${second}.`);
     assert.deepEqual(idsOf(await final), [1]);
     await host.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('file read: missing file, folder and unreadable file are one-sentence errors with an action', async () => {
-  const dir = tmp();
-  try {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
     const host = new Host({ intervalMs: 5 });
     const missing = await host.openFile(path.join(dir, 'nope.pcap'));
     assert.ok(!missing.ok);
@@ -413,9 +405,7 @@ test('file read: missing file, folder and unreadable file are one-sentence error
     }
     for (const r of [missing, folder]) assert.ok(!r.ok && r.error.code === 'unreadable_file' && r.error.action === 'Choose a pcap or pcapng file that you can read.');
     await host.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 // ---- live
@@ -455,11 +445,7 @@ test('throttling: a packet flood yields at most 10 updates per second, each carr
 });
 
 test('live: sandbox report and dev warning reach the status; stop ends with an update, no rates, and "stopped"', async () => {
-  const { live, start } = fakeLive();
-  const wall = clock(1_000_300);
-  const host = new Host({ startLive: start, intervalMs: 5, now: wall.now });
-  const rec = record(host);
-  await host.startCapture({ interface: 'eth0', filter: 'tcp', promisc: false });
+  const { live, wall, host, rec } = await liveHost(1_000_300, 'eth0', 'tcp');
   const s = host.getStatus();
   assert.equal(s.state, 'capturing');
   assert.deepEqual(s.source, { kind: 'live', interface: 'eth0' });
@@ -483,11 +469,7 @@ test('live: sandbox report and dev warning reach the status; stop ends with an u
 });
 
 test('live: a quiet flow\'s rate falls to 0 within 2 s of capture time, in the rows and the selected flow\'s history', async () => {
-  const { live, start } = fakeLive();
-  const wall = clock(1_000_100);
-  const host = new Host({ startLive: start, intervalMs: 5, now: wall.now });
-  const rec = record(host);
-  await host.startCapture({ interface: 'lo', filter: '', promisc: false });
+  const { live, wall, host, rec } = await liveHost(1_000_100, 'lo', '');
   const selected = waitFor(host, (u) => u);
   host.setView(view({ select: { id: 1 } }));
   await selected;
@@ -515,11 +497,7 @@ test('live: a quiet flow\'s rate falls to 0 within 2 s of capture time, in the r
 });
 
 test('live: stats.expiredFlows counts flows that ended and left the table', async () => {
-  const { live, start } = fakeLive();
-  const wall = clock(1_000_000);
-  const host = new Host({ startLive: start, intervalMs: 5, now: wall.now });
-  const rec = record(host);
-  await host.startCapture({ interface: 'lo', filter: '', promisc: false });
+  const { live, wall, host, rec } = await liveHost(1_000_000, 'lo', '');
   live.push(pcap([
     udpRec(999.5, 5000),
     tcpRec(999.6, true, 40000, 443, TCP.SYN),
@@ -548,11 +526,7 @@ test('live: stats.expiredFlows counts flows that ended and left the table', asyn
 });
 
 test('live: the chart comes from packet timestamps, whole seconds only, and is null while unchanged', async () => {
-  const { live, start } = fakeLive();
-  const wall = clock(1_000_300);
-  const host = new Host({ startLive: start, intervalMs: 5, now: wall.now });
-  const rec = record(host);
-  await host.startCapture({ interface: 'lo', filter: '', promisc: false });
+  const { live, wall, host, rec } = await liveHost(1_000_300, 'lo', '');
   const a = udpRec(998.5, 1, Array(100).fill(0));
   const b = udpRec(999.2, 1, Array(10).fill(0));
   const c = tcpRec(999.4, false, 2, 80, TCP.ACK, Array(20).fill(0));
@@ -673,8 +647,7 @@ test('setView is answered promptly, not at the next engine update; calls of one 
 });
 
 test('a new source empties the table but keeps the view request and the selection', async () => {
-  const dir = tmp();
-  try {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
     const a = path.join(dir, 'a.pcap');
     const b = path.join(dir, 'b.pcap');
     writeFileSync(a, pcap([udpRec(1, 1001), udpRec(2, 1002), udpRec(3, 1002), udpRec(4, 1003)]));
@@ -700,9 +673,7 @@ test('a new source empties the table but keeps the view request and the selectio
     assert.equal(u.viewSeq, req.seq);
     assert.deepEqual(u.selected, { id: 3, index: -1, row: null, down: [], up: [] });
     await host.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('saveCapture writes the recorded stream, whole records only, while capturing and after the stop', async () => {
@@ -750,8 +721,7 @@ test('saveCapture writes the recorded stream, whole records only, while capturin
 });
 
 test('saveCapture of a file copies it', async () => {
-  const dir = tmp();
-  try {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
     const file = path.join(dir, 'in.pcap');
     const bytes = pcap([udpRec(1, 4), udpRec(2, 5)]);
     writeFileSync(file, bytes);
@@ -761,9 +731,7 @@ test('saveCapture of a file copies it', async () => {
     assert.deepEqual(await host.saveCapture(dest), { ok: true, value: { path: dest } });
     assert.deepEqual([...readFileSync(dest)], [...bytes]);
     await host.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('recordings left by a host that died are removed at start; live hosts\' and other files are kept', async () => {
@@ -802,11 +770,7 @@ test('startCapture without live capture support is an error, not a crash', async
 });
 
 test("every update shows the engine's flows as they are: changed counters and texts, removals, returns", async () => {
-  const { live, start } = fakeLive();
-  const wall = clock(1_000_000);
-  const host = new Host({ startLive: start, intervalMs: 5, now: wall.now });
-  const rec = record(host);
-  await host.startCapture({ interface: 'lo', filter: '', promisc: false });
+  const { live, wall, host, rec } = await liveHost(1_000_000, 'lo', '');
   const engine = (): Engine => live.io!.engine;
   let first = true;
   const step = async (recs: Rec[], at?: number): Promise<EngineUpdate> => {

@@ -2,6 +2,7 @@
  * The live-capture adapter over src/capture-client with a fake helper (a shell script speaking the helper's wire
  * format), launched directly: the helper's outcome reaches the session as an AppError with an action.
  */
+import { inTempDir } from '../support/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, chmodSync, rmSync, readFileSync } from 'node:fs';
@@ -26,8 +27,7 @@ function fakeHelper(dir: string, body: string): string {
 }
 
 test('a helper that cannot open the interface: startCapture resolves with interface_gone and an action', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sp-live-adapter-'));
-  try {
+  await inTempDir('sp-live-adapter-', async (dir) => {
     const helper = fakeHelper(dir, `echo '{"type":"error","code":"no_such_interface","message":"eth9: no such device"}' >&2\necho '{"type":"exit","reason":"error","code":3}' >&2\nexit 3`);
     const session = new EngineHost({ startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
     const r = await session.startCapture({ interface: 'eth9', filter: '', promisc: false });
@@ -39,14 +39,11 @@ test('a helper that cannot open the interface: startCapture resolves with interf
     assert.equal(session.getStatus().state, 'error');
     assert.deepEqual(session.getStatus().error, r.error);
     await session.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a running helper: its sandbox report shows, the pcap stream feeds the engine, stop ends cleanly', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sp-live-adapter-'));
-  try {
+  await inTempDir('sp-live-adapter-', async (dir) => {
     const args = path.join(dir, 'args');
     const helper = fakeHelper(dir, `echo "$@" > ${args}\nprintf '${PCAP_HEADER}'\necho '${SANDBOX}' >&2\nexec sleep 30`);
     const session = new EngineHost({ startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
@@ -67,14 +64,11 @@ test('a running helper: its sandbox report shows, the pcap stream feeds the engi
     assert.deepEqual(await session.saveCapture(saved), { ok: true, value: { path: saved } });
     assert.equal(readFileSync(saved).length, 24, 'the pcap stream was recorded for Save');
     await session.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a helper streaming packets: the engine counts them as they come; Save holds the whole records', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sp-live-adapter-'));
-  try {
+  await inTempDir('sp-live-adapter-', async (dir) => {
     // Timestamps near the wall clock: a live capture's time follows it, and older flows would have expired.
     const now = Date.now() / 1000;
     const rec = (ts: number, sport: number) => ({ ts, data: eth(0x0800, ipv4('192.0.2.1', '198.51.100.7', 17, udp(sport, 53, [1, 2, 3]))) });
@@ -98,14 +92,11 @@ test('a helper streaming packets: the engine counts them as they come; Save hold
     assert.deepEqual(await session.saveCapture(saved), { ok: true, value: { path: saved } });
     assert.deepEqual([...readFileSync(saved)], [...whole], 'the recording, cut to whole records');
     await session.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a helper whose stream is not pcap: the capture stops with a corrupt-stream error', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sp-live-adapter-'));
-  try {
+  await inTempDir('sp-live-adapter-', async (dir) => {
     const helper = fakeHelper(dir, `printf 'this is not a pcap stream at all, sorry'\necho '${SANDBOX}' >&2\nexec sleep 30`);
     const session = new EngineHost({ startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
     await session.startCapture({ interface: 'eth0', filter: '', promisc: false });
@@ -115,9 +106,7 @@ test('a helper whose stream is not pcap: the capture stops with a corrupt-stream
     assert.equal(st.error?.code, 'helper_exited');
     assert.match(st.error?.message ?? '', /^The capture stream is corrupt: not a pcap or pcapng capture/);
     await session.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a missing helper is an error, not a crash', async () => {

