@@ -397,23 +397,22 @@ export class EngineHost {
     if (this.live) this.schedule();
   }
 
-  /** The chart when it changed since the last update sent (or a listener is new), else null. */
+  /**
+   * The chart when it changed since the last update sent (or a listener is new), else null. While a capture runs only
+   * whole seconds are sent, so it changes when a second completes; a file's changes as it is read.
+   */
   private chart(): ChartSeries | null {
     const engine = this.engine;
     if (!engine) return null;
     const tl = engine.timeline;
-    // While live, only whole seconds: the newest bin is still filling.
-    const until = this.live && this.ratesLive() ? (engine.clock ?? 0) : Infinity;
-    const series = tl.version === this.chartVersion ? null : tl.series(until);
-    if (series === null) {
-      if (until === Infinity || tl.start !== tl.start) return null;
-      const bins = Math.max(0, Math.floor((until - tl.start) / tl.step));
-      if (bins === this.chartBins) return null;
-    }
-    const s = series ?? tl.series(until);
+    const running = this.live !== null && this.ratesLive();
+    const until = running ? (engine.clock ?? 0) : Infinity;
+    const bins = tl.wholeBins(until);
+    const changed = this.chartVersion === -1 || bins !== this.chartBins || (!running && tl.version !== this.chartVersion);
+    if (!changed) return null;
     this.chartVersion = tl.version;
-    this.chartBins = s.down.length;
-    return s;
+    this.chartBins = bins;
+    return tl.series(until);
   }
 
   /** Sends the current view: an engine update (`tick`) or a reply to setView, which repeats the last stats. */

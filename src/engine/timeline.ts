@@ -33,10 +33,16 @@ export class Timeline {
     this.version++;
   }
 
-  /** Bins that end at or before `until` (capture seconds; Infinity for all), as mean bytes per second. */
+  /** How many bins end at or before `until` (capture seconds; Infinity: every bin in use). */
+  wholeBins(until: number): number {
+    if (this.start !== this.start) return 0;
+    return until === Infinity ? this.used : Math.min(this.used, Math.max(0, Math.floor((until - this.start) / this.step)));
+  }
+
+  /** The bins that end at or before `until` (see wholeBins), as mean bytes per second. */
   series(until: number): ChartSeries {
     if (this.start !== this.start) return { start: 0, step: 1, down: [], up: [] };
-    const whole = until === Infinity ? this.used : Math.min(this.used, Math.max(0, Math.floor((until - this.start) / this.step)));
+    const whole = this.wholeBins(until);
     const down = new Array<number>(whole);
     const up = new Array<number>(whole);
     for (let i = 0; i < whole; i++) {
