@@ -75,6 +75,10 @@ export function startStream(c: Libc, pcap: Libpcap, handle: NativePtr, o: Stream
   });
 
   const tick = setInterval(() => {
+    // The poll above can miss an interface going away (its error reported before the poll was watching): read once
+    // a second anyway, non-blocking, so libpcap sees the error and the capture ends as capture_failed.
+    const ended = drain();
+    if (ended !== null) return stop(ended);
     emit(stats());
     if (c.getppid() !== o.parentPid) return stop('parent_died');
     const rev = c.pollNow(1, 0);

@@ -198,7 +198,11 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
     try {
       await run.waitFor(isType('sandbox'));
       P().exec(P().a, 'ip', ['link', 'del', x]);
-      const { code } = await run.done;
+      // Bounded: a helper that never notices would otherwise hold the suite until its timeout.
+      const { code } = await Promise.race([
+        run.done,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the helper went on after its interface was deleted')), 15_000).unref()),
+      ]);
       assert.equal(code, HelperExitCode.captureFailed);
       assert.equal(code, 8);
       assert.deepEqual(run.messages.filter((m) => m.type === 'error').map((m) => m.code), ['capture_failed']);
