@@ -19,8 +19,21 @@ import { artifact, clientPlan, createNetnsPair, e2eSkipReason, helperInNetns, la
 import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-adapter.ts';
 import { TRAFFIC_SCRIPT, type Running } from '../support/traffic.ts';
 import type { NetnsPair } from '../support/netns.ts';
+import { COLUMN_IDS } from '../../src/shared/flows/columns.ts';
 
 const skip = e2eSkipReason({ netns: true, helper: true });
+
+/** Where the ↓ and ↑ rates stand among a row's cells (src/shared/flows/columns.ts). */
+const RATE_COLUMNS = [COLUMN_IDS.indexOf('down'), COLUMN_IDS.indexOf('up')] as const;
+
+/** UDP datagrams to HOST:PORT every 10 ms for 2 s, then exit. */
+const STEADY_SENDER = `
+const s = require('node:dgram').createSocket('udp4');
+const [host, port] = process.argv.slice(1);
+const buf = Buffer.alloc(1000);
+const t = setInterval(() => s.send(buf, Number(port), host), 10);
+setTimeout(() => { clearInterval(t); s.close(); }, 2000);
+`;
 let dir = '';
 let pair: NetnsPair | null = null;
 let servers: Running | null = null;
@@ -88,6 +101,33 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
   await page.screenshot({ path: artifact('e2e-live-security-panel.png') });
   await page.keyboard.press('Escape');
   await panel.waitFor({ state: 'detached' });
+
+  // A steady sender: its flow shows a rate while it sends, and 0 within 2 s of capture time once it stops.
+  const port = 40999;
+  const sender = p.spawn(p.a, process.execPath, ['-e', STEADY_SENDER, p.ipB, String(port)], { stdio: 'ignore' });
+  const row = page.getByRole('row').filter({ hasText: `${p.ipB}:${port}` });
+  const rates = async () => {
+    const cells = row.first().getByRole('gridcell');
+    return [await cells.nth(RATE_COLUMNS[0]).textContent(), await cells.nth(RATE_COLUMNS[1]).textContent()];
+  };
+  await row.first().waitFor({ timeout: 15_000 });
+  let seen: (string | null)[] = [];
+  for (let i = 0; i < 60 && !seen.some((r) => r !== null && r !== '0 B/s'); i++) {
+    seen = await rates();
+    await page.waitForTimeout(50);
+  }
+  assert.ok(seen.some((r) => r !== null && r !== '0 B/s'), `a rate while sending: ${JSON.stringify(seen)}`);
+  await once(sender, 'exit');
+  const stoppedAt = Date.now();
+  let quiet: (string | null)[] = seen;
+  while (Date.now() - stoppedAt < 4000 && quiet.some((r) => r !== '0 B/s')) {
+    await page.waitForTimeout(50);
+    quiet = await rates();
+  }
+  const fell = Date.now() - stoppedAt;
+  assert.deepEqual(quiet, ['0 B/s', '0 B/s'], 'the rates fall to 0 once the flow is quiet');
+  // Two seconds of capture time, plus an update interval and the page's frame.
+  assert.ok(fell <= 2500, `the rates fell to 0 after ${fell} ms`);
 
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await waitText(page.getByLabel('Capture statistics'), /stopped/i);
