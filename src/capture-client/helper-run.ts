@@ -63,7 +63,7 @@ export interface HelperRunEvents {
   warning: (m: WarningMessage) => void;
   error: (m: ErrorMessage) => void;
   exit: (m: ExitMessage) => void;
-  /** The session is over: the helper exited and its pipes are drained. */
+  /** The run is over: the helper exited and its pipes are drained. */
   end: (r: HelperRunResult) => void;
 }
 
@@ -245,7 +245,7 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
   }
 }
 
-/** Creates and starts a session. */
+/** Creates and starts a run. */
 export function startHelperRun(opts: HelperRunOptions, attach?: (s: HelperRun) => void): HelperRun {
   const s = new HelperRun(opts);
   attach?.(s);

@@ -105,7 +105,7 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   }
 
   const engine = createEngine({ detail: true, attributor: new ProcessAttributor() });
-  const session = new LiveCapture({
+  const capture = new LiveCapture({
     helperPath,
     helper,
     launch: io.launch,
@@ -156,27 +156,27 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     if (printing !== null) clearImmediate(printing);
     printing = null;
   };
-  session.on('streamInvalid', (reason) => io.err(`sandpiper capture: warning: flow decoding stopped: ${reason}\n`));
-  session.on('hello', (m) => {
+  capture.on('streamInvalid', (reason) => io.err(`sandpiper capture: warning: flow decoding stopped: ${reason}\n`));
+  capture.on('hello', (m) => {
     sawHello = true;
     if (installed && m.version !== APP_VERSION) {
       io.err(`sandpiper capture: warning: the installed helper is version ${m.version}, Sandpiper is ${APP_VERSION}; run sandpiper helper install\n`);
     }
     if (!json) io.out(`capturing on ${helper.interface} (helper ${m.version}, ${m.libpcap})\n`);
   });
-  session.on('sandbox', (m) => io.out(json ? JSON.stringify(m) + '\n' : formatSandboxReport(m)));
-  session.on('stats', (m) => {
+  capture.on('sandbox', (m) => io.out(json ? JSON.stringify(m) + '\n' : formatSandboxReport(m)));
+  capture.on('stats', (m) => {
     if (json) io.out(JSON.stringify(m) + '\n');
     else io.out(formatStatsLine(m, engine.stats.flows));
   });
-  session.on('warning', (m) => io.err(`sandpiper capture: warning: ${m.message}\n`));
+  capture.on('warning', (m) => io.err(`sandpiper capture: warning: ${m.message}\n`));
 
   // Flow lines at most once a second per flow: each drain hands every changed flow over once.
   const tick = setInterval(emitFlows, 1000);
-  const unregister = (io.onInterrupt ?? (() => () => {}))(() => void session.stop());
-  session.start();
-  io.onStarted?.(session);
-  const result = await session.done;
+  const unregister = (io.onInterrupt ?? (() => () => {}))(() => void capture.stop());
+  capture.start();
+  io.onStarted?.(capture);
+  const result = await capture.done;
   clearInterval(tick);
   unregister();
   live = false;

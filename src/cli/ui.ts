@@ -115,7 +115,7 @@ export async function runUi(args: string[], deps: Partial<UiDeps> = {}): Promise
       const file = path.resolve(parsed.file);
       const r = await server.openPath(file);
       if (!r.ok) {
-        const src = server.session.getStatus().source;
+        const src = server.engineHost.getStatus().source;
         // A file corrupt part-way still shows the flows read up to the damage; one that cannot be read shows nothing.
         const shown = src?.kind === 'file' && src.path === file;
         err(`sandpiper ui: ${r.error.message}${shown ? ' The flows read before it are shown.' : ''}\n`);

@@ -15,7 +15,7 @@ export { HOST_METHODS } from '../shared/api.ts';
 export type { HostMethod } from '../shared/api.ts';
 
 export interface HostServices {
-  session: EngineHost;
+  engineHost: EngineHost;
   listInterfaces(): InterfaceInfo[];
   validateFilter(filter: string): Result;
 }
@@ -32,13 +32,13 @@ const IMPL: Impl = {
   startCapture: (s, req) => {
     // libpcap's compiler first: a bad filter is answered before the helper (and its password prompt) runs.
     const v = s.validateFilter(req.filter);
-    return v.ok ? s.session.startCapture(req) : v;
+    return v.ok ? s.engineHost.startCapture(req) : v;
   },
-  stopCapture: (s) => s.session.stopCapture(),
-  setPaused: (s, paused) => s.session.setPaused(paused),
-  setView: (s, req) => s.session.setView(req),
-  openFile: (s, file) => s.session.openFile(file),
-  saveCapture: (s, dest) => s.session.saveCapture(dest),
+  stopCapture: (s) => s.engineHost.stopCapture(),
+  setPaused: (s, paused) => s.engineHost.setPaused(paused),
+  setView: (s, req) => s.engineHost.setView(req),
+  openFile: (s, file) => s.engineHost.openFile(file),
+  saveCapture: (s, dest) => s.engineHost.saveCapture(dest),
 };
 
 function refusal(method: HostMethod, reason: string): Reply {
@@ -75,9 +75,9 @@ export interface PageLink {
 export function servePage(link: PageLink, s: HostServices): () => void {
   let open = true;
   link.post({ type: 'hello', version: API_VERSION });
-  link.post({ type: 'status', status: s.session.getStatus() });
-  const offUpdate = s.session.onUpdate((update) => link.post({ type: 'update', update }));
-  const offStatus = s.session.onStatus((status) => link.post({ type: 'status', status }));
+  link.post({ type: 'status', status: s.engineHost.getStatus() });
+  const offUpdate = s.engineHost.onUpdate((update) => link.post({ type: 'update', update }));
+  const offStatus = s.engineHost.onStatus((status) => link.post({ type: 'status', status }));
   const stop = () => {
     if (!open) return;
     open = false;

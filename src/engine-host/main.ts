@@ -16,8 +16,8 @@ if (!port) {
   process.stderr.write('sandpiper engine host: must run as an Electron utility process\n');
   process.exit(1);
 }
-const session = new EngineHost({ createEngine: createSourceEngine, startLive: createLiveCaptureStarter() });
-serveHost(port, { session, listInterfaces: () => listInterfaces(), validateFilter });
+const engineHost = new EngineHost({ createEngine: createSourceEngine, startLive: createLiveCaptureStarter() });
+serveHost(port, { engineHost, listInterfaces: () => listInterfaces(), validateFilter });
 process.on('SIGTERM', () => {
-  void session.dispose().finally(() => process.exit(0));
+  void engineHost.dispose().finally(() => process.exit(0));
 });

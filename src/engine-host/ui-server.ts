@@ -30,7 +30,7 @@ import { listInterfaces } from './interfaces.ts';
 export interface UiServerOptions {
   /** The built renderer (dist/renderer). */
   rendererDir: string;
-  /** The engine host's session (the engine, and live capture where wired). */
+  /** The engine host's options (the engine, and live capture where wired). */
   host: EngineHostOptions;
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
@@ -49,7 +49,7 @@ export interface UiServer {
    */
   launchFile: string;
   port: number;
-  session: EngineHost;
+  engineHost: EngineHost;
   /** Opens a capture file named by the shell (FILE on the command line); resolves when it is read. */
   openPath(file: string): Promise<Result<{ path: string }>>;
   close(): Promise<void>;
@@ -105,20 +105,20 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   // mkdtemp makes the directory 0700: uploads and saved copies are this user's alone.
   const privateDir = mkdtempSync(path.join(tmpdir(), 'sandpiper-ui-'));
   const appHandler = createAppProtocolHandler(o.rendererDir);
-  const session = new EngineHost(o.host);
-  const services: HostServices = { session, listInterfaces: o.listInterfaces ?? (() => listInterfaces()), validateFilter };
+  const engineHost = new EngineHost(o.host);
+  const services: HostServices = { engineHost, listInterfaces: o.listInterfaces ?? (() => listInterfaces()), validateFilter };
 
-  /** Uploaded files read into the session; each is removed once it is no longer the source. */
+  /** Uploaded files read into the engine host; each is removed once it is no longer the source. */
   const uploads = new Set<string>();
   const dropStaleUploads = () => {
-    const src = session.getStatus().source;
+    const src = engineHost.getStatus().source;
     for (const file of uploads) {
       if (src?.kind === 'file' && src.path === file) continue;
       uploads.delete(file);
       rmSync(path.dirname(file), { recursive: true, force: true });
     }
   };
-  const offStatus = session.onStatus(dropStaleUploads);
+  const offStatus = engineHost.onStatus(dropStaleUploads);
   const downloads = new Map<string, { dir: string; file: string; timer: ReturnType<typeof setTimeout> }>();
   const dropDownload = (id: string) => {
     const d = downloads.get(id);
@@ -353,7 +353,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     url,
     launchFile,
     port,
-    session,
+    engineHost,
     openPath: async (file) => {
       const r = await dispatchHostCall(services, 'openFile', path.resolve(file), 'shell');
       return (r.type === 'result' ? r.value : { ok: false, error: appError('internal', r.message, 'Try again.') }) as Result<{ path: string }>;
@@ -365,7 +365,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
         wss.close();
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        await session.dispose();
+        await engineHost.dispose();
         await done;
         for (const id of [...downloads.keys()]) dropDownload(id);
         // The private directory holds every upload, copy and the launch file: removing it removes them all.

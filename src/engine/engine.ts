@@ -79,7 +79,7 @@ export interface EngineStats {
   readonly evictedIdle: number;
   /** Flows no longer held: evicted idle (live) or by the cap. */
   readonly expired: number;
-  /** Bytes towards this host and from it (files, where no end is local: rev and fwd). */
+  /** Bytes towards this host and from it (files, where no end is local: rev and fwd); counted in detail mode. */
   bytesDown: number;
   bytesUp: number;
   firstTs: number | null;

@@ -131,8 +131,8 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
 
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await waitText(page.getByLabel('Capture statistics'), /stopped/i);
-  assert.equal(server.session.getStatus().state, 'stopped');
-  assert.equal(server.session.getStatus().error, null);
+  assert.equal(server.engineHost.getStatus().state, 'stopped');
+  assert.equal(server.engineHost.getStatus().error, null);
 
   // "Save capture…" is a download of the helper's pcap stream; capinfos reads it back.
   const saved = path.join(dir, 'saved-live.pcap');
@@ -166,8 +166,8 @@ test('a helper capped below Landlock ABI 4 shows an amber "partially enforced" b
     const text = await waitText(badge, /partial/i, 30_000);
     assert.match(text, /Sandbox: partially enforced/i);
     assert.equal(await badge.getAttribute('data-tone'), 'amber');
-    assert.equal(partial.session.getStatus().sandbox?.landlock_abi, 3);
-    assert.equal(partial.session.getStatus().sandbox?.net_restricted, false);
+    assert.equal(partial.engineHost.getStatus().sandbox?.landlock_abi, 3);
+    assert.equal(partial.engineHost.getStatus().sandbox?.net_restricted, false);
     await page.screenshot({ path: artifact('e2e-live-partially-enforced-light.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: artifact('e2e-live-partially-enforced-dark.png') });

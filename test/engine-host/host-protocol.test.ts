@@ -19,7 +19,7 @@ function services(): HostServices & { filters: string[] } {
   const filters: string[] = [];
   return {
     filters,
-    session: new EngineHost({ intervalMs: 5 }),
+    engineHost: new EngineHost({ intervalMs: 5 }),
     listInterfaces: () => [{ name: 'lo', addresses: ['127.0.0.1'], up: true, loopback: true }],
     validateFilter: (f) => {
       filters.push(f);
@@ -62,7 +62,7 @@ test('the host validates arguments and checks the filter before starting a captu
   // A method that takes nothing refuses an argument; one whose promise is void rejects (an `error` reply).
   assert.deepEqual(await dispatchHostCall(s, 'stopCapture', 'x', 'page'), { type: 'error', message: 'stopCapture takes no argument.' });
   assert.deepEqual(await dispatchHostCall(s, 'setPaused', 'yes', 'page'), { type: 'error', message: 'Expected true or false.' });
-  await s.session.dispose();
+  await s.engineHost.dispose();
 });
 
 test('a page never names a path: openFile and saveCapture from a page are refused before anything is read or written', async () => {
@@ -76,10 +76,10 @@ test('a page never names a path: openFile and saveCapture from a page are refuse
       assert.equal(r.ok, false);
       assert.equal(r.error.code, 'bad_arguments');
     }
-    assert.equal(s.session.getStatus().source, null, 'nothing was opened');
+    assert.equal(s.engineHost.getStatus().source, null, 'nothing was opened');
     assert.equal(value(await dispatchHostCall(s, 'openFile', file, 'shell')).ok, true, 'the shell may');
   } finally {
-    await s.session.dispose();
+    await s.engineHost.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -87,7 +87,7 @@ test('a page never names a path: openFile and saveCapture from a page are refuse
 test('setView: a bad request is refused (rejects), changes nothing and gets no update', async () => {
   const s = services();
   const updates: EngineUpdate[] = [];
-  s.session.onUpdate((u) => updates.push(u));
+  s.engineHost.onUpdate((u) => updates.push(u));
   const good = { seq: 4, sortColumn: 'bytes', sortDir: 'asc', filter: 'proc:x', start: 0, end: 50, select: { index: 0 } };
   for (const bad of [undefined, null, { ...good, end: 5000 }, { ...good, sortColumn: 'constructor' }, { ...good, extra: 1 }, { ...good, select: { id: 'x' } }]) {
     assert.equal((await dispatchHostCall(s, 'setView', bad, 'page')).type, 'error', JSON.stringify(bad));
@@ -98,7 +98,7 @@ test('setView: a bad request is refused (rejects), changes nothing and gets no u
   await new Promise((r) => setImmediate(r));
   assert.equal(updates.length, 1);
   assert.equal(updates[0].viewSeq, 4);
-  await s.session.dispose();
+  await s.engineHost.dispose();
 });
 
 function fakeLink() {
@@ -120,7 +120,7 @@ test('servePage: hello and status first, answers page calls by id, refuses shell
   const s = services();
   const l = fakeLink();
   servePage(l.link, s);
-  assert.deepEqual(l.posted.slice(0, 2), [{ type: 'hello', version: API_VERSION }, { type: 'status', status: s.session.getStatus() }]);
+  assert.deepEqual(l.posted.slice(0, 2), [{ type: 'hello', version: API_VERSION }, { type: 'status', status: s.engineHost.getStatus() }]);
   l.send({ type: 'call', id: 7, method: 'listInterfaces' });
   l.send({ type: 'call', id: 8, method: 'openFile', arg: '/etc/passwd' });
   l.send({ type: 'call', id: 9, method: 'setView', arg: { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null } });
@@ -134,10 +134,10 @@ test('servePage: hello and status first, answers page calls by id, refuses shell
   l.close();
   const n = l.posted.length;
   l.send({ type: 'call', id: 11, method: 'listInterfaces' });
-  s.session.setView({ seq: 2, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null });
+  s.engineHost.setView({ seq: 2, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null });
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(l.posted.length, n, 'nothing reaches a closed link');
-  await s.session.dispose();
+  await s.engineHost.dispose();
 });
 
 test('serveHost: the shell may open files; a connect message serves its port as a page, a second one replaces it', async () => {
@@ -175,9 +175,9 @@ test('serveHost: the shell may open files; a connect message serves its port as 
   fromMain!({ data: { type: 'connect' }, ports: [b.like] });
   assert.ok(a.p.closed, 'the previous page port is closed');
   const before = a.p.posted.length;
-  s.session.setView({ seq: 3, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null });
+  s.engineHost.setView({ seq: 3, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null });
   await until(() => b.p.posted.some((m) => (m as { type: string }).type === 'update'), 'the new port gets updates');
   assert.equal(a.p.posted.length, before, 'the old port gets none');
   rmSync(dir, { recursive: true, force: true });
-  await s.session.dispose();
+  await s.engineHost.dispose();
 });

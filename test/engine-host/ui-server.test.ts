@@ -169,7 +169,7 @@ test('the socket needs the token, a loopback Host and the page\'s Origin; then i
     assert.deepEqual((r1 as { value: unknown }).value, [{ name: 'lo', addresses: ['127.0.0.1'], up: true, loopback: true }]);
     const r2 = await s.next((m) => m.type === 'result' && m.id === 2, 'openFile refused');
     assert.equal((r2 as { value: { error: { code: string } } }).value.error.code, 'bad_arguments', 'the page cannot name a path');
-    assert.equal(server.session.getStatus().source, null);
+    assert.equal(server.engineHost.getStatus().source, null);
     assert.deepEqual(await s.next((m) => m.type === 'error' && m.id === 3, 'setPaused refused'), { type: 'error', id: 3, message: 'Expected true or false.' });
   } finally {
     s.ws.close();
@@ -189,11 +189,11 @@ test('uploads: bounded, private, opened under their own name, removed once repla
     const tooBig = await upload(s, 1, 'big.pcap', new Uint8Array(0), MAX_UPLOAD + 1);
     assert.equal(tooBig.ok, false);
     assert.match(!tooBig.ok ? tooBig.error.message : '', /big\.pcap: it is larger than/);
-    assert.equal(server.session.getStatus().source, null);
+    assert.equal(server.engineHost.getStatus().source, null);
 
     const first = await upload(s, 2, '../../etc/first.pcap', PCAP);
     assert.deepEqual(first, { ok: true, value: { path: 'first.pcap' } }, 'the name the user knows, without its directories');
-    const src = server.session.getStatus().source;
+    const src = server.engineHost.getStatus().source;
     assert.equal(src?.kind, 'file');
     const stored = src?.kind === 'file' ? src.path : '';
     assert.equal(path.basename(stored), 'first.pcap');
@@ -236,7 +236,7 @@ test('an upload that sends more than it announced closes the socket and leaves n
   s.ws.send(JSON.stringify({ type: 'shell', id: 1, op: 'upload', name: 'liar.pcap', size: 2 }));
   s.ws.send(Uint8Array.from([5, 6, 7]));
   assert.equal(await closed, 1009);
-  const src = server.session.getStatus().source;
+  const src = server.engineHost.getStatus().source;
   assert.notEqual(src?.kind === 'file' ? path.basename(src.path) : '', 'liar.pcap');
 });
 
