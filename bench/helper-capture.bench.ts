@@ -122,13 +122,20 @@ interface CaptureNumbers {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What a capturer printed; of a long stdout (--json flow lines) only the head and the tail, which hold what is read. */
+const KEEP = 1 << 16;
 function collect(child: ChildProcess): { out: () => string; err: () => string; closed: Promise<number | null> } {
-  let out = '';
+  let head = '';
+  let tail = '';
   let err = '';
-  child.stdout?.on('data', (d) => (out += d));
+  child.stdout?.on('data', (d: Buffer) => {
+    if (head.length < KEEP) head += d;
+    else tail = (tail + d).slice(-KEEP);
+  });
   child.stderr?.on('data', (d) => (err += d));
+  const out = () => (tail === '' ? head : `${head.slice(0, head.lastIndexOf('\n') + 1)}${tail.slice(tail.indexOf('\n') + 1)}`);
   const closed = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
-  return { out: () => out, err: () => err, closed };
+  return { out, err: () => err, closed };
 }
 
 function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
