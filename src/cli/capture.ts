@@ -10,6 +10,7 @@ import type { HelperRunOptions } from '../capture-client/helper-run.ts';
 import { LiveCapture } from '../capture-client/live-capture.ts';
 import { createEngine } from '../engine/engine.ts';
 import { flowRecordJson } from '../engine/flow-json.ts';
+import { grown } from '../engine-host/view/grown.ts';
 import { ProcessAttributor } from '../engine/process-attribution.ts';
 import { APP_VERSION, HelperNotFoundError, locateHelper } from '../capture-client/locate-helper.ts';
 import { FileSinkError, preparePcapFileSink, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
@@ -125,36 +126,47 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   });
   // Changed flows are printed a batch per event-loop turn, so the pipe from the helper is read in between: one
   // long burst of lines would stall reading and let the kernel ring overflow.
-  let pending: number[] = [];
+  // Each slot waits at most once (`queued`), so a flow still waiting from the last tick is printed once, with its
+  // newest numbers.
+  const pending: number[] = [];
+  let next = 0;
+  let queued = new Uint8Array(1024);
   let printing: ReturnType<typeof setImmediate> | null = null;
-  const printBatch = () => {
-    printing = null;
+  const printSome = (max: number) => {
     let text = '';
-    const n = Math.min(pending.length, FLOW_LINES_PER_TURN);
-    for (let i = 0; i < n; i++) {
-      const slot = pending[i];
+    const end = Math.min(pending.length, next + max);
+    for (; next < end; next++) {
+      const slot = pending[next];
+      queued[slot] = 0;
       if (engine.idAt(slot) !== 0) text += flowRecordJson(engine.toRecord(slot)) + '\n';
     }
-    pending = pending.slice(n);
+    if (next === pending.length) {
+      pending.length = 0;
+      next = 0;
+    }
     if (text !== '') io.out(text);
-    if (pending.length > 0) printing = setImmediate(printBatch);
+  };
+  const printBatch = () => {
+    printing = null;
+    printSome(FLOW_LINES_PER_TURN);
+    if (next < pending.length) printing = setImmediate(printBatch);
   };
   const emitFlows = () => {
     // A quiet capture still ages its flows: wall time moves capture time on.
     if (live) engine.advance(Date.now() / 1000);
     if (!json) return engine.drainChanged(() => {});
-    // A slot still waiting from the last tick is printed once, with its newest numbers.
-    const waiting = new Set(pending);
     engine.drainChanged((slot) => {
-      if (!waiting.has(slot)) pending.push(slot);
+      if (slot >= queued.length) queued = grown(queued, Math.max(slot + 1, queued.length * 2));
+      if (queued[slot] === 1) return;
+      queued[slot] = 1;
+      pending.push(slot);
     });
     printing ??= setImmediate(printBatch);
   };
   const flushFlows = () => {
     if (printing !== null) clearImmediate(printing);
-    while (pending.length > 0) printBatch();
-    if (printing !== null) clearImmediate(printing);
     printing = null;
+    printSome(Infinity);
   };
   capture.on('streamInvalid', (reason) => io.err(`sandpiper capture: warning: flow decoding stopped: ${reason}\n`));
   capture.on('hello', (m) => {
