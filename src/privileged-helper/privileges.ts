@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { Libc } from './native/libc.ts';
 
 const PR_SET_PDEATHSIG = 1;
+const PR_GET_DUMPABLE = 3;
+const PR_SET_DUMPABLE = 4;
 const PR_CAPBSET_DROP = 24;
 const PR_SET_NO_NEW_PRIVS = 38;
 const PR_GET_NO_NEW_PRIVS = 39;
@@ -84,4 +86,14 @@ export function dropToUser(uid: number, gid: number): void {
 /** Asks the kernel to send `signal` when the parent dies. Must follow the uid change, which clears it. */
 export function setParentDeathSignal(c: Libc, signal: number): void {
   if (c.prctl(PR_SET_PDEATHSIG, signal) !== 0) throw new Error(`PR_SET_PDEATHSIG failed (errno ${c.errno()})`);
+}
+
+/**
+ * Not dumpable: no core file, /proc/PID/{fd,mem,environ,...} stay root's and processes of the same user cannot
+ * ptrace it, so the user's other processes cannot reach the capture socket through it. The uid change already
+ * leaves the flag at the fs.suid_dumpable setting, which an administrator may have set to 1; set it explicitly.
+ */
+export function setNotDumpable(c: Libc): void {
+  if (c.prctl(PR_SET_DUMPABLE, 0) !== 0) throw new Error(`PR_SET_DUMPABLE failed (errno ${c.errno()})`);
+  if (c.prctl(PR_GET_DUMPABLE, 0) !== 0) throw new Error('PR_SET_DUMPABLE did not take effect');
 }

@@ -1,5 +1,5 @@
 /** Turns what the helper did and what the probes saw into the `sandbox` line's verdict. Pure. */
-import type { ProbeResult, SandboxStatus } from '../shared/helper-protocol.ts';
+import type { ProbeResult, SandboxProbes, SandboxStatus } from '../shared/helper-protocol.ts';
 
 export interface SandboxFacts {
   abi: number;
@@ -9,12 +9,15 @@ export interface SandboxFacts {
   noNewPrivs: boolean;
   allThreads: boolean;
   capNetRawDropped: boolean;
-  probes: { raw_socket: ProbeResult; file_open: ProbeResult; tcp_connect: ProbeResult };
+  /** Every thread read back seccomp mode 2 after the filter went in. */
+  seccompAllThreads: boolean;
+  probes: SandboxProbes;
 }
 
 /**
- * fully_enforced: no filesystem, no TCP, scoped signals/abstract sockets (ABI >= 6), every thread checked, and
- * every probe denied. not_available: no Landlock at all. Anything between is partially_enforced.
+ * fully_enforced: no filesystem, no TCP, scoped signals/abstract sockets (ABI >= 6), every thread checked and
+ * carrying the seccomp filter, and every probe denied. not_available: no Landlock at all. Anything between is
+ * partially_enforced.
  */
 export function sandboxStatus(f: SandboxFacts): SandboxStatus {
   if (f.abi < 1 || !f.fsRestricted) return 'not_available';
@@ -24,9 +27,8 @@ export function sandboxStatus(f: SandboxFacts): SandboxStatus {
     f.noNewPrivs &&
     f.allThreads &&
     f.capNetRawDropped &&
-    f.probes.raw_socket === 'denied' &&
-    f.probes.file_open === 'denied' &&
-    f.probes.tcp_connect === 'denied';
+    f.seccompAllThreads &&
+    Object.values(f.probes).every((p) => p === 'denied');
   return full ? 'fully_enforced' : 'partially_enforced';
 }
 

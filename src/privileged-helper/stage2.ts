@@ -1,7 +1,8 @@
 /**
  * Second stage: born (via execve from the restricted first stage) with no_new_privs, a reduced bounding set and
  * the first Landlock layer on every thread. It opens the capture, becomes the target user on all threads, adds
- * the final layer (no filesystem, no TCP), proves the sandbox with probes, then streams.
+ * the final layer (no filesystem, no TCP) and a seccomp filter on every thread, proves the sandbox with probes,
+ * then streams.
  */
 import { readFileSync } from 'node:fs';
 import { HELPER_PROTOCOL_VERSION, type ExitReason, type SandboxMessage } from '../shared/helper-protocol.ts';
@@ -11,12 +12,22 @@ import { restrictSelf } from './landlock.ts';
 import { emit, fail } from './messages.ts';
 import { libc } from './native/libc.ts';
 import { libpcap } from './native/libpcap.ts';
-import { STAGE2_CAPS, dropToUser, hasNoNewPrivs, setParentDeathSignal } from './privileges.ts';
-import { PROBE_FILE, probeFileAsync, probeFileSync, probeRawSocket, probeTcpConnect } from './probes.ts';
+import { STAGE2_CAPS, dropToUser, hasNoNewPrivs, setNotDumpable, setParentDeathSignal } from './privileges.ts';
+import {
+  PROBE_FILE,
+  probeFileAsync,
+  probeFileSync,
+  probeRawSocket,
+  probeTcpConnect,
+  probeUdpSend,
+  probeUnixConnect,
+  unixProbePath,
+} from './probes.ts';
 import { combineFileProbes, sandboxStatus } from './sandbox-status.ts';
+import { buildBootFilter, buildSeccompFilter, installSeccompFilter, ioUringAllowed } from './seccomp.ts';
 import { decodeHandoff } from './stage-handoff.ts';
 import { startStream, type StreamControl } from './stream.ts';
-import { checkThreads, readOwnThreads } from './thread-audit.ts';
+import { checkThreads, closeThreadStatusFds, everyThreadFiltered, openThreadStatusFds, readOwnThreads, readSeccomp } from './thread-audit.ts';
 
 const SIGHUP = 1;
 declare const __SANDPIPER_VERSION__: string | undefined;
@@ -34,6 +45,34 @@ function verifyFirstStage(c: ReturnType<typeof libc>, abi: number): string | nul
   return null;
 }
 
+/**
+ * libuv sets up io_uring rings at boot (to batch epoll_ctl); the final filter must refuse io_uring, and a ring in
+ * use cannot be taken away, so the stage runs again, same pid, under a filter that makes io_uring unavailable from
+ * the start. Skipped when io_uring is already unavailable (that boot filter, or a kernel or policy without it).
+ */
+function reexecWithoutIoUring(c: ReturnType<typeof libc>, argv: readonly string[], abi: number): void {
+  if (!ioUringAllowed(c)) return;
+  const notStaged = verifyFirstStage(c, abi);
+  if (notStaged !== null) fail('sandbox_failed', `refusing to capture: ${notStaged} (start the helper through its launcher)`);
+  const execve = process.execve;
+  if (!execve) fail('internal', 'this Node runtime has no process.execve; the helper needs the pinned Node 24');
+  try {
+    // The calling thread's filter is what the new image's threads are born with.
+    installSeccompFilter(c, buildBootFilter(), false);
+  } catch (e) {
+    fail('sandbox_failed', `could not install the boot seccomp filter: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (ioUringAllowed(c)) fail('sandbox_failed', 'io_uring is still available under the boot seccomp filter');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  try {
+    execve(process.execPath, [process.execPath, ...process.execArgv, process.argv[1], ...argv], env);
+  } catch (e) {
+    fail('internal', `could not restart the capture stage: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  fail('internal', 'could not restart the capture stage');
+}
+
 export async function runStage2(argv: readonly string[], stageValue: string): Promise<void> {
   const parsed = parseHelperArgs(argv);
   const handoff = decodeHandoff(stageValue);
@@ -47,6 +86,7 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
   process.on('SIGHUP', onSignal('parent_died'));
 
   const c = libc();
+  reexecWithoutIoUring(c, argv, handoff.abi);
   const pcap = libpcap(c.symbolAddress);
   emit({ type: 'hello', protocol: HELPER_PROTOCOL_VERSION, version: HELPER_VERSION, pid: process.pid, libpcap: pcap.libVersion(), node: process.version });
 
@@ -67,12 +107,19 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
   } catch (e) {
     fail('internal', `could not ask to be stopped with the parent: ${e instanceof Error ? e.message : String(e)}`);
   }
+  try {
+    setNotDumpable(c);
+  } catch (e) {
+    fail('internal', `could not make the helper non-dumpable: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const parentPid = c.getppid();
 
   // Audit every thread now, while the first layer still lets us read /proc; threads started later are created
   // by this (main) thread after the final layer and inherit its credentials and domain.
   let audit = checkThreads(readOwnThreads(), handoff.uid);
   if (!audit.ok) audit = checkThreads(readOwnThreads(), handoff.uid);
+  // Opened now: after the final layer and the filter nothing can be opened, but an open fd can still be read.
+  const statusFds = openThreadStatusFds(c);
 
   let layer = { fs: false, net: false, scoped: false, allThreads: false };
   try {
@@ -80,11 +127,24 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
   } catch (e) {
     emit({ type: 'warning', code: 'landlock_final_layer', message: e instanceof Error ? e.message : String(e) });
   }
+  const seccompBefore = readSeccomp(c, statusFds);
+  let seccompInstalled = false;
+  try {
+    installSeccompFilter(c, buildSeccompFilter({ pcapFd: pcap.selectableFd(opened.handle) }));
+    seccompInstalled = true;
+  } catch (e) {
+    emit({ type: 'warning', code: 'seccomp_filter', message: e instanceof Error ? e.message : String(e) });
+  }
+  const seccompThreads = readSeccomp(c, statusFds);
+  closeThreadStatusFds(c, statusFds);
+  const seccompAll = seccompInstalled && everyThreadFiltered(seccompBefore, seccompThreads);
 
   const rawSocket = probeRawSocket(c);
   const fileMain = probeFileSync(c);
   const filePool = await probeFileAsync();
   const tcp = probeTcpConnect(c);
+  const udp = probeUdpSend(c);
+  const unix = probeUnixConnect(c, unixProbePath(handoff.uid));
   const facts = {
     abi: handoff.abi,
     fsRestricted: layer.fs,
@@ -93,12 +153,14 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
     noNewPrivs: hasNoNewPrivs(c),
     allThreads: audit.ok,
     capNetRawDropped: rawSocket === 'denied' && audit.ok,
-    probes: { raw_socket: rawSocket, file_open: combineFileProbes(fileMain, filePool), tcp_connect: tcp },
+    seccompAllThreads: seccompAll,
+    probes: { raw_socket: rawSocket, file_open: combineFileProbes(fileMain, filePool), tcp_connect: tcp, udp_send: udp, unix_connect: unix },
   };
   const status = sandboxStatus(facts);
   const details = [
     `stage 1 (root, main thread): bounding set {NET_RAW,SETUID,SETGID}, no_new_privs, ${handoff.abi > 0 ? `Landlock ABI ${handoff.abi} layer allowing only the runtime, libraries, /proc, /sys` : 'no Landlock layer (ABI 0)'}; then execve, so every thread is born inside it`,
     `stage 2: uid ${handoff.uid} gid ${handoff.gid} on all threads via glibc set*id; final layer (no filesystem${layer.net ? ', no TCP' : ''}${layer.scoped ? ', scoped signals and abstract sockets' : ''}) ${layer.allThreads ? 'on all threads (TSYNC)' : handoff.abi > 0 ? 'on the main thread and threads it starts later; threads started before carry the stage-1 layer (no TSYNC below ABI 8)' : 'not applied'}`,
+    `not dumpable; seccomp filter (deny-list: sockets, send, open, exec, ptrace, namespaces, bpf, io_uring, keys, ...) ${seccompInstalled ? `with TSYNC; read back: ${seccompThreads.map((t) => `tid ${t.tid} mode ${t.mode ?? '?'} filters ${t.filters ?? '?'}`).join(', ')}` : 'NOT installed'}`,
     `thread audit of ${audit.threads} threads: ${audit.ok ? 'NoNewPrivs 1, CapEff/CapPrm 0, uid non-root on every thread' : audit.problems.join('; ')}`,
     `file probe: main thread ${fileMain}, threadpool thread ${filePool}`,
   ].join('. ');
@@ -116,6 +178,7 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
     gid: process.getgid?.() ?? -1,
     all_threads: audit.ok,
     threads: audit.threads,
+    seccomp: { installed: seccompInstalled, policy: 'deny_list', threads: seccompThreads, all_threads: seccompAll },
     probes: facts.probes,
     details,
   };

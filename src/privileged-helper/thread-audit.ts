@@ -1,5 +1,12 @@
 /** Reads the security-relevant state of every thread of this process from /proc/self/task/<tid>/status. */
 import { readdirSync, readFileSync } from 'node:fs';
+import type { SeccompThread } from '../shared/helper-protocol.ts';
+import type { Libc } from './native/libc.ts';
+
+const O_RDONLY = 0;
+const O_CLOEXEC = 0o2000000;
+/** Seccomp mode 2 in /proc/.../status: a filter is attached. */
+export const SECCOMP_MODE_FILTER = 2;
 
 export interface ThreadState {
   tid: number;
@@ -64,4 +71,50 @@ export function readOwnThreads(): (ThreadState | null)[] {
     }
   }
   return out;
+}
+
+/** An open /proc/self/task/<tid>/status, read again after the filter is in place (when nothing can be opened). */
+export interface ThreadStatusFd {
+  tid: number;
+  fd: number;
+}
+
+/** Opens every thread's status file now; a thread whose file cannot be opened gets fd -1 (reported unreadable). */
+export function openThreadStatusFds(c: Libc): ThreadStatusFd[] {
+  return readdirSync('/proc/self/task').map((name) => ({ tid: Number(name), fd: c.open(`/proc/self/task/${name}/status`, O_RDONLY | O_CLOEXEC) }));
+}
+
+/** The `Seccomp:` (0 off, 1 strict, 2 filter) and `Seccomp_filters:` fields; null for a field that is absent. */
+export function parseSeccomp(text: string): { mode: number | null; filters: number | null } {
+  const num = (name: string) => {
+    const m = new RegExp(`^${name}:\\s*(\\d+)\\s*$`, 'm').exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  return { mode: num('Seccomp'), filters: num('Seccomp_filters') };
+}
+
+/** Reads each status file from offset 0 (the kernel renders it anew on every read). */
+export function readSeccomp(c: Libc, fds: readonly ThreadStatusFd[]): SeccompThread[] {
+  const buf = Buffer.alloc(8192);
+  return fds.map(({ tid, fd }) => {
+    const n = fd < 0 ? -1 : c.pread(fd, buf, 0);
+    return { tid, ...(n > 0 ? parseSeccomp(buf.toString('utf8', 0, n)) : { mode: null, filters: null }) };
+  });
+}
+
+export function closeThreadStatusFds(c: Libc, fds: readonly ThreadStatusFd[]): void {
+  for (const { fd } of fds) if (fd >= 0) c.close(fd);
+}
+
+/**
+ * Every thread now runs a filter (mode 2) and, where the kernel counts filters, has one more than before: a filter
+ * inherited from earlier (the boot filter) does not count as the final one.
+ */
+export function everyThreadFiltered(before: readonly SeccompThread[], after: readonly SeccompThread[]): boolean {
+  if (after.length === 0 || after.length !== before.length) return false;
+  return after.every((t, i) => {
+    const b = before[i];
+    if (t.mode !== SECCOMP_MODE_FILTER || b.tid !== t.tid) return false;
+    return t.filters === null || b.filters === null || t.filters > b.filters;
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * The privileged helper's process boundary, version 2.
+ * The privileged helper's process boundary, version 3.
  *
  * The unprivileged side starts `sandpiper-helper` (through pkexec unless already root) with the arguments built by
  * `buildHelperArgs`. The helper then writes:
@@ -10,7 +10,7 @@
  * Any change to this file that an older peer could misread bumps HELPER_PROTOCOL_VERSION.
  */
 
-export const HELPER_PROTOCOL_VERSION = 2;
+export const HELPER_PROTOCOL_VERSION = 3;
 
 /**
  * One exit status per kind of ending, so the unprivileged side can tell the user what actually happened (a failed
@@ -99,6 +99,36 @@ export interface HelloMessage {
   node: string;
 }
 
+/** One thread as read back from /proc/self/task/<tid>/status after the filter went in; null when unreadable. */
+export interface SeccompThread {
+  tid: number;
+  /** `Seccomp:` 0 none, 1 strict, 2 filter. */
+  mode: number | null;
+  /** `Seccomp_filters:`, the number of filters attached (the boot filter and the final one). */
+  filters: number | null;
+}
+
+export interface SeccompReport {
+  /** The filter was accepted by the kernel (with TSYNC: for every thread at once). */
+  installed: boolean;
+  /** What the filter refuses: a fixed list of system calls (docs/helper.md). */
+  policy: 'deny_list';
+  /** Each thread that existed when the filter went in; threads started later inherit it from the thread that starts them. */
+  threads: SeccompThread[];
+  /** Every thread above reads back mode 2 with one filter more than before the install. */
+  all_threads: boolean;
+}
+
+export type SandboxProbes = {
+  raw_socket: ProbeResult;
+  file_open: ProbeResult;
+  tcp_connect: ProbeResult;
+  /** A datagram to 127.0.0.1. */
+  udp_send: ProbeResult;
+  /** connect() to a pathname unix socket (the user's session bus path). */
+  unix_connect: ProbeResult;
+};
+
 export interface SandboxMessage {
   type: 'sandbox';
   status: SandboxStatus;
@@ -116,7 +146,8 @@ export interface SandboxMessage {
   /** Every thread of the capturing process was checked from /proc/self/task/* or covered by construction. */
   all_threads: boolean;
   threads: number;
-  probes: { raw_socket: ProbeResult; file_open: ProbeResult; tcp_connect: ProbeResult };
+  seccomp: SeccompReport;
+  probes: SandboxProbes;
   details: string;
 }
 
@@ -192,6 +223,31 @@ export type HelperMessage = HelloMessage | SandboxMessage | StatsMessage | Warni
 
 const MESSAGE_TYPES = new Set(['hello', 'sandbox', 'stats', 'warning', 'error', 'exit']);
 
+const PROBE_RESULTS = new Set<unknown>(['denied', 'allowed', 'skipped']);
+const SANDBOX_STATUSES = new Set<unknown>(['fully_enforced', 'partially_enforced', 'not_available']);
+const PROBE_NAMES: readonly (keyof SandboxProbes)[] = ['raw_socket', 'file_open', 'tcp_connect', 'udp_send', 'unix_connect'];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown): v is number => Number.isInteger(v);
+
+/**
+ * A sandbox line has every field of this version with the right type: the app shows only what the helper claimed
+ * and proved, so a line it cannot read completely is not shown at all.
+ */
+export function isSandboxMessage(v: unknown): v is SandboxMessage {
+  if (!isObject(v) || v.type !== 'sandbox' || !SANDBOX_STATUSES.has(v.status)) return false;
+  for (const k of ['landlock_abi', 'landlock_abi_kernel', 'uid', 'gid', 'threads']) if (!isInt(v[k])) return false;
+  for (const k of ['fs_restricted', 'net_restricted', 'scoped', 'no_new_privs', 'cap_net_raw_dropped', 'all_threads']) {
+    if (typeof v[k] !== 'boolean') return false;
+  }
+  if (typeof v.details !== 'string') return false;
+  const p = v.probes;
+  if (!isObject(p) || !PROBE_NAMES.every((n) => PROBE_RESULTS.has(p[n]))) return false;
+  const s = v.seccomp;
+  if (!isObject(s) || typeof s.installed !== 'boolean' || s.policy !== 'deny_list' || typeof s.all_threads !== 'boolean') return false;
+  return Array.isArray(s.threads) && s.threads.every((t) => isObject(t) && isInt(t.tid) && (t.mode === null || isInt(t.mode)) && (t.filters === null || isInt(t.filters)));
+}
+
 /** Parses one stderr line of the helper; null for anything that is not a well-formed message. */
 export function parseHelperMessage(line: string): HelperMessage | null {
   if (line.length === 0 || line.length > 65536) return null;
@@ -204,5 +260,6 @@ export function parseHelperMessage(line: string): HelperMessage | null {
   if (typeof v !== 'object' || v === null) return null;
   const t = (v as { type?: unknown }).type;
   if (typeof t !== 'string' || !MESSAGE_TYPES.has(t)) return null;
+  if (t === 'sandbox' && !isSandboxMessage(v)) return null;
   return v as HelperMessage;
 }

@@ -10,8 +10,13 @@ export interface Libc {
   getppid(): number;
   socket(domain: number, type: number, protocol: number): number;
   connect(fd: number, addr: Buffer, len: number): number;
+  sendto(fd: number, data: Buffer, len: number, flags: number, addr: Buffer, addrLen: number): number;
   open(path: string, flags: number): number;
   close(fd: number): number;
+  /** pread(2) into `buf`; bytes read, or -1. */
+  pread(fd: number, buf: Buffer, offset: number): number;
+  /** Address of a Buffer's bytes, for structs that hold a pointer (valid while the Buffer lives). */
+  addressOf(buf: Buffer): bigint;
   /** The primary gid of uid, or null when the user database does not know it. */
   primaryGid(uid: number): number | null;
   /** Address of an exported symbol of an already-loaded library (dlopen(name) + dlsym). */
@@ -39,6 +44,8 @@ export function libc(): Libc {
   const connect = f('int connect(int fd, const void *addr, uint32_t len)');
   const open = f('int open(const char *path, int flags)');
   const close = f('int close(int fd)');
+  const sendto = f('long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)');
+  const pread = f('long pread(int fd, void *buf, size_t count, long offset)');
   const passwd = k.struct({
     pw_name: 'void *',
     pw_passwd: 'void *',
@@ -62,6 +69,9 @@ export function libc(): Libc {
     connect: (fd, addr, len) => connect(fd, addr, len) as number,
     open: (p, fl) => open(p, fl) as number,
     close: (fd) => close(fd) as number,
+    sendto: (fd, data, len, flags, addr, addrLen) => Number(sendto(fd, data, len, flags, addr, addrLen)),
+    pread: (fd, buf, offset) => Number(pread(fd, buf, buf.length, offset)),
+    addressOf: (buf) => k.address(buf),
     primaryGid(uid) {
       const p = getpwuid(uid);
       if (p === null) return null;
