@@ -45,7 +45,10 @@ export function formatSandboxReport(m: SandboxMessage): string {
     ['threads', `${m.threads}${m.all_threads ? ', all covered' : ', NOT all covered'}`],
     ['probe: raw socket', m.probes.raw_socket],
     ['probe: file open', m.probes.file_open],
+    ['seccomp filter', m.seccomp.installed ? `${m.seccomp.threads.filter((t) => t.mode === 2).length} of ${m.seccomp.threads.length} threads${m.seccomp.all_threads ? '' : ', NOT all'}` : 'NOT installed'],
     ['probe: TCP connect', m.probes.tcp_connect],
+    ['probe: UDP send', m.probes.udp_send],
+    ['probe: unix connect', m.probes.unix_connect],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   const lines = [`sandbox: ${STATUS_TEXT[m.status] ?? m.status}`, ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`)];

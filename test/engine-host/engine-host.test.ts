@@ -129,7 +129,7 @@ async function nextUpdate(rec: { updates: EngineUpdate[] }, after?: EngineUpdate
 const SANDBOX: SandboxMessage = {
   type: 'sandbox', status: 'fully_enforced', landlock_abi: 7, landlock_abi_kernel: 7, fs_restricted: true, net_restricted: true,
   scoped: true, no_new_privs: true, cap_net_raw_dropped: true, uid: 1000, gid: 1000, all_threads: true, threads: 7,
-  probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied' }, details: 'test',
+  probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied', udp_send: 'denied', unix_connect: 'denied' }, seccomp: { installed: true, policy: 'deny_list', threads: [{ tid: 1, mode: 2, filters: 2 }], all_threads: true }, details: 'test',
 };
 
 /** A scripted live capture: feeds the engine it is given (and the recording), as the real pipeline does. */

@@ -16,7 +16,7 @@ const PCAP_HEADER = String.raw`\324\303\262\241\002\000\004\000\000\000\000\000\
 const SANDBOX = JSON.stringify({
   type: 'sandbox', status: 'partially_enforced', landlock_abi: 3, landlock_abi_kernel: 3, fs_restricted: true, net_restricted: false,
   scoped: false, no_new_privs: true, cap_net_raw_dropped: true, uid: 65534, gid: 65534, all_threads: true, threads: 7,
-  probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'skipped' }, details: 'fake',
+  probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'skipped', udp_send: 'denied', unix_connect: 'denied' }, seccomp: { installed: true, policy: 'deny_list', threads: [{ tid: 1, mode: 2, filters: 2 }], all_threads: true }, details: 'fake',
 });
 
 function fakeHelper(dir: string, body: string): string {

@@ -26,7 +26,7 @@ test('each kind of failure has its own exit status, as docs/helper.md lists them
   assert.deepEqual([...documentedExits().keys()].sort((a, b) => a - b), [...values].sort((a, b) => a - b));
   // 1 is Node's uncaught exception; 126/127 are pkexec's own answers.
   for (const v of values) assert.ok(v !== 1 && v !== PkexecExitCode.dismissed && v !== PkexecExitCode.notAuthorised && v < 128, String(v));
-  assert.equal(HELPER_PROTOCOL_VERSION, 2);
+  assert.equal(HELPER_PROTOCOL_VERSION, 3);
 });
 
 test('error codes map to the status docs/helper.md gives them; only argument refinements share one', () => {
@@ -71,4 +71,25 @@ test('no helper source exits except through messages.ts', () => {
     const src = readFileSync(path.join(dir, f), 'utf8');
     if (f !== 'messages.ts') assert.doesNotMatch(src, /process\.exit\s*\(|process\.exitCode/, f);
   }
+});
+
+test('a sandbox line is accepted only with every field of this protocol version', () => {
+  const good = {
+    type: 'sandbox', status: 'fully_enforced', landlock_abi: 7, landlock_abi_kernel: 7, fs_restricted: true, net_restricted: true,
+    scoped: true, no_new_privs: true, cap_net_raw_dropped: true, uid: 1000, gid: 1000, all_threads: true, threads: 7,
+    seccomp: { installed: true, policy: 'deny_list', threads: [{ tid: 5, mode: 2, filters: 2 }], all_threads: true },
+    probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied', udp_send: 'denied', unix_connect: 'denied' },
+    details: 'x',
+  };
+  assert.deepEqual(parseHelperMessage(JSON.stringify(good)), good);
+  const bad: unknown[] = [
+    { ...good, seccomp: undefined },
+    { ...good, seccomp: { ...good.seccomp, all_threads: 'yes' } },
+    { ...good, seccomp: { ...good.seccomp, threads: [{ tid: 5, mode: '2', filters: 2 }] } },
+    { ...good, probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied' } },
+    { ...good, probes: { ...good.probes, udp_send: 'maybe' } },
+    { ...good, status: 'fine' },
+    { ...good, threads: '7' },
+  ];
+  for (const b of bad) assert.equal(parseHelperMessage(JSON.stringify(b)), null, JSON.stringify(b));
 });

@@ -4,7 +4,8 @@ import { combineFileProbes, sandboxStatus, type SandboxFacts } from '../../src/p
 
 const full: SandboxFacts = {
   abi: 7, fsRestricted: true, netRestricted: true, scoped: true, noNewPrivs: true, allThreads: true, capNetRawDropped: true,
-  probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied' },
+  seccompAllThreads: true,
+  probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied', udp_send: 'denied', unix_connect: 'denied' },
 };
 
 test('everything in place is fully_enforced', () => {
@@ -16,6 +17,9 @@ test('any missing piece makes it partial', () => {
     { netRestricted: false }, { scoped: false }, { noNewPrivs: false }, { allThreads: false }, { capNetRawDropped: false },
     { probes: { ...full.probes, tcp_connect: 'allowed' } }, { probes: { ...full.probes, tcp_connect: 'skipped' } },
     { probes: { ...full.probes, file_open: 'allowed' } }, { probes: { ...full.probes, raw_socket: 'allowed' } },
+    { seccompAllThreads: false },
+    { probes: { ...full.probes, udp_send: 'allowed' } }, { probes: { ...full.probes, udp_send: 'skipped' } },
+    { probes: { ...full.probes, unix_connect: 'allowed' } }, { probes: { ...full.probes, unix_connect: 'skipped' } },
   ];
   for (const v of variants) assert.equal(sandboxStatus({ ...full, ...v }), 'partially_enforced', JSON.stringify(v));
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkThreads, parseTaskStatus, readOwnThreads } from '../../src/privileged-helper/thread-audit.ts';
+import { checkThreads, everyThreadFiltered, parseSeccomp, parseTaskStatus, readOwnThreads } from '../../src/privileged-helper/thread-audit.ts';
 
 const status = (o: { nnp?: string; eff?: string; prm?: string; uid?: string }) => `Name:\tnode
 Umask:\t0022
@@ -42,4 +42,19 @@ test('reads this process: every thread is listed', () => {
   const mine = readOwnThreads();
   assert.ok(mine.length >= 1);
   assert.ok(mine.every((s) => s !== null && s.uids.length === 4));
+});
+
+test('seccomp read-back: mode 2 on every thread, with one filter more than before', () => {
+  assert.deepEqual(parseSeccomp(status({})), { mode: 0, filters: null });
+  assert.deepEqual(parseSeccomp('Seccomp:\t2\nSeccomp_filters:\t3\n'), { mode: 2, filters: 3 });
+  assert.deepEqual(parseSeccomp('Name:\tx\n'), { mode: null, filters: null });
+  const t = (tid: number, mode: number | null, filters: number | null) => ({ tid, mode, filters });
+  const before = [t(1, 2, 1), t(2, 2, 1)];
+  assert.equal(everyThreadFiltered(before, [t(1, 2, 2), t(2, 2, 2)]), true);
+  assert.equal(everyThreadFiltered(before, [t(1, 2, 2), t(2, 2, 1)]), false, 'a thread still on the boot filter only');
+  assert.equal(everyThreadFiltered(before, [t(1, 2, 2), t(2, null, null)]), false, 'unreadable');
+  assert.equal(everyThreadFiltered([t(1, 0, null)], [t(1, 0, null)]), false);
+  assert.equal(everyThreadFiltered([t(1, 0, null)], [t(1, 2, null)]), true, 'a kernel without Seccomp_filters');
+  assert.equal(everyThreadFiltered([], []), false);
+  assert.equal(everyThreadFiltered([t(1, 2, 1)], [t(3, 2, 2)]), false);
 });

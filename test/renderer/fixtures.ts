@@ -48,7 +48,8 @@ export function sandbox(p: Partial<SandboxMessage> = {}): SandboxMessage {
     gid: 1000,
     all_threads: true,
     threads: 7,
-    probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied' },
+    seccomp: { installed: true, policy: 'deny_list', threads: [{ tid: 1, mode: 2, filters: 2 }], all_threads: true },
+    probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied', udp_send: 'denied', unix_connect: 'denied' },
     details: 'landlock abi 7; 7 threads checked',
     ...p,
   };

@@ -26,6 +26,14 @@ function item(id: string, label: string, claim: boolean, probe: SecurityItem['pr
   };
 }
 
+/** What the per-thread read-back showed: only threads the helper read, never an assumption. */
+function seccompNote(m: SandboxMessage): string {
+  const { installed, threads } = m.seccomp;
+  if (!installed) return 'The helper could not install it.';
+  const filtered = threads.filter((t) => t.mode === 2).length;
+  return `${filtered} of ${threads.length} thread${threads.length === 1 ? '' : 's'} read back with the filter`;
+}
+
 export function securityItems(m: SandboxMessage): SecurityItem[] {
   const abiNote = m.landlock_abi_kernel !== m.landlock_abi ? `kernel offers ABI ${m.landlock_abi_kernel}` : null;
   return [
@@ -37,6 +45,9 @@ export function securityItems(m: SandboxMessage): SecurityItem[] {
     item('cap', 'CAP_NET_RAW dropped', m.cap_net_raw_dropped, { name: 'raw socket', result: m.probes.raw_socket }),
     item('uid', `Running as uid ${m.uid}`, m.uid !== 0, null, m.uid === 0 ? 'Still root.' : `gid ${m.gid}`),
     item('threads', 'Every thread covered', m.all_threads, null, `${m.threads} thread${m.threads === 1 ? '' : 's'} checked`),
+    item('seccomp', 'System call filter on every thread', m.seccomp.installed && m.seccomp.all_threads, null, seccompNote(m)),
+    item('udp', 'UDP send blocked', m.probes.udp_send === 'denied', { name: 'UDP send', result: m.probes.udp_send }),
+    item('unix', 'Unix socket connect blocked', m.probes.unix_connect === 'denied', { name: 'unix connect', result: m.probes.unix_connect }),
   ];
 }
 

@@ -44,7 +44,7 @@ describe('sandbox badge and security panel', () => {
         status({
           state: 'capturing',
           source: live,
-          sandbox: sandbox({ status: 'partially_enforced', net_restricted: false, probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'allowed' }, details: 'kernel lacks net rules' }),
+          sandbox: sandbox({ status: 'partially_enforced', net_restricted: false, probes: { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'allowed', udp_send: 'denied', unix_connect: 'denied' }, details: 'kernel lacks net rules' }),
         }),
       ),
     );

@@ -15,11 +15,37 @@ describe('security items', () => {
       'CAP_NET_RAW dropped',
       'Running as uid 1000',
       'Every thread covered',
+      'System call filter on every thread',
+      'UDP send blocked',
+      'Unix socket connect blocked',
     ]);
     expect(items.every((i) => i.ok)).toBe(true);
     expect(items.find((i) => i.id === 'fs')?.probe).toEqual({ name: 'file open', result: 'denied' });
     expect(items.find((i) => i.id === 'net')?.probe).toEqual({ name: 'TCP connect', result: 'denied' });
     expect(items.find((i) => i.id === 'cap')?.probe).toEqual({ name: 'raw socket', result: 'denied' });
+    expect(items.find((i) => i.id === 'udp')?.probe).toEqual({ name: 'UDP send', result: 'denied' });
+    expect(items.find((i) => i.id === 'unix')?.probe).toEqual({ name: 'unix connect', result: 'denied' });
+    expect(items.find((i) => i.id === 'seccomp')?.note).toBe('1 of 1 thread read back with the filter');
+  });
+
+  it('a thread without the filter, or a probe that got through, fails its item and the badge', () => {
+    const live = { kind: 'live' as const, interface: 'eth0' };
+    const unfiltered = sandbox({ seccomp: { installed: true, policy: 'deny_list', threads: [{ tid: 1, mode: 2, filters: 2 }, { tid: 2, mode: 0, filters: 0 }], all_threads: false } });
+    const seccomp = securityItems(unfiltered).find((i) => i.id === 'seccomp');
+    expect(seccomp?.ok).toBe(false);
+    expect(seccomp?.note).toBe('1 of 2 threads read back with the filter');
+    expect(badgeFor(status({ state: 'capturing', source: live, sandbox: unfiltered })).tone).toBe('amber');
+    for (const probe of ['udp_send', 'unix_connect'] as const) {
+      for (const result of ['allowed', 'skipped'] as const) {
+        const m = sandbox({ probes: { ...sandbox().probes, [probe]: result } });
+        const it = securityItems(m).find((i) => i.id === (probe === 'udp_send' ? 'udp' : 'unix'));
+        expect(it?.ok, `${probe} ${result}`).toBe(false);
+        expect(badgeFor(status({ state: 'capturing', source: live, sandbox: m })).tone).toBe('amber');
+      }
+    }
+    expect(securityItems(sandbox({ seccomp: { installed: false, policy: 'deny_list', threads: [], all_threads: false } })).find((i) => i.id === 'seccomp')?.note).toBe(
+      'The helper could not install it.',
+    );
   });
 
   it('shows each missing protection as failed', () => {
@@ -33,22 +59,22 @@ describe('security items', () => {
         scoped: false,
         all_threads: false,
         uid: 0,
-        probes: { raw_socket: 'denied', file_open: 'allowed', tcp_connect: 'skipped' },
+        probes: { raw_socket: 'denied', file_open: 'allowed', tcp_connect: 'skipped', udp_send: 'denied', unix_connect: 'denied' },
       }),
     );
     const ok = Object.fromEntries(items.map((i) => [i.id, i.ok]));
-    expect(ok).toEqual({ landlock: false, fs: false, net: false, scoped: false, nnp: true, cap: true, uid: false, threads: false });
+    expect(ok).toEqual({ landlock: false, fs: false, net: false, scoped: false, nnp: true, cap: true, uid: false, threads: false, seccomp: true, udp: true, unix: true });
     expect(items[0].label).toBe('Landlock not in use');
     expect(items[0].note).toBe('kernel offers ABI 3');
     expect(items.find((i) => i.id === 'uid')?.note).toBe('Still root.');
   });
 
   it('a probe that got through overrides the claim', () => {
-    const items = securityItems(sandbox({ probes: { raw_socket: 'allowed', file_open: 'denied', tcp_connect: 'denied' } }));
+    const items = securityItems(sandbox({ probes: { ...sandbox().probes, raw_socket: 'allowed' } }));
     const cap = items.find((i) => i.id === 'cap');
     expect(cap?.ok).toBe(false);
     expect(cap?.note).toMatch(/probe got through/);
-    expect(badgeFor(status({ state: 'capturing', sandbox: sandbox({ probes: { raw_socket: 'allowed', file_open: 'denied', tcp_connect: 'denied' } }) }))).toEqual({
+    expect(badgeFor(status({ state: 'capturing', sandbox: sandbox({ probes: { ...sandbox().probes, raw_socket: 'allowed' } }) }))).toEqual({
       tone: 'amber',
       text: 'Sandbox: partially enforced',
     });
