@@ -51,7 +51,7 @@ describe('sandbox badge and security panel', () => {
     await user.click(badge());
     const dialog = screen.getByRole('dialog', { name: 'Capture helper security' });
     const items = within(dialog).getAllByRole('listitem');
-    expect(items).toHaveLength(8);
+    expect(items).toHaveLength(11);
     const text = (id: string) => (dialog.querySelector(`[data-item="${id}"]`) as HTMLElement).textContent;
     expect(text('landlock')).toBe('✓Yes: Landlock ABI 7');
     expect(text('fs')).toBe('✓Yes: Filesystem restrictedProbe (file open): denied');
@@ -59,6 +59,9 @@ describe('sandbox badge and security panel', () => {
     expect(text('cap')).toBe('✓Yes: CAP_NET_RAW droppedProbe (raw socket): denied');
     expect(text('uid')).toContain('Running as uid 1000');
     expect(text('threads')).toContain('7 threads checked');
+    expect(text('seccomp')).toBe('✓Yes: System call filter on every thread1 of 1 thread read back with the filter');
+    expect(text('udp')).toBe('✓Yes: UDP send blockedProbe (UDP send): denied');
+    expect(text('unix')).toBe('✓Yes: Unix socket connect blockedProbe (unix connect): denied');
     expect(within(dialog).getByText('kernel lacks net rules')).toBeTruthy();
     expect(document.activeElement?.textContent).toBe('Close');
     // Focus stays in the modal dialog.
