@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
@@ -136,7 +136,14 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
         assert.equal(field(st, 'Groups'), String(sb.gid), `tid ${tid} supplementary groups`);
         // Only what the second stage needed survives even in the bounding set.
         assert.equal(field(st, 'CapBnd'), '00000000000020c0', `tid ${tid}`);
+        // Boot filter (no io_uring) and the final one, on every thread including those started after it.
+        assert.equal(field(st, 'Seccomp'), '2', `tid ${tid}`);
+        assert.equal(field(st, 'Seccomp_filters'), '2', `tid ${tid}`);
       }
+      assert.equal(sb.seccomp.installed, true);
+      assert.equal(sb.seccomp.all_threads, true);
+      assert.equal(sb.seccomp.threads.length, sb.threads);
+      for (const t of sb.seccomp.threads) assert.deepEqual([t.mode, t.filters], [2, 2], `tid ${t.tid} as the helper read it`);
       assert.equal(sb.uid, 65534);
       assert.equal(sb.status, 'fully_enforced');
       assert.equal(sb.landlock_abi, sb.landlock_abi_kernel);
@@ -144,7 +151,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
       assert.equal(sb.all_threads, true);
       assert.equal(sb.no_new_privs, true);
       assert.equal(sb.fs_restricted && sb.net_restricted && sb.scoped && sb.cap_net_raw_dropped, true);
-      assert.deepEqual(sb.probes, { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied' });
+      assert.deepEqual(sb.probes, { raw_socket: 'denied', file_open: 'denied', tcp_connect: 'denied', udp_send: 'denied', unix_connect: 'denied' });
       assert.ok(sb.threads >= 2);
       // Threads the audit saw must be threads of this process (it may have started more since).
       assert.ok(tasks.size >= sb.threads);
@@ -152,6 +159,51 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
     } finally {
       run.child.kill('SIGKILL');
       await run.done;
+    }
+  });
+
+  test('udp_send and unix_connect are denied: a UDP listener on 127.0.0.1:9 and the user\'s listening bus socket get nothing', async (t) => {
+    const uid = 4246;
+    const dir = `/run/user/${uid}`;
+    if (existsSync(dir)) return t.skip(`${dir} exists; not touching it`);
+    mkdirSync('/run/user', { recursive: true, mode: 0o755 });
+    mkdirSync(dir, { mode: 0o700 });
+    chownSync(dir, uid, 65534);
+    const sock = path.join(dir, 'bus');
+    // Listeners print "ready" once listening and one line per datagram or connection.
+    const listen = (args: string[], script: string) => {
+      const c = spawn('ip', ['netns', 'exec', P().a, ...args, NODE24, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      c.stdout.setEncoding('utf8');
+      c.stdout.on('data', (d: string) => (out += d));
+      return { c, out: () => out };
+    };
+    const udp = listen([], `const s=require('node:dgram').createSocket('udp4');s.on('message',m=>console.log('datagram',m.length));s.bind(9,'127.0.0.1',()=>console.log('ready'));`);
+    const unix = listen(['setpriv', `--reuid=${uid}`, '--regid=65534', '--clear-groups'], `require('node:net').createServer(c=>{console.log('connection');c.destroy();}).listen(${JSON.stringify(sock)},()=>console.log('ready'));`);
+    try {
+      assert.equal(await pollUntil(() => udp.out().includes('ready') && unix.out().includes('ready'), 5000), true, 'listeners did not start');
+      // The listeners are real: an unsandboxed process of the same user reaches both.
+      P().exec(P().a, 'setpriv', [`--reuid=${uid}`, '--regid=65534', '--clear-groups', NODE24, '-e',
+        `const d=require('node:dgram').createSocket('udp4');d.send('x',9,'127.0.0.1',()=>{d.close();require('node:net').connect(${JSON.stringify(sock)}).on('connect',function(){this.destroy()});});`]);
+      assert.equal(await pollUntil(() => udp.out().includes('datagram') && unix.out().includes('connection'), 5000), true, `control: ${udp.out()} ${unix.out()}`);
+      const seen = [udp.out(), unix.out()];
+      const run = startHelper(inA(['--user', String(uid), '--filter', 'udp dst port 9']));
+      try {
+        const sb = await run.waitFor(isType('sandbox'));
+        assert.equal(sb.uid, uid);
+        assert.equal(sb.probes.udp_send, 'denied', sb.details);
+        assert.equal(sb.probes.unix_connect, 'denied', sb.details);
+        assert.equal(sb.status, 'fully_enforced');
+        await new Promise((r) => setTimeout(r, 300));
+        assert.deepEqual([udp.out(), unix.out()], seen, 'the helper reached a listener');
+      } finally {
+        run.child.kill('SIGTERM');
+        assert.equal((await run.done).code, 0);
+      }
+    } finally {
+      udp.c.kill('SIGKILL');
+      unix.c.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -245,7 +297,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
 });
 
 describe('helper sandbox levels', { skip: skip ?? false }, () => {
-  test('--max-landlock-abi 3: partially_enforced, TCP connect not denied', async () => {
+  test('--max-landlock-abi 3: partially_enforced, no Landlock network rules (the seccomp filter still refuses sockets)', async () => {
     const run = startHelper(inA(['--max-landlock-abi', '3', '--duration', '1']));
     const sb = await run.waitFor(isType('sandbox'));
     assert.equal(sb.status, 'partially_enforced');
@@ -253,7 +305,8 @@ describe('helper sandbox levels', { skip: skip ?? false }, () => {
     assert.equal(sb.fs_restricted, true);
     assert.equal(sb.net_restricted, false);
     assert.equal(sb.scoped, false);
-    assert.ok(sb.probes.tcp_connect === 'allowed' || sb.probes.tcp_connect === 'skipped', sb.probes.tcp_connect);
+    assert.equal(sb.probes.tcp_connect, 'denied');
+    assert.equal(sb.seccomp.all_threads, true);
     assert.equal(sb.probes.file_open, 'denied');
     assert.equal(sb.probes.raw_socket, 'denied');
     assert.equal((await run.done).code, 0);
