@@ -182,7 +182,7 @@ describe('sandpiper helper install on this machine', { skip: skip ?? false }, ()
     assert.match(r.stdout, /message:\s+Authentication is required to capture network traffic/);
     assert.match(r.stdout, /implicit any:\s+auth_admin\n/);
     assert.match(r.stdout, /implicit inactive:\s+auth_admin\n/);
-    assert.match(r.stdout, /implicit active:\s+auth_admin_keep\n/);
+    assert.match(r.stdout, /implicit active:\s+auth_admin\n/);
     assert.ok(r.stdout.includes(`org.freedesktop.policykit.exec.path -> ${launcher}`), r.stdout);
   });
 
