@@ -10,7 +10,7 @@
  * file the user named is overwritten in place only when it is a regular file of this user's with no other hard link
  * (or a FIFO or character device, written as they are). Trimming uses the open descriptor, never the path.
  */
-import { accessSync, close, constants, createWriteStream, fchmod, fstat, ftruncate, lstatSync, open, statSync, write, writev, type Stats, type WriteStream } from 'node:fs';
+import { accessSync, close, constants, createWriteStream, fchmod, fstat, ftruncate, lstatSync, open, read, statSync, write, writev, type Stats, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -36,7 +36,8 @@ function refusal(message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code: 'SANDPIPER_REFUSED' });
 }
 
-function reason(e: unknown): string {
+/** A one-phrase reason for a failed write ("permission denied", "is a symbolic link", ...). */
+export function reason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   switch (err.code) {
     case 'EACCES':
@@ -76,6 +77,9 @@ const fstatFd = promisify(fstat);
 const fchmodFd = promisify(fchmod);
 const ftruncateFd = promisify(ftruncate);
 const closeFd = promisify(close);
+const readFd = promisify(read);
+const writeFd = (fd: number, b: Buffer, off: number, len: number) =>
+  new Promise<number>((resolve, reject) => write(fd, b, off, len, null, (e, n) => (e ? reject(e) : resolve(n))));
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
 
 /** Opens FILE for writing as described above; resolves with the descriptor and whether it is a regular file. */
@@ -97,6 +101,32 @@ async function openPrivate(file: string, mode: number): Promise<{ fd: number; re
   } catch (e) {
     await closeFd(fd).catch(() => {});
     throw e;
+  }
+}
+
+/**
+ * "Save capture": copies the first `limit` bytes of `from` (all of it when null) to `dest`, which is opened as a
+ * sink's file is (private, never through a link, an existing file only when it is the user's own). Throws the
+ * open's or the copy's error.
+ */
+export async function copyToPrivateFile(from: string, dest: string, limit: number | null, mode = 0o600): Promise<void> {
+  // Opened first, so a source that cannot be read leaves dest untouched.
+  const src = await openFd(from, constants.O_RDONLY);
+  try {
+    const o = await openPrivate(dest, mode);
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (let left = limit ?? Infinity; left > 0; ) {
+        const { bytesRead: n } = await readFd(src, buf, 0, Math.min(buf.length, left), null);
+        if (n === 0) break;
+        for (let off = 0; off < n; ) off += await writeFd(o.fd, buf, off, n - off);
+        left -= n;
+      }
+    } finally {
+      await closeFd(o.fd).catch(() => {});
+    }
+  } finally {
+    await closeFd(src).catch(() => {});
   }
 }
 

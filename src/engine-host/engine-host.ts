@@ -11,11 +11,11 @@
  * left by a host that died are removed at start.
  * Electron-free: the utility process (main.ts) and `sandpiper ui` both drive it.
  */
-import { copyFile, lstat, mkdtemp, open, readdir, rm, statfs, truncate } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.ts';
-import { preparePcapFileSink, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
+import { copyToPrivateFile, preparePcapFileSink, reason, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
 import type { SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
 import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type Result, type StartCaptureRequest, type StatsView, type ViewRequest } from '../shared/ipc.ts';
 import { actionFor, appError, fileError } from './app-errors.ts';
@@ -260,23 +260,24 @@ export class EngineHost {
     return error ? { ok: false, error } : { ok: true, value: { path: file } };
   }
 
-  /** Writes the current capture (the file read, or the live stream recorded so far, whole records only) to dest. */
+  /**
+   * Writes the current capture (the file read, or the live stream recorded so far, whole records only) to dest,
+   * private and never through a link planted at its name (pcap-file-sink.ts).
+   */
   async saveCapture(dest: string): Promise<Result<{ path: string }>> {
     const rec = this.recording;
     const from = this.sourceFile ?? rec?.sink.path ?? null;
     if (!from) return { ok: false, error: appError('bad_arguments', 'There is no capture to save yet.', 'Start a capture or open a file first.') };
     try {
       if (rec && from === rec.sink.path) {
+        // A capture still running may have written half a record: the copy stops at the last whole one.
         const cut = this.live?.recordingCut() ?? null;
         await rec.sink.flush();
-        await copyFile(from, dest);
-        // A capture still running may have written half a record.
-        if (cut !== null) await truncate(dest, cut);
-      } else await copyFile(from, dest);
+        await copyToPrivateFile(from, dest, cut);
+      } else await copyToPrivateFile(from, dest, null);
       return { ok: true, value: { path: dest } };
     } catch (e) {
-      const code = (e as { code?: string }).code ?? 'error';
-      return { ok: false, error: appError('internal', `Cannot save to ${path.basename(dest)}: ${code === 'EACCES' ? 'permission denied' : code}.`, 'Choose a folder you can write to.') };
+      return { ok: false, error: appError('internal', `Cannot save to ${path.basename(dest)}: ${reason(e)}.`, 'Choose a folder you can write to.') };
     }
   }
 

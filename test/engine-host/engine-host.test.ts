@@ -6,7 +6,7 @@ import { inTempDir } from '../support/temp-dir.ts';
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync, rmSync, chmodSync, readdirSync, statfsSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync, rmSync, chmodSync, readdirSync, statfsSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EngineHost, MAX_RECORDING_BYTES } from '../../src/engine-host/engine-host.ts';
@@ -709,7 +709,7 @@ test('saveCapture writes the recorded stream, whole records only, while capturin
     assert.deepEqual(await host.saveCapture(dest2), { ok: true, value: { path: dest2 } });
     assert.deepEqual([...readFileSync(dest2)], [...whole, ...next], 'after the stop: every whole record');
     const bad = await host.saveCapture(path.join(dir, 'no/such/dir/x.pcap'));
-    assert.ok(!bad.ok && /Cannot save to x\.pcap: ENOENT/.test(bad.error.message));
+    assert.ok(!bad.ok && /Cannot save to x\.pcap: no such directory/.test(bad.error.message));
     await host.dispose();
     assert.deepEqual(readdirSync(recDir), [], 'dispose removes the recording');
     const none = await new Host({ recordingDir: recDir }).saveCapture(dest);
@@ -730,6 +730,31 @@ test('saveCapture of a file copies it', async () => {
     const dest = path.join(dir, 'copy.pcap');
     assert.deepEqual(await host.saveCapture(dest), { ok: true, value: { path: dest } });
     assert.deepEqual([...readFileSync(dest)], [...bytes]);
+    await host.dispose();
+  });
+});
+
+test('saveCapture is private and never writes through a link planted at the destination', async () => {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
+    const file = path.join(dir, 'in.pcap');
+    const bytes = pcap([udpRec(1, 4), udpRec(2, 5)]);
+    writeFileSync(file, bytes);
+    chmodSync(file, 0o644);
+    const host = new Host({ intervalMs: 5 });
+    assert.ok((await host.openFile(file)).ok);
+    const victim = path.join(dir, 'victim');
+    writeFileSync(victim, 'precious');
+    const dest = path.join(dir, 'saved.pcap');
+    symlinkSync(victim, dest);
+    const r = await host.saveCapture(dest);
+    assert.ok(!r.ok && r.error.message === 'Cannot save to saved.pcap: is a symbolic link.', JSON.stringify(r));
+    assert.equal(readFileSync(victim, 'utf8'), 'precious');
+    // An existing file of the user's is replaced in place, shortened, and made private.
+    rmSync(dest);
+    writeFileSync(dest, Buffer.alloc(bytes.length * 3, 7));
+    assert.deepEqual(await host.saveCapture(dest), { ok: true, value: { path: dest } });
+    assert.deepEqual([...readFileSync(dest)], [...bytes]);
+    assert.equal(statSync(dest).mode & 0o777, 0o600);
     await host.dispose();
   });
 });
