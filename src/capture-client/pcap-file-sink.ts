@@ -206,7 +206,7 @@ export function preparePcapFileSink(file: string, mode = 0o600): PcapFileSink {
     },
     flush() {
       const s = stream;
-      if (s === null || s.closed || s.destroyed || failure !== null) return Promise.resolve();
+      if (s === null || s.writableEnded || s.destroyed || failure !== null) return Promise.resolve();
       return new Promise<void>((resolve) => s.write('', () => resolve()));
     },
     onDrain(fn) {

@@ -129,3 +129,19 @@ test('close trims the cut-off last record through the descriptor, not the path',
     assert.equal(readFileSync(moved, 'utf8'), '0123');
   });
 });
+
+test('flush and close after close do nothing (Save after the capture ended), and report no error', async () => {
+  await inTempDir('sp-sink-', async (dir) => {
+    const file = path.join(dir, 'out.pcap');
+    const sink = preparePcapFileSink(file);
+    const errors: string[] = [];
+    sink.onError((m) => errors.push(m));
+    sink.write(Buffer.from('abc'));
+    await sink.close(0);
+    await sink.flush();
+    await sink.close(0);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(errors, []);
+    assert.equal(readFileSync(file, 'utf8'), 'abc');
+  });
+});
