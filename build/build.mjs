@@ -1,7 +1,7 @@
 // Builds every part of Sandpiper that exists in the tree. Each entry is skipped while its source is absent,
 // so the build stays green as parts land. Usage: node build/build.mjs [--only helper|cli|electron|renderer]
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -27,11 +27,17 @@ if (want('helper') && existsSync(src('build/build-helper.mjs'))) {
 
 // The helper bundle's hashes and the app version are compiled into the app and the CLI, so the installer checks
 // the helper against what this build carries, not against a file next to the helper (src/installer).
+// The files' sizes too: the root install step refuses a file of another size before copying it.
 const helperSums = src('dist/helper/SHA256SUMS');
+const helperSizes = () => {
+  const names = readFileSync(helperSums, 'utf8').split('\n').filter(Boolean).map((l) => l.replace(/^[0-9a-fA-F]{64} [ *](\.\/)?/, ''));
+  return Object.fromEntries(names.map((n) => [n, statSync(src(path.join('dist/helper', n))).size]));
+};
 const define = existsSync(helperSums)
   ? {
       __SANDPIPER_VERSION__: JSON.stringify(JSON.parse(readFileSync(src('package.json'), 'utf8')).version),
       __SANDPIPER_HELPER_SUMS__: JSON.stringify(readFileSync(helperSums, 'utf8')),
+      __SANDPIPER_HELPER_SIZES__: JSON.stringify(JSON.stringify(helperSizes())),
     }
   : {};
 

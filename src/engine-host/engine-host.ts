@@ -7,14 +7,15 @@
  * Time: a live capture's clock advances with wall time at every update, so rates fall to zero when a flow goes quiet;
  * a stopped or paused capture, and a file read to its end, show no rates.
  * A live capture is recorded for "Save capture" by the same backpressure-aware sink as `sandpiper capture --write`,
- * bounded (MAX_RECORDING_BYTES) and private; recordings left by a host that died are removed at start.
+ * bounded (MAX_RECORDING_BYTES, or a quarter of the free space where it goes) and private; this user's recordings
+ * left by a host that died are removed at start.
  * Electron-free: the utility process (main.ts) and `sandpiper ui` both drive it.
  */
-import { copyFile, mkdtemp, open, readdir, rm, truncate } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.ts';
-import { preparePcapFileSink, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
+import { copyToPrivateFile, preparePcapFileSink, reason, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
 import type { SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
 import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type Result, type StartCaptureRequest, type StatsView, type ViewRequest } from '../shared/ipc.ts';
 import { actionFor, appError, fileError } from './app-errors.ts';
@@ -36,11 +37,13 @@ export interface EngineHostOptions {
   chunkBytes?: number;
   /** Where recordings go; default the system's temporary directory. */
   recordingDir?: string;
+  /** Bound of a live recording; default MAX_RECORDING_BYTES or a quarter of the space free where it goes, if less. */
+  maxRecordingBytes?: number;
 }
 
 type Listener<T> = (v: T) => void;
 
-/** A live recording stops growing here; the capture goes on. */
+/** A live recording stops growing here (or sooner on a fuller disk, or a small tmpfs); the capture goes on. */
 export const MAX_RECORDING_BYTES = 1 << 30;
 const RECORDING_PREFIX = 'sandpiper-rec-';
 
@@ -120,6 +123,8 @@ export class EngineHost {
     }
     const recording: Recording = { dir, sink: preparePcapFileSink(path.join(dir, 'capture.pcap'), 0o600) };
     this.recording = recording;
+    const maxRecordingBytes = this.opts.maxRecordingBytes ?? (await recordingBound(dir));
+    if (gen !== this.generation) return { ok: false, error: appError('internal', 'The capture was replaced before it started.', actionFor('internal')) };
     const engine = this.engine as Engine;
     return new Promise<Result>((resolve) => {
       let settled = false;
@@ -135,7 +140,7 @@ export class EngineHost {
       };
       let handle: LiveCaptureHandle;
       try {
-        handle = startLive(req, { engine, recording: recording.sink, maxRecordingBytes: MAX_RECORDING_BYTES }, {
+        handle = startLive(req, { engine, recording: recording.sink, maxRecordingBytes }, {
           packets: () => {
             if (gen !== this.generation) return;
             running();
@@ -255,23 +260,24 @@ export class EngineHost {
     return error ? { ok: false, error } : { ok: true, value: { path: file } };
   }
 
-  /** Writes the current capture (the file read, or the live stream recorded so far, whole records only) to dest. */
+  /**
+   * Writes the current capture (the file read, or the live stream recorded so far, whole records only) to dest,
+   * private and never through a link planted at its name (pcap-file-sink.ts).
+   */
   async saveCapture(dest: string): Promise<Result<{ path: string }>> {
     const rec = this.recording;
     const from = this.sourceFile ?? rec?.sink.path ?? null;
     if (!from) return { ok: false, error: appError('bad_arguments', 'There is no capture to save yet.', 'Start a capture or open a file first.') };
     try {
       if (rec && from === rec.sink.path) {
+        // A capture still running may have written half a record: the copy stops at the last whole one.
         const cut = this.live?.recordingCut() ?? null;
         await rec.sink.flush();
-        await copyFile(from, dest);
-        // A capture still running may have written half a record.
-        if (cut !== null) await truncate(dest, cut);
-      } else await copyFile(from, dest);
+        await copyToPrivateFile(from, dest, cut);
+      } else await copyToPrivateFile(from, dest, null);
       return { ok: true, value: { path: dest } };
     } catch (e) {
-      const code = (e as { code?: string }).code ?? 'error';
-      return { ok: false, error: appError('internal', `Cannot save to ${path.basename(dest)}: ${code === 'EACCES' ? 'permission denied' : code}.`, 'Choose a folder you can write to.') };
+      return { ok: false, error: appError('internal', `Cannot save to ${path.basename(dest)}: ${reason(e)}.`, 'Choose a folder you can write to.') };
     }
   }
 
@@ -447,7 +453,20 @@ export class EngineHost {
   }
 }
 
-/** Removes recordings whose host process is gone (a crash or a kill leaves them behind). */
+/** MAX_RECORDING_BYTES, or a quarter of the space free in `dir` when that is less ($TMPDIR is often a tmpfs). */
+async function recordingBound(dir: string): Promise<number> {
+  try {
+    const fs = await statfs(dir);
+    return Math.min(MAX_RECORDING_BYTES, Math.floor((fs.bavail * fs.bsize) / 4));
+  } catch {
+    return MAX_RECORDING_BYTES;
+  }
+}
+
+/**
+ * Removes recordings whose host process is gone (a crash or a kill leaves them behind): this user's own directories
+ * only, so a shared TMPDIR's other entries are never touched.
+ */
 async function sweepStaleRecordings(dir: string): Promise<void> {
   let names: string[];
   try {
@@ -458,7 +477,10 @@ async function sweepStaleRecordings(dir: string): Promise<void> {
   for (const name of names) {
     const m = /^sandpiper-rec-(\d+)-/.exec(name);
     if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
-    await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
+    const entry = path.join(dir, name);
+    const st = await lstat(entry).catch(() => null);
+    if (st === null || !st.isDirectory() || st.uid !== process.getuid?.()) continue;
+    await rm(entry, { recursive: true, force: true }).catch(() => {});
   }
 }
 

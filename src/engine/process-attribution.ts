@@ -3,10 +3,12 @@
  * (local, remote) → inode and owner uid; the /proc/PID/fd symlinks ("socket:[INODE]") give inode → pid; comm, exe
  * and status give the process name, executable and user. Reading all of that is costly, so it is cached and
  * re-read only when a lookup misses, at most once per `refreshMs` — never per packet — and the fd scan only when
- * the missed socket is new since the last scan.
+ * the missed socket is new since the last scan. Names and paths are the process's own choice, so they leave here
+ * only through displayText (display-text.ts): no control or bidi characters reach a table.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { displayText, displayTextOrNull } from './display-text.ts';
 import { parseProcNetTable, TCP_LISTEN, type ProcSocket, type SocketProto } from './proc-net.ts';
 
 export interface SocketOwner {
@@ -247,7 +249,7 @@ export class ProcessAttributor {
       const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`${dir}/status`, 'utf8'));
       if (m) user = this.userName(Number(m[1]));
     } catch { /* process gone */ }
-    return { pid, process, exe, user, hidden: false };
+    return { pid, process: displayTextOrNull(process, 64), exe: displayTextOrNull(exe), user, hidden: false };
   }
 
   private userName(uid: number): string {
@@ -260,7 +262,7 @@ export class ProcessAttributor {
     try {
       for (const line of readFileSync(this.passwdPath, 'utf8').split('\n')) {
         const f = line.split(':');
-        if (f.length >= 3 && /^[0-9]+$/.test(f[2]) && !m.has(Number(f[2]))) m.set(Number(f[2]), f[0]);
+        if (f.length >= 3 && /^[0-9]+$/.test(f[2]) && !m.has(Number(f[2]))) m.set(Number(f[2]), displayText(f[0], 64));
       }
     } catch { /* no passwd: numeric uids */ }
     return m;

@@ -15,13 +15,14 @@ export interface AdminOptions extends ElevateOptions {
   root?: string;
 }
 
-export function installParams(build: Pick<BuildInfo, 'version' | 'sums'>, source: string, root = '/'): RootStepParams {
+export function installParams(build: Pick<BuildInfo, 'version' | 'sums' | 'sizes'>, source: string, root = '/'): RootStepParams {
   const launcher = path.posix.join(INSTALL_ROOT, build.version, LAUNCHER_NAME);
   return {
     op: 'install',
     source: path.resolve(source),
     version: build.version,
     sums: formatSums(build.sums),
+    sizes: Object.fromEntries(build.sizes),
     policyXml: generatePolicy(launcher),
     root,
     installRoot: INSTALL_ROOT,
@@ -34,7 +35,7 @@ export function uninstallParams(root = '/'): RootStepParams {
   return { op: 'uninstall', root, installRoot: INSTALL_ROOT, policyPath: POLICY_PATH, executables: [] };
 }
 
-export function installHelper(build: Pick<BuildInfo, 'version' | 'sums'>, source: string, o: AdminOptions = {}): Promise<RootStepResult> {
+export function installHelper(build: Pick<BuildInfo, 'version' | 'sums' | 'sizes'>, source: string, o: AdminOptions = {}): Promise<RootStepResult> {
   return runRootStep(installParams(build, source, o.root), o);
 }
 

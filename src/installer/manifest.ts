@@ -3,7 +3,7 @@
  * carries its own copy (see build-info.ts); an installed directory is only trusted when every file in it matches.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** File name (relative, '/'-separated) → lowercase hex SHA-256. */
@@ -37,6 +37,45 @@ export function parseSums(text: string): Manifest {
 
 export function formatSums(m: Manifest): string {
   return [...m.keys()].sort().map((k) => `${m.get(k)}  ${k}\n`).join('');
+}
+
+/**
+ * File name → size in bytes, for the same files as the hash manifest: the root step refuses a source file of any
+ * other size before copying a byte, and never copies more than this.
+ */
+export type FileSizes = ReadonlyMap<string, number>;
+
+/** No file of the helper bundle comes near this (the Node runtime is the largest). */
+export const MAX_BUNDLE_FILE_BYTES = 512 * 1024 * 1024;
+
+/** Sizes of the manifest's files in `dir`, following links as the install's copy does; absent files are left out. */
+export function fileSizes(dir: string, m: Manifest): FileSizes {
+  const sizes = new Map<string, number>();
+  for (const name of m.keys()) {
+    const st = statSync(path.join(dir, name), { throwIfNoEntry: false });
+    if (st !== undefined && st.isFile()) sizes.set(name, st.size);
+  }
+  return sizes;
+}
+
+/** Reads sizes compiled into a build (`{"name": bytes}` JSON). */
+export function parseSizes(json: string): FileSizes {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    throw new ManifestError('the file sizes are not JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ManifestError('the file sizes are not an object');
+  const sizes = new Map<string, number>();
+  for (const [name, size] of Object.entries(v)) {
+    if (!isSafeName(name)) throw new ManifestError(`the file sizes name an unsafe path '${name}'`);
+    if (!Number.isSafeInteger(size) || (size as number) < 0 || (size as number) > MAX_BUNDLE_FILE_BYTES) {
+      throw new ManifestError(`the size of '${name}' is not a byte count up to ${MAX_BUNDLE_FILE_BYTES}`);
+    }
+    sizes.set(name, size as number);
+  }
+  return sizes;
 }
 
 export function sha256File(file: string): Promise<string> {

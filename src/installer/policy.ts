@@ -14,7 +14,8 @@ export function generatePolicy(launcher: string): string {
   if (launcher !== POLICY_PLACEHOLDER && (!SAFE_PATH_RE.test(launcher) || launcher.split('/').includes('..'))) {
     throw new Error(`refusing to write a polkit action for the helper path '${launcher}'`);
   }
-  // auth_admin_keep for the active session: one prompt per few minutes of capturing, not one per capture.
+  // auth_admin everywhere, a prompt per capture: with auth_admin_keep any process of the session could start a
+  // promiscuous capture without a prompt for minutes after one (docs/packaging.md, "One prompt per capture").
   // No exec.allow_gui: the helper never talks to a display, so pkexec may drop DISPLAY/XAUTHORITY.
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE policyconfig PUBLIC
@@ -29,7 +30,7 @@ export function generatePolicy(launcher: string): string {
     <defaults>
       <allow_any>auth_admin</allow_any>
       <allow_inactive>auth_admin</allow_inactive>
-      <allow_active>auth_admin_keep</allow_active>
+      <allow_active>auth_admin</allow_active>
     </defaults>
     <annotate key="org.freedesktop.policykit.exec.path">${launcher}</annotate>
   </action>

@@ -53,6 +53,7 @@ test('--json prints the sandbox and stats lines, then a summary; --write saves t
   assert.equal(summary.file, file);
   assert.equal(summary.exit_reason, 'count_reached');
   assert.equal(pcapPackets(file), 7);
+  assert.equal(statSync(file).mode & 0o777, 0o600, 'the capture file is private');
   const flows = lines.filter((l) => l.type === 'flow') as unknown as Array<Record<string, unknown>>;
   assert.equal(flows.length, 1, 'one flow, reported once');
   assert.deepEqual(

@@ -6,10 +6,10 @@ import { inTempDir } from '../support/temp-dir.ts';
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync, rmSync, chmodSync, readdirSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync, rmSync, chmodSync, readdirSync, statfsSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EngineHost } from '../../src/engine-host/engine-host.ts';
+import { EngineHost, MAX_RECORDING_BYTES } from '../../src/engine-host/engine-host.ts';
 import { mapCaptureFailure } from '../../src/engine-host/app-errors.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import type { CaptureStatusView, EngineUpdate, ViewRequest } from '../../src/shared/ipc.ts';
@@ -709,7 +709,7 @@ test('saveCapture writes the recorded stream, whole records only, while capturin
     assert.deepEqual(await host.saveCapture(dest2), { ok: true, value: { path: dest2 } });
     assert.deepEqual([...readFileSync(dest2)], [...whole, ...next], 'after the stop: every whole record');
     const bad = await host.saveCapture(path.join(dir, 'no/such/dir/x.pcap'));
-    assert.ok(!bad.ok && /Cannot save to x\.pcap: ENOENT/.test(bad.error.message));
+    assert.ok(!bad.ok && /Cannot save to x\.pcap: no such directory/.test(bad.error.message));
     await host.dispose();
     assert.deepEqual(readdirSync(recDir), [], 'dispose removes the recording');
     const none = await new Host({ recordingDir: recDir }).saveCapture(dest);
@@ -730,6 +730,31 @@ test('saveCapture of a file copies it', async () => {
     const dest = path.join(dir, 'copy.pcap');
     assert.deepEqual(await host.saveCapture(dest), { ok: true, value: { path: dest } });
     assert.deepEqual([...readFileSync(dest)], [...bytes]);
+    await host.dispose();
+  });
+});
+
+test('saveCapture is private and never writes through a link planted at the destination', async () => {
+  await inTempDir('sp-engine-host-test-', async (dir) => {
+    const file = path.join(dir, 'in.pcap');
+    const bytes = pcap([udpRec(1, 4), udpRec(2, 5)]);
+    writeFileSync(file, bytes);
+    chmodSync(file, 0o644);
+    const host = new Host({ intervalMs: 5 });
+    assert.ok((await host.openFile(file)).ok);
+    const victim = path.join(dir, 'victim');
+    writeFileSync(victim, 'precious');
+    const dest = path.join(dir, 'saved.pcap');
+    symlinkSync(victim, dest);
+    const r = await host.saveCapture(dest);
+    assert.ok(!r.ok && r.error.message === 'Cannot save to saved.pcap: is a symbolic link.', JSON.stringify(r));
+    assert.equal(readFileSync(victim, 'utf8'), 'precious');
+    // An existing file of the user's is replaced in place, shortened, and made private.
+    rmSync(dest);
+    writeFileSync(dest, Buffer.alloc(bytes.length * 3, 7));
+    assert.deepEqual(await host.saveCapture(dest), { ok: true, value: { path: dest } });
+    assert.deepEqual([...readFileSync(dest)], [...bytes]);
+    assert.equal(statSync(dest).mode & 0o777, 0o600);
     await host.dispose();
   });
 });
@@ -756,6 +781,43 @@ test('recordings left by a host that died are removed at start; live hosts\' and
     for (const p of [mine, parent, other]) assert.ok(existsSync(p), p);
     const names = readdirSync(recDir).filter((n) => n.startsWith(`sandpiper-rec-${process.pid}-`));
     assert.equal(names.length, 2, 'this host\'s own recording beside the one kept');
+    await host.dispose();
+  } finally {
+    rmSync(recDir, { recursive: true, force: true });
+  }
+});
+
+test('stale recordings of another user are left alone (a shared TMPDIR)', { skip: process.geteuid?.() === 0 ? false : 'needs root to chown' }, async () => {
+  const recDir = tmp();
+  try {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const theirs = path.join(recDir, `sandpiper-rec-${dead}-theirs`);
+    mkdirSync(theirs);
+    writeFileSync(path.join(theirs, 'capture.pcap'), 'theirs');
+    chownSync(theirs, 65534, 65534);
+    const mine = path.join(recDir, `sandpiper-rec-${dead}-mine`);
+    mkdirSync(mine);
+    const { start } = fakeLive();
+    const host = new Host({ startLive: start, intervalMs: 5, recordingDir: recDir });
+    assert.ok((await host.startCapture({ interface: 'lo', filter: '', promisc: false })).ok);
+    assert.equal(existsSync(mine), false, "this user's stale recording is removed");
+    assert.equal(readFileSync(path.join(theirs, 'capture.pcap'), 'utf8'), 'theirs');
+    await host.dispose();
+  } finally {
+    rmSync(recDir, { recursive: true, force: true });
+  }
+});
+
+test('a live recording is bounded by default: MAX_RECORDING_BYTES, or a quarter of the free space if less', async () => {
+  const recDir = tmp();
+  try {
+    const { live, start } = fakeLive();
+    const host = new Host({ startLive: start, intervalMs: 5, recordingDir: recDir });
+    assert.ok((await host.startCapture({ interface: 'lo', filter: '', promisc: false })).ok);
+    const bound = live.io?.maxRecordingBytes ?? Infinity;
+    const fs = statfsSync(recDir);
+    assert.equal(bound, Math.min(MAX_RECORDING_BYTES, Math.floor((fs.bavail * fs.bsize) / 4)));
+    assert.ok(bound <= 1 << 30);
     await host.dispose();
   } finally {
     rmSync(recDir, { recursive: true, force: true });

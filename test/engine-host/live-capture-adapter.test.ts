@@ -5,12 +5,14 @@
 import { inTempDir } from '../support/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, chmodSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, chmodSync, rmSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EngineHost } from '../../src/engine-host/engine-host.ts';
 import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-adapter.ts';
 import { eth, ipv4, pcap, udp } from '../engine/capture-fixtures.ts';
+import { createEngine } from '../../src/engine/engine.ts';
+import { makeFakeDir } from '../capture-client/fixtures/fake-helper.ts';
 
 const PCAP_HEADER = String.raw`\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\000\000\004\000\001\000\000\000`;
 const SANDBOX = JSON.stringify({
@@ -93,6 +95,33 @@ test('a helper streaming packets: the engine counts them as they come; Save hold
     assert.deepEqual([...readFileSync(saved)], [...whole], 'the recording, cut to whole records');
     await session.dispose();
   });
+});
+
+test('the recording is bounded: past maxRecordingBytes it keeps whole records only, the capture goes on', async () => {
+  const fakes = makeFakeDir();
+  try {
+    await inTempDir('sp-live-adapter-', async (dir) => {
+      const helper = fakes.helper({ packets: 2000 });
+      const session = new EngineHost({ startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5, recordingDir: dir, maxRecordingBytes: 10_000 });
+      const ended = new Promise<void>((resolve) => session.onStatus((st) => st.state === 'stopped' && resolve()));
+      assert.deepEqual(await session.startCapture({ interface: 'lo', filter: '', promisc: false }), { ok: true, value: undefined });
+      await ended;
+      const [rec] = readdirSync(dir);
+      const recorded = statSync(path.join(dir, rec, 'capture.pcap')).size;
+      assert.ok(recorded > 24 && recorded <= 10_000, `recording is ${recorded} bytes`);
+      const saved = path.join(dir, 'saved.pcap');
+      assert.deepEqual(await session.saveCapture(saved), { ok: true, value: { path: saved } });
+      const e = createEngine({ detail: false });
+      const bytes = readFileSync(saved);
+      e.push(bytes);
+      e.end();
+      assert.equal(e.completeBytes, bytes.length, 'whole records only');
+      assert.ok(e.stats.packets > 0 && e.stats.packets < 2000);
+      await session.dispose();
+    });
+  } finally {
+    fakes.cleanup();
+  }
 });
 
 test('a helper whose stream is not pcap: the capture stops with a corrupt-stream error', async () => {

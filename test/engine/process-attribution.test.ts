@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import dgram from 'node:dgram';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessAttributor } from '../../src/engine/process-attribution.ts';
+import { REPLACEMENT } from '../../src/engine/display-text.ts';
 import { decodeProcAddress, parseProcNetTable } from '../../src/engine/proc-net.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -134,6 +136,18 @@ test('fake /proc: v4, v6, v4-mapped, listeners, UDP wildcard and connected socke
   assert.equal(pa.lookup('udp', '224.0.0.251', 5353, '192.168.1.77', 5353)?.process, 'avahi-daemon', 'multicast reaches wildcard sockets');
 });
 
+test('fake /proc: names, paths and user names chosen to spoof reach no one raw', (t) => {
+  const { root, passwd } = fakeTree();
+  t.after(() => rmSync(path.dirname(root), { recursive: true, force: true }));
+  writeFileSync(passwd, `${PASSWD}e\u202Evil\x1b[0m:x:1001:1001::/home/e:/bin/sh\n`);
+  writeFileSync(path.join(root, 'net', 'tcp'), [HEADER, line(0, ep(v4('192.168.1.10'), 51500), ep(v4('93.184.216.34'), 443), 0x01, 1001, 3001), ''].join('\n'));
+  addProc(root, { pid: 800, comm: 'ssh\u202Ed\x1b[2J', exe: '/home/e/\u2067nib/rsu\u2069/\u200Bfirefox', uid: 1001, inodes: [3001] });
+  const pa = new ProcessAttributor({ procRoot: root, passwdPath: passwd, localAddresses: () => ['192.168.1.10'] });
+  const R = REPLACEMENT;
+  assert.deepEqual(pa.lookup('tcp', '192.168.1.10', 51500, '93.184.216.34', 443),
+    { pid: 800, process: `ssh${R}d${R}[2J`, exe: `/home/e/${R}nib/rsu${R}/${R}firefox`, user: `e${R}vil${R}[0m`, hidden: false });
+});
+
 test('fake /proc: re-read at most every refreshMs, and only on a miss', (t) => {
   const { root, passwd } = fakeTree();
   t.after(() => rmSync(path.dirname(root), { recursive: true, force: true }));
@@ -253,6 +267,39 @@ test('real /proc: this process owns its TCP connection on 127.0.0.1 (both ends) 
   } finally {
     sock.close();
   }
+});
+
+test('real /proc: a process that names itself with bidi and control characters, run from a path holding them, is shown inert', async (t) => {
+  await withLoopbackTcp('127.0.0.1', async (srv) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sp-spoof-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    // The executable's own path carries an override (a hard link to this Node: /proc/PID/exe names the link's path).
+    let exe = path.join(dir, 'fire\u202Exof');
+    try {
+      linkSync(process.execPath, exe);
+    } catch {
+      exe = process.execPath; // another file system: the name still gets tested
+    }
+    // The child sets its comm (what PR_SET_NAME sets, 15 bytes at most), connects, and says so.
+    const comm = 'ev\u202Eil\x1b[2J';
+    const child = spawn(exe, ['-e', `require('fs').writeFileSync('/proc/self/comm', ${JSON.stringify(comm)});
+      const s = require('net').connect(${srv.port}, '127.0.0.1', () => console.log(s.localPort));
+      setTimeout(() => {}, 30000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+        child.once('exit', (c) => reject(new Error(`child exited ${c}`)));
+      });
+      const R = REPLACEMENT;
+      const owner = new ProcessAttributor().lookup('tcp', '127.0.0.1', port, '127.0.0.1', srv.port);
+      assert.equal(owner?.pid, child.pid);
+      assert.equal(owner?.process, `ev${R}il${R}[2J`);
+      if (exe !== process.execPath) assert.equal(owner?.exe, path.join(dir, `fire${R}xof`));
+      assert.doesNotMatch(`${owner?.process}${owner?.exe}`, /[\u0000-\u001f\u202a-\u202e\u2066-\u2069]/);
+    } finally {
+      child.kill();
+    }
+  });
 });
 
 test('real /proc: IPv6 loopback connection', async (t) => {

@@ -35,7 +35,7 @@ test('through a pass-through pkexec the root step installs from the stdin progra
     // Records its argv, then runs it as pkexec would (pkexec clears the environment).
     const pkexec = fakePkexec(work, `printf '%s\\n' "$@" > '${argvLog}'\nexec env -i "$@"`);
     mkdirSync(root, { mode: 0o755 });
-    const r = await runRootStep(installParams({ version: '1.2.3', sums: b.sums }, b.dir, root), { pkexec, node: node24 });
+    const r = await runRootStep(installParams({ version: '1.2.3', sums: b.sums, sizes: b.sizes }, b.dir, root), { pkexec, node: node24 });
     assert.equal(r.ok, true, r.message);
     assert.deepEqual(readFileSync(argvLog, 'utf8').split('\n').filter(Boolean), [node24, '-', 'sandpiper-helper-install', '1.2.3']);
     assert.equal(existsSync(path.join(root, 'usr/local/lib/sandpiper/1.2.3/sandpiper-helper')), true);
@@ -49,7 +49,7 @@ test("pkexec's 126 and 127 become one-line errors and nothing runs", async () =>
   const work = mkdtempSync(path.join(tmpdir(), 'sp-elev-'));
   const b = makeFakeBundle();
   try {
-    const params = installParams({ version: '1.2.3', sums: b.sums }, b.dir, path.join(work, 'root'));
+    const params = installParams({ version: '1.2.3', sums: b.sums, sizes: b.sizes }, b.dir, path.join(work, 'root'));
     for (const [code, msg] of [[126, /dismissed; nothing was changed/], [127, /not authorised .*nothing was changed/]] as const) {
       const pkexec = fakePkexec(work, `exit ${code}`);
       await assert.rejects(runRootStep(params, { pkexec, node: node24 }), (e: unknown) => e instanceof ElevationError && e.exitCode === code && msg.test(e.message));
@@ -109,7 +109,7 @@ test('through a pass-through pkexec the sealed runtime installs', { skip }, asyn
     mkdirSync(root, { mode: 0o755 });
     const argvLog = path.join(work, 'argv');
     const pkexec = fakePkexec(work, `printf '%s\\n' "$@" > '${argvLog}'\nexec env -i "$@"`);
-    const r = await runRootStep(installParams({ version: '1.2.4', sums: b.sums }, b.dir, root), { pkexec, node: 'sealed' });
+    const r = await runRootStep(installParams({ version: '1.2.4', sums: b.sums, sizes: b.sizes }, b.dir, root), { pkexec, node: 'sealed' });
     assert.equal(r.ok, true, r.message);
     assert.deepEqual(readFileSync(argvLog, 'utf8').split('\n').filter(Boolean), ['/proc/self/fd/3', '-', 'sandpiper-helper-install', '1.2.4']);
     assert.equal(existsSync(path.join(root, 'usr/local/lib/sandpiper/1.2.4/node')), true);

@@ -7,11 +7,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeF
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSums, type Manifest } from '../../src/installer/manifest.ts';
+import { fileSizes, parseSums, type FileSizes, type Manifest } from '../../src/installer/manifest.ts';
 
 export interface FakeBundle {
   dir: string;
   sums: Manifest;
+  sizes: FileSizes;
   sumsText: string;
 }
 
@@ -44,5 +45,6 @@ export function makeFakeBundle(o: { realRuntime?: boolean } = {}, parent = tmpdi
   const names = [...Object.keys(files), 'node'].sort();
   const sumsText = names.map((n) => `${sha(readFileSync(path.join(dir, n)))}  ${n}\n`).join('');
   writeFileSync(path.join(dir, 'SHA256SUMS'), sumsText);
-  return { dir, sums: parseSums(sumsText), sumsText };
+  const sums = parseSums(sumsText);
+  return { dir, sums, sizes: fileSizes(dir, sums), sumsText };
 }

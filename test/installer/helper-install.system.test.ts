@@ -139,10 +139,16 @@ describe('sandpiper helper install on this machine', { skip: skip ?? false }, ()
   test('a tampered source file makes install refuse and leaves nothing installed', () => {
     const copy = path.join(scratch, 'tampered');
     cpSync(devHelper, copy, { recursive: true });
-    writeFileSync(path.join(copy, 'sandpiper-helper.js'), `${readFileSync(path.join(copy, 'sandpiper-helper.js'), 'utf8')}\n// one more line\n`);
+    // Same size, other bytes: the hash check catches it (a changed size is refused before copying, see below).
+    const js = readFileSync(path.join(copy, 'sandpiper-helper.js'));
+    writeFileSync(path.join(copy, 'sandpiper-helper.js'), Buffer.concat([js.subarray(0, js.length - 3), Buffer.from('//\n')]));
     const r = sandpiper(['helper', 'install', '--source', copy]);
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(r.err, /^sandpiper: refusing to install: sandpiper-helper\.js did not match the app's SHA-256 hashes\n$/);
+    writeFileSync(path.join(copy, 'sandpiper-helper.js'), Buffer.concat([js, Buffer.from('// one more line\n')]));
+    const grown = sandpiper(['helper', 'install', '--source', copy]);
+    assert.equal(grown.code, 1, grown.out + grown.err);
+    assert.match(grown.err, /^sandpiper: refusing to install: sandpiper-helper\.js in the source is \d+ bytes, the app expects \d+\n$/);
     assert.deepEqual(existsSync(INSTALL_ROOT) ? readdirSync(INSTALL_ROOT) : [], []);
     assert.equal(existsSync(POLICY_PATH), false);
     sandpiper(['helper', 'uninstall']);
@@ -182,7 +188,7 @@ describe('sandpiper helper install on this machine', { skip: skip ?? false }, ()
     assert.match(r.stdout, /message:\s+Authentication is required to capture network traffic/);
     assert.match(r.stdout, /implicit any:\s+auth_admin\n/);
     assert.match(r.stdout, /implicit inactive:\s+auth_admin\n/);
-    assert.match(r.stdout, /implicit active:\s+auth_admin_keep\n/);
+    assert.match(r.stdout, /implicit active:\s+auth_admin\n/);
     assert.ok(r.stdout.includes(`org.freedesktop.policykit.exec.path -> ${launcher}`), r.stdout);
   });
 
@@ -259,7 +265,9 @@ describe('sandpiper helper install on this machine', { skip: skip ?? false }, ()
       // Tampered source, non-root path: refused by the root step, nothing changed.
       const copy = path.join(scratch, 'tampered-user');
       cpSync(devHelper, copy, { recursive: true });
-      writeFileSync(path.join(copy, 'koffi.node'), 'x');
+      const koffi = readFileSync(path.join(copy, 'koffi.node'));
+      koffi[koffi.length - 1] ^= 1;
+      writeFileSync(path.join(copy, 'koffi.node'), koffi);
       // Now an installed root-owned runtime exists and is preferred; the tampered bundle is refused by the root
       // step (a tampered koffi.node would also stop the sealed path, which never runs here).
       const bad = sandpiper(['helper', 'install', '--source', copy], user.name);

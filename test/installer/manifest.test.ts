@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatSums, isSafeName, ManifestError, parseSums, sha256File, verifyTree } from '../../src/installer/manifest.ts';
+import { fileSizes, formatSums, isSafeName, ManifestError, MAX_BUNDLE_FILE_BYTES, parseSizes, parseSums, sha256File, verifyTree } from '../../src/installer/manifest.ts';
 import { makeFakeBundle } from './fake-bundle.ts';
 
 const H = 'a'.repeat(64);
@@ -30,6 +30,21 @@ test('parseSums rejects malformed lines, unsafe names, duplicates and empty mani
   }
   assert.equal(isSafeName('lib/koffi.node'), true);
   assert.equal(isSafeName('.hidden'), false);
+});
+
+test('file sizes: read from a bundle following its links, and parsed from a build strictly', () => {
+  const b = makeFakeBundle();
+  try {
+    const sizes = fileSizes(b.dir, b.sums);
+    assert.deepEqual([...sizes.keys()].sort(), [...b.sums.keys()].sort());
+    assert.equal(sizes.get('node'), readFileSync(path.join(b.dir, 'node')).length, 'the link\'s target, as the install copies it');
+    assert.deepEqual(parseSizes(JSON.stringify(Object.fromEntries(sizes))), sizes);
+  } finally {
+    rmSync(path.dirname(b.dir), { recursive: true, force: true });
+  }
+  for (const bad of ['[]', 'null', 'x', '{"../x":1}', '{"node":-1}', '{"node":1.5}', '{"node":"1"}', `{"node":${MAX_BUNDLE_FILE_BYTES + 1}}`]) {
+    assert.throws(() => parseSizes(bad), ManifestError, bad);
+  }
 });
 
 test('verifyTree reports changed, missing, unexpected and non-regular files', async () => {

@@ -12,7 +12,9 @@ test('the policy names the action, the message, the defaults and the launcher', 
   assert.match(xml, /<action id="org\.sandpiper\.capture">/);
   assert.ok(xml.includes(`<message>${POLICY_MESSAGE}</message>`));
   assert.equal(POLICY_MESSAGE, 'Authentication is required to capture network traffic');
-  assert.match(xml, /<allow_active>auth_admin_keep<\/allow_active>/);
+  // A prompt per capture: no authorisation is kept for other processes of the session to reuse.
+  assert.match(xml, /<allow_active>auth_admin<\/allow_active>/);
+  assert.doesNotMatch(xml, /_keep\b/);
   assert.match(xml, /<allow_inactive>auth_admin<\/allow_inactive>/);
   assert.match(xml, /<allow_any>auth_admin<\/allow_any>/);
   assert.equal(policyExecPath(xml), '/usr/local/lib/sandpiper/0.1.0/sandpiper-helper');

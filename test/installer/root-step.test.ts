@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,13 @@ function scratch(): { root: string; bundle: FakeBundle; cleanup: () => void } {
 }
 
 const mode = (p: string) => lstatSync(p).mode & 0o7777;
-const build0 = (b: FakeBundle) => ({ version: VERSION, sums: b.sums });
+
+/** New content of the file's own size, so the hash check (not the size check) is what must catch it. */
+function tamper(file: string, text: string): void {
+  const size = statSync(file).size;
+  writeFileSync(file, Buffer.from(text.padEnd(size, ' ')).subarray(0, size));
+}
+const build0 = (b: FakeBundle) => ({ version: VERSION, sums: b.sums, sizes: b.sizes });
 
 test('install copies exactly the listed files, root-owned with fixed modes, and writes the policy', { skip }, async () => {
   const s = scratch();
@@ -69,13 +75,94 @@ test('a tampered source file makes install refuse and leaves nothing behind', { 
   const s = scratch();
   try {
     // The attacker also rewrites the source's own SHA256SUMS: irrelevant, the app's hashes are what count.
-    writeFileSync(path.join(s.bundle.dir, 'sandpiper-helper.js'), 'require("child_process").execSync("id")\n');
+    tamper(path.join(s.bundle.dir, 'sandpiper-helper.js'), 'require("child_process").execSync("id")\n');
     writeFileSync(path.join(s.bundle.dir, 'SHA256SUMS'), 'garbage');
     const r = await rootStep(installParams(build0(s.bundle), s.bundle.dir, s.root));
     assert.equal(r.ok, false);
     assert.match(r.message, /sandpiper-helper\.js did not match/);
     assert.deepEqual(readdirSync(path.join(s.root, 'usr/local/lib/sandpiper')), []);
     assert.equal(existsSync(path.join(s.root, 'usr/share/polkit-1')), false);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a source file of another size than the app expects is refused before anything is copied', { skip }, async () => {
+  const s = scratch();
+  try {
+    // A sparse 10 GiB file costs no disk here; copying it would fill the root file system.
+    const js = path.join(s.bundle.dir, 'sandpiper-helper.js');
+    truncateSync(js, 10 * 1024 ** 3);
+    const started = process.hrtime.bigint();
+    let r = await rootStep(installParams(build0(s.bundle), s.bundle.dir, s.root));
+    assert.equal(r.ok, false);
+    assert.match(r.message, /refusing to install: sandpiper-helper\.js in the source is 10737418240 bytes, the app expects \d+/);
+    assert.ok(process.hrtime.bigint() - started < 5_000_000_000n, 'refused without reading the file');
+    assert.deepEqual(readdirSync(path.join(s.root, 'usr/local/lib/sandpiper')), []);
+    // Smaller is refused as well.
+    truncateSync(js, 3);
+    r = await rootStep(installParams(build0(s.bundle), s.bundle.dir, s.root));
+    assert.match(r.message, /sandpiper-helper\.js in the source is 3 bytes/);
+
+    // The sizes must cover the manifest exactly, each within the bound.
+    const params = installParams(build0(s.bundle), s.bundle.dir, s.root);
+    const { node: _node, ...noNode } = params.sizes ?? {};
+    r = await rootStep({ ...params, sizes: noNode });
+    assert.match(r.message, /the file sizes do not give one for node/);
+    r = await rootStep({ ...params, sizes: { ...params.sizes, extra: 1 } });
+    assert.match(r.message, /the file sizes name 'extra'/);
+    r = await rootStep({ ...params, sizes: { ...params.sizes, node: 10 * 1024 ** 3 } });
+    assert.match(r.message, /the size given for node is not a byte count up to/);
+    r = await rootStep({ ...params, sizes: undefined });
+    assert.match(r.message, /missing file sizes/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test("the caller's umask does not reach the installed tree (pkexec passes it on), and is restored", { skip }, async () => {
+  const s = scratch();
+  const old = process.umask(0o777);
+  try {
+    const r = await rootStep(installParams(build0(s.bundle), s.bundle.dir, s.root));
+    assert.equal(process.umask(0o777), 0o777, 'an in-process call leaves the umask as it was');
+    assert.equal(r.ok, true, r.message);
+    for (const d of ['usr', 'usr/local', 'usr/local/lib', 'usr/local/lib/sandpiper', `usr/local/lib/sandpiper/${VERSION}`, 'usr/share/polkit-1', 'usr/share/polkit-1/actions']) {
+      assert.equal(mode(path.join(s.root, d)), 0o755, d);
+    }
+    assert.equal(mode(path.join(s.root, 'usr/share/polkit-1/actions/org.sandpiper.capture.policy')), 0o644);
+    assert.deepEqual(treeProblems(path.join(s.root, 'usr/local/lib/sandpiper')), []);
+  } finally {
+    process.umask(old);
+    s.cleanup();
+  }
+  // The same through the program pkexec runs: a child Node started with umask 0777.
+  const s2 = scratch();
+  const old2 = process.umask(0o777);
+  try {
+    const r = runScript(node24, rootScript(installParams(build0(s2.bundle), s2.bundle.dir, s2.root)));
+    assert.equal(r.ok, true, r.message);
+    assert.equal(mode(path.join(s2.root, 'usr/local/lib/sandpiper')), 0o755);
+    assert.equal(mode(path.join(s2.root, `usr/local/lib/sandpiper/${VERSION}`)), 0o755);
+  } finally {
+    process.umask(old2);
+    s2.cleanup();
+  }
+});
+
+test('the policy file and a planted link in the actions folder are never followed', { skip }, async () => {
+  const s = scratch();
+  try {
+    const actions = path.join(s.root, 'usr/share/polkit-1/actions');
+    mkdirSync(actions, { recursive: true, mode: 0o755 });
+    const victim = path.join(s.root, 'victim');
+    writeFileSync(victim, generatePolicy('/usr/local/lib/sandpiper/0.0.9/sandpiper-helper'));
+    // A link where the policy goes: uninstall neither reads through it nor removes its target.
+    symlinkSync(victim, path.join(actions, 'org.sandpiper.capture.policy'));
+    const u = await rootStep(uninstallParams(s.root));
+    assert.equal(u.ok, true, u.message);
+    assert.equal(existsSync(victim), true);
+    assert.equal(lstatSync(path.join(actions, 'org.sandpiper.capture.policy')).isSymbolicLink(), true, 'not read through, so not ours to remove');
   } finally {
     s.cleanup();
   }
@@ -160,7 +247,7 @@ test('the stdin program elevate.ts hands to a root Node works from source and fr
     const bundled = path.join(path.dirname(s.bundle.dir), 'elevate.bundle.mjs');
     writeFileSync(bundled, out.outputFiles[0]!.text);
     const mod = (await import(pathToFileURL(bundled).href)) as { rootScript: typeof rootScript };
-    writeFileSync(path.join(s.bundle.dir, 'koffi.node'), 'tampered');
+    tamper(path.join(s.bundle.dir, 'koffi.node'), 'tampered');
     const refused = runScript(node24, mod.rootScript(params));
     assert.equal(refused.ok, false);
     assert.match(refused.message, /koffi\.node did not match/);

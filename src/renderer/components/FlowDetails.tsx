@@ -7,7 +7,8 @@ import { formatBytes, formatDateTime, formatEndpoint, formatRate } from '../form
 import { Sparkline } from './Sparkline.tsx';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 
-type Field = [label: string, value: string, copyable?: boolean];
+/** `isolated`: text a local process chose (its name, its executable's path, a user name), shown in a <bdi>. */
+type Field = [label: string, value: string, copyable?: boolean, isolated?: boolean];
 
 function fields(r: FlowRow): Field[] {
   const list = (v: string[]) => (v.length ? v.join(', ') : '—');
@@ -31,10 +32,10 @@ function fields(r: FlowRow): Field[] {
     ['Rate dst→src 1 s / 10 s', `${formatRate(r.rate_rev_1s)} / ${formatRate(r.rate_rev_10s)}`],
     ['First seen', formatDateTime(r.first_seen)],
     ['Last seen', formatDateTime(r.last_seen)],
-    ['Process', r.process_hidden ? 'belongs to another user' : opt(r.process), true],
+    ['Process', r.process_hidden ? 'belongs to another user' : opt(r.process), true, true],
     ['PID', opt(r.pid)],
-    ['Executable', opt(r.exe), true],
-    ['User', opt(r.user)],
+    ['Executable', opt(r.exe), true, true],
+    ['User', opt(r.user), false, true],
     ['TLS SNI', opt(r.sni), true],
     ['TLS ALPN', list(r.alpn)],
     ['HTTP Host', opt(r.http_host), true],
@@ -117,10 +118,10 @@ export function FlowDetails() {
             {copied ? `Copied ${copied}` : ''}
           </p>
           <dl className="grid grid-cols-[auto_1fr_auto] items-baseline gap-x-2 gap-y-1">
-            {fields(r).map(([label, value, copyable]) => (
+            {fields(r).map(([label, value, copyable, isolated]) => (
               <div key={label} className="contents">
                 <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
-                <dd className="font-mono text-xs break-all">{value}</dd>
+                <dd className="font-mono text-xs break-all">{isolated ? <bdi>{value}</bdi> : value}</dd>
                 <div>
                   {copyable && value !== '—' && (
                     <button type="button" className="btn-link" aria-label={`Copy ${label}`} onClick={() => void doCopy(label, value)}>

@@ -90,6 +90,19 @@ const TextCell = memo(function TextCell({ titled, text }: { titled: boolean; tex
 });
 
 /**
+ * The process cell: the name is the process's own choice (the engine has already made its characters inert), so its
+ * direction is isolated: a right-to-left name reads as it should and cannot carry the PID after it, or the next cell,
+ * along with it.
+ */
+const ProcessCell = memo(function ProcessCell({ text, name }: { text: string; name: string | null }) {
+  return (
+    <div role="gridcell" className={CELL} title={text}>
+      {name === null ? text : <><bdi>{name}</bdi>{text.slice(name.length)}</>}
+    </div>
+  );
+});
+
+/**
  * One number cell. React renders it once, with no children, and never again (its one prop is a stable callback): its
  * text is a text node the row's RowNumbers attaches here and writes when the number changes.
  */
@@ -197,8 +210,10 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
       {COLUMNS.map((c) =>
         isNumberColumn(c.id) ? (
           <NumberCell key={c.id} sink={numbers.refs[n++]} />
+        ) : c.id === 'process' ? (
+          <ProcessCell key={c.id} text={texts.process} name={r.process} />
         ) : (
-          <TextCell key={c.id} titled={c.id === 'remote' || c.id === 'process'} text={texts[c.id as TextColumnId]} />
+          <TextCell key={c.id} titled={c.id === 'remote'} text={texts[c.id as TextColumnId]} />
         ),
       )}
     </div>

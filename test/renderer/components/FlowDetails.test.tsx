@@ -44,6 +44,17 @@ describe('flow details drawer', () => {
     expect(within(d).getByText('Copied JSON')).toBeTruthy();
   });
 
+  it("shows the process's name, executable and user direction-isolated", async () => {
+    const { user } = await setup([row({ id: 5, process: 'مرحبا', pid: 9, exe: '/home/u/مرحبا/bin', user: 'u' })]);
+    await user.dblClick(screen.getAllByRole('row')[1].querySelector('[role=gridcell]') as HTMLElement);
+    const d = drawer();
+    const value = (label: string) => within(d).getByText(label, { selector: 'dt' }).nextElementSibling as HTMLElement;
+    for (const [label, text] of [['Process', 'مرحبا'], ['Executable', '/home/u/مرحبا/bin'], ['User', 'u']]) {
+      expect(value(label).querySelector('bdi')?.textContent, label).toBe(text);
+    }
+    expect(value('PID').querySelector('bdi')).toBeNull();
+  });
+
   it('keeps showing a selected flow the filter hides, and says so', async () => {
     const { user, host } = await setup([row({ id: 5, process: 'firefox' }), row({ id: 6, process: 'curl', last_seen: 1 })]);
     await user.dblClick(screen.getAllByRole('row')[1].querySelector('[role=gridcell]') as HTMLElement);

@@ -66,6 +66,21 @@ describe('flows table', () => {
     expect(ff.dataset.over).toBeUndefined();
   });
 
+  it("isolates a process name's direction, so a right-to-left name cannot carry its PID or the next cell along", async () => {
+    const host = fakeHost();
+    render(<App api={host} />);
+    await host.settle();
+    act(() => host.push([row({ id: 1, process: 'שלום', pid: 42 }), row({ id: 2, process: null, pid: null, process_hidden: true, last_seen: 1 })]));
+    const [named, hidden] = dataRows();
+    const cell = within(named).getAllByRole('gridcell')[0];
+    expect(cell.textContent).toBe('שלום (42)');
+    expect(cell.getAttribute('title')).toBe('שלום (42)');
+    const bdi = cell.querySelector('bdi');
+    expect(bdi?.textContent).toBe('שלום');
+    expect(bdi?.nextSibling?.textContent).toBe(' (42)');
+    expect(within(hidden).getAllByRole('gridcell')[0].textContent).toBe('other user');
+  });
+
   it('sorts by a clicked header: aria-sort at once, the rows in the order the host answers with', async () => {
     const { user, host } = await setup();
     const header = (name: string) => screen.getAllByRole('columnheader').find((h) => h.textContent?.replace(/[▲▼]/, '').startsWith(name)) as HTMLElement;
