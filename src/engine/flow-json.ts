@@ -27,13 +27,14 @@ export function flowRecordJson(r: FlowRecord): string {
 }
 
 const QUOTE = 0x22;
+const encoder = new TextEncoder();
 const DEFAULT_CHUNK = 1 << 20;
 /** Below 2^32 a double's spacing is under 1e-6, so a value that is a whole number of microseconds prints as that decimal. */
 const MICRO_EXACT_BELOW = 2 ** 32;
 
 /** Writes JSON lines as UTF-8 into chunks of `chunkBytes`; each full chunk goes to `emit`, which then owns it. */
 export class FlowJsonWriter {
-  private buf: Buffer;
+  private buf: Uint8Array;
   private pos = 0;
   private readonly chunkBytes: number;
   private readonly emit: (chunk: Buffer) => void;
@@ -42,7 +43,7 @@ export class FlowJsonWriter {
   constructor(emit: (chunk: Buffer) => void, chunkBytes = DEFAULT_CHUNK) {
     this.emit = emit;
     this.chunkBytes = chunkBytes;
-    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.buf = new Uint8Array(chunkBytes);
   }
 
   /** Bytes written and not yet handed to emit. */
@@ -53,8 +54,8 @@ export class FlowJsonWriter {
   /** Hands over what is written so far (if anything) as one chunk. */
   flush(): void {
     if (this.pos === 0) return;
-    const full = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.chunkBytes);
+    const full = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.pos);
+    this.buf = new Uint8Array(this.chunkBytes);
     this.pos = 0;
     this.emit(full);
   }
@@ -112,7 +113,7 @@ export class FlowJsonWriter {
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     this.flush();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+    if (n > this.buf.length) this.buf = new Uint8Array(n);
   }
 
   private byte(b: number): void {
@@ -132,7 +133,7 @@ export class FlowJsonWriter {
 
   private utf8(s: string): void {
     this.room(3 * s.length);
-    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.pos += encoder.encodeInto(s, this.buf.subarray(this.pos)).written;
   }
 
   /** A JSON string (or null): printable ASCII without quote or backslash is copied; anything else is escaped by JSON.stringify. */
@@ -183,9 +184,11 @@ export class FlowJsonWriter {
           this.room(1 + width);
           const b = this.buf;
           b[this.pos] = 0x2e;
+          let f = frac | 0;
           for (let i = width; i >= 1; i--) {
-            b[this.pos + i] = 0x30 + (frac % 10);
-            frac = Math.floor(frac / 10);
+            const q = (f / 10) | 0;
+            b[this.pos + i] = 0x30 + (f - q * 10);
+            f = q;
           }
           this.pos += 1 + width;
         }
@@ -198,11 +201,18 @@ export class FlowJsonWriter {
   private uint(n: number): void {
     const d = this.digits;
     let k = 0;
-    do {
+    while (n > 0x7fffffff) {
       const q = Math.floor(n / 10);
       d[k++] = 0x30 + (n - q * 10);
       n = q;
-    } while (n > 0);
+    }
+    // Small integer arithmetic from here on.
+    let m = n | 0;
+    do {
+      const q = (m / 10) | 0;
+      d[k++] = 0x30 + (m - q * 10);
+      m = q;
+    } while (m > 0);
     this.room(k);
     const b = this.buf;
     let p = this.pos;
