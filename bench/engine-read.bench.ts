@@ -241,9 +241,9 @@ try {
   if (!existsSync(cli)) spawnSync(process.execPath, [path.join(root, 'build/build.mjs'), '--only', 'cli'], { stdio: 'inherit' });
   const sh = (c: string) => ['-c', c];
   // The machine is shared: run the tools in turn, REPEAT rounds, and keep each tool's fastest run (wall and CPU).
-  // The first row is what users run: bin/sandpiper.js on the Node its shebang finds (`env node`).
+  // The first row is what users run: bin/sandpiper (the pinned Node 24 when installed, else `node`).
   const tools: [string, string][] = [
-    ['sandpiper (bin)', `${path.join(root, 'bin/sandpiper.js')} read --json ${file} > /dev/null`],
+    ['sandpiper (bin)', `${path.join(root, 'bin/sandpiper')} read --json ${file} > /dev/null`],
     ['sandpiper (node 20)', `node ${cli} read --json ${file} > /dev/null`],
     ['sandpiper (node 24)', `${process.execPath} ${cli} read --json ${file} > /dev/null`],
     ['ndpiReader', `ndpiReader -q -i ${file} > /dev/null`],
@@ -275,8 +275,7 @@ try {
     console.log(`${r.tool.padEnd(20)} ${r.seconds.toFixed(2).padStart(7)} ${Math.round(r.packetsPerSecond).toString().padStart(11)} ${r.cpuSeconds.toFixed(2).padStart(7)} ${Math.round(r.packetsPerCpuSecond).toString().padStart(15)} ${r.peakRssMiB.toFixed(0).padStart(14)}${r.exit === 0 ? '' : `  (exit ${r.exit})`}`);
   }
   const ours = runs[0];
-  const nodeVersion = spawnSync('/usr/bin/env', ['node', '--version'], { encoding: 'utf8' }).stdout.trim();
-  console.log(`\nsandpiper (bin, node ${nodeVersion}) vs ndpiReader: ${(ours.packetsPerSecond / (ndpi?.packetsPerSecond ?? NaN)).toFixed(2)}x wall (target >= 4x), ${(ours.packetsPerCpuSecond / (ndpi?.packetsPerCpuSecond ?? NaN)).toFixed(2)}x per CPU-second`);
+  console.log(`\nsandpiper (bin) vs ndpiReader: ${(ours.packetsPerSecond / (ndpi?.packetsPerSecond ?? NaN)).toFixed(2)}x wall (target >= 4x), ${(ours.packetsPerCpuSecond / (ndpi?.packetsPerCpuSecond ?? NaN)).toFixed(2)}x per CPU-second`);
   console.log(`same-round ratios (bin vs ndpiReader): ${roundRatios.map((x) => x.toFixed(2)).join(' ')}`);
   for (const r of runs.slice(1)) if (r.tool.startsWith('sandpiper')) console.log(`${r.tool} vs ndpiReader: ${(r.packetsPerSecond / (ndpi?.packetsPerSecond ?? NaN)).toFixed(2)}x wall`);
   console.log(`engine bytes per live flow: ${mem.bytesPerFlow.toFixed(0)} B over ${mem.flows} flows (target <= 300 B)`);
