@@ -1,7 +1,7 @@
 // Builds every part of Sandpiper that exists in the tree. Each entry is skipped while its source is absent,
 // so the build stays green as parts land. Usage: node build/build.mjs [--only helper|cli|electron|renderer]
 import { build } from 'esbuild';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -13,7 +13,8 @@ const src = (p) => path.join(root, p);
 
 /** esbuild bundles for the unprivileged Node/Electron side. */
 const bundles = [
-  { part: 'cli', entry: 'src/cli/sandpiper.ts', out: 'dist/cli/sandpiper.js', format: 'esm', external: [] },
+  // Split: each subcommand's code (and the Node modules it imports) loads only when that subcommand runs.
+  { part: 'cli', entry: 'src/cli/sandpiper.ts', out: 'dist/cli/sandpiper.js', format: 'esm', external: [], split: true },
   { part: 'electron', entry: 'src/main/main.ts', out: 'dist/main/main.js', format: 'esm', external: ['electron'] },
   { part: 'electron', entry: 'src/engine-host/main.ts', out: 'dist/main/engine-host.js', format: 'esm', external: ['electron'] },
   { part: 'electron', entry: 'src/preload/preload.ts', out: 'dist/preload/preload.cjs', format: 'cjs', external: ['electron'] },
@@ -43,9 +44,13 @@ const define = existsSync(helperSums)
 
 for (const b of bundles) {
   if (!want(b.part) || !existsSync(src(b.entry))) continue;
+  // Chunk names carry a content hash: drop the previous build's so stale ones do not pile up.
+  if (b.split) rmSync(path.join(path.dirname(src(b.out)), 'chunks'), { recursive: true, force: true });
   await build({
     entryPoints: [src(b.entry)],
-    outfile: src(b.out),
+    ...(b.split
+      ? { outdir: path.dirname(src(b.out)), entryNames: path.basename(b.out, '.js'), chunkNames: 'chunks/[name]-[hash]', splitting: true }
+      : { outfile: src(b.out) }),
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -1,18 +1,18 @@
 /**
  * `sandpiper read FILE [--json]`: streams a pcap/pcapng file through the engine and prints its flows, as a table
  * or as JSON lines (FlowRecord per flow, then a ReadSummary; docs/flow-schema.md). Flows evicted while reading are
- * printed when evicted; the rest at the end, sorted by first seen.
+ * printed when evicted; the rest at the end, sorted by first seen (the table holds its first rows to size its
+ * columns, see TablePrinter). Extra memory is bounded whatever the file's size.
  * Exit: 0 ok, 64 usage, 65 not a capture / corrupt / truncated (flows read so far are still printed), 66 unreadable.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { FlowRecord, ReadSummary } from '../shared/flow.ts';
-import { CaptureFormatError, createEngine } from '../engine/index.ts';
+import { CaptureFormatError, createEngine, type Engine } from '../engine/index.ts';
 import { formatEndpoint } from '../engine/address-text.ts';
-import { flowRecordJson } from '../engine/flow-json.ts';
+import { FlowJsonWriter } from '../engine/flow-json.ts';
 
 const USAGE = 'usage: sandpiper read FILE|- [--json]\n';
 const CHUNK_BYTES = 1 << 20;
-const FLUSH_BYTES = 1 << 16;
 
 function fileError(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
@@ -29,12 +29,15 @@ function fileError(e: unknown): string {
   }
 }
 
-/** Buffers output lines and writes them with backpressure; a closed stdout (e.g. `| head`) just stops output. */
+/**
+ * Output bytes in large chunks written with backpressure; a closed stdout (e.g. `| head`) just stops output. Each
+ * chunk is a buffer of its own, handed to stdout for good (a write that waits keeps a reference to it).
+ */
 class Output {
-  private parts: string[] = [];
-  private size = 0;
+  private queue: Buffer[] = [];
   /** The reader of stdout went away (EPIPE): nothing more to print, so reading can stop too. */
   closed = false;
+  readonly writer = new FlowJsonWriter((chunk) => this.queue.push(chunk));
 
   constructor() {
     process.stdout.on('error', () => {
@@ -43,32 +46,34 @@ class Output {
   }
 
   line(s: string): void {
-    this.parts.push(s, '\n');
-    this.size += s.length + 1;
+    this.writer.line(s);
   }
 
-  get pending(): number {
-    return this.size;
+  /** Full chunks are waiting to be written. */
+  get pending(): boolean {
+    return this.queue.length > 0;
   }
 
-  async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const text = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    if (this.closed) return;
-    if (process.stdout.write(text)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        process.stdout.off('drain', done);
-        process.stdout.off('close', done);
-        process.stdout.off('error', done);
-        resolve();
-      };
-      process.stdout.on('drain', done);
-      process.stdout.on('close', done);
-      process.stdout.on('error', done);
-    });
+  /** Writes the full chunks; with `all`, also the part-filled one. */
+  async flush(all = false): Promise<void> {
+    if (all) this.writer.flush();
+    const q = this.queue;
+    this.queue = [];
+    for (const chunk of q) {
+      if (this.closed) return;
+      if (process.stdout.write(chunk)) continue;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          process.stdout.off('drain', done);
+          process.stdout.off('close', done);
+          process.stdout.off('error', done);
+          resolve();
+        };
+        process.stdout.on('drain', done);
+        process.stdout.on('close', done);
+        process.stdout.on('error', done);
+      });
+    }
   }
 }
 
@@ -108,9 +113,13 @@ function endpoint(r: FlowRecord, addr: string, port: number): string {
   return addr;
 }
 
-function tableLines(recs: FlowRecord[]): string[] {
-  const head = ['PROTO', 'SRC', 'DST', 'PKTS>', 'BYTES>', 'PKTS<', 'BYTES<', 'STATE', 'APP', 'HOST'];
-  const rows = recs.map((r) => [
+const TABLE_HEAD = ['PROTO', 'SRC', 'DST', 'PKTS>', 'BYTES>', 'PKTS<', 'BYTES<', 'STATE', 'APP', 'HOST'];
+const MAX_WIDTH = 48;
+/** Rows held to size the table's columns; a file with more flows is sized by its first rows. */
+const TABLE_BATCH = 4096;
+
+function cells(r: FlowRecord): string[] {
+  return [
     r.proto,
     endpoint(r, r.src, r.sport),
     endpoint(r, r.dst, r.dport),
@@ -121,10 +130,53 @@ function tableLines(recs: FlowRecord[]): string[] {
     r.state,
     r.app ?? '-',
     r.host ?? (r.dns_queries.length ? r.dns_queries.join(',') : '-'),
-  ]);
-  const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i].length))));
-  const fmt = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : pad(c, widths[i]))).join('  ').trimEnd();
-  return [fmt(head), ...rows.map(fmt)];
+  ];
+}
+
+/**
+ * The table, printed with bounded memory: rows are held until TABLE_BATCH of them have come (or the file ended),
+ * sorted by first seen, and they size the columns (at most MAX_WIDTH; a wider cell pushes the rest of its line
+ * along). Rows after that are printed as they come, in the order --json prints them.
+ */
+class TablePrinter {
+  private batch: FlowRecord[] = [];
+  private widths: number[] | null = null;
+  private readonly out: Output;
+
+  constructor(out: Output) {
+    this.out = out;
+  }
+
+  add(r: FlowRecord): void {
+    if (this.widths !== null) {
+      this.row(cells(r));
+      return;
+    }
+    this.batch.push(r);
+    if (this.batch.length >= TABLE_BATCH) this.printBatch();
+  }
+
+  /** Prints whatever is still held (and the header, if nothing was printed yet). */
+  finish(): void {
+    if (this.widths === null) this.printBatch();
+  }
+
+  private printBatch(): void {
+    const rows = this.batch.sort(byFirstSeen).map(cells);
+    this.batch = [];
+    const widths = TABLE_HEAD.map((h) => h.length);
+    for (const r of rows) for (let i = 0; i < widths.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length;
+    this.widths = widths.map((w) => Math.min(MAX_WIDTH, w));
+    this.row(TABLE_HEAD);
+    for (const r of rows) this.row(r);
+  }
+
+  private row(cols: string[]): void {
+    const w = this.widths ?? [];
+    let line = '';
+    for (let i = 0; i < cols.length; i++) line += i === cols.length - 1 ? cols[i] : pad(cols[i], w[i]) + '  ';
+    this.out.line(line.trimEnd());
+  }
 }
 
 function summaryText(s: ReadSummary): string {
@@ -135,6 +187,23 @@ function summaryText(s: ReadSummary): string {
 
 function byFirstSeen(a: FlowRecord, b: FlowRecord): number {
   return a.first_seen - b.first_seen || a.id - b.id;
+}
+
+/**
+ * The engine's flows in byFirstSeen order, as slots, sorted by keys in typed arrays: no record exists before it is
+ * printed. The key is the printed (microsecond) first_seen, so ties fall to the id exactly as in byFirstSeen.
+ */
+function slotsByFirstSeen(engine: Engine): Int32Array {
+  const slots = new Int32Array(engine.size);
+  const first = new Float64Array(engine.slotCount);
+  const id = new Float64Array(engine.slotCount);
+  let n = 0;
+  for (const s of engine.flows()) {
+    slots[n++] = s;
+    first[s] = Math.round(engine.numberKey('first_seen', s, false) * 1e6) / 1e6;
+    id[s] = engine.idAt(s);
+  }
+  return slots.subarray(0, n).sort((a, b) => first[a] - first[b] || id[a] - id[b]);
 }
 
 export async function runRead(argv: string[]): Promise<number> {
@@ -172,10 +241,10 @@ export async function runRead(argv: string[]): Promise<number> {
 
   const out = new Output();
   const engine = createEngine({ detail: false });
-  const kept: FlowRecord[] = [];
+  const table = json ? null : new TablePrinter(out);
   const emit = (r: FlowRecord) => {
-    if (json) out.line(flowRecordJson(r));
-    else kept.push(r);
+    if (table) table.add(r);
+    else out.writer.flow(r);
   };
   engine.onFlowEvicted((flow) => emit(engine.toRecord(flow)));
 
@@ -183,7 +252,7 @@ export async function runRead(argv: string[]): Promise<number> {
   try {
     for await (const chunk of fh ? chunksOf(fh) : (process.stdin as AsyncIterable<Uint8Array>)) {
       engine.push(chunk);
-      if (out.pending >= FLUSH_BYTES) await out.flush();
+      if (out.pending) await out.flush();
       if (out.closed) return 0; // nobody reads the output any more (`| head`): stop quietly
     }
     engine.end();
@@ -201,24 +270,14 @@ export async function runRead(argv: string[]): Promise<number> {
     await fh?.close();
   }
 
-  const rest: FlowRecord[] = [];
-  for (const f of engine.flows()) rest.push(engine.toRecord(f));
-  rest.sort(byFirstSeen);
-  const summary = engine.summary();
-  if (json) {
-    for (const r of rest) {
-      out.line(flowRecordJson(r));
-      if (out.pending >= FLUSH_BYTES) await out.flush();
-    }
-    out.line(JSON.stringify(summary));
-  } else {
-    const all = kept.concat(rest).sort(byFirstSeen);
-    for (const l of tableLines(all)) {
-      out.line(l);
-      if (out.pending >= FLUSH_BYTES) await out.flush();
-    }
-    out.line(summaryText(summary));
+  for (const s of slotsByFirstSeen(engine)) {
+    emit(engine.toRecord(s));
+    if (out.pending) await out.flush();
+    if (out.closed) return status;
   }
-  await out.flush();
+  table?.finish();
+  const summary = engine.summary();
+  out.line(json ? JSON.stringify(summary) : summaryText(summary));
+  await out.flush(true);
   return status;
 }

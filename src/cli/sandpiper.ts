@@ -1,11 +1,9 @@
 /**
  * `sandpiper` command line: dispatches to one module per subcommand. Each subcommand returns its exit status;
  * user mistakes print one line on stderr, never a stack trace.
+ * Subcommands are imported when chosen, so a command loads only what it uses (`read` never starts the ui
+ * server's WebSocket, HTTP and TLS modules).
  */
-import { runRead } from './read.ts';
-import { runCapture } from './capture.ts';
-import { runHelperAdmin } from './helper-admin.ts';
-import { runUi } from './ui.ts';
 
 const USAGE = `usage:
   sandpiper read FILE [--json]
@@ -19,13 +17,13 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'read':
-      return runRead(rest);
+      return (await import('./read.ts')).runRead(rest);
     case 'capture':
-      return runCapture(rest);
+      return (await import('./capture.ts')).runCapture(rest);
     case 'helper':
-      return runHelperAdmin(rest);
+      return (await import('./helper-admin.ts')).runHelperAdmin(rest);
     case 'ui':
-      return runUi(rest);
+      return (await import('./ui.ts')).runUi(rest);
     case '--help':
     case '-h':
     case 'help':

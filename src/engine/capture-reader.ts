@@ -77,6 +77,11 @@ export class CaptureReader {
   private drain(buf: Uint8Array, view: DataView, off: number, end: number): number {
     for (;;) {
       const f = this.framer;
+      if (f.records !== undefined) {
+        const to = f.records(buf, view, off, end);
+        this.pos += to - off;
+        off = to;
+      }
       const avail = end - off;
       if (avail < f.headerSize) return off;
       const len = f.recordLength(view, off, this.pos);

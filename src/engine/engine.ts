@@ -217,11 +217,15 @@ class FlowEngine implements Engine {
         return table.evictedIdle + table.evictedByCap;
       },
     };
-    this.reader = new CaptureReader((buf, off, caplen, wire, ts, lt) => this.packet(buf, off, caplen, wire, ts, lt));
+    this.reader = new CaptureReader((buf, off, caplen, wire, ts, lt) => this.ingest(buf, off, caplen, wire, ts, lt));
   }
 
   push(chunk: Uint8Array): void {
-    this.reader.push(chunk);
+    try {
+      this.reader.push(chunk);
+    } finally {
+      this.syncTimes();
+    }
   }
 
   end(): void {
@@ -298,11 +302,29 @@ class FlowEngine implements Engine {
   }
 
   packet(buf: Uint8Array, off: number, caplen: number, wire: number, ts: number, linktype: number): void {
+    this.ingest(buf, off, caplen, wire, ts, linktype);
+    this.syncTimes();
+  }
+
+  /**
+   * The first and last packet times, kept per packet in number-only fields (storing into the stats' number-or-null
+   * fields would allocate a heap number per packet) and copied into stats after each push.
+   */
+  private minTs = Infinity;
+  private maxTs = -Infinity;
+
+  private syncTimes(): void {
+    if (this.minTs === Infinity) return;
+    this.stats.firstTs = this.minTs;
+    this.stats.lastTs = this.maxTs;
+  }
+
+  private ingest(buf: Uint8Array, off: number, caplen: number, wire: number, ts: number, linktype: number): void {
     const st = this.stats;
     st.packets++;
     st.bytes += wire;
-    if (st.firstTs === null || ts < st.firstTs) st.firstTs = ts;
-    if (st.lastTs === null || ts > st.lastTs) st.lastTs = ts;
+    if (ts < this.minTs) this.minTs = ts;
+    if (ts > this.maxTs) this.maxTs = ts;
     const p = this.info;
     const r = linktype < 0 ? 0 : decodePacket(buf, off, caplen, linktype, p);
     if (r === DECODED_IP) {

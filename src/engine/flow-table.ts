@@ -80,12 +80,16 @@ function rd32(b: Uint8Array, o: number): number {
   return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
-function hashKey(k: Uint32Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < KEY_WORDS; i++) {
-    h = Math.imul(h ^ k[i], 0x9e3779b1);
-    h ^= h >>> 15;
-  }
+function mix(h: number, w: number): number {
+  h = Math.imul(h ^ w, 0x9e3779b1);
+  return h ^ (h >>> 15);
+}
+
+/** An IPv4 key's address words 1-3 and 5-7 are always 0, so only its four other words are hashed. */
+function hashKey(k: Uint32Array, v6: boolean): number {
+  let h = mix(mix(0x811c9dc5, k[0]), k[4]);
+  if (v6) h = mix(mix(mix(mix(mix(mix(h, k[1]), k[2]), k[3]), k[5]), k[6]), k[7]);
+  h = mix(mix(h, k[8]), k[9]);
   h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
   return (h ^ (h >>> 16)) >>> 0;
 }
@@ -179,7 +183,7 @@ export class FlowTable {
       k[8] = ((dp << 16) | sp) >>> 0;
     }
     k[9] = p.proto | (p.family << 8) | (p.icmpKind << 16);
-    const h = hashKey(k);
+    const h = hashKey(k, p.family === 6);
     const tcp = p.proto === 6;
     const tf = p.tcpFlags;
     let s = this.find(h);

@@ -15,6 +15,12 @@ export interface RecordFramer {
    */
   recordLength(view: DataView, off: number, pos: number): number;
   record(buf: Uint8Array, view: DataView, off: number, len: number, pos: number): void;
+  /**
+   * Optional fast path: hands over every whole record in buf[off, end) in one loop and returns the offset after
+   * the last one. It stops early, without throwing, at a record it cannot take (the reader then asks
+   * recordLength, which reports the error with its offset).
+   */
+  records?(buf: Uint8Array, view: DataView, off: number, end: number): number;
 }
 
 /** Largest record or block we accept; anything larger is corruption, not something to allocate. */

@@ -76,6 +76,23 @@ class PcapRecordFramer implements RecordFramer {
     return this.headerSize + caplen;
   }
 
+  records(buf: Uint8Array, view: DataView, off: number, end: number): number {
+    const le = this.le;
+    const hs = this.headerSize;
+    const max = this.maxCaplen;
+    const scale = this.fracScale;
+    const lt = this.linktype;
+    const sink = this.sink;
+    while (end - off >= hs) {
+      const caplen = view.getUint32(off + 8, le);
+      if (caplen > max || end - off - hs < caplen) break;
+      const wire = view.getUint32(off + 12, le);
+      sink(buf, off + hs, caplen, wire < caplen ? caplen : wire, view.getUint32(off, le) + view.getUint32(off + 4, le) * scale, lt);
+      off += hs + caplen;
+    }
+    return off;
+  }
+
   record(buf: Uint8Array, view: DataView, off: number, len: number): void {
     const le = this.le;
     const ts = view.getUint32(off, le) + view.getUint32(off + 4, le) * this.fracScale;

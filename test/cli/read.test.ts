@@ -146,3 +146,53 @@ test('output closed early (`| head`): exit 0, nothing on stderr', () => {
     assert.equal(p.status, 0);
   });
 });
+
+/** A pcap of `flows` one-packet UDP flows (distinct source address and port), built straight into one buffer. */
+function manyFlows(flows: number): Buffer {
+  const rec = 16 + 14 + 20 + 8;
+  const b = Buffer.alloc(24 + flows * rec);
+  b.writeUInt32LE(0xa1b2c3d4, 0);
+  b.writeUInt16LE(2, 4);
+  b.writeUInt16LE(4, 6);
+  b.writeUInt32LE(65535, 16);
+  b.writeUInt32LE(1, 20);
+  for (let i = 0; i < flows; i++) {
+    let p = 24 + i * rec;
+    // 400 µs apart: all within the UDP idle timeout, so only the flow cap evicts.
+    b.writeUInt32LE(1700000000 + Math.floor((i * 400) / 1e6), p);
+    b.writeUInt32LE((i * 400) % 1e6, p + 4);
+    b.writeUInt32LE(rec - 16, p + 8);
+    b.writeUInt32LE(rec - 16, p + 12);
+    p += 16;
+    b.writeUInt16BE(0x0800, p + 12);
+    p += 14;
+    b[p] = 0x45;
+    b.writeUInt16BE(28, p + 2);
+    b[p + 8] = 64;
+    b[p + 9] = 17;
+    b.writeUInt32BE((10 << 24) | i, p + 12);
+    b.writeUInt32BE(0xc0000201, p + 16);
+    b.writeUInt16BE(1024 + (i % 60000), p + 20);
+    b.writeUInt16BE(9999, p + 22);
+    b.writeUInt16BE(8, p + 24);
+  }
+  return b;
+}
+
+test('the table prints any number of flows: 210 000 flows (10 000 of them evicted by the cap) all listed, exit 0', () => {
+  withDir((dir) => {
+    const f = path.join(dir, 'many.pcap');
+    const flows = 210_000;
+    writeFileSync(f, manyFlows(flows));
+    const r = spawnSync(SYSTEM_NODE, [ensureCliBundle(), 'read', f], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 30 });
+    assert.equal(r.status, 0, r.stderr.slice(0, 2000));
+    assert.equal(r.stderr, '');
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 1 + flows + 1);
+    assert.match(lines[0], /^PROTO\s+SRC\s+DST\s+PKTS>/);
+    assert.match(lines[1], /^udp\s+10\.0\.0\.0:1024\s+192\.0\.2\.1:9999\s+1\s+42\s+0\s+0\s+active\s+-\s+-$/);
+    const srcs = new Set(lines.slice(1, -1).map((l) => l.split(/\s+/)[1]));
+    assert.equal(srcs.size, flows, 'every flow once');
+    assert.equal(lines[lines.length - 1], `${flows} packets, ${flows * 42} bytes, ${flows} flows (10000 evicted by the flow cap), 0 ARP, 0 undecoded, 84.000 s`);
+  });
+});

@@ -22,7 +22,7 @@ function newestSource(dir: string): number {
 /** Builds the bundle when it is missing or older than the sources it is made of. */
 export function ensureCliBundle(): string {
   const stale = !existsSync(CLI_BUNDLE) ||
-    statSync(CLI_BUNDLE).mtimeMs < Math.max(newestSource(path.join(REPO_ROOT, 'src/main')), newestSource(path.join(REPO_ROOT, 'src/shared')));
+    statSync(CLI_BUNDLE).mtimeMs < Math.max(...['src/cli', 'src/engine', 'src/engine-host', 'src/capture-client', 'src/shared'].map((d) => newestSource(path.join(REPO_ROOT, d))));
   if (stale) execFileSync(process.execPath, [path.join(REPO_ROOT, 'build/build.mjs'), '--only', 'cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
   return CLI_BUNDLE;
 }

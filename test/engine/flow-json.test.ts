@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { flowRecordJson } from '../../src/engine/flow-json.ts';
+import { FlowJsonWriter, flowRecordJson } from '../../src/engine/flow-json.ts';
 import type { FlowRecord } from '../../src/shared/flow.ts';
 
 const record: fc.Arbitrary<FlowRecord> = fc.record({
@@ -28,4 +28,53 @@ const record: fc.Arbitrary<FlowRecord> = fc.record({
 
 test('flowRecordJson writes exactly what JSON.stringify writes, key order included', () => {
   fc.assert(fc.property(record, (r) => assert.equal(flowRecordJson(r), JSON.stringify(r))), { numRuns: 2000, seed: 5 });
+});
+
+/** Every line a FlowJsonWriter writes, decoded, with chunks of `chunk` bytes. */
+function written(recs: FlowRecord[], chunk: number, extra?: (w: FlowJsonWriter) => void): { text: string; chunks: number[] } {
+  const parts: Buffer[] = [];
+  const w = new FlowJsonWriter((b) => parts.push(b), chunk);
+  for (const r of recs) w.flow(r);
+  extra?.(w);
+  w.flush();
+  return { text: Buffer.concat(parts).toString('utf8'), chunks: parts.map((p) => p.length) };
+}
+
+test('FlowJsonWriter writes, as UTF-8, exactly JSON.stringify plus a newline per record, across chunk boundaries', () => {
+  fc.assert(
+    fc.property(fc.array(record, { maxLength: 8 }), fc.integer({ min: 1, max: 300 }), (recs, chunk) => {
+      const { text, chunks } = written(recs, chunk);
+      assert.equal(text, recs.map((r) => JSON.stringify(r) + '\n').join(''));
+      assert.ok(chunks.every((n) => n > 0));
+    }),
+    { numRuns: 1000, seed: 7 },
+  );
+});
+
+test('FlowJsonWriter prints numbers as String() does: microsecond times, integers, and the rest', () => {
+  const values = fc.oneof(
+    fc.integer({ min: 0, max: 2 ** 33 * 1e6 }).map((us) => Math.round(us) / 1e6),
+    fc.integer({ min: 0, max: 2 ** 32 }).map((s) => s + 0.5e-6),
+    fc.double({ noNaN: false }),
+    fc.maxSafeNat(),
+    fc.constantFrom(0, -0, 1e-6, 1e-7, 5e-7, 2 ** 32 - 1e-6, 2 ** 32, 2 ** 53, 2 ** 53 + 2, 1e21, -1.5, Infinity, -Infinity, NaN),
+  );
+  fc.assert(
+    fc.property(values, (v) => {
+      const r: FlowRecord = { type: 'flow', id: 1, proto: 'udp', src: '10.0.0.1', sport: 1, dst: '10.0.0.2', dport: 2, packets_fwd: v, bytes_fwd: 0,
+        packets_rev: 0, bytes_rev: 0, first_seen: v, last_seen: v, state: 'active', app: null, host: null, dns_queries: [], pid: v, process: null };
+      assert.equal(written([r], 64).text, JSON.stringify(r) + '\n');
+    }),
+    { numRuns: 20000, seed: 11 },
+  );
+});
+
+test('FlowJsonWriter lines: any text, UTF-8 encoded', () => {
+  fc.assert(
+    fc.property(fc.array(fc.string({ unit: 'grapheme' }), { maxLength: 5 }), fc.integer({ min: 1, max: 50 }), (lines, chunk) => {
+      const { text } = written([], chunk, (w) => lines.forEach((l) => w.line(l)));
+      assert.equal(text, lines.map((l) => l + '\n').join(''));
+    }),
+    { numRuns: 500, seed: 3 },
+  );
 });
