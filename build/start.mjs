@@ -29,7 +29,7 @@ export const OFFER = 'Sandpiper can run in a browser instead: `npx sandpiper ui`
   '(over SSH: `npx sandpiper ui --no-open --port 8080` and `ssh -L 8080:127.0.0.1:8080 HOST`).\n';
 
 function runUi() {
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'sandpiper.js'), 'ui'], { stdio: 'inherit', cwd: root });
+  const child = spawn(path.join(root, 'bin', 'sandpiper'), ['ui'], { stdio: 'inherit', cwd: root });
   // Ctrl-C reaches both; the ui command stops cleanly on it.
   process.on('SIGINT', () => {});
   child.on('exit', (code) => process.exit(code ?? 1));
