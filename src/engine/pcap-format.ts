@@ -80,14 +80,10 @@ class PcapRecordFramer implements RecordFramer {
     const le = this.le;
     const hs = this.headerSize;
     const max = this.maxCaplen;
-    const scale = this.fracScale;
-    const lt = this.linktype;
-    const sink = this.sink;
     while (end - off >= hs) {
       const caplen = view.getUint32(off + 8, le);
       if (caplen > max || end - off - hs < caplen) break;
-      const wire = view.getUint32(off + 12, le);
-      sink(buf, off + hs, caplen, wire < caplen ? caplen : wire, view.getUint32(off, le) + view.getUint32(off + 4, le) * scale, lt);
+      this.record(buf, view, off, hs + caplen);
       off += hs + caplen;
     }
     return off;

@@ -17,7 +17,6 @@ export const EPERM = 1;
 export const ENOSYS = 38;
 
 const SYS_seccomp = 317;
-const SYS_io_uring_setup = 425;
 const SECCOMP_SET_MODE_FILTER = 1;
 export const SECCOMP_FILTER_FLAG_TSYNC = 1;
 
@@ -190,7 +189,7 @@ export function installSeccompFilter(c: Libc, prog: readonly Insn[], allThreads 
 /** Whether this process may set up an io_uring now (tried with a one-entry ring, closed at once). */
 export function ioUringAllowed(c: Libc): boolean {
   const params = Buffer.alloc(120); // struct io_uring_params, all zero
-  const fd = c.syscall(SYS_io_uring_setup, 'uint32_t', 1, 'void *', params);
+  const fd = c.syscall(NR.io_uring_setup, 'uint32_t', 1, 'void *', params);
   if (fd < 0) return false;
   c.close(fd);
   return true;
