@@ -32,6 +32,30 @@ const DEFAULT_CHUNK = 1 << 20;
 /** Below 2^32 a double's spacing is under 1e-6, so a value that is a whole number of microseconds prints as that decimal. */
 const MICRO_EXACT_BELOW = 2 ** 32;
 
+function latin1(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+/** The record's fixed text, encoded once. */
+const T_START = latin1('{"type":"flow","id":');
+const T_PROTO = latin1(',"proto":"');
+const T_SRC = latin1('","src":');
+const T_SPORT = latin1(',"sport":');
+const T_DST = latin1(',"dst":');
+const T_DPORT = latin1(',"dport":');
+const T_PACKETS_FWD = latin1(',"packets_fwd":');
+const T_BYTES_FWD = latin1(',"bytes_fwd":');
+const T_PACKETS_REV = latin1(',"packets_rev":');
+const T_BYTES_REV = latin1(',"bytes_rev":');
+const T_FIRST_SEEN = latin1(',"first_seen":');
+const T_LAST_SEEN = latin1(',"last_seen":');
+const T_STATE = latin1(',"state":"');
+const T_APP = latin1('","app":');
+const T_HOST = latin1(',"host":');
+const T_DNS_QUERIES = latin1(',"dns_queries":[');
+const T_PID = latin1('],"pid":');
+const T_PROCESS = latin1(',"process":');
+const T_END = latin1('}\n');
+
 /** Writes JSON lines as UTF-8 into chunks of `chunkBytes`; each full chunk goes to `emit`, which then owns it. */
 export class FlowJsonWriter {
   private buf: Uint8Array;
@@ -67,47 +91,47 @@ export class FlowJsonWriter {
   }
 
   flow(r: FlowRecord): void {
-    this.ascii('{"type":"flow","id":');
+    this.lit(T_START);
     this.num(r.id);
-    this.ascii(',"proto":"');
+    this.lit(T_PROTO);
     this.ascii(r.proto);
-    this.ascii('","src":');
+    this.lit(T_SRC);
     this.str(r.src);
-    this.ascii(',"sport":');
+    this.lit(T_SPORT);
     this.num(r.sport);
-    this.ascii(',"dst":');
+    this.lit(T_DST);
     this.str(r.dst);
-    this.ascii(',"dport":');
+    this.lit(T_DPORT);
     this.num(r.dport);
-    this.ascii(',"packets_fwd":');
+    this.lit(T_PACKETS_FWD);
     this.num(r.packets_fwd);
-    this.ascii(',"bytes_fwd":');
+    this.lit(T_BYTES_FWD);
     this.num(r.bytes_fwd);
-    this.ascii(',"packets_rev":');
+    this.lit(T_PACKETS_REV);
     this.num(r.packets_rev);
-    this.ascii(',"bytes_rev":');
+    this.lit(T_BYTES_REV);
     this.num(r.bytes_rev);
-    this.ascii(',"first_seen":');
+    this.lit(T_FIRST_SEEN);
     this.num(r.first_seen);
-    this.ascii(',"last_seen":');
+    this.lit(T_LAST_SEEN);
     this.num(r.last_seen);
-    this.ascii(',"state":"');
+    this.lit(T_STATE);
     this.ascii(r.state);
-    this.ascii('","app":');
+    this.lit(T_APP);
     this.str(r.app);
-    this.ascii(',"host":');
+    this.lit(T_HOST);
     this.str(r.host);
-    this.ascii(',"dns_queries":[');
+    this.lit(T_DNS_QUERIES);
     const q = r.dns_queries;
     for (let i = 0; i < q.length; i++) {
       if (i > 0) this.byte(0x2c);
       this.str(q[i]);
     }
-    this.ascii('],"pid":');
+    this.lit(T_PID);
     this.num(r.pid);
-    this.ascii(',"process":');
+    this.lit(T_PROCESS);
     this.str(r.process);
-    this.ascii('}\n');
+    this.lit(T_END);
   }
 
   private room(n: number): void {
@@ -119,6 +143,15 @@ export class FlowJsonWriter {
   private byte(b: number): void {
     this.room(1);
     this.buf[this.pos++] = b;
+  }
+
+  private lit(t: Uint8Array): void {
+    const n = t.length;
+    this.room(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = t[i];
+    this.pos = p;
   }
 
   /** A string known to be ASCII with nothing to escape (keys, enums). */

@@ -196,3 +196,24 @@ test('the table prints any number of flows: 210 000 flows (10 000 of them evicte
     assert.equal(lines[lines.length - 1], `${flows} packets, ${flows * 42} bytes, ${flows} flows (10000 evicted by the flow cap), 0 ARP, 0 undecoded, 84.000 s`);
   });
 });
+
+test('a file of several read chunks gives what the same bytes through a pipe give (records straddle the chunks)', () => {
+  withDir((dir) => {
+    const f = path.join(dir, 'big.pcap');
+    // 1,201-byte frames (an odd size), 3,000 flows: about 11 MiB, so records straddle every chunk boundary.
+    const recs = Array.from({ length: 9000 }, (_, i) => {
+      const n = i % 3000;
+      return { ts: 1 + i * 1e-3, data: eth(0x0800, ipv4(`10.1.${n >> 8}.${n & 255}`, B, 17, udp(2000 + (n % 7), 9, Array(1159).fill(i & 255)))) };
+    });
+    const bytes = pcap(recs);
+    assert.ok(bytes.length > 10 << 20);
+    writeFileSync(f, bytes);
+    const fromFile = cli(['--json', f]);
+    const fromPipe = cli(['--json', '-'], bytes);
+    assert.equal(fromFile.status, 0, fromFile.stderr);
+    assert.equal(fromFile.stdout, fromPipe.stdout);
+    const summary = JSON.parse(fromFile.stdout.trim().split('\n').at(-1) ?? '{}') as { packets: number; flows: number };
+    assert.equal(summary.packets, 9000);
+    assert.equal(summary.flows, 3000);
+  });
+});
