@@ -47,7 +47,7 @@ type Listener<T> = (v: T) => void;
 export const MAX_RECORDING_BYTES = 1 << 30;
 const RECORDING_PREFIX = 'sandpiper-rec-';
 
-const IDLE: CaptureStatusView = { state: 'idle', source: null, sandbox: null, error: null, devWarning: null };
+const IDLE: CaptureStatusView = { state: 'idle', source: null, sandbox: null, error: null, devWarning: null, recordingFullAt: null };
 
 interface Recording {
   dir: string;
@@ -114,7 +114,7 @@ export class EngineHost {
     if (!startLive) return { ok: false, error: appError('internal', 'Live capture is not available in this build.', 'Open a capture file instead.') };
     await this.stopSource();
     const gen = this.reset(true);
-    this.setStatus({ state: 'starting', source: { kind: 'live', interface: req.interface }, sandbox: null, error: null, devWarning: null });
+    this.setStatus({ state: 'starting', source: { kind: 'live', interface: req.interface }, sandbox: null, error: null, devWarning: null, recordingFullAt: null });
     await this.staleSwept;
     const dir = await mkdtemp(path.join(this.recordingDir(), `${RECORDING_PREFIX}${process.pid}-`));
     if (gen !== this.generation) {
@@ -155,6 +155,10 @@ export class EngineHost {
             if (gen !== this.generation) return;
             this.meter?.helperStats(m);
             this.schedule();
+          },
+          recordingFull: () => {
+            if (gen !== this.generation) return;
+            this.setStatus({ ...this.status, recordingFullAt: maxRecordingBytes });
           },
           streamInvalid: (reason: string) => {
             if (gen !== this.generation) return;
@@ -237,7 +241,7 @@ export class EngineHost {
     await this.stopSource();
     const gen = this.reset(false, engine);
     this.sourceFile = file;
-    this.setStatus({ state: firstError ? 'error' : 'reading', source: { kind: 'file', path: file }, sandbox: null, error: firstError, devWarning: null });
+    this.setStatus({ state: firstError ? 'error' : 'reading', source: { kind: 'file', path: file }, sandbox: null, error: firstError, devWarning: null, recordingFullAt: null });
     let error: AppError | null = firstError;
     try {
       while (!error) {

@@ -37,6 +37,7 @@ export function createLiveCaptureStarter(o: LiveCaptureOptions = {}): StartLiveC
     capture.on('sandbox', (m) => events.sandbox(m));
     capture.on('stats', (m) => events.stats(m));
     capture.on('packets', () => events.packets());
+    capture.on('sinkFull', () => events.recordingFull());
     capture.on('error', (m) => {
       lastError = m;
     });

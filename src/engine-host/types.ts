@@ -15,6 +15,8 @@ export interface LiveCaptureEvents {
   stats(m: StatsMessage): void;
   /** Packets reach the engine. */
   packets(): void;
+  /** The recording reached its bound and stopped growing; the capture goes on. */
+  recordingFull(): void;
   /** The engine cannot read the stream; the capture is stopped. */
   streamInvalid(reason: string): void;
   /** The capture is over; error is null for a clean stop. `pipeDrops`: packets lost between the helper and the engine. */

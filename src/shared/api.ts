@@ -211,7 +211,7 @@ export function isCallMessage(v: unknown): v is CallMessage {
 
 /** The status a page shows once its link to the host is gone. */
 export function linkLostStatus(error: AppError): CaptureStatusView {
-  return { state: 'error', source: null, sandbox: null, error, devWarning: null };
+  return { state: 'error', source: null, sandbox: null, error, devWarning: null, recordingFullAt: null };
 }
 
 export interface ApiClient {

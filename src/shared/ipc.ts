@@ -13,7 +13,7 @@ import type { SandboxMessage } from './helper-protocol.ts';
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 5;
+export const IPC_PROTOCOL_VERSION = 6;
 
 export interface InterfaceInfo {
   name: string;
@@ -62,6 +62,8 @@ export interface CaptureStatusView {
   error: AppError | null;
   /** Set when the helper runs from a source checkout instead of an installed, root-owned copy. */
   devWarning: string | null;
+  /** The live recording's bound in bytes once it was reached (it then stops growing; the capture goes on), else null. */
+  recordingFullAt: number | null;
 }
 
 export interface StatsView {

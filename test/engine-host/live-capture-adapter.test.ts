@@ -106,6 +106,7 @@ test('the recording is bounded: past maxRecordingBytes it keeps whole records on
       const ended = new Promise<void>((resolve) => session.onStatus((st) => st.state === 'stopped' && resolve()));
       assert.deepEqual(await session.startCapture({ interface: 'lo', filter: '', promisc: false }), { ok: true, value: undefined });
       await ended;
+      assert.equal(session.getStatus().recordingFullAt, 10_000, 'the status says the recording stopped at its bound');
       const [rec] = readdirSync(dir);
       const recorded = statSync(path.join(dir, rec, 'capture.pcap')).size;
       assert.ok(recorded > 24 && recorded <= 10_000, `recording is ${recorded} bytes`);

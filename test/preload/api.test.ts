@@ -44,7 +44,7 @@ test('the API has exactly the SandpiperApi members, frozen, and no ipcRenderer p
   ]);
   assert.equal(api.version, IPC_PROTOCOL_VERSION);
   assert.equal(api.version, API_VERSION);
-  assert.equal(api.version, 5, 'one API table; the page talks to the engine host over its own port');
+  assert.equal(api.version, 6, 'one API table; the page talks to the engine host over its own port');
   assert.ok(Object.isFrozen(api));
   for (const [k, v] of Object.entries(api)) if (k !== 'version') assert.equal(typeof v, 'function', k);
   // The preload asks main for its port once, and listens only for the port and the host's end.
@@ -124,7 +124,7 @@ test('when the engine host is gone, pending calls end and the page sees an error
   f.listeners.get(EVENT_CHANNELS.hostGone)!({}, error);
   assert.deepEqual(await start, { ok: false, error });
   await assert.rejects(stop, /engine process stopped/);
-  assert.deepEqual(statuses, [{ state: 'error', source: null, sandbox: null, error, devWarning: null }]);
+  assert.deepEqual(statuses, [{ state: 'error', source: null, sandbox: null, error, devWarning: null, recordingFullAt: null }]);
   assert.deepEqual(await api.validateFilter('tcp'), { ok: false, error }, 'later calls answer at once');
 });
 
@@ -137,7 +137,7 @@ test('a host of another API version is not believed', () => {
   f.fromHost({ type: 'hello', version: API_VERSION - 1 });
   assert.equal(statuses.length, 1);
   assert.equal(statuses[0].state, 'error');
-  assert.match(statuses[0].error?.message ?? '', /API version 4/);
+  assert.match(statuses[0].error?.message ?? '', new RegExp(`API version ${API_VERSION - 1}`));
 });
 
 /** A well-formed update: a window of two of five flows, the second one selected. */

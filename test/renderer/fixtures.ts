@@ -56,7 +56,7 @@ export function sandbox(p: Partial<SandboxMessage> = {}): SandboxMessage {
 }
 
 export function status(p: Partial<CaptureStatusView> = {}): CaptureStatusView {
-  return { state: 'idle', source: null, sandbox: null, error: null, devWarning: null, ...p };
+  return { state: 'idle', source: null, sandbox: null, error: null, devWarning: null, recordingFullAt: null, ...p };
 }
 
 export interface MockApi extends SandpiperApi {

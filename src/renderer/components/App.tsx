@@ -11,6 +11,7 @@ import { FlowDetails } from './FlowDetails.tsx';
 import { BandwidthChart } from './BandwidthChart.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { DevWarning } from './DevWarning.tsx';
+import { RecordingFull } from './RecordingFull.tsx';
 
 function Shell({ stores }: { stores: AppStores }) {
   useShortcuts(stores);
@@ -26,6 +27,7 @@ function Shell({ stores }: { stores: AppStores }) {
       </header>
       <ErrorBanner />
       <DevWarning />
+      <RecordingFull />
       <main className="flex min-h-0 flex-1">
         <FlowsTable />
         <FlowDetails />

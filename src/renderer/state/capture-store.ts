@@ -35,7 +35,7 @@ export interface CaptureState {
   showError(e: AppError | null): void;
 }
 
-export const IDLE_STATUS: CaptureStatusView = { state: 'idle', source: null, sandbox: null, error: null, devWarning: null };
+export const IDLE_STATUS: CaptureStatusView = { state: 'idle', source: null, sandbox: null, error: null, devWarning: null, recordingFullAt: null };
 
 /** Capture states in which Start makes no sense and Stop does. */
 export function isRunning(s: CaptureStatusView['state']): boolean {

@@ -337,7 +337,7 @@ describe('flows table cells', () => {
     act(() => api.emitUpdate(viewOf(3, [r], { ts: t0 + 140, chart: null })));
     expect(times()[1]).toBe(formatDateTime(r.last_seen));
     // Without a chart, the rows' own times decide.
-    act(() => api.emitStatus({ state: 'reading', source: { kind: 'file', path: '/tmp/x.pcap' }, sandbox: null, error: null, devWarning: null }));
+    act(() => api.emitStatus({ state: 'reading', source: { kind: 'file', path: '/tmp/x.pcap' }, sandbox: null, error: null, devWarning: null, recordingFullAt: null }));
     act(() => api.emitUpdate(viewOf(4, [r], { ts: t0 + 140 })));
     expect(times()[0]).toBe(formatClock(r.first_seen));
     const late = row({ id: 2, first_seen: t0 + 60, last_seen: t0 + DAY + 5 });
