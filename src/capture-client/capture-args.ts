@@ -5,7 +5,7 @@
 import { FILTER_MAX_LENGTH, HELPER_LIMITS, INTERFACE_NAME_RE, type HelperOptions } from '../shared/helper-protocol.ts';
 
 export const CAPTURE_USAGE =
-  'usage: sandpiper capture --interface IFACE [--filter BPF] [--count N] [--duration S] [--write FILE] [--json] [--promisc] [--sandbox-strict]';
+  'usage: sandpiper capture --interface IFACE [--filter BPF] [--count N] [--duration S] [--write FILE] [--json] [--promisc] [--buffer-mb N] [--sandbox-strict]';
 
 export interface CaptureArgs {
   helper: HelperOptions;
@@ -15,7 +15,7 @@ export interface CaptureArgs {
 
 export type ParsedCaptureArgs = { ok: true; args: CaptureArgs } | { ok: false; error: string } | { ok: 'help' };
 
-const VALUE_OPTIONS = new Set(['--interface', '--filter', '--count', '--duration', '--write']);
+const VALUE_OPTIONS = new Set(['--interface', '--filter', '--count', '--duration', '--buffer-mb', '--write']);
 const FLAG_OPTIONS = new Set(['--json', '--promisc', '--sandbox-strict']);
 
 function parseInteger(name: string, v: string, range: { min: number; max: number }): number | string {
@@ -73,6 +73,12 @@ export function parseCaptureArgs(argv: string[]): ParsedCaptureArgs {
     const n = parseInteger('--duration', duration, HELPER_LIMITS.durationSeconds);
     if (typeof n === 'string') return { ok: false, error: n };
     helper.durationSeconds = n;
+  }
+  const bufferMb = seen.get('--buffer-mb');
+  if (bufferMb !== undefined) {
+    const n = parseInteger('--buffer-mb', bufferMb, HELPER_LIMITS.bufferMb);
+    if (typeof n === 'string') return { ok: false, error: n };
+    helper.bufferMb = n;
   }
   if (flags.has('--promisc')) helper.promisc = true;
   if (flags.has('--sandbox-strict')) helper.sandboxStrict = true;

@@ -125,22 +125,25 @@ function envUid(v: string | undefined): number | null {
 export type TargetUserResult = { ok: true; uid: number; source: string } | { ok: false; message: string };
 
 /**
- * The uid the helper becomes: --user, else PKEXEC_UID, else SUDO_UID, else nobody. Never 0. Under pkexec a
- * polkit-authorised user may only name themselves or nobody, so authorisation cannot be turned into another
- * user's identity.
+ * The uid the helper becomes: --user, else PKEXEC_UID, else SUDO_UID, else nobody. Never 0. Under pkexec or sudo
+ * the caller may only name themselves or nobody, so authorisation cannot be turned into another user's identity.
  */
 export function resolveTargetUser(user: number | null, env: Readonly<Record<string, string | undefined>>): TargetUserResult {
   const pkexecUid = envUid(env.PKEXEC_UID);
+  const sudoUid = envUid(env.SUDO_UID);
   if (user !== null) {
     if (user === 0) return { ok: false, message: '--user 0 is not allowed: the helper never keeps running as root' };
     if (pkexecUid !== null && user !== pkexecUid && user !== FALLBACK_UID) {
       return { ok: false, message: `under pkexec --user may only name the invoking user (${pkexecUid}) or ${FALLBACK_UID}` };
     }
+    // sudo may be configured to allow only this command, so the same rule holds there.
+    if (pkexecUid === null && sudoUid !== null && user !== sudoUid && user !== FALLBACK_UID) {
+      return { ok: false, message: `under sudo --user may only name the invoking user (${sudoUid}) or ${FALLBACK_UID}` };
+    }
     return { ok: true, uid: user, source: '--user' };
   }
   // A root caller (uid 0) still gets an unprivileged identity.
   if (pkexecUid !== null) return { ok: true, uid: pkexecUid === 0 ? FALLBACK_UID : pkexecUid, source: 'PKEXEC_UID' };
-  const sudoUid = envUid(env.SUDO_UID);
   if (sudoUid !== null) return { ok: true, uid: sudoUid === 0 ? FALLBACK_UID : sudoUid, source: 'SUDO_UID' };
   return { ok: true, uid: FALLBACK_UID, source: 'default' };
 }

@@ -46,7 +46,8 @@ export const FILTER_MAX_LENGTH = 4096;
 /** Inclusive ranges of the numeric arguments. */
 export const HELPER_LIMITS = {
   snaplen: { min: 1, max: 262144 },
-  bufferMb: { min: 1, max: 1024 },
+  // The capture buffer is kernel memory pinned for the whole capture, so its size is bounded.
+  bufferMb: { min: 1, max: 256 },
   count: { min: 1, max: 2 ** 31 - 1 },
   durationSeconds: { min: 1, max: 31 * 24 * 3600 },
   uid: { min: 1, max: 2 ** 32 - 2 },

@@ -17,6 +17,7 @@ test('parses every option, both --opt VALUE and --opt=VALUE', () => {
   const minimal = parseCaptureArgs(['--interface', 'lo']);
   assert.deepEqual(minimal, { ok: true, args: { helper: { interface: 'lo' }, write: null, json: false } });
   assert.deepEqual(parseCaptureArgs(['--help']), { ok: 'help' });
+  assert.deepEqual(parseCaptureArgs(['--interface', 'lo', '--buffer-mb', '256']), { ok: true, args: { helper: { interface: 'lo', bufferMb: 256 }, write: null, json: false } });
 });
 
 test('bad values give one line naming the problem', () => {
@@ -31,6 +32,9 @@ test('bad values give one line naming the problem', () => {
     [['--interface', 'lo', '--count', '99999999999'], /--count must be between/],
     [['--interface', 'lo', '--duration', '1.5'], /--duration must be a whole number/],
     [['--interface', 'lo', '--duration', '0'], /--duration must be between/],
+    [['--interface', 'lo', '--buffer-mb', '257'], /--buffer-mb must be between 1 and 256, got 257/],
+    [['--interface', 'lo', '--buffer-mb', '1024'], /--buffer-mb must be between 1 and 256, got 1024/],
+    [['--interface', 'lo', '--buffer-mb', '0'], /--buffer-mb must be between/],
     [['--interface', 'lo', '--filter', 'x'.repeat(5000)], /--filter is longer than 4096/],
     [['--interface', 'lo', '--filter', 'udp\nport 1'], /single line/],
     [['--interface', 'lo', '--write', ''], /--write needs a file name/],

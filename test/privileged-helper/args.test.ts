@@ -28,10 +28,27 @@ test('every flag parses, in any order, and round-trips through buildHelperArgs',
 });
 
 test('bounds are inclusive', () => {
-  for (const [flag, lo, hi] of [['--snaplen', 1, 262144], ['--buffer-mb', 1, 1024], ['--count', 1, 2 ** 31 - 1], ['--max-landlock-abi', 0, 8]] as const) {
+  for (const [flag, lo, hi] of [['--snaplen', 1, 262144], ['--buffer-mb', 1, 256], ['--count', 1, 2 ** 31 - 1], ['--max-landlock-abi', 0, 8]] as const) {
     for (const v of [lo, hi]) assert.equal(parseHelperArgs(['--interface', 'lo', flag, String(v)]).ok, true, `${flag} ${v}`);
     for (const v of [lo - 1, hi + 1]) assert.equal(parseHelperArgs(['--interface', 'lo', flag, String(v)]).ok, false, `${flag} ${v}`);
   }
+});
+
+test('--buffer-mb above 256 is refused: it is kernel memory pinned per capture', () => {
+  for (const v of ['257', '1024']) {
+    const r = parseHelperArgs(['--interface', 'lo', '--buffer-mb', v]);
+    assert.equal(r.ok, false, v);
+    assert.equal(!r.ok && r.code, 'bad_arguments');
+  }
+  assert.equal(parseHelperArgs(['--interface', 'lo', '--buffer-mb', '256']).ok, true);
+});
+
+test('under sudo --user may only name the invoking user or nobody, as under pkexec', () => {
+  assert.deepEqual(resolveTargetUser(1004, { SUDO_UID: '1003' }), { ok: false, message: 'under sudo --user may only name the invoking user (1003) or 65534' });
+  assert.deepEqual(resolveTargetUser(1003, { SUDO_UID: '1003' }), { ok: true, uid: 1003, source: '--user' });
+  assert.deepEqual(resolveTargetUser(65534, { SUDO_UID: '1003' }), { ok: true, uid: 65534, source: '--user' });
+  // Without pkexec or sudo (root starting the helper directly) --user names anyone but root.
+  assert.deepEqual(resolveTargetUser(1234, {}), { ok: true, uid: 1234, source: '--user' });
 });
 
 test('numbers must be plain decimals', () => {
@@ -75,7 +92,6 @@ test('target user: --user, then PKEXEC_UID, then SUDO_UID, then nobody', () => {
   assert.deepEqual(resolveTargetUser(1001, { PKEXEC_UID: '1000', SUDO_UID: '1002' }), { ok: false, message: 'under pkexec --user may only name the invoking user (1000) or 65534' });
   assert.deepEqual(resolveTargetUser(1000, { PKEXEC_UID: '1000' }), { ok: true, uid: 1000, source: '--user' });
   assert.deepEqual(resolveTargetUser(65534, { PKEXEC_UID: '1000' }), { ok: true, uid: 65534, source: '--user' });
-  assert.deepEqual(resolveTargetUser(1234, { SUDO_UID: '1000' }), { ok: true, uid: 1234, source: '--user' });
   assert.deepEqual(resolveTargetUser(null, { PKEXEC_UID: '1000', SUDO_UID: '1002' }), { ok: true, uid: 1000, source: 'PKEXEC_UID' });
   assert.deepEqual(resolveTargetUser(null, { SUDO_UID: '1002' }), { ok: true, uid: 1002, source: 'SUDO_UID' });
   assert.deepEqual(resolveTargetUser(null, {}), { ok: true, uid: 65534, source: 'default' });
