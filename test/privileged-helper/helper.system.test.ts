@@ -373,6 +373,16 @@ describe('helper argument and privilege errors', { skip: skip ?? false }, () => 
     assert.match(await assertFailedWith(run, 'bad_arguments', 2), /under pkexec --user may only name the invoking user \(4241\)/);
   });
 
+  test('under sudo, --user may not name a third user either', async () => {
+    const run = startHelper([HELPER, '--interface', 'lo', '--user', '1004'], { env: { ...process.env, SUDO_UID: '1003' } });
+    assert.match(await assertFailedWith(run, 'bad_arguments', 2), /under sudo --user may only name the invoking user \(1003\)/);
+  });
+
+  test('--buffer-mb 1024 is refused before any capture starts', async () => {
+    const run = startHelper([HELPER, '--interface', 'lo', '--buffer-mb', '1024']);
+    assert.match(await assertFailedWith(run, 'bad_arguments', 2), /--buffer-mb/);
+  });
+
   test('no helper process is left behind by the failures above', () => {
     assert.deepEqual(strayHelpers(), []);
   });
