@@ -28,7 +28,8 @@ export const ICMP_KIND_ECHO = 1;
 export const ICMP_KIND_OTHER = 2;
 
 const MAX_VLAN_TAGS = 4;
-const MAX_IPV6_EXT_HEADERS = 8;
+/** Well above any real chain; each header is at least 8 bytes, so the packet's end also ends the walk. */
+const MAX_IPV6_EXT_HEADERS = 32;
 
 export class PacketInfo {
   /** 4 or 6. */
@@ -51,6 +52,8 @@ export class PacketInfo {
   /** The first fragment of a fragmented datagram (offset 0, more fragments). */
   fragFirst = false;
   icmpKind = 0;
+  /** Cumulative: IPv6 packets whose extension-header chain went past the walk bound (reported undecoded). */
+  ipv6ExtChainTooLong = 0;
 }
 
 function u16(b: Uint8Array, o: number): number {
@@ -195,6 +198,7 @@ function decodeIpv6(buf: Uint8Array, off: number, end: number, p: PacketInfo): D
         return decodeTransport(buf, q, ipEnd, p);
     }
   }
+  p.ipv6ExtChainTooLong++;
   return DECODED_UNDECODED;
 }
 

@@ -66,9 +66,23 @@ test('IPv6 extension headers (hop-by-hop, routing, dest options, AH, fragment) a
   assert.equal(p.fragFirst, true, 'offset 0 with M set is a first fragment');
 });
 
-test('an IPv6 extension chain longer than the bound is undecoded', () => {
-  const v6 = ipv6('2001:db8::1', '2001:db8::2', 17, udp(1, 2), Array.from({ length: 10 }, () => ({ type: 60 })));
-  assert.equal(decode(v6, 229).r, DECODED_UNDECODED);
+test('IPv6 with 8 and 12 hop-by-hop/destination-options headers then UDP is decoded', () => {
+  for (const n of [8, 12]) {
+    const exts = Array.from({ length: n }, (_, i) => ({ type: i === 0 ? 0 : 60 }));
+    const { r, p } = decode(ipv6('2001:db8::1', '2001:db8::2', 17, udp(5353, 53, [9, 8, 7]), exts), 229);
+    assert.equal(r, DECODED_IP, `${n} headers`);
+    assert.equal(p.proto, 17);
+    assert.equal(p.dport, 53);
+    assert.equal(p.payloadLen, 3);
+    assert.equal(p.ipv6ExtChainTooLong, 0);
+  }
+});
+
+test('an IPv6 extension chain longer than the bound is undecoded and counted', () => {
+  const v6 = ipv6('2001:db8::1', '2001:db8::2', 17, udp(1, 2), Array.from({ length: 40 }, () => ({ type: 60 })));
+  const { r, p } = decode(v6, 229);
+  assert.equal(r, DECODED_UNDECODED);
+  assert.equal(p.ipv6ExtChainTooLong, 1);
 });
 
 test('IPv4 and IPv6 fragments: the first carries ports, later ones are fragments', () => {

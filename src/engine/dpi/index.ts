@@ -213,8 +213,7 @@ class FlowInspector implements FlowDpi {
       const r = this.modeStep(ctx, dir, buf, off, len, false);
       if (r !== NEED_MORE) return r === FLOW_DONE;
       s = new StreamPrefix(TCP_PREFIX_LIMIT);
-      // A ClientHello record says how long it is: one allocation of that size instead of growing by copies.
-      if (this.mode === TLS && len >= 5) s.reserve(5 + u16(buf, off + 3));
+      // No reservation from the record's claimed length: the buffer grows only with bytes that arrive.
       s.push(ctx.seq, buf, off, len);
       if (dir === 0) this.stream0 = s;
       else this.stream1 = s;

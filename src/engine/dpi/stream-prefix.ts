@@ -7,6 +7,27 @@
  */
 
 const DEFAULT_MAX_HOLES = 8;
+/** Total bytes all stream prefixes may hold at once; a stream that would go past it is abandoned (and counted). */
+const DEFAULT_BUDGET = 64 * 1024 * 1024;
+
+/** Process-wide accounting of prefix buffers (DPI runs on one thread). */
+const budget = { held: 0, limit: DEFAULT_BUDGET, refusals: 0 };
+/** A stream dropped with its flow (never failed) gives its bytes back when collected. */
+const released = new FinalizationRegistry<{ n: number }>((acct) => {
+  budget.held -= acct.n;
+});
+
+/** Bytes currently held by stream-prefix buffers, and growths refused because the budget was spent. */
+export function dpiBufferStats(): { held: number; limit: number; refusals: number } {
+  return { held: budget.held, limit: budget.limit, refusals: budget.refusals };
+}
+
+/** Sets the budget (tests); returns the previous one. */
+export function setDpiBufferBudget(limit: number): number {
+  const prev = budget.limit;
+  budget.limit = limit;
+  return prev;
+}
 /** Shared by every stream that holds nothing yet: never written (ensure replaces it before any write). */
 const EMPTY = new Uint8Array(0);
 
@@ -24,11 +45,14 @@ export class StreamPrefix {
   private started = false;
   /** Sorted, disjoint [start, end) ranges of received bytes relative to base, flattened. */
   private ranges: number[] = [];
+  /** Bytes of data counted in the budget; shared with the finalizer, so it must not reference this. */
+  private readonly acct = { n: 0 };
 
   constructor(limit: number, maxHoles = DEFAULT_MAX_HOLES) {
     this.limit = limit;
     this.maxRanges = maxHoles;
     this.data = EMPTY;
+    released.register(this, this.acct, this.acct);
   }
 
   /** Fixes the stream start (e.g. offset 0 of a QUIC CRYPTO stream) instead of taking the first segment's seq. */
@@ -62,21 +86,17 @@ export class StreamPrefix {
         off += shift; len -= shift; rel = 0;
       } else {
         this.shiftBy(shift);
+        if (this.failed) return false;
         this.base = (this.base - shift) >>> 0;
         rel = 0;
       }
     }
     if (rel >= this.limit) return true; // beyond the window we care about
     const end = Math.min(rel + len, this.limit);
-    this.ensure(end);
+    if (!this.ensure(end)) return false;
     this.insert(rel, end, buf, off);
     if (this.ranges.length > this.maxRanges * 2) this.fail();
     return !this.failed;
-  }
-
-  /** Makes room for n bytes from the start (capped at the limit) when the caller knows how much is coming. */
-  reserve(n: number): void {
-    if (!this.failed) this.ensure(Math.min(n, this.limit));
   }
 
   /** Drops n bytes from the front of the contiguous prefix (for streams of length-prefixed messages). */
@@ -94,25 +114,41 @@ export class StreamPrefix {
     this.failed = true;
     this.ranges = [];
     this.data = EMPTY;
+    budget.held -= this.acct.n;
+    this.acct.n = 0;
   }
 
   private maxEnd(): number {
     return this.ranges.length ? this.ranges[this.ranges.length - 1] : 0;
   }
 
-  private ensure(end: number): void {
-    if (end <= this.data.length) return;
+  /**
+   * Grows data to hold [0, end) — only ever from bytes received, never from a length the stream claims. False (and
+   * the stream abandoned) when the global budget cannot cover it.
+   */
+  private ensure(end: number): boolean {
+    if (this.failed) return false;
+    if (end <= this.data.length) return true;
     // The first allocation is exactly what the first segment needs (many streams never get a second one); later
     // ones at least double, so a growing prefix is copied O(log n) times.
     const cap = this.data.length === 0 ? end : Math.max(this.data.length * 2, end);
-    const next = new Uint8Array(Math.min(cap, this.limit));
+    const size = Math.min(cap, this.limit);
+    if (budget.held + size - this.acct.n > budget.limit) {
+      budget.refusals++;
+      this.fail();
+      return false;
+    }
+    const next = new Uint8Array(size);
     next.set(this.data.subarray(0, this.maxEnd()));
     this.data = next;
+    budget.held += size - this.acct.n;
+    this.acct.n = size;
+    return true;
   }
 
   private shiftBy(shift: number): void {
     const end = this.maxEnd();
-    this.ensure(end + shift);
+    if (!this.ensure(end + shift)) return;
     this.data.copyWithin(shift, 0, end);
     this.rebases++;
     for (let i = 0; i < this.ranges.length; i++) this.ranges[i] += shift;
