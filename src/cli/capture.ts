@@ -9,7 +9,7 @@ import { formatSandboxReport, formatStatsLine, formatSummary, type CaptureSummar
 import type { HelperRunOptions } from '../capture-client/helper-run.ts';
 import { LiveCapture } from '../capture-client/live-capture.ts';
 import { createEngine } from '../engine/engine.ts';
-import { flowRecordJson } from '../engine/flow-json.ts';
+import { FlowJsonWriter } from '../engine/flow-json.ts';
 import { grown } from '../engine-host/view/grown.ts';
 import { ProcessAttributor } from '../engine/process-attribution.ts';
 import { APP_VERSION, HelperNotFoundError, locateHelper } from '../capture-client/locate-helper.ts';
@@ -17,9 +17,20 @@ import { FileSinkError, preparePcapFileSink, type PcapFileSink } from '../captur
 
 /** Flow lines written per event-loop turn while a capture runs. */
 const FLOW_LINES_PER_TURN = 2000;
+/** --json output is written in chunks of this size (or less, at the end of each turn). */
+const JSON_CHUNK_BYTES = 256 << 10;
+/**
+ * --json bytes that may wait for a slow stdout. Changed flows wait as slots (their newest numbers are printed when
+ * stdout is ready), so only lines that cannot wait (ended flows, stats) queue; beyond this, ended flows' lines are
+ * dropped and counted.
+ */
+const JSON_QUEUE_LIMIT = 32 << 20;
 
 export interface CaptureIo {
-  out: (text: string) => void;
+  /** Writes text or bytes; `false` asks to wait for `onDrain` before writing more (as a stream's write does). */
+  out: (text: string | Uint8Array) => boolean | void;
+  /** Calls `cb` once when output that returned `false` can take more; absent, output never waits. */
+  onDrain?: (cb: () => void) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   /** Overrides for tests: how to launch, which pkexec. */
@@ -53,13 +64,90 @@ function processInterrupts(stop: () => void): () => void {
 let outputClosed = false;
 
 const defaultIo = (): CaptureIo => ({
-  out: (t) => {
-    if (!outputClosed) process.stdout.write(t);
+  out: (t) => (outputClosed ? true : process.stdout.write(t)),
+  onDrain: (cb) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('close', done);
+      process.stdout.off('error', done);
+      cb();
+    };
+    process.stdout.on('drain', done);
+    process.stdout.on('close', done);
+    process.stdout.on('error', done);
   },
   err: (t) => void process.stderr.write(t),
   env: process.env,
   onInterrupt: processInterrupts,
 });
+
+/**
+ * --json output: lines written as bytes by FlowJsonWriter, handed to `io.out` in chunks. While `io.out` waits for a
+ * drain, chunks queue here (bounded by the caller, see `full`) and the capture goes on reading the helper's pipe.
+ */
+class JsonOutput {
+  readonly writer: FlowJsonWriter;
+  /** Ended flows' lines not written because the queue was full. */
+  dropped = 0;
+  /** Called when the output has taken everything after having waited. */
+  onReady: () => void = () => {};
+  private readonly io: CaptureIo;
+  private queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private waiting = false;
+  private idle: Array<() => void> = [];
+
+  constructor(io: CaptureIo) {
+    this.io = io;
+    this.writer = new FlowJsonWriter((chunk) => {
+      this.queue.push(chunk);
+      this.queuedBytes += chunk.length;
+    }, JSON_CHUNK_BYTES);
+  }
+
+  /** Nothing waits for the output. */
+  get ready(): boolean {
+    return !this.waiting && this.queue.length === 0;
+  }
+
+  get full(): boolean {
+    return this.queuedBytes + this.writer.pending >= JSON_QUEUE_LIMIT;
+  }
+
+  /** Hands everything written so far to the output, as far as it takes it. */
+  send(): void {
+    this.writer.flush();
+    this.pump();
+  }
+
+  /** Resolves once the output has taken everything. */
+  drained(): Promise<void> {
+    this.send();
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private pump(): void {
+    let i = 0;
+    while (!this.waiting && i < this.queue.length) {
+      const chunk = this.queue[i++];
+      this.queuedBytes -= chunk.length;
+      if (this.io.out(chunk) === false && this.io.onDrain !== undefined) {
+        this.waiting = true;
+        this.io.onDrain(() => {
+          this.waiting = false;
+          this.pump();
+          if (!this.ready) return;
+          this.onReady();
+          const idle = this.idle;
+          this.idle = [];
+          for (const resolve of idle) resolve();
+        });
+      }
+    }
+    this.queue = i === this.queue.length ? [] : this.queue.slice(i);
+  }
+}
 
 export async function runCapture(argv: string[]): Promise<number> {
   return runCaptureWith(argv, defaultIo());
@@ -120,36 +208,44 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   let sawHello = false;
   let live = true;
 
+  const jsonOut = new JsonOutput(io);
   // A flow's line when it ends (evicted idle or by the cap), then the flows that changed, each once per tick.
+  // An ended flow's slot is reused, so its line is written now; if stdout is that far behind, it is dropped and counted.
   engine.onFlowEvicted((flow) => {
-    if (json) io.out(flowRecordJson(engine.toRecord(flow)) + '\n');
+    if (!json) return;
+    if (jsonOut.full) jsonOut.dropped++;
+    else jsonOut.writer.flow(engine.toRecord(flow));
   });
   // Changed flows are printed a batch per event-loop turn, so the pipe from the helper is read in between: one
   // long burst of lines would stall reading and let the kernel ring overflow.
-  // Each slot waits at most once (`queued`), so a flow still waiting from the last tick is printed once, with its
-  // newest numbers.
+  // Each slot waits at most once (`queued`), so a flow still waiting from the last tick (or for a slow stdout) is
+  // printed once, with its newest numbers: what waits is bounded by the number of flows.
   const pending: number[] = [];
   let next = 0;
   let queued = new Uint8Array(1024);
   let printing: ReturnType<typeof setImmediate> | null = null;
   const printSome = (max: number) => {
-    let text = '';
     const end = Math.min(pending.length, next + max);
     for (; next < end; next++) {
       const slot = pending[next];
       queued[slot] = 0;
-      if (engine.idAt(slot) !== 0) text += flowRecordJson(engine.toRecord(slot)) + '\n';
+      if (engine.idAt(slot) !== 0) jsonOut.writer.flow(engine.toRecord(slot));
     }
     if (next === pending.length) {
       pending.length = 0;
       next = 0;
     }
-    if (text !== '') io.out(text);
+    jsonOut.send();
   };
   const printBatch = () => {
     printing = null;
+    // A slow stdout: the slots wait (and keep collecting changes) until it has taken what it has.
+    if (!jsonOut.ready) return;
     printSome(FLOW_LINES_PER_TURN);
     if (next < pending.length) printing = setImmediate(printBatch);
+  };
+  jsonOut.onReady = () => {
+    if (next < pending.length) printing ??= setImmediate(printBatch);
   };
   const emitFlows = () => {
     // A quiet capture still ages its flows: wall time moves capture time on.
@@ -168,6 +264,11 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     printing = null;
     printSome(Infinity);
   };
+  /** A JSON line of its own (sandbox, stats, summary), in order with the flow lines. */
+  const jsonLine = (m: unknown) => {
+    jsonOut.writer.line(JSON.stringify(m));
+    jsonOut.send();
+  };
   capture.on('streamInvalid', (reason) => io.err(`sandpiper capture: warning: flow decoding stopped: ${reason}\n`));
   capture.on('hello', (m) => {
     sawHello = true;
@@ -176,9 +277,9 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     }
     if (!json) io.out(`capturing on ${helper.interface} (helper ${m.version}, ${m.libpcap})\n`);
   });
-  capture.on('sandbox', (m) => io.out(json ? JSON.stringify(m) + '\n' : formatSandboxReport(m)));
+  capture.on('sandbox', (m) => (json ? jsonLine(m) : io.out(formatSandboxReport(m))));
   capture.on('stats', (m) => {
-    if (json) io.out(JSON.stringify(m) + '\n');
+    if (json) jsonLine(m);
     else io.out(formatStatsLine(m, engine.stats.flows));
   });
   capture.on('warning', (m) => io.err(`sandpiper capture: warning: ${m.message}\n`));
@@ -213,7 +314,14 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
       file: sink?.path ?? null,
       error: failure?.message ?? fileError,
     };
-    io.out(json ? JSON.stringify(summary) + '\n' : formatSummary(summary));
+    if (json) jsonLine(summary);
+    else io.out(formatSummary(summary));
+  }
+  if (json) {
+    await jsonOut.drained();
+    if (jsonOut.dropped > 0) {
+      io.err(`sandpiper capture: warning: ${jsonOut.dropped} ended flows' lines were dropped: the output did not keep up\n`);
+    }
   }
   if (failure !== null) {
     io.err(`sandpiper capture: ${failure.message}\n`);

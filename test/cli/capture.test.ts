@@ -64,6 +64,57 @@ test('--json prints the sandbox and stats lines, then a summary; --write saves t
   assert.equal(summary.flows, 1);
 });
 
+/** The keys of a flow line, in their printed order (docs/flow-schema.md). */
+const FLOW_KEYS = [
+  'type', 'id', 'proto', 'src', 'sport', 'dst', 'dport', 'packets_fwd', 'bytes_fwd', 'packets_rev', 'bytes_rev',
+  'first_seen', 'last_seen', 'state', 'app', 'host', 'dns_queries', 'pid', 'process',
+];
+
+test('--json flow line format: exactly JSON.stringify of the FlowRecord, keys in schema order', async () => {
+  const r = await cli(['--interface', 'lo', '--json'], { packets: 7 });
+  assert.equal(r.code, 0, r.err);
+  const line = r.out.split('\n').find((l) => l.startsWith('{"type":"flow"'));
+  assert.ok(line !== undefined, r.out);
+  const parsed = JSON.parse(line) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(parsed), FLOW_KEYS);
+  assert.equal(line, JSON.stringify(parsed), 'no spaces, numbers as String() prints them');
+  assert.match(line, /^\{"type":"flow","id":1,"proto":"udp","src":"10\.9\.0\.1","sport":40000,"dst":"10\.9\.0\.2","dport":5353,"packets_fwd":7,"bytes_fwd":\d+,"packets_rev":0,"bytes_rev":0,"first_seen":\d+(\.\d{1,6})?,"last_seen":\d+(\.\d{1,6})?,"state":"active","app":(null|"[a-z]+"),"host":(null|"[^"]*"),"dns_queries":\[[^\]]*\],"pid":(null|\d+),"process":(null|"[^"]*")\}$/);
+});
+
+test('--json with a slow stdout: nothing is written while it waits for a drain, and the last lines are complete', async () => {
+  let out = '';
+  let waiting = false;
+  let writesWhileWaiting = 0;
+  let drains = 0;
+  const r = await cli(['--interface', 'lo', '--json'], { packets: 0, runUntilStopped: true }, {
+    out: (t) => {
+      if (waiting) writesWhileWaiting++;
+      out += typeof t === 'string' ? t : Buffer.from(t).toString('utf8');
+      // Every write fills the output: it takes more only after a drain, 150 ms later.
+      waiting = true;
+      return false;
+    },
+    onDrain: (cb) => {
+      setTimeout(() => {
+        waiting = false;
+        drains++;
+        cb();
+      }, 150);
+    },
+    onStarted: (s) => s.on('stats', (m) => void (m.elapsed > 2.5 ? s.stop() : undefined)),
+  });
+  assert.equal(r.code, 0, r.err);
+  assert.equal(writesWhileWaiting, 0, 'no write while the output waits for a drain');
+  assert.ok(drains > 0);
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; packets_fwd?: number; packets?: number });
+  assert.equal(lines[0].type, 'sandbox');
+  const summary = lines.at(-1) ?? { type: '' };
+  assert.equal(summary.type, 'summary');
+  const flows = lines.filter((l) => l.type === 'flow');
+  assert.ok(flows.length >= 1);
+  assert.equal(flows.at(-1)?.packets_fwd, summary.packets, 'the last flow line has the final count');
+});
+
 test('--json flow lines come at most once a second per flow while a capture runs', async () => {
   const started = Date.now();
   const r = await cli(['--interface', 'lo', '--json'], { packets: 0, runUntilStopped: true }, {
