@@ -305,7 +305,7 @@ async function main(): Promise<number> {
     ['helper', helperAlone],
     ['tcpdump', tcpdump],
   ].filter(([k]) => wanted.includes(k as string)).map(([, c]) => c as Capturer);
-  if (!existsSync(HELPER) && (wanted.includes('cli') || wanted.includes('helper'))) {
+  if (!existsSync(HELPER) && wanted.some((k) => k !== 'tcpdump')) {
     console.log(`skipped: the helper is not built (${HELPER}); run npm run build`);
     return 0;
   }
