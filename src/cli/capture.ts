@@ -10,6 +10,7 @@ import type { HelperRunOptions } from '../capture-client/helper-run.ts';
 import { LiveCapture } from '../capture-client/live-capture.ts';
 import { createEngine } from '../engine/engine.ts';
 import { FlowJsonWriter } from '../engine/flow-json.ts';
+import { onStdoutDrain } from './stdout-drain.ts';
 import { grown } from '../engine-host/view/grown.ts';
 import { ProcessAttributor } from '../engine/process-attribution.ts';
 import { APP_VERSION, HelperNotFoundError, locateHelper } from '../capture-client/locate-helper.ts';
@@ -65,17 +66,7 @@ let outputClosed = false;
 
 const defaultIo = (): CaptureIo => ({
   out: (t) => (outputClosed ? true : process.stdout.write(t)),
-  onDrain: (cb) => {
-    const done = () => {
-      process.stdout.off('drain', done);
-      process.stdout.off('close', done);
-      process.stdout.off('error', done);
-      cb();
-    };
-    process.stdout.on('drain', done);
-    process.stdout.on('close', done);
-    process.stdout.on('error', done);
-  },
+  onDrain: onStdoutDrain,
   err: (t) => void process.stderr.write(t),
   env: process.env,
   onInterrupt: processInterrupts,

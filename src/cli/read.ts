@@ -11,6 +11,7 @@ import type { FlowRecord, ReadSummary } from '../shared/flow.ts';
 import { CaptureFormatError, createEngine, type Engine } from '../engine/index.ts';
 import { formatEndpoint } from '../engine/address-text.ts';
 import { FlowJsonWriter } from '../engine/flow-json.ts';
+import { onStdoutDrain } from './stdout-drain.ts';
 
 const USAGE = 'usage: sandpiper read FILE|- [--json]\n';
 const CHUNK_BYTES = 1 << 20;
@@ -64,17 +65,7 @@ class Output {
     for (const chunk of q) {
       if (this.closed) return;
       if (process.stdout.write(chunk)) continue;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          process.stdout.off('drain', done);
-          process.stdout.off('close', done);
-          process.stdout.off('error', done);
-          resolve();
-        };
-        process.stdout.on('drain', done);
-        process.stdout.on('close', done);
-        process.stdout.on('error', done);
-      });
+      await new Promise<void>((resolve) => onStdoutDrain(resolve));
     }
   }
 }

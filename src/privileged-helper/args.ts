@@ -133,12 +133,11 @@ export function resolveTargetUser(user: number | null, env: Readonly<Record<stri
   const sudoUid = envUid(env.SUDO_UID);
   if (user !== null) {
     if (user === 0) return { ok: false, message: '--user 0 is not allowed: the helper never keeps running as root' };
-    if (pkexecUid !== null && user !== pkexecUid && user !== FALLBACK_UID) {
-      return { ok: false, message: `under pkexec --user may only name the invoking user (${pkexecUid}) or ${FALLBACK_UID}` };
-    }
-    // sudo may be configured to allow only this command, so the same rule holds there.
-    if (pkexecUid === null && sudoUid !== null && user !== sudoUid && user !== FALLBACK_UID) {
-      return { ok: false, message: `under sudo --user may only name the invoking user (${sudoUid}) or ${FALLBACK_UID}` };
+    // sudo may be configured to allow only this command, so the rule for pkexec holds there too.
+    const invoker = pkexecUid ?? sudoUid;
+    if (invoker !== null && user !== invoker && user !== FALLBACK_UID) {
+      const via = pkexecUid !== null ? 'pkexec' : 'sudo';
+      return { ok: false, message: `under ${via} --user may only name the invoking user (${invoker}) or ${FALLBACK_UID}` };
     }
     return { ok: true, uid: user, source: '--user' };
   }
