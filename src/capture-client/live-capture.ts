@@ -109,30 +109,43 @@ export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
   }
 
   #data(chunk: Buffer): boolean {
-    const e = this.#engine;
-    const before = e.completeBytes;
-    if (this.#invalid === null) {
-      try {
-        e.push(chunk);
-      } catch (err) {
-        this.#invalid = err instanceof CaptureFormatError ? err.message : err instanceof Error ? err.message : String(err);
-        this.emit('streamInvalid', this.#invalid);
-      }
-      if (!this.#sawPackets && e.stats.packets > 0) {
-        this.#sawPackets = true;
-        this.emit('packets');
-      }
-    }
     const sink = this.#sink;
+    // Until it is full the sink holds every byte before this chunk, so `room` is where the bound falls in it.
+    const room = sink === null || this.#sinkFull ? Infinity : this.#maxSink - sink.written;
+    let cut = -1;
+    if (chunk.length > room) {
+      // Fed in two parts, the engine's record boundary after the first is the last whole record within the bound.
+      this.#push(chunk.subarray(0, room));
+      cut = this.#engine.completeBytes;
+      this.#push(chunk.subarray(room));
+    } else {
+      this.#push(chunk);
+    }
     if (sink === null || this.#sinkFull) return true;
-    if (sink.written + chunk.length > this.#maxSink) {
+    if (cut >= 0) {
       this.#sinkFull = true;
-      // Everything before this chunk is in the file; the last record boundary at or before its start is `before`.
-      this.#sinkCut = before;
+      this.#sinkCut = cut;
+      const keep = cut - sink.written;
+      if (keep > 0) sink.write(chunk.subarray(0, keep));
       this.emit('sinkFull');
       return true;
     }
     return sink.write(chunk);
+  }
+
+  #push(part: Buffer): void {
+    const e = this.#engine;
+    if (this.#invalid !== null || part.length === 0) return;
+    try {
+      e.push(part);
+    } catch (err) {
+      this.#invalid = err instanceof CaptureFormatError ? err.message : err instanceof Error ? err.message : String(err);
+      this.emit('streamInvalid', this.#invalid);
+    }
+    if (!this.#sawPackets && e.stats.packets > 0) {
+      this.#sawPackets = true;
+      this.emit('packets');
+    }
   }
 
   async #finish(r: HelperRunResult): Promise<void> {

@@ -146,31 +146,35 @@ test('a paused consumer loses nothing: reading waits until resume()', async () =
   assert.ok(pauses > 1);
 });
 
-test('a bounded sink stops at maxSinkBytes on a record boundary; the capture and the engine go on', async () => {
-  await inTempDir('sp-live-sink-', async (dir) => {
-    const file = path.join(dir, 'rec.pcap');
-    const capture = new LiveCapture({
-      helperPath: fakes.helper({ packets: 2000 }),
-      helper: { interface: 'lo' },
-      launch: 'direct',
-      engine: createEngine(),
-      sink: preparePcapFileSink(file),
-      maxSinkBytes: 10_000,
+for (const oneWrite of [false, true]) {
+  test(`a bounded sink stops at maxSinkBytes on a record boundary; the capture and the engine go on${oneWrite ? ' (the whole stream in one chunk)' : ''}`, async () => {
+    await inTempDir('sp-live-sink-', async (dir) => {
+      const file = path.join(dir, 'rec.pcap');
+      const capture = new LiveCapture({
+        helperPath: fakes.helper({ packets: 2000, oneWrite }),
+        helper: { interface: 'lo' },
+        launch: 'direct',
+        engine: createEngine(),
+        sink: preparePcapFileSink(file),
+        maxSinkBytes: 10_000,
+      });
+      let full = 0;
+      capture.on('sinkFull', () => full++);
+      const r = await capture.start().done;
+      assert.equal(r.failure, null);
+      assert.equal(r.packets, 2000, 'the engine saw every packet');
+      assert.equal(r.sinkFull, true);
+      assert.equal(full, 1);
+      const size = statSync(file).size;
+      assert.ok(size <= 10_000 && size > 24, `recording is ${size} bytes`);
+      assert.equal(capture.sinkCut, size, 'a copy is cut where the file ends');
+      const n = packetsIn(readFileSync(file));
+      assert.ok(n > 0 && n < 2000, `${n} whole packets in the recording`);
+      // The last whole record within the bound: one more would not fit.
+      assert.ok(size + (size - 24) / n > 10_000, `${size} bytes leave room for another record`);
     });
-    let full = 0;
-    capture.on('sinkFull', () => full++);
-    const r = await capture.start().done;
-    assert.equal(r.failure, null);
-    assert.equal(r.packets, 2000, 'the engine saw every packet');
-    assert.equal(r.sinkFull, true);
-    assert.equal(full, 1);
-    const size = statSync(file).size;
-    assert.ok(size <= 10_000 && size > 24, `recording is ${size} bytes`);
-    assert.equal(capture.sinkCut, size, 'a copy is cut where the file ends');
-    const n = packetsIn(readFileSync(file));
-    assert.ok(n > 0 && n < 2000, `${n} whole packets in the recording`);
   });
-});
+}
 
 test("a sink's backpressure pauses reading the helper's pipe until it drains, and nothing is lost", async () => {
   const chunks: Buffer[] = [];
