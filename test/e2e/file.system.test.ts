@@ -66,12 +66,33 @@ async function openCapture(page: Page, file: string): Promise<void> {
 }
 
 /**
+ * Opens a capture and waits until the host has started reading it and stopped: the engine host is shared by the
+ * tests, so a fresh page first shows the table an earlier test left, which the new read then replaces (closing the
+ * drawer of a flow selected in it).
+ */
+async function openAndRead(page: Page, file: string): Promise<void> {
+  // Every state the status bar shows from now on, seen by a MutationObserver (a read can be shorter than a poll).
+  await page.evaluate(() => {
+    const dd = [...document.querySelectorAll('footer[aria-label="Capture statistics"] dt')].find((d) => d.textContent === 'State')?.nextElementSibling;
+    if (!dd) throw new Error('no State in the status bar');
+    const seen: string[] = [];
+    (window as unknown as { spStates: string[] }).spStates = seen;
+    new MutationObserver(() => seen.push(dd.textContent ?? '')).observe(dd, { childList: true, characterData: true, subtree: true });
+  });
+  await openCapture(page, file);
+  await page.waitForFunction(() => {
+    const seen = (window as unknown as { spStates: string[] }).spStates;
+    const i = seen.indexOf('reading');
+    return i >= 0 && seen.slice(i + 1).includes('stopped');
+  });
+}
+
+/**
  * Opens the good capture and waits until it is completely read (status bar says stopped) and its rows have settled:
  * the last update after the read (rates drop to zero once the source has stopped) may come a moment later.
  */
 async function openAndLoad(page: Page): Promise<string[]> {
-  await openCapture(page, capture);
-  await waitText(page.getByLabel('Capture statistics'), /stopped/i);
+  await openAndRead(page, capture);
   let rows = await waitRows(page, (r) => r.length >= 8, 'flows loaded');
   for (let i = 0; i < 50; i++) {
     await page.waitForTimeout(300);
@@ -114,7 +135,7 @@ async function waitRows(page: Page, pred: (rows: string[]) => boolean, what: str
 test('a capture file shows its flows with host names, a grey badge, in light and dark', { skip: skip ?? false }, async () => {
   for (const scheme of ['light', 'dark'] as const) {
     const page = await openPage(scheme);
-    await openCapture(page, capture);
+    await openAndRead(page, capture);
     const rows = await waitRows(page, (r) => PLAN_NAMES.tlsNames.every((n) => r.some((x) => x.includes(n))), 'TLS flows with their SNI');
     for (const n of [...PLAN_NAMES.tlsNames, ...PLAN_NAMES.httpHosts]) assert.ok(rows.some((r) => r.includes(n)), `a row names ${n}`);
     assert.ok(rows.some((r) => r.includes('tcp/tls')), 'TLS recognised');
@@ -232,7 +253,7 @@ test('filtering with host: and proto: keeps only the matching rows', { skip: ski
 
 test('the details drawer shows every field of the selected flow', { skip: skip ?? false }, async () => {
   const page = await openPage();
-  await openCapture(page, capture);
+  await openAndRead(page, capture);
   await waitRows(page, (r) => r.some((x) => x.includes(PLAN_NAMES.tlsNames[0])), 'TLS flow present');
   await page.getByRole('row').filter({ hasText: PLAN_NAMES.tlsNames[0] }).dblclick();
   const drawer = page.getByRole('complementary', { name: 'Flow details' });
