@@ -65,6 +65,12 @@ async function openCapture(page: Page, file: string): Promise<void> {
   await (await chooser).setFiles(file);
 }
 
+/** What openAndRead uses in the page (the tests are type-checked without the DOM library). */
+interface StatesPage {
+  spStates: string[];
+  MutationObserver: new (cb: () => void) => { observe(target: unknown, options: { childList: boolean; characterData: boolean; subtree: boolean }): void };
+}
+
 /**
  * Opens a capture and waits until the host has started reading it and stopped: the engine host is shared by the
  * tests, so a fresh page first shows the table an earlier test left, which the new read then replaces (closing the
@@ -72,16 +78,17 @@ async function openCapture(page: Page, file: string): Promise<void> {
  */
 async function openAndRead(page: Page, file: string): Promise<void> {
   // Every state the status bar shows from now on, seen by a MutationObserver (a read can be shorter than a poll).
-  await page.evaluate(() => {
-    const dd = [...document.querySelectorAll('footer[aria-label="Capture statistics"] dt')].find((d) => d.textContent === 'State')?.nextElementSibling;
+  await page.getByLabel('Capture statistics').evaluate((footer) => {
+    const dd = [...footer.querySelectorAll('dt')].find((d) => d.textContent === 'State')?.nextElementSibling;
     if (!dd) throw new Error('no State in the status bar');
+    const g = globalThis as unknown as StatesPage;
     const seen: string[] = [];
-    (window as unknown as { spStates: string[] }).spStates = seen;
-    new MutationObserver(() => seen.push(dd.textContent ?? '')).observe(dd, { childList: true, characterData: true, subtree: true });
+    g.spStates = seen;
+    new g.MutationObserver(() => seen.push(dd.textContent ?? '')).observe(dd, { childList: true, characterData: true, subtree: true });
   });
   await openCapture(page, file);
   await page.waitForFunction(() => {
-    const seen = (window as unknown as { spStates: string[] }).spStates;
+    const seen = (globalThis as unknown as StatesPage).spStates;
     const i = seen.indexOf('reading');
     return i >= 0 && seen.slice(i + 1).includes('stopped');
   });
