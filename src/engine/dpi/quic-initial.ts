@@ -79,8 +79,9 @@ function sameBytes(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOf
  */
 export class QuicInitialReader {
   info: ClientHelloInfo | null = null;
-  /** Initial packets successfully decrypted. */
+  /** Initial packets successfully decrypted, and decryptions tried. */
   decrypted = 0;
+  attempts = 0;
   /** The CRYPTO stream, allocated with the first CRYPTO frame decrypted (most hostile datagrams never get one). */
   private crypto: StreamPrefix | null = null;
   private readonly guard: DpiGuard;
@@ -180,6 +181,7 @@ export class QuicInitialReader {
     // Keys come from the client's first DCID; a later Initial may carry the server-chosen DCID but the same keys.
     const orig = this.origDcid;
     const k = orig !== null ? this.keysFor(version, orig, 0, orig.length, ts) : this.keysFor(version, buf, dcidOff, dcidLen, ts);
+    if (k) this.attempts++;
     const plain = k ? decryptInitial(buf, p, pnOffset, packetEnd, k) : null;
     if (!plain) {
       this.unreadable = true;
