@@ -7,7 +7,7 @@
  */
 import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { FlowRecord, ReadSummary } from '../shared/flow.ts';
+import type { DpiRefusedSummary, FlowRecord, ReadSummary } from '../shared/flow.ts';
 import { CaptureFormatError, createEngine, type Engine } from '../engine/index.ts';
 import { formatEndpoint } from '../engine/address-text.ts';
 import { FlowJsonWriter } from '../engine/flow-json.ts';
@@ -189,7 +189,18 @@ class TablePrinter {
 function summaryText(s: ReadSummary): string {
   const span = s.first_ts !== null && s.last_ts !== null ? `, ${(s.last_ts - s.first_ts).toFixed(3)} s` : '';
   const cap = s.evicted_by_cap ? ` (${s.evicted_by_cap} evicted by the flow cap)` : '';
-  return `${s.packets} packets, ${s.bytes} bytes, ${s.flows} flows${cap}, ${s.arp} ARP, ${s.undecoded} undecoded${span}`;
+  const ext = s.ipv6_ext_chain_too_long ? ` (${s.ipv6_ext_chain_too_long} with too long IPv6 extension chains)` : '';
+  return `${s.packets} packets, ${s.bytes} bytes, ${s.flows} flows${cap}, ${s.arp} ARP, ${s.undecoded} undecoded${ext}${span}${dpiRefusedText(s.dpi_refused)}`;
+}
+
+/** Only what DPI actually refused, so an ordinary capture's summary stays one short line. */
+function dpiRefusedText(r: DpiRefusedSummary): string {
+  const parts: string[] = [];
+  if (r.buffer_budget) parts.push(`${r.buffer_budget} over the buffer budget`);
+  if (r.inspectors) parts.push(`${r.inspectors} flows over the inspector cap`);
+  if (r.quic_derivations) parts.push(`${r.quic_derivations} QUIC key derivations over the rate bound`);
+  if (r.quic_other_dcid) parts.push(`${r.quic_other_dcid} coalesced QUIC packets with another DCID`);
+  return parts.length ? `; DPI refused: ${parts.join(', ')}` : '';
 }
 
 function byFirstSeen(a: FlowRecord, b: FlowRecord): number {

@@ -44,6 +44,7 @@ export class StatsMeter {
     const dt = s.t - base.t;
     const rate = (a: number, b: number) => (running && dt > 0 ? Math.max(0, (a - b) / dt) : 0);
     const h = this.helper;
+    const r = st.dpiRefused;
     const span = st.firstTs !== null && st.lastTs !== null ? Math.max(st.lastTs - st.firstTs, 0) : 0;
     return {
       packets: st.packets,
@@ -57,6 +58,7 @@ export class StatsMeter {
       pipeDrops: this.pipeDrops,
       flows: st.liveFlows,
       expiredFlows: st.expired,
+      dpiRefused: r.bufferBudget + r.inspectors + r.quicDerivations + r.quicOtherDcid,
       elapsedSeconds: this.live ? (nowMs - this.startMs) / 1000 : span,
     };
   }

@@ -30,7 +30,7 @@
 import type { FlowApp, FlowRecord, FlowRow, ReadSummary } from '../shared/flow.ts';
 import type { ColumnId } from '../shared/flows/columns.ts';
 import { CaptureReader } from './capture-reader.ts';
-import { createFlowDpi, createNameCache } from './dpi/index.ts';
+import { createDpiGuard, createNameCache, openFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './dpi/types.ts';
 import { formatAddress } from './address-text.ts';
 import { FragmentMap } from './fragment-map.ts';
@@ -61,6 +61,8 @@ export interface EngineOptions {
   maxDpiPackets?: number;
   /** Run DPI at all (default true). */
   dpi?: boolean;
+  /** Caps on the work DPI does across all flows (defaults in dpi/guard.ts). */
+  dpiLimits?: DpiLimits;
   /** Keep ended flows in the table (files; default false). */
   retainEnded?: boolean;
 }
@@ -86,6 +88,10 @@ export interface EngineStats {
   lastTs: number | null;
   /** DPI modules that threw on a payload (the flow's DPI is then stopped). */
   dpiErrors: number;
+  /** What DPI declined to do under its limits, by reason (live counts). */
+  readonly dpiRefused: Readonly<DpiRefusals>;
+  /** IPv6 packets whose extension-header chain went past the decoder's walk bound (also counted undecoded). */
+  readonly ipv6ExtChainTooLong: number;
 }
 
 /** Columns a view sorts by number, read in place from the table. */
@@ -177,6 +183,7 @@ class FlowEngine implements Engine {
   private readonly maxDpi: number;
   private readonly attributor: SocketAttributor | null;
   private readonly dpi: (FlowDpi | null)[] = [];
+  private readonly dpiGuard: DpiGuard;
   /** DPI host (flag F_HOST_DPI) or the name cache's name for the responder when the flow was created. */
   private readonly hosts: (string | null)[] = [];
   private apps = new Uint8Array(1024);
@@ -197,6 +204,9 @@ class FlowEngine implements Engine {
   constructor(o: EngineOptions) {
     this.detail = o.detail ?? true;
     this.useDpi = o.dpi ?? true;
+    const guard = createDpiGuard(o.dpiLimits);
+    this.dpiGuard = guard;
+    const info = this.info;
     this.maxDpi = Math.max(1, Math.min(255, o.maxDpiPackets ?? 32));
     this.attributor = o.attributor ?? null;
     const table = new FlowTable({ maxFlows: o.maxFlows, idleTimeouts: o.idleTimeouts, track: this.detail, retainEnded: o.retainEnded, onEvict: (s, r) => this.evicted(s, r) });
@@ -215,6 +225,10 @@ class FlowEngine implements Engine {
       },
       get expired() {
         return table.evictedIdle + table.evictedByCap;
+      },
+      dpiRefused: guard.refused,
+      get ipv6ExtChainTooLong() {
+        return info.ipv6ExtChainTooLong;
       },
     };
     this.reader = new CaptureReader((buf, off, caplen, wire, ts, lt) => this.ingest(buf, off, caplen, wire, ts, lt));
@@ -446,6 +460,13 @@ class FlowEngine implements Engine {
       evicted_by_cap: st.evictedByCap,
       arp: st.arp,
       undecoded: st.undecoded,
+      ipv6_ext_chain_too_long: st.ipv6ExtChainTooLong,
+      dpi_refused: {
+        buffer_budget: st.dpiRefused.bufferBudget,
+        inspectors: st.dpiRefused.inspectors,
+        quic_derivations: st.dpiRefused.quicDerivations,
+        quic_other_dcid: st.dpiRefused.quicOtherDcid,
+      },
       first_ts: st.firstTs === null ? null : round6(st.firstTs),
       last_ts: st.lastTs === null ? null : round6(st.lastTs),
     };
@@ -463,6 +484,7 @@ class FlowEngine implements Engine {
   private created(s: number): void {
     const t = this.table;
     this.stats.flows++;
+    this.dpi[s]?.close();
     this.dpi[s] = null;
     if (s >= this.apps.length) {
       const n = Math.max(s + 1, this.apps.length * 2);
@@ -489,7 +511,12 @@ class FlowEngine implements Engine {
     const t = this.table;
     let d = this.dpi[s];
     if (!d) {
-      d = createFlowDpi(this.names);
+      d = openFlowDpi(this.names, this.dpiGuard);
+      if (d === null) {
+        // Too many flows under inspection at once (counted by the guard): this one goes uninspected.
+        t.flags[s] |= F_DPI_DONE;
+        return;
+      }
       this.dpi[s] = d;
       this.dpiActive.push(s, t.ids[s]);
     }
@@ -534,6 +561,7 @@ class FlowEngine implements Engine {
     const t = this.table;
     t.flags[s] |= F_DPI_DONE;
     this.dpi[s] = null;
+    d.close();
     const f = d.facts;
     if (factsEmpty(f)) return;
     t.markText(s);
@@ -597,6 +625,7 @@ class FlowEngine implements Engine {
 
   private evicted(s: number, reason: EvictReason): void {
     for (const cb of this.evictCbs) cb(s, reason);
+    this.dpi[s]?.close();
     this.dpi[s] = null;
     this.hosts[s] = null;
     this.extra.delete(s);

@@ -66,6 +66,18 @@ export interface FlowDetail {
 
 export interface FlowRow extends FlowRecord, FlowDetail {}
 
+/** Counts of DPI work refused, by reason. */
+export interface DpiRefusedSummary {
+  /** Stream-prefix growths refused because DPI's byte budget was spent (that stream was abandoned). */
+  buffer_budget: number;
+  /** Flows left uninspected because the cap on flows under inspection at once was reached. */
+  inspectors: number;
+  /** QUIC Initial key derivations refused by the per-second bound (those packets were not decrypted). */
+  quic_derivations: number;
+  /** Coalesced QUIC packets ignored because their DCID differs from the first in the datagram (RFC 9000 §12.2). */
+  quic_other_dcid: number;
+}
+
 /** A summary line closing `sandpiper read --json`. */
 export interface ReadSummary {
   type: 'summary';
@@ -77,6 +89,10 @@ export interface ReadSummary {
   arp: number;
   /** Packets the decoder could not attribute to a flow (truncated, unknown link type, ...). */
   undecoded: number;
+  /** IPv6 packets whose extension-header chain went past the decoder's walk bound (counted in `undecoded` too). */
+  ipv6_ext_chain_too_long: number;
+  /** What deep packet inspection declined to do under its limits (docs/flow-schema.md). */
+  dpi_refused: DpiRefusedSummary;
   first_ts: number | null;
   last_ts: number | null;
 }

@@ -82,6 +82,8 @@ export interface StatsView {
   flows: number;
   /** Flows no longer held: expired after going idle in a live capture, or evicted by the flow cap. */
   expiredFlows: number;
+  /** Work deep packet inspection declined under its limits (all reasons of the engine's dpiRefused together). */
+  dpiRefused: number;
   elapsedSeconds: number;
 }
 
@@ -98,6 +100,7 @@ export const EMPTY_STATS: Readonly<StatsView> = Object.freeze({
   pipeDrops: 0,
   flows: 0,
   expiredFlows: 0,
+  dpiRefused: 0,
   elapsedSeconds: 0,
 });
 

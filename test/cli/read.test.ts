@@ -9,7 +9,7 @@ import { eth, ipv4, ipv6, pcap, pcapng, tcp, udp, TCP } from '../engine/capture-
 
 const RECORD_FIELDS = ['type', 'id', 'proto', 'src', 'sport', 'dst', 'dport', 'packets_fwd', 'bytes_fwd', 'packets_rev', 'bytes_rev',
   'first_seen', 'last_seen', 'state', 'app', 'host', 'dns_queries', 'pid', 'process'];
-const SUMMARY_FIELDS = ['type', 'packets', 'bytes', 'flows', 'evicted_by_cap', 'arp', 'undecoded', 'first_ts', 'last_ts'];
+const SUMMARY_FIELDS = ['type', 'packets', 'bytes', 'flows', 'evicted_by_cap', 'arp', 'undecoded', 'ipv6_ext_chain_too_long', 'dpi_refused', 'first_ts', 'last_ts'];
 
 const A = '192.0.2.10';
 const B = '198.51.100.20';
@@ -52,7 +52,8 @@ test('--json on the system Node (20): exactly the FlowRecord fields per flow, fi
     });
     assert.deepEqual([lines[1].proto, lines[1].src, lines[1].dst, lines[1].bytes_fwd], ['udp', '2001:db8::1', '2001:db8::53', 200]);
     assert.deepEqual(Object.keys(lines[2]), SUMMARY_FIELDS);
-    assert.deepEqual(lines[2], { type: 'summary', packets: 6, bytes: 108 + 54 + 42 + 200 + 34, flows: 2, evicted_by_cap: 0, arp: 1, undecoded: 1, first_ts: 1700000000.000001, last_ts: 1700000000.5 });
+    assert.deepEqual(lines[2], { type: 'summary', packets: 6, bytes: 108 + 54 + 42 + 200 + 34, flows: 2, evicted_by_cap: 0, arp: 1, undecoded: 1, ipv6_ext_chain_too_long: 0,
+      dpi_refused: { buffer_budget: 0, inspectors: 0, quic_derivations: 0, quic_other_dcid: 0 }, first_ts: 1700000000.000001, last_ts: 1700000000.5 });
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './types.ts';
 import { pushBounded, u16 } from './bytes.ts';
+import { DpiGuard, type DpiLimits } from './guard.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA, DnsScan, looksLikeDns, scanDnsMessage } from './dns.ts';
 import { looksLikeHttpRequest, looksLikeHttpResponse, parseHttpRequestHead, MAX_HEAD } from './http-request.ts';
 import { LruNameCache } from './name-cache.ts';
@@ -14,6 +15,7 @@ import { StreamPrefix } from './stream-prefix.ts';
 import { MAX_HELLO, TlsClientHelloReader, looksLikeTlsHandshakeRecord } from './tls-client-hello.ts';
 
 export type { FlowDpi, NameCache, DpiFacts, PayloadContext } from './types.ts';
+export { DpiGuard, type DpiLimits, type DpiRefusals } from './guard.ts';
 
 const MAX_DNS_QUERIES = 32;
 const MAX_DNS_ANSWERS = 64;
@@ -56,8 +58,22 @@ export function createNameCache(maxEntries?: number): NameCache {
   return new LruNameCache(maxEntries);
 }
 
+/** What one engine's inspectors share: caps, the QUIC key cache, refusal counts. */
+export function createDpiGuard(limits?: DpiLimits): DpiGuard {
+  return new DpiGuard(limits);
+}
+
+/** A per-flow inspector with a guard of its own (single flows, tests). */
 export function createFlowDpi(names: NameCache): FlowDpi {
-  return new FlowInspector(names);
+  return openFlowDpi(names, new DpiGuard())!;
+}
+
+/**
+ * A per-flow inspector sharing `guard` with the engine's others, or null when the guard's cap on live inspectors is
+ * reached (counted there). close() it when the flow is done with, so its place and buffers are given back.
+ */
+export function openFlowDpi(names: NameCache, guard: DpiGuard): FlowDpi | null {
+  return guard.openInspector() ? new FlowInspector(names, guard) : null;
 }
 
 function emptyFacts(): DpiFacts {
@@ -72,6 +88,8 @@ function emptyFacts(): DpiFacts {
 class FlowInspector implements FlowDpi {
   readonly facts: DpiFacts = emptyFacts();
   private readonly names: NameCache;
+  private readonly guard: DpiGuard;
+  private closed = false;
   private mode = UNKNOWN;
   private packets = 0;
   private dnsMessages = 0;
@@ -94,8 +112,22 @@ class FlowInspector implements FlowDpi {
   private used = 0;
   private finished = false;
 
-  constructor(names: NameCache) {
+  constructor(names: NameCache, guard: DpiGuard) {
     this.names = names;
+    this.guard = guard;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.finished = true;
+    this.stream0?.fail();
+    this.stream1?.fail();
+    this.stream0 = this.stream1 = null;
+    this.quic?.release();
+    this.quic = null;
+    this.tls = null;
+    this.guard.closeInspector();
   }
 
   inspect(ctx: PayloadContext, buf: Uint8Array, off: number, len: number): boolean {
@@ -124,7 +156,7 @@ class FlowInspector implements FlowDpi {
       if ((b0 & 0xc0) === 0xc0 && quicLongHeaderVersion(buf, off, len)) {
         this.mode = QUIC;
         this.facts.app = 'quic';
-        this.quic = new QuicInitialReader();
+        this.quic = new QuicInitialReader(this.guard);
       } else if (looksLikeDns(buf, off, len) && scanDnsMessage(buf, off, len, dns) && (dns.complete || this.dnsPortPlausible(ctx))) {
         this.mode = DNS;
         this.facts.app = 'dns';
@@ -141,7 +173,7 @@ class FlowInspector implements FlowDpi {
       // Either direction: if the capture missed the first datagram the flow table may have the client as responder.
       // A server's Initial simply fails to decrypt with client keys.
       if (!looksLikeQuicInitial(buf, off, len)) return this.packets >= 4 * MAX_QUIC_DATAGRAMS;
-      const st = this.quic!.pushDatagram(buf, off, len);
+      const st = this.quic!.pushDatagram(buf, off, len, ctx.ts);
       if (st === 'done' && this.quic!.info) {
         this.facts.sni = this.quic!.info.sni;
         this.facts.alpn = this.quic!.info.alpn;
@@ -212,7 +244,7 @@ class FlowInspector implements FlowDpi {
       this.used = 0;
       const r = this.modeStep(ctx, dir, buf, off, len, false);
       if (r !== NEED_MORE) return r === FLOW_DONE;
-      s = new StreamPrefix(TCP_PREFIX_LIMIT);
+      s = new StreamPrefix(TCP_PREFIX_LIMIT, undefined, this.guard.refused);
       // No reservation from the record's claimed length: the buffer grows only with bytes that arrive.
       s.push(ctx.seq, buf, off, len);
       if (dir === 0) this.stream0 = s;
@@ -239,7 +271,7 @@ class FlowInspector implements FlowDpi {
   }
 
   private buffer(dir: 0 | 1, ctx: PayloadContext, buf: Uint8Array, off: number, len: number): StreamPrefix {
-    const s = new StreamPrefix(TCP_PREFIX_LIMIT);
+    const s = new StreamPrefix(TCP_PREFIX_LIMIT, undefined, this.guard.refused);
     s.push(ctx.seq, buf, off, len);
     if (dir === 0) this.stream0 = s;
     else this.stream1 = s;

@@ -2,23 +2,36 @@
  * QUIC v1/v2 client Initial inspection: removes header protection, decrypts the payload with the Initial keys derived
  * from the Destination Connection ID, reassembles the CRYPTO stream across frames, packets and datagrams, and parses
  * the ClientHello it carries for SNI and ALPN. Server Initials fail authentication under client keys and are
- * ignored; derivations are bounded per flow, so a flood of DCIDs costs little.
+ * ignored. Keys are derived through the engine's DpiGuard (cached per DCID, bounded per second of capture time), and a
+ * coalesced packet whose DCID differs from the datagram's first is ignored, so a flood of DCIDs costs little.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { u32 } from './bytes.ts';
-import { clientInitialKeys, versionParams, type InitialKeys } from './quic-keys.ts';
+import { DpiGuard } from './guard.ts';
+import { versionParams, type InitialKeys } from './quic-keys.ts';
 import { StreamPrefix } from './stream-prefix.ts';
 import { MAX_HELLO, handshakeMessageLength, parseClientHello, type ClientHelloInfo } from './tls-client-hello.ts';
 
 export { QUIC_V1, QUIC_V2 } from './quic-keys.ts';
 
-/** Distinct DCIDs we derive keys for per flow: a client changes DCID at most once during the handshake. */
-const MAX_KEY_DERIVATIONS = 4;
+/** Distinct (version, DCID) keys a flow may ask the engine for: a client changes DCID at most once in the handshake. */
+const MAX_KEY_LOOKUPS = 4;
 /** Chrome scatters its ClientHello over many small CRYPTO frames in random order. */
 const MAX_CRYPTO_HOLES = 64;
 const MAX_PACKETS_PER_DATAGRAM = 4;
 
 let varintEnd = 0;
+
+/** A parsed long header (one scratch object: parsing is synchronous and the fields are read at once). */
+interface PacketHeader {
+  version: number;
+  isInitial: boolean;
+  dcidOff: number;
+  dcidLen: number;
+  pnOffset: number;
+  packetEnd: number;
+}
+const scratchHeader: PacketHeader = { version: 0, isInitial: false, dcidOff: 0, dcidLen: 0, pnOffset: 0, packetEnd: 0 };
 
 /** Reads a QUIC variable-length integer at pos (RFC 9000 §16); -1 if it does not fit before end. Sets varintEnd. */
 export function readVarint(buf: Uint8Array, pos: number, end: number): number {
@@ -47,96 +60,144 @@ export function looksLikeQuicInitial(buf: Uint8Array, off: number, len: number):
 
 interface DcidKeys {
   version: number;
-  dcid: string;
+  dcid: Uint8Array;
   keys: InitialKeys;
 }
 
 export type QuicStatus = 'more' | 'done' | 'invalid';
 
+function sameBytes(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOff: number, bLen: number): boolean {
+  if (aLen !== bLen) return false;
+  for (let i = 0; i < aLen; i++) if (a[aOff + i] !== b[bOff + i]) return false;
+  return true;
+}
+
+/**
+ * Reads one flow's client Initials. Work per packet is one decryption attempt at most: with the keys of the DCID that
+ * first decrypted (a client's Initial keys never change), or before that with the keys of the packet's own DCID,
+ * taken from the engine's shared cache or derived within its per-second bound (`guard`).
+ */
 export class QuicInitialReader {
   info: ClientHelloInfo | null = null;
-  /** Initial packets successfully decrypted. */
+  /** Initial packets successfully decrypted, and decryptions tried. */
   decrypted = 0;
-  private readonly crypto = new StreamPrefix(MAX_HELLO + 4, MAX_CRYPTO_HOLES);
-  private readonly keys: DcidKeys[] = [];
-  private derivations = 0;
+  attempts = 0;
+  /** The CRYPTO stream, allocated with the first CRYPTO frame decrypted (most hostile datagrams never get one). */
+  private crypto: StreamPrefix | null = null;
+  private readonly guard: DpiGuard;
+  private keys: DcidKeys[] | null = null;
+  private lookups = 0;
+  /** The DCID whose keys decrypted this flow's first readable Initial. */
+  private origDcid: Uint8Array | null = null;
+  /** Set when an Initial of the current datagram could not be read: the rest of the datagram is skipped. */
+  private unreadable = false;
 
-  constructor() {
-    this.crypto.startAt(0);
+  constructor(guard: DpiGuard = new DpiGuard()) {
+    this.guard = guard;
   }
 
-  /** Feeds one UDP payload from the client. */
-  pushDatagram(buf: Uint8Array, off: number, len: number): QuicStatus {
+  /** Gives the CRYPTO buffer back to the DPI byte budget; the reader is not used afterwards. */
+  release(): void {
+    this.crypto?.fail();
+  }
+
+  /** Feeds one UDP payload from the client; `ts` is its capture time (seconds), for the derivation bound. */
+  pushDatagram(buf: Uint8Array, off: number, len: number, ts = 0): QuicStatus {
     const end = off + len;
     let p = off;
+    this.unreadable = false;
+    let dcidOff = -1;
+    let dcidLen = 0;
     for (let n = 0; n < MAX_PACKETS_PER_DATAGRAM && p < end; n++) {
-      const next = this.packet(buf, p, end);
-      if (next < 0) break;
-      const st = this.check();
-      if (st !== 'more') return st;
-      p = next;
+      const h = this.header(buf, p, end);
+      if (!h) break;
+      if (dcidOff < 0) {
+        dcidOff = h.dcidOff;
+        dcidLen = h.dcidLen;
+      } else if (!sameBytes(buf, h.dcidOff, h.dcidLen, buf, dcidOff, dcidLen)) {
+        // RFC 9000 §12.2: packets of one datagram share the DCID; receivers ignore those that do not.
+        this.guard.refused.quicOtherDcid++;
+        p = h.packetEnd;
+        continue;
+      }
+      if (h.isInitial) {
+        this.initial(buf, p, h.pnOffset, h.packetEnd, h.version, h.dcidOff, h.dcidLen, ts);
+        const st = this.check();
+        if (st !== 'more') return st;
+        if (this.unreadable) break;
+      }
+      p = h.packetEnd;
     }
-    return this.crypto.failed ? 'invalid' : 'more';
+    return this.crypto !== null && this.crypto.failed ? 'invalid' : 'more';
   }
 
-  /** Handles the long-header packet at p; returns the offset of the next coalesced packet, or -1 to stop. */
-  private packet(buf: Uint8Array, p: number, end: number): number {
+  /** Parses the long header at p; null when it is not a v1/v2 packet that fits before end (or a Retry). */
+  private header(buf: Uint8Array, p: number, end: number): PacketHeader | null {
     const version = quicLongHeaderVersion(buf, p, end - p);
-    if (!version) return -1;
+    if (!version) return null;
     const vp = versionParams(version)!;
     const type = (buf[p] >> 4) & 3;
     let q = p + 5;
     const dcidLen = buf[q];
-    if (dcidLen > 20 || q + 1 + dcidLen >= end) return -1;
+    if (dcidLen > 20 || q + 1 + dcidLen >= end) return null;
     const dcidOff = q + 1;
     q = dcidOff + dcidLen;
     const scidLen = buf[q];
-    if (scidLen > 20 || q + 1 + scidLen > end) return -1;
+    if (scidLen > 20 || q + 1 + scidLen > end) return null;
     q += 1 + scidLen;
     const isInitial = type === vp.initialType;
     const retryType = version === 1 ? 3 : 0;
-    if (type === retryType) return -1;
+    if (type === retryType) return null;
     if (isInitial) {
       const tokenLen = readVarint(buf, q, end);
-      if (tokenLen < 0 || varintEnd + tokenLen > end) return -1;
+      if (tokenLen < 0 || varintEnd + tokenLen > end) return null;
       q = varintEnd + tokenLen;
     }
     const length = readVarint(buf, q, end);
-    if (length < 0) return -1;
+    if (length < 0) return null;
     const pnOffset = varintEnd;
     const packetEnd = pnOffset + length;
-    if (packetEnd > end) return -1;
-    if (isInitial) this.initial(buf, p, pnOffset, packetEnd, version, buf.subarray(dcidOff, dcidOff + dcidLen));
-    return packetEnd;
+    if (packetEnd > end) return null;
+    const h = scratchHeader;
+    h.version = version; h.isInitial = isInitial; h.dcidOff = dcidOff; h.dcidLen = dcidLen; h.pnOffset = pnOffset; h.packetEnd = packetEnd;
+    return h;
   }
 
-  private keysFor(version: number, dcid: Uint8Array): DcidKeys | null {
-    const id = Buffer.from(dcid).toString('hex');
-    const found = this.keys.find((k) => k.version === version && k.dcid === id);
-    if (found) return found;
-    if (this.derivations >= MAX_KEY_DERIVATIONS) return null;
-    this.derivations++;
-    const keys = clientInitialKeys(version, dcid);
+  /** Keys for (version, dcid): this flow's own, else the engine's (cached or derived), at most a few per flow. */
+  private keysFor(version: number, d: Uint8Array, dOff: number, dLen: number, ts: number): InitialKeys | null {
+    if (this.keys !== null) {
+      for (const k of this.keys) if (k.version === version && sameBytes(k.dcid, 0, k.dcid.length, d, dOff, dLen)) return k.keys;
+    }
+    if (this.lookups >= MAX_KEY_LOOKUPS) return null;
+    this.lookups++;
+    const dcid = d.subarray(dOff, dOff + dLen);
+    const keys = this.guard.quicKeys(version, dcid, ts);
     if (!keys) return null;
-    const k = { version, dcid: id, keys };
-    this.keys.push(k);
-    return k;
+    (this.keys ??= []).push({ version, dcid: Uint8Array.from(dcid), keys });
+    return keys;
   }
 
-  private initial(buf: Uint8Array, p: number, pnOffset: number, packetEnd: number, version: number, dcid: Uint8Array): void {
+  private initial(buf: Uint8Array, p: number, pnOffset: number, packetEnd: number, version: number, dcidOff: number, dcidLen: number, ts: number): void {
     // Keys come from the client's first DCID; a later Initial may carry the server-chosen DCID but the same keys.
-    let plain: Buffer | null = null;
-    for (const k of this.keys) {
-      if (k.version === version) plain = decryptInitial(buf, p, pnOffset, packetEnd, k.keys);
-      if (plain) break;
-    }
+    const orig = this.origDcid;
+    const k = orig !== null ? this.keysFor(version, orig, 0, orig.length, ts) : this.keysFor(version, buf, dcidOff, dcidLen, ts);
+    if (k) this.attempts++;
+    const plain = k ? decryptInitial(buf, p, pnOffset, packetEnd, k) : null;
     if (!plain) {
-      const k = this.keysFor(version, dcid);
-      if (k) plain = decryptInitial(buf, p, pnOffset, packetEnd, k.keys);
+      this.unreadable = true;
+      return;
     }
-    if (!plain) return;
+    if (orig === null) this.origDcid = buf.slice(dcidOff, dcidOff + dcidLen);
     this.decrypted++;
     this.frames(plain);
+  }
+
+  private cryptoStream(): StreamPrefix {
+    if (this.crypto === null) {
+      this.crypto = new StreamPrefix(MAX_HELLO + 4, MAX_CRYPTO_HOLES, this.guard.refused);
+      this.crypto.startAt(0);
+    }
+    return this.crypto;
   }
 
   /** Walks the frames of a decrypted Initial payload, storing CRYPTO data. */
@@ -164,7 +225,7 @@ export class QuicInitialReader {
         const d = varintEnd;
         if (d + l > end) return;
         const limit = MAX_HELLO + 4;
-        if (o < limit && l > 0) this.crypto.push(o, b, d, Math.min(l, limit - o));
+        if (o < limit && l > 0) this.cryptoStream().push(o, b, d, Math.min(l, limit - o));
         p = d + l;
         continue;
       }
@@ -173,10 +234,12 @@ export class QuicInitialReader {
   }
 
   private check(): QuicStatus {
-    const avail = this.crypto.contiguous;
-    if (this.crypto.failed) return 'invalid';
+    const c = this.crypto;
+    if (c === null) return 'more';
+    const avail = c.contiguous;
+    if (c.failed) return 'invalid';
     if (avail < 1) return 'more';
-    const data = this.crypto.data;
+    const data = c.data;
     if (data[0] !== 0x01) return 'invalid';
     const total = handshakeMessageLength(data, 0, avail);
     if (total < 0) return 'more';

@@ -47,10 +47,13 @@ export class StreamPrefix {
   private ranges: number[] = [];
   /** Bytes of data counted in the budget; shared with the finalizer, so it must not reference this. */
   private readonly acct = { n: 0 };
+  /** Where this stream's budget refusals are also counted (its engine's DPI refusals). */
+  private readonly refusals: { bufferBudget: number } | null;
 
-  constructor(limit: number, maxHoles = DEFAULT_MAX_HOLES) {
+  constructor(limit: number, maxHoles = DEFAULT_MAX_HOLES, refusals: { bufferBudget: number } | null = null) {
     this.limit = limit;
     this.maxRanges = maxHoles;
+    this.refusals = refusals;
     this.data = EMPTY;
     released.register(this, this.acct, this.acct);
   }
@@ -110,6 +113,7 @@ export class StreamPrefix {
     this.consumed += n;
   }
 
+  /** Abandons the stream, giving its bytes back to the budget at once (also how an inspector releases it). */
   fail(): void {
     this.failed = true;
     this.ranges = [];
@@ -135,6 +139,7 @@ export class StreamPrefix {
     const size = Math.min(cap, this.limit);
     if (budget.held + size - this.acct.n > budget.limit) {
       budget.refusals++;
+      if (this.refusals) this.refusals.bufferBudget++;
       this.fail();
       return false;
     }

@@ -43,4 +43,6 @@ export interface FlowDpi {
   /** Inspects one payload (buf[off, off+len)); returns true when this flow needs no more payload. */
   inspect(ctx: PayloadContext, buf: Uint8Array, off: number, len: number): boolean;
   readonly facts: DpiFacts;
+  /** Drops what the inspector holds and gives its place back to the engine's cap; inspect() is not called after. */
+  close(): void;
 }

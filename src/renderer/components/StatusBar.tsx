@@ -4,6 +4,7 @@ import { formatCount, formatDuration, formatRate } from '../format.ts';
 
 /** What "expired" means, for the tooltip (and screen readers, who get no tooltip). */
 const EXPIRED_TIP = 'No longer in the table: they went idle past their timeout, or were evicted when the table reached its flow cap.';
+const DPI_TIP = 'Deep packet inspection skipped work to stay within its limits (buffer budget, flows inspected at once, QUIC key derivations per second, coalesced QUIC packets with another connection ID): some flows may show no application or host.';
 
 export function StatusBar() {
   const { stats, capture } = useStores();
@@ -37,6 +38,12 @@ export function StatusBar() {
           <span className="text-zinc-600 dark:text-zinc-400" title={EXPIRED_TIP}>
             {formatCount(s.expiredFlows)} {s.expiredFlows === 1 ? 'flow' : 'flows'} expired
             <span className="sr-only"> ({EXPIRED_TIP})</span>
+          </span>
+        )}
+        {s !== null && s.dpiRefused > 0 && (
+          <span className="text-zinc-600 dark:text-zinc-400" title={DPI_TIP}>
+            {formatCount(s.dpiRefused)} DPI {s.dpiRefused === 1 ? 'refusal' : 'refusals'}
+            <span className="sr-only"> ({DPI_TIP})</span>
           </span>
         )}
         {notice && <span className="ml-auto text-zinc-600 dark:text-zinc-400">{notice}</span>}

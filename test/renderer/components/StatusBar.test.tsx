@@ -33,8 +33,22 @@ describe('status bar', () => {
     });
     // The chart has no canvas in jsdom and falls back to a text summary.
     expect(screen.getByRole('region', { name: 'Bandwidth' }).textContent).toContain('Now ↓ 2.0 MB/s, ↑ 500 kB/s');
-    // No flow expired: nothing said about it.
+    // No flow expired, DPI refused nothing: nothing said about either.
     expect(bar.textContent).not.toContain('expired');
+    expect(bar.textContent).not.toContain('DPI');
+  });
+
+  it('says how much work DPI refused under its limits, and what that means, once it refused any', () => {
+    const api = mockApi();
+    render(<App api={api} />);
+    const bar = screen.getByRole('contentinfo', { name: 'Capture statistics' });
+    act(() => api.emitUpdate(update(1, { stats: stats({ flows: 10, dpiRefused: 1 }) })));
+    expect(within(bar).getByText(/^1 DPI refusal/)).toBeTruthy();
+    act(() => api.emitUpdate(update(2, { stats: stats({ flows: 10, dpiRefused: 2_500 }) })));
+    const note = within(bar).getByText(/^2,500 DPI refusals/);
+    const tip = note.getAttribute('title') ?? '';
+    expect(tip).toMatch(/QUIC key derivations/);
+    expect(note.textContent).toContain(tip);
   });
 
   it('says how many flows expired, and what that means, once any did', () => {
