@@ -2,13 +2,14 @@
  * `sandpiper capture` arguments. Validated here with the helper's own limits, so a mistake is reported in one line
  * before anything privileged starts.
  */
-import { FILTER_MAX_LENGTH, HELPER_LIMITS, INTERFACE_NAME_RE, type HelperOptions } from '../shared/helper-protocol.ts';
+import { FILTER_MAX_LENGTH, HELPER_LIMITS, INTERFACE_NAME_RE } from '../shared/helper-protocol.ts';
+import type { CaptureRequest } from './capture-request.ts';
 
 export const CAPTURE_USAGE =
   'usage: sandpiper capture --interface IFACE [--filter BPF] [--count N] [--duration S] [--write FILE] [--json] [--promisc] [--buffer-mb N] [--sandbox-strict]';
 
 export interface CaptureArgs {
-  helper: HelperOptions;
+  helper: CaptureRequest;
   write: string | null;
   json: boolean;
 }
@@ -54,7 +55,7 @@ export function parseCaptureArgs(argv: string[]): ParsedCaptureArgs {
   const iface = seen.get('--interface');
   if (iface === undefined) return { ok: false, error: '--interface is required' };
   if (!INTERFACE_NAME_RE.test(iface)) return { ok: false, error: `'${iface}' is not a valid interface name` };
-  const helper: HelperOptions = { interface: iface };
+  const helper: CaptureRequest = { interface: iface };
 
   const filter = seen.get('--filter');
   if (filter !== undefined) {

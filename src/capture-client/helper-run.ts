@@ -2,7 +2,8 @@
  * One run of the privileged capture helper, seen from the unprivileged side. Starts it directly when we are root,
  * else through pkexec (which clears the environment and tells the helper who we are in PKEXEC_UID). Passes the pcap
  * stream on unchanged and unparsed (the engine is its only parser, live-capture.ts), parses the stderr JSON lines
- * into typed events, and turns the way it ended into a `CaptureFailure` instead of an exception.
+ * into typed events, and turns the way it ended into a `CaptureFailure` instead of an exception. The filter is compiled
+ * here first (capture-request.ts): a filter libpcap refuses ends the run as bad_filter without starting anything.
  *
  * Backpressure: a `data` listener that returns false pauses reading until `resume()`; the helper then blocks on its
  * stdout and the kernel ring absorbs (or drops, and counts) the excess. We never drop bytes ourselves.
@@ -18,18 +19,18 @@ import {
   type ExitReason,
   type HelloMessage,
   type HelperMessage,
-  type HelperOptions,
   type SandboxMessage,
   type StatsMessage,
   type WarningMessage,
 } from '../shared/helper-protocol.ts';
-import { describeHelperEnding, type CaptureFailure } from './capture-failure.ts';
+import { CaptureCliExit, describeHelperEnding, type CaptureFailure } from './capture-failure.ts';
+import { prepareHelperOptions, type CaptureRequest } from './capture-request.ts';
 import { createLineSplitter } from './line-splitter.ts';
 import { TypedEvents } from './typed-events.ts';
 
 export interface HelperRunOptions {
   helperPath: string;
-  helper: HelperOptions;
+  helper: CaptureRequest;
   /** 'auto' runs the helper directly when our effective uid is 0, else through pkexec. */
   launch?: 'auto' | 'direct' | 'pkexec';
   pkexecPath?: string;
@@ -81,6 +82,7 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
   #lastOtherLine: string | null = null;
   #stopRequested = false;
   #protocolFailure: CaptureFailure | null = null;
+  #started = false;
   #ended = false;
   #timers: NodeJS.Timeout[] = [];
   #resolve: (r: HelperRunResult) => void = () => {};
@@ -101,8 +103,22 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
 
   /** Starts the helper. Listeners should be attached before. */
   start(): this {
-    if (this.#child) return this;
-    const args = buildHelperArgs(this.#opts.helper);
+    if (this.#started) return this;
+    this.#started = true;
+    const prepared = prepareHelperOptions(this.#opts.helper);
+    if (!prepared.ok) {
+      // Reported like the helper's own refusal (an `error` line with bad_filter, then the ending), after start()
+      // returns, as a spawn failure would be.
+      const line: ErrorMessage = { type: 'error', code: 'bad_filter', message: prepared.message };
+      setImmediate(() => {
+        this.#lastError = line;
+        this.emit('message', line);
+        this.emit('error', line);
+        this.#finish(null, null, { kind: 'bad_arguments', message: prepared.message, cliExit: CaptureCliExit.badArguments });
+      });
+      return this;
+    }
+    const args = buildHelperArgs(prepared.options);
     const [cmd, argv] = this.viaPkexec
       ? [this.#opts.pkexecPath ?? DEFAULT_PKEXEC, [this.#opts.helperPath, ...args]]
       : [this.#opts.helperPath, args];

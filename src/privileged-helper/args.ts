@@ -1,21 +1,24 @@
 /**
  * The helper's command line, parsed without side effects. Every check that needs no system state lives here so
- * it can be unit-tested; interface existence and filter compilation are checked by validate.ts.
+ * it can be unit-tested; interface existence is checked by validate.ts. The filter arrives compiled (numbers only):
+ * nothing here, or anywhere in the helper, reads filter text or resolves a name.
  */
 import {
   DEFAULT_BUFFER_MB,
   DEFAULT_SNAPLEN,
   FALLBACK_UID,
-  FILTER_MAX_LENGTH,
   HELPER_LIMITS,
   INTERFACE_NAME_RE,
+  parseBpfProgram,
+  type BpfProgram,
   type HelperErrorCode,
 } from '../shared/helper-protocol.ts';
 
 /** Options with every default filled in. */
 export interface ParsedOptions {
   interface: string;
-  filter: string;
+  /** null: no filter, capture everything. */
+  filter: BpfProgram | null;
   snaplen: number;
   promisc: boolean;
   bufferMb: number;
@@ -31,10 +34,10 @@ export type ArgsResult =
   | { ok: false; code: HelperErrorCode; message: string };
 
 export const USAGE =
-  'sandpiper-helper --interface IFACE [--filter BPF] [--snaplen N] [--promisc] [--buffer-mb N] [--count N] ' +
+  'sandpiper-helper --interface IFACE [--filter-bpf N,CODE JT JF K,... --filter-linktype DLT] [--snaplen N] [--promisc] [--buffer-mb N] [--count N] ' +
   '[--duration SECONDS] [--sandbox-strict] [--user UID] [--max-landlock-abi N]';
 
-type NumberKey = 'snaplen' | 'bufferMb' | 'count' | 'durationSeconds' | 'user' | 'maxLandlockAbi';
+type NumberKey = 'snaplen' | 'bufferMb' | 'count' | 'durationSeconds' | 'user' | 'maxLandlockAbi' | 'linktype';
 const NUMBER_FLAGS: Record<string, { key: NumberKey; limits: { min: number; max: number } }> = {
   '--snaplen': { key: 'snaplen', limits: HELPER_LIMITS.snaplen },
   '--buffer-mb': { key: 'bufferMb', limits: HELPER_LIMITS.bufferMb },
@@ -42,6 +45,7 @@ const NUMBER_FLAGS: Record<string, { key: NumberKey; limits: { min: number; max:
   '--duration': { key: 'durationSeconds', limits: HELPER_LIMITS.durationSeconds },
   '--user': { key: 'user', limits: HELPER_LIMITS.uid },
   '--max-landlock-abi': { key: 'maxLandlockAbi', limits: HELPER_LIMITS.landlockAbi },
+  '--filter-linktype': { key: 'linktype', limits: HELPER_LIMITS.linktype },
 };
 const BOOLEAN_FLAGS: Record<string, 'promisc' | 'sandboxStrict'> = {
   '--promisc': 'promisc',
@@ -61,7 +65,7 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
   const bad = (message: string): ArgsResult => ({ ok: false, code: 'bad_arguments', message: `${message}. Usage: ${USAGE}` });
   const seen = new Set<string>();
   let iface: string | null = null;
-  let filter = '';
+  let insns: BpfProgram['insns'] | null = null;
   const nums: Partial<Record<NumberKey, number>> = {};
   const flags = { promisc: false, sandboxStrict: false };
   for (let i = 0; i < argv.length; i++) {
@@ -72,7 +76,10 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
       flags[BOOLEAN_FLAGS[arg]] = true;
       continue;
     }
-    if (arg !== '--interface' && arg !== '--filter' && !(arg in NUMBER_FLAGS)) {
+    if (arg === '--filter') {
+      return bad('--filter (filter text) is not accepted since helper protocol 4: pass the compiled program with --filter-bpf and --filter-linktype');
+    }
+    if (arg !== '--interface' && arg !== '--filter-bpf' && !(arg in NUMBER_FLAGS)) {
       return bad(`unknown argument ${quote(arg)}`);
     }
     seen.add(arg);
@@ -83,11 +90,10 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
         return { ok: false, code: 'no_such_interface', message: `${quote(value)} is not a valid interface name (1-15 letters, digits or _.:@-)` };
       }
       iface = value;
-    } else if (arg === '--filter') {
-      if (value.length > FILTER_MAX_LENGTH) {
-        return { ok: false, code: 'bad_filter', message: `the capture filter is ${value.length} characters long; the limit is ${FILTER_MAX_LENGTH}` };
-      }
-      filter = value;
+    } else if (arg === '--filter-bpf') {
+      const program = parseBpfProgram(value);
+      if (!program.ok) return { ok: false, code: 'bad_filter', message: program.message };
+      insns = program.insns;
     } else {
       const { key, limits } = NUMBER_FLAGS[arg];
       const n = DECIMAL_RE.test(value) ? Number(value) : NaN;
@@ -98,11 +104,14 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
     }
   }
   if (iface === null) return bad('--interface is required');
+  if ((insns === null) !== (nums.linktype === undefined)) {
+    return { ok: false, code: 'bad_filter', message: '--filter-bpf and --filter-linktype go together: the program is checked against the link type it was compiled for' };
+  }
   return {
     ok: true,
     options: {
       interface: iface,
-      filter,
+      filter: insns !== null && nums.linktype !== undefined ? { linktype: nums.linktype, insns } : null,
       snaplen: nums.snaplen ?? DEFAULT_SNAPLEN,
       promisc: flags.promisc,
       bufferMb: nums.bufferMb ?? DEFAULT_BUFFER_MB,

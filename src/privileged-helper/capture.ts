@@ -1,4 +1,7 @@
-/** Opens and activates the live capture (needs CAP_NET_RAW), installs the filter, switches to non-blocking reads. */
+/**
+ * Opens and activates the live capture (needs CAP_NET_RAW), installs the already compiled filter when the link type
+ * matches the one it was compiled for, switches to non-blocking reads.
+ */
 import type { HelperErrorCode } from '../shared/helper-protocol.ts';
 import { PcapStatus, type Libpcap, type NativePtr } from './native/libpcap.ts';
 import type { ParsedOptions } from './args.ts';
@@ -37,11 +40,20 @@ export function openCapture(pcap: Libpcap, o: ParsedOptions): OpenResult {
     return failed('capture_open_failed', `cannot capture on ${o.interface}: ${detail}`);
   }
   const warning = rc > 0 ? `${pcap.statusToStr(rc)}: ${pcap.geterr(handle)}` : null;
-  if (o.filter !== '') {
-    const err = pcap.setFilter(handle, o.filter);
+  if (o.filter !== null) {
+    // A program reads packet bytes at fixed offsets: one compiled for another link type would filter garbage.
+    const linktype = pcap.datalink(handle);
+    if (linktype !== o.filter.linktype) {
+      pcap.close(handle);
+      return failed(
+        'bad_filter',
+        `the capture filter was compiled for link type ${o.filter.linktype} but ${o.interface} captures with link type ${linktype}: compile it for ${linktype}`,
+      );
+    }
+    const err = pcap.setFilter(handle, o.filter.insns);
     if (err !== null) {
       pcap.close(handle);
-      return failed('bad_filter', `the capture filter does not compile for ${o.interface}: ${err}`);
+      return failed('bad_filter', `the capture filter was refused for ${o.interface}: ${err}`);
     }
   }
   const nb = pcap.setNonblock(handle);

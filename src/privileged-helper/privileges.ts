@@ -68,17 +68,18 @@ export function hasNoNewPrivs(c: Libc): boolean {
 }
 
 /**
- * Becomes uid:gid with supplementary groups [gid]. Node's calls go through glibc, which applies each change to
+ * Becomes uid:gid with no supplementary groups. Node's calls go through glibc, which applies each change to
  * every thread of the process; leaving uid 0 for all of real/effective/saved clears the permitted capabilities.
  */
 export function dropToUser(uid: number, gid: number): void {
   if (uid === 0) throw new Error('refusing to stay root');
   const { setgroups, setgid, setuid, getuid, geteuid, getegid } = process;
   if (!setgroups || !setgid || !setuid || !getuid || !geteuid || !getegid) throw new Error('no POSIX identity calls on this platform');
-  setgroups([gid]);
+  setgroups([]);
   setgid(gid);
   setuid(uid);
-  if (getuid() !== uid || geteuid() !== uid || getegid() !== gid) {
+  // Node's getgroups() adds the effective gid when the kernel's list lacks it, so "none" reads as [gid].
+  if (getuid() !== uid || geteuid() !== uid || getegid() !== gid || !(process.getgroups?.() ?? []).every((g) => g === gid)) {
     throw new Error('the identity switch did not take effect');
   }
 }

@@ -1,20 +1,21 @@
 /**
  * First stage (root, started by the launcher): validate everything, then restrict this thread — bounding set,
  * no_new_privs, a Landlock layer — and replace the process image with the second stage, so every thread of the
- * capturing process is born inside those restrictions.
+ * capturing process is born inside those restrictions. What runs here is kept to the minimum: argument parsing
+ * (numbers and names only; the filter is already compiled), one directory listing of /sys/class/net, the Landlock
+ * ABI query. No filter compiling, no name or user lookups (no NSS modules, no resolver).
  */
 import { realpathSync } from 'node:fs';
-import { FALLBACK_UID } from '../shared/helper-protocol.ts';
+import { FALLBACK_GID } from '../shared/helper-protocol.ts';
 import { parseHelperArgs, quote, resolveTargetUser } from './args.ts';
 import { effectiveAbi } from './landlock-abi.ts';
 import { LandlockError, kernelLandlockAbi, restrictSelf } from './landlock.ts';
 import { fail } from './messages.ts';
 import { libc } from './native/libc.ts';
-import { libpcap } from './native/libpcap.ts';
 import { STAGE2_CAPS, isRoot, limitCapabilities, setNoNewPrivs } from './privileges.ts';
 import { STAGE_ENV, type StageHandoff, encodeHandoff } from './stage-handoff.ts';
 import { stage1Rules } from './stage1-rules.ts';
-import { checkFilter, interfaceExists } from './validate.ts';
+import { interfaceExists } from './validate.ts';
 
 /** ABI 6 is the first with TCP rules and scopes: what --sandbox-strict requires. */
 export const STRICT_MIN_ABI = 6;
@@ -29,16 +30,12 @@ export function runStage1(argv: readonly string[], env: Readonly<Record<string, 
     fail('not_privileged', 'the capture helper must be started as root: start captures from Sandpiper, or run it through pkexec');
   }
   const c = libc();
-  const pcap = libpcap(c.symbolAddress);
   if (!interfaceExists(o.interface)) {
     fail('no_such_interface', `there is no network interface ${quote(o.interface)}; pick one listed by \`ip link\``);
   }
-  const filterError = checkFilter(pcap, o.interface, o.snaplen, o.filter);
-  if (filterError !== null) fail('bad_filter', `the capture filter is not valid: ${filterError}`);
-
-  // Group 0 would be a privilege of its own: such users get nobody's group.
-  const primaryGid = c.primaryGid(target.uid);
-  const gid = primaryGid === null || primaryGid === 0 ? FALLBACK_UID : primaryGid;
+  // The capture needs no group: it opens nothing after the drop. So no user database lookup as root (NSS modules),
+  // and not the user's groups either, which would only add rights: the overflow group, no supplementary groups.
+  const gid = FALLBACK_GID;
   const kernelAbi = kernelLandlockAbi(c);
   const abi = effectiveAbi(kernelAbi, o.maxLandlockAbi);
   if (o.sandboxStrict && abi < STRICT_MIN_ABI) {

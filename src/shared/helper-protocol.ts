@@ -1,8 +1,12 @@
 /**
- * The privileged helper's process boundary, version 3.
+ * The privileged helper's process boundary, version 4.
  *
  * The unprivileged side starts `sandpiper-helper` (through pkexec unless already root) with the arguments built by
- * `buildHelperArgs`. The helper then writes:
+ * `buildHelperArgs`. A capture filter crosses it compiled, never as text: the unprivileged side runs libpcap's
+ * compiler (names resolve as the user) and passes `--filter-bpf` in tcpdump's `-ddd` numbers with commas for line
+ * breaks (`formatBpfProgram`: count, then `code jt jf k` per instruction) and `--filter-linktype`, the DLT it was
+ * compiled for. The helper parses only those integers (`parseBpfProgram`) and refuses the capture when the
+ * interface's link type differs. The helper then writes:
  *   - stdout: a standard pcap savefile stream (global header, then records), exactly what `tcpdump -w -` writes;
  *   - stderr: UTF-8 JSON lines, one `HelperMessage` per line, each carrying `type`;
  *   - exit status: one of `HelperExitCode`.
@@ -10,7 +14,7 @@
  * Any change to this file that an older peer could misread bumps HELPER_PROTOCOL_VERSION.
  */
 
-export const HELPER_PROTOCOL_VERSION = 3;
+export const HELPER_PROTOCOL_VERSION = 4;
 
 /**
  * One exit status per kind of ending, so the unprivileged side can tell the user what actually happened (a failed
@@ -42,7 +46,10 @@ export type HelperExitCode = (typeof HelperExitCode)[keyof typeof HelperExitCode
 export const PkexecExitCode = { dismissed: 126, notAuthorised: 127 } as const;
 
 export const INTERFACE_NAME_RE = /^[A-Za-z0-9_.:@-]{1,15}$/;
+/** Longest filter text the unprivileged side compiles. */
 export const FILTER_MAX_LENGTH = 4096;
+/** The kernel's and libpcap's limit on instructions in one classic BPF program. */
+export const BPF_MAXINSNS = 4096;
 /** Inclusive ranges of the numeric arguments. */
 export const HELPER_LIMITS = {
   snaplen: { min: 1, max: 262144 },
@@ -52,15 +59,68 @@ export const HELPER_LIMITS = {
   durationSeconds: { min: 1, max: 31 * 24 * 3600 },
   uid: { min: 1, max: 2 ** 32 - 2 },
   landlockAbi: { min: 0, max: 8 },
+  // A DLT_ value (pcap/dlt.h); libpcap's are well below this.
+  linktype: { min: 0, max: 65535 },
 } as const;
 export const DEFAULT_SNAPLEN = 262144;
 export const DEFAULT_BUFFER_MB = 32;
 /** The uid the helper becomes when neither --user, PKEXEC_UID nor SUDO_UID names one (nobody). */
 export const FALLBACK_UID = 65534;
+/** The only group the helper runs with after the drop (nogroup), with no supplementary groups. */
+export const FALLBACK_GID = 65534;
+
+/** One classic BPF instruction as tcpdump -ddd prints it: code (u16), jt (u8), jf (u8), k (u32). */
+export type BpfInsn = readonly [code: number, jt: number, jf: number, k: number];
+
+/** A compiled capture filter and the link type (DLT_) it was compiled for. */
+export interface BpfProgram {
+  linktype: number;
+  insns: readonly BpfInsn[];
+}
+
+const BPF_FIELD_MAX = [0xffff, 0xff, 0xff, 0xffffffff] as const;
+const BPF_FIELD_NAMES = ['code', 'jt', 'jf', 'k'] as const;
+
+/** `--filter-bpf`'s value: "N,c jt jf k,c jt jf k,…" (tcpdump -ddd's lines joined with commas). */
+export function formatBpfProgram(insns: readonly BpfInsn[]): string {
+  return [String(insns.length), ...insns.map((i) => i.join(' '))].join(',');
+}
+
+export type ParsedBpf = { ok: true; insns: BpfInsn[] } | { ok: false; message: string };
+
+/** Plain decimal digits, at most 10 (no sign, exponent, hex or leading zeros). */
+const BPF_NUMBER_RE = /^(0|[1-9][0-9]{0,9})$/;
+
+/** Reads `--filter-bpf`: integers only, 1..BPF_MAXINSNS instructions, the count matching, each field in range. */
+export function parseBpfProgram(text: string): ParsedBpf {
+  const bad = (message: string): ParsedBpf => ({ ok: false, message: `--filter-bpf: ${message}` });
+  // Longest valid form: the count plus BPF_MAXINSNS of "65535 255 255 4294967295".
+  if (text.length > 5 + BPF_MAXINSNS * 26) return bad(`longer than any program of ${BPF_MAXINSNS} instructions`);
+  const parts = text.split(',');
+  const countText = parts[0];
+  if (!BPF_NUMBER_RE.test(countText)) return bad('must start with the instruction count');
+  const count = Number(countText);
+  if (count < 1 || count > BPF_MAXINSNS) return bad(`the instruction count must be 1 to ${BPF_MAXINSNS}, not ${count}`);
+  if (parts.length - 1 !== count) return bad(`says ${count} instructions but holds ${parts.length - 1}`);
+  const insns: BpfInsn[] = [];
+  for (let i = 1; i < parts.length; i++) {
+    const fields = parts[i].split(' ');
+    if (fields.length !== 4 || !fields.every((f) => BPF_NUMBER_RE.test(f))) {
+      return bad(`instruction ${i} is not four numbers "code jt jf k"`);
+    }
+    const n = fields.map(Number);
+    for (let f = 0; f < 4; f++) {
+      if (n[f] > BPF_FIELD_MAX[f]) return bad(`instruction ${i}: ${BPF_FIELD_NAMES[f]} ${n[f]} is above ${BPF_FIELD_MAX[f]}`);
+    }
+    insns.push([n[0], n[1], n[2], n[3]]);
+  }
+  return { ok: true, insns };
+}
 
 export interface HelperOptions {
   interface: string;
-  filter?: string;
+  /** The compiled capture filter; none captures everything. */
+  filter?: BpfProgram;
   snaplen?: number;
   promisc?: boolean;
   bufferMb?: number;
@@ -75,7 +135,7 @@ export interface HelperOptions {
 /** The helper's command line for the given options, in the order its parser documents. */
 export function buildHelperArgs(o: HelperOptions): string[] {
   const a = ['--interface', o.interface];
-  if (o.filter !== undefined && o.filter !== '') a.push('--filter', o.filter);
+  if (o.filter !== undefined) a.push('--filter-bpf', formatBpfProgram(o.filter.insns), '--filter-linktype', String(o.filter.linktype));
   if (o.snaplen !== undefined) a.push('--snaplen', String(o.snaplen));
   if (o.promisc) a.push('--promisc');
   if (o.bufferMb !== undefined) a.push('--buffer-mb', String(o.bufferMb));

@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { HelperRun, type HelperRunOptions } from '../../src/capture-client/helper-run.ts';
 import { LiveCapture } from '../../src/capture-client/live-capture.ts';
 import { createEngine } from '../../src/engine/engine.ts';
-import { HELPER_PROTOCOL_VERSION, type HelperMessage } from '../../src/shared/helper-protocol.ts';
+import { HELPER_PROTOCOL_VERSION, formatBpfProgram, type HelperMessage } from '../../src/shared/helper-protocol.ts';
+import { compileFilter } from '../../src/capture-client/bpf-compile.ts';
+import { DLT } from '../../src/capture-client/link-type.ts';
 import { makeFakeDir, type FakeScenario } from './fixtures/fake-helper.ts';
 import { preparePcapFileSink, type PcapFileSink } from '../../src/capture-client/pcap-file-sink.ts';
 import { inTempDir } from '../support/temp-dir.ts';
@@ -98,8 +100,31 @@ test('through pkexec the helper gets its absolute path then its arguments', asyn
   );
   assert.equal(result.failure, null);
   const seen = JSON.parse(readFileSync(argsFile, 'utf8')) as { argv: string[]; pkexecUid: string };
-  assert.deepEqual(seen.argv, ['--interface', 'veth0', '--filter', 'udp', '--count', '1']);
+  // The filter arrives compiled (veth0 is not here, so for Ethernet): numbers only, no filter text.
+  const udp = compileFilter('udp', DLT.EN10MB);
+  assert.ok(udp.ok);
+  assert.deepEqual(seen.argv, ['--interface', 'veth0', '--filter-bpf', formatBpfProgram(udp.insns), '--filter-linktype', '1', '--count', '1']);
   assert.equal(seen.pkexecUid, String(process.getuid?.()));
+});
+
+test('a filter libpcap refuses is bad_filter before anything starts: no pkexec, no helper', async () => {
+  const argsFile = path.join(fakes.dir, 'bad-filter-args.json');
+  for (const launch of ['pkexec', 'direct'] as const) {
+    const errors: HelperMessage[] = [];
+    const { result, messages } = await run(
+      { argsFile, packets: 1 },
+      { launch, pkexecPath: fakes.pkexec('exec'), helper: { interface: 'lo', filter: 'udp and and' } },
+      (s) => s.on('error', (m) => errors.push(m)),
+    );
+    assert.equal(existsSync(argsFile), false, `${launch}: nothing was started`);
+    assert.equal(result.code, null);
+    assert.equal(result.failure?.kind, 'bad_arguments');
+    assert.equal(result.failure?.cliExit, 2);
+    assert.match(result.failure?.message ?? '', /^the capture filter is not valid: .*syntax error$/);
+    assert.deepEqual(messages, errors);
+    assert.deepEqual(errors.map((m) => m.type === 'error' && m.code), ['bad_filter']);
+    assert.equal(result.packets, 0);
+  }
 });
 
 test('stop() sends SIGTERM and waits for the final lines', async () => {

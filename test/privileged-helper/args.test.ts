@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildHelperArgs, DEFAULT_BUFFER_MB, DEFAULT_SNAPLEN } from '../../src/shared/helper-protocol.ts';
+import { BPF_MAXINSNS, buildHelperArgs, DEFAULT_BUFFER_MB, DEFAULT_SNAPLEN, formatBpfProgram, type BpfInsn } from '../../src/shared/helper-protocol.ts';
 import { parseHelperArgs, quote, resolveTargetUser } from '../../src/privileged-helper/args.ts';
 
 test('defaults are filled in', () => {
@@ -8,21 +8,24 @@ test('defaults are filled in', () => {
   assert.deepEqual(r, {
     ok: true,
     options: {
-      interface: 'eth0', filter: '', snaplen: DEFAULT_SNAPLEN, promisc: false, bufferMb: DEFAULT_BUFFER_MB,
+      interface: 'eth0', filter: null, snaplen: DEFAULT_SNAPLEN, promisc: false, bufferMb: DEFAULT_BUFFER_MB,
       count: null, durationSeconds: null, sandboxStrict: false, user: null, maxLandlockAbi: null,
     },
   });
 });
 
 test('every flag parses, in any order, and round-trips through buildHelperArgs', () => {
+  // tcpdump -ddd -y LINUX_SLL 'ip' (any number of instructions would do: the helper only checks the numbers).
+  const filter = { linktype: 113, insns: [[40, 0, 0, 14], [21, 0, 1, 2048], [6, 0, 0, 262144], [6, 0, 0, 0]] as BpfInsn[] };
   const argv = buildHelperArgs({
-    interface: 'any', filter: 'tcp port 443', snaplen: 96, promisc: true, bufferMb: 16, count: 10,
+    interface: 'any', filter, snaplen: 96, promisc: true, bufferMb: 16, count: 10,
     durationSeconds: 5, sandboxStrict: true, user: 1000, maxLandlockAbi: 4,
   });
   const r = parseHelperArgs([...argv.slice(2), ...argv.slice(0, 2)]);
   assert.ok(r.ok);
+  assert.ok(argv.includes('--filter-bpf') && argv.includes('40 0 0 14') === false, 'one argument holds the whole program');
   assert.deepEqual(r.options, {
-    interface: 'any', filter: 'tcp port 443', snaplen: 96, promisc: true, bufferMb: 16, count: 10,
+    interface: 'any', filter, snaplen: 96, promisc: true, bufferMb: 16, count: 10,
     durationSeconds: 5, sandboxStrict: true, user: 1000, maxLandlockAbi: 4,
   });
 });
@@ -68,10 +71,67 @@ test('interface names are checked against INTERFACE_NAME_RE', () => {
   for (const name of ['eth0', 'wlp2s0', 'br-1a2b', 'vlan.10', 'abcdefghijklmno', 'any']) assert.equal(parseHelperArgs(['--interface', name]).ok, true, name);
 });
 
-test('filters longer than 4096 characters are refused', () => {
-  assert.equal(parseHelperArgs(['--interface', 'lo', '--filter', 'x'.repeat(4096)]).ok, true);
-  const r = parseHelperArgs(['--interface', 'lo', '--filter', 'x'.repeat(4097)]);
-  assert.equal(!r.ok && r.code, 'bad_filter');
+const prog = (n: number, insn = '6 0 0 262144') => [String(n), ...Array.from({ length: n }, () => insn)].join(',');
+const withBpf = (value: string, linktype = '1') => ['--interface', 'lo', '--filter-bpf', value, '--filter-linktype', linktype];
+
+test('--filter-bpf takes tcpdump -ddd numbers: count, then code jt jf k per instruction', () => {
+  const r = parseHelperArgs(withBpf('2,6 0 0 65535,6 0 0 0', '12'));
+  assert.ok(r.ok);
+  assert.deepEqual(r.options.filter, { linktype: 12, insns: [[6, 0, 0, 65535], [6, 0, 0, 0]] });
+  assert.equal(formatBpfProgram([[6, 0, 0, 65535], [6, 0, 0, 0]]), '2,6 0 0 65535,6 0 0 0');
+  // Every field at its largest, and the longest program.
+  assert.ok(parseHelperArgs(withBpf('1,65535 255 255 4294967295')).ok);
+  const longest = parseHelperArgs(withBpf(prog(BPF_MAXINSNS, '65535 255 255 4294967295')));
+  assert.ok(longest.ok && longest.options.filter?.insns.length === BPF_MAXINSNS);
+});
+
+test('a bad program is bad_filter with a one-line message', () => {
+  const cases: [string, RegExp][] = [
+    [prog(BPF_MAXINSNS + 1), /instruction count must be 1 to 4096, not 4097/],
+    ['0', /instruction count must be 1 to 4096, not 0/],
+    ['', /must start with the instruction count/],
+    ['3,6 0 0 1,6 0 0 0', /says 3 instructions but holds 2/],
+    ['1,6 0 0 1,6 0 0 0', /says 1 instructions but holds 2/],
+    ['1,6 0 0', /instruction 1 is not four numbers/],
+    ['1,6 0 0 1 9', /instruction 1 is not four numbers/],
+    ['1,6  0 0 1', /instruction 1 is not four numbers/],
+    ['1,6 0 0 -1', /instruction 1 is not four numbers/],
+    ['1,0x6 0 0 1', /instruction 1 is not four numbers/],
+    ['1,6 0 0 1e3', /instruction 1 is not four numbers/],
+    ['1,06 0 0 1', /instruction 1 is not four numbers/],
+    ['1, 6 0 0 1', /instruction 1 is not four numbers/],
+    ['2,6 0 0 1,', /instruction 2 is not four numbers/],
+    ['1,65536 0 0 1', /code 65536 is above 65535/],
+    ['1,6 256 0 1', /jt 256 is above 255/],
+    ['1,6 0 256 1', /jf 256 is above 255/],
+    ['1,6 0 0 4294967296', /k 4294967296 is above 4294967295/],
+    ['1,6 0 0 99999999999', /instruction 1 is not four numbers/],
+    ['port http', /must start with the instruction count/],
+    ['1,port http', /instruction 1 is not four numbers/],
+    [`${'1'.repeat(200000)}`, /longer than any program/],
+  ];
+  for (const [value, why] of cases) {
+    const r = parseHelperArgs(withBpf(value));
+    assert.equal(r.ok, false, value.slice(0, 40));
+    assert.equal(!r.ok && r.code, 'bad_filter', value.slice(0, 40));
+    assert.match(!r.ok ? r.message : '', why, value.slice(0, 40));
+    assert.ok(!r.ok && !r.message.includes('\n') && r.message.length < 200, value.slice(0, 40));
+  }
+});
+
+test('the program and its link type go together, and the link type is a plain number in range', () => {
+  for (const argv of [['--interface', 'lo', '--filter-bpf', '1,6 0 0 0'], ['--interface', 'lo', '--filter-linktype', '1']]) {
+    const r = parseHelperArgs(argv);
+    assert.equal(!r.ok && r.code, 'bad_filter', argv.join(' '));
+  }
+  for (const lt of ['0', '65535']) assert.ok(parseHelperArgs(withBpf('1,6 0 0 0', lt)).ok, lt);
+  for (const lt of ['65536', '-1', 'EN10MB', '0x1', '']) assert.equal(parseHelperArgs(withBpf('1,6 0 0 0', lt)).ok, false, lt);
+});
+
+test('filter text is not accepted: the helper compiles nothing', () => {
+  const r = parseHelperArgs(['--interface', 'lo', '--filter', 'port http']);
+  assert.equal(!r.ok && r.code, 'bad_arguments');
+  assert.match(!r.ok ? r.message : '', /--filter \(filter text\) is not accepted since helper protocol 4/);
 });
 
 test('unknown, repeated, valueless flags and a missing interface are errors', () => {

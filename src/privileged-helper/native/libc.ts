@@ -17,8 +17,6 @@ export interface Libc {
   pread(fd: number, buf: Buffer, offset: number): number;
   /** Address of a Buffer's bytes, for structs that hold a pointer (valid while the Buffer lives). */
   addressOf(buf: Buffer): bigint;
-  /** The primary gid of uid, or null when the user database does not know it. */
-  primaryGid(uid: number): number | null;
   /** Address of an exported symbol of an already-loaded library (dlopen(name) + dlsym). */
   symbolAddress(library: string, symbol: string): unknown;
   fdopen(fd: number, mode: string): unknown;
@@ -46,16 +44,6 @@ export function libc(): Libc {
   const close = f('int close(int fd)');
   const sendto = f('long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)');
   const pread = f('long pread(int fd, void *buf, size_t count, long offset)');
-  const passwd = k.struct({
-    pw_name: 'void *',
-    pw_passwd: 'void *',
-    pw_uid: 'uint32_t',
-    pw_gid: 'uint32_t',
-    pw_gecos: 'void *',
-    pw_dir: 'void *',
-    pw_shell: 'void *',
-  });
-  const getpwuid = f('void *getpwuid(uint32_t uid)');
   const dlopen = f('void *dlopen(const char *name, int flags)');
   const dlsym = f('void *dlsym(void *handle, const char *symbol)');
   const fdopen = f('void *fdopen(int fd, const char *mode)');
@@ -72,12 +60,6 @@ export function libc(): Libc {
     sendto: (fd, data, len, flags, addr, addrLen) => Number(sendto(fd, data, len, flags, addr, addrLen)),
     pread: (fd, buf, offset) => Number(pread(fd, buf, buf.length, offset)),
     addressOf: (buf) => k.address(buf),
-    primaryGid(uid) {
-      const p = getpwuid(uid);
-      if (p === null) return null;
-      const rec = k.decode(p, passwd) as { pw_gid: number };
-      return rec.pw_gid;
-    },
     symbolAddress(library, symbol) {
       const h = dlopen(library, RTLD_NOW | RTLD_NOLOAD);
       if (h === null) throw new Error(`${library} is not loaded`);

@@ -2,6 +2,7 @@
  * libpcap (libpcap.so.0.8) through koffi. Handles are opaque koffi pointers; the packet path never enters JS:
  * pcap_dispatch is given libpcap's own pcap_dump as its callback.
  */
+import type { BpfInsn } from '../../shared/helper-protocol.ts';
 import { koffi } from './koffi.ts';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -40,10 +41,8 @@ export interface Libpcap {
   statusToStr(code: number): string;
   geterr(p: NativePtr): string;
   datalink(p: NativePtr): number;
-  /** Compiles and installs a filter; returns null on success, else libpcap's message. */
-  setFilter(p: NativePtr, filter: string): string | null;
-  /** Compiles a filter for a link type without a live capture; returns null when valid, else the message. */
-  checkFilter(linktype: number, snaplen: number, filter: string): string | null;
+  /** Installs an already compiled program (pcap_setfilter); returns null on success, else libpcap's message. */
+  setFilter(p: NativePtr, insns: readonly BpfInsn[]): string | null;
   dumpFopen(p: NativePtr, file: NativePtr): NativePtr;
   /** pcap_dispatch with pcap_dump as the callback: returns packets processed, or <0 on error/break. */
   dispatchToDumper(p: NativePtr, count: number, dumper: NativePtr): number;
@@ -73,10 +72,7 @@ export function libpcap(symbolAddress: (lib: string, sym: string) => NativePtr):
   const statusToStr = f('const char *pcap_statustostr(int code)');
   const geterr = f('const char *pcap_geterr(void *p)');
   const datalink = f('int pcap_datalink(void *p)');
-  const compile = f('int pcap_compile(void *p, void *prog, const char *str, int optimize, uint32_t netmask)');
   const setfilter = f('int pcap_setfilter(void *p, void *prog)');
-  const freecode = f('void pcap_freecode(void *prog)');
-  const openDead = f('void *pcap_open_dead(int linktype, int snaplen)');
   const dumpFopen = f('void *pcap_dump_fopen(void *p, void *fp)');
   const dispatch = f('int pcap_dispatch(void *p, int cnt, void *callback, void *user)');
   const dumpFlush = f('int pcap_dump_flush(void *d)');
@@ -85,15 +81,8 @@ export function libpcap(symbolAddress: (lib: string, sym: string) => NativePtr):
   const close = f('void pcap_close(void *p)');
   // The callback is a native function pointer, so libpcap calls pcap_dump directly for every packet.
   const pcapDump = symbolAddress(PCAP_LIBRARY, 'pcap_dump');
-  // struct bpf_program { u_int bf_len; struct bpf_insn *bf_insns; } and struct pcap_stat { u_int x3 }.
-  const prog = Buffer.alloc(16);
+  // struct pcap_stat { u_int ps_recv, ps_drop, ps_ifdrop; }
   const statBuf = Buffer.alloc(12);
-
-  const compileOn = (p: NativePtr, filter: string): string | null => {
-    // PCAP_NETMASK_UNKNOWN: only broadcast tests need the netmask.
-    if ((compile(p, prog, filter, 1, 0xffffffff) as number) !== 0) return geterr(p) as string;
-    return null;
-  };
 
   cached = {
     libVersion: () => libVersion() as string,
@@ -117,23 +106,22 @@ export function libpcap(symbolAddress: (lib: string, sym: string) => NativePtr):
     statusToStr: (c) => statusToStr(c) as string,
     geterr: (p) => geterr(p) as string,
     datalink: (p) => datalink(p) as number,
-    setFilter(p, filter) {
-      const err = compileOn(p, filter);
-      if (err !== null) return err;
+    setFilter(p, insns) {
+      // struct bpf_insn { u_short code; u_char jt, jf; bpf_u_int32 k; } × n, and struct bpf_program
+      // { u_int bf_len; struct bpf_insn *bf_insns; }. libpcap copies the program (and validates it, as does the
+      // kernel when it attaches it), so both buffers only need to live through the call.
+      const code = Buffer.alloc(insns.length * 8);
+      insns.forEach(([op, jt, jf, operand], i) => {
+        code.writeUInt16LE(op, i * 8);
+        code.writeUInt8(jt, i * 8 + 2);
+        code.writeUInt8(jf, i * 8 + 3);
+        code.writeUInt32LE(operand, i * 8 + 4);
+      });
+      const prog = Buffer.alloc(16);
+      prog.writeUInt32LE(insns.length, 0);
+      prog.writeBigUInt64LE(k.address(code), 8);
       const rc = setfilter(p, prog) as number;
-      freecode(prog);
       return rc === 0 ? null : (geterr(p) as string);
-    },
-    checkFilter(linktype, snaplen, filter) {
-      const p = openDead(linktype, snaplen);
-      if (p === null) return 'pcap_open_dead failed';
-      try {
-        const err = compileOn(p, filter);
-        if (err === null) freecode(prog);
-        return err;
-      } finally {
-        close(p);
-      }
     },
     dumpFopen: (p, fp) => dumpFopen(p, fp),
     dispatchToDumper: (p, count, dumper) => dispatch(p, count, pcapDump, dumper) as number,
