@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
 import { HELPER_ERROR_EXIT, HelperExitCode, type HelperErrorCode, type SandboxMessage } from '../../src/shared/helper-protocol.ts';
-import { HELPER, NODE24, countPcapRecords, helperSkipReason, isAlive, isType, pollUntil, startHelper, udpSenderScript, type HelperRun } from './support/helper-run.ts';
+import { DLT } from '../../src/capture-client/link-type.ts';
+import { HELPER, NODE24, bpf, countPcapRecords, helperSkipReason, isAlive, isType, pollUntil, startHelper, udpSenderScript, type HelperRun } from './support/helper-run.ts';
 
 const skip = helperSkipReason() ?? canMakeNetns();
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-helper-test-'));
@@ -43,7 +44,8 @@ function threadStatuses(pid: number): Map<string, string> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) out.set(tid, readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
   return out;
 }
-const field = (status: string, name: string) => (new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').trim();
+// [ \t]*, not \s*: an empty field (Groups: with no groups) must not run into the next line.
+const field = (status: string, name: string) => (new RegExp(`^${name}:[ \\t]*(.*)$`, 'm').exec(status)?.[1] ?? '').trim();
 
 /**
  * A fatal ending as `fail(code, …)` makes it: exactly one error line with `code`, an exit line last with the status of
@@ -81,7 +83,7 @@ function strayHelpers(): number[] {
 describe('helper capture between namespaces', { skip: skip ?? false }, () => {
   test('streams exactly the datagrams sent from B; tshark and capinfos accept the stream', async () => {
     const port = randomPort();
-    const run = startHelper(inA(['--filter', `udp dst port ${port}`]));
+    const run = startHelper(inA([...bpf(`udp dst port ${port}`)]));
     try {
       const sb = await run.waitFor(isType('sandbox'));
       assert.equal(sb.status, 'fully_enforced', sb.details);
@@ -110,7 +112,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
 
   test('--count N writes N packets and exits 0 with count_reached', async () => {
     const port = randomPort();
-    const run = startHelper(inA(['--filter', `udp dst port ${port}`, '--count', '7']));
+    const run = startHelper(inA([...bpf(`udp dst port ${port}`), '--count', '7']));
     await run.waitFor(isType('sandbox'));
     sendUdp(port, 20);
     const { code } = await run.done;
@@ -120,7 +122,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
   });
 
   test('every thread: NoNewPrivs 1, CapEff/CapPrm 0, non-root uids; Landlock reported and probed', async () => {
-    const run = startHelper(inA(['--filter', 'udp dst port 9']));
+    const run = startHelper(inA([...bpf('udp dst port 9')]));
     try {
       const sb: SandboxMessage = await run.waitFor(isType('sandbox'));
       const pid = run.child.pid as number;
@@ -133,7 +135,8 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
         const uids = field(st, 'Uid').split(/\s+/).map(Number);
         assert.equal(uids.length, 4);
         for (const u of uids) assert.notEqual(u, 0, `tid ${tid} Uid ${uids.join(' ')}`);
-        assert.equal(field(st, 'Groups'), String(sb.gid), `tid ${tid} supplementary groups`);
+        assert.equal(field(st, 'Gid'), '65534\t65534\t65534\t65534', `tid ${tid} Gid`);
+        assert.equal(field(st, 'Groups'), '', `tid ${tid} supplementary groups`);
         // Only what the second stage needed survives even in the bounding set.
         assert.equal(field(st, 'CapBnd'), '00000000000020c0', `tid ${tid}`);
         // Boot filter (no io_uring) and the final one, on every thread including those started after it.
@@ -187,7 +190,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
         `const d=require('node:dgram').createSocket('udp4');d.send('x',9,'127.0.0.1',()=>{d.close();require('node:net').connect(${JSON.stringify(sock)}).on('connect',function(){this.destroy()});});`]);
       assert.equal(await pollUntil(() => udp.out().includes('datagram') && unix.out().includes('connection'), 5000), true, `control: ${udp.out()} ${unix.out()}`);
       const seen = [udp.out(), unix.out()];
-      const run = startHelper(inA(['--user', String(uid), '--filter', 'udp dst port 9']));
+      const run = startHelper(inA(['--user', String(uid), ...bpf('udp dst port 9')]));
       try {
         const sb = await run.waitFor(isType('sandbox'));
         assert.equal(sb.uid, uid);
@@ -209,7 +212,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
 
   test('SIGTERM: final stats and exit lines, exit 0, a valid pcap', async () => {
     const port = randomPort();
-    const run = startHelper(inA(['--filter', `udp dst port ${port}`]));
+    const run = startHelper(inA([...bpf(`udp dst port ${port}`)]));
     await run.waitFor(isType('sandbox'));
     sendUdp(port, 3);
     await run.waitFor((m): m is never => m.type === 'stats' && m.written >= 3);
@@ -229,7 +232,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
   test('--promisc puts the interface in promiscuous mode; without it, it stays off', async () => {
     const promiscuity = () => Number(/promiscuity (\d+)/.exec(P().exec(P().a, 'ip', ['-d', 'link', 'show', P().ifA]))?.[1]);
     for (const [args, expected] of [[['--promisc'], 1], [[], 0]] as const) {
-      const run = startHelper(inA([...args, '--filter', 'udp dst port 9']));
+      const run = startHelper(inA([...args, ...bpf('udp dst port 9')]));
       try {
         await run.waitFor(isType('sandbox'));
         assert.equal(promiscuity(), expected, args.join(' ') || 'no --promisc');
@@ -267,7 +270,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
 
   test('--interface any captures the same datagrams (Linux cooked link type)', async () => {
     const port = randomPort();
-    const run = startHelper(['ip', 'netns', 'exec', P().a, HELPER, '--interface', 'any', '--filter', `udp dst port ${port}`, '--count', '5']);
+    const run = startHelper(['ip', 'netns', 'exec', P().a, HELPER, '--interface', 'any', ...bpf(`udp dst port ${port}`, DLT.LINUX_SLL), '--count', '5']);
     await run.waitFor(isType('sandbox'));
     sendUdp(port, 5);
     assert.equal((await run.done).code, 0);
@@ -288,7 +291,7 @@ describe('helper capture between namespaces', { skip: skip ?? false }, () => {
   });
 
   test('--duration ends the capture with duration_reached', async () => {
-    const run = startHelper(inA(['--duration', '1', '--filter', 'udp dst port 9']));
+    const run = startHelper(inA(['--duration', '1', ...bpf('udp dst port 9')]));
     const { code } = await run.done;
     assert.equal(code, 0);
     assert.deepEqual(run.messages.at(-1), { type: 'exit', reason: 'duration_reached', code: 0 });
@@ -345,8 +348,11 @@ describe('helper argument and privilege errors', { skip: skip ?? false }, () => 
     ['path in interface name', ['--interface', '../x'], 'no_such_interface'],
     ['dot-dot interface name', ['--interface', '..'], 'no_such_interface'],
     ['16-character interface name', ['--interface', 'abcdefghijklmnop'], 'no_such_interface'],
-    ['broken filter', ['--interface', 'lo', '--filter', 'udp and and'], 'bad_filter'],
-    ['5000-character filter', ['--interface', 'lo', '--filter', 'u'.repeat(5000)], 'bad_filter'],
+    ['filter text instead of a program', ['--interface', 'lo', '--filter', 'udp and and'], 'bad_arguments'],
+    ['4097-instruction program', ['--interface', 'lo', '--filter-bpf', ['4097', ...Array<string>(4097).fill('6 0 0 0')].join(','), '--filter-linktype', '1'], 'bad_filter'],
+    ['program count not matching', ['--interface', 'lo', '--filter-bpf', '2,6 0 0 0', '--filter-linktype', '1'], 'bad_filter'],
+    ['program that is not numbers', ['--interface', 'lo', '--filter-bpf', '1,port http', '--filter-linktype', '1'], 'bad_filter'],
+    ['program without its link type', ['--interface', 'lo', '--filter-bpf', '1,6 0 0 0'], 'bad_filter'],
     ['--count 0', ['--interface', 'lo', '--count', '0'], 'bad_arguments'],
     ['--count abc', ['--interface', 'lo', '--count', 'abc'], 'bad_arguments'],
     ['--count 1e3', ['--interface', 'lo', '--count', '1e3'], 'bad_arguments'],
@@ -422,7 +428,7 @@ describe('helper argument and privilege errors', { skip: skip ?? false }, () => 
   });
 
   test('the launcher gives the root process an empty environment (no NODE_OPTIONS, LD_PRELOAD, stage hand-off)', async () => {
-    const run = startHelper([HELPER, '--interface', 'lo', '--filter', 'udp dst port 9'], {
+    const run = startHelper([HELPER, '--interface', 'lo', ...bpf('udp dst port 9')], {
       env: { ...process.env, NODE_OPTIONS: '--require /nonexistent/evil.js', LD_PRELOAD: '/nonexistent/evil.so', SANDPIPER_HELPER_STAGE2: '1:1:0:0', SUDO_UID: '1;id' },
     });
     try {
@@ -438,11 +444,30 @@ describe('helper argument and privilege errors', { skip: skip ?? false }, () => 
     }
   });
 
+  test('a user with a primary group in /etc/passwd still gets only the overflow group: no user lookup as root', async (t) => {
+    const entry = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => Number(f[2]) > 0 && Number(f[2]) < 65534 && Number(f[3]) > 0 && Number(f[3]) !== 65534);
+    if (!entry) return t.skip('no user with a primary group other than 0 and 65534 in /etc/passwd');
+    const [uid, gid] = [Number(entry[2]), Number(entry[3])];
+    const run = startHelper([HELPER, '--interface', 'lo', '--user', String(uid)]);
+    try {
+      const sb = await run.waitFor(isType('sandbox'));
+      assert.equal(sb.uid, uid);
+      assert.equal(sb.gid, 65534, `not ${entry[0]}'s own group ${gid}`);
+      for (const [tid, st] of threadStatuses(run.child.pid as number)) {
+        assert.equal(field(st, 'Gid'), '65534\t65534\t65534\t65534', `tid ${tid}`);
+        assert.equal(field(st, 'Groups'), '', `tid ${tid}`);
+      }
+    } finally {
+      run.child.kill('SIGTERM');
+      assert.equal((await run.done).code, 0);
+    }
+  });
+
   test('PKEXEC_UID is passed through and becomes the target user', async () => {
     const run = startHelper([HELPER, '--interface', 'lo', '--duration', '1'], { env: { PATH: '/usr/bin:/bin', PKEXEC_UID: '4243' } });
     const sb = await run.waitFor(isType('sandbox'));
     assert.equal(sb.uid, 4243);
-    assert.equal(sb.gid, 65534, 'a uid without a passwd entry gets the fallback group');
+    assert.equal(sb.gid, 65534, 'every user gets the overflow group: nothing looks the user up as root');
     assert.equal((await run.done).code, 0);
   });
 });
@@ -451,7 +476,7 @@ describe('helper lifecycle', { skip: skip ?? false }, () => {
   /** An intermediate parent that starts the helper and prints its pid once the helper is streaming. */
   function intermediate(stdinMode: 'pipe' | 'inherit') {
     const script = `const {spawn}=require('node:child_process');
-const c=spawn(${JSON.stringify(HELPER)},['--interface','lo','--filter','udp dst port 9'],{stdio:['${stdinMode}','ignore','pipe']});
+const c=spawn(${JSON.stringify(HELPER)},${JSON.stringify(['--interface', 'lo', ...bpf('udp dst port 9')])},{stdio:['${stdinMode}','ignore','pipe']});
 let said=false;c.stderr.on('data',d=>{if(!said&&String(d).includes('"sandbox"')){said=true;console.log(c.pid);}});
 setInterval(()=>{},1000);`;
     const parent = spawn(NODE24, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -482,7 +507,7 @@ setInterval(()=>{},1000);`;
   }
 
   test('stdin EOF: exit 0 with stdin_eof', async () => {
-    const run = startHelper([HELPER, '--interface', 'lo', '--filter', 'udp dst port 9']);
+    const run = startHelper([HELPER, '--interface', 'lo', ...bpf('udp dst port 9')]);
     await run.waitFor(isType('sandbox'));
     run.child.stdin?.end();
     assert.equal((await run.done).code, 0);
@@ -490,7 +515,7 @@ setInterval(()=>{},1000);`;
   });
 
   test('stdout closed by the reader: exit 0 with stdout_closed', async () => {
-    const run = startHelper([HELPER, '--interface', 'lo', '--filter', 'udp dst port 9']);
+    const run = startHelper([HELPER, '--interface', 'lo', ...bpf('udp dst port 9')]);
     await run.waitFor(isType('sandbox'));
     run.child.stdout?.destroy();
     assert.equal((await run.done).code, 0);

