@@ -131,9 +131,10 @@ describe('capture filters compiled as the user', { skip: skip ?? false }, () => 
   test('filter text given to the helper is refused before anything resolves it as root: no query reaches the resolver', async () => {
     const before = queryLines().length;
     const run = startHelper(['ip', 'netns', 'exec', P().a, HELPER, '--interface', 'lo', '--filter', 'host sp-root-lookup.example']);
-    assert.match(await assertRefused(run, 'bad_arguments'), /--filter \(filter text\) is not accepted/);
-    await new Promise((r) => setTimeout(r, 1500));
+    await run.done;
+    await new Promise((r) => setTimeout(r, 1000));
     assert.deepEqual(queryLines().slice(before), [], 'the root helper sent a DNS query');
+    assert.match(await assertRefused(run, 'bad_arguments'), /--filter \(filter text\) is not accepted/);
   });
 
   test('a bad filter in sandpiper capture: exit 2 with libpcap message, no helper started', async () => {
