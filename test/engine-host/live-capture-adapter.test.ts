@@ -13,6 +13,9 @@ import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-ada
 import { eth, ipv4, pcap, udp } from '../engine/capture-fixtures.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { makeFakeDir } from '../capture-client/fixtures/fake-helper.ts';
+import { compileFilter } from '../../src/capture-client/bpf-compile.ts';
+import { DLT } from '../../src/capture-client/link-type.ts';
+import { formatBpfProgram } from '../../src/shared/helper-protocol.ts';
 
 const PCAP_HEADER = String.raw`\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\000\000\004\000\001\000\000\000`;
 const SANDBOX = JSON.stringify({
@@ -61,7 +64,10 @@ test('a running helper: its sandbox report shows, the pcap stream feeds the engi
     await session.stopCapture();
     assert.equal(session.getStatus().state, 'stopped');
     assert.equal(session.getStatus().error, null);
-    assert.equal(readFileSync(args, 'utf8').trim(), '--interface eth0 --filter tcp port 443 --promisc');
+    // The filter reaches the helper compiled by the user side (eth0 is Ethernet, or absent here: DLT 1).
+    const compiled = compileFilter('tcp port 443', DLT.EN10MB);
+    assert.ok(compiled.ok);
+    assert.equal(readFileSync(args, 'utf8').trim(), `--interface eth0 --filter-bpf ${formatBpfProgram(compiled.insns)} --filter-linktype 1 --promisc`);
     const saved = path.join(dir, 'saved.pcap');
     assert.deepEqual(await session.saveCapture(saved), { ok: true, value: { path: saved } });
     assert.equal(readFileSync(saved).length, 24, 'the pcap stream was recorded for Save');
