@@ -116,8 +116,8 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
 
   // Audit every thread now, while the first layer still lets us read /proc; threads started later are created
   // by this (main) thread after the final layer and inherit its credentials and domain.
-  let audit = checkThreads(readOwnThreads(), handoff.uid);
-  if (!audit.ok) audit = checkThreads(readOwnThreads(), handoff.uid);
+  let audit = checkThreads(readOwnThreads(), handoff.uid, handoff.gid);
+  if (!audit.ok) audit = checkThreads(readOwnThreads(), handoff.uid, handoff.gid);
   // Opened now: after the final layer and the filter nothing can be opened, but an open fd can still be read.
   const statusFds = openThreadStatusFds(c);
 
@@ -161,7 +161,7 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
     `stage 1 (root, main thread): bounding set {NET_RAW,SETUID,SETGID}, no_new_privs, ${handoff.abi > 0 ? `Landlock ABI ${handoff.abi} layer allowing only the runtime, libraries, /proc, /sys` : 'no Landlock layer (ABI 0)'}; then execve, so every thread is born inside it`,
     `stage 2: uid ${handoff.uid} gid ${handoff.gid} on all threads via glibc set*id; final layer (no filesystem${layer.net ? ', no TCP' : ''}${layer.scoped ? ', scoped signals and abstract sockets' : ''}) ${layer.allThreads ? 'on all threads (TSYNC)' : handoff.abi > 0 ? 'on the main thread and threads it starts later; threads started before carry the stage-1 layer (no TSYNC below ABI 8)' : 'not applied'}`,
     `not dumpable; seccomp filter (deny-list: sockets, send, open, exec, ptrace, namespaces, bpf, io_uring, keys, ...) ${seccompInstalled ? `with TSYNC; read back: ${seccompThreads.map((t) => `tid ${t.tid} mode ${t.mode ?? '?'} filters ${t.filters ?? '?'}`).join(', ')}` : 'NOT installed'}`,
-    `thread audit of ${audit.threads} threads: ${audit.ok ? 'NoNewPrivs 1, CapEff/CapPrm 0, uid non-root on every thread' : audit.problems.join('; ')}`,
+    `thread audit of ${audit.threads} threads: ${audit.ok ? `NoNewPrivs 1, CapEff/CapPrm 0, uid non-root, gid ${handoff.gid} and no supplementary groups on every thread` : audit.problems.join('; ')}`,
     `file probe: main thread ${fileMain}, threadpool thread ${filePool}`,
   ].join('. ');
   const msg: SandboxMessage = {

@@ -16,12 +16,15 @@ export interface ThreadState {
   /** Real, effective, saved, filesystem. */
   uids: number[];
   gids: number[];
+  /** Supplementary groups. */
+  groups: number[];
 }
 
 /** Parses one status file; null when a needed field is missing (treated as a failed check). */
 export function parseTaskStatus(tid: number, text: string): ThreadState | null {
   const field = (name: string): string | null => {
-    const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text);
+    // [ \t]*, not \s*: an empty field (Groups: with none) must not run into the next line.
+    const m = new RegExp(`^${name}:[ \\t]*(.*)$`, 'm').exec(text);
     return m ? m[1].trim() : null;
   };
   const nnp = field('NoNewPrivs');
@@ -29,13 +32,15 @@ export function parseTaskStatus(tid: number, text: string): ThreadState | null {
   const prm = field('CapPrm');
   const uid = field('Uid');
   const gid = field('Gid');
-  if (nnp === null || eff === null || prm === null || uid === null || gid === null) return null;
+  const groups = field('Groups');
+  if (nnp === null || eff === null || prm === null || uid === null || gid === null || groups === null) return null;
   if (!/^[0-9a-f]+$/i.test(eff) || !/^[0-9a-f]+$/i.test(prm)) return null;
   const ids = (s: string) => s.split(/\s+/).map(Number);
   const uids = ids(uid);
   const gids = ids(gid);
-  if (uids.length !== 4 || gids.length !== 4 || uids.some((n) => !Number.isInteger(n))) return null;
-  return { tid, noNewPrivs: nnp === '1', capEff: BigInt(`0x${eff}`), capPrm: BigInt(`0x${prm}`), uids, gids };
+  const groupList = groups === '' ? [] : ids(groups);
+  if (uids.length !== 4 || gids.length !== 4 || [...uids, ...gids, ...groupList].some((n) => !Number.isInteger(n))) return null;
+  return { tid, noNewPrivs: nnp === '1', capEff: BigInt(`0x${eff}`), capPrm: BigInt(`0x${prm}`), uids, gids, groups: groupList };
 }
 
 export interface AuditResult {
@@ -45,8 +50,11 @@ export interface AuditResult {
   problems: string[];
 }
 
-/** Every thread must have no_new_privs, no effective or permitted capability, and uid `uid` in all four slots. */
-export function checkThreads(states: readonly (ThreadState | null)[], uid: number): AuditResult {
+/**
+ * Every thread must have no_new_privs, no effective or permitted capability, uid `uid` and gid `gid` in all four
+ * slots, and no supplementary group.
+ */
+export function checkThreads(states: readonly (ThreadState | null)[], uid: number, gid: number): AuditResult {
   const problems: string[] = [];
   states.forEach((s, i) => {
     if (s === null) return void problems.push(`thread #${i}: status unreadable`);
@@ -55,6 +63,8 @@ export function checkThreads(states: readonly (ThreadState | null)[], uid: numbe
     if (s.capEff !== 0n) why.push(`CapEff ${s.capEff.toString(16)}`);
     if (s.capPrm !== 0n) why.push(`CapPrm ${s.capPrm.toString(16)}`);
     if (s.uids.some((u) => u !== uid)) why.push(`Uid ${s.uids.join(' ')}`);
+    if (s.gids.some((g) => g !== gid)) why.push(`Gid ${s.gids.join(' ')}`);
+    if (s.groups.length > 0) why.push(`Groups ${s.groups.join(' ')}`);
     if (why.length) problems.push(`tid ${s.tid}: ${why.join(', ')}`);
   });
   return { ok: states.length > 0 && problems.length === 0, threads: states.length, problems };
