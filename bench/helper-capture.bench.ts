@@ -12,7 +12,7 @@
  * Env: SANDPIPER_HELPER (default: the checkout's dev build), BENCH_ROUNDS (default 3), BENCH_PACKETS per round
  * (default 1 000 000), BENCH_FLOWS (distinct source ports, default 65 536), BENCH_SENDER (trafgen or tcpreplay,
  * default trafgen when installed), BENCH_CAPTURERS (default "cli,cli-json,host,helper,tcpdump"), BENCH_SENDERS (parallel
- * senders, default 1).
+ * senders, default 1), BENCH_NODE_FLAGS (extra flags for the Node capturers, e.g. --cpu-prof).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,8 @@ const UNIQUE = 100_000; // packets in the generated file; tcpreplay loops it
 const SENDERS = Math.max(1, Number(process.env.BENCH_SENDERS ?? 1));
 const FLOWS = Math.min(65_536, Math.max(1, Number(process.env.BENCH_FLOWS ?? 65_536)));
 const SENDER = process.env.BENCH_SENDER ?? (existsSync('/usr/sbin/trafgen') ? 'trafgen' : 'tcpreplay');
+/** Extra flags for the Node capturers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them under the flood). */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 function mac(ns: string, dev: string): Buffer {
@@ -161,7 +163,7 @@ function nodeCapturer(name: string, argv: string[], readyWhen: (out: string) => 
   return {
     name,
     start(p) {
-      const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, ...argv.map((a) => a.replace('%IFACE%', p.ifA))], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, ...NODE_FLAGS, ...argv.map((a) => a.replace('%IFACE%', p.ifA))], { stdio: ['ignore', 'pipe', 'pipe'] });
       const c = collect(child);
       let helperPid = 0;
       const ready = waitFor(() => readyWhen(c.out()), `${name} to start`).then(() => {

@@ -205,7 +205,7 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   engine.onFlowEvicted((flow) => {
     if (!json) return;
     if (jsonOut.full) jsonOut.dropped++;
-    else jsonOut.writer.flow(engine.toRecord(flow));
+    else engine.writeFlowJson(flow, jsonOut.writer);
   });
   // Changed flows are printed a batch per event-loop turn, so the pipe from the helper is read in between: one
   // long burst of lines would stall reading and let the kernel ring overflow.
@@ -220,7 +220,7 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     for (; next < end; next++) {
       const slot = pending[next];
       queued[slot] = 0;
-      if (engine.idAt(slot) !== 0) jsonOut.writer.flow(engine.toRecord(slot));
+      if (engine.idAt(slot) !== 0) engine.writeFlowJson(slot, jsonOut.writer);
     }
     if (next === pending.length) {
       pending.length = 0;
