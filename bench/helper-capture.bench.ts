@@ -124,18 +124,35 @@ interface CaptureNumbers {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What a capturer printed; of a long stdout (--json flow lines) only the head and the tail, which hold what is read. */
+/**
+ * What a capturer printed; of a long stdout (--json flow lines) only the head and the tail, which hold what is read.
+ * Kept as bytes and decoded only when asked: this process shares the CPUs with the capture it measures.
+ */
 const KEEP = 1 << 16;
 function collect(child: ChildProcess): { out: () => string; err: () => string; closed: Promise<number | null> } {
-  let head = '';
-  let tail = '';
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  const tail: Buffer[] = [];
+  let tailBytes = 0;
   let err = '';
   child.stdout?.on('data', (d: Buffer) => {
-    if (head.length < KEEP) head += d;
-    else tail = (tail + d).slice(-KEEP);
+    if (headBytes < KEEP) {
+      head.push(d);
+      headBytes += d.length;
+      return;
+    }
+    tail.push(d);
+    tailBytes += d.length;
+    // Drop the oldest tail chunks while the rest still hold KEEP bytes.
+    while (tail.length > 1 && tailBytes - tail[0].length >= KEEP) tailBytes -= tail.shift()!.length;
   });
   child.stderr?.on('data', (d) => (err += d));
-  const out = () => (tail === '' ? head : `${head.slice(0, head.lastIndexOf('\n') + 1)}${tail.slice(tail.indexOf('\n') + 1)}`);
+  const out = () => {
+    const h = Buffer.concat(head).toString('utf8');
+    if (tail.length === 0) return h;
+    const t = Buffer.concat(tail).subarray(-KEEP).toString('utf8');
+    return `${h.slice(0, h.lastIndexOf('\n') + 1)}${t.slice(t.indexOf('\n') + 1)}`;
+  };
   const closed = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
   return { out, err: () => err, closed };
 }
