@@ -290,18 +290,18 @@ export class FlowJsonWriter {
       const us = Math.round(n * 1e6);
       if (us / 1e6 === n) {
         const whole = Math.floor(us / 1e6);
-        let frac = us - whole * 1e6;
+        // Below 1e6: small-integer arithmetic from here on.
+        let f = (us - whole * 1e6) | 0;
         this.uint(whole);
-        if (frac !== 0) {
+        if (f !== 0) {
           let width = 6;
-          while (frac % 10 === 0) {
-            frac /= 10;
+          for (let q = (f / 10) | 0; f === q * 10; q = (f / 10) | 0) {
+            f = q;
             width--;
           }
           this.room(1 + width);
           const b = this.buf;
           b[this.pos] = 0x2e;
-          let f = frac | 0;
           for (let i = width; i >= 1; i--) {
             const q = (f / 10) | 0;
             b[this.pos + i] = 0x30 + (f - q * 10);
