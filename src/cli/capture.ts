@@ -18,9 +18,9 @@ import { APP_VERSION, HelperNotFoundError, locateHelper } from '../capture-clien
 import { FileSinkError, preparePcapFileSink, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
 
 /**
- * Time spent writing flow lines per event-loop turn while a capture runs. The helper's pipe holds only 64 KiB, so
- * under a flood it must be read every millisecond or two: each turn reads it, then writes lines (and ingests, see
- * QueuedIngest) for about this long.
+ * Time spent writing flow lines per event-loop turn while a capture runs. The helper's pipe holds a few hundred KiB
+ * at most (a socket pair's buffers), so under a flood it must be read every millisecond or two: each turn reads it,
+ * then writes lines (and ingests, see QueuedIngest) for about this long.
  */
 const PRINT_SLICE_MS = 1;
 /** Lines written between looks at the clock. */

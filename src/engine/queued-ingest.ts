@@ -18,7 +18,7 @@ import type { Timeline } from './timeline.ts';
 export interface QueuedIngestOptions {
   /** Bytes that may wait (default 128 MiB). */
   maxQueuedBytes?: number;
-  /** Longest stretch of ingesting before yielding (default 1 ms: a 64 KiB pipe fills in a few ms of a flood). */
+  /** Longest stretch of ingesting before yielding (default 1 ms: a pipe of a few hundred KiB fills in a few ms of a flood). */
   sliceMs?: number;
   /** Runs `cb` after pending I/O (default setImmediate). */
   schedule?: (cb: () => void) => void;
