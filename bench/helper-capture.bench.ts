@@ -12,7 +12,7 @@
  * Env: SANDPIPER_HELPER (default: the checkout's dev build), BENCH_ROUNDS (default 3), BENCH_PACKETS per round
  * (default 1 000 000), BENCH_FLOWS (distinct source ports, default 65 536), BENCH_SENDER (trafgen or tcpreplay,
  * default trafgen when installed), BENCH_CAPTURERS (default "cli,cli-json,host,helper,tcpdump"), BENCH_SENDERS (parallel
- * senders, default 1).
+ * senders, default 1), BENCH_NODE_FLAGS (extra flags for the Node capturers, e.g. --cpu-prof).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,8 @@ const UNIQUE = 100_000; // packets in the generated file; tcpreplay loops it
 const SENDERS = Math.max(1, Number(process.env.BENCH_SENDERS ?? 1));
 const FLOWS = Math.min(65_536, Math.max(1, Number(process.env.BENCH_FLOWS ?? 65_536)));
 const SENDER = process.env.BENCH_SENDER ?? (existsSync('/usr/sbin/trafgen') ? 'trafgen' : 'tcpreplay');
+/** Extra flags for the Node capturers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them under the flood). */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 function mac(ns: string, dev: string): Buffer {
@@ -122,18 +124,35 @@ interface CaptureNumbers {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What a capturer printed; of a long stdout (--json flow lines) only the head and the tail, which hold what is read. */
+/**
+ * What a capturer printed; of a long stdout (--json flow lines) only the head and the tail, which hold what is read.
+ * Kept as bytes and decoded only when asked: this process shares the CPUs with the capture it measures.
+ */
 const KEEP = 1 << 16;
 function collect(child: ChildProcess): { out: () => string; err: () => string; closed: Promise<number | null> } {
-  let head = '';
-  let tail = '';
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  const tail: Buffer[] = [];
+  let tailBytes = 0;
   let err = '';
   child.stdout?.on('data', (d: Buffer) => {
-    if (head.length < KEEP) head += d;
-    else tail = (tail + d).slice(-KEEP);
+    if (headBytes < KEEP) {
+      head.push(d);
+      headBytes += d.length;
+      return;
+    }
+    tail.push(d);
+    tailBytes += d.length;
+    // Drop the oldest tail chunks while the rest still hold KEEP bytes.
+    while (tail.length > 1 && tailBytes - tail[0].length >= KEEP) tailBytes -= tail.shift()!.length;
   });
   child.stderr?.on('data', (d) => (err += d));
-  const out = () => (tail === '' ? head : `${head.slice(0, head.lastIndexOf('\n') + 1)}${tail.slice(tail.indexOf('\n') + 1)}`);
+  const out = () => {
+    const h = Buffer.concat(head).toString('utf8');
+    if (tail.length === 0) return h;
+    const t = Buffer.concat(tail).subarray(-KEEP).toString('utf8');
+    return `${h.slice(0, h.lastIndexOf('\n') + 1)}${t.slice(t.indexOf('\n') + 1)}`;
+  };
   const closed = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
   return { out, err: () => err, closed };
 }
@@ -161,7 +180,7 @@ function nodeCapturer(name: string, argv: string[], readyWhen: (out: string) => 
   return {
     name,
     start(p) {
-      const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, ...argv.map((a) => a.replace('%IFACE%', p.ifA))], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, ...NODE_FLAGS, ...argv.map((a) => a.replace('%IFACE%', p.ifA))], { stdio: ['ignore', 'pipe', 'pipe'] });
       const c = collect(child);
       let helperPid = 0;
       const ready = waitFor(() => readyWhen(c.out()), `${name} to start`).then(() => {

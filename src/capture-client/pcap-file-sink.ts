@@ -167,6 +167,9 @@ export function preparePcapFileSink(file: string, mode = 0o600): PcapFileSink {
   const open = (): WriteStream => {
     const s = createWriteStream(file, {
       mode,
+      // The pipe is paused whenever more than this waits for the disk: at the default 16 KiB every 64 KiB read of
+      // the helper's pipe paused it until the write came back, too slow for a flood.
+      highWaterMark: 8 << 20,
       autoClose: false,
       fs: {
         write,

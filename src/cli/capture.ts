@@ -10,14 +10,21 @@ import type { HelperRunOptions } from '../capture-client/helper-run.ts';
 import { LiveCapture } from '../capture-client/live-capture.ts';
 import { createEngine } from '../engine/engine.ts';
 import { FlowJsonWriter } from '../engine/flow-json.ts';
+import { QueuedIngest } from '../engine/queued-ingest.ts';
 import { onStdoutDrain } from './stdout-drain.ts';
 import { grown } from '../engine-host/view/grown.ts';
 import { ProcessAttributor } from '../engine/process-attribution.ts';
 import { APP_VERSION, HelperNotFoundError, locateHelper } from '../capture-client/locate-helper.ts';
 import { FileSinkError, preparePcapFileSink, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
 
-/** Flow lines written per event-loop turn while a capture runs. */
-const FLOW_LINES_PER_TURN = 2000;
+/**
+ * Time spent writing flow lines per event-loop turn while a capture runs. The helper's pipe holds a few hundred KiB
+ * at most (a socket pair's buffers), so under a flood it must be read every millisecond or two: each turn reads it,
+ * then writes lines (and ingests, see QueuedIngest) for about this long.
+ */
+const PRINT_SLICE_MS = 1;
+/** Lines written between looks at the clock. */
+const LINES_PER_CLOCK_CHECK = 64;
 /** --json output is written in chunks of this size (or less, at the end of each turn). */
 const JSON_CHUNK_BYTES = 256 << 10;
 /**
@@ -185,6 +192,9 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   }
 
   const engine = createEngine({ detail: true, attributor: new ProcessAttributor() });
+  // The pipe is read between slices of ingesting: a burst the engine is behind on waits in memory, not in the
+  // kernel ring (which drops what does not fit).
+  const ingest = new QueuedIngest(engine);
   const capture = new LiveCapture({
     helperPath,
     helper,
@@ -192,7 +202,7 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     pkexecPath: io.pkexecPath,
     env: io.env,
     stopGraceMs: io.stopGraceMs,
-    engine,
+    engine: ingest,
     sink,
   });
   const started = Date.now();
@@ -205,7 +215,7 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   engine.onFlowEvicted((flow) => {
     if (!json) return;
     if (jsonOut.full) jsonOut.dropped++;
-    else jsonOut.writer.flow(engine.toRecord(flow));
+    else engine.writeFlowJson(flow, jsonOut.writer);
   });
   // Changed flows are printed a batch per event-loop turn, so the pipe from the helper is read in between: one
   // long burst of lines would stall reading and let the kernel ring overflow.
@@ -215,12 +225,16 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   let next = 0;
   let queued = new Uint8Array(1024);
   let printing: ReturnType<typeof setImmediate> | null = null;
-  const printSome = (max: number) => {
-    const end = Math.min(pending.length, next + max);
-    for (; next < end; next++) {
-      const slot = pending[next];
-      queued[slot] = 0;
-      if (engine.idAt(slot) !== 0) jsonOut.writer.flow(engine.toRecord(slot));
+  /** Prints waiting flows until `until` (performance.now() time) has passed, or all of them when it is Infinity. */
+  const printSome = (until: number) => {
+    while (next < pending.length) {
+      const end = Math.min(pending.length, next + LINES_PER_CLOCK_CHECK);
+      for (; next < end; next++) {
+        const slot = pending[next];
+        queued[slot] = 0;
+        if (engine.idAt(slot) !== 0) engine.writeFlowJson(slot, jsonOut.writer);
+      }
+      if (until !== Infinity && performance.now() >= until) break;
     }
     if (next === pending.length) {
       pending.length = 0;
@@ -232,15 +246,15 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     printing = null;
     // A slow stdout: the slots wait (and keep collecting changes) until it has taken what it has.
     if (!jsonOut.ready) return;
-    printSome(FLOW_LINES_PER_TURN);
+    printSome(performance.now() + PRINT_SLICE_MS);
     if (next < pending.length) printing = setImmediate(printBatch);
   };
   jsonOut.onReady = () => {
     if (next < pending.length) printing ??= setImmediate(printBatch);
   };
   const emitFlows = () => {
-    // A quiet capture still ages its flows: wall time moves capture time on.
-    if (live) engine.advance(Date.now() / 1000);
+    // A quiet capture still ages its flows: wall time moves capture time on (not while older packets wait).
+    if (live && ingest.queuedBytes === 0) engine.advance(Date.now() / 1000);
     if (!json) return engine.drainChanged(() => {});
     engine.drainChanged((slot) => {
       if (slot >= queued.length) queued = grown(queued, Math.max(slot + 1, queued.length * 2));
@@ -260,7 +274,11 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     jsonOut.writer.line(JSON.stringify(m));
     jsonOut.send();
   };
-  capture.on('streamInvalid', (reason) => io.err(`sandpiper capture: warning: flow decoding stopped: ${reason}\n`));
+  let warnedInvalid = false;
+  capture.on('streamInvalid', (reason) => {
+    warnedInvalid = true;
+    io.err(`sandpiper capture: warning: flow decoding stopped: ${reason}\n`);
+  });
   capture.on('hello', (m) => {
     sawHello = true;
     if (installed && m.version !== APP_VERSION) {
@@ -287,6 +305,15 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   emitFlows();
   flushFlows();
   const fileError = result.sinkError;
+  // A corrupt stream found only when the queue was ingested at the end is a corrupt stream, not a cut last record.
+  let streamInvalid = result.streamInvalid;
+  let pipeDrops = result.pipeDrops;
+  if (ingest.failure !== null && !warnedInvalid) {
+    const e = ingest.failure;
+    streamInvalid = e instanceof Error ? e.message : String(e);
+    pipeDrops = 0;
+    io.err(`sandpiper capture: warning: flow decoding stopped: ${streamInvalid}\n`);
+  }
 
   const failure = result.failure;
   if (sawHello || result.packets > 0) {
@@ -299,7 +326,7 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
       received: result.lastStats?.received ?? null,
       dropped_kernel: result.lastStats?.dropped_kernel ?? null,
       dropped_iface: result.lastStats?.dropped_iface ?? null,
-      pipe_drops: result.pipeDrops,
+      pipe_drops: pipeDrops,
       elapsed: (Date.now() - started) / 1000,
       exit_reason: result.exitReason,
       file: sink?.path ?? null,
@@ -322,8 +349,8 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     io.err(`sandpiper capture: ${fileError}\n`);
     return CaptureCliExit.failed;
   }
-  if (result.streamInvalid !== null) {
-    io.err(`sandpiper capture: the helper's output was not a pcap stream: ${result.streamInvalid}\n`);
+  if (streamInvalid !== null) {
+    io.err(`sandpiper capture: the helper's output was not a pcap stream: ${streamInvalid}\n`);
     return CaptureCliExit.failed;
   }
   return CaptureCliExit.ok;

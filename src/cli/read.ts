@@ -262,11 +262,12 @@ export async function runRead(argv: string[]): Promise<number> {
   const out = new Output();
   const engine = createEngine({ detail: false });
   const table = json ? null : new TablePrinter(out);
-  const emit = (r: FlowRecord) => {
-    if (table) table.add(r);
-    else out.writer.flow(r);
+  // JSON lines are written from the engine's table in place; only the table builds records.
+  const emit = (flow: number) => {
+    if (table) table.add(engine.toRecord(flow));
+    else engine.writeFlowJson(flow, out.writer);
   };
-  engine.onFlowEvicted((flow) => emit(engine.toRecord(flow)));
+  engine.onFlowEvicted(emit);
 
   let status = 0;
   try {
@@ -292,7 +293,7 @@ export async function runRead(argv: string[]): Promise<number> {
   }
 
   for (const s of slotsByFirstSeen(engine)) {
-    emit(engine.toRecord(s));
+    emit(s);
     if (out.pending) await out.flush();
     if (out.closed) return status;
   }

@@ -33,6 +33,7 @@ import { CaptureReader } from './capture-reader.ts';
 import { createDpiGuard, createNameCache, openFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './dpi/types.ts';
 import { formatAddress } from './address-text.ts';
+import { FlowLineValues, type FlowJsonWriter } from './flow-json.ts';
 import { FragmentMap } from './fragment-map.ts';
 import { FlowTable, F_DPI_DONE, F_HOST_DPI, STATE_NAMES, type EvictReason, type IdleTimeouts } from './flow-table.ts';
 import { Timeline } from './timeline.ts';
@@ -125,6 +126,8 @@ export interface Engine extends FlowStore {
   packet(buf: Uint8Array, off: number, caplen: number, wirelen: number, ts: number, linktype: number): void;
   flows(): Iterable<FlowRef>;
   toRecord(flow: FlowRef): FlowRecord;
+  /** Writes the line `w.flow(toRecord(flow))` writes, from the table in place (no record object). */
+  writeFlowJson(flow: FlowRef, w: FlowJsonWriter): void;
   toRow(flow: FlowRef, rates?: boolean): FlowRow;
   /** Moves capture time forward to `nowSeconds` (a live capture's wall clock): rates fall, quiet flows end. */
   advance(nowSeconds: number): void;
@@ -139,6 +142,7 @@ export interface Engine extends FlowStore {
 const APP_CODES: (FlowApp | null)[] = [null, 'dns', 'tls', 'http', 'quic', 'ssh'];
 const PROTO_NAMES: Record<number, FlowRecord['proto']> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6', 132: 'sctp', 47: 'gre', 50: 'esp' };
 const EMPTY: string[] = [];
+const NO_KEYS = new Uint32Array(0);
 const ATTRIBUTION_RETRY_S = 0.25;
 const ATTRIBUTION_YOUNG_S = 5;
 const MAX_PENDING_ATTRIBUTION = 4096;
@@ -417,6 +421,55 @@ class FlowEngine implements Engine {
       pid: x?.owner?.pid ?? null,
       process: x?.owner?.process ?? null,
     };
+  }
+
+  private readonly line = new FlowLineValues();
+
+  writeFlowJson(s: FlowRef, w: FlowJsonWriter): void {
+    const t = this.table;
+    const v = this.line;
+    const fam = t.family(s);
+    const d = this.dpi[s];
+    const x = this.extra.get(s);
+    let app = APP_CODES[this.apps[s]] ?? null;
+    let host = (t.flags[s] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
+    let queries = x?.dnsQueries ?? EMPTY;
+    if (d) {
+      const f = d.facts;
+      app = f.app;
+      host = f.sni ?? f.httpHost;
+      queries = f.dnsQueries;
+    }
+    v.dstText = null;
+    // As toRecord: the name cache is asked about the responder only when the flow has no host of its own (an
+    // empty cache knows nothing, so its address is not formatted then).
+    if (host === null && this.names.size > 0) {
+      v.dstText = formatAddress(t.keys, t.dstIndex(s), fam);
+      host = this.names.lookup(v.dstText);
+    }
+    v.id = t.ids[s];
+    v.proto = PROTO_NAMES[t.proto(s)] ?? 'other';
+    v.family = fam;
+    v.words = t.keys;
+    v.srcAt = t.srcIndex(s);
+    v.dstAt = t.dstIndex(s);
+    v.sport = t.srcPort(s);
+    v.dport = t.dstPort(s);
+    v.packetsFwd = t.pkts[2 * s];
+    v.bytesFwd = t.bytes[2 * s];
+    v.packetsRev = t.pkts[2 * s + 1];
+    v.bytesRev = t.bytes[2 * s + 1];
+    v.firstSeen = round6(t.first[s]);
+    v.lastSeen = round6(t.last[s]);
+    v.state = STATE_NAMES[t.state[s]];
+    v.app = app;
+    v.host = host ?? this.hosts[s] ?? null;
+    v.dnsQueries = queries;
+    v.pid = x?.owner?.pid ?? null;
+    v.process = x?.owner?.process ?? null;
+    w.flowValues(v);
+    v.words = NO_KEYS;
+    v.dnsQueries = EMPTY;
   }
 
   toRow(s: FlowRef, rates = true): FlowRow {

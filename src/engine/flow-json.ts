@@ -4,8 +4,12 @@
  * FlowJsonWriter writes the lines as UTF-8 straight into large byte chunks, so no string per line, no joining and no
  * encoding pass; integers and microsecond times are written digit by digit, plain ASCII strings byte by byte, and
  * only strings that need escaping go through JSON.stringify.
+ * The engine writes its flows from its table through one reused FlowLineValues (`Engine.writeFlowJson`): no record
+ * object, and IPv4 addresses straight from the table's key words, so a live capture printing every changed flow
+ * each second makes no garbage per line.
  */
 import type { FlowRecord } from '../shared/flow.ts';
+import { formatAddress } from './address-text.ts';
 
 const QUOTE = 0x22;
 const encoder = new TextEncoder();
@@ -36,6 +40,40 @@ const T_DNS_QUERIES = latin1(',"dns_queries":[');
 const T_PID = latin1('],"pid":');
 const T_PROCESS = latin1(',"process":');
 const T_END = latin1('}\n');
+
+const NO_WORDS = new Uint32Array(0);
+const NONE: readonly string[] = [];
+
+/**
+ * One flow line's values, as the FlowRecord of that flow would hold them, filled in place for each line. Addresses
+ * are the flow table's big-endian key words (one word from `srcAt`/`dstAt` for IPv4, four for IPv6), or their text
+ * when it is at hand.
+ */
+export class FlowLineValues {
+  id = 0;
+  proto: FlowRecord['proto'] = 'other';
+  family = 4;
+  words: Uint32Array = NO_WORDS;
+  srcAt = 0;
+  dstAt = 0;
+  /** The responder's address as text, when already formatted (else written from `words`). */
+  dstText: string | null = null;
+  sport = 0;
+  dport = 0;
+  packetsFwd = 0;
+  bytesFwd = 0;
+  packetsRev = 0;
+  bytesRev = 0;
+  /** Seconds, already rounded to microseconds as in the record. */
+  firstSeen = 0;
+  lastSeen = 0;
+  state: FlowRecord['state'] = 'active';
+  app: string | null = null;
+  host: string | null = null;
+  dnsQueries: readonly string[] = NONE;
+  pid: number | null = null;
+  process: string | null = null;
+}
 
 /** Writes JSON lines as UTF-8 into chunks of `chunkBytes`; each full chunk goes to `emit`, which then owns it. */
 export class FlowJsonWriter {
@@ -115,6 +153,71 @@ export class FlowJsonWriter {
     this.lit(T_END);
   }
 
+  /** The line `flow` writes for the FlowRecord these values describe. */
+  flowValues(v: FlowLineValues): void {
+    this.lit(T_START);
+    this.num(v.id);
+    this.lit(T_PROTO);
+    this.ascii(v.proto);
+    this.lit(T_SRC);
+    this.address(v.words, v.srcAt, v.family);
+    this.lit(T_SPORT);
+    this.num(v.sport);
+    this.lit(T_DST);
+    if (v.dstText !== null) this.str(v.dstText);
+    else this.address(v.words, v.dstAt, v.family);
+    this.lit(T_DPORT);
+    this.num(v.dport);
+    this.lit(T_PACKETS_FWD);
+    this.num(v.packetsFwd);
+    this.lit(T_BYTES_FWD);
+    this.num(v.bytesFwd);
+    this.lit(T_PACKETS_REV);
+    this.num(v.packetsRev);
+    this.lit(T_BYTES_REV);
+    this.num(v.bytesRev);
+    this.lit(T_FIRST_SEEN);
+    this.num(v.firstSeen);
+    this.lit(T_LAST_SEEN);
+    this.num(v.lastSeen);
+    this.lit(T_STATE);
+    this.ascii(v.state);
+    this.lit(T_APP);
+    this.str(v.app);
+    this.lit(T_HOST);
+    this.str(v.host);
+    this.lit(T_DNS_QUERIES);
+    const q = v.dnsQueries;
+    for (let i = 0; i < q.length; i++) {
+      if (i > 0) this.byte(0x2c);
+      this.str(q[i]);
+    }
+    this.lit(T_PID);
+    this.num(v.pid);
+    this.lit(T_PROCESS);
+    this.str(v.process);
+    this.lit(T_END);
+  }
+
+  /** A quoted address: an IPv4 dotted quad digit by digit, anything else as formatAddress gives it. */
+  private address(words: Uint32Array, at: number, family: number): void {
+    if (family !== 4) {
+      this.str(formatAddress(words, at, family));
+      return;
+    }
+    const w = words[at];
+    this.room(17);
+    this.buf[this.pos++] = QUOTE;
+    this.uint(w >>> 24);
+    this.buf[this.pos++] = 0x2e;
+    this.uint((w >>> 16) & 255);
+    this.buf[this.pos++] = 0x2e;
+    this.uint((w >>> 8) & 255);
+    this.buf[this.pos++] = 0x2e;
+    this.uint(w & 255);
+    this.buf[this.pos++] = QUOTE;
+  }
+
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     this.flush();
@@ -187,18 +290,18 @@ export class FlowJsonWriter {
       const us = Math.round(n * 1e6);
       if (us / 1e6 === n) {
         const whole = Math.floor(us / 1e6);
-        let frac = us - whole * 1e6;
+        // Below 1e6: small-integer arithmetic from here on.
+        let f = (us - whole * 1e6) | 0;
         this.uint(whole);
-        if (frac !== 0) {
+        if (f !== 0) {
           let width = 6;
-          while (frac % 10 === 0) {
-            frac /= 10;
+          for (let q = (f / 10) | 0; f === q * 10; q = (f / 10) | 0) {
+            f = q;
             width--;
           }
           this.room(1 + width);
           const b = this.buf;
           b[this.pos] = 0x2e;
-          let f = frac | 0;
           for (let i = width; i >= 1; i--) {
             const q = (f / 10) | 0;
             b[this.pos + i] = 0x30 + (f - q * 10);

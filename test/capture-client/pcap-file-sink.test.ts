@@ -145,3 +145,16 @@ test('flush and close after close do nothing (Save after the capture ended), and
     assert.equal(readFileSync(file, 'utf8'), 'abc');
   });
 });
+
+test('the sink takes megabytes before asking the pipe to wait: a flood is not paused after every 64 KiB read', async () => {
+  await inTempDir('sp-sink-', async (dir) => {
+    const file = path.join(dir, 'out.pcap');
+    const sink = preparePcapFileSink(file);
+    const chunk = Buffer.alloc(64 << 10, 1);
+    let accepted = 0;
+    while (accepted < 64 && sink.write(chunk)) accepted++;
+    assert.ok(accepted >= 64, `only ${accepted} reads of 64 KiB before the sink asked to wait`);
+    await sink.close(accepted * chunk.length);
+    assert.equal(statSync(file).size, accepted * chunk.length);
+  });
+});

@@ -170,6 +170,21 @@ test('failures map to exit codes with one clear line', async () => {
   assert.equal(readFileSync(precious, 'utf8'), 'keep me', 'a capture that never started leaves an existing file alone');
 });
 
+test('a helper stream that is not pcap: a warning that flow decoding stopped, exit 1, no pipe drop counted', async () => {
+  // With packets arriving until the helper is stopped, and with the whole stream written before it exits (the engine
+  // then meets it only when the queued chunks are ingested at the end).
+  for (const scenario of [{ noHeader: true, runUntilStopped: true }, { noHeader: true, packets: 5, oneWrite: true }] as FakeScenario[]) {
+    const r = await cli(['--interface', 'lo', '--json'], scenario, {
+      onStarted: (s) => s.on('stats', (m) => void (m.elapsed > 0.5 ? s.stop() : undefined)),
+    });
+    assert.equal(r.code, 1, r.err);
+    assert.equal(r.err.match(/warning: flow decoding stopped: /g)?.length, 1, r.err);
+    assert.match(r.err, /the helper's output was not a pcap stream: not a pcap or pcapng capture/);
+    const summary = JSON.parse(r.out.trim().split('\n').at(-1) ?? 'null') as { type: string; pipe_drops: number };
+    assert.deepEqual([summary.type, summary.pipe_drops], ['summary', 0]);
+  }
+});
+
 test('a missing helper and an unwritable --write file are one-line errors', async () => {
   const missing = await cli(['--interface', 'lo'], null);
   assert.equal(missing.code, 69);

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, CaptureFormatError } from '../../src/engine/index.ts';
-import { dnsQuery, dnsResponse, eth, ipv4, pcap, tcp, tlsClientHello, udp, TCP } from './capture-fixtures.ts';
+import { FlowJsonWriter } from '../../src/engine/flow-json.ts';
+import { dnsQuery, dnsResponse, eth, ipv4, ipv6, pcap, tcp, tlsClientHello, udp, TCP } from './capture-fixtures.ts';
 
 const C = '192.0.2.7';
 const S = '203.0.113.9';
@@ -14,7 +15,7 @@ function read(bytes: Uint8Array, chunk = bytes.length) {
   return { e, recs: [...e.flows()].map((f) => e.toRecord(f)).sort((a, b) => a.id - b.id) };
 }
 
-const session = pcap([
+const sessionRecords = () => [
   { ts: 10, data: frame(C, '192.0.2.53', 17, udp(40001, 53, dnsQuery(0x77, 'api.example.test'))) },
   { ts: 10.01, data: frame('192.0.2.53', C, 17, udp(53, 40001, dnsResponse(0x77, 'api.example.test', S))) },
   { ts: 11, data: frame(C, S, 6, tcp(50000, 443, TCP.SYN)) },
@@ -24,7 +25,8 @@ const session = pcap([
   { ts: 12, data: frame(C, S, 6, tcp(50001, 80, TCP.SYN)) },
   { ts: 12.01, data: frame(C, S, 6, tcp(50001, 80, TCP.ACK | TCP.PSH, [...new TextEncoder().encode('GET / HTTP/1.1\r\nHost: www.example.test\r\n\r\n')], 1001)) },
   { ts: 13, data: frame(C, S, 6, tcp(50002, 8443, TCP.SYN)) },
-]);
+];
+const session = pcap(sessionRecords());
 
 test('DPI hook: SNI, HTTP Host, DNS queries, and the name cache naming a later flow to the resolved address', () => {
   const { recs } = read(session);
@@ -158,4 +160,41 @@ test('completeBytes is the offset past the last whole record', () => {
   assert.equal(e.completeBytes, firstRecord);
   e.push(ending.subarray(firstRecord + 10));
   assert.equal(e.completeBytes, ending.length);
+});
+
+test('writeFlowJson writes, byte for byte, the line of FlowJsonWriter.flow(toRecord(flow)), for every kind of flow', () => {
+  const v6 = (src: string, dst: string, l4proto: number, l4: number[]) => eth(0x86dd, ipv6(src, dst, l4proto, l4));
+  const capture = pcap([
+    ...sessionRecords(),
+    { ts: 14, data: v6('2001:db8::7', '2001:db8:0:1::9', 17, udp(5000, 6000, [1, 2, 3])) },
+    { ts: 14.5, data: v6('::ffff:192.0.2.1', 'fe80::1', 6, tcp(1, 2, TCP.SYN)) },
+    { ts: 15, data: frame(C, '198.51.100.255', 1, [8, 0, 0, 0, 0, 9, 0, 1]) },
+    { ts: 15.1234567, data: frame('0.0.0.0', '255.255.255.255', 17, udp(68, 67, [0])) },
+    // A host that must be escaped in JSON.
+    { ts: 16, data: frame(C, S, 6, tcp(50003, 443, TCP.ACK | TCP.PSH, tlsClientHello('a"b\\c.example.test'), 1001)) },
+  ]);
+  const owner = { pid: 4242, process: 'curl "x"', exe: '/usr/bin/curl', user: 'me', hidden: false };
+  for (const detail of [true, false]) {
+    const e = createEngine({ detail, attributor: { lookup: (_p, _la, lp) => (lp === 50000 ? owner : null) } });
+    const viaRecord: Buffer[] = [];
+    const direct: Buffer[] = [];
+    const wr = new FlowJsonWriter((b) => viaRecord.push(b), 64);
+    const wd = new FlowJsonWriter((b) => direct.push(b), 64);
+    e.push(capture);
+    e.end();
+    let n = 0;
+    for (const f of e.flows()) {
+      wr.flow(e.toRecord(f));
+      e.writeFlowJson(f, wd);
+      n++;
+    }
+    wr.flush();
+    wd.flush();
+    assert.ok(n >= 9, `${n} flows`);
+    const text = Buffer.concat(direct).toString('utf8');
+    assert.equal(text, Buffer.concat(viaRecord).toString('utf8'));
+    assert.match(text, /"process":"curl \\"x\\""/);
+    assert.match(text, /"dst":"2001:db8:0:1::9"/);
+    assert.match(text, /"host":"api.example.test"/);
+  }
 });

@@ -42,7 +42,7 @@ function runCorpus(files: string[]): Promise<CorpusResult[]> {
   });
 }
 
-test('every tcpdump corpus file: read or CaptureFormatError, nothing else, flows within the cap', { skip: absent ?? false }, async () => {
+test('every tcpdump corpus file: read or CaptureFormatError, nothing else, flows within the cap, flow lines as their records print', { skip: absent ?? false }, async () => {
   const files = readdirSync(CORPUS_DIR).sort();
   assert.ok(files.length > 100, `expected the tcpdump corpus, found ${files.length} files`);
   const results = await runCorpus(files);
@@ -50,6 +50,8 @@ test('every tcpdump corpus file: read or CaptureFormatError, nothing else, flows
   const exceptions = results.filter((r) => r.outcome === 'exception');
   assert.deepEqual(exceptions.map((r) => `${r.file}: ${r.detail}`), []);
   for (const r of results) assert.ok(r.maxLive <= MAX_FLOWS, `${r.file}: ${r.maxLive} live flows`);
+  // The line written from the table in place is the record's line, for every flow of every file.
+  assert.deepEqual(results.filter((r) => r.jsonMismatch !== '').map((r) => `${r.file}:\n${r.jsonMismatch}`), []);
   const ok = results.filter((r) => r.outcome === 'ok');
   // Nearly all of the corpus is well-formed pcap/pcapng (the odd one out is its LICENSE file).
   assert.ok(ok.length >= files.length - 10, `only ${ok.length} of ${files.length} read cleanly`);
