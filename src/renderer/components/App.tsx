@@ -12,7 +12,7 @@ import { BandwidthChart } from './BandwidthChart.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { DevWarning } from './DevWarning.tsx';
 import { RecordingFull } from './RecordingFull.tsx';
-import { Overview } from './Overview.tsx';
+import { Overview, OverviewToolbar } from './Overview.tsx';
 import { Tabs } from './Tabs.tsx';
 import { useStore } from 'zustand';
 
@@ -32,7 +32,7 @@ function Shell({ stores }: { stores: AppStores }) {
       <ErrorBanner />
       <DevWarning />
       <RecordingFull />
-      <Tabs />
+      <Tabs>{tab === 'overview' && <OverviewToolbar />}</Tabs>
       <main className="flex min-h-0 flex-1">
         {tab === 'overview' ? (
           <Overview />
