@@ -126,14 +126,49 @@ export class GroupTotals {
     }
   }
 
-  /** Groups with at least one flow, largest first (bytes or rate, both directions; then bytes; then key), at most `n`. */
+  /**
+   * Groups with at least one flow, largest first (bytes or rate, both directions; then bytes; then key), at most `n`.
+   * A few of many groups are selected in one pass, without sorting them all (a scan can make a group per address).
+   */
   top(n: number, order: TotalsOrder): number[] {
-    const gs: number[] = [];
-    for (let g = 0; g < this.keys.length; g++) if (this.flows[g] > 0) gs.push(g);
     const bytes = (g: number) => this.bytesA[g] + this.bytesB[g];
     const rate = (g: number) => this.rateA[g] + this.rateB[g];
     const keyOf = (g: number) => this.keys[g] ?? '';
-    gs.sort((x, y) => (order === 'rate' ? rate(y) - rate(x) : 0) || bytes(y) - bytes(x) || (keyOf(x) < keyOf(y) ? -1 : keyOf(x) > keyOf(y) ? 1 : 0));
-    return gs.length > n ? gs.slice(0, n) : gs;
+    const byRate = order === 'rate';
+    // Whether group x comes before group y.
+    const before = (x: number, y: number): boolean => {
+      if (byRate) {
+        const d = rate(x) - rate(y);
+        if (d !== 0) return d > 0;
+      }
+      const d = bytes(x) - bytes(y);
+      if (d !== 0) return d > 0;
+      return keyOf(x) < keyOf(y);
+    };
+    const out: number[] = [];
+    const count = this.keys.length;
+    if (n >= count) {
+      for (let g = 0; g < count; g++) if (this.flows[g] > 0) out.push(g);
+      return out.sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+    }
+    for (let g = 0; g < count; g++) {
+      if (this.flows[g] === 0 || n === 0) continue;
+      if (out.length === n && !before(g, out[n - 1])) continue;
+      let i: number;
+      if (out.length < n) {
+        out.push(g);
+        i = out.length - 1;
+      } else {
+        out[n - 1] = g;
+        i = n - 1;
+      }
+      while (i > 0 && before(out[i], out[i - 1])) {
+        const t = out[i];
+        out[i] = out[i - 1];
+        out[i - 1] = t;
+        i--;
+      }
+    }
+    return out;
   }
 }
