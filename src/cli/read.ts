@@ -12,8 +12,9 @@ import { CaptureFormatError, createEngine, type Engine } from '../engine/index.t
 import { formatEndpoint } from '../engine/address-text.ts';
 import { FlowJsonWriter } from '../engine/flow-json.ts';
 import { onStdoutDrain } from './stdout-drain.ts';
+import { GROUP_BY_USAGE, parseGroupBy } from './group-by-args.ts';
 
-const USAGE = 'usage: sandpiper read FILE|- [--json]\n';
+const USAGE = `usage: sandpiper read FILE|- [--json] [${GROUP_BY_USAGE}]\n`;
 const CHUNK_BYTES = 1 << 20;
 const FILE_CHUNK_BYTES = 4 << 20;
 
@@ -224,7 +225,13 @@ function slotsByFirstSeen(engine: Engine): Int32Array {
   return slots.subarray(0, n).sort((a, b) => first[a] - first[b] || id[a] - id[b]);
 }
 
-export async function runRead(argv: string[]): Promise<number> {
+export async function runRead(args: string[]): Promise<number> {
+  const grouping = parseGroupBy(args);
+  if (!grouping.ok) {
+    process.stderr.write(`sandpiper: read: ${grouping.error}\n${USAGE}`);
+    return 64;
+  }
+  const argv = grouping.rest;
   let json = false;
   let file: string | null = null;
   for (const a of argv) {
@@ -261,10 +268,12 @@ export async function runRead(argv: string[]): Promise<number> {
 
   const out = new Output();
   const engine = createEngine({ detail: false });
-  const table = json ? null : new TablePrinter(out);
-  // JSON lines are written from the engine's table in place; only the table builds records.
+  const groups = grouping.by === null ? null : new (await import('./group-by.ts')).GroupPrinter(grouping.by);
+  const table = json || groups ? null : new TablePrinter(out);
+  // JSON lines are written from the engine's table in place; only the table and the groups build records.
   const emit = (flow: number) => {
-    if (table) table.add(engine.toRecord(flow));
+    if (groups) groups.add(engine.toRecord(flow));
+    else if (table) table.add(engine.toRecord(flow));
     else engine.writeFlowJson(flow, out.writer);
   };
   engine.onFlowEvicted(emit);
@@ -298,6 +307,7 @@ export async function runRead(argv: string[]): Promise<number> {
     if (out.closed) return status;
   }
   table?.finish();
+  groups?.print((l) => out.line(l), json);
   const summary = engine.summary();
   out.line(json ? JSON.stringify(summary) : summaryText(summary));
   await out.flush(true);

@@ -17,11 +17,12 @@ import path from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { copyToPrivateFile, preparePcapFileSink, reason, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
 import type { SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
-import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type Result, type StartCaptureRequest, type StatsView, type ViewRequest } from '../shared/ipc.ts';
+import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type OverviewRequest, type Result, type StartCaptureRequest, type StatsView, type ViewRequest } from '../shared/ipc.ts';
 import { actionFor, appError, fileError } from './app-errors.ts';
 import { createSourceEngine } from './engine-adapter.ts';
 import { StatsMeter } from './stats-meter.ts';
 import { FlowViewModel } from './view/flow-view-model.ts';
+import { OverviewModel } from './view/overview-model.ts';
 import { describeFormatError, type CreateEngine, type LiveCaptureHandle, type StartLiveCapture } from './types.ts';
 
 export interface EngineHostOptions {
@@ -65,6 +66,7 @@ export class EngineHost {
   private engine: Engine | null = null;
   private meter: StatsMeter | null = null;
   private readonly model = new FlowViewModel();
+  private readonly overview = new OverviewModel();
   private live: LiveCaptureHandle | null = null;
   /** Bumped whenever the source changes, so callbacks of an old source are ignored. */
   private generation = 0;
@@ -200,6 +202,7 @@ export class EngineHost {
     if (paused && st === 'capturing') this.setStatus({ ...this.status, state: 'paused' });
     if (!paused && st === 'paused') this.setStatus({ ...this.status, state: 'capturing' });
     this.model.setRates(this.ratesLive());
+    this.overview.setRates(this.ratesLive());
     if (!paused) this.schedule();
     else if (this.timer) {
       clearTimeout(this.timer);
@@ -295,6 +298,15 @@ export class EngineHost {
     });
   }
 
+  /** Shows or hides the Overview; an update reflecting it follows promptly. */
+  setOverview(req: OverviewRequest): void {
+    this.overview.setRequest(req);
+    this.reply ??= setImmediate(() => {
+      this.reply = null;
+      this.emit(false);
+    });
+  }
+
   /** Stops everything and removes temporary files. */
   async dispose(): Promise<void> {
     await this.stopSource();
@@ -337,6 +349,9 @@ export class EngineHost {
     this.engine = e;
     this.meter = new StatsMeter(live, this.now());
     this.model.show(e);
+    this.overview.show(e);
+    // A flow leaving the table stays in the Overview's totals.
+    e.onFlowEvicted((slot) => this.overview.retire(slot));
     this.stats = EMPTY_STATS;
     this.statsTs = null;
     this.chartVersion = -1;
@@ -399,6 +414,7 @@ export class EngineHost {
     // A live capture's time goes on when no packet arrives: rates fall, quiet flows end.
     if (this.live && running) engine.advance(t / 1000);
     this.model.setRates(running);
+    this.overview.setRates(running);
     this.stats = meter.view(t, engine, running);
     this.statsTs = engine.clock ?? t / 1000;
     this.lastEmit = t;
@@ -439,12 +455,15 @@ export class EngineHost {
       chart: tick || this.chartVersion === -1 ? this.chart() : null,
       ts: this.statsTs ?? this.now() / 1000,
     };
+    const overview = this.overview.view();
+    if (overview !== null) update.overview = overview;
     for (const l of this.updateListeners) l(update);
   }
 
   private setStatus(s: CaptureStatusView): void {
     this.status = s;
     this.model.setRates(this.ratesLive());
+    this.overview.setRates(this.ratesLive());
     for (const l of this.statusListeners) l(s);
   }
 

@@ -37,6 +37,7 @@ const IMPL: Impl = {
   stopCapture: (s) => s.engineHost.stopCapture(),
   setPaused: (s, paused) => s.engineHost.setPaused(paused),
   setView: (s, req) => s.engineHost.setView(req),
+  setOverview: (s, req) => s.engineHost.setOverview(req),
   openFile: (s, file) => s.engineHost.openFile(file),
   saveCapture: (s, dest) => s.engineHost.saveCapture(dest),
 };

@@ -111,6 +111,9 @@ export interface FlowStore {
   /** A whole row (a new object); rates are 0 when `rates` is false (a stopped or paused capture). */
   row(slot: number, rates: boolean): FlowRow;
   numberKey(column: NumberColumn, slot: number, rates: boolean): number;
+  /** Packets and bytes of the flow in `slot` in direction d: 0 initiator → responder (fwd), 1 back (rev). */
+  packetsAt(slot: number, d: 0 | 1): number;
+  bytesAt(slot: number, d: 0 | 1): number;
   /** Calls cb once per slot changed since the last call: counters, text, new, or emptied (idAt 0 or another id). */
   drainChanged(cb: (slot: number) => void): void;
   /** The slot holding flow `id`, or -1. */
@@ -296,6 +299,14 @@ class FlowEngine implements Engine {
       case 'up':
         return rates ? t.rate(s, this.localDst[s] === 1 ? 1 : 0, 1) : 0;
     }
+  }
+
+  packetsAt(s: number, d: 0 | 1): number {
+    return this.table.pkts[2 * s + d];
+  }
+
+  bytesAt(s: number, d: 0 | 1): number {
+    return this.table.bytes[2 * s + d];
   }
 
   drainChanged(cb: (slot: number) => void): void {

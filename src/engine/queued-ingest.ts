@@ -147,6 +147,12 @@ export class QueuedIngest implements Engine {
   row(slot: number, rates: boolean): FlowRow {
     return this.engine.row(slot, rates);
   }
+  packetsAt(slot: number, d: 0 | 1): number {
+    return this.engine.packetsAt(slot, d);
+  }
+  bytesAt(slot: number, d: 0 | 1): number {
+    return this.engine.bytesAt(slot, d);
+  }
   numberKey(column: NumberColumn, slot: number, rates: boolean): number {
     return this.engine.numberKey(column, slot, rates);
   }

@@ -22,6 +22,7 @@ import {
   type CaptureStatusView,
   type EngineUpdate,
   type InterfaceInfo,
+  type OverviewRequest,
   type Result,
   type StartCaptureRequest,
   type ViewRequest,
@@ -113,6 +114,15 @@ export function checkViewRequest(v: unknown): Checked<ViewRequest> {
   return { ok: true, value: { seq: r.seq, sortColumn, sortDir, filter: r.filter, start, end, select: select.value } };
 }
 
+/** Whether the Overview is shown and its order: exactly the OverviewRequest fields. */
+export function checkOverviewRequest(v: unknown): Checked<OverviewRequest> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !hasExactKeys(v, ['visible', 'order'])) return refuse('The overview request must have exactly the fields visible and order.');
+  const r = v as Record<string, unknown>;
+  if (typeof r.visible !== 'boolean') return refuse('The overview request says visible true or false.');
+  if (r.order !== 'bytes' && r.order !== 'rate') return refuse('The overview order must be bytes or rate.');
+  return { ok: true, value: { visible: r.visible, order: r.order } };
+}
+
 /** What the engine host does, method by method (at most one argument each). */
 export interface HostApi {
   listInterfaces(): Promise<InterfaceInfo[]>;
@@ -122,6 +132,8 @@ export interface HostApi {
   setPaused(paused: boolean): Promise<void>;
   /** Sets what the flows table shows; an update reflecting it follows promptly. */
   setView(req: ViewRequest): Promise<void>;
+  /** Shows or hides the Overview (its totals come in updates only while shown); an update reflecting it follows promptly. */
+  setOverview(req: OverviewRequest): Promise<void>;
   /** Reads a capture file at a path the shell chose. */
   openFile(path: string): Promise<Result<{ path: string }>>;
   /** Writes the current capture as pcap to a path the shell chose. */
@@ -152,6 +164,7 @@ export const HOST_API = Object.freeze({
   stopCapture: spec({ arg: null, caller: 'page', refusal: 'reject' }),
   setPaused: spec({ arg: checkBoolean, caller: 'page', refusal: 'reject' }),
   setView: spec({ arg: checkViewRequest, caller: 'page', refusal: 'reject' }),
+  setOverview: spec({ arg: checkOverviewRequest, caller: 'page', refusal: 'reject' }),
   openFile: spec({ arg: checkPath, caller: 'shell', refusal: 'result' }),
   saveCapture: spec({ arg: checkPath, caller: 'shell', refusal: 'result' }),
 } satisfies { readonly [M in HostMethod]: MethodSpec<HostArg<M>> });

@@ -5,7 +5,7 @@
  * then serves as a page link (page methods only, updates and status pushed). Updates never pass through main.
  * Messages are structured clones. Versioned with the API (API_VERSION).
  */
-import { MAX_VIEW_ROWS, RATE_HISTORY_LENGTH, type EngineUpdate } from './ipc.ts';
+import { MAX_VIEW_ROWS, OVERVIEW_DIMENSIONS, OVERVIEW_TOP, RATE_HISTORY_LENGTH, type EngineUpdate } from './ipc.ts';
 import type { CallMessage, HostToPage } from './api.ts';
 
 export type { CallMessage as HostCall, HostMethod } from './api.ts';
@@ -43,6 +43,19 @@ function isSelected(v: unknown): boolean {
   );
 }
 
+/** An Overview part: absent, or each dimension's list of at most OVERVIEW_TOP entry objects. */
+function isOverview(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isObject(v) || !isObject(v.total) || !isObject(v.lists) || (v.order !== 'bytes' && v.order !== 'rate')) return false;
+  const lists = v.lists;
+  for (const d of OVERVIEW_DIMENSIONS) {
+    const l = lists[d];
+    if (!isObject(l) || !isCount(l.groups) || !Array.isArray(l.entries) || l.entries.length > OVERVIEW_TOP) return false;
+    for (const e of l.entries) if (!isObject(e)) return false;
+  }
+  return true;
+}
+
 /**
  * Whether v has the shape of an EngineUpdate, checked cheaply (bounded by MAX_VIEW_ROWS, whatever the number of
  * flows): the page's API client drops an update that fails it, so a malformed one (a bug) never reaches the
@@ -58,6 +71,7 @@ export function isEngineUpdate(v: unknown): v is EngineUpdate {
   // The window lies within the filtered rows, which are among the rows held.
   if ((v.count as number) > (v.total as number) || (v.start as number) + rows.length > (v.count as number)) return false;
   for (const r of rows) if (!isObject(r)) return false;
+  if (!isOverview(v.overview)) return false;
   const sel = v.selected;
   return isSelected(sel) && (sel === null || ((sel as { index: number }).index < (v.count as number)));
 }

@@ -8,12 +8,14 @@ import type { ColumnId, SortDir } from './flows/columns.ts';
 import type { SandboxMessage } from './helper-protocol.ts';
 
 /**
+ * 7: the Overview: setOverview, and EngineUpdate.overview (totals by process, domain and app) while it is shown.
+ * 6: the status says when the live recording reached its bound (recordingFullAt).
  * 5: the API is one table (./api.ts) and the page talks to the engine host over its own link (Electron: a
  * MessagePort; `sandpiper ui`: a WebSocket); main relays nothing. 4: the traffic chart, expired flows.
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 6;
+export const IPC_PROTOCOL_VERSION = 7;
 
 export interface InterfaceInfo {
   name: string;
@@ -153,6 +155,48 @@ export interface ChartSeries {
   up: number[];
 }
 
+/** What the Overview sorts its lists by: bytes so far, or the rate now (both directions). */
+export type OverviewOrder = 'bytes' | 'rate';
+/** The dimensions of the Overview, one list each. */
+export type OverviewDimension = 'process' | 'domain' | 'app';
+export const OVERVIEW_DIMENSIONS: readonly OverviewDimension[] = ['process', 'domain', 'app'];
+/** Entries sent per dimension, at most. */
+export const OVERVIEW_TOP = 20;
+
+/** Whether the Overview is shown (the host computes it only then) and how its lists are sorted. */
+export interface OverviewRequest {
+  visible: boolean;
+  order: OverviewOrder;
+}
+
+/**
+ * One group's totals since the source began: flows that left (expired, evicted) still count. In = towards this
+ * host (for files, with no known local side: rev), out = from it (fwd). Rates: bytes per second over the last second.
+ */
+export interface OverviewTotals {
+  flows: number;
+  bytesIn: number;
+  bytesOut: number;
+  rateIn: number;
+  rateOut: number;
+}
+export interface OverviewEntry extends OverviewTotals {
+  /** The process name, registrable domain (or address) or app protocol; null: no process known. */
+  key: string | null;
+}
+export interface OverviewList {
+  /** The largest groups in the requested order, at most OVERVIEW_TOP. */
+  entries: OverviewEntry[];
+  /** How many groups there are in all. */
+  groups: number;
+}
+export interface OverviewView {
+  order: OverviewOrder;
+  /** Every flow's totals (what the share bars are relative to). */
+  total: OverviewTotals;
+  lists: Record<OverviewDimension, OverviewList>;
+}
+
 export interface EngineUpdate {
   /** Increases by one per update. */
   seq: number;
@@ -172,6 +216,8 @@ export interface EngineUpdate {
   chart: ChartSeries | null;
   /** Capture time of this update, seconds since the epoch. */
   ts: number;
+  /** The Overview's totals; present only while the page says it is shown (setOverview). */
+  overview?: OverviewView;
 }
 
 export type Result<T = void> = { ok: true; value: T } | { ok: false; error: AppError };

@@ -90,6 +90,7 @@ test('every corpus file with flows shows in the UI exactly the flows sandpiper r
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto(server.url);
+  await page.getByRole('tab', { name: 'Flows' }).click();
   const mismatches: string[] = [];
   let checked = 0;
   for (const file of files) {

@@ -40,8 +40,9 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function openPage(scheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 820 }, colorScheme: scheme });
+/** The app in a new page; on its flows table unless `tab` says otherwise (it opens on the Overview). */
+async function openPage(scheme: 'light' | 'dark' = 'light', o: { tab?: 'overview' | 'flows'; viewport?: { width: number; height: number } } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: o.viewport ?? { width: 1400, height: 820 }, colorScheme: scheme });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   // A CSP violation shows up as a console error: the page must run under the app's policy without one.
@@ -51,6 +52,7 @@ async function openPage(scheme: 'light' | 'dark' = 'light'): Promise<Page> {
   (page as Page & { problems?: string[] }).problems = problems;
   await page.goto(server.url);
   await page.getByRole('button', { name: /Open file/ }).waitFor();
+  if ((o.tab ?? 'flows') === 'flows') await page.getByRole('tab', { name: 'Flows' }).click();
   return page;
 }
 
@@ -156,6 +158,49 @@ test('a capture file shows its flows with host names, a grey badge, in light and
     assert.deepEqual(problemsOf(page), [], 'no page errors or CSP violations');
     await page.close();
   }
+});
+
+test('the Overview is the first screen: totals by program, domain and app of the file; an entry shows its flows', { skip: skip ?? false }, async () => {
+  for (const scheme of ['light', 'dark'] as const) {
+    for (const viewport of [{ width: 1400, height: 820 }, { width: 1024, height: 640 }]) {
+      const page = await openPage(scheme, { tab: 'overview', viewport });
+      assert.equal(await page.getByRole('tab', { name: 'Overview' }).getAttribute('aria-selected'), 'true');
+      await openCapture(page, capture);
+      await waitText(page.getByLabel('Capture statistics'), /stopped/i);
+      const domains = page.getByRole('region', { name: 'Domains' });
+      // Every name of the plan is under sandpiper.test (.test is no public suffix: its registrable domain is sandpiper.test).
+      await waitText(domains, /sandpiper\.test/);
+      const apps = page.getByRole('region', { name: 'Apps' });
+      for (const app of ['TLS', 'HTTP', 'DNS', 'SSH']) await apps.getByRole('button', { name: new RegExp(`^${app}:`) }).waitFor();
+      // A file has no processes: every flow is in the one "unknown" entry.
+      const programs = page.getByRole('region', { name: 'Programs' });
+      await programs.getByRole('button', { name: /^Unknown program:/ }).waitFor();
+      // The header stays one line and the four panels fit the window without scrolling the page.
+      const fits = await page.evaluate(() => {
+        const w = globalThis as unknown as { innerWidth: number; innerHeight: number; document: { documentElement: { scrollWidth: number; scrollHeight: number } } };
+        return w.document.documentElement.scrollHeight <= w.innerHeight && w.document.documentElement.scrollWidth <= w.innerWidth;
+      });
+      assert.ok(fits, `the page fits ${viewport.width}×${viewport.height}`);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: artifact(`e2e-overview-${scheme}-${viewport.width}x${viewport.height}.png`) });
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+    }
+  }
+  // Choosing an entry shows the flows table filtered on it.
+  const page = await openPage('light', { tab: 'overview' });
+  await openCapture(page, capture);
+  await waitText(page.getByLabel('Capture statistics'), /stopped/i);
+  await page.getByRole('region', { name: 'Apps' }).getByRole('button', { name: /^DNS:/ }).click();
+  assert.equal(await page.getByRole('tab', { name: 'Flows' }).getAttribute('aria-selected'), 'true');
+  assert.equal(await page.getByLabel('Filter flows').inputValue(), 'app:dns');
+  const rows = await waitRows(page, (r) => r.length > 0 && r.every((x) => x.includes('/dns')), 'only DNS flows');
+  assert.ok(rows.length >= PLAN_NAMES.dnsUdpNames.length);
+  await page.getByRole('tab', { name: 'Overview' }).click();
+  await page.getByRole('region', { name: 'Domains' }).getByRole('button', { name: /^sandpiper\.test:/ }).click();
+  assert.equal(await page.getByLabel('Filter flows').inputValue(), 'domain:sandpiper.test');
+  await waitRows(page, (r) => PLAN_NAMES.tlsNames.every((n) => r.some((x) => x.includes(n))), 'the flows under sandpiper.test');
+  await page.close();
 });
 
 test('each number sits in its own cell under its header, ends where the header\'s label does, unclipped, and is named in Chromium\'s accessibility tree', { skip: skip ?? false }, async () => {

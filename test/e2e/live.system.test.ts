@@ -68,6 +68,7 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(server.url);
+  await page.getByRole('tab', { name: 'Flows' }).click();
   const badge = page.getByRole('button', { name: /^Sandbox:/ });
   assert.equal(await badge.getAttribute('data-tone'), 'grey', 'grey before any capture');
   await page.getByLabel('Interface').selectOption(p.ifA);

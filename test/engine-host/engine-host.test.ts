@@ -525,6 +525,41 @@ test('live: stats.expiredFlows counts flows that ended and left the table', asyn
   await host.dispose();
 });
 
+test('overview: updates carry the totals only while the page shows it; flows that expired still count', async () => {
+  const { live, wall, host, rec } = await liveHost(1_000_000, 'lo', '');
+  live.push(pcap([
+    udpRec(999.5, 5000, [1, 2, 3]),
+    tcpRec(999.6, true, 40000, 443, TCP.SYN),
+    tcpRec(999.7, false, 40000, 443, TCP.SYN | TCP.ACK),
+    tcpRec(999.8, true, 40000, 443, TCP.ACK | TCP.FIN),
+    tcpRec(999.9, false, 40000, 443, TCP.ACK | TCP.FIN),
+  ]));
+  const hidden = await waitFor(host, (u) => (u.total === 2 ? u : undefined));
+  assert.equal(hidden.overview, undefined, 'no totals while the overview is hidden');
+  host.setOverview({ visible: true, order: 'bytes' });
+  const shown = await waitFor(host, (u) => u.overview);
+  const bytes = (u: EngineUpdate) => u.stats.bytes;
+  assert.equal(shown.total.flows, 2);
+  assert.equal(shown.total.bytesIn + shown.total.bytesOut, bytes(rec.updates.at(-1)!));
+  assert.deepEqual(shown.lists.app.entries.map((e) => e.key).sort(), ['tcp', 'udp']);
+  // No name for the peer: the domain is its address.
+  assert.deepEqual(shown.lists.domain.entries.map((e) => e.key), [PEER]);
+  assert.deepEqual(shown.lists.process.entries.map((e) => [e.key, e.flows]), [[null, 2]]);
+  // The closed TCP flow leaves the table 10 s after its last packet; its bytes stay in the totals.
+  wall.set(1011);
+  await until(() => rec.updates.at(-1)!.total === 1, 'the closed flow to expire');
+  const after = rec.updates.at(-1)!.overview!;
+  assert.equal(after.total.flows, 2);
+  assert.equal(after.total.bytesIn + after.total.bytesOut, shown.total.bytesIn + shown.total.bytesOut);
+  const tcpEntry = after.lists.app.entries.find((e) => e.key === 'tcp')!;
+  assert.equal(tcpEntry.flows, 1);
+  assert.equal(tcpEntry.rateIn + tcpEntry.rateOut, 0);
+  host.setOverview({ visible: false, order: 'bytes' });
+  const again = await waitFor(host, (u) => (u.overview === undefined ? u : undefined));
+  assert.equal(again.overview, undefined);
+  await host.dispose();
+});
+
 test('live: the chart comes from packet timestamps, whole seconds only, and is null while unchanged', async () => {
   const { live, wall, host, rec } = await liveHost(1_000_300, 'lo', '');
   const a = udpRec(998.5, 1, Array(100).fill(0));

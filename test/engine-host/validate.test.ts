@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkBoolean, checkFilter, checkInterfaceName, checkPath, checkStartCapture, checkViewRequest } from '../../src/engine-host/validate.ts';
+import { checkOverviewRequest } from '../../src/shared/api.ts';
 import { COLUMN_IDS } from '../../src/shared/flows/columns.ts';
 import { MAX_FILTER_LENGTH, MAX_VIEW_ROWS } from '../../src/shared/ipc.ts';
 
@@ -124,4 +125,15 @@ test('view requests: anything else is a bad_arguments AppError', () => {
     }),
     { numRuns: 500 },
   );
+});
+
+test('overview requests: exactly visible and order, each checked, returned as a fresh object', () => {
+  const req = { visible: true, order: 'rate' } as const;
+  const ok = checkOverviewRequest(req);
+  assert.deepEqual(ok, { ok: true, value: req });
+  assert.ok(ok.ok && ok.value !== (req as unknown));
+  assert.ok(checkOverviewRequest({ visible: false, order: 'bytes' }).ok);
+  for (const bad of [null, [], 'x', {}, { visible: true }, { visible: 'yes', order: 'bytes' }, { visible: true, order: 'flows' }, { visible: true, order: 'bytes', top: 5 }]) {
+    assert.equal(checkOverviewRequest(bad).ok, false, JSON.stringify(bad));
+  }
 });

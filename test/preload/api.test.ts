@@ -39,12 +39,12 @@ test('the API has exactly the SandpiperApi members, frozen, and no ipcRenderer p
   const f = fakeIpc();
   const api = createSandpiperApi(f.ipc);
   assert.deepEqual(Object.keys(api).sort(), [
-    'listInterfaces', 'onStatus', 'onUpdate', 'openCaptureFile', 'saveCapture', 'setPaused', 'setView', 'startCapture',
+    'listInterfaces', 'onStatus', 'onUpdate', 'openCaptureFile', 'saveCapture', 'setOverview', 'setPaused', 'setView', 'startCapture',
     'stopCapture', 'validateFilter', 'version',
   ]);
   assert.equal(api.version, IPC_PROTOCOL_VERSION);
   assert.equal(api.version, API_VERSION);
-  assert.equal(api.version, 6, 'one API table; the page talks to the engine host over its own port');
+  assert.equal(api.version, 7, 'one API table; the page talks to the engine host over its own port; the Overview');
   assert.ok(Object.isFrozen(api));
   for (const [k, v] of Object.entries(api)) if (k !== 'version') assert.equal(typeof v, 'function', k);
   // The preload asks main for its port once, and listens only for the port and the host's end.

@@ -70,6 +70,7 @@ export interface MockApi extends SandpiperApi {
   openCaptureFile: ReturnType<typeof vi.fn<SandpiperApi['openCaptureFile']>>;
   saveCapture: ReturnType<typeof vi.fn<SandpiperApi['saveCapture']>>;
   setView: ReturnType<typeof vi.fn<SandpiperApi['setView']>>;
+  setOverview: ReturnType<typeof vi.fn<SandpiperApi['setOverview']>>;
 }
 
 /** An API whose setView does nothing: updates are whatever the test emits. */
@@ -90,6 +91,7 @@ export function mockApi(): MockApi {
     openCaptureFile: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/x.pcap' } })),
     saveCapture: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/saved.pcap' } })),
     setView: vi.fn(async () => undefined),
+    setOverview: vi.fn(async () => undefined),
     onUpdate(l) {
       updates.add(l);
       return () => updates.delete(l);

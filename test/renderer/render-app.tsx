@@ -2,15 +2,21 @@
 import { act, render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App } from '../../src/renderer/components/App.tsx';
+import { createAppStores } from '../../src/renderer/state/app-stores.ts';
+import type { Tab } from '../../src/renderer/state/ui-store.ts';
 import type { FlowRow } from '../../src/shared/flow.ts';
 import { fakeHost } from './fixtures.ts';
 
-/** Renders the App on a fake host, waits for its first requests to be answered, then has the host report `flows`. */
-export async function renderApp(flows: readonly FlowRow[] = []) {
+/**
+ * Renders the App on a fake host, waits for its first requests to be answered, then has the host report `flows`.
+ * It opens on the flows table unless `tab` says otherwise (the app itself opens on the Overview).
+ */
+export async function renderApp(flows: readonly FlowRow[] = [], o: { tab?: Tab } = {}) {
   const user = userEvent.setup();
   const host = fakeHost();
-  render(<App api={host} />);
+  const stores = createAppStores(host, { tab: o.tab ?? 'flows' });
+  render(<App api={host} stores={stores} />);
   await host.settle();
   if (flows.length > 0) act(() => host.push(flows));
-  return { user, host };
+  return { user, host, stores };
 }

@@ -97,6 +97,16 @@ export class RowStore implements FlowStore {
     }
   }
 
+  packetsAt(slot: number, d: 0 | 1): number {
+    const r = this.rows[slot] as FlowRow;
+    return d === 0 ? r.packets_fwd : r.packets_rev;
+  }
+
+  bytesAt(slot: number, d: 0 | 1): number {
+    const r = this.rows[slot] as FlowRow;
+    return d === 0 ? r.bytes_fwd : r.bytes_rev;
+  }
+
   drainChanged(cb: (slot: number) => void): void {
     const c = this.changed;
     this.changed = new Set();

@@ -27,7 +27,7 @@ export const DEFAULT_VIEW: Readonly<ViewRequest> = Object.freeze({
 });
 
 /** Holds no flows: what is shown before a source is open. */
-const EMPTY_STORE: FlowStore = {
+export const EMPTY_STORE: FlowStore = {
   slotCount: 0,
   size: 0,
   idAt: () => 0,
@@ -36,6 +36,8 @@ const EMPTY_STORE: FlowStore = {
     throw new Error('no flow');
   },
   numberKey: () => 0,
+  packetsAt: () => 0,
+  bytesAt: () => 0,
   drainChanged: () => {},
   slotOfId: () => -1,
 };

@@ -12,10 +12,14 @@ import { BandwidthChart } from './BandwidthChart.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { DevWarning } from './DevWarning.tsx';
 import { RecordingFull } from './RecordingFull.tsx';
+import { Overview, OverviewToolbar } from './Overview.tsx';
+import { Tabs } from './Tabs.tsx';
+import { useStore } from 'zustand';
 
 function Shell({ stores }: { stores: AppStores }) {
   useShortcuts(stores);
   useEffect(() => connectApi(stores), [stores]);
+  const tab = useStore(stores.ui, (s) => s.tab);
   return (
     <div className="flex h-screen flex-col overflow-hidden bg-white text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
       <header className="flex flex-wrap items-end gap-x-6 gap-y-2 border-b border-zinc-200 px-4 py-3 dark:border-zinc-700">
@@ -28,9 +32,16 @@ function Shell({ stores }: { stores: AppStores }) {
       <ErrorBanner />
       <DevWarning />
       <RecordingFull />
+      <Tabs>{tab === 'overview' && <OverviewToolbar />}</Tabs>
       <main className="flex min-h-0 flex-1">
-        <FlowsTable />
-        <FlowDetails />
+        {tab === 'overview' ? (
+          <Overview />
+        ) : (
+          <div id="panel-flows" role="tabpanel" aria-labelledby="tab-flows" className="flex min-h-0 min-w-0 flex-1">
+            <FlowsTable />
+            <FlowDetails />
+          </div>
+        )}
       </main>
       <BandwidthChart />
       <StatusBar />

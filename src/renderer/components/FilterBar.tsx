@@ -29,7 +29,7 @@ export const FilterBar = memo(function FilterBar({ shown, total }: { shown: numb
         aria-invalid={error !== null}
         aria-describedby={error ? 'flow-filter-error' : 'flow-filter-count'}
         aria-keyshortcuts="Control+F /"
-        title="Keywords: host: port: proc: proto: app: state: — combine with spaces, alternatives with commas, negate with - (Ctrl+F or /)"
+        title="Keywords: host: domain: port: proc: proto: app: state: — combine with spaces, alternatives with commas, negate with - (Ctrl+F or /)"
         onChange={(e) => ui.getState().setFilterText(e.target.value)}
       />
       <span id="flow-filter-count" className="text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">

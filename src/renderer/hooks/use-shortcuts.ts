@@ -31,9 +31,22 @@ export function moveSelection(s: AppStores, delta: number): void {
 
 const PAGE = 20;
 
+/** Focuses the flows filter, showing the flows table first if the Overview is shown (the filter is part of it). */
+function focusFilter(s: AppStores, selectAll: boolean): void {
+  const focus = () => {
+    s.filterInput.current?.focus();
+    if (selectAll) s.filterInput.current?.select();
+  };
+  if (s.ui.getState().tab === 'flows') return focus();
+  s.ui.getState().setTab('flows');
+  // The table (and its filter) mounts with the next render.
+  setTimeout(focus, 0);
+}
+
 /**
- * App-wide keys: Ctrl+E start/stop, Ctrl+F or / focus the flows filter, Ctrl+O open file, Ctrl+S save,
- * ↑/↓/PageUp/PageDown/Home/End move the selected flow, Enter opens its details, Esc closes the open panel.
+ * App-wide keys: Ctrl+E start/stop, Ctrl+F or / focus the flows filter (showing the flows table), Ctrl+O open file,
+ * Ctrl+S save; on the flows table ↑/↓/PageUp/PageDown/Home/End move the selected flow, Enter opens its details; Esc
+ * closes the open panel.
  */
 export function useShortcuts(s: AppStores): void {
   useEffect(() => {
@@ -49,8 +62,7 @@ export function useShortcuts(s: AppStores): void {
         }
         if (key === 'f') {
           e.preventDefault();
-          s.filterInput.current?.focus();
-          s.filterInput.current?.select();
+          focusFilter(s, true);
           return;
         }
         if (key === 'o') {
@@ -73,13 +85,16 @@ export function useShortcuts(s: AppStores): void {
         return;
       }
       if (ctrl || e.altKey || isTyping(e.target) || ui.securityOpen) return;
+      if (e.key === '/') {
+        e.preventDefault();
+        focusFilter(s, false);
+        return;
+      }
+      // The keys below move in the flows table: on the Overview they keep their usual meaning (scrolling, buttons).
+      if (ui.tab !== 'flows') return;
       const target = e.target instanceof HTMLElement ? e.target : null;
       const onButton = target !== null && (target.tagName === 'BUTTON' || target.tagName === 'A');
       switch (e.key) {
-        case '/':
-          e.preventDefault();
-          s.filterInput.current?.focus();
-          return;
         case 'ArrowDown':
           e.preventDefault();
           moveSelection(s, 1);

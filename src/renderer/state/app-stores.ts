@@ -4,7 +4,8 @@ import type { SandpiperApi } from '../../shared/ipc.ts';
 import { createFlowsStore, type FlowsStore } from './flows-store.ts';
 import { createStatsStore, type StatsStore } from './stats-store.ts';
 import { createCaptureStore, type CaptureStore } from './capture-store.ts';
-import { createUiStore, type UiStore } from './ui-store.ts';
+import { createUiStore, type Tab, type UiStore } from './ui-store.ts';
+import { createOverviewStore, type OverviewStore } from './overview-store.ts';
 import { createViewRequester, type ViewRequester, type ViewRequesterOptions } from './view-requester.ts';
 
 export interface AppStores {
@@ -13,19 +14,21 @@ export interface AppStores {
   stats: StatsStore;
   capture: CaptureStore;
   ui: UiStore;
+  overview: OverviewStore;
   /** Sends the engine host what the flows table shows. */
   view: ViewRequester;
   filterInput: { current: HTMLInputElement | null };
 }
 
-export function createAppStores(api: SandpiperApi, o: ViewRequesterOptions = {}): AppStores {
-  const ui = createUiStore();
+export function createAppStores(api: SandpiperApi, o: ViewRequesterOptions & { tab?: Tab } = {}): AppStores {
+  const ui = createUiStore({ tab: o.tab });
   return {
     api,
     flows: createFlowsStore(),
     stats: createStatsStore(),
     capture: createCaptureStore(api),
     ui,
+    overview: createOverviewStore(),
     view: createViewRequester(api, ui, o),
     filterInput: { current: null },
   };
@@ -40,6 +43,7 @@ export function connectApi(s: AppStores): () => void {
     s.flows.getState().applyUpdate(u);
     s.view.onUpdate(u);
     s.stats.getState().push(u.stats, u.ts, u.chart);
+    if (u.overview !== undefined) s.overview.getState().push(u.overview);
   });
   const offStatus = s.api.onStatus((st) => {
     const prev = s.capture.getState().status.state;
@@ -50,8 +54,21 @@ export function connectApi(s: AppStores): () => void {
       s.ui.getState().select(null);
       // ... and a new chart: the host's first series for it replaces nothing of the old one's.
       s.stats.getState().clear();
+      s.overview.getState().clear();
     }
   });
+  // The host computes the Overview only while it is shown: tell it whenever that or its order changes.
+  let asked = '';
+  const askOverview = () => {
+    const ui = s.ui.getState();
+    const req = { visible: ui.tab === 'overview', order: ui.overviewOrder };
+    const key = `${req.visible} ${req.order}`;
+    if (key === asked) return;
+    asked = key;
+    s.api.setOverview(req).catch(() => undefined);
+  };
+  const offUi = s.ui.subscribe(askOverview);
+  askOverview();
   void s.capture.getState().loadInterfaces();
   // There is no snapshot to ask for: the host answers the first view with the table as it stands.
   const offView = s.view.connect();
@@ -59,6 +76,7 @@ export function connectApi(s: AppStores): () => void {
     offUpdate();
     offStatus();
     offView();
+    offUi();
   };
 }
 

@@ -1,10 +1,15 @@
-/** View state: sorting, the flows filter, selection and which overlay is open. */
+/** View state: the screen shown, sorting, the flows filter, selection and which overlay is open. */
 import { createStore } from 'zustand/vanilla';
 import { columnMeta, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
 import { parseFilterQuery } from '../../shared/flows/filter-query.ts';
-import { MAX_FILTER_LENGTH } from '../../shared/ipc.ts';
+import { MAX_FILTER_LENGTH, type OverviewOrder } from '../../shared/ipc.ts';
+
+/** The two screens: the Overview (totals by group) first, and the flows table. */
+export type Tab = 'overview' | 'flows';
 
 export interface UiState {
+  tab: Tab;
+  overviewOrder: OverviewOrder;
   sortColumn: ColumnId;
   sortDir: SortDir;
   /** What the filter box holds. */
@@ -21,6 +26,10 @@ export interface UiState {
   scrollTarget: { index: number } | null;
   detailsOpen: boolean;
   securityOpen: boolean;
+  setTab(tab: Tab): void;
+  setOverviewOrder(order: OverviewOrder): void;
+  /** Shows the flows table filtered on `filter` (an Overview entry was chosen). */
+  showFlows(filter: string): void;
   sortBy(column: ColumnId): void;
   setFilterText(text: string): void;
   select(id: number | null): void;
@@ -32,8 +41,10 @@ export interface UiState {
   openSecurity(open: boolean): void;
 }
 
-export function createUiStore() {
+export function createUiStore(o: { tab?: Tab } = {}) {
   return createStore<UiState>()((set, get) => ({
+    tab: o.tab ?? 'overview',
+    overviewOrder: 'bytes',
     sortColumn: 'last_seen',
     sortDir: 'desc',
     filterText: '',
@@ -44,6 +55,16 @@ export function createUiStore() {
     scrollTarget: null,
     detailsOpen: false,
     securityOpen: false,
+    setTab(tab) {
+      set({ tab });
+    },
+    setOverviewOrder(order) {
+      set({ overviewOrder: order });
+    },
+    showFlows(filter) {
+      get().setFilterText(filter);
+      set({ tab: 'flows' });
+    },
     sortBy(column) {
       const s = get();
       if (s.sortColumn === column) set({ sortDir: s.sortDir === 'asc' ? 'desc' : 'asc' });

@@ -1,16 +1,19 @@
 /**
  * The flows filter bar's language. Space-separated terms, all of which must match:
  *   host:example.com  port:443  port:8000-8100  proc:firefox  proc:1234 (pid)  proto:udp  app:tls  app:none
- *   state:established  state:open (not closed/reset)  free text (searched in process, addresses, host, names)
+ *   state:established  state:open (not closed/reset)  domain:example.com (the name the flow is about is
+ *   example.com or under it: the Overview's domain groups, src/shared/flows/group-key.ts)
+ *   free text (searched in process, addresses, host, names)
  * A value may list alternatives with commas (port:80,443). A leading "-" negates a term. "Quoted text" is always
  * free text, so IPv6 addresses can be searched as "fe80::1" (or host:fe80::1).
  */
 import type { FlowApp, FlowProto, FlowState } from '../flow.ts';
 import type { FlowRow } from '../flow.ts';
 import { protoLabel } from './endpoints.ts';
+import { bareName, flowName } from './group-key.ts';
 
-export type FilterKey = 'host' | 'port' | 'proc' | 'proto' | 'app' | 'state';
-export const FILTER_KEYS: readonly FilterKey[] = ['host', 'port', 'proc', 'proto', 'app', 'state'];
+export type FilterKey = 'host' | 'domain' | 'port' | 'proc' | 'proto' | 'app' | 'state';
+export const FILTER_KEYS: readonly FilterKey[] = ['host', 'domain', 'port', 'proc', 'proto', 'app', 'state'];
 
 const PROTOS: readonly FlowProto[] = ['tcp', 'udp', 'icmp', 'icmpv6', 'sctp', 'gre', 'esp', 'other'];
 const APPS: readonly (FlowApp | 'none')[] = ['dns', 'tls', 'http', 'quic', 'ssh', 'none'];
@@ -19,6 +22,7 @@ const STATES: readonly (FlowState | 'open')[] = ['syn_sent', 'established', 'clo
 export type FilterTerm =
   | { kind: 'text'; negate: boolean; text: string }
   | { kind: 'host'; negate: boolean; values: string[] }
+  | { kind: 'domain'; negate: boolean; values: string[] }
   | { kind: 'proc'; negate: boolean; values: string[] }
   | { kind: 'port'; negate: boolean; ranges: Array<[number, number]> }
   | { kind: 'proto'; negate: boolean; values: FlowProto[] }
@@ -80,6 +84,7 @@ function listValues(key: string, raw: string): string[] | string {
 function example(key: string): string {
   switch (key) {
     case 'host': return 'host:example.com';
+    case 'domain': return 'domain:example.com';
     case 'port': return 'port:443 or port:8000-8100';
     case 'proc': return 'proc:firefox or proc:1234';
     case 'proto': return `proto:udp (one of ${PROTOS.join(', ')})`;
@@ -121,6 +126,8 @@ function parseTerm(t: Token): FilterTerm | string {
   switch (key as FilterKey) {
     case 'host':
       return { kind: 'host', negate: t.negate, values };
+    case 'domain':
+      return { kind: 'domain', negate: t.negate, values: values.map(bareName) };
     case 'proc':
       return { kind: 'proc', negate: t.negate, values };
     case 'port': {
@@ -175,6 +182,10 @@ function termMatches(t: FilterTerm, r: FlowRow): boolean {
       return textMatches(r, t.text);
     case 'host':
       return t.values.some((v) => hostMatches(r, v));
+    case 'domain': {
+      const name = flowName(r);
+      return t.values.some((v) => name === v || (name.endsWith(v) && name.charCodeAt(name.length - v.length - 1) === 46));
+    }
     case 'proc':
       return t.values.some((v) => (/^\d+$/.test(v) ? r.pid === Number(v) : includesCi(r.process, v)));
     case 'port':

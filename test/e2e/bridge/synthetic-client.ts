@@ -175,6 +175,8 @@ g.sandpiper = Object.freeze<SandpiperApi>({
   setPaused: async () => {},
   openCaptureFile: async () => ({ ok: true, value: null }),
   saveCapture: async () => ({ ok: true, value: null }),
+  // The UI bench measures the flows table: the Overview's totals are not simulated.
+  setOverview: async () => {},
   async setView(req) {
     lastView = req;
     // As in the app, the answer is an update (delivered by the worker's onmessage), not the call's result.

@@ -1,4 +1,4 @@
-import { StrictMode } from 'react';
+import { StrictMode, useState } from 'react';
 import { describe, expect, it } from 'vitest';
 import { act, render, screen, within } from '@testing-library/react';
 import { App } from '../../../src/renderer/components/App.tsx';
@@ -8,6 +8,13 @@ import { numberTexts } from '../../../src/renderer/flows/numeric-columns.ts';
 import { fakeHost, mockApi, row, stats, update } from '../fixtures.ts';
 import { formatClock, formatDateTime } from '../../../src/renderer/format.ts';
 import { renderApp } from '../render-app.tsx';
+import { createAppStores } from '../../../src/renderer/state/app-stores.ts';
+
+/** The App opened on its flows table (it opens on the Overview). */
+function FlowsApp({ api }: { api: Parameters<typeof createAppStores>[0] }) {
+  const [stores] = useState(() => createAppStores(api, { tab: 'flows' }));
+  return <App api={api} stores={stores} />;
+}
 
 function dataRows(): HTMLElement[] {
   return screen.getAllByRole('row').filter((r) => r.getAttribute('aria-rowindex') !== '1');
@@ -35,7 +42,7 @@ const setup = (initial: readonly ReturnType<typeof row>[] = flows) => renderApp(
 describe('flows table', () => {
   it('asks for the default view on connect, then shows each flow with local/remote from FlowRow.local, and dims closed flows', async () => {
     const host = fakeHost();
-    render(<App api={host} />);
+    render(<FlowsApp api={host} />);
     await host.settle();
     // The initial request: the default sort, no filter, a window from the top, nothing selected.
     expect(host.views[0]).toMatchObject({ seq: 1, sortColumn: 'last_seen', sortDir: 'desc', filter: '', start: 0, select: null });
@@ -68,7 +75,7 @@ describe('flows table', () => {
 
   it("isolates a process name's direction, so a right-to-left name cannot carry its PID or the next cell along", async () => {
     const host = fakeHost();
-    render(<App api={host} />);
+    render(<FlowsApp api={host} />);
     await host.settle();
     act(() => host.push([row({ id: 1, process: 'שלום', pid: 42 }), row({ id: 2, process: null, pid: null, process_hidden: true, last_seen: 1 })]));
     const [named, hidden] = dataRows();
@@ -272,7 +279,7 @@ describe('flows table cells', () => {
     const api = mockApi();
     render(
       <StrictMode>
-        <App api={api} />
+        <FlowsApp api={api} />
       </StrictMode>,
     );
     const r = row({ id: 1 });
@@ -306,7 +313,7 @@ describe('flows table cells', () => {
 
   it('dims the rows of flows that are over: closed or reset TCP, and flows the engine ended', () => {
     const api = mockApi();
-    render(<App api={api} />);
+    render(<FlowsApp api={api} />);
     const rows = [
       row({ id: 1, process: 'open', last_seen: 1_700_000_050 }),
       row({ id: 2, process: 'idle', ended: true, state: 'established', last_seen: 1_700_000_040 }),
@@ -323,7 +330,7 @@ describe('flows table cells', () => {
 
   it('shows times of day while the capture lies within one day, and the date too once it spans days', () => {
     const api = mockApi();
-    render(<App api={api} />);
+    render(<FlowsApp api={api} />);
     const t0 = new Date(2026, 2, 10, 9, 0, 0).getTime() / 1000;
     const r = row({ id: 1, first_seen: t0 + 60, last_seen: t0 + 120 });
     const times = () => cellTexts(dataRows()[0]).slice(9);

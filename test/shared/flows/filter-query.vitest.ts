@@ -38,6 +38,26 @@ describe('filter query', () => {
     expect(match('host:fe80::1')).toEqual([4]);
   });
 
+  it('domain: matches the name a flow is about (DNS query, else host, else remote address) and the names under it', () => {
+    expect(match('domain:example.com')).toEqual([1]);
+    expect(match('domain:example.org')).toEqual([5]);
+    expect(match('domain:github.com')).toEqual([2]);
+    // Not a suffix of the text but of its labels.
+    expect(match('domain:ample.com')).toEqual([]);
+    expect(match('domain:com')).toEqual([1, 2]);
+    expect(match('domain:10.0.0.9')).toEqual([3]);
+    expect(match('domain:fe80::1')).toEqual([4]);
+    expect(match('-domain:example.com,example.org')).toEqual([2, 3, 4]);
+  });
+
+  it('domain: takes a name under the domain, and a DNS row by its query rather than the server', () => {
+    const sub = [row({ id: 9, host: 'www.Example.com.', dns_queries: [] }), row({ id: 10, host: null, dst: '1.1.1.1', dns_queries: ['a.b.example.com'] })];
+    const r = parseFilterQuery('domain:example.com');
+    expect(r.ok && sub.filter((x) => r.predicate?.(x)).map((x) => x.id)).toEqual([9, 10]);
+    const host = parseFilterQuery('domain:example.com:8080');
+    expect(host.ok && sub.filter((x) => host.predicate?.(x)).map((x) => x.id)).toEqual([9, 10]);
+  });
+
   it('port: matches either end, lists and ranges', () => {
     expect(match('port:443')).toEqual([1]);
     expect(match('port:22')).toEqual([3]);
