@@ -1,5 +1,5 @@
 /**
- * QUIC v1/v2 client Initial inspection: removes header protection, decrypts the payload with the Initial keys derived
+ * QUIC client Initial inspection (v1, v2, drafts 27–34, mvfst; quic-keys.ts): removes header protection, decrypts the payload with the Initial keys derived
  * from the Destination Connection ID, reassembles the CRYPTO stream across frames, packets and datagrams, and parses
  * the ClientHello it carries for SNI and ALPN. Server Initials fail authentication under client keys and are
  * ignored. Keys are derived through the engine's DpiGuard (cached per DCID, bounded per second of capture time), and a
@@ -44,14 +44,14 @@ export function readVarint(buf: Uint8Array, pos: number, end: number): number {
   return v;
 }
 
-/** Version of a long-header packet at buf[off] if it is v1 or v2, else 0. */
+/** Version of a long-header packet at buf[off] if it is one with known Initial keys, else 0. */
 export function quicLongHeaderVersion(buf: Uint8Array, off: number, len: number): number {
   if (len < 7 || (buf[off] & 0xc0) !== 0xc0) return 0;
   const v = u32(buf, off + 1);
   return versionParams(v) ? v : 0;
 }
 
-/** True when the datagram starts with a v1/v2 Initial packet (by the unprotected type bits). */
+/** True when the datagram starts with an Initial packet of a known version (by the unprotected type bits). */
 export function looksLikeQuicInitial(buf: Uint8Array, off: number, len: number): boolean {
   const v = quicLongHeaderVersion(buf, off, len);
   const p = v ? versionParams(v) : null;
@@ -131,7 +131,7 @@ export class QuicInitialReader {
     return this.crypto !== null && this.crypto.failed ? 'invalid' : 'more';
   }
 
-  /** Parses the long header at p; null when it is not a v1/v2 packet that fits before end (or a Retry). */
+  /** Parses the long header at p; null when it is not a packet of a known version that fits before end (or a Retry). */
   private header(buf: Uint8Array, p: number, end: number): PacketHeader | null {
     const version = quicLongHeaderVersion(buf, p, end - p);
     if (!version) return null;
@@ -146,8 +146,7 @@ export class QuicInitialReader {
     if (scidLen > 20 || q + 1 + scidLen > end) return null;
     q += 1 + scidLen;
     const isInitial = type === vp.initialType;
-    const retryType = version === 1 ? 3 : 0;
-    if (type === retryType) return null;
+    if (type === vp.retryType) return null;
     if (isInitial) {
       const tokenLen = readVarint(buf, q, end);
       if (tokenLen < 0 || varintEnd + tokenLen > end) return null;
