@@ -78,3 +78,38 @@ test('tshark reads the same SNI from the draft and mvfst Initials we build', { s
   const names = tsharkValues(frames, 'tls.handshake.extensions_server_name').sort();
   assert.deepEqual(names, versions.map((v) => `v${v.toString(16)}.example`).sort());
 });
+
+test('chaos protection: a large ClientHello over three Initial datagrams, CRYPTO frames shuffled, overlapping and repeated, PING/PADDING between', () => {
+  // About the size of a post-quantum ClientHello; every byte range is sent once, some twice with another split.
+  const msg = clientHelloMessage({ sni: 'chaos.example', alpn: ['h3'], padding: 2600 });
+  const pieces: Uint8Array[] = [];
+  let x = 7;
+  for (let o = 0; o < msg.length;) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    const n = 20 + (x % 180);
+    pieces.push(cryptoFrame(o, msg.subarray(o, Math.min(msg.length, o + n))));
+    if (x % 5 === 0) pieces.push(cryptoFrame(Math.max(0, o - 7), msg.subarray(Math.max(0, o - 7), Math.min(msg.length, o + n + 11))));
+    o += n;
+  }
+  for (let i = pieces.length - 1; i > 0; i--) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    const j = x % (i + 1);
+    [pieces[i], pieces[j]] = [pieces[j], pieces[i]];
+  }
+  const third = Math.ceil(pieces.length / 3);
+  for (const version of [QUIC_V1, QUIC_DRAFT_29, MVFST]) {
+    const datagrams = [0, 1, 2].map((k) => {
+      const parts: Uint8Array[] = [];
+      for (const f of pieces.slice(k * third, (k + 1) * third)) parts.push(hex('01'), f, new Uint8Array(3));
+      return protectInitial({ version, dcid: DCID, pn: k, frames: Buffer.concat(parts), pad: false });
+    });
+    for (const order of [[0, 1, 2], [2, 0, 1], [1, 2, 0]]) {
+      const dpi = createFlowDpi(createNameCache());
+      const ctx = { proto: 17 as const, fromInitiator: true, srcPort: 50000, dstPort: 853, seq: 0, ts: 0 };
+      const done = order.map((k) => dpi.inspect(ctx, datagrams[k], 0, datagrams[k].length));
+      assert.deepEqual(done, [false, false, true], `${version.toString(16)} ${order}`);
+      assert.equal(dpi.facts.sni, 'chaos.example');
+      assert.deepEqual(dpi.facts.alpn, ['h3']);
+    }
+  }
+});
