@@ -174,7 +174,7 @@ function round6(x: number): number {
 }
 
 function factsEmpty(f: DpiFacts): boolean {
-  return f.app === null && f.sni === null && f.httpHost === null && f.sshClient === null && f.sshServer === null &&
+  return f.app === null && f.sni === null && f.httpHost === null && f.proxyTarget === null && f.sshClient === null && f.sshServer === null &&
     f.dnsQueries.length === 0 && f.dnsAnswers.length === 0 && f.dnsRcode === null && f.alpn.length === 0;
 }
 
@@ -408,7 +408,7 @@ class FlowEngine implements Engine {
     if (d) {
       const f = d.facts;
       app = f.app;
-      host = f.sni ?? f.httpHost;
+      host = f.sni ?? f.httpHost ?? f.proxyTarget;
       queries = f.dnsQueries;
     }
     return {
@@ -630,7 +630,7 @@ class FlowEngine implements Engine {
     if (factsEmpty(f)) return;
     t.markText(s);
     this.apps[s] = Math.max(0, APP_CODES.indexOf(f.app));
-    const host = f.sni ?? f.httpHost;
+    const host = f.sni ?? f.httpHost ?? f.proxyTarget;
     if (host !== null) {
       this.hosts[s] = flat(host);
       t.flags[s] |= F_HOST_DPI;

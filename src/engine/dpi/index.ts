@@ -4,7 +4,7 @@
  * matching parser; `createNameCache` makes the shared address → name cache that DNS answers feed.
  */
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './types.ts';
-import { pushBounded, u16 } from './bytes.ts';
+import { pushBounded, startsWithAscii, u16 } from './bytes.ts';
 import { DpiGuard, type DpiLimits } from './guard.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA, DnsScan, looksLikeDns, scanDnsMessage } from './dns.ts';
 import { looksLikeHttpRequest, looksLikeHttpResponse, parseHttpRequestHead, MAX_HEAD } from './http-request.ts';
@@ -13,6 +13,7 @@ import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from '
 import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
 import { StreamPrefix } from './stream-prefix.ts';
 import { MAX_HELLO, TlsClientHelloReader, looksLikeTlsHandshakeRecord } from './tls-client-hello.ts';
+import { PRE_CONNECT, PRE_NONE, SCAN_END, SCAN_MORE, clientPreambleKind, looksLikeGreeting, scanPreamble, starttlsKindForPort } from './tls-preamble.ts';
 
 export type { FlowDpi, NameCache, DpiFacts, PayloadContext } from './types.ts';
 export { DpiGuard, type DpiLimits, type DpiRefusals } from './guard.ts';
@@ -28,13 +29,15 @@ const MAX_ONE_SIDED_PACKETS = 8;
 /** Client Initial datagrams we try before giving up on a QUIC ClientHello. */
 const MAX_QUIC_DATAGRAMS = 8;
 const TCP_PREFIX_LIMIT = MAX_HELLO + 64;
+/** Payload packets a flow may take to get through a STARTTLS exchange or proxy request (server lines included). */
+const MAX_PREAMBLE_PACKETS = 24;
 /** A DNS-over-TCP message larger than this abandons that direction (zone transfers are not our business). */
 const MAX_DNS_TCP_MESSAGE = 16 * 1024;
 /** A first TCP payload this long that matches no signature is final: the direction is not ours. */
 const MIN_CLASSIFY = 16;
 
 // Modes, as small integers (compared on every packet).
-const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5;
+const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6;
 // What a parser step wants next.
 const CONTINUE = 0, FLOW_DONE = 1, NEED_MORE = 2;
 // Classification of a first TCP payload.
@@ -77,7 +80,7 @@ export function openFlowDpi(names: NameCache, guard: DpiGuard): FlowDpi | null {
 }
 
 function emptyFacts(): DpiFacts {
-  return { app: null, sni: null, alpn: [], httpHost: null, sshClient: null, sshServer: null, dnsQueries: [], dnsAnswers: [], dnsRcode: null };
+  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsAnswers: [], dnsRcode: null };
 }
 
 /**
@@ -111,6 +114,12 @@ class FlowInspector implements FlowDpi {
   /** DNS over TCP parsed in place: bytes of the payload taken by whole messages (the rest is buffered). */
   private used = 0;
   private finished = false;
+  /** The kind of preamble (tls-preamble.ts) the client stream starts with, in mode PREAMBLE. */
+  private preKind = PRE_NONE;
+  /** A preamble was tried (at most one per flow). */
+  private preTried = false;
+  /** A preamble ended: only the client's bytes after it are classified, the server's replies are not ours. */
+  private afterPre = false;
 
   constructor(names: NameCache, guard: DpiGuard) {
     this.names = names;
@@ -225,7 +234,7 @@ class FlowInspector implements FlowDpi {
     const dir = ctx.fromInitiator ? 0 : 1;
     const bit = dir === 0 ? 1 : 2;
     // TLS and HTTP only read the client's bytes; don't buffer the server's (certificates, bodies).
-    if (this.serverSide(dir)) return this.packets >= MAX_ONE_SIDED_PACKETS;
+    if (this.serverSide(dir)) return this.packets >= (this.mode === PREAMBLE || this.afterPre ? MAX_PREAMBLE_PACKETS : MAX_ONE_SIDED_PACKETS);
     if ((this.mode === SSH || this.mode === DNS) && (this.dirDone & bit) !== 0) return this.dirDone === 3;
     let s = this.streamOf(dir);
     if (s === null) {
@@ -265,9 +274,9 @@ class FlowInspector implements FlowDpi {
     return r === FLOW_DONE;
   }
 
-  /** TLS and HTTP read only the client's bytes: true for the other direction. */
+  /** TLS, HTTP and preambles read only the client's bytes: true for the other direction. */
   private serverSide(dir: 0 | 1): boolean {
-    return (this.mode === TLS || this.mode === HTTP) && dir !== this.clientDir;
+    return (this.mode === TLS || this.mode === HTTP || this.mode === PREAMBLE || this.afterPre) && dir !== this.clientDir;
   }
 
   private buffer(dir: 0 | 1, ctx: PayloadContext, buf: Uint8Array, off: number, len: number): StreamPrefix {
@@ -294,6 +303,7 @@ class FlowInspector implements FlowDpi {
       case HTTP: return this.httpStep(data, base, avail);
       case SSH: return this.sshStep(dir, ctx, data, base, avail);
       case DNS: return this.dnsTcpStep(dir, ctx, data, base, avail, buffered);
+      case PREAMBLE: return this.preambleStep(ctx, dir, data, base, avail, buffered);
       default: return FLOW_DONE;
     }
   }
@@ -317,6 +327,7 @@ class FlowInspector implements FlowDpi {
       this.mode = SSH; f.app = 'ssh';
       return YES;
     } else if (b0 >= 0x43 && b0 <= 0x54) {
+      if (b0 === 0x43 && !this.preTried && startsWithAscii(d, o, n, 'CONNECT ')) return this.startPreamble(PRE_CONNECT, dir);
       if (b0 === 0x48 && looksLikeHttpResponse(d, o, n)) {
         this.mode = HTTP; f.app = 'http';
         this.clientDir = (1 - dir) as 0 | 1; // the request, if any, comes from the other side
@@ -328,9 +339,73 @@ class FlowInspector implements FlowDpi {
         return YES;
       }
     }
+    if (!this.preTried) {
+      const pre = this.classifyPreamble(ctx, dir, d, o, n);
+      if (pre !== NO) return pre;
+    }
     const dns = this.classifyDnsTcp(ctx, d, o, n);
     if (dns !== NO) return dns;
     return n < MIN_CLASSIFY ? UNDECIDED : NO;
+  }
+
+  /**
+   * A server greeting of a STARTTLS-capable text protocol (the client is the other side), or the first bytes of a
+   * client preamble (STARTTLS, SSLRequest, LDAP, X.224, PROXY, SOCKS). No label yet: that waits for what follows.
+   */
+  private classifyPreamble(ctx: PayloadContext, dir: 0 | 1, d: Uint8Array, o: number, n: number): number {
+    const ownPort = dir === 0 ? ctx.srcPort : ctx.dstPort;
+    const peerPort = dir === 0 ? ctx.dstPort : ctx.srcPort;
+    const greets = starttlsKindForPort(ownPort);
+    if (greets !== PRE_NONE && looksLikeGreeting(greets, d, o, n)) return this.startPreamble(greets, (1 - dir) as 0 | 1);
+    const kind = clientPreambleKind(peerPort, d, o, n);
+    if (kind < 0) return UNDECIDED;
+    return kind === PRE_NONE ? NO : this.startPreamble(kind, dir);
+  }
+
+  private startPreamble(kind: number, clientDir: 0 | 1): number {
+    this.mode = PREAMBLE;
+    this.preKind = kind;
+    this.preTried = true;
+    this.clientDir = clientDir;
+    return YES;
+  }
+
+  /**
+   * The client's stream from its start, in mode PREAMBLE: once the preamble ends, what follows is classified afresh
+   * (TLS, HTTP). A preamble that turns out malformed is forgotten and the bytes classified as if it were never seen.
+   */
+  private preambleStep(ctx: PayloadContext, dir: 0 | 1, data: Uint8Array, base: number, avail: number, buffered: boolean): number {
+    const r = scanPreamble(this.preKind, data, base, avail);
+    if (r.status === SCAN_MORE) return this.packets >= MAX_PREAMBLE_PACKETS ? FLOW_DONE : NEED_MORE;
+    let skip = 0;
+    if (r.status === SCAN_END) {
+      skip = r.end;
+      if (this.preKind === PRE_CONNECT) {
+        this.facts.app = 'http';
+        this.facts.httpHost = r.target;
+      } else if (r.target !== null) {
+        this.facts.proxyTarget = r.target;
+      }
+      this.afterPre = true;
+    } else {
+      this.clientDir = 0;
+    }
+    this.mode = UNKNOWN;
+    this.packets = 0;
+    if (buffered) this.streamOf(dir)!.consume(skip);
+    else this.used += skip;
+    const rest = avail - skip;
+    const from = buffered ? base : base + skip;
+    const c = this.classifyTcp(ctx, dir, data, from, rest);
+    if (c === NO) return FLOW_DONE;
+    if (c === UNDECIDED) return NEED_MORE;
+    if (this.serverSide(dir)) return NEED_MORE;
+    // A new mode reads the rest; in place, `used` already accounts for the preamble.
+    const saved = this.used;
+    this.used = 0;
+    const step = this.modeStep(ctx, dir, data, from, rest, buffered);
+    this.used += saved;
+    return step;
   }
 
   /** DNS over TCP: a plausible length-prefixed message; off the DNS ports, a whole one that parses exactly. */

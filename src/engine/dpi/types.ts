@@ -10,6 +10,8 @@ export interface DpiFacts {
   sni: string | null;
   alpn: string[];
   httpHost: string | null;
+  /** The host a SOCKS request asks to reach (the flow's name when nothing inside the tunnel names one). */
+  proxyTarget: string | null;
   sshClient: string | null;
   sshServer: string | null;
   dnsQueries: string[];
