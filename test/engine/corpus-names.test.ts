@@ -1,5 +1,6 @@
 /**
- * Names across the shared tcpdump corpus: every TLS SNI (TCP and QUIC), HTTP Host and DNS query name tshark finds in
+ * Names across the shared tcpdump corpus: every TLS SNI (TCP and QUIC), HTTP Host, DNS query name (mDNS and LLMNR
+ * included) and NetBIOS name tshark finds in
  * a file must be recovered by the engine in some flow of that file (DNS: the first 32 distinct names of each flow,
  * as the engine keeps), except the short, justified list below. Prints totals found/missed per kind.
  *
@@ -16,14 +17,15 @@ import path from 'node:path';
 import { CaptureFormatError, createEngine } from '../../src/engine/index.ts';
 import { CORPUS_DIR } from './cli-bundle.ts';
 
-type Kind = 'sni-tcp' | 'sni-quic' | 'http-host' | 'dns';
-const KINDS: Kind[] = ['sni-tcp', 'sni-quic', 'http-host', 'dns'];
+type Kind = 'sni-tcp' | 'sni-quic' | 'http-host' | 'dns' | 'nbns';
+const KINDS: Kind[] = ['sni-tcp', 'sni-quic', 'http-host', 'dns', 'nbns'];
 const MAX_DNS_QUERIES_PER_FLOW = 32;
 
 /**
  * Names tshark shows that a flow tool should not report, each with why. Keyed `file|kind|name`.
  */
 const NOT_DECODED_LINK = 'a link type the engine does not decode (counted in the summary\'s undecoded packets): no flow, so no name';
+const YOUNG = 'registered on a flow after 10.7 s of quiet: DPI reads a flow only while it is young (it stops after 5 s without packets)';
 const EXCEPTIONS = new Map<string, string>([
   ['LINKTYPE_IPV4_invalid.pcap|dns|example.com', 'tcpdump\'s test of a mismatch: the file declares raw IPv4 but holds an IPv6 packet; tshark goes by the version nibble, the engine counts the packet as undecoded rather than guess'],
   ['LINKTYPE_PKTAP.pcap|dns|in.m.yahoo.com', `Apple PKTAP: ${NOT_DECODED_LINK}`],
@@ -36,6 +38,8 @@ const EXCEPTIONS = new Map<string, string>([
   ['arcnet-rfc1201-arp-icmp-http.pcap|http-host|tcpdump.org', `ARCNET: ${NOT_DECODED_LINK}`],
   ['nflog.pcap|dns|example.com', `NFLOG (issue 13's link-type part, packet decoder): ${NOT_DECODED_LINK}`],
   ['nflog.pcap|dns|www.example.com', `NFLOG (issue 13's link-type part, packet decoder): ${NOT_DECODED_LINK}`],
+  ['eapon1.pcap|nbns|arbeitsgruppe<1d>', YOUNG],
+  ['eapon1.pcap|nbns|<01><02>__msbrowse__<02><01>', YOUNG],
   ['eapon1.pcap|http-host|239.255.255.250:1900', 'SSDP (HTTP-like text over UDP multicast): its HOST is the multicast group and port, not a host name'],
 ]);
 
@@ -96,8 +100,8 @@ function expectedNames(tsv: string): Expected[] {
     if (!line) continue;
     const c = line.split('\t').map((f) => (f ? f.split(AGG) : []));
     const last = (i: number) => c[i]?.at(-1) ?? '';
-    const [sni, host, dns] = [c[8] ?? [], c[9] ?? [], c[10] ?? []];
-    if (sni.length + host.length + dns.length === 0) continue;
+    const [sni, host, dns, nbns] = [c[8] ?? [], c[9] ?? [], c[10] ?? [], c[11] ?? []];
+    if (sni.length + host.length + dns.length + nbns.length === 0) continue;
     const udp = c[6]?.length > 0 && (c[4]?.length ?? 0) === 0;
     const a = `${last(0) || last(2)}:${udp ? last(6) : last(4)}`;
     const b = `${last(1) || last(3)}:${udp ? last(7) : last(5)}`;
@@ -105,17 +109,20 @@ function expectedNames(tsv: string): Expected[] {
     const add = (kind: Kind, name: string) => {
       const n = name.trim();
       // tshark's placeholders for a name it could not decode ("<name too long>") are not names.
-      if (n && !(n.startsWith('<') && n.endsWith('>'))) out.set(`${kind}|${n.toLowerCase()}`, { kind, name: n.toLowerCase() });
+      if (n && (kind === 'nbns' || !(n.startsWith('<') && n.endsWith('>')))) out.set(`${kind}|${n.toLowerCase()}`, { kind, name: n.toLowerCase() });
     };
     for (const n of sni) add(udp ? 'sni-quic' : 'sni-tcp', n);
     for (const n of host) add('http-host', n);
     let seen = dnsPerFlow.get(flow);
     if (!seen) dnsPerFlow.set(flow, (seen = new Set()));
-    for (const raw of dns) {
+    // NetBIOS names as tshark writes them ("NAME<1d> (Domain Controllers)"): the description dropped; its
+    // placeholder for an undecodable name is not a name.
+    const nb = nbns.map((n) => n.toLowerCase().replace(/ \(.*\)$/, '')).filter((n) => !n.startsWith('illegal netbios name'));
+    for (const [kind, list] of [['dns', dns], ['nbns', nb]] as const) for (const raw of list) {
       const n = raw === '<Root>' ? '.' : raw.toLowerCase();
       if (!seen.has(n) && seen.size >= MAX_DNS_QUERIES_PER_FLOW) continue;
       seen.add(n);
-      add('dns', n);
+      add(kind, n);
     }
   }
   return [...out.values()];
@@ -151,7 +158,7 @@ function isRecovered(e: Expected, r: Recovered): boolean {
     case 'sni-tcp':
     case 'sni-quic': return r.sni.has(e.name);
     case 'http-host': return r.httpHost.has(e.name);
-    case 'dns': return r.dns.has(e.name);
+    case 'dns': case 'nbns': return r.dns.has(e.name);
   }
 }
 
@@ -173,9 +180,8 @@ test('every SNI, HTTP Host and DNS query name tshark finds in the tcpdump corpus
   assert.ok(files.length > 100, `expected the tcpdump corpus, found ${files.length} files`);
   const dir = cacheDir();
   const tsvs = await pool(files, 2, (f) => tsharkFields(path.join(CORPUS_DIR, f), dir));
-  const found: Record<Kind, number> = { 'sni-tcp': 0, 'sni-quic': 0, 'http-host': 0, dns: 0 };
-  const missed: Record<Kind, number> = { 'sni-tcp': 0, 'sni-quic': 0, 'http-host': 0, dns: 0 };
-  const excused: Record<Kind, number> = { 'sni-tcp': 0, 'sni-quic': 0, 'http-host': 0, dns: 0 };
+  const zero = (): Record<Kind, number> => ({ 'sni-tcp': 0, 'sni-quic': 0, 'http-host': 0, dns: 0, nbns: 0 });
+  const found = zero(), missed = zero(), excused = zero();
   const unexpected: string[] = [];
   const usedExceptions = new Set<string>();
   for (let i = 0; i < files.length; i++) {

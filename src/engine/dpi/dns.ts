@@ -155,6 +155,9 @@ export class DnsScan {
   readonly answerNames: string[] = [];
   readonly answerTypes: number[] = [];
   readonly answerData: string[] = [];
+  /** A query's known-answer owner names (mDNS, RFC 6762 §7.1), when scanned with knownAnswers. */
+  knownCount = 0;
+  readonly knownNames: string[] = [];
 
   /**
    * The name the client asked that answer i (A/AAAA) belongs to, following CNAME chains backwards (question www.a
@@ -179,7 +182,7 @@ export class DnsScan {
  * Scans one DNS message in buf[off, off+len) into out; false when the header or a question is malformed. Answers
  * are best effort; `complete` says every record of every section parsed and the message ended exactly at len.
  */
-export function scanDnsMessage(buf: Uint8Array, off: number, len: number, out: DnsScan): boolean {
+export function scanDnsMessage(buf: Uint8Array, off: number, len: number, out: DnsScan, knownAnswers = false): boolean {
   if (len < 12) return false;
   const flags = u16(buf, off + 2);
   const qd = u16(buf, off + 4);
@@ -191,6 +194,7 @@ export function scanDnsMessage(buf: Uint8Array, off: number, len: number, out: D
   out.complete = false;
   out.questionCount = 0;
   out.answerCount = 0;
+  out.knownCount = 0;
   const end = off + len;
   let p = off + 12;
   seenCount = 0;
@@ -214,6 +218,10 @@ export function scanDnsMessage(buf: Uint8Array, off: number, len: number, out: D
       const rdlen = u16(buf, p + 8);
       const rd = p + 10;
       if (rd + rdlen > end) return true;
+      if (knownAnswers && section === 0 && !out.isResponse) {
+        const name = nameAt(buf, off, len, owner);
+        if (name !== null) out.knownNames[out.knownCount++] = name;
+      }
       // Only answers of these types are kept; other owner names are never turned into strings.
       if (section === 0 && (type === DNS_TYPE_A || type === DNS_TYPE_AAAA || type === DNS_TYPE_CNAME)) {
         let data: string | null = null;
@@ -256,10 +264,10 @@ const MAX_QUESTIONS = 4;
 
 /**
  * Cheap check that buf[off, off+len) could be a DNS message: header fields in plausible ranges. A query asks 1..4
- * questions and carries no rcode; a response asks at most 4 (mDNS responses ask none but then answer something).
+ * questions (`maxQuestions`: mDNS queries ask many) and carries no rcode; a response asks at most 4 (mDNS responses ask none but then answer something).
  * Callers still parse the questions before believing it.
  */
-export function looksLikeDns(buf: Uint8Array, off: number, len: number): boolean {
+export function looksLikeDns(buf: Uint8Array, off: number, len: number, maxQuestions = MAX_QUESTIONS): boolean {
   if (len < 12) return false;
   const flags = u16(buf, off + 2);
   const opcode = (flags >> 11) & 0xf;
@@ -269,8 +277,8 @@ export function looksLikeDns(buf: Uint8Array, off: number, len: number): boolean
   const an = u16(buf, off + 6);
   const rcode = flags & 0xf;
   if ((flags & 0x8000) === 0) {
-    if (qd < 1 || qd > MAX_QUESTIONS || rcode !== 0) return false;
-  } else if (qd > MAX_QUESTIONS || rcode > 10 || (qd === 0 && an === 0)) {
+    if (qd < 1 || qd > maxQuestions || rcode !== 0) return false;
+  } else if (qd > maxQuestions || rcode > 10 || (qd === 0 && an === 0)) {
     return false;
   }
   return an <= 256 && u16(buf, off + 8) <= 256 && u16(buf, off + 10) <= 256;

@@ -9,6 +9,7 @@ import { DpiGuard, type DpiLimits } from './guard.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA, DnsScan, looksLikeDns, scanDnsMessage } from './dns.ts';
 import { looksLikeHttpRequest, looksLikeHttpResponse, parseHttpRequestHead, MAX_HEAD } from './http-request.ts';
 import { LruNameCache } from './name-cache.ts';
+import { scanNbnsMessage } from './nbns.ts';
 import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from './quic-initial.ts';
 import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
 import { StreamPrefix } from './stream-prefix.ts';
@@ -37,7 +38,13 @@ const MAX_DNS_TCP_MESSAGE = 16 * 1024;
 const MIN_CLASSIFY = 16;
 
 // Modes, as small integers (compared on every packet).
-const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6;
+const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6, NBNS = 7;
+const MDNS_PORT = 5353;
+const NBNS_PORT = 137;
+/** mDNS queries ask many questions at once (one per service browsed). */
+const MAX_MDNS_QUESTIONS = 64;
+/** Scratch for an NBNS message's names. */
+const nbnsNames: string[] = [];
 // What a parser step wants next.
 const CONTINUE = 0, FLOW_DONE = 1, NEED_MORE = 2;
 // Classification of a first TCP payload.
@@ -166,7 +173,14 @@ class FlowInspector implements FlowDpi {
         this.mode = QUIC;
         this.facts.app = 'quic';
         this.quic = new QuicInitialReader(this.guard);
-      } else if (looksLikeDns(buf, off, len) && scanDnsMessage(buf, off, len, dns) && (dns.complete || this.dnsPortPlausible(ctx))) {
+      } else if (ctx.srcPort === NBNS_PORT || ctx.dstPort === NBNS_PORT) {
+        // NetBIOS names, kept with the DNS names; no app label (NBNS is not DNS). The layouts match, so on this port
+        // a message that is not well-formed NBNS is not taken for DNS either.
+        if (scanNbnsMessage(buf, off, len, nbnsNames)) {
+          this.mode = NBNS;
+          return this.nbnsMessage();
+        }
+      } else if (this.looksLikeDnsFor(ctx, buf, off, len) && this.scanDns(ctx, buf, off, len) && (dns.complete || this.dnsPortPlausible(ctx))) {
         this.mode = DNS;
         this.facts.app = 'dns';
         return this.dnsMessage(ctx);
@@ -190,10 +204,32 @@ class FlowInspector implements FlowDpi {
       return st !== 'more' || ++this.quicDatagrams >= MAX_QUIC_DATAGRAMS;
     }
     if (this.mode === DNS) {
-      if (looksLikeDns(buf, off, len) && scanDnsMessage(buf, off, len, dns)) return this.dnsMessage(ctx);
+      if (this.looksLikeDnsFor(ctx, buf, off, len) && this.scanDns(ctx, buf, off, len)) return this.dnsMessage(ctx);
+      return this.packets >= MAX_DNS_MESSAGES;
+    }
+    if (this.mode === NBNS) {
+      if (scanNbnsMessage(buf, off, len, nbnsNames)) return this.nbnsMessage();
       return this.packets >= MAX_DNS_MESSAGES;
     }
     return true;
+  }
+
+  private isMdns(ctx: PayloadContext): boolean {
+    return ctx.srcPort === MDNS_PORT || ctx.dstPort === MDNS_PORT;
+  }
+
+  private looksLikeDnsFor(ctx: PayloadContext, buf: Uint8Array, off: number, len: number): boolean {
+    return this.isMdns(ctx) ? looksLikeDns(buf, off, len, MAX_MDNS_QUESTIONS) : looksLikeDns(buf, off, len);
+  }
+
+  /** mDNS queries carry the answers the asker already knows; their names count as asked too. */
+  private scanDns(ctx: PayloadContext, buf: Uint8Array, off: number, len: number): boolean {
+    return scanDnsMessage(buf, off, len, dns, this.isMdns(ctx));
+  }
+
+  private nbnsMessage(): boolean {
+    for (const n of nbnsNames) pushBounded(this.facts.dnsQueries, n, MAX_DNS_QUERIES);
+    return ++this.dnsMessages >= MAX_DNS_MESSAGES;
   }
 
   /** On a DNS port, a message whose questions parse is enough (trailing bytes tolerated); none asked only for mDNS. */
@@ -206,6 +242,7 @@ class FlowInspector implements FlowDpi {
   private dnsMessage(ctx: PayloadContext): boolean {
     const f = this.facts;
     for (let i = 0; i < dns.questionCount; i++) pushBounded(f.dnsQueries, dns.questionNames[i], MAX_DNS_QUERIES);
+    for (let i = 0; i < dns.knownCount; i++) pushBounded(f.dnsQueries, dns.knownNames[i], MAX_DNS_QUERIES);
     if (dns.isResponse) {
       this.dnsResponsesSeen++;
       if (f.dnsRcode === null || f.dnsRcode === 0) f.dnsRcode = dns.rcode; // an error, once seen, sticks
