@@ -155,6 +155,7 @@ const DPI_IDLE_S = 5;
 /** What few flows need beyond the table and the host/app columns; kept in a sparse map by slot. */
 interface FlowExtra {
   dnsQueries: string[];
+  dnsQueriesDropped: number;
   /** The full DPI facts (detail mode only). */
   detail: DpiFacts | null;
   owner: SocketOwner | null;
@@ -411,7 +412,8 @@ class FlowEngine implements Engine {
       host = f.sni ?? f.httpHost ?? f.proxyTarget;
       queries = f.dnsQueries;
     }
-    return {
+    const dropped = d ? d.facts.dnsQueriesDropped : x?.dnsQueriesDropped ?? 0;
+    const r: FlowRecord = {
       type: 'flow',
       id: t.ids[s],
       proto: PROTO_NAMES[proto] ?? 'other',
@@ -432,6 +434,8 @@ class FlowEngine implements Engine {
       pid: x?.owner?.pid ?? null,
       process: x?.owner?.process ?? null,
     };
+    if (dropped > 0) r.dns_queries_dropped = dropped;
+    return r;
   }
 
   private readonly line = new FlowLineValues();
@@ -539,7 +543,7 @@ class FlowEngine implements Engine {
   private extraOf(s: number): FlowExtra {
     let x = this.extra.get(s);
     if (!x) {
-      x = { dnsQueries: EMPTY, detail: null, owner: null, local: null };
+      x = { dnsQueries: EMPTY, dnsQueriesDropped: 0, detail: null, owner: null, local: null };
       this.extra.set(s, x);
     }
     return x;
@@ -638,6 +642,7 @@ class FlowEngine implements Engine {
     if (f.dnsQueries.length || this.detail) {
       const x = this.extraOf(s);
       if (f.dnsQueries.length) x.dnsQueries = f.dnsQueries.map(flat);
+      x.dnsQueriesDropped = f.dnsQueriesDropped;
       if (this.detail) x.detail = f;
     }
   }

@@ -39,6 +39,7 @@ const T_HOST = latin1(',"host":');
 const T_DNS_QUERIES = latin1(',"dns_queries":[');
 const T_PID = latin1('],"pid":');
 const T_PROCESS = latin1(',"process":');
+const T_DNS_DROPPED = latin1(',"dns_queries_dropped":');
 const T_END = latin1('}\n');
 
 const NO_WORDS = new Uint32Array(0);
@@ -150,6 +151,10 @@ export class FlowJsonWriter {
     this.num(r.pid);
     this.lit(T_PROCESS);
     this.str(r.process);
+    if (r.dns_queries_dropped !== undefined) {
+      this.lit(T_DNS_DROPPED);
+      this.num(r.dns_queries_dropped);
+    }
     this.lit(T_END);
   }
 

@@ -36,6 +36,8 @@ export interface FlowRecord {
   host: string | null;
   /** Names asked in a DNS flow (empty otherwise). */
   dns_queries: string[];
+  /** Query names asked beyond the 32 kept in dns_queries; present only when there were some. */
+  dns_queries_dropped?: number;
   pid: number | null;
   process: string | null;
 }

@@ -87,7 +87,7 @@ export function openFlowDpi(names: NameCache, guard: DpiGuard): FlowDpi | null {
 }
 
 function emptyFacts(): DpiFacts {
-  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsAnswers: [], dnsRcode: null };
+  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null };
 }
 
 /**
@@ -227,8 +227,14 @@ class FlowInspector implements FlowDpi {
     return scanDnsMessage(buf, off, len, dns, this.isMdns(ctx));
   }
 
+  /** Keeps the first MAX_DNS_QUERIES distinct names; counts the names asked once the list is full. */
+  private queryName(n: string): void {
+    const q = this.facts.dnsQueries;
+    if (!pushBounded(q, n, MAX_DNS_QUERIES) && q.length >= MAX_DNS_QUERIES && !q.includes(n)) this.facts.dnsQueriesDropped++;
+  }
+
   private nbnsMessage(): boolean {
-    for (const n of nbnsNames) pushBounded(this.facts.dnsQueries, n, MAX_DNS_QUERIES);
+    for (const n of nbnsNames) this.queryName(n);
     return ++this.dnsMessages >= MAX_DNS_MESSAGES;
   }
 
@@ -241,8 +247,8 @@ class FlowInspector implements FlowDpi {
   /** Records the DNS message just scanned into `dns`; returns true when the flow has had enough. */
   private dnsMessage(ctx: PayloadContext): boolean {
     const f = this.facts;
-    for (let i = 0; i < dns.questionCount; i++) pushBounded(f.dnsQueries, dns.questionNames[i], MAX_DNS_QUERIES);
-    for (let i = 0; i < dns.knownCount; i++) pushBounded(f.dnsQueries, dns.knownNames[i], MAX_DNS_QUERIES);
+    for (let i = 0; i < dns.questionCount; i++) this.queryName(dns.questionNames[i]);
+    for (let i = 0; i < dns.knownCount; i++) this.queryName(dns.knownNames[i]);
     if (dns.isResponse) {
       this.dnsResponsesSeen++;
       if (f.dnsRcode === null || f.dnsRcode === 0) f.dnsRcode = dns.rcode; // an error, once seen, sticks

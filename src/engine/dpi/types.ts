@@ -15,6 +15,8 @@ export interface DpiFacts {
   sshClient: string | null;
   sshServer: string | null;
   dnsQueries: string[];
+  /** Query names asked after dnsQueries was full (each such question counts, repeats included). */
+  dnsQueriesDropped: number;
   /** Answer data (A/AAAA addresses, CNAME targets) in order. */
   dnsAnswers: string[];
   dnsRcode: number | null;
