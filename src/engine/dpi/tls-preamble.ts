@@ -94,6 +94,7 @@ function result(status: number, end = 0, target: string | null = null): Preamble
 
 /** Scans the client stream d[o, o+n) (its first bytes) for the end of a preamble of `kind`. */
 export function scanPreamble(kind: number, d: Uint8Array, o: number, n: number): PreambleScan {
+  if (n <= 0) return result(SCAN_MORE);
   const r = scanKind(kind, d, o, n);
   if (r.status === SCAN_MORE && n >= MAX_PREAMBLE) return result(SCAN_INVALID);
   return r;
@@ -221,15 +222,15 @@ function scanLdap(d: Uint8Array, o: number, n: number): PreambleScan {
   if (msgLen > 256) return result(SCAN_INVALID);
   if (msgEnd > end) return result(SCAN_MORE);
   let p = berEnd;
-  if (d[p] !== 0x02) return result(SCAN_INVALID); // messageID INTEGER
+  if (p >= msgEnd || d[p] !== 0x02) return result(SCAN_INVALID); // messageID INTEGER
   const idLen = berLength(d, p + 1, msgEnd);
   if (idLen < 1 || idLen > 4) return result(SCAN_INVALID);
   p = berEnd + idLen;
-  if (d[p] !== 0x77) return result(SCAN_INVALID); // [APPLICATION 23] ExtendedRequest
+  if (p >= msgEnd || d[p] !== 0x77) return result(SCAN_INVALID); // [APPLICATION 23] ExtendedRequest
   const reqLen = berLength(d, p + 1, msgEnd);
   if (reqLen < 0 || berEnd + reqLen > msgEnd) return result(SCAN_INVALID);
   p = berEnd;
-  if (d[p] !== 0x80) return result(SCAN_INVALID); // requestName [0]
+  if (p >= msgEnd || d[p] !== 0x80) return result(SCAN_INVALID); // requestName [0]
   const oidLen = berLength(d, p + 1, msgEnd);
   if (oidLen !== LDAP_STARTTLS_OID.length || berEnd + oidLen > msgEnd || !startsWithAscii(d, berEnd, oidLen, LDAP_STARTTLS_OID)) return result(SCAN_INVALID);
   return result(SCAN_END, msgEnd - o);

@@ -9,6 +9,8 @@ import { QuicInitialReader } from '../../../src/engine/dpi/quic-initial.ts';
 import { parseSshBanner } from '../../../src/engine/dpi/ssh-banner.ts';
 import { StreamPrefix } from '../../../src/engine/dpi/stream-prefix.ts';
 import { parseClientHello, TlsClientHelloReader } from '../../../src/engine/dpi/tls-client-hello.ts';
+import { scanPreamble } from '../../../src/engine/dpi/tls-preamble.ts';
+import { scanNbnsMessage } from '../../../src/engine/dpi/nbns.ts';
 import { ascii, clientHelloMessage, concat, cryptoFrame, dnsMessage, dnsName, hex, protectInitial, ptr, tlsRecords } from './builders.ts';
 
 const seeds: Uint8Array[] = [
@@ -17,6 +19,12 @@ const seeds: Uint8Array[] = [
   clientHelloMessage({ sni: 'raw.example', alpn: ['h3'] }),
   ascii('GET / HTTP/1.1\r\nHost: fuzz.example\r\n\r\n'),
   ascii('SSH-2.0-fuzz\r\n'),
+  concat(ascii('a1 STARTTLS\r\n'), tlsRecords(clientHelloMessage({ sni: 'imap.example' }))),
+  concat(hex('05010005010003'), new Uint8Array([9]), ascii('s.example'), hex('01bb')),
+  concat(hex('0401005000000001'), ascii('u'), hex('00'), ascii('h.example'), hex('00')),
+  ascii('CONNECT c.example:443 HTTP/1.1\r\nHost: c.example:443\r\n\r\n'),
+  concat(hex('0d0a0d0a000d0a515549540a2111000c'), new Uint8Array(12), tlsRecords(clientHelloMessage({ sni: 'p.example' }))),
+  hex('80010110000100000000000020464845504643454c45484643455046464641434143414341434143414341424e0000200001'), // NBNS query for WORKGROUP<1d>
   protectInitial({ dcid: hex('0102030405060708'), frames: cryptoFrame(0, clientHelloMessage({ sni: 'q.example' })), pad: false }),
 ];
 
@@ -45,6 +53,8 @@ function allParsers(b: Uint8Array): void {
     parseSshBanner(b, off, n);
     new TlsClientHelloReader().update(b, off, n);
     new QuicInitialReader().pushDatagram(b, off, n);
+    for (let k = 1; k <= 12; k++) scanPreamble(k, b, off, n);
+    scanNbnsMessage(b, off, n, []);
   }
 }
 
@@ -63,12 +73,16 @@ test('parsers read only their own bytes: the same input embedded between junk pa
     const q1 = new QuicInitialReader(), q2 = new QuicInitialReader();
     assert.equal(q1.pushDatagram(big, o, b.length), q2.pushDatagram(b, 0, b.length));
     assert.deepEqual(q1.info, q2.info);
+    for (let k = 1; k <= 12; k++) assert.deepEqual({ ...scanPreamble(k, big, o, b.length) }, { ...scanPreamble(k, b, 0, b.length) }, `preamble kind ${k}`);
+    const n1: string[] = [], n2: string[] = [];
+    assert.equal(scanNbnsMessage(big, o, b.length, n1), scanNbnsMessage(b, 0, b.length, n2));
+    assert.deepEqual(n1, n2);
   }), { numRuns: 1500 });
 });
 
 test('the dispatcher survives random packet sequences in both directions over TCP and UDP', () => {
   const packet = fc.record({ fromInitiator: fc.boolean(), seq: fc.nat(), data: bytes });
-  fc.assert(fc.property(fc.constantFrom(6, 17), fc.constantFrom(53, 443, 22, 80, 9999), fc.array(packet, { maxLength: 12 }), (proto, port, pkts) => {
+  fc.assert(fc.property(fc.constantFrom(6, 17), fc.constantFrom(53, 443, 22, 80, 9999, 25, 143, 389, 137, 1080, 5353), fc.array(packet, { maxLength: 12 }), (proto, port, pkts) => {
     const dpi = createFlowDpi(createNameCache());
     let base = 1000;
     for (const p of pkts) {
