@@ -165,8 +165,7 @@ test('the Overview is the first screen: totals by program, domain and app of the
     for (const viewport of [{ width: 1400, height: 820 }, { width: 1024, height: 640 }]) {
       const page = await openPage(scheme, { tab: 'overview', viewport });
       assert.equal(await page.getByRole('tab', { name: 'Overview' }).getAttribute('aria-selected'), 'true');
-      await openCapture(page, capture);
-      await waitText(page.getByLabel('Capture statistics'), /stopped/i);
+      await openAndRead(page, capture);
       const domains = page.getByRole('region', { name: 'Domains' });
       // Every name of the plan is under sandpiper.test (.test is no public suffix: its registrable domain is sandpiper.test).
       await waitText(domains, /sandpiper\.test/);
@@ -181,6 +180,13 @@ test('the Overview is the first screen: totals by program, domain and app of the
         return w.document.documentElement.scrollHeight <= w.innerHeight && w.document.documentElement.scrollWidth <= w.innerWidth;
       });
       assert.ok(fits, `the page fits ${viewport.width}×${viewport.height}`);
+      // One line: every control of the header overlaps every other vertically, and none runs past its right edge.
+      const header = await page.locator('header').first().evaluate((h) => {
+        const edge = h.getBoundingClientRect().right;
+        const boxes = [...h.querySelectorAll('button, select, input')].map((e) => e.getBoundingClientRect());
+        return { oneLine: Math.max(...boxes.map((b) => b.top)) < Math.min(...boxes.map((b) => b.bottom)), clipped: boxes.filter((b) => b.right > edge + 0.5).length };
+      });
+      assert.deepEqual(header, { oneLine: true, clipped: 0 }, `the header at ${viewport.width}×${viewport.height}`);
       await page.waitForTimeout(300);
       await page.screenshot({ path: artifact(`e2e-overview-${scheme}-${viewport.width}x${viewport.height}.png`) });
       assert.deepEqual(problemsOf(page), []);
@@ -189,8 +195,7 @@ test('the Overview is the first screen: totals by program, domain and app of the
   }
   // Choosing an entry shows the flows table filtered on it.
   const page = await openPage('light', { tab: 'overview' });
-  await openCapture(page, capture);
-  await waitText(page.getByLabel('Capture statistics'), /stopped/i);
+  await openAndRead(page, capture);
   await page.getByRole('region', { name: 'Apps' }).getByRole('button', { name: /^DNS:/ }).click();
   assert.equal(await page.getByRole('tab', { name: 'Flows' }).getAttribute('aria-selected'), 'true');
   assert.equal(await page.getByLabel('Filter flows').inputValue(), 'app:dns');

@@ -22,8 +22,8 @@ function Shell({ stores }: { stores: AppStores }) {
   const tab = useStore(stores.ui, (s) => s.tab);
   return (
     <div className="flex h-screen flex-col overflow-hidden bg-white text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
-      <header className="flex flex-wrap items-end gap-x-6 gap-y-2 border-b border-zinc-200 px-4 py-3 dark:border-zinc-700">
-        <div className="flex items-center gap-3 self-center">
+      <header className="flex items-end gap-x-3 border-b border-zinc-200 px-4 py-2 xl:gap-x-6 dark:border-zinc-700">
+        <div className="flex shrink-0 items-center gap-3 self-center">
           <h1 className="text-lg font-bold tracking-tight">Sandpiper</h1>
           <SandboxBadge />
         </div>

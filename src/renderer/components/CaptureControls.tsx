@@ -23,16 +23,17 @@ export function CaptureControls() {
   return (
     <form
       aria-label="Capture controls"
-      className="flex flex-wrap items-end gap-x-3 gap-y-2"
+      // One line from a 1024 px window up: the filter field takes what is left, long labels shorten below xl.
+      className="flex min-w-0 flex-1 items-end gap-x-2 xl:gap-x-3"
       onSubmit={(e) => {
         e.preventDefault();
         void c.start();
       }}
     >
-      <label className="flex flex-col text-xs">
+      <label className="flex shrink-0 flex-col text-xs">
         <span className="mb-0.5 text-zinc-600 dark:text-zinc-400">Interface</span>
         <select
-          className="field w-56"
+          className="field w-32 xl:w-56"
           value={c.iface}
           disabled={running}
           onChange={(e) => c.setIface(e.target.value)}
@@ -46,13 +47,13 @@ export function CaptureControls() {
           ))}
         </select>
       </label>
-      <div className="flex flex-col text-xs">
+      <div className="relative flex min-w-32 max-w-80 flex-1 flex-col text-xs">
         <label htmlFor="bpf" className="mb-0.5 text-zinc-600 dark:text-zinc-400">
           Capture filter (BPF)
         </label>
         <input
           id="bpf"
-          className={`field w-64 font-mono ${bpfError ? 'border-red-500 dark:border-red-500' : ''}`}
+          className={`field w-full font-mono ${bpfError ? 'border-red-500 dark:border-red-500' : ''}`}
           value={c.bpf}
           placeholder="e.g. tcp port 443"
           spellCheck={false}
@@ -61,12 +62,20 @@ export function CaptureControls() {
           aria-describedby={bpfError ? 'bpf-error' : undefined}
           onChange={(e) => c.setBpf(e.target.value)}
         />
+        {bpfError && (
+          <p id="bpf-error" role="alert" className="mt-0.5 text-xs text-red-700 dark:text-red-400">
+            Filter: {bpfError}
+          </p>
+        )}
       </div>
-      <label className="flex items-center gap-1.5 pb-1.5 text-sm">
-        <input type="checkbox" checked={c.promisc} disabled={running} onChange={(e) => c.setPromisc(e.target.checked)} />
-        Promiscuous
+      <label className="flex shrink-0 items-center gap-1.5 pb-1.5 text-sm">
+        <input type="checkbox" aria-label="Promiscuous" checked={c.promisc} disabled={running} onChange={(e) => c.setPromisc(e.target.checked)} />
+        <span className="xl:hidden" title="Promiscuous mode">
+          Promisc.
+        </span>
+        <span className="hidden xl:inline">Promiscuous</span>
       </label>
-      <div className="flex gap-2 pb-0.5">
+      <div className="flex shrink-0 gap-1.5 pb-0.5 xl:gap-2">
         <button
           type="submit"
           className="btn btn-primary"
@@ -88,18 +97,15 @@ export function CaptureControls() {
         >
           {c.status.state === 'paused' ? 'Resume' : 'Pause'}
         </button>
-        <button type="button" className="btn" disabled={running || c.busy} onClick={() => void c.openFile()} aria-keyshortcuts="Control+O" title="Open a pcap or pcapng file (Ctrl+O)">
-          Open file…
+        <button type="button" className="btn" disabled={running || c.busy} onClick={() => void c.openFile()} aria-keyshortcuts="Control+O" title="Open a pcap or pcapng file (Ctrl+O)" aria-label="Open file…">
+          <span className="xl:hidden">Open…</span>
+          <span className="hidden xl:inline">Open file…</span>
         </button>
-        <button type="button" className="btn" disabled={c.status.source === null || c.busy} onClick={() => void c.save()} aria-keyshortcuts="Control+S" title="Save the capture as pcap (Ctrl+S)">
-          Save capture…
+        <button type="button" className="btn" disabled={c.status.source === null || c.busy} onClick={() => void c.save()} aria-keyshortcuts="Control+S" title="Save the capture as pcap (Ctrl+S)" aria-label="Save capture…">
+          <span className="xl:hidden">Save…</span>
+          <span className="hidden xl:inline">Save capture…</span>
         </button>
       </div>
-      {bpfError && (
-        <p id="bpf-error" role="alert" className="basis-full text-xs text-red-700 dark:text-red-400">
-          Filter: {bpfError}
-        </p>
-      )}
     </form>
   );
 }
