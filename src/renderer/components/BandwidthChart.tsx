@@ -5,7 +5,7 @@ import { useStore } from 'zustand';
 import type { ChartSeries } from '../../shared/ipc.ts';
 import { useStores } from '../state/app-stores.ts';
 import { formatClock, formatRate } from '../format.ts';
-import { timeAxisRange, timeTickLabels } from '../chart/time-range.ts';
+import { TIME_TICK_STEPS, timeAxisRange, timeTickLabels } from '../chart/time-range.ts';
 import { rateAxis, rateTickLabels } from '../chart/rate-axis.ts';
 
 const HEIGHT = 140;
@@ -42,7 +42,7 @@ function peak(xs: readonly number[]): number {
 
 /** Traffic towards and from this host over capture time, as the engine host bins it from packet timestamps. */
 export function BandwidthChart() {
-  const { stats } = useStores();
+  const { stats, capture } = useStores();
   const hostRef = useRef<HTMLDivElement>(null);
   const [supported] = useState(canvasSupported);
   const latest = useStore(stats, (s) => s.stats);
@@ -72,7 +72,7 @@ export function BandwidthChart() {
         ],
         axes: [
           // The same 24-hour local clock and dates as the table, not uPlot's US-style default.
-          { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, space: 70, values: (_u, splits, _i, _space, incr) => timeTickLabels(splits, incr) },
+          { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, space: 70, incrs: TIME_TICK_STEPS, values: (_u, splits, _i, _space, incr) => timeTickLabels(splits, incr) },
           {
             stroke: AXIS,
             grid: { stroke: GRID, width: 1 },
@@ -92,7 +92,8 @@ export function BandwidthChart() {
       plot.setData(data);
       const t = data[0];
       const end = ts ?? (t.length ? t[t.length - 1] : Date.now() / 1000);
-      const [min, max] = timeAxisRange(t.length ? t[0] : null, t.length ? t[t.length - 1] : null, end);
+      const file = capture.getState().status.source?.kind === 'file';
+      const [min, max] = timeAxisRange(t.length ? t[0] : null, t.length ? t[t.length - 1] : null, end, file);
       plot.setScale('x', { min, max });
     };
     draw();
@@ -107,7 +108,7 @@ export function BandwidthChart() {
       ro?.disconnect();
       plot.destroy();
     };
-  }, [stats, supported]);
+  }, [stats, capture, supported]);
 
   const now = latest ? `Now ↓ ${formatRate(latest.inBytesPerSecond)}, ↑ ${formatRate(latest.outBytesPerSecond)}` : 'No traffic yet';
   const span =

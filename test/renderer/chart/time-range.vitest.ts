@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { MIN_SPAN_SECONDS, timeAxisRange, timeTickLabels } from '../../../src/renderer/chart/time-range.ts';
+import { FILE_MIN_SPAN_SECONDS, MIN_SPAN_SECONDS, timeAxisRange, timeTickLabels } from '../../../src/renderer/chart/time-range.ts';
 
 const T = 1_700_000_000;
 
@@ -23,6 +23,17 @@ describe('bandwidth chart time axis', () => {
   it('with points spread wider than the minimum uses the data range as is', () => {
     expect(timeAxisRange(T, T + 300, 0)).toEqual([T, T + 300]);
     expect(timeAxisRange(T, T + MIN_SPAN_SECONDS, 0)).toEqual([T, T + MIN_SPAN_SECONDS]);
+  });
+});
+
+describe('bandwidth chart time axis of a file', () => {
+  it('centres a capture shorter than the minimum span in it, so it fills the chart', () => {
+    expect(timeAxisRange(T, T + 1, T + 1e6, true)).toEqual([T + 0.5 - FILE_MIN_SPAN_SECONDS / 2, T + 0.5 + FILE_MIN_SPAN_SECONDS / 2]);
+    expect(timeAxisRange(T, T, 0, true)).toEqual([T - FILE_MIN_SPAN_SECONDS / 2, T + FILE_MIN_SPAN_SECONDS / 2]);
+  });
+  it('uses a longer capture\'s own range, and the minimum span before any data', () => {
+    expect(timeAxisRange(T, T + 30, 0, true)).toEqual([T, T + 30]);
+    expect(timeAxisRange(null, null, T, true)).toEqual([T - FILE_MIN_SPAN_SECONDS, T]);
   });
 });
 
