@@ -172,8 +172,8 @@ export class FlowExporter {
     if (proto === undefined || src === null || dst === null) {
       this.stats.skipped++;
     } else {
-      // A flow that ended (or is evicted for it) closed or reset ended by its own packets.
-      if ((r.ended || evict === 'idle') && (r.state === 'closed' || r.state === 'reset')) reason = END_REASON.endOfFlow;
+      // A closed or reset TCP flow ended by its own packets, whatever made it leave now (but the cap).
+      if (reason !== END_REASON.activeTimeout && evict !== 'cap' && (r.state === 'closed' || r.state === 'reset')) reason = END_REASON.endOfFlow;
       else if (r.ended && reason === END_REASON.forcedEnd) reason = END_REASON.idleTimeout;
       const ported = PORTED.has(r.proto);
       const base: UniflowRecord = {
