@@ -82,6 +82,8 @@ class UdpTransport implements IpfixTransport {
     this.sock = sock;
     this.limit = limit;
     // Connected: an ICMP port unreachable from an absent collector comes back as an error on a later send.
+    // Unref'd: pending sends still keep the process alive, an idle socket does not.
+    sock.unref();
     sock.on('error', (e) => {
       this.stats.sendErrors++;
       this.lastError = errText(e);
@@ -165,6 +167,7 @@ class TcpTransport implements IpfixTransport {
     const s = connect({ host: this.address, port: this.port });
     this.sock = s;
     s.setNoDelay(true);
+    s.unref();
     s.on('connect', () => {
       this.connected = true;
       this.backoff = RECONNECT_MIN_MS;
