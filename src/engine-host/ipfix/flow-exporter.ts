@@ -28,6 +28,8 @@ export const DEFAULT_TCP_MESSAGE_BYTES = 8192;
 export const DEFAULT_TEMPLATE_REFRESH_S = 60;
 export const DEFAULT_TEMPLATE_REFRESH_MESSAGES = 1000;
 
+/** Longest a record waits in a part-filled message. */
+export const FLUSH_DELAY_MS = 1000;
 const PROTO_NUMBERS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58, sctp: 132, gre: 47, esp: 50 };
 const PORTED = new Set(['tcp', 'udp', 'sctp']);
 
@@ -67,6 +69,7 @@ export class FlowExporter {
   private readonly now: () => number;
   private readonly packer: MessagePacker;
   private lastTemplates = -Infinity;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private messagesSinceTemplates = 0;
   // Per slot: the flow id the state is for, what was exported, and when the current record started (seconds).
   private ids = new Float64Array(1024);
@@ -127,6 +130,8 @@ export class FlowExporter {
   }
 
   flush(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     this.packer.flush(this.now() / 1000);
   }
 
@@ -223,5 +228,13 @@ export class FlowExporter {
     }
     this.packer.record(templateFor(r), recordValues(r), t / 1000);
     this.stats.records++;
+    // A part-filled message goes out within FLUSH_DELAY_MS, so a quiet capture or a slow pipe does not hold records.
+    if (this.flushTimer === null) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flush();
+      }, FLUSH_DELAY_MS);
+      this.flushTimer.unref();
+    }
   }
 }
