@@ -39,7 +39,7 @@ export interface Endpoint {
   port: number;
 }
 
-/** HOST:PORT, [IPv6]:PORT or IPv6 address:PORT; a message on error. */
+/** HOST:PORT or [IPv6]:PORT; a message on error. */
 export function parseEndpoint(s: string): Endpoint | string {
   let host: string;
   let port: string;
@@ -50,7 +50,8 @@ export function parseEndpoint(s: string): Endpoint | string {
     if (i <= 0) return `'${s}' is not HOST:PORT`;
     host = s.slice(0, i);
     port = s.slice(i + 1);
-    if (host.includes(':') && isIP(host) !== 6) return `'${s}' is not HOST:PORT (write an IPv6 address as [ADDR]:PORT)`;
+    // '::1:4739' is itself an IPv6 address: an IPv6 collector is written [ADDR]:PORT.
+    if (host.includes(':')) return `'${s}' is not HOST:PORT (write an IPv6 address as [ADDR]:PORT)`;
   }
   if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return `'${port}' is not a port (1-65535)`;
   if (host.length === 0) return `'${s}' has no host`;
