@@ -298,6 +298,7 @@ export async function runRead(args: string[]): Promise<number> {
     for await (const chunk of chunks) {
       engine.push(chunk);
       if (out.pending) await out.flush();
+      if (ipfix?.busy) await ipfix.room();
       if (out.closed) return 0; // nobody reads the output any more (`| head`): stop quietly
     }
     engine.end();

@@ -123,9 +123,17 @@ export class FlowExporter {
     this.flush();
   }
 
-  /** Exports what every flow still holds (stop, end of file) and sends the last message. */
-  finish(): void {
-    for (const s of this.engine.flows()) this.exportSlot(s, END_REASON.forcedEnd, null);
+  /**
+   * Exports what every flow still holds (stop, end of file) and sends the last message, waiting for room in the
+   * transport's queue as it goes (nothing feeds the engine any more, so its slots stay as they are).
+   */
+  async finish(): Promise<void> {
+    const slots: number[] = [];
+    for (const s of this.engine.flows()) slots.push(s);
+    for (const s of slots) {
+      this.exportSlot(s, END_REASON.forcedEnd, null);
+      if (this.transport.busy) await this.transport.room();
+    }
     this.flush();
   }
 

@@ -67,6 +67,9 @@ export function splitIpfixArgs(argv: string[]): { rest: string[]; ipfix: IpfixCl
 }
 
 export interface IpfixSession {
+  /** The collector is behind: a producer that can wait (a file read) awaits `room` before feeding more. */
+  readonly busy: boolean;
+  room(): Promise<void>;
   /** Live captures, once a second: active and idle timeouts. */
   tick(): void;
   /** Exports every flow left, sends what is queued (waiting a little for TCP), closes; returns the status line. */
@@ -104,10 +107,14 @@ export async function startIpfix(engine: Engine, o: IpfixCliOptions): Promise<Ip
     return `ipfix: ${x.stats.records} records in ${x.stats.messages} messages to ${o.text}/${o.transport}, ${s.sendErrors} send errors${err}, ${s.dropped} dropped`;
   };
   return {
+    get busy() {
+      return transport.busy;
+    },
+    room: () => transport.room(),
     tick: () => x.tick(),
     status,
     async finish() {
-      x.finish();
+      await x.finish();
       await transport.close(2000);
       return status();
     },

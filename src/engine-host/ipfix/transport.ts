@@ -25,6 +25,13 @@ export interface IpfixTransport {
   /** The last send or connection error, for the status line. */
   readonly lastError: string | null;
   send(message: Uint8Array): void;
+  /** More than half the queue's bound is waiting. */
+  readonly busy: boolean;
+  /**
+   * Resolves once the queue is at most half full, or at once when no collector is connected (TCP), or after
+   * ROOM_WAIT_MS: a producer that may wait (a file read, the final export) waits here instead of dropping.
+   */
+  room(): Promise<void>;
   /** Messages to send first on each new connection (TCP); UDP never calls it. */
   sessionStart(fn: () => Uint8Array[]): void;
   /** Sends what is queued, waiting at most `timeoutMs`, then closes. */
@@ -33,6 +40,32 @@ export interface IpfixTransport {
 
 /** Bytes waiting for the collector, at most (UDP: handed to the socket and not yet sent; TCP: not yet written). */
 export const DEFAULT_QUEUE_BYTES = 4 << 20;
+/** Longest a producer waits for room before going on (and dropping what does not fit). */
+export const ROOM_WAIT_MS = 1000;
+
+/** Waiters for room in a queue. */
+class RoomWaiters {
+  private list: (() => void)[] = [];
+
+  wait(): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ROOM_WAIT_MS);
+      const list = this.list;
+      function done(): void {
+        clearTimeout(t);
+        const i = list.indexOf(done);
+        if (i >= 0) list.splice(i, 1);
+        resolve();
+      }
+      list.push(done);
+    });
+  }
+
+  wake(): void {
+    const l = this.list.slice();
+    for (const f of l) f();
+  }
+}
 
 export interface Endpoint {
   host: string;
@@ -78,6 +111,7 @@ class UdpTransport implements IpfixTransport {
   private readonly sock: UdpSocket;
   private readonly limit: number;
   private idle: (() => void) | null = null;
+  private readonly waiters = new RoomWaiters();
 
   constructor(sock: UdpSocket, limit: number) {
     this.sock = sock;
@@ -92,6 +126,14 @@ class UdpTransport implements IpfixTransport {
   }
 
   sessionStart(): void {}
+
+  get busy(): boolean {
+    return this.stats.queuedBytes > this.limit / 2;
+  }
+
+  room(): Promise<void> {
+    return this.busy ? this.waiters.wait() : Promise.resolve();
+  }
 
   send(m: Uint8Array): void {
     if (this.stats.queuedBytes + m.length > this.limit) {
@@ -109,6 +151,7 @@ class UdpTransport implements IpfixTransport {
           this.stats.messagesSent++;
           this.stats.bytesSent += m.length;
         }
+        if (this.stats.queuedBytes <= this.limit / 2) this.waiters.wake();
         if (this.stats.queuedBytes === 0) this.idle?.();
       });
     } catch (e) {
@@ -150,6 +193,7 @@ class TcpTransport implements IpfixTransport {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private start: () => Uint8Array[] = () => [];
   private onEmpty: (() => void) | null = null;
+  private readonly waiters = new RoomWaiters();
 
   constructor(address: string, port: number, limit: number) {
     this.address = address;
@@ -160,6 +204,14 @@ class TcpTransport implements IpfixTransport {
 
   sessionStart(fn: () => Uint8Array[]): void {
     this.start = fn;
+  }
+
+  get busy(): boolean {
+    return this.connected && this.stats.queuedBytes > this.limit / 2;
+  }
+
+  room(): Promise<void> {
+    return this.busy ? this.waiters.wait() : Promise.resolve();
   }
 
   private dial(): void {
@@ -185,6 +237,7 @@ class TcpTransport implements IpfixTransport {
     s.on('close', () => {
       this.connected = false;
       this.sock = null;
+      this.waiters.wake();
       if (this.closing) {
         this.onEmpty?.();
         return;
@@ -209,6 +262,7 @@ class TcpTransport implements IpfixTransport {
       this.write(m);
     }
     this.queue = i === 0 ? this.queue : this.queue.slice(i);
+    if (this.stats.queuedBytes <= this.limit / 2) this.waiters.wake();
     if (this.queue.length === 0 && this.connected && !this.sock!.writableNeedDrain) this.onEmpty?.();
   }
 

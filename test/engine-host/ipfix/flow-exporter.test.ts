@@ -16,6 +16,8 @@ class FakeTransport implements IpfixTransport {
   constructor(kind: 'udp' | 'tcp') {
     this.kind = kind;
   }
+  readonly busy = false;
+  async room(): Promise<void> {}
   send(m: Uint8Array): void {
     this.messages.push(m);
   }
@@ -75,7 +77,7 @@ function tcpSession(t0: number): Rec[] {
   ];
 }
 
-test('a file: two uniflow records per flow with IP-layer octets, and the end reasons', () => {
+test('a file: two uniflow records per flow with IP-layer octets, and the end reasons', async () => {
   const recs = [
     ...tcpSession(1000),
     { ts: 1000.5, data: e4(A, B, 17, udp(5353, 53, [1, 2, 3])) },
@@ -89,7 +91,7 @@ test('a file: two uniflow records per flow with IP-layer octets, and the end rea
   const x = new FlowExporter({ engine, transport: t, linkHeaderBytes: linkHeaderBytes(1), now: () => 5_000_000 });
   engine.push(file);
   engine.end();
-  x.finish();
+  await x.finish();
   const got = records(t.messages);
   const frames = (pred: (r: Rec) => boolean) => recs.filter(pred);
   const ipBytes = (rs: Rec[]) => rs.reduce((n, r) => n + r.data.length - 14, 0);
@@ -117,7 +119,7 @@ test('a file: two uniflow records per flow with IP-layer octets, and the end rea
   assert.equal(t.messages.slice(1).reduce((n, m) => n + dec.decode(m).templates.length, 0), 0);
 });
 
-test('live: the active timeout exports deltas and the flow goes on; the idle timeout exports a quiet flow once', () => {
+test('live: the active timeout exports deltas and the flow goes on; the idle timeout exports a quiet flow once', async () => {
   const engine = createEngine({ detail: true });
   const t = new FakeTransport('tcp');
   const x = new FlowExporter({ engine, transport: t, activeTimeout: 60, idleTimeout: 15, linkHeaderBytes: 14 });
@@ -138,7 +140,7 @@ test('live: the active timeout exports deltas and the flow goes on; the idle tim
   x.tick();
   engine.push(one(ts + 20));
   engine.push(one(ts + 21));
-  x.finish();
+  await x.finish();
   // TCP: no templates in the data messages; the connection start sends them.
   const dec = new IpfixDecoder();
   for (const m of t.start()) dec.decode(m);
@@ -154,7 +156,7 @@ test('live: the active timeout exports deltas and the flow goes on; the idle tim
   for (let i = 1; i < got.length; i++) assert.ok(got[i].start >= got[i - 1].end, 'records of one flow do not overlap');
 });
 
-test('UDP: templates are sent again once the refresh interval has passed', () => {
+test('UDP: templates are sent again once the refresh interval has passed', async () => {
   let now = 1_000_000;
   const engine = createEngine({ detail: false });
   const t = new FakeTransport('udp');
@@ -164,13 +166,13 @@ test('UDP: templates are sent again once the refresh interval has passed', () =>
     x.tick();
     now += 3000;
   }
-  x.finish();
+  await x.finish();
   const dec = new IpfixDecoder();
   const withTemplates = t.messages.filter((m) => dec.decode(m).templates.length > 0).length;
   assert.ok(t.messages.length >= 1);
   assert.equal(withTemplates, 1 + 0, 'one message at the start, none again before 10 s passed');
   now += 11_000;
   engine.push(pcap([{ ts: 100, data: e4(A, B, 17, udp(9, 9)) }]).subarray(24));
-  x.finish();
+  await x.finish();
   assert.equal(dec.decode(t.messages.at(-1)!).templates.length, 4);
 });

@@ -30,12 +30,12 @@ test('tshark decodes the exported records: fields, sequence numbers, no malforme
   }
   const msgs: Uint8Array[] = [];
   const stats: TransportStats = { messagesSent: 0, bytesSent: 0, sendErrors: 0, dropped: 0, queuedBytes: 0 };
-  const transport: IpfixTransport = { kind: 'udp', stats, lastError: null, send: (m) => void msgs.push(m), sessionStart: () => {}, close: async () => {} };
+  const transport: IpfixTransport = { kind: 'udp', stats, lastError: null, busy: false, room: async () => {}, send: (m) => void msgs.push(m), sessionStart: () => {}, close: async () => {} };
   const engine = createEngine({ detail: false });
   const x = new FlowExporter({ engine, transport, linkHeaderBytes: 14, observationDomainId: 77, now: () => 1_800_000_000_000 });
   engine.push(pcap(recs));
   engine.end();
-  x.finish();
+  await x.finish();
   assert.ok(msgs.length > 3, 'several messages');
   await inTempDir('sp-ipfix-tshark-', async (dir) => {
     const file = path.join(dir, 'ipfix.pcap');
