@@ -115,7 +115,7 @@ function expectedFlows(file: string): Uniflow[] {
 }
 
 function readIpfix(file: string, port: number, extra: string[] = []) {
-  const r = spawnSync(SYSTEM_NODE, [ensureCliBundle(), 'read', file, '--ipfix', `127.0.0.1:${port}`, ...extra], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(SYSTEM_NODE, [ensureCliBundle(), 'read', file, '--ipfix', `127.0.0.1:${port}`, ...extra], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 30 });
   assert.equal(r.status, 0, r.stderr);
   return r;
 }
