@@ -269,7 +269,7 @@ test('UDP template refresh: a collector started after the exporter decodes what 
   });
 });
 
-test('a file of 100 000 flows to a collector that is there: every record arrives, none dropped', { skip }, async () => {
+test('a file of 100 000 flows to a collector that is there: the exporter waits for room and drops nothing', { skip }, async () => {
   await inTempDir('sp-ipfix-', async (dir) => {
     const file = path.join(dir, 'big.pcap');
     const recs: Rec[] = [];
