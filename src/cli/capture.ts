@@ -12,6 +12,7 @@ import { createEngine } from '../engine/engine.ts';
 import { FlowJsonWriter } from '../engine/flow-json.ts';
 import { QueuedIngest } from '../engine/queued-ingest.ts';
 import { onStdoutDrain } from './stdout-drain.ts';
+import { IPFIX_USAGE, splitIpfixArgs, startIpfix, type IpfixSession } from '../engine-host/ipfix/ipfix-cli.ts';
 import { grown } from '../engine-host/view/grown.ts';
 import { ProcessAttributor } from '../engine/process-attribution.ts';
 import { APP_VERSION, HelperNotFoundError, locateHelper } from '../capture-client/locate-helper.ts';
@@ -152,9 +153,14 @@ export async function runCapture(argv: string[]): Promise<number> {
 }
 
 export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<number> {
-  const parsed = parseCaptureArgs(argv);
+  const split = splitIpfixArgs(argv);
+  if (typeof split === 'string') {
+    io.err(`sandpiper capture: ${split} (see sandpiper capture --help)\n`);
+    return CaptureCliExit.badArguments;
+  }
+  const parsed = parseCaptureArgs(split.rest);
   if (parsed.ok === 'help') {
-    io.out(CAPTURE_USAGE + '\n');
+    io.out(`${CAPTURE_USAGE}\n       ${IPFIX_USAGE}\n`);
     return 0;
   }
   if (!parsed.ok) {
@@ -195,6 +201,13 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   // The pipe is read between slices of ingesting: a burst the engine is behind on waits in memory, not in the
   // kernel ring (which drops what does not fit).
   const ingest = new QueuedIngest(engine);
+  let ipfix: IpfixSession | null = null;
+  try {
+    if (split.ipfix) ipfix = await startIpfix(engine, split.ipfix);
+  } catch (e) {
+    io.err(`sandpiper capture: --ipfix ${split.ipfix?.text}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return CaptureCliExit.badArguments;
+  }
   const capture = new LiveCapture({
     helperPath,
     helper,
@@ -295,15 +308,18 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
 
   // Flow lines at most once a second per flow: each drain hands every changed flow over once.
   const tick = setInterval(emitFlows, 1000);
+  const ipfixTick = ipfix === null ? null : setInterval(() => ipfix.tick(), 1000);
   const unregister = (io.onInterrupt ?? (() => () => {}))(() => void capture.stop());
   capture.start();
   io.onStarted?.(capture);
   const result = await capture.done;
   clearInterval(tick);
+  if (ipfixTick !== null) clearInterval(ipfixTick);
   unregister();
   live = false;
   emitFlows();
   flushFlows();
+  if (ipfix !== null) io.err(`sandpiper capture: ${await ipfix.finish()}\n`);
   const fileError = result.sinkError;
   // A corrupt stream found only when the queue was ingested at the end is a corrupt stream, not a cut last record.
   let streamInvalid = result.streamInvalid;

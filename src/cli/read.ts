@@ -13,8 +13,9 @@ import { formatEndpoint } from '../engine/address-text.ts';
 import { FlowJsonWriter } from '../engine/flow-json.ts';
 import { onStdoutDrain } from './stdout-drain.ts';
 import { GROUP_BY_USAGE, parseGroupBy } from './group-by-args.ts';
+import { IPFIX_USAGE, splitIpfixArgs, startIpfix, type IpfixSession } from '../engine-host/ipfix/ipfix-cli.ts';
 
-const USAGE = `usage: sandpiper read FILE|- [--json] [${GROUP_BY_USAGE}]\n`;
+const USAGE = `usage: sandpiper read FILE|- [--json] [${GROUP_BY_USAGE}] ${IPFIX_USAGE}\n`;
 const CHUNK_BYTES = 1 << 20;
 const FILE_CHUNK_BYTES = 4 << 20;
 
@@ -226,7 +227,12 @@ function slotsByFirstSeen(engine: Engine): Int32Array {
 }
 
 export async function runRead(args: string[]): Promise<number> {
-  const grouping = parseGroupBy(args);
+  const split = splitIpfixArgs(args);
+  if (typeof split === 'string') {
+    process.stderr.write(`sandpiper: read: ${split}\n${USAGE}`);
+    return 64;
+  }
+  const grouping = parseGroupBy(split.rest);
   if (!grouping.ok) {
     process.stderr.write(`sandpiper: read: ${grouping.error}\n${USAGE}`);
     return 64;
@@ -277,6 +283,14 @@ export async function runRead(args: string[]): Promise<number> {
     else engine.writeFlowJson(flow, out.writer);
   };
   engine.onFlowEvicted(emit);
+  let ipfix: IpfixSession | null = null;
+  try {
+    if (split.ipfix) ipfix = await startIpfix(engine, split.ipfix);
+  } catch (e) {
+    await fh?.close();
+    process.stderr.write(`sandpiper: read: --ipfix ${split.ipfix?.text}: ${fileError(e)}\n`);
+    return 64;
+  }
 
   let status = 0;
   try {
@@ -284,6 +298,7 @@ export async function runRead(args: string[]): Promise<number> {
     for await (const chunk of chunks) {
       engine.push(chunk);
       if (out.pending) await out.flush();
+      if (ipfix?.busy) await ipfix.room();
       if (out.closed) return 0; // nobody reads the output any more (`| head`): stop quietly
     }
     engine.end();
@@ -300,6 +315,7 @@ export async function runRead(args: string[]): Promise<number> {
   } finally {
     await fh?.close();
   }
+  if (ipfix) process.stderr.write(`sandpiper: ${await ipfix.finish()}\n`);
 
   for (const s of slotsByFirstSeen(engine)) {
     emit(s);

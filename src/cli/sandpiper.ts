@@ -6,9 +6,11 @@
  */
 
 const USAGE = `usage:
-  sandpiper read FILE [--json]
+  sandpiper read FILE [--json] [IPFIX]
   sandpiper capture --interface IFACE [--filter BPF] [--count N] [--duration S] [--write FILE] [--json]
-                    [--promisc] [--sandbox-strict]
+                    [--promisc] [--sandbox-strict] [IPFIX]
+    IPFIX: --ipfix HOST:PORT [--ipfix-transport udp|tcp] [--ipfix-active S] [--ipfix-idle S]
+           [--ipfix-template-refresh S] [--ipfix-domain N]
   sandpiper helper install|uninstall|status
   sandpiper ui [FILE] [--port N] [--no-open] [--json]
 `;
