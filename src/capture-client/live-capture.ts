@@ -9,9 +9,12 @@
  *   whole record, and `sinkFull` says so; the capture goes on.
  * - Counts come from the engine: packets and their bytes, the offset past the last whole record; a record cut short
  *   at the very end is one pipe drop.
+ * - The engine may be a QueuedIngest (the pipe read between slices of ingesting): what depends on the engine's state
+ *   at a point of the stream (the sink's cut, the first packets) is then settled when the queue gets there.
  */
 import type { Engine } from '../engine/engine.ts';
 import { CaptureFormatError } from '../engine/capture-format-error.ts';
+import { QueuedIngest } from '../engine/queued-ingest.ts';
 import { HelperRun, type HelperRunEvents, type HelperRunOptions, type HelperRunResult } from './helper-run.ts';
 import type { PcapFileSink } from './pcap-file-sink.ts';
 import { TypedEvents } from './typed-events.ts';
@@ -61,8 +64,11 @@ export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
   readonly #maxSink: number;
   #invalid: string | null = null;
   #sinkFull = false;
-  /** Where the sink's file is cut on close when it filled up: a record boundary within what it holds. */
-  #sinkCut = 0;
+  /**
+   * Where the sink's file is cut on close when it filled up: the last record boundary within the bound, null until
+   * the engine has got there.
+   */
+  #sinkCut: number | null = null;
   #sinkError: string | null = null;
   #sawPackets = false;
   #resolve: (r: LiveCaptureResult) => void = () => {};
@@ -75,6 +81,8 @@ export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
     this.done = new Promise((r) => {
       this.#resolve = r;
     });
+    // A queued chunk the engine cannot read stops the flow view as a pushed one does.
+    if (opts.engine instanceof QueuedIngest) opts.engine.onFailure((err) => this.#invalidStream(err));
     const run = new HelperRun(opts);
     this.run = run;
     run.on('data', (chunk) => this.#data(chunk));
@@ -91,7 +99,8 @@ export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
 
   /** Where a copy of the sink's file is cut to hold whole records only. */
   get sinkCut(): number {
-    return this.#sinkFull ? this.#sinkCut : this.#engine.completeBytes;
+    // Until the cut is known the engine is short of the bound, so its last boundary is within what the sink holds.
+    return this.#sinkCut ?? this.#engine.completeBytes;
   }
 
   get viaPkexec(): boolean {
@@ -112,25 +121,32 @@ export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
     const sink = this.#sink;
     // Until it is full the sink holds every byte before this chunk, so `room` is where the bound falls in it.
     const room = sink === null || this.#sinkFull ? Infinity : this.#maxSink - sink.written;
-    let cut = -1;
-    if (chunk.length > room) {
-      // Fed in two parts, the engine's record boundary after the first is the last whole record within the bound.
-      this.#push(chunk.subarray(0, room));
-      cut = this.#engine.completeBytes;
-      this.#push(chunk.subarray(room));
-    } else {
+    if (chunk.length <= room) {
       this.#push(chunk);
+      return sink === null || this.#sinkFull ? true : sink.write(chunk);
     }
-    if (sink === null || this.#sinkFull) return true;
-    if (cut >= 0) {
-      this.#sinkFull = true;
+    // Fed in two parts, the engine's record boundary after the first is the last whole record within the bound: the
+    // sink gets the bytes up to it once the engine is there, and nothing after.
+    const s = sink as PcapFileSink;
+    const base = s.written;
+    this.#sinkFull = true;
+    this.#push(chunk.subarray(0, room));
+    this.#afterIngested(() => {
+      const cut = this.#engine.completeBytes;
       this.#sinkCut = cut;
-      const keep = cut - sink.written;
-      if (keep > 0) sink.write(chunk.subarray(0, keep));
-      this.emit('sinkFull');
-      return true;
-    }
-    return sink.write(chunk);
+      const keep = cut - base;
+      if (keep > 0) s.write(chunk.subarray(0, keep));
+    });
+    this.#push(chunk.subarray(room));
+    this.emit('sinkFull');
+    return true;
+  }
+
+  /** Runs `cb` once the engine has ingested everything pushed so far (at once for a plain engine). */
+  #afterIngested(cb: () => void): void {
+    const e = this.#engine;
+    if (this.#invalid === null && e instanceof QueuedIngest) e.afterIngested(cb);
+    else cb();
   }
 
   #push(part: Buffer): void {
@@ -139,10 +155,19 @@ export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
     try {
       e.push(part);
     } catch (err) {
-      this.#invalid = err instanceof CaptureFormatError ? err.message : err instanceof Error ? err.message : String(err);
-      this.emit('streamInvalid', this.#invalid);
+      this.#invalidStream(err);
     }
-    if (!this.#sawPackets && e.stats.packets > 0) {
+    if (!this.#sawPackets) this.#afterIngested(() => this.#checkPackets());
+  }
+
+  #invalidStream(err: unknown): void {
+    if (this.#invalid !== null) return;
+    this.#invalid = err instanceof CaptureFormatError ? err.message : err instanceof Error ? err.message : String(err);
+    this.emit('streamInvalid', this.#invalid);
+  }
+
+  #checkPackets(): void {
+    if (!this.#sawPackets && this.#engine.stats.packets > 0) {
       this.#sawPackets = true;
       this.emit('packets');
     }
@@ -156,15 +181,17 @@ export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
       try {
         e.end();
       } catch (err) {
-        // A record cut short at the very end is one packet we could not use, not a corrupt stream.
-        if (e.completeBytes > 0 && r.streamBytes > e.completeBytes) pipeDrops = 1;
+        // A record cut short at the very end is one packet we could not use, not a corrupt stream; a queued chunk
+        // that failed is a corrupt stream wherever it was.
+        const queuedFailure = e instanceof QueuedIngest && e.failure !== null;
+        if (!queuedFailure && e.completeBytes > 0 && r.streamBytes > e.completeBytes) pipeDrops = 1;
         else invalid = err instanceof Error ? err.message : String(err);
       }
     }
     const sink = this.#sink;
     if (sink !== null) {
       try {
-        await sink.close(this.#sinkFull ? this.#sinkCut : e.completeBytes);
+        await sink.close(this.#sinkCut ?? e.completeBytes);
       } catch (err) {
         this.#sinkError ??= err instanceof Error ? err.message : String(err);
       }

@@ -411,8 +411,9 @@ export class EngineHost {
     if (!engine || !meter || this.paused) return;
     const t = this.now();
     const running = this.ratesLive();
-    // A live capture's time goes on when no packet arrives: rates fall, quiet flows end.
-    if (this.live && running) engine.advance(t / 1000);
+    // A live capture's time goes on when no packet arrives: rates fall, quiet flows end (not while older packets
+    // wait to be ingested: their flows would expire early).
+    if (this.live && running && (this.live.queuedBytes?.() ?? 0) === 0) engine.advance(t / 1000);
     this.model.setRates(running);
     this.overview.setRates(running);
     this.stats = meter.view(t, engine, running);

@@ -1,8 +1,11 @@
 /**
  * Starts the shared live pipeline (src/capture-client/live-capture.ts: the helper behind pkexec, or directly when
- * root, its stream straight into the engine and the recording) for the engine host.
+ * root, its stream straight into the engine and the recording) for the engine host. As in `sandpiper capture`, the
+ * engine ingests through a QueuedIngest, so the helper's pipe is read between slices of ingesting: a burst the engine
+ * is behind on waits in bounded memory, not in the kernel ring (which drops what does not fit).
  */
 import { LiveCapture } from '../capture-client/live-capture.ts';
+import { QueuedIngest, type QueuedIngestOptions } from '../engine/queued-ingest.ts';
 import { locateHelper, HelperNotFoundError } from '../capture-client/locate-helper.ts';
 import type { ErrorMessage } from '../shared/helper-protocol.ts';
 import { actionFor, appError, mapCaptureFailure } from './app-errors.ts';
@@ -14,6 +17,8 @@ export interface LiveCaptureOptions {
   launch?: 'auto' | 'direct' | 'pkexec';
   /** Environment for a direct launch. */
   env?: NodeJS.ProcessEnv;
+  /** How the queue in front of the engine ingests (tests run its slices by hand); default QueuedIngest's. */
+  ingest?: QueuedIngestOptions;
 }
 
 export function createLiveCaptureStarter(o: LiveCaptureOptions = {}): StartLiveCapture {
@@ -25,12 +30,13 @@ export function createLiveCaptureStarter(o: LiveCaptureOptions = {}): StartLiveC
       throw new Error(e instanceof HelperNotFoundError ? e.message : String(e));
     }
     let lastError: ErrorMessage | null = null;
+    const ingest = new QueuedIngest(io.engine, o.ingest);
     const capture = new LiveCapture({
       helperPath: located.path,
       launch: o.launch ?? 'auto',
       env: o.env,
       helper: { interface: req.interface, filter: req.filter, promisc: req.promisc },
-      engine: io.engine,
+      engine: ingest,
       sink: io.recording,
       maxSinkBytes: io.maxRecordingBytes,
     });
@@ -54,6 +60,7 @@ export function createLiveCaptureStarter(o: LiveCaptureOptions = {}): StartLiveC
     return {
       devWarning: located.devWarning,
       recordingCut: () => capture.sinkCut,
+      queuedBytes: () => ingest.queuedBytes,
       stop: async () => {
         await capture.stop();
       },

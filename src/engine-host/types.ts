@@ -35,6 +35,8 @@ export interface LiveCaptureHandle {
   readonly devWarning: string | null;
   /** Offset of the recording's last whole record (what a copy of it is cut to). */
   recordingCut(): number;
+  /** Bytes read from the helper and not yet ingested by the engine (absent: the capture feeds the engine directly). */
+  queuedBytes?(): number;
   /** Stops the capture; resolves once the helper's final lines are in (events.end has been called). */
   stop(): Promise<void>;
 }

@@ -7,7 +7,8 @@
  * - Past `maxQueuedBytes` a push ingests what is queued at once (the caller then reads no more until it is done,
  *   as with a plain engine); `end` ingests everything queued before ending.
  * - Everything but push and end is the wrapped engine's, as of the chunks ingested so far (`queuedBytes` tells
- *   how far behind it is): `completeBytes` too, so a caller that cuts a file at it needs the queue empty (after end).
+ *   how far behind it is). A caller that needs the engine's state at a point of the stream (`completeBytes` where a
+ *   file is cut) queues a callback there with `afterIngested`.
  */
 import type { Engine, EngineStats, FlowRef, NumberColumn } from './engine.ts';
 import type { EvictReason } from './flow-table.ts';
@@ -31,11 +32,13 @@ export class QueuedIngest implements Engine {
   private readonly max: number;
   private readonly sliceMs: number;
   private readonly schedule: (cb: () => void) => void;
-  private queue: Uint8Array[] = [];
+  /** Chunks, and callbacks due once every chunk before them is ingested. */
+  private queue: Array<Uint8Array | (() => void)> = [];
   private head = 0;
   private bytes = 0;
   private scheduled = false;
   private failed: { error: unknown } | null = null;
+  private failureListeners: Array<(error: unknown) => void> = [];
 
   constructor(engine: Engine, o: QueuedIngestOptions = {}) {
     this.engine = engine;
@@ -51,6 +54,11 @@ export class QueuedIngest implements Engine {
    */
   get failure(): unknown {
     return this.failed?.error ?? null;
+  }
+
+  /** Calls `cb` with what ingesting a queued chunk threw, when it does (so a quiet stream's corruption is told). */
+  onFailure(cb: (error: unknown) => void): void {
+    this.failureListeners.push(cb);
   }
 
   /** Bytes pushed and not yet ingested. */
@@ -73,6 +81,18 @@ export class QueuedIngest implements Engine {
       this.scheduled = true;
       this.schedule(() => this.slice());
     }
+  }
+
+  /**
+   * Calls `cb` once every chunk pushed so far has been ingested (at once when none waits), before any later chunk
+   * is: the engine's state then is as of this point of the stream. When a queued chunk fails, due callbacks run then.
+   */
+  afterIngested(cb: () => void): void {
+    if (this.head === this.queue.length || this.failed) {
+      cb();
+      return;
+    }
+    this.queue.push(cb);
   }
 
   end(): void {
@@ -100,12 +120,17 @@ export class QueuedIngest implements Engine {
     while (this.head < q.length && !this.failed) {
       const chunk = q[this.head];
       q[this.head++] = EMPTY;
+      if (typeof chunk === 'function') {
+        chunk();
+        continue;
+      }
       this.bytes -= chunk.length;
       try {
         this.engine.push(chunk);
       } catch (e) {
         this.failed = { error: e };
         this.drop();
+        for (const cb of this.failureListeners) cb(e);
         return;
       }
       if (until !== Infinity && performance.now() >= until) break;
@@ -113,7 +138,13 @@ export class QueuedIngest implements Engine {
     if (this.head === q.length) this.drop();
   }
 
+  /** Empties the queue; callbacks still in it (after a failure) run now, in order. */
   private drop(): void {
+    const q = this.queue;
+    for (let i = this.head; i < q.length; i++) {
+      const item = q[i];
+      if (typeof item === 'function') item();
+    }
     this.queue = [];
     this.head = 0;
     this.bytes = 0;
