@@ -16,6 +16,9 @@ import { makeFakeDir } from '../capture-client/fixtures/fake-helper.ts';
 import { compileFilter } from '../../src/capture-client/bpf-compile.ts';
 import { DLT } from '../../src/capture-client/link-type.ts';
 import { formatBpfProgram } from '../../src/shared/helper-protocol.ts';
+import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
+import type { LiveCaptureIo } from '../../src/engine-host/types.ts';
+import type { EngineUpdate } from '../../src/shared/ipc.ts';
 
 const PCAP_HEADER = String.raw`\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\000\000\004\000\001\000\000\000`;
 const SANDBOX = JSON.stringify({
@@ -151,4 +154,73 @@ test('a missing helper is an error, not a crash', async () => {
   assert.ok(!r.ok);
   assert.match(r.error.message, /not an executable file/);
   await session.dispose();
+});
+
+test('a burst the engine is behind on: the pipe is read on, the engine gets every byte in order, capture time waits', async () => {
+  await inTempDir('sp-live-adapter-', async (dir) => {
+    // A burst far larger than the pipe between helper and host holds, written at once; the engine's slices of
+    // ingesting run only when the test says, so the engine stays behind for as long as the test likes.
+    const now = Date.now() / 1000;
+    const count = 60_000;
+    const flows = 3000;
+    const whole = pcap(Array.from({ length: count }, (_, i) => ({ ts: now - 1 + i / count, data: eth(0x0800, ipv4('192.0.2.1', '198.51.100.7', 17, udp(10_000 + (i % flows), 53, [i & 255, i >> 8]))) })));
+    const stream = path.join(dir, 'stream.pcap');
+    writeFileSync(stream, whole);
+    // The helper's stats lines, as it writes them every second, are what keeps a live capture's updates going.
+    const stats = JSON.stringify({ type: 'stats', received: count, dropped_kernel: 0, dropped_iface: 0, written: count, elapsed: 1 });
+    const helper = fakeHelper(dir, `cat ${stream}\necho '${SANDBOX}' >&2\nwhile :; do echo '${stats}' >&2; sleep 0.05; done`);
+    const slices: (() => void)[] = [];
+    const starter = createLiveCaptureStarter({ helperPath: helper, launch: 'direct', ingest: { schedule: (cb) => void slices.push(cb), sliceMs: 0 } });
+    let recording: LiveCaptureIo['recording'] | null = null;
+    const pushed: Uint8Array[] = [];
+    let advances = 0;
+    const session = new EngineHost({
+      intervalMs: 5,
+      recordingDir: dir,
+      startLive: (req, io, events) => {
+        recording = io.recording;
+        return starter(req, io, events);
+      },
+      createEngine: (mode) => {
+        const e = createSourceEngine(mode);
+        const push = e.push.bind(e);
+        const advance = e.advance.bind(e);
+        e.push = (c) => {
+          pushed.push(Uint8Array.from(c));
+          push(c);
+        };
+        e.advance = (t) => {
+          advances++;
+          advance(t);
+        };
+        return e;
+      },
+    });
+    const updates: EngineUpdate[] = [];
+    session.onUpdate((u) => updates.push(u));
+    assert.deepEqual(await session.startCapture({ interface: 'eth0', filter: '', promisc: false }), { ok: true, value: undefined });
+    const written = () => (recording as LiveCaptureIo['recording'] | null)?.written ?? 0;
+    for (let i = 0; i < 500 && written() < whole.length; i++) await new Promise((res) => setTimeout(res, 10));
+    assert.equal(written(), whole.length, 'the whole burst was read from the pipe (and recorded)');
+    assert.equal(pushed.length, 0, 'while the engine had ingested none of it');
+    // Updates go on meanwhile, without moving capture time past packets that wait.
+    const seen = updates.length;
+    for (let i = 0; i < 200 && updates.length < seen + 3; i++) await new Promise((res) => setTimeout(res, 10));
+    assert.ok(updates.length >= seen + 3, 'updates kept coming');
+    assert.equal(advances, 0, 'no capture-time advance while packets are queued');
+    assert.equal(updates.at(-1)?.stats.packets, 0);
+
+    while (slices.length > 0) slices.splice(0).forEach((s) => s());
+    assert.deepEqual(Buffer.concat(pushed), Buffer.from(whole), 'the engine got every byte, in order');
+    for (let i = 0; i < 500 && updates.at(-1)?.stats.packets !== count; i++) await new Promise((res) => setTimeout(res, 10));
+    assert.equal(updates.at(-1)?.stats.packets, count);
+    assert.equal(updates.at(-1)?.total, flows);
+    assert.ok(advances > 0, 'capture time moves on once the queue is empty');
+    await session.stopCapture();
+    assert.equal(session.getStatus().error, null);
+    const saved = path.join(dir, 'saved.pcap');
+    assert.deepEqual(await session.saveCapture(saved), { ok: true, value: { path: saved } });
+    assert.ok(readFileSync(saved).equals(Buffer.from(whole)), 'the recording holds the whole burst');
+    await session.dispose();
+  });
 });
