@@ -5,6 +5,7 @@ import path from 'node:path';
 import { HelperRun, type HelperRunOptions } from '../../src/capture-client/helper-run.ts';
 import { LiveCapture } from '../../src/capture-client/live-capture.ts';
 import { createEngine } from '../../src/engine/engine.ts';
+import { QueuedIngest } from '../../src/engine/queued-ingest.ts';
 import { HELPER_PROTOCOL_VERSION, formatBpfProgram, type HelperMessage } from '../../src/shared/helper-protocol.ts';
 import { compileFilter } from '../../src/capture-client/bpf-compile.ts';
 import { DLT } from '../../src/capture-client/link-type.ts';
@@ -171,15 +172,16 @@ test('a paused consumer loses nothing: reading waits until resume()', async () =
   assert.ok(pauses > 1);
 });
 
-for (const oneWrite of [false, true]) {
-  test(`a bounded sink stops at maxSinkBytes on a record boundary; the capture and the engine go on${oneWrite ? ' (the whole stream in one chunk)' : ''}`, async () => {
+for (const [oneWrite, queued] of [[false, false], [true, false], [false, true], [true, true]]) {
+  test(`a bounded sink stops at maxSinkBytes on a record boundary; the capture and the engine go on${oneWrite ? ' (the whole stream in one chunk)' : ''}${queued ? ' (through a QueuedIngest, behind on the stream)' : ''}`, async () => {
     await inTempDir('sp-live-sink-', async (dir) => {
       const file = path.join(dir, 'rec.pcap');
       const capture = new LiveCapture({
         helperPath: fakes.helper({ packets: 2000, oneWrite }),
         helper: { interface: 'lo' },
         launch: 'direct',
-        engine: createEngine(),
+        // Queued, the engine ingests nothing until the end: the cut must wait for it to reach the bound.
+        engine: queued ? new QueuedIngest(createEngine(), { schedule: () => {} }) : createEngine(),
         sink: preparePcapFileSink(file),
         maxSinkBytes: 10_000,
       });

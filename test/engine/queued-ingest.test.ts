@@ -83,3 +83,47 @@ test('QueuedIngest: a corrupt queued chunk is thrown by the next push or by end,
   assert.throws(() => e.end(), CaptureFormatError);
   assert.ok(e.failure instanceof CaptureFormatError, 'end was the first to meet it: failure says it was a queued chunk');
 });
+
+test('QueuedIngest: afterIngested runs at its point of the stream, before later chunks are ingested; at once when nothing waits', () => {
+  const s = manual();
+  const q = new QueuedIngest(createEngine(), { schedule: s.schedule, sliceMs: 0 });
+  const seen: Array<[string, number]> = [];
+  q.afterIngested(() => seen.push(['empty', q.completeBytes]));
+  assert.deepEqual(seen, [['empty', 0]], 'nothing queued: at once');
+  const cs = chunks();
+  let pushed = 0;
+  for (const [i, c] of cs.entries()) {
+    q.push(c);
+    pushed += c.length;
+    if (i === 10) {
+      const at = pushed;
+      q.afterIngested(() => seen.push(['mark', q.completeBytes, q.stats.packets, at] as unknown as [string, number]));
+    }
+  }
+  assert.equal(seen.length, 1, 'queued behind the chunks before it');
+  while (s.pending > 0) s.run();
+  const plain = createEngine();
+  for (const c of cs.slice(0, 11)) plain.push(c);
+  assert.deepEqual(seen[1], ['mark', plain.completeBytes, plain.stats.packets, cs.slice(0, 11).reduce((n, c) => n + c.length, 0)], "the engine's state as of the point it was queued at");
+});
+
+test('QueuedIngest: a failing queued chunk is told to onFailure listeners at once, and runs the callbacks still due', () => {
+  const good = chunks();
+  // The first record's capture length made absurd: the stream is corrupt by its 200th byte.
+  const bad = Uint8Array.from([...good[0], ...good[1], ...good[2]].slice(0, 200));
+  bad.fill(0xff, 24 + 8, 24 + 12);
+  const s = manual();
+  const q = new QueuedIngest(createEngine(), { schedule: s.schedule, sliceMs: 0 });
+  const told: unknown[] = [];
+  q.onFailure((e) => told.push(e));
+  let due = 0;
+  q.push(bad);
+  q.afterIngested(() => due++);
+  q.push(good[3]);
+  assert.equal(due, 0);
+  while (s.pending > 0) s.run();
+  assert.equal(told.length, 1);
+  assert.ok(told[0] instanceof CaptureFormatError);
+  assert.equal(due, 1, 'the callback behind the failed chunk ran');
+  assert.equal(q.queuedBytes, 0);
+});
