@@ -7,30 +7,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Reader } from 'mmdb-lib';
+import { Reader, type Response } from 'mmdb-lib';
 import { AsnTable } from './asn-table.ts';
 import { isSpecial4, isSpecial6 } from './special-address.ts';
 
-export interface GeoInfo {
-  /** ISO 3166-1 alpha-2, upper case. */
-  country: string | null;
-  asn: number | null;
-  asName: string | null;
-}
+import { NO_GEO, type GeoInfo } from './geo-info.ts';
 
-export const NO_GEO: GeoInfo = Object.freeze({ country: null, asn: null, asName: null });
+export { NO_GEO, type GeoInfo } from './geo-info.ts';
 
 export const GEO_COUNTRY_FILE = 'country.mmdb';
 export const GEO_ASN_FILE = 'asn.bin';
 const CACHE_MAX = 65_536;
 
-interface CountryRecord {
-  country_code?: string;
-}
 
 export class GeoLookup {
   private readonly dir: string | null;
-  private country: Reader<CountryRecord> | null = null;
+  private country: Reader<Response> | null = null;
   private asn: AsnTable | null = null;
   private loaded = false;
   private readonly cache4 = new Map<number, GeoInfo>();
@@ -54,7 +46,7 @@ export class GeoLookup {
     if (this.dir === null) return;
     const c = path.join(this.dir, GEO_COUNTRY_FILE);
     const a = path.join(this.dir, GEO_ASN_FILE);
-    if (existsSync(c)) this.country = new Reader<CountryRecord>(readFileSync(c));
+    if (existsSync(c)) this.country = new Reader<Response>(readFileSync(c));
     if (existsSync(a)) this.asn = new AsnTable(readFileSync(a));
   }
 
@@ -101,7 +93,8 @@ export class GeoLookup {
   private info(text: string, as: { asn: number; name: string | null } | null): GeoInfo {
     let country: string | null = null;
     try {
-      const cc = this.country?.get(text)?.country_code;
+      // This database's records are { country_code: 'US' }, not MaxMind's country.iso_code.
+      const cc = (this.country?.get(text) as { country_code?: unknown } | null | undefined)?.country_code;
       if (typeof cc === 'string' && /^[A-Za-z]{2}$/.test(cc)) country = cc.toUpperCase();
     } catch {
       country = null;
