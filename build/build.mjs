@@ -88,6 +88,7 @@ if (want('geo') || want('cli') || want('electron')) {
     ['node_modules/@ip-location-db/asn/DBIP-LICENSE', 'DBIP-LICENSE'],
     ['node_modules/@ip-location-db/asn/ROUTEVIEWS-LICENSE', 'ROUTEVIEWS-LICENSE'],
     ['node_modules/@ip-location-db/geo-whois-asn-country-mmdb/NRO_LICENSE', 'NRO-LICENSE'],
+    ['build/geo-NOTICE.txt', 'NOTICE.txt'],
   ]) copyFileSync(src(from), path.join(geoOut, to));
 }
 

@@ -177,8 +177,8 @@ export function Overview() {
         <Panel key={p.dim} {...p} list={view?.lists[p.dim] ?? null} total={total} order={order} onPick={onPick} />
       ))}
       <p className="col-span-2 px-1 text-[0.7rem] text-zinc-600 dark:text-zinc-400">
-        Countries and networks come from databases bundled with Sandpiper and are looked up on this computer, never online (NRO, RouteViews
-        and DB-IP data, CC BY 4.0; see About).
+        Countries and networks come from databases bundled with Sandpiper and are looked up on this computer, never online. Country data:
+        NRO (CC BY 4.0). AS data: RouteViews and IP to ASN Lite by DB-IP (db-ip.com), CC BY 4.0.
       </p>
     </div>
   );
