@@ -33,6 +33,7 @@ export function flowAt(id: number, tick: number, full: boolean): FlowRow {
   return {
     type: 'flow', id, proto: PROTOS[k], src: `10.${(id >> 16) & 255}.${(id >> 8) & 255}.${id & 255}`, sport: 1024 + (id % 60000),
     dst: `192.0.2.${id % 250}`, dport: [443, 53, 80, 443, 22, 0][k],
+    src_country: null, dst_country: ['US', 'DE', 'FR', 'JP', 'NL', 'GB'][k], src_asn: null, dst_asn: 64496 + k, src_as_name: null, dst_as_name: `AS ${k}`,
     packets_fwd: grow * 3, bytes_fwd: grow * 1400 + id, packets_rev: grow * 2, bytes_rev: grow * 900 + (id % 977),
     first_seen: 1_700_000_000 + id / 1000, last_seen: captureTimeAt(tick) - (id % 250) / 1000,
     state, app: APPS[k], host: id % 3 === 0 ? null : host,

@@ -1,9 +1,9 @@
 // Builds every part of Sandpiper that exists in the tree. Each entry is skipped while its source is absent,
-// so the build stays green as parts land. Usage: node build/build.mjs [--only helper|cli|electron|renderer]
+// so the build stays green as parts land. Usage: node build/build.mjs [--only helper|cli|electron|renderer|geo]
 import { build } from 'esbuild';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,6 +64,33 @@ for (const b of bundles) {
   });
 }
 
+
+// Country and AS databases for offline lookups (src/engine/geo): the country MMDB is copied as it is; the ASN CSVs
+// become the sorted range table the engine binary-searches. Rebuilt only when a source is newer than the output.
+if (want('geo') || want('cli') || want('electron')) {
+  const geoOut = src('dist/geo');
+  const country = src('node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb');
+  const csv4 = src('node_modules/@ip-location-db/asn/asn-ipv4-num.csv');
+  const csv6 = src('node_modules/@ip-location-db/asn/asn-ipv6-num.csv');
+  const asnOut = path.join(geoOut, 'asn.bin');
+  const countryOut = path.join(geoOut, 'country.mmdb');
+  const stale = (out, ...ins) => !existsSync(out) || ins.some((i) => statSync(i).mtimeMs > statSync(out).mtimeMs);
+  mkdirSync(geoOut, { recursive: true });
+  if (stale(countryOut, country)) copyFileSync(country, countryOut);
+  const encoder = src('src/engine/geo/asn-table-build.ts');
+  if (stale(asnOut, csv4, csv6, encoder, src('src/engine/geo/asn-table.ts'))) {
+    const tool = src('dist/build-tools/asn-table-build.mjs');
+    await build({ entryPoints: [encoder], outfile: tool, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' });
+    const { buildAsnTable } = await import(`${pathToFileURL(tool).href}?${Date.now()}`);
+    writeFileSync(asnOut, buildAsnTable(readFileSync(csv4, 'utf8'), readFileSync(csv6, 'utf8')));
+  }
+  for (const [from, to] of [
+    ['node_modules/@ip-location-db/asn/DBIP-LICENSE', 'DBIP-LICENSE'],
+    ['node_modules/@ip-location-db/asn/ROUTEVIEWS-LICENSE', 'ROUTEVIEWS-LICENSE'],
+    ['node_modules/@ip-location-db/geo-whois-asn-country-mmdb/NRO_LICENSE', 'NRO-LICENSE'],
+    ['build/geo-NOTICE.txt', 'NOTICE.txt'],
+  ]) copyFileSync(src(from), path.join(geoOut, to));
+}
 
 // The renderer is built by Vite from its own config.
 if (want('renderer') && existsSync(src('src/renderer/vite.config.ts'))) {

@@ -1,5 +1,5 @@
 /**
- * The `--group-by process|domain|app` argument of `sandpiper read` (the grouping itself, with the Public Suffix
+ * The `--group-by process|domain|app|country|asn` argument of `sandpiper read` (the grouping itself, with the Public Suffix
  * List, is loaded only when asked for: ./group-by.ts).
  */
 import { GROUP_BYS, type GroupBy } from '../shared/flows/group-key.ts';

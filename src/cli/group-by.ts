@@ -1,8 +1,8 @@
 /**
- * `sandpiper read FILE --group-by process|domain|app [--json]`: the file's flows totalled by group with the
+ * `sandpiper read FILE --group-by process|domain|app|country|asn [--json]`: the file's flows totalled by group with the
  * Overview's grouping (src/engine/aggregate.ts), largest first by bytes. JSON: one line per group,
  *   {"type":"group","key":…,"flows":…,"packets_fwd":…,"bytes_fwd":…,"packets_rev":…,"bytes_rev":…}
- * (key null: no process known), whose counts add up to the flows'; text: an aligned table.
+ * (key null: no process known, or a private/special remote address for country and asn), whose counts add up to the flows'; text: an aligned table.
  */
 import { GroupTotals, groupKey } from '../engine/aggregate.ts';
 import type { FlowRecord } from '../shared/flow.ts';

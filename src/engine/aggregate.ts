@@ -1,5 +1,5 @@
 /**
- * Totals of flows by group (process, registrable domain, app protocol): the one implementation behind the
+ * Totals of flows by group (process, registrable domain, app protocol, remote country, remote AS): the one implementation behind the
  * Overview (src/engine-host/view/overview-model.ts, over the engine's slots) and `sandpiper read --group-by`
  * (src/cli/group-by.ts, over the flows a file holds). Groups are numbered as they first appear; their sums live in
  * typed arrays, so adding a flow allocates nothing once its group exists.
@@ -8,7 +8,7 @@
  */
 import { getDomain } from 'tldts';
 import type { FlowRecord } from '../shared/flow.ts';
-import { appKey, flowName, processKey, type GroupBy } from '../shared/flows/group-key.ts';
+import { appKey, asnKey, countryKey, flowName, processKey, type GroupBy } from '../shared/flows/group-key.ts';
 
 export type { GroupBy } from '../shared/flows/group-key.ts';
 
@@ -28,7 +28,10 @@ export function registrableDomain(name: string): string {
   return d;
 }
 
-type Keyed = Pick<FlowRecord, 'host' | 'dns_queries' | 'src' | 'dst' | 'process' | 'app' | 'proto'> & { local?: 'src' | 'dst' | null };
+type Keyed = Pick<
+  FlowRecord,
+  'host' | 'dns_queries' | 'src' | 'dst' | 'process' | 'app' | 'proto' | 'src_country' | 'dst_country' | 'src_asn' | 'dst_asn' | 'src_as_name' | 'dst_as_name'
+> & { local?: 'src' | 'dst' | null };
 
 /** The group of a flow; null: no value (a process that is not known). */
 export function groupKey(by: GroupBy, r: Keyed): string | null {
@@ -39,6 +42,10 @@ export function groupKey(by: GroupBy, r: Keyed): string | null {
       return registrableDomain(flowName(r));
     case 'app':
       return appKey(r);
+    case 'country':
+      return countryKey(r);
+    case 'asn':
+      return asnKey(r);
   }
 }
 

@@ -37,6 +37,8 @@ import { FlowLineValues, type FlowJsonWriter } from './flow-json.ts';
 import { FragmentMap } from './fragment-map.ts';
 import { FlowTable, F_DPI_DONE, F_HOST_DPI, STATE_NAMES, type EvictReason, type IdleTimeouts } from './flow-table.ts';
 import { Timeline } from './timeline.ts';
+import { NO_GEO, type GeoInfo } from './geo/geo-info.ts';
+import { defaultGeo, type GeoLookup } from './geo/geo-lookup.ts';
 import { DECODED_ARP, DECODED_FRAGMENT, DECODED_IP, PacketInfo, decodePacket } from './packet-decoder.ts';
 
 export { CaptureFormatError } from './capture-format-error.ts';
@@ -66,6 +68,8 @@ export interface EngineOptions {
   dpiLimits?: DpiLimits;
   /** Keep ended flows in the table (files; default false). */
   retainEnded?: boolean;
+  /** Country and AS of flow addresses (default: the bundled offline databases; null: none). */
+  geo?: GeoLookup | null;
 }
 
 export type FlowRef = number;
@@ -190,6 +194,7 @@ class FlowEngine implements Engine {
   private readonly useDpi: boolean;
   private readonly maxDpi: number;
   private readonly attributor: SocketAttributor | null;
+  private readonly geo: GeoLookup | null;
   private readonly dpi: (FlowDpi | null)[] = [];
   private readonly dpiGuard: DpiGuard;
   /** DPI host (flag F_HOST_DPI) or the name cache's name for the responder when the flow was created. */
@@ -217,6 +222,7 @@ class FlowEngine implements Engine {
     const info = this.info;
     this.maxDpi = Math.max(1, Math.min(255, o.maxDpiPackets ?? 32));
     this.attributor = o.attributor ?? null;
+    this.geo = o.geo === undefined ? defaultGeo() : o.geo;
     const table = new FlowTable({ maxFlows: o.maxFlows, idleTimeouts: o.idleTimeouts, track: this.detail, retainEnded: o.retainEnded, onEvict: (s, r) => this.evicted(s, r) });
     this.table = table;
     // The table's counters are read through, so stats are current after any push, sweep or eviction.
@@ -413,14 +419,23 @@ class FlowEngine implements Engine {
       queries = f.dnsQueries;
     }
     const dropped = d ? d.facts.dnsQueriesDropped : x?.dnsQueriesDropped ?? 0;
+    const src = formatAddress(t.keys, t.srcIndex(s), fam);
+    const sg = this.geoOf(t.srcIndex(s), fam, src);
+    const dg = this.geoOf(t.dstIndex(s), fam, dst);
     const r: FlowRecord = {
       type: 'flow',
       id: t.ids[s],
       proto: PROTO_NAMES[proto] ?? 'other',
-      src: formatAddress(t.keys, t.srcIndex(s), fam),
+      src,
       sport: t.srcPort(s),
       dst,
       dport: t.dstPort(s),
+      src_country: sg.country,
+      dst_country: dg.country,
+      src_asn: sg.asn,
+      dst_asn: dg.asn,
+      src_as_name: sg.asName,
+      dst_as_name: dg.asName,
       packets_fwd: t.pkts[2 * s],
       bytes_fwd: t.bytes[2 * s],
       packets_rev: t.pkts[2 * s + 1],
@@ -439,6 +454,15 @@ class FlowEngine implements Engine {
   }
 
   private readonly line = new FlowLineValues();
+
+  /** Country and AS of the address at `at` in the table's key words (IPv4 straight from its word, cached per address). */
+  private geoOf(at: number, fam: number, text: string | null): GeoInfo {
+    const g = this.geo;
+    if (g === null) return NO_GEO;
+    const keys = this.table.keys;
+    if (fam === 4) return g.v4(keys[at]);
+    return g.v6(keys, at, text ?? formatAddress(keys, at, fam));
+  }
 
   writeFlowJson(s: FlowRef, w: FlowJsonWriter): void {
     const t = this.table;
@@ -470,6 +494,8 @@ class FlowEngine implements Engine {
     v.dstAt = t.dstIndex(s);
     v.sport = t.srcPort(s);
     v.dport = t.dstPort(s);
+    v.srcGeo = this.geoOf(v.srcAt, fam, null);
+    v.dstGeo = this.geoOf(v.dstAt, fam, v.dstText);
     v.packetsFwd = t.pkts[2 * s];
     v.bytesFwd = t.bytes[2 * s];
     v.packetsRev = t.pkts[2 * s + 1];

@@ -10,6 +10,7 @@
  */
 import type { FlowRecord } from '../shared/flow.ts';
 import { formatAddress } from './address-text.ts';
+import { NO_GEO, type GeoInfo } from './geo/geo-info.ts';
 
 const QUOTE = 0x22;
 const encoder = new TextEncoder();
@@ -27,6 +28,12 @@ const T_SRC = latin1('","src":');
 const T_SPORT = latin1(',"sport":');
 const T_DST = latin1(',"dst":');
 const T_DPORT = latin1(',"dport":');
+const T_SRC_COUNTRY = latin1(',"src_country":');
+const T_DST_COUNTRY = latin1(',"dst_country":');
+const T_SRC_ASN = latin1(',"src_asn":');
+const T_DST_ASN = latin1(',"dst_asn":');
+const T_SRC_AS_NAME = latin1(',"src_as_name":');
+const T_DST_AS_NAME = latin1(',"dst_as_name":');
 const T_PACKETS_FWD = latin1(',"packets_fwd":');
 const T_BYTES_FWD = latin1(',"bytes_fwd":');
 const T_PACKETS_REV = latin1(',"packets_rev":');
@@ -61,6 +68,9 @@ export class FlowLineValues {
   dstText: string | null = null;
   sport = 0;
   dport = 0;
+  /** Country and AS of each address (geo/geo-lookup.ts). */
+  srcGeo: GeoInfo = NO_GEO;
+  dstGeo: GeoInfo = NO_GEO;
   packetsFwd = 0;
   bytesFwd = 0;
   packetsRev = 0;
@@ -123,6 +133,18 @@ export class FlowJsonWriter {
     this.str(r.dst);
     this.lit(T_DPORT);
     this.num(r.dport);
+    this.lit(T_SRC_COUNTRY);
+    this.str(r.src_country);
+    this.lit(T_DST_COUNTRY);
+    this.str(r.dst_country);
+    this.lit(T_SRC_ASN);
+    this.num(r.src_asn);
+    this.lit(T_DST_ASN);
+    this.num(r.dst_asn);
+    this.lit(T_SRC_AS_NAME);
+    this.str(r.src_as_name);
+    this.lit(T_DST_AS_NAME);
+    this.str(r.dst_as_name);
     this.lit(T_PACKETS_FWD);
     this.num(r.packets_fwd);
     this.lit(T_BYTES_FWD);
@@ -173,6 +195,18 @@ export class FlowJsonWriter {
     else this.address(v.words, v.dstAt, v.family);
     this.lit(T_DPORT);
     this.num(v.dport);
+    this.lit(T_SRC_COUNTRY);
+    this.str(v.srcGeo.country);
+    this.lit(T_DST_COUNTRY);
+    this.str(v.dstGeo.country);
+    this.lit(T_SRC_ASN);
+    this.num(v.srcGeo.asn);
+    this.lit(T_DST_ASN);
+    this.num(v.dstGeo.asn);
+    this.lit(T_SRC_AS_NAME);
+    this.str(v.srcGeo.asName);
+    this.lit(T_DST_AS_NAME);
+    this.str(v.dstGeo.asName);
     this.lit(T_PACKETS_FWD);
     this.num(v.packetsFwd);
     this.lit(T_BYTES_FWD);

@@ -22,6 +22,14 @@ export interface FlowRecord {
   sport: number;
   dst: string;
   dport: number;
+  /** Country (ISO 3166-1 alpha-2) and AS of each address, from the bundled offline databases; null for private and
+   * special addresses and for addresses the databases do not cover. */
+  src_country: string | null;
+  dst_country: string | null;
+  src_asn: number | null;
+  dst_asn: number | null;
+  src_as_name: string | null;
+  dst_as_name: string | null;
   /** fwd is src→dst; bytes are frame lengths on the wire. */
   packets_fwd: number;
   bytes_fwd: number;

@@ -8,7 +8,7 @@ import type { ColumnId, SortDir } from './flows/columns.ts';
 import type { SandboxMessage } from './helper-protocol.ts';
 
 /**
- * 7: the Overview: setOverview, and EngineUpdate.overview (totals by process, domain and app) while it is shown.
+ * 7: the Overview: setOverview, and EngineUpdate.overview (totals by process, domain, app, country and AS) while it is shown.
  * 6: the status says when the live recording reached its bound (recordingFullAt).
  * 5: the API is one table (./api.ts) and the page talks to the engine host over its own link (Electron: a
  * MessagePort; `sandpiper ui`: a WebSocket); main relays nothing. 4: the traffic chart, expired flows.
@@ -158,8 +158,8 @@ export interface ChartSeries {
 /** What the Overview sorts its lists by: bytes so far, or the rate now (both directions). */
 export type OverviewOrder = 'bytes' | 'rate';
 /** The dimensions of the Overview, one list each. */
-export type OverviewDimension = 'process' | 'domain' | 'app';
-export const OVERVIEW_DIMENSIONS: readonly OverviewDimension[] = ['process', 'domain', 'app'];
+export type OverviewDimension = 'process' | 'domain' | 'app' | 'country' | 'asn';
+export const OVERVIEW_DIMENSIONS: readonly OverviewDimension[] = ['process', 'domain', 'app', 'country', 'asn'];
 /** Entries sent per dimension, at most. */
 export const OVERVIEW_TOP = 20;
 

@@ -59,7 +59,7 @@ test('read --group-by … --json: one group line per group, largest first, whose
     const flows = cli([f, '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === 'flow');
     assert.equal(flows.length, 4);
     const want = sums(flows);
-    for (const by of ['process', 'domain', 'app']) {
+    for (const by of ['process', 'domain', 'app', 'country', 'asn']) {
       const r = cli([f, '--group-by', by, '--json']);
       assert.equal(r.status, 0, r.stderr);
       const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -79,6 +79,47 @@ test('read --group-by … --json: one group line per group, largest first, whose
     const apps = cli([f, '--group-by', 'app', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(apps.slice(0, -1).map((l) => l.key), ['tls', 'dns', 'tcp']);
   });
+});
+
+/** Flows from a private address to public ones (two Google, one Cloudflare) and one between private addresses. */
+function publicCapture(): Uint8Array {
+  const recs: Rec[] = [];
+  let ts = 1_700_000_000;
+  const at = (data: number[]) => recs.push({ ts: (ts += 0.01), data: eth(0x0800, data) });
+  for (const [dst, port, size] of [['8.8.8.8', 53, 40], ['8.8.4.4', 53, 60], ['1.1.1.1', 53, 80], ['192.168.1.1', 53, 100]] as const) {
+    at(ipv4('192.168.1.5', dst, 17, udp(40000 + port + size, port, Array(size).fill(1))));
+    at(ipv4(dst, '192.168.1.5', 17, udp(port, 40000 + port + size, Array(size * 2).fill(2))));
+  }
+  return pcap(recs);
+}
+
+test('read --group-by country|asn: the remote address\'s country and AS from the offline databases; sums equal the flows\'', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sp-group-geo-'));
+  try {
+    const f = path.join(dir, 'geo.pcap');
+    writeFileSync(f, publicCapture());
+    const flows = cli([f, '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === 'flow');
+    assert.deepEqual(flows.map((l) => [l.dst, l.dst_country, l.dst_asn, l.src_country]), [
+      ['8.8.8.8', 'US', 15169, null], ['8.8.4.4', 'US', 15169, null], ['1.1.1.1', 'AU', 13335, null], ['192.168.1.1', null, null, null],
+    ]);
+    const groups = (by: string) => cli([f, '--group-by', by, '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).slice(0, -1);
+    const want = sums(flows);
+    for (const by of ['country', 'asn']) {
+      const lines = groups(by);
+      assert.deepEqual(COUNTS.map((k) => lines.reduce((a, l) => a + (l[k] as number), 0)), want, by);
+    }
+    const bytes = (dsts: string[]) => flows.filter((l) => dsts.includes(l.dst as string)).reduce((a, l) => a + (l.bytes_fwd as number) + (l.bytes_rev as number), 0);
+    assert.deepEqual(groups('country').map((l) => [l.key, l.flows, (l.bytes_fwd as number) + (l.bytes_rev as number)]), [
+      ['US', 2, bytes(['8.8.8.8', '8.8.4.4'])], [null, 1, bytes(['192.168.1.1'])], ['AU', 1, bytes(['1.1.1.1'])],
+    ]);
+    assert.deepEqual(groups('asn').map((l) => [l.key, l.flows]), [['AS15169 Google LLC', 2], [null, 1], ['AS13335 Cloudflare, Inc.', 1]]);
+    const table = cli([f, '--group-by', 'country']).stdout.split('\n');
+    assert.match(table[0], /^COUNTRY\s+FLOWS/);
+    assert.match(table[1], /^US\s+2\s/);
+    assert.match(table[2], /^\(unknown\)\s+1\s/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('read --group-by without --json: an aligned table, then the summary line', () => {

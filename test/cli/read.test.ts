@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { ensureCliBundle, REPO_ROOT, SYSTEM_NODE } from '../engine/cli-bundle.ts';
 import { eth, ipv4, ipv6, pcap, pcapng, tcp, udp, TCP } from '../engine/capture-fixtures.ts';
 
-const RECORD_FIELDS = ['type', 'id', 'proto', 'src', 'sport', 'dst', 'dport', 'packets_fwd', 'bytes_fwd', 'packets_rev', 'bytes_rev',
+const RECORD_FIELDS = ['type', 'id', 'proto', 'src', 'sport', 'dst', 'dport', 'src_country', 'dst_country', 'src_asn', 'dst_asn', 'src_as_name', 'dst_as_name', 'packets_fwd', 'bytes_fwd', 'packets_rev', 'bytes_rev',
   'first_seen', 'last_seen', 'state', 'app', 'host', 'dns_queries', 'pid', 'process'];
 const SUMMARY_FIELDS = ['type', 'packets', 'bytes', 'flows', 'evicted_by_cap', 'arp', 'undecoded', 'ipv6_ext_chain_too_long', 'dpi_refused', 'first_ts', 'last_ts'];
 
@@ -32,7 +32,7 @@ function withDir(fn: (dir: string) => void): void {
 }
 
 function cli(args: string[], input?: Uint8Array) {
-  const r = spawnSync(SYSTEM_NODE, [ensureCliBundle(), 'read', ...args], { cwd: REPO_ROOT, encoding: 'utf8', input, timeout: 60_000 });
+  const r = spawnSync(SYSTEM_NODE, [ensureCliBundle(), 'read', ...args], { cwd: REPO_ROOT, encoding: 'utf8', input, timeout: 60_000, maxBuffer: 1 << 28 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -47,7 +47,8 @@ test('--json on the system Node (20): exactly the FlowRecord fields per flow, fi
     assert.equal(lines.length, 3);
     for (const l of lines.slice(0, 2)) assert.deepEqual(Object.keys(l), RECORD_FIELDS);
     assert.deepEqual(lines[0], {
-      type: 'flow', id: 1, proto: 'tcp', src: A, sport: 40000, dst: B, dport: 80, packets_fwd: 2, bytes_fwd: 108, packets_rev: 1, bytes_rev: 54,
+      type: 'flow', id: 1, proto: 'tcp', src: A, sport: 40000, dst: B, dport: 80, src_country: null, dst_country: null, src_asn: null, dst_asn: null,
+      src_as_name: null, dst_as_name: null, packets_fwd: 2, bytes_fwd: 108, packets_rev: 1, bytes_rev: 54,
       first_seen: 1700000000.000001, last_seen: 1700000000.2, state: 'established', app: null, host: null, dns_queries: [], pid: null, process: null,
     });
     assert.deepEqual([lines[1].proto, lines[1].src, lines[1].dst, lines[1].bytes_fwd], ['udp', '2001:db8::1', '2001:db8::53', 200]);

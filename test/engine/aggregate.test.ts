@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { GroupTotals, groupKey, registrableDomain } from '../../src/engine/aggregate.ts';
 
+const NO_PLACE = { src_country: null, dst_country: null, src_asn: null, dst_asn: null, src_as_name: null, dst_as_name: null };
+
 test('registrable domains come from the bundled suffix list; addresses and bare names stay as they are', () => {
   assert.equal(registrableDomain('www.example.com'), 'example.com');
   assert.equal(registrableDomain('a.b.example.co.uk'), 'example.co.uk');
@@ -16,7 +18,7 @@ test('registrable domains come from the bundled suffix list; addresses and bare 
 });
 
 test('group keys: process, the registrable domain of the name asked for, the app or the transport', () => {
-  const r = { host: 'cdn.Example.com:8080', dns_queries: [] as string[], src: '10.0.0.1', dst: '192.0.2.1', process: 'curl', app: null, proto: 'tcp' as const };
+  const r = { host: 'cdn.Example.com:8080', dns_queries: [] as string[], src: '10.0.0.1', dst: '192.0.2.1', process: 'curl', app: null, proto: 'tcp' as const, ...NO_PLACE };
   assert.equal(groupKey('process', r), 'curl');
   assert.equal(groupKey('process', { ...r, process: null }), null);
   assert.equal(groupKey('domain', r), 'example.com');
@@ -25,6 +27,24 @@ test('group keys: process, the registrable domain of the name asked for, the app
   assert.equal(groupKey('domain', { ...r, host: null, local: 'dst' }), '10.0.0.1');
   assert.equal(groupKey('app', r), 'tcp');
   assert.equal(groupKey('app', { ...r, app: 'tls' }), 'tls');
+});
+
+test('group keys: the remote end\'s country and AS (the other end when only it has any); null for none', () => {
+  const r = { host: null, dns_queries: [] as string[], src: '192.168.1.5', dst: '8.8.8.8', process: null, app: null, proto: 'udp' as const, ...NO_PLACE };
+  const google = { ...r, dst_country: 'US', dst_asn: 15169, dst_as_name: 'Google LLC' };
+  assert.equal(groupKey('country', google), 'US');
+  assert.equal(groupKey('asn', google), 'AS15169 Google LLC');
+  assert.equal(groupKey('asn', { ...google, dst_as_name: null }), 'AS15169');
+  assert.equal(groupKey('country', r), null);
+  assert.equal(groupKey('asn', r), null);
+  // This host is the responder: the initiator is the remote end.
+  const inbound = { ...r, src: '1.1.1.1', dst: '192.168.1.5', src_country: 'AU', src_asn: 13335, src_as_name: 'Cloudflare, Inc.', local: 'dst' as const };
+  assert.equal(groupKey('country', inbound), 'AU');
+  // A file (no local side) captured on a server: the initiators are the remote side.
+  assert.equal(groupKey('country', { ...inbound, local: null }), 'AU');
+  assert.equal(groupKey('asn', { ...inbound, local: null }), 'AS13335 Cloudflare, Inc.');
+  // Both public: the responder of a file.
+  assert.equal(groupKey('country', { ...inbound, local: null, dst_country: 'DE' }), 'DE');
 });
 
 test('top(n) selects what a full sort would put first, in either order', () => {

@@ -172,6 +172,10 @@ test('writeFlowJson writes, byte for byte, the line of FlowJsonWriter.flow(toRec
     { ts: 15.1234567, data: frame('0.0.0.0', '255.255.255.255', 17, udp(68, 67, [0])) },
     // A host that must be escaped in JSON.
     { ts: 16, data: frame(C, S, 6, tcp(50003, 443, TCP.ACK | TCP.PSH, tlsClientHello('a"b\\c.example.test'), 1001)) },
+    // Public addresses, which have a country and an AS (an AS name with a comma).
+    { ts: 17, data: frame(C, '8.8.8.8', 17, udp(5353, 53, [0])) },
+    { ts: 17.5, data: frame('1.1.1.1', C, 17, udp(53, 5354, [0])) },
+    { ts: 18, data: v6('2001:db8::7', '2001:4860:4860::8888', 17, udp(5001, 443, [1])) },
   ]);
   const owner = { pid: 4242, process: 'curl "x"', exe: '/usr/bin/curl', user: 'me', hidden: false };
   for (const detail of [true, false]) {
@@ -196,5 +200,8 @@ test('writeFlowJson writes, byte for byte, the line of FlowJsonWriter.flow(toRec
     assert.match(text, /"process":"curl \\"x\\""/);
     assert.match(text, /"dst":"2001:db8:0:1::9"/);
     assert.match(text, /"host":"api.example.test"/);
+    assert.match(text, /"dst":"8\.8\.8\.8","dport":53,"src_country":null,"dst_country":"US","src_asn":null,"dst_asn":15169,"src_as_name":null,"dst_as_name":"Google LLC"/);
+    assert.match(text, /"src":"1\.1\.1\.1",.*"src_asn":13335,"dst_asn":null,"src_as_name":"Cloudflare, Inc\.","dst_as_name":null/);
+    assert.match(text, /"dst":"2001:4860:4860::8888",.*"dst_country":"US",.*"dst_asn":15169,/);
   }
 });

@@ -12,6 +12,12 @@ const record: fc.Arbitrary<FlowRecord> = fc.record({
   sport: fc.nat(65535),
   dst: fc.oneof(fc.ipV4(), fc.ipV6()),
   dport: fc.nat(65535),
+  src_country: fc.option(fc.constantFrom('US', 'DE', 'JP')),
+  dst_country: fc.option(fc.constantFrom('US', 'NL', 'AU')),
+  src_asn: fc.option(fc.nat()),
+  dst_asn: fc.option(fc.nat()),
+  src_as_name: fc.option(fc.string({ unit: 'binary' })),
+  dst_as_name: fc.option(fc.string({ unit: 'binary' })),
   packets_fwd: fc.nat(),
   bytes_fwd: fc.maxSafeNat(),
   packets_rev: fc.nat(),
@@ -57,7 +63,8 @@ test('FlowJsonWriter prints numbers as String() does: microsecond times, integer
   );
   fc.assert(
     fc.property(values, (v) => {
-      const r: FlowRecord = { type: 'flow', id: 1, proto: 'udp', src: '10.0.0.1', sport: 1, dst: '10.0.0.2', dport: 2, packets_fwd: v, bytes_fwd: 0,
+      const r: FlowRecord = { type: 'flow', id: 1, proto: 'udp', src: '10.0.0.1', sport: 1, dst: '10.0.0.2', dport: 2, src_country: null, dst_country: null, src_asn: v, dst_asn: null,
+        src_as_name: null, dst_as_name: 'AS "x"', packets_fwd: v, bytes_fwd: 0,
         packets_rev: 0, bytes_rev: 0, first_seen: v, last_seen: v, state: 'active', app: null, host: null, dns_queries: [], pid: v, process: null };
       assert.equal(written([r], 64).text, JSON.stringify(r) + '\n');
     }),

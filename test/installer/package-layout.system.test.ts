@@ -29,7 +29,7 @@ test('electron-builder puts the helper, its real runtime and the policy template
   try {
     // A snapshot of the built tree, so a concurrent `npm run build` cannot change files under electron-builder.
     const project = path.join(work, 'project');
-    for (const p of ['package.json', 'electron-builder.yml', 'dist/main', 'dist/preload', 'dist/renderer', 'dist/helper', 'build/icons', 'build/polkit', 'build/deb']) {
+    for (const p of ['package.json', 'electron-builder.yml', 'dist/main', 'dist/preload', 'dist/renderer', 'dist/helper', 'dist/geo', 'build/icons', 'build/polkit', 'build/deb']) {
       if (existsSync(path.join(repo, p))) cpSync(path.join(repo, p), path.join(project, p), { recursive: true });
     }
     symlinkSync(path.join(repo, 'node_modules'), path.join(project, 'node_modules'));
@@ -61,6 +61,10 @@ test('electron-builder puts the helper, its real runtime and the policy template
     assert.equal(readFileSync(path.join(helper, 'SHA256SUMS'), 'utf8'), readFileSync(path.join(project, 'dist/helper/SHA256SUMS'), 'utf8'));
     assert.equal(lstatSync(path.join(helper, 'sandpiper-helper')).mode & 0o111, 0o111);
     assert.equal(readFileSync(path.join(res, 'polkit/org.sandpiper.capture.policy'), 'utf8'), readFileSync(path.join(repo, 'build/polkit/org.sandpiper.capture.policy'), 'utf8'));
+    // The offline country and AS databases, with their licences, where the engine host looks (resources/geo).
+    const geo = path.join(res, 'geo');
+    assert.deepEqual(readdirSync(geo).sort(), ['DBIP-LICENSE', 'NOTICE.txt', 'NRO-LICENSE', 'ROUTEVIEWS-LICENSE', 'asn.bin', 'country.mmdb']);
+    for (const f of ['asn.bin', 'country.mmdb']) assert.ok(readFileSync(path.join(geo, f)).equals(readFileSync(path.join(repo, 'dist/geo', f))), f);
     const asar = require('@electron/asar') as { listPackage: (p: string, o: object) => string[] };
     const listed = asar.listPackage(path.join(res, 'app.asar'), {});
     assert.ok(listed.includes('/dist/main/main.js'));

@@ -23,6 +23,8 @@ function fields(r: FlowRow): Field[] {
     ['Host', opt(r.host), true],
     ['Initiator (src)', formatEndpoint(r.src, r.sport), true],
     ['Responder (dst)', formatEndpoint(r.dst, r.dport), true],
+    ['Initiator country / AS', place(r.src_country, r.src_asn, r.src_as_name), true],
+    ['Responder country / AS', place(r.dst_country, r.dst_asn, r.dst_as_name), true],
     ['Which end is this host', r.local === null ? 'unknown (shown: src as local)' : r.local],
     ['Packets src→dst', r.packets_fwd.toLocaleString('en-US')],
     ['Bytes src→dst', `${formatBytes(r.bytes_fwd)} (${r.bytes_fwd.toLocaleString('en-US')})`],
@@ -45,6 +47,13 @@ function fields(r: FlowRow): Field[] {
     ['DNS answers', list(r.dns_answers), true],
     ['DNS rcode', opt(r.dns_rcode)],
   ];
+}
+
+/** "US · AS15169 Google LLC"; "—" for a private or special address (the offline databases know nothing of it). */
+function place(country: string | null, asn: number | null, asName: string | null): string {
+  const as = asn === null ? null : asName ? `AS${asn} ${asName}` : `AS${asn}`;
+  const parts = [country, as].filter((p): p is string => p !== null);
+  return parts.length > 0 ? parts.join(' · ') : '—';
 }
 
 async function copy(text: string): Promise<boolean> {

@@ -3,6 +3,8 @@
  *   host:example.com  port:443  port:8000-8100  proc:firefox  proc:1234 (pid)  proto:udp  app:tls  app:none
  *   state:established  state:open (not closed/reset)  domain:example.com (the name the flow is about is
  *   example.com or under it: the Overview's domain groups, src/shared/flows/group-key.ts)
+ *   country:de (either address is in that country, ISO 3166 alpha-2)  asn:15169 or asn:AS15169 (either address is
+ *   in that AS)  asn:google (an AS whose name contains the text)
  *   free text (searched in process, addresses, host, names)
  * A value may list alternatives with commas (port:80,443). A leading "-" negates a term. "Quoted text" is always
  * free text, so IPv6 addresses can be searched as "fe80::1" (or host:fe80::1).
@@ -12,8 +14,8 @@ import type { FlowRow } from '../flow.ts';
 import { protoLabel } from './endpoints.ts';
 import { bareName, flowName } from './group-key.ts';
 
-export type FilterKey = 'host' | 'domain' | 'port' | 'proc' | 'proto' | 'app' | 'state';
-export const FILTER_KEYS: readonly FilterKey[] = ['host', 'domain', 'port', 'proc', 'proto', 'app', 'state'];
+export type FilterKey = 'host' | 'domain' | 'port' | 'proc' | 'proto' | 'app' | 'state' | 'country' | 'asn';
+export const FILTER_KEYS: readonly FilterKey[] = ['host', 'domain', 'port', 'proc', 'proto', 'app', 'state', 'country', 'asn'];
 
 const PROTOS: readonly FlowProto[] = ['tcp', 'udp', 'icmp', 'icmpv6', 'sctp', 'gre', 'esp', 'other'];
 const APPS: readonly (FlowApp | 'none')[] = ['dns', 'tls', 'http', 'quic', 'ssh', 'none'];
@@ -27,7 +29,9 @@ export type FilterTerm =
   | { kind: 'port'; negate: boolean; ranges: Array<[number, number]> }
   | { kind: 'proto'; negate: boolean; values: FlowProto[] }
   | { kind: 'app'; negate: boolean; values: Array<FlowApp | 'none'> }
-  | { kind: 'state'; negate: boolean; values: Array<FlowState | 'open'> };
+  | { kind: 'state'; negate: boolean; values: Array<FlowState | 'open'> }
+  | { kind: 'country'; negate: boolean; values: string[] }
+  | { kind: 'asn'; negate: boolean; numbers: number[]; names: string[] };
 
 /**
  * Every term reads only a flow's text (never its counters), so the table re-runs the predicate only when a flow's
@@ -89,6 +93,8 @@ function example(key: string): string {
     case 'proc': return 'proc:firefox or proc:1234';
     case 'proto': return `proto:udp (one of ${PROTOS.join(', ')})`;
     case 'app': return `app:tls (one of ${APPS.join(', ')})`;
+    case 'country': return 'country:de (a two-letter country code)';
+    case 'asn': return 'asn:15169, asn:AS15169 or asn:google';
     default: return `state:established (one of ${STATES.join(', ')})`;
   }
 }
@@ -151,6 +157,22 @@ function parseTerm(t: Token): FilterTerm | string {
       const v = oneOf('state', values, STATES);
       return typeof v === 'string' ? v : { kind: 'state', negate: t.negate, values: v };
     }
+    case 'country': {
+      const bad = values.find((v) => !/^[a-z]{2}$/.test(v));
+      if (bad !== undefined) return `Bad country "${bad}": use a two-letter country code, e.g. ${example('country')}.`;
+      return { kind: 'country', negate: t.negate, values: values.map((v) => v.toUpperCase()) };
+    }
+    case 'asn': {
+      const numbers: number[] = [];
+      const names: string[] = [];
+      for (const v of values) {
+        const m = /^(?:as)?(\d+)$/.exec(v);
+        if (m && Number(m[1]) <= 0xffffffff) numbers.push(Number(m[1]));
+        else if (m) return `Bad AS number "${v}": AS numbers go up to 4294967295.`;
+        else names.push(v);
+      }
+      return { kind: 'asn', negate: t.negate, numbers, names };
+    }
   }
 }
 
@@ -196,6 +218,13 @@ function termMatches(t: FilterTerm, r: FlowRow): boolean {
       return t.values.some((v) => (v === 'none' ? r.app === null : r.app === v));
     case 'state':
       return t.values.some((v) => (v === 'open' ? r.state !== 'closed' && r.state !== 'reset' : r.state === v));
+    case 'country':
+      return t.values.some((v) => r.src_country === v || r.dst_country === v);
+    case 'asn':
+      return (
+        t.numbers.some((n) => r.src_asn === n || r.dst_asn === n) ||
+        t.names.some((v) => (r.src_asn !== null && includesCi(r.src_as_name, v)) || (r.dst_asn !== null && includesCi(r.dst_as_name, v)))
+      );
   }
 }
 

@@ -7,8 +7,8 @@
 import type { FlowRecord } from '../flow.ts';
 import { localIsSrc } from './endpoints.ts';
 
-export type GroupBy = 'process' | 'domain' | 'app';
-export const GROUP_BYS: readonly GroupBy[] = ['process', 'domain', 'app'];
+export type GroupBy = 'process' | 'domain' | 'app' | 'country' | 'asn';
+export const GROUP_BYS: readonly GroupBy[] = ['process', 'domain', 'app', 'country', 'asn'];
 
 type Named = Pick<FlowRecord, 'host' | 'dns_queries' | 'src' | 'dst'> & { local?: 'src' | 'dst' | null };
 
@@ -41,6 +41,32 @@ export function appKey(r: Pick<FlowRecord, 'app' | 'proto'>): string {
   return r.app ?? r.proto;
 }
 
+type Placed = Pick<FlowRecord, 'src_country' | 'dst_country' | 'src_asn' | 'dst_asn' | 'src_as_name' | 'dst_as_name'> & { local?: 'src' | 'dst' | null };
+
+/**
+ * Whether the remote endpoint's country and AS are the source's: the one that is not this host (the responder in a
+ * file), unless only the other endpoint has any (a file captured on a server, whose initiators are the remote side).
+ */
+function remoteIsSrc(r: Placed): boolean {
+  const src = !localIsSrc({ local: r.local ?? null });
+  const has = (s: boolean) => (s ? r.src_country !== null || r.src_asn !== null : r.dst_country !== null || r.dst_asn !== null);
+  return has(src) || !has(!src) ? src : !src;
+}
+
+/** The remote endpoint's country (ISO 3166-1 alpha-2); null: private, special or not in the database. */
+export function countryKey(r: Placed): string | null {
+  return remoteIsSrc(r) ? r.src_country : r.dst_country;
+}
+
+/** The remote endpoint's AS as "AS15169 Google LLC" (the asn: filter reads the number); null when none. */
+export function asnKey(r: Placed): string | null {
+  const src = remoteIsSrc(r);
+  const asn = src ? r.src_asn : r.dst_asn;
+  if (asn === null) return null;
+  const name = src ? r.src_as_name : r.dst_as_name;
+  return name === null || name === '' ? `AS${asn}` : `AS${asn} ${name}`;
+}
+
 const APP_NAMES = new Set(['dns', 'tls', 'http', 'quic', 'ssh']);
 
 function quoted(v: string): string {
@@ -49,7 +75,7 @@ function quoted(v: string): string {
 }
 
 /** Flows-filter text showing the flows of one group (src/shared/flows/filter-query.ts); null when none can say it. */
-export function groupFilter(by: GroupBy | 'country' | 'asn', key: string | null): string | null {
+export function groupFilter(by: GroupBy, key: string | null): string | null {
   if (key === null) return null;
   switch (by) {
     case 'process':
@@ -61,6 +87,7 @@ export function groupFilter(by: GroupBy | 'country' | 'asn', key: string | null)
     case 'country':
       return `country:${quoted(key)}`;
     case 'asn':
-      return `asn:${quoted(key)}`;
+      // The number alone: the name may hold commas or quotes, which the filter cannot take whole.
+      return `asn:${/^AS(\d+)/.exec(key)?.[1] ?? quoted(key)}`;
   }
 }

@@ -21,6 +21,8 @@ describe('flow details drawer', () => {
       expect(labels).toContain(l);
     }
     expect(d.textContent).toContain('h2, http/1.1');
+    expect(labels).toContain('Responder country / AS');
+    expect(d.textContent).toContain('US · AS15133 Edgecast Inc.');
     await host.settle();
     expect(host.views.at(-1)?.select).toEqual({ id: 5 });
     // No update since the selection yet: the current rate, drawn flat.

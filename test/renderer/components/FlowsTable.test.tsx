@@ -33,7 +33,7 @@ function firstColumn(): string[] {
 
 const flows = [
   row({ id: 1, process: 'firefox', pid: 10, bytes_fwd: 100, bytes_rev: 0, last_seen: 1_700_000_003 }),
-  row({ id: 2, process: 'curl', pid: 20, bytes_fwd: 900, bytes_rev: 0, last_seen: 1_700_000_001, host: null, dst: '2001:db8::1', dport: 80, app: 'http', state: 'closed' }),
+  row({ id: 2, process: 'curl', pid: 20, bytes_fwd: 900, bytes_rev: 0, last_seen: 1_700_000_001, host: null, dst: '2001:db8::1', dport: 80, app: 'http', state: 'closed', dst_country: null, dst_asn: null, dst_as_name: null }),
   row({ id: 3, process: null, pid: null, process_hidden: true, host: null, bytes_fwd: 500, bytes_rev: 0, last_seen: 1_700_000_002, local: 'dst', src: '10.0.0.9', sport: 5353, dst: '10.0.0.1', dport: 5353, proto: 'udp', app: 'dns', state: 'active', rate_fwd_1s: 7000, rate_rev_1s: 3 }),
 ];
 
@@ -54,9 +54,10 @@ describe('flows table', () => {
     // Default sort: last seen, newest first.
     expect(firstColumn()).toEqual(['firefox (10)', 'other user', 'curl (20)']);
     const [ff, dns, curl] = dataRows();
-    expect(cellTexts(ff).slice(1, 5)).toEqual(['192.168.1.10:40001', 'example.com · 93.184.216.34:443', 'tcp/tls', 'established']);
+    expect(cellTexts(ff).slice(1, 5)).toEqual(['192.168.1.10:40001', 'example.com · 93.184.216.34:443 · US', 'tcp/tls', 'established']);
     // local === 'dst': the responder is this host, so ↓ is the fwd rate.
     expect(cellTexts(dns).slice(1, 7)).toEqual(['10.0.0.1:5353', '10.0.0.9:5353', 'udp/dns', 'active', '7.0 kB/s', '3 B/s']);
+    // A remote address with no country (here a documentation address) shows none.
     expect(cellTexts(curl)[2]).toBe('[2001:db8::1]:80');
     // Every number is a cell of its own holding its text, in column order, in tabular figures.
     expect(cellTexts(dns)).toHaveLength(11);

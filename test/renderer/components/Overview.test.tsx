@@ -15,6 +15,8 @@ function overview(p: Partial<OverviewView> = {}): OverviewView {
       process: { entries: [e('firefox', 6000, 500, 4, 200, 50), e(null, 3000, 500, 3)], groups: 2 },
       domain: { entries: [e('example.com', 7500, 800, 5), e('10.0.0.9', 1500, 200, 2)], groups: 30 },
       app: { entries: [e('tls', 8000, 900, 6), e('udp', 1000, 100, 1)], groups: 2 },
+      country: { entries: [e('US', 8000, 900, 6), e(null, 1000, 100, 1)], groups: 2 },
+      asn: { entries: [e('AS15169 Google LLC', 8000, 900, 6), e(null, 1000, 100, 1)], groups: 2 },
     },
     ...p,
   };
@@ -54,7 +56,14 @@ describe('overview', () => {
     const apps = screen.getByRole('region', { name: 'Apps' });
     expect(within(apps).getByRole('button', { name: /^TLS:/ })).toBeTruthy();
     expect(within(apps).getByRole('button', { name: /^Other UDP:/ })).toBeTruthy();
-    expect(screen.getByRole('region', { name: 'Countries / AS' })).toBeTruthy();
+    const countries = screen.getByRole('region', { name: 'Countries' });
+    expect(within(countries).getByRole('button', { name: /^United States \(US\):/ })).toBeTruthy();
+    const local = within(countries).getByRole('button', { name: /^Local or unknown:/ }) as HTMLButtonElement;
+    expect(local.disabled).toBe(true);
+    expect(local.getAttribute('aria-label')).toContain('private, special or not in the country database cannot be filtered on');
+    const networks = screen.getByRole('region', { name: 'Networks (AS)' });
+    expect(within(networks).getByRole('button', { name: /^AS15169 Google LLC:/ })).toBeTruthy();
+    expect(screen.getByText(/looked up on this computer, never online/)).toBeTruthy();
     expect(screen.getByText('7 flows · 9.0 kB in · 1.0 kB out · 400 B/s now')).toBeTruthy();
   });
 
@@ -93,6 +102,15 @@ describe('overview', () => {
     act(() => api.emitUpdate(update(2, { overview: overview() })));
     await user.click(screen.getByRole('button', { name: /^TLS:/ }));
     expect((screen.getByLabelText('Filter flows') as HTMLInputElement).value).toBe('app:tls');
+    // A country, and a network by its number.
+    await user.click(screen.getByRole('tab', { name: 'Overview' }));
+    act(() => api.emitUpdate(update(3, { overview: overview() })));
+    await user.click(screen.getByRole('button', { name: /^United States \(US\):/ }));
+    expect((screen.getByLabelText('Filter flows') as HTMLInputElement).value).toBe('country:US');
+    await user.click(screen.getByRole('tab', { name: 'Overview' }));
+    act(() => api.emitUpdate(update(4, { overview: overview() })));
+    await user.click(screen.getByRole('button', { name: /^AS15169 Google LLC:/ }));
+    expect((screen.getByLabelText('Filter flows') as HTMLInputElement).value).toBe('asn:15169');
   });
 
   it('tabs work from the keyboard: ←/→ move between them, and / opens the flows filter', async () => {

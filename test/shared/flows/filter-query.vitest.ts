@@ -6,9 +6,12 @@ import { row } from '../fixtures.ts';
 
 const rows: FlowRow[] = [
   row({ id: 1, process: 'firefox', pid: 100, host: 'example.com', dport: 443, proto: 'tcp', app: 'tls', state: 'established' }),
-  row({ id: 2, process: 'systemd-resolved', pid: 200, host: null, dst: '1.1.1.1', dport: 53, proto: 'udp', app: 'dns', state: 'active', dns_queries: ['github.com'] }),
-  row({ id: 3, process: 'sshd', pid: 300, host: null, src: '10.0.0.5', sport: 22, dst: '10.0.0.9', dport: 51000, app: 'ssh', state: 'closed' }),
-  row({ id: 4, process: null, pid: null, host: null, dst: 'fe80::1', dport: 8080, app: null, state: 'reset' }),
+  row({ id: 2, process: 'systemd-resolved', pid: 200, host: null, dst: '1.1.1.1', dport: 53, proto: 'udp', app: 'dns', state: 'active', dns_queries: ['github.com'],
+    dst_country: 'AU', dst_asn: 13335, dst_as_name: 'Cloudflare, Inc.' }),
+  row({ id: 3, process: 'sshd', pid: 300, host: null, src: '10.0.0.5', sport: 22, dst: '10.0.0.9', dport: 51000, app: 'ssh', state: 'closed',
+    dst_country: null, dst_asn: null, dst_as_name: null }),
+  row({ id: 4, process: null, pid: null, host: null, dst: 'fe80::1', dport: 8080, app: null, state: 'reset',
+    dst_country: null, dst_asn: null, dst_as_name: null }),
   row({ id: 5, process: 'curl', pid: 400, host: 'Example.ORG', dport: 80, app: 'http', state: 'syn_sent' }),
 ];
 
@@ -97,6 +100,22 @@ describe('filter query', () => {
   it('keyword keys are case-insensitive and values may be quoted', () => {
     expect(match('PROTO:UDP')).toEqual([2]);
     expect(match('host:"example.com"')).toEqual([1]);
+  });
+
+  it('country: and asn: match either address by country code, AS number (with or without AS) or AS name', () => {
+    expect(match('country:us')).toEqual([1, 5]);
+    expect(match('country:AU,us')).toEqual([1, 2, 5]);
+    expect(match('-country:us')).toEqual([2, 3, 4]);
+    expect(match('asn:13335')).toEqual([2]);
+    expect(match('asn:AS15133')).toEqual([1, 5]);
+    expect(match('asn:cloudflare')).toEqual([2]);
+    expect(match('asn:"edgecast inc"')).toEqual([1, 5]);
+    expect(match('asn:google')).toEqual([]);
+    expect(match('asn:edgecast,13335')).toEqual([1, 2, 5]);
+    // A source address counts too.
+    expect(match('country:au proc:sshd')).toEqual([]);
+    expect(error('country:usa')).toMatch(/Bad country "usa": use a two-letter country code/);
+    expect(error('asn:99999999999')).toMatch(/Bad AS number/);
   });
 
   it('rejects bad input with a one-line message naming the fix', () => {

@@ -1,0 +1,173 @@
+/**
+ * Country and AS of an address, offline: the country from the @ip-location-db geo-whois-asn-country MMDB (read with
+ * mmdb-lib), the AS from the range table build/build.mjs makes of @ip-location-db/asn (./asn-table.ts). Both files
+ * are read from disk once, on the first lookup; nothing is ever fetched. Answers are cached per address, and asked
+ * for only when a flow is reported (never per packet). Special addresses (./special-address.ts) get no answer.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Reader, type Response } from 'mmdb-lib';
+import { AsnTable } from './asn-table.ts';
+import { isSpecial4, isSpecial6 } from './special-address.ts';
+
+import { NO_GEO, type GeoInfo } from './geo-info.ts';
+
+export { NO_GEO, type GeoInfo } from './geo-info.ts';
+
+export const GEO_COUNTRY_FILE = 'country.mmdb';
+export const GEO_ASN_FILE = 'asn.bin';
+const CACHE_MAX = 65_536;
+
+
+export class GeoLookup {
+  private readonly dir: string | null;
+  private country: Reader<Response> | null = null;
+  private asn: AsnTable | null = null;
+  private loaded = false;
+  private readonly cache4 = new Map<number, GeoInfo>();
+  private readonly cache6 = new Map<string, GeoInfo>();
+  private readonly text = new Uint32Array(4);
+
+  /** `dir` holds country.mmdb and asn.bin; null: a lookup that knows nothing. */
+  constructor(dir: string | null) {
+    this.dir = dir;
+  }
+
+  /** Whether the databases were found (loads them). */
+  get available(): boolean {
+    this.load();
+    return this.country !== null || this.asn !== null;
+  }
+
+  private load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    if (this.dir === null) return;
+    const c = path.join(this.dir, GEO_COUNTRY_FILE);
+    const a = path.join(this.dir, GEO_ASN_FILE);
+    if (existsSync(c)) this.country = new Reader<Response>(readFileSync(c));
+    if (existsSync(a)) this.asn = new AsnTable(readFileSync(a));
+  }
+
+  /** An IPv4 address as a host-order u32. */
+  v4(addr: number): GeoInfo {
+    addr >>>= 0;
+    let g = this.cache4.get(addr);
+    if (g !== undefined) return g;
+    if (isSpecial4(addr)) g = NO_GEO;
+    else {
+      this.load();
+      const text = `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
+      g = this.info(text, this.asn?.lookup4(addr) ?? null);
+    }
+    if (this.cache4.size >= CACHE_MAX) this.cache4.clear();
+    this.cache4.set(addr, g);
+    return g;
+  }
+
+  /** An IPv6 address: four big-endian words at `at`, and its text (the country database is asked by text). */
+  v6(words: ArrayLike<number>, at: number, text: string): GeoInfo {
+    let g = this.cache6.get(text);
+    if (g !== undefined) return g;
+    if (words[at] >>> 0 === 0 && words[at + 1] >>> 0 === 0 && words[at + 2] >>> 0 === 0xffff) g = this.v4(words[at + 3]);
+    else if (isSpecial6(words, at)) g = NO_GEO;
+    else {
+      this.load();
+      g = this.info(text, this.asn?.lookup6(words, at) ?? null);
+    }
+    if (this.cache6.size >= CACHE_MAX) this.cache6.clear();
+    this.cache6.set(text, g);
+    return g;
+  }
+
+  /** An address as text (IPv4 dotted quad or IPv6); anything else gets no answer. */
+  address(text: string): GeoInfo {
+    const v4 = parseIpv4(text);
+    if (v4 !== null) return this.v4(v4);
+    const w = this.text;
+    if (!parseIpv6(text, w)) return NO_GEO;
+    return this.v6(w, 0, text);
+  }
+
+  private info(text: string, as: { asn: number; name: string | null } | null): GeoInfo {
+    let country: string | null = null;
+    try {
+      // This database's records are { country_code: 'US' }, not MaxMind's country.iso_code.
+      const cc = (this.country?.get(text) as { country_code?: unknown } | null | undefined)?.country_code;
+      if (typeof cc === 'string' && /^[A-Za-z]{2}$/.test(cc)) country = cc.toUpperCase();
+    } catch {
+      country = null;
+    }
+    if (country === null && as === null) return NO_GEO;
+    return { country, asn: as?.asn ?? null, asName: as?.name ?? null };
+  }
+}
+
+function parseIpv4(s: string): number | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return null;
+  let a = 0;
+  for (let i = 1; i <= 4; i++) {
+    const o = Number(m[i]);
+    if (o > 255) return null;
+    a = a * 256 + o;
+  }
+  return a;
+}
+
+/** IPv6 text (with :: and an optional dotted IPv4 tail) into four big-endian words; false when it is not one. */
+function parseIpv6(s: string, out: Uint32Array): boolean {
+  if (!s.includes(':')) return false;
+  const halves = s.split('::');
+  if (halves.length > 2) return false;
+  const groups = (h: string): number[] | null => {
+    if (h === '') return [];
+    const out: number[] = [];
+    const parts = h.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      if (i === parts.length - 1 && p.includes('.')) {
+        const v4 = parseIpv4(p);
+        if (v4 === null) return null;
+        out.push(v4 >>> 16, v4 & 0xffff);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(p)) out.push(parseInt(p, 16));
+      else return null;
+    }
+    return out;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (head === null || tail === null) return false;
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 2 ? fill < 1 : fill !== 0) return false;
+  const all = [...head, ...new Array<number>(fill).fill(0), ...tail];
+  for (let i = 0; i < 4; i++) out[i] = ((all[2 * i] << 16) | all[2 * i + 1]) >>> 0;
+  return true;
+}
+
+/**
+ * Where the built databases are: `geo/` under the packaged app's resources, else the checkout's `dist/geo` found by
+ * walking up from this module (a bundle in dist/cli or dist/main, or the source under src/ when tests run it).
+ */
+export function findGeoDir(): string | null {
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  const has = (d: string) => existsSync(path.join(d, GEO_COUNTRY_FILE)) || existsSync(path.join(d, GEO_ASN_FILE));
+  if (resources && has(path.join(resources, 'geo'))) return path.join(resources, 'geo');
+  let d = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    for (const c of [path.join(d, 'geo'), path.join(d, 'dist', 'geo')]) if (has(c)) return c;
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return null;
+}
+
+let shared: GeoLookup | null = null;
+
+/** The one lookup of this process over the databases findGeoDir finds. */
+export function defaultGeo(): GeoLookup {
+  shared ??= new GeoLookup(findGeoDir());
+  return shared;
+}
