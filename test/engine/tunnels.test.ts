@@ -6,13 +6,7 @@ import { createEngine } from '../../src/engine/index.ts';
 import { FlowJsonWriter } from '../../src/engine/flow-json.ts';
 import { eth, ipv4, ipv6, pcap, tcp, udp, TCP } from './capture-fixtures.ts';
 
-const be16 = (v: number) => [(v >> 8) & 255, v & 255];
-const be32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
-
-const OUT_A = '198.18.0.1';
-const OUT_B = '198.18.0.2';
-const innerTcp = ipv4('10.0.0.1', '10.0.0.2', 6, tcp(40000, 443, TCP.SYN));
-const innerUdp6 = ipv6('2001:db8::1', '2001:db8::2', 17, udp(5000, 53, [1, 2, 3]));
+import { OUT_A, OUT_B, capwap, geneve, gre, gtpu, innerTcp, innerUdp6, mpls, overIp, overUdp, pppoe, vxlan } from './tunnel-fixtures.ts';
 
 function decode(bytes: number[], linktype = 1) {
   const buf = new Uint8Array(bytes.length + 5);
@@ -32,23 +26,6 @@ function lineOf(write: (w: FlowJsonWriter) => void): string {
   w.flush();
   return Buffer.concat(chunks).toString();
 }
-
-/** Outer IPv4 between OUT_A and OUT_B over Ethernet. */
-const overIp = (proto: number, l4: number[]) => eth(0x0800, ipv4(OUT_A, OUT_B, proto, l4));
-const overUdp = (port: number, payload: number[]) => overIp(17, udp(33333, port, payload));
-const gre = (type: number, payload: number[], flags = 0, extra: number[] = []) => [...be16(flags), ...be16(type), ...extra, ...payload];
-const pppoe = (ppp: number[]) => [0x11, 0, ...be16(0x1234), ...be16(ppp.length), ...ppp];
-const mpls = (labels: number[], payload: number[]) => [
-  ...labels.flatMap((l, i) => [...be32(((l << 12) | (i === labels.length - 1 ? 0x100 : 0) | 64) >>> 0)]),
-  ...payload,
-];
-const vxlan = (frame: number[]) => [0x08, 0, 0, 0, 0, 0, 42, 0, ...frame];
-const geneve = (type: number, payload: number[], optWords = 0) => [optWords, 0, ...be16(type), 0, 0, 7, 0, ...Array(optWords * 4).fill(0), ...payload];
-const gtpu = (ip: number[], ext = false) => ext
-  ? [0x34, 0xff, ...be16(ip.length + 4 + 4), ...be32(1), 0, 0, 0, 0x85, 1, 0, 9, 0, ...ip]
-  : [0x30, 0xff, ...be16(ip.length), ...be32(1), ...ip];
-/** CAPWAP data: preamble 0, HLEN 2 words, T clear (an 802.3 frame). */
-const capwap = (frame: number[]) => [...be32(2 << 19), 0, 0, 0, 0, ...frame];
 
 test('each encapsulation yields the innermost flow, its kinds (outermost first) and the outer endpoints', () => {
   const cases: [string, number[], string[], string | null][] = [
