@@ -1,8 +1,8 @@
 /**
  * Encapsulations the decoder walks through to reach the innermost IP packet: PPPoE sessions, MPLS label stacks,
  * GRE (with PPTP's PPP, transparent Ethernet bridging and ERSPAN I/II/III), IP-in-IP, and the UDP tunnels VXLAN,
- * Geneve, GTP-U, Teredo and CAPWAP data. Each layer passed is recorded in PacketInfo (kind codes, outermost first,
- * and the outermost IP header that carried one); the nesting depth is bounded. A UDP or GRE payload that does not
+ * Geneve, GTP-U, Teredo, CAPWAP data and MPLS over UDP. Each layer passed is recorded in PacketInfo (kind codes,
+ * outermost first, and the outermost IP header that carried one); the nesting depth is bounded. A UDP or GRE payload that does not
  * decode as what its port or protocol says leaves the packet as the outer flow, as if no tunnel had been tried.
  */
 import {
@@ -24,10 +24,13 @@ export const TUNNEL_GENEVE = 10;
 export const TUNNEL_GTPU = 11;
 export const TUNNEL_TEREDO = 12;
 export const TUNNEL_CAPWAP = 13;
+export const TUNNEL_VXLAN_GPE = 14;
+export const TUNNEL_NSH = 15;
 
 /** JSON names of the kind codes (index = code). */
 export const TUNNEL_KIND_NAMES = [
   '', 'pppoe', 'mpls', 'gre', 'erspan', '4in4', '6in4', '4in6', '6in6', 'vxlan', 'geneve', 'gtpu', 'teredo', 'capwap',
+  'vxlan-gpe', 'nsh',
 ] as const;
 export type TunnelKindName = Exclude<(typeof TUNNEL_KIND_NAMES)[number], ''>;
 
@@ -41,6 +44,8 @@ const UDP_GENEVE = 6081;
 const UDP_GTPU = 2152;
 const UDP_TEREDO = 3544;
 const UDP_CAPWAP_DATA = 5247;
+const UDP_MPLS = 6635;
+const UDP_VXLAN_GPE = 4790;
 
 /** Records one more layer; false (and counted) past the depth bound. */
 function enter(p: PacketInfo, kind: number): boolean {
@@ -57,14 +62,18 @@ function enter(p: PacketInfo, kind: number): boolean {
   return true;
 }
 
-/** An IP header carries a tunnel: the first such header gives the outer endpoints. */
-function enterFromIp(p: PacketInfo, kind: number): boolean {
-  if (!enter(p, kind)) return false;
+/** The IP header in p carries a tunnel: the first such header gives the outer endpoints. */
+function markOuter(p: PacketInfo): void {
   if (p.outerFamily === 0) {
     p.outerFamily = p.family;
     p.outerSrcOff = p.srcOff;
     p.outerDstOff = p.dstOff;
   }
+}
+
+function enterFromIp(p: PacketInfo, kind: number): boolean {
+  if (!enter(p, kind)) return false;
+  markOuter(p);
   return true;
 }
 
@@ -194,7 +203,7 @@ function restore(p: PacketInfo, s: Saved): DecodeResult {
 
 /** Whether a UDP port is one a tunnel is decoded on. */
 export function isTunnelPort(port: number): boolean {
-  return port === UDP_VXLAN || port === UDP_GENEVE || port === UDP_GTPU || port === UDP_TEREDO || port === UDP_CAPWAP_DATA;
+  return port === UDP_VXLAN || port === UDP_GENEVE || port === UDP_GTPU || port === UDP_TEREDO || port === UDP_CAPWAP_DATA || port === UDP_MPLS || port === UDP_VXLAN_GPE;
 }
 
 /**
@@ -229,9 +238,41 @@ export function decodeUdpTunnel(buf: Uint8Array, p: PacketInfo): DecodeResult {
     case UDP_CAPWAP_DATA:
       r = decodeCapwapData(buf, off, end, p);
       break;
+    case UDP_MPLS:
+      markOuter(p);
+      r = decodeMpls(buf, off, end, p);
+      break;
+    case UDP_VXLAN_GPE:
+      // Flags with the P bit (next protocol present), next protocol in the fourth byte.
+      if (end - off >= 8 && (buf[off] & 0x04) !== 0 && enterFromIp(p, TUNNEL_VXLAN_GPE)) r = decodeNextProtocol(buf, buf[off + 3], off + 8, end, p);
+      break;
   }
   if (r === DECODED_UNDECODED && !p.tooDeep) return restore(p, s);
   return r;
+}
+
+/** The next-protocol codes VXLAN-GPE and NSH share: 1 IPv4, 2 IPv6, 3 Ethernet, 4 NSH, 5 MPLS. */
+function decodeNextProtocol(buf: Uint8Array, next: number, off: number, end: number, p: PacketInfo): DecodeResult {
+  switch (next) {
+    case 1:
+      return decodeIpv4(buf, off, end, p);
+    case 2:
+      return decodeIpv6(buf, off, end, p);
+    case 3:
+      return decodeEthernet(buf, off, end, p);
+    case 4: {
+      // NSH (RFC 8300): length in 4-byte words in the low 6 bits of the first two bytes.
+      if (end - off < 8) return DECODED_UNDECODED;
+      const hl = (u16(buf, off) & 0x3f) * 4;
+      if (hl < 8 || hl > end - off || !enter(p, TUNNEL_NSH)) return DECODED_UNDECODED;
+      const inner = buf[off + 3];
+      return inner === 4 ? DECODED_UNDECODED : decodeNextProtocol(buf, inner, off + hl, end, p);
+    }
+    case 5:
+      return decodeMpls(buf, off, end, p);
+    default:
+      return DECODED_UNDECODED;
+  }
 }
 
 /** GTPv1-U: only G-PDUs (type 255) carry user packets; optional fields and extension headers are skipped. */
@@ -339,6 +380,8 @@ function decodeGre(buf: Uint8Array, off: number, end: number, p: PacketInfo): De
       if (!enterFromIp(p, TUNNEL_GRE)) return DECODED_UNDECODED;
       if (type === 0x6558) return decodeEthernet(buf, q, end, p);
       if (type === 0x880b) return decodePpp(buf, q, end, p);
+      // WCCP redirection: IPv4, after a 4-byte redirect header unless the packet starts right away.
+      if (type === 0x883e) return end - q >= 1 && buf[q] >> 4 === 4 ? decodeIpv4(buf, q, end, p) : decodeIpv4(buf, q + 4, end, p);
       return decodeEthertype(buf, type, q, end, p);
   }
 }

@@ -10,7 +10,7 @@ export type FlowProto = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'sctp' | 'gre' | 'es
 export type FlowApp = 'dns' | 'tls' | 'http' | 'quic' | 'ssh';
 export type TcpState = 'syn_sent' | 'established' | 'closing' | 'closed' | 'reset';
 /** Encapsulations a flow can be seen in (docs/flow-schema.md, "tunnel"). */
-export type TunnelKind = 'pppoe' | 'mpls' | 'gre' | 'erspan' | '4in4' | '6in4' | '4in6' | '6in6' | 'vxlan' | 'geneve' | 'gtpu' | 'teredo' | 'capwap';
+export type TunnelKind = 'pppoe' | 'mpls' | 'gre' | 'erspan' | '4in4' | '6in4' | '4in6' | '6in6' | 'vxlan' | 'geneve' | 'gtpu' | 'teredo' | 'capwap' | 'vxlan-gpe' | 'nsh';
 
 /** The encapsulation of a flow's first packet: the flow itself is the innermost TCP/UDP/... packet. */
 export interface FlowTunnel {

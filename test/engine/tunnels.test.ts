@@ -51,6 +51,10 @@ test('each encapsulation yields the innermost flow, its kinds (outermost first) 
     ['GTP-U with an extension header', overUdp(2152, gtpu(innerTcp, true)), ['gtpu'], OUT_A],
     ['Teredo', overUdp(3544, innerUdp6), ['teredo'], OUT_A],
     ['Teredo with origin indication', overUdp(3544, [0, 0, ...Array(6).fill(0), ...innerUdp6]), ['teredo'], OUT_A],
+    ['VXLAN-GPE, Ethernet', overUdp(4790, [0x0c, 0, 0, 3, 0, 0, 1, 0, ...eth(0x0800, innerTcp)]), ['vxlan-gpe'], OUT_A],
+    ['VXLAN-GPE, NSH, IPv4', overUdp(4790, [0x0c, 0, 0, 4, 0, 0, 1, 0, 0x0f, 0xc2, 0x01, 0x01, 0, 0, 1, 0xff, ...innerTcp]), ['vxlan-gpe', 'nsh'], OUT_A],
+    ['GRE WCCP redirect', overIp(47, gre(0x883e, [0, 0, 0, 0, ...innerTcp])), ['gre'], OUT_A],
+    ['MPLS over UDP', overUdp(6635, mpls([16, 17], innerTcp)), ['mpls'], OUT_A],
     ['CAPWAP data, 802.3', overUdp(5247, capwap(eth(0x0800, innerTcp))), ['capwap'], OUT_A],
     ['VXLAN in GRE in PPPoE', eth(0x8864, pppoe([0, 0x21, ...ipv4(OUT_A, OUT_B, 47, gre(0x0800, ipv4('198.18.1.1', '198.18.1.2', 17, udp(1, 4789, vxlan(eth(0x0800, innerTcp))))))])), ['pppoe', 'gre', 'vxlan'], OUT_A],
   ];
