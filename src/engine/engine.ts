@@ -176,6 +176,12 @@ function flat(s: string): string {
   return s.length < 2 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
 
+function grown(a: Uint32Array, n: number): Uint32Array {
+  const b = new Uint32Array(n);
+  b.set(a);
+  return b;
+}
+
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
@@ -201,8 +207,8 @@ class FlowEngine implements Engine {
   /** DPI host (flag F_HOST_DPI) or the name cache's name for the responder when the flow was created. */
   private readonly hosts: (string | null)[] = [];
   private apps = new Uint8Array(1024);
-  /** Per slot: index of the flow's tunnel in `tunnels`, 0 for none. */
-  private tunnelOf = new Uint32Array(1024);
+  /** Per slot: index of the flow's tunnel in `tunnels`, 0 for none; allocated with the first tunnelled flow. */
+  private tunnelOf = new Uint32Array(0);
   private readonly tunnels = new TunnelTable();
   private readonly undecodedLinkTypes = new Map<number, number>();
   private readonly extra = new Map<number, FlowExtra>();
@@ -457,7 +463,7 @@ class FlowEngine implements Engine {
   }
 
   private tunnelRecord(s: number): FlowTunnel | null {
-    const t = this.tunnels.at(this.tunnelOf[s]);
+    const t = this.tunnels.at(this.tunnelOf[s] ?? 0);
     return t === null ? null : { kinds: t.kinds.slice(), src: t.src, dst: t.dst };
   }
 
@@ -505,7 +511,7 @@ class FlowEngine implements Engine {
     v.dnsQueries = queries;
     v.pid = x?.owner?.pid ?? null;
     v.process = x?.owner?.process ?? null;
-    v.tunnelJson = this.tunnels.jsonAt(this.tunnelOf[s]);
+    v.tunnelJson = this.tunnels.jsonAt(this.tunnelOf[s] ?? 0);
     w.flowValues(v);
     v.words = NO_KEYS;
     v.dnsQueries = EMPTY;
@@ -594,11 +600,14 @@ class FlowEngine implements Engine {
       const l = new Uint8Array(n);
       l.set(this.localDst);
       this.localDst = l;
-      const tu = new Uint32Array(n);
-      tu.set(this.tunnelOf);
-      this.tunnelOf = tu;
+      if (this.tunnelOf.length > 0) this.tunnelOf = grown(this.tunnelOf, n);
     }
-    this.tunnelOf[s] = p.tunnelDepth === 0 ? 0 : this.tunnels.intern(buf, p);
+    if (p.tunnelDepth > 0) {
+      if (this.tunnelOf.length === 0) this.tunnelOf = new Uint32Array(this.apps.length);
+      this.tunnelOf[s] = this.tunnels.intern(buf, p);
+    } else if (this.tunnelOf.length > 0) {
+      this.tunnelOf[s] = 0;
+    }
     this.apps[s] = 0;
     this.localDst[s] = 0;
     // The name cache only holds names once DNS was seen, so skip formatting an address when it is empty.
