@@ -208,7 +208,7 @@ class FlowEngine implements Engine {
   private readonly hosts: (string | null)[] = [];
   private apps = new Uint8Array(1024);
   /** Per slot: index of the flow's tunnel in `tunnels`, 0 for none; allocated with the first tunnelled flow. */
-  private tunnelOf = new Uint32Array(0);
+  private tunnelOf: Uint32Array = new Uint32Array(0);
   private readonly tunnels = new TunnelTable();
   private readonly undecodedLinkTypes = new Map<number, number>();
   private readonly extra = new Map<number, FlowExtra>();
