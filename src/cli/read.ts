@@ -192,7 +192,10 @@ function summaryText(s: ReadSummary): string {
   const span = s.first_ts !== null && s.last_ts !== null ? `, ${(s.last_ts - s.first_ts).toFixed(3)} s` : '';
   const cap = s.evicted_by_cap ? ` (${s.evicted_by_cap} evicted by the flow cap)` : '';
   const ext = s.ipv6_ext_chain_too_long ? ` (${s.ipv6_ext_chain_too_long} with too long IPv6 extension chains)` : '';
-  return `${s.packets} packets, ${s.bytes} bytes, ${s.flows} flows${cap}, ${s.arp} ARP, ${s.undecoded} undecoded${ext}${span}${dpiRefusedText(s.dpi_refused)}`;
+  const deep = s.tunnel_too_deep ? ` (${s.tunnel_too_deep} nested in too many tunnels)` : '';
+  const lts = Object.entries(s.undecoded_link_types).map(([lt, n]) => `${n} of link type ${lt}`);
+  const lt = lts.length ? ` (${lts.join(', ')})` : '';
+  return `${s.packets} packets, ${s.bytes} bytes, ${s.flows} flows${cap}, ${s.arp} ARP, ${s.undecoded} undecoded${ext}${deep}${lt}${span}${dpiRefusedText(s.dpi_refused)}`;
 }
 
 /** Only what DPI actually refused, so an ordinary capture's summary stays one short line. */

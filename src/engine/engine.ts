@@ -27,7 +27,7 @@
  *   and quiet flows end even when no packet arrives.
  * - A timeline of bytes per capture second (towards this host and from it) feeds the traffic chart.
  */
-import type { FlowApp, FlowRecord, FlowRow, ReadSummary } from '../shared/flow.ts';
+import type { FlowApp, FlowRecord, FlowRow, FlowTunnel, ReadSummary } from '../shared/flow.ts';
 import type { ColumnId } from '../shared/flows/columns.ts';
 import { CaptureReader } from './capture-reader.ts';
 import { createDpiGuard, createNameCache, openFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
@@ -39,7 +39,9 @@ import { FlowTable, F_DPI_DONE, F_HOST_DPI, STATE_NAMES, type EvictReason, type 
 import { Timeline } from './timeline.ts';
 import { NO_GEO, type GeoInfo } from './geo/geo-info.ts';
 import { defaultGeo, type GeoLookup } from './geo/geo-lookup.ts';
-import { DECODED_ARP, DECODED_FRAGMENT, DECODED_IP, PacketInfo, decodePacket } from './packet-decoder.ts';
+import { DECODED_ARP, DECODED_FRAGMENT, DECODED_IP, PacketInfo, decodePacket, isDecodedLinkType } from './packet-decoder.ts';
+import { TunnelTable } from './tunnel-table.ts';
+import { linkTypeName } from './link-type-names.ts';
 
 export { CaptureFormatError } from './capture-format-error.ts';
 export type { EvictReason, IdleTimeouts } from './flow-table.ts';
@@ -97,6 +99,10 @@ export interface EngineStats {
   readonly dpiRefused: Readonly<DpiRefusals>;
   /** IPv6 packets whose extension-header chain went past the decoder's walk bound (also counted undecoded). */
   readonly ipv6ExtChainTooLong: number;
+  /** Packets nested in more tunnels than the decoder's bound (also counted undecoded). */
+  readonly tunnelTooDeep: number;
+  /** Packets of link types not decoded, by link type number (also counted undecoded). */
+  readonly undecodedLinkTypes: ReadonlyMap<number, number>;
 }
 
 /** Columns a view sorts by number, read in place from the table. */
@@ -174,6 +180,12 @@ function flat(s: string): string {
   return s.length < 2 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
 
+function grown(a: Uint32Array, n: number): Uint32Array {
+  const b = new Uint32Array(n);
+  b.set(a);
+  return b;
+}
+
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
@@ -200,6 +212,10 @@ class FlowEngine implements Engine {
   /** DPI host (flag F_HOST_DPI) or the name cache's name for the responder when the flow was created. */
   private readonly hosts: (string | null)[] = [];
   private apps = new Uint8Array(1024);
+  /** Per slot: index of the flow's tunnel in `tunnels`, 0 for none; allocated with the first tunnelled flow. */
+  private tunnelOf: Uint32Array = new Uint32Array(0);
+  private readonly tunnels = new TunnelTable();
+  private readonly undecodedLinkTypes = new Map<number, number>();
   private readonly extra = new Map<number, FlowExtra>();
   private readonly evictCbs: ((flow: FlowRef, reason: EvictReason) => void)[] = [];
   /** Per slot: 1 when the responder (dst) is this host, so its packets' direction is known per packet. */
@@ -244,6 +260,10 @@ class FlowEngine implements Engine {
       get ipv6ExtChainTooLong() {
         return info.ipv6ExtChainTooLong;
       },
+      get tunnelTooDeep() {
+        return info.tunnelTooDeep;
+      },
+      undecodedLinkTypes: this.undecodedLinkTypes,
     };
     this.reader = new CaptureReader((buf, off, caplen, wire, ts, lt) => this.ingest(buf, off, caplen, wire, ts, lt));
   }
@@ -366,7 +386,7 @@ class FlowEngine implements Engine {
     if (r === DECODED_IP) {
       const t = this.table;
       const s = t.update(buf, p, wire, ts);
-      if (t.lastCreated) this.created(s);
+      if (t.lastCreated) this.created(s, buf, p);
       this.direction(ts, wire, (this.localDst[s] === 1) === t.lastFromInit);
       if (p.fragFirst) this.frags.remember(buf, p, s, t.ids[s]);
       if (p.payloadLen > 0 && (p.proto === 6 || p.proto === 17) && this.useDpi && (t.flags[s] & F_DPI_DONE) === 0) this.inspect(s, p, buf, ts);
@@ -384,7 +404,10 @@ class FlowEngine implements Engine {
       }
     } else {
       if (r === DECODED_ARP) st.arp++;
-      else st.undecoded++;
+      else {
+        st.undecoded++;
+        if (!isDecodedLinkType(linktype)) this.undecodedLinkTypes.set(linktype, (this.undecodedLinkTypes.get(linktype) ?? 0) + 1);
+      }
       // Frames of no flow have no known direction: counted as from this host.
       this.direction(ts, wire, false);
     }
@@ -448,9 +471,15 @@ class FlowEngine implements Engine {
       dns_queries: queries.slice(),
       pid: x?.owner?.pid ?? null,
       process: x?.owner?.process ?? null,
+      tunnel: this.tunnelRecord(s),
     };
     if (dropped > 0) r.dns_queries_dropped = dropped;
     return r;
+  }
+
+  private tunnelRecord(s: number): FlowTunnel | null {
+    const t = this.tunnels.at(this.tunnelOf[s] ?? 0);
+    return t === null ? null : { kinds: t.kinds.slice(), src: t.src, dst: t.dst };
   }
 
   private readonly line = new FlowLineValues();
@@ -508,6 +537,7 @@ class FlowEngine implements Engine {
     v.dnsQueries = queries;
     v.pid = x?.owner?.pid ?? null;
     v.process = x?.owner?.process ?? null;
+    v.tunnelJson = this.tunnels.jsonAt(this.tunnelOf[s] ?? 0);
     w.flowValues(v);
     v.words = NO_KEYS;
     v.dnsQueries = EMPTY;
@@ -555,6 +585,8 @@ class FlowEngine implements Engine {
       arp: st.arp,
       undecoded: st.undecoded,
       ipv6_ext_chain_too_long: st.ipv6ExtChainTooLong,
+      tunnel_too_deep: st.tunnelTooDeep,
+      undecoded_link_types: this.linkTypeCounts(),
       dpi_refused: {
         buffer_budget: st.dpiRefused.bufferBudget,
         inspectors: st.dpiRefused.inspectors,
@@ -566,6 +598,12 @@ class FlowEngine implements Engine {
     };
   }
 
+  private linkTypeCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [lt, n] of [...this.undecodedLinkTypes].sort((a, b) => a[0] - b[0])) out[linkTypeName(lt)] = n;
+    return out;
+  }
+
   private extraOf(s: number): FlowExtra {
     let x = this.extra.get(s);
     if (!x) {
@@ -575,7 +613,7 @@ class FlowEngine implements Engine {
     return x;
   }
 
-  private created(s: number): void {
+  private created(s: number, buf: Uint8Array, p: PacketInfo): void {
     const t = this.table;
     this.stats.flows++;
     this.dpi[s]?.close();
@@ -588,6 +626,13 @@ class FlowEngine implements Engine {
       const l = new Uint8Array(n);
       l.set(this.localDst);
       this.localDst = l;
+      if (this.tunnelOf.length > 0) this.tunnelOf = grown(this.tunnelOf, n);
+    }
+    if (p.tunnelDepth > 0) {
+      if (this.tunnelOf.length === 0) this.tunnelOf = new Uint32Array(this.apps.length);
+      this.tunnelOf[s] = this.tunnels.intern(buf, p);
+    } else if (this.tunnelOf.length > 0) {
+      this.tunnelOf[s] = 0;
     }
     this.apps[s] = 0;
     this.localDst[s] = 0;

@@ -46,6 +46,7 @@ const T_HOST = latin1(',"host":');
 const T_DNS_QUERIES = latin1(',"dns_queries":[');
 const T_PID = latin1('],"pid":');
 const T_PROCESS = latin1(',"process":');
+const T_TUNNEL = latin1(',"tunnel":');
 const T_DNS_DROPPED = latin1(',"dns_queries_dropped":');
 const T_END = latin1('}\n');
 
@@ -84,6 +85,8 @@ export class FlowLineValues {
   dnsQueries: readonly string[] = NONE;
   pid: number | null = null;
   process: string | null = null;
+  /** The tunnel's JSON text (ASCII: kinds and addresses), or null. */
+  tunnelJson: string | null = null;
 }
 
 /** Writes JSON lines as UTF-8 into chunks of `chunkBytes`; each full chunk goes to `emit`, which then owns it. */
@@ -173,6 +176,11 @@ export class FlowJsonWriter {
     this.num(r.pid);
     this.lit(T_PROCESS);
     this.str(r.process);
+    // As JSON.stringify: a record without the key prints without it.
+    if (r.tunnel !== undefined) {
+      this.lit(T_TUNNEL);
+      this.ascii(JSON.stringify(r.tunnel));
+    }
     if (r.dns_queries_dropped !== undefined) {
       this.lit(T_DNS_DROPPED);
       this.num(r.dns_queries_dropped);
@@ -235,6 +243,8 @@ export class FlowJsonWriter {
     this.num(v.pid);
     this.lit(T_PROCESS);
     this.str(v.process);
+    this.lit(T_TUNNEL);
+    this.ascii(v.tunnelJson ?? 'null');
     this.lit(T_END);
   }
 

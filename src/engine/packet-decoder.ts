@@ -2,7 +2,13 @@
  * Link, network and transport decoding into one reusable PacketInfo (no allocation per packet). Every read is
  * bounds-checked against the captured bytes; tag stacks and IPv6 extension-header chains are walked a bounded
  * number of steps. Anything not understood is reported as undecoded, never thrown.
+ * Tunnels are walked in tunnels.ts, other link layers in link-layers.ts.
  */
+import {
+  LINKTYPE_C_HDLC, LINKTYPE_IEEE802_11, LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_NFLOG, LINKTYPE_PPI, LINKTYPE_PPP, LINKTYPE_PPP_WITH_DIR,
+  decodeCiscoHdlc, decodeIeee80211, decodeNflog, decodePpi, decodePppWithDirection, decodeRadiotap,
+} from './link-layers.ts';
+import { decodeIpTunnel, decodeMpls, decodePpp, decodePppoe, decodeUdpTunnel, isTunnelPort } from './tunnels.ts';
 
 export const DECODED_UNDECODED = 0;
 export const DECODED_ARP = 1;
@@ -20,6 +26,39 @@ export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
+export const LINKTYPE_PPP_HDLC = 50;
+/** A PPPoE header with no Ethernet header before it. */
+export const LINKTYPE_PPP_ETHER = 51;
+export const LINKTYPE_C_HDLC_WITH_DIR = 205;
+
+/** The link types decodePacket understands; any other is undecoded (and named in the read summary). */
+export function isDecodedLinkType(linktype: number): boolean {
+  switch (linktype) {
+    case LINKTYPE_NULL:
+    case LINKTYPE_ETHERNET:
+    case LINKTYPE_RAW:
+    case 12:
+    case 14:
+    case LINKTYPE_LOOP:
+    case LINKTYPE_LINUX_SLL:
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6:
+    case LINKTYPE_LINUX_SLL2:
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC:
+    case LINKTYPE_PPP_ETHER:
+    case LINKTYPE_C_HDLC_WITH_DIR:
+    case LINKTYPE_C_HDLC:
+    case LINKTYPE_IEEE802_11:
+    case LINKTYPE_IEEE802_11_RADIOTAP:
+    case LINKTYPE_PPI:
+    case LINKTYPE_PPP_WITH_DIR:
+    case LINKTYPE_NFLOG:
+      return true;
+    default:
+      return false;
+  }
+}
 
 export const ICMP_KIND_NONE = 0;
 /** Echo request/reply: sport = dport = identifier. */
@@ -54,18 +93,33 @@ export class PacketInfo {
   icmpKind = 0;
   /** Cumulative: IPv6 packets whose extension-header chain went past the walk bound (reported undecoded). */
   ipv6ExtChainTooLong = 0;
+  /** Encapsulations passed to reach the packet (tunnels.ts kind codes, 4 bits each, outermost in the low bits). */
+  tunnelKinds = 0;
+  tunnelDepth = 0;
+  /** The outermost IP header that carried an encapsulation; family 0 when none did (e.g. PPPoE, MPLS on Ethernet). */
+  outerFamily = 0;
+  outerSrcOff = 0;
+  outerDstOff = 0;
+  /** This packet went past the tunnel depth bound. */
+  tooDeep = false;
+  /** Cumulative: packets nested deeper than the tunnel depth bound (reported undecoded). */
+  tunnelTooDeep = 0;
 }
 
-function u16(b: Uint8Array, o: number): number {
+export function u16(b: Uint8Array, o: number): number {
   return (b[o] << 8) | b[o + 1];
 }
 
-function u32(b: Uint8Array, o: number): number {
+export function u32(b: Uint8Array, o: number): number {
   return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
 export function decodePacket(buf: Uint8Array, off: number, caplen: number, linktype: number, p: PacketInfo): DecodeResult {
   const end = Math.min(off + caplen, buf.length);
+  p.tunnelKinds = 0;
+  p.tunnelDepth = 0;
+  p.outerFamily = 0;
+  p.tooDeep = false;
   switch (linktype) {
     case LINKTYPE_ETHERNET:
       if (end - off < 14) return DECODED_UNDECODED;
@@ -95,12 +149,31 @@ export function decodePacket(buf: Uint8Array, off: number, caplen: number, linkt
       if (af === 10 || af === 24 || af === 28 || af === 30) return decodeIpv6(buf, off + 4, end, p);
       return DECODED_UNDECODED;
     }
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC:
+      return decodePpp(buf, off, end, p);
+    case LINKTYPE_PPP_ETHER:
+      return decodePppoe(buf, off, end, p);
+    case LINKTYPE_C_HDLC_WITH_DIR:
+      return decodeCiscoHdlc(buf, off + 1, end, p);
+    case LINKTYPE_PPP_WITH_DIR:
+      return decodePppWithDirection(buf, off, end, p);
+    case LINKTYPE_C_HDLC:
+      return decodeCiscoHdlc(buf, off, end, p);
+    case LINKTYPE_IEEE802_11:
+      return decodeIeee80211(buf, off, end, p);
+    case LINKTYPE_IEEE802_11_RADIOTAP:
+      return decodeRadiotap(buf, off, end, p);
+    case LINKTYPE_PPI:
+      return decodePpi(buf, off, end, p);
+    case LINKTYPE_NFLOG:
+      return decodeNflog(buf, off, end, p);
     default:
       return DECODED_UNDECODED;
   }
 }
 
-function decodeEthertype(buf: Uint8Array, type: number, off: number, end: number, p: PacketInfo): DecodeResult {
+export function decodeEthertype(buf: Uint8Array, type: number, off: number, end: number, p: PacketInfo): DecodeResult {
   for (let i = 0; i <= MAX_VLAN_TAGS; i++) {
     switch (type) {
       case 0x0800:
@@ -109,6 +182,11 @@ function decodeEthertype(buf: Uint8Array, type: number, off: number, end: number
         return decodeIpv6(buf, off, end, p);
       case 0x0806:
         return DECODED_ARP;
+      case 0x8864:
+        return decodePppoe(buf, off, end, p);
+      case 0x8847:
+      case 0x8848:
+        return decodeMpls(buf, off, end, p);
       case 0x8100:
       case 0x88a8:
       case 0x9100:
@@ -123,14 +201,14 @@ function decodeEthertype(buf: Uint8Array, type: number, off: number, end: number
   return DECODED_UNDECODED;
 }
 
-function decodeIp(buf: Uint8Array, off: number, end: number, p: PacketInfo): DecodeResult {
+export function decodeIp(buf: Uint8Array, off: number, end: number, p: PacketInfo): DecodeResult {
   const v = buf[off] >> 4;
   if (v === 4) return decodeIpv4(buf, off, end, p);
   if (v === 6) return decodeIpv6(buf, off, end, p);
   return DECODED_UNDECODED;
 }
 
-function decodeIpv4(buf: Uint8Array, off: number, end: number, p: PacketInfo): DecodeResult {
+export function decodeIpv4(buf: Uint8Array, off: number, end: number, p: PacketInfo): DecodeResult {
   if (end - off < 20) return DECODED_UNDECODED;
   const vihl = buf[off];
   if (vihl >> 4 !== 4) return DECODED_UNDECODED;
@@ -152,7 +230,7 @@ function decodeIpv4(buf: Uint8Array, off: number, end: number, p: PacketInfo): D
   return decodeTransport(buf, off + ihl, ipEnd, p);
 }
 
-function decodeIpv6(buf: Uint8Array, off: number, end: number, p: PacketInfo): DecodeResult {
+export function decodeIpv6(buf: Uint8Array, off: number, end: number, p: PacketInfo): DecodeResult {
   if (end - off < 40) return DECODED_UNDECODED;
   if (buf[off] >> 4 !== 6) return DECODED_UNDECODED;
   const plen = u16(buf, off + 4);
@@ -236,6 +314,7 @@ function decodeTransport(buf: Uint8Array, q: number, ipEnd: number, p: PacketInf
         if (ulen >= 8 && ulen - 8 < n) n = ulen - 8;
         p.payloadOff = q + 8;
         p.payloadLen = n;
+        if (isTunnelPort(p.dport) || isTunnelPort(p.sport)) return decodeUdpTunnel(buf, p);
       }
       return DECODED_IP;
     }
@@ -244,6 +323,10 @@ function decodeTransport(buf: Uint8Array, q: number, ipEnd: number, p: PacketInf
       p.sport = u16(buf, q);
       p.dport = u16(buf, q + 2);
       return DECODED_IP;
+    case 4:
+    case 41:
+    case 47:
+      return decodeIpTunnel(buf, q, ipEnd, p);
     case 1:
     case 58: {
       if (avail < 4) return DECODED_UNDECODED;

@@ -9,6 +9,18 @@ export const FLOW_SCHEMA_VERSION = 1;
 export type FlowProto = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'sctp' | 'gre' | 'esp' | 'other';
 export type FlowApp = 'dns' | 'tls' | 'http' | 'quic' | 'ssh';
 export type TcpState = 'syn_sent' | 'established' | 'closing' | 'closed' | 'reset';
+/** Encapsulations a flow can be seen in (docs/flow-schema.md, "tunnel"). */
+export type TunnelKind = 'pppoe' | 'mpls' | 'gre' | 'erspan' | '4in4' | '6in4' | '4in6' | '6in6' | 'vxlan' | 'geneve' | 'gtpu' | 'teredo' | 'capwap' | 'vxlan-gpe' | 'nsh';
+
+/** The encapsulation of a flow's first packet: the flow itself is the innermost TCP/UDP/... packet. */
+export interface FlowTunnel {
+  /** Outermost first. */
+  kinds: TunnelKind[];
+  /** The outermost IP header that carried an encapsulation (sender of that first packet); null when none did. */
+  src: string | null;
+  dst: string | null;
+}
+
 /** TCP flows carry a TcpState; other protocols are `active` until evicted. */
 export type FlowState = TcpState | 'active';
 
@@ -48,6 +60,8 @@ export interface FlowRecord {
   dns_queries_dropped?: number;
   pid: number | null;
   process: string | null;
+  /** Null unless the flow was seen inside a tunnel (always written by the engine). */
+  tunnel?: FlowTunnel | null;
 }
 
 /** Extra detail the desktop app shows in the flow drawer; absent from the CLI's JSON lines. */
@@ -101,6 +115,10 @@ export interface ReadSummary {
   undecoded: number;
   /** IPv6 packets whose extension-header chain went past the decoder's walk bound (counted in `undecoded` too). */
   ipv6_ext_chain_too_long: number;
+  /** Packets nested in more tunnels than the decoder's depth bound (counted in `undecoded` too). */
+  tunnel_too_deep: number;
+  /** Packets of link types the decoder does not know, by link type name (else number); counted in `undecoded` too. */
+  undecoded_link_types: Record<string, number>;
   /** What deep packet inspection declined to do under its limits (docs/flow-schema.md). */
   dpi_refused: DpiRefusedSummary;
   first_ts: number | null;

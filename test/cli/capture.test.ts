@@ -68,6 +68,7 @@ test('--json prints the sandbox and stats lines, then a summary; --write saves t
 const FLOW_KEYS = [
   'type', 'id', 'proto', 'src', 'sport', 'dst', 'dport', 'src_country', 'dst_country', 'src_asn', 'dst_asn', 'src_as_name',
   'dst_as_name', 'packets_fwd', 'bytes_fwd', 'packets_rev', 'bytes_rev', 'first_seen', 'last_seen', 'state', 'app', 'host', 'dns_queries', 'pid', 'process',
+  'tunnel',
 ];
 
 test('--json flow line format: exactly JSON.stringify of the FlowRecord, keys in schema order', async () => {
@@ -78,7 +79,7 @@ test('--json flow line format: exactly JSON.stringify of the FlowRecord, keys in
   const parsed = JSON.parse(line) as Record<string, unknown>;
   assert.deepEqual(Object.keys(parsed), FLOW_KEYS);
   assert.equal(line, JSON.stringify(parsed), 'no spaces, numbers as String() prints them');
-  assert.match(line, /^\{"type":"flow","id":1,"proto":"udp","src":"10\.9\.0\.1","sport":40000,"dst":"10\.9\.0\.2","dport":5353,"src_country":null,"dst_country":null,"src_asn":null,"dst_asn":null,"src_as_name":null,"dst_as_name":null,"packets_fwd":7,"bytes_fwd":\d+,"packets_rev":0,"bytes_rev":0,"first_seen":\d+(\.\d{1,6})?,"last_seen":\d+(\.\d{1,6})?,"state":"active","app":(null|"[a-z]+"),"host":(null|"[^"]*"),"dns_queries":\[[^\]]*\],"pid":(null|\d+),"process":(null|"[^"]*")\}$/);
+  assert.match(line, /^\{"type":"flow","id":1,"proto":"udp","src":"10\.9\.0\.1","sport":40000,"dst":"10\.9\.0\.2","dport":5353,"src_country":null,"dst_country":null,"src_asn":null,"dst_asn":null,"src_as_name":null,"dst_as_name":null,"packets_fwd":7,"bytes_fwd":\d+,"packets_rev":0,"bytes_rev":0,"first_seen":\d+(\.\d{1,6})?,"last_seen":\d+(\.\d{1,6})?,"state":"active","app":(null|"[a-z]+"),"host":(null|"[^"]*"),"dns_queries":\[[^\]]*\],"pid":(null|\d+),"process":(null|"[^"]*"),"tunnel":null\}$/);
 });
 
 test('--json with a slow stdout: nothing is written while it waits for a drain, and the last lines are complete', async () => {

@@ -8,8 +8,8 @@ import { ensureCliBundle, REPO_ROOT, SYSTEM_NODE } from '../engine/cli-bundle.ts
 import { eth, ipv4, ipv6, pcap, pcapng, tcp, udp, TCP } from '../engine/capture-fixtures.ts';
 
 const RECORD_FIELDS = ['type', 'id', 'proto', 'src', 'sport', 'dst', 'dport', 'src_country', 'dst_country', 'src_asn', 'dst_asn', 'src_as_name', 'dst_as_name', 'packets_fwd', 'bytes_fwd', 'packets_rev', 'bytes_rev',
-  'first_seen', 'last_seen', 'state', 'app', 'host', 'dns_queries', 'pid', 'process'];
-const SUMMARY_FIELDS = ['type', 'packets', 'bytes', 'flows', 'evicted_by_cap', 'arp', 'undecoded', 'ipv6_ext_chain_too_long', 'dpi_refused', 'first_ts', 'last_ts'];
+  'first_seen', 'last_seen', 'state', 'app', 'host', 'dns_queries', 'pid', 'process', 'tunnel'];
+const SUMMARY_FIELDS = ['type', 'packets', 'bytes', 'flows', 'evicted_by_cap', 'arp', 'undecoded', 'ipv6_ext_chain_too_long', 'tunnel_too_deep', 'undecoded_link_types', 'dpi_refused', 'first_ts', 'last_ts'];
 
 const A = '192.0.2.10';
 const B = '198.51.100.20';
@@ -49,11 +49,11 @@ test('--json on the system Node (20): exactly the FlowRecord fields per flow, fi
     assert.deepEqual(lines[0], {
       type: 'flow', id: 1, proto: 'tcp', src: A, sport: 40000, dst: B, dport: 80, src_country: null, dst_country: null, src_asn: null, dst_asn: null,
       src_as_name: null, dst_as_name: null, packets_fwd: 2, bytes_fwd: 108, packets_rev: 1, bytes_rev: 54,
-      first_seen: 1700000000.000001, last_seen: 1700000000.2, state: 'established', app: null, host: null, dns_queries: [], pid: null, process: null,
+      first_seen: 1700000000.000001, last_seen: 1700000000.2, state: 'established', app: null, host: null, dns_queries: [], pid: null, process: null, tunnel: null,
     });
     assert.deepEqual([lines[1].proto, lines[1].src, lines[1].dst, lines[1].bytes_fwd], ['udp', '2001:db8::1', '2001:db8::53', 200]);
     assert.deepEqual(Object.keys(lines[2]), SUMMARY_FIELDS);
-    assert.deepEqual(lines[2], { type: 'summary', packets: 6, bytes: 108 + 54 + 42 + 200 + 34, flows: 2, evicted_by_cap: 0, arp: 1, undecoded: 1, ipv6_ext_chain_too_long: 0,
+    assert.deepEqual(lines[2], { type: 'summary', packets: 6, bytes: 108 + 54 + 42 + 200 + 34, flows: 2, evicted_by_cap: 0, arp: 1, undecoded: 1, ipv6_ext_chain_too_long: 0, tunnel_too_deep: 0, undecoded_link_types: {},
       dpi_refused: { buffer_budget: 0, inspectors: 0, quic_derivations: 0, quic_other_dcid: 0 }, first_ts: 1700000000.000001, last_ts: 1700000000.5 });
   });
 });

@@ -36,8 +36,6 @@ const EXCEPTIONS = new Map<string, string>([
   ['arcnet-rfc1201-arp-icmp-http.pcap|dns|tcpdump.org', `ARCNET: ${NOT_DECODED_LINK}`],
   ['arcnet-rfc1201-arp-icmp-http.pcap|dns|163.240.190.146.in-addr.arpa', `ARCNET: ${NOT_DECODED_LINK}`],
   ['arcnet-rfc1201-arp-icmp-http.pcap|http-host|tcpdump.org', `ARCNET: ${NOT_DECODED_LINK}`],
-  ['nflog.pcap|dns|example.com', `NFLOG (issue 13's link-type part, packet decoder): ${NOT_DECODED_LINK}`],
-  ['nflog.pcap|dns|www.example.com', `NFLOG (issue 13's link-type part, packet decoder): ${NOT_DECODED_LINK}`],
   ['eapon1.pcap|nbns|arbeitsgruppe<1d>', YOUNG],
   ['eapon1.pcap|nbns|<01><02>__msbrowse__<02><01>', YOUNG],
   ['eapon1.pcap|http-host|239.255.255.250:1900', 'SSDP (HTTP-like text over UDP multicast): its HOST is the multicast group and port, not a host name'],

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
-import type { FlowRow } from '../../shared/flow.ts';
+import type { FlowRow, FlowTunnel } from '../../shared/flow.ts';
 import { useStores } from '../state/app-stores.ts';
 import { downRate, upRate, localAddr, localPort, remoteAddr, remotePort } from '../../shared/flows/endpoints.ts';
 import { formatBytes, formatDateTime, formatEndpoint, formatRate } from '../format.ts';
@@ -9,6 +9,13 @@ import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 
 /** `isolated`: text a local process chose (its name, its executable's path, a user name), shown in a <bdi>. */
 type Field = [label: string, value: string, copyable?: boolean, isolated?: boolean];
+
+/** Outermost encapsulation first, then the outer IP endpoints when there are any. */
+function tunnelText(t: FlowTunnel | null | undefined): string {
+  if (!t) return '—';
+  const ends = t.src !== null && t.dst !== null ? ` (${formatEndpoint(t.src, 0)} → ${formatEndpoint(t.dst, 0)})` : '';
+  return `${t.kinds.join(' › ')}${ends}`;
+}
 
 function fields(r: FlowRow): Field[] {
   const list = (v: string[]) => (v.length ? v.join(', ') : '—');
@@ -25,6 +32,7 @@ function fields(r: FlowRow): Field[] {
     ['Responder (dst)', formatEndpoint(r.dst, r.dport), true],
     ['Initiator country / AS', place(r.src_country, r.src_asn, r.src_as_name), true],
     ['Responder country / AS', place(r.dst_country, r.dst_asn, r.dst_as_name), true],
+    ['Tunnel', tunnelText(r.tunnel), true],
     ['Which end is this host', r.local === null ? 'unknown (shown: src as local)' : r.local],
     ['Packets src→dst', r.packets_fwd.toLocaleString('en-US')],
     ['Bytes src→dst', `${formatBytes(r.bytes_fwd)} (${r.bytes_fwd.toLocaleString('en-US')})`],

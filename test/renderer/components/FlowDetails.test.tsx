@@ -46,6 +46,19 @@ describe('flow details drawer', () => {
     expect(within(d).getByText('Copied JSON')).toBeTruthy();
   });
 
+  it('shows the tunnel a flow was seen in: kinds outermost first and the outer endpoints, a dash for none', async () => {
+    const { user } = await setup([
+      row({ id: 5, tunnel: { kinds: ['pppoe', 'gre', 'vxlan'], src: '198.18.0.1', dst: '2001:db8::2' } }),
+      row({ id: 6, last_seen: 1, tunnel: null }),
+    ]);
+    await user.dblClick(screen.getAllByRole('row')[1].querySelector('[role=gridcell]') as HTMLElement);
+    const value = () => {
+      const t = within(drawer()).getAllByRole('term').find((e) => e.textContent === 'Tunnel');
+      return t?.nextElementSibling?.textContent ?? '';
+    };
+    expect(value()).toContain('pppoe › gre › vxlan (198.18.0.1 → [2001:db8::2])');
+  });
+
   it("shows the process's name, executable and user direction-isolated", async () => {
     const { user } = await setup([row({ id: 5, process: 'مرحبا', pid: 9, exe: '/home/u/مرحبا/bin', user: 'u' })]);
     await user.dblClick(screen.getAllByRole('row')[1].querySelector('[role=gridcell]') as HTMLElement);
