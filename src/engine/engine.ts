@@ -505,7 +505,7 @@ class FlowEngine implements Engine {
     if (d) {
       const f = d.facts;
       app = f.app;
-      host = f.sni ?? f.httpHost;
+      host = f.sni ?? f.httpHost ?? f.proxyTarget;
       queries = f.dnsQueries;
     }
     v.dstText = null;
@@ -538,6 +538,7 @@ class FlowEngine implements Engine {
     v.pid = x?.owner?.pid ?? null;
     v.process = x?.owner?.process ?? null;
     v.tunnelJson = this.tunnels.jsonAt(this.tunnelOf[s] ?? 0);
+    v.dnsQueriesDropped = d ? d.facts.dnsQueriesDropped : x?.dnsQueriesDropped ?? 0;
     w.flowValues(v);
     v.words = NO_KEYS;
     v.dnsQueries = EMPTY;

@@ -87,6 +87,8 @@ export class FlowLineValues {
   process: string | null = null;
   /** The tunnel's JSON text (ASCII: kinds and addresses), or null. */
   tunnelJson: string | null = null;
+  /** Names past the first 32 of dns_queries; 0 leaves the key out, as the record does. */
+  dnsQueriesDropped = 0;
 }
 
 /** Writes JSON lines as UTF-8 into chunks of `chunkBytes`; each full chunk goes to `emit`, which then owns it. */
@@ -245,6 +247,10 @@ export class FlowJsonWriter {
     this.str(v.process);
     this.lit(T_TUNNEL);
     this.ascii(v.tunnelJson ?? 'null');
+    if (v.dnsQueriesDropped > 0) {
+      this.lit(T_DNS_DROPPED);
+      this.num(v.dnsQueriesDropped);
+    }
     this.lit(T_END);
   }
 

@@ -20,6 +20,14 @@ function readRecords(frames: number[][]) {
   const engine = createEngine({ detail: false });
   engine.push(pcap(frames.map((data, k) => ({ ts: 1_700_000_000 + k / 100, data }))));
   engine.end();
+  // The lines read --json and capture --json write straight from the table must be the records' lines.
+  for (const f of engine.flows()) {
+    const direct: Buffer[] = [];
+    const w = new FlowJsonWriter((c) => direct.push(c));
+    engine.writeFlowJson(f, w);
+    w.flush();
+    assert.deepEqual(JSON.parse(Buffer.concat(direct).toString('utf8')), jsonLine(engine.toRecord(f)));
+  }
   return [...engine.flows()].map((f) => engine.toRecord(f));
 }
 

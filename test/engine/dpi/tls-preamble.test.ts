@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createEngine } from '../../../src/engine/index.ts';
+import { FlowJsonWriter } from '../../../src/engine/flow-json.ts';
 import { createFlowDpi, createNameCache, dpiInternalErrors } from '../../../src/engine/dpi/index.ts';
 import { PRE_CONNECT, PRE_FTP, PRE_IMAP, PRE_LDAP, PRE_PG, PRE_POP3, PRE_PROXY, PRE_RDP, PRE_SMTP, PRE_SOCKS4, PRE_SOCKS5, PRE_XMPP, SCAN_END, SCAN_INVALID, SCAN_MORE, scanPreamble } from '../../../src/engine/dpi/tls-preamble.ts';
 import { pcap } from '../capture-fixtures.ts';
@@ -104,6 +105,26 @@ test('each conversation: the name after STARTTLS, X.224, PROXY, SOCKS or CONNECT
     assert.equal(r.app, c.app, `${c.name}: app`);
   });
   assert.equal(dpiInternalErrors(), errors);
+});
+
+test('read --json and capture --json (lines written from the table) name the flow as its record does', () => {
+  CASES.forEach((c, i) => {
+    const engine = createEngine({ detail: false });
+    engine.push(pcap(conversationFrames(c, i).map((data, k) => ({ ts: 1_700_000_000 + k / 1000, data }))));
+    engine.end();
+    const [f] = [...engine.flows()];
+    const viaRecord: Buffer[] = [];
+    const direct: Buffer[] = [];
+    const wr = new FlowJsonWriter((b) => viaRecord.push(b));
+    const wd = new FlowJsonWriter((b) => direct.push(b));
+    wr.flow(engine.toRecord(f));
+    engine.writeFlowJson(f, wd);
+    wr.flush();
+    wd.flush();
+    const line = Buffer.concat(direct).toString('utf8');
+    assert.equal(line, Buffer.concat(viaRecord).toString('utf8'), c.name);
+    assert.equal((JSON.parse(line) as { host: string | null }).host, c.host, c.name);
+  });
 });
 
 test('the same, with every client payload split into three segments (1 byte, up to the middle, the rest)', () => {
