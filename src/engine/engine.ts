@@ -162,6 +162,14 @@ const MAX_PENDING_ATTRIBUTION = 4096;
 /** A flow's DPI is also dropped once the flow has been quiet this long (packet time): DPI state is for young flows. */
 const DPI_IDLE_S = 5;
 
+/** A flow's labels as its record and JSON line give them (labelsOf). */
+interface FlowLabels {
+  app: FlowApp | null;
+  host: string | null;
+  queries: readonly string[];
+  dropped: number;
+}
+
 /** What few flows need beyond the table and the host/app columns; kept in a sparse map by slot. */
 interface FlowExtra {
   dnsQueries: string[];
@@ -430,18 +438,8 @@ class FlowEngine implements Engine {
     const fam = t.family(s);
     const proto = t.proto(s);
     const dst = formatAddress(t.keys, t.dstIndex(s), fam);
-    const d = this.dpi[s];
     const x = this.extra.get(s);
-    let app = APP_CODES[this.apps[s]] ?? null;
-    let host = (t.flags[s] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
-    let queries = x?.dnsQueries ?? EMPTY;
-    if (d) {
-      const f = d.facts;
-      app = f.app;
-      host = f.sni ?? f.httpHost ?? f.proxyTarget;
-      queries = f.dnsQueries;
-    }
-    const dropped = d ? d.facts.dnsQueriesDropped : x?.dnsQueriesDropped ?? 0;
+    const { app, host, queries, dropped } = this.labelsOf(s, x);
     const src = formatAddress(t.keys, t.srcIndex(s), fam);
     const sg = this.geoOf(t.srcIndex(s), fam, src);
     const dg = this.geoOf(t.dstIndex(s), fam, dst);
@@ -483,6 +481,28 @@ class FlowEngine implements Engine {
   }
 
   private readonly line = new FlowLineValues();
+  private readonly labels: FlowLabels = { app: null, host: null, queries: EMPTY, dropped: 0 };
+
+  /**
+   * What a flow's record and its JSON line say it is: DPI's facts while it is inspected, else what was kept when
+   * inspection ended. One reused object: read it before the next call.
+   */
+  private labelsOf(s: number, x: FlowExtra | undefined): FlowLabels {
+    const l = this.labels;
+    const f = this.dpi[s]?.facts;
+    if (f) {
+      l.app = f.app;
+      l.host = f.sni ?? f.httpHost ?? f.proxyTarget;
+      l.queries = f.dnsQueries;
+      l.dropped = f.dnsQueriesDropped;
+    } else {
+      l.app = APP_CODES[this.apps[s]] ?? null;
+      l.host = (this.table.flags[s] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
+      l.queries = x?.dnsQueries ?? EMPTY;
+      l.dropped = x?.dnsQueriesDropped ?? 0;
+    }
+    return l;
+  }
 
   /** Country and AS of the address at `at` in the table's key words (IPv4 straight from its word, cached per address). */
   private geoOf(at: number, fam: number, text: string | null): GeoInfo {
@@ -497,17 +517,9 @@ class FlowEngine implements Engine {
     const t = this.table;
     const v = this.line;
     const fam = t.family(s);
-    const d = this.dpi[s];
     const x = this.extra.get(s);
-    let app = APP_CODES[this.apps[s]] ?? null;
-    let host = (t.flags[s] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
-    let queries = x?.dnsQueries ?? EMPTY;
-    if (d) {
-      const f = d.facts;
-      app = f.app;
-      host = f.sni ?? f.httpHost ?? f.proxyTarget;
-      queries = f.dnsQueries;
-    }
+    const labels = this.labelsOf(s, x);
+    let host = labels.host;
     v.dstText = null;
     // As toRecord: the name cache is asked about the responder only when the flow has no host of its own (an
     // empty cache knows nothing, so its address is not formatted then).
@@ -532,13 +544,13 @@ class FlowEngine implements Engine {
     v.firstSeen = round6(t.first[s]);
     v.lastSeen = round6(t.last[s]);
     v.state = STATE_NAMES[t.state[s]];
-    v.app = app;
+    v.app = labels.app;
     v.host = host ?? this.hosts[s] ?? null;
-    v.dnsQueries = queries;
+    v.dnsQueries = labels.queries;
     v.pid = x?.owner?.pid ?? null;
     v.process = x?.owner?.process ?? null;
     v.tunnelJson = this.tunnels.jsonAt(this.tunnelOf[s] ?? 0);
-    v.dnsQueriesDropped = d ? d.facts.dnsQueriesDropped : x?.dnsQueriesDropped ?? 0;
+    v.dnsQueriesDropped = labels.dropped;
     w.flowValues(v);
     v.words = NO_KEYS;
     v.dnsQueries = EMPTY;
