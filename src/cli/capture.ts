@@ -300,9 +300,15 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     if (!json) io.out(`capturing on ${helper.interface} (helper ${m.version}, ${m.libpcap})\n`);
   });
   capture.on('sandbox', (m) => (json ? jsonLine(m) : io.out(formatSandboxReport(m))));
+  // An exporter's counts go with each stats line, so a collector that is down shows while the capture runs.
   capture.on('stats', (m) => {
-    if (json) jsonLine(m);
-    else io.out(formatStatsLine(m, engine.stats.flows));
+    if (json) {
+      jsonLine(m);
+      if (ipfix !== null) jsonLine(ipfix.counters());
+    } else {
+      io.out(formatStatsLine(m, engine.stats.flows));
+      if (ipfix !== null) io.out(`  ${ipfix.status()}\n`);
+    }
   });
   capture.on('warning', (m) => io.err(`sandpiper capture: warning: ${m.message}\n`));
 

@@ -244,3 +244,32 @@ test('the real command: Ctrl-C stops cleanly, bad input prints no stack trace', 
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.toString(), "sandpiper capture: --count must be a whole number, got 'lots' (see sandpiper capture --help)\n");
 });
+
+test('--ipfix: each stats line is followed by the exporter\'s counts, in JSON and in text', async () => {
+  const { createSocket } = await import('node:dgram');
+  const sock = createSocket('udp4');
+  let datagrams = 0;
+  sock.on('message', () => void datagrams++);
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const port = sock.address().port;
+  try {
+    const r = await cli(['--interface', 'lo', '--json', '--ipfix', `127.0.0.1:${port}`], { packets: 7 });
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const at = lines.findIndex((l) => l.type === 'stats');
+    assert.ok(at >= 0, r.out);
+    const c = lines[at + 1];
+    assert.equal(c.type, 'ipfix', 'the exporter line comes right after the stats line');
+    assert.deepEqual(Object.keys(c).sort(), ['collector', 'dropped', 'last_error', 'messages_sent', 'records_sent', 'send_errors', 'transport', 'type']);
+    assert.equal(c.collector, `127.0.0.1:${port}`);
+    assert.equal(c.send_errors, 0);
+    assert.equal(lines.filter((l) => l.type === 'ipfix').length, lines.filter((l) => l.type === 'stats').length);
+    assert.match(r.err, /ipfix: [1-9]\d* records in [1-9]\d* messages/, 'the final export is counted at the end');
+    const text = await cli(['--interface', 'lo', '--ipfix', `127.0.0.1:${port}`], { packets: 7 });
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, /by interface, 1 flows\n {2}ipfix: \d+ records in \d+ messages to 127\.0\.0\.1:\d+\/udp, 0 send errors, 0 dropped\n/);
+  } finally {
+    sock.close();
+  }
+  assert.ok(datagrams > 0);
+});

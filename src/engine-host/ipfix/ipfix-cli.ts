@@ -76,6 +76,20 @@ export interface IpfixSession {
   finish(): Promise<string>;
   /** A one-line count of what was sent so far. */
   status(): string;
+  /** The same counts as a `capture --json` line, written with each stats line. */
+  counters(): IpfixCountersLine;
+}
+
+/** `{"type":"ipfix",…}`: what the exporter has sent so far (records and messages), and what it could not. */
+export interface IpfixCountersLine {
+  type: 'ipfix';
+  collector: string;
+  transport: IpfixTransportKind;
+  records_sent: number;
+  messages_sent: number;
+  send_errors: number;
+  dropped: number;
+  last_error: string | null;
 }
 
 /**
@@ -106,7 +120,16 @@ export async function startIpfix(engine: Engine, o: IpfixCliOptions): Promise<Ip
     const err = s.sendErrors > 0 && transport.lastError ? ` (${transport.lastError})` : '';
     return `ipfix: ${x.stats.records} records in ${x.stats.messages} messages to ${o.text}/${o.transport}, ${s.sendErrors} send errors${err}, ${s.dropped} dropped`;
   };
+  const counters = (): IpfixCountersLine => {
+    const s = transport.stats;
+    return {
+      type: 'ipfix', collector: o.text, transport: o.transport,
+      records_sent: x.stats.records, messages_sent: x.stats.messages, send_errors: s.sendErrors, dropped: s.dropped,
+      last_error: s.sendErrors > 0 ? transport.lastError ?? null : null,
+    };
+  };
   return {
+    counters,
     get busy() {
       return transport.busy;
     },
