@@ -179,6 +179,22 @@ export function sameText(a: FlowRow, b: FlowRow): boolean {
   );
 }
 
+/**
+ * Rows are kept in a fixed pool of slots, about a screenful, a position's slot being its index modulo the pool: while
+ * scrolling, a row that stays on screen keeps its element, its props and its place, so React skips it; the rows that
+ * come into view are rendered into the elements of those that left (never a mount), even when a fast scroll replaces
+ * them all.
+ */
+function rowPool(viewportHeight: number, shown: number): number {
+  // The visible rows, a partly shown one and the overscan either side: every window of consecutive positions fits.
+  return Math.max(shown, Math.ceil(viewportHeight / ROW_HEIGHT) + 4);
+}
+
+/** A row's box at its position: placed by transform, so moving it is no layout of its neighbours. */
+function rowStyle(styles: Styles, index: number): CSSProperties {
+  return { ...styles.row, transform: `translateY(${index * ROW_HEIGHT}px)` };
+}
+
 /** The number writers of the rows on screen, by row slot. */
 type NumberWriters = Map<number, RowNumbers>;
 
@@ -205,8 +221,8 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
       aria-rowindex={index + 2}
       aria-selected={selected}
       data-over={over || undefined}
-      style={styles.row}
-      className={`grid w-full cursor-default contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
+      style={rowStyle(styles, index)}
+      className={`absolute top-0 left-0 grid w-full cursor-default contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
         selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
       } ${over ? 'text-zinc-400 dark:text-zinc-500' : ''}`}
     >
@@ -225,7 +241,7 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
 
 /** A position whose row has not arrived yet (the window moved and the host's answer is on its way): same box, no text. */
 const PlaceholderRow = memo(function PlaceholderRow({ index, styles }: { index: number; styles: Styles }) {
-  return <div role="row" aria-rowindex={index + 2} aria-busy="true" style={styles.row} className="grid w-full contain-strict border-b border-zinc-100 dark:border-zinc-800" />;
+  return <div role="row" aria-rowindex={index + 2} aria-busy="true" style={rowStyle(styles, index)} className="absolute top-0 left-0 grid w-full contain-strict border-b border-zinc-100 dark:border-zinc-800" />;
 });
 
 /** Whether the rows' own times fall on more than one day (a table whose capture start is not known otherwise). */
@@ -321,26 +337,25 @@ export function FlowsTable() {
   };
 
   const items = virt.getVirtualItems();
+  const pool = rowPool(virt.scrollRect?.height ?? 600, items.length);
   let selectedShown = false;
-  const shown: (FlowRow | undefined)[] = [];
-  const rendered = items.map((it, k) => {
+  const shown: { slot: number; r: FlowRow }[] = [];
+  const rendered = items.map((it) => {
     const r = it.index >= start ? rows[it.index - start] : undefined;
-    shown.push(r);
+    const k = it.index % pool;
     if (r === undefined) return <PlaceholderRow key={k} index={it.index} styles={styles} />;
+    shown.push({ slot: k, r });
     if (r.id === selectedId) selectedShown = true;
     return (
       // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of being torn down
-      // and rebuilt on every update.
+      // and rebuilt on every update; a scroll renders only the rows that came into view.
       <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} slot={k} writers={writers} styles={styles} />
     );
   });
   // After every render (an update, a scroll), in the same commit: the shown rows' numbers, each written into its cell
   // only if its text changed (the writers were registered by the rows' layout effects, which run before this one).
   useLayoutEffect(() => {
-    for (let k = 0; k < shown.length; k++) {
-      const r = shown[k];
-      if (r !== undefined) writers.get(k)?.write(numberTexts(r, withDate));
-    }
+    for (const { slot, r } of shown) writers.get(slot)?.write(numberTexts(r, withDate));
   });
   return (
     <section aria-label="Flows" className="flex min-h-0 min-w-0 flex-1 flex-col">
@@ -359,11 +374,7 @@ export function FlowsTable() {
         <div style={styles.table}>
           <FlowsHeader sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} styles={styles} />
           <div role="rowgroup" className="relative" style={{ height: virt.getTotalSize() }} onClick={onClick} onDoubleClick={onDoubleClick}>
-            {/* One moved block of rows in normal flow (rows are fixed-height): a single transform to paint and
-                composite instead of one per row. */}
-            <div className="absolute top-0 left-0 w-full" style={{ transform: `translateY(${items.length > 0 ? items[0].start : 0}px)` }}>
-              {rendered}
-            </div>
+            {rendered}
           </div>
         </div>
         {count === 0 && (
