@@ -28,6 +28,7 @@
  * - A timeline of bytes per capture second (towards this host and from it) feeds the traffic chart.
  */
 import type { FlowApp, FlowRecord, FlowRow, FlowTunnel, ReadSummary } from '../shared/flow.ts';
+import { FLOW_APPS } from '../shared/flow.ts';
 import type { ColumnId } from '../shared/flows/columns.ts';
 import { CaptureReader } from './capture-reader.ts';
 import { createDpiGuard, createNameCache, openFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
@@ -152,7 +153,7 @@ export interface Engine extends FlowStore {
   readonly timeline: Timeline;
 }
 
-const APP_CODES: (FlowApp | null)[] = [null, 'dns', 'tls', 'http', 'quic', 'ssh'];
+const APP_CODES: (FlowApp | null)[] = [null, ...FLOW_APPS];
 const PROTO_NAMES: Record<number, FlowRecord['proto']> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6', 132: 'sctp', 47: 'gre', 50: 'esp' };
 const EMPTY: string[] = [];
 const NO_KEYS = new Uint32Array(0);

@@ -7,7 +7,9 @@
 export const FLOW_SCHEMA_VERSION = 1;
 
 export type FlowProto = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'sctp' | 'gre' | 'esp' | 'other';
-export type FlowApp = 'dns' | 'tls' | 'http' | 'quic' | 'ssh';
+/** Application labels, in the engine's code order (a new one goes at the end). */
+export const FLOW_APPS = ['dns', 'tls', 'http', 'quic', 'ssh', 'dhcp', 'dhcpv6', 'ntp', 'snmp', 'ssdp', 'stun', 'wireguard', 'syslog'] as const;
+export type FlowApp = (typeof FLOW_APPS)[number];
 export type TcpState = 'syn_sent' | 'established' | 'closing' | 'closed' | 'reset';
 /** Encapsulations a flow can be seen in (docs/flow-schema.md, "tunnel"). */
 export type TunnelKind = 'pppoe' | 'mpls' | 'gre' | 'erspan' | '4in4' | '6in4' | '4in6' | '6in6' | 'vxlan' | 'geneve' | 'gtpu' | 'teredo' | 'capwap' | 'vxlan-gpe' | 'nsh';

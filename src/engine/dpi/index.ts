@@ -13,6 +13,7 @@ import { scanNbnsMessage } from './nbns.ts';
 import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from './quic-initial.ts';
 import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
 import { StreamPrefix } from './stream-prefix.ts';
+import { udpAppLabel } from './udp-apps.ts';
 import { MAX_HELLO, TlsClientHelloReader, looksLikeTlsHandshakeRecord } from './tls-client-hello.ts';
 import { PRE_CONNECT, PRE_NONE, SCAN_END, SCAN_MORE, clientPreambleKind, looksLikeGreeting, scanPreamble, starttlsKindForPort } from './tls-preamble.ts';
 
@@ -87,7 +88,7 @@ export function openFlowDpi(names: NameCache, guard: DpiGuard): FlowDpi | null {
 }
 
 function emptyFacts(): DpiFacts {
-  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null };
+  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, appDetail: null };
 }
 
 /**
@@ -185,6 +186,7 @@ class FlowInspector implements FlowDpi {
         this.facts.app = 'dns';
         return this.dnsMessage(ctx);
       }
+      if (this.mode === UNKNOWN && udpAppLabel(ctx, buf, off, len, this.facts)) return true;
       if (this.mode === UNKNOWN) {
         // Datagrams stand alone, so each one is tried, but a flow whose first datagram each way matched nothing ends.
         // A long header of another version (version negotiation, greased versions) may be followed by v1/v2.

@@ -20,6 +20,8 @@ export interface DpiFacts {
   /** Answer data (A/AAAA addresses, CNAME targets) in order. */
   dnsAnswers: string[];
   dnsRcode: number | null;
+  /** What identifies the peer within its app label (DHCP: "host=… vendor=…"); null when the label has none. */
+  appDetail: string | null;
 }
 
 export interface PayloadContext {

@@ -11,6 +11,7 @@
  */
 import type { FlowApp, FlowProto, FlowState } from '../flow.ts';
 import type { FlowRow } from '../flow.ts';
+import { FLOW_APPS } from '../flow.ts';
 import { protoLabel } from './endpoints.ts';
 import { bareName, flowName } from './group-key.ts';
 
@@ -18,7 +19,7 @@ export type FilterKey = 'host' | 'domain' | 'port' | 'proc' | 'proto' | 'app' | 
 export const FILTER_KEYS: readonly FilterKey[] = ['host', 'domain', 'port', 'proc', 'proto', 'app', 'state', 'country', 'asn'];
 
 const PROTOS: readonly FlowProto[] = ['tcp', 'udp', 'icmp', 'icmpv6', 'sctp', 'gre', 'esp', 'other'];
-const APPS: readonly (FlowApp | 'none')[] = ['dns', 'tls', 'http', 'quic', 'ssh', 'none'];
+const APPS: readonly (FlowApp | 'none')[] = [...FLOW_APPS, 'none'];
 const STATES: readonly (FlowState | 'open')[] = ['syn_sent', 'established', 'closing', 'closed', 'reset', 'active', 'open'];
 
 export type FilterTerm =

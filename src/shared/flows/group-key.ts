@@ -5,6 +5,7 @@
  * from, and the flows-filter text that shows one group's flows.
  */
 import type { FlowRecord } from '../flow.ts';
+import { FLOW_APPS } from '../flow.ts';
 import { localIsSrc } from './endpoints.ts';
 
 export type GroupBy = 'process' | 'domain' | 'app' | 'country' | 'asn';
@@ -67,7 +68,7 @@ export function asnKey(r: Placed): string | null {
   return name === null || name === '' ? `AS${asn}` : `AS${asn} ${name}`;
 }
 
-const APP_NAMES = new Set(['dns', 'tls', 'http', 'quic', 'ssh']);
+const APP_NAMES = new Set<string>(FLOW_APPS);
 
 function quoted(v: string): string {
   // The filter's tokenizer ends a quoted part at the next quote, so a value with a quote cannot be quoted whole.

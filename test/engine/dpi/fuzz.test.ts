@@ -11,6 +11,14 @@ import { StreamPrefix } from '../../../src/engine/dpi/stream-prefix.ts';
 import { parseClientHello, TlsClientHelloReader } from '../../../src/engine/dpi/tls-client-hello.ts';
 import { scanPreamble } from '../../../src/engine/dpi/tls-preamble.ts';
 import { scanNbnsMessage } from '../../../src/engine/dpi/nbns.ts';
+import { parseDhcp4, parseDhcp6 } from '../../../src/engine/dpi/dhcp.ts';
+import { looksLikeNtp } from '../../../src/engine/dpi/ntp.ts';
+import { looksLikeSnmp } from '../../../src/engine/dpi/snmp.ts';
+import { looksLikeSsdp } from '../../../src/engine/dpi/ssdp.ts';
+import { looksLikeStun } from '../../../src/engine/dpi/stun.ts';
+import { looksLikeSyslog } from '../../../src/engine/dpi/syslog.ts';
+import { wireguardKind } from '../../../src/engine/dpi/wireguard.ts';
+import { UDP_APP_SEEDS } from './udp-app-seeds.ts';
 import { ascii, clientHelloMessage, concat, cryptoFrame, dnsMessage, dnsName, hex, protectInitial, ptr, tlsRecords } from './builders.ts';
 
 const seeds: Uint8Array[] = [
@@ -26,6 +34,7 @@ const seeds: Uint8Array[] = [
   concat(hex('0d0a0d0a000d0a515549540a2111000c'), new Uint8Array(12), tlsRecords(clientHelloMessage({ sni: 'p.example' }))),
   hex('80010110000100000000000020464845504643454c45484643455046464641434143414341434143414341424e0000200001'), // NBNS query for WORKGROUP<1d>
   protectInitial({ dcid: hex('0102030405060708'), frames: cryptoFrame(0, clientHelloMessage({ sni: 'q.example' })), pad: false }),
+  ...UDP_APP_SEEDS,
 ];
 
 /** A seed with some bytes overwritten, truncated or extended. */
@@ -42,6 +51,11 @@ const mutated = fc.tuple(
 
 const bytes = fc.oneof(fc.uint8Array({ maxLength: 1500 }), mutated);
 
+function udpApps(b: Uint8Array, off: number, n: number): unknown[] {
+  return [parseDhcp4(b, off, n), parseDhcp6(b, off, n), looksLikeNtp(b, off, n), looksLikeSnmp(b, off, n), looksLikeSsdp(b, off, n),
+    looksLikeStun(b, off, n), looksLikeSyslog(b, off, n), wireguardKind(b, off, n)];
+}
+
 function allParsers(b: Uint8Array): void {
   for (const off of [0, 1, 2]) {
     if (off > b.length) continue;
@@ -55,6 +69,7 @@ function allParsers(b: Uint8Array): void {
     new QuicInitialReader().pushDatagram(b, off, n);
     for (let k = 1; k <= 12; k++) scanPreamble(k, b, off, n);
     scanNbnsMessage(b, off, n, []);
+    udpApps(b, off, n);
   }
 }
 
@@ -77,6 +92,7 @@ test('parsers read only their own bytes: the same input embedded between junk pa
     const n1: string[] = [], n2: string[] = [];
     assert.equal(scanNbnsMessage(big, o, b.length, n1), scanNbnsMessage(b, 0, b.length, n2));
     assert.deepEqual(n1, n2);
+    assert.deepEqual(udpApps(big, o, b.length), udpApps(b, 0, b.length));
   }), { numRuns: 1500 });
 });
 

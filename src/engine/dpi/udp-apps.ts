@@ -1,0 +1,58 @@
+/**
+ * Labels for UDP applications told by one datagram: chosen by port first (a switch, no allocation), then the
+ * datagram's structure must match, since a wrong label is worse than none. STUN is the exception, recognised on any
+ * port by its magic cookie and exact length, as WebRTC picks ports freely; WireGuard handshakes likewise by type and
+ * exact length.
+ */
+import type { DpiFacts, PayloadContext } from './types.ts';
+import { parseDhcp4, parseDhcp6, type DhcpInfo } from './dhcp.ts';
+import { looksLikeNtp } from './ntp.ts';
+import { looksLikeSnmp } from './snmp.ts';
+import { looksLikeSsdp } from './ssdp.ts';
+import { looksLikeStun } from './stun.ts';
+import { looksLikeSyslog } from './syslog.ts';
+import { WG_PORT, wireguardKind } from './wireguard.ts';
+
+function onPort(ctx: PayloadContext, a: number, b = a): boolean {
+  return ctx.srcPort === a || ctx.dstPort === a || ctx.srcPort === b || ctx.dstPort === b;
+}
+
+function detail(info: DhcpInfo): string | null {
+  const parts: string[] = [];
+  if (info.hostname !== null) parts.push(`host=${info.hostname}`);
+  if (info.vendorClass !== null) parts.push(`vendor=${info.vendorClass}`);
+  return parts.length ? parts.join(' ') : null;
+}
+
+/** Sets facts.app (and appDetail) when the datagram is one of these applications; true when it did. */
+export function udpAppLabel(ctx: PayloadContext, buf: Uint8Array, off: number, len: number, facts: DpiFacts): boolean {
+  const lo = ctx.srcPort < ctx.dstPort ? ctx.srcPort : ctx.dstPort;
+  let app: DpiFacts['app'] = null;
+  if (lo <= 1900) {
+    if (onPort(ctx, 67, 68)) {
+      const info = parseDhcp4(buf, off, len);
+      if (info !== null) { app = 'dhcp'; facts.appDetail = detail(info); }
+    } else if (onPort(ctx, 546, 547)) {
+      const info = parseDhcp6(buf, off, len);
+      if (info !== null) { app = 'dhcpv6'; facts.appDetail = detail(info); }
+    } else if (onPort(ctx, 123)) {
+      if (looksLikeNtp(buf, off, len)) app = 'ntp';
+    } else if (onPort(ctx, 161, 162)) {
+      if (looksLikeSnmp(buf, off, len)) app = 'snmp';
+    } else if (onPort(ctx, 514)) {
+      if (looksLikeSyslog(buf, off, len)) app = 'syslog';
+    } else if (onPort(ctx, 1900)) {
+      if (looksLikeSsdp(buf, off, len)) app = 'ssdp';
+    }
+  }
+  if (app === null && len >= 20) {
+    if (looksLikeStun(buf, off, len)) app = 'stun';
+    else {
+      const wg = wireguardKind(buf, off, len);
+      if (wg === 1 || (wg === 2 && onPort(ctx, WG_PORT))) app = 'wireguard';
+    }
+  }
+  if (app === null) return false;
+  facts.app = app;
+  return true;
+}
