@@ -14,6 +14,7 @@ import { FlowJsonWriter } from '../engine/flow-json.ts';
 import { onStdoutDrain } from './stdout-drain.ts';
 import { GROUP_BY_USAGE, parseGroupBy } from './group-by-args.ts';
 import { IPFIX_USAGE, splitIpfixArgs, startIpfix, type IpfixSession } from '../engine-host/ipfix/ipfix-cli.ts';
+import { icmpLabel } from '../shared/icmp-names.ts';
 
 const USAGE = `usage: sandpiper read FILE|- [--json] [${GROUP_BY_USAGE}] ${IPFIX_USAGE}\n`;
 const CHUNK_BYTES = 1 << 20;
@@ -115,10 +116,12 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-/** Ports only where the protocol has them; ICMP echo flows show their identifier. */
-function endpoint(r: FlowRecord, addr: string, port: number): string {
+/** Ports only where the protocol has them; an ICMP flow's responder shows the message type and code instead. */
+function endpoint(r: FlowRecord, addr: string, port: number, responder = false): string {
   if (r.proto === 'tcp' || r.proto === 'udp' || r.proto === 'sctp') return formatEndpoint(addr, port);
-  if ((r.proto === 'icmp' || r.proto === 'icmpv6') && port !== 0) return `${addr} id=${port}`;
+  if ((r.proto === 'icmp' || r.proto === 'icmpv6') && responder && r.icmp_type !== undefined) {
+    return `${addr} ${icmpLabel(r.proto, r.icmp_type, r.icmp_code ?? 0)}`;
+  }
   return addr;
 }
 
@@ -131,7 +134,7 @@ function cells(r: FlowRecord): string[] {
   return [
     r.proto,
     endpoint(r, r.src, r.sport),
-    endpoint(r, r.dst, r.dport),
+    endpoint(r, r.dst, r.dport, true),
     String(r.packets_fwd),
     String(r.bytes_fwd),
     String(r.packets_rev),

@@ -223,6 +223,8 @@ class FlowEngine implements Engine {
   private apps = new Uint8Array(1024);
   /** Per slot: index of the flow's tunnel in `tunnels`, 0 for none; allocated with the first tunnelled flow. */
   private tunnelOf: Uint32Array = new Uint32Array(0);
+  /** ICMP type << 8 | code of each flow's first packet. */
+  private icmpOf: Uint16Array = new Uint16Array(0);
   private readonly tunnels = new TunnelTable();
   private readonly undecodedLinkTypes = new Map<number, number>();
   private readonly extra = new Map<number, FlowExtra>();
@@ -473,6 +475,10 @@ class FlowEngine implements Engine {
       tunnel: this.tunnelRecord(s),
     };
     if (dropped > 0) r.dns_queries_dropped = dropped;
+    if (proto === 1 || proto === 58) {
+      r.icmp_type = this.icmpOf[s] >>> 8;
+      r.icmp_code = this.icmpOf[s] & 255;
+    }
     return r;
   }
 
@@ -552,6 +558,8 @@ class FlowEngine implements Engine {
     v.process = x?.owner?.process ?? null;
     v.tunnelJson = this.tunnels.jsonAt(this.tunnelOf[s] ?? 0);
     v.dnsQueriesDropped = labels.dropped;
+    const pr = t.proto(s);
+    v.icmp = pr === 1 || pr === 58 ? this.icmpOf[s] : -1;
     w.flowValues(v);
     v.words = NO_KEYS;
     v.dnsQueries = EMPTY;
@@ -642,6 +650,12 @@ class FlowEngine implements Engine {
       this.localDst = l;
       if (this.tunnelOf.length > 0) this.tunnelOf = grown(this.tunnelOf, n);
     }
+    if (this.icmpOf.length < this.apps.length) {
+      const ic = new Uint16Array(this.apps.length);
+      ic.set(this.icmpOf);
+      this.icmpOf = ic;
+    }
+    this.icmpOf[s] = (p.icmpType << 8) | p.icmpCode;
     if (p.tunnelDepth > 0) {
       if (this.tunnelOf.length === 0) this.tunnelOf = new Uint32Array(this.apps.length);
       this.tunnelOf[s] = this.tunnels.intern(buf, p);

@@ -48,6 +48,8 @@ const T_PID = latin1('],"pid":');
 const T_PROCESS = latin1(',"process":');
 const T_TUNNEL = latin1(',"tunnel":');
 const T_DNS_DROPPED = latin1(',"dns_queries_dropped":');
+const T_ICMP_TYPE = latin1(',"icmp_type":');
+const T_ICMP_CODE = latin1(',"icmp_code":');
 const T_END = latin1('}\n');
 
 const NO_WORDS = new Uint32Array(0);
@@ -89,6 +91,8 @@ export class FlowLineValues {
   tunnelJson: string | null = null;
   /** Names past the first 32 of dns_queries; 0 leaves the key out, as the record does. */
   dnsQueriesDropped = 0;
+  /** ICMP type << 8 | code for an ICMP flow, -1 for others (the keys are left out). */
+  icmp = -1;
 }
 
 /** Writes JSON lines as UTF-8 into chunks of `chunkBytes`; each full chunk goes to `emit`, which then owns it. */
@@ -187,6 +191,14 @@ export class FlowJsonWriter {
       this.lit(T_DNS_DROPPED);
       this.num(r.dns_queries_dropped);
     }
+    if (r.icmp_type !== undefined) {
+      this.lit(T_ICMP_TYPE);
+      this.num(r.icmp_type);
+    }
+    if (r.icmp_code !== undefined) {
+      this.lit(T_ICMP_CODE);
+      this.num(r.icmp_code);
+    }
     this.lit(T_END);
   }
 
@@ -250,6 +262,12 @@ export class FlowJsonWriter {
     if (v.dnsQueriesDropped > 0) {
       this.lit(T_DNS_DROPPED);
       this.num(v.dnsQueriesDropped);
+    }
+    if (v.icmp >= 0) {
+      this.lit(T_ICMP_TYPE);
+      this.num(v.icmp >>> 8);
+      this.lit(T_ICMP_CODE);
+      this.num(v.icmp & 255);
     }
     this.lit(T_END);
   }

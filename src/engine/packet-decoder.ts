@@ -91,6 +91,9 @@ export class PacketInfo {
   /** The first fragment of a fragmented datagram (offset 0, more fragments). */
   fragFirst = false;
   icmpKind = 0;
+  /** ICMP/ICMPv6 type and code of the packet (0 for other transports). */
+  icmpType = 0;
+  icmpCode = 0;
   /** Cumulative: IPv6 packets whose extension-header chain went past the walk bound (reported undecoded). */
   ipv6ExtChainTooLong = 0;
   /** Encapsulations passed to reach the packet (tunnels.ts kind codes, 4 bits each, outermost in the low bits). */
@@ -288,6 +291,8 @@ function decodeTransport(buf: Uint8Array, q: number, ipEnd: number, p: PacketInf
   p.payloadOff = q;
   p.payloadLen = 0;
   p.icmpKind = ICMP_KIND_NONE;
+  p.icmpType = 0;
+  p.icmpCode = 0;
   const avail = ipEnd - q;
   switch (p.proto) {
     case 6: {
@@ -331,6 +336,8 @@ function decodeTransport(buf: Uint8Array, q: number, ipEnd: number, p: PacketInf
     case 58: {
       if (avail < 4) return DECODED_UNDECODED;
       const type = buf[q];
+      p.icmpType = type;
+      p.icmpCode = buf[q + 1];
       const echo = p.proto === 1 ? type === 8 || type === 0 : type === 128 || type === 129;
       if (echo && avail >= 8) {
         p.icmpKind = ICMP_KIND_ECHO;

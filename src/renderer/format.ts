@@ -1,4 +1,6 @@
 // Display formatting shared by the table, drawer and status bar. Pure functions, no allocation beyond the string.
+import type { FlowRecord } from '../shared/flow.ts';
+import { icmpLabel } from '../shared/icmp-names.ts';
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 
@@ -70,4 +72,12 @@ export function spansDays(from: number, to: number): boolean {
 export function formatEndpoint(addr: string, port: number): string {
   const a = addr.includes(':') ? `[${addr}]` : addr;
   return port > 0 ? `${a}:${port}` : a;
+}
+
+/** Where a port would be: an ICMP flow's type and code ("echo request (8/0)"), else the port. */
+export function formatFlowEndpoint(r: FlowRecord, addr: string, port: number): string {
+  if ((r.proto === 'icmp' || r.proto === 'icmpv6') && r.icmp_type !== undefined) {
+    return `${formatEndpoint(addr, 0)} ${icmpLabel(r.proto, r.icmp_type, r.icmp_code ?? 0)}`;
+  }
+  return formatEndpoint(addr, port);
 }

@@ -62,6 +62,10 @@ export interface FlowRecord {
   dns_queries_dropped?: number;
   pid: number | null;
   process: string | null;
+  /** ICMP/ICMPv6 flows only: type and code of the flow's first packet (echo flows are keyed by identifier, others by
+   * their two hosts). */
+  icmp_type?: number;
+  icmp_code?: number;
   /** Null unless the flow was seen inside a tunnel (always written by the engine). */
   tunnel?: FlowTunnel | null;
 }

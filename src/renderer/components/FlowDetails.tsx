@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import type { FlowRow, FlowTunnel } from '../../shared/flow.ts';
 import { useStores } from '../state/app-stores.ts';
 import { downRate, upRate, localAddr, localPort, remoteAddr, remotePort } from '../../shared/flows/endpoints.ts';
-import { formatBytes, formatDateTime, formatEndpoint, formatRate } from '../format.ts';
+import { formatBytes, formatDateTime, formatEndpoint, formatFlowEndpoint, formatRate } from '../format.ts';
 import { Sparkline } from './Sparkline.tsx';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 
@@ -26,10 +26,10 @@ function fields(r: FlowRow): Field[] {
     ['Application', opt(r.app)],
     ['State', r.ended && r.state !== 'closed' && r.state !== 'reset' ? `${r.state} (ended)` : r.state],
     ['Local', formatEndpoint(localAddr(r), localPort(r)), true],
-    ['Remote', formatEndpoint(remoteAddr(r), remotePort(r)), true],
+    ['Remote', formatFlowEndpoint(r, remoteAddr(r), remotePort(r)), true],
     ['Host', opt(r.host), true],
     ['Initiator (src)', formatEndpoint(r.src, r.sport), true],
-    ['Responder (dst)', formatEndpoint(r.dst, r.dport), true],
+    ['Responder (dst)', formatFlowEndpoint(r, r.dst, r.dport), true],
     ['Initiator country / AS', place(r.src_country, r.src_asn, r.src_as_name), true],
     ['Responder country / AS', place(r.dst_country, r.dst_asn, r.dst_as_name), true],
     ['Tunnel', tunnelText(r.tunnel), true],

@@ -6,7 +6,7 @@ import { useStores } from '../state/app-stores.ts';
 import { MAX_VIEW_ROWS } from '../../shared/ipc.ts';
 import { COLUMN_META as COLUMNS, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
 import { isClosed, localAddr, localIsSrc, localPort, remoteAddr, remotePort, protoLabel } from '../../shared/flows/endpoints.ts';
-import { formatEndpoint, spansDays } from '../format.ts';
+import { formatEndpoint, formatFlowEndpoint, spansDays } from '../format.ts';
 import { RowNumbers, isNumberColumn, numberTexts, numberTrack, type NumberColumnId } from '../flows/numeric-columns.ts';
 import { FilterBar } from './FilterBar.tsx';
 
@@ -64,7 +64,7 @@ export function rowDomId(id: number): string {
 
 /** A row's texts other than its numbers, by column. */
 function rowTexts(r: FlowRow): Record<TextColumnId, string> {
-  const endpoint = formatEndpoint(remoteAddr(r), remotePort(r));
+  const endpoint = formatFlowEndpoint(r, remoteAddr(r), remotePort(r));
   // The remote address's country code (from the offline database), after the address.
   const cc = localIsSrc(r) ? r.dst_country : r.src_country;
   const remote = cc !== null ? `${endpoint} · ${cc}` : endpoint;
