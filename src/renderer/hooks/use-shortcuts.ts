@@ -79,6 +79,8 @@ export function useShortcuts(s: AppStores): void {
       if (e.key === 'Escape') {
         if (ui.securityOpen) ui.openSecurity(false);
         else if (ui.detailsOpen) ui.openDetails(false);
+        // Esc in the flows filter clears it first (as in a browser's find bar), and leaves it when it is empty.
+        else if (e.target === s.filterInput.current && ui.filterText !== '') ui.setFilterText('');
         else if (e.target === s.filterInput.current) s.filterInput.current?.blur();
         else return;
         e.preventDefault();

@@ -54,6 +54,21 @@ describe('keyboard shortcuts', () => {
     expect((filter as HTMLInputElement).value).toBe('');
   });
 
+  it('Esc in the flows filter clears what was typed, keeping the focus; a second Esc leaves it', async () => {
+    const { user, api } = await setup();
+    const filter = screen.getByRole('searchbox', { name: 'Filter flows' }) as HTMLInputElement;
+    await user.keyboard('/');
+    await user.keyboard('proc:a');
+    expect(filter.value).toBe('proc:a');
+    await user.keyboard('{Escape}');
+    expect(filter.value).toBe('');
+    expect(document.activeElement).toBe(filter);
+    await api.settle();
+    expect(api.views.at(-1)?.filter).toBe('');
+    await user.keyboard('{Escape}');
+    expect(document.activeElement).not.toBe(filter);
+  });
+
   it('↑/↓ move the selection, Enter opens the details, Esc closes them', async () => {
     const { user, api } = await setup();
     expect(selectedRow()).toBeNull();
