@@ -6,7 +6,10 @@
  */
 import type { DpiFacts, PayloadContext } from './types.ts';
 import { parseDhcp4, parseDhcp6, type DhcpInfo } from './dhcp.ts';
+import { IKE_NATT_PORT, IKE_PORT, looksLikeIke } from './ike.ts';
 import { looksLikeNtp } from './ntp.ts';
+import { isRadiusPort, looksLikeRadius } from './radius.ts';
+import { SIP_PORT, looksLikeSip } from './sip.ts';
 import { looksLikeSnmp } from './snmp.ts';
 import { looksLikeSsdp } from './ssdp.ts';
 import { looksLikeStun } from './stun.ts';
@@ -43,6 +46,17 @@ export function udpAppLabel(ctx: PayloadContext, buf: Uint8Array, off: number, l
       if (looksLikeSyslog(buf, off, len)) app = 'syslog';
     } else if (onPort(ctx, 1900)) {
       if (looksLikeSsdp(buf, off, len)) app = 'ssdp';
+    } else if (onPort(ctx, IKE_PORT)) {
+      if (looksLikeIke(buf, off, len, false)) app = 'ike';
+    }
+  }
+  if (app === null) {
+    if (onPort(ctx, IKE_NATT_PORT)) {
+      if (looksLikeIke(buf, off, len, true)) app = 'ike';
+    } else if (isRadiusPort(ctx.srcPort) || isRadiusPort(ctx.dstPort)) {
+      if (looksLikeRadius(buf, off, len)) app = 'radius';
+    } else if (onPort(ctx, SIP_PORT)) {
+      if (looksLikeSip(buf, off, len)) app = 'sip';
     }
   }
   if (app === null && len >= 20) {

@@ -19,4 +19,9 @@ export const UDP_APP_SEEDS: Uint8Array[] = [
   concat(hex('000100082112a442'), hex('0102030405060708090a0b0c'), hex('80220004'), ascii('test')), // binding request, SOFTWARE
   concat(hex('01000000'), new Uint8Array(144)), // WireGuard initiation
   ascii('<34>Oct 11 22:14:15 mymachine su: failed for lonvick'),
+  // IKEv2 IKE_SA_INIT: initiator SPI, zero responder SPI, next payload SA, version 2.0, exchange 34, flags I, length 28+8.
+  concat(hex('0102030405060708'), new Uint8Array(8), hex('21202208'), hex('00000000'), hex('00000024'), hex('0000000800000000')),
+  // RADIUS Access-Request, id 1, length 31: authenticator, User-Name "bob", NAS-Port 0.
+  concat(hex('0101001f'), new Uint8Array(16), hex('0105'), ascii('bob'), hex('0506'), hex('00000000')),
+  ascii('REGISTER sip:example.test SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060\r\nCSeq: 1 REGISTER\r\n\r\n'),
 ];

@@ -29,9 +29,37 @@ test('each UDP application is labelled from one datagram, with DHCP\'s identifyi
   assert.equal(label(syslog, 40000, 514).app, 'syslog');
 });
 
+test('IKE on 500 and behind the NAT-T marker on 4500, RADIUS on its ports, SIP on 5060', () => {
+  const [, , , , , , , , ike, radius, sip] = UDP_APP_SEEDS;
+  assert.equal(label(ike, 500, 500).app, 'ike');
+  assert.equal(label(concat(hex('00000000'), ike), 4500, 4500).app, 'ike');
+  assert.equal(label(ike, 4500, 4500).app, null, 'on 4500 the non-ESP marker must come first (else it is ESP)');
+  for (const port of [1812, 1813, 1645, 1646, 1700, 3799]) assert.equal(label(radius, 40000, port).app, 'radius', `port ${port}`);
+  assert.equal(label(sip, 5060, 5060).app, 'sip');
+  assert.equal(label(ascii('SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.1\r\n\r\n'), 5060, 40000).app, 'sip');
+});
+
+test('IKE, RADIUS and SIP need their structure, not only the port', () => {
+  const [, , , , , , , , ike, radius, sip] = UDP_APP_SEEDS;
+  const zeroSpi = ike.slice(); zeroSpi.fill(0, 0, 8);
+  assert.equal(label(zeroSpi, 500, 500).app, null);
+  const badLength = ike.slice(); badLength[27]++;
+  assert.equal(label(badLength, 500, 500).app, null);
+  const v2InV1 = ike.slice(); v2InV1[17] = 0x10; // IKE_SA_INIT is not an IKEv1 exchange
+  assert.equal(label(v2InV1, 500, 500).app, null);
+  const badCode = radius.slice(); badCode[0] = 99;
+  assert.equal(label(badCode, 40000, 1812).app, null);
+  const overrun = radius.slice(); overrun[21] = 6; // the first attribute runs into the second
+  assert.equal(label(overrun, 40000, 1812).app, null);
+  assert.equal(label(concat(radius, hex('00')), 40000, 1812).app, null, 'length field must equal the datagram');
+  assert.equal(label(ascii('REGISTER http://x SIP/2.0\r\n'), 5060, 5060).app, null);
+  assert.equal(label(ascii('FOO sip:x SIP/2.0\r\n'), 5060, 5060).app, null);
+  assert.equal(label(sip, 40000, 5061).app, null, 'SIP only on 5060');
+});
+
 test('the port alone labels nothing: wrong structure on the right port stays unlabelled', () => {
   const junk = new Uint8Array(300).fill(0x41);
-  for (const port of [67, 547, 123, 161, 514, 1900, 3478, 51820]) assert.equal(label(junk, 40000, port).app, null, `port ${port}`);
+  for (const port of [67, 547, 123, 161, 514, 1900, 3478, 51820, 500, 4500, 1812, 5060]) assert.equal(label(junk, 40000, port).app, null, `port ${port}`);
   const [d4, , ntp, snmp, , stun, wg] = UDP_APP_SEEDS;
   // One field off each: the cookie, the NTP version, an SNMP length, STUN's length, WireGuard's size.
   const badCookie = d4.slice(); badCookie[236] = 0;
