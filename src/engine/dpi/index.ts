@@ -13,6 +13,7 @@ import { scanNbnsMessage } from './nbns.ts';
 import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from './quic-initial.ts';
 import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
 import { StreamPrefix } from './stream-prefix.ts';
+import { tcpAppLabel } from './tcp-apps.ts';
 import { udpAppLabel } from './udp-apps.ts';
 import { MAX_HELLO, TlsClientHelloReader, looksLikeTlsHandshakeRecord } from './tls-client-hello.ts';
 import { PRE_CONNECT, PRE_NONE, SCAN_END, SCAN_MORE, clientPreambleKind, looksLikeGreeting, scanPreamble, starttlsKindForPort } from './tls-preamble.ts';
@@ -39,7 +40,7 @@ const MAX_DNS_TCP_MESSAGE = 16 * 1024;
 const MIN_CLASSIFY = 16;
 
 // Modes, as small integers (compared on every packet).
-const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6, NBNS = 7;
+const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6, NBNS = 7, LABELLED = 8;
 const MDNS_PORT = 5353;
 const NBNS_PORT = 137;
 /** mDNS queries ask many questions at once (one per service browsed). */
@@ -383,6 +384,12 @@ class FlowInspector implements FlowDpi {
         this.clientDir = dir;
         return YES;
       }
+    }
+    const app = tcpAppLabel(ctx.srcPort, ctx.dstPort, d, o, n);
+    if (app !== null) {
+      // A label from the first bytes is all these flows give: nothing more is read.
+      this.mode = LABELLED; f.app = app;
+      return YES;
     }
     if (!this.preTried) {
       const pre = this.classifyPreamble(ctx, dir, d, o, n);

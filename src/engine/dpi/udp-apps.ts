@@ -8,6 +8,7 @@ import type { DpiFacts, PayloadContext } from './types.ts';
 import { parseDhcp4, parseDhcp6, type DhcpInfo } from './dhcp.ts';
 import { IKE_NATT_PORT, IKE_PORT, looksLikeIke } from './ike.ts';
 import { looksLikeNtp } from './ntp.ts';
+import { looksLikeKerberosDatagram } from './tcp-apps.ts';
 import { isRadiusPort, looksLikeRadius } from './radius.ts';
 import { SIP_PORT, looksLikeSip } from './sip.ts';
 import { looksLikeSnmp } from './snmp.ts';
@@ -38,6 +39,8 @@ export function udpAppLabel(ctx: PayloadContext, buf: Uint8Array, off: number, l
     } else if (onPort(ctx, 546, 547)) {
       const info = parseDhcp6(buf, off, len);
       if (info !== null) { app = 'dhcpv6'; facts.appDetail = detail(info); }
+    } else if (onPort(ctx, 88)) {
+      if (looksLikeKerberosDatagram(buf, off, len)) app = 'kerberos';
     } else if (onPort(ctx, 123)) {
       if (looksLikeNtp(buf, off, len)) app = 'ntp';
     } else if (onPort(ctx, 161, 162)) {

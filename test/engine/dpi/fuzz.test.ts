@@ -18,6 +18,11 @@ import { looksLikeSsdp } from '../../../src/engine/dpi/ssdp.ts';
 import { looksLikeStun } from '../../../src/engine/dpi/stun.ts';
 import { looksLikeSyslog } from '../../../src/engine/dpi/syslog.ts';
 import { wireguardKind } from '../../../src/engine/dpi/wireguard.ts';
+import { looksLikeIke } from '../../../src/engine/dpi/ike.ts';
+import { looksLikeRadius } from '../../../src/engine/dpi/radius.ts';
+import { looksLikeSip } from '../../../src/engine/dpi/sip.ts';
+import { looksLikeKerberosDatagram, tcpAppLabel } from '../../../src/engine/dpi/tcp-apps.ts';
+import { TCP_APP_SEEDS } from './tcp-app-seeds.ts';
 import { UDP_APP_SEEDS } from './udp-app-seeds.ts';
 import { ascii, clientHelloMessage, concat, cryptoFrame, dnsMessage, dnsName, hex, protectInitial, ptr, tlsRecords } from './builders.ts';
 
@@ -35,6 +40,7 @@ const seeds: Uint8Array[] = [
   hex('80010110000100000000000020464845504643454c45484643455046464641434143414341434143414341424e0000200001'), // NBNS query for WORKGROUP<1d>
   protectInitial({ dcid: hex('0102030405060708'), frames: cryptoFrame(0, clientHelloMessage({ sni: 'q.example' })), pad: false }),
   ...UDP_APP_SEEDS,
+  ...TCP_APP_SEEDS,
 ];
 
 /** A seed with some bytes overwritten, truncated or extended. */
@@ -53,7 +59,8 @@ const bytes = fc.oneof(fc.uint8Array({ maxLength: 1500 }), mutated);
 
 function udpApps(b: Uint8Array, off: number, n: number): unknown[] {
   return [parseDhcp4(b, off, n), parseDhcp6(b, off, n), looksLikeNtp(b, off, n), looksLikeSnmp(b, off, n), looksLikeSsdp(b, off, n),
-    looksLikeStun(b, off, n), looksLikeSyslog(b, off, n), wireguardKind(b, off, n)];
+    looksLikeStun(b, off, n), looksLikeSyslog(b, off, n), wireguardKind(b, off, n), looksLikeIke(b, off, n, false), looksLikeIke(b, off, n, true),
+    looksLikeRadius(b, off, n), looksLikeSip(b, off, n), looksLikeKerberosDatagram(b, off, n), tcpAppLabel(445, 88, b, off, n)];
 }
 
 function allParsers(b: Uint8Array): void {
