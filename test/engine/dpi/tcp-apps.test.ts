@@ -5,7 +5,7 @@ import { ascii, concat, hex } from './builders.ts';
 import { KERBEROS_MESSAGE, TCP_APP_SEEDS } from './tcp-app-seeds.ts';
 
 /** The label after the initiator's first payload (and the flow is done: nothing more is read). */
-function label(payload: Uint8Array, sport: number, dport: number, proto = 6): { app: string | null; done: boolean } {
+function label(payload: Uint8Array, sport: number, dport: number, proto: 6 | 17 = 6): { app: string | null; done: boolean } {
   const dpi = createFlowDpi(createNameCache());
   const done = dpi.inspect({ proto, fromInitiator: true, srcPort: sport, dstPort: dport, seq: 1000, ts: 0 }, payload, 0, payload.length);
   return { app: dpi.facts.app, done };
