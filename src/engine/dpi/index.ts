@@ -13,6 +13,7 @@ import { scanNbnsMessage } from './nbns.ts';
 import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from './quic-initial.ts';
 import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
 import { StreamPrefix } from './stream-prefix.ts';
+import { encryptedDnsApp } from './encrypted-dns.ts';
 import { tcpAppLabel } from './tcp-apps.ts';
 import { udpAppLabel } from './udp-apps.ts';
 import { MAX_HELLO, TlsClientHelloReader, looksLikeTlsHandshakeRecord } from './tls-client-hello.ts';
@@ -203,6 +204,7 @@ class FlowInspector implements FlowDpi {
       if (st === 'done' && this.quic!.info) {
         this.facts.sni = this.quic!.info.sni;
         this.facts.alpn = this.quic!.info.alpn;
+        if (encryptedDnsApp(0, this.facts.sni, []) === 'doh') this.facts.app = 'doh';
       }
       return st !== 'more' || ++this.quicDatagrams >= MAX_QUIC_DATAGRAMS;
     }
@@ -345,7 +347,7 @@ class FlowInspector implements FlowDpi {
   /** Runs the current mode's parser over data[base, base+avail), the contiguous start of direction dir. */
   private modeStep(ctx: PayloadContext, dir: 0 | 1, data: Uint8Array, base: number, avail: number, buffered: boolean): number {
     switch (this.mode) {
-      case TLS: return this.tlsStep(data, base, avail, buffered);
+      case TLS: return this.tlsStep(ctx, data, base, avail, buffered);
       case HTTP: return this.httpStep(data, base, avail);
       case SSH: return this.sshStep(dir, ctx, data, base, avail);
       case DNS: return this.dnsTcpStep(dir, ctx, data, base, avail, buffered);
@@ -473,7 +475,7 @@ class FlowInspector implements FlowDpi {
     return YES;
   }
 
-  private tlsStep(data: Uint8Array, base: number, avail: number, buffered: boolean): number {
+  private tlsStep(ctx: PayloadContext, data: Uint8Array, base: number, avail: number, buffered: boolean): number {
     if (buffered) {
       const s = this.streamOf(this.clientDir)!;
       if (s.rebases !== this.tlsRebases) {
@@ -489,6 +491,8 @@ class FlowInspector implements FlowDpi {
       if (info) {
         this.facts.sni = info.sni;
         this.facts.alpn = info.alpn;
+        const serverPort = this.clientDir === 0 ? ctx.dstPort : ctx.srcPort;
+        if (this.facts.app === 'tls') this.facts.app = encryptedDnsApp(serverPort, info.sni, info.alpn) ?? 'tls';
       }
       return FLOW_DONE;
     }
