@@ -8,7 +8,7 @@ export const FLOW_SCHEMA_VERSION = 1;
 
 export type FlowProto = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'sctp' | 'gre' | 'esp' | 'other';
 /** Application labels, in the engine's code order (a new one goes at the end). */
-export const FLOW_APPS = ['dns', 'tls', 'http', 'quic', 'ssh', 'dhcp', 'dhcpv6', 'ntp', 'snmp', 'ssdp', 'stun', 'wireguard', 'syslog', 'ike', 'radius', 'sip', 'kerberos', 'smb', 'mqtt', 'bittorrent', 'dot', 'doh'] as const;
+export const FLOW_APPS = ['dns', 'tls', 'http', 'quic', 'ssh', 'dhcp', 'dhcpv6', 'ntp', 'snmp', 'ssdp', 'stun', 'wireguard', 'syslog', 'ike', 'radius', 'sip', 'kerberos', 'smb', 'mqtt', 'bittorrent', 'dot', 'doh', 'netbios'] as const;
 export type FlowApp = (typeof FLOW_APPS)[number];
 export type TcpState = 'syn_sent' | 'established' | 'closing' | 'closed' | 'reset';
 /** Encapsulations a flow can be seen in (docs/flow-schema.md, "tunnel"). */

@@ -177,10 +177,11 @@ class FlowInspector implements FlowDpi {
         this.facts.app = 'quic';
         this.quic = new QuicInitialReader(this.guard);
       } else if (ctx.srcPort === NBNS_PORT || ctx.dstPort === NBNS_PORT) {
-        // NetBIOS names, kept with the DNS names; no app label (NBNS is not DNS). The layouts match, so on this port
-        // a message that is not well-formed NBNS is not taken for DNS either.
+        // NetBIOS names, kept with the DNS names, labelled netbios (NBNS is not DNS). The layouts match, so on this
+        // port a message that is not well-formed NBNS is not taken for DNS either.
         if (scanNbnsMessage(buf, off, len, nbnsNames)) {
           this.mode = NBNS;
+          this.facts.app = 'netbios';
           return this.nbnsMessage();
         }
       } else if (this.looksLikeDnsFor(ctx, buf, off, len) && this.scanDns(ctx, buf, off, len) && (dns.complete || this.dnsPortPlausible(ctx))) {

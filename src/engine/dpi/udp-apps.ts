@@ -7,6 +7,7 @@
 import type { DpiFacts, PayloadContext } from './types.ts';
 import { parseDhcp4, parseDhcp6, type DhcpInfo } from './dhcp.ts';
 import { IKE_NATT_PORT, IKE_PORT, looksLikeIke } from './ike.ts';
+import { NETBIOS_DGM_PORT, looksLikeNetbiosDatagram } from './netbios-datagram.ts';
 import { looksLikeNtp } from './ntp.ts';
 import { looksLikeKerberosDatagram } from './tcp-apps.ts';
 import { isRadiusPort, looksLikeRadius } from './radius.ts';
@@ -41,6 +42,8 @@ export function udpAppLabel(ctx: PayloadContext, buf: Uint8Array, off: number, l
       if (info !== null) { app = 'dhcpv6'; facts.appDetail = detail(info); }
     } else if (onPort(ctx, 88)) {
       if (looksLikeKerberosDatagram(buf, off, len)) app = 'kerberos';
+    } else if (onPort(ctx, NETBIOS_DGM_PORT)) {
+      if (looksLikeNetbiosDatagram(buf, off, len)) app = 'netbios';
     } else if (onPort(ctx, 123)) {
       if (looksLikeNtp(buf, off, len)) app = 'ntp';
     } else if (onPort(ctx, 161, 162)) {

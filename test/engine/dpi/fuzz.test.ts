@@ -19,6 +19,7 @@ import { looksLikeStun } from '../../../src/engine/dpi/stun.ts';
 import { looksLikeSyslog } from '../../../src/engine/dpi/syslog.ts';
 import { wireguardKind } from '../../../src/engine/dpi/wireguard.ts';
 import { looksLikeIke } from '../../../src/engine/dpi/ike.ts';
+import { looksLikeNetbiosDatagram } from '../../../src/engine/dpi/netbios-datagram.ts';
 import { looksLikeRadius } from '../../../src/engine/dpi/radius.ts';
 import { looksLikeSip } from '../../../src/engine/dpi/sip.ts';
 import { looksLikeKerberosDatagram, tcpAppLabel } from '../../../src/engine/dpi/tcp-apps.ts';
@@ -60,7 +61,7 @@ const bytes = fc.oneof(fc.uint8Array({ maxLength: 1500 }), mutated);
 function udpApps(b: Uint8Array, off: number, n: number): unknown[] {
   return [parseDhcp4(b, off, n), parseDhcp6(b, off, n), looksLikeNtp(b, off, n), looksLikeSnmp(b, off, n), looksLikeSsdp(b, off, n),
     looksLikeStun(b, off, n), looksLikeSyslog(b, off, n), wireguardKind(b, off, n), looksLikeIke(b, off, n, false), looksLikeIke(b, off, n, true),
-    looksLikeRadius(b, off, n), looksLikeSip(b, off, n), looksLikeKerberosDatagram(b, off, n), tcpAppLabel(445, 88, b, off, n)];
+    looksLikeRadius(b, off, n), looksLikeSip(b, off, n), looksLikeKerberosDatagram(b, off, n), looksLikeNetbiosDatagram(b, off, n), tcpAppLabel(445, 88, b, off, n)];
 }
 
 function allParsers(b: Uint8Array): void {

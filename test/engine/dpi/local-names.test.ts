@@ -58,7 +58,7 @@ test('LLMNR (5355): query and response names', () => {
 });
 
 test('NBNS: names decoded from the first-level encoding, with suffix and scope; registrations and responses too', () => {
-  assert.deepEqual(udpNames(137, 137, [nbnsQuery('WORKGROUP', 0x1d), nbnsResponse('FILESRV', 0x20)]), { names: ['workgroup<1d>', 'filesrv<20>'], app: null });
+  assert.deepEqual(udpNames(137, 137, [nbnsQuery('WORKGROUP', 0x1d), nbnsResponse('FILESRV', 0x20)]), { names: ['workgroup<1d>', 'filesrv<20>'], app: 'netbios' });
   assert.deepEqual(udpNames(50000, 137, [nbnsQuery('HOST-1', 0x00, ['corp', 'example'])]).names, ['host-1<00>.corp.example']);
   assert.deepEqual(udpNames(50000, 137, [nbnsQuery('*', 0x00, [], 0x21)]).names, ['*<00>']);
   assert.deepEqual(udpNames(137, 137, [nbnsQuery('\x01\x02__MSBROWSE__\x02', 0x01)]).names, ['<01><02>__msbrowse__<02><01>']);

@@ -23,5 +23,7 @@ export const UDP_APP_SEEDS: Uint8Array[] = [
   concat(hex('0102030405060708'), new Uint8Array(8), hex('21202208'), hex('00000000'), hex('00000024'), hex('0000000800000000')),
   // RADIUS Access-Request, id 1, length 31: authenticator, User-Name "bob", NAS-Port 0.
   concat(hex('0101001f'), new Uint8Array(16), hex('0105'), ascii('bob'), hex('0506'), hex('00000000')),
+  // NetBIOS direct-group datagram: type, flags, id, source 10.0.0.7:138, 6 bytes after the header.
+  concat(hex('11020001'), hex('0a000007'), u16be(138), u16be(6), u16be(0), ascii('abcdef')),
   ascii('REGISTER sip:example.test SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060\r\nCSeq: 1 REGISTER\r\n\r\n'),
 ];

@@ -30,7 +30,7 @@ test('each UDP application is labelled from one datagram, with DHCP\'s identifyi
 });
 
 test('IKE on 500 and behind the NAT-T marker on 4500, RADIUS on its ports, SIP on 5060', () => {
-  const [, , , , , , , , ike, radius, sip] = UDP_APP_SEEDS;
+  const [, , , , , , , , ike, radius, , sip] = UDP_APP_SEEDS;
   assert.equal(label(ike, 500, 500).app, 'ike');
   assert.equal(label(concat(hex('00000000'), ike), 4500, 4500).app, 'ike');
   assert.equal(label(ike, 4500, 4500).app, null, 'on 4500 the non-ESP marker must come first (else it is ESP)');
@@ -39,8 +39,17 @@ test('IKE on 500 and behind the NAT-T marker on 4500, RADIUS on its ports, SIP o
   assert.equal(label(ascii('SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.1\r\n\r\n'), 5060, 40000).app, 'sip');
 });
 
+test('NetBIOS datagrams on 138 by their exact length', () => {
+  const dgm = UDP_APP_SEEDS[10];
+  assert.equal(label(dgm, 138, 138).app, 'netbios');
+  assert.equal(label(concat(dgm, hex('00')), 138, 138).app, null);
+  const reserved = dgm.slice(); reserved[1] = 0x12;
+  assert.equal(label(reserved, 138, 138).app, null);
+  assert.equal(label(dgm, 40000, 139).app, null);
+});
+
 test('IKE, RADIUS and SIP need their structure, not only the port', () => {
-  const [, , , , , , , , ike, radius, sip] = UDP_APP_SEEDS;
+  const [, , , , , , , , ike, radius, , sip] = UDP_APP_SEEDS;
   const zeroSpi = ike.slice(); zeroSpi.fill(0, 0, 8);
   assert.equal(label(zeroSpi, 500, 500).app, null);
   const badLength = ike.slice(); badLength[27]++;
