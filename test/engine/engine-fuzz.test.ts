@@ -2,33 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { createEngine, CaptureFormatError } from '../../src/engine/index.ts';
+import { createEngine } from '../../src/engine/index.ts';
 import { PacketInfo, decodePacket } from '../../src/engine/packet-decoder.ts';
 import { CORPUS_DIR } from './cli-bundle.ts';
+import { chunking, feed, mutatedCapture } from './capture-mutation.ts';
 import { eth, ipv4, ipv6, pcap, pcapng, sll2, tcp, udp, TCP } from './capture-fixtures.ts';
-
-const MAX_FLOWS = 16;
-
-/** Feeds bytes in the given chunk sizes; returns the error if any, rethrowing anything but CaptureFormatError. */
-function feed(bytes: Uint8Array, chunks: number[]): CaptureFormatError | null {
-  const e = createEngine({ maxFlows: MAX_FLOWS });
-  try {
-    let i = 0;
-    for (let c = 0; i < bytes.length; c++) {
-      const n = chunks.length ? chunks[c % chunks.length] : bytes.length;
-      e.push(bytes.subarray(i, i + n));
-      i += n;
-    }
-    e.end();
-  } catch (err) {
-    if (err instanceof CaptureFormatError) return err;
-    throw err;
-  } finally {
-    for (const f of e.flows()) e.toRow(f);
-    assert.ok(e.stats.liveFlows <= MAX_FLOWS);
-  }
-  return null;
-}
 
 const generated = [
   pcap([
@@ -49,8 +27,6 @@ const corpusSamples = ['dns_tcp.pcap', 'tcp_header_heapoverflow.pcap', 'OSPFv2_C
   .map((p) => new Uint8Array(readFileSync(p)));
 const seeds = [...generated, ...corpusSamples];
 
-const chunking = fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 0, maxLength: 5 });
-
 test('random bytes, with or without a capture magic: only CaptureFormatError', () => {
   const magics = [[0xd4, 0xc3, 0xb2, 0xa1], [0xa1, 0xb2, 0x3c, 0x4d], [0x0a, 0x0d, 0x0d, 0x0a], []];
   fc.assert(
@@ -63,25 +39,7 @@ test('random bytes, with or without a capture magic: only CaptureFormatError', (
 });
 
 test('mutated real and generated captures (byte flips, truncation, splices): only CaptureFormatError, flows bounded', () => {
-  const mutation = fc.record({
-    seed: fc.nat(seeds.length - 1),
-    flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }),
-    cut: fc.option(fc.nat()),
-    splice: fc.option(fc.tuple(fc.nat(), fc.uint8Array({ maxLength: 64 }))),
-  });
-  fc.assert(
-    fc.property(mutation, chunking, (m, chunks) => {
-      let b = seeds[m.seed].slice();
-      for (const [pos, v] of m.flips) b[pos % b.length] = v;
-      if (m.splice) {
-        const at = m.splice[0] % (b.length + 1);
-        b = Uint8Array.from([...b.subarray(0, at), ...m.splice[1], ...b.subarray(at)]);
-      }
-      if (m.cut !== null) b = b.subarray(0, m.cut % (b.length + 1));
-      feed(b, chunks);
-    }),
-    { numRuns: 600, seed: 11 },
-  );
+  fc.assert(fc.property(mutatedCapture(seeds), chunking, (b, chunks) => { feed(b, chunks); }), { numRuns: 600, seed: 11 });
 });
 
 test('the decoder never throws on random packet bytes for any supported link type', () => {
