@@ -53,5 +53,5 @@ export function flowsAt(count: number, tick: number, full: boolean): FlowRow[] {
 }
 
 export function statsAt(count: number, tick: number): StatsView {
-  return { packets: count * tick, bytes: count * tick * 1000, packetsPerSecond: count, bytesPerSecond: count * 1000, inBytesPerSecond: count * 400, outBytesPerSecond: count * 600, kernelDrops: 0, ifaceDrops: 0, pipeDrops: 0, flows: count, expiredFlows: 0, dpiRefused: 0, elapsedSeconds: tick / TICKS_PER_SECOND };
+  return { packets: count * tick, bytes: count * tick * 1000, packetsPerSecond: count, bytesPerSecond: count * 1000, inBytesPerSecond: count * 400, outBytesPerSecond: count * 600, kernelDrops: 0, ifaceDrops: 0, pipeDrops: 0, flows: count, expiredFlows: 0, dpiRefused: 0, elapsedSeconds: tick / TICKS_PER_SECOND, ipfix: null };
 }

@@ -17,10 +17,11 @@ import path from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { copyToPrivateFile, preparePcapFileSink, reason, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
 import type { SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
-import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type OverviewRequest, type Result, type StartCaptureRequest, type StatsView, type ViewRequest } from '../shared/ipc.ts';
+import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type IpfixExportRequest, type IpfixStatsView, type OverviewRequest, type Result, type StartCaptureRequest, type StatsView, type ViewRequest } from '../shared/ipc.ts';
 import { actionFor, appError, fileError } from './app-errors.ts';
 import { createSourceEngine } from './engine-adapter.ts';
 import { StatsMeter } from './stats-meter.ts';
+import { splitIpfixArgs, startIpfix, type IpfixSession } from './ipfix/ipfix-cli.ts';
 import { FlowViewModel } from './view/flow-view-model.ts';
 import { OverviewModel } from './view/overview-model.ts';
 import { describeFormatError, type CreateEngine, type LiveCaptureHandle, type StartLiveCapture } from './types.ts';
@@ -83,6 +84,10 @@ export class EngineHost {
   private chartVersion = -1;
   private chartBins = -1;
   private recording: Recording | null = null;
+  /** The live capture's IPFIX export (as `sandpiper capture --ipfix`), kept after it ends for its final counts. */
+  private ipfix: IpfixSession | null = null;
+  private ipfixTicked = 0;
+  private ipfixFinished: Promise<void> | null = null;
   private sourceFile: string | null = null;
   private readonly staleSwept: Promise<void>;
 
@@ -128,6 +133,14 @@ export class EngineHost {
     const maxRecordingBytes = this.opts.maxRecordingBytes ?? (await recordingBound(dir));
     if (gen !== this.generation) return { ok: false, error: appError('internal', 'The capture was replaced before it started.', actionFor('internal')) };
     const engine = this.engine as Engine;
+    if (req.ipfix) {
+      const started = await this.startExport(engine, req.ipfix);
+      if (gen !== this.generation) return { ok: false, error: appError('internal', 'The capture was replaced before it started.', actionFor('internal')) };
+      if (!started.ok) {
+        this.finishSource(started.error);
+        return started;
+      }
+    }
     return new Promise<Result>((resolve) => {
       let settled = false;
       const settle = (r: Result) => {
@@ -172,12 +185,14 @@ export class EngineHost {
             this.live = null;
             if (this.meter) this.meter.pipeDrops = pipeDrops;
             this.finishSource(error);
+            void this.finishExport();
             settle(error ? { ok: false, error } : { ok: true, value: undefined });
           },
         });
       } catch (e) {
         const error = appError('internal', `The capture could not start: ${e instanceof Error ? e.message : String(e)}.`, actionFor('internal'));
         this.finishSource(error);
+        void this.finishExport();
         settle({ ok: false, error });
         return;
       }
@@ -187,8 +202,10 @@ export class EngineHost {
     });
   }
 
+  /** Stops a live capture; resolves after its IPFIX export (if any) sent the flows left. */
   async stopCapture(): Promise<void> {
     await this.live?.stop();
+    await this.finishExport();
   }
 
   /**
@@ -288,6 +305,44 @@ export class EngineHost {
     }
   }
 
+  /** Opens the collector's transport and attaches an exporter to the capture's engine (the CLI's own code). */
+  private async startExport(engine: Engine, req: IpfixExportRequest): Promise<Result> {
+    const args = ['--ipfix', req.collector, '--ipfix-transport', req.transport];
+    if (req.activeTimeout !== undefined) args.push('--ipfix-active', String(req.activeTimeout));
+    if (req.idleTimeout !== undefined) args.push('--ipfix-idle', String(req.idleTimeout));
+    const o = splitIpfixArgs(args);
+    const fail = (why: string): Result => ({
+      ok: false,
+      error: appError('bad_arguments', `Cannot export flows to ${req.collector}: ${why}.`, 'Check the collector address, or start without IPFIX export.'),
+    });
+    // The CLI's messages name its options; the app names what the user typed.
+    if (typeof o === 'string' || o.ipfix === null) return fail(typeof o === 'string' ? o.replace(/^--ipfix: /, '') : 'no collector');
+    try {
+      this.ipfix = await startIpfix(engine, o.ipfix);
+      this.ipfixTicked = this.now();
+      return { ok: true, value: undefined };
+    } catch (e) {
+      return fail(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** The final export of every flow left; the counts stay on screen. */
+  private finishExport(): Promise<void> {
+    const x = this.ipfix;
+    if (x === null) return Promise.resolve();
+    if (this.ipfixFinished !== null) return this.ipfixFinished;
+    const gen = this.generation;
+    this.ipfixFinished = x.finish().then(
+      () => {
+        if (gen !== this.generation || !this.meter || !this.engine) return;
+        this.stats = { ...this.stats, ipfix: ipfixView(x) };
+        this.emit(false);
+      },
+      () => {},
+    );
+    return this.ipfixFinished;
+  }
+
   /** What the flows table shows from now on (already validated); an update reflecting it follows promptly. */
   setView(req: ViewRequest): void {
     this.model.setView(req);
@@ -310,6 +365,9 @@ export class EngineHost {
   /** Stops everything and removes temporary files. */
   async dispose(): Promise<void> {
     await this.stopSource();
+    await this.finishExport();
+    this.ipfix = null;
+    this.ipfixFinished = null;
     this.generation++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -342,7 +400,11 @@ export class EngineHost {
 
   /** A fresh engine for a new source; returns the new generation. */
   private reset(live: boolean, engine?: Engine): number {
+    // The old source's exporter sends what it has left; its counts are not this source's.
+    void this.finishExport();
     this.generation++;
+    this.ipfix = null;
+    this.ipfixFinished = null;
     void this.dropRecording();
     this.sourceFile = null;
     const e = engine ?? this.createEngine({ live });
@@ -416,7 +478,14 @@ export class EngineHost {
     if (this.live && running && (this.live.queuedBytes?.() ?? 0) === 0) engine.advance(t / 1000);
     this.model.setRates(running);
     this.overview.setRates(running);
+    const x = this.ipfix;
+    if (x !== null && this.live && t - this.ipfixTicked >= 1000) {
+      // A router's active and idle timeouts, once a second, as `sandpiper capture --ipfix` ticks them.
+      this.ipfixTicked = t;
+      x.tick();
+    }
     this.stats = meter.view(t, engine, running);
+    if (x !== null) this.stats.ipfix = ipfixView(x);
     this.statsTs = engine.clock ?? t / 1000;
     this.lastEmit = t;
     this.emit(true);
@@ -475,6 +544,14 @@ export class EngineHost {
     await rec.sink.close(0).catch(() => {});
     await rm(rec.dir, { recursive: true, force: true });
   }
+}
+
+function ipfixView(x: IpfixSession): IpfixStatsView {
+  const c = x.counters();
+  return {
+    collector: c.collector, transport: c.transport, recordsSent: c.records_sent, messagesSent: c.messages_sent,
+    sendErrors: c.send_errors, dropped: c.dropped, lastError: c.last_error,
+  };
 }
 
 /** MAX_RECORDING_BYTES, or a quarter of the space free in `dir` when that is less ($TMPDIR is often a tmpfs). */

@@ -60,6 +60,7 @@ export class StatsMeter {
       expiredFlows: st.expired,
       dpiRefused: r.bufferBudget + r.inspectors + r.quicDerivations + r.quicOtherDcid,
       elapsedSeconds: this.live ? (nowMs - this.startMs) / 1000 : span,
+      ipfix: null,
     };
   }
 }

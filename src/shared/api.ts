@@ -16,6 +16,7 @@ import { isColumnId } from './flows/columns.ts';
 import { isEngineUpdate } from './engine-host-protocol.ts';
 import {
   IPC_PROTOCOL_VERSION,
+  IPFIX_TIMEOUT_MAX_S,
   MAX_FILTER_LENGTH,
   MAX_VIEW_ROWS,
   type AppError,
@@ -23,6 +24,7 @@ import {
   type EngineUpdate,
   type InterfaceInfo,
   type OverviewRequest,
+  type IpfixExportRequest,
   type Result,
   type StartCaptureRequest,
   type ViewRequest,
@@ -63,7 +65,7 @@ function hasExactKeys(v: object, keys: readonly string[]): boolean {
 
 export function checkStartCapture(v: unknown): Checked<StartCaptureRequest> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return refuse('The capture request is malformed.');
-  if (Object.keys(v).some((k) => k !== 'interface' && k !== 'filter' && k !== 'promisc')) return refuse('The capture request has unknown fields.');
+  if (Object.keys(v).some((k) => k !== 'interface' && k !== 'filter' && k !== 'promisc' && k !== 'ipfix')) return refuse('The capture request has unknown fields.');
   const r = v as Record<string, unknown>;
   const iface = checkInterfaceName(r.interface);
   if (!iface.ok) return iface;
@@ -71,7 +73,39 @@ export function checkStartCapture(v: unknown): Checked<StartCaptureRequest> {
   if (!filter.ok) return filter;
   const promisc = checkBoolean(r.promisc);
   if (!promisc.ok) return promisc;
-  return { ok: true, value: { interface: iface.value, filter: filter.value, promisc: promisc.value } };
+  const ipfix = checkIpfixExport(r.ipfix ?? null);
+  if (!ipfix.ok) return ipfix;
+  const value: StartCaptureRequest = { interface: iface.value, filter: filter.value, promisc: promisc.value };
+  if (ipfix.value !== null) value.ipfix = ipfix.value;
+  return { ok: true, value };
+}
+
+/**
+ * An IPFIX collector as HOST:PORT (a name, an IPv4 address, or [IPv6]:PORT), udp or tcp, and optional active and
+ * idle timeouts in seconds; null for none.
+ */
+export function checkIpfixExport(v: unknown): Checked<IpfixExportRequest | null> {
+  if (v === null) return { ok: true, value: null };
+  const allowed = ['collector', 'transport', 'activeTimeout', 'idleTimeout'];
+  if (typeof v !== 'object' || Array.isArray(v) || Object.keys(v).some((k) => !allowed.includes(k))) {
+    return refuse('The IPFIX export has only the fields collector, transport, activeTimeout and idleTimeout.');
+  }
+  const r = v as Record<string, unknown>;
+  const c = r.collector;
+  const m = typeof c === 'string' ? /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]{1,253})):(\d{1,5})$/.exec(c) : null;
+  const port = m ? Number(m[3]) : 0;
+  if (!m || port < 1 || port > 65535) return refuse('The IPFIX collector must be HOST:PORT (an IPv6 address as [ADDR]:PORT, a port from 1 to 65535).');
+  if (r.transport !== 'udp' && r.transport !== 'tcp') return refuse('The IPFIX transport must be udp or tcp.');
+  const value: IpfixExportRequest = { collector: c as string, transport: r.transport };
+  for (const [key, name] of [['activeTimeout', 'active'], ['idleTimeout', 'idle']] as const) {
+    const t = r[key];
+    if (t === undefined) continue;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0 || t > IPFIX_TIMEOUT_MAX_S) {
+      return refuse(`The IPFIX ${name} timeout must be seconds, more than 0 and at most ${IPFIX_TIMEOUT_MAX_S}.`);
+    }
+    value[key] = t;
+  }
+  return { ok: true, value };
 }
 
 /** A path chosen by the shell (a native dialog in main, an upload in `sandpiper ui`); the page never sends one. */

@@ -8,6 +8,7 @@ import type { ColumnId, SortDir } from './flows/columns.ts';
 import type { SandboxMessage } from './helper-protocol.ts';
 
 /**
+ * 8: a live capture may export its flows to an IPFIX collector (StartCaptureRequest.ipfix, StatsView.ipfix).
  * 7: the Overview: setOverview, and EngineUpdate.overview (totals by process, domain, app, country and AS) while it is shown.
  * 6: the status says when the live recording reached its bound (recordingFullAt).
  * 5: the API is one table (./api.ts) and the page talks to the engine host over its own link (Electron: a
@@ -15,7 +16,7 @@ import type { SandboxMessage } from './helper-protocol.ts';
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 7;
+export const IPC_PROTOCOL_VERSION = 8;
 
 export interface InterfaceInfo {
   name: string;
@@ -28,6 +29,32 @@ export interface StartCaptureRequest {
   interface: string;
   filter: string;
   promisc: boolean;
+  /** Export the capture's flows to an IPFIX collector while it runs (docs/fleet.md); absent or null: no export. */
+  ipfix?: IpfixExportRequest | null;
+}
+
+export interface IpfixExportRequest {
+  /** HOST:PORT, an IPv6 address as [ADDR]:PORT. */
+  collector: string;
+  transport: 'udp' | 'tcp';
+  /** Seconds a long flow waits between exports (a router's active timeout); absent: 60, as `capture --ipfix`. */
+  activeTimeout?: number;
+  /** Seconds of silence that end a flow (idle timeout); absent: 15. */
+  idleTimeout?: number;
+}
+
+/** The longest active or idle timeout a request may ask for, in seconds (a day, as `--ipfix-active`). */
+export const IPFIX_TIMEOUT_MAX_S = 86400;
+
+/** What the capture's IPFIX exporter has sent so far, and what it could not. */
+export interface IpfixStatsView {
+  collector: string;
+  transport: 'udp' | 'tcp';
+  recordsSent: number;
+  messagesSent: number;
+  sendErrors: number;
+  dropped: number;
+  lastError: string | null;
 }
 
 export type AppErrorCode =
@@ -87,6 +114,8 @@ export interface StatsView {
   /** Work deep packet inspection declined under its limits (all reasons of the engine's dpiRefused together). */
   dpiRefused: number;
   elapsedSeconds: number;
+  /** The IPFIX export of a live capture, when one was asked for. */
+  ipfix: IpfixStatsView | null;
 }
 
 /** Statistics before anything was counted. */
@@ -104,6 +133,7 @@ export const EMPTY_STATS: Readonly<StatsView> = Object.freeze({
   expiredFlows: 0,
   dpiRefused: 0,
   elapsedSeconds: 0,
+  ipfix: null,
 });
 
 /**

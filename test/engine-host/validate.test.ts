@@ -137,3 +137,36 @@ test('overview requests: exactly visible and order, each checked, returned as a 
     assert.equal(checkOverviewRequest(bad).ok, false, JSON.stringify(bad));
   }
 });
+
+test('start requests with an IPFIX export: HOST:PORT, udp or tcp, optional timeouts; anything else is refused', () => {
+  const base = { interface: 'eth0', filter: '', promisc: false };
+  const ok = { collector: '127.0.0.1:4739', transport: 'udp', activeTimeout: 30, idleTimeout: 5 };
+  assert.deepEqual(checkStartCapture({ ...base, ipfix: ok }), { ok: true, value: { ...base, ipfix: ok } });
+  assert.deepEqual(checkStartCapture({ ...base, ipfix: null }), { ok: true, value: base });
+  for (const c of ['collector.lan:2055', '[::1]:4739', '10.0.0.1:1']) {
+    assert.ok(checkStartCapture({ ...base, ipfix: { collector: c, transport: 'tcp' } }).ok, c);
+  }
+  const bad: unknown[] = [
+    { collector: '127.0.0.1', transport: 'udp' },
+    { collector: '127.0.0.1:0', transport: 'udp' },
+    { collector: '127.0.0.1:65536', transport: 'udp' },
+    { collector: '::1:4739', transport: 'udp' },
+    { collector: 'a b:4739', transport: 'udp' },
+    { collector: '127.0.0.1:4739', transport: 'sctp' },
+    { collector: '127.0.0.1:4739' },
+    { collector: '127.0.0.1:4739', transport: 'udp', activeTimeout: 0 },
+    { collector: '127.0.0.1:4739', transport: 'udp', idleTimeout: '15' },
+    { collector: '127.0.0.1:4739', transport: 'udp', idleTimeout: 86401 },
+    { collector: '127.0.0.1:4739', transport: 'udp', domain: 1 },
+    '127.0.0.1:4739',
+    [],
+  ];
+  for (const ipfix of bad) {
+    const r = checkStartCapture({ ...base, ipfix });
+    assert.equal(r.ok, false, JSON.stringify(ipfix));
+    if (!r.ok) {
+      assert.equal(r.error.code, 'bad_arguments');
+      assert.match(r.error.message, /IPFIX/);
+    }
+  }
+});
