@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
 import { isRunning } from '../state/capture-store.ts';
+import { IpfixButton } from './IpfixExport.tsx';
 
 /** How long the BPF field waits after the last keystroke before asking the helper to compile it. */
 export const FILTER_CHECK_DELAY_MS = 300;
@@ -76,6 +77,7 @@ export function CaptureControls() {
         <span className="hidden xl:inline">Promiscuous</span>
       </label>
       <div className="flex shrink-0 gap-1.5 pb-0.5 xl:gap-2">
+        <IpfixButton />
         <button
           type="submit"
           className="btn btn-primary"

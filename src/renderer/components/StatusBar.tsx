@@ -1,6 +1,7 @@
 import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
 import { formatCount, formatDuration, formatRate } from '../format.ts';
+import type { IpfixStatsView } from '../../shared/ipc.ts';
 
 /** What "expired" means, for the tooltip (and screen readers, who get no tooltip). */
 const EXPIRED_TIP = 'No longer in the table: they went idle past their timeout, or were evicted when the table reached its flow cap.';
@@ -46,8 +47,27 @@ export function StatusBar() {
             <span className="sr-only"> ({DPI_TIP})</span>
           </span>
         )}
+        {s?.ipfix && <IpfixStatus x={s.ipfix} />}
         {notice && <span className="ml-auto text-zinc-600 dark:text-zinc-400">{notice}</span>}
       </div>
     </footer>
+  );
+}
+
+/** "IPFIX → host:port · N records · E errors" (and the messages dropped, if any); the last send error in the tooltip. */
+function IpfixStatus({ x }: { x: IpfixStatsView }) {
+  const plural = (n: number, one: string) => `${formatCount(n)} ${n === 1 ? one : `${one}s`}`;
+  const tip = [
+    `Flows exported to ${x.collector} over ${x.transport.toUpperCase()}: ${plural(x.recordsSent, 'record')} in ${plural(x.messagesSent, 'message')}.`,
+    x.dropped > 0 ? `${plural(x.dropped, 'message')} dropped while the collector was behind.` : '',
+    x.lastError ? `Last error: ${x.lastError}.` : '',
+  ].filter((t) => t !== '').join(' ');
+  const bad = 'text-red-600 dark:text-red-400';
+  return (
+    <span className="text-zinc-600 dark:text-zinc-400" title={tip} data-testid="ipfix-status">
+      IPFIX → {x.collector} · {plural(x.recordsSent, 'record')} · <span className={x.sendErrors > 0 ? bad : ''}>{plural(x.sendErrors, 'error')}</span>
+      {x.dropped > 0 && <span className={bad}> · {formatCount(x.dropped)} dropped</span>}
+      <span className="sr-only"> ({tip})</span>
+    </span>
   );
 }

@@ -3,7 +3,7 @@
  * verdict, the status the main process reports, and the error banner. Every call to the API goes through here.
  */
 import { createStore } from 'zustand/vanilla';
-import type { AppError, CaptureStatusView, InterfaceInfo, SandpiperApi } from '../../shared/ipc.ts';
+import type { AppError, CaptureStatusView, InterfaceInfo, IpfixExportRequest, SandpiperApi } from '../../shared/ipc.ts';
 
 export type FilterCheck = { state: 'idle' | 'checking' | 'ok' } | { state: 'error'; error: string };
 
@@ -13,6 +13,8 @@ export interface CaptureState {
   iface: string;
   bpf: string;
   promisc: boolean;
+  /** Where the next live capture exports its flows as IPFIX; kept for the session, null for no export. */
+  ipfix: IpfixExportRequest | null;
   filterCheck: FilterCheck;
   /** The error shown in the banner; null when none or dismissed. */
   error: AppError | null;
@@ -24,6 +26,7 @@ export interface CaptureState {
   setIface(name: string): void;
   setBpf(text: string): void;
   setPromisc(on: boolean): void;
+  setIpfix(x: IpfixExportRequest | null): void;
   checkFilter(text: string): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -71,6 +74,7 @@ export function createCaptureStore(api: SandpiperApi) {
       iface: 'any',
       bpf: '',
       promisc: false,
+      ipfix: null,
       filterCheck: { state: 'idle' },
       error: null,
       busy: false,
@@ -97,6 +101,9 @@ export function createCaptureStore(api: SandpiperApi) {
       setPromisc(on) {
         set({ promisc: on });
       },
+      setIpfix(x) {
+        set({ ipfix: x });
+      },
       async checkFilter(text) {
         if (text.trim() === '') {
           set({ filterCheck: { state: 'ok' } });
@@ -114,7 +121,7 @@ export function createCaptureStore(api: SandpiperApi) {
         const s = get();
         if (s.busy || isRunning(s.status.state) || s.filterCheck.state === 'error') return;
         set({ error: null, notice: null });
-        const r = await guarded(() => api.startCapture({ interface: s.iface, filter: s.bpf.trim(), promisc: s.promisc }));
+        const r = await guarded(() => api.startCapture({ interface: s.iface, filter: s.bpf.trim(), promisc: s.promisc, ...(s.ipfix ? { ipfix: s.ipfix } : {}) }));
         if (r && !r.ok) set({ error: r.error });
       },
       async stop() {
