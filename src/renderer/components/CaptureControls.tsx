@@ -48,12 +48,15 @@ export function CaptureControls() {
           ))}
         </select>
       </label>
-      <div className="relative flex min-w-32 max-w-80 flex-1 flex-col text-xs">
-        <label htmlFor="bpf" className="mb-0.5 text-zinc-600 dark:text-zinc-400">
-          Capture filter (BPF)
+      <div className="relative flex min-w-24 max-w-80 flex-1 flex-col text-xs">
+        {/* Shorter below xl so the field may narrow to fit the header's one line at 1024 px. */}
+        <label htmlFor="bpf" className="mb-0.5 whitespace-nowrap text-zinc-600 dark:text-zinc-400">
+          <span className="xl:hidden">Filter (BPF)</span>
+          <span className="hidden xl:inline">Capture filter (BPF)</span>
         </label>
         <input
           id="bpf"
+          aria-label="Capture filter (BPF)"
           className={`field w-full font-mono ${bpfError ? 'border-red-500 dark:border-red-500' : ''}`}
           value={c.bpf}
           placeholder="e.g. tcp port 443"
