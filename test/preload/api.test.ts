@@ -44,7 +44,7 @@ test('the API has exactly the SandpiperApi members, frozen, and no ipcRenderer p
   ]);
   assert.equal(api.version, IPC_PROTOCOL_VERSION);
   assert.equal(api.version, API_VERSION);
-  assert.equal(api.version, 7, 'one API table; the page talks to the engine host over its own port; the Overview');
+  assert.equal(api.version, 8, 'one API table; the page talks to the engine host over its own port; the Overview; IPFIX export');
   assert.ok(Object.isFrozen(api));
   for (const [k, v] of Object.entries(api)) if (k !== 'version') assert.equal(typeof v, 'function', k);
   // The preload asks main for its port once, and listens only for the port and the host's end.

@@ -79,7 +79,7 @@ export function CaptureControls() {
         </span>
         <span className="hidden xl:inline">Promiscuous</span>
       </label>
-      <div className="flex shrink-0 gap-1.5 pb-0.5 xl:gap-2">
+      <div className="flex shrink-0 gap-1 pb-0.5 xl:gap-2">
         <IpfixButton />
         <button
           type="submit"

@@ -27,7 +27,7 @@ export function IpfixButton() {
     <>
       <button
         type="button"
-        className={`btn ${ipfix ? 'border-sky-600 text-sky-800 dark:border-sky-400 dark:text-sky-300' : ''}`}
+        className={`btn px-2 ${ipfix ? 'border-sky-600 text-sky-800 dark:border-sky-400 dark:text-sky-300' : ''}`}
         disabled={running || busy}
         aria-haspopup="dialog"
         aria-label={`${label}…`}
