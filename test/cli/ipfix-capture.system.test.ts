@@ -72,3 +72,41 @@ test('a live capture exports a long flow as active-timeout records that add up t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a collector that is absent or never reads: the capture keeps every packet, and the exporter counts its failures', async (t) => {
+  const skip = canMakeNetns() ?? realHelperSkipReason();
+  if (skip) return t.skip(skip);
+  const pair = createNetnsPair();
+  let sender: ChildProcess | null = null;
+  let stalled: ChildProcess | null = null;
+  try {
+    // Accepts the exporter's connection and never reads from it.
+    stalled = pair.spawn(pair.a, NODE24, ['-e', "require('net').createServer((s) => s.pause()).listen(47392, '127.0.0.1', () => console.log('up'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise<void>((res) => stalled!.stdout!.once('data', () => res()));
+    sender = pair.spawn(pair.b, NODE24, [UDP_SENDER, pair.ipA, '40407', '2'], { stdio: 'ignore' });
+    for (const [target, absent] of [['127.0.0.1:47391', true], ['127.0.0.1:47392', false]] as const) {
+      const r = await run([
+        'ip', 'netns', 'exec', pair.a, 'env', `SANDPIPER_HELPER=${REAL_HELPER}`,
+        NODE24, CLI, 'capture', '--interface', pair.ifA, '--filter', 'udp port 40407', '--duration', '4', '--json',
+        '--ipfix', target, '--ipfix-transport', 'tcp', '--ipfix-active', '1', '--ipfix-idle', '1',
+      ]);
+      assert.equal(r.code, 0, r.err);
+      const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const summary = lines.find((l) => l.type === 'summary')!;
+      const flow = lines.filter((l) => l.type === 'flow' && l.dport === 40407).at(-1)!;
+      assert.ok(flow, r.out.slice(0, 2000));
+      assert.ok(Number(flow.packets_fwd) > 500, `the sender's datagrams were captured: ${String(flow.packets_fwd)}`);
+      assert.equal(summary.dropped_kernel, 0, `${target}: no packet dropped by the kernel`);
+      assert.equal(summary.pipe_drops, 0);
+      assert.equal(summary.packets, flow.packets_fwd, 'every captured packet reached its flow');
+      const exporter = lines.filter((l) => l.type === 'ipfix').at(-1)!;
+      assert.ok(exporter, 'the exporter reports with each stats line');
+      if (absent) assert.ok(Number(exporter.send_errors) + Number(exporter.dropped) > 0, `the absent collector is counted: ${JSON.stringify(exporter)}`);
+      assert.match(r.err, new RegExp(`ipfix: \\d+ records in \\d+ messages to ${target.replace(/\./g, '\\.')}/tcp`));
+    }
+  } finally {
+    sender?.kill('SIGTERM');
+    stalled?.kill('SIGTERM');
+    pair.destroy();
+  }
+});
