@@ -297,6 +297,14 @@ export function FlowsTable() {
   const styles = withDate ? STYLES.dated : STYLES.clock;
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  // Closing the details drawer puts the focus on the table, whose active row is the flow they showed, wherever the
+  // focus was when they opened (Enter works from anywhere).
+  const detailsOpen = useStore(ui, (s) => s.detailsOpen);
+  const detailsWereOpen = useRef(false);
+  useEffect(() => {
+    if (detailsWereOpen.current && !detailsOpen) scrollRef.current?.focus();
+    detailsWereOpen.current = detailsOpen;
+  }, [detailsOpen]);
   const [writers] = useState<NumberWriters>(() => new Map());
   const virt = useVirtualizer({
     count,

@@ -69,6 +69,25 @@ describe('keyboard shortcuts', () => {
     expect(document.activeElement).not.toBe(filter);
   });
 
+  it('closing the details (Esc or the Close button) puts the focus on the table, on the row they were opened from', async () => {
+    const { user } = await setup();
+    const grid = screen.getByRole('grid');
+    // Opened from the keyboard with the focus elsewhere (the shortcut works anywhere but in a text field).
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    expect(selectedRow()).toBe('b');
+    expect(document.activeElement).not.toBe(grid);
+    await user.keyboard('{Enter}');
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Close' }));
+    await user.keyboard('{Escape}');
+    expect(document.activeElement).toBe(grid);
+    expect(grid.getAttribute('aria-activedescendant')).toBe('flow-row-2');
+    await user.keyboard('{ArrowDown}{Enter}');
+    await user.click(screen.getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('complementary', { name: 'Flow details' })).toBeNull();
+    expect(document.activeElement).toBe(grid);
+    expect(grid.getAttribute('aria-activedescendant')).toBe('flow-row-3');
+  });
+
   it('↑/↓ move the selection, Enter opens the details, Esc closes them', async () => {
     const { user, api } = await setup();
     expect(selectedRow()).toBeNull();
