@@ -224,7 +224,7 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
       style={rowStyle(styles, index)}
       className={`absolute top-0 left-0 grid w-full cursor-default contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
         selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
-      } ${over ? 'text-zinc-400 dark:text-zinc-500' : ''}`}
+      } ${over ? (selected ? 'text-zinc-600 dark:text-zinc-300' : 'text-zinc-500 dark:text-zinc-400') : ''}`}
     >
       {COLUMNS.map((c) =>
         isNumberColumn(c.id) ? (
