@@ -4,6 +4,7 @@ import { StoresContext, connectApi, createAppStores, type AppStores } from '../s
 import { useShortcuts } from '../hooks/use-shortcuts.ts';
 import { SandboxBadge } from './SandboxBadge.tsx';
 import { SecurityPanel } from './SecurityPanel.tsx';
+import { ShortcutsSheet } from './ShortcutsSheet.tsx';
 import { CaptureControls } from './CaptureControls.tsx';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { FlowsTable } from './FlowsTable.tsx';
@@ -46,6 +47,7 @@ function Shell({ stores }: { stores: AppStores }) {
       <BandwidthChart />
       <StatusBar />
       <SecurityPanel />
+      <ShortcutsSheet />
     </div>
   );
 }

@@ -1,24 +1,7 @@
-import type { KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
 import { badgeFor, securityItems } from '../security/security-items.ts';
-import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
-
-/** Keeps Tab inside the modal dialog. */
-function trapTab(e: KeyboardEvent<HTMLElement>, box: HTMLElement): void {
-  if (e.key !== 'Tab') return;
-  const f = box.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])');
-  if (f.length === 0) return;
-  const first = f[0];
-  const last = f[f.length - 1];
-  if (e.shiftKey && document.activeElement === first) {
-    e.preventDefault();
-    last.focus();
-  } else if (!e.shiftKey && document.activeElement === last) {
-    e.preventDefault();
-    first.focus();
-  }
-}
+import { trapTab, useDialogFocus } from '../hooks/use-dialog-focus.ts';
 
 /** Lists what the helper's own sandbox report claims and which probe proved each claim. */
 export function SecurityPanel() {
@@ -38,7 +21,7 @@ export function SecurityPanel() {
         aria-labelledby="security-title"
         className="max-h-full w-full max-w-xl overflow-auto rounded-lg bg-white p-5 shadow-xl dark:bg-zinc-900"
         onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => trapTab(e, e.currentTarget)}
+        onKeyDown={trapTab}
       >
         <div className="mb-3 flex items-center justify-between gap-4">
           <h2 id="security-title" className="text-lg font-semibold">

@@ -8,7 +8,7 @@ const EXPIRED_TIP = 'No longer in the table: they went idle past their timeout, 
 const DPI_TIP = 'Deep packet inspection skipped work to stay within its limits (buffer budget, flows inspected at once, QUIC key derivations per second, coalesced QUIC packets with another connection ID): some flows may show no application or host.';
 
 export function StatusBar() {
-  const { stats, capture } = useStores();
+  const { stats, capture, ui } = useStores();
   const s = useStore(stats, (x) => x.stats);
   const state = useStore(capture, (x) => x.status.state);
   const notice = useStore(capture, (x) => x.notice);
@@ -49,6 +49,14 @@ export function StatusBar() {
         )}
         {s?.ipfix && <IpfixStatus x={s.ipfix} />}
         {notice && <span className="ml-auto text-zinc-600 dark:text-zinc-400">{notice}</span>}
+        <button
+          type="button"
+          className={`${notice ? '' : 'ml-auto'} rounded px-1.5 text-zinc-600 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-700`}
+          aria-keyshortcuts="?"
+          onClick={() => ui.getState().openHelp(true)}
+        >
+          Shortcuts <kbd className="font-mono">?</kbd>
+        </button>
       </div>
     </footer>
   );

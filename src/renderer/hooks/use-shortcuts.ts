@@ -43,90 +43,76 @@ function focusFilter(s: AppStores, selectAll: boolean): void {
   setTimeout(focus, 0);
 }
 
-/**
- * App-wide keys: Ctrl+E start/stop, Ctrl+F or / focus the flows filter (showing the flows table), Ctrl+O open file,
- * Ctrl+S save; on the flows table ↑/↓/PageUp/PageDown/Home/End move the selected flow, Enter opens its details; Esc
- * closes the open panel.
- */
+/** One key binding: what it does (shown in the shortcuts sheet, `?`) and how it runs. */
+export interface Shortcut {
+  /** As shown to the user. */
+  keys: string;
+  /** KeyboardEvent.key (letters lower-case) and whether Ctrl (or ⌘) is held. */
+  key: string;
+  ctrl: boolean;
+  /** Only on the flows table (elsewhere these keys keep their usual meaning: scrolling, buttons). */
+  flowsOnly: boolean;
+  does: string;
+  /** True when it acted (the key's default is then prevented). */
+  run(s: AppStores, e: KeyboardEvent): boolean;
+}
+
+const onButton = (e: KeyboardEvent) => e.target instanceof HTMLElement && (e.target.tagName === 'BUTTON' || e.target.tagName === 'A');
+const move = (delta: number) => (s: AppStores) => (moveSelection(s, delta), true);
+
+/** Every key the app binds, in the order the shortcuts sheet lists them. */
+export const SHORTCUTS: readonly Shortcut[] = [
+  { keys: 'Ctrl+E', key: 'e', ctrl: true, flowsOnly: false, does: 'Start or stop the capture', run: (s) => (void s.capture.getState().toggleStartStop(), true) },
+  { keys: 'Ctrl+O', key: 'o', ctrl: true, flowsOnly: false, does: 'Open a capture file', run: (s) => (void s.capture.getState().openFile(), true) },
+  { keys: 'Ctrl+S', key: 's', ctrl: true, flowsOnly: false, does: 'Save the capture', run: (s) => (void s.capture.getState().save(), true) },
+  { keys: 'Ctrl+F', key: 'f', ctrl: true, flowsOnly: false, does: 'Filter the flows (selects the filter text)', run: (s) => (focusFilter(s, true), true) },
+  { keys: '/', key: '/', ctrl: false, flowsOnly: false, does: 'Filter the flows', run: (s) => (focusFilter(s, false), true) },
+  { keys: '?', key: '?', ctrl: false, flowsOnly: false, does: 'Show these shortcuts', run: (s) => (s.ui.getState().openHelp(true), true) },
+  {
+    keys: 'Esc', key: 'Escape', ctrl: false, flowsOnly: false, does: 'Close the open panel; in the filter, clear it, then leave it',
+    run: (s, e) => {
+      const ui = s.ui.getState();
+      if (ui.helpOpen) ui.openHelp(false);
+      else if (ui.securityOpen) ui.openSecurity(false);
+      else if (ui.detailsOpen) ui.openDetails(false);
+      // Esc in the flows filter clears it first (as in a browser's find bar), and leaves it when it is empty.
+      else if (e.target === s.filterInput.current && ui.filterText !== '') ui.setFilterText('');
+      else if (e.target === s.filterInput.current) s.filterInput.current?.blur();
+      else return false;
+      return true;
+    },
+  },
+  { keys: '↓', key: 'ArrowDown', ctrl: false, flowsOnly: true, does: 'Select the next flow', run: move(1) },
+  { keys: '↑', key: 'ArrowUp', ctrl: false, flowsOnly: true, does: 'Select the previous flow', run: move(-1) },
+  { keys: 'PageDown', key: 'PageDown', ctrl: false, flowsOnly: true, does: `Select the flow ${PAGE} rows down`, run: move(PAGE) },
+  { keys: 'PageUp', key: 'PageUp', ctrl: false, flowsOnly: true, does: `Select the flow ${PAGE} rows up`, run: move(-PAGE) },
+  { keys: 'Home', key: 'Home', ctrl: false, flowsOnly: true, does: 'Select the first flow', run: move(-Infinity) },
+  { keys: 'End', key: 'End', ctrl: false, flowsOnly: true, does: 'Select the last flow', run: move(Infinity) },
+  {
+    keys: 'Enter', key: 'Enter', ctrl: false, flowsOnly: true, does: 'Show the selected flow\'s details',
+    run: (s, e) => {
+      const ui = s.ui.getState();
+      if (onButton(e) || ui.selectedId === null) return false;
+      ui.openDetails(true);
+      return true;
+    },
+  },
+];
+
+/** App-wide keys, as SHORTCUTS lists them. */
 export function useShortcuts(s: AppStores): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const ctrl = e.ctrlKey || e.metaKey;
-      const key = e.key.toLowerCase();
+      const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+      const sc = SHORTCUTS.find((x) => x.key === key && x.ctrl === ctrl);
+      if (sc === undefined) return;
       const ui = s.ui.getState();
-      if (ctrl && !e.altKey && !e.shiftKey) {
-        if (key === 'e') {
-          e.preventDefault();
-          void s.capture.getState().toggleStartStop();
-          return;
-        }
-        if (key === 'f') {
-          e.preventDefault();
-          focusFilter(s, true);
-          return;
-        }
-        if (key === 'o') {
-          e.preventDefault();
-          void s.capture.getState().openFile();
-          return;
-        }
-        if (key === 's') {
-          e.preventDefault();
-          void s.capture.getState().save();
-          return;
-        }
-      }
-      if (e.key === 'Escape') {
-        if (ui.securityOpen) ui.openSecurity(false);
-        else if (ui.detailsOpen) ui.openDetails(false);
-        // Esc in the flows filter clears it first (as in a browser's find bar), and leaves it when it is empty.
-        else if (e.target === s.filterInput.current && ui.filterText !== '') ui.setFilterText('');
-        else if (e.target === s.filterInput.current) s.filterInput.current?.blur();
-        else return;
-        e.preventDefault();
-        return;
-      }
-      if (ctrl || e.altKey || isTyping(e.target) || ui.securityOpen) return;
-      if (e.key === '/') {
-        e.preventDefault();
-        focusFilter(s, false);
-        return;
-      }
-      // The keys below move in the flows table: on the Overview they keep their usual meaning (scrolling, buttons).
-      if (ui.tab !== 'flows') return;
-      const target = e.target instanceof HTMLElement ? e.target : null;
-      const onButton = target !== null && (target.tagName === 'BUTTON' || target.tagName === 'A');
-      switch (e.key) {
-        case 'ArrowDown':
-          e.preventDefault();
-          moveSelection(s, 1);
-          return;
-        case 'ArrowUp':
-          e.preventDefault();
-          moveSelection(s, -1);
-          return;
-        case 'PageDown':
-          e.preventDefault();
-          moveSelection(s, PAGE);
-          return;
-        case 'PageUp':
-          e.preventDefault();
-          moveSelection(s, -PAGE);
-          return;
-        case 'Home':
-          e.preventDefault();
-          moveSelection(s, -Infinity);
-          return;
-        case 'End':
-          e.preventDefault();
-          moveSelection(s, Infinity);
-          return;
-        case 'Enter':
-          if (onButton || ui.selectedId === null) return;
-          e.preventDefault();
-          ui.openDetails(true);
-          return;
-      }
+      if (ctrl && (e.altKey || e.shiftKey)) return;
+      // Plain keys are the page's own while typing or in a dialog; Esc is how a dialog closes.
+      if (!ctrl && sc.key !== 'Escape' && (e.altKey || isTyping(e.target) || ui.securityOpen || ui.helpOpen)) return;
+      if (sc.flowsOnly && ui.tab !== 'flows') return;
+      if (sc.run(s, e)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

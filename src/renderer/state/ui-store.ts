@@ -26,6 +26,8 @@ export interface UiState {
   scrollTarget: { index: number } | null;
   detailsOpen: boolean;
   securityOpen: boolean;
+  /** The keyboard shortcuts sheet. */
+  helpOpen: boolean;
   setTab(tab: Tab): void;
   setOverviewOrder(order: OverviewOrder): void;
   /** Shows the flows table filtered on `filter` (an Overview entry was chosen). */
@@ -39,6 +41,7 @@ export interface UiState {
   scrollTo(index: number): void;
   openDetails(open: boolean): void;
   openSecurity(open: boolean): void;
+  openHelp(open: boolean): void;
 }
 
 export function createUiStore(o: { tab?: Tab } = {}) {
@@ -55,6 +58,7 @@ export function createUiStore(o: { tab?: Tab } = {}) {
     scrollTarget: null,
     detailsOpen: false,
     securityOpen: false,
+    helpOpen: false,
     setTab(tab) {
       set({ tab });
     },
@@ -96,6 +100,9 @@ export function createUiStore(o: { tab?: Tab } = {}) {
     },
     openSecurity(open) {
       set({ securityOpen: open });
+    },
+    openHelp(open) {
+      set({ helpOpen: open });
     },
   }));
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { act, screen } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import { row, status } from '../fixtures.ts';
 import { renderApp } from '../render-app.tsx';
+import { SHORTCUTS } from '../../../src/renderer/hooks/use-shortcuts.ts';
 
 const live = { kind: 'live' as const, interface: 'eth0' };
 
@@ -67,6 +68,29 @@ describe('keyboard shortcuts', () => {
     expect(api.views.at(-1)?.filter).toBe('');
     await user.keyboard('{Escape}');
     expect(document.activeElement).not.toBe(filter);
+  });
+
+  it('? (or the status bar\'s button) opens a sheet of every shortcut the app binds; Esc closes it and keys go back to the table', async () => {
+    const { user } = await setup();
+    await user.keyboard('?');
+    const sheet = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    const listed = [...sheet.querySelectorAll('tr')].map((tr) => [tr.querySelector('kbd')?.textContent, tr.querySelector('td')?.textContent]);
+    expect(listed).toEqual(SHORTCUTS.map((s) => [s.keys, s.does]));
+    expect(listed.length).toBeGreaterThanOrEqual(14);
+    expect(document.activeElement).toBe(within(sheet).getByRole('button', { name: 'Close' }));
+    // While it is open the table's keys do nothing.
+    await user.keyboard('{ArrowDown}');
+    expect(selectedRow()).toBeNull();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog', { name: 'Keyboard shortcuts' })).toBeNull();
+    await user.keyboard('{ArrowDown}');
+    expect(selectedRow()).toBe('a');
+    const button = screen.getByRole('button', { name: /Shortcuts/ });
+    await user.click(button);
+    expect(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
+    await user.click(within(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(button);
   });
 
   it('closing the details (Esc or the Close button) puts the focus on the table, on the row they were opened from', async () => {
