@@ -12,7 +12,13 @@ const DOH_NAMES = new Set([
   'doh.mullvad.net', 'dns.mullvad.net', 'doh.dns.sb', 'dns.alidns.com', 'doh.pub', 'dns.controld.com', 'freedns.controld.com',
 ]);
 
+/** A name public resolvers serve only DNS over HTTPS on. */
+export function isDohName(sni: string | null): boolean {
+  return sni !== null && DOH_NAMES.has(sni.toLowerCase());
+}
+
+/** The label for TLS whose ClientHello gave this SNI and ALPN, to this server port, when it carries DNS. */
 export function encryptedDnsApp(serverPort: number, sni: string | null, alpn: readonly string[]): 'dot' | 'doh' | null {
   if (alpn.includes('dot') || (serverPort === DOT_PORT && !alpn.includes('h2') && !alpn.includes('http/1.1'))) return 'dot';
-  return sni !== null && DOH_NAMES.has(sni.toLowerCase()) ? 'doh' : null;
+  return isDohName(sni) ? 'doh' : null;
 }

@@ -3,6 +3,8 @@
  * traversal (RFC 3948). The 28-byte header's length field must equal the datagram, the initiator's SPI is never zero,
  * and the exchange type must be one its major version defines.
  */
+import { u32 } from './bytes.ts';
+
 export const IKE_PORT = 500;
 export const IKE_NATT_PORT = 4500;
 
@@ -23,6 +25,5 @@ export function looksLikeIke(buf: Uint8Array, off: number, len: number, natt: bo
   for (let i = 0; i < 8; i++) spi |= buf[off + i];
   if (spi === 0) return false;
   if (!exchangeKnown(buf[off + 17] >> 4, buf[off + 18])) return false;
-  const length = ((buf[off + 24] << 24) >>> 0) + (buf[off + 25] << 16) + (buf[off + 26] << 8) + buf[off + 27];
-  return length === len;
+  return u32(buf, off + 24) === len;
 }

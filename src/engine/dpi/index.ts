@@ -13,7 +13,7 @@ import { scanNbnsMessage } from './nbns.ts';
 import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from './quic-initial.ts';
 import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
 import { StreamPrefix } from './stream-prefix.ts';
-import { encryptedDnsApp } from './encrypted-dns.ts';
+import { encryptedDnsApp, isDohName } from './encrypted-dns.ts';
 import { tcpAppLabel } from './tcp-apps.ts';
 import { udpAppLabel } from './udp-apps.ts';
 import { MAX_HELLO, TlsClientHelloReader, looksLikeTlsHandshakeRecord } from './tls-client-hello.ts';
@@ -205,7 +205,7 @@ class FlowInspector implements FlowDpi {
       if (st === 'done' && this.quic!.info) {
         this.facts.sni = this.quic!.info.sni;
         this.facts.alpn = this.quic!.info.alpn;
-        if (encryptedDnsApp(0, this.facts.sni, []) === 'doh') this.facts.app = 'doh';
+        if (isDohName(this.facts.sni)) this.facts.app = 'doh';
       }
       return st !== 'more' || ++this.quicDatagrams >= MAX_QUIC_DATAGRAMS;
     }

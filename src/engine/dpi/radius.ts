@@ -2,6 +2,8 @@
  * RADIUS (RFC 2865/2866, dynamic authorization RFC 5176) over its UDP ports: a known code, a length field equal to
  * the datagram (20..4096), and attributes that exactly fill what follows the 20-byte header.
  */
+import { u16 } from './bytes.ts';
+
 export function isRadiusPort(port: number): boolean {
   return port === 1812 || port === 1813 || port === 1645 || port === 1646 || port === 1700 || port === 3799;
 }
@@ -12,7 +14,7 @@ function codeKnown(code: number): boolean {
 
 export function looksLikeRadius(buf: Uint8Array, off: number, len: number): boolean {
   if (len < 20 || len > 4096 || !codeKnown(buf[off])) return false;
-  if (((buf[off + 2] << 8) | buf[off + 3]) !== len) return false;
+  if (u16(buf, off + 2) !== len) return false;
   let p = off + 20;
   const end = off + len;
   while (p < end) {

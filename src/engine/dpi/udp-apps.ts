@@ -7,9 +7,9 @@
 import type { DpiFacts, PayloadContext } from './types.ts';
 import { parseDhcp4, parseDhcp6, type DhcpInfo } from './dhcp.ts';
 import { IKE_NATT_PORT, IKE_PORT, looksLikeIke } from './ike.ts';
+import { KERBEROS_PORT, looksLikeKerberosDatagram } from './kerberos.ts';
 import { NETBIOS_DGM_PORT, looksLikeNetbiosDatagram } from './netbios-datagram.ts';
 import { looksLikeNtp } from './ntp.ts';
-import { looksLikeKerberosDatagram } from './tcp-apps.ts';
 import { isRadiusPort, looksLikeRadius } from './radius.ts';
 import { SIP_PORT, looksLikeSip } from './sip.ts';
 import { looksLikeSnmp } from './snmp.ts';
@@ -40,7 +40,7 @@ export function udpAppLabel(ctx: PayloadContext, buf: Uint8Array, off: number, l
     } else if (onPort(ctx, 546, 547)) {
       const info = parseDhcp6(buf, off, len);
       if (info !== null) { app = 'dhcpv6'; facts.appDetail = detail(info); }
-    } else if (onPort(ctx, 88)) {
+    } else if (onPort(ctx, KERBEROS_PORT)) {
       if (looksLikeKerberosDatagram(buf, off, len)) app = 'kerberos';
     } else if (onPort(ctx, NETBIOS_DGM_PORT)) {
       if (looksLikeNetbiosDatagram(buf, off, len)) app = 'netbios';
