@@ -8,9 +8,10 @@ import { createPortal } from 'react-dom';
 import { useStore } from 'zustand';
 import { checkIpfixExport } from '../../shared/api.ts';
 import type { IpfixExportRequest } from '../../shared/ipc.ts';
-import { trapTab, useDialogFocus } from '../hooks/use-dialog-focus.ts';
+import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 import { useStores } from '../state/app-stores.ts';
 import { isRunning } from '../state/capture-store.ts';
+import { ModalDialog } from './ModalDialog.tsx';
 
 /** The engine host's defaults (those of `sandpiper capture --ipfix`), shown as placeholders. */
 const DEFAULT_ACTIVE_S = 60;
@@ -74,86 +75,71 @@ export function IpfixDialog({ current, onSave, onClose }: DialogProps) {
   };
 
   return (
-    <div className="fixed inset-0 z-30 flex items-start justify-center bg-black/40 p-8" onClick={onClose}>
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="ipfix-title"
-        aria-describedby="ipfix-help"
-        className="w-full max-w-md rounded-lg bg-white p-5 shadow-xl dark:bg-zinc-900"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.stopPropagation();
-            onClose();
-          } else trapTab(e);
-        }}
-      >
-        <h2 id="ipfix-title" className="mb-1 text-lg font-semibold">
-          Export flows as IPFIX
-        </h2>
-        <p id="ipfix-help" className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
-          The next live capture sends its flows to this collector (nfcapd, nfacctd, GoFlow2…), as{' '}
-          <code>sandpiper capture --ipfix</code> does.
-        </p>
-        <form onSubmit={submit} noValidate className="flex flex-col gap-3 text-sm">
-          <label className="flex flex-col gap-0.5">
-            <span>Collector (HOST:PORT)</span>
-            <input
-              ref={firstRef}
-              className="field font-mono"
-              value={collector}
-              placeholder="collector.lan:4739"
-              spellCheck={false}
-              aria-invalid={error !== null}
-              aria-describedby={error ? 'ipfix-error' : undefined}
-              onChange={(e) => setCollector(e.target.value)}
-            />
+    <ModalDialog labelledBy="ipfix-title" describedBy="ipfix-help" className="w-full max-w-md" onClose={onClose} closeOnEscape>
+      <h2 id="ipfix-title" className="mb-1 text-lg font-semibold">
+        Export flows as IPFIX
+      </h2>
+      <p id="ipfix-help" className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
+        The next live capture sends its flows to this collector (nfcapd, nfacctd, GoFlow2…), as{' '}
+        <code>sandpiper capture --ipfix</code> does.
+      </p>
+      <form onSubmit={submit} noValidate className="flex flex-col gap-3 text-sm">
+        <label className="flex flex-col gap-0.5">
+          <span>Collector (HOST:PORT)</span>
+          <input
+            ref={firstRef}
+            className="field font-mono"
+            value={collector}
+            placeholder="collector.lan:4739"
+            spellCheck={false}
+            aria-invalid={error !== null}
+            aria-describedby={error ? 'ipfix-error' : undefined}
+            onChange={(e) => setCollector(e.target.value)}
+          />
+        </label>
+        <label className="flex flex-col gap-0.5">
+          <span>Transport</span>
+          <select className="field w-32" value={transport} onChange={(e) => setTransport(e.target.value === 'tcp' ? 'tcp' : 'udp')}>
+            <option value="udp">UDP</option>
+            <option value="tcp">TCP</option>
+          </select>
+        </label>
+        <div className="flex gap-3">
+          <label className="flex flex-1 flex-col gap-0.5">
+            <span>Active timeout (s)</span>
+            <input className="field" inputMode="decimal" value={active} placeholder={String(DEFAULT_ACTIVE_S)} onChange={(e) => setActive(e.target.value)} />
           </label>
-          <label className="flex flex-col gap-0.5">
-            <span>Transport</span>
-            <select className="field w-32" value={transport} onChange={(e) => setTransport(e.target.value === 'tcp' ? 'tcp' : 'udp')}>
-              <option value="udp">UDP</option>
-              <option value="tcp">TCP</option>
-            </select>
+          <label className="flex flex-1 flex-col gap-0.5">
+            <span>Idle timeout (s)</span>
+            <input className="field" inputMode="decimal" value={idle} placeholder={String(DEFAULT_IDLE_S)} onChange={(e) => setIdle(e.target.value)} />
           </label>
-          <div className="flex gap-3">
-            <label className="flex flex-1 flex-col gap-0.5">
-              <span>Active timeout (s)</span>
-              <input className="field" inputMode="decimal" value={active} placeholder={String(DEFAULT_ACTIVE_S)} onChange={(e) => setActive(e.target.value)} />
-            </label>
-            <label className="flex flex-1 flex-col gap-0.5">
-              <span>Idle timeout (s)</span>
-              <input className="field" inputMode="decimal" value={idle} placeholder={String(DEFAULT_IDLE_S)} onChange={(e) => setIdle(e.target.value)} />
-            </label>
-          </div>
-          {error && (
-            <p id="ipfix-error" role="alert" className="text-red-700 dark:text-red-400">
-              {error}
-            </p>
+        </div>
+        {error && (
+          <p id="ipfix-error" role="alert" className="text-red-700 dark:text-red-400">
+            {error}
+          </p>
+        )}
+        <div className="flex justify-end gap-2">
+          {current && (
+            <button
+              type="button"
+              className="btn mr-auto"
+              onClick={() => {
+                onSave(null);
+                onClose();
+              }}
+            >
+              Don’t export
+            </button>
           )}
-          <div className="flex justify-end gap-2">
-            {current && (
-              <button
-                type="button"
-                className="btn mr-auto"
-                onClick={() => {
-                  onSave(null);
-                  onClose();
-                }}
-              >
-                Don’t export
-              </button>
-            )}
-            <button type="button" className="btn" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn-primary">
-              Export
-            </button>
-          </div>
-        </form>
-      </div>
-    </div>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary">
+            Export
+          </button>
+        </div>
+      </form>
+    </ModalDialog>
   );
 }
