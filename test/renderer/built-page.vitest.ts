@@ -95,7 +95,7 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
     it(`runs on the injected API without CSP violations (${scheme})`, async () => {
       const { page, problems } = await open('/', scheme);
       try {
-        await page.getByRole('button', { name: /Sandbox: fully enforced/ }).waitFor();
+        await page.getByRole('button', { name: /^Helper sandboxed/ }).waitFor();
         await page.getByRole('row', { name: /firefox/ }).first().waitFor();
         expect(await page.getByRole('grid', { name: 'Flows' }).getAttribute('aria-rowcount')).toBe('301');
         expect(await page.locator('.bw-chart canvas').count()).toBe(1);
@@ -112,7 +112,7 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
         await page.waitForTimeout(50);
         await page.screenshot({ path: path.join(artifacts, `renderer-${scheme}-details.png`) });
         await page.keyboard.press('Escape');
-        await page.getByRole('button', { name: /Sandbox:/ }).click();
+        await page.getByRole('button', { name: /Show security details/ }).click();
         await page.getByRole('dialog', { name: 'Capture helper security' }).waitFor();
         await page.screenshot({ path: path.join(artifacts, `renderer-${scheme}-security.png`) });
         expect(problems).toEqual([]);
@@ -125,7 +125,7 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
   it('shows problems: amber badge, error banner, filter errors (light)', async () => {
     const { page, problems } = await open('/?scenario=problems', 'light');
     try {
-      await page.getByRole('button', { name: /Sandbox: partially enforced/ }).waitFor();
+      await page.getByRole('button', { name: /^Helper partly sandboxed/ }).waitFor();
       const banner = page.getByRole('alert').filter({ hasText: 'Interface gone' });
       await banner.waitFor();
       expect(await banner.textContent()).toContain('What to do: Pick another interface and press Start.');
@@ -134,7 +134,7 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
       await page.getByRole('searchbox', { name: 'Filter flows' }).fill('port:http');
       await page.getByText(/Bad port "http"/).waitFor();
       await page.screenshot({ path: path.join(artifacts, 'renderer-light-problems.png') });
-      await page.getByRole('button', { name: /Sandbox:/ }).click();
+      await page.getByRole('button', { name: /Show security details/ }).click();
       await page.getByRole('dialog').waitFor();
       await page.screenshot({ path: path.join(artifacts, 'renderer-light-problems-security.png') });
       expect(problems).toEqual([]);

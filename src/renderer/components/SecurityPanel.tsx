@@ -4,7 +4,10 @@ import { badgeFor, securityItems } from '../security/security-items.ts';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 import { ModalDialog } from './ModalDialog.tsx';
 
-/** Lists what the helper's own sandbox report claims and which probe proved each claim. */
+/**
+ * Says plainly what the capture helper can and cannot do, then, behind "Technical details" (open when a check
+ * failed), what its own sandbox report claims and which probe proved each claim.
+ */
 export function SecurityPanel() {
   const { capture, ui } = useStores();
   const open = useStore(ui, (s) => s.securityOpen);
@@ -24,14 +27,16 @@ export function SecurityPanel() {
           Close
         </button>
       </div>
-      <p className="mb-3 text-sm">{badge.text}</p>
+      <p className="mb-3" data-testid="security-summary">
+        {badge.summary}
+      </p>
       {m === null ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          No sandbox report yet. The capture helper sends one when a live capture starts; nothing is shown until it
-          does.
+          No sandbox report yet: nothing is claimed until the helper sends one.
         </p>
       ) : (
-        <>
+        <details open={!securityItems(m).every((i) => i.ok)} className="text-sm">
+          <summary className="cursor-pointer font-semibold">Technical details</summary>
           <ul aria-label="Sandbox checks" className="divide-y divide-zinc-200 dark:divide-zinc-700">
             {securityItems(m).map((it) => (
               <li key={it.id} data-item={it.id} className="flex items-start gap-3 py-2">
@@ -59,7 +64,7 @@ export function SecurityPanel() {
           </ul>
           <h3 className="mt-4 mb-1 text-sm font-semibold">Helper details</h3>
           <pre className="rounded bg-zinc-100 p-2 text-xs whitespace-pre-wrap dark:bg-zinc-800">{m.details || '(none)'}</pre>
-        </>
+        </details>
       )}
       {status.devWarning && (
         <p className="mt-3 rounded bg-amber-100 p-2 text-sm text-amber-900 dark:bg-amber-900/40 dark:text-amber-100">

@@ -18,7 +18,7 @@ export function useDialogFocus<T extends HTMLElement>(open: boolean) {
 /** Keeps Tab inside a modal dialog: put it on the dialog's onKeyDown. */
 export function trapTab(e: KeyboardEvent<HTMLElement>): void {
   if (e.key !== 'Tab') return;
-  const f = [...e.currentTarget.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter(
+  const f = [...e.currentTarget.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, summary, [tabindex]:not([tabindex="-1"])')].filter(
     (el) => !(el as HTMLButtonElement).disabled,
   );
   if (f.length === 0) return;

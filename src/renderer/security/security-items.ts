@@ -51,32 +51,70 @@ export function securityItems(m: SandboxMessage): SecurityItem[] {
   ];
 }
 
-export type BadgeTone = 'green' | 'amber' | 'red' | 'grey';
+export type BadgeTone = 'green' | 'amber' | 'red' | 'grey' | 'neutral';
 
 export interface BadgeView {
   tone: BadgeTone;
+  /** Short: what the badge shows. */
   text: string;
+  /** One plain sentence a non-expert can act on: what the helper can and cannot do, as far as it proved. */
+  summary: string;
+}
+
+function list(words: string[], conjunction: 'or' | 'and'): string {
+  return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} ${conjunction} ${words[words.length - 1]}`;
+}
+
+/** Turns the checks into what they mean for the user, claiming only what every check behind a phrase showed. */
+export function plainSummary(m: SandboxMessage): string {
+  const ok = Object.fromEntries(securityItems(m).map((i) => [i.id, i.ok]));
+  const blocked: string[] = [];
+  const open: string[] = [];
+  (ok.fs ? blocked : open).push('read your files');
+  (ok.net && ok.udp ? blocked : open).push('reach the network');
+  if (ok.cap && ok.uid && ok.nnp) blocked.push('regain admin rights');
+  else open.push(m.uid === 0 ? 'use admin rights' : 'regain admin rights');
+  if (blocked.length === 0) return `The capture helper is not sandboxed: it could ${list(open, 'and')}.`;
+  const cant = `The capture helper can't ${list(blocked, 'or')}.`;
+  return open.length === 0 ? cant : `${cant} It could still ${list(open, 'and')}.`;
 }
 
 export function badgeFor(s: CaptureStatusView): BadgeView {
-  if (s.error?.code === 'sandbox_strict') return { tone: 'red', text: 'Sandbox: strict mode refused' };
+  if (s.error?.code === 'sandbox_strict') {
+    return {
+      tone: 'red',
+      text: 'Capture refused: sandbox incomplete',
+      summary: 'Strict mode stopped the capture because the helper could not fully sandbox itself.',
+    };
+  }
   const m = s.sandbox;
   if (m !== null) {
+    const summary = plainSummary(m);
     switch (m.status) {
       case 'fully_enforced':
         // The status alone is a claim; a failed item downgrades what the badge says.
         return securityItems(m).every((i) => i.ok)
-          ? { tone: 'green', text: 'Sandbox: fully enforced' }
-          : { tone: 'amber', text: 'Sandbox: partially enforced' };
+          ? { tone: 'green', text: 'Helper sandboxed', summary }
+          : { tone: 'amber', text: 'Helper partly sandboxed', summary };
       case 'partially_enforced':
-        return { tone: 'amber', text: 'Sandbox: partially enforced' };
+        return { tone: 'amber', text: 'Helper partly sandboxed', summary };
       case 'not_available':
-        return { tone: 'red', text: 'Sandbox: none' };
+        return { tone: 'red', text: 'Helper not sandboxed', summary };
     }
   }
   if (s.source?.kind === 'live' && (s.state === 'starting' || s.state === 'capturing' || s.state === 'paused')) {
-    return { tone: 'grey', text: 'Sandbox: awaiting report' };
+    return {
+      tone: 'grey',
+      text: 'Helper starting',
+      summary: 'The capture helper reports what its sandbox blocks, with proof, once the capture is open.',
+    };
   }
-  if (s.source?.kind === 'file') return { tone: 'grey', text: 'Sandbox: not used (file)' };
-  return { tone: 'grey', text: 'Sandbox: no capture' };
+  if (s.source?.kind === 'file') {
+    return { tone: 'neutral', text: 'File: no admin rights used', summary: 'Reading a file needs no admin rights: no capture helper runs.' };
+  }
+  return {
+    tone: 'grey',
+    text: 'No capture running',
+    summary: 'A live capture runs in a helper that sandboxes itself and proves what it blocks when it starts.',
+  };
 }

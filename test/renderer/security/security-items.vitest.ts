@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { badgeFor, securityItems } from '../../../src/renderer/security/security-items.ts';
+import { badgeFor, plainSummary, securityItems } from '../../../src/renderer/security/security-items.ts';
 import { sandbox, status } from '../fixtures.ts';
 
 describe('security items', () => {
@@ -74,9 +74,9 @@ describe('security items', () => {
     const cap = items.find((i) => i.id === 'cap');
     expect(cap?.ok).toBe(false);
     expect(cap?.note).toMatch(/probe got through/);
-    expect(badgeFor(status({ state: 'capturing', sandbox: sandbox({ probes: { ...sandbox().probes, raw_socket: 'allowed' } }) }))).toEqual({
+    expect(badgeFor(status({ state: 'capturing', sandbox: sandbox({ probes: { ...sandbox().probes, raw_socket: 'allowed' } }) }))).toMatchObject({
       tone: 'amber',
-      text: 'Sandbox: partially enforced',
+      text: 'Helper partly sandboxed',
     });
   });
 });
@@ -84,18 +84,36 @@ describe('security items', () => {
 describe('badge', () => {
   const live = { kind: 'live' as const, interface: 'eth0' };
   it.each([
-    [status(), 'grey', 'Sandbox: no capture'],
-    [status({ state: 'starting', source: live }), 'grey', 'Sandbox: awaiting report'],
-    [status({ state: 'reading', source: { kind: 'file', path: '/x.pcap' } }), 'grey', 'Sandbox: not used (file)'],
-    [status({ state: 'capturing', source: live, sandbox: sandbox() }), 'green', 'Sandbox: fully enforced'],
-    [status({ state: 'capturing', source: live, sandbox: sandbox({ status: 'partially_enforced', net_restricted: false }) }), 'amber', 'Sandbox: partially enforced'],
-    [status({ state: 'capturing', source: live, sandbox: sandbox({ status: 'not_available', landlock_abi: 0 }) }), 'red', 'Sandbox: none'],
+    [status(), 'grey', 'No capture running'],
+    [status({ state: 'starting', source: live }), 'grey', 'Helper starting'],
+    [status({ state: 'reading', source: { kind: 'file', path: '/x.pcap' } }), 'neutral', 'File: no admin rights used'],
+    [status({ state: 'capturing', source: live, sandbox: sandbox() }), 'green', 'Helper sandboxed'],
+    [status({ state: 'capturing', source: live, sandbox: sandbox({ status: 'partially_enforced', net_restricted: false }) }), 'amber', 'Helper partly sandboxed'],
+    [status({ state: 'capturing', source: live, sandbox: sandbox({ status: 'not_available', landlock_abi: 0 }) }), 'red', 'Helper not sandboxed'],
     [
       status({ state: 'error', source: live, error: { code: 'sandbox_strict', message: 'm', action: 'a' } }),
       'red',
-      'Sandbox: strict mode refused',
+      'Capture refused: sandbox incomplete',
     ],
   ])('%#: %s', (s, tone, text) => {
-    expect(badgeFor(s)).toEqual({ tone, text });
+    expect(badgeFor(s)).toMatchObject({ tone, text });
+    expect(badgeFor(s).summary).toMatch(/^[A-Z].*\.$/);
+  });
+});
+
+describe('plain summary', () => {
+  it('claims only what every check behind a phrase showed', () => {
+    expect(plainSummary(sandbox())).toBe("The capture helper can't read your files, reach the network or regain admin rights.");
+    expect(plainSummary(sandbox({ net_restricted: false }))).toBe(
+      "The capture helper can't read your files or regain admin rights. It could still reach the network.",
+    );
+    // A UDP probe that got through is the network too, even when TCP is blocked.
+    expect(plainSummary(sandbox({ probes: { ...sandbox().probes, udp_send: 'allowed' } }))).toMatch(/could still reach the network/);
+    expect(plainSummary(sandbox({ probes: { ...sandbox().probes, raw_socket: 'allowed' } }))).toBe(
+      "The capture helper can't read your files or reach the network. It could still regain admin rights.",
+    );
+    expect(plainSummary(sandbox({ fs_restricted: false, net_restricted: false, uid: 0 }))).toBe(
+      'The capture helper is not sandboxed: it could read your files, reach the network and use admin rights.',
+    );
   });
 });
