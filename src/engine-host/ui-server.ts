@@ -26,6 +26,7 @@ import { EngineHost, type EngineHostOptions } from './engine-host.ts';
 import { validateFilter } from './filter-check.ts';
 import { dispatchHostCall, servePage, type HostServices, type PageLink } from './host-protocol.ts';
 import { listInterfaces } from './interfaces.ts';
+import { defaultSettingsPath, SettingsFile } from './settings-file.ts';
 
 export interface UiServerOptions {
   /** The built renderer (dist/renderer). */
@@ -38,6 +39,8 @@ export interface UiServerOptions {
   listInterfaces?: () => InterfaceInfo[];
   /** Largest upload accepted; default (and at most) UI_MAX_UPLOAD_BYTES. */
   maxUploadBytes?: number;
+  /** The settings file; default the user's (settings-file.ts), null for settings kept in memory only. */
+  settingsPath?: string | null;
 }
 
 export interface UiServer {
@@ -106,7 +109,12 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const privateDir = mkdtempSync(path.join(tmpdir(), 'sandpiper-ui-'));
   const appHandler = createAppProtocolHandler(o.rendererDir);
   const engineHost = new EngineHost(o.host);
-  const services: HostServices = { engineHost, listInterfaces: o.listInterfaces ?? (() => listInterfaces()), validateFilter };
+  const services: HostServices = {
+    engineHost,
+    listInterfaces: o.listInterfaces ?? (() => listInterfaces()),
+    validateFilter,
+    settings: new SettingsFile(o.settingsPath === undefined ? defaultSettingsPath() : o.settingsPath),
+  };
 
   /** Uploaded files read into the engine host; each is removed once it is no longer the source. */
   const uploads = new Set<string>();

@@ -29,6 +29,7 @@ import {
   type StartCaptureRequest,
   type ViewRequest,
 } from './ipc.ts';
+import { checkSettings, type Settings } from './settings.ts';
 
 /** The version of this API and of the data types it carries (src/shared/ipc.ts says what each version changed). */
 export const API_VERSION = IPC_PROTOCOL_VERSION;
@@ -172,6 +173,10 @@ export interface HostApi {
   openFile(path: string): Promise<Result<{ path: string }>>;
   /** Writes the current capture as pcap to a path the shell chose. */
   saveCapture(path: string): Promise<Result<{ path: string }>>;
+  /** What the app remembers between runs (src/shared/settings.ts); defaults when nothing was saved. */
+  getSettings(): Promise<Settings>;
+  /** Remembers these settings (the whole object). */
+  saveSettings(settings: Settings): Promise<void>;
 }
 export type HostMethod = keyof HostApi;
 export type HostArg<M extends HostMethod> = Parameters<HostApi[M]> extends [infer A] ? A : undefined;
@@ -201,6 +206,8 @@ export const HOST_API = Object.freeze({
   setOverview: spec({ arg: checkOverviewRequest, caller: 'page', refusal: 'reject' }),
   openFile: spec({ arg: checkPath, caller: 'shell', refusal: 'result' }),
   saveCapture: spec({ arg: checkPath, caller: 'shell', refusal: 'result' }),
+  getSettings: spec({ arg: null, caller: 'page', refusal: 'reject' }),
+  saveSettings: spec({ arg: checkSettings, caller: 'page', refusal: 'reject' }),
 } satisfies { readonly [M in HostMethod]: MethodSpec<HostArg<M>> });
 
 export const HOST_METHODS: readonly HostMethod[] = Object.freeze(Object.keys(HOST_API) as HostMethod[]);

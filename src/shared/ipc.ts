@@ -8,6 +8,7 @@ import type { ColumnId, SortDir } from './flows/columns.ts';
 import type { SandboxMessage } from './helper-protocol.ts';
 
 /**
+ * 9: the app's settings persist (getSettings, saveSettings; src/shared/settings.ts).
  * 8: a live capture may export its flows to an IPFIX collector (StartCaptureRequest.ipfix, StatsView.ipfix).
  * 7: the Overview: setOverview, and EngineUpdate.overview (totals by process, domain, app, country and AS) while it is shown.
  * 6: the status says when the live recording reached its bound (recordingFullAt).
@@ -16,7 +17,7 @@ import type { SandboxMessage } from './helper-protocol.ts';
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 8;
+export const IPC_PROTOCOL_VERSION = 9;
 
 export interface InterfaceInfo {
   name: string;

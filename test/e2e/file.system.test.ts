@@ -151,9 +151,9 @@ test('a capture file shows its flows with host names, a grey badge, in light and
     assert.ok(rows.some((r) => r.includes('tcp/http')), 'HTTP recognised');
     assert.ok(rows.some((r) => r.includes('tcp/ssh')), 'SSH recognised');
     assert.ok(rows.some((r) => /udp\/dns/.test(r)), 'DNS recognised');
-    const badge = page.getByRole('button', { name: /^Sandbox:/ });
-    assert.match((await badge.textContent()) ?? '', /not used|none|file/i);
-    assert.equal(await badge.getAttribute('data-tone'), 'grey');
+    const badge = page.getByRole('button', { name: /Show security details$/ });
+    assert.equal(await badge.textContent(), 'File: no helper needed');
+    assert.equal(await badge.getAttribute('data-tone'), 'neutral');
     await page.screenshot({ path: artifact(`e2e-file-${scheme}.png`) });
     assert.deepEqual(problemsOf(page), [], 'no page errors or CSP violations');
     await page.close();

@@ -69,13 +69,14 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(server.url);
   await page.getByRole('tab', { name: 'Flows' }).click();
-  const badge = page.getByRole('button', { name: /^Sandbox:/ });
+  const badge = page.getByRole('button', { name: /Show security details$/ });
   assert.equal(await badge.getAttribute('data-tone'), 'grey', 'grey before any capture');
   await page.getByLabel('Interface').selectOption(p.ifA);
   await page.getByRole('button', { name: 'Start', exact: true }).click();
-  await waitText(badge, /fully enforced/i, 30_000);
+  await waitText(badge, /^Helper sandboxed$/, 30_000);
   assert.equal(await badge.getAttribute('data-tone'), 'green');
-  assert.match((await badge.textContent()) ?? '', /Sandbox: fully enforced/);
+  assert.equal(await badge.textContent(), 'Helper sandboxed');
+  assert.equal(await badge.getAttribute('title'), "The capture helper can't read your files, reach the network or regain admin rights.");
 
   // Real traffic from namespace a to the servers in b, while the helper captures a's veth.
   const client = p.spawn(p.a, process.execPath, [TRAFFIC_SCRIPT, 'client', JSON.stringify(clientPlan(p))], { stdio: 'ignore' });
@@ -99,6 +100,8 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
   assert.match(text, /no_new_privs/);
   assert.match(text, /uid 65534/);
   assert.match(text, /denied/);
+  assert.match(text, /^Capture helper securityCloseThe capture helper can't read your files, reach the network or regain admin rights\./);
+  await panel.getByText('Technical details').click();
   await page.screenshot({ path: artifact('e2e-live-security-panel.png') });
   await page.keyboard.press('Escape');
   await panel.waitFor({ state: 'detached' });
@@ -163,9 +166,9 @@ test('a helper capped below Landlock ABI 4 shows an amber "partially enforced" b
     await page.goto(partial.url);
     await page.getByLabel('Interface').selectOption(p.ifA);
     await page.getByRole('button', { name: 'Start', exact: true }).click();
-    const badge = page.getByRole('button', { name: /^Sandbox:/ });
-    const text = await waitText(badge, /partial/i, 30_000);
-    assert.match(text, /Sandbox: partially enforced/i);
+    const badge = page.getByRole('button', { name: /Show security details$/ });
+    const text = await waitText(badge, /partly/, 30_000);
+    assert.match(text, /Helper partly sandboxed/);
     assert.equal(await badge.getAttribute('data-tone'), 'amber');
     assert.equal(partial.engineHost.getStatus().sandbox?.landlock_abi, 3);
     assert.equal(partial.engineHost.getStatus().sandbox?.net_restricted, false);

@@ -8,6 +8,7 @@ import type { EngineUpdate } from '../../src/shared/ipc.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SettingsFile } from '../../src/engine-host/settings-file.ts';
 
 /** A small real capture: one TCP flow, two packets. */
 const PCAP = pcap([
@@ -21,6 +22,7 @@ function services(): HostServices & { filters: string[] } {
     filters,
     engineHost: new EngineHost({ intervalMs: 5 }),
     listInterfaces: () => [{ name: 'lo', addresses: ['127.0.0.1'], up: true, loopback: true }],
+    settings: new SettingsFile(null),
     validateFilter: (f) => {
       filters.push(f);
       return f === 'bad' ? { ok: false, error: { code: 'bad_filter', message: 'Invalid capture filter: syntax error.', action: 'Fix it.' } } : { ok: true, value: undefined };
@@ -34,8 +36,8 @@ const value = (r: { type: string; value?: unknown }) => {
 };
 
 test('the table: every method has a spec; the page may not call the two that take a path', () => {
-  assert.deepEqual([...HOST_METHODS].sort(), ['listInterfaces', 'openFile', 'saveCapture', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
-  assert.deepEqual([...PAGE_METHODS].sort(), ['listInterfaces', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
+  assert.deepEqual([...HOST_METHODS].sort(), ['getSettings', 'listInterfaces', 'openFile', 'saveCapture', 'saveSettings', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
+  assert.deepEqual([...PAGE_METHODS].sort(), ['getSettings', 'listInterfaces', 'saveSettings', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
   for (const m of ['openFile', 'saveCapture'] as const) assert.equal(HOST_API[m].caller, 'shell');
   assert.ok(Object.isFrozen(HOST_API));
   for (const m of HOST_METHODS) assert.ok(Object.isFrozen(HOST_API[m]), m);
@@ -62,6 +64,19 @@ test('the host validates arguments and checks the filter before starting a captu
   // A method that takes nothing refuses an argument; one whose promise is void rejects (an `error` reply).
   assert.deepEqual(await dispatchHostCall(s, 'stopCapture', 'x', 'page'), { type: 'error', message: 'stopCapture takes no argument.' });
   assert.deepEqual(await dispatchHostCall(s, 'setPaused', 'yes', 'page'), { type: 'error', message: 'Expected true or false.' });
+  await s.engineHost.dispose();
+});
+
+test('settings: the page reads them and saves a whole, valid object; anything else is refused and changes nothing', async () => {
+  const s = services();
+  const defaults = (await dispatchHostCall(s, 'getSettings', undefined, 'page')) as { type: 'result'; value: Record<string, unknown> };
+  assert.equal(defaults.value.theme, 'system');
+  const next = { ...defaults.value, theme: 'dark', filterHistory: ['proto:udp'] };
+  assert.deepEqual(await dispatchHostCall(s, 'saveSettings', next, 'page'), { type: 'result', value: undefined });
+  assert.deepEqual(await dispatchHostCall(s, 'getSettings', undefined, 'page'), { type: 'result', value: next });
+  assert.deepEqual(await dispatchHostCall(s, 'saveSettings', { ...next, theme: 'neon' }, 'page'), { type: 'error', message: 'The setting theme is not valid.' });
+  assert.equal(((await dispatchHostCall(s, 'saveSettings', { theme: 'light' }, 'page')) as { type: string }).type, 'error');
+  assert.deepEqual(await dispatchHostCall(s, 'getSettings', undefined, 'page'), { type: 'result', value: next });
   await s.engineHost.dispose();
 });
 

@@ -131,7 +131,7 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
       expect(await banner.textContent()).toContain('What to do: Pick another interface and press Start.');
       await page.getByRole('textbox', { name: 'Capture filter (BPF)' }).fill('tcp prot 80');
       await page.getByText('Filter: syntax error in filter expression').waitFor();
-      await page.getByRole('searchbox', { name: 'Filter flows' }).fill('port:http');
+      await page.getByRole('combobox', { name: 'Filter flows' }).fill('port:http');
       await page.getByText(/Bad port "http"/).waitFor();
       await page.screenshot({ path: path.join(artifacts, 'renderer-light-problems.png') });
       await page.getByRole('button', { name: /Show security details/ }).click();

@@ -7,6 +7,7 @@ import { EMPTY_STATS, IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineU
 import { FlowViewModel } from '../../src/engine-host/view/flow-view-model.ts';
 import { RowStore } from '../support/row-store.ts';
 import { row } from '../shared/fixtures.ts';
+import { settingsFromFile } from '../../src/shared/settings.ts';
 
 export { row };
 
@@ -71,6 +72,8 @@ export interface MockApi extends SandpiperApi {
   saveCapture: ReturnType<typeof vi.fn<SandpiperApi['saveCapture']>>;
   setView: ReturnType<typeof vi.fn<SandpiperApi['setView']>>;
   setOverview: ReturnType<typeof vi.fn<SandpiperApi['setOverview']>>;
+  getSettings: ReturnType<typeof vi.fn<SandpiperApi['getSettings']>>;
+  saveSettings: ReturnType<typeof vi.fn<SandpiperApi['saveSettings']>>;
 }
 
 /** An API whose setView does nothing: updates are whatever the test emits. */
@@ -92,6 +95,8 @@ export function mockApi(): MockApi {
     saveCapture: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/saved.pcap' } })),
     setView: vi.fn(async () => undefined),
     setOverview: vi.fn(async () => undefined),
+    getSettings: vi.fn(async () => settingsFromFile(null)),
+    saveSettings: vi.fn(async () => undefined),
     onUpdate(l) {
       updates.add(l);
       return () => updates.delete(l);

@@ -6,14 +6,19 @@ import { createAppStores } from '../../src/renderer/state/app-stores.ts';
 import type { Tab } from '../../src/renderer/state/ui-store.ts';
 import type { FlowRow } from '../../src/shared/flow.ts';
 import { fakeHost } from './fixtures.ts';
+import type { Settings } from '../../src/shared/settings.ts';
 
 /**
  * Renders the App on a fake host, waits for its first requests to be answered, then has the host report `flows`.
- * It opens on the flows table unless `tab` says otherwise (the app itself opens on the Overview).
+ * It opens on the flows table unless `tab` says otherwise (the app itself opens on the Overview); `settings` is what
+ * the host answers getSettings with (an Error: it fails).
  */
-export async function renderApp(flows: readonly FlowRow[] = [], o: { tab?: Tab } = {}) {
+export async function renderApp(flows: readonly FlowRow[] = [], o: { tab?: Tab; settings?: Settings | Error } = {}) {
   const user = userEvent.setup();
   const host = fakeHost();
+  const kept = o.settings;
+  if (kept instanceof Error) host.getSettings.mockRejectedValue(kept);
+  else if (kept !== undefined) host.getSettings.mockResolvedValue(kept);
   const stores = createAppStores(host, { tab: o.tab ?? 'flows' });
   render(<App api={host} stores={stores} />);
   await host.settle();

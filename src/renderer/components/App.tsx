@@ -16,10 +16,12 @@ import { RecordingFull } from './RecordingFull.tsx';
 import { Overview, OverviewToolbar } from './Overview.tsx';
 import { Tabs } from './Tabs.tsx';
 import { useStore } from 'zustand';
+import { connectSettings } from '../state/settings-sync.ts';
 
 function Shell({ stores }: { stores: AppStores }) {
   useShortcuts(stores);
   useEffect(() => connectApi(stores), [stores]);
+  useEffect(() => connectSettings(stores), [stores]);
   const tab = useStore(stores.ui, (s) => s.tab);
   return (
     <div className="flex h-screen flex-col overflow-hidden bg-white text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">

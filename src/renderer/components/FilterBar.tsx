@@ -3,7 +3,10 @@ import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
 import { formatCount } from '../format.ts';
 
-/** The flows filter (see shared/flows/filter-query.ts for the language). Re-rendered only when a count or its text changes. */
+/**
+ * The flows filter (see shared/flows/filter-query.ts for the language), offering the filters used before (Enter or
+ * leaving the box keeps one). Re-rendered only when a count, its text or the history changes.
+ */
 export const FilterBar = memo(function FilterBar({ shown, total }: { shown: number; total: number }) {
   const { ui, flows, filterInput } = useStores();
   const text = useStore(ui, (s) => s.filterText);
@@ -11,6 +14,7 @@ export const FilterBar = memo(function FilterBar({ shown, total }: { shown: numb
   const localError = useStore(ui, (s) => s.filterError);
   const hostError = useStore(flows, (s) => s.filterError);
   const error = localError ?? hostError;
+  const history = useStore(ui, (s) => s.filterHistory);
   return (
     <div className="flex flex-wrap items-center gap-3 px-4 py-2">
       <label htmlFor="flow-filter" className="text-sm font-medium">
@@ -30,8 +34,18 @@ export const FilterBar = memo(function FilterBar({ shown, total }: { shown: numb
         aria-describedby={error ? 'flow-filter-error' : 'flow-filter-count'}
         aria-keyshortcuts="Control+F /"
         title="Keywords: host: domain: port: proc: proto: app: state: — combine with spaces, alternatives with commas, negate with - (Ctrl+F or /)"
+        list="flow-filter-history"
         onChange={(e) => ui.getState().setFilterText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') ui.getState().rememberFilter();
+        }}
+        onBlur={() => ui.getState().rememberFilter()}
       />
+      <datalist id="flow-filter-history">
+        {history.map((f) => (
+          <option key={f} value={f} />
+        ))}
+      </datalist>
       <span id="flow-filter-count" className="text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
         {shown === total ? `${formatCount(total)} flows` : `${formatCount(shown)} of ${formatCount(total)} flows`}
       </span>

@@ -2,6 +2,7 @@ import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
 import { formatCount, formatDuration, formatRate } from '../format.ts';
 import type { IpfixStatsView } from '../../shared/ipc.ts';
+import { THEME_SETTINGS, type ThemeSetting } from '../../shared/settings.ts';
 
 /** What "expired" means, for the tooltip (and screen readers, who get no tooltip). */
 const EXPIRED_TIP = 'No longer in the table: they went idle past their timeout, or were evicted when the table reached its flow cap.';
@@ -49,9 +50,10 @@ export function StatusBar() {
         )}
         {s?.ipfix && <IpfixStatus x={s.ipfix} />}
         {notice && <span className="ml-auto text-zinc-600 dark:text-zinc-400">{notice}</span>}
+        <ThemeButton className={notice ? '' : 'ml-auto'} />
         <button
           type="button"
-          className={`${notice ? '' : 'ml-auto'} rounded px-1.5 text-zinc-600 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-700`}
+          className="rounded px-1.5 text-zinc-600 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-700"
           aria-keyshortcuts="?"
           onClick={() => ui.getState().openHelp(true)}
         >
@@ -59,6 +61,25 @@ export function StatusBar() {
         </button>
       </div>
     </footer>
+  );
+}
+
+const THEME_LABEL: Record<ThemeSetting, string> = { system: 'System', light: 'Light', dark: 'Dark' };
+
+/** Cycles system → light → dark; the choice is kept in the settings. */
+function ThemeButton({ className }: { className: string }) {
+  const { ui } = useStores();
+  const theme = useStore(ui, (s) => s.theme);
+  const next = THEME_SETTINGS[(THEME_SETTINGS.indexOf(theme) + 1) % THEME_SETTINGS.length];
+  return (
+    <button
+      type="button"
+      className={`${className} rounded px-1.5 text-zinc-600 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-700`}
+      title={`Theme: ${THEME_LABEL[theme].toLowerCase()}. Click for ${THEME_LABEL[next].toLowerCase()}.`}
+      onClick={() => ui.getState().setTheme(next)}
+    >
+      Theme: {THEME_LABEL[theme]}
+    </button>
   );
 }
 

@@ -3,6 +3,7 @@ import { createStore } from 'zustand/vanilla';
 import { columnMeta, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
 import { parseFilterQuery } from '../../shared/flows/filter-query.ts';
 import { MAX_FILTER_LENGTH, type OverviewOrder } from '../../shared/ipc.ts';
+import { rememberFilter, type ThemeSetting } from '../../shared/settings.ts';
 
 /** The two screens: the Overview (totals by group) first, and the flows table. */
 export type Tab = 'overview' | 'flows';
@@ -28,7 +29,14 @@ export interface UiState {
   securityOpen: boolean;
   /** The keyboard shortcuts sheet. */
   helpOpen: boolean;
+  /** Light, dark or the desktop's choice (kept in the settings). */
+  theme: ThemeSetting;
+  /** Flows filters applied before, newest first (kept in the settings). */
+  filterHistory: string[];
   setTab(tab: Tab): void;
+  setTheme(theme: ThemeSetting): void;
+  /** Puts the applied filter first in the history (the user committed to it: Enter, leaving the box, an Overview entry). */
+  rememberFilter(): void;
   setOverviewOrder(order: OverviewOrder): void;
   /** Shows the flows table filtered on `filter` (an Overview entry was chosen). */
   showFlows(filter: string): void;
@@ -59,14 +67,26 @@ export function createUiStore(o: { tab?: Tab } = {}) {
     detailsOpen: false,
     securityOpen: false,
     helpOpen: false,
+    theme: 'system',
+    filterHistory: [],
     setTab(tab) {
       set({ tab });
+    },
+    setTheme(theme) {
+      set({ theme });
+    },
+    rememberFilter() {
+      const s = get();
+      if (s.filterError !== null || s.appliedFilter.trim() === '') return;
+      const next = rememberFilter(s.filterHistory, s.appliedFilter);
+      if (next.join('\0') !== s.filterHistory.join('\0')) set({ filterHistory: next });
     },
     setOverviewOrder(order) {
       set({ overviewOrder: order });
     },
     showFlows(filter) {
       get().setFilterText(filter);
+      get().rememberFilter();
       set({ tab: 'flows' });
     },
     sortBy(column) {

@@ -12,6 +12,7 @@
  */
 import { IPC_PROTOCOL_VERSION, type CaptureStatusView, type EngineUpdate, type SandpiperApi, type ViewRequest } from '../../../src/shared/ipc.ts';
 import type { BenchHostReply, BenchHostRequest } from './bench-host-worker.ts';
+import { settingsFromFile } from '../../../src/shared/settings.ts';
 
 /** Where the bridge serves bench-host-worker.ts (BridgeOptions.benchHostWorker). */
 export const BENCH_HOST_WORKER_PATH = '/__bridge/bench-host.js';
@@ -175,6 +176,8 @@ g.sandpiper = Object.freeze<SandpiperApi>({
   setPaused: async () => {},
   openCaptureFile: async () => ({ ok: true, value: null }),
   saveCapture: async () => ({ ok: true, value: null }),
+  getSettings: async () => settingsFromFile(null),
+  saveSettings: async () => {},
   // The UI bench measures the flows table: the Overview's totals are not simulated.
   setOverview: async () => {},
   async setView(req) {

@@ -73,7 +73,7 @@ describe('flow details drawer', () => {
   it('keeps showing a selected flow the filter hides, and says so', async () => {
     const { user, host } = await setup([row({ id: 5, process: 'firefox' }), row({ id: 6, process: 'curl', last_seen: 1 })]);
     await user.dblClick(screen.getAllByRole('row')[1].querySelector('[role=gridcell]') as HTMLElement);
-    await user.type(screen.getByRole('searchbox', { name: 'Filter flows' }), 'proc:curl');
+    await user.type(screen.getByRole('combobox', { name: 'Filter flows' }), 'proc:curl');
     await host.settle();
     expect(screen.getByText('1 of 2 flows')).toBeTruthy();
     expect(drawer().textContent).toContain('Flow id5');

@@ -127,7 +127,7 @@ describe('flows table', () => {
 
   it('filters with the filter bar and shows parse errors inline, keeping the last valid filter', async () => {
     const { user, host } = await setup();
-    const input = screen.getByRole('searchbox', { name: 'Filter flows' });
+    const input = screen.getByRole('combobox', { name: 'Filter flows' });
     await user.type(input, 'proto:tcp');
     await host.settle();
     expect(host.views.at(-1)?.filter).toBe('proto:tcp');

@@ -45,7 +45,7 @@ describe('keyboard shortcuts', () => {
 
   it('Ctrl+F and / focus the flows filter; Esc leaves it', async () => {
     const { user } = await setup();
-    const filter = screen.getByRole('searchbox', { name: 'Filter flows' });
+    const filter = screen.getByRole('combobox', { name: 'Filter flows' });
     await user.keyboard('{Control>}f{/Control}');
     expect(document.activeElement).toBe(filter);
     await user.keyboard('{Escape}');
@@ -57,7 +57,7 @@ describe('keyboard shortcuts', () => {
 
   it('Esc in the flows filter clears what was typed, keeping the focus; a second Esc leaves it', async () => {
     const { user, api } = await setup();
-    const filter = screen.getByRole('searchbox', { name: 'Filter flows' }) as HTMLInputElement;
+    const filter = screen.getByRole('combobox', { name: 'Filter flows' }) as HTMLInputElement;
     await user.keyboard('/');
     await user.keyboard('proc:a');
     expect(filter.value).toBe('proc:a');
@@ -191,7 +191,7 @@ describe('keyboard shortcuts', () => {
 
   it('typing in a field does not move the selection', async () => {
     const { user } = await setup();
-    await user.click(screen.getByRole('searchbox', { name: 'Filter flows' }));
+    await user.click(screen.getByRole('combobox', { name: 'Filter flows' }));
     await user.keyboard('{ArrowDown}');
     expect(selectedRow()).toBeNull();
   });
