@@ -62,11 +62,11 @@ export function BandwidthChart() {
           x: { time: true, auto: false },
           y: { range: (_u, _min, max) => [0, rateAxis(max).top] },
         },
-        // Live values only follow the cursor; the status bar carries the current numbers.
-        legend: { show: true, live: false },
+        // The legend shows the bin under the pointer (its start time, ↓ and ↑); away from the chart, dashes.
+        legend: { show: true, live: true },
         cursor: { drag: { x: false, y: false } },
         series: [
-          {},
+          { label: 'Time', value: (_u: uPlot, v: number | null) => (v == null ? '—' : formatClock(v)) },
           { label: '↓ Down', stroke: '#0ea5e9', width: 1.5, fill: 'rgba(14,165,233,0.12)', paths: uPlot.paths.stepped?.({ align: 1 }), value: rate },
           { label: '↑ Up', stroke: '#f59e0b', width: 1.5, paths: uPlot.paths.stepped?.({ align: 1 }), value: rate },
         ],

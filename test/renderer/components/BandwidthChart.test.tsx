@@ -101,4 +101,18 @@ describe('bandwidth chart', () => {
       [1, 1],
     ]);
   });
+
+  it('the legend follows the pointer: the time of the bin under it, and its rates; dashes away from the chart', () => {
+    render(<App api={mockApi()} />);
+    const p = plots[0];
+    expect(p.opts.legend).toMatchObject({ show: true, live: true });
+    const [time, down, up] = p.opts.series;
+    const u = p as unknown as Parameters<NonNullable<typeof time.value>>[0] & object;
+    const fmt = (f: typeof time.value, v: number | null) => (typeof f === 'function' ? f(u as never, v as number, 0, 0) : f);
+    expect(time.label).toBe('Time');
+    expect(fmt(time.value, new Date(2025, 10, 30, 10, 53, 20).getTime() / 1000)).toBe('10:53:20.000');
+    expect(fmt(time.value, null)).toBe('—');
+    expect(fmt(down.value, 2500)).toBe('2.5 kB/s');
+    expect(fmt(up.value, null)).toBe('—');
+  });
 });
