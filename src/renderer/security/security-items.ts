@@ -110,7 +110,7 @@ export function badgeFor(s: CaptureStatusView): BadgeView {
     };
   }
   if (s.source?.kind === 'file') {
-    return { tone: 'neutral', text: 'File: no admin rights used', summary: 'Reading a file needs no admin rights: no capture helper runs.' };
+    return { tone: 'neutral', text: 'File: no helper needed', summary: 'Reading a file needs no admin rights: no capture helper runs.' };
   }
   return {
     tone: 'grey',

@@ -36,7 +36,7 @@ describe('sandbox badge and security panel', () => {
     expect(badge().dataset.tone).toBe('red');
 
     act(() => api.emitStatus(status({ state: 'reading', source: { kind: 'file', path: '/x.pcap' } })));
-    expect(badge().textContent).toBe('File: no admin rights used');
+    expect(badge().textContent).toBe('File: no helper needed');
     // Not a status colour: a file is nothing to worry about.
     expect(badge().dataset.tone).toBe('neutral');
     expect(badge().className).not.toMatch(/bg-(zinc-300|amber|red|emerald)/);

@@ -86,7 +86,7 @@ describe('badge', () => {
   it.each([
     [status(), 'grey', 'No capture running'],
     [status({ state: 'starting', source: live }), 'grey', 'Helper starting'],
-    [status({ state: 'reading', source: { kind: 'file', path: '/x.pcap' } }), 'neutral', 'File: no admin rights used'],
+    [status({ state: 'reading', source: { kind: 'file', path: '/x.pcap' } }), 'neutral', 'File: no helper needed'],
     [status({ state: 'capturing', source: live, sandbox: sandbox() }), 'green', 'Helper sandboxed'],
     [status({ state: 'capturing', source: live, sandbox: sandbox({ status: 'partially_enforced', net_restricted: false }) }), 'amber', 'Helper partly sandboxed'],
     [status({ state: 'capturing', source: live, sandbox: sandbox({ status: 'not_available', landlock_abi: 0 }) }), 'red', 'Helper not sandboxed'],
