@@ -255,8 +255,21 @@ test('each number sits in its own cell under its header, ends where the header\'
   assert.deepEqual(misplaced, []);
   // Chromium exposes every cell, by name, in each row's cell order.
   const cdp = await page.context().newCDPSession(page);
-  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as unknown as { nodes: { role?: { value?: string }; name?: { value?: string }; ignored?: boolean }[] };
-  const cells = nodes.filter((n) => !n.ignored && /^(grid)?cell$/i.test(n.role?.value ?? '')).map((n) => n.name?.value ?? '');
+  type AxNode = { nodeId: string; childIds?: string[]; role?: { value?: string }; name?: { value?: string }; ignored?: boolean };
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as unknown as { nodes: AxNode[] };
+  // The grid's own cells, in tree order (the chart's legend is a table of its own).
+  const byId = new Map(nodes.map((n) => [n.nodeId, n]));
+  const grid = nodes.find((n) => n.role?.value === 'grid' && n.name?.value === 'Flows');
+  assert.ok(grid, 'the grid is in the accessibility tree');
+  const cells: string[] = [];
+  const walk = (n: AxNode): void => {
+    if (!n.ignored && /^(grid)?cell$/i.test(n.role?.value ?? '')) cells.push(n.name?.value ?? '');
+    for (const c of n.childIds ?? []) {
+      const child = byId.get(c);
+      if (child) walk(child);
+    }
+  };
+  walk(grid);
   const expected = rows.flatMap((r) => r.split(' | '));
   assert.deepEqual(cells.slice(0, expected.length), expected);
   await cdp.detach();

@@ -104,6 +104,16 @@ describe.skipIf(missing !== null)('built renderer in Chromium', () => {
         if (scheme === 'light') expect(bg).toMatch(/rgb\(255, 255, 255\)|oklch\(1 0 0\)/);
         else expect(bg).not.toMatch(/rgb\(255, 255, 255\)|oklch\(1 0 0\)/);
         await page.screenshot({ path: path.join(artifacts, `renderer-${scheme}.png`) });
+        // Hovering the chart shows the bin's time and rates in its legend.
+        const over = page.locator('.bw-chart .u-over');
+        const box = await over.boundingBox();
+        if (!box) throw new Error('no chart plot area');
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        const legend = (await page.locator('.bw-chart .u-legend').textContent()) ?? '';
+        expect(legend).toMatch(/Time\d\d:\d\d:\d\d\.\d{3}/);
+        expect(legend).toMatch(/↓ Down[\d.]+ k?B\/s/);
+        await page.screenshot({ path: path.join(artifacts, `renderer-${scheme}-chart-hover.png`), clip: { x: 0, y: box.y - 20, width: 1440, height: box.height + 90 } });
+        await page.mouse.move(5, 5);
         // Details drawer by keyboard.
         await page.getByRole('grid', { name: 'Flows' }).focus();
         await page.keyboard.press('ArrowDown');

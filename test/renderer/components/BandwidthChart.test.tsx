@@ -107,8 +107,8 @@ describe('bandwidth chart', () => {
     const p = plots[0];
     expect(p.opts.legend).toMatchObject({ show: true, live: true });
     const [time, down, up] = p.opts.series;
-    const u = p as unknown as Parameters<NonNullable<typeof time.value>>[0] & object;
-    const fmt = (f: typeof time.value, v: number | null) => (typeof f === 'function' ? f(u as never, v as number, 0, 0) : f);
+    type Format = (u: never, v: number | null, series: number, idx: number) => string;
+    const fmt = (f: typeof time.value, v: number | null) => (typeof f === 'function' ? (f as unknown as Format)(p as never, v, 0, 0) : f);
     expect(time.label).toBe('Time');
     expect(fmt(time.value, new Date(2025, 10, 30, 10, 53, 20).getTime() / 1000)).toBe('10:53:20.000');
     expect(fmt(time.value, null)).toBe('—');
