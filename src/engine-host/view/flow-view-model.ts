@@ -46,7 +46,7 @@ export class FlowViewModel {
   private store: FlowStore = EMPTY_STORE;
   private readonly flowView = new FlowView();
   private req: ViewRequest = DEFAULT_VIEW;
-  private spec: ViewSpec = { column: columnById(DEFAULT_VIEW.sortColumn), dir: DEFAULT_VIEW.sortDir, predicate: null };
+  private spec: ViewSpec = { column: columnById(DEFAULT_VIEW.sortColumn), dir: DEFAULT_VIEW.sortDir, predicate: null, seen: null };
   /** The filter text in force (its predicate is spec.predicate), and the last text asked for with its parse error. */
   private appliedFilter = '';
   private askedFilter = '';
@@ -75,6 +75,7 @@ export class FlowViewModel {
     this.req = req;
     const column = columnById(req.sortColumn);
     let predicate = this.spec.predicate;
+    let seen = this.spec.seen;
     if (req.filter !== this.askedFilter) {
       this.askedFilter = req.filter;
       if (req.filter === this.appliedFilter) this.filterError = null;
@@ -83,6 +84,7 @@ export class FlowViewModel {
         // Text that does not parse leaves the previous filter in force; the renderer shows why.
         if (parsed.ok) {
           predicate = parsed.predicate;
+          seen = parsed.seen;
           this.appliedFilter = req.filter;
           this.filterError = null;
         } else this.filterError = parsed.error;
@@ -90,7 +92,7 @@ export class FlowViewModel {
     }
     const s = this.spec;
     // FlowView rebuilds when any part of its spec changes identity, so keep the object while nothing changed.
-    if (s.column !== column || s.dir !== req.sortDir || s.predicate !== predicate) this.spec = { column, dir: req.sortDir, predicate };
+    if (s.column !== column || s.dir !== req.sortDir || s.predicate !== predicate || s.seen !== seen) this.spec = { column, dir: req.sortDir, predicate, seen };
     const sel = req.select;
     let id: number | null;
     if (sel === null) id = null;

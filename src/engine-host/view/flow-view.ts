@@ -18,6 +18,11 @@ export interface ViewSpec {
   column: Column;
   dir: SortDir;
   predicate: FlowPredicate | null;
+  /**
+   * Only flows seen in this capture-time range, seconds: first packet before its end, last packet after its start.
+   * Read from the counters, so it is checked on every change of a flow, not only on text changes.
+   */
+  seen: readonly [number, number] | null;
 }
 
 /** How the last sync classified what changed: nothing in key or filter / rows only left / keys changed or rows entered / from scratch. */
@@ -39,6 +44,8 @@ export class FlowView {
   private knownId = new Float64Array(0);
   private knownText = new Uint32Array(0);
   private inView = new Uint8Array(0);
+  /** Per slot: the filter's outcome at the last text version (membership also needs the seen range). */
+  private textIn = new Uint8Array(0);
   private numKeys = new Float64Array(0);
   private textKeys: string[] = [];
   private members = 0;
@@ -61,7 +68,7 @@ export class FlowView {
    */
   sync(store: FlowStore, spec: ViewSpec, rates: boolean): number {
     const prev = this.spec;
-    const same = prev !== null && prev.column === spec.column && prev.dir === spec.dir && prev.predicate === spec.predicate;
+    const same = prev !== null && prev.column === spec.column && prev.dir === spec.dir && prev.predicate === spec.predicate && prev.seen === spec.seen;
     if (same && store === this.store && rates === this.rates) this.update();
     else {
       this.store = store;
@@ -116,6 +123,7 @@ export class FlowView {
     if (this.inView.length >= n) return;
     const cap = Math.max(n, this.inView.length * 2, 1024);
     this.inView = grown(this.inView, cap);
+    this.textIn = grown(this.textIn, cap);
     this.numKeys = grown(this.numKeys, cap);
     this.knownId = grown(this.knownId, cap);
     const t = new Uint32Array(cap);
@@ -129,6 +137,7 @@ export class FlowView {
     store.drainChanged(() => {});
     const n = store.slotCount;
     this.inView = new Uint8Array(0);
+    this.textIn = new Uint8Array(0);
     this.knownId = new Float64Array(0);
     this.knownText = new Uint32Array(0);
     this.numKeys = new Float64Array(0);
@@ -194,32 +203,39 @@ export class FlowView {
     }
     const fresh = this.knownId[slot] !== id;
     const version = store.textVersionAt(slot);
-    if (fresh || this.knownText[slot] !== version) {
+    const textChanged = fresh || this.knownText[slot] !== version;
+    let row: ReturnType<FlowStore['row']> | null = null;
+    if (textChanged) {
       this.knownId[slot] = id;
       this.knownText[slot] = version;
       // The one row object of a text change: the filter and text keys read it, counters do not.
-      const row = spec.predicate !== null || col.kind === 'text' ? store.row(slot, false) : null;
-      const isIn = spec.predicate === null || spec.predicate(row as NonNullable<typeof row>);
-      if (!isIn) {
-        if (!was) return 0;
-        this.inView[slot] = 0;
-        this.members--;
-        return -1;
-      }
-      if (!was) {
-        this.inView[slot] = 1;
-        this.members++;
-      }
-      if (col.kind === 'text') {
-        const k = col.key(row as NonNullable<typeof row>);
-        const movedKey = fresh || !was || k !== this.textKeys[slot];
-        this.textKeys[slot] = k;
-        if (movedKey) return 1;
-      } else if (this.setNumber(slot) || fresh || !was) return 1;
-      return 0;
+      row = spec.predicate !== null || col.kind === 'text' ? store.row(slot, false) : null;
+      this.textIn[slot] = spec.predicate === null || spec.predicate(row as NonNullable<typeof row>) ? 1 : 0;
+    } else if (spec.seen === null && (!was || col.kind === 'text')) return 0;
+    const isIn = this.textIn[slot] === 1 && (spec.seen === null || this.seenIn(slot, spec.seen));
+    if (!isIn) {
+      if (!was) return 0;
+      this.inView[slot] = 0;
+      this.members--;
+      return -1;
     }
-    if (!was || col.kind === 'text') return 0;
-    return this.setNumber(slot) ? 1 : 0;
+    if (!was) {
+      this.inView[slot] = 1;
+      this.members++;
+    }
+    if (col.kind === 'text') {
+      if (!textChanged && was) return 0;
+      const k = col.key(row ?? store.row(slot, false));
+      const movedKey = fresh || !was || k !== this.textKeys[slot];
+      this.textKeys[slot] = k;
+      return movedKey ? 1 : 0;
+    }
+    return this.setNumber(slot) || fresh || !was ? 1 : 0;
+  }
+
+  private seenIn(slot: number, [from, to]: readonly [number, number]): boolean {
+    const store = this.store as FlowStore;
+    return store.numberKey('first_seen', slot, false) <= to && store.numberKey('last_seen', slot, false) >= from;
   }
 
   /** Reads slot's numeric key; true when it changed. */

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useStore } from 'zustand';
@@ -7,6 +7,7 @@ import { useStores } from '../state/app-stores.ts';
 import { formatClock, formatRate } from '../format.ts';
 import { TIME_TICK_STEPS, timeAxisRange, timeTickLabels } from '../chart/time-range.ts';
 import { rateAxis, rateTickLabels } from '../chart/rate-axis.ts';
+import { parseFilterQuery } from '../../shared/flows/filter-query.ts';
 
 const HEIGHT = 140;
 // Mid-tones read on both the light and the dark theme, so the chart needs no theme switch.
@@ -34,6 +35,13 @@ export function chartData(c: ChartSeries | null): Data {
   return [t, [...c.down, c.down[n - 1]], [...c.up, c.up[n - 1] ?? 0]];
 }
 
+/** The seen: range of a filter that parses, else null. */
+function seenOf(filter: string): readonly [number, number] | null {
+  if (!/seen:/i.test(filter)) return null;
+  const r = parseFilterQuery(filter);
+  return r.ok ? r.seen : null;
+}
+
 function peak(xs: readonly number[]): number {
   let m = 0;
   for (const x of xs) if (x > m) m = x;
@@ -42,7 +50,9 @@ function peak(xs: readonly number[]): number {
 
 /** Traffic towards and from this host over capture time, as the engine host bins it from packet timestamps. */
 export function BandwidthChart() {
-  const { stats, capture } = useStores();
+  const { stats, capture, ui } = useStores();
+  const applied = useStore(ui, (s) => s.appliedFilter);
+  const zoom = useMemo(() => seenOf(applied), [applied]);
   const hostRef = useRef<HTMLDivElement>(null);
   const [supported] = useState(canvasSupported);
   const latest = useStore(stats, (s) => s.stats);
@@ -64,7 +74,20 @@ export function BandwidthChart() {
         },
         // The legend shows the bin under the pointer (its start time, ↓ and ↑); away from the chart, dashes.
         legend: { show: true, live: true },
-        cursor: { drag: { x: false, y: false } },
+        // Dragging across the chart selects a time range: the table then shows the flows seen in it (setSelect).
+        cursor: { drag: { x: true, y: false, setScale: false } },
+        hooks: {
+          setSelect: [
+            (u) => {
+              const { left, width } = u.select;
+              if (width < 3) return;
+              const from = u.posToVal(left, 'x');
+              const to = u.posToVal(left + width, 'x');
+              u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+              if (Number.isFinite(from) && Number.isFinite(to) && to > from) ui.getState().setSeenRange([from, to]);
+            },
+          ],
+        },
         series: [
           { label: 'Time', value: (_u: uPlot, v: number | null) => (v == null ? '—' : formatClock(v)) },
           { label: '↓ Down', stroke: '#0ea5e9', width: 1.5, fill: 'rgba(14,165,233,0.12)', paths: uPlot.paths.stepped?.({ align: 1 }), value: rate },
@@ -93,7 +116,10 @@ export function BandwidthChart() {
       const t = data[0];
       const end = ts ?? (t.length ? t[t.length - 1] : Date.now() / 1000);
       const file = capture.getState().status.source?.kind === 'file';
-      const [min, max] = timeAxisRange(t.length ? t[0] : null, t.length ? t[t.length - 1] : null, end, file);
+      // Zoomed into the seen: range the table is filtered on (whole seconds, the bins' width, at least two of them, so
+      // the axis keeps labels), else the whole capture.
+      const zoom = seenOf(ui.getState().appliedFilter);
+      const [min, max] = zoom ? [Math.floor(zoom[0]), Math.max(Math.ceil(zoom[1]), Math.floor(zoom[0]) + 2)] : timeAxisRange(t.length ? t[0] : null, t.length ? t[t.length - 1] : null, end, file);
       plot.setScale('x', { min, max });
     };
     draw();
@@ -101,14 +127,18 @@ export function BandwidthChart() {
     const unsub = stats.subscribe((s, prev) => {
       if (s.chartVersion !== prev.chartVersion) draw();
     });
+    const unsubUi = ui.subscribe((s, prev) => {
+      if (s.appliedFilter !== prev.appliedFilter) draw();
+    });
     const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => plot.setSize({ width: Math.max(200, host.clientWidth), height: HEIGHT }));
     ro?.observe(host);
     return () => {
       unsub();
+      unsubUi();
       ro?.disconnect();
       plot.destroy();
     };
-  }, [stats, capture, supported]);
+  }, [stats, capture, ui, supported]);
 
   const now = latest ? `Now ↓ ${formatRate(latest.inBytesPerSecond)}, ↑ ${formatRate(latest.outBytesPerSecond)}` : 'No traffic yet';
   const span =
@@ -119,7 +149,19 @@ export function BandwidthChart() {
   return (
     <section aria-label="Bandwidth" className="border-t border-zinc-200 px-4 pt-2 dark:border-zinc-700">
       <h2 className="sr-only">Bandwidth</h2>
-      {supported ? <div ref={hostRef} className="bw-chart" role="img" aria-label={summary} /> : <p className="text-xs text-zinc-500">{summary}</p>}
+      {zoom !== null && (
+        <p className="flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
+          Flows seen {formatClock(zoom[0])}–{formatClock(zoom[1])}
+          <button type="button" className="btn-link" onClick={() => ui.getState().setSeenRange(null)}>
+            Whole capture
+          </button>
+        </p>
+      )}
+      {supported ? (
+        <div ref={hostRef} className="bw-chart" role="img" aria-label={summary} title="Drag across the chart to show the flows seen in that time" />
+      ) : (
+        <p className="text-xs text-zinc-500">{summary}</p>
+      )}
     </section>
   );
 }

@@ -33,7 +33,7 @@ export const FilterBar = memo(function FilterBar({ shown, total }: { shown: numb
         aria-invalid={error !== null}
         aria-describedby={error ? 'flow-filter-error' : 'flow-filter-count'}
         aria-keyshortcuts="Control+F /"
-        title="Keywords: host: domain: port: proc: proto: app: state: — combine with spaces, alternatives with commas, negate with - (Ctrl+F or /)"
+        title="Keywords: host: domain: port: proc: proto: app: state: country: asn: seen: (drag across the chart) — combine with spaces, alternatives with commas, negate with - (Ctrl+F or /)"
         list="flow-filter-history"
         onChange={(e) => ui.getState().setFilterText(e.target.value)}
         onKeyDown={(e) => {

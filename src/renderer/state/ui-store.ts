@@ -35,6 +35,8 @@ export interface UiState {
   filterHistory: string[];
   setTab(tab: Tab): void;
   setTheme(theme: ThemeSetting): void;
+  /** Filters the table to flows seen in [from, to] (capture time, seconds; null: the whole capture), as a seen: term. */
+  setSeenRange(range: readonly [number, number] | null): void;
   /** Puts the applied filter first in the history (the user committed to it: Enter, leaving the box, an Overview entry). */
   rememberFilter(): void;
   setOverviewOrder(order: OverviewOrder): void;
@@ -74,6 +76,12 @@ export function createUiStore(o: { tab?: Tab } = {}) {
     },
     setTheme(theme) {
       set({ theme });
+    },
+    setSeenRange(range) {
+      const rest = get().filterText.replace(/(^|\s)seen:\S*/gi, '').trim();
+      const term = range === null ? '' : `seen:${range[0].toFixed(3)}-${range[1].toFixed(3)}`;
+      get().setFilterText([rest, term].filter((t) => t !== '').join(' '));
+      get().rememberFilter();
     },
     rememberFilter() {
       const s = get();

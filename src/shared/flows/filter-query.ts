@@ -6,6 +6,8 @@
  *   country:de (either address is in that country, ISO 3166 alpha-2)  asn:15169 or asn:AS15169 (either address is
  *   in that AS)  asn:google (an AS whose name contains the text)
  *   free text (searched in process, addresses, host, names)
+ *   seen:1764500000-1764500060 (seen in that range of capture time, seconds since the epoch: first packet before its
+ *   end, last packet after its start; what dragging across the chart writes; at most one, not negated)
  * A value may list alternatives with commas (port:80,443). A leading "-" negates a term. "Quoted text" is always
  * free text, so IPv6 addresses can be searched as "fe80::1" (or host:fe80::1).
  */
@@ -41,7 +43,8 @@ export type FilterTerm =
 export type FlowPredicate = (t: FlowRow) => boolean;
 
 export type ParseResult =
-  | { ok: true; terms: FilterTerm[]; predicate: FlowPredicate | null }
+  /** `seen` is kept apart from the predicate: it reads counters (the view checks it on every change of a flow). */
+  | { ok: true; terms: FilterTerm[]; predicate: FlowPredicate | null; seen: readonly [number, number] | null }
   | { ok: false; error: string };
 
 interface Token {
@@ -234,16 +237,33 @@ export function parseFilterQuery(input: string): ParseResult {
   const tokens = tokenize(input);
   if (typeof tokens === 'string') return { ok: false, error: tokens };
   const terms: FilterTerm[] = [];
+  let seen: readonly [number, number] | null = null;
   for (const tok of tokens) {
+    if (!tok.quoted && /^seen:/i.test(tok.text)) {
+      const r = parseSeen(tok, seen);
+      if (typeof r === 'string') return { ok: false, error: r };
+      seen = r;
+      continue;
+    }
     const t = parseTerm(tok);
     if (typeof t === 'string') return { ok: false, error: t };
     if (t.kind === 'text' && t.text === '') continue;
     terms.push(t);
   }
-  if (terms.length === 0) return { ok: true, terms, predicate: null };
+  if (terms.length === 0) return { ok: true, terms, predicate: null, seen };
   const predicate: FlowPredicate = (r) => {
     for (const t of terms) if (termMatches(t, r) === t.negate) return false;
     return true;
   };
-  return { ok: true, terms, predicate };
+  return { ok: true, terms, predicate, seen };
+}
+
+function parseSeen(t: Token, prev: readonly [number, number] | null): readonly [number, number] | string {
+  if (t.negate) return 'seen: cannot be negated.';
+  if (prev !== null) return 'Only one seen: range.';
+  const m = /^seen:(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/i.exec(t.text);
+  const from = m ? Number(m[1]) : NaN;
+  const to = m ? Number(m[2]) : NaN;
+  if (!(from <= to)) return `Bad seen: range "${t.text.slice(5)}": use START-END in seconds since the epoch, START not after END (drag across the chart to set one).`;
+  return [from, to];
 }

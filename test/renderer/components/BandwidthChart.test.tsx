@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, render, screen } from '@testing-library/react';
 import type { Options } from 'uplot';
 import { App } from '../../../src/renderer/components/App.tsx';
+import { createAppStores } from '../../../src/renderer/state/app-stores.ts';
 import { mockApi, stats, status, update } from '../fixtures.ts';
 
 /** uPlot as the chart drives it: what it was built with, the data and x ranges it was given. */
@@ -25,6 +26,14 @@ const { FakePlot, plots } = vi.hoisted(() => {
     }
     setSize() {}
     destroy() {}
+    // A drag's selection, in plot pixels; this fake's x axis maps pixel p to time T + p.
+    select = { left: 0, top: 0, width: 0, height: 0 };
+    posToVal(p: number) {
+      return 1_764_500_000 + p;
+    }
+    setSelect(sel: { left: number; top: number; width: number; height: number }) {
+      this.select = sel;
+    }
   }
   return { FakePlot, plots };
 });
@@ -114,5 +123,34 @@ describe('bandwidth chart', () => {
     expect(fmt(time.value, null)).toBe('—');
     expect(fmt(down.value, 2500)).toBe('2.5 kB/s');
     expect(fmt(up.value, null)).toBe('—');
+  });
+
+  it('dragging across the chart filters the table to the flows seen then and zooms the chart; Whole capture undoes both', async () => {
+    const api = mockApi();
+    const stores = createAppStores(api, { tab: 'flows' });
+    render(<App api={api} stores={stores} />);
+    const p = plots[0];
+    const setSelect = p.opts.hooks?.setSelect?.[0];
+    if (!setSelect) throw new Error('no setSelect hook');
+    expect(p.opts.cursor?.drag).toMatchObject({ x: true, y: false, setScale: false });
+    const box = screen.getByRole('combobox', { name: 'Filter flows' }) as HTMLInputElement;
+    act(() => stores.ui.getState().setFilterText('proto:udp'));
+    const drag = (left: number, width: number) => act(() => setSelect(Object.assign(p, { select: { left, top: 0, width, height: 100 } }) as never));
+    // A click (no width) selects nothing.
+    drag(10, 1);
+    expect(box.value).toBe('proto:udp');
+    drag(20, 40);
+    expect(box.value).toBe(`proto:udp seen:${T + 20}.000-${T + 60}.000`);
+    expect(p.select.width, 'the selection box is cleared').toBe(0);
+    expect(p.xRanges.at(-1)).toEqual({ min: T + 20, max: T + 60 });
+    await vi.waitFor(() => expect(api.setView.mock.calls.at(-1)?.[0].filter).toBe(`proto:udp seen:${T + 20}.000-${T + 60}.000`));
+    expect(screen.getByText(/^Flows seen/)).toBeTruthy();
+    // A second drag replaces the range, keeping the other terms.
+    drag(30, 5);
+    expect(box.value).toBe(`proto:udp seen:${T + 30}.000-${T + 35}.000`);
+    act(() => screen.getByRole('button', { name: 'Whole capture' }).click());
+    expect(box.value).toBe('proto:udp');
+    expect(screen.queryByText(/^Flows seen/)).toBeNull();
+    expect(p.xRanges.at(-1)).not.toEqual({ min: T + 30, max: T + 35 });
   });
 });

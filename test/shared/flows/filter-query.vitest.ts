@@ -131,4 +131,20 @@ describe('filter query', () => {
     expect(error('"unclosed')).toMatch(/Unclosed quote/);
     for (const q of ['foo:bar', 'port:x', '"a']) expect(error(q)).not.toContain('\n');
   });
+
+  it('seen: is a capture-time range kept apart from the text predicate', () => {
+    const r = parseFilterQuery('proto:udp seen:1764500000.5-1764500060');
+    if (!r.ok) throw new Error(r.error);
+    expect(r.seen).toEqual([1764500000.5, 1764500060]);
+    // The predicate is the other terms only: it reads text, never counters.
+    expect(r.predicate?.(row({ id: 1, proto: 'udp', first_seen: 1, last_seen: 2 }))).toBe(true);
+    const only = parseFilterQuery('seen:1-2');
+    expect(only.ok && only.predicate === null && only.seen).toEqual([1, 2]);
+    const none = parseFilterQuery('proto:udp');
+    expect(none.ok && none.seen).toBeNull();
+    expect(error('seen:5-1')).toMatch(/START not after END/);
+    expect(error('seen:yesterday')).toMatch(/Bad seen: range "yesterday"/);
+    expect(error('-seen:1-2')).toBe('seen: cannot be negated.');
+    expect(error('seen:1-2 seen:3-4')).toBe('Only one seen: range.');
+  });
 });
