@@ -223,6 +223,32 @@ describe('flows table', () => {
     expect(screen.getByRole('complementary', { name: 'Flow details' })).toBeTruthy();
   });
 
+  it('scrolling by one row keeps the DOM element of every row still on screen (rows are not keyed by screen position)', async () => {
+    const many = Array.from({ length: 2_000 }, (_, i) => row({ id: i + 1, process: `p${i + 1}`, pid: null, last_seen: 1_700_000_000 + i }));
+    const { host } = await setup(many);
+    const grid = screen.getByRole('grid');
+    const scrollTo = async (top: number) => {
+      act(() => {
+        grid.scrollTop = top;
+        grid.dispatchEvent(new Event('scroll'));
+      });
+      await host.settle();
+    };
+    // From a little way down, so rows leave at the top as well as come in at the bottom.
+    await scrollTo(100 * ROW_HEIGHT);
+    const byFlow = () => new Map(dataRows().filter((r) => r.dataset.flowId !== undefined).map((r) => [r.dataset.flowId as string, r]));
+    const before = byFlow();
+    await scrollTo(101 * ROW_HEIGHT);
+    const after = byFlow();
+    const stayed = [...after.keys()].filter((id) => before.has(id));
+    // One row left and one came in; the rest are the same flows at the same positions.
+    expect(stayed.length).toBeGreaterThan(10);
+    expect(stayed.length).toBeGreaterThanOrEqual(after.size - 1);
+    for (const id of stayed) expect(after.get(id)).toBe(before.get(id));
+    // Each still shows its own flow.
+    for (const id of stayed) expect(cellTexts(after.get(id) as HTMLElement)[0]).toBe(`p${id}`);
+  });
+
   it('keeps the top rows of a large table in order as updates arrive', async () => {
     const many = Array.from({ length: 20_000 }, (_, i) => row({ id: i + 1, process: `p${i + 1}`, pid: null, last_seen: 1_700_000_000 + ((i * 7919) % 20_000) }));
     const { host } = await setup(many);
