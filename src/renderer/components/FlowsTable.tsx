@@ -9,6 +9,7 @@ import { isClosed, localAddr, localIsSrc, localPort, remoteAddr, remotePort, pro
 import { formatEndpoint, formatFlowEndpoint, spansDays } from '../format.ts';
 import { RowNumbers, isNumberColumn, numberTexts, numberTrack, type NumberColumnId } from '../flows/numeric-columns.ts';
 import { FilterBar } from './FilterBar.tsx';
+import { useRowMenu } from './FlowRowMenu.tsx';
 
 /** The height of every row of the table, in CSS pixels: the virtualiser's estimate, the rows' and placeholders' box. */
 export const ROW_HEIGHT = 28;
@@ -306,6 +307,7 @@ export function FlowsTable() {
     detailsWereOpen.current = detailsOpen;
   }, [detailsOpen]);
   const [writers] = useState<NumberWriters>(() => new Map());
+  const rowMenu = useRowMenu(scrollRef);
   const virt = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -377,6 +379,8 @@ export function FlowsTable() {
         aria-colcount={COLUMNS.length}
         aria-activedescendant={selectedShown && selectedId !== null ? rowDomId(selectedId) : undefined}
         tabIndex={0}
+        onContextMenu={rowMenu.onContextMenu}
+        onKeyDown={rowMenu.onKeyDown}
         className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
         <div style={styles.table}>
@@ -391,6 +395,7 @@ export function FlowsTable() {
           </p>
         )}
       </div>
+      {rowMenu.element}
     </section>
   );
 }

@@ -90,9 +90,9 @@ export function RowMenu({ row, x, y, actions }: { row: FlowRow; x: number; y: nu
   };
 
   return (
-    <ul role="menu" aria-label="Flow actions" className="row-menu" style={{ position: 'fixed', left: x, top: y }} onKeyDown={onKeyDown}>
+    <ul role="menu" aria-label="Flow actions" className="row-menu z-50 min-w-56 rounded border border-zinc-300 bg-white py-1 text-sm shadow-lg dark:border-zinc-600 dark:bg-zinc-800" style={{ position: 'fixed', left: x, top: y }} onKeyDown={onKeyDown}>
       {items.map((it, i) => (
-        <li key={it.label} role="menuitem" tabIndex={-1} ref={(el) => { refs.current[i] = el; }} onClick={it.run}>
+        <li key={it.label} role="menuitem" tabIndex={-1} className="cursor-default px-3 py-1 outline-none hover:bg-zinc-100 focus:bg-sky-100 dark:hover:bg-zinc-700 dark:focus:bg-sky-900" ref={(el) => { refs.current[i] = el; }} onClick={it.run}>
           {it.label}
         </li>
       ))}

@@ -34,6 +34,8 @@ export interface CaptureState {
   togglePause(): Promise<void>;
   openFile(): Promise<void>;
   save(): Promise<void>;
+  /** Saves one flow's packets as pcap (the row menu, the details drawer). */
+  saveFlowPackets(id: number): Promise<void>;
   setStatus(s: CaptureStatusView): void;
   showError(e: AppError | null): void;
 }
@@ -152,6 +154,9 @@ export function createCaptureStore(api: SandpiperApi) {
         if (!r) return;
         if (!r.ok) set({ error: r.error });
         else if (r.value) set({ notice: `Saved ${r.value.path}` });
+      },
+      async saveFlowPackets(_id) {
+        set({ error: { code: 'internal', message: 'Saving one flow’s packets is not available in this build yet.', action: 'Save the whole capture instead.' } });
       },
       setStatus(status) {
         const prev = get().status;
