@@ -17,12 +17,15 @@ import path from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { copyToPrivateFile, preparePcapFileSink, reason, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
 import type { SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
-import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type IpfixExportRequest, type IpfixStatsView, type OverviewRequest, type Result, type StartCaptureRequest, type StatsView, type ViewRequest } from '../shared/ipc.ts';
+import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type IpfixExportRequest, type IpfixStatsView, type OverviewRequest, type Result, type FlowPacketsSave, type StartCaptureRequest, type StatsView, type TableExport, type TableExportRequest, type ViewRequest } from '../shared/ipc.ts';
 import { actionFor, appError, fileError } from './app-errors.ts';
 import { createSourceEngine } from './engine-adapter.ts';
 import { StatsMeter } from './stats-meter.ts';
 import { splitIpfixArgs, startIpfix, type IpfixSession } from './ipfix/ipfix-cli.ts';
-import { FlowViewModel } from './view/flow-view-model.ts';
+import { EMPTY_STORE, FlowViewModel } from './view/flow-view-model.ts';
+import { exportTable } from './export/table-export.ts';
+import { tableRows } from './export/table-rows.ts';
+import { FlowPacketsError, saveFlowPackets } from './export/flow-packets.ts';
 import { OverviewModel } from './view/overview-model.ts';
 import { describeFormatError, type CreateEngine, type LiveCaptureHandle, type StartLiveCapture } from './types.ts';
 
@@ -302,6 +305,45 @@ export class EngineHost {
       return { ok: true, value: { path: dest } };
     } catch (e) {
       return { ok: false, error: appError('internal', `Cannot save to ${path.basename(dest)}: ${reason(e)}.`, 'Choose a folder you can write to.') };
+    }
+  }
+
+  /**
+   * The flows table as the request's filter and sort show it, every matching flow (not the renderer's window), as
+   * CSV or JSON; rates as the table shows them now.
+   */
+  exportTable(req: TableExportRequest): Result<TableExport> {
+    const r = tableRows(this.engine ?? EMPTY_STORE, req, this.ratesLive());
+    if (!r.ok) return { ok: false, error: appError('bad_arguments', `The flows filter does not parse: ${r.reason}`, 'Correct the filter, then export again.') };
+    return { ok: true, value: { format: req.format, text: exportTable(r.rows, req.format), flows: r.rows.length } };
+  }
+
+  /**
+   * Writes one flow's packets as pcap to dest: read again from the file, or from the live recording (whole records
+   * only, so far); a live capture whose recording holds none of them says so.
+   */
+  async saveFlowPackets(req: FlowPacketsSave): Promise<Result<{ path: string; packets: number }>> {
+    const engine = this.engine;
+    const slot = engine === null ? -1 : engine.slotOfId(req.id);
+    if (engine === null || slot < 0) return { ok: false, error: appError('bad_arguments', 'This flow is no longer in the table.', 'Choose a flow the table shows.') };
+    const row = engine.row(slot, false);
+    const rec = this.recording;
+    let from: string;
+    let limit: number | null = null;
+    if (this.sourceFile !== null) from = this.sourceFile;
+    else if (rec !== null) {
+      limit = this.live?.recordingCut() ?? null;
+      await rec.sink.flush();
+      from = rec.sink.path;
+    } else return { ok: false, error: appError('bad_arguments', 'This flow’s packets are not available: no recording of this capture is kept.', 'Open the capture as a file to save single flows.') };
+    const notKept = appError('bad_arguments', 'This flow’s packets are not available: the recording of this capture holds none of them.', 'Save the whole capture instead, or capture again.');
+    try {
+      const { packets } = await saveFlowPackets(from, limit, row, req.path);
+      return { ok: true, value: { path: req.path, packets } };
+    } catch (e) {
+      if (e instanceof FlowPacketsError) return { ok: false, error: rec !== null && this.sourceFile === null && /none/.test(e.message) ? notKept : appError('bad_arguments', `${e.message}.`, 'Save the whole capture instead.') };
+      if (rec !== null && this.sourceFile === null && (e as { code?: string }).code === 'ENOENT') return { ok: false, error: notKept };
+      return { ok: false, error: appError('internal', `Cannot save to ${path.basename(req.path)}: ${reason(e)}.`, 'Choose a folder you can write to.') };
     }
   }
 

@@ -44,6 +44,8 @@ const IMPL: Impl = {
   saveCapture: (s, dest) => s.engineHost.saveCapture(dest),
   getSettings: (s) => s.settings.load(),
   saveSettings: (s, settings) => s.settings.save(settings),
+  exportTable: (s, req) => s.engineHost.exportTable(req),
+  saveFlowPackets: (s, req) => s.engineHost.saveFlowPackets(req),
 };
 
 function refusal(method: HostMethod, reason: string): Reply {

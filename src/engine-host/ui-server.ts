@@ -86,7 +86,11 @@ const sizeText = (n: number): string => (n >= 2 ** 20 ? `${Math.floor(n / 2 ** 2
 function isShellRequest(v: unknown): v is UiShellRequest {
   if (typeof v !== 'object' || v === null) return false;
   const m = v as Record<string, unknown>;
-  return m.type === 'shell' && Number.isSafeInteger(m.id) && (m.op === 'save' || (m.op === 'upload' && typeof m.name === 'string' && typeof m.size === 'number'));
+  return (
+    m.type === 'shell' &&
+    Number.isSafeInteger(m.id) &&
+    (m.op === 'save' || (m.op === 'saveFlow' && Number.isSafeInteger(m.flow)) || (m.op === 'upload' && typeof m.name === 'string' && typeof m.size === 'number'))
+  );
 }
 
 interface Upload {
@@ -127,7 +131,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     }
   };
   const offStatus = engineHost.onStatus(dropStaleUploads);
-  const downloads = new Map<string, { dir: string; file: string; timer: ReturnType<typeof setTimeout> }>();
+  const downloads = new Map<string, { dir: string; file: string; name: string; timer: ReturnType<typeof setTimeout> }>();
   const dropDownload = (id: string) => {
     const d = downloads.get(id);
     if (!d) return null;
@@ -180,7 +184,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
         ...SECURITY_HEADERS,
         'Content-Security-Policy': csp,
         'Content-Type': 'application/vnd.tcpdump.pcap',
-        'Content-Disposition': 'attachment; filename="capture.pcap"',
+        'Content-Disposition': `attachment; filename="${d.name}"`,
         'Content-Length': String(size),
       });
       if (req.method === 'HEAD') {
@@ -299,10 +303,15 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       reply(u.id, value.ok ? { ok: true, value: { path: u.name } } : value);
     };
 
-    const save = async (id: number) => {
+    /** The whole capture (`flow` null) or one flow's packets, as a one-time download. */
+    const save = async (id: number, flow: number | null) => {
       const dir = mkdtempSync(path.join(privateDir, 'save-'));
-      const r = await dispatchHostCall(services, 'saveCapture', path.join(dir, 'capture.pcap'), 'shell');
-      const value = (r.type === 'result' ? r.value : { ok: false, error: appError('internal', r.message, 'Try again.') }) as Result<{ path: string }>;
+      const name = flow === null ? 'capture.pcap' : `flow-${flow}.pcap`;
+      const r =
+        flow === null
+          ? await dispatchHostCall(services, 'saveCapture', path.join(dir, name), 'shell')
+          : await dispatchHostCall(services, 'saveFlowPackets', { id: flow, path: path.join(dir, name) }, 'shell');
+      const value = (r.type === 'result' ? r.value : { ok: false, error: appError('internal', r.message, 'Try again.') }) as Result<{ path: string; packets?: number }>;
       if (!value.ok) {
         rmSync(dir, { recursive: true, force: true });
         return reply(id, value);
@@ -317,8 +326,8 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
         if (dropDownload(key)) rmSync(dir, { recursive: true, force: true });
       }, DOWNLOAD_TTL_MS);
       timer.unref();
-      downloads.set(key, { dir, file: value.value.path, timer });
-      reply(id, { ok: true, value: { path: 'capture.pcap', url: `download/${key}` } });
+      downloads.set(key, { dir, file: value.value.path, name, timer });
+      reply(id, { ok: true, value: { path: name, url: `download/${key}`, ...(value.value.packets !== undefined ? { packets: value.value.packets } : {}) } });
     };
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -331,7 +340,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       }
       if (isShellRequest(m)) {
         if (m.op === 'upload') startUpload(m);
-        else void save(m.id);
+        else void save(m.id, m.op === 'saveFlow' ? m.flow : null);
         return;
       }
       pageListener?.(m);

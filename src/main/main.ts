@@ -26,6 +26,11 @@ const CAPTURE_FILTERS = [
   { name: 'Packet captures', extensions: ['pcap', 'pcapng', 'cap', 'dmp'] },
   { name: 'All files', extensions: ['*'] },
 ];
+const SAVE_FILTERS = {
+  pcap: [{ name: 'pcap', extensions: ['pcap'] }, CAPTURE_FILTERS[1]],
+  csv: [{ name: 'CSV', extensions: ['csv'] }, CAPTURE_FILTERS[1]],
+  json: [{ name: 'JSON', extensions: ['json'] }, CAPTURE_FILTERS[1]],
+};
 
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
@@ -43,13 +48,17 @@ async function start(): Promise<void> {
   });
   registerIpcHandlers(
     ipcMain,
-    createIpcBackend(host, {
+    // The backend's calls each carry their method's argument (HostCaller's types say so); the client takes any.
+    createIpcBackend({ call: (m, a) => (host.call.bind(host) as (m: string, a: unknown) => Promise<unknown>)(m, a), connect: (p) => host.connect(p) }, {
       chooseOpen: async () => {
         const r = await dialog.showOpenDialog(win, { title: 'Open capture file', properties: ['openFile'], filters: CAPTURE_FILTERS });
         return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
       },
-      chooseSave: async () => {
-        const r = await dialog.showSaveDialog(win, { title: 'Save capture', defaultPath: 'capture.pcap', filters: CAPTURE_FILTERS });
+      chooseSave: async (o) => {
+        const r = await dialog.showSaveDialog(
+          win,
+          o ? { title: o.title, defaultPath: o.defaultName, filters: SAVE_FILTERS[o.kind] } : { title: 'Save capture', defaultPath: 'capture.pcap', filters: CAPTURE_FILTERS },
+        );
         return r.canceled || !r.filePath ? null : r.filePath;
       },
     }, () => new MessageChannelMain()),

@@ -31,6 +31,8 @@ export function createSandpiperApi(ipc: IpcRendererLike): SandpiperApi {
     {
       openCaptureFile: () => ipc.invoke(INVOKE_CHANNELS.openCaptureFile) as Promise<Result<{ path: string } | null>>,
       saveCapture: () => ipc.invoke(INVOKE_CHANNELS.saveCapture) as Promise<Result<{ path: string } | null>>,
+      saveTableExport: (req) => ipc.invoke(INVOKE_CHANNELS.saveTableExport, req) as Promise<Result<{ path: string; flows: number } | null>>,
+      saveFlowPackets: (id) => ipc.invoke(INVOKE_CHANNELS.saveFlowPackets, id) as Promise<Result<{ path: string; packets: number } | null>>,
     },
   );
   ipc.on(EVENT_CHANNELS.hostPort, (event) => {

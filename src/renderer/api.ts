@@ -2,10 +2,10 @@
  * The page's API. In Electron it is the preload's `window.sandpiper`. Served by `sandpiper ui` (a plain http page on
  * 127.0.0.1, no preload) it is built here over a WebSocket to the engine host beside the page, from the same API
  * table (createApiClient, src/shared/api.ts), with the browser as the shell: opening a file picks it and uploads
- * it, saving is a download.
+ * it, saving is a download (of a one-time URL the server prepared; a table export is the host's text as a Blob).
  */
 import { createApiClient, type CallMessage } from '../shared/api.ts';
-import type { AppError, Result, SandpiperApi } from '../shared/ipc.ts';
+import type { AppError, Result, SandpiperApi, TableExportRequest } from '../shared/ipc.ts';
 import { UI_CHUNK_BYTES, UI_MAX_UPLOAD_BYTES, uiSocketUrl, type UiShellReply, type UiShellRequest } from '../shared/ui-protocol.ts';
 
 /** The API injected by the preload, or the WebSocket one when served by `sandpiper ui`; null otherwise. */
@@ -36,6 +36,16 @@ function pickFile(): Promise<File | null> {
     input.click();
   });
 }
+
+/** Has the browser save `href` (same origin, or a Blob) as `name`. */
+function download(href: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.click();
+}
+
+const EXPORT_TYPES = { csv: 'text/csv;charset=utf-8', json: 'application/json' } as const;
 
 export function createWebSocketApi(socketUrl: URL): SandpiperApi {
   const ws = new WebSocket(socketUrl);
@@ -81,14 +91,25 @@ export function createWebSocketApi(socketUrl: URL): SandpiperApi {
     async saveCapture(): Promise<Result<{ path: string } | null>> {
       const r = await shellCall({ type: 'shell', id: shellId++, op: 'save' });
       if (!r.ok) return r;
-      if (r.value.url !== undefined) {
-        // A one-time URL beside the page (same origin, under the token); the browser saves what it serves.
-        const a = document.createElement('a');
-        a.href = new URL(r.value.url, window.location.href).href;
-        a.download = r.value.path;
-        a.click();
-      }
+      // A one-time URL beside the page (same origin, under the token); the browser saves what it serves.
+      if (r.value.url !== undefined) download(new URL(r.value.url, window.location.href).href, r.value.path);
       return { ok: true, value: { path: r.value.path } };
+    },
+    async saveTableExport(req: TableExportRequest): Promise<Result<{ path: string; flows: number } | null>> {
+      const r = await client.api.exportTable(req);
+      if (!r.ok) return r;
+      const name = `flows.${req.format}`;
+      const url = URL.createObjectURL(new Blob([r.value.text], { type: EXPORT_TYPES[req.format] }));
+      download(url, name);
+      // The download has started from the Blob by then; its URL is not needed afterwards.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      return { ok: true, value: { path: name, flows: r.value.flows } };
+    },
+    async saveFlowPackets(flow: number): Promise<Result<{ path: string; packets: number } | null>> {
+      const r = await shellCall({ type: 'shell', id: shellId++, op: 'saveFlow', flow });
+      if (!r.ok) return r;
+      if (r.value.url !== undefined) download(new URL(r.value.url, window.location.href).href, r.value.path);
+      return { ok: true, value: { path: r.value.path, packets: r.value.packets ?? 0 } };
     },
   });
 

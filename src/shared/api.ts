@@ -27,6 +27,9 @@ import {
   type IpfixExportRequest,
   type Result,
   type StartCaptureRequest,
+  type FlowPacketsSave,
+  type TableExport,
+  type TableExportRequest,
   type ViewRequest,
 } from './ipc.ts';
 import { checkSettings, type Settings } from './settings.ts';
@@ -158,6 +161,38 @@ export function checkOverviewRequest(v: unknown): Checked<OverviewRequest> {
   return { ok: true, value: { visible: r.visible, order: r.order } };
 }
 
+/** What to export of the flows table: exactly the TableExportRequest fields. */
+export function checkTableExportRequest(v: unknown): Checked<TableExportRequest> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !hasExactKeys(v, ['format', 'sortColumn', 'sortDir', 'filter'])) {
+    return refuse('The table export request must have exactly the fields format, sortColumn, sortDir and filter.');
+  }
+  const r = v as Record<string, unknown>;
+  if (r.format !== 'csv' && r.format !== 'json') return refuse('The table export format must be csv or json.');
+  const sortColumn = r.sortColumn;
+  if (!isColumnId(sortColumn)) return refuse('The table export names an unknown column.');
+  if (r.sortDir !== 'asc' && r.sortDir !== 'desc') return refuse('The sort direction must be asc or desc.');
+  if (typeof r.filter !== 'string') return refuse('The flows filter must be text.');
+  if (r.filter.length > MAX_FILTER_LENGTH) return refuse(`The flows filter is longer than ${MAX_FILTER_LENGTH} characters.`);
+  return { ok: true, value: { format: r.format, sortColumn, sortDir: r.sortDir, filter: r.filter } };
+}
+
+/** A flow's id as the table shows it (FlowRow.id): a whole number of at least 1. */
+export function checkFlowId(v: unknown): Checked<number> {
+  if (!Number.isSafeInteger(v) || (v as number) < 1) return refuse('That is not a flow id.');
+  return { ok: true, value: v as number };
+}
+
+/** A flow and the path (chosen by the shell) to write its packets to: exactly the FlowPacketsSave fields. */
+export function checkFlowPacketsSave(v: unknown): Checked<FlowPacketsSave> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !hasExactKeys(v, ['id', 'path'])) return refuse('Saving a flow’s packets takes exactly a flow id and a path.');
+  const r = v as Record<string, unknown>;
+  const id = checkFlowId(r.id);
+  if (!id.ok) return id;
+  const p = checkPath(r.path);
+  if (!p.ok) return p;
+  return { ok: true, value: { id: id.value, path: p.value } };
+}
+
 /** What the engine host does, method by method (at most one argument each). */
 export interface HostApi {
   listInterfaces(): Promise<InterfaceInfo[]>;
@@ -177,6 +212,10 @@ export interface HostApi {
   getSettings(): Promise<Settings>;
   /** Remembers these settings (the whole object). */
   saveSettings(settings: Settings): Promise<void>;
+  /** The flows table under the request's filter and sort (every matching flow, in the table's order) as CSV or JSON. */
+  exportTable(req: TableExportRequest): Promise<Result<TableExport>>;
+  /** Writes one flow's packets as pcap (from the file read, or the live recording) to a path the shell chose. */
+  saveFlowPackets(req: FlowPacketsSave): Promise<Result<{ path: string; packets: number }>>;
 }
 export type HostMethod = keyof HostApi;
 export type HostArg<M extends HostMethod> = Parameters<HostApi[M]> extends [infer A] ? A : undefined;
@@ -208,6 +247,8 @@ export const HOST_API = Object.freeze({
   saveCapture: spec({ arg: checkPath, caller: 'shell', refusal: 'result' }),
   getSettings: spec({ arg: null, caller: 'page', refusal: 'reject' }),
   saveSettings: spec({ arg: checkSettings, caller: 'page', refusal: 'reject' }),
+  exportTable: spec({ arg: checkTableExportRequest, caller: 'page', refusal: 'result' }),
+  saveFlowPackets: spec({ arg: checkFlowPacketsSave, caller: 'shell', refusal: 'result' }),
 } satisfies { readonly [M in HostMethod]: MethodSpec<HostArg<M>> });
 
 export const HOST_METHODS: readonly HostMethod[] = Object.freeze(Object.keys(HOST_API) as HostMethod[]);
@@ -225,14 +266,19 @@ export interface HostEvents {
 export const HOST_EVENTS = ['update', 'status'] as const satisfies readonly (keyof HostEvents)[];
 
 /**
- * What the shell answers for the page, not the host: Electron main (native dialogs, then openFile/saveCapture on
- * the host with the chosen path) or the browser page itself (a file picker and an upload; a download).
+ * What the shell answers for the page, not the host: Electron main (native dialogs, then openFile/saveCapture/
+ * saveFlowPackets on the host with the chosen path, or exportTable and a write there) or the browser page itself
+ * (a file picker and an upload; a download).
  */
 export interface ShellApi {
   openCaptureFile(): Promise<Result<{ path: string } | null>>;
   saveCapture(): Promise<Result<{ path: string } | null>>;
+  /** Saves the host's exportTable answer for `req`: a native save dialog in Electron, a download in the browser. */
+  saveTableExport(req: TableExportRequest): Promise<Result<{ path: string; flows: number } | null>>;
+  /** Saves flow `id`'s packets as pcap: a native save dialog in Electron, a download in the browser. */
+  saveFlowPackets(id: number): Promise<Result<{ path: string; packets: number } | null>>;
 }
-export const SHELL_METHODS = ['openCaptureFile', 'saveCapture'] as const satisfies readonly (keyof ShellApi)[];
+export const SHELL_METHODS = ['openCaptureFile', 'saveCapture', 'saveTableExport', 'saveFlowPackets'] as const satisfies readonly (keyof ShellApi)[];
 
 /** The renderer's whole API (window.sandpiper, or the browser's WebSocket client). */
 export interface SandpiperApi extends Pick<HostApi, PageMethod>, ShellApi {
@@ -311,6 +357,8 @@ export function createApiClient(post: (m: CallMessage) => void, shell: ShellApi)
     ...methods,
     openCaptureFile: () => shell.openCaptureFile(),
     saveCapture: () => shell.saveCapture(),
+    saveTableExport: (req: TableExportRequest) => shell.saveTableExport(req),
+    saveFlowPackets: (id: number) => shell.saveFlowPackets(id),
     onUpdate: (l: (u: EngineUpdate) => void) => subscribe('update', l),
     onStatus: (l: (s: CaptureStatusView) => void) => subscribe('status', l),
   });

@@ -8,6 +8,8 @@ import type { ColumnId, SortDir } from './flows/columns.ts';
 import type { SandboxMessage } from './helper-protocol.ts';
 
 /**
+ * 10: exportTable (the flows table under a filter and sort, every matching flow, as CSV or JSON) and
+ * saveFlowPackets (one flow's packets as pcap, to a path the shell chose).
  * 9: the app's settings persist (getSettings, saveSettings; src/shared/settings.ts).
  * 8: a live capture may export its flows to an IPFIX collector (StartCaptureRequest.ipfix, StatsView.ipfix).
  * 7: the Overview: setOverview, and EngineUpdate.overview (totals by process, domain, app, country and AS) while it is shown.
@@ -17,7 +19,7 @@ import type { SandboxMessage } from './helper-protocol.ts';
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 9;
+export const IPC_PROTOCOL_VERSION = 10;
 
 export interface InterfaceInfo {
   name: string;
@@ -156,6 +158,29 @@ export interface ViewRequest {
   select: { id: number } | { index: number } | null;
 }
 
+/** What to export of the flows table: as the table shows it (filter and sort), every matching flow, not a window. */
+export interface TableExportRequest {
+  format: 'csv' | 'json';
+  sortColumn: ColumnId;
+  sortDir: SortDir;
+  /** Flows filter (src/shared/flows/filter-query.ts); text that does not parse is refused, not replaced. */
+  filter: string;
+}
+
+/** The exported table: its text (CSV per RFC 4180, or JSON whose flows are `read --json` flow lines) and its flow count. */
+export interface TableExport {
+  format: 'csv' | 'json';
+  text: string;
+  flows: number;
+}
+
+/** Where to write one flow's packets as pcap: a path the shell chose, never the page. */
+export interface FlowPacketsSave {
+  /** The flow's id (FlowRow.id) in the current source. */
+  id: number;
+  path: string;
+}
+
 /** At most this many rows per update (end - start of a ViewRequest). */
 export const MAX_VIEW_ROWS = 1000;
 /** Longest filter text accepted. */
@@ -257,13 +282,16 @@ export type Result<T = void> = { ok: true; value: T } | { ok: false; error: AppE
 export type { SandpiperApi } from './api.ts';
 
 /**
- * The Electron IPC channels left between the preload and main: the shell's two file dialogs (each then calls the
- * engine host with the chosen path) and the request for the page's MessagePort to the engine host. Both sides
+ * The Electron IPC channels left between the preload and main: the shell's save and open dialogs (each then calls
+ * the engine host, with the chosen path where the host writes) and the request for the page's MessagePort to the
+ * engine host. saveTableExport takes the export request and saveFlowPackets a flow id; the others take nothing. Both sides
  * import them from here (the preload never imports from src/main).
  */
 export const INVOKE_CHANNELS = {
   openCaptureFile: 'sandpiper:open-capture-file',
   saveCapture: 'sandpiper:save-capture',
+  saveTableExport: 'sandpiper:save-table-export',
+  saveFlowPackets: 'sandpiper:save-flow-packets',
   connect: 'sandpiper:connect',
 } as const;
 

@@ -1,7 +1,7 @@
 /**
  * `sandpiper ui`: the page talks to the engine host over a WebSocket at `api` beside the page
  * (`http://127.0.0.1:PORT/TOKEN/api`). Text frames carry the API's messages as JSON (src/shared/api.ts) plus the
- * browser shell's two requests below; binary frames carry only the bytes of an announced upload, in order, each at
+ * browser shell's requests below; binary frames carry only the bytes of an announced upload, in order, each at
  * most UI_CHUNK_BYTES.
  */
 import type { Result } from './ipc.ts';
@@ -39,12 +39,19 @@ export const UI_MAX_UPLOAD_BYTES = 2 ** 30;
 /**
  * `upload`: `size` bytes follow as binary frames; the server writes them to a private file and opens it.
  * `save`: the server writes the capture to a private file and answers with a one-time download URL.
+ * `saveFlow`: the same for the packets of flow `flow`. (A table export needs no request: the page has its text.)
  */
-export type UiShellRequest = { type: 'shell'; id: number; op: 'upload'; name: string; size: number } | { type: 'shell'; id: number; op: 'save' };
+export type UiShellRequest =
+  | { type: 'shell'; id: number; op: 'upload'; name: string; size: number }
+  | { type: 'shell'; id: number; op: 'save' }
+  | { type: 'shell'; id: number; op: 'saveFlow'; flow: number };
 
-/** The answer to a shell request: `path` is the file's name as the user knows it; `url` the download's, for save. */
+/**
+ * The answer to a shell request: `path` is the file's name as the user knows it; `url` the download's, for the
+ * saves; `packets` how many a saved flow had.
+ */
 export interface UiShellReply {
   type: 'shell';
   id: number;
-  value: Result<{ path: string; url?: string }>;
+  value: Result<{ path: string; url?: string; packets?: number }>;
 }

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createIpcBackend, type HostCaller } from '../../src/main/ipc-backend.ts';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createIpcBackend, writePrivateText, type HostCaller } from '../../src/main/ipc-backend.ts';
 import { EngineHostClient, type HostProcessLike } from '../../src/main/engine-host-client.ts';
 import type { AppError } from '../../src/shared/ipc.ts';
 
@@ -26,6 +29,60 @@ test('open/save: a cancelled dialog is ok(null) and never reaches the host; a ch
   assert.deepEqual(await b.openCaptureFile(), { ok: true, value: { path: '/home/u/x.pcap' } });
   assert.deepEqual(await b.saveCapture(), { ok: true, value: { path: '/home/u/x.pcap' } });
   assert.deepEqual(calls, [['openFile', '/home/u/x.pcap'], ['saveCapture', '/home/u/x.pcap']]);
+});
+
+test('table export: the dialog proposes flows.FORMAT, the host makes the text, main writes it where the user chose', async () => {
+  const calls: [string, unknown][] = [];
+  const h: HostCaller = {
+    call: async (m, a) => (calls.push([m, a]), { ok: true, value: { format: 'csv', text: 'id\r\n1\r\n', flows: 1 } }),
+    connect: () => true,
+  };
+  const asked: unknown[] = [];
+  let choice: string | null = null;
+  const writes: [string, string][] = [];
+  const b = createIpcBackend(h, { chooseOpen: async () => null, chooseSave: async (o) => (asked.push(o), choice) }, channel, async (f, t) => void writes.push([f, t]));
+  const req = { format: 'csv', sortColumn: 'bytes', sortDir: 'desc', filter: 'port:443' } as const;
+  assert.deepEqual(await b.saveTableExport(req), { ok: true, value: null });
+  assert.deepEqual(calls, [], 'a cancelled dialog asks the host nothing');
+  choice = '/home/u/flows.csv';
+  assert.deepEqual(await b.saveTableExport(req), { ok: true, value: { path: '/home/u/flows.csv', flows: 1 } });
+  assert.deepEqual(calls, [['exportTable', req]]);
+  assert.deepEqual(writes, [['/home/u/flows.csv', 'id\r\n1\r\n']]);
+  assert.deepEqual(asked[0], { title: 'Export table', defaultName: 'flows.csv', kind: 'csv' });
+  // A write that fails is a clear error, not a rejection.
+  const failing = createIpcBackend(h, { chooseOpen: async () => null, chooseSave: async () => '/ro/flows.csv' }, channel, async () => {
+    throw Object.assign(new Error('read-only'), { code: 'EROFS' });
+  });
+  const r = await failing.saveTableExport(req);
+  assert.equal(r.ok, false);
+  assert.match(!r.ok ? r.error.message : '', /Cannot save to flows\.csv: EROFS/);
+});
+
+test("a flow's packets: the dialog proposes flow-ID.pcap and the host writes them at the chosen path", async () => {
+  const { h, calls } = host();
+  let choice: string | null = null;
+  const b = createIpcBackend(h, { chooseOpen: async () => null, chooseSave: async () => choice }, channel);
+  assert.deepEqual(await b.saveFlowPackets(5), { ok: true, value: null });
+  choice = '/home/u/flow-5.pcap';
+  await b.saveFlowPackets(5);
+  assert.deepEqual(calls, [['saveFlowPackets', { id: 5, path: '/home/u/flow-5.pcap' }]]);
+});
+
+test('writePrivateText writes a private file and never follows a link planted at the name', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sp-ipc-backend-'));
+  try {
+    const f = path.join(dir, 'flows.csv');
+    await writePrivateText(f, 'a,b\r\n');
+    assert.equal(readFileSync(f, 'utf8'), 'a,b\r\n');
+    assert.equal(statSync(f).mode & 0o777, 0o600);
+    const target = path.join(dir, 'target');
+    writeFileSync(target, 'keep');
+    symlinkSync(target, path.join(dir, 'link.csv'));
+    await assert.rejects(writePrivateText(path.join(dir, 'link.csv'), 'x'), { code: 'ELOOP' });
+    assert.equal(readFileSync(target, 'utf8'), 'keep');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('connect: one end of a new channel to the host, the other to the page; nothing to the page when the host is gone', async () => {

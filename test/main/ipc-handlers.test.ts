@@ -16,6 +16,8 @@ function setup() {
   const backend: IpcBackend = {
     openCaptureFile: async (...args: unknown[]) => (calls.push(['openCaptureFile', args]), { ok: true, value: null }),
     saveCapture: async (...args: unknown[]) => (calls.push(['saveCapture', args]), { ok: true, value: null }),
+    saveTableExport: async (...args: unknown[]) => (calls.push(['saveTableExport', args]), { ok: true, value: null }),
+    saveFlowPackets: async (...args: unknown[]) => (calls.push(['saveFlowPackets', args]), { ok: true, value: null }),
     connect: async (toPage) => {
       calls.push(['connect', []]);
       toPage({ port: 'for the page' });
@@ -27,10 +29,10 @@ function setup() {
   return { calls, handlers, invoke };
 }
 
-test('exactly the fixed list of invoke channels is registered: the two dialogs and the port request', () => {
+test('exactly the fixed list of invoke channels is registered: the dialogs and the port request', () => {
   const { handlers } = setup();
   assert.deepEqual([...handlers.keys()].sort(), [...ALL_INVOKE_CHANNELS].sort());
-  assert.deepEqual([...handlers.keys()].sort(), ['sandpiper:connect', 'sandpiper:open-capture-file', 'sandpiper:save-capture']);
+  assert.deepEqual([...handlers.keys()].sort(), ['sandpiper:connect', 'sandpiper:open-capture-file', 'sandpiper:save-capture', 'sandpiper:save-flow-packets', 'sandpiper:save-table-export']);
   for (const ch of handlers.keys()) assert.match(ch, /^sandpiper:[a-z-]+$/);
 });
 
@@ -55,10 +57,24 @@ test('a request from a foreign origin is rejected on every channel and never rea
   assert.deepEqual(calls, []);
 });
 
-test('no channel takes an argument: the page cannot name a path', async () => {
+test('no channel takes a path: the page cannot name one; the export request and a flow id are checked by the API table', async () => {
   const { calls, invoke } = setup();
-  for (const ch of ALL_INVOKE_CHANNELS) await assert.rejects(invoke(ch, APP, '/etc/shadow'), /expected no arguments/, ch);
+  const takesOne: string[] = [INVOKE_CHANNELS.saveTableExport, INVOKE_CHANNELS.saveFlowPackets];
+  for (const ch of ALL_INVOKE_CHANNELS) {
+    if (takesOne.includes(ch)) await assert.rejects(invoke(ch, APP, '/etc/shadow'), TypeError, ch);
+    else await assert.rejects(invoke(ch, APP, '/etc/shadow'), /expected no arguments/, ch);
+  }
+  const req = { format: 'csv', sortColumn: 'bytes', sortDir: 'desc', filter: '' };
+  await assert.rejects(invoke(INVOKE_CHANNELS.saveTableExport, APP), /expected one argument/);
+  await assert.rejects(invoke(INVOKE_CHANNELS.saveTableExport, APP, req, '/etc/shadow'), /expected one argument/);
+  await assert.rejects(invoke(INVOKE_CHANNELS.saveTableExport, APP, { ...req, path: '/etc/shadow' }), /exactly the fields/);
+  await assert.rejects(invoke(INVOKE_CHANNELS.saveFlowPackets, APP, 0), /not a flow id/);
+  await assert.rejects(invoke(INVOKE_CHANNELS.saveFlowPackets, APP, { id: 1, path: '/etc/shadow' }), /not a flow id/);
   assert.deepEqual(calls, []);
+  assert.deepEqual(await invoke(INVOKE_CHANNELS.saveTableExport, APP, req), { ok: true, value: null });
+  assert.deepEqual(await invoke(INVOKE_CHANNELS.saveFlowPackets, APP, 7), { ok: true, value: null });
+  assert.deepEqual(calls, [['saveTableExport', [req]], ['saveFlowPackets', [7]]]);
+  calls.length = 0;
   assert.deepEqual(await invoke(INVOKE_CHANNELS.openCaptureFile, APP), { ok: true, value: null });
   assert.deepEqual(await invoke(INVOKE_CHANNELS.saveCapture, APP), { ok: true, value: null });
   assert.deepEqual(calls, [['openCaptureFile', []], ['saveCapture', []]]);

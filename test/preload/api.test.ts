@@ -39,12 +39,12 @@ test('the API has exactly the SandpiperApi members, frozen, and no ipcRenderer p
   const f = fakeIpc();
   const api = createSandpiperApi(f.ipc);
   assert.deepEqual(Object.keys(api).sort(), [
-    'listInterfaces', 'onStatus', 'onUpdate', 'openCaptureFile', 'saveCapture', 'setOverview', 'setPaused', 'setView', 'startCapture',
-    'stopCapture', 'validateFilter', 'version',
+    'exportTable', 'getSettings', 'listInterfaces', 'onStatus', 'onUpdate', 'openCaptureFile', 'saveCapture', 'saveFlowPackets', 'saveSettings',
+    'saveTableExport', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter', 'version',
   ]);
   assert.equal(api.version, IPC_PROTOCOL_VERSION);
   assert.equal(api.version, API_VERSION);
-  assert.equal(api.version, 8, 'one API table; the page talks to the engine host over its own port; the Overview; IPFIX export');
+  assert.equal(api.version, 10, 'one API table; the page talks to the engine host over its own port; the Overview; IPFIX export; settings; table export and a flow\'s packets');
   assert.ok(Object.isFrozen(api));
   for (const [k, v] of Object.entries(api)) if (k !== 'version') assert.equal(typeof v, 'function', k);
   // The preload asks main for its port once, and listens only for the port and the host's end.
@@ -77,7 +77,10 @@ test('page calls go over the port (queued until it arrives, then in order); the 
   assert.deepEqual(await checked, { ok: true });
   await api.openCaptureFile();
   await api.saveCapture();
-  assert.deepEqual(f.invoked.slice(1), [[INVOKE_CHANNELS.openCaptureFile, []], [INVOKE_CHANNELS.saveCapture, []]]);
+  const req = { format: 'json', sortColumn: 'bytes', sortDir: 'desc', filter: '' } as const;
+  await api.saveTableExport(req);
+  await api.saveFlowPackets(3);
+  assert.deepEqual(f.invoked.slice(1), [[INVOKE_CHANNELS.openCaptureFile, []], [INVOKE_CHANNELS.saveCapture, []], [INVOKE_CHANNELS.saveTableExport, [req]], [INVOKE_CHANNELS.saveFlowPackets, [3]]]);
   // A second port (not expected) is not used.
   const other = { posted: [] as unknown[], onmessage: null, postMessage(m: unknown) { this.posted.push(m); } };
   f.givePort(other);

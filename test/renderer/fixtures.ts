@@ -70,6 +70,9 @@ export interface MockApi extends SandpiperApi {
   setPaused: ReturnType<typeof vi.fn<SandpiperApi['setPaused']>>;
   openCaptureFile: ReturnType<typeof vi.fn<SandpiperApi['openCaptureFile']>>;
   saveCapture: ReturnType<typeof vi.fn<SandpiperApi['saveCapture']>>;
+  exportTable: ReturnType<typeof vi.fn<SandpiperApi['exportTable']>>;
+  saveTableExport: ReturnType<typeof vi.fn<SandpiperApi['saveTableExport']>>;
+  saveFlowPackets: ReturnType<typeof vi.fn<SandpiperApi['saveFlowPackets']>>;
   setView: ReturnType<typeof vi.fn<SandpiperApi['setView']>>;
   setOverview: ReturnType<typeof vi.fn<SandpiperApi['setOverview']>>;
   getSettings: ReturnType<typeof vi.fn<SandpiperApi['getSettings']>>;
@@ -93,6 +96,9 @@ export function mockApi(): MockApi {
     setPaused: vi.fn(async () => undefined),
     openCaptureFile: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/x.pcap' } })),
     saveCapture: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/saved.pcap' } })),
+    exportTable: vi.fn(async (req) => ({ ok: true as const, value: { format: req.format, text: '', flows: 0 } })),
+    saveTableExport: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/flows.csv', flows: 3 } })),
+    saveFlowPackets: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/flow-1.pcap', packets: 4 } })),
     setView: vi.fn(async () => undefined),
     setOverview: vi.fn(async () => undefined),
     getSettings: vi.fn(async () => settingsFromFile(null)),

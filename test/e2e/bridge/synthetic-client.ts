@@ -178,6 +178,9 @@ g.sandpiper = Object.freeze<SandpiperApi>({
   saveCapture: async () => ({ ok: true, value: null }),
   getSettings: async () => settingsFromFile(null),
   saveSettings: async () => {},
+  exportTable: async (req) => ({ ok: true, value: { format: req.format, text: '', flows: 0 } }),
+  saveTableExport: async () => ({ ok: true, value: null }),
+  saveFlowPackets: async () => ({ ok: true, value: null }),
   // The UI bench measures the flows table: the Overview's totals are not simulated.
   setOverview: async () => {},
   async setView(req) {

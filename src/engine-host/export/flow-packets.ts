@@ -1,0 +1,143 @@
+/**
+ * "Save this flow's packets": the capture (a file, or the live recording) is read again through an engine of its
+ * own, and every record that engine counts in the flow is written to a pcap file. The engine decides, as it did for
+ * the table (its 5-tuple key, the direction-free match, IP fragments, tunnels, a new connection on a reused 5-tuple),
+ * so the file holds exactly the packets the flow counted. The flow is known in the re-read by its key and its first
+ * packet's time, not by its id, so a live capture's flows (whose ids also depend on when the wall clock ended
+ * them) are found as well.
+ */
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CaptureReader } from '../../engine/capture-reader.ts';
+import { CaptureFormatError, createEngine, type Engine } from '../../engine/engine.ts';
+import { copyToPrivateFile } from '../../capture-client/pcap-file-sink.ts';
+import type { FlowRow } from '../../shared/flow.ts';
+
+/** What identifies a flow in a re-read of its capture. */
+export type FlowKey = Pick<FlowRow, 'proto' | 'src' | 'sport' | 'dst' | 'dport' | 'first_seen'>;
+
+export class FlowPacketsError extends Error {}
+
+const PCAP_SNAPLEN = 262144;
+const READ_BYTES = 1 << 20;
+
+function sameFlow(r: FlowRow, k: FlowKey): boolean {
+  // first_seen is rounded to the microsecond in rows, the same way in both engines.
+  return r.proto === k.proto && r.src === k.src && r.sport === k.sport && r.dst === k.dst && r.dport === k.dport && r.first_seen === k.first_seen;
+}
+
+function pcapHeader(linktype: number): Buffer {
+  const h = Buffer.alloc(24);
+  h.writeUInt32LE(0xa1b2c3d4, 0);
+  h.writeUInt16LE(2, 4);
+  h.writeUInt16LE(4, 6);
+  h.writeUInt32LE(PCAP_SNAPLEN, 16);
+  h.writeUInt32LE(linktype, 20);
+  return h;
+}
+
+function pcapRecord(buf: Uint8Array, off: number, caplen: number, wire: number, ts: number): Buffer {
+  const r = Buffer.allocUnsafe(16 + caplen);
+  let sec = Math.floor(ts);
+  let usec = Math.round((ts - sec) * 1e6);
+  if (usec >= 1e6) {
+    sec++;
+    usec -= 1e6;
+  }
+  r.writeUInt32LE(sec >>> 0, 0);
+  r.writeUInt32LE(usec, 4);
+  r.writeUInt32LE(caplen, 8);
+  r.writeUInt32LE(wire, 12);
+  r.set(buf.subarray(off, off + caplen), 16);
+  return r;
+}
+
+/**
+ * Writes the packets of flow `key` found in the capture at `source` (its first `limit` bytes; all when null) to
+ * `dest` as pcap, private and never through a link (as "Save capture" writes). Returns how many were written.
+ * Throws FlowPacketsError when the flow is not in the capture or its packets cannot go in one pcap file.
+ */
+export async function saveFlowPackets(source: string, limit: number | null, key: FlowKey, dest: string): Promise<{ packets: number }> {
+  // As the app's file engine, minus what does not decide which flow a packet is in (owners, countries).
+  const engine: Engine = createEngine({ detail: true, retainEnded: true, geo: null });
+  const examined = new Set<number>();
+  let slot = -1;
+  let id = 0;
+  let counted = 0;
+  let linktype = -1;
+  let pending: Buffer[] = [];
+  let written = 0;
+  let mixed = false;
+
+  const reader = new CaptureReader((buf, off, caplen, wire, ts, lt) => {
+    engine.packet(buf, off, caplen, wire, ts, lt);
+    let mine = false;
+    if (slot < 0) {
+      // Until the flow appears, each new flow is looked at once (the changed slots hold it).
+      engine.drainChanged((s) => {
+        const sid = engine.idAt(s);
+        if (slot >= 0 || sid === 0 || examined.has(sid)) return;
+        examined.add(sid);
+        if (sameFlow(engine.row(s, false), key)) {
+          slot = s;
+          id = sid;
+        }
+      });
+      mine = slot >= 0;
+    } else {
+      engine.drainChanged(() => {});
+      mine = engine.idAt(slot) === id && engine.packetsAt(slot, 0) + engine.packetsAt(slot, 1) > counted;
+    }
+    if (!mine) return;
+    counted = engine.packetsAt(slot, 0) + engine.packetsAt(slot, 1);
+    if (linktype < 0) {
+      linktype = lt;
+      pending.push(pcapHeader(lt));
+    } else if (lt !== linktype) {
+      mixed = true;
+      return;
+    }
+    pending.push(pcapRecord(buf, off, caplen, wire, ts));
+    written++;
+  });
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'sandpiper-flow-'));
+  try {
+    const tmp = path.join(dir, 'flow.pcap');
+    const out = await open(tmp, 'wx', 0o600);
+    try {
+      const src = await open(source, 'r');
+      try {
+        for (let left = limit ?? Infinity; left > 0; ) {
+          const { bytesRead, buffer } = await src.read(Buffer.allocUnsafe(READ_BYTES), 0, Math.min(READ_BYTES, left), null);
+          if (bytesRead === 0) break;
+          left -= bytesRead;
+          let corrupt = false;
+          try {
+            reader.push(buffer.subarray(0, bytesRead));
+          } catch (e) {
+            // The table stopped at the same record: what came before it is the flow as shown.
+            if (!(e instanceof CaptureFormatError)) throw e;
+            corrupt = true;
+          }
+          if (mixed) throw new FlowPacketsError('This flow’s packets came on interfaces of different link types, which one pcap file cannot hold');
+          if (pending.length > 0) {
+            await out.writev(pending);
+            pending = [];
+          }
+          if (corrupt) break;
+        }
+      } finally {
+        await src.close();
+      }
+    } finally {
+      await out.close();
+    }
+    if (written === 0) throw new FlowPacketsError('The capture holds none of this flow’s packets');
+    await copyToPrivateFile(tmp, dest, null);
+    return { packets: written };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
