@@ -222,6 +222,19 @@ test('uploads: bounded, private, opened under their own name, removed once repla
     assert.equal((await get(`/${token}/${older}`)).status, 404);
     assert.equal((await get(`/${token}/${newer}`)).status, 200);
 
+    // One flow's packets: a one-time download under the flow's name, and a clear refusal for a flow not in the table.
+    s.ws.send(JSON.stringify({ type: 'shell', id: 12, op: 'saveFlow', flow: 1 }));
+    const flow = ((await s.next((m) => m.type === 'shell' && m.id === 12, 'saveFlow')) as UiShellReply).value;
+    assert.ok(flow.ok && flow.value.url, JSON.stringify(flow));
+    assert.equal(flow.ok && flow.value.path, 'flow-1.pcap');
+    assert.equal(flow.ok && flow.value.packets, 2);
+    const fdl = await get(`/${token}/${flow.ok ? flow.value.url : ''}`);
+    assert.equal(fdl.headers['content-disposition'], 'attachment; filename="flow-1.pcap"');
+    assert.deepEqual(new Uint8Array(fdl.body), PCAP, 'the flow is the whole of this capture');
+    s.ws.send(JSON.stringify({ type: 'shell', id: 13, op: 'saveFlow', flow: 99 }));
+    const none = ((await s.next((m) => m.type === 'shell' && m.id === 13, 'saveFlow 99')) as UiShellReply).value;
+    assert.ok(!none.ok && none.error.message === 'This flow is no longer in the table.');
+
     const second = await upload(s, 4, 'second.pcap', PCAP.slice());
     assert.equal(second.ok, true);
     assert.equal(existsSync(stored), false, 'the replaced upload is removed');

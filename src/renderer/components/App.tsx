@@ -15,6 +15,7 @@ import { DevWarning } from './DevWarning.tsx';
 import { RecordingFull } from './RecordingFull.tsx';
 import { Overview, OverviewToolbar } from './Overview.tsx';
 import { Tabs } from './Tabs.tsx';
+import { ExportTableButton } from './ExportTable.tsx';
 import { useStore } from 'zustand';
 import { connectSettings } from '../state/settings-sync.ts';
 
@@ -35,7 +36,7 @@ function Shell({ stores }: { stores: AppStores }) {
       <ErrorBanner />
       <DevWarning />
       <RecordingFull />
-      <Tabs>{tab === 'overview' && <OverviewToolbar />}</Tabs>
+      <Tabs>{tab === 'overview' ? <OverviewToolbar /> : <ExportTableButton />}</Tabs>
       <main className="flex min-h-0 flex-1">
         {tab === 'overview' ? (
           <Overview />

@@ -75,7 +75,8 @@ async function copy(text: string): Promise<boolean> {
 
 /** Every field of the selected flow, its rate sparkline (history kept by the engine host) and copy buttons. */
 export function FlowDetails() {
-  const { flows, ui } = useStores();
+  const { flows, ui, capture } = useStores();
+  const busy = useStore(capture, (s) => s.busy);
   const open = useStore(ui, (s) => s.detailsOpen);
   const id = useStore(ui, (s) => s.selectedId);
   useStore(flows, (s) => s.version); // re-render on updates to show fresh numbers
@@ -129,6 +130,9 @@ export function FlowDetails() {
           <div className="mb-3 flex gap-2">
             <button type="button" className="btn" onClick={() => void doCopy('JSON', JSON.stringify(r, null, 2))}>
               Copy as JSON
+            </button>
+            <button type="button" className="btn" disabled={busy || gone} title="Save this flow’s packets as a pcap file (opens in Wireshark)" onClick={() => void capture.getState().saveFlowPackets(r.id)}>
+              Save packets…
             </button>
           </div>
           <p className="mb-2 min-h-4 text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">

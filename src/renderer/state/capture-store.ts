@@ -3,7 +3,7 @@
  * verdict, the status the main process reports, and the error banner. Every call to the API goes through here.
  */
 import { createStore } from 'zustand/vanilla';
-import type { AppError, CaptureStatusView, InterfaceInfo, IpfixExportRequest, SandpiperApi } from '../../shared/ipc.ts';
+import type { AppError, CaptureStatusView, InterfaceInfo, IpfixExportRequest, SandpiperApi, TableExportRequest } from '../../shared/ipc.ts';
 
 export type FilterCheck = { state: 'idle' | 'checking' | 'ok' } | { state: 'error'; error: string };
 
@@ -36,6 +36,8 @@ export interface CaptureState {
   save(): Promise<void>;
   /** Saves one flow's packets as pcap (the row menu, the details drawer). */
   saveFlowPackets(id: number): Promise<void>;
+  /** Saves the flows table (every flow under the request's filter and sort) as CSV or JSON. */
+  exportTable(req: TableExportRequest): Promise<void>;
   setStatus(s: CaptureStatusView): void;
   showError(e: AppError | null): void;
 }
@@ -155,8 +157,21 @@ export function createCaptureStore(api: SandpiperApi) {
         if (!r.ok) set({ error: r.error });
         else if (r.value) set({ notice: `Saved ${r.value.path}` });
       },
-      async saveFlowPackets(_id) {
-        set({ error: { code: 'internal', message: 'Saving one flow’s packets is not available in this build yet.', action: 'Save the whole capture instead.' } });
+      async saveFlowPackets(id) {
+        if (get().busy || get().status.source === null) return;
+        set({ notice: null });
+        const r = await guarded(() => api.saveFlowPackets(id));
+        if (!r) return;
+        if (!r.ok) set({ error: r.error });
+        else if (r.value) set({ error: null, notice: `Saved ${r.value.packets === 1 ? '1 packet' : `${r.value.packets.toLocaleString('en-US')} packets`} of flow ${id} to ${r.value.path}` });
+      },
+      async exportTable(req) {
+        if (get().busy) return;
+        set({ notice: null });
+        const r = await guarded(() => api.saveTableExport(req));
+        if (!r) return;
+        if (!r.ok) set({ error: r.error });
+        else if (r.value) set({ error: null, notice: `Exported ${r.value.flows === 1 ? '1 flow' : `${r.value.flows.toLocaleString('en-US')} flows`} to ${r.value.path}` });
       },
       setStatus(status) {
         const prev = get().status;
