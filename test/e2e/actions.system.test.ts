@@ -73,6 +73,12 @@ async function openFlows(): Promise<Page> {
   return page;
 }
 
+/** The page's document, typed for what the tests read (they are type-checked without the DOM library). */
+interface PageDoc {
+  document: { activeElement: { getAttribute(n: string): string | null } | null };
+}
+const activeRole = (page: Page) => page.evaluate(() => (globalThis as unknown as PageDoc).document.activeElement?.getAttribute('role') ?? null);
+
 const problemsOf = (page: Page) => (page as Page & { problems?: string[] }).problems ?? [];
 const dataRows = (page: Page) => page.getByRole('grid', { name: 'Flows' }).locator('[role="row"][data-flow-id]');
 
@@ -92,11 +98,11 @@ test('the row menu opens from a right-click and from Shift+F10; its filter filte
   await tcpRow.click({ button: 'right' });
   const menu = page.getByRole('menu', { name: 'Flow actions' });
   await menu.waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'menuitem');
+  assert.equal(await activeRole(page), 'menuitem');
   await page.keyboard.press('Escape');
   await menu.waitFor({ state: 'detached' });
   const grid = page.getByRole('grid', { name: 'Flows' });
-  assert.equal(await grid.evaluate((g) => g === document.activeElement), true, 'focus back on the table');
+  assert.equal(await grid.evaluate((g) => g === (globalThis as unknown as PageDoc).document.activeElement), true, 'focus back on the table');
   const active = await grid.getAttribute('aria-activedescendant');
   assert.equal(active, await tcpRow.getAttribute('id'), 'its active row is the flow the menu was for');
   await page.keyboard.press('Shift+F10');

@@ -87,7 +87,8 @@ export function useRowMenu(grid: RefObject<HTMLElement | null>) {
   const actions: RowMenuActions = {
     onFilter: (query) => ui.getState().setFilterText(query),
     onCopy: (text) => {
-      navigator.clipboard.writeText(text).then(
+      // No clipboard at all (an insecure page) is the same failure as a refused write.
+      (navigator.clipboard?.writeText(text) ?? Promise.reject(new Error('no clipboard'))).then(
         () => setSaid('Copied.'),
         () => setSaid('Could not copy: the clipboard is not available.'),
       );

@@ -93,6 +93,11 @@ describe('row menu from the flows table', () => {
     await act(async () => fireEvent.click(screen.getByRole('menuitem', { name: 'Copy remote address' })));
     expect(writeText).toHaveBeenCalledWith('93.184.216.34');
     expect(screen.getByText('Copied.')).toBeTruthy();
+    // Without a clipboard (an insecure page), it says so instead of failing silently.
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: undefined });
+    fireEvent.contextMenu(within(dataRow(1)).getAllByRole('gridcell')[0]);
+    await act(async () => fireEvent.click(screen.getByRole('menuitem', { name: 'Copy row' })));
+    expect(screen.getByText('Could not copy: the clipboard is not available.')).toBeTruthy();
   });
 
   it('a press outside closes it', async () => {
