@@ -87,7 +87,7 @@ test('main wires Electron as the security checklist says', async () => {
 
     assert.equal(log.forks.length, 1);
     assert.equal(log.forks[0].path, path.join(dir, 'main/engine-host.js'), 'the engine runs in a utility process');
-    assert.deepEqual([...log.ipcHandlers.keys()].sort(), ['sandpiper:connect', 'sandpiper:open-capture-file', 'sandpiper:save-capture'], 'main handles only the dialogs and the port request');
+    assert.deepEqual([...log.ipcHandlers.keys()].sort(), ['sandpiper:connect', 'sandpiper:open-capture-file', 'sandpiper:save-capture', 'sandpiper:save-flow-packets', 'sandpiper:save-table-export'], 'main handles only the dialogs and the port request');
 
     // "Open file…": main's dialog chooses the path, then the engine host is called with it and answers.
     const proc = log.forks[0].proc;
