@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EngineHost } from '../../../src/engine-host/engine-host.ts';
 import { dispatchHostCall, type HostServices } from '../../../src/engine-host/host-protocol.ts';
+import { SettingsFile } from '../../../src/engine-host/settings-file.ts';
 import { DEFAULT_VIEW } from '../../../src/engine-host/view/flow-view-model.ts';
 import { recordOf } from '../../../src/engine-host/export/table-export.ts';
 import type { EngineUpdate, ViewRequest } from '../../../src/shared/ipc.ts';
@@ -112,7 +113,7 @@ test('a filter that does not parse is refused with its reason; an empty host exp
 
 test('the API table lets the page call it and refuses a malformed request as a result', async () => {
   const host = await opened();
-  const s: HostServices = { engineHost: host, listInterfaces: () => [], validateFilter: () => ({ ok: true, value: undefined }) };
+  const s: HostServices = { engineHost: host, listInterfaces: () => [], validateFilter: () => ({ ok: true, value: undefined }), settings: new SettingsFile(null) };
   const ok = await dispatchHostCall(s, 'exportTable', { format: 'csv', sortColumn: 'bytes', sortDir: 'asc', filter: 'port:80' }, 'page');
   assert.equal(ok.type, 'result');
   assert.equal((ok as { value: { ok: boolean; value: { flows: number } } }).value.value.flows, 1);
