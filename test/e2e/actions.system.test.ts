@@ -109,7 +109,7 @@ test('the row menu opens from a right-click and from Shift+F10; its filter filte
   await menu.waitFor();
   await page.getByRole('menuitem', { name: 'Filter on port 443' }).click();
   await waitText(page.locator('#flow-filter-count'), new RegExp(`^1 of ${UDP_FLOWS + 1} flows$`));
-  assert.equal(await page.getByRole('searchbox', { name: 'Filter flows' }).inputValue(), 'port:443');
+  assert.equal(await page.getByRole('combobox', { name: 'Filter flows' }).inputValue(), 'port:443');
   assert.deepEqual(problemsOf(page), []);
   await page.close();
 });
@@ -117,7 +117,7 @@ test('the row menu opens from a right-click and from Shift+F10; its filter filte
 test('Export table… downloads every flow the filter keeps, in the table’s order, as CSV and as JSON', { skip: skip ?? false }, async () => {
   const page = await openFlows();
   // Sorted by bytes, largest first; only UDP, which is more rows than the screen shows.
-  await page.getByRole('searchbox', { name: 'Filter flows' }).fill('proto:udp');
+  await page.getByRole('combobox', { name: 'Filter flows' }).fill('proto:udp');
   await waitText(page.locator('#flow-filter-count'), new RegExp(`^${UDP_FLOWS} of ${UDP_FLOWS + 1} flows$`));
   await page.getByRole('columnheader', { name: /Bytes/ }).getByRole('button').click();
   const button = page.getByRole('button', { name: 'Export table…' });

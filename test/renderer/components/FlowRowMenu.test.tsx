@@ -77,7 +77,7 @@ describe('row menu from the flows table', () => {
     fireEvent.contextMenu(within(dataRow(1)).getAllByRole('gridcell')[0]);
     fireEvent.click(screen.getByRole('menuitem', { name: 'Filter on process firefox' }));
     expect(screen.queryByRole('menu')).toBeNull();
-    expect((screen.getByRole('searchbox', { name: 'Filter flows' }) as HTMLInputElement).value).toBe('proc:firefox');
+    expect((screen.getByRole('combobox', { name: 'Filter flows' }) as HTMLInputElement).value).toBe('proc:firefox');
     await host.settle();
     expect(host.views.at(-1)?.filter).toBe('proc:firefox');
     expect(document.querySelectorAll('[data-flow-id]').length).toBe(1);
