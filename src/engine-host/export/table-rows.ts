@@ -17,11 +17,14 @@ export function tableRows(store: FlowStore, q: { sortColumn: ColumnId; sortDir: 
   const parsed = parseFilterQuery(q.filter);
   if (!parsed.ok) return { ok: false, reason: parsed.error };
   const pred = parsed.predicate;
+  const seen = parsed.seen;
   const col = columnById(q.sortColumn);
   const slots: number[] = [];
   const bySlot = new Map<number, FlowRow>();
   for (let slot = 0; slot < store.slotCount; slot++) {
     if (store.idAt(slot) === 0) continue;
+    // As the view: seen in the range when its first packet is before the range's end and its last after its start.
+    if (seen !== null && (store.numberKey('first_seen', slot, false) > seen[1] || store.numberKey('last_seen', slot, false) < seen[0])) continue;
     const r = store.row(slot, rates);
     if (pred !== null && !pred(r)) continue;
     slots.push(slot);

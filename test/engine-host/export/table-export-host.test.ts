@@ -86,6 +86,17 @@ test('exports every flow that passes the filter, in the order the table shows th
   assert.equal(u2.rows.length, UDP_FLOWS + 2);
 });
 
+test('a seen: range (a drag across the chart) limits the export as it limits the table', async () => {
+  const host = await opened();
+  // UDP flow i is seen from T0 + i to T0 + i + (i % 3) / 10.
+  const q = { sortColumn: 'first_seen', sortDir: 'asc', filter: `proto:udp seen:${1_700_000_010.5}-${1_700_000_019}` } as const;
+  const r = host.exportTable({ format: 'json', ...q });
+  assert.ok(r.ok);
+  const u = await viewed(host, q);
+  assert.equal(u.count, 9, 'flows 11 to 19');
+  assert.deepEqual((JSON.parse(r.value.text) as { id: number }[]).map((f) => f.id), u.rows.map((row) => row.id));
+});
+
 test('CSV: a header and one CRLF line per matching flow', async () => {
   const host = await opened();
   const r = host.exportTable({ format: 'csv', sortColumn: 'last_seen', sortDir: 'desc', filter: 'proto:tcp' });
