@@ -189,9 +189,18 @@ export class MessagePacker {
 
   /** Room left in the current message for a record in a new set. */
   private fits(setId: number, bytes: number): boolean {
-    const header = this.setStart >= 0 && this.setId === setId ? 0 : SET_HEADER_BYTES;
-    // Up to 3 octets of padding when the set closes.
-    return this.off + header + bytes + 3 <= this.max;
+    const same = this.setStart >= 0 && this.setId === setId;
+    // A new set closes the open one first, which may pad it.
+    const closing = this.setStart >= 0 && !same ? this.padOf(this.off - this.setStart) : 0;
+    const header = same ? 0 : SET_HEADER_BYTES;
+    // Up to 3 octets of padding when this set closes.
+    return this.off + closing + header + bytes + 3 <= this.max;
+  }
+
+  /** The padding closeSet adds to the open set of `length` octets. */
+  private padOf(length: number): number {
+    const pad = (4 - (length % 4)) % 4;
+    return pad > 0 && pad < this.setMinRecord ? pad : 0;
   }
 
   private openSet(setId: number, minRecord: number): void {
@@ -205,8 +214,8 @@ export class MessagePacker {
 
   private closeSet(): void {
     if (this.setStart < 0) return;
-    const pad = (4 - ((this.off - this.setStart) % 4)) % 4;
-    if (pad > 0 && pad < this.setMinRecord) {
+    const pad = this.padOf(this.off - this.setStart);
+    if (pad > 0) {
       this.buf.fill(0, this.off, this.off + pad);
       this.off += pad;
     }

@@ -164,3 +164,25 @@ test('fuzz: arbitrary templates and values round-trip', () => {
     { numRuns: 300 },
   );
 });
+
+test('a message that switches sets stays within its size when the set it closes is padded', () => {
+  // A 5-octet record leaves its set 3 octets short of a 4-octet boundary (padded, as 3 < 5); the next record, of
+  // another such template, needs room for that padding as well as for its own set's.
+  const a: IpfixTemplate = { id: 300, fields: [{ id: 1, length: 1 }, { id: 2, length: 4 }] };
+  const b: IpfixTemplate = { id: 301, fields: [{ id: 3, length: 1 }, { id: 4, length: 4 }] };
+  for (let max = 64; max <= 200; max++) {
+    const msgs = pack(max, (p) => {
+      p.templates([a, b], 0);
+      p.flush(0);
+      for (let i = 0; i < 6; i++) {
+        p.record(a, [i, i], 0);
+        p.record(b, [i, i], 0);
+      }
+    });
+    const dec = new IpfixDecoder();
+    for (const m of msgs) {
+      assert.ok(m.length <= max, `a message of ${m.length} octets for a limit of ${max}`);
+      dec.decode(m);
+    }
+  }
+});
