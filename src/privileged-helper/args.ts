@@ -27,6 +27,10 @@ export interface ParsedOptions {
   sandboxStrict: boolean;
   user: number | null;
   maxLandlockAbi: number | null;
+  /** Load the socket-event eBPF programs and stream their events on fd 3. */
+  attributeProcesses: boolean;
+  /** With attributeProcesses: do not try eBPF, report the /proc method (tests, odd kernels). */
+  noEbpf: boolean;
 }
 
 export type ArgsResult =
@@ -35,7 +39,7 @@ export type ArgsResult =
 
 export const USAGE =
   'sandpiper-helper --interface IFACE [--filter-bpf N,CODE JT JF K,... --filter-linktype DLT] [--snaplen N] [--promisc] [--buffer-mb N] [--count N] ' +
-  '[--duration SECONDS] [--sandbox-strict] [--user UID] [--max-landlock-abi N]';
+  '[--duration SECONDS] [--sandbox-strict] [--user UID] [--max-landlock-abi N] [--attribute-processes [--no-ebpf]]';
 
 type NumberKey = 'snaplen' | 'bufferMb' | 'count' | 'durationSeconds' | 'user' | 'maxLandlockAbi' | 'linktype';
 const NUMBER_FLAGS: Record<string, { key: NumberKey; limits: { min: number; max: number } }> = {
@@ -47,9 +51,11 @@ const NUMBER_FLAGS: Record<string, { key: NumberKey; limits: { min: number; max:
   '--max-landlock-abi': { key: 'maxLandlockAbi', limits: HELPER_LIMITS.landlockAbi },
   '--filter-linktype': { key: 'linktype', limits: HELPER_LIMITS.linktype },
 };
-const BOOLEAN_FLAGS: Record<string, 'promisc' | 'sandboxStrict'> = {
+const BOOLEAN_FLAGS: Record<string, 'promisc' | 'sandboxStrict' | 'attributeProcesses' | 'noEbpf'> = {
   '--promisc': 'promisc',
   '--sandbox-strict': 'sandboxStrict',
+  '--attribute-processes': 'attributeProcesses',
+  '--no-ebpf': 'noEbpf',
 };
 
 /** Plain decimal digits only: no sign, exponent, hex, whitespace or leading zeros that Number() would accept. */
@@ -67,7 +73,7 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
   let iface: string | null = null;
   let insns: BpfProgram['insns'] | null = null;
   const nums: Partial<Record<NumberKey, number>> = {};
-  const flags = { promisc: false, sandboxStrict: false };
+  const flags = { promisc: false, sandboxStrict: false, attributeProcesses: false, noEbpf: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (seen.has(arg)) return bad(`${arg} given more than once`);
@@ -104,6 +110,7 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
     }
   }
   if (iface === null) return bad('--interface is required');
+  if (flags.noEbpf && !flags.attributeProcesses) return bad('--no-ebpf only goes with --attribute-processes');
   if ((insns === null) !== (nums.linktype === undefined)) {
     return { ok: false, code: 'bad_filter', message: '--filter-bpf and --filter-linktype go together: the program is checked against the link type it was compiled for' };
   }
@@ -120,6 +127,8 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
       sandboxStrict: flags.sandboxStrict,
       user: nums.user ?? null,
       maxLandlockAbi: nums.maxLandlockAbi ?? null,
+      attributeProcesses: flags.attributeProcesses,
+      noEbpf: flags.noEbpf,
     },
   };
 }

@@ -13,9 +13,14 @@ const PR_CAP_AMBIENT_CLEAR_ALL = 4;
 const SYS_capset = 126;
 const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
-export const CAP = { setgid: 6, setuid: 7, netRaw: 13 } as const;
+export const CAP = { setgid: 6, setuid: 7, netRaw: 13, perfmon: 38, bpf: 39 } as const;
 /** What the second stage needs: open the capture (NET_RAW) and switch identity (SETUID, SETGID). */
 export const STAGE2_CAPS: readonly number[] = [CAP.setgid, CAP.setuid, CAP.netRaw];
+/**
+ * What loading and attaching the socket-event programs needs, held by the first stage's thread only while it does
+ * that: never in the bounding set, so the capture stage cannot get them back at execve.
+ */
+export const BPF_LOAD_CAPS: readonly number[] = [CAP.bpf, CAP.perfmon];
 
 export function isRoot(): boolean {
   return process.getuid?.() === 0 || process.geteuid?.() === 0;
@@ -32,20 +37,25 @@ function lastCap(): number {
 }
 
 /**
- * Leaves only `keep` in this thread's bounding, effective and permitted sets and empties the inheritable and
- * ambient sets, so a root execve from this thread grants nothing else (root's new permitted set is bounding |
- * inheritable).
+ * Leaves only `keep` in this thread's bounding set and `keep` plus `alsoHeld` in its effective and permitted sets,
+ * and empties the inheritable and ambient sets, so a root execve from this thread grants nothing but `keep` (root's
+ * new permitted set is bounding | inheritable).
  */
-export function limitCapabilities(c: Libc, keep: readonly number[]): void {
+export function limitCapabilities(c: Libc, keep: readonly number[], alsoHeld: readonly number[] = []): void {
   const last = lastCap();
   for (let cap = 0; cap <= last; cap++) {
     if (keep.includes(cap)) continue;
     if (c.prctl(PR_CAPBSET_DROP, cap) !== 0) throw new Error(`PR_CAPBSET_DROP ${cap} failed (errno ${c.errno()})`);
   }
   if (c.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL) !== 0) throw new Error(`clearing ambient capabilities failed (errno ${c.errno()})`);
+  setCapabilities(c, [...keep, ...alsoHeld]);
+}
+
+/** This thread's effective and permitted sets become exactly `caps` (only ever fewer); inheritable empty. */
+export function setCapabilities(c: Libc, caps: readonly number[]): void {
   let low = 0;
   let high = 0;
-  for (const cap of keep) {
+  for (const cap of caps) {
     if (cap < 32) low |= 1 << cap;
     else high |= 1 << (cap - 32);
   }

@@ -13,8 +13,16 @@ const D = FS.readDir;
 /** Shared-library directories of a Debian-style x86_64 system (ld.so, libc, libstdc++, libpcap). */
 export const LIBRARY_DIRS = ['/usr/lib', '/lib', '/lib64', '/usr/lib64', '/usr/local/lib'] as const;
 
-export function stage1Rules(nodeBinary: string, bundleFile: string): PathRule[] {
+export const KERNEL_BTF_PATH = '/sys/kernel/btf/vmlinux';
+
+export interface Stage1RuleOptions {
+  /** Loading the socket-event programs: libbpf relocates them against the kernel's BTF. */
+  kernelBtf?: boolean;
+}
+
+export function stage1Rules(nodeBinary: string, bundleFile: string, opts: Stage1RuleOptions = {}): PathRule[] {
   return [
+    ...(opts.kernelBtf ? [{ path: KERNEL_BTF_PATH, access: R }] : []),
     { path: nodeBinary, access: R | X },
     // The bundle and koffi.node; nothing else in that directory is executable code.
     { path: path.dirname(bundleFile), access: R | D },

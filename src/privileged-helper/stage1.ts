@@ -6,14 +6,16 @@
  * ABI query. No filter compiling, no name or user lookups (no NSS modules, no resolver).
  */
 import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { FALLBACK_GID } from '../shared/helper-protocol.ts';
 import { parseHelperArgs, quote, resolveTargetUser } from './args.ts';
 import { effectiveAbi } from './landlock-abi.ts';
 import { LandlockError, kernelLandlockAbi, restrictSelf } from './landlock.ts';
 import { fail } from './messages.ts';
 import { libc } from './native/libc.ts';
-import { STAGE2_CAPS, isRoot, limitCapabilities, setNoNewPrivs } from './privileges.ts';
-import { STAGE_ENV, type StageHandoff, encodeHandoff } from './stage-handoff.ts';
+import { BPF_LOAD_CAPS, STAGE2_CAPS, isRoot, limitCapabilities, setCapabilities, setNoNewPrivs } from './privileges.ts';
+import { loadSocketEvents } from './socket-events-load.ts';
+import { STAGE_ENV, type HandoffAttribution, type StageHandoff, encodeHandoff } from './stage-handoff.ts';
 import { stage1Rules } from './stage1-rules.ts';
 import { interfaceExists } from './validate.ts';
 
@@ -44,15 +46,27 @@ export function runStage1(argv: readonly string[], env: Readonly<Record<string, 
 
   const node = realpathSync(process.execPath);
   const bundle = realpathSync(process.argv[1]);
+  const ebpf = o.attributeProcesses && !o.noEbpf;
   try {
-    limitCapabilities(c, STAGE2_CAPS);
+    // The eBPF capabilities stay out of the bounding set: only this thread holds them, and only until the execve.
+    limitCapabilities(c, STAGE2_CAPS, ebpf ? BPF_LOAD_CAPS : []);
     setNoNewPrivs(c);
-    restrictSelf(c, { abi, rules: stage1Rules(node, bundle), denyTcp: true, scope: true, allThreads: false });
+    restrictSelf(c, { abi, rules: stage1Rules(node, bundle, { kernelBtf: ebpf }), denyTcp: true, scope: true, allThreads: false });
   } catch (e) {
     const why = e instanceof LandlockError || e instanceof Error ? e.message : String(e);
     fail('sandbox_failed', `could not restrict the helper before starting the capture: ${why}`);
   }
-  const handoff: StageHandoff = { uid: target.uid, gid, abi, kernelAbi };
+  let attribution: HandoffAttribution = { method: 'off' };
+  if (o.attributeProcesses) {
+    // Inside the stage-1 layer, with the reduced bounding set: libbpf reads only the object and the kernel's BTF.
+    attribution = ebpf ? loadSocketEvents(c, path.dirname(bundle)) : { method: 'proc', reason: 'eBPF was turned off (--no-ebpf)' };
+    try {
+      setCapabilities(c, STAGE2_CAPS);
+    } catch (e) {
+      fail('sandbox_failed', `could not give up the eBPF capabilities: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const handoff: StageHandoff = { uid: target.uid, gid, abi, kernelAbi, attribution };
   const nextEnv: Record<string, string> = { [STAGE_ENV]: encodeHandoff(handoff) };
   for (const k of ['PKEXEC_UID', 'SUDO_UID'] as const) if (env[k] !== undefined) nextEnv[k] = env[k];
   const execve = process.execve;

@@ -5,7 +5,7 @@
  * then streams.
  */
 import { readFileSync } from 'node:fs';
-import { HELPER_PROTOCOL_VERSION, type ExitReason, type SandboxMessage } from '../shared/helper-protocol.ts';
+import { HELPER_PROTOCOL_VERSION, type AttributionMessage, type ExitReason, type SandboxMessage } from '../shared/helper-protocol.ts';
 import { parseHelperArgs } from './args.ts';
 import { openCapture } from './capture.ts';
 import { restrictSelf } from './landlock.ts';
@@ -25,7 +25,10 @@ import {
 } from './probes.ts';
 import { combineFileProbes, sandboxStatus } from './sandbox-status.ts';
 import { buildBootFilter, buildSeccompFilter, installSeccompFilter, ioUringAllowed } from './seccomp.ts';
-import { decodeHandoff } from './stage-handoff.ts';
+import { SOCKET_EVENTS_FD } from '../shared/socket-events.ts';
+import { keepAcrossExec } from './socket-events-load.ts';
+import { makeNonBlocking, openRing, startSocketEvents, type RingSource, type SocketEventsStream } from './socket-events-stream.ts';
+import { decodeHandoff, type StageHandoff } from './stage-handoff.ts';
 import { startStream, type StreamControl } from './stream.ts';
 import { checkThreads, closeThreadStatusFds, everyThreadFiltered, openThreadStatusFds, readOwnThreads, readSeccomp } from './thread-audit.ts';
 
@@ -50,8 +53,9 @@ function verifyFirstStage(c: ReturnType<typeof libc>, abi: number): string | nul
  * use cannot be taken away, so the stage runs again, same pid, under a filter that makes io_uring unavailable from
  * the start. Skipped when io_uring is already unavailable (that boot filter, or a kernel or policy without it).
  */
-function reexecWithoutIoUring(c: ReturnType<typeof libc>, argv: readonly string[], abi: number): void {
+function reexecWithoutIoUring(c: ReturnType<typeof libc>, argv: readonly string[], abi: number, keepFds: readonly number[]): void {
   if (!ioUringAllowed(c)) return;
+  if (!keepAcrossExec(c, keepFds)) fail('internal', 'could not keep the socket-event descriptors across the restart');
   const notStaged = verifyFirstStage(c, abi);
   if (notStaged !== null) fail('sandbox_failed', `refusing to capture: ${notStaged} (start the helper through its launcher)`);
   const execve = process.execve;
@@ -73,6 +77,26 @@ function reexecWithoutIoUring(c: ReturnType<typeof libc>, argv: readonly string[
   fail('internal', 'could not restart the capture stage');
 }
 
+const CLOCK_REALTIME = 0;
+const CLOCK_MONOTONIC = 1;
+
+/**
+ * Takes over the event ring the first stage attached, or says why processes are named from /proc instead. On
+ * failure the links are closed, which detaches the programs. Before the drop and the filter (libbpf needs bpf()).
+ */
+function setUpAttribution(c: ReturnType<typeof libc>, h: StageHandoff): { message: AttributionMessage | null; ring: RingSource | null } {
+  const a = h.attribution;
+  if (a.method === 'off') return { message: null, ring: null };
+  if (a.method === 'proc') return { message: { type: 'attribution', method: 'proc', reason: a.reason }, ring: null };
+  const ring = openRing(a.ringFd);
+  const why = typeof ring === 'string' ? ring : makeNonBlocking(c) ? null : 'the event pipe (fd 3) could not be made non-blocking';
+  if (why !== null || typeof ring === 'string') {
+    for (const fd of [a.ringFd, ...a.linkFds]) c.close(fd);
+    return { message: { type: 'attribution', method: 'proc', reason: why ?? 'the event ring could not be mapped' }, ring: null };
+  }
+  return { message: { type: 'attribution', method: 'ebpf', reason: null }, ring };
+}
+
 export async function runStage2(argv: readonly string[], stageValue: string): Promise<void> {
   const parsed = parseHelperArgs(argv);
   const handoff = decodeHandoff(stageValue);
@@ -86,12 +110,16 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
   process.on('SIGHUP', onSignal('parent_died'));
 
   const c = libc();
-  reexecWithoutIoUring(c, argv, handoff.abi);
+  const a = handoff.attribution;
+  reexecWithoutIoUring(c, argv, handoff.abi, a.method === 'ebpf' ? [SOCKET_EVENTS_FD, a.ringFd, ...a.linkFds] : []);
   const pcap = libpcap(c.symbolAddress);
   emit({ type: 'hello', protocol: HELPER_PROTOCOL_VERSION, version: HELPER_VERSION, pid: process.pid, libpcap: pcap.libVersion(), node: process.version });
 
   const notStaged = verifyFirstStage(c, handoff.abi);
   if (notStaged !== null) fail('sandbox_failed', `refusing to capture: ${notStaged} (start the helper through its launcher)`);
+  const attribution = setUpAttribution(c, handoff);
+  // Read once: the stream's header maps the records' monotonic times to wall-clock time.
+  const clock = { monotonicNs: c.clockNs(CLOCK_MONOTONIC), realtimeNs: c.clockNs(CLOCK_REALTIME) };
 
   const opened = openCapture(pcap, o);
   if (!opened.ok) fail(opened.code, opened.message);
@@ -163,6 +191,9 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
     `not dumpable; seccomp filter (deny-list: sockets, send, open, exec, ptrace, namespaces, bpf, io_uring, keys, ...) ${seccompInstalled ? `with TSYNC; read back: ${seccompThreads.map((t) => `tid ${t.tid} mode ${t.mode ?? '?'} filters ${t.filters ?? '?'}`).join(', ')}` : 'NOT installed'}`,
     `thread audit of ${audit.threads} threads: ${audit.ok ? `NoNewPrivs 1, CapEff/CapPrm 0, uid non-root, gid ${handoff.gid} and no supplementary groups on every thread` : audit.problems.join('; ')}`,
     `file probe: main thread ${fileMain}, threadpool thread ${filePool}`,
+    ...(attribution.message === null ? [] : [attribution.message.method === 'ebpf'
+      ? 'process attribution: eBPF programs loaded and attached by stage 1 while its thread alone held CAP_BPF and CAP_PERFMON (never in the bounding set); this stage holds only the ring buffer and link descriptors, bpf() is refused by the filter'
+      : `process attribution: /proc (${attribution.message.reason})`]),
   ].join('. ');
   const msg: SandboxMessage = {
     type: 'sandbox',
@@ -180,12 +211,21 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
     threads: audit.threads,
     seccomp: { installed: seccompInstalled, policy: 'deny_list', threads: seccompThreads, all_threads: seccompAll },
     probes: facts.probes,
+    ...(attribution.message === null ? {} : { attribution: attribution.message.method }),
     details,
   };
   emit(msg);
   if (o.sandboxStrict && status !== 'fully_enforced') {
     fail('sandbox_strict', `--sandbox-strict: the sandbox is ${status}, so nothing was captured`);
   }
-  stream = startStream(c, pcap, opened.handle, { count: o.count, durationSeconds: o.durationSeconds, parentPid });
+  let events: SocketEventsStream | null = null;
+  if (attribution.message !== null) emit(attribution.message);
+  if (attribution.ring !== null) events = startSocketEvents(attribution.ring, clock);
+  stream = startStream(c, pcap, opened.handle, {
+    count: o.count,
+    durationSeconds: o.durationSeconds,
+    parentPid,
+    beforeExit: () => events?.drain(),
+  });
   if (pending !== null) stream.stop(pending);
 }

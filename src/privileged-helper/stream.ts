@@ -20,6 +20,8 @@ export interface StreamOptions {
   durationSeconds: number | null;
   /** The parent at the time the stream started; a change means it died and we were reparented. */
   parentPid: number;
+  /** Called once when the stream ends, before the last lines (the socket events' final drain). */
+  beforeExit?: () => void;
 }
 
 export interface StreamControl {
@@ -104,6 +106,7 @@ export function startStream(c: Libc, pcap: Libpcap, handle: NativePtr, o: Stream
       const r = drain();
       if (r === 'stdout_closed' || r === 'error') final = r;
     }
+    o.beforeExit?.();
     emit(stats());
     // The error line drain() wrote is capture_failed; its status goes with it.
     exitWith(final, final === 'error' ? HELPER_ERROR_EXIT.capture_failed : HelperExitCode.ok);

@@ -1,5 +1,5 @@
 /**
- * The privileged helper's process boundary, version 4.
+ * The privileged helper's process boundary, version 5.
  *
  * The unprivileged side starts `sandpiper-helper` (through pkexec unless already root) with the arguments built by
  * `buildHelperArgs`. A capture filter crosses it compiled, never as text: the unprivileged side runs libpcap's
@@ -9,12 +9,14 @@
  * interface's link type differs. The helper then writes:
  *   - stdout: a standard pcap savefile stream (global header, then records), exactly what `tcpdump -w -` writes;
  *   - stderr: UTF-8 JSON lines, one `HelperMessage` per line, each carrying `type`;
+ *   - fd 3, only with `--attribute-processes`: the socket-event stream of src/shared/socket-events.ts when the
+ *     eBPF programs loaded (an `attribution` line says which method is active, and why not eBPF);
  *   - exit status: one of `HelperExitCode`.
  * It reads nothing but stdin, and only to notice EOF (its parent is gone).
  * Any change to this file that an older peer could misread bumps HELPER_PROTOCOL_VERSION.
  */
 
-export const HELPER_PROTOCOL_VERSION = 4;
+export const HELPER_PROTOCOL_VERSION = 5;
 
 /**
  * One exit status per kind of ending, so the unprivileged side can tell the user what actually happened (a failed
@@ -130,6 +132,10 @@ export interface HelperOptions {
   user?: number;
   /** Caps the Landlock ABI the helper uses (0 = no Landlock); for tests of the partial paths. */
   maxLandlockAbi?: number;
+  /** Name the process behind each socket: eBPF events on fd 3, or the /proc method when they cannot load. */
+  attributeProcesses?: boolean;
+  /** With attributeProcesses: skip eBPF and report the /proc method (tests, odd kernels). */
+  noEbpf?: boolean;
 }
 
 /** The helper's command line for the given options, in the order its parser documents. */
@@ -144,6 +150,10 @@ export function buildHelperArgs(o: HelperOptions): string[] {
   if (o.sandboxStrict) a.push('--sandbox-strict');
   if (o.user !== undefined) a.push('--user', String(o.user));
   if (o.maxLandlockAbi !== undefined) a.push('--max-landlock-abi', String(o.maxLandlockAbi));
+  if (o.attributeProcesses) {
+    a.push('--attribute-processes');
+    if (o.noEbpf) a.push('--no-ebpf');
+  }
   return a;
 }
 
@@ -209,7 +219,18 @@ export interface SandboxMessage {
   threads: number;
   seccomp: SeccompReport;
   probes: SandboxProbes;
+  /** With --attribute-processes: how processes are named (the `attribution` line says why). */
+  attribution?: 'ebpf' | 'proc';
   details: string;
+}
+
+/** How processes are named, with `--attribute-processes`: once, after `sandbox`, before the stream starts. */
+export interface AttributionMessage {
+  type: 'attribution';
+  /** ebpf: events stream on fd 3. proc: nothing on fd 3; the unprivileged side reads /proc itself. */
+  method: 'ebpf' | 'proc';
+  /** Why eBPF is not in use (proc), else null. */
+  reason: string | null;
 }
 
 export interface StatsMessage {
@@ -280,9 +301,9 @@ export interface ExitMessage {
   code: HelperExitCode;
 }
 
-export type HelperMessage = HelloMessage | SandboxMessage | StatsMessage | WarningMessage | ErrorMessage | ExitMessage;
+export type HelperMessage = HelloMessage | SandboxMessage | AttributionMessage | StatsMessage | WarningMessage | ErrorMessage | ExitMessage;
 
-const MESSAGE_TYPES = new Set(['hello', 'sandbox', 'stats', 'warning', 'error', 'exit']);
+const MESSAGE_TYPES = new Set(['hello', 'sandbox', 'attribution', 'stats', 'warning', 'error', 'exit']);
 
 const PROBE_RESULTS = new Set<unknown>(['denied', 'allowed', 'skipped']);
 const SANDBOX_STATUSES = new Set<unknown>(['fully_enforced', 'partially_enforced', 'not_available']);
@@ -302,11 +323,18 @@ export function isSandboxMessage(v: unknown): v is SandboxMessage {
     if (typeof v[k] !== 'boolean') return false;
   }
   if (typeof v.details !== 'string') return false;
+  if (v.attribution !== undefined && v.attribution !== 'ebpf' && v.attribution !== 'proc') return false;
   const p = v.probes;
   if (!isObject(p) || !PROBE_NAMES.every((n) => PROBE_RESULTS.has(p[n]))) return false;
   const s = v.seccomp;
   if (!isObject(s) || typeof s.installed !== 'boolean' || s.policy !== 'deny_list' || typeof s.all_threads !== 'boolean') return false;
   return Array.isArray(s.threads) && s.threads.every((t) => isObject(t) && isInt(t.tid) && (t.mode === null || isInt(t.mode)) && (t.filters === null || isInt(t.filters)));
+}
+
+export function isAttributionMessage(v: unknown): v is AttributionMessage {
+  if (!isObject(v) || v.type !== 'attribution') return false;
+  if (v.method === 'ebpf') return v.reason === null;
+  return v.method === 'proc' && typeof v.reason === 'string' && v.reason.length > 0;
 }
 
 /** Parses one stderr line of the helper; null for anything that is not a well-formed message. */
@@ -322,5 +350,6 @@ export function parseHelperMessage(line: string): HelperMessage | null {
   const t = (v as { type?: unknown }).type;
   if (typeof t !== 'string' || !MESSAGE_TYPES.has(t)) return null;
   if (t === 'sandbox' && !isSandboxMessage(v)) return null;
+  if (t === 'attribution' && !isAttributionMessage(v)) return null;
   return v as HelperMessage;
 }

@@ -22,6 +22,8 @@ export interface Libc {
   fdopen(fd: number, mode: string): unknown;
   /** poll() one fd without waiting; returns revents (POLLERR 0x8, POLLHUP 0x10), or -1. */
   pollNow(fd: number, events: number): number;
+  /** clock_gettime(id) in nanoseconds (CLOCK_REALTIME 0, CLOCK_MONOTONIC 1). */
+  clockNs(id: number): bigint;
   errno(): number;
 }
 
@@ -48,7 +50,9 @@ export function libc(): Libc {
   const dlsym = f('void *dlsym(void *handle, const char *symbol)');
   const fdopen = f('void *fdopen(int fd, const char *mode)');
   const poll = f('int poll(void *fds, unsigned long nfds, int timeout)');
+  const clockGettime = f('int clock_gettime(int id, void *ts)');
   const pollfd = Buffer.alloc(8); // struct pollfd { int fd; short events; short revents; }
+  const timespec = Buffer.alloc(16);
   cached = {
     syscall: (nr, ...a) => Number(syscall(nr, ...a)),
     prctl: (o, a2, a3 = 0, a4 = 0, a5 = 0) => prctl(o, a2, a3, a4, a5) as number,
@@ -74,6 +78,10 @@ export function libc(): Libc {
       pollfd.writeInt16LE(0, 6);
       const r = poll(pollfd, 1, 0) as number;
       return r < 0 ? -1 : pollfd.readUInt16LE(6);
+    },
+    clockNs(id) {
+      if ((clockGettime(id, timespec) as number) !== 0) throw new Error(`clock_gettime(${id}) failed (errno ${k.errno()})`);
+      return timespec.readBigInt64LE(0) * 1_000_000_000n + timespec.readBigInt64LE(8);
     },
     errno: () => k.errno(),
   };
