@@ -5,14 +5,20 @@
  * into typed events, and turns the way it ended into a `CaptureFailure` instead of an exception. The filter is compiled
  * here first (capture-request.ts): a filter libpcap refuses ends the run as bad_filter without starting anything.
  *
+ * With `attributeProcesses` the helper gets a fourth pipe (fd 3, SOCKET_EVENTS_FD) for its socket-event stream
+ * (src/shared/socket-events.ts), passed on unchanged as `socketEvents` chunks; the `attribution` line says whether
+ * anything will come on it (eBPF) or processes must be named from /proc.
+ *
  * Backpressure: a `data` listener that returns false pauses reading until `resume()`; the helper then blocks on its
  * stdout and the kernel ring absorbs (or drops, and counts) the excess. We never drop bytes ourselves.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import {
   HELPER_PROTOCOL_VERSION,
   buildHelperArgs,
+  type AttributionMessage,
   parseHelperMessage,
   type ErrorMessage,
   type ExitMessage,
@@ -60,6 +66,10 @@ export interface HelperRunEvents {
   message: (m: HelperMessage) => void;
   hello: (m: HelloMessage) => void;
   sandbox: (m: SandboxMessage) => void;
+  /** With attributeProcesses: which method names processes (ebpf: socketEvents chunks follow). */
+  attribution: (m: AttributionMessage) => void;
+  /** A chunk of the socket-event stream (fd 3), unchanged; only with attributeProcesses. */
+  socketEvents: (chunk: Buffer) => void;
   stats: (m: StatsMessage) => void;
   warning: (m: WarningMessage) => void;
   error: (m: ErrorMessage) => void;
@@ -122,8 +132,16 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
     const [cmd, argv] = this.viaPkexec
       ? [this.#opts.pkexecPath ?? DEFAULT_PKEXEC, [this.#opts.helperPath, ...args]]
       : [this.#opts.helperPath, args];
-    const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: this.#opts.env ?? process.env });
+    const withEvents = prepared.options.attributeProcesses === true;
+    const stdio = withEvents ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'];
+    // pkexec passes inherited descriptors beyond stderr on to the helper, as a direct spawn does.
+    const child = spawn(cmd, argv, { stdio: stdio as ['pipe', 'pipe', 'pipe'], env: this.#opts.env ?? process.env }) as ChildProcessWithoutNullStreams;
     this.#child = child;
+    if (withEvents) {
+      const events = child.stdio[3] as Readable | null;
+      events?.on('data', (chunk: Buffer) => this.emit('socketEvents', chunk));
+      events?.on('error', () => {});
+    }
 
     const lines = createLineSplitter((line) => this.#onLine(line));
     child.stdout.on('data', (chunk: Buffer) => {
@@ -211,6 +229,9 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
         break;
       case 'sandbox':
         this.emit('sandbox', m);
+        break;
+      case 'attribution':
+        this.emit('attribution', m);
         break;
       case 'stats':
         this.#lastStats = m;

@@ -8,7 +8,7 @@
 const USAGE = `usage:
   sandpiper read FILE [--json] [IPFIX]
   sandpiper capture --interface IFACE [--filter BPF] [--count N] [--duration S] [--write FILE] [--json]
-                    [--promisc] [--sandbox-strict] [IPFIX]
+                    [--promisc] [--sandbox-strict] [--attribute-processes] [IPFIX]
     IPFIX: --ipfix HOST:PORT [--ipfix-transport udp|tcp] [--ipfix-active S] [--ipfix-idle S]
            [--ipfix-template-refresh S] [--ipfix-domain N]
   sandpiper helper install|uninstall|status

@@ -73,7 +73,11 @@ export function keepAcrossExec(c: Libc, fds: readonly number[]): boolean {
   return fds.every((fd) => c.syscall(SYS_fcntl, 'int', fd, 'int', F_SETFD, 'int', 0) === 0);
 }
 
-export function loadSocketEvents(c: Libc, bundleDir: string): AttributionSetup {
+/** libbpf's name for the object's .rodata (the object name, cut to 8 characters, then the section). */
+export const RODATA_MAP = 'socket_e.rodata';
+
+/** `netnsInode`: the capture's network namespace (the inode of /proc/self/ns/net); events of others are dropped. */
+export function loadSocketEvents(c: Libc, bundleDir: string, netnsInode: number): AttributionSetup {
   const proc = (reason: string): AttributionSetup => ({ method: 'proc', reason });
   if (!eventPipeReady(c)) return proc(`file descriptor ${SOCKET_EVENTS_FD} is not an inherited pipe for the events`);
   if (endianness() !== 'LE') return proc('the event format is little-endian and this host is not');
@@ -88,6 +92,8 @@ export function loadSocketEvents(c: Libc, bundleDir: string): AttributionSetup {
   }
   const obj = bpf.openFile(objectPath);
   if (obj === null) return proc(`libbpf could not open ${BPF_OBJECT_FILE} (${errnoName(bpf.errno())})`);
+  // The only constant in .rodata; its offset is checked by the object's layout test.
+  if (!bpf.setInitialU32(obj, RODATA_MAP, 0, netnsInode)) return proc('the eBPF object has no namespace setting');
   const loaded = bpf.load(obj);
   // EPERM here is typical of lockdown or a missing capability; EINVAL/ENOTSUPP of a kernel without the hooks.
   if (loaded !== 0) return proc(`the kernel refused the eBPF programs (${errnoName(loaded)})`);

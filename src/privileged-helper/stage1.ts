@@ -5,7 +5,7 @@
  * (numbers and names only; the filter is already compiled), one directory listing of /sys/class/net, the Landlock
  * ABI query. No filter compiling, no name or user lookups (no NSS modules, no resolver).
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FALLBACK_GID } from '../shared/helper-protocol.ts';
 import { parseHelperArgs, quote, resolveTargetUser } from './args.ts';
@@ -47,6 +47,8 @@ export function runStage1(argv: readonly string[], env: Readonly<Record<string, 
   const node = realpathSync(process.execPath);
   const bundle = realpathSync(process.argv[1]);
   const ebpf = o.attributeProcesses && !o.noEbpf;
+  // Read before the Landlock layer, which leaves /proc readable anyway.
+  const netns = ebpf ? statSync('/proc/self/ns/net').ino : 0;
   try {
     // The eBPF capabilities stay out of the bounding set: only this thread holds them, and only until the execve.
     limitCapabilities(c, STAGE2_CAPS, ebpf ? BPF_LOAD_CAPS : []);
@@ -59,7 +61,7 @@ export function runStage1(argv: readonly string[], env: Readonly<Record<string, 
   let attribution: HandoffAttribution = { method: 'off' };
   if (o.attributeProcesses) {
     // Inside the stage-1 layer, with the reduced bounding set: libbpf reads only the object and the kernel's BTF.
-    attribution = ebpf ? loadSocketEvents(c, path.dirname(bundle)) : { method: 'proc', reason: 'eBPF was turned off (--no-ebpf)' };
+    attribution = ebpf ? loadSocketEvents(c, path.dirname(bundle), netns) : { method: 'proc', reason: 'eBPF was turned off (--no-ebpf)' };
     try {
       setCapabilities(c, STAGE2_CAPS);
     } catch (e) {

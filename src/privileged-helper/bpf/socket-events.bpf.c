@@ -124,6 +124,17 @@ struct {
 	__type(value, __u64);
 } udp_seen SEC(".maps");
 
+/*
+ * The network namespace (inode number) the helper captures in, set by the loader before loading: sockets of other
+ * namespaces are not its business. 0 reports every namespace.
+ */
+const volatile __u32 netns_filter = 0;
+
+static __always_inline bool foreign_netns(const struct sock *sk)
+{
+	return netns_filter != 0 && sk->__sk_common.skc_net.net->ns.inum != netns_filter;
+}
+
 /* Records that did not fit in the ring; reported (and reset) before the next record that does. */
 __u64 lost = 0;
 
@@ -167,6 +178,9 @@ static __always_inline bool fill_sock(struct socket_event *e, const struct sock 
 {
 	__u16 family = sk->__sk_common.skc_family;
 	e->local_port = sk->__sk_common.skc_num;
+	/* A refused or failed connect has given its port back by the time it reaches CLOSE; inet_sport still says it. */
+	if (e->local_port == 0)
+		e->local_port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	e->remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (family == AF_INET) {
 		e->family = 4;
@@ -218,7 +232,8 @@ static __always_inline void submit_tcp(const struct sock *sk, const struct ident
 	e->uid = id->uid;
 	e->time_ns = now ? bpf_ktime_get_ns() : id->time_ns;
 	__builtin_memcpy(e->comm, id->comm, 16);
-	if (fill_sock(e, sk))
+	/* No port: the connect failed before one was chosen, so no packet was sent either. */
+	if (fill_sock(e, sk) && e->local_port != 0)
 		bpf_ringbuf_submit(e, 0);
 	else
 		bpf_ringbuf_discard(e, 0);
@@ -227,7 +242,7 @@ static __always_inline void submit_tcp(const struct sock *sk, const struct ident
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_tcp_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	if (sk->sk_protocol != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP || foreign_netns(sk))
 		return 0;
 	__u64 key = (__u64)sk;
 	if (newstate == TCP_SYN_SENT) {
@@ -269,8 +284,7 @@ int BPF_PROG(on_tcp_state, const struct sock *sk, const int oldstate, const int 
 	struct identity *id = bpf_map_lookup_elem(&connecting, &key);
 	if (!id)
 		return 0;
-	if (sk->__sk_common.skc_num != 0)
-		submit_tcp(sk, id, KIND_TCP_CONNECT, false);
+	submit_tcp(sk, id, KIND_TCP_CONNECT, false);
 	bpf_map_delete_elem(&connecting, &key);
 	return 0;
 }
@@ -283,7 +297,7 @@ SEC("tp_btf/net_dev_queue")
 int BPF_PROG(on_dev_queue, struct sk_buff *skb)
 {
 	struct sock *sk = skb->sk;
-	if (!sk || sk->sk_protocol != IPPROTO_UDP)
+	if (!sk || sk->sk_protocol != IPPROTO_UDP || foreign_netns(sk))
 		return 0;
 	struct socket *sock = sk->sk_socket;
 	if (!sock || !sock->file)

@@ -15,6 +15,8 @@ export interface Libbpf {
   /** bpf_object__load: 0, or a negative errno. */
   load(obj: NativePtr): number;
   mapFd(obj: NativePtr, name: string): number;
+  /** Overwrites a u32 at `offset` of a map's initial value (a .rodata constant) before load; false if it is not there. */
+  setInitialU32(obj: NativePtr, map: string, offset: number, value: number): boolean;
   /** Every program of the object, in order. */
   programs(obj: NativePtr): { prog: NativePtr; name: string }[];
   /** bpf_program__attach: the link, or null with errno set. */
@@ -45,6 +47,8 @@ export function libbpf(): Libbpf {
   const load = f('int bpf_object__load(void *obj)');
   const findMap = f('void *bpf_object__find_map_by_name(const void *obj, const char *name)');
   const mapFd = f('int bpf_map__fd(const void *map)');
+  const initialValue = f('void *bpf_map__initial_value(void *map, _Out_ size_t *psize)');
+  const setInitialValue = f('int bpf_map__set_initial_value(void *map, const void *data, size_t size)');
   const nextProgram = f('void *bpf_object__next_program(const void *obj, void *prev)');
   const programName = f('const char *bpf_program__name(const void *prog)');
   const attach = f('void *bpf_program__attach(const void *prog)');
@@ -64,6 +68,17 @@ export function libbpf(): Libbpf {
       const out: { prog: NativePtr; name: string }[] = [];
       for (let p = nextProgram(obj, null); p !== null; p = nextProgram(obj, p)) out.push({ prog: p, name: programName(p) as string });
       return out;
+    },
+    setInitialU32(obj, name, offset, value) {
+      const m = findMap(obj, name);
+      if (m === null) return false;
+      const size = [0];
+      const data = initialValue(m, size);
+      const n = Number(size[0]);
+      if (data === null || offset + 4 > n) return false;
+      const copy = Buffer.from(k.view(data, n).slice(0));
+      copy.writeUInt32LE(value >>> 0, offset);
+      return (setInitialValue(m, copy, n) as number) === 0;
     },
     attach: (prog) => attach(prog) as NativePtr | null,
     linkFd: (link) => linkFd(link) as number,
