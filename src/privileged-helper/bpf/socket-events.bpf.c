@@ -274,8 +274,14 @@ int BPF_PROG(on_tcp_state, const struct sock *sk, const int oldstate, const int 
 		struct listen_key lk = {};
 		listen_key_of(&lk, sk);
 		struct identity *id = bpf_map_lookup_elem(&listening, &lk);
-		if (id)
+		if (id) {
 			submit_tcp(sk, id, KIND_TCP_ACCEPT, true);
+		} else {
+			/* Listening since before we were attached: the process is unknown (pid 0, no name), its user is not. */
+			struct identity owner = {};
+			owner.uid = sk->sk_uid.val;
+			submit_tcp(sk, &owner, KIND_TCP_ACCEPT, true);
+		}
 		return 0;
 	}
 	if (oldstate != TCP_SYN_SENT)
