@@ -17,6 +17,7 @@ test('parses every option, both --opt VALUE and --opt=VALUE', () => {
   const minimal = parseCaptureArgs(['--interface', 'lo']);
   assert.deepEqual(minimal, { ok: true, args: { helper: { interface: 'lo' }, write: null, json: false } });
   assert.deepEqual(parseCaptureArgs(['--help']), { ok: 'help' });
+  assert.deepEqual(parseCaptureArgs(['--interface', 'lo', '--attribute-processes']), { ok: true, args: { helper: { interface: 'lo', attributeProcesses: true }, write: null, json: false } });
   assert.deepEqual(parseCaptureArgs(['--interface', 'lo', '--buffer-mb', '256']), { ok: true, args: { helper: { interface: 'lo', bufferMb: 256 }, write: null, json: false } });
 });
 

@@ -10,6 +10,7 @@ test('defaults are filled in', () => {
     options: {
       interface: 'eth0', filter: null, snaplen: DEFAULT_SNAPLEN, promisc: false, bufferMb: DEFAULT_BUFFER_MB,
       count: null, durationSeconds: null, sandboxStrict: false, user: null, maxLandlockAbi: null,
+      attributeProcesses: false, noEbpf: false,
     },
   });
 });
@@ -19,15 +20,24 @@ test('every flag parses, in any order, and round-trips through buildHelperArgs',
   const filter = { linktype: 113, insns: [[40, 0, 0, 14], [21, 0, 1, 2048], [6, 0, 0, 262144], [6, 0, 0, 0]] as BpfInsn[] };
   const argv = buildHelperArgs({
     interface: 'any', filter, snaplen: 96, promisc: true, bufferMb: 16, count: 10,
-    durationSeconds: 5, sandboxStrict: true, user: 1000, maxLandlockAbi: 4,
+    durationSeconds: 5, sandboxStrict: true, user: 1000, maxLandlockAbi: 4, attributeProcesses: true, noEbpf: true,
   });
   const r = parseHelperArgs([...argv.slice(2), ...argv.slice(0, 2)]);
   assert.ok(r.ok);
   assert.ok(argv.includes('--filter-bpf') && argv.includes('40 0 0 14') === false, 'one argument holds the whole program');
   assert.deepEqual(r.options, {
     interface: 'any', filter, snaplen: 96, promisc: true, bufferMb: 16, count: 10,
-    durationSeconds: 5, sandboxStrict: true, user: 1000, maxLandlockAbi: 4,
+    durationSeconds: 5, sandboxStrict: true, user: 1000, maxLandlockAbi: 4, attributeProcesses: true, noEbpf: true,
   });
+});
+
+test('--attribute-processes alone; --no-ebpf only with it; neither twice', () => {
+  const r = parseHelperArgs(['--interface', 'lo', '--attribute-processes']);
+  assert.ok(r.ok && r.options.attributeProcesses && !r.options.noEbpf);
+  const alone = parseHelperArgs(['--interface', 'lo', '--no-ebpf']);
+  assert.ok(!alone.ok && alone.code === 'bad_arguments' && alone.message.includes('--no-ebpf only goes with --attribute-processes'));
+  assert.equal(parseHelperArgs(['--interface', 'lo', '--attribute-processes', '--attribute-processes']).ok, false);
+  assert.deepEqual(buildHelperArgs({ interface: 'lo', noEbpf: true }), ['--interface', 'lo'], '--no-ebpf is never sent without the flag it refines');
 });
 
 test('bounds are inclusive', () => {
