@@ -98,8 +98,9 @@ const send=()=>new Promise((res,rej)=>{const s=dgram.createSocket('udp4');s.send
 for(let i=0;i<${n};i++)udp.push(await send());
 const loop=await conn('127.0.0.1',${loopbackPort});
 const early=await conn('127.0.0.1',${loopbackPort + 3});
+const refused=await conn(${JSON.stringify(host)},${tcpPort + 5}).then(()=>false,(e)=>e.code==='ECONNREFUSED');
 const comm=require('node:fs').readFileSync('/proc/self/comm','utf8').trim();
-console.log(JSON.stringify({tcp,udp,loop,early,comm}));})().catch((e)=>{console.error(e);process.exit(1);});`;
+console.log(JSON.stringify({tcp,udp,loop,early,refused,comm}));})().catch((e)=>{console.error(e);process.exit(1);});`;
 
 describe('socket events', { skip: skip ?? false }, () => {
   test('a process of another user: its TCP connections and UDP sends carry its pid, uid and name; both loopback ends are named', { timeout: 120_000 }, async () => {
@@ -135,7 +136,7 @@ describe('socket events', { skip: skip ?? false }, () => {
       loopServer = nodeIn(P().a, serverScript('127.0.0.1', loopPort));
       await new Promise((res) => setTimeout(res, 300)); // the servers listening
       const client = nodeIn(P().a, clientScript(P().ipB, tcpPort, tcpPort + 2, N, loopPort), NOBODY);
-      const ports = (await client.result) as { tcp: number[]; udp: number[]; loop: number; early: number; comm: string };
+      const ports = (await client.result) as { tcp: number[]; udp: number[]; loop: number; early: number; refused: boolean; comm: string };
       // The ring is polled: give the last records a moment to reach fd 3.
       await pollUntil(() => {
         const all = decode(r.events);
@@ -167,6 +168,10 @@ describe('socket events', { skip: skip ?? false }, () => {
       const early = events.find((e) => e.kind === SocketEventKind.tcpAccept && e.remotePort === ports.early);
       assert.ok(early, 'an accept on a socket listening since before the helper started has an event');
       assert.deepEqual([early.pid, early.uid, early.comm, early.localPort], [0, 0, '', loopPort + 3]);
+      // A refused connect still made a flow (SYN, RST): it is named, with the port it had.
+      assert.equal(ports.refused, true);
+      const refused = events.find((e) => e.kind === SocketEventKind.tcpConnect && e.remotePort === tcpPort + 5);
+      assert.ok(refused && named(refused) && refused.localPort !== 0, JSON.stringify(refused));
       // Only this namespace: nothing from B's server, nor from elsewhere on the machine.
       assert.equal(events.some((e) => e.pid === server.child.pid), false);
       assert.equal(events.every((e) => e.family !== 4 || ['127.0.0.1', P().ipA].includes(ip4(e.localAddress)) || e.localAddress.every((b) => b === 0)), true);
