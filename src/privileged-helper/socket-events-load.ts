@@ -5,7 +5,6 @@
  * close-on-exec and goes with this image. Any failure is a reason to fall back to /proc, never an error.
  */
 import { existsSync, fstatSync, readdirSync } from 'node:fs';
-import { endianness } from 'node:os';
 import path from 'node:path';
 import { SOCKET_EVENTS_FD } from '../shared/socket-events.ts';
 import { libbpf } from './native/libbpf.ts';
@@ -80,7 +79,7 @@ export const RODATA_MAP = 'socket_e.rodata';
 export function loadSocketEvents(c: Libc, bundleDir: string, netnsInode: number): AttributionSetup {
   const proc = (reason: string): AttributionSetup => ({ method: 'proc', reason });
   if (!eventPipeReady(c)) return proc(`file descriptor ${SOCKET_EVENTS_FD} is not an inherited pipe for the events`);
-  if (endianness() !== 'LE') return proc('the event format is little-endian and this host is not');
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) return proc('the event format is little-endian and this host is not');
   if (!existsSync(KERNEL_BTF)) return proc(`the kernel has no BTF (${KERNEL_BTF} is missing)`);
   const objectPath = path.join(bundleDir, BPF_OBJECT_FILE);
   if (!existsSync(objectPath)) return proc(`${BPF_OBJECT_FILE} is missing from the helper's directory`);

@@ -417,7 +417,7 @@ describe('helper argument and privilege errors', { skip: skip ?? false }, () => 
 
   test('the second stage refuses to run without the first stage restrictions', async () => {
     const bundle = path.join(path.dirname(HELPER), 'sandpiper-helper.js');
-    const run = startHelper([NODE24, '--no-warnings', bundle, '--interface', 'lo'], { env: { PATH: '/usr/bin:/bin', SANDPIPER_HELPER_STAGE2: '65534:65534:7:7' } });
+    const run = startHelper([NODE24, '--no-warnings', bundle, '--interface', 'lo'], { env: { PATH: '/usr/bin:/bin', SANDPIPER_HELPER_STAGE2: '65534:65534:7:7:-' } });
     assert.match(await assertFailedWith(run, 'sandbox_failed', 6), /refusing to capture: no_new_privs is not set/);
   });
 
@@ -437,7 +437,7 @@ describe('helper argument and privilege errors', { skip: skip ?? false }, () => 
       assert.equal(sb.uid, 65534, 'a malformed SUDO_UID is ignored');
       const environ = readFileSync(`/proc/${run.child.pid}/environ`, 'utf8').split('\0').filter(Boolean);
       assert.deepEqual(environ.map((e) => e.split('=')[0]), ['SANDPIPER_HELPER_STAGE2']);
-      assert.match(environ[0], /^SANDPIPER_HELPER_STAGE2=65534:65534:\d:\d$/);
+      assert.match(environ[0], /^SANDPIPER_HELPER_STAGE2=65534:65534:\d:\d:-$/);
     } finally {
       run.child.kill('SIGTERM');
       assert.equal((await run.done).code, 0);
