@@ -5,7 +5,7 @@
  * columns, see TablePrinter). Extra memory is bounded whatever the file's size.
  * Exit: 0 ok, 64 usage, 65 not a capture / corrupt / truncated (flows read so far are still printed), 66 unreadable.
  */
-import { readSync } from 'node:fs';
+import { read } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { DpiRefusedSummary, FlowRecord, ReadSummary } from '../shared/flow.ts';
 import { CaptureFormatError, createEngine, type Engine } from '../engine/index.ts';
@@ -74,42 +74,36 @@ class Output {
 }
 
 /**
- * A regular file's bytes in chunks, read synchronously into one buffer: the engine is done with a chunk (it copies
- * only a record that straddles chunks) before the next read, and a read from the page cache costs less than a trip
- * through the thread pool and back.
+ * A file's, pipe's or FIFO's bytes in chunks, reading the next chunk while the engine works on the current one (two
+ * buffers, used alternately; the engine copies only a record that straddles chunks, so a buffer is free again once
+ * pushed). The read runs on the thread pool, so the kernel's copy overlaps the engine's parsing.
  */
-function* fileChunks(fd: number): Generator<Uint8Array> {
-  const buf = new Uint8Array(FILE_CHUNK_BYTES);
-  for (;;) {
-    const n = readSync(fd, buf, 0, buf.length, null);
-    if (n === 0) return;
-    yield buf.subarray(0, n);
-  }
-}
-
-/**
- * A pipe's or FIFO's bytes in chunks, reading the next chunk while the engine works on the current one (two buffers, used
- * alternately; the engine copies only a record that straddles chunks, so a buffer is free again once pushed).
- */
-async function* chunksOf(fh: FileHandle): AsyncGenerator<Uint8Array> {
-  const bufs = [new Uint8Array(CHUNK_BYTES), new Uint8Array(CHUNK_BYTES)];
+async function* chunksOf(fh: FileHandle, size: number): AsyncGenerator<Uint8Array> {
+  const bufs = [new Uint8Array(size), new Uint8Array(size)];
   let which = 0;
   // Position null: read on from the current offset, so pipes and FIFOs (`<(tcpdump -w -)`) work too. Only one
   // read is ever in flight, so the order holds.
-  let pending = fh.read(bufs[0], 0, CHUNK_BYTES, null);
+  let pending = readInto(fh.fd, bufs[0]);
   try {
     for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) return;
+      const n = await pending;
+      if (n === 0) return;
       const cur = bufs[which];
       which ^= 1;
-      pending = fh.read(bufs[which], 0, CHUNK_BYTES, null);
-      yield cur.subarray(0, bytesRead);
+      pending = readInto(fh.fd, bufs[which]);
+      yield cur.subarray(0, n);
     }
   } finally {
     // Stopped early (a corrupt capture): let the read in flight finish before the caller closes the file.
     await pending.catch(() => undefined);
   }
+}
+
+/** One read at the current offset, through fs.read's callback (cheaper per call than FileHandle.read's promise). */
+function readInto(fd: number, buf: Uint8Array): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buf, 0, buf.length, null, (err, n) => (err ? reject(err) : resolve(n)));
+  });
 }
 
 function pad(s: string, n: number): string {
@@ -300,7 +294,7 @@ export async function runRead(args: string[]): Promise<number> {
 
   let status = 0;
   try {
-    const chunks = fh === null ? (process.stdin as AsyncIterable<Uint8Array>) : regular ? fileChunks(fh.fd) : chunksOf(fh);
+    const chunks = fh === null ? (process.stdin as AsyncIterable<Uint8Array>) : chunksOf(fh, regular ? FILE_CHUNK_BYTES : CHUNK_BYTES);
     for await (const chunk of chunks) {
       engine.push(chunk);
       if (out.pending) await out.flush();

@@ -31,6 +31,7 @@ import type { FlowApp, FlowRecord, FlowRow, FlowTunnel, ReadSummary } from '../s
 import { FLOW_APPS } from '../shared/flow.ts';
 import type { ColumnId } from '../shared/flows/columns.ts';
 import { CaptureReader } from './capture-reader.ts';
+import { RecordHeader } from './packet-sink.ts';
 import { createDpiGuard, createNameCache, openFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './dpi/types.ts';
 import { formatAddress } from './address-text.ts';
@@ -276,7 +277,7 @@ class FlowEngine implements Engine {
       },
       undecodedLinkTypes: this.undecodedLinkTypes,
     };
-    this.reader = new CaptureReader((buf, off, caplen, wire, ts, lt) => this.ingest(buf, off, caplen, wire, ts, lt));
+    this.reader = new CaptureReader((buf, off, h) => this.ingest(buf, off, h));
   }
 
   push(chunk: Uint8Array): void {
@@ -369,7 +370,12 @@ class FlowEngine implements Engine {
   }
 
   packet(buf: Uint8Array, off: number, caplen: number, wire: number, ts: number, linktype: number): void {
-    this.ingest(buf, off, caplen, wire, ts, linktype);
+    const h = this.fed;
+    h.caplen = caplen;
+    h.wirelen = wire;
+    h.ts = ts;
+    h.linktype = linktype;
+    this.ingest(buf, off, h);
     this.syncTimes();
   }
 
@@ -386,28 +392,36 @@ class FlowEngine implements Engine {
     this.stats.lastTs = this.maxTs;
   }
 
-  private ingest(buf: Uint8Array, off: number, caplen: number, wire: number, ts: number, linktype: number): void {
+  /** The header of a packet fed directly (packet()). */
+  private readonly fed = new RecordHeader();
+
+  private ingest(buf: Uint8Array, off: number, h: RecordHeader): void {
+    const caplen = h.caplen;
+    const wire = h.wirelen;
+    const ts = h.ts;
+    const linktype = h.linktype;
     const st = this.stats;
     st.packets++;
     st.bytes += wire;
     if (ts < this.minTs) this.minTs = ts;
     if (ts > this.maxTs) this.maxTs = ts;
     const p = this.info;
+    p.ts = ts;
     const r = linktype < 0 ? 0 : decodePacket(buf, off, caplen, linktype, p);
     if (r === DECODED_IP) {
       const t = this.table;
-      const s = t.update(buf, p, wire, ts);
+      const s = t.update(buf, p, wire);
       if (t.lastCreated) this.created(s, buf, p);
       this.direction(ts, wire, (this.localDst[s] === 1) === t.lastFromInit);
       if (p.fragFirst) this.frags.remember(buf, p, s, t.ids[s]);
-      if (p.payloadLen > 0 && (p.proto === 6 || p.proto === 17) && this.useDpi && (t.flags[s] & F_DPI_DONE) === 0) this.inspect(s, p, buf, ts);
+      if (p.payloadLen > 0 && (p.proto === 6 || p.proto === 17) && this.useDpi && (t.flags[s] & F_DPI_DONE) === 0) this.inspect(s, p, buf);
       if (t.clock >= this.nextDpiSweep) this.sweepDpi();
       if (this.attributor && this.pendingAttr.length > 0 && t.clock - this.lastAttrRetry >= ATTRIBUTION_RETRY_S) this.retryAttribution();
     } else if (r === DECODED_FRAGMENT) {
       const s = this.frags.lookup(buf, p, this.currentId);
       if (s >= 0) {
         const fromInit = this.table.isInitiatorAddress(s, buf, p.srcOff, p.family);
-        this.table.count(s, fromInit, wire, ts);
+        this.table.count(s, fromInit, wire, p);
         this.direction(ts, wire, (this.localDst[s] === 1) === fromInit);
       } else {
         st.undecoded++;
@@ -674,7 +688,7 @@ class FlowEngine implements Engine {
     }
   }
 
-  private inspect(s: number, p: PacketInfo, buf: Uint8Array, ts: number): void {
+  private inspect(s: number, p: PacketInfo, buf: Uint8Array): void {
     const t = this.table;
     let d = this.dpi[s];
     if (!d) {
@@ -693,7 +707,7 @@ class FlowEngine implements Engine {
     c.srcPort = t.srcPort(s);
     c.dstPort = t.dstPort(s);
     c.seq = p.seq;
-    c.ts = ts;
+    c.ts = p.ts;
     let done: boolean;
     try {
       done = d.inspect(c, buf, p.payloadOff, p.payloadLen);

@@ -51,6 +51,10 @@ const T_DNS_DROPPED = latin1(',"dns_queries_dropped":');
 const T_ICMP_TYPE = latin1(',"icmp_type":');
 const T_ICMP_CODE = latin1(',"icmp_code":');
 const T_END = latin1('}\n');
+/** Runs of fixed text with the values most lines have (no country or AS; no process, no tunnel), written in one copy. */
+const T_NO_GEO = latin1(',"src_country":null,"dst_country":null,"src_asn":null,"dst_asn":null,"src_as_name":null,"dst_as_name":null');
+const T_NO_OWNER_NO_TUNNEL = latin1('],"pid":null,"process":null,"tunnel":null');
+const T_NULL = latin1('null');
 
 const NO_WORDS = new Uint32Array(0);
 const NONE: readonly string[] = [];
@@ -217,18 +221,24 @@ export class FlowJsonWriter {
     else this.address(v.words, v.dstAt, v.family);
     this.lit(T_DPORT);
     this.num(v.dport);
-    this.lit(T_SRC_COUNTRY);
-    this.str(v.srcGeo.country);
-    this.lit(T_DST_COUNTRY);
-    this.str(v.dstGeo.country);
-    this.lit(T_SRC_ASN);
-    this.num(v.srcGeo.asn);
-    this.lit(T_DST_ASN);
-    this.num(v.dstGeo.asn);
-    this.lit(T_SRC_AS_NAME);
-    this.str(v.srcGeo.asName);
-    this.lit(T_DST_AS_NAME);
-    this.str(v.dstGeo.asName);
+    const sg = v.srcGeo;
+    const dg = v.dstGeo;
+    if (sg.country === null && sg.asn === null && sg.asName === null && dg.country === null && dg.asn === null && dg.asName === null) {
+      this.lit(T_NO_GEO);
+    } else {
+      this.lit(T_SRC_COUNTRY);
+      this.str(sg.country);
+      this.lit(T_DST_COUNTRY);
+      this.str(dg.country);
+      this.lit(T_SRC_ASN);
+      this.num(sg.asn);
+      this.lit(T_DST_ASN);
+      this.num(dg.asn);
+      this.lit(T_SRC_AS_NAME);
+      this.str(sg.asName);
+      this.lit(T_DST_AS_NAME);
+      this.str(dg.asName);
+    }
     this.lit(T_PACKETS_FWD);
     this.num(v.packetsFwd);
     this.lit(T_BYTES_FWD);
@@ -253,12 +263,16 @@ export class FlowJsonWriter {
       if (i > 0) this.byte(0x2c);
       this.str(q[i]);
     }
-    this.lit(T_PID);
-    this.num(v.pid);
-    this.lit(T_PROCESS);
-    this.str(v.process);
-    this.lit(T_TUNNEL);
-    this.ascii(v.tunnelJson ?? 'null');
+    if (v.pid === null && v.process === null && v.tunnelJson === null) {
+      this.lit(T_NO_OWNER_NO_TUNNEL);
+    } else {
+      this.lit(T_PID);
+      this.num(v.pid);
+      this.lit(T_PROCESS);
+      this.str(v.process);
+      this.lit(T_TUNNEL);
+      this.ascii(v.tunnelJson ?? 'null');
+    }
     if (v.dnsQueriesDropped > 0) {
       this.lit(T_DNS_DROPPED);
       this.num(v.dnsQueriesDropped);
@@ -329,22 +343,23 @@ export class FlowJsonWriter {
   /** A JSON string (or null): printable ASCII without quote or backslash is copied; anything else is escaped by JSON.stringify. */
   private str(s: string | null): void {
     if (s === null) {
-      this.ascii('null');
+      this.lit(T_NULL);
       return;
     }
     const n = s.length;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) {
-        this.utf8(JSON.stringify(s));
-        return;
-      }
-    }
     this.room(n + 2);
     const b = this.buf;
     let p = this.pos;
     b[p++] = QUOTE;
-    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) {
+        // Written over what was copied so far: pos has not moved.
+        this.utf8(JSON.stringify(s));
+        return;
+      }
+      b[p++] = c;
+    }
     b[p++] = QUOTE;
     this.pos = p;
   }

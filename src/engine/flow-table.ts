@@ -158,8 +158,9 @@ export class FlowTable {
     this.resize(Math.min(INITIAL_CAPACITY, this.maxFlows));
   }
 
-  /** Counts one decoded IP packet to its flow, creating or restarting the flow as needed; returns its slot. */
-  update(buf: Uint8Array, p: PacketInfo, wire: number, ts: number): number {
+  /** Counts one decoded IP packet (captured at p.ts) to its flow, creating or restarting the flow as needed; returns its slot. */
+  update(buf: Uint8Array, p: PacketInfo, wire: number): number {
+    const ts = p.ts;
     if (ts > this.clock) this.advance(ts);
     const k = this.k;
     let s0: number, s1 = 0, s2 = 0, s3 = 0, d0: number, d1 = 0, d2 = 0, d3 = 0;
@@ -196,13 +197,14 @@ export class FlowTable {
     if (s < 0) s = this.create(h, srcLow, tcp, tf, p.proto === 17, ts);
     const fromInit = srcLow === ((this.flags[s] & F_INIT_LOW) !== 0);
     this.lastFromInit = fromInit;
-    this.count(s, fromInit, wire, ts);
+    this.count(s, fromInit, wire, p);
     if (tcp) this.tcpTransition(s, fromInit, tf);
     return s;
   }
 
-  /** Counts a packet (e.g. a later IP fragment) to an existing flow. */
-  count(s: number, fromInit: boolean, wire: number, ts: number): void {
+  /** Counts a packet captured at p.ts (e.g. a later IP fragment) to an existing flow. */
+  count(s: number, fromInit: boolean, wire: number, p: PacketInfo): void {
+    const ts = p.ts;
     const d = fromInit ? 0 : 1;
     this.pkts[2 * s + d]++;
     this.bytes[2 * s + d] += wire;

@@ -1,9 +1,24 @@
 /**
- * Where readers hand each packet: the bytes are buf[off, off+caplen), valid only during the call (the buffer is
- * reused). `wirelen` is the original length on the wire, `ts` seconds since the epoch, `linktype` the LINKTYPE_*
- * value of the packet's interface, or -1 when the capture names no usable interface for it.
+ * A record's header as a reader hands it to its sink: one object per reader, refilled for every record, so the
+ * timestamp (a double) reaches the sink in a field rather than as an argument, which would cost a heap number per
+ * packet wherever the call is not inlined.
  */
-export type PacketSink = (buf: Uint8Array, off: number, caplen: number, wirelen: number, ts: number, linktype: number) => void;
+export class RecordHeader {
+  /** Captured bytes. */
+  caplen = 0;
+  /** The original length on the wire. */
+  wirelen = 0;
+  /** Seconds since the epoch. */
+  ts = 0;
+  /** The LINKTYPE_* value of the packet's interface, or -1 when the capture names no usable interface for it. */
+  linktype = -1;
+}
+
+/**
+ * Where readers hand each packet: the bytes are buf[off, off + h.caplen); the bytes and `h` are valid only during the
+ * call (both are reused).
+ */
+export type PacketSink = (buf: Uint8Array, off: number, h: RecordHeader) => void;
 
 /** Cuts a stream into records: how long the record at `off` is, and what to do with a complete one. */
 export interface RecordFramer {

@@ -3,7 +3,7 @@
  * and caplen bytes. Both byte orders; micro- and nanosecond magics.
  */
 import { CaptureFormatError } from './capture-format-error.ts';
-import type { PacketSink, RecordFramer } from './packet-sink.ts';
+import { RecordHeader, type PacketSink, type RecordFramer } from './packet-sink.ts';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
@@ -60,6 +60,7 @@ class PcapRecordFramer implements RecordFramer {
   private readonly fracScale: number;
   private readonly linktype: number;
   private readonly maxCaplen: number;
+  private readonly header = new RecordHeader();
 
   constructor(sink: PacketSink, le: boolean, nano: boolean, headerSize: number, linktype: number, maxCaplen: number) {
     this.sink = sink;
@@ -91,9 +92,13 @@ class PcapRecordFramer implements RecordFramer {
 
   record(buf: Uint8Array, view: DataView, off: number, len: number): void {
     const le = this.le;
-    const ts = view.getUint32(off, le) + view.getUint32(off + 4, le) * this.fracScale;
+    const h = this.header;
     const caplen = len - this.headerSize;
     const wire = view.getUint32(off + 12, le);
-    this.sink(buf, off + this.headerSize, caplen, wire < caplen ? caplen : wire, ts, this.linktype);
+    h.ts = view.getUint32(off, le) + view.getUint32(off + 4, le) * this.fracScale;
+    h.caplen = caplen;
+    h.wirelen = wire < caplen ? caplen : wire;
+    h.linktype = this.linktype;
+    this.sink(buf, off + this.headerSize, h);
   }
 }

@@ -4,7 +4,7 @@
  * skipped. Every length is checked against its block before use.
  */
 import { CaptureFormatError } from './capture-format-error.ts';
-import { MAX_RECORD_BYTES, type PacketSink, type RecordFramer } from './packet-sink.ts';
+import { MAX_RECORD_BYTES, RecordHeader, type PacketSink, type RecordFramer } from './packet-sink.ts';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
 const BOM = 0x1a2b3c4d;
@@ -27,6 +27,7 @@ export class PcapngFramer implements RecordFramer {
   private ifSnaplen = new Uint32Array(4);
   /** SPBs carry no timestamp: they get the last one seen. */
   private lastTs = 0;
+  private readonly header = new RecordHeader();
 
   constructor(sink: PacketSink) {
     this.sink = sink;
@@ -80,7 +81,7 @@ export class PcapngFramer implements RecordFramer {
           linktype = this.ifLinktype[ifid];
           this.lastTs = ts;
         }
-        this.sink(buf, off + 28, caplen, wire < caplen ? caplen : wire, ts, linktype);
+        this.emit(buf, off + 28, caplen, wire, ts, linktype);
         return;
       }
       case SPB: {
@@ -93,12 +94,21 @@ export class PcapngFramer implements RecordFramer {
           const snap = this.ifSnaplen[0];
           if (snap > 0 && caplen > snap) caplen = snap;
         }
-        this.sink(buf, off + 12, caplen, wire < caplen ? caplen : wire, this.lastTs, linktype);
+        this.emit(buf, off + 12, caplen, wire, this.lastTs, linktype);
         return;
       }
       default:
         return; // NRB, ISB, DSB, custom and unknown blocks carry nothing the flow table needs.
     }
+  }
+
+  private emit(buf: Uint8Array, off: number, caplen: number, wire: number, ts: number, linktype: number): void {
+    const h = this.header;
+    h.caplen = caplen;
+    h.wirelen = wire < caplen ? caplen : wire;
+    h.ts = ts;
+    h.linktype = linktype;
+    this.sink(buf, off, h);
   }
 
   private addInterface(view: DataView, off: number, end: number, pos: number): void {

@@ -3,6 +3,7 @@
  * IPv4/IPv6 (with extension headers and fragments), TCP/UDP/ICMP, and pcap/pcapng files in either byte order.
  */
 
+import type { PacketSink } from '../../src/engine/packet-sink.ts';
 export function ip4(a: string): number[] {
   return a.split('.').map(Number);
 }
@@ -225,9 +226,9 @@ export interface Seen {
   linktype: number;
 }
 
-export function collector(): { seen: Seen[]; sink: (buf: Uint8Array, off: number, caplen: number, wire: number, ts: number, lt: number) => void } {
+export function collector(): { seen: Seen[]; sink: PacketSink } {
   const seen: Seen[] = [];
-  return { seen, sink: (buf, off, caplen, wire, ts, linktype) => seen.push({ data: Array.from(buf.subarray(off, off + caplen)), wire, ts, linktype }) };
+  return { seen, sink: (buf, off, h) => seen.push({ data: Array.from(buf.subarray(off, off + h.caplen)), wire: h.wirelen, ts: h.ts, linktype: h.linktype }) };
 }
 
 export function tlsClientHello(sni: string, alpn: string[] = ['h2']): number[] {

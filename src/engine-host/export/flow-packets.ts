@@ -70,7 +70,8 @@ export async function saveFlowPackets(source: string, limit: number | null, key:
   let written = 0;
   let mixed = false;
 
-  const reader = new CaptureReader((buf, off, caplen, wire, ts, lt) => {
+  const reader = new CaptureReader((buf, off, h) => {
+    const { caplen, wirelen: wire, ts, linktype: lt } = h;
     engine.packet(buf, off, caplen, wire, ts, lt);
     let mine = false;
     if (slot < 0) {
