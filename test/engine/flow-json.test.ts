@@ -24,7 +24,7 @@ const record: fc.Arbitrary<FlowRecord> = fc.record({
   bytes_rev: fc.maxSafeNat(),
   first_seen: fc.double({ min: 0, max: 4e9, noNaN: true }),
   last_seen: fc.double({ min: 0, max: 4e9, noNaN: true }),
-  state: fc.constantFrom('syn_sent', 'established', 'closing', 'closed', 'reset', 'active'),
+  state: fc.constantFrom('syn_sent', 'established', 'mid-flow', 'closing', 'closed', 'reset', 'active'),
   app: fc.constantFrom(null, 'dns', 'tls', 'http', 'quic', 'ssh'),
   host: fc.option(fc.string({ unit: 'binary' })),
   dns_queries: fc.array(fc.string({ unit: 'binary' }), { maxLength: 4 }),
