@@ -5,6 +5,7 @@ import { useStores } from '../state/app-stores.ts';
 import { downRate, upRate, localAddr, localPort, remoteAddr, remotePort } from '../../shared/flows/endpoints.ts';
 import { formatBytes, formatDateTime, formatEndpoint, formatFlowEndpoint, formatRate } from '../format.ts';
 import { Sparkline } from './Sparkline.tsx';
+import { stateDetail } from '../flows/state-label.ts';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 
 /** `isolated`: text a local process chose (its name, its executable's path, a user name), shown in a <bdi>. */
@@ -24,7 +25,7 @@ function fields(r: FlowRow): Field[] {
     ['Flow id', String(r.id)],
     ['Protocol', r.proto],
     ['Application', opt(r.app)],
-    ['State', r.ended && r.state !== 'closed' && r.state !== 'reset' ? `${r.state} (ended)` : r.state],
+    ['State', stateDetail(r.state, r.ended)],
     ['Local', formatEndpoint(localAddr(r), localPort(r)), true],
     ['Remote', formatFlowEndpoint(r, remoteAddr(r), remotePort(r)), true],
     ['Host', opt(r.host), true],
