@@ -69,6 +69,10 @@ export interface FlowRecord {
   icmp_code?: number;
   /** Null unless the flow was seen inside a tunnel (always written by the engine). */
   tunnel?: FlowTunnel | null;
+  /** DHCP/DHCPv6 flows only, when the message gave them: the client's host name (DHCPv4 option 12; DHCPv6 client
+   * FQDN, option 39) and vendor class (option 60; DHCPv6 option 16's enterprise number). */
+  dhcp_hostname?: string;
+  dhcp_vendor_class?: string;
 }
 
 /** Extra detail the desktop app shows in the flow drawer; absent from the CLI's JSON lines. */

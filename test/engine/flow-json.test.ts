@@ -53,6 +53,22 @@ test('FlowJsonWriter writes, as UTF-8, exactly JSON.stringify plus a newline per
   );
 });
 
+test('FlowJsonWriter: the DHCP keys, when present, come last, as JSON.stringify puts them', () => {
+  const text = fc.option(fc.string({ unit: 'binary' }), { nil: undefined });
+  const withDhcp = fc.tuple(record, text, text).map(([r, h, v]) => {
+    const out: FlowRecord = { ...r };
+    if (h !== undefined) out.dhcp_hostname = h;
+    if (v !== undefined) out.dhcp_vendor_class = v;
+    return out;
+  });
+  fc.assert(
+    fc.property(fc.array(withDhcp, { maxLength: 4 }), (recs) => {
+      assert.equal(written(recs, 64).text, recs.map((r) => JSON.stringify(r) + '\n').join(''));
+    }),
+    { numRuns: 300, seed: 11 },
+  );
+});
+
 test('FlowJsonWriter prints numbers as String() does: microsecond times, integers, and the rest', () => {
   const values = fc.oneof(
     fc.integer({ min: 0, max: 2 ** 33 * 1e6 }).map((us) => Math.round(us) / 1e6),

@@ -55,6 +55,16 @@ function fields(r: FlowRow): Field[] {
     ['DNS queries', list(r.dns_queries), true],
     ['DNS answers', list(r.dns_answers), true],
     ['DNS rcode', opt(r.dns_rcode)],
+    ...dhcpFields(r),
+  ];
+}
+
+/** What a DHCP client said of itself: only on DHCP flows. The text is printable ASCII (the engine replaces the rest). */
+function dhcpFields(r: FlowRow): Field[] {
+  if (r.app !== 'dhcp' && r.app !== 'dhcpv6') return [];
+  return [
+    ['DHCP host name', r.dhcp_hostname ?? '—', true],
+    [r.app === 'dhcpv6' ? 'DHCP vendor (enterprise number)' : 'DHCP vendor class', r.dhcp_vendor_class ?? '—', true],
   ];
 }
 
