@@ -34,6 +34,7 @@ import { CaptureReader } from './capture-reader.ts';
 import { RecordHeader } from './packet-sink.ts';
 import { createDpiGuard, createNameCache, openFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './dpi/types.ts';
+import type { DhcpInfo } from './dpi/dhcp.ts';
 import { formatAddress } from './address-text.ts';
 import { FlowLineValues, type FlowJsonWriter } from './flow-json.ts';
 import { FragmentMap } from './fragment-map.ts';
@@ -170,12 +171,15 @@ interface FlowLabels {
   host: string | null;
   queries: readonly string[];
   dropped: number;
+  dhcp: DhcpInfo | null;
 }
 
 /** What few flows need beyond the table and the host/app columns; kept in a sparse map by slot. */
 interface FlowExtra {
   dnsQueries: string[];
   dnsQueriesDropped: number;
+  /** What a DHCP flow said of its client. */
+  dhcp: DhcpInfo | null;
   /** The full DPI facts (detail mode only). */
   detail: DpiFacts | null;
   owner: SocketOwner | null;
@@ -202,7 +206,7 @@ function round6(x: number): number {
 
 function factsEmpty(f: DpiFacts): boolean {
   return f.app === null && f.sni === null && f.httpHost === null && f.proxyTarget === null && f.sshClient === null && f.sshServer === null &&
-    f.dnsQueries.length === 0 && f.dnsAnswers.length === 0 && f.dnsRcode === null && f.alpn.length === 0;
+    f.dnsQueries.length === 0 && f.dnsAnswers.length === 0 && f.dnsRcode === null && f.alpn.length === 0 && f.dhcp === null;
 }
 
 class FlowEngine implements Engine {
@@ -456,7 +460,7 @@ class FlowEngine implements Engine {
     const proto = t.proto(s);
     const dst = formatAddress(t.keys, t.dstIndex(s), fam);
     const x = this.extra.get(s);
-    const { app, host, queries, dropped } = this.labelsOf(s, x);
+    const { app, host, queries, dropped, dhcp } = this.labelsOf(s, x);
     const src = formatAddress(t.keys, t.srcIndex(s), fam);
     const sg = this.geoOf(t.srcIndex(s), fam, src);
     const dg = this.geoOf(t.dstIndex(s), fam, dst);
@@ -493,6 +497,8 @@ class FlowEngine implements Engine {
       r.icmp_type = this.icmpOf[s] >>> 8;
       r.icmp_code = this.icmpOf[s] & 255;
     }
+    if (dhcp?.hostname != null) r.dhcp_hostname = dhcp.hostname;
+    if (dhcp?.vendorClass != null) r.dhcp_vendor_class = dhcp.vendorClass;
     return r;
   }
 
@@ -502,7 +508,7 @@ class FlowEngine implements Engine {
   }
 
   private readonly line = new FlowLineValues();
-  private readonly labels: FlowLabels = { app: null, host: null, queries: EMPTY, dropped: 0 };
+  private readonly labels: FlowLabels = { app: null, host: null, queries: EMPTY, dropped: 0, dhcp: null };
 
   /**
    * What a flow's record and its JSON line say it is: DPI's facts while it is inspected, else what was kept when
@@ -516,11 +522,13 @@ class FlowEngine implements Engine {
       l.host = f.sni ?? f.httpHost ?? f.proxyTarget;
       l.queries = f.dnsQueries;
       l.dropped = f.dnsQueriesDropped;
+      l.dhcp = f.dhcp;
     } else {
       l.app = APP_CODES[this.apps[s]] ?? null;
       l.host = (this.table.flags[s] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
       l.queries = x?.dnsQueries ?? EMPTY;
       l.dropped = x?.dnsQueriesDropped ?? 0;
+      l.dhcp = x?.dhcp ?? null;
     }
     return l;
   }
@@ -574,6 +582,8 @@ class FlowEngine implements Engine {
     v.dnsQueriesDropped = labels.dropped;
     const pr = t.proto(s);
     v.icmp = pr === 1 || pr === 58 ? this.icmpOf[s] : -1;
+    v.dhcpHostname = labels.dhcp?.hostname ?? null;
+    v.dhcpVendorClass = labels.dhcp?.vendorClass ?? null;
     w.flowValues(v);
     v.words = NO_KEYS;
     v.dnsQueries = EMPTY;
@@ -643,7 +653,7 @@ class FlowEngine implements Engine {
   private extraOf(s: number): FlowExtra {
     let x = this.extra.get(s);
     if (!x) {
-      x = { dnsQueries: EMPTY, dnsQueriesDropped: 0, detail: null, owner: null, local: null };
+      x = { dnsQueries: EMPTY, dnsQueriesDropped: 0, dhcp: null, detail: null, owner: null, local: null };
       this.extra.set(s, x);
     }
     return x;
@@ -752,10 +762,11 @@ class FlowEngine implements Engine {
       this.hosts[s] = flat(host);
       t.flags[s] |= F_HOST_DPI;
     }
-    if (f.dnsQueries.length || this.detail) {
+    if (f.dnsQueries.length || f.dhcp !== null || this.detail) {
       const x = this.extraOf(s);
       if (f.dnsQueries.length) x.dnsQueries = f.dnsQueries.map(flat);
       x.dnsQueriesDropped = f.dnsQueriesDropped;
+      if (f.dhcp !== null) x.dhcp = f.dhcp;
       if (this.detail) x.detail = f;
     }
   }

@@ -50,6 +50,8 @@ const T_TUNNEL = latin1(',"tunnel":');
 const T_DNS_DROPPED = latin1(',"dns_queries_dropped":');
 const T_ICMP_TYPE = latin1(',"icmp_type":');
 const T_ICMP_CODE = latin1(',"icmp_code":');
+const T_DHCP_HOSTNAME = latin1(',"dhcp_hostname":');
+const T_DHCP_VENDOR = latin1(',"dhcp_vendor_class":');
 const T_END = latin1('}\n');
 /** Runs of fixed text with the values most lines have (no country or AS; no process, no tunnel), written in one copy. */
 const T_NO_GEO = latin1(',"src_country":null,"dst_country":null,"src_asn":null,"dst_asn":null,"src_as_name":null,"dst_as_name":null');
@@ -97,6 +99,9 @@ export class FlowLineValues {
   dnsQueriesDropped = 0;
   /** ICMP type << 8 | code for an ICMP flow, -1 for others (the keys are left out). */
   icmp = -1;
+  /** DHCP's client host name and vendor class; null leaves the key out, as the record does. */
+  dhcpHostname: string | null = null;
+  dhcpVendorClass: string | null = null;
 }
 
 /** Writes JSON lines as UTF-8 into chunks of `chunkBytes`; each full chunk goes to `emit`, which then owns it. */
@@ -203,6 +208,14 @@ export class FlowJsonWriter {
       this.lit(T_ICMP_CODE);
       this.num(r.icmp_code);
     }
+    if (r.dhcp_hostname !== undefined) {
+      this.lit(T_DHCP_HOSTNAME);
+      this.str(r.dhcp_hostname);
+    }
+    if (r.dhcp_vendor_class !== undefined) {
+      this.lit(T_DHCP_VENDOR);
+      this.str(r.dhcp_vendor_class);
+    }
     this.lit(T_END);
   }
 
@@ -282,6 +295,14 @@ export class FlowJsonWriter {
       this.num(v.icmp >>> 8);
       this.lit(T_ICMP_CODE);
       this.num(v.icmp & 255);
+    }
+    if (v.dhcpHostname !== null) {
+      this.lit(T_DHCP_HOSTNAME);
+      this.str(v.dhcpHostname);
+    }
+    if (v.dhcpVendorClass !== null) {
+      this.lit(T_DHCP_VENDOR);
+      this.str(v.dhcpVendorClass);
     }
     this.lit(T_END);
   }

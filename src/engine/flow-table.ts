@@ -16,6 +16,7 @@
  * About 112 bytes per slot plus 8 to 16 bytes of hash table (rates add 136 bytes per slot in track mode).
  */
 import type { PacketInfo } from './packet-decoder.ts';
+import { SERVER_A, SERVER_B, serverByPorts } from './service-ports.ts';
 
 export interface IdleTimeouts {
   /** TCP flows closed or reset (seconds of packet time). */
@@ -33,10 +34,12 @@ export type EvictReason = 'idle' | 'cap';
 export const ST_ACTIVE = 0;
 export const ST_SYN_SENT = 1;
 export const ST_ESTABLISHED = 2;
-export const ST_CLOSING = 3;
-export const ST_CLOSED = 4;
-export const ST_RESET = 5;
-export const STATE_NAMES = ['active', 'syn_sent', 'established', 'closing', 'closed', 'reset'] as const;
+/** TCP first seen without a SYN: open before the capture began. Below ST_CLOSED, as every open state. */
+export const ST_MID_FLOW = 3;
+export const ST_CLOSING = 4;
+export const ST_CLOSED = 5;
+export const ST_RESET = 6;
+export const STATE_NAMES = ['active', 'syn_sent', 'established', 'mid-flow', 'closing', 'closed', 'reset'] as const;
 
 export const KEY_WORDS = 10;
 const F_INIT_LOW = 1;
@@ -376,12 +379,20 @@ export class FlowTable {
     this.first[s] = this.last[s] = ts;
     this.aux[s] = 0;
     this.textVersion[s]++;
-    // The initiator is the packet's sender, except that a SYN-ACK seen first was sent by the responder.
-    const synAck = tcp && (tf & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
-    const initLow = synAck ? !srcLow : srcLow;
+    // The initiator is the packet's sender, except that a SYN-ACK seen first was sent by the responder, and that
+    // without a SYN (the connection was open before the capture began) the ports tell the server when they can.
+    let initLow = srcLow;
+    if (tcp) {
+      if ((tf & TCP_SYN) === 0) {
+        const server = serverByPorts(this.k[8] >>> 16, this.k[8] & 0xffff);
+        if (server === SERVER_A) initLow = false;
+        else if (server === SERVER_B) initLow = true;
+      } else if ((tf & TCP_ACK) !== 0) {
+        initLow = !srcLow;
+      }
+    }
     this.flags[s] = initLow ? F_INIT_LOW : 0;
-    // Without a SYN the connection was already open when the capture began.
-    this.state[s] = tcp ? ((tf & TCP_SYN) !== 0 ? ST_SYN_SENT : ST_ESTABLISHED) : ST_ACTIVE;
+    this.state[s] = tcp ? ((tf & TCP_SYN) !== 0 ? ST_SYN_SENT : ST_MID_FLOW) : ST_ACTIVE;
     const l = tcp ? L_TCP_OPEN : udp ? L_UDP : L_OTHER;
     this.list[s] = l;
     this.append(s, l);

@@ -10,7 +10,8 @@ export type FlowProto = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'sctp' | 'gre' | 'es
 /** Application labels, in the engine's code order (a new one goes at the end). */
 export const FLOW_APPS = ['dns', 'tls', 'http', 'quic', 'ssh', 'dhcp', 'dhcpv6', 'ntp', 'snmp', 'ssdp', 'stun', 'wireguard', 'syslog', 'ike', 'radius', 'sip', 'kerberos', 'smb', 'mqtt', 'bittorrent', 'dot', 'doh', 'netbios'] as const;
 export type FlowApp = (typeof FLOW_APPS)[number];
-export type TcpState = 'syn_sent' | 'established' | 'closing' | 'closed' | 'reset';
+/** `mid-flow`: first seen without a SYN (open before the capture began); FIN and RST move it on as any other. */
+export type TcpState = 'syn_sent' | 'established' | 'mid-flow' | 'closing' | 'closed' | 'reset';
 /** Encapsulations a flow can be seen in (docs/flow-schema.md, "tunnel"). */
 export type TunnelKind = 'pppoe' | 'mpls' | 'gre' | 'erspan' | '4in4' | '6in4' | '4in6' | '6in6' | 'vxlan' | 'geneve' | 'gtpu' | 'teredo' | 'capwap' | 'vxlan-gpe' | 'nsh';
 
@@ -31,7 +32,7 @@ export interface FlowRecord {
   /** Stable for the life of the flow within one engine (not across runs). */
   id: number;
   proto: FlowProto;
-  /** Initiator: the SYN sender for TCP, else the sender of the first packet seen. */
+  /** Initiator: the SYN sender for TCP (without a SYN seen, the client by ports), else the sender of the first packet seen. */
   src: string;
   sport: number;
   dst: string;
@@ -68,6 +69,10 @@ export interface FlowRecord {
   icmp_code?: number;
   /** Null unless the flow was seen inside a tunnel (always written by the engine). */
   tunnel?: FlowTunnel | null;
+  /** DHCP/DHCPv6 flows only, when the message gave them: the client's host name (DHCPv4 option 12; DHCPv6 client
+   * FQDN, option 39) and vendor class (option 60; DHCPv6 option 16's enterprise number). */
+  dhcp_hostname?: string;
+  dhcp_vendor_class?: string;
 }
 
 /** Extra detail the desktop app shows in the flow drawer; absent from the CLI's JSON lines. */

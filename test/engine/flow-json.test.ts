@@ -24,7 +24,7 @@ const record: fc.Arbitrary<FlowRecord> = fc.record({
   bytes_rev: fc.maxSafeNat(),
   first_seen: fc.double({ min: 0, max: 4e9, noNaN: true }),
   last_seen: fc.double({ min: 0, max: 4e9, noNaN: true }),
-  state: fc.constantFrom('syn_sent', 'established', 'closing', 'closed', 'reset', 'active'),
+  state: fc.constantFrom('syn_sent', 'established', 'mid-flow', 'closing', 'closed', 'reset', 'active'),
   app: fc.constantFrom(null, 'dns', 'tls', 'http', 'quic', 'ssh'),
   host: fc.option(fc.string({ unit: 'binary' })),
   dns_queries: fc.array(fc.string({ unit: 'binary' }), { maxLength: 4 }),
@@ -50,6 +50,22 @@ test('FlowJsonWriter writes, as UTF-8, exactly JSON.stringify plus a newline per
       assert.ok(chunks.every((n) => n > 0));
     }),
     { numRuns: 1000, seed: 7 },
+  );
+});
+
+test('FlowJsonWriter: the DHCP keys, when present, come last, as JSON.stringify puts them', () => {
+  const text = fc.option(fc.string({ unit: 'binary' }), { nil: undefined });
+  const withDhcp = fc.tuple(record, text, text).map(([r, h, v]) => {
+    const out: FlowRecord = { ...r };
+    if (h !== undefined) out.dhcp_hostname = h;
+    if (v !== undefined) out.dhcp_vendor_class = v;
+    return out;
+  });
+  fc.assert(
+    fc.property(fc.array(withDhcp, { maxLength: 4 }), (recs) => {
+      assert.equal(written(recs, 64).text, recs.map((r) => JSON.stringify(r) + '\n').join(''));
+    }),
+    { numRuns: 300, seed: 11 },
   );
 });
 

@@ -44,7 +44,7 @@ test('TCP handshake, data and FIN: initiator, per-direction counts (wire length)
   assert.equal(f.last_seen, 100.5);
 });
 
-test('a SYN-ACK seen first makes its receiver the initiator; mid-stream packets: first sender, established', () => {
+test('a SYN-ACK seen first makes its receiver the initiator; mid-stream packets: the port tells the server, mid-flow', () => {
   const { send, flows } = harness();
   send(t4(B, A, 443, 50000, TCP.SYN | TCP.ACK), 1);
   send(t4(A, B, 50000, 443, TCP.ACK), 2);
@@ -52,7 +52,7 @@ test('a SYN-ACK seen first makes its receiver the initiator; mid-stream packets:
   const [f1, f2] = flows();
   assert.deepEqual([f1.src, f1.sport, f1.dst, f1.dport, f1.packets_fwd, f1.packets_rev], [A, 50000, B, 443, 1, 1]);
   assert.equal(f1.state, 'established');
-  assert.deepEqual([f2.src, f2.sport, f2.state], ['10.9.0.9', 22, 'established']);
+  assert.deepEqual([f2.src, f2.sport, f2.dst, f2.dport, f2.state], [A, 33333, '10.9.0.9', 22, 'mid-flow']);
 });
 
 test('RST resets; a new SYN on a closed or reset 5-tuple ends the old flow (kept, marked ended) and starts a new one', () => {

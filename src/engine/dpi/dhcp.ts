@@ -40,8 +40,14 @@ export function parseDhcp4(buf: Uint8Array, off: number, len: number): DhcpInfo 
   return p === end && sawType ? info : null;
 }
 
-/** DHCPv6 client/server and relay messages; options must tile the rest of the datagram exactly. */
-export function parseDhcp6(buf: Uint8Array, off: number, len: number): DhcpInfo | null {
+/** Relay agents nest: a relay-forward may carry another relay's message. Deeper nesting is not read into. */
+const MAX_RELAY_DEPTH = 8;
+
+/**
+ * DHCPv6 client/server and relay messages; options must tile the rest of the datagram exactly. A relay message's
+ * client fields are those of the message it relays (option 9), when well formed.
+ */
+export function parseDhcp6(buf: Uint8Array, off: number, len: number, depth = 0): DhcpInfo | null {
   if (len < 4) return null;
   const type = buf[off];
   if (type < 1 || type > 13) return null;
@@ -50,6 +56,7 @@ export function parseDhcp6(buf: Uint8Array, off: number, len: number): DhcpInfo 
   const end = off + len;
   if (p > end) return null;
   const info: DhcpInfo = { hostname: null, vendorClass: null };
+  let relayed: DhcpInfo | null = null;
   while (p < end) {
     if (p + 4 > end) return null;
     const code = u16(buf, p);
@@ -57,7 +64,12 @@ export function parseDhcp6(buf: Uint8Array, off: number, len: number): DhcpInfo 
     if (code === 0 || p + 4 + l > end) return null;
     if (code === 39 && l > 1) info.hostname = fqdnText(buf, p + 5, l - 1);
     else if (code === 16 && l >= 4) info.vendorClass = String(u32(buf, p + 4));
+    else if (code === 9 && type >= 12 && depth < MAX_RELAY_DEPTH) relayed = parseDhcp6(buf, p + 4, l, depth + 1);
     p += 4 + l;
+  }
+  if (relayed !== null) {
+    info.hostname ??= relayed.hostname;
+    info.vendorClass ??= relayed.vendorClass;
   }
   return info;
 }

@@ -90,7 +90,7 @@ export function openFlowDpi(names: NameCache, guard: DpiGuard): FlowDpi | null {
 }
 
 function emptyFacts(): DpiFacts {
-  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, appDetail: null };
+  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, dhcp: null };
 }
 
 /**

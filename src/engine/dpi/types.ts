@@ -4,6 +4,7 @@
  * lives only while a flow is young. Facts are plain values copied into the flow when DPI finishes or the flow is read.
  */
 import type { FlowApp } from '../../shared/flow.ts';
+import type { DhcpInfo } from './dhcp.ts';
 
 export interface DpiFacts {
   app: FlowApp | null;
@@ -20,8 +21,8 @@ export interface DpiFacts {
   /** Answer data (A/AAAA addresses, CNAME targets) in order. */
   dnsAnswers: string[];
   dnsRcode: number | null;
-  /** What identifies the peer within its app label (DHCP: "host=… vendor=…"); null when the label has none. */
-  appDetail: string | null;
+  /** What a DHCP/DHCPv6 message says of its client (host name, vendor class); null when not DHCP or it says neither. */
+  dhcp: DhcpInfo | null;
 }
 
 export interface PayloadContext {

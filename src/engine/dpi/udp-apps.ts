@@ -22,24 +22,22 @@ function onPort(ctx: PayloadContext, a: number, b = a): boolean {
   return ctx.srcPort === a || ctx.dstPort === a || ctx.srcPort === b || ctx.dstPort === b;
 }
 
-function detail(info: DhcpInfo): string | null {
-  const parts: string[] = [];
-  if (info.hostname !== null) parts.push(`host=${info.hostname}`);
-  if (info.vendorClass !== null) parts.push(`vendor=${info.vendorClass}`);
-  return parts.length ? parts.join(' ') : null;
+/** Kept only when the message names its client at all. */
+function clientInfo(info: DhcpInfo): DhcpInfo | null {
+  return info.hostname !== null || info.vendorClass !== null ? info : null;
 }
 
-/** Sets facts.app (and appDetail) when the datagram is one of these applications; true when it did. */
+/** Sets facts.app (and facts.dhcp) when the datagram is one of these applications; true when it did. */
 export function udpAppLabel(ctx: PayloadContext, buf: Uint8Array, off: number, len: number, facts: DpiFacts): boolean {
   const lo = ctx.srcPort < ctx.dstPort ? ctx.srcPort : ctx.dstPort;
   let app: DpiFacts['app'] = null;
   if (lo <= 1900) {
     if (onPort(ctx, 67, 68)) {
       const info = parseDhcp4(buf, off, len);
-      if (info !== null) { app = 'dhcp'; facts.appDetail = detail(info); }
+      if (info !== null) { app = 'dhcp'; facts.dhcp = clientInfo(info); }
     } else if (onPort(ctx, 546, 547)) {
       const info = parseDhcp6(buf, off, len);
-      if (info !== null) { app = 'dhcpv6'; facts.appDetail = detail(info); }
+      if (info !== null) { app = 'dhcpv6'; facts.dhcp = clientInfo(info); }
     } else if (onPort(ctx, KERBEROS_PORT)) {
       if (looksLikeKerberosDatagram(buf, off, len)) app = 'kerberos';
     } else if (onPort(ctx, NETBIOS_DGM_PORT)) {

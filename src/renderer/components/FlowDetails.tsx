@@ -5,6 +5,7 @@ import { useStores } from '../state/app-stores.ts';
 import { downRate, upRate, localAddr, localPort, remoteAddr, remotePort } from '../../shared/flows/endpoints.ts';
 import { formatBytes, formatDateTime, formatEndpoint, formatFlowEndpoint, formatRate } from '../format.ts';
 import { Sparkline } from './Sparkline.tsx';
+import { stateDetail } from '../flows/state-label.ts';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 
 /** `isolated`: text a local process chose (its name, its executable's path, a user name), shown in a <bdi>. */
@@ -24,7 +25,7 @@ function fields(r: FlowRow): Field[] {
     ['Flow id', String(r.id)],
     ['Protocol', r.proto],
     ['Application', opt(r.app)],
-    ['State', r.ended && r.state !== 'closed' && r.state !== 'reset' ? `${r.state} (ended)` : r.state],
+    ['State', stateDetail(r.state, r.ended)],
     ['Local', formatEndpoint(localAddr(r), localPort(r)), true],
     ['Remote', formatFlowEndpoint(r, remoteAddr(r), remotePort(r)), true],
     ['Host', opt(r.host), true],
@@ -54,6 +55,16 @@ function fields(r: FlowRow): Field[] {
     ['DNS queries', list(r.dns_queries), true],
     ['DNS answers', list(r.dns_answers), true],
     ['DNS rcode', opt(r.dns_rcode)],
+    ...dhcpFields(r),
+  ];
+}
+
+/** What a DHCP client said of itself: only on DHCP flows. The text is printable ASCII (the engine replaces the rest). */
+function dhcpFields(r: FlowRow): Field[] {
+  if (r.app !== 'dhcp' && r.app !== 'dhcpv6') return [];
+  return [
+    ['DHCP host name', r.dhcp_hostname ?? '—', true],
+    [r.app === 'dhcpv6' ? 'DHCP vendor (enterprise number)' : 'DHCP vendor class', r.dhcp_vendor_class ?? '—', true],
   ];
 }
 

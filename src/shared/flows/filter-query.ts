@@ -22,7 +22,7 @@ export const FILTER_KEYS: readonly FilterKey[] = ['host', 'domain', 'port', 'pro
 
 const PROTOS: readonly FlowProto[] = ['tcp', 'udp', 'icmp', 'icmpv6', 'sctp', 'gre', 'esp', 'other'];
 const APPS: readonly (FlowApp | 'none')[] = [...FLOW_APPS, 'none'];
-const STATES: readonly (FlowState | 'open')[] = ['syn_sent', 'established', 'closing', 'closed', 'reset', 'active', 'open'];
+const STATES: readonly (FlowState | 'open')[] = ['syn_sent', 'established', 'mid-flow', 'closing', 'closed', 'reset', 'active', 'open'];
 
 export type FilterTerm =
   | { kind: 'text'; negate: boolean; text: string }

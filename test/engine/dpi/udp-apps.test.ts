@@ -14,10 +14,10 @@ test('each UDP application is labelled from one datagram, with DHCP\'s identifyi
   const [d4, d6, ntp, snmp, ssdp, stun, wg, syslog] = UDP_APP_SEEDS;
   const f4 = label(d4, 68, 67);
   assert.equal(f4.app, 'dhcp');
-  assert.equal(f4.appDetail, 'host=laptop-7 vendor=MSFT 5.0');
+  assert.deepEqual(f4.dhcp, { hostname: 'laptop-7', vendorClass: 'MSFT 5.0' });
   const f6 = label(d6, 546, 547);
   assert.equal(f6.app, 'dhcpv6');
-  assert.equal(f6.appDetail, 'host=host vendor=311');
+  assert.deepEqual(f6.dhcp, { hostname: 'host', vendorClass: '311' });
   assert.equal(label(ntp, 40000, 123).app, 'ntp');
   const fs = label(snmp, 40000, 161);
   assert.equal(fs.app, 'snmp');
