@@ -299,8 +299,9 @@ test('file read: the chart is sent from packet timestamps, then null while uncha
     const chart = charts.at(-1);
     assert.ok(chart);
     // No end of a file is this host: rev bytes are "down", fwd "up". Bins are seconds of capture time.
-    assert.deepEqual(chart, { start: 10, step: 1, down: [0, 0, 0], up: [a.data.length + b.data.length, 0, c.data.length] });
-    // A file's TCP flow seen mid-stream: its first sender is the initiator, so b is fwd (up) too.
+    // A file's TCP flow seen mid-stream: port 80 names the server, so the sender of b (from port 80) is the responder
+    // and b is rev (down).
+    assert.deepEqual(chart, { start: 10, step: 1, down: [b.data.length, 0, 0], up: [a.data.length, 0, c.data.length] });
     // (Waiting through a new listener would make the host send its chart again.)
     const req = view();
     host.setView(req);
