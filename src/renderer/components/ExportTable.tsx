@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
+import { menuKeyDown } from '../hooks/menu-keys.ts';
 
 const FORMATS = [
   { format: 'csv', label: 'CSV (spreadsheets)' },
@@ -41,28 +42,7 @@ export function ExportTableButton() {
     // The filter in force: text that does not parse leaves the last valid one applied, as the table shows.
     void capture.getState().exportTable({ format, sortColumn: s.sortColumn, sortDir: s.sortDir, filter: s.appliedFilter });
   };
-  const onMenuKey = (e: KeyboardEvent) => {
-    const at = items.current.findIndex((el) => el === document.activeElement);
-    const move = (to: number) => items.current[(to + FORMATS.length) % FORMATS.length]?.focus();
-    switch (e.key) {
-      case 'ArrowDown': move(at + 1); break;
-      case 'ArrowUp': move(at - 1); break;
-      case 'Home': move(0); break;
-      case 'End': move(FORMATS.length - 1); break;
-      case 'Enter':
-      case ' ':
-        if (at >= 0) run(FORMATS[at].format);
-        break;
-      case 'Escape':
-      case 'Tab':
-        close();
-        break;
-      default:
-        return;
-    }
-    e.preventDefault();
-    e.stopPropagation();
-  };
+  const onMenuKey = (e: KeyboardEvent) => menuKeyDown(items.current.slice(0, FORMATS.length), (i) => run(FORMATS[i].format), close)(e);
 
   return (
     <div className="relative self-center">

@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { FlowRow } from '../../shared/flow.ts';
+import { menuKeyDown } from '../hooks/menu-keys.ts';
 import { remoteAddr, remotePort, protoLabel } from '../../shared/flows/endpoints.ts';
 import { flowName, groupFilter, processKey } from '../../shared/flows/group-key.ts';
 
@@ -66,28 +67,7 @@ export function RowMenu({ row, x, y, actions }: { row: FlowRow; x: number; y: nu
     refs.current[0]?.focus();
   }, []);
 
-  const move = (to: number) => refs.current[(to + items.length) % items.length]?.focus();
-  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
-    const at = refs.current.findIndex((el) => el === document.activeElement);
-    switch (e.key) {
-      case 'ArrowDown': move(at + 1); break;
-      case 'ArrowUp': move(at - 1); break;
-      case 'Home': move(0); break;
-      case 'End': move(items.length - 1); break;
-      case 'Enter':
-      case ' ':
-        if (at >= 0) items[at].run();
-        break;
-      case 'Escape':
-      case 'Tab':
-        actions.onClose();
-        break;
-      default:
-        return;
-    }
-    e.preventDefault();
-    e.stopPropagation();
-  };
+  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => menuKeyDown(refs.current.slice(0, items.length), (i) => items[i].run(), actions.onClose)(e);
 
   return (
     <ul role="menu" aria-label="Flow actions" className="row-menu z-50 min-w-56 rounded border border-zinc-300 bg-white py-1 text-sm shadow-lg dark:border-zinc-600 dark:bg-zinc-800" style={{ position: 'fixed', left: x, top: y }} onKeyDown={onKeyDown}>
