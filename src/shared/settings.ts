@@ -9,6 +9,7 @@
 import { COLUMN_IDS, isColumnId, type ColumnId, type SortDir } from './flows/columns.ts';
 import { INTERFACE_NAME_RE } from './helper-protocol.ts';
 import { MAX_FILTER_LENGTH } from './ipc.ts';
+import type { Checked } from './api.ts';
 
 export const SETTINGS_VERSION = 1;
 export const FILTER_HISTORY_MAX = 20;
@@ -46,8 +47,6 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   columnWidths: {},
 });
 
-export type SettingsCheck = { ok: true; value: Settings } | { ok: false; reason: string };
-
 type Field<K extends keyof Settings> = (v: unknown) => Settings[K] | undefined;
 
 const FIELDS: { [K in Exclude<keyof Settings, 'version'>]: Field<K> } = {
@@ -78,7 +77,7 @@ const FIELDS: { [K in Exclude<keyof Settings, 'version'>]: Field<K> } = {
 const FIELD_NAMES = Object.keys(FIELDS) as (keyof typeof FIELDS)[];
 
 /** The page's settings as saveSettings takes them: exactly the known fields, each valid. Nothing is coerced. */
-export function checkSettings(v: unknown): SettingsCheck {
+export function checkSettings(v: unknown): Checked<Settings> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, reason: 'The settings are malformed.' };
   const r = v as Record<string, unknown>;
   const keys = Object.keys(r);
