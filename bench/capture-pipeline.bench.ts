@@ -5,12 +5,14 @@
  * measures the unprivileged side alone, which the live flood (helper-capture.bench.ts) shares two cores with the
  * sender, the kernel and the helper. Compare its packets per second with the flood's rate there.
  *
+ * The engine host as the app runs it is measured the same way (bench/support/engine-host-capture.ts: its live pipeline,
+ * recording and updates), to its capture's end.
  * Reports packets per second from the first byte written to the CLI's exit, the CLI's CPU time, and the longest
  * time the stand-in waited for the pipe to take a chunk: the longest the real helper would have had to leave packets
  * in the kernel ring. Writes bench/results/capture-pipeline.json.
  * Env: BENCH_PCAP (a recorded flood, microsecond pcap; default: one generated like helper-capture's trafgen flood,
  * 60-byte UDP frames from random source ports), BENCH_PACKETS (generated packets, default 1 000 000), BENCH_ROUNDS
- * (default 3), BENCH_JSON=1 to add a --json run, BENCH_NODE_FLAGS (extra Node flags, e.g. --cpu-prof).
+ * (default 3), BENCH_MODES (default "capture,engine host"; also "capture --json"), BENCH_NODE_FLAGS (extra Node flags, e.g. --cpu-prof).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { makeFakeDir, NODE24 } from '../test/capture-client/fixtures/fake-helper
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(root, 'src/cli/sandpiper.ts');
+const HOST = path.join(root, 'bench/support/engine-host-capture.ts');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
@@ -68,7 +71,7 @@ function cpuSeconds(pid: number): number {
 }
 
 interface Run {
-  mode: string;
+  mode: Mode;
   packets: number;
   kernelDrops: number;
   seconds: number;
@@ -82,8 +85,13 @@ interface Run {
   longestPipeWaitAtMs: number;
 }
 
-async function run(helper: string, times: string, json: boolean): Promise<Run> {
-  const argv = [...NODE_FLAGS, CLI, 'capture', '--interface', 'flood0', '--write', '/dev/null', ...(json ? ['--json'] : [])];
+type Mode = 'capture' | 'capture --json' | 'engine host';
+
+async function run(helper: string, times: string, mode: Mode): Promise<Run> {
+  const argv =
+    mode === 'engine host'
+      ? [...NODE_FLAGS, HOST, 'flood0']
+      : [...NODE_FLAGS, CLI, 'capture', '--interface', 'flood0', '--write', '/dev/null', ...(mode === 'capture --json' ? ['--json'] : [])];
   const child = spawn(NODE24, argv, { env: { ...process.env, SANDPIPER_HELPER: helper }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -99,25 +107,27 @@ async function run(helper: string, times: string, json: boolean): Promise<Run> {
   const code = await new Promise<number | null>((r) => child.on('close', r));
   const exited = Date.now();
   clearInterval(poll);
-  if (code !== 0) throw new Error(`sandpiper capture failed (${code}): ${err}`);
+  if (code !== 0) throw new Error(`${mode} failed (${code}): ${err}`);
   const t = JSON.parse(readFileSync(times, 'utf8')) as { start: number; end: number; longestWaitMs: number; longestAt: number };
   let packets: number;
   let drops: number;
-  if (json) {
-    const s = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { packets: number; dropped_kernel: number };
+  let ended = exited;
+  if (mode !== 'capture') {
+    const s = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { packets: number; dropped_kernel: number; ended_at?: number };
     packets = s.packets;
     drops = s.dropped_kernel;
+    ended = s.ended_at ?? exited;
   } else {
     const m = /^summary: (\d+) packets.*?(\d+) dropped by kernel/m.exec(out);
     if (m === null) throw new Error(`no summary in: ${out.slice(-500)}`);
     packets = Number(m[1]);
     drops = Number(m[2]);
   }
-  const seconds = (exited - t.start) / 1000;
+  const seconds = (ended - t.start) / 1000;
   const cpuStart = cpuAt.findLast(([at]) => at <= t.start)?.[1] ?? 0;
   const cpu = (cpuAt.at(-1)?.[1] ?? NaN) - cpuStart;
   return {
-    mode: json ? 'capture --json' : 'capture',
+    mode,
     packets,
     kernelDrops: drops,
     seconds,
@@ -137,11 +147,11 @@ async function main(): Promise<void> {
     if (process.env.BENCH_PCAP === undefined) floodPcap(pcap);
     const times = path.join(dir, 'times.json');
     const helper = fake.helper({ replayPcap: pcap, timesFile: times });
-    const modes = process.env.BENCH_JSON === '1' ? [false, true] : [false];
+    const modes = (process.env.BENCH_MODES ?? 'capture,engine host').split(',') as Mode[];
     const runs: Run[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      for (const json of modes) {
-        const r = await run(helper, times, json);
+      for (const mode of modes) {
+        const r = await run(helper, times, mode);
         runs.push(r);
         console.log(
           `round ${i + 1} ${r.mode.padEnd(15)} ${r.packets} packets in ${r.seconds.toFixed(2)} s: ${r.pps} pps; CPU ${r.cpuSeconds.toFixed(2)} s: ${r.ppsPerCpu} pps per CPU second; longest pipe wait ${r.longestPipeWaitMs} ms (at ${r.longestPipeWaitAtMs} ms)`,
@@ -149,7 +159,7 @@ async function main(): Promise<void> {
       }
     }
     const best = (mode: string, k: 'pps' | 'ppsPerCpu') => Math.max(...runs.filter((r) => r.mode === mode).map((r) => r[k]));
-    const names = modes.map((j) => (j ? 'capture --json' : 'capture'));
+    const names = modes;
     const out = {
       benchmark: 'capture-pipeline',
       date: new Date().toISOString(),
