@@ -14,11 +14,12 @@
  * 60-byte UDP frames from random source ports), BENCH_PACKETS (generated packets, default 1 000 000), BENCH_ROUNDS
  * (default 3), BENCH_MODES (default "capture,engine host"; also "capture --json"), BENCH_NODE_FLAGS (extra Node flags, e.g. --cpu-prof).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds } from './support/cpu-seconds.ts';
 import { makeFakeDir, NODE24 } from '../test/capture-client/fixtures/fake-helper.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,7 +28,6 @@ const HOST = path.join(root, 'bench/support/engine-host-capture.ts');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** PACKETS 60-byte Ethernet/IPv4/UDP frames 10.77.0.2:random → 10.77.0.1:9999 (so about 65 k flows), as trafgen's drnd(2). */
 function floodPcap(file: string): void {
@@ -58,16 +58,6 @@ function floodPcap(file: string): void {
     v.setUint16(f + 38, 26);
   }
   writeFileSync(file, buf);
-}
-
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICKS;
-  } catch {
-    return NaN;
-  }
 }
 
 interface Run {
