@@ -12,7 +12,8 @@
  * in the kernel ring. Writes bench/results/capture-pipeline.json.
  * Env: BENCH_PCAP (a recorded flood, microsecond pcap; default: one generated like helper-capture's trafgen flood,
  * 60-byte UDP frames from random source ports), BENCH_PACKETS (generated packets, default 1 000 000), BENCH_ROUNDS
- * (default 3), BENCH_MODES (default "capture,engine host"; also "capture --json"), BENCH_NODE_FLAGS (extra Node flags, e.g. --cpu-prof).
+ * (default 3), BENCH_FLOOD_PPS (the live flood's rate to compare with, default 400 000), BENCH_MODES (default
+ * "capture,engine host"; also "capture --json"), BENCH_NODE_FLAGS (extra Node flags, e.g. --cpu-prof).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ const HOST = path.join(root, 'bench/support/engine-host-capture.ts');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+/** The live flood's rate to compare with (issue 10's flood: about 0.4 Mpps). */
+const FLOOD_PPS = Number(process.env.BENCH_FLOOD_PPS ?? 400_000);
 
 /** PACKETS 60-byte Ethernet/IPv4/UDP frames 10.77.0.2:random → 10.77.0.1:9999 (so about 65 k flows), as trafgen's drnd(2). */
 function floodPcap(file: string): void {
@@ -156,11 +159,13 @@ async function main(): Promise<void> {
       pcap: process.env.BENCH_PCAP ?? `generated, ${PACKETS} packets`,
       best_pps: Object.fromEntries(names.map((n) => [n, best(n, 'pps')])),
       best_pps_per_cpu_second: Object.fromEntries(names.map((n) => [n, best(n, 'ppsPerCpu')])),
+      flood_pps: FLOOD_PPS,
       runs,
     };
     mkdirSync(path.join(root, 'bench/results'), { recursive: true });
     writeFileSync(path.join(root, 'bench/results/capture-pipeline.json'), JSON.stringify(out, null, 2) + '\n');
     console.log(`best: ${JSON.stringify(out.best_pps)} per CPU second: ${JSON.stringify(out.best_pps_per_cpu_second)}`);
+    for (const n of names) console.log(`${n}: ${(best(n, 'ppsPerCpu') / FLOOD_PPS).toFixed(2)}x a ${FLOOD_PPS} pps flood with a core of its own`);
   } finally {
     fake.cleanup();
     rmSync(dir, { recursive: true, force: true });
