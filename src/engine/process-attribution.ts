@@ -5,8 +5,8 @@
  * re-read only when a lookup misses, at most once per `refreshMs` — never per packet — and the fd scan only when
  * the missed socket is new since the last scan. The reads are synchronous, on the thread that reads the capture:
  * a miss re-reads only its protocol's tables (a UDP flood never walks TCP's: the kernel's walk of /proc/net/tcp
- * visits every bucket of its hash, tens of ms on a large host, however few sockets there are), and each kind of
- * read waits at least COST_FACTOR times as long as it last took, so they never take more than a small share of
+ * visits every bucket of its hash however few sockets there are, slow on a host with much memory), and each kind
+ * of read waits at least COST_FACTOR times as long as it last took, so they never take more than a small share of
  * that thread. Names and paths are the process's own choice, so they leave here
  * only through displayText (display-text.ts): no control or bidi characters reach a table.
  */
