@@ -145,6 +145,8 @@ export interface Engine extends FlowStore {
   /** Writes the line `w.flow(toRecord(flow))` writes, from the table in place (no record object). */
   writeFlowJson(flow: FlowRef, w: FlowJsonWriter): void;
   toRow(flow: FlowRef, rates?: boolean): FlowRow;
+  /** Whether a SYN was seen on the TCP flow in `slot` (IPFIX tcpControlBits); false for a mid-flow one. */
+  tcpSynSeenAt(slot: number): boolean;
   /** Moves capture time forward to `nowSeconds` (a live capture's wall clock): rates fall, quiet flows end. */
   advance(nowSeconds: number): void;
   /** The newest capture time seen or advanced to (seconds), or null before any. */
@@ -319,6 +321,10 @@ class FlowEngine implements Engine {
 
   textVersionAt(slot: number): number {
     return this.table.textVersion[slot];
+  }
+
+  tcpSynSeenAt(slot: number): boolean {
+    return this.table.synSeen(slot);
   }
 
   row(slot: number, rates: boolean): FlowRow {
