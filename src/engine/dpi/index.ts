@@ -4,7 +4,7 @@
  * matching parser; `createNameCache` makes the shared address → name cache that DNS answers feed.
  */
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './types.ts';
-import { pushBounded, startsWithAscii, u16 } from './bytes.ts';
+import { pushBounded, startsWithAscii, u16, u32 } from './bytes.ts';
 import { DpiGuard, type DpiLimits } from './guard.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA, DnsScan, looksLikeDns, scanDnsMessage } from './dns.ts';
 import { looksLikeHttpRequest, looksLikeHttpResponse, parseHttpRequestHead, MAX_HEAD } from './http-request.ts';
@@ -14,10 +14,11 @@ import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from '
 import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
 import { StreamPrefix } from './stream-prefix.ts';
 import { encryptedDnsApp, isDohName } from './encrypted-dns.ts';
+import { isOpenvpnClientReset, isOpenvpnServerReset } from './openvpn.ts';
 import { tcpAppLabel } from './tcp-apps.ts';
 import { udpAppLabel } from './udp-apps.ts';
 import { MAX_HELLO, TlsClientHelloReader, looksLikeTlsHandshakeRecord } from './tls-client-hello.ts';
-import { PRE_CONNECT, PRE_NONE, SCAN_END, SCAN_MORE, clientPreambleKind, looksLikeGreeting, scanPreamble, starttlsKindForPort } from './tls-preamble.ts';
+import { PRE_CONNECT, PRE_NONE, PRE_RDP, SCAN_END, SCAN_MORE, clientPreambleKind, isRdpConnectionRequest, looksLikeGreeting, scanPreamble, starttlsKindForPort } from './tls-preamble.ts';
 
 export type { FlowDpi, NameCache, DpiFacts, PayloadContext } from './types.ts';
 export { DpiGuard, type DpiLimits, type DpiRefusals } from './guard.ts';
@@ -130,6 +131,10 @@ class FlowInspector implements FlowDpi {
   private preTried = false;
   /** A preamble ended: only the client's bytes after it are classified, the server's replies are not ours. */
   private afterPre = false;
+  /** OpenVPN: the direction bit of a client hard reset seen (0 none), and its session id. */
+  private ovpnDir = 0;
+  private ovpnHi = 0;
+  private ovpnLo = 0;
 
   constructor(names: NameCache, guard: DpiGuard) {
     this.names = names;
@@ -190,6 +195,7 @@ class FlowInspector implements FlowDpi {
         return this.dnsMessage(ctx);
       }
       if (this.mode === UNKNOWN && udpAppLabel(ctx, buf, off, len, this.facts)) return true;
+      if (this.mode === UNKNOWN && this.openvpn(ctx.fromInitiator ? 1 : 2, buf, off, len)) return true;
       if (this.mode === UNKNOWN) {
         // Datagrams stand alone, so each one is tried, but a flow whose first datagram each way matched nothing ends.
         // A long header of another version (version negotiation, greased versions) may be followed by v1/v2.
@@ -271,6 +277,23 @@ class FlowInspector implements FlowDpi {
     // client socket may ask again (a resolver reusing its port, A then AAAA), so it stays up to the message bound.
     return ctx.proto === 17 && !isDnsPort(ctx.srcPort) && !isDnsPort(ctx.dstPort) &&
       this.dnsQueriesSeen > 0 && this.dnsResponsesSeen >= this.dnsQueriesSeen;
+  }
+
+  /**
+   * OpenVPN's handshake (openvpn.ts): remembers a client hard reset's session id; true (app set) when the other
+   * direction's hard reset acknowledges it.
+   */
+  private openvpn(bit: number, d: Uint8Array, o: number, n: number): boolean {
+    if (n < 14) return false;
+    if (isOpenvpnClientReset(d, o, n)) {
+      this.ovpnDir = bit;
+      this.ovpnHi = u32(d, o + 1);
+      this.ovpnLo = u32(d, o + 5);
+      return false;
+    }
+    if (this.ovpnDir === 0 || this.ovpnDir === bit || !isOpenvpnServerReset(d, o, n, this.ovpnHi, this.ovpnLo)) return false;
+    this.facts.app = 'openvpn';
+    return true;
   }
 
   // ---- TCP ----
@@ -367,7 +390,8 @@ class FlowInspector implements FlowDpi {
       if (looksLikeTlsHandshakeRecord(d, o, n)) {
         // Usually the initiator sends the ClientHello, but without the handshake in the capture the flow table may
         // have taken the server for the initiator: the handshake type byte (1 ClientHello, 2 ServerHello) decides.
-        this.mode = TLS; f.app = 'tls';
+        // TLS inside RDP keeps the RDP label (its SNI is still read).
+        this.mode = TLS; if (f.app !== 'rdp') f.app = 'tls';
         this.clientDir = d[o + 5] === 2 ? (1 - dir) as 0 | 1 : dir;
         return YES;
       }
@@ -397,6 +421,11 @@ class FlowInspector implements FlowDpi {
     if (!this.preTried) {
       const pre = this.classifyPreamble(ctx, dir, d, o, n);
       if (pre !== NO) return pre;
+    }
+    // OpenVPN over TCP: a 2-byte length before each packet.
+    if (n >= 16 && u16(d, o) >= 14 && this.openvpn(dir === 0 ? 1 : 2, d, o + 2, Math.min(u16(d, o), n - 2))) {
+      this.mode = LABELLED;
+      return YES;
     }
     const dns = this.classifyDnsTcp(ctx, d, o, n);
     if (dns !== NO) return dns;
@@ -438,6 +467,8 @@ class FlowInspector implements FlowDpi {
       if (this.preKind === PRE_CONNECT) {
         this.facts.app = 'http';
         this.facts.httpHost = r.target;
+      } else if (this.preKind === PRE_RDP) {
+        if (isRdpConnectionRequest(data, base, skip)) this.facts.app = 'rdp';
       } else if (r.target !== null) {
         this.facts.proxyTarget = r.target;
       }
