@@ -15,6 +15,7 @@ import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
 import { StreamPrefix } from './stream-prefix.ts';
 import { encryptedDnsApp, isDohName } from './encrypted-dns.ts';
 import { isOpenvpnClientReset, isOpenvpnServerReset } from './openvpn.ts';
+import { rtpFollows, rtpKind, rtpSeq, rtpSsrc } from './rtp.ts';
 import { tcpAppLabel } from './tcp-apps.ts';
 import { udpAppLabel } from './udp-apps.ts';
 import { MAX_HELLO, TlsClientHelloReader, looksLikeTlsHandshakeRecord } from './tls-client-hello.ts';
@@ -42,7 +43,9 @@ const MAX_DNS_TCP_MESSAGE = 16 * 1024;
 const MIN_CLASSIFY = 16;
 
 // Modes, as small integers (compared on every packet).
-const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6, NBNS = 7, LABELLED = 8;
+const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6, NBNS = 7, LABELLED = 8, STUN = 9;
+/** Datagrams a STUN flow is read for RTP (rtp.ts) before it stays labelled stun. */
+const MAX_STUN_FOLLOW = 24;
 const MDNS_PORT = 5353;
 const NBNS_PORT = 137;
 /** mDNS queries ask many questions at once (one per service browsed). */
@@ -135,6 +138,10 @@ class FlowInspector implements FlowDpi {
   private ovpnDir = 0;
   private ovpnHi = 0;
   private ovpnLo = 0;
+  /** RTP after STUN: the direction bit (0 none), SSRC and sequence number of the last RTP packet seen. */
+  private rtpDir = 0;
+  private rtpSsrc = 0;
+  private rtpSeq = 0;
 
   constructor(names: NameCache, guard: DpiGuard) {
     this.names = names;
@@ -194,7 +201,12 @@ class FlowInspector implements FlowDpi {
         this.facts.app = 'dns';
         return this.dnsMessage(ctx);
       }
-      if (this.mode === UNKNOWN && udpAppLabel(ctx, buf, off, len, this.facts)) return true;
+      if (this.mode === UNKNOWN && udpAppLabel(ctx, buf, off, len, this.facts)) {
+        if (this.facts.app !== 'stun') return true;
+        // Media may follow the connectivity checks.
+        this.mode = STUN;
+        return false;
+      }
       if (this.mode === UNKNOWN && this.openvpn(ctx.fromInitiator ? 1 : 2, buf, off, len)) return true;
       if (this.mode === UNKNOWN) {
         // Datagrams stand alone, so each one is tried, but a flow whose first datagram each way matched nothing ends.
@@ -223,7 +235,29 @@ class FlowInspector implements FlowDpi {
       if (scanNbnsMessage(buf, off, len, nbnsNames)) return this.nbnsMessage();
       return this.packets >= MAX_DNS_MESSAGES;
     }
+    if (this.mode === STUN) return this.rtpAfterStun(ctx.fromInitiator ? 1 : 2, buf, off, len);
     return true;
+  }
+
+  /** After STUN: two RTP packets of one direction with one SSRC and close sequence numbers make it rtp. */
+  private rtpAfterStun(bit: number, d: Uint8Array, o: number, n: number): boolean {
+    const kind = rtpKind(d, o, n);
+    if (kind === 2 && this.rtpDir !== 0) {
+      this.facts.app = 'rtp';
+      return true;
+    }
+    if (kind === 1) {
+      const ssrc = rtpSsrc(d, o);
+      const seq = rtpSeq(d, o);
+      if (this.rtpDir === bit && this.rtpSsrc === ssrc && rtpFollows(this.rtpSeq, seq)) {
+        this.facts.app = 'rtp';
+        return true;
+      }
+      this.rtpDir = bit;
+      this.rtpSsrc = ssrc;
+      this.rtpSeq = seq;
+    }
+    return this.packets >= MAX_STUN_FOLLOW;
   }
 
   private isMdns(ctx: PayloadContext): boolean {
