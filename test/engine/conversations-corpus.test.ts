@@ -7,11 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createEngine, CaptureFormatError } from '../../src/engine/index.ts';
 import { CORPUS_DIR } from './cli-bundle.ts';
-import { tsharkCorpus, tsharkCorpusSkip, type TsharkFrame } from './tshark-corpus.ts';
+import { readWithoutDpi, tsharkCorpus, tsharkCorpusSkip, type TsharkFrame } from './tshark-corpus.ts';
 
 /** Files where a flow tool and tshark are expected to differ, and why. */
 const BIG_TCP = 'BIG TCP: an outer UDP datagram over 64 KiB has UDP length 0; tshark stops at the outer UDP, the engine decodes the tunnel within the IP length';
@@ -121,13 +119,7 @@ function theirs(frames: TsharkFrame[]): Convs {
 }
 
 function ours(file: string): Convs {
-  const e = createEngine({ detail: false, retainEnded: true, dpi: false, geo: null });
-  try {
-    e.push(new Uint8Array(readFileSync(file)));
-    e.end();
-  } catch (err) {
-    if (!(err instanceof CaptureFormatError)) throw err;
-  }
+  const e = readWithoutDpi(file);
   const m: Convs = new Map();
   for (const f of e.flows()) {
     const r = e.toRecord(f);

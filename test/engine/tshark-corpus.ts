@@ -10,6 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CaptureFormatError, createEngine, type Engine } from '../../src/engine/index.ts';
 import { CORPUS_DIR } from './cli-bundle.ts';
 
 export const CORPUS_FIELDS = [
@@ -137,4 +138,16 @@ export function tsharkCorpus(): Promise<TsharkFile[]> {
     all = pool(files, 2, async (f) => parse(f, await runTshark(path.join(CORPUS_DIR, f), dir)));
   }
   return all;
+}
+
+/** An engine (no DPI, ended flows kept) that has read one capture file; a corrupt or truncated file up to where it breaks. */
+export function readWithoutDpi(file: string): Engine {
+  const e = createEngine({ detail: false, retainEnded: true, dpi: false, geo: null });
+  try {
+    e.push(new Uint8Array(readFileSync(file)));
+    e.end();
+  } catch (err) {
+    if (!(err instanceof CaptureFormatError)) throw err;
+  }
+  return e;
 }
