@@ -32,6 +32,8 @@ export const LINKTYPE_PPP_ETHER = 51;
 export const LINKTYPE_C_HDLC_WITH_DIR = 205;
 /** IP over InfiniBand as Linux captures it: a 40-byte address pseudo-header, then type and reserved (2 + 2). */
 export const LINKTYPE_IPOIB = 242;
+/** Apple PKTAP: a little-endian header (its own length, the kind of what follows, the packet's link type), then the packet. */
+export const LINKTYPE_PKTAP = 258;
 
 /** The link types decodePacket understands; any other is undecoded (and named in the read summary). */
 export function isDecodedLinkType(linktype: number): boolean {
@@ -57,6 +59,7 @@ export function isDecodedLinkType(linktype: number): boolean {
     case LINKTYPE_PPP_WITH_DIR:
     case LINKTYPE_NFLOG:
     case LINKTYPE_IPOIB:
+    case LINKTYPE_PKTAP:
       return true;
     default:
       return false;
@@ -182,6 +185,15 @@ export function decodePacket(buf: Uint8Array, off: number, caplen: number, linkt
     case LINKTYPE_IPOIB:
       if (end - off < 44) return DECODED_UNDECODED;
       return decodeEthertype(buf, u16(buf, off + 40), off + 44, end, p);
+    case LINKTYPE_PKTAP: {
+      if (end - off < 12) return DECODED_UNDECODED;
+      const len = buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24);
+      const next = buf[off + 4] | (buf[off + 5] << 8) | (buf[off + 6] << 16) | (buf[off + 7] << 24);
+      const dlt = buf[off + 8] | (buf[off + 9] << 8) | (buf[off + 10] << 16) | (buf[off + 11] << 24);
+      // Only a packet record (type 1), and never PKTAP inside PKTAP.
+      if (len < 12 || len > end - off || next !== 1 || dlt === LINKTYPE_PKTAP) return DECODED_UNDECODED;
+      return decodePacket(buf, off + len, end - off - len, dlt, p);
+    }
     default:
       return DECODED_UNDECODED;
   }

@@ -25,7 +25,6 @@ const EXCEPTIONS: Record<string, string> = {
   'bigtcp-ipv6-vxlan-ipv6.pcap': BIG_TCP,
   'bigtcp-ipv6.pcap': 'BIG TCP over IPv6 as Linux captures it (payload length 0, no Jumbo option): tshark shows a TCP layer without ports, the engine takes the captured bytes as the packet',
   'LINKTYPE_IPV4_invalid.pcap': 'tcpdump\'s test of a mismatch: the file declares raw IPv4 but holds an IPv6 packet; tshark goes by the version nibble, the engine counts the packet as undecoded rather than guess',
-  'LINKTYPE_PKTAP.pcap': `Apple PKTAP ${NOT_DECODED_LINK}`,
   'LINKTYPE_USER2_PKTAP.pcap': `Apple PKTAP under a user link type ${NOT_DECODED_LINK}`,
   'arcnet-rfc1051-arp-icmp-http.pcap': `ARCNET ${NOT_DECODED_LINK}`,
   'arcnet-rfc1201-arp-icmp-http.pcap': `ARCNET ${NOT_DECODED_LINK}`,

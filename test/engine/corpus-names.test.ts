@@ -25,7 +25,6 @@ const NOT_DECODED_LINK = 'a link type the engine does not decode (counted in the
 const YOUNG = 'registered on a flow after 10.7 s of quiet: DPI reads a flow only while it is young (it stops after 5 s without packets)';
 const EXCEPTIONS = new Map<string, string>([
   ['LINKTYPE_IPV4_invalid.pcap|dns|example.com', 'tcpdump\'s test of a mismatch: the file declares raw IPv4 but holds an IPv6 packet; tshark goes by the version nibble, the engine counts the packet as undecoded rather than guess'],
-  ['LINKTYPE_PKTAP.pcap|dns|in.m.yahoo.com', `Apple PKTAP: ${NOT_DECODED_LINK}`],
   ['LINKTYPE_USER2_PKTAP.pcap|dns|in.m.yahoo.com', `Apple PKTAP under a user link type: ${NOT_DECODED_LINK}`],
   ['arcnet-rfc1051-arp-icmp-http.pcap|dns|tcpdump.org', `ARCNET: ${NOT_DECODED_LINK}`],
   ['arcnet-rfc1051-arp-icmp-http.pcap|dns|163.240.190.146.in-addr.arpa', `ARCNET: ${NOT_DECODED_LINK}`],

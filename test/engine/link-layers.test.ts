@@ -112,3 +112,13 @@ test('Ethernet: MACsec with integrity only is read through (with or without the 
   const nsh = [0x00, 0x06, 0x01, 0x01, 0, 0, 1, 255, ...Array(16).fill(0)];
   assert.equal(decode([...ethHead(0x894f), ...nsh, ...v4], 1).p.dport, 80);
 });
+
+test('Apple PKTAP (258): its header names the link type inside; only packet records, never PKTAP in PKTAP', () => {
+  const hdr = (dlt: number, next = 1) => [...le32(108), ...le32(next), ...le32(dlt), ...Array(96).fill(0)];
+  const ethIp = [...Array(12).fill(2), 0x08, 0x00, ...v4];
+  assert.equal(decode([...hdr(1), ...ethIp], 258).p.dport, 80);
+  assert.equal(decode([...hdr(12), ...v6], 258).p.dport, 53);
+  assert.equal(decode([...hdr(1, 2), ...ethIp], 258).r, DECODED_UNDECODED, 'not a packet record');
+  assert.equal(decode([...hdr(258), ...hdr(1), ...ethIp], 258).r, DECODED_UNDECODED);
+  assert.equal(decode(hdr(1).slice(0, 100), 258).r, DECODED_UNDECODED, 'a header longer than the packet');
+});
