@@ -14,6 +14,7 @@ import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from '
 import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
 import { StreamPrefix } from './stream-prefix.ts';
 import { encryptedDnsApp, isDohName } from './encrypted-dns.ts';
+import { FTP_PORT, ftpAnnouncement } from './ftp.ts';
 import { isOpenvpnClientReset, isOpenvpnServerReset } from './openvpn.ts';
 import { rtpFollows, rtpKind, rtpSeq, rtpSsrc } from './rtp.ts';
 import { tcpAppLabel } from './tcp-apps.ts';
@@ -94,7 +95,7 @@ export function openFlowDpi(names: NameCache, guard: DpiGuard): FlowDpi | null {
 }
 
 function emptyFacts(): DpiFacts {
-  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, dhcp: null };
+  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, dhcp: null, ftpAnnounced: 0 };
 }
 
 /**
@@ -330,6 +331,15 @@ class FlowInspector implements FlowDpi {
     return true;
   }
 
+  /** An FTP control segment announcing a data port (either side's lines: the server's replies too). */
+  private ftpControl(ctx: PayloadContext, d: Uint8Array, o: number, n: number): void {
+    const senderPort = ctx.fromInitiator ? ctx.srcPort : ctx.dstPort;
+    const a = ftpAnnouncement(d, o, n, senderPort === FTP_PORT);
+    if (a === 0) return;
+    this.facts.ftpAnnounced = a;
+    if (this.facts.app === null) this.facts.app = 'ftp';
+  }
+
   // ---- TCP ----
 
   private streamOf(dir: 0 | 1): StreamPrefix | null {
@@ -339,6 +349,7 @@ class FlowInspector implements FlowDpi {
   private tcp(ctx: PayloadContext, buf: Uint8Array, off: number, len: number): boolean {
     const dir = ctx.fromInitiator ? 0 : 1;
     const bit = dir === 0 ? 1 : 2;
+    if (ctx.srcPort === FTP_PORT || ctx.dstPort === FTP_PORT) this.ftpControl(ctx, buf, off, len);
     // TLS and HTTP only read the client's bytes; don't buffer the server's (certificates, bodies).
     if (this.serverSide(dir)) return this.packets >= (this.mode === PREAMBLE || this.afterPre ? MAX_PREAMBLE_PACKETS : MAX_ONE_SIDED_PACKETS);
     if ((this.mode === SSH || this.mode === DNS) && (this.dirDone & bit) !== 0) return this.dirDone === 3;
