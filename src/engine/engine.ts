@@ -213,7 +213,7 @@ function grown64(a: Float64Array, n: number): Float64Array {
   return b;
 }
 
-/** FTP data connections announced and not yet seen, at most this many (the oldest forgotten first). */
+/** FTP data connections (and SIP media ports) announced and not yet seen, at most this many (the oldest forgotten first). */
 const MAX_FTP_EXPECTED = 256;
 
 function factsEmpty(f: DpiFacts): boolean {
@@ -247,6 +247,8 @@ class FlowEngine implements Engine {
   private ftpControlOf: Float64Array = new Float64Array(0);
   /** "responder address port" of announced FTP data connections → the control flow's id. */
   private readonly ftpExpected = new Map<string, number>();
+  /** "address port" of RTP (and RTCP, port + 1) media announced by SIP's SDP and not yet seen. */
+  private readonly rtpExpected = new Set<string>();
   private readonly undecodedLinkTypes = new Map<number, number>();
   private readonly extra = new Map<number, FlowExtra>();
   private readonly evictCbs: ((flow: FlowRef, reason: EvictReason) => void)[] = [];
@@ -713,6 +715,7 @@ class FlowEngine implements Engine {
     this.localDst[s] = 0;
     if (this.ftpControlOf.length > 0) this.ftpControlOf[s] = 0;
     if (this.ftpExpected.size > 0 && t.proto(s) === 6) this.linkFtpData(s);
+    if (this.rtpExpected.size > 0 && t.proto(s) === 17) this.linkRtp(s);
     // The name cache only holds names once DNS was seen, so skip formatting an address when it is empty.
     this.hosts[s] = this.names.size > 0 ? this.names.lookup(formatAddress(t.keys, t.dstIndex(s), t.family(s))) : null;
     const proto = t.proto(s);
@@ -752,6 +755,7 @@ class FlowEngine implements Engine {
       done = true;
     }
     if (d.facts.ftpAnnounced !== 0) this.expectFtpData(s, d.facts);
+    if (d.facts.mediaAnnounced !== null) this.expectRtp(d.facts);
     if (done || ++t.aux[s] >= this.maxDpi) this.finishDpi(s, d);
   }
 
@@ -769,6 +773,31 @@ class FlowEngine implements Engine {
     m.delete(key);
     if (m.size >= MAX_FTP_EXPECTED) m.delete(m.keys().next().value as string);
     m.set(key, t.ids[s]);
+  }
+
+  /** SIP announced media at "address port": UDP flows to or from it (and port + 1, RTCP) are rtp. */
+  private expectRtp(f: DpiFacts): void {
+    const m = f.mediaAnnounced!;
+    f.mediaAnnounced = null;
+    const sp = m.indexOf(' ');
+    const e = this.rtpExpected;
+    for (const key of [m, `${m.slice(0, sp)} ${Number(m.slice(sp + 1)) + 1}`]) {
+      e.delete(key);
+      if (e.size >= MAX_FTP_EXPECTED) e.delete(e.values().next().value as string);
+      e.add(key);
+    }
+  }
+
+  /** A new UDP flow to or from media SIP announced: labelled rtp; its payload is not inspected. */
+  private linkRtp(s: number): void {
+    const t = this.table;
+    const fam = t.family(s);
+    const e = this.rtpExpected;
+    const dst = `${formatAddress(t.keys, t.dstIndex(s), fam)} ${t.dstPort(s)}`;
+    const src = `${formatAddress(t.keys, t.srcIndex(s), fam)} ${t.srcPort(s)}`;
+    if (!e.delete(dst) && !e.delete(src)) return;
+    this.apps[s] = APP_CODES.indexOf('rtp');
+    t.flags[s] |= F_DPI_DONE;
   }
 
   /** A new TCP flow that an FTP control flow announced: labelled ftp-data and linked; its payload is not inspected. */

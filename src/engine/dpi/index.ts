@@ -16,6 +16,7 @@ import { StreamPrefix } from './stream-prefix.ts';
 import { encryptedDnsApp, isDohName } from './encrypted-dns.ts';
 import { FTP_PORT, ftpAnnouncement } from './ftp.ts';
 import { isOpenvpnClientReset, isOpenvpnServerReset } from './openvpn.ts';
+import { looksLikeSip, sdpMedia } from './sip.ts';
 import { rtpFollows, rtpKind, rtpSeq, rtpSsrc } from './rtp.ts';
 import { tcpAppLabel } from './tcp-apps.ts';
 import { udpAppLabel } from './udp-apps.ts';
@@ -44,7 +45,9 @@ const MAX_DNS_TCP_MESSAGE = 16 * 1024;
 const MIN_CLASSIFY = 16;
 
 // Modes, as small integers (compared on every packet).
-const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6, NBNS = 7, LABELLED = 8, STUN = 9;
+const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6, NBNS = 7, LABELLED = 8, STUN = 9, SIP = 10;
+/** SIP datagrams read on one flow for SDP media announcements (an INVITE may follow REGISTER or OPTIONS). */
+const MAX_SIP_MESSAGES = 24;
 /** Datagrams a STUN flow is read for RTP (rtp.ts) before it stays labelled stun. */
 const MAX_STUN_FOLLOW = 24;
 const MDNS_PORT = 5353;
@@ -95,7 +98,7 @@ export function openFlowDpi(names: NameCache, guard: DpiGuard): FlowDpi | null {
 }
 
 function emptyFacts(): DpiFacts {
-  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, dhcp: null, ftpAnnounced: 0 };
+  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, dhcp: null, ftpAnnounced: 0, mediaAnnounced: null };
 }
 
 /**
@@ -203,6 +206,12 @@ class FlowInspector implements FlowDpi {
         return this.dnsMessage(ctx);
       }
       if (this.mode === UNKNOWN && udpAppLabel(ctx, buf, off, len, this.facts)) {
+        if (this.facts.app === 'sip') {
+          // Later messages may announce media (SDP in an INVITE or its answer).
+          this.mode = SIP;
+          this.facts.mediaAnnounced = sdpMedia(buf, off, len);
+          return false;
+        }
         if (this.facts.app !== 'stun') return true;
         // Media may follow the connectivity checks.
         this.mode = STUN;
@@ -237,6 +246,10 @@ class FlowInspector implements FlowDpi {
       return this.packets >= MAX_DNS_MESSAGES;
     }
     if (this.mode === STUN) return this.rtpAfterStun(ctx.fromInitiator ? 1 : 2, buf, off, len);
+    if (this.mode === SIP) {
+      if (looksLikeSip(buf, off, len)) this.facts.mediaAnnounced = sdpMedia(buf, off, len);
+      return this.packets >= MAX_SIP_MESSAGES;
+    }
     return true;
   }
 
