@@ -52,6 +52,7 @@ const T_ICMP_TYPE = latin1(',"icmp_type":');
 const T_ICMP_CODE = latin1(',"icmp_code":');
 const T_DHCP_HOSTNAME = latin1(',"dhcp_hostname":');
 const T_DHCP_VENDOR = latin1(',"dhcp_vendor_class":');
+const T_FTP_CONTROL = latin1(',"ftp_control":');
 const T_END = latin1('}\n');
 /** Runs of fixed text with the values most lines have (no country or AS; no process, no tunnel), written in one copy. */
 const T_NO_GEO = latin1(',"src_country":null,"dst_country":null,"src_asn":null,"dst_asn":null,"src_as_name":null,"dst_as_name":null');
@@ -102,6 +103,8 @@ export class FlowLineValues {
   /** DHCP's client host name and vendor class; null leaves the key out, as the record does. */
   dhcpHostname: string | null = null;
   dhcpVendorClass: string | null = null;
+  /** The FTP control flow's id for a data connection; 0 leaves the key out, as the record does. */
+  ftpControl = 0;
 }
 
 /** Writes JSON lines as UTF-8 into chunks of `chunkBytes`; each full chunk goes to `emit`, which then owns it. */
@@ -216,6 +219,10 @@ export class FlowJsonWriter {
       this.lit(T_DHCP_VENDOR);
       this.str(r.dhcp_vendor_class);
     }
+    if (r.ftp_control !== undefined) {
+      this.lit(T_FTP_CONTROL);
+      this.num(r.ftp_control);
+    }
     this.lit(T_END);
   }
 
@@ -303,6 +310,10 @@ export class FlowJsonWriter {
     if (v.dhcpVendorClass !== null) {
       this.lit(T_DHCP_VENDOR);
       this.str(v.dhcpVendorClass);
+    }
+    if (v.ftpControl > 0) {
+      this.lit(T_FTP_CONTROL);
+      this.num(v.ftpControl);
     }
     this.lit(T_END);
   }

@@ -199,6 +199,9 @@ export class QueuedIngest implements Engine {
   textVersionAt(slot: number): number {
     return this.engine.textVersionAt(slot);
   }
+  tcpSynSeenAt(slot: number): boolean {
+    return this.engine.tcpSynSeenAt(slot);
+  }
   row(slot: number, rates: boolean): FlowRow {
     return this.engine.row(slot, rates);
   }
