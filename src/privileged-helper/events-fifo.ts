@@ -10,15 +10,11 @@ import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
 import { FALLBACK_GID } from '../shared/helper-protocol.ts';
 import { quote } from './args.ts';
 import type { Libc } from './native/libc.ts';
+import { setNonBlocking } from './socket-events-stream.ts';
 
-const SYS_fcntl = 72;
-const SYS_getgroups = 115;
-const SYS_setgroups = 116;
-const SYS_setfsuid = 122;
-const SYS_setfsgid = 123;
-const F_GETFL = 3;
-const F_SETFL = 4;
-/** x86_64; not in fs.constants. */
+/** x86_64 system call numbers. */
+const NR = { getgroups: 115, setgroups: 116, setfsuid: 122, setfsgid: 123 } as const;
+/** Not in fs.constants. */
 const O_PATH = 0o10000000;
 const NGROUPS_MAX = 65536;
 
@@ -33,20 +29,20 @@ export class FsIdentityError extends Error {}
  * (DAC_OVERRIDE and the rest) from this thread's effective set until fsuid is 0 again.
  */
 export function withFsIdentity<T>(c: Libc, uid: number, fn: () => T): T {
-  const count = c.syscall(SYS_getgroups, 'int', 0, 'void *', null);
+  const count = c.syscall(NR.getgroups, 'int', 0, 'void *', null);
   if (count < 0 || count > NGROUPS_MAX) throw new FsIdentityError(`getgroups failed (errno ${c.errno()})`);
   const groups = Buffer.alloc(Math.max(count, 1) * 4);
-  if (count > 0 && c.syscall(SYS_getgroups, 'int', count, 'void *', groups) !== count) throw new FsIdentityError('the supplementary groups changed while being read');
+  if (count > 0 && c.syscall(NR.getgroups, 'int', count, 'void *', groups) !== count) throw new FsIdentityError('the supplementary groups changed while being read');
   const setFs = (nr: number, id: number) => {
     c.syscall(nr, 'uint32_t', id);
     // setfsuid/setfsgid return the previous value and never fail visibly: a second call shows what is in force.
     return c.syscall(nr, 'uint32_t', id) === id;
   };
   const restore = () => {
-    const ok = setFs(SYS_setfsuid, 0) && setFs(SYS_setfsgid, 0) && c.syscall(SYS_setgroups, 'int', count, 'void *', groups) === 0;
+    const ok = setFs(NR.setfsuid, 0) && setFs(NR.setfsgid, 0) && c.syscall(NR.setgroups, 'int', count, 'void *', groups) === 0;
     if (!ok) throw new FsIdentityError(`could not restore this thread's identity (errno ${c.errno()})`);
   };
-  if (c.syscall(SYS_setgroups, 'int', 0, 'void *', null) !== 0 || !setFs(SYS_setfsgid, FALLBACK_GID) || !setFs(SYS_setfsuid, uid)) {
+  if (c.syscall(NR.setgroups, 'int', 0, 'void *', null) !== 0 || !setFs(NR.setfsgid, FALLBACK_GID) || !setFs(NR.setfsuid, uid)) {
     const errno = c.errno();
     restore();
     throw new FsIdentityError(`could not take uid ${uid}'s file-system identity (errno ${errno})`);
@@ -101,8 +97,7 @@ export function openEventsFifo(c: Libc, fifoPath: string, invoker: number): Even
         return refuse(code === 'ENXIO' ? 'is not open for reading: the caller must open it before starting the helper' : `cannot be opened for writing (${code ?? 'an error'})`);
       }
       const again = fstatSync(fd);
-      const flags = c.syscall(SYS_fcntl, 'int', fd, 'int', F_GETFL, 'int', 0);
-      if (again.ino !== st.ino || again.dev !== st.dev || flags < 0 || c.syscall(SYS_fcntl, 'int', fd, 'int', F_SETFL, 'int', flags & ~constants.O_NONBLOCK) !== 0) {
+      if (again.ino !== st.ino || again.dev !== st.dev || !setNonBlocking(c, fd, false)) {
         closeSync(fd);
         return refuse('changed while being opened');
       }

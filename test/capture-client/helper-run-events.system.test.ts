@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { CAP } from '../../src/privileged-helper/privileges.ts';
 import { SocketEventKind } from '../../src/shared/socket-events.ts';
 import { canMakeNetns, createNetnsPair } from '../support/netns.ts';
-import { ensureTestUser, polkitRule, polkitSkipReason, PolkitUnavailable, startPolkit, type PolkitRig, type TestUser } from '../support/polkit.ts';
+import { polkitRule, withPolkitRig, type PolkitRig, type TestUser } from '../support/polkit.ts';
 import { NODE24, REAL_HELPER, realHelperSkipReason } from './fixtures/system-support.ts';
 
 const USER = 'sp-capture-test';
@@ -32,23 +32,8 @@ function btfSkipReason(): string | null {
   }
 }
 
-async function withRig(t: { skip: (m: string) => void }, body: (rig: PolkitRig, u: TestUser) => Promise<void>) {
-  const skip = polkitSkipReason();
-  if (skip) return t.skip(skip);
-  const user = ensureTestUser(USER);
-  let rig: PolkitRig;
-  try {
-    rig = await startPolkit({ rules: polkitRule({ user: user.name, result: 'YES' }) });
-  } catch (e) {
-    if (e instanceof PolkitUnavailable) return t.skip(e.message);
-    throw e;
-  }
-  try {
-    await body(rig, user);
-  } finally {
-    await rig.stop();
-  }
-}
+const withRig = (t: { skip: (m: string) => void }, body: (rig: PolkitRig, u: TestUser) => Promise<void>) =>
+  withPolkitRig(t, USER, (u) => polkitRule({ user: u.name, result: 'YES' }), body);
 
 /** `argv` as `user` with a clean environment (what a desktop session's pkexec caller has, minus the session). */
 function asUser(user: TestUser, argv: string[]): string[] {
