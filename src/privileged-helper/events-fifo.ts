@@ -17,6 +17,7 @@ const NR = { getgroups: 115, setgroups: 116, setfsuid: 122, setfsgid: 123 } as c
 /** Not in fs.constants. */
 const O_PATH = 0o10000000;
 const NGROUPS_MAX = 65536;
+const INVALID_ID = 0xffffffff;
 
 export type EventsFifoResult = { ok: true; fd: number } | { ok: false; message: string };
 
@@ -33,13 +34,16 @@ export function withFsIdentity<T>(c: Libc, uid: number, fn: () => T): T {
   if (count < 0 || count > NGROUPS_MAX) throw new FsIdentityError(`getgroups failed (errno ${c.errno()})`);
   const groups = Buffer.alloc(Math.max(count, 1) * 4);
   if (count > 0 && c.syscall(NR.getgroups, 'int', count, 'void *', groups) !== count) throw new FsIdentityError('the supplementary groups changed while being read');
+  // setfsuid/setfsgid return the previous value and never fail visibly: an invalid id (-1) only reads it, and a
+  // second call shows what is in force.
+  const fsUid = c.syscall(NR.setfsuid, 'uint32_t', INVALID_ID);
+  const fsGid = c.syscall(NR.setfsgid, 'uint32_t', INVALID_ID);
   const setFs = (nr: number, id: number) => {
     c.syscall(nr, 'uint32_t', id);
-    // setfsuid/setfsgid return the previous value and never fail visibly: a second call shows what is in force.
     return c.syscall(nr, 'uint32_t', id) === id;
   };
   const restore = () => {
-    const ok = setFs(NR.setfsuid, 0) && setFs(NR.setfsgid, 0) && c.syscall(NR.setgroups, 'int', count, 'void *', groups) === 0;
+    const ok = setFs(NR.setfsuid, fsUid) && setFs(NR.setfsgid, fsGid) && c.syscall(NR.setgroups, 'int', count, 'void *', groups) === 0;
     if (!ok) throw new FsIdentityError(`could not restore this thread's identity (errno ${c.errno()})`);
   };
   if (c.syscall(NR.setgroups, 'int', 0, 'void *', null) !== 0 || !setFs(NR.setfsgid, FALLBACK_GID) || !setFs(NR.setfsuid, uid)) {
