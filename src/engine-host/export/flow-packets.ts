@@ -1,8 +1,9 @@
 /**
- * "Save this flow's packets": the capture (a file, or the live recording) is read again through an engine of its
- * own, and every record that engine counts in the flow is written to a pcap file. The engine decides, as it did for
- * the table (its 5-tuple key, the direction-free match, IP fragments, tunnels, a new connection on a reused 5-tuple),
- * so the file holds exactly the packets the flow counted. The flow is known in the re-read by its key and its first
+ * "Save this flow's packets", and the details drawer's chart of one flow: the capture (a file, or the live recording)
+ * is read again through an engine of its own, and every record that engine counts in the flow is written to a pcap
+ * file (or binned by its time). The engine decides, as it did for the table (its 5-tuple key, the direction-free
+ * match, IP fragments, tunnels, a new connection on a reused 5-tuple), so the file holds exactly the packets the flow
+ * counted. The flow is known in the re-read by its key and its first
  * packet's time, not by its id, so a live capture's flows (whose ids also depend on when the wall clock ended
  * them) are found as well.
  */
@@ -12,7 +13,9 @@ import path from 'node:path';
 import { CaptureReader } from '../../engine/capture-reader.ts';
 import { CaptureFormatError, createEngine, type Engine } from '../../engine/engine.ts';
 import { copyToPrivateFile } from '../../capture-client/pcap-file-sink.ts';
+import { Timeline } from '../../engine/timeline.ts';
 import type { FlowRow } from '../../shared/flow.ts';
+import type { ChartSeries } from '../../shared/ipc.ts';
 
 /** What identifies a flow in a re-read of its capture. */
 export type FlowKey = Pick<FlowRow, 'proto' | 'src' | 'sport' | 'dst' | 'dport' | 'first_seen'>;
@@ -53,27 +56,27 @@ function pcapRecord(buf: Uint8Array, off: number, caplen: number, wire: number, 
   return r;
 }
 
+/** One record of the flow: its bytes at buf[off, off + caplen), and its direction (0: initiator → responder, 1: back). */
+type EachPacket = (buf: Uint8Array, off: number, caplen: number, wire: number, ts: number, linktype: number, d: 0 | 1) => void;
+
 /**
- * Writes the packets of flow `key` found in the capture at `source` (its first `limit` bytes; all when null) to
- * `dest` as pcap, private and never through a link (as "Save capture" writes). Returns how many were written.
- * Throws FlowPacketsError when the flow is not in the capture or its packets cannot go in one pcap file.
+ * Reads the capture at `source` (its first `limit` bytes; all when null) through an engine of its own and calls
+ * `each` for every record that engine counts in flow `key`, then `chunkDone` after each chunk read. A corrupt record
+ * ends the read where the table stopped too. Returns how many records were the flow's.
  */
-export async function saveFlowPackets(source: string, limit: number | null, key: FlowKey, dest: string): Promise<{ packets: number }> {
+async function eachFlowPacket(source: string, limit: number | null, key: FlowKey, each: EachPacket, chunkDone: () => Promise<void>): Promise<number> {
   // As the app's file engine, minus what does not decide which flow a packet is in (owners, countries).
   const engine: Engine = createEngine({ detail: true, retainEnded: true, geo: null });
   const examined = new Set<number>();
   let slot = -1;
   let id = 0;
-  let counted = 0;
-  let linktype = -1;
-  let pending: Buffer[] = [];
-  let written = 0;
-  let mixed = false;
+  let fwd = 0;
+  let rev = 0;
+  let found = 0;
 
   const reader = new CaptureReader((buf, off, h) => {
     const { caplen, wirelen: wire, ts, linktype: lt } = h;
     engine.packet(buf, off, caplen, wire, ts, lt);
-    let mine = false;
     if (slot < 0) {
       // Until the flow appears, each new flow is looked at once (the changed slots hold it).
       engine.drainChanged((s) => {
@@ -85,53 +88,73 @@ export async function saveFlowPackets(source: string, limit: number | null, key:
           id = sid;
         }
       });
-      mine = slot >= 0;
+      if (slot < 0) return;
     } else {
       engine.drainChanged(() => {});
-      mine = engine.idAt(slot) === id && engine.packetsAt(slot, 0) + engine.packetsAt(slot, 1) > counted;
+      if (engine.idAt(slot) !== id) return;
     }
-    if (!mine) return;
-    counted = engine.packetsAt(slot, 0) + engine.packetsAt(slot, 1);
-    if (linktype < 0) {
-      linktype = lt;
-      pending.push(pcapHeader(lt));
-    } else if (lt !== linktype) {
-      mixed = true;
-      return;
-    }
-    pending.push(pcapRecord(buf, off, caplen, wire, ts));
-    written++;
+    const f = engine.packetsAt(slot, 0);
+    const r = engine.packetsAt(slot, 1);
+    if (f === fwd && r === rev) return;
+    const d = f > fwd ? 0 : 1;
+    fwd = f;
+    rev = r;
+    found++;
+    each(buf, off, caplen, wire, ts, lt, d);
   });
 
+  const src = await open(source, 'r');
+  try {
+    for (let left = limit ?? Infinity; left > 0; ) {
+      const { bytesRead, buffer } = await src.read(Buffer.allocUnsafe(READ_BYTES), 0, Math.min(READ_BYTES, left), null);
+      if (bytesRead === 0) break;
+      left -= bytesRead;
+      let corrupt = false;
+      try {
+        reader.push(buffer.subarray(0, bytesRead));
+      } catch (e) {
+        // The table stopped at the same record: what came before it is the flow as shown.
+        if (!(e instanceof CaptureFormatError)) throw e;
+        corrupt = true;
+      }
+      await chunkDone();
+      if (corrupt) break;
+    }
+  } finally {
+    await src.close();
+  }
+  return found;
+}
+
+/**
+ * Writes the packets of flow `key` found in the capture at `source` (its first `limit` bytes; all when null) to
+ * `dest` as pcap, private and never through a link (as "Save capture" writes). Returns how many were written.
+ * Throws FlowPacketsError when the flow is not in the capture or its packets cannot go in one pcap file.
+ */
+export async function saveFlowPackets(source: string, limit: number | null, key: FlowKey, dest: string): Promise<{ packets: number }> {
+  let linktype = -1;
+  let pending: Buffer[] = [];
+  let mixed = false;
   const dir = await mkdtemp(path.join(tmpdir(), 'sandpiper-flow-'));
   try {
     const tmp = path.join(dir, 'flow.pcap');
     const out = await open(tmp, 'wx', 0o600);
+    let written: number;
     try {
-      const src = await open(source, 'r');
-      try {
-        for (let left = limit ?? Infinity; left > 0; ) {
-          const { bytesRead, buffer } = await src.read(Buffer.allocUnsafe(READ_BYTES), 0, Math.min(READ_BYTES, left), null);
-          if (bytesRead === 0) break;
-          left -= bytesRead;
-          let corrupt = false;
-          try {
-            reader.push(buffer.subarray(0, bytesRead));
-          } catch (e) {
-            // The table stopped at the same record: what came before it is the flow as shown.
-            if (!(e instanceof CaptureFormatError)) throw e;
-            corrupt = true;
-          }
-          if (mixed) throw new FlowPacketsError('This flow’s packets came on interfaces of different link types, which one pcap file cannot hold');
-          if (pending.length > 0) {
-            await out.writev(pending);
-            pending = [];
-          }
-          if (corrupt) break;
+      const each: EachPacket = (buf, off, caplen, wire, ts, lt) => {
+        if (linktype < 0) {
+          linktype = lt;
+          pending.push(pcapHeader(lt));
+        } else if (lt !== linktype) mixed = true;
+        if (!mixed) pending.push(pcapRecord(buf, off, caplen, wire, ts));
+      };
+      written = await eachFlowPacket(source, limit, key, each, async () => {
+        if (mixed) throw new FlowPacketsError('This flow’s packets came on interfaces of different link types, which one pcap file cannot hold');
+        if (pending.length > 0) {
+          await out.writev(pending);
+          pending = [];
         }
-      } finally {
-        await src.close();
-      }
+      });
     } finally {
       await out.close();
     }
@@ -141,4 +164,18 @@ export async function saveFlowPackets(source: string, limit: number | null, key:
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The traffic of flow `key` over capture time, from its packets' timestamps in the capture at `source` (its first
+ * `limit` bytes), binned as the main chart is (Timeline): towards this host (down) and from it (up), the flow's
+ * `local` end saying which is which (none known: the responder's packets are down, as the main chart counts them).
+ * Bins end at or before `until` (Infinity: all). Throws FlowPacketsError when the capture holds none of its packets.
+ */
+export async function flowSeries(source: string, limit: number | null, key: FlowKey & Pick<FlowRow, 'local'>, until: number): Promise<ChartSeries> {
+  const timeline = new Timeline();
+  const downIsFwd = key.local === 'dst';
+  const found = await eachFlowPacket(source, limit, key, (_buf, _off, _caplen, wire, ts, _lt, d) => timeline.add(ts, wire, (d === 0) === downIsFwd), async () => {});
+  if (found === 0) throw new FlowPacketsError('The capture holds none of this flow’s packets');
+  return timeline.series(until);
 }
