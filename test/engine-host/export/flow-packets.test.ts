@@ -1,6 +1,7 @@
 /**
  * Saving one flow's packets as pcap: from a file the host read, and from a live capture's recording. The output
- * opens in tshark with exactly the flow's packet count, and holds that flow only.
+ * opens in tshark with exactly the flow's packet count, and holds that flow only. And one flow's chart series, read
+ * from the same places by the same code.
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -184,6 +185,12 @@ test('from a live capture: the recording so far; without one, a clear "not avail
   if (n === null) t.diagnostic('tshark is not installed');
   else assert.equal(n, packets);
   assert.deepEqual(readBack(out), [{ key: keyOf(conn), packets }]);
+  // The drawer's chart of it, from the same recording: whole seconds up to the capture's clock.
+  const series = await host.flowSeries(conn.id);
+  assert.ok(series.ok);
+  assert.equal(series.value.start, T0);
+  assert.ok(series.value.down.length >= 1);
+  assert.equal(series.value.down.reduce((a, b) => a + b, 0) + series.value.up.reduce((a, b) => a + b, 0), conn.bytes_fwd + conn.bytes_rev);
 
   const bare = fakeLive(false);
   const other = new EngineHost({ startLive: bare.start, recordingDir: dir, intervalMs: 5, now: () => (T0 + 6) * 1000 });
@@ -193,4 +200,39 @@ test('from a live capture: the recording so far; without one, a clear "not avail
   const [first] = await rowsOf(other);
   const none = await other.saveFlowPackets({ id: first.id, path: path.join(dir, 'none.pcap') });
   assert.ok(!none.ok && /^This flow’s packets are not available: /.test(none.error.message), JSON.stringify(none));
+  const noSeries = await other.flowSeries(first.id);
+  assert.ok(!noSeries.ok && /^This flow’s packets are not available: /.test(noSeries.error.message), JSON.stringify(noSeries));
+});
+
+test("flowSeries: each flow's bytes over capture time from its packets' timestamps, in the chart's bins and directions", async () => {
+  const dir = tmp();
+  const file = path.join(dir, 'c.pcap');
+  writeFileSync(file, capture());
+  const host = new EngineHost({ recordingDir: dir });
+  hosts.push(host);
+  assert.equal((await host.openFile(file)).ok, true);
+  const rows = await rowsOf(host);
+  const sum = (xs: number[], step: number) => xs.reduce((a, b) => a + b * step, 0);
+  for (const r of rows) {
+    const got = await host.flowSeries(r.id);
+    assert.ok(got.ok, keyOf(r));
+    const s = got.value;
+    assert.equal(s.step, 1);
+    // Bins of whole seconds from the flow's first packet's second; a file's flows have no local end known, so the
+    // responder's bytes are down, as the main chart counts them.
+    assert.equal(s.start, Math.floor(r.first_seen), keyOf(r));
+    assert.equal(s.down.length, Math.floor(r.last_seen) - Math.floor(r.first_seen) + 1, keyOf(r));
+    assert.equal(sum(s.down, s.step), r.bytes_rev, `down of ${keyOf(r)}`);
+    assert.equal(sum(s.up, s.step), r.bytes_fwd, `up of ${keyOf(r)}`);
+  }
+  // The second connection on the first one's 5-tuple: only its own packets, 5 s later.
+  const [first, second] = rows.filter((r) => r.proto === 'tcp' && r.dport === 443);
+  const a = await host.flowSeries(first.id);
+  const b = await host.flowSeries(second.id);
+  assert.ok(a.ok && b.ok);
+  assert.equal(a.value.start, T0);
+  assert.equal(b.value.start, T0 + 5);
+  assert.ok(a.value.up[0] > 0 && a.value.down[0] > 0);
+  const gone = await host.flowSeries(999);
+  assert.ok(!gone.ok && gone.error.message === 'This flow is no longer in the table.');
 });
