@@ -7,79 +7,44 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startUiServer, type UiServer } from '../../src/engine-host/ui-server.ts';
-import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
-import { artifact, e2eSkipReason, launchChromium, waitText } from './support.ts';
-import { RENDERER_DIR } from './bridge/server.ts';
-import { eth, ipv4, pcap, tcp, udp, TCP, type Rec } from '../engine/capture-fixtures.ts';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { artifact, e2eSkipReason, fileUi, problemsOf, waitText, watchProblems, type FileUi } from './support.ts';
+import { eth, ipv4, pcap, tcpConnection, udp, TCP, type Rec } from '../engine/capture-fixtures.ts';
 
 const skip = e2eSkipReason();
-const A = '192.0.2.1';
-const B = '198.51.100.7';
-const T0 = 1_700_000_000;
 const UDP_FLOWS = 12;
 
 /** A few UDP flows, and a TCP download of 20 s whose rate rises then falls (the drawer's chart has a shape). */
 function capture(): Uint8Array {
-  const recs: Rec[] = [];
-  for (let i = 0; i < UDP_FLOWS; i++) recs.push({ ts: T0 + i, data: eth(0x0800, ipv4(A, B, 17, udp(20_000 + i, 53, [i]))) });
-  const t = (ts: number, fromA: boolean, flags: number, payload: number[] = []) => ({
-    ts,
-    data: eth(0x0800, fromA ? ipv4(A, B, 6, tcp(40_000, 443, flags, payload)) : ipv4(B, A, 6, tcp(443, 40_000, flags, payload))),
-  });
-  recs.push(t(T0 + 1, true, TCP.SYN), t(T0 + 1.1, false, TCP.SYN | TCP.ACK), t(T0 + 1.2, true, TCP.ACK));
+  const [client, server, start] = ['192.0.2.1', '198.51.100.7', 1_700_000_000];
+  const recs: Rec[] = Array.from({ length: UDP_FLOWS }, (_, i) => ({ ts: start + i, data: eth(0x0800, ipv4(client, server, 17, udp(20_000 + i, 53, [i]))) }));
+  const t = tcpConnection(client, server, 40_000, 443);
+  recs.push(t(start + 1, true, TCP.SYN), t(start + 1.1, false, TCP.SYN | TCP.ACK), t(start + 1.2, true, TCP.ACK));
   for (let s = 0; s < 20; s++) {
     const n = 1 + Math.round(8 * Math.sin((Math.PI * s) / 20));
     for (let k = 0; k < n; k++) {
-      recs.push(t(T0 + 2 + s + k / 20, false, TCP.ACK | TCP.PSH, new Array(1200).fill(s)));
-      recs.push(t(T0 + 2 + s + k / 20 + 0.01, true, TCP.ACK));
+      recs.push(t(start + 2 + s + k / 20, false, TCP.ACK | TCP.PSH, new Array(1200).fill(s)));
+      recs.push(t(start + 2 + s + k / 20 + 0.01, true, TCP.ACK));
     }
   }
-  recs.push(t(T0 + 23, true, TCP.FIN | TCP.ACK));
-  recs.sort((a, b) => a.ts - b.ts);
+  recs.push(t(start + 23, true, TCP.FIN | TCP.ACK));
+  recs.sort((x, y) => x.ts - y.ts);
   return pcap(recs);
 }
 
-let dir = '';
-let file = '';
-let settingsPath = '';
-let server: UiServer;
-let browser: Browser;
-
+let ui: FileUi | null = null;
 before(async () => {
-  if (skip) return;
-  dir = mkdtempSync(path.join(tmpdir(), 'sp-e2e-columns-'));
-  file = path.join(dir, 'flows.pcap');
-  settingsPath = path.join(dir, 'config', 'settings.json');
-  writeFileSync(file, capture());
-  server = await startUiServer({ rendererDir: RENDERER_DIR, settingsPath, host: { createEngine: createSourceEngine } });
-  const r = await server.openPath(file);
-  assert.equal(r.ok, true);
-  browser = await launchChromium();
+  if (!skip) ui = await fileUi(capture(), 'sp-e2e-columns-');
 });
-
 after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await ui?.close();
 });
-
-function problemsOf(page: Page): string[] {
-  return (page as Page & { problems?: string[] }).problems ?? [];
-}
 
 async function newPage(o: { width?: number; height?: number; scheme?: 'light' | 'dark' } = {}): Promise<Page> {
+  const { browser, server } = ui as FileUi;
   const page = await browser.newPage({ viewport: { width: o.width ?? 1400, height: o.height ?? 820 }, colorScheme: o.scheme ?? 'light' });
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  (page as Page & { problems?: string[] }).problems = problems;
+  watchProblems(page);
   await page.goto(server.url);
   await showFlows(page);
   return page;
@@ -100,11 +65,11 @@ async function savedSettings(pred: (s: { hiddenColumns: string[]; columnWidths: 
   const until = Date.now() + 5000;
   for (;;) {
     try {
-      if (pred(JSON.parse(readFileSync(settingsPath, 'utf8')))) return;
+      if (pred(JSON.parse(readFileSync((ui as FileUi).settingsPath, 'utf8')))) return;
     } catch {
       // Not written yet.
     }
-    if (Date.now() > until) assert.fail(`settings not saved as expected: ${readFileSync(settingsPath, 'utf8')}`);
+    if (Date.now() > until) assert.fail('the settings were not saved as expected');
     await new Promise((r) => setTimeout(r, 100));
   }
 }

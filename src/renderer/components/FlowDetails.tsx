@@ -88,7 +88,7 @@ async function copy(text: string): Promise<boolean> {
 
 /** While a capture runs (or a file is still being read), the drawer asks for its flow's chart again this often. */
 export const FLOW_SERIES_REFRESH_MS = 2000;
-const FLOW_CHART_HEIGHT = 110;
+const FLOW_CHART_HEIGHT = 150;
 
 interface FlowSeriesState {
   id: number;

@@ -176,7 +176,7 @@ function ColumnEdge({ col, width, columns }: { col: ColumnMeta; width: number; c
       aria-valuemax={COLUMN_WIDTH_PX.max}
       tabIndex={0}
       title="Drag to resize; double-click for the default width"
-      className="col-edge absolute top-0 right-0 z-10 h-full w-1.5 cursor-col-resize touch-none hover:bg-sky-400/60 focus-visible:bg-sky-500 focus-visible:outline-none"
+      className="col-edge absolute top-1.5 right-0 bottom-1.5 z-10 w-1.5 cursor-col-resize touch-none border-r border-zinc-300 hover:bg-sky-400/60 focus-visible:bg-sky-500 focus-visible:outline-none dark:border-zinc-600"
       onPointerDown={(e) => {
         if (e.button !== 0) return;
         e.preventDefault();

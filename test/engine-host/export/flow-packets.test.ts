@@ -99,14 +99,19 @@ function readBack(file: string): { key: string; packets: number }[] {
 
 const keyOf = (r: FlowRow) => `${r.proto} ${r.src}:${r.sport} ${r.dst}:${r.dport}`;
 
-test("from a file: each flow's packets, exactly its count in tshark, and only that flow", async (t) => {
+/** A host that read capture() from a file, and its flows. */
+async function fileHost(): Promise<{ dir: string; host: EngineHost; rows: FlowRow[] }> {
   const dir = tmp();
   const file = path.join(dir, 'c.pcap');
   writeFileSync(file, capture());
   const host = new EngineHost({ recordingDir: dir });
   hosts.push(host);
   assert.equal((await host.openFile(file)).ok, true);
-  const rows = await rowsOf(host);
+  return { dir, host, rows: await rowsOf(host) };
+}
+
+test("from a file: each flow's packets, exactly its count in tshark, and only that flow", async (t) => {
+  const { dir, host, rows } = await fileHost();
   const tcp443 = rows.filter((r) => r.proto === 'tcp' && r.dport === 443);
   assert.deepEqual(tcp443.map((r) => r.packets_fwd + r.packets_rev), [7, 3], 'two connections on one 5-tuple');
   const frag = rows.find((r) => r.proto === 'udp' && r.dport === 53) as FlowRow;
@@ -205,13 +210,7 @@ test('from a live capture: the recording so far; without one, a clear "not avail
 });
 
 test("flowSeries: each flow's bytes over capture time from its packets' timestamps, in the chart's bins and directions", async () => {
-  const dir = tmp();
-  const file = path.join(dir, 'c.pcap');
-  writeFileSync(file, capture());
-  const host = new EngineHost({ recordingDir: dir });
-  hosts.push(host);
-  assert.equal((await host.openFile(file)).ok, true);
-  const rows = await rowsOf(host);
+  const { host, rows } = await fileHost();
   const sum = (xs: number[], step: number) => xs.reduce((a, b) => a + b * step, 0);
   for (const r of rows) {
     const got = await host.flowSeries(r.id);
