@@ -86,8 +86,13 @@ async function copy(text: string): Promise<boolean> {
   }
 }
 
-/** While a capture runs (or a file is still being read), the drawer asks for its flow's chart again this often. */
+/**
+ * While a capture runs (or a file is still being read), the drawer asks for its flow's chart again this often, or, when
+ * an answer took long (the host reads the recording again), after REFRESH_SLOWDOWN times as long, so the drawer keeps
+ * the host busy for at most a fifth of the time.
+ */
 export const FLOW_SERIES_REFRESH_MS = 2000;
+const REFRESH_SLOWDOWN = 4;
 const FLOW_CHART_HEIGHT = 150;
 
 interface FlowSeriesState {
@@ -109,11 +114,12 @@ function useFlowSeries(id: number | null, open: boolean): FlowSeriesState | null
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | null = null;
     const ask = () => {
+      const asked = performance.now();
       api.flowSeries(id).then(
         (r) => {
           if (stopped) return;
           setGot(r.ok ? { id, series: r.value, error: null } : { id, series: null, error: r.error.message });
-          if (growing) timer = setTimeout(ask, FLOW_SERIES_REFRESH_MS);
+          if (growing) timer = setTimeout(ask, Math.max(FLOW_SERIES_REFRESH_MS, REFRESH_SLOWDOWN * (performance.now() - asked)));
         },
         () => {
           if (!stopped) setGot({ id, series: null, error: 'The engine could not chart this flow.' });
