@@ -26,7 +26,7 @@ import { splitIpfixArgs, startIpfix, type IpfixSession } from './ipfix/ipfix-cli
 import { EMPTY_STORE, FlowViewModel } from './view/flow-view-model.ts';
 import { exportTable } from './export/table-export.ts';
 import { tableRows } from './export/table-rows.ts';
-import { FlowPacketsError, flowSeries, saveFlowPackets } from './export/flow-packets.ts';
+import { FlowPacketsError, FlowSeriesReader, saveFlowPackets } from './export/flow-packets.ts';
 import { OverviewModel } from './view/overview-model.ts';
 import { describeFormatError, type CreateEngine, type LiveCaptureHandle, type StartLiveCapture } from './types.ts';
 
@@ -93,6 +93,9 @@ export class EngineHost {
   private ipfixTicked = 0;
   private ipfixFinished: Promise<void> | null = null;
   private sourceFile: string | null = null;
+  /** The details drawer's flow chart, read on from where the last ask stopped, and the flow it is of. */
+  private readonly flowSeriesReader = new FlowSeriesReader();
+  private chartedId: number | null = null;
   private readonly staleSwept: Promise<void>;
 
   constructor(opts: EngineHostOptions = {}) {
@@ -345,10 +348,15 @@ export class EngineHost {
     const got = await this.packetsOf(id, 'Open the capture as a file to chart single flows.');
     if (!got.ok) return got;
     const { row, from, limit } = got.value;
+    this.chartedId = id;
     const engine = this.engine;
     const until = this.live !== null && this.ratesLive() && engine !== null ? (engine.clock ?? Infinity) : Infinity;
+    const gen = this.generation;
     try {
-      return { ok: true, value: await flowSeries(from, limit, row, until) };
+      const series = await this.flowSeriesReader.series(from, limit, row, until);
+      // Another source opened meanwhile: this flow is not in its table.
+      if (gen !== this.generation) return { ok: false, error: appError('bad_arguments', 'This flow is no longer in the table.', 'Choose a flow the table shows.') };
+      return { ok: true, value: series };
     } catch (e) {
       const why = this.notRead(e, 'Open the capture as a file to chart this flow.');
       if (why !== null) return { ok: false, error: why };
@@ -420,6 +428,11 @@ export class EngineHost {
   /** What the flows table shows from now on (already validated); an update reflecting it follows promptly. */
   setView(req: ViewRequest): void {
     this.model.setView(req);
+    // The charted flow is no longer the one selected: its re-read (a second engine's table) is let go.
+    if (this.chartedId !== null && !(req.select !== null && 'id' in req.select && req.select.id === this.chartedId)) {
+      this.chartedId = null;
+      this.flowSeriesReader.clear();
+    }
     // Calls of one turn (scrolling, typing) get one reply; an engine update before it reflects the request as well.
     this.reply ??= setImmediate(() => {
       this.reply = null;
@@ -481,6 +494,8 @@ export class EngineHost {
     this.ipfixFinished = null;
     void this.dropRecording();
     this.sourceFile = null;
+    this.flowSeriesReader.clear();
+    this.chartedId = null;
     const e = engine ?? this.createEngine({ live });
     this.engine = e;
     this.meter = new StatsMeter(live, this.now());

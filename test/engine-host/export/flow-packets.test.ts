@@ -68,7 +68,7 @@ function tmp(): string {
 }
 
 /** Every flow the host's table holds (one window covering them all). */
-async function rowsOf(host: EngineHost): Promise<FlowRow[]> {
+async function rowsOf(host: EngineHost, select: { id: number } | null = null): Promise<FlowRow[]> {
   const got = new Promise<EngineUpdate>((resolve) => {
     const off = host.onUpdate((u) => {
       if (u.viewSeq === 9) {
@@ -77,7 +77,7 @@ async function rowsOf(host: EngineHost): Promise<FlowRow[]> {
       }
     });
   });
-  host.setView({ ...DEFAULT_VIEW, seq: 9, sortColumn: 'first_seen', sortDir: 'asc', start: 0, end: 1000 });
+  host.setView({ ...DEFAULT_VIEW, seq: 9, sortColumn: 'first_seen', sortDir: 'asc', start: 0, end: 1000, select });
   return (await got).rows;
 }
 
@@ -191,11 +191,22 @@ test('from a live capture: the recording so far; without one, a clear "not avail
   else assert.equal(n, packets);
   assert.deepEqual(readBack(out), [{ key: keyOf(conn), packets }]);
   // The drawer's chart of it, from the same recording: whole seconds up to the capture's clock.
+  const total = (r: Awaited<ReturnType<EngineHost['flowSeries']>>) => (r.ok ? [...r.value.down, ...r.value.up].reduce((a, b) => a + b * r.value.step, 0) : NaN);
   const series = await host.flowSeries(conn.id);
   assert.ok(series.ok);
   assert.equal(series.value.start, T0);
   assert.ok(series.value.down.length >= 1);
-  assert.equal(series.value.down.reduce((a, b) => a + b, 0) + series.value.up.reduce((a, b) => a + b, 0), conn.bytes_fwd + conn.bytes_rev);
+  assert.equal(total(series), conn.bytes_fwd + conn.bytes_rev);
+  // The second connection on that 5-tuple, then more of it: the next ask reads on from where the last stopped, and
+  // counts each packet once.
+  const later = rows.filter((r) => r.proto === 'tcp' && r.dport === 443)[1];
+  assert.equal(total(await host.flowSeries(later.id)), later.bytes_fwd + later.bytes_rev);
+  live.push(pcap([tcpRec(T0 + 5.3, false, TCP.PSH | TCP.ACK, [1, 2, 3]), tcpRec(T0 + 5.4, true, TCP.ACK)]).subarray(24));
+  // (Still selected, as while the drawer shows it.)
+  const grown = (await rowsOf(host, { id: later.id })).find((r) => r.id === later.id) as FlowRow;
+  assert.equal(grown.packets_fwd + grown.packets_rev, 5);
+  assert.equal(total(await host.flowSeries(grown.id)), grown.bytes_fwd + grown.bytes_rev);
+  assert.equal(total(await host.flowSeries(conn.id)), conn.bytes_fwd + conn.bytes_rev, 'another flow is read anew');
 
   const bare = fakeLive(false);
   const other = new EngineHost({ startLive: bare.start, recordingDir: dir, intervalMs: 5, now: () => (T0 + 6) * 1000 });
@@ -210,7 +221,7 @@ test('from a live capture: the recording so far; without one, a clear "not avail
 });
 
 test("flowSeries: each flow's bytes over capture time from its packets' timestamps, in the chart's bins and directions", async () => {
-  const { host, rows } = await fileHost();
+  const { dir, host, rows } = await fileHost();
   const sum = (xs: number[], step: number) => xs.reduce((a, b) => a + b * step, 0);
   for (const r of rows) {
     const got = await host.flowSeries(r.id);
@@ -234,4 +245,10 @@ test("flowSeries: each flow's bytes over capture time from its packets' timestam
   assert.ok(a.value.up[0] > 0 && a.value.down[0] > 0);
   const gone = await host.flowSeries(999);
   assert.ok(!gone.ok && gone.error.message === 'This flow is no longer in the table.');
+  // Asked again for the same flow, a file read to its end is not read again: its bytes spoilt now change nothing.
+  const again = await host.flowSeries(second.id);
+  writeFileSync(path.join(dir, 'c.pcap'), new Uint8Array(64));
+  assert.deepEqual(await host.flowSeries(second.id), again);
+  // Another flow is read from the start, and meets the spoilt file.
+  assert.equal((await host.flowSeries(first.id)).ok, false);
 });
