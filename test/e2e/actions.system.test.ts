@@ -30,7 +30,8 @@ function capture(): Uint8Array {
     for (let k = 0; k <= i % 3; k++) recs.push({ ts: T0 + i + k / 10, data: eth(0x0800, ipv4(A, B, 17, udp(20_000 + i, 53, [i, k]))) });
   }
   const t = tcpConnection(A, B, 40_000, 443);
-  recs.push(t(T0 + 40, true, TCP.SYN), t(T0 + 40.1, false, TCP.SYN | TCP.ACK), t(T0 + 40.2, true, TCP.ACK), t(T0 + 40.3, true, TCP.PSH | TCP.ACK, [1, 2, 3]), t(T0 + 40.4, false, TCP.PSH | TCP.ACK, [4]), t(T0 + 40.5, true, TCP.FIN | TCP.ACK));
+  // The TCP connection comes first, so the table's default (arrival) order shows it on the first screen.
+  recs.unshift(t(T0 - 1, true, TCP.SYN), t(T0 - 0.9, false, TCP.SYN | TCP.ACK), t(T0 - 0.8, true, TCP.ACK), t(T0 - 0.7, true, TCP.PSH | TCP.ACK, [1, 2, 3]), t(T0 - 0.6, false, TCP.PSH | TCP.ACK, [4]), t(T0 - 0.5, true, TCP.FIN | TCP.ACK));
   return pcap(recs);
 }
 
