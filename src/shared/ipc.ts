@@ -8,6 +8,8 @@ import type { ColumnId, SortDir } from './flows/columns.ts';
 import type { SandboxMessage } from './helper-protocol.ts';
 
 /**
+ * 11: favourites first in the flows table (setFavourites), and notifications the user sets (setNotificationRules;
+ * `notice` events, src/shared/notices.ts).
  * 10: exportTable (the flows table under a filter and sort, every matching flow, as CSV or JSON) and
  * saveFlowPackets (one flow's packets as pcap, to a path the shell chose).
  * 9: the app's settings persist (getSettings, saveSettings; src/shared/settings.ts).
@@ -19,7 +21,7 @@ import type { SandboxMessage } from './helper-protocol.ts';
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 10;
+export const IPC_PROTOCOL_VERSION = 11;
 
 export interface InterfaceInfo {
   name: string;
