@@ -16,6 +16,8 @@ import { RecordingFull } from './RecordingFull.tsx';
 import { Overview, OverviewToolbar } from './Overview.tsx';
 import { Tabs } from './Tabs.tsx';
 import { ExportTableButton } from './ExportTable.tsx';
+import { FavouritesOnlyToggle } from './Favourites.tsx';
+import { NoticeToasts, NotificationsButton } from './Notifications.tsx';
 import { useStore } from 'zustand';
 import { connectSettings } from '../state/settings-sync.ts';
 
@@ -36,7 +38,19 @@ function Shell({ stores }: { stores: AppStores }) {
       <ErrorBanner />
       <DevWarning />
       <RecordingFull />
-      <Tabs>{tab === 'overview' ? <OverviewToolbar /> : <ExportTableButton />}</Tabs>
+      <Tabs>
+        <div className="flex min-w-0 items-center gap-2 self-center">
+          {tab === 'overview' ? (
+            <OverviewToolbar />
+          ) : (
+            <>
+              <FavouritesOnlyToggle />
+              <ExportTableButton />
+            </>
+          )}
+          <NotificationsButton />
+        </div>
+      </Tabs>
       <main className="flex min-h-0 flex-1">
         {tab === 'overview' ? (
           <Overview />
@@ -51,6 +65,7 @@ function Shell({ stores }: { stores: AppStores }) {
       <StatusBar />
       <SecurityPanel />
       <ShortcutsSheet />
+      <NoticeToasts />
     </div>
   );
 }
