@@ -11,7 +11,10 @@ import { flowName } from '../../shared/flows/group-key.ts';
 import { useStores } from '../state/app-stores.ts';
 import type { FavouritesState } from '../state/favourites-store.ts';
 
+// The glyph is drawn by CSS, so the cell's text (copied, searched, read by tests) is the process alone.
 const STAR = 'mr-1 inline-block w-4 text-center';
+const FILLED = "before:content-['★']";
+const EMPTY = "before:content-['☆']";
 
 export function FavouriteStar({ r }: { r: FlowRow }) {
   const { favourites } = useStores();
@@ -20,9 +23,7 @@ export function FavouriteStar({ r }: { r: FlowRow }) {
   if (why === 'host' || why === 'program') {
     const label = why === 'host' ? `Favourite host ${host ?? ''}` : `Favourite program ${r.process ?? ''}`;
     return (
-      <span role="img" aria-label={label} title={`${label} (change it in the row menu)`} className={`${STAR} text-amber-600 dark:text-amber-400`}>
-        ★
-      </span>
+      <span role="img" aria-label={label} title={`${label} (change it in the row menu)`} className={`${STAR} ${FILLED} text-amber-600 dark:text-amber-400`} />
     );
   }
   const on = why === 'flow';
@@ -34,19 +35,17 @@ export function FavouriteStar({ r }: { r: FlowRow }) {
       aria-pressed={on}
       aria-label="Favourite flow"
       title={on ? 'A favourite: kept at the top (click to unstar)' : 'Star this flow to keep it at the top'}
-      className={`${STAR} cursor-pointer ${on ? 'text-amber-600 dark:text-amber-400' : 'text-zinc-400 opacity-50 hover:opacity-100 dark:text-zinc-500'}`}
+      className={`${STAR} cursor-pointer ${on ? `${FILLED} text-amber-600 dark:text-amber-400` : `${EMPTY} text-zinc-500 opacity-60 hover:opacity-100 dark:text-zinc-400`}`}
       onClick={(e) => {
         // A star is not a click on the row (which selects it).
         e.stopPropagation();
         favourites.getState().toggleFlow(r.id);
       }}
-    >
-      {on ? '★' : '☆'}
-    </button>
+    />
   );
 }
 
-/** The row menu's favourite items: the flow, its host (name, and address when that differs) and its program. */
+/** The row menu's favourite items: the flow, its host (name, and address when that differs, and a starred parent domain) and its program. */
 export function favouriteItems(r: FlowRow, f: FavouritesState): { label: string; run(): void }[] {
   const out: { label: string; run(): void }[] = [];
   const on = (list: readonly string[], x: string) => list.includes(x);
@@ -55,6 +54,9 @@ export function favouriteItems(r: FlowRow, f: FavouritesState): { label: string;
   const name = flowName(r);
   if (name !== addr) out.push({ label: `${on(f.hosts, name) ? 'Unstar' : 'Star'} host ${name}`, run: () => f.toggleHost(name) });
   out.push({ label: `${on(f.hosts, addr) ? 'Unstar' : 'Star'} address ${addr}`, run: () => f.toggleHost(addr) });
+  // A favourite parent domain (example.org for www.example.org) can be unstarred from here too.
+  const parent = favouriteHost(r, f.sets);
+  if (parent !== null && parent !== name && parent !== addr) out.push({ label: `Unstar host ${parent}`, run: () => f.toggleHost(parent) });
   if (r.process !== null && r.process !== '') {
     const p = r.process;
     out.push({ label: `${on(f.programs, p) ? 'Unstar' : 'Star'} program ${p}`, run: () => f.toggleProgram(p) });
