@@ -206,6 +206,7 @@ export class NoticeDetector {
     const np = this.programNames.length;
     const sum = this.programSum;
     const rate = this.programRate;
+    const wantRate = flowRate !== null || programRate !== null;
     for (let p = 0; p < np; p++) {
       sum[p] = this.programBase[p];
       rate[p] = 0;
@@ -213,7 +214,7 @@ export class NoticeDetector {
     for (let slot = 0; slot < n; slot++) {
       if (store.idAt(slot) === 0 || this.knownId[slot] !== store.idAt(slot)) continue;
       const bytes = store.bytesAt(slot, 0) + store.bytesAt(slot, 1);
-      const r = rates ? store.numberKey('down', slot, true) + store.numberKey('up', slot, true) : 0;
+      const r = rates && wantRate ? store.numberKey('down', slot, true) + store.numberKey('up', slot, true) : 0;
       const p = this.prog[slot];
       if (p >= 0) {
         sum[p] += bytes;

@@ -6,17 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startUiServer, type UiServer } from '../../src/engine-host/ui-server.ts';
-import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
-import { RENDERER_DIR } from './bridge/server.ts';
-import { artifact, clientPlan, createNetnsPair, e2eSkipReason, helperInNetns, launchChromium, netnsInterfaces, startServers, waitText } from './support.ts';
-import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-adapter.ts';
-import { TRAFFIC_SCRIPT, type Running } from '../support/traffic.ts';
-import type { NetnsPair } from '../support/netns.ts';
+import type { Page } from 'playwright-core';
+import { artifact, clientPlan, e2eSkipReason, startLiveUi, waitText, type LiveUi } from './support.ts';
+import { TRAFFIC_SCRIPT } from '../support/traffic.ts';
 
 const skip = e2eSkipReason({ netns: true, helper: true });
 
@@ -32,33 +24,15 @@ const t = setInterval(() => {
 setTimeout(() => clearInterval(t), 1500);
 `;
 
-let dir = '';
-let pair: NetnsPair | null = null;
-let servers: Running | null = null;
-let server: UiServer;
-let browser: Browser;
+let live: LiveUi | null = null;
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(path.join(tmpdir(), 'sp-e2e-favs-'));
-  pair = createNetnsPair();
-  servers = await startServers(pair, dir);
-  const p = pair;
-  server = await startUiServer({
-    rendererDir: RENDERER_DIR,
-    host: { createEngine: createSourceEngine, startLive: createLiveCaptureStarter({ helperPath: helperInNetns(dir, p.a), launch: 'direct' }) },
-    listInterfaces: () => netnsInterfaces(p, p.a),
-    settingsPath: null,
-  });
-  browser = await launchChromium();
+  live = await startLiveUi('sp-e2e-favs-', { settingsPath: null });
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
-  await servers?.stop();
-  pair?.destroy();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await live?.close();
 });
 
 /** The text of the table's first data row. */
@@ -76,7 +50,7 @@ async function topRowsAre(page: Page, re: RegExp, what: string): Promise<void> {
 }
 
 test('a first-seen host notification appears during a live capture, and a starred host stays on top', { skip: skip ?? false }, async () => {
-  const p = pair!;
+  const { pair: p, server, browser } = live!;
   const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
