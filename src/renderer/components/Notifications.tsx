@@ -9,7 +9,7 @@ import { MAX_THRESHOLD, anyRule, checkNotificationRules, type NotificationRules 
 import { useStores } from '../state/app-stores.ts';
 import { TOAST_MS, type DesktopNotifier } from '../state/notices-store.ts';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
-import { ModalDialog } from './ModalDialog.tsx';
+import { DialogActions, ModalDialog } from './ModalDialog.tsx';
 
 export function NotificationsButton() {
   const { notices, notifier } = useStores();
@@ -139,14 +139,7 @@ export function NotificationsDialog({ current, notifier, onSave, onClose }: Dial
             {error}
           </p>
         )}
-        <div className="mt-2 flex justify-end gap-2">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary">
-            Save
-          </button>
-        </div>
+        <DialogActions submit="Save" onCancel={onClose} />
       </form>
     </ModalDialog>
   );
