@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { artifact, clientPlan, e2eSkipReason, startLiveUi, waitText, type LiveUi } from './support.ts';
 import { TRAFFIC_SCRIPT } from '../support/traffic.ts';
@@ -35,6 +36,20 @@ after(async () => {
   await live?.close();
 });
 
+/** A child's exit code, or a failure naming `what` if it has not exited within `ms`. */
+async function exited(child: ChildProcess, what: string, ms = 20_000): Promise<number | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not exit within ${ms} ms`)), ms);
+  });
+  try {
+    const [code] = (await Promise.race([once(child, 'exit'), late])) as [number | null];
+    return code;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The text of the table's first data row. */
 async function firstRow(page: Page): Promise<string> {
   return (await page.locator('[data-flow-id]').first().textContent()) ?? '';
@@ -52,6 +67,8 @@ async function topRowsAre(page: Page, re: RegExp, what: string): Promise<void> {
 test('a first-seen host notification appears during a live capture, and a starred host stays on top', { skip: skip ?? false }, async () => {
   const { pair: p, server, browser } = live!;
   const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
+  // A step that cannot happen fails in seconds, saying which, instead of running into the test's timeout.
+  page.setDefaultTimeout(20_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(server.url);
@@ -70,8 +87,7 @@ test('a first-seen host notification appears during a live capture, and a starre
   await waitText(page.getByRole('button', { name: /Show security details$/ }), /^Helper sandboxed$/, 30_000);
 
   const client = p.spawn(p.a, process.execPath, [TRAFFIC_SCRIPT, 'client', JSON.stringify(clientPlan(p))], { stdio: 'ignore' });
-  const [code] = (await once(client, 'exit')) as [number | null];
-  assert.equal(code, 0, 'traffic client succeeded');
+  assert.equal(await exited(client, 'the traffic client'), 0, 'traffic client succeeded');
   const toasts = page.getByRole('status', { name: 'Notifications' });
   const said = await waitText(toasts, /new host/i, 15_000);
   assert.match(said, /sandpiper\.test|10\.|192\.|fd/, 'the toast names a host');
@@ -93,7 +109,7 @@ test('a first-seen host notification appears during a live capture, and a starre
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: artifact('e2e-favourites-notifications-dark.png') });
   await page.emulateMedia({ colorScheme: 'light' });
-  await once(sender, 'exit');
+  await exited(sender, 'the sender of new flows');
 
   // Whatever the sort.
   await page.getByRole('columnheader', { name: /Bytes/ }).getByRole('button').click();
