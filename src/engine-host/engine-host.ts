@@ -28,6 +28,9 @@ import { exportTable } from './export/table-export.ts';
 import { tableRows } from './export/table-rows.ts';
 import { FlowPacketsError, FlowSeriesReader, saveFlowPackets } from './export/flow-packets.ts';
 import { OverviewModel } from './view/overview-model.ts';
+import { NoticeDetector } from './notifications.ts';
+import type { FavouritesRequest } from '../shared/flows/favourites.ts';
+import type { Notice, NotificationRules } from '../shared/notices.ts';
 import { describeFormatError, type CreateEngine, type LiveCaptureHandle, type StartLiveCapture } from './types.ts';
 
 export interface EngineHostOptions {
@@ -67,6 +70,9 @@ export class EngineHost {
   private readonly createEngine: CreateEngine;
   private readonly updateListeners = new Set<Listener<EngineUpdate>>();
   private readonly statusListeners = new Set<Listener<CaptureStatusView>>();
+  private readonly noticeListeners = new Set<Listener<Notice[]>>();
+  /** The user's notifications, looked for in live captures only. */
+  private readonly notices = new NoticeDetector();
   private status: CaptureStatusView = IDLE;
   private engine: Engine | null = null;
   private meter: StatsMeter | null = null;
@@ -116,6 +122,11 @@ export class EngineHost {
   onStatus(l: Listener<CaptureStatusView>): () => void {
     this.statusListeners.add(l);
     return () => this.statusListeners.delete(l);
+  }
+
+  onNotice(l: Listener<Notice[]>): () => void {
+    this.noticeListeners.add(l);
+    return () => this.noticeListeners.delete(l);
   }
 
   getStatus(): CaptureStatusView {
@@ -440,6 +451,20 @@ export class EngineHost {
     });
   }
 
+  /** Puts these favourites first in the flows table (already validated); an update reflecting it follows promptly. */
+  setFavourites(req: FavouritesRequest): void {
+    this.model.setFavourites(req);
+    this.reply ??= setImmediate(() => {
+      this.reply = null;
+      this.emit(false);
+    });
+  }
+
+  /** What to notify the user of from now on (already validated). */
+  setNotificationRules(rules: NotificationRules): void {
+    this.notices.setRules(rules);
+  }
+
   /** Shows or hides the Overview; an update reflecting it follows promptly. */
   setOverview(req: OverviewRequest): void {
     this.overview.setRequest(req);
@@ -463,6 +488,7 @@ export class EngineHost {
     await this.dropRecording();
     this.updateListeners.clear();
     this.statusListeners.clear();
+    this.noticeListeners.clear();
   }
 
   // ---- internals
@@ -501,8 +527,12 @@ export class EngineHost {
     this.meter = new StatsMeter(live, this.now());
     this.model.show(e);
     this.overview.show(e);
-    // A flow leaving the table stays in the Overview's totals.
-    e.onFlowEvicted((slot) => this.overview.retire(slot));
+    this.notices.show(live ? e : EMPTY_STORE);
+    // A flow leaving the table stays in the Overview's totals, and in its program's for the notifications.
+    e.onFlowEvicted((slot) => {
+      this.overview.retire(slot);
+      this.notices.retire(slot);
+    });
     this.stats = EMPTY_STATS;
     this.statsTs = null;
     this.chartVersion = -1;
@@ -578,6 +608,8 @@ export class EngineHost {
     this.statsTs = engine.clock ?? t / 1000;
     this.lastEmit = t;
     this.emit(true);
+    const due = this.live ? this.notices.tick(t, this.statsTs, running) : null;
+    if (due !== null) for (const l of this.noticeListeners) l(due);
     // A live capture keeps ticking so its rates fall and its chart moves; a file's last update follows its end.
     if (this.live) this.schedule();
   }

@@ -40,6 +40,8 @@ const IMPL: Impl = {
   setPaused: (s, paused) => s.engineHost.setPaused(paused),
   setView: (s, req) => s.engineHost.setView(req),
   setOverview: (s, req) => s.engineHost.setOverview(req),
+  setFavourites: (s, req) => s.engineHost.setFavourites(req),
+  setNotificationRules: (s, rules) => s.engineHost.setNotificationRules(rules),
   openFile: (s, file) => s.engineHost.openFile(file),
   saveCapture: (s, dest) => s.engineHost.saveCapture(dest),
   getSettings: (s) => s.settings.load(),
@@ -86,11 +88,13 @@ export function servePage(link: PageLink, s: HostServices): () => void {
   link.post({ type: 'status', status: s.engineHost.getStatus() });
   const offUpdate = s.engineHost.onUpdate((update) => link.post({ type: 'update', update }));
   const offStatus = s.engineHost.onStatus((status) => link.post({ type: 'status', status }));
+  const offNotice = s.engineHost.onNotice((notices) => link.post({ type: 'notice', notices }));
   const stop = () => {
     if (!open) return;
     open = false;
     offUpdate();
     offStatus();
+    offNotice();
   };
   link.onClose(stop);
   link.onMessage((data) => {

@@ -34,6 +34,8 @@ import {
   type ViewRequest,
 } from './ipc.ts';
 import { checkSettings, type Settings } from './settings.ts';
+import { MAX_FAVOURITE_FLOWS, favouriteNames, type FavouritesRequest } from './flows/favourites.ts';
+import { checkNotificationRules, isNoticeList, type Notice, type NotificationRules } from './notices.ts';
 
 /** The version of this API and of the data types it carries (src/shared/ipc.ts says what each version changed). */
 export const API_VERSION = IPC_PROTOCOL_VERSION;
@@ -194,6 +196,22 @@ export function checkFlowPacketsSave(v: unknown): Checked<FlowPacketsSave> {
   return { ok: true, value: { id: id.value, path: p.value } };
 }
 
+/** The favourites the table puts first (src/shared/flows/favourites.ts): exactly the FavouritesRequest fields, bounded. */
+export function checkFavouritesRequest(v: unknown): Checked<FavouritesRequest> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !hasExactKeys(v, ['flows', 'hosts', 'programs', 'only'])) {
+    return refuse('The favourites must have exactly the fields flows, hosts, programs and only.');
+  }
+  const r = v as Record<string, unknown>;
+  const flows = r.flows;
+  if (!Array.isArray(flows) || flows.length > MAX_FAVOURITE_FLOWS || !flows.every((id) => checkFlowId(id).ok)) return refuse(`The favourite flows must be at most ${MAX_FAVOURITE_FLOWS} flow ids.`);
+  const hosts = favouriteNames(r.hosts, true);
+  if (hosts === null) return refuse('The favourite hosts must be a short list of distinct lower-case names or addresses.');
+  const programs = favouriteNames(r.programs, false);
+  if (programs === null) return refuse('The favourite programs must be a short list of distinct names.');
+  if (typeof r.only !== 'boolean') return refuse('Favourites only is true or false.');
+  return { ok: true, value: { flows: [...(flows as number[])], hosts, programs, only: r.only } };
+}
+
 /** What the engine host does, method by method (at most one argument each). */
 export interface HostApi {
   listInterfaces(): Promise<InterfaceInfo[]>;
@@ -205,6 +223,10 @@ export interface HostApi {
   setView(req: ViewRequest): Promise<void>;
   /** Shows or hides the Overview (its totals come in updates only while shown); an update reflecting it follows promptly. */
   setOverview(req: OverviewRequest): Promise<void>;
+  /** Puts these favourites first in the flows table (and, with `only`, shows nothing else); an update follows promptly. */
+  setFavourites(req: FavouritesRequest): Promise<void>;
+  /** Looks for what these rules ask for in the source from now on, and pushes a `notice` event when one fires. */
+  setNotificationRules(rules: NotificationRules): Promise<void>;
   /** Reads a capture file at a path the shell chose. */
   openFile(path: string): Promise<Result<{ path: string }>>;
   /** Writes the current capture as pcap to a path the shell chose. */
@@ -246,6 +268,8 @@ export const HOST_API = Object.freeze({
   setPaused: spec({ arg: checkBoolean, caller: 'page', refusal: 'reject' }),
   setView: spec({ arg: checkViewRequest, caller: 'page', refusal: 'reject' }),
   setOverview: spec({ arg: checkOverviewRequest, caller: 'page', refusal: 'reject' }),
+  setFavourites: spec({ arg: checkFavouritesRequest, caller: 'page', refusal: 'reject' }),
+  setNotificationRules: spec({ arg: checkNotificationRules, caller: 'page', refusal: 'reject' }),
   openFile: spec({ arg: checkPath, caller: 'shell', refusal: 'result' }),
   saveCapture: spec({ arg: checkPath, caller: 'shell', refusal: 'result' }),
   getSettings: spec({ arg: null, caller: 'page', refusal: 'reject' }),
@@ -266,8 +290,10 @@ export const isHostMethod = (m: unknown): m is HostMethod => typeof m === 'strin
 export interface HostEvents {
   update: EngineUpdate;
   status: CaptureStatusView;
+  /** Notifications that fired (coalesced by kind), at most one batch every NOTICE_INTERVAL_MS (src/shared/notices.ts). */
+  notice: Notice[];
 }
-export const HOST_EVENTS = ['update', 'status'] as const satisfies readonly (keyof HostEvents)[];
+export const HOST_EVENTS = ['update', 'status', 'notice'] as const satisfies readonly (keyof HostEvents)[];
 
 /**
  * What the shell answers for the page, not the host: Electron main (native dialogs, then openFile/saveCapture/
@@ -289,6 +315,7 @@ export interface SandpiperApi extends Pick<HostApi, PageMethod>, ShellApi {
   readonly version: number;
   onUpdate(listener: (u: EngineUpdate) => void): () => void;
   onStatus(listener: (s: CaptureStatusView) => void): () => void;
+  onNotice(listener: (n: Notice[]) => void): () => void;
 }
 
 // ---- Messages on a link (MessagePort: structured clones; WebSocket: JSON text) ----
@@ -305,7 +332,8 @@ export type HostToPage =
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; message: string }
   | { type: 'update'; update: EngineUpdate }
-  | { type: 'status'; status: CaptureStatusView };
+  | { type: 'status'; status: CaptureStatusView }
+  | { type: 'notice'; notices: Notice[] };
 
 export function isCallMessage(v: unknown): v is CallMessage {
   if (typeof v !== 'object' || v === null) return false;
@@ -334,7 +362,7 @@ export interface ApiClient {
 export function createApiClient(post: (m: CallMessage) => void, shell: ShellApi): ApiClient {
   let nextId = 1;
   const pending = new Map<number, { method: HostMethod; resolve(v: unknown): void; reject(e: Error): void }>();
-  const listeners = { update: new Set<(u: EngineUpdate) => void>(), status: new Set<(s: CaptureStatusView) => void>() };
+  const listeners = { update: new Set<(u: EngineUpdate) => void>(), status: new Set<(s: CaptureStatusView) => void>(), notice: new Set<(n: Notice[]) => void>() };
   let lost: AppError | null = null;
 
   const call = (method: PageMethod, args: unknown[]): Promise<unknown> => {
@@ -365,6 +393,7 @@ export function createApiClient(post: (m: CallMessage) => void, shell: ShellApi)
     saveFlowPackets: (id: number) => shell.saveFlowPackets(id),
     onUpdate: (l: (u: EngineUpdate) => void) => subscribe('update', l),
     onStatus: (l: (s: CaptureStatusView) => void) => subscribe('status', l),
+    onNotice: (l: (n: Notice[]) => void) => subscribe('notice', l),
   });
 
   const emitStatus = (s: CaptureStatusView) => {
@@ -386,6 +415,10 @@ export function createApiClient(post: (m: CallMessage) => void, shell: ShellApi)
         if (!isEngineUpdate(m.update)) return;
         for (const l of listeners.update) l(m.update);
       } else if (m.type === 'status') emitStatus(m.status);
+      else if (m.type === 'notice') {
+        if (!isNoticeList(m.notices)) return;
+        for (const l of listeners.notice) l(m.notices);
+      }
       else if (m.type === 'hello' && m.version !== API_VERSION) {
         // A host from another build: nothing it says can be trusted to mean what this page thinks.
         this.fail({ code: 'internal', message: `The engine speaks API version ${String(m.version)}, this page ${API_VERSION}.`, action: 'Restart Sandpiper.' });

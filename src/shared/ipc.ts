@@ -8,6 +8,8 @@ import type { ColumnId, SortDir } from './flows/columns.ts';
 import type { SandboxMessage } from './helper-protocol.ts';
 
 /**
+ * 12: favourites first in the flows table (setFavourites), and notifications the user sets (setNotificationRules;
+ * `notice` events, src/shared/notices.ts).
  * 11: flowSeries (one flow's traffic over capture time, for the details drawer's chart).
  * 10: exportTable (the flows table under a filter and sort, every matching flow, as CSV or JSON) and
  * saveFlowPackets (one flow's packets as pcap, to a path the shell chose).
@@ -20,7 +22,7 @@ import type { SandboxMessage } from './helper-protocol.ts';
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 11;
+export const IPC_PROTOCOL_VERSION = 12;
 
 export interface InterfaceInfo {
   name: string;

@@ -10,6 +10,8 @@ import { COLUMN_IDS, FLOW_KEY_COLUMN, isColumnId, type ColumnId, type SortDir } 
 import { INTERFACE_NAME_RE } from './helper-protocol.ts';
 import { MAX_FILTER_LENGTH } from './ipc.ts';
 import type { Checked } from './api.ts';
+import { favouriteNames } from './flows/favourites.ts';
+import { NO_NOTIFICATIONS, checkNotificationRules, type NotificationRules } from './notices.ts';
 
 export const SETTINGS_VERSION = 1;
 export const FILTER_HISTORY_MAX = 20;
@@ -33,6 +35,11 @@ export interface Settings {
   hiddenColumns: ColumnId[];
   /** Widths the user gave columns by dragging their edge, px. */
   columnWidths: Partial<Record<ColumnId, number>>;
+  /** Hosts (names, which cover their subdomains, or addresses) and programs whose flows the table puts first. */
+  favouriteHosts: string[];
+  favouritePrograms: string[];
+  /** What the user asked to be told about (src/shared/notices.ts). */
+  notifications: NotificationRules;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -46,6 +53,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   overviewOrder: 'bytes',
   hiddenColumns: [],
   columnWidths: {},
+  favouriteHosts: [],
+  favouritePrograms: [],
+  notifications: NO_NOTIFICATIONS,
 });
 
 type Field<K extends keyof Settings> = (v: unknown) => Settings[K] | undefined;
@@ -74,6 +84,12 @@ const FIELDS: { [K in Exclude<keyof Settings, 'version'>]: Field<K> } = {
     }
     return out;
   },
+  favouriteHosts: (v) => favouriteNames(v, true) ?? undefined,
+  favouritePrograms: (v) => favouriteNames(v, false) ?? undefined,
+  notifications: (v) => {
+    const r = checkNotificationRules(v);
+    return r.ok ? r.value : undefined;
+  },
 };
 const FIELD_NAMES = Object.keys(FIELDS) as (keyof typeof FIELDS)[];
 
@@ -96,7 +112,7 @@ export function checkSettings(v: unknown): Checked<Settings> {
 
 /** Settings from a parsed file of any version: each valid known field kept, every other one its default. */
 export function settingsFromFile(v: unknown): Settings {
-  const out: Settings = { ...DEFAULT_SETTINGS, filterHistory: [], hiddenColumns: [], columnWidths: {} };
+  const out: Settings = { ...DEFAULT_SETTINGS, filterHistory: [], hiddenColumns: [], columnWidths: {}, favouriteHosts: [], favouritePrograms: [], notifications: { ...NO_NOTIFICATIONS } };
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return out;
   const r = v as Record<string, unknown>;
   for (const k of FIELD_NAMES) {

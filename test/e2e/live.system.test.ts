@@ -7,17 +7,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startUiServer, type UiServer } from '../../src/engine-host/ui-server.ts';
 import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
 import { RENDERER_DIR } from './bridge/server.ts';
-import { artifact, clientPlan, createNetnsPair, e2eSkipReason, helperInNetns, launchChromium, netnsInterfaces, PLAN_NAMES, startServers, waitText } from './support.ts';
+import { artifact, clientPlan, e2eSkipReason, helperInNetns, netnsInterfaces, PLAN_NAMES, startLiveUi, waitText, type LiveUi } from './support.ts';
 import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-adapter.ts';
-import { TRAFFIC_SCRIPT, type Running } from '../support/traffic.ts';
+import { TRAFFIC_SCRIPT } from '../support/traffic.ts';
 import type { NetnsPair } from '../support/netns.ts';
 import { COLUMN_IDS } from '../../src/shared/flows/columns.ts';
 
@@ -34,32 +33,20 @@ const buf = Buffer.alloc(1000);
 const t = setInterval(() => s.send(buf, Number(port), host), 10);
 setTimeout(() => { clearInterval(t); s.close(); }, 2000);
 `;
+let live: LiveUi | null = null;
 let dir = '';
 let pair: NetnsPair | null = null;
-let servers: Running | null = null;
 let server: UiServer;
 let browser: Browser;
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(path.join(tmpdir(), 'sp-e2e-live-'));
-  pair = createNetnsPair();
-  servers = await startServers(pair, dir);
-  const p = pair;
-  server = await startUiServer({
-    rendererDir: RENDERER_DIR,
-    host: { createEngine: createSourceEngine, startLive: createLiveCaptureStarter({ helperPath: helperInNetns(dir, p.a), launch: 'direct' }) },
-    listInterfaces: () => netnsInterfaces(p, p.a),
-  });
-  browser = await launchChromium();
+  live = await startLiveUi('sp-e2e-live-');
+  ({ dir, pair, server, browser } = live);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
-  await servers?.stop();
-  pair?.destroy();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await live?.close();
 });
 
 test('a live capture shows "fully enforced", the security panel, and the flows with host names', { skip: skip ?? false }, async () => {

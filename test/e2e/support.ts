@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startUiServer, type UiServer } from '../../src/engine-host/ui-server.ts';
 import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
+import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-adapter.ts';
 import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
 import { DEFAULT_PORTS, makeSelfSignedCert, runTrafficClient, startTcpdump, startTrafficServers, type ClientPlan, type Running } from '../support/traffic.ts';
 import { REPO_ROOT, RENDERER_DIR } from './bridge/server.ts';
@@ -136,6 +137,45 @@ export function netnsInterfaces(pair: NetnsPair, ns: string): InterfaceInfo[] {
     ...list.map((i) => ({ name: i.ifname, addresses: i.addr_info.map((a) => a.local), up: i.flags.includes('UP'), loopback: i.flags.includes('LOOPBACK') })),
     { name: 'any', addresses: [], up: true, loopback: false },
   ];
+}
+
+/** `sandpiper ui` capturing with the real helper in namespace a of a new netns pair (traffic servers in b), and Chromium. */
+export interface LiveUi {
+  dir: string;
+  pair: NetnsPair;
+  servers: Running;
+  server: UiServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startLiveUi(prefix: string, o: { settingsPath?: string | null } = {}): Promise<LiveUi> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const pair = createNetnsPair();
+  let servers: Running | null = null;
+  let server: UiServer | null = null;
+  let browser: Browser | null = null;
+  const close = async () => {
+    await browser?.close();
+    await server?.close();
+    await servers?.stop();
+    pair.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    servers = await startServers(pair, dir);
+    server = await startUiServer({
+      rendererDir: RENDERER_DIR,
+      host: { createEngine: createSourceEngine, startLive: createLiveCaptureStarter({ helperPath: helperInNetns(dir, pair.a), launch: 'direct' }) },
+      listInterfaces: () => netnsInterfaces(pair, pair.a),
+      ...(o.settingsPath !== undefined ? { settingsPath: o.settingsPath } : {}),
+    });
+    browser = await launchChromium();
+    return { dir, pair, servers, server, browser, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }
 
 /** Polls a locator's text until it matches (what a person would wait to see); returns the text. */

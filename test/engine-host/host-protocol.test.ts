@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dispatchHostCall, serveHost, servePage, type HostServices, type MessagePortLike, type PageLink } from '../../src/engine-host/host-protocol.ts';
-import { API_VERSION, HOST_API, HOST_METHODS, PAGE_METHODS, isCallMessage, type HostToPage } from '../../src/shared/api.ts';
+import { API_VERSION, HOST_API, HOST_METHODS, PAGE_METHODS, createApiClient, isCallMessage, type HostToPage } from '../../src/shared/api.ts';
 import { EngineHost } from '../../src/engine-host/engine-host.ts';
-import { eth, ipv4, pcap, tcp, TCP } from '../engine/capture-fixtures.ts';
+import { eth, ipv4, pcap, tcp, TCP, udp } from '../engine/capture-fixtures.ts';
 import type { EngineUpdate } from '../../src/shared/ipc.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,8 +36,8 @@ const value = (r: { type: string; value?: unknown }) => {
 };
 
 test('the table: every method has a spec; the page may not call the three that take a path', () => {
-  assert.deepEqual([...HOST_METHODS].sort(), ['exportTable', 'flowSeries', 'getSettings', 'listInterfaces', 'openFile', 'saveCapture', 'saveFlowPackets', 'saveSettings', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
-  assert.deepEqual([...PAGE_METHODS].sort(), ['exportTable', 'flowSeries', 'getSettings', 'listInterfaces', 'saveSettings', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
+  assert.deepEqual([...HOST_METHODS].sort(), ['exportTable', 'flowSeries', 'getSettings', 'listInterfaces', 'openFile', 'saveCapture', 'saveFlowPackets', 'saveSettings', 'setFavourites', 'setNotificationRules', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
+  assert.deepEqual([...PAGE_METHODS].sort(), ['exportTable', 'flowSeries', 'getSettings', 'listInterfaces', 'saveSettings', 'setFavourites', 'setNotificationRules', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
   for (const m of ['openFile', 'saveCapture', 'saveFlowPackets'] as const) assert.equal(HOST_API[m].caller, 'shell');
   assert.ok(Object.isFrozen(HOST_API));
   for (const m of HOST_METHODS) assert.ok(Object.isFrozen(HOST_API[m]), m);
@@ -198,4 +198,47 @@ test('serveHost: the shell may open files; a connect message serves its port as 
   assert.equal(a.p.posted.length, before, 'the old port gets none');
   rmSync(dir, { recursive: true, force: true });
   await s.engineHost.dispose();
+});
+
+test('setFavourites and setNotificationRules: bad arguments are refused; favourites reorder the table in the next update', async () => {
+  const s = services();
+  const dir = mkdtempSync(path.join(tmpdir(), 'sp-fav-'));
+  const file = path.join(dir, 'two.pcap');
+  writeFileSync(file, pcap([
+    { ts: 1700000000, data: eth(0x0800, ipv4('192.0.2.10', '198.51.100.20', 17, udp(40000, 53))) },
+    { ts: 1700000001, data: eth(0x0800, ipv4('192.0.2.10', '203.0.113.9', 17, udp(40001, 123))) },
+  ]));
+  assert.equal(value(await dispatchHostCall(s, 'openFile', file, 'shell')).ok, true);
+  const good = { flows: [], hosts: ['198.51.100.20'], programs: [], only: false };
+  for (const bad of [null, { ...good, extra: 1 }, { ...good, flows: [0] }, { ...good, hosts: ['A.example'] }, { ...good, programs: ['x', 'x'] }, { ...good, only: 'yes' }, { ...good, hosts: Array.from({ length: 501 }, (_, i) => `h${i}.example`) }]) {
+    assert.equal((await dispatchHostCall(s, 'setFavourites', bad, 'page')).type, 'error', JSON.stringify(bad));
+  }
+  for (const bad of [null, { newProgram: true }, { newProgram: true, newHost: false, flowBytes: 0, programBytes: null, flowRate: null, programRate: null, desktop: false }]) {
+    assert.equal((await dispatchHostCall(s, 'setNotificationRules', bad, 'page')).type, 'error', JSON.stringify(bad));
+  }
+  const updates: EngineUpdate[] = [];
+  s.engineHost.onUpdate((u) => updates.push(u));
+  await dispatchHostCall(s, 'setView', { seq: 1, sortColumn: 'last_seen', sortDir: 'desc', filter: '', start: 0, end: 10, select: null }, 'page');
+  await until(() => updates.length > 0, 'the reply to setView');
+  assert.deepEqual(updates.at(-1)?.rows.map((r) => r.dst), ['203.0.113.9', '198.51.100.20']);
+  assert.deepEqual(await dispatchHostCall(s, 'setFavourites', good, 'page'), { type: 'result', value: undefined });
+  const n = updates.length;
+  await until(() => updates.length > n, 'the reply to setFavourites');
+  assert.deepEqual(updates.at(-1)?.rows.map((r) => r.dst), ['198.51.100.20', '203.0.113.9']);
+  await dispatchHostCall(s, 'setFavourites', { ...good, only: true }, 'page');
+  await until(() => updates.at(-1)?.count === 1, 'favourites only');
+  assert.deepEqual(await dispatchHostCall(s, 'setNotificationRules', { newProgram: true, newHost: true, flowBytes: 10, programBytes: null, flowRate: null, programRate: null, desktop: true }, 'page'), { type: 'result', value: undefined });
+  await s.engineHost.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the page client passes well-formed notice events to its listeners and drops malformed ones', () => {
+  const client = createApiClient(() => {}, { openCaptureFile: async () => ({ ok: true, value: null }), saveCapture: async () => ({ ok: true, value: null }), saveTableExport: async () => ({ ok: true, value: null }), saveFlowPackets: async () => ({ ok: true, value: null }) });
+  const got: unknown[] = [];
+  client.api.onNotice((n) => got.push(n));
+  const notice = { kind: 'new_host', count: 3, names: ['a.example'], threshold: null, ts: 1 };
+  client.receive({ type: 'notice', notices: [notice] });
+  client.receive({ type: 'notice', notices: [{ ...notice, kind: 'other' }] });
+  client.receive({ type: 'notice', notices: 'x' });
+  assert.deepEqual(got, [[notice]]);
 });

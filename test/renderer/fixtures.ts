@@ -8,6 +8,7 @@ import { FlowViewModel } from '../../src/engine-host/view/flow-view-model.ts';
 import { RowStore } from '../support/row-store.ts';
 import { row } from '../shared/fixtures.ts';
 import { settingsFromFile } from '../../src/shared/settings.ts';
+import type { Notice } from '../../src/shared/notices.ts';
 
 export { row };
 
@@ -63,6 +64,7 @@ export function status(p: Partial<CaptureStatusView> = {}): CaptureStatusView {
 export interface MockApi extends SandpiperApi {
   emitUpdate(u: EngineUpdate): void;
   emitStatus(s: CaptureStatusView): void;
+  emitNotice(n: Notice[]): void;
   listInterfaces: ReturnType<typeof vi.fn<SandpiperApi['listInterfaces']>>;
   validateFilter: ReturnType<typeof vi.fn<SandpiperApi['validateFilter']>>;
   startCapture: ReturnType<typeof vi.fn<SandpiperApi['startCapture']>>;
@@ -78,12 +80,15 @@ export interface MockApi extends SandpiperApi {
   setOverview: ReturnType<typeof vi.fn<SandpiperApi['setOverview']>>;
   getSettings: ReturnType<typeof vi.fn<SandpiperApi['getSettings']>>;
   saveSettings: ReturnType<typeof vi.fn<SandpiperApi['saveSettings']>>;
+  setFavourites: ReturnType<typeof vi.fn<SandpiperApi['setFavourites']>>;
+  setNotificationRules: ReturnType<typeof vi.fn<SandpiperApi['setNotificationRules']>>;
 }
 
 /** An API whose setView does nothing: updates are whatever the test emits. */
 export function mockApi(): MockApi {
   const updates = new Set<(u: EngineUpdate) => void>();
   const statuses = new Set<(s: CaptureStatusView) => void>();
+  const notices = new Set<(n: Notice[]) => void>();
   return {
     version: IPC_PROTOCOL_VERSION,
     listInterfaces: vi.fn(async () => [
@@ -105,6 +110,8 @@ export function mockApi(): MockApi {
     setOverview: vi.fn(async () => undefined),
     getSettings: vi.fn(async () => settingsFromFile(null)),
     saveSettings: vi.fn(async () => undefined),
+    setFavourites: vi.fn(async () => undefined),
+    setNotificationRules: vi.fn(async () => undefined),
     onUpdate(l) {
       updates.add(l);
       return () => updates.delete(l);
@@ -116,8 +123,15 @@ export function mockApi(): MockApi {
     emitUpdate(u) {
       for (const l of updates) l(u);
     },
+    onNotice(l) {
+      notices.add(l);
+      return () => notices.delete(l);
+    },
     emitStatus(s) {
       for (const l of statuses) l(s);
+    },
+    emitNotice(n) {
+      for (const l of notices) l(n);
     },
   };
 }
@@ -166,6 +180,13 @@ export function fakeHost(): FakeHost {
     activity++;
     views.push(req);
     vm.setView(req);
+    replyDue = true;
+    if (!held && replyTimer === null) replyTimer = setTimeout(reply, 0);
+  });
+  // As the host does: new favourites are a new order, answered like a setView.
+  api.setFavourites.mockImplementation(async (req) => {
+    activity++;
+    vm.setFavourites(req);
     replyDue = true;
     if (!held && replyTimer === null) replyTimer = setTimeout(reply, 0);
   });

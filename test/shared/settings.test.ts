@@ -5,6 +5,8 @@ import { checkSettings, DEFAULT_SETTINGS, FILTER_HISTORY_MAX, rememberFilter, se
 const good: Settings = {
   version: 1, theme: 'dark', interface: 'eth0', filterHistory: ['proto:udp', 'host:example.com'], sortColumn: 'bytes',
   sortDir: 'asc', overviewOrder: 'rate', hiddenColumns: ['local'], columnWidths: { remote: 320 },
+  favouriteHosts: ['example.com', '192.0.2.7'], favouritePrograms: ['firefox'],
+  notifications: { newProgram: true, newHost: false, flowBytes: 1_000_000, programBytes: null, flowRate: null, programRate: 50_000, desktop: true },
 };
 
 describe('settings', () => {
@@ -30,6 +32,15 @@ describe('settings', () => {
       [{ ...good, hiddenColumns: ['remote'] }, /hiddenColumns/],
       [{ ...good, columnWidths: { remote: 5 } }, /columnWidths/],
       [{ ...good, columnWidths: { nope: 100 } }, /columnWidths/],
+      [{ ...good, favouriteHosts: ['Example.COM'] }, /favouriteHosts/],
+      [{ ...good, favouriteHosts: ['a.example', 'a.example'] }, /favouriteHosts/],
+      [{ ...good, favouriteHosts: ['x'.repeat(254)] }, /favouriteHosts/],
+      [{ ...good, favouritePrograms: [''] }, /favouritePrograms/],
+      [{ ...good, favouritePrograms: Array.from({ length: 501 }, (_, i) => `p${i}`) }, /favouritePrograms/],
+      [{ ...good, notifications: { ...good.notifications, flowBytes: 0 } }, /notifications/],
+      [{ ...good, notifications: { ...good.notifications, flowRate: 1.5 } }, /notifications/],
+      [{ ...good, notifications: { ...good.notifications, newHost: 'yes' } }, /notifications/],
+      [{ ...good, notifications: { ...good.notifications, extra: true } }, /notifications/],
     ];
     for (const [v, reason] of bad) {
       const r = checkSettings(v);

@@ -11,6 +11,7 @@ import { MAX_VIEW_ROWS, RATE_HISTORY_LENGTH } from '../../shared/ipc.ts';
 import { downRate, upRate } from '../../shared/flows/endpoints.ts';
 import { parseFilterQuery } from '../../shared/flows/filter-query.ts';
 import { DEFAULT_SETTINGS } from '../../shared/settings.ts';
+import { favouriteOf, favouriteSets, hasFavourites, type FavouritesRequest } from '../../shared/flows/favourites.ts';
 import { columnById } from './columns.ts';
 import { FlowView, type ViewSpec } from './flow-view.ts';
 
@@ -47,7 +48,7 @@ export class FlowViewModel {
   private store: FlowStore = EMPTY_STORE;
   private readonly flowView = new FlowView();
   private req: ViewRequest = DEFAULT_VIEW;
-  private spec: ViewSpec = { column: columnById(DEFAULT_VIEW.sortColumn), dir: DEFAULT_VIEW.sortDir, predicate: null, seen: null };
+  private spec: ViewSpec = { column: columnById(DEFAULT_VIEW.sortColumn), dir: DEFAULT_VIEW.sortDir, predicate: null, seen: null, favourites: null };
   /** The filter text in force (its predicate is spec.predicate), and the last text asked for with its parse error. */
   private appliedFilter = '';
   private askedFilter = '';
@@ -93,7 +94,7 @@ export class FlowViewModel {
     }
     const s = this.spec;
     // FlowView rebuilds when any part of its spec changes identity, so keep the object while nothing changed.
-    if (s.column !== column || s.dir !== req.sortDir || s.predicate !== predicate || s.seen !== seen) this.spec = { column, dir: req.sortDir, predicate, seen };
+    if (s.column !== column || s.dir !== req.sortDir || s.predicate !== predicate || s.seen !== seen) this.spec = { ...s, column, dir: req.sortDir, predicate, seen };
     const sel = req.select;
     let id: number | null;
     if (sel === null) id = null;
@@ -109,6 +110,13 @@ export class FlowViewModel {
       this.down = [];
       this.up = [];
     }
+  }
+
+  /** Puts these favourites first from now on (already validated); the view is rebuilt once for them. */
+  setFavourites(req: FavouritesRequest): void {
+    const sets = favouriteSets(req);
+    const favourites = hasFavourites(sets) || req.only ? { match: (r: FlowRow) => favouriteOf(r, sets) !== null, only: req.only } : null;
+    if (favourites !== null || this.spec.favourites !== null) this.spec = { ...this.spec, favourites };
   }
 
   /** The view part of the next EngineUpdate. `tick`: an engine update (advance the selected flow's rate history), not a reply to setView. */

@@ -5,9 +5,12 @@
  * again, from one row built for it; a counters-only change re-reads its numeric key in place. Nothing is sorted then.
  * The renderer asks for the rows it shows plus some overscan (`range`), which are selected from the members without
  * sorting all of them; the full order (`order`) is sorted lazily, at most once per change.
- * Order: by the column's key, then by slot for equal keys, so ties never shuffle between updates.
+ * Order: favourites first (when the spec has any), then by the column's key, then by slot for equal keys, so ties
+ * never shuffle between updates. Whether a flow is a favourite is read from its text, as the filter is: one flag per
+ * slot, so putting them first costs a comparison, not an object.
  */
 import type { FlowStore } from '../../engine/engine.ts';
+import type { FlowRow } from '../../shared/flow.ts';
 import type { FlowPredicate } from '../../shared/flows/filter-query.ts';
 import type { Column, SortDir } from './columns.ts';
 import { grown } from './grown.ts';
@@ -23,6 +26,8 @@ export interface ViewSpec {
    * Read from the counters, so it is checked on every change of a flow, not only on text changes.
    */
   seen: readonly [number, number] | null;
+  /** Flows `match` says are favourites come first whatever the sort; with `only`, no other flow is shown. */
+  favourites: { match: (r: FlowRow) => boolean; only: boolean } | null;
 }
 
 /** How the last sync classified what changed: nothing in key or filter / rows only left / keys changed or rows entered / from scratch. */
@@ -46,6 +51,8 @@ export class FlowView {
   private inView = new Uint8Array(0);
   /** Per slot: the filter's outcome at the last text version (membership also needs the seen range). */
   private textIn = new Uint8Array(0);
+  /** Per slot: 1 when its flow is a favourite (at the last text version). */
+  private fav = new Uint8Array(0);
   private numKeys = new Float64Array(0);
   private textKeys: string[] = [];
   private members = 0;
@@ -68,7 +75,7 @@ export class FlowView {
    */
   sync(store: FlowStore, spec: ViewSpec, rates: boolean): number {
     const prev = this.spec;
-    const same = prev !== null && prev.column === spec.column && prev.dir === spec.dir && prev.predicate === spec.predicate && prev.seen === spec.seen;
+    const same = prev !== null && prev.column === spec.column && prev.dir === spec.dir && prev.predicate === spec.predicate && prev.seen === spec.seen && prev.favourites === spec.favourites;
     if (same && store === this.store && rates === this.rates) this.update();
     else {
       this.store = store;
@@ -124,6 +131,7 @@ export class FlowView {
     const cap = Math.max(n, this.inView.length * 2, 1024);
     this.inView = grown(this.inView, cap);
     this.textIn = grown(this.textIn, cap);
+    this.fav = grown(this.fav, cap);
     this.numKeys = grown(this.numKeys, cap);
     this.knownId = grown(this.knownId, cap);
     const t = new Uint32Array(cap);
@@ -138,6 +146,7 @@ export class FlowView {
     const n = store.slotCount;
     this.inView = new Uint8Array(0);
     this.textIn = new Uint8Array(0);
+    this.fav = new Uint8Array(0);
     this.knownId = new Float64Array(0);
     this.knownText = new Uint32Array(0);
     this.numKeys = new Float64Array(0);
@@ -204,13 +213,18 @@ export class FlowView {
     const fresh = this.knownId[slot] !== id;
     const version = store.textVersionAt(slot);
     const textChanged = fresh || this.knownText[slot] !== version;
-    let row: ReturnType<FlowStore['row']> | null = null;
+    let row: FlowRow | null = null;
+    let favMoved = false;
     if (textChanged) {
       this.knownId[slot] = id;
       this.knownText[slot] = version;
-      // The one row object of a text change: the filter and text keys read it, counters do not.
-      row = spec.predicate !== null || col.kind === 'text' ? store.row(slot, false) : null;
-      this.textIn[slot] = spec.predicate === null || spec.predicate(row as NonNullable<typeof row>) ? 1 : 0;
+      const favs = spec.favourites;
+      // The one row object of a text change: the filter, favourites and text keys read it, counters do not.
+      row = spec.predicate !== null || col.kind === 'text' || favs !== null ? store.row(slot, false) : null;
+      const f = favs !== null && favs.match(row as FlowRow) ? 1 : 0;
+      favMoved = f !== this.fav[slot];
+      this.fav[slot] = f;
+      this.textIn[slot] = (spec.predicate === null || spec.predicate(row as FlowRow)) && (f === 1 || favs === null || !favs.only) ? 1 : 0;
     } else if (spec.seen === null && (!was || col.kind === 'text')) return 0;
     const isIn = this.textIn[slot] === 1 && (spec.seen === null || this.seenIn(slot, spec.seen));
     if (!isIn) {
@@ -226,11 +240,11 @@ export class FlowView {
     if (col.kind === 'text') {
       if (!textChanged && was) return 0;
       const k = col.key(row ?? store.row(slot, false));
-      const movedKey = fresh || !was || k !== this.textKeys[slot];
+      const movedKey = fresh || !was || favMoved || k !== this.textKeys[slot];
       this.textKeys[slot] = k;
       return movedKey ? 1 : 0;
     }
-    return this.setNumber(slot) || fresh || !was ? 1 : 0;
+    return this.setNumber(slot) || fresh || !was || favMoved ? 1 : 0;
   }
 
   private seenIn(slot: number, [from, to]: readonly [number, number]): boolean {
@@ -260,6 +274,19 @@ export class FlowView {
 
   private sortAll(): number[] {
     const slots = Array.from(this.memberSlots());
+    if ((this.spec as ViewSpec).favourites === null) return this.sortSlots(slots);
+    // Favourites first: each part sorted on its own (both stay in ascending slot order, as the sorts expect).
+    const fav = this.fav;
+    const first: number[] = [];
+    const rest: number[] = [];
+    for (const slot of slots) (fav[slot] === 1 ? first : rest).push(slot);
+    if (first.length === 0) return this.sortSlots(rest);
+    const out = this.sortSlots(first);
+    for (const slot of this.sortSlots(rest)) out.push(slot);
+    return out;
+  }
+
+  private sortSlots(slots: number[]): number[] {
     const n = slots.length;
     const spec = this.spec as ViewSpec;
     const desc = spec.dir === 'desc';
@@ -278,6 +305,9 @@ export class FlowView {
   private beforeFn(): Before {
     const spec = this.spec as ViewSpec;
     const desc = spec.dir === 'desc';
-    return spec.column.kind === 'number' ? numberOrder(this.numKeys, desc) : textOrder(this.textKeys, desc);
+    const byKey = spec.column.kind === 'number' ? numberOrder(this.numKeys, desc) : textOrder(this.textKeys, desc);
+    if (spec.favourites === null) return byKey;
+    const fav = this.fav;
+    return (a, b) => (fav[a] !== fav[b] ? fav[a] > fav[b] : byKey(a, b));
   }
 }

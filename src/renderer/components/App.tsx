@@ -17,6 +17,8 @@ import { Overview, OverviewToolbar } from './Overview.tsx';
 import { Tabs } from './Tabs.tsx';
 import { ExportTableButton } from './ExportTable.tsx';
 import { ColumnsButton } from './ColumnsMenu.tsx';
+import { FavouritesOnlyToggle } from './Favourites.tsx';
+import { NoticeToasts, NotificationsButton } from './Notifications.tsx';
 import { useStore } from 'zustand';
 import { connectSettings } from '../state/settings-sync.ts';
 
@@ -38,14 +40,18 @@ function Shell({ stores }: { stores: AppStores }) {
       <DevWarning />
       <RecordingFull />
       <Tabs>
-        {tab === 'overview' ? (
-          <OverviewToolbar />
-        ) : (
-          <div className="flex items-center gap-2 self-center">
-            <ColumnsButton />
-            <ExportTableButton />
-          </div>
-        )}
+        <div className="flex min-w-0 items-center gap-2 self-center">
+          {tab === 'overview' ? (
+            <OverviewToolbar />
+          ) : (
+            <>
+              <FavouritesOnlyToggle />
+              <ColumnsButton />
+              <ExportTableButton />
+            </>
+          )}
+          <NotificationsButton />
+        </div>
       </Tabs>
       <main className="flex min-h-0 flex-1">
         {tab === 'overview' ? (
@@ -61,6 +67,7 @@ function Shell({ stores }: { stores: AppStores }) {
       <StatusBar />
       <SecurityPanel />
       <ShortcutsSheet />
+      <NoticeToasts />
     </div>
   );
 }

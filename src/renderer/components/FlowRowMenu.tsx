@@ -7,6 +7,7 @@ import { useEffect, useState, type KeyboardEvent, type MouseEvent, type RefObjec
 import type { FlowRow } from '../../shared/flow.ts';
 import { useStores } from '../state/app-stores.ts';
 import { RowMenu, type RowMenuActions } from './RowMenu.tsx';
+import { favouriteItems } from './Favourites.tsx';
 
 interface Open {
   row: FlowRow;
@@ -29,7 +30,7 @@ function flowIdAt(target: EventTarget | null): number | null {
 
 export function useRowMenu(grid: RefObject<HTMLElement | null>) {
   const stores = useStores();
-  const { flows, ui, capture } = stores;
+  const { flows, ui, capture, favourites } = stores;
   const [open, setOpen] = useState<Open | null>(null);
   const [said, setSaid] = useState('');
 
@@ -103,7 +104,7 @@ export function useRowMenu(grid: RefObject<HTMLElement | null>) {
 
   const element = (
     <>
-      {open !== null && <RowMenu row={open.row} x={open.x} y={open.y} actions={actions} />}
+      {open !== null && <RowMenu row={open.row} x={open.x} y={open.y} actions={actions} more={favouriteItems(open.row, favourites.getState())} />}
       <span className="sr-only" aria-live="polite">
         {said}
       </span>

@@ -13,6 +13,7 @@ import { NUMBER_COLUMNS, RowNumbers, isNumberColumn, numberTexts, numberTrack, t
 import { FilterBar } from './FilterBar.tsx';
 import { isMenuKey, useRowMenu } from './FlowRowMenu.tsx';
 import { ColumnsMenu } from './ColumnsMenu.tsx';
+import { FavouriteStar } from './Favourites.tsx';
 
 /** The height of every row of the table, in CSS pixels: the virtualiser's estimate, the rows' and placeholders' box. */
 export const ROW_HEIGHT = 28;
@@ -121,9 +122,10 @@ const TextCell = memo(function TextCell({ titled, text }: { titled: boolean; tex
  * direction is isolated: a right-to-left name reads as it should and cannot carry the PID after it, or the next cell,
  * along with it.
  */
-const ProcessCell = memo(function ProcessCell({ text, name }: { text: string; name: string | null }) {
+const ProcessCell = memo(function ProcessCell({ text, name, r }: { text: string; name: string | null; r: FlowRow }) {
   return (
     <div role="gridcell" className={CELL} title={text}>
+      <FavouriteStar r={r} />
       {name === null ? text : <><bdi>{name}</bdi>{text.slice(name.length)}</>}
     </div>
   );
@@ -352,7 +354,7 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
         isNumberColumn(c.id) ? (
           <NumberCell key={c.id} sink={numbers.refs[NUMBER_INDEX.get(c.id) as number]} />
         ) : c.id === 'process' ? (
-          <ProcessCell key={c.id} text={texts.process} name={r.process} />
+          <ProcessCell key={c.id} text={texts.process} name={r.process} r={r} />
         ) : (
           <TextCell key={c.id} titled={c.id === 'remote'} text={texts[c.id as TextColumnId]} />
         ),
@@ -414,6 +416,7 @@ export function FlowsTable() {
   const sortDir = useStore(ui, (s) => s.sortDir);
   const selectedId = useStore(ui, (s) => s.selectedId);
   const scrollTarget = useStore(ui, (s) => s.scrollTarget);
+  const favouritesOnly = useStore(stores.favourites, (s) => s.only);
   const captureSpansDays = useStore(stats, (s) => s.spansDays);
   const withDate = captureSpansDays || rowsSpanDays(rows);
   const hidden = useStore(columns, (s) => s.hidden);
@@ -516,7 +519,7 @@ export function FlowsTable() {
         </div>
         {count === 0 && (
           <p className="p-6 text-center text-sm text-zinc-500 dark:text-zinc-400">
-            {total === 0 ? 'No flows yet. Start a capture or open a capture file.' : 'No flow matches the filter.'}
+            {total === 0 ? 'No flows yet. Start a capture or open a capture file.' : favouritesOnly ? 'No favourite flow matches. Star a flow, host or program from a row’s menu, or turn off Favourites only.' : 'No flow matches the filter.'}
           </p>
         )}
       </div>

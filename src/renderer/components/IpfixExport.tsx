@@ -11,7 +11,7 @@ import type { IpfixExportRequest } from '../../shared/ipc.ts';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 import { useStores } from '../state/app-stores.ts';
 import { isRunning } from '../state/capture-store.ts';
-import { ModalDialog } from './ModalDialog.tsx';
+import { DialogActions, ModalDialog } from './ModalDialog.tsx';
 
 /** The engine host's defaults (those of `sandpiper capture --ipfix`), shown as placeholders. */
 const DEFAULT_ACTIVE_S = 60;
@@ -119,7 +119,7 @@ export function IpfixDialog({ current, onSave, onClose }: DialogProps) {
             {error}
           </p>
         )}
-        <div className="flex justify-end gap-2">
+        <DialogActions submit="Export" onCancel={onClose}>
           {current && (
             <button
               type="button"
@@ -132,13 +132,7 @@ export function IpfixDialog({ current, onSave, onClose }: DialogProps) {
               Don’t export
             </button>
           )}
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary">
-            Export
-          </button>
-        </div>
+        </DialogActions>
       </form>
     </ModalDialog>
   );

@@ -36,3 +36,18 @@ export function ModalDialog({ labelledBy, describedBy, className, onClose, close
     </div>
   );
 }
+
+/** A dialog form's last row: `children` at the left (an extra action), then Cancel and the submit button. */
+export function DialogActions({ submit, onCancel, children }: { submit: string; onCancel(): void; children?: ReactNode }) {
+  return (
+    <div className="flex justify-end gap-2">
+      {children}
+      <button type="button" className="btn" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className="btn btn-primary">
+        {submit}
+      </button>
+    </div>
+  );
+}

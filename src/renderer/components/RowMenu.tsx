@@ -49,7 +49,8 @@ export function rowText(r: FlowRow): string {
   return parts.join('  ');
 }
 
-export function RowMenu({ row, x, y, actions }: { row: FlowRow; x: number; y: number; actions: RowMenuActions }) {
+/** `more`: items the caller adds after the filters (favourites). */
+export function RowMenu({ row, x, y, actions, more = [] }: { row: FlowRow; x: number; y: number; actions: RowMenuActions; more?: readonly Item[] }) {
   const refs = useRef<(HTMLLIElement | null)[]>([]);
   const then = (f: () => void) => () => {
     actions.onClose();
@@ -57,6 +58,7 @@ export function RowMenu({ row, x, y, actions }: { row: FlowRow; x: number; y: nu
   };
   const items: Item[] = [
     ...rowFilters(row).map((f) => ({ label: f.label, run: then(() => actions.onFilter(f.query)) })),
+    ...more.map((it) => ({ label: it.label, run: then(it.run) })),
     { label: 'Copy row', run: then(() => actions.onCopy(rowText(row))) },
     { label: 'Copy remote address', run: then(() => actions.onCopy(remoteAddr(row))) },
     { label: 'Save this flow’s packets as pcap…', run: then(() => actions.onSavePackets(row)) },

@@ -8,6 +8,8 @@ import { createUiStore, type Tab, type UiStore } from './ui-store.ts';
 import { createOverviewStore, type OverviewStore } from './overview-store.ts';
 import { createColumnsStore, type ColumnsStore } from './columns-store.ts';
 import { createViewRequester, type ViewRequester, type ViewRequesterOptions } from './view-requester.ts';
+import { createFavouritesStore, favouritesRequest, type FavouritesStore } from './favourites-store.ts';
+import { browserNotifier, createNoticesStore, noticeText, type DesktopNotifier, type NoticesStore } from './notices-store.ts';
 
 export interface AppStores {
   api: SandpiperApi;
@@ -18,12 +20,16 @@ export interface AppStores {
   overview: OverviewStore;
   /** The flows table's hidden columns and widths. */
   columns: ColumnsStore;
+  favourites: FavouritesStore;
+  notices: NoticesStore;
+  /** The desktop's notifications (null where there are none). */
+  notifier: DesktopNotifier | null;
   /** Sends the engine host what the flows table shows. */
   view: ViewRequester;
   filterInput: { current: HTMLInputElement | null };
 }
 
-export function createAppStores(api: SandpiperApi, o: ViewRequesterOptions & { tab?: Tab } = {}): AppStores {
+export function createAppStores(api: SandpiperApi, o: ViewRequesterOptions & { tab?: Tab; notifier?: DesktopNotifier | null } = {}): AppStores {
   const ui = createUiStore({ tab: o.tab });
   return {
     api,
@@ -33,6 +39,9 @@ export function createAppStores(api: SandpiperApi, o: ViewRequesterOptions & { t
     ui,
     overview: createOverviewStore(),
     columns: createColumnsStore(),
+    favourites: createFavouritesStore(),
+    notices: createNoticesStore(),
+    notifier: o.notifier === undefined ? browserNotifier() : o.notifier,
     view: createViewRequester(api, ui, o),
     filterInput: { current: null },
   };
@@ -59,8 +68,36 @@ export function connectApi(s: AppStores): () => void {
       // ... and a new chart: the host's first series for it replaces nothing of the old one's.
       s.stats.getState().clear();
       s.overview.getState().clear();
+      s.favourites.getState().clearFlows();
     }
   });
+  const offNotice = s.api.onNotice((notices) => {
+    s.notices.getState().push(notices);
+    const n = s.notifier;
+    // On the desktop only while the page is out of sight: the toasts say it otherwise.
+    if (s.notices.getState().rules.desktop && n !== null && n.hidden() && n.permission() === 'granted') n.show('Sandpiper', notices.map(noticeText).join('\n'));
+  });
+  // Favourites and rules live in the page; the host is told whenever they change (and once now, after a reload).
+  let favKey = '';
+  const askFavourites = () => {
+    const req = favouritesRequest(s.favourites.getState());
+    const key = JSON.stringify(req);
+    if (key === favKey) return;
+    favKey = key;
+    s.api.setFavourites(req).catch(() => undefined);
+  };
+  let rulesKey = '';
+  const askRules = () => {
+    const rules = s.notices.getState().rules;
+    const key = JSON.stringify(rules);
+    if (key === rulesKey) return;
+    rulesKey = key;
+    s.api.setNotificationRules(rules).catch(() => undefined);
+  };
+  const offFav = s.favourites.subscribe(askFavourites);
+  const offRules = s.notices.subscribe(askRules);
+  askFavourites();
+  askRules();
   // The host computes the Overview only while it is shown: tell it whenever that or its order changes.
   let asked = '';
   const askOverview = () => {
@@ -81,6 +118,9 @@ export function connectApi(s: AppStores): () => void {
     offStatus();
     offView();
     offUi();
+    offNotice();
+    offFav();
+    offRules();
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The settings between the engine host's file and the stores: read once at start and applied (theme, interface,
- * sort, Overview order, filter history, the table's hidden columns and widths), then the whole object saved again shortly after any of them changes (the
+ * sort, Overview order, filter history, the table's hidden columns and widths, favourite hosts and programs,
+ * notification rules), then the whole object saved again shortly after any of them changes (the
  * interface when a live capture starts on it).
  * Nothing is saved before the first read answered, so a slow or failed read never overwrites what was kept.
  */
@@ -22,6 +23,9 @@ function snapshot(s: AppStores, base: Settings, iface: string | null): Settings 
     overviewOrder: ui.overviewOrder,
     hiddenColumns: [...s.columns.getState().hidden],
     columnWidths: { ...s.columns.getState().widths },
+    favouriteHosts: s.favourites.getState().hosts,
+    favouritePrograms: s.favourites.getState().programs,
+    notifications: s.notices.getState().rules,
   };
 }
 
@@ -55,6 +59,8 @@ export function connectSettings(s: AppStores, o: { saveDelayMs?: number } = {}):
   };
   const offUi = s.ui.subscribe(changed);
   const offColumns = s.columns.subscribe(changed);
+  const offFav = s.favourites.subscribe(changed);
+  const offRules = s.notices.subscribe(changed);
   const offCapture = s.capture.subscribe((st, prev) => {
     if (st.status.state === 'starting' && prev.status.state !== 'starting' && st.status.source?.kind === 'live') {
       iface = st.status.source.interface;
@@ -76,6 +82,8 @@ export function connectSettings(s: AppStores, o: { saveDelayMs?: number } = {}):
         overviewOrder: got.overviewOrder,
       });
       s.columns.getState().load(got.hiddenColumns, got.columnWidths);
+      s.favourites.getState().load(got.favouriteHosts, got.favouritePrograms);
+      s.notices.getState().setRules(got.notifications);
       base = got;
       iface ??= got.interface;
       saved = JSON.stringify(snapshot(s, got, got.interface));
@@ -91,6 +99,8 @@ export function connectSettings(s: AppStores, o: { saveDelayMs?: number } = {}):
     if (timer !== null) clearTimeout(timer);
     offUi();
     offColumns();
+    offFav();
+    offRules();
     offCapture();
     unwatchTheme();
   };

@@ -184,6 +184,10 @@ g.sandpiper = Object.freeze<SandpiperApi>({
   flowSeries: async () => ({ ok: true, value: { start: 0, step: 1, down: [], up: [] } }),
   // The UI bench measures the flows table: the Overview's totals are not simulated.
   setOverview: async () => {},
+  // Nor favourites and notifications: the table's order without favourites is what it measures.
+  setFavourites: async () => {},
+  setNotificationRules: async () => {},
+  onNotice: () => () => undefined,
   async setView(req) {
     lastView = req;
     // As in the app, the answer is an update (delivered by the worker's onmessage), not the call's result.

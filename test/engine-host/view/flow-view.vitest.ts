@@ -97,15 +97,15 @@ describe('flow view', () => {
     const s = sampleStore();
     for (const col of COLUMNS) {
       for (const dir of ['asc', 'desc'] as const) {
-        const got = scratch(s, { column: col, dir, predicate: null, seen: null });
+        const got = scratch(s, { column: col, dir, predicate: null, seen: null, favourites: null });
         const want = reference(s, col, dir, null);
         expect(keysOf(got, s, col), `${col.id} ${dir}`).toEqual(keysOf(want, s, col));
         expect(got, `${col.id} ${dir}: ties in slot order`).toEqual(want);
       }
     }
-    expect(scratch(s, { column: columnById('bytes'), dir: 'desc', predicate: null, seen: null })).toEqual([2, 4, 3, 1]);
-    expect(scratch(s, { column: columnById('down'), dir: 'desc', predicate: null, seen: null }), 'flow 1 is towards its src').toEqual([2, 3, 4, 1]);
-    expect(scratch(s, { column: columnById('up'), dir: 'asc', predicate: null, seen: null })).toEqual([2, 3, 4, 1]);
+    expect(scratch(s, { column: columnById('bytes'), dir: 'desc', predicate: null, seen: null, favourites: null })).toEqual([2, 4, 3, 1]);
+    expect(scratch(s, { column: columnById('down'), dir: 'desc', predicate: null, seen: null, favourites: null }), 'flow 1 is towards its src').toEqual([2, 3, 4, 1]);
+    expect(scratch(s, { column: columnById('up'), dir: 'asc', predicate: null, seen: null, favourites: null })).toEqual([2, 3, 4, 1]);
   });
 
   it('without rates (a stopped or paused source) sorts every rate as 0: ties in slot order', () => {
@@ -113,18 +113,18 @@ describe('flow view', () => {
     s.apply([10, 40, 20, 30].map((r, i) => row({ id: i + 1, rate_rev_1s: r, rate_fwd_1s: 50 - r })));
     for (const id of ['down', 'up'] as const) {
       for (const dir of ['asc', 'desc'] as const) {
-        const spec = { column: columnById(id), dir, predicate: null, seen: null };
+        const spec = { column: columnById(id), dir, predicate: null, seen: null, favourites: null };
         expect(scratch(s, spec, false), `${id} ${dir}`).toEqual([1, 2, 3, 4]);
         expect(scratch(s, spec, false)).toEqual(reference(s, spec.column, dir, null, false));
       }
     }
-    expect(scratch(s, { column: columnById('down'), dir: 'desc', predicate: null, seen: null }, true)).toEqual([2, 4, 3, 1]);
-    expect(scratch(s, { column: columnById('up'), dir: 'desc', predicate: null, seen: null }, true)).toEqual([1, 3, 4, 2]);
+    expect(scratch(s, { column: columnById('down'), dir: 'desc', predicate: null, seen: null, favourites: null }, true)).toEqual([2, 4, 3, 1]);
+    expect(scratch(s, { column: columnById('up'), dir: 'desc', predicate: null, seen: null, favourites: null }, true)).toEqual([1, 3, 4, 2]);
     // Other number columns are the same with or without rates.
-    expect(scratch(sampleStore(), { column: columnById('bytes'), dir: 'desc', predicate: null, seen: null }, false)).toEqual([2, 4, 3, 1]);
+    expect(scratch(sampleStore(), { column: columnById('bytes'), dir: 'desc', predicate: null, seen: null, favourites: null }, false)).toEqual([2, 4, 3, 1]);
     // Switching rates off and on again re-reads every key.
     const view = new FlowView();
-    const spec = { column: columnById('down'), dir: 'desc' as const, predicate: null, seen: null };
+    const spec = { column: columnById('down'), dir: 'desc' as const, predicate: null, seen: null, favourites: null };
     expect(compute(view, s, spec, true)).toEqual([2, 4, 3, 1]);
     expect(compute(view, s, spec, false)).toEqual([1, 2, 3, 4]);
     expect(view.lastPath).toBe('rebuild');
@@ -134,7 +134,7 @@ describe('flow view', () => {
   it('reuses the previous order when nothing in the sort key changed', () => {
     const s = sampleStore();
     const view = new FlowView();
-    const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: null, seen: null };
+    const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: null, seen: null, favourites: null };
     expect(view.sync(s, spec, true)).toBe(4);
     const first = view.order();
     expect(ids(s, first)).toEqual([2, 4, 3, 1]);
@@ -158,28 +158,28 @@ describe('flow view', () => {
   it('rebuilds when the spec, the rates or the store change (a new source)', () => {
     const s = sampleStore();
     const view = new FlowView();
-    compute(view, s, { column: columnById('bytes'), dir: 'desc', predicate: null, seen: null });
-    expect(compute(view, s, { column: columnById('bytes'), dir: 'asc', predicate: null, seen: null })).toEqual([1, 3, 4, 2]);
+    compute(view, s, { column: columnById('bytes'), dir: 'desc', predicate: null, seen: null, favourites: null });
+    expect(compute(view, s, { column: columnById('bytes'), dir: 'asc', predicate: null, seen: null, favourites: null })).toEqual([1, 3, 4, 2]);
     expect(view.lastPath).toBe('rebuild');
     const closed = pred('state:closed');
-    expect(compute(view, s, { column: columnById('bytes'), dir: 'asc', predicate: closed, seen: null })).toEqual([1]);
+    expect(compute(view, s, { column: columnById('bytes'), dir: 'asc', predicate: closed, seen: null, favourites: null })).toEqual([1]);
     expect(view.lastPath).toBe('rebuild');
-    compute(view, s, { column: columnById('bytes'), dir: 'asc', predicate: closed, seen: null }, false);
+    compute(view, s, { column: columnById('bytes'), dir: 'asc', predicate: closed, seen: null, favourites: null }, false);
     expect(view.lastPath).toBe('rebuild');
     const next = new RowStore();
     next.apply([row({ id: 9, state: 'closed' })]);
-    expect(compute(view, next, { column: columnById('bytes'), dir: 'asc', predicate: closed, seen: null }, false)).toEqual([9]);
+    expect(compute(view, next, { column: columnById('bytes'), dir: 'asc', predicate: closed, seen: null, favourites: null }, false)).toEqual([9]);
     expect(view.lastPath).toBe('rebuild');
     // The same store emptied and refilled is followed through its changes.
     next.clear();
     next.apply([row({ id: 1, state: 'closed' }), row({ id: 2, state: 'established' }), row({ id: 3, state: 'closed', bytes_fwd: 1 })]);
-    expect(compute(view, next, { column: columnById('bytes'), dir: 'asc', predicate: closed, seen: null }, false)).toEqual([3, 1]);
+    expect(compute(view, next, { column: columnById('bytes'), dir: 'asc', predicate: closed, seen: null, favourites: null }, false)).toEqual([3, 1]);
   });
 
   it('rows entering and leaving the filter are tracked incrementally', () => {
     const s = sampleStore();
     const view = new FlowView();
-    const spec = { column: columnById('first_seen'), dir: 'asc' as const, predicate: pred('state:open'), seen: null };
+    const spec = { column: columnById('first_seen'), dir: 'asc' as const, predicate: pred('state:open'), seen: null, favourites: null };
     expect(compute(view, s, spec)).toEqual([2, 3, 4]);
     s.apply([{ ...sample[1], state: 'closed' }, { ...sample[0], state: 'established' }]);
     expect(compute(view, s, spec)).toEqual([1, 3, 4]);
@@ -194,7 +194,7 @@ describe('flow view', () => {
   it('shows a flow once when one update lists it twice', () => {
     const s = new RowStore();
     const view = new FlowView();
-    const spec = { column: columnById('process'), dir: 'asc' as const, predicate: pred('-proc:b'), seen: null };
+    const spec = { column: columnById('process'), dir: 'asc' as const, predicate: pred('-proc:b'), seen: null, favourites: null };
     s.apply([row({ id: 37, process: 'a' })]);
     expect(compute(view, s, spec)).toEqual([37]);
     s.apply([row({ id: 37, process: 'b' }), row({ id: 37, process: 'a' })]);
@@ -208,7 +208,7 @@ describe('flow view', () => {
   it('a slot emptied and taken by another flow between two syncs shows the new flow only', () => {
     const s = sampleStore();
     const view = new FlowView();
-    const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: pred('state:open'), seen: null };
+    const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: pred('state:open'), seen: null, favourites: null };
     expect(compute(view, s, spec)).toEqual([2, 4, 3]);
     const slot = s.slotOfId(2);
     s.apply([], [2]);
@@ -255,7 +255,7 @@ describe('flow view', () => {
           const view = new FlowView();
           const parsed = parseFilterQuery(q);
           if (!parsed.ok) throw new Error(parsed.error);
-          const spec = { column: columnById(colId), dir, predicate: parsed.predicate, seen: parsed.seen };
+          const spec = { column: columnById(colId), dir, predicate: parsed.predicate, seen: parsed.seen, favourites: null };
           // Whole rows as the engine changes them; the store keeps a flow's text version unless its text differs, so most rows change counters only.
           for (const u of updates) {
             const upserts = u.upserts.map((p) => row({ ...p, first_seen: p.id % 7 }));
@@ -302,7 +302,7 @@ describe('flow view', () => {
         (colId, dir, q, updates) => {
           let s = new RowStore();
           const view = new FlowView();
-          const spec = { column: columnById(colId), dir, predicate: pred(q), seen: null };
+          const spec = { column: columnById(colId), dir, predicate: pred(q), seen: null, favourites: null };
           for (const u of updates) {
             const upserts = u.upserts.map((p) => row({ ...p, first_seen: p.id % 7 }));
             s = apply(s, { full: u.full, upserts, removed: u.removed }, u.fresh);
@@ -336,7 +336,7 @@ describe('flow view', () => {
       seen.push(r.id);
       return base(r);
     };
-    const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: spy, seen: null };
+    const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: spy, seen: null, favourites: null };
     expect(compute(view, s, spec)).toEqual([2, 4, 3]);
     expect(seen.sort()).toEqual([1, 2, 3, 4]);
     seen.length = 0;
@@ -354,7 +354,7 @@ describe('flow view', () => {
   it('a text column ignores counters-only updates', () => {
     const s = sampleStore();
     const view = new FlowView();
-    const spec = { column: columnById('process'), dir: 'asc' as const, predicate: null, seen: null };
+    const spec = { column: columnById('process'), dir: 'asc' as const, predicate: null, seen: null, favourites: null };
     view.sync(s, spec, true);
     const first = view.order();
     expect(ids(s, first)).toEqual([3, 2, 1, 4]);
@@ -375,7 +375,7 @@ describe('flow view', () => {
   it('a window of a large table is cut without sorting it; a second window at the same data sorts once', () => {
     const s = new RowStore();
     const view = new FlowView();
-    const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: null, seen: null };
+    const spec = { column: columnById('bytes'), dir: 'desc' as const, predicate: null, seen: null, favourites: null };
     const n = 20_000;
     s.apply(Array.from({ length: n }, (_, i) => row({ id: i + 1, bytes_fwd: (i * 7919) % n, bytes_rev: 0 })));
     view.sync(s, spec, true);
@@ -405,7 +405,7 @@ describe('flow view over the engine', () => {
   it('re-reads rate keys at every sync: rates fall with capture time though no packet changed a flow', () => {
     const e = createEngine();
     const view = new FlowView();
-    const spec = { column: columnById('up'), dir: 'desc' as const, predicate: null, seen: null };
+    const spec = { column: columnById('up'), dir: 'desc' as const, predicate: null, seen: null, favourites: null };
     send(e, 1, 2, 100, 1000);
     send(e, 3, 4, 100.2, 100);
     send(e, 3, 4, 101.5, 10);
@@ -428,7 +428,7 @@ describe('flow view over the engine', () => {
   it('follows the engine as flows come, end and leave, and a new flow takes a freed slot', () => {
     const e = createEngine({ idleTimeouts: { udp: 5, tcpClosed: 10 } });
     const view = new FlowView();
-    const spec = { column: columnById('last_seen'), dir: 'desc' as const, predicate: null, seen: null };
+    const spec = { column: columnById('last_seen'), dir: 'desc' as const, predicate: null, seen: null, favourites: null };
     const check = () => {
       const got = compute(view, e, spec);
       expect(got).toEqual(reference(e, spec.column, 'desc', null));
