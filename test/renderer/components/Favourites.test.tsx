@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { row, status } from '../fixtures.ts';
-import { renderApp } from '../render-app.tsx';
+import { LAST_SEEN_FIRST, renderApp } from '../render-app.tsx';
 import { settingsFromFile } from '../../../src/shared/settings.ts';
 
 const flows = [
@@ -17,7 +17,7 @@ const rowEl = (id: number) => document.getElementById(`flow-row-${id}`) as HTMLE
 
 describe('favourites', () => {
   it('the star in a row stars the flow: the host is told, the flow goes to the top and shows a pressed star', async () => {
-    const { host } = await renderApp(flows);
+    const { host } = await renderApp(flows, { sort: LAST_SEEN_FIRST });
     expect(order()).toEqual([1, 3, 2, 4]);
     const star = within(rowEl(4)).getByRole('button', { name: 'Favourite flow' });
     expect(star.getAttribute('aria-pressed')).toBe('false');
@@ -33,7 +33,7 @@ describe('favourites', () => {
   });
 
   it('the row menu stars a program and a host: their flows stay on top whatever the sort, and are kept in the settings', async () => {
-    const { host, stores } = await renderApp(flows);
+    const { host, stores } = await renderApp(flows, { sort: LAST_SEEN_FIRST });
     fireEvent.contextMenu(within(rowEl(2)).getAllByRole('gridcell')[2], { clientX: 10, clientY: 10 });
     const menu = screen.getByRole('menu', { name: 'Flow actions' });
     const labels = within(menu).getAllByRole('menuitem').map((m) => m.textContent);
@@ -59,7 +59,7 @@ describe('favourites', () => {
   });
 
   it('Favourites only shows the favourites alone, and says how to get some when there are none', async () => {
-    const { host } = await renderApp(flows, { settings: { ...settingsFromFile(null), favouriteHosts: ['example.org'] } });
+    const { host } = await renderApp(flows, { settings: { ...settingsFromFile(null), favouriteHosts: ['example.org'] }, sort: LAST_SEEN_FIRST });
     await host.settle();
     expect(order()).toEqual([3, 4, 1, 2]);
     const toggle = screen.getByRole('button', { name: 'Favourites only' });
@@ -76,7 +76,7 @@ describe('favourites', () => {
   });
 
   it('a new source forgets the starred flows (their ids are the old source’s), not the hosts and programs', async () => {
-    const { host, stores } = await renderApp(flows);
+    const { host, stores } = await renderApp(flows, { sort: LAST_SEEN_FIRST });
     fireEvent.click(within(rowEl(2)).getByRole('button', { name: 'Favourite flow' }));
     act(() => stores.favourites.getState().toggleProgram('ssh'));
     await host.settle();
