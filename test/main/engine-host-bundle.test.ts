@@ -78,7 +78,7 @@ test('the engine-host bundle serves the page on its port (calls, throttled updat
       });
     child.send({ type: 'connect' });
     const ifaces = (await call('listInterfaces')) as { name: string }[];
-    assert.deepEqual(hellos, [{ type: 'hello', version: 10 }], 'the host says which API it speaks first');
+    assert.deepEqual(hellos, [{ type: 'hello', version: 12 }], 'the host says which API it speaks first');
     assert.ok(ifaces.some((i) => i.name === 'lo') && ifaces.some((i) => i.name === 'any'));
     // A structured clone keeps `value: undefined` (JSON would drop it), as Electron's port does.
     assert.deepEqual(await call('validateFilter', 'udp port 53'), { ok: true, value: undefined });
