@@ -62,12 +62,15 @@ export interface SocketEventsClock {
   realtimeNs: bigint;
 }
 
-/** One decoded event. The reader reuses a single instance per stream; copy what you keep. */
+/**
+ * One decoded event. The reader reuses a single instance per stream, and its byte arrays: copy what you keep.
+ * `comm` is decoded from `commBytes` only when read (most events are of a process already known by its bytes).
+ */
 export interface SocketEvent {
   kind: SocketEventKind;
   family: 4 | 6;
   protocol: 6 | 17;
-  /** The address's bytes (4 or 16, network order), a view into the chunk: valid only during the callback. */
+  /** The address's bytes (4 or 16, network order), valid only during the callback. */
   localAddress: Uint8Array;
   localPort: number;
   remoteAddress: Uint8Array;
@@ -77,6 +80,12 @@ export interface SocketEvent {
   /** Wall-clock time of the event, microseconds since the epoch (the unit of packet timestamps). */
   timeUs: number;
   comm: string;
+}
+
+/** The reader's reused event: also the record's raw comm bytes (not enumerable, so a spread copy is a plain SocketEvent). */
+export interface SocketEventRecord extends SocketEvent {
+  /** The 16 comm bytes as recorded (NUL-padded), valid only during the callback. */
+  readonly commBytes: Uint8Array;
 }
 
 export class SocketEventsFormatError extends Error {}
@@ -109,35 +118,67 @@ export function encodeSocketEvent(e: Omit<SocketEvent, 'timeUs'> & { timeNs: big
   return b;
 }
 
-function readComm(v: DataView, at: number): string {
-  let s = '';
-  for (let i = 0; i < 16; i++) {
-    const c = v.getUint8(at + i);
-    if (c === 0) break;
-    s += String.fromCharCode(c);
-  }
-  return s;
+const COMM_BYTES = 16;
+
+function decodeComm(b: Uint8Array): string {
+  let n = 0;
+  while (n < COMM_BYTES && b[n] !== 0) n++;
+  return String.fromCharCode.apply(null, Array.from(b.subarray(0, n)));
+}
+
+/** The reader's reused event: addresses and comm are copied into its own arrays, comm decoded on demand. */
+function newEventRecord(): SocketEventRecord {
+  const local = new Uint8Array(16);
+  const remote = new Uint8Array(16);
+  const commBytes = new Uint8Array(COMM_BYTES);
+  let comm: string | null = null;
+  const e = {
+    kind: SocketEventKind.tcpConnect as SocketEventKind, family: 4 as 4 | 6, protocol: 6 as 6 | 17, localAddress: local.subarray(0, 4), localPort: 0,
+    remoteAddress: remote.subarray(0, 4), remotePort: 0, pid: 0, uid: 0, timeUs: 0, comm: '',
+  };
+  Object.defineProperty(e, 'comm', { enumerable: true, get: () => (comm ??= decodeComm(commBytes)) });
+  Object.defineProperty(e, 'commBytes', { enumerable: false, value: commBytes });
+  Object.defineProperty(e, 'resetComm', { enumerable: false, value: () => (comm = null) });
+  return e as SocketEventRecord;
+}
+
+const TWO_32 = 4294967296;
+
+/** 16 bytes from src[from] into dst: a loop, since a subarray to copy from would be an object per record. */
+function copy16(src: Uint8Array, from: number, dst: Uint8Array): void {
+  for (let i = 0; i < 16; i++) dst[i] = src[from + i];
 }
 
 /**
  * Incremental reader of the stream: feed it chunks as they arrive from the pipe, in any split. A bad header or a
  * record of an unknown kind or family throws SocketEventsFormatError (the stream cannot be resynchronised); a
- * partial record waits for the next chunk.
+ * partial record waits for the next chunk. Nothing is allocated per record: a process may send a datagram per
+ * packet of a flood, and each is an event.
  */
 export class SocketEventsReader {
-  readonly #onEvent: (e: SocketEvent) => void;
+  readonly #onEvent: (e: SocketEventRecord) => void;
   readonly #onLost: (count: number) => void;
   #clock: SocketEventsClock | null = null;
+  /** realtime - monotonic from the header, as whole microseconds and the nanoseconds left over (0..999). */
+  #offsetUs = 0;
+  #offsetNs = 0;
   #pending: Buffer = Buffer.alloc(0);
-  readonly #event: SocketEvent = {
-    kind: SocketEventKind.tcpConnect, family: 4, protocol: 6, localAddress: new Uint8Array(4), localPort: 0,
-    remoteAddress: new Uint8Array(4),
-    remotePort: 0, pid: 0, uid: 0, timeUs: 0, comm: '',
-  };
+  readonly #event = newEventRecord();
+  readonly #local16: Uint8Array;
+  readonly #local4: Uint8Array;
+  readonly #remote16: Uint8Array;
+  readonly #remote4: Uint8Array;
+  readonly #resetComm: () => void;
 
-  constructor(onEvent: (e: SocketEvent) => void, onLost: (count: number) => void = () => {}) {
+  constructor(onEvent: (e: SocketEventRecord) => void, onLost: (count: number) => void = () => {}) {
     this.#onEvent = onEvent;
     this.#onLost = onLost;
+    const e = this.#event;
+    this.#local4 = e.localAddress;
+    this.#remote4 = e.remoteAddress;
+    this.#local16 = new Uint8Array(this.#local4.buffer, 0, 16);
+    this.#remote16 = new Uint8Array(this.#remote4.buffer, 0, 16);
+    this.#resetComm = (e as unknown as { resetComm: () => void }).resetComm;
   }
 
   get clock(): SocketEventsClock | null {
@@ -145,7 +186,7 @@ export class SocketEventsReader {
   }
 
   push(chunk: Uint8Array): void {
-    let buf = this.#pending.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const buf = this.#pending.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
       : Buffer.concat([this.#pending, chunk]);
     let at = 0;
     if (this.#clock === null) {
@@ -156,10 +197,13 @@ export class SocketEventsReader {
       const size = buf.readUInt16LE(6);
       if (size !== RECORD_SIZE) throw new SocketEventsFormatError(`socket-event record size ${size}, expected ${RECORD_SIZE}`);
       this.#clock = { monotonicNs: buf.readBigUInt64LE(8), realtimeNs: buf.readBigUInt64LE(16) };
+      const offset = this.#clock.realtimeNs - this.#clock.monotonicNs;
+      const us = offset / 1000n - (offset % 1000n < 0n ? 1n : 0n);
+      this.#offsetUs = Number(us);
+      this.#offsetNs = Number(offset - us * 1000n);
       at = HEADER_SIZE;
     }
     const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const clock = this.#clock;
     const e = this.#event;
     for (; at + RECORD_SIZE <= buf.length; at += RECORD_SIZE) {
       const kind = v.getUint8(at + RECORD.kind);
@@ -176,17 +220,21 @@ export class SocketEventsReader {
       e.remotePort = v.getUint16(at + RECORD.remotePort, true);
       e.pid = v.getUint32(at + RECORD.pid, true);
       e.uid = v.getUint32(at + RECORD.uid, true);
-      const ns = v.getBigUint64(at + RECORD.timeNs, true);
-      e.timeUs = Number((clock.realtimeNs + ns - clock.monotonicNs) / 1000n);
-      const addressLength = family === 4 ? 4 : 16;
-      e.localAddress = buf.subarray(at + RECORD.localAddress, at + RECORD.localAddress + addressLength);
-      e.remoteAddress = buf.subarray(at + RECORD.remoteAddress, at + RECORD.remoteAddress + addressLength);
-      e.comm = readComm(v, at + RECORD.comm);
+      // The u64 in two halves, exactly: floor((hi * 2^32 + lo + offsetNs) / 1000) without a BigInt per record.
+      const lo = v.getUint32(at + RECORD.timeNs, true);
+      const hi = v.getUint32(at + RECORD.timeNs + 4, true);
+      e.timeUs = this.#offsetUs + hi * Math.floor(TWO_32 / 1000) + Math.floor((hi * (TWO_32 % 1000) + lo + this.#offsetNs) / 1000);
+      const n = family === 4 ? 4 : 16;
+      copy16(buf, at + RECORD.localAddress, this.#local16);
+      copy16(buf, at + RECORD.remoteAddress, this.#remote16);
+      e.localAddress = n === 4 ? this.#local4 : this.#local16;
+      e.remoteAddress = n === 4 ? this.#remote4 : this.#remote16;
+      copy16(buf, at + RECORD.comm, e.commBytes);
+      this.#resetComm();
       this.#onEvent(e);
     }
     this.#pending = at < buf.length ? Buffer.from(buf.subarray(at)) : Buffer.alloc(0);
   }
-
   /** Bytes of an unfinished record or header held back; non-zero at end of stream means it was cut short. */
   get pendingBytes(): number {
     return this.#pending.length;
