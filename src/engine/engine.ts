@@ -897,22 +897,28 @@ class FlowEngine implements Engine {
   }
 
   /**
-   * Names the process at one end of flow s: the first named end is the flow's owner (and `local`); the other end,
-   * when also local, its peer. A /proc placeholder without a pid (another user's socket) gives way to a named one.
+   * Names the process at one end of flow s. The flow's owner (at its `local` end) is the first end named; when the
+   * other end is local too it is the peer, and the initiator's process is the owner (a loopback flow is the client's).
+   * A /proc placeholder without a pid (another user's socket) gives way to a named process.
    */
   private setOwner(s: number, isSrc: boolean, owner: SocketOwner): void {
     const x = this.extraOf(s);
     const side = isSrc ? 'src' : 'dst';
-    if (x.owner === null || x.local === side || x.owner.pid === null) {
-      if (x.owner === owner && x.local === side) return;
-      if (x.owner !== null && x.local !== side && x.owner.pid === null) x.peer = null;
-      x.owner = owner;
-      x.local = side;
-      this.localDst[s] = isSrc ? 0 : 1;
+    if (x.owner === null || x.owner.pid === null) {
+      x.peer = null;
+    } else if (x.local === side) {
+      if (x.owner === owner) return;
+    } else if (isSrc) {
+      x.peer = x.owner;
     } else {
       if (x.peer === owner) return;
       x.peer = owner;
+      this.table.markText(s);
+      return;
     }
+    x.owner = owner;
+    x.local = side;
+    this.localDst[s] = isSrc ? 0 : 1;
     this.table.markText(s);
   }
 
