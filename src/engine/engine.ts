@@ -750,7 +750,10 @@ class FlowEngine implements Engine {
     // The name cache only holds names once DNS was seen, so skip formatting an address when it is empty.
     this.hosts[s] = this.names.size > 0 ? this.names.lookup(formatAddress(t.keys, t.dstIndex(s), t.family(s))) : null;
     const proto = t.proto(s);
-    if (this.sockets !== null && (proto === 6 || proto === 17) && this.takeEvents(s)) return;
+    if (this.sockets !== null && (proto === 6 || proto === 17) && this.takeEvents(s)) {
+      this.peerFromProc(s);
+      return;
+    }
     if (this.attributor && (proto === 6 || proto === 17) && !this.attribute(s)) {
       // The first retry comes 250 ms after the first attempt, not with the next packet.
       if (this.pendingAttr.length === 0) this.lastAttrRetry = t.clock;
@@ -879,6 +882,28 @@ class FlowEngine implements Engine {
     return a !== null || b !== null;
   }
 
+  /**
+   * A flow named by one event whose other end is a local socket without an event of its own (a server listening
+   * since before the helper attached reports no pid): /proc may name that end.
+   */
+  private peerFromProc(s: number): void {
+    const a = this.attributor;
+    const x = this.extra.get(s);
+    if (!a || !x || x.peer !== null || x.local === null) return;
+    const t = this.table;
+    const fam = t.family(s);
+    const proto = t.proto(s) === 6 ? 'tcp' : 'udp';
+    const otherIsDst = x.local === 'src';
+    const port = otherIsDst ? t.dstPort(s) : t.srcPort(s);
+    if (a.hasPort && !a.hasPort(proto, port)) return;
+    const near = formatAddress(t.keys, otherIsDst ? t.dstIndex(s) : t.srcIndex(s), fam);
+    const far = formatAddress(t.keys, otherIsDst ? t.srcIndex(s) : t.dstIndex(s), fam);
+    try {
+      const owner = a.lookup(proto, near, port, far, otherIsDst ? t.srcPort(s) : t.dstPort(s));
+      if (owner !== null && owner.pid !== null) this.setOwner(s, !otherIsDst, owner);
+    } catch { /* /proc unreadable: the end stays unnamed */ }
+  }
+
   /** An event for a flow the table may hold (key: its local end first); true when it named one. */
   private eventMatch(k: Uint32Array, owner: SocketOwner): boolean {
     const t = this.table;
@@ -892,7 +917,9 @@ class FlowEngine implements Engine {
     const x = this.extra.get(s);
     // The usual case: a process sending again on a flow already named.
     if (x !== undefined && (x.local === (isSrc ? 'src' : 'dst') ? x.owner : x.peer) === owner) return true;
+    const first = x?.owner == null;
     this.setOwner(s, isSrc, owner);
+    if (first) this.peerFromProc(s);
     return true;
   }
 
