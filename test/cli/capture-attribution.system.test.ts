@@ -83,13 +83,15 @@ describe('sandpiper capture --attribute-processes', { skip: skip ?? false }, () 
     const tcpPort = 20000 + Math.floor(Math.random() * 20000);
     const loopPort = tcpPort + 1;
     const server = nodeIn(P().b, serverScript(P().ipB, tcpPort));
-    const loopServer = nodeIn(P().a, serverScript('127.0.0.1', loopPort));
     const earlyServer = nodeIn(P().a, serverScript('127.0.0.1', loopPort + 3));
     const cap = startCapture([]);
+    let loopServer: ReturnType<typeof nodeIn> | null = null;
     try {
       const attribution = await waitFor('the attribution line', () => cap.lines.find((l) => l.type === 'attribution'));
       assert.deepEqual(attribution, { type: 'attribution', method: 'ebpf', reason: null });
       await waitFor('the sandbox line', () => cap.lines.find((l) => l.type === 'sandbox'));
+      // Listening after the helper attached, so its accept carries its pid.
+      loopServer = nodeIn(P().a, serverScript('127.0.0.1', loopPort));
       await new Promise((r) => setTimeout(r, 300)); // the servers listening
       const client = nodeIn(P().a, clientScript(P().ipB, tcpPort, tcpPort + 2, N, loopPort), NOBODY);
       const ports = (await client.result) as ClientPorts;
@@ -119,6 +121,7 @@ describe('sandpiper capture --attribute-processes', { skip: skip ?? false }, () 
       assert.ok(loop, 'the loopback flow');
       assert.deepEqual([loop.pid, loop.process, loop.user], [client.child.pid, ports.comm, 'nobody']);
       assert.equal(loop.peer_pid, loopServer.child.pid);
+      assert.equal(loop.peer_process, 'node', 'the invoking user\'s server, read from /proc');
       assert.equal(loop.peer_user, 'root');
       const summary = cap.lines.at(-1) as Line;
       assert.equal(summary.type, 'summary');
@@ -130,7 +133,7 @@ describe('sandpiper capture --attribute-processes', { skip: skip ?? false }, () 
     } finally {
       await cap.stop().catch(() => {});
       server.child.kill('SIGKILL');
-      loopServer.child.kill('SIGKILL');
+      loopServer?.child.kill('SIGKILL');
       earlyServer.child.kill('SIGKILL');
     }
   });
