@@ -79,13 +79,6 @@ interface ProcessEntry {
 
 const utf8 = new TextDecoder('utf-8');
 
-function addressWords(bytes: Uint8Array, out: Uint32Array, at: number): void {
-  const n = bytes.length >>> 2;
-  for (let i = 0; i < 4; i++) {
-    out[at + i] = i < n ? ((bytes[4 * i] << 24) | (bytes[4 * i + 1] << 16) | (bytes[4 * i + 2] << 8) | bytes[4 * i + 3]) >>> 0 : 0;
-  }
-}
-
 /**
  * Events waiting for their flow: a ring in arrival order (expiry and the bound pop its head) indexed by an
  * open-addressing hash of the key, all in typed arrays.
@@ -222,7 +215,6 @@ export class SocketAttribution {
   private readonly processes = new Map<number, ProcessEntry>();
   private readonly reader: SocketEventsReader;
   private readonly k = new Uint32Array(WORDS);
-  private commWords: Uint32Array | null = null;
   private match: SocketEventMatcher = () => false;
   private clockS = -Infinity;
   private describeWindow = -Infinity;
@@ -302,8 +294,8 @@ export class SocketAttribution {
     }
     const owner = this.ownerOf(e);
     const k = this.k;
-    addressWords(e.localAddress, k, 0);
-    addressWords(e.remoteAddress, k, 4);
+    k.set(e.localWords, 0);
+    k.set(e.remoteWords, 4);
     k[8] = ((e.localPort << 16) | e.remotePort) >>> 0;
     k[9] = e.protocol | (e.family << 8);
     if (this.match(k, owner)) {
@@ -316,11 +308,7 @@ export class SocketAttribution {
   }
 
   private ownerOf(e: SocketEventRecord): SocketOwner {
-    let cw = this.commWords;
-    if (cw === null || cw.buffer !== e.commBytes.buffer) {
-      cw = new Uint32Array(e.commBytes.buffer, e.commBytes.byteOffset, 4);
-      this.commWords = cw;
-    }
+    const cw = e.commWords;
     const cached = this.processes.get(e.pid);
     if (cached !== undefined && cached.uid === e.uid) {
       if (cached.c0 === cw[0] && cached.c1 === cw[1] && cached.c2 === cw[2] && cached.c3 === cw[3]) return cached.owner;

@@ -82,9 +82,18 @@ export interface SocketEvent {
   comm: string;
 }
 
-/** The reader's reused event: also the record's raw comm bytes (not enumerable, so a spread copy is a plain SocketEvent). */
+/**
+ * The reader's reused event, with the record's raw words (not enumerable, so a spread copy is a plain SocketEvent):
+ * the addresses and comm as the record holds them, read as words, so a caller that keys or compares by them needs
+ * neither the byte arrays nor the string (which are made from these only when read).
+ */
 export interface SocketEventRecord extends SocketEvent {
-  /** The 16 comm bytes as recorded (NUL-padded), valid only during the callback. */
+  /** Local and remote address as four big-endian words each (IPv4 in word 0, zeros after), valid during the callback. */
+  readonly localWords: Uint32Array;
+  readonly remoteWords: Uint32Array;
+  /** The 16 comm bytes (NUL-padded) as four little-endian words, valid only during the callback. */
+  readonly commWords: Uint32Array;
+  /** The comm bytes themselves. */
   readonly commBytes: Uint8Array;
 }
 
@@ -126,28 +135,35 @@ function decodeComm(b: Uint8Array): string {
   return String.fromCharCode.apply(null, Array.from(b.subarray(0, n)));
 }
 
-/** The reader's reused event: addresses and comm are copied into its own arrays, comm decoded on demand. */
+/** Big-endian words → bytes (the first `n` bytes of `out`). */
+function wordsToBytes(w: Uint32Array, out: Uint8Array, n: number): Uint8Array {
+  for (let i = 0; i < n; i++) out[i] = (w[i >>> 2] >>> (24 - 8 * (i & 3))) & 255;
+  return n === 16 ? out : out.subarray(0, n);
+}
+
+/** The reader's reused event: the record's words are read in, the byte arrays and the comm string made on demand. */
 function newEventRecord(): SocketEventRecord {
+  const localWords = new Uint32Array(4);
+  const remoteWords = new Uint32Array(4);
+  const commWords = new Uint32Array(4);
+  const commBytes = new Uint8Array(commWords.buffer);
   const local = new Uint8Array(16);
   const remote = new Uint8Array(16);
-  const commBytes = new Uint8Array(COMM_BYTES);
-  let comm: string | null = null;
   const e = {
-    kind: SocketEventKind.tcpConnect as SocketEventKind, family: 4 as 4 | 6, protocol: 6 as 6 | 17, localAddress: local.subarray(0, 4), localPort: 0,
-    remoteAddress: remote.subarray(0, 4), remotePort: 0, pid: 0, uid: 0, timeUs: 0, comm: '',
+    kind: SocketEventKind.tcpConnect as SocketEventKind, family: 4 as 4 | 6, protocol: 6 as 6 | 17, localAddress: local, localPort: 0,
+    remoteAddress: remote, remotePort: 0, pid: 0, uid: 0, timeUs: 0, comm: '',
   };
-  Object.defineProperty(e, 'comm', { enumerable: true, get: () => (comm ??= decodeComm(commBytes)) });
-  Object.defineProperty(e, 'commBytes', { enumerable: false, value: commBytes });
-  Object.defineProperty(e, 'resetComm', { enumerable: false, value: () => (comm = null) });
+  const n = () => (e.family === 4 ? 4 : 16);
+  Object.defineProperty(e, 'localAddress', { enumerable: true, get: () => wordsToBytes(localWords, local, n()) });
+  Object.defineProperty(e, 'remoteAddress', { enumerable: true, get: () => wordsToBytes(remoteWords, remote, n()) });
+  Object.defineProperty(e, 'comm', { enumerable: true, get: () => decodeComm(commBytes) });
+  for (const [k, v] of [['localWords', localWords], ['remoteWords', remoteWords], ['commWords', commWords], ['commBytes', commBytes]] as const) {
+    Object.defineProperty(e, k, { enumerable: false, value: v });
+  }
   return e as SocketEventRecord;
 }
 
 const TWO_32 = 4294967296;
-
-/** 16 bytes from src[from] into dst: a loop, since a subarray to copy from would be an object per record. */
-function copy16(src: Uint8Array, from: number, dst: Uint8Array): void {
-  for (let i = 0; i < 16; i++) dst[i] = src[from + i];
-}
 
 /**
  * Incremental reader of the stream: feed it chunks as they arrive from the pipe, in any split. A bad header or a
@@ -164,21 +180,10 @@ export class SocketEventsReader {
   #offsetNs = 0;
   #pending: Buffer = Buffer.alloc(0);
   readonly #event = newEventRecord();
-  readonly #local16: Uint8Array;
-  readonly #local4: Uint8Array;
-  readonly #remote16: Uint8Array;
-  readonly #remote4: Uint8Array;
-  readonly #resetComm: () => void;
 
   constructor(onEvent: (e: SocketEventRecord) => void, onLost: (count: number) => void = () => {}) {
     this.#onEvent = onEvent;
     this.#onLost = onLost;
-    const e = this.#event;
-    this.#local4 = e.localAddress;
-    this.#remote4 = e.remoteAddress;
-    this.#local16 = new Uint8Array(this.#local4.buffer, 0, 16);
-    this.#remote16 = new Uint8Array(this.#remote4.buffer, 0, 16);
-    this.#resetComm = (e as unknown as { resetComm: () => void }).resetComm;
   }
 
   get clock(): SocketEventsClock | null {
@@ -205,6 +210,9 @@ export class SocketEventsReader {
     }
     const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const e = this.#event;
+    const lw = e.localWords;
+    const rw = e.remoteWords;
+    const cw = e.commWords;
     for (; at + RECORD_SIZE <= buf.length; at += RECORD_SIZE) {
       const kind = v.getUint8(at + RECORD.kind);
       if (!KINDS.has(kind)) throw new SocketEventsFormatError(`socket event of unknown kind ${kind}`);
@@ -224,13 +232,22 @@ export class SocketEventsReader {
       const lo = v.getUint32(at + RECORD.timeNs, true);
       const hi = v.getUint32(at + RECORD.timeNs + 4, true);
       e.timeUs = this.#offsetUs + hi * Math.floor(TWO_32 / 1000) + Math.floor((hi * (TWO_32 % 1000) + lo + this.#offsetNs) / 1000);
-      const n = family === 4 ? 4 : 16;
-      copy16(buf, at + RECORD.localAddress, this.#local16);
-      copy16(buf, at + RECORD.remoteAddress, this.#remote16);
-      e.localAddress = n === 4 ? this.#local4 : this.#local16;
-      e.remoteAddress = n === 4 ? this.#remote4 : this.#remote16;
-      copy16(buf, at + RECORD.comm, e.commBytes);
-      this.#resetComm();
+      const v6 = family === 6;
+      const la = at + RECORD.localAddress;
+      const ra = at + RECORD.remoteAddress;
+      lw[0] = v.getUint32(la, false);
+      rw[0] = v.getUint32(ra, false);
+      lw[1] = v6 ? v.getUint32(la + 4, false) : 0;
+      lw[2] = v6 ? v.getUint32(la + 8, false) : 0;
+      lw[3] = v6 ? v.getUint32(la + 12, false) : 0;
+      rw[1] = v6 ? v.getUint32(ra + 4, false) : 0;
+      rw[2] = v6 ? v.getUint32(ra + 8, false) : 0;
+      rw[3] = v6 ? v.getUint32(ra + 12, false) : 0;
+      const c = at + RECORD.comm;
+      cw[0] = v.getUint32(c, true);
+      cw[1] = v.getUint32(c + 4, true);
+      cw[2] = v.getUint32(c + 8, true);
+      cw[3] = v.getUint32(c + 12, true);
       this.#onEvent(e);
     }
     this.#pending = at < buf.length ? Buffer.from(buf.subarray(at)) : Buffer.alloc(0);
