@@ -5,7 +5,7 @@
  */
 import type { FlowRow } from './flow.ts';
 import type { ColumnId, SortDir } from './flows/columns.ts';
-import type { SandboxMessage } from './helper-protocol.ts';
+import type { AttributionMessage, SandboxMessage } from './helper-protocol.ts';
 
 /**
  * 10: exportTable (the flows table under a filter and sort, every matching flow, as CSV or JSON) and
@@ -96,6 +96,8 @@ export interface CaptureStatusView {
   devWarning: string | null;
   /** The live recording's bound in bytes once it was reached (it then stops growing; the capture goes on), else null. */
   recordingFullAt: number | null;
+  /** How processes are named: the helper's `attribution` line, once it arrived (absent or null before, and for files). */
+  attribution?: AttributionMessage | null;
 }
 
 export interface StatsView {
