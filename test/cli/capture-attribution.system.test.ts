@@ -7,22 +7,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
-import { clientScript, nodeInNetns, serverScript, type ClientPorts } from '../support/socket-traffic.ts';
+import { clientScript, nodeInNetns, serverScript, socketEventsSkipReason, type ClientPorts } from '../support/socket-traffic.ts';
 import { CLI, NODE24, REAL_HELPER, realHelperSkipReason } from '../capture-client/fixtures/system-support.ts';
 
-const haveSetpriv = spawnSync('setpriv', ['--version']).status === 0;
-const btf = (() => {
-  try {
-    readFileSync('/sys/kernel/btf/vmlinux', { flag: 'r' }).subarray(0, 1);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skip = canMakeNetns() ?? realHelperSkipReason() ?? (!haveSetpriv ? 'setpriv is not installed' : null) ?? (!btf ? 'the kernel has no BTF (/sys/kernel/btf/vmlinux)' : null);
+const skip = canMakeNetns() ?? realHelperSkipReason() ?? socketEventsSkipReason();
 const NOBODY = 65534;
 const N = 100;
 let pair: NetnsPair | null = null;

@@ -6,25 +6,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
-import { clientScript, nodeInNetns, serverScript } from '../support/socket-traffic.ts';
+import { clientScript, nodeInNetns, serverScript, socketEventsSkipReason } from '../support/socket-traffic.ts';
 import { SocketEventKind, SocketEventsReader, type SocketEvent } from '../../src/shared/socket-events.ts';
 import { CAP } from '../../src/privileged-helper/privileges.ts';
 import { HELPER, NODE24, helperSkipReason, isType, pollUntil, startHelper, type HelperRun } from './support/helper-run.ts';
 
-const haveSetpriv = spawnSync('setpriv', ['--version']).status === 0;
-const btf = (() => {
-  try {
-    readFileSync('/sys/kernel/btf/vmlinux', { flag: 'r' }).subarray(0, 1);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skip = helperSkipReason() ?? canMakeNetns() ?? (!haveSetpriv ? 'setpriv is not installed' : null) ?? (!btf ? 'the kernel has no BTF (/sys/kernel/btf/vmlinux)' : null);
+const skip = helperSkipReason() ?? canMakeNetns() ?? socketEventsSkipReason();
 let pair: NetnsPair | null = null;
 before(() => {
   if (!skip) pair = createNetnsPair();

@@ -3,8 +3,20 @@
  * system tests (the helper's socket events, and `sandpiper capture --attribute-processes` on them): a TCP server
  * that accepts and closes, and a client that makes N short TCP connections and N fresh-socket UDP sends.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { NetnsPair } from './netns.ts';
+
+/** Why the socket-event system tests cannot run here (no setpriv to become nobody, no kernel BTF), or null. */
+export function socketEventsSkipReason(): string | null {
+  if (spawnSync('setpriv', ['--version']).status !== 0) return 'setpriv is not installed';
+  try {
+    readFileSync('/sys/kernel/btf/vmlinux', { flag: 'r' }).subarray(0, 1);
+  } catch {
+    return 'the kernel has no BTF (/sys/kernel/btf/vmlinux)';
+  }
+  return null;
+}
 
 /** Runs `script` with `node` in namespace `ns`, as `uid` when given; resolves with its stdout as JSON, and its pid. */
 export function nodeInNetns(pair: NetnsPair, node: string, ns: string, script: string, uid?: number): { child: ChildProcess; result: Promise<unknown> } {
