@@ -5,25 +5,17 @@
  * loopback connection are named. With --no-ebpf the report says proc and /proc still names a connection that lives.
  * Run under `flock /tmp/sandpiper-system.lock`.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
-import { clientScript, nodeInNetns, serverScript, socketEventsSkipReason, type ClientPorts } from '../support/socket-traffic.ts';
+import { canMakeNetns } from '../support/netns.ts';
+import { clientScript, nodeInNetns, netnsPairForTests, serverScript, socketEventsSkipReason, type ClientPorts } from '../support/socket-traffic.ts';
 import { CLI, NODE24, REAL_HELPER, realHelperSkipReason } from '../capture-client/fixtures/system-support.ts';
 
 const skip = canMakeNetns() ?? realHelperSkipReason() ?? socketEventsSkipReason();
 const NOBODY = 65534;
 const N = 100;
-let pair: NetnsPair | null = null;
-before(() => {
-  if (!skip) pair = createNetnsPair();
-});
-after(() => pair?.destroy());
-const P = () => {
-  if (!pair) throw new Error('no netns pair');
-  return pair;
-};
+const P = netnsPairForTests(skip);
 const nodeIn = (ns: string, script: string, uid?: number) => nodeInNetns(P(), NODE24, ns, script, uid);
 
 type Line = Record<string, unknown>;

@@ -4,26 +4,18 @@
  * uid, comm) with each flow's 5-tuple; both ends of a loopback connection are named; the sandbox still holds (every
  * thread audited, no CAP_BPF/CAP_PERFMON anywhere); with eBPF turned off, or no fd 3, the report says "proc".
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
-import { clientScript, nodeInNetns, serverScript, socketEventsSkipReason } from '../support/socket-traffic.ts';
+import { canMakeNetns } from '../support/netns.ts';
+import { clientScript, nodeInNetns, netnsPairForTests, serverScript, socketEventsSkipReason } from '../support/socket-traffic.ts';
 import { SocketEventKind, SocketEventsReader, type SocketEvent } from '../../src/shared/socket-events.ts';
 import { CAP } from '../../src/privileged-helper/privileges.ts';
 import { HELPER, NODE24, helperSkipReason, isType, pollUntil, startHelper, type HelperRun } from './support/helper-run.ts';
 
 const skip = helperSkipReason() ?? canMakeNetns() ?? socketEventsSkipReason();
-let pair: NetnsPair | null = null;
-before(() => {
-  if (!skip) pair = createNetnsPair();
-});
-after(() => pair?.destroy());
-const P = () => {
-  if (!pair) throw new Error('no netns pair');
-  return pair;
-};
+const P = netnsPairForTests(skip);
 const NOBODY = 65534;
 const N = 100;
 

@@ -5,7 +5,21 @@
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { NetnsPair } from './netns.ts';
+import { after, before } from 'node:test';
+import { createNetnsPair, type NetnsPair } from './netns.ts';
+
+/** A netns pair made before the file's tests (unless they are skipped) and destroyed after; the getter throws without one. */
+export function netnsPairForTests(skip: string | null): () => NetnsPair {
+  let pair: NetnsPair | null = null;
+  before(() => {
+    if (!skip) pair = createNetnsPair();
+  });
+  after(() => pair?.destroy());
+  return () => {
+    if (!pair) throw new Error('no netns pair');
+    return pair;
+  };
+}
 
 /** Why the socket-event system tests cannot run here (no setpriv to become nobody, no kernel BTF), or null. */
 export function socketEventsSkipReason(): string | null {
