@@ -1,7 +1,8 @@
 /**
  * Cost of socket events on the engine: a local UDP flood where every datagram is also a udpSend event (what a
  * process sending from its own socket makes), ingested with and without the events. Prints packets per second of
- * each and the ratio; run with `node bench/socket-events-cost.ts [packets]`.
+ * each and the ratio; run with `node bench/socket-events-cost.ts [packets] [on|off]` (one mode only, once: for
+ * instruction counts with `perf stat -e instructions`).
  */
 import { createEngine } from '../src/engine/engine.ts';
 import { SocketAttribution } from '../src/engine/socket-attribution.ts';
@@ -78,6 +79,11 @@ function run(withEvents: boolean): number {
   return N / (ms / 1000);
 }
 
+const only = process.argv[3];
+if (only === 'on' || only === 'off') {
+  console.log(JSON.stringify({ packets: N, events: only === 'on', pps: Math.round(run(only === 'on')) }));
+  process.exit(0);
+}
 const rounds = 5;
 let best = { off: 0, on: 0 };
 for (let r = 0; r < rounds; r++) {
