@@ -41,7 +41,7 @@ export function flowAt(id: number, tick: number, full: boolean): FlowRow {
     sni: k === 0 ? host : null, alpn: k === 0 ? ['h2'] : [], http_host: k === 2 ? host : null,
     ssh_client: null, ssh_server: null, dns_answers: [], dns_rcode: k === 1 ? 0 : null,
     rate_fwd_1s: (id * 7 + tick * 13) % 100000, rate_rev_1s: (id * 3 + tick * 17) % 90000, rate_fwd_10s: (id * 5 + tick) % 80000, rate_rev_10s: (id * 11 + tick) % 70000,
-    exe: null, user: null, process_hidden: false, local: 'src', ended: false,
+    exe: null, cmdline: null, process_hidden: false, local: 'src', ended: false,
   };
 }
 

@@ -6,7 +6,7 @@ import { FILTER_MAX_LENGTH, HELPER_LIMITS, INTERFACE_NAME_RE } from '../shared/h
 import type { CaptureRequest } from './capture-request.ts';
 
 export const CAPTURE_USAGE =
-  'usage: sandpiper capture --interface IFACE [--filter BPF] [--count N] [--duration S] [--write FILE] [--json] [--promisc] [--buffer-mb N] [--sandbox-strict] [--attribute-processes]';
+  'usage: sandpiper capture --interface IFACE [--filter BPF] [--count N] [--duration S] [--write FILE] [--json] [--promisc] [--buffer-mb N] [--sandbox-strict] [--attribute-processes [--no-ebpf]]';
 
 export interface CaptureArgs {
   helper: CaptureRequest;
@@ -17,7 +17,7 @@ export interface CaptureArgs {
 export type ParsedCaptureArgs = { ok: true; args: CaptureArgs } | { ok: false; error: string } | { ok: 'help' };
 
 const VALUE_OPTIONS = new Set(['--interface', '--filter', '--count', '--duration', '--buffer-mb', '--write']);
-const FLAG_OPTIONS = new Set(['--json', '--promisc', '--sandbox-strict', '--attribute-processes']);
+const FLAG_OPTIONS = new Set(['--json', '--promisc', '--sandbox-strict', '--attribute-processes', '--no-ebpf']);
 
 function parseInteger(name: string, v: string, range: { min: number; max: number }): number | string {
   if (!/^[0-9]+$/.test(v)) return `${name} must be a whole number, got '${v}'`;
@@ -84,6 +84,10 @@ export function parseCaptureArgs(argv: string[]): ParsedCaptureArgs {
   if (flags.has('--promisc')) helper.promisc = true;
   if (flags.has('--sandbox-strict')) helper.sandboxStrict = true;
   if (flags.has('--attribute-processes')) helper.attributeProcesses = true;
+  if (flags.has('--no-ebpf')) {
+    if (!helper.attributeProcesses) return { ok: false, error: '--no-ebpf only goes with --attribute-processes' };
+    helper.noEbpf = true;
+  }
 
   const write = seen.get('--write');
   if (write !== undefined && write === '') return { ok: false, error: '--write needs a file name' };

@@ -23,6 +23,21 @@ export interface CaptureSummary {
   exit_reason: ExitReason | null;
   file: string | null;
   error: string | null;
+  /** With --attribute-processes: the method the helper's `attribution` line named, and the socket events read. */
+  attribution?: CaptureAttributionSummary;
+}
+
+export interface CaptureAttributionSummary {
+  method: 'ebpf' | 'proc' | null;
+  /** Why not eBPF (proc), else null. */
+  reason: string | null;
+  socket_events: number;
+  /** Events the kernel ring dropped before the helper read them. */
+  socket_events_lost: number;
+  /** Events that named no flow (their flow never came, or they waited too long). */
+  socket_events_unmatched: number;
+  /** Why the event stream was given up, or null. */
+  socket_events_error: string | null;
 }
 
 const STATUS_TEXT: Record<SandboxMessage['status'], string> = {
@@ -92,5 +107,10 @@ export function formatSummary(s: CaptureSummary): string {
   let line = `summary: ${parts.join(', ')}`;
   if (s.file !== null) line += `; saved to ${s.file}`;
   if (s.exit_reason !== null) line += ` (${REASON_TEXT[s.exit_reason] ?? s.exit_reason})`;
+  const a = s.attribution;
+  if (a !== undefined) {
+    line += `\nprocess attribution: ${a.method === 'ebpf' ? `eBPF, ${a.socket_events} socket events, ${a.socket_events_lost} lost` : a.method === 'proc' ? `/proc (${a.reason ?? 'eBPF not in use'})` : 'not reported'}`;
+    if (a.socket_events_error !== null) line += `; event stream given up: ${a.socket_events_error}`;
+  }
   return line + '\n';
 }

@@ -15,6 +15,8 @@ import { onStdoutDrain } from './stdout-drain.ts';
 import { IPFIX_USAGE, splitIpfixArgs, startIpfix, type IpfixSession } from '../engine-host/ipfix/ipfix-cli.ts';
 import { grown } from '../engine-host/view/grown.ts';
 import { ProcessAttributor } from '../engine/process-attribution.ts';
+import { SocketAttribution } from '../engine/socket-attribution.ts';
+import type { AttributionMessage } from '../shared/helper-protocol.ts';
 import { APP_VERSION, HelperNotFoundError, locateHelper } from '../capture-client/locate-helper.ts';
 import { FileSinkError, preparePcapFileSink, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
 
@@ -198,8 +200,11 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
   }
 
   // Rates, changed-slot tracking, directions and full DPI facts are for flow lines (--json); without them the engine
-  // does less for every packet, as for `read`. Processes are still named: IPFIX exports them.
-  const engine = createEngine({ detail: json, attributor: new ProcessAttributor() });
+  // does less for every packet, as for `read`. Processes are still named: IPFIX exports them. With
+  // --attribute-processes the helper's socket events name flows; /proc names what they did not (connections open
+  // before the capture, or every flow when the helper reports the /proc method).
+  const attributing = helper.attributeProcesses === true;
+  const engine = createEngine({ detail: json, attributor: new ProcessAttributor(), socketAttribution: attributing ? new SocketAttribution() : undefined });
   // The pipe is read between slices of ingesting: a burst the engine is behind on waits in memory, not in the
   // kernel ring (which drops what does not fit).
   const ingest = new QueuedIngest(engine);
@@ -313,6 +318,21 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
     }
   });
   capture.on('warning', (m) => io.err(`sandpiper capture: warning: ${m.message}\n`));
+  let attribution: AttributionMessage | null = null;
+  let warnedEvents = false;
+  capture.run.on('attribution', (m) => {
+    attribution = m;
+    if (json) jsonLine(m);
+    else io.out(`process attribution: ${m.method === 'ebpf' ? 'eBPF socket events' : `/proc (${m.reason ?? 'eBPF not in use'})`}\n`);
+  });
+  capture.run.on('socketEvents', (chunk) => {
+    engine.pushSocketEvents(chunk);
+    const error = engine.stats.socketEvents?.error ?? null;
+    if (error !== null && !warnedEvents) {
+      warnedEvents = true;
+      io.err(`sandpiper capture: warning: socket events ignored from here on, processes named from /proc only: ${error}\n`);
+    }
+  });
 
   // Flow lines at most once a second per flow: each drain hands every changed flow over once.
   const tick = setInterval(emitFlows, 1000);
@@ -356,6 +376,18 @@ export async function runCaptureWith(argv: string[], io: CaptureIo): Promise<num
       file: sink?.path ?? null,
       error: failure?.message ?? fileError,
     };
+    const ev = engine.stats.socketEvents;
+    if (attributing) {
+      const a = attribution as AttributionMessage | null;
+      summary.attribution = {
+        method: a?.method ?? null,
+        reason: a?.reason ?? null,
+        socket_events: ev?.events ?? 0,
+        socket_events_lost: ev?.lost ?? 0,
+        socket_events_unmatched: ev?.unmatched ?? 0,
+        socket_events_error: ev?.error ?? null,
+      };
+    }
     if (json) jsonLine(summary);
     else io.out(formatSummary(summary));
   }

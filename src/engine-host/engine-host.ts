@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import type { FlowRow } from '../shared/flow.ts';
 import { copyToPrivateFile, preparePcapFileSink, reason, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
-import type { SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
+import type { AttributionMessage, SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
 import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type IpfixExportRequest, type IpfixStatsView, type OverviewRequest, type Result, type FlowPacketsSave, type StartCaptureRequest, type StatsView, type TableExport, type TableExportRequest, type ViewRequest } from '../shared/ipc.ts';
 import { actionFor, appError, fileError } from './app-errors.ts';
 import { createSourceEngine } from './engine-adapter.ts';
@@ -183,6 +183,10 @@ export class EngineHost {
             if (gen !== this.generation) return;
             this.setStatus({ ...this.status, sandbox: m });
             running();
+          },
+          attribution: (m: AttributionMessage) => {
+            if (gen !== this.generation) return;
+            this.setStatus({ ...this.status, attribution: m });
           },
           stats: (m: StatsMessage) => {
             if (gen !== this.generation) return;

@@ -35,12 +35,16 @@ export function createLiveCaptureStarter(o: LiveCaptureOptions = {}): StartLiveC
       helperPath: located.path,
       launch: o.launch ?? 'auto',
       env: o.env,
-      helper: { interface: req.interface, filter: req.filter, promisc: req.promisc },
+      // The app always asks for process attribution: the helper falls back to /proc by itself when eBPF cannot load.
+      helper: { interface: req.interface, filter: req.filter, promisc: req.promisc, attributeProcesses: true },
       engine: ingest,
       sink: io.recording,
       maxSinkBytes: io.maxRecordingBytes,
     });
     capture.on('sandbox', (m) => events.sandbox(m));
+    // Socket events go straight to the engine (not behind queued packets): an event waits there for its flow.
+    capture.run.on('socketEvents', (chunk) => io.engine.pushSocketEvents(chunk));
+    capture.run.on('attribution', (m) => events.attribution?.(m));
     capture.on('stats', (m) => events.stats(m));
     capture.on('packets', () => events.packets());
     capture.on('sinkFull', () => events.recordingFull());

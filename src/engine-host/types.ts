@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import type { PcapFileSink } from '../capture-client/pcap-file-sink.ts';
-import type { SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
+import type { AttributionMessage, SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
 import type { AppError, StartCaptureRequest } from '../shared/ipc.ts';
 
 export type CreateEngine = (mode: { live: boolean }) => Engine;
@@ -12,6 +12,8 @@ export type CreateEngine = (mode: { live: boolean }) => Engine;
 /** What a live capture tells the host. The capture feeds the engine itself (capture-client/live-capture.ts). */
 export interface LiveCaptureEvents {
   sandbox(m: SandboxMessage): void;
+  /** How processes are named (the helper's `attribution` line), once, before packets. */
+  attribution?(m: AttributionMessage): void;
   stats(m: StatsMessage): void;
   /** Packets reach the engine. */
   packets(): void;

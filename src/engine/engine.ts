@@ -20,6 +20,9 @@
  *   ended, so a file shows every flow it holds; live captures evict ended flows (counted in stats.expired).
  * - attributor: live captures only; asked once when a TCP/UDP flow is created, and again for unattributed young
  *   flows at most every 250 ms of packet time, never per packet.
+ * - socketAttribution: live captures with the helper's socket events (pushSocketEvents): an event names the flow
+ *   of its 5-tuple at once, or waits there for the flow's first packet (socket-attribution.ts); both ends of a flow
+ *   between two local processes are named (owner and peer). The attributor then only names what no event did.
  * - DPI (dpi/index.ts) sees a TCP/UDP flow's payload until it says done, for at most maxDpiPackets payload packets,
  *   and only while the flow is young (dropped after 5 s of quiet); the flow then keeps only app, host and DNS
  *   queries (plus the full facts in detail mode).
@@ -52,12 +55,16 @@ export type { EvictReason, IdleTimeouts } from './flow-table.ts';
 export { DEFAULT_IDLE_TIMEOUTS, DEFAULT_MAX_FLOWS } from './flow-table.ts';
 
 import type { SocketOwner } from './process-attribution.ts';
+import type { SocketAttribution, SocketEventCounts } from './socket-attribution.ts';
+import type { ProcessUnknown } from '../shared/flow.ts';
 export type { SocketOwner } from './process-attribution.ts';
 
 export interface SocketAttributor {
   lookup(proto: 'tcp' | 'udp', localAddr: string, localPort: number, remoteAddr: string, remotePort: number): SocketOwner | null;
   /** Optional pre-check: false when no socket of this host has `port`, so lookup would find nothing. */
   hasPort?(proto: 'tcp' | 'udp', port: number): boolean;
+  /** After a lookup found nothing: had it found the socket (its process closed it or exited before it was named)? */
+  readonly lastMissFoundSocket?: boolean;
 }
 
 export interface EngineOptions {
@@ -66,6 +73,8 @@ export interface EngineOptions {
   idleTimeouts?: Partial<IdleTimeouts>;
   detail?: boolean;
   attributor?: SocketAttributor;
+  /** Names flows from the helper's socket events, fed with pushSocketEvents (live captures). */
+  socketAttribution?: SocketAttribution;
   /** Payload packets one flow's DPI may see (default 32). */
   maxDpiPackets?: number;
   /** Run DPI at all (default true). */
@@ -107,6 +116,8 @@ export interface EngineStats {
   readonly tunnelTooDeep: number;
   /** Packets of link types not decoded, by link type number (also counted undecoded). */
   readonly undecodedLinkTypes: ReadonlyMap<number, number>;
+  /** The socket-event stream's counts, when the engine is fed one. */
+  readonly socketEvents: Readonly<SocketEventCounts> | null;
 }
 
 /** Columns a view sorts by number, read in place from the table. */
@@ -136,6 +147,11 @@ export interface FlowStore {
 
 export interface Engine extends FlowStore {
   push(chunk: Uint8Array): void;
+  /**
+   * A chunk of the helper's socket-event stream (any split), read at once, not behind queued packets: an event
+   * waits for its flow. Ignored without socketAttribution; a broken stream is given up (stats.socketEvents.error).
+   */
+  pushSocketEvents(chunk: Uint8Array): void;
   end(): void;
   /** Stream offset past the last whole record read (a file cut there is well-formed). */
   readonly completeBytes: number;
@@ -185,8 +201,10 @@ interface FlowExtra {
   dhcp: DhcpInfo | null;
   /** The full DPI facts (detail mode only). */
   detail: DpiFacts | null;
+  /** The process at the `local` end; with both ends local, `peer` is the other end's. */
   owner: SocketOwner | null;
   local: 'src' | 'dst' | null;
+  peer: SocketOwner | null;
 }
 
 /**
@@ -232,6 +250,9 @@ class FlowEngine implements Engine {
   private readonly useDpi: boolean;
   private readonly maxDpi: number;
   private readonly attributor: SocketAttributor | null;
+  private readonly sockets: SocketAttribution | null;
+  /** Per slot: 1 when the /proc attributor found the flow's socket but not its process. */
+  private missExited = new Uint8Array(1024);
   private readonly geo: GeoLookup | null;
   private readonly dpi: (FlowDpi | null)[] = [];
   private readonly dpiGuard: DpiGuard;
@@ -272,6 +293,8 @@ class FlowEngine implements Engine {
     const info = this.info;
     this.maxDpi = Math.max(1, Math.min(255, o.maxDpiPackets ?? 32));
     this.attributor = o.attributor ?? null;
+    this.sockets = o.socketAttribution ?? null;
+    this.sockets?.attach((key, owner) => this.eventMatch(key, owner));
     this.geo = o.geo === undefined ? defaultGeo() : o.geo;
     const table = new FlowTable({ maxFlows: o.maxFlows, idleTimeouts: o.idleTimeouts, track: this.detail, retainEnded: o.retainEnded, onEvict: (s, r) => this.evicted(s, r) });
     this.table = table;
@@ -298,6 +321,7 @@ class FlowEngine implements Engine {
         return info.tunnelTooDeep;
       },
       undecodedLinkTypes: this.undecodedLinkTypes,
+      socketEvents: this.sockets?.counts ?? null,
     };
     this.reader = new CaptureReader((buf, off, h) => this.ingest(buf, off, h));
   }
@@ -312,6 +336,10 @@ class FlowEngine implements Engine {
 
   end(): void {
     this.reader.end();
+  }
+
+  pushSocketEvents(chunk: Uint8Array): void {
+    this.sockets?.push(chunk, this.table.clock);
   }
 
   get completeBytes(): number {
@@ -522,6 +550,16 @@ class FlowEngine implements Engine {
     if (dhcp?.hostname != null) r.dhcp_hostname = dhcp.hostname;
     if (dhcp?.vendorClass != null) r.dhcp_vendor_class = dhcp.vendorClass;
     if (s < this.ftpControlOf.length && this.ftpControlOf[s] > 0) r.ftp_control = this.ftpControlOf[s];
+    const own = x?.owner ?? null;
+    if (own?.user != null) r.user = own.user;
+    const peer = x?.peer ?? null;
+    if (peer !== null) {
+      r.peer_pid = peer.pid;
+      r.peer_process = peer.process;
+      r.peer_user = peer.user;
+    }
+    const unknown = this.unknownReason(s, own);
+    if (unknown !== null) r.process_unknown = unknown;
     return r;
   }
 
@@ -608,6 +646,9 @@ class FlowEngine implements Engine {
     v.dhcpHostname = labels.dhcp?.hostname ?? null;
     v.dhcpVendorClass = labels.dhcp?.vendorClass ?? null;
     v.ftpControl = s < this.ftpControlOf.length ? this.ftpControlOf[s] : 0;
+    v.user = x?.owner?.user ?? null;
+    v.peer = x?.peer ?? null;
+    v.processUnknown = this.unknownReason(s, x?.owner ?? null);
     w.flowValues(v);
     v.words = NO_KEYS;
     v.dnsQueries = EMPTY;
@@ -619,7 +660,7 @@ class FlowEngine implements Engine {
     const d = this.dpi[s]?.facts ?? x?.detail ?? null;
     const own = x?.owner ?? null;
     const rate = (dir: number, secs: number) => (rates ? t.rate(s, dir, secs) : 0);
-    return {
+    const row: FlowRow = {
       ...this.toRecord(s),
       sni: d?.sni ?? null,
       alpn: d ? d.alpn.slice() : [],
@@ -633,11 +674,13 @@ class FlowEngine implements Engine {
       rate_fwd_10s: rate(0, 10),
       rate_rev_10s: rate(1, 10),
       exe: own?.exe ?? null,
-      user: own?.user ?? null,
+      cmdline: own?.cmdline ?? null,
       process_hidden: own?.hidden ?? false,
       local: x?.local ?? null,
       ended: t.isEnded(s),
     };
+    if (!this.attributing) row.process_unknown = 'file';
+    return row;
   }
 
   onFlowEvicted(cb: (flow: FlowRef, reason: EvictReason) => void): void {
@@ -674,10 +717,22 @@ class FlowEngine implements Engine {
     return out;
   }
 
+  /** Names processes at all (a live capture); a file's flows are not attributable. */
+  private get attributing(): boolean {
+    return this.attributor !== null || this.sockets !== null;
+  }
+
+  /** Why a live flow has no process (its record's process_unknown), null when it has one or the engine names none. */
+  private unknownReason(s: number, own: SocketOwner | null): ProcessUnknown | null {
+    if (!this.attributing || own?.pid != null) return null;
+    if (own?.hidden) return 'other_user';
+    return this.missExited[s] === 1 ? 'exited' : 'no_socket';
+  }
+
   private extraOf(s: number): FlowExtra {
     let x = this.extra.get(s);
     if (!x) {
-      x = { dnsQueries: EMPTY, dnsQueriesDropped: 0, dhcp: null, detail: null, owner: null, local: null };
+      x = { dnsQueries: EMPTY, dnsQueriesDropped: 0, dhcp: null, detail: null, owner: null, local: null, peer: null };
       this.extra.set(s, x);
     }
     return x;
@@ -696,6 +751,9 @@ class FlowEngine implements Engine {
       const l = new Uint8Array(n);
       l.set(this.localDst);
       this.localDst = l;
+      const m = new Uint8Array(n);
+      m.set(this.missExited);
+      this.missExited = m;
       if (this.tunnelOf.length > 0) this.tunnelOf = grown(this.tunnelOf, n);
       if (this.ftpControlOf.length > 0) this.ftpControlOf = grown64(this.ftpControlOf, n);
     }
@@ -716,9 +774,14 @@ class FlowEngine implements Engine {
     if (this.ftpControlOf.length > 0) this.ftpControlOf[s] = 0;
     if (this.ftpExpected.size > 0 && t.proto(s) === 6) this.linkFtpData(s);
     if (this.rtpExpected.size > 0 && t.proto(s) === 17) this.linkRtp(s);
+    this.missExited[s] = 0;
     // The name cache only holds names once DNS was seen, so skip formatting an address when it is empty.
     this.hosts[s] = this.names.size > 0 ? this.names.lookup(formatAddress(t.keys, t.dstIndex(s), t.family(s))) : null;
     const proto = t.proto(s);
+    if (this.sockets !== null && (proto === 6 || proto === 17) && this.takeEvents(s)) {
+      this.peerFromProc(s);
+      return;
+    }
     if (this.attributor && (proto === 6 || proto === 17) && !this.attribute(s)) {
       // The first retry comes 250 ms after the first attempt, not with the next packet.
       if (this.pendingAttr.length === 0) this.lastAttrRetry = t.clock;
@@ -874,16 +937,100 @@ class FlowEngine implements Engine {
         owner = a.lookup(proto, dst, dp, src, sp);
         local = 'dst';
       }
-      if (!owner) return false;
-      const x = this.extraOf(s);
-      x.owner = owner;
-      x.local = local;
-      this.localDst[s] = local === 'dst' ? 1 : 0;
-      t.markText(s);
+      if (!owner) {
+        if (a.lastMissFoundSocket) this.missExited[s] = 1;
+        return false;
+      }
+      this.setOwner(s, local === 'src', owner);
       return true;
     } catch {
       return false;
     }
+  }
+
+  /** Names flow s's ends from the socket events waiting for them; true when one was. */
+  private takeEvents(s: number): boolean {
+    const sk = this.sockets;
+    if (sk === null || sk.waiting === 0) return false;
+    const t = this.table;
+    const fam = t.family(s);
+    const proto = t.proto(s);
+    const src = t.srcIndex(s);
+    const dst = t.dstIndex(s);
+    const sp = t.srcPort(s);
+    const dp = t.dstPort(s);
+    const a = sk.take(t.keys, src, sp, dst, dp, proto, fam, t.clock);
+    const b = sk.take(t.keys, dst, dp, src, sp, proto, fam, t.clock);
+    if (a !== null) this.setOwner(s, true, a);
+    if (b !== null) this.setOwner(s, false, b);
+    return a !== null || b !== null;
+  }
+
+  /**
+   * A flow named by one event whose other end is a local socket without an event of its own (a server listening
+   * since before the helper attached reports no pid): /proc may name that end.
+   */
+  private peerFromProc(s: number): void {
+    const a = this.attributor;
+    const x = this.extra.get(s);
+    if (!a || !x || x.peer !== null || x.local === null) return;
+    const t = this.table;
+    const fam = t.family(s);
+    const proto = t.proto(s) === 6 ? 'tcp' : 'udp';
+    const otherIsDst = x.local === 'src';
+    const port = otherIsDst ? t.dstPort(s) : t.srcPort(s);
+    if (a.hasPort && !a.hasPort(proto, port)) return;
+    const near = formatAddress(t.keys, otherIsDst ? t.dstIndex(s) : t.srcIndex(s), fam);
+    const far = formatAddress(t.keys, otherIsDst ? t.srcIndex(s) : t.dstIndex(s), fam);
+    try {
+      const owner = a.lookup(proto, near, port, far, otherIsDst ? t.srcPort(s) : t.dstPort(s));
+      if (owner !== null && owner.pid !== null) this.setOwner(s, !otherIsDst, owner);
+    } catch { /* /proc unreadable: the end stays unnamed */ }
+  }
+
+  /** An event for a flow the table may hold (key: its local end first); true when it named one. */
+  private eventMatch(k: Uint32Array, owner: SocketOwner): boolean {
+    const t = this.table;
+    const s = t.findEndpoints(k);
+    if (s < 0 || t.isEnded(s)) return false;
+    // Which end is the event's: the initiator's address and port, or the responder's.
+    const src = t.srcIndex(s);
+    const n = ((k[9] >>> 8) & 0xff) === 6 ? 4 : 1;
+    let isSrc = t.srcPort(s) === k[8] >>> 16;
+    for (let i = 0; i < n && isSrc; i++) isSrc = t.keys[src + i] === k[i];
+    const x = this.extra.get(s);
+    // The usual case: a process sending again on a flow already named.
+    if (x !== undefined && (x.local === (isSrc ? 'src' : 'dst') ? x.owner : x.peer) === owner) return true;
+    const first = x?.owner == null;
+    this.setOwner(s, isSrc, owner);
+    if (first) this.peerFromProc(s);
+    return true;
+  }
+
+  /**
+   * Names the process at one end of flow s. The flow's owner (at its `local` end) is the first end named; when the
+   * other end is local too it is the peer, and the initiator's process is the owner (a loopback flow is the client's).
+   * A /proc placeholder without a pid (another user's socket) gives way to a named process.
+   */
+  private setOwner(s: number, isSrc: boolean, owner: SocketOwner): void {
+    const x = this.extraOf(s);
+    const side = isSrc ? 'src' : 'dst';
+    if (x.owner === null || x.owner.pid === null) {
+      x.peer = null;
+    } else if (x.local === side) {
+      if (x.owner === owner) return;
+    } else if (isSrc) {
+      x.peer = x.owner;
+    } else {
+      if (x.peer === owner) return;
+      x.peer = owner;
+      this.table.markText(s);
+      return;
+    }
+    x.owner = owner;
+    x.local = side;
+    this.localDst[s] = isSrc ? 0 : 1;
+    this.table.markText(s);
   }
 
   private retryAttribution(): void {

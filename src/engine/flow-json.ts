@@ -11,6 +11,14 @@
 import type { FlowRecord } from '../shared/flow.ts';
 import { formatAddress } from './address-text.ts';
 import { NO_GEO, type GeoInfo } from './geo/geo-info.ts';
+import type { ProcessUnknown } from '../shared/flow.ts';
+
+/** The other end's process of a flow between two local ones (a SocketOwner). */
+interface PeerValues {
+  pid: number | null;
+  process: string | null;
+  user: string | null;
+}
 
 const QUOTE = 0x22;
 const encoder = new TextEncoder();
@@ -53,6 +61,12 @@ const T_ICMP_CODE = latin1(',"icmp_code":');
 const T_DHCP_HOSTNAME = latin1(',"dhcp_hostname":');
 const T_DHCP_VENDOR = latin1(',"dhcp_vendor_class":');
 const T_FTP_CONTROL = latin1(',"ftp_control":');
+const T_USER = latin1(',"user":');
+const T_PEER_PID = latin1(',"peer_pid":');
+const T_PEER_PROCESS = latin1(',"peer_process":');
+const T_PEER_USER = latin1(',"peer_user":');
+const T_PROCESS_UNKNOWN = latin1(',"process_unknown":"');
+const T_QUOTE_END = latin1('"}\n');
 const T_END = latin1('}\n');
 /** Runs of fixed text with the values most lines have (no country or AS; no process, no tunnel), written in one copy. */
 const T_NO_GEO = latin1(',"src_country":null,"dst_country":null,"src_asn":null,"dst_asn":null,"src_as_name":null,"dst_as_name":null');
@@ -105,6 +119,12 @@ export class FlowLineValues {
   dhcpVendorClass: string | null = null;
   /** The FTP control flow's id for a data connection; 0 leaves the key out, as the record does. */
   ftpControl = 0;
+  /** The process's user; null leaves the key out. */
+  user: string | null = null;
+  /** The other end's process when both are local; null leaves the keys out. */
+  peer: PeerValues | null = null;
+  /** Why there is no process (live captures); null leaves the key out. */
+  processUnknown: ProcessUnknown | null = null;
 }
 
 /** Writes JSON lines as UTF-8 into chunks of `chunkBytes`; each full chunk goes to `emit`, which then owns it. */
@@ -223,6 +243,28 @@ export class FlowJsonWriter {
       this.lit(T_FTP_CONTROL);
       this.num(r.ftp_control);
     }
+    if (r.user !== undefined) {
+      this.lit(T_USER);
+      this.str(r.user);
+    }
+    if (r.peer_pid !== undefined) {
+      this.lit(T_PEER_PID);
+      this.num(r.peer_pid);
+    }
+    if (r.peer_process !== undefined) {
+      this.lit(T_PEER_PROCESS);
+      this.str(r.peer_process);
+    }
+    if (r.peer_user !== undefined) {
+      this.lit(T_PEER_USER);
+      this.str(r.peer_user);
+    }
+    if (r.process_unknown !== undefined) {
+      this.lit(T_PROCESS_UNKNOWN);
+      this.ascii(r.process_unknown);
+      this.lit(T_QUOTE_END);
+      return;
+    }
     this.lit(T_END);
   }
 
@@ -314,6 +356,25 @@ export class FlowJsonWriter {
     if (v.ftpControl > 0) {
       this.lit(T_FTP_CONTROL);
       this.num(v.ftpControl);
+    }
+    if (v.user !== null) {
+      this.lit(T_USER);
+      this.str(v.user);
+    }
+    const peer = v.peer;
+    if (peer !== null) {
+      this.lit(T_PEER_PID);
+      this.num(peer.pid);
+      this.lit(T_PEER_PROCESS);
+      this.str(peer.process);
+      this.lit(T_PEER_USER);
+      this.str(peer.user);
+    }
+    if (v.processUnknown !== null) {
+      this.lit(T_PROCESS_UNKNOWN);
+      this.ascii(v.processUnknown);
+      this.lit(T_QUOTE_END);
+      return;
     }
     this.lit(T_END);
   }

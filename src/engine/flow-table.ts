@@ -91,7 +91,7 @@ function mix(h: number, w: number): number {
 }
 
 /** An IPv4 key's address words 1-3 and 5-7 are always 0, so only its four other words are hashed. */
-function hashKey(k: Uint32Array, v6: boolean): number {
+export function hashKey(k: Uint32Array, v6: boolean): number {
   let h = mix(mix(0x811c9dc5, k[0]), k[4]);
   if (v6) h = mix(mix(mix(mix(mix(mix(h, k[1]), k[2]), k[3]), k[5]), k[6]), k[7]);
   h = mix(mix(h, k[8]), k[9]);
@@ -205,6 +205,26 @@ export class FlowTable {
     this.count(s, fromInit, wire, p);
     if (tcp) this.tcpTransition(s, fromInit, tf);
     return s;
+  }
+
+  /**
+   * The slot of the flow between two endpoints, in either order, or -1: `w` holds one endpoint's address (words 0-3,
+   * IPv4 in word 0 and zeros after), the other's (4-7), their ports (8: first << 16 | second) and protocol | family << 8
+   * (9). Finds TCP and UDP flows (no ICMP kind); an ended flow is not found once it left the hash.
+   */
+  findEndpoints(w: Uint32Array): number {
+    const k = this.k;
+    const ap = w[8] >>> 16;
+    const bp = w[8] & 0xffff;
+    const cmp = w[0] !== w[4] ? w[0] - w[4] : w[1] !== w[5] ? w[1] - w[5] : w[2] !== w[6] ? w[2] - w[6] : w[3] !== w[7] ? w[3] - w[7] : ap - bp;
+    const lowFirst = cmp <= 0;
+    for (let i = 0; i < 4; i++) {
+      k[i] = lowFirst ? w[i] : w[4 + i];
+      k[4 + i] = lowFirst ? w[4 + i] : w[i];
+    }
+    k[8] = lowFirst ? w[8] : ((bp << 16) | ap) >>> 0;
+    k[9] = w[9] & 0xffff;
+    return this.find(hashKey(k, ((w[9] >>> 8) & 0xff) === 6));
   }
 
   /** Counts a packet captured at p.ts (e.g. a later IP fragment) to an existing flow. */

@@ -20,8 +20,87 @@ export interface SocketOwner {
   process: string | null;
   exe: string | null;
   user: string | null;
+  /** The command line, arguments joined by spaces (own processes only). */
+  cmdline?: string | null;
   /** The socket exists but belongs to a process this user may not inspect. */
   hidden: boolean;
+}
+
+/** Longest command line kept, characters. */
+const CMDLINE_MAX = 1024;
+/** A uid missing from /etc/passwd re-reads it at most this often, and at most this many unknown uids are kept. */
+const PASSWD_REREAD_MS = 10_000;
+const MAX_UNKNOWN_UIDS = 1024;
+
+/** uid → user name from /etc/passwd, read once and again only for an unknown uid (rate-limited); numeric when unknown. */
+export class UserNames {
+  private readonly path: string;
+  private readonly now: () => number;
+  private names = new Map<number, string>();
+  private unknown = new Map<number, string>();
+  private lastRead = -Infinity;
+
+  constructor(path = '/etc/passwd', now: () => number = Date.now) {
+    this.path = path;
+    this.now = now;
+  }
+
+  name(uid: number): string {
+    const known = this.names.get(uid) ?? this.unknown.get(uid);
+    if (known !== undefined) return known;
+    const t = this.now();
+    if (t - this.lastRead >= PASSWD_REREAD_MS) {
+      this.lastRead = t;
+      this.names = this.read();
+      this.unknown.clear();
+      const found = this.names.get(uid);
+      if (found !== undefined) return found;
+    }
+    if (this.unknown.size >= MAX_UNKNOWN_UIDS) this.unknown.clear();
+    const n = String(uid);
+    this.unknown.set(uid, n);
+    return n;
+  }
+
+  private read(): Map<number, string> {
+    const m = new Map<number, string>();
+    try {
+      for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+        const f = line.split(':');
+        if (f.length >= 3 && /^[0-9]+$/.test(f[2]) && !m.has(Number(f[2]))) m.set(Number(f[2]), displayText(f[0], 64));
+      }
+    } catch { /* no passwd: numeric uids */ }
+    return m;
+  }
+}
+
+/**
+ * What /proc says of a process: its name (comm, or the executable's for a runtime's thread name), executable,
+ * command line and user. Null when the process is gone. Reading exe needs the right to inspect the process.
+ */
+export function describeProcess(procRoot: string, pid: number, users: UserNames): SocketOwner | null {
+  const dir = `${procRoot}/${pid}`;
+  let process: string | null = null;
+  let exe: string | null = null;
+  let user: string | null = null;
+  let cmdline: string | null = null;
+  try {
+    process = readFileSync(`${dir}/comm`, 'utf8').replace(/\n$/, '') || null;
+  } catch {
+    return null; // gone
+  }
+  try {
+    exe = readlinkSync(`${dir}/exe`);
+  } catch { /* kernel thread or not ours */ }
+  try {
+    cmdline = readFileSync(`${dir}/cmdline`, 'latin1').slice(0, CMDLINE_MAX * 4).replace(/\0+$/, '').replaceAll('\0', ' ') || null;
+  } catch { /* gone */ }
+  if (process !== null && RUNTIME_THREAD_NAMES.has(process)) process = programName(exe, cmdline) ?? process;
+  try {
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`${dir}/status`, 'utf8'));
+    if (m) user = users.name(Number(m[1]));
+  } catch { /* process gone */ }
+  return { pid, process: displayTextOrNull(process, 64), exe: displayTextOrNull(exe), user, cmdline: displayTextOrNull(cmdline, CMDLINE_MAX), hidden: false };
 }
 
 export interface ProcessAttributorOptions {
@@ -64,14 +143,9 @@ const emptyTables = (): SocketTables => ({ sockets: new Map(), ports: new Set(),
  */
 const RUNTIME_THREAD_NAMES = new Set(['MainThread']);
 
-/** Basename of the executable, else of argv[0]. */
-function programName(dir: string, exe: string | null): string | null {
-  let p = exe;
-  if (p === null) {
-    try {
-      p = readFileSync(`${dir}/cmdline`, 'latin1').split('\0')[0] || null;
-    } catch { /* gone */ }
-  }
+/** Basename of the executable, else of argv[0] (the command line's first word). */
+function programName(exe: string | null, cmdline: string | null): string | null {
+  const p = exe ?? (cmdline === null ? null : cmdline.split(' ')[0] || null);
   if (p === null) return null;
   const base = p.replace(/ \(deleted\)$/, '').split('/').pop();
   return base ? base.slice(0, 64) : null;
@@ -103,7 +177,6 @@ export class ProcessAttributor {
   private readonly procRoot: string;
   private readonly refreshMs: number;
   private readonly now: () => number;
-  private readonly passwdPath: string;
   private readonly localAddresses: () => Iterable<string>;
   private locals = new Set<string>();
   private tables: Record<SocketProto, SocketTables> = { tcp: emptyTables(), udp: emptyTables() };
@@ -114,13 +187,15 @@ export class ProcessAttributor {
   private scanned = new Set<number>();
   /** The last scan met /proc/PID/fd directories it could not read. */
   private sawUnreadable = false;
-  private users: Map<number, string> | null = null;
+  private readonly users: UserNames;
+  /** The last lookup that found nothing had found the socket itself: its process closed it or exited before the scan. */
+  lastMissFoundSocket = false;
 
   constructor(opts: ProcessAttributorOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc';
     this.refreshMs = opts.refreshMs ?? 250;
     this.now = opts.now ?? Date.now;
-    this.passwdPath = opts.passwdPath ?? '/etc/passwd';
+    this.users = new UserNames(opts.passwdPath ?? '/etc/passwd', this.now);
     this.localAddresses = opts.localAddresses ?? interfaceAddresses;
   }
 
@@ -147,11 +222,12 @@ export class ProcessAttributor {
     }
     owner = entry ? this.owners.get(entry.inode) : undefined;
     if (owner) return owner;
+    this.lastMissFoundSocket = entry !== undefined;
     if (!entry) return null;
     // Not found although the socket exists: if some processes' fds were unreadable, it is one of theirs. Say so
     // (with the socket's owner uid from the table) rather than guess a pid.
     if (this.sawUnreadable && this.scanned.has(entry.inode)) {
-      return { pid: null, process: null, exe: null, user: this.userName(entry.uid), hidden: true };
+      return { pid: null, process: null, exe: null, user: this.users.name(entry.uid), cmdline: null, hidden: true };
     }
     return null;
   }
@@ -257,37 +333,6 @@ export class ProcessAttributor {
   }
 
   private describe(pid: number): SocketOwner {
-    const dir = `${this.procRoot}/${pid}`;
-    let process: string | null = null;
-    let exe: string | null = null;
-    let user: string | null = null;
-    try {
-      process = readFileSync(`${dir}/comm`, 'utf8').replace(/\n$/, '') || null;
-    } catch { /* process gone */ }
-    try {
-      exe = readlinkSync(`${dir}/exe`);
-    } catch { /* kernel thread or not ours */ }
-    if (process !== null && RUNTIME_THREAD_NAMES.has(process)) process = programName(dir, exe) ?? process;
-    try {
-      const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`${dir}/status`, 'utf8'));
-      if (m) user = this.userName(Number(m[1]));
-    } catch { /* process gone */ }
-    return { pid, process: displayTextOrNull(process, 64), exe: displayTextOrNull(exe), user, hidden: false };
-  }
-
-  private userName(uid: number): string {
-    if (this.users === null || !this.users.has(uid)) this.users = this.readPasswd();
-    return this.users.get(uid) ?? String(uid);
-  }
-
-  private readPasswd(): Map<number, string> {
-    const m = new Map<number, string>();
-    try {
-      for (const line of readFileSync(this.passwdPath, 'utf8').split('\n')) {
-        const f = line.split(':');
-        if (f.length >= 3 && /^[0-9]+$/.test(f[2]) && !m.has(Number(f[2]))) m.set(Number(f[2]), displayText(f[0], 64));
-      }
-    } catch { /* no passwd: numeric uids */ }
-    return m;
+    return describeProcess(this.procRoot, pid, this.users) ?? { pid, process: null, exe: null, user: null, cmdline: null, hidden: false };
   }
 }

@@ -103,6 +103,11 @@ export class QueuedIngest implements Engine {
    * Calls `cb` once every chunk pushed so far has been ingested (at once when none waits), before any later chunk
    * is: the engine's state then is as of this point of the stream. When a queued chunk fails, due callbacks run then.
    */
+  /** Socket events are not queued: they wait for their flows in the engine's attribution (which bounds them). */
+  pushSocketEvents(chunk: Uint8Array): void {
+    this.engine.pushSocketEvents(chunk);
+  }
+
   afterIngested(cb: () => void): void {
     if (this.head === this.queue.length || this.failed) {
       cb();

@@ -24,6 +24,13 @@ export interface FlowTunnel {
   dst: string | null;
 }
 
+/**
+ * Why a flow has no process: `exited` (its socket was seen but its process closed it or exited first), `other_user`
+ * (the socket is another user's and could not be inspected), `no_socket` (no local socket was seen for it: traffic
+ * of other hosts, ICMP, or a socket gone before it was seen), `file` (a capture file: its sockets are long gone).
+ */
+export type ProcessUnknown = 'exited' | 'other_user' | 'no_socket' | 'file';
+
 /** TCP flows carry a TcpState; other protocols are `active` until evicted. */
 export type FlowState = TcpState | 'active';
 
@@ -75,6 +82,14 @@ export interface FlowRecord {
   dhcp_vendor_class?: string;
   /** FTP data connections only: the id of the control flow whose PASV/EPSV reply or PORT/EPRT command announced it. */
   ftp_control?: number;
+  /** The user of the process (or of the socket, when its process could not be inspected); present when known. */
+  user?: string;
+  /** Both ends local (loopback, containers): the other end's process; present when it was named. */
+  peer_pid?: number | null;
+  peer_process?: string | null;
+  peer_user?: string | null;
+  /** Live captures: why `pid` is null (present only then). Rows of a file say `file`. */
+  process_unknown?: ProcessUnknown;
 }
 
 /** Extra detail the desktop app shows in the flow drawer; absent from the CLI's JSON lines. */
@@ -92,7 +107,8 @@ export interface FlowDetail {
   rate_fwd_10s: number;
   rate_rev_10s: number;
   exe: string | null;
-  user: string | null;
+  /** The process's command line (arguments joined by spaces), for the invoking user's processes. */
+  cmdline: string | null;
   /** The socket belongs to a process of another user that this user cannot inspect. */
   process_hidden: boolean;
   /** Which endpoint is this host (live captures), null when unknown (files). */

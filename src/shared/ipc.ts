@@ -5,7 +5,7 @@
  */
 import type { FlowRow } from './flow.ts';
 import type { ColumnId, SortDir } from './flows/columns.ts';
-import type { SandboxMessage } from './helper-protocol.ts';
+import type { AttributionMessage, SandboxMessage } from './helper-protocol.ts';
 
 /**
  * 12: favourites first in the flows table (setFavourites), and notifications the user sets (setNotificationRules;
@@ -99,6 +99,8 @@ export interface CaptureStatusView {
   devWarning: string | null;
   /** The live recording's bound in bytes once it was reached (it then stops growing; the capture goes on), else null. */
   recordingFullAt: number | null;
+  /** How processes are named: the helper's `attribution` line, once it arrived (absent or null before, and for files). */
+  attribution?: AttributionMessage | null;
 }
 
 export interface StatsView {

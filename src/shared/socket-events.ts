@@ -62,12 +62,15 @@ export interface SocketEventsClock {
   realtimeNs: bigint;
 }
 
-/** One decoded event. The reader reuses a single instance per stream; copy what you keep. */
+/**
+ * One decoded event. The reader reuses a single instance per stream, and its byte arrays: copy what you keep.
+ * `comm` is decoded from `commBytes` only when read (most events are of a process already known by its bytes).
+ */
 export interface SocketEvent {
   kind: SocketEventKind;
   family: 4 | 6;
   protocol: 6 | 17;
-  /** The address's bytes (4 or 16, network order), a view into the chunk: valid only during the callback. */
+  /** The address's bytes (4 or 16, network order), valid only during the callback. */
   localAddress: Uint8Array;
   localPort: number;
   remoteAddress: Uint8Array;
@@ -77,6 +80,21 @@ export interface SocketEvent {
   /** Wall-clock time of the event, microseconds since the epoch (the unit of packet timestamps). */
   timeUs: number;
   comm: string;
+}
+
+/**
+ * The reader's reused event, with the record's raw words (not enumerable, so a spread copy is a plain SocketEvent):
+ * the addresses and comm as the record holds them, read as words, so a caller that keys or compares by them needs
+ * neither the byte arrays nor the string (which are made from these only when read).
+ */
+export interface SocketEventRecord extends SocketEvent {
+  /** Local and remote address as four big-endian words each (IPv4 in word 0, zeros after), valid during the callback. */
+  readonly localWords: Uint32Array;
+  readonly remoteWords: Uint32Array;
+  /** The 16 comm bytes (NUL-padded) as four little-endian words, valid only during the callback. */
+  readonly commWords: Uint32Array;
+  /** The comm bytes themselves. */
+  readonly commBytes: Uint8Array;
 }
 
 export class SocketEventsFormatError extends Error {}
@@ -109,33 +127,61 @@ export function encodeSocketEvent(e: Omit<SocketEvent, 'timeUs'> & { timeNs: big
   return b;
 }
 
-function readComm(v: DataView, at: number): string {
-  let s = '';
-  for (let i = 0; i < 16; i++) {
-    const c = v.getUint8(at + i);
-    if (c === 0) break;
-    s += String.fromCharCode(c);
-  }
-  return s;
+const COMM_BYTES = 16;
+
+function decodeComm(b: Uint8Array): string {
+  let n = 0;
+  while (n < COMM_BYTES && b[n] !== 0) n++;
+  return String.fromCharCode.apply(null, Array.from(b.subarray(0, n)));
 }
+
+/** Big-endian words → bytes (the first `n` bytes of `out`). */
+function wordsToBytes(w: Uint32Array, out: Uint8Array, n: number): Uint8Array {
+  for (let i = 0; i < n; i++) out[i] = (w[i >>> 2] >>> (24 - 8 * (i & 3))) & 255;
+  return n === 16 ? out : out.subarray(0, n);
+}
+
+/** The reader's reused event: the record's words are read in, the byte arrays and the comm string made on demand. */
+function newEventRecord(): SocketEventRecord {
+  const localWords = new Uint32Array(4);
+  const remoteWords = new Uint32Array(4);
+  const commWords = new Uint32Array(4);
+  const commBytes = new Uint8Array(commWords.buffer);
+  const local = new Uint8Array(16);
+  const remote = new Uint8Array(16);
+  const e = {
+    kind: SocketEventKind.tcpConnect as SocketEventKind, family: 4 as 4 | 6, protocol: 6 as 6 | 17, localAddress: local, localPort: 0,
+    remoteAddress: remote, remotePort: 0, pid: 0, uid: 0, timeUs: 0, comm: '',
+  };
+  const n = () => (e.family === 4 ? 4 : 16);
+  Object.defineProperty(e, 'localAddress', { enumerable: true, get: () => wordsToBytes(localWords, local, n()) });
+  Object.defineProperty(e, 'remoteAddress', { enumerable: true, get: () => wordsToBytes(remoteWords, remote, n()) });
+  Object.defineProperty(e, 'comm', { enumerable: true, get: () => decodeComm(commBytes) });
+  for (const [k, v] of [['localWords', localWords], ['remoteWords', remoteWords], ['commWords', commWords], ['commBytes', commBytes]] as const) {
+    Object.defineProperty(e, k, { enumerable: false, value: v });
+  }
+  return e as SocketEventRecord;
+}
+
+const TWO_32 = 4294967296;
 
 /**
  * Incremental reader of the stream: feed it chunks as they arrive from the pipe, in any split. A bad header or a
  * record of an unknown kind or family throws SocketEventsFormatError (the stream cannot be resynchronised); a
- * partial record waits for the next chunk.
+ * partial record waits for the next chunk. Nothing is allocated per record: a process may send a datagram per
+ * packet of a flood, and each is an event.
  */
 export class SocketEventsReader {
-  readonly #onEvent: (e: SocketEvent) => void;
+  readonly #onEvent: (e: SocketEventRecord) => void;
   readonly #onLost: (count: number) => void;
   #clock: SocketEventsClock | null = null;
+  /** realtime - monotonic from the header, as whole microseconds and the nanoseconds left over (0..999). */
+  #offsetUs = 0;
+  #offsetNs = 0;
   #pending: Buffer = Buffer.alloc(0);
-  readonly #event: SocketEvent = {
-    kind: SocketEventKind.tcpConnect, family: 4, protocol: 6, localAddress: new Uint8Array(4), localPort: 0,
-    remoteAddress: new Uint8Array(4),
-    remotePort: 0, pid: 0, uid: 0, timeUs: 0, comm: '',
-  };
+  readonly #event = newEventRecord();
 
-  constructor(onEvent: (e: SocketEvent) => void, onLost: (count: number) => void = () => {}) {
+  constructor(onEvent: (e: SocketEventRecord) => void, onLost: (count: number) => void = () => {}) {
     this.#onEvent = onEvent;
     this.#onLost = onLost;
   }
@@ -145,7 +191,7 @@ export class SocketEventsReader {
   }
 
   push(chunk: Uint8Array): void {
-    let buf = this.#pending.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const buf = this.#pending.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
       : Buffer.concat([this.#pending, chunk]);
     let at = 0;
     if (this.#clock === null) {
@@ -156,11 +202,17 @@ export class SocketEventsReader {
       const size = buf.readUInt16LE(6);
       if (size !== RECORD_SIZE) throw new SocketEventsFormatError(`socket-event record size ${size}, expected ${RECORD_SIZE}`);
       this.#clock = { monotonicNs: buf.readBigUInt64LE(8), realtimeNs: buf.readBigUInt64LE(16) };
+      const offset = this.#clock.realtimeNs - this.#clock.monotonicNs;
+      const us = offset / 1000n - (offset % 1000n < 0n ? 1n : 0n);
+      this.#offsetUs = Number(us);
+      this.#offsetNs = Number(offset - us * 1000n);
       at = HEADER_SIZE;
     }
     const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const clock = this.#clock;
     const e = this.#event;
+    const lw = e.localWords;
+    const rw = e.remoteWords;
+    const cw = e.commWords;
     for (; at + RECORD_SIZE <= buf.length; at += RECORD_SIZE) {
       const kind = v.getUint8(at + RECORD.kind);
       if (!KINDS.has(kind)) throw new SocketEventsFormatError(`socket event of unknown kind ${kind}`);
@@ -176,17 +228,30 @@ export class SocketEventsReader {
       e.remotePort = v.getUint16(at + RECORD.remotePort, true);
       e.pid = v.getUint32(at + RECORD.pid, true);
       e.uid = v.getUint32(at + RECORD.uid, true);
-      const ns = v.getBigUint64(at + RECORD.timeNs, true);
-      e.timeUs = Number((clock.realtimeNs + ns - clock.monotonicNs) / 1000n);
-      const addressLength = family === 4 ? 4 : 16;
-      e.localAddress = buf.subarray(at + RECORD.localAddress, at + RECORD.localAddress + addressLength);
-      e.remoteAddress = buf.subarray(at + RECORD.remoteAddress, at + RECORD.remoteAddress + addressLength);
-      e.comm = readComm(v, at + RECORD.comm);
+      // The u64 in two halves, exactly: floor((hi * 2^32 + lo + offsetNs) / 1000) without a BigInt per record.
+      const lo = v.getUint32(at + RECORD.timeNs, true);
+      const hi = v.getUint32(at + RECORD.timeNs + 4, true);
+      e.timeUs = this.#offsetUs + hi * Math.floor(TWO_32 / 1000) + Math.floor((hi * (TWO_32 % 1000) + lo + this.#offsetNs) / 1000);
+      const v6 = family === 6;
+      const la = at + RECORD.localAddress;
+      const ra = at + RECORD.remoteAddress;
+      lw[0] = v.getUint32(la, false);
+      rw[0] = v.getUint32(ra, false);
+      lw[1] = v6 ? v.getUint32(la + 4, false) : 0;
+      lw[2] = v6 ? v.getUint32(la + 8, false) : 0;
+      lw[3] = v6 ? v.getUint32(la + 12, false) : 0;
+      rw[1] = v6 ? v.getUint32(ra + 4, false) : 0;
+      rw[2] = v6 ? v.getUint32(ra + 8, false) : 0;
+      rw[3] = v6 ? v.getUint32(ra + 12, false) : 0;
+      const c = at + RECORD.comm;
+      cw[0] = v.getUint32(c, true);
+      cw[1] = v.getUint32(c + 4, true);
+      cw[2] = v.getUint32(c + 8, true);
+      cw[3] = v.getUint32(c + 12, true);
       this.#onEvent(e);
     }
     this.#pending = at < buf.length ? Buffer.from(buf.subarray(at)) : Buffer.alloc(0);
   }
-
   /** Bytes of an unfinished record or header held back; non-zero at end of stream means it was cut short. */
   get pendingBytes(): number {
     return this.#pending.length;

@@ -70,7 +70,7 @@ test('a running helper: its sandbox report shows, the pcap stream feeds the engi
     // The filter reaches the helper compiled by the user side (eth0 is Ethernet, or absent here: DLT 1).
     const compiled = compileFilter('tcp port 443', DLT.EN10MB);
     assert.ok(compiled.ok);
-    assert.equal(readFileSync(args, 'utf8').trim(), `--interface eth0 --filter-bpf ${formatBpfProgram(compiled.insns)} --filter-linktype 1 --promisc`);
+    assert.equal(readFileSync(args, 'utf8').trim(), `--interface eth0 --filter-bpf ${formatBpfProgram(compiled.insns)} --filter-linktype 1 --promisc --attribute-processes`, "the app always asks for process attribution");
     const saved = path.join(dir, 'saved.pcap');
     assert.deepEqual(await session.saveCapture(saved), { ok: true, value: { path: saved } });
     assert.equal(readFileSync(saved).length, 24, 'the pcap stream was recorded for Save');

@@ -116,13 +116,13 @@ test('fake /proc: v4, v6, v4-mapped, listeners, UDP wildcard and connected socke
   t.after(() => rmSync(path.dirname(root), { recursive: true, force: true }));
   const pa = new ProcessAttributor({ procRoot: root, passwdPath: passwd, localAddresses: () => ['192.168.1.10', '127.0.0.1', 'fe80::1'] });
   assert.deepEqual(pa.lookup('tcp', '192.168.1.10', 51000, '93.184.216.34', 443),
-    { pid: 100, process: 'curl', exe: '/usr/bin/curl', user: 'alice', hidden: false });
+    { pid: 100, process: 'curl', exe: '/usr/bin/curl', user: 'alice', cmdline: null, hidden: false });
   assert.equal(pa.lookup('tcp', '2001:db8::10', 52000, '2001:db8:0:1::443', 443)?.process, 'firefox');
   assert.equal(pa.lookup('tcp', '10.0.0.5', 8443, '10.0.0.9', 40000)?.pid, 300, 'v4-mapped socket matches v4 flow');
   assert.equal(pa.lookup('tcp', '::ffff:10.0.0.5', 8443, '::ffff:10.0.0.9', 40000)?.pid, 300);
   assert.equal(pa.lookup('tcp', '192.168.1.10', 22, '192.168.1.77', 60000)?.process, 'sshd', 'listener owns a not-yet-accepted connection');
   assert.deepEqual(pa.lookup('udp', '192.168.1.10', 5353, '224.0.0.251', 5353),
-    { pid: 400, process: 'avahi-daemon', exe: '/usr/sbin/avahi-daemon', user: 'root', hidden: false });
+    { pid: 400, process: 'avahi-daemon', exe: '/usr/sbin/avahi-daemon', user: 'root', cmdline: null, hidden: false });
   assert.equal(pa.lookup('udp', '192.168.1.10', 40000, '192.168.1.1', 53)?.pid, 100, 'connected UDP');
   assert.equal(pa.lookup('udp', 'fe80::1', 546, 'ff02::1:2', 547)?.pid, 500, 'UDP bound to one v6 address');
   assert.equal(pa.lookup('tcp', '192.168.1.10', 51001, '93.184.216.34', 443), null, 'TIME_WAIT belongs to nobody');
@@ -145,7 +145,7 @@ test('fake /proc: names, paths and user names chosen to spoof reach no one raw',
   const pa = new ProcessAttributor({ procRoot: root, passwdPath: passwd, localAddresses: () => ['192.168.1.10'] });
   const R = REPLACEMENT;
   assert.deepEqual(pa.lookup('tcp', '192.168.1.10', 51500, '93.184.216.34', 443),
-    { pid: 800, process: `ssh${R}d${R}[2J`, exe: `/home/e/${R}nib/rsu${R}/${R}firefox`, user: `e${R}vil${R}[0m`, hidden: false });
+    { pid: 800, process: `ssh${R}d${R}[2J`, exe: `/home/e/${R}nib/rsu${R}/${R}firefox`, user: `e${R}vil${R}[0m`, cmdline: null, hidden: false });
 });
 
 /** An attributor over a fresh fake /proc (removed after the test), re-reading every 250 ms of `now`. */
@@ -267,7 +267,7 @@ test('fake /proc as a non-root user: a socket of a process whose fds are unreada
   for (const d of [path.dirname(root), root]) chmodSync(d, 0o755);
   chmodSync(path.join(root, '200', 'fd'), 0o700); // sshd's fds: root only
   assert.deepEqual(lookupAsNobody(root, passwd, ['tcp', '192.168.1.10', 22, '192.168.1.77', 60000], ['192.168.1.10']),
-    { pid: null, process: null, exe: null, user: 'root', hidden: true });
+    { pid: null, process: null, exe: null, user: 'root', cmdline: null, hidden: true });
   assert.equal((lookupAsNobody(root, passwd, ['tcp', '192.168.1.10', 51000, '93.184.216.34', 443]) as { pid: number }).pid, 100);
 });
 
@@ -351,6 +351,6 @@ test('real /proc: IPv6 loopback connection', async (t) => {
 test('real /proc as uid 65534: a root-owned socket is reported hidden', { skip: skipSetpriv }, async () => {
   await withLoopbackTcp('127.0.0.1', (srv, cli) => {
     assert.deepEqual(lookupAsNobody('/proc', '/etc/passwd', ['tcp', '127.0.0.1', cli.port, '127.0.0.1', srv.port]),
-      { pid: null, process: null, exe: null, user: 'root', hidden: true });
+      { pid: null, process: null, exe: null, user: 'root', cmdline: null, hidden: true });
   });
 });

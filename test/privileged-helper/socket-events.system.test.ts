@@ -4,35 +4,18 @@
  * uid, comm) with each flow's 5-tuple; both ends of a loopback connection are named; the sandbox still holds (every
  * thread audited, no CAP_BPF/CAP_PERFMON anywhere); with eBPF turned off, or no fd 3, the report says "proc".
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
+import { canMakeNetns } from '../support/netns.ts';
+import { clientScript, nodeInNetns, netnsPairForTests, serverScript, socketEventsSkipReason } from '../support/socket-traffic.ts';
 import { SocketEventKind, SocketEventsReader, type SocketEvent } from '../../src/shared/socket-events.ts';
 import { CAP } from '../../src/privileged-helper/privileges.ts';
 import { HELPER, NODE24, helperSkipReason, isType, pollUntil, startHelper, type HelperRun } from './support/helper-run.ts';
 
-const haveSetpriv = spawnSync('setpriv', ['--version']).status === 0;
-const btf = (() => {
-  try {
-    readFileSync('/sys/kernel/btf/vmlinux', { flag: 'r' }).subarray(0, 1);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skip = helperSkipReason() ?? canMakeNetns() ?? (!haveSetpriv ? 'setpriv is not installed' : null) ?? (!btf ? 'the kernel has no BTF (/sys/kernel/btf/vmlinux)' : null);
-let pair: NetnsPair | null = null;
-before(() => {
-  if (!skip) pair = createNetnsPair();
-});
-after(() => pair?.destroy());
-const P = () => {
-  if (!pair) throw new Error('no netns pair');
-  return pair;
-};
+const skip = helperSkipReason() ?? canMakeNetns() ?? socketEventsSkipReason();
+const P = netnsPairForTests(skip);
 const NOBODY = 65534;
 const N = 100;
 
@@ -68,39 +51,7 @@ function decode(chunks: Buffer[]): SocketEvent[] {
 
 const ip4 = (a: Uint8Array) => Array.from(a).join('.');
 
-/** Runs `script` with node in namespace `ns`, as `uid` when given; resolves with its stdout as JSON, and its pid. */
-function nodeIn(ns: string, script: string, uid?: number): { child: ChildProcess; result: Promise<unknown> } {
-  const cmd = uid === undefined ? [NODE24, '-e', script] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', NODE24, '-e', script];
-  const child = P().spawn(ns, cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const result = new Promise<unknown>((resolve, reject) =>
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`node in ${ns} exited ${code}: ${err}`)))),
-  );
-  // Servers are killed, never awaited: their rejection is not an unhandled one.
-  result.catch(() => {});
-  return { child, result };
-}
-
-/** A TCP server that accepts and closes; prints nothing, runs until killed. */
-const serverScript = (host: string, port: number) =>
-  `require('node:net').createServer((s)=>{s.on('error',()=>{});s.end();}).listen(${port},${JSON.stringify(host)});`;
-
-/** N short TCP connections then N UDP datagrams, each from a fresh socket, one after another; prints the local ports and its comm. */
-const clientScript = (host: string, tcpPort: number, udpPort: number, n: number, loopbackPort: number) => `
-const net=require('node:net'),dgram=require('node:dgram');
-const tcp=[],udp=[];
-const conn=(h,p)=>new Promise((res,rej)=>{const s=net.connect(p,h,()=>{const lp=s.localPort;s.destroy();res(lp);});s.on('error',rej);});
-const send=()=>new Promise((res,rej)=>{const s=dgram.createSocket('udp4');s.send('sandpiper',${udpPort},${JSON.stringify(host)},(e)=>{if(e)return rej(e);const lp=s.address().port;s.close();res(lp);});});
-(async()=>{for(let i=0;i<${n};i++)tcp.push(await conn(${JSON.stringify(host)},${tcpPort}));
-for(let i=0;i<${n};i++)udp.push(await send());
-const loop=await conn('127.0.0.1',${loopbackPort});
-const early=await conn('127.0.0.1',${loopbackPort + 3});
-const refused=await conn(${JSON.stringify(host)},${tcpPort + 5}).then(()=>false,(e)=>e.code==='ECONNREFUSED');
-const comm=require('node:fs').readFileSync('/proc/self/comm','utf8').trim();
-console.log(JSON.stringify({tcp,udp,loop,early,refused,comm}));})().catch((e)=>{console.error(e);process.exit(1);});`;
+const nodeIn = (ns: string, script: string, uid?: number) => nodeInNetns(P(), NODE24, ns, script, uid);
 
 describe('socket events', { skip: skip ?? false }, () => {
   test('a process of another user: its TCP connections and UDP sends carry its pid, uid and name; both loopback ends are named', { timeout: 120_000 }, async () => {

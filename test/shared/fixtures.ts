@@ -41,6 +41,7 @@ export function row(p: Partial<FlowRow> & { id: number }): FlowRow {
     rate_rev_10s: 1500,
     exe: '/usr/lib/firefox/firefox',
     user: 'alice',
+    cmdline: null,
     process_hidden: false,
     local: 'src',
     ended: false,

@@ -203,7 +203,7 @@ export class FlowExporter {
         direction: r.local === 'src' ? 1 : r.local === 'dst' ? 0 : null,
         pid: r.pid,
         process: r.process,
-        user: r.user,
+        user: r.user ?? null,
         serverName: r.sni ?? r.http_host ?? r.host,
         app: r.app,
       };

@@ -48,7 +48,7 @@ function fields(r: FlowRow): Field[] {
     ['Process', r.process_hidden ? 'belongs to another user' : opt(r.process), true, true],
     ['PID', opt(r.pid)],
     ['Executable', opt(r.exe), true, true],
-    ['User', opt(r.user), false, true],
+    ['User', opt(r.user ?? null), false, true],
     ['TLS SNI', opt(r.sni), true],
     ['TLS ALPN', list(r.alpn)],
     ['HTTP Host', opt(r.http_host), true],

@@ -1,6 +1,6 @@
 import { useStore } from 'zustand';
 import { useStores } from '../state/app-stores.ts';
-import { badgeFor, securityItems } from '../security/security-items.ts';
+import { attributionView, badgeFor, securityItems } from '../security/security-items.ts';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 import { ModalDialog } from './ModalDialog.tsx';
 
@@ -16,6 +16,7 @@ export function SecurityPanel() {
   if (!open) return null;
   const m = status.sandbox;
   const badge = badgeFor(status);
+  const attribution = attributionView(status);
   const close = () => ui.getState().openSecurity(false);
   return (
     <ModalDialog labelledBy="security-title" className="max-h-full w-full max-w-xl overflow-auto" onClose={close}>
@@ -30,6 +31,11 @@ export function SecurityPanel() {
       <p className="mb-3" data-testid="security-summary">
         {badge.summary}
       </p>
+      {attribution && (
+        <p className="mb-3 text-sm" data-testid="security-attribution" data-method={attribution.method}>
+          {attribution.text}
+        </p>
+      )}
       {m === null ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           No sandbox report yet: nothing is claimed until the helper sends one.

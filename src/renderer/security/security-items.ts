@@ -51,6 +51,20 @@ export function securityItems(m: SandboxMessage): SecurityItem[] {
   ];
 }
 
+/**
+ * Which method names the processes behind flows, and why: from the helper's `attribution` line as the engine host
+ * relays it, else what its `sandbox` report says; null when neither said (a file, or a capture without attribution).
+ */
+export function attributionView(s: CaptureStatusView): { method: 'ebpf' | 'proc'; text: string } | null {
+  const method = s.attribution?.method ?? s.sandbox?.attribution ?? null;
+  if (method === null) return null;
+  if (method === 'ebpf') {
+    return { method, text: 'Processes are named from eBPF socket events, loaded by the helper before it gave up its privileges.' };
+  }
+  const reason = s.attribution?.reason ?? null;
+  return { method, text: `Processes are named by reading /proc, which misses short-lived connections${reason ? `: eBPF is not in use (${reason})` : ''}.` };
+}
+
 export type BadgeTone = 'green' | 'amber' | 'red' | 'grey' | 'neutral';
 
 export interface BadgeView {

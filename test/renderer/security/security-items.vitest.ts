@@ -117,3 +117,15 @@ describe('plain summary', () => {
     );
   });
 });
+
+describe('process attribution in the security panel', () => {
+  it('says which method names processes, and why not eBPF, from the attribution line; else from the sandbox report; nothing for a file', async () => {
+    const { attributionView } = await import('../../../src/renderer/security/security-items.ts');
+    expect(attributionView(status({ state: 'capturing', attribution: { type: 'attribution', method: 'ebpf', reason: null } }))?.method).toBe('ebpf');
+    const proc = attributionView(status({ state: 'capturing', attribution: { type: 'attribution', method: 'proc', reason: '--no-ebpf was given' } }));
+    expect(proc?.method).toBe('proc');
+    expect(proc?.text).toMatch(/\/proc.*--no-ebpf was given/);
+    expect(attributionView(status({ state: 'capturing', sandbox: sandbox({ attribution: 'proc' }) }))?.method).toBe('proc');
+    expect(attributionView(status({ state: 'reading' }))).toBe(null);
+  });
+});
