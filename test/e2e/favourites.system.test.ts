@@ -23,6 +23,8 @@ const t = setInterval(() => {
   s.send(Buffer.alloc(100), 41000 + n++, host, () => s.close());
 }, 100);
 setTimeout(() => clearInterval(t), 1500);
+// Exits when done sending, whether or not every socket's close has run.
+setTimeout(() => process.exit(0), 2500);
 `;
 
 let live: LiveUi | null = null;

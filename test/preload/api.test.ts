@@ -39,12 +39,13 @@ test('the API has exactly the SandpiperApi members, frozen, and no ipcRenderer p
   const f = fakeIpc();
   const api = createSandpiperApi(f.ipc);
   assert.deepEqual(Object.keys(api).sort(), [
-    'exportTable', 'getSettings', 'listInterfaces', 'onStatus', 'onUpdate', 'openCaptureFile', 'saveCapture', 'saveFlowPackets', 'saveSettings',
-    'saveTableExport', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter', 'version',
+    'exportTable', 'flowSeries', 'getSettings', 'listInterfaces', 'onNotice', 'onStatus', 'onUpdate', 'openCaptureFile', 'saveCapture',
+    'saveFlowPackets', 'saveSettings', 'saveTableExport', 'setFavourites', 'setNotificationRules', 'setOverview', 'setPaused', 'setView',
+    'startCapture', 'stopCapture', 'validateFilter', 'version',
   ]);
   assert.equal(api.version, IPC_PROTOCOL_VERSION);
   assert.equal(api.version, API_VERSION);
-  assert.equal(api.version, 10, 'one API table; the page talks to the engine host over its own port; the Overview; IPFIX export; settings; table export and a flow\'s packets');
+  assert.equal(api.version, 12, 'one API table; the page talks to the engine host over its own port; the Overview; IPFIX export; settings; table export and a flow\'s packets; a flow\'s chart; favourites and notifications');
   assert.ok(Object.isFrozen(api));
   for (const [k, v] of Object.entries(api)) if (k !== 'version') assert.equal(typeof v, 'function', k);
   // The preload asks main for its port once, and listens only for the port and the host's end.

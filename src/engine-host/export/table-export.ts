@@ -6,7 +6,7 @@ import type { FlowRecord, FlowRow } from '../../shared/flow.ts';
 
 export type ExportFormat = 'csv' | 'json';
 
-/** A row as its `read --json` flow line: the record's keys only, dns_queries_dropped only when some were. */
+/** A row as its `read --json` flow line: the record's keys only, in the CLI's order, optional ones only when present. */
 export function recordOf(r: FlowRow): FlowRecord {
   const rec: FlowRecord = {
     type: 'flow',
@@ -38,6 +38,17 @@ export function recordOf(r: FlowRow): FlowRecord {
   // Key order as the CLI writes it: tunnel, then dns_queries_dropped.
   rec.tunnel = r.tunnel ?? null;
   if (r.dns_queries_dropped !== undefined && r.dns_queries_dropped > 0) rec.dns_queries_dropped = r.dns_queries_dropped;
+  if (r.icmp_type !== undefined) rec.icmp_type = r.icmp_type;
+  if (r.icmp_code !== undefined) rec.icmp_code = r.icmp_code;
+  if (r.dhcp_hostname !== undefined) rec.dhcp_hostname = r.dhcp_hostname;
+  if (r.dhcp_vendor_class !== undefined) rec.dhcp_vendor_class = r.dhcp_vendor_class;
+  if (r.ftp_control !== undefined) rec.ftp_control = r.ftp_control;
+  if (r.user !== undefined) rec.user = r.user;
+  if (r.peer_pid !== undefined) rec.peer_pid = r.peer_pid;
+  if (r.peer_process !== undefined) rec.peer_process = r.peer_process;
+  if (r.peer_user !== undefined) rec.peer_user = r.peer_user;
+  // A file's rows say why they have no process; its read --json lines do not.
+  if (r.process_unknown !== undefined && r.process_unknown !== 'file') rec.process_unknown = r.process_unknown;
   return rec;
 }
 

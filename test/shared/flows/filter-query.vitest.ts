@@ -124,7 +124,7 @@ describe('filter query', () => {
     expect(error('port:70000')).toMatch(/Bad port/);
     expect(error('port:90-80')).toMatch(/Bad port/);
     expect(error('proto:tcpx')).toMatch(/Unknown protocol "tcpx": use one of tcp, udp/);
-    expect(error('app:ftp')).toMatch(/Unknown app "ftp"/);
+    expect(error('app:gopher')).toMatch(/Unknown app "gopher"/);
     expect(error('state:open,zzz')).toMatch(/Unknown state "zzz"/);
     expect(error('host:')).toMatch(/host: needs a value/);
     expect(error('port:80,')).toMatch(/port: needs a value/);
