@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds } from './support/cpu-seconds.ts';
 import { canMakeNetns, createNetnsPair, type NetnsPair } from '../test/support/netns.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +34,6 @@ const FLOWS = Math.min(65_536, Math.max(1, Number(process.env.BENCH_FLOWS ?? 65_
 const SENDER = process.env.BENCH_SENDER ?? (existsSync('/usr/sbin/trafgen') ? 'trafgen' : 'tcpreplay');
 /** Extra flags for the Node capturers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them under the flood). */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 function mac(ns: string, dev: string): Buffer {
   const out = execFileSync('ip', ['-n', ns, '-j', 'link', 'show', 'dev', dev], { encoding: 'utf8' });
@@ -99,17 +99,6 @@ function floodTrafgen(file: string, p: NetnsPair): void {
     '}',
   ].join('\n');
   writeFileSync(file, cfg + '\n');
-}
-
-/** utime + stime of a process, seconds. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICKS;
-  } catch {
-    return NaN;
-  }
 }
 
 interface Capturer {

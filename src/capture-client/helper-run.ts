@@ -7,7 +7,8 @@
  *
  * With `attributeProcesses` the helper gets a fourth pipe (fd 3, SOCKET_EVENTS_FD) for its socket-event stream
  * (src/shared/socket-events.ts), passed on unchanged as `socketEvents` chunks; the `attribution` line says whether
- * anything will come on it (eBPF) or processes must be named from /proc.
+ * anything will come on it (eBPF) or processes must be named from /proc. pkexec closes every fd above stderr, so
+ * through pkexec the stream comes on a FIFO instead (events-fifo.ts, `--events-fifo`), in the same chunks.
  *
  * Backpressure: a `data` listener that returns false pauses reading until `resume()`; the helper then blocks on its
  * stdout and the kernel ring absorbs (or drops, and counts) the excess. We never drop bytes ourselves.
@@ -31,6 +32,7 @@ import {
 } from '../shared/helper-protocol.ts';
 import { CaptureCliExit, describeHelperEnding, type CaptureFailure } from './capture-failure.ts';
 import { prepareHelperOptions, type CaptureRequest } from './capture-request.ts';
+import { createEventsFifo, type EventsFifo } from './events-fifo.ts';
 import { createLineSplitter } from './line-splitter.ts';
 import { TypedEvents } from './typed-events.ts';
 
@@ -79,6 +81,8 @@ export interface HelperRunEvents {
 }
 
 const DEFAULT_PKEXEC = existsSync('/usr/bin/pkexec') ? '/usr/bin/pkexec' : 'pkexec';
+/** After the helper exited: how long its FIFO may take to reach end-of-file before we stop waiting. */
+const FIFO_DRAIN_MS = 2000;
 
 export class HelperRun extends TypedEvents<HelperRunEvents> {
   readonly viaPkexec: boolean;
@@ -95,6 +99,9 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
   #started = false;
   #ended = false;
   #timers: NodeJS.Timeout[] = [];
+  #eventsFifo: EventsFifo | null = null;
+  /** While the FIFO is read: settles at its end-of-file, so `end` comes after the last event. */
+  #eventsDrained: Promise<void> | null = null;
   #resolve: (r: HelperRunResult) => void = () => {};
 
   constructor(opts: HelperRunOptions) {
@@ -128,13 +135,24 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
       });
       return this;
     }
-    const args = buildHelperArgs(prepared.options);
+    const withEvents = prepared.options.attributeProcesses === true;
+    if (withEvents && this.viaPkexec && !prepared.options.noEbpf) {
+      try {
+        this.#eventsFifo = createEventsFifo(this.#opts.env ?? process.env);
+      } catch (e) {
+        // Without it the helper names processes from /proc, and says so; this says why.
+        const line: WarningMessage = { type: 'warning', code: 'events_fifo', message: e instanceof Error ? e.message : String(e) };
+        setImmediate(() => {
+          this.emit('message', line);
+          this.emit('warning', line);
+        });
+      }
+    }
+    const args = buildHelperArgs({ ...prepared.options, ...(this.#eventsFifo ? { eventsFifo: this.#eventsFifo.path } : {}) });
     const [cmd, argv] = this.viaPkexec
       ? [this.#opts.pkexecPath ?? DEFAULT_PKEXEC, [this.#opts.helperPath, ...args]]
       : [this.#opts.helperPath, args];
-    const withEvents = prepared.options.attributeProcesses === true;
-    const stdio = withEvents ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'];
-    // pkexec passes inherited descriptors beyond stderr on to the helper, as a direct spawn does.
+    const stdio = withEvents && this.#eventsFifo === null ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'];
     const child = spawn(cmd, argv, { stdio: stdio as ['pipe', 'pipe', 'pipe'], env: this.#opts.env ?? process.env }) as ChildProcessWithoutNullStreams;
     this.#child = child;
     if (withEvents) {
@@ -166,7 +184,14 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
     });
     child.on('close', (code, signal) => {
       lines.end();
-      this.#finish(code, signal, undefined);
+      const drained = this.#eventsDrained;
+      if (drained === null) return this.#finish(code, signal, undefined);
+      // The helper's exit closed the FIFO's write end; what it wrote before is still to be read.
+      const late = setTimeout(() => this.#eventsFifo?.close(), FIFO_DRAIN_MS);
+      void drained.then(() => {
+        clearTimeout(late);
+        this.#finish(code, signal, undefined);
+      });
     });
     return this;
   }
@@ -231,6 +256,10 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
         this.emit('sandbox', m);
         break;
       case 'attribution':
+        if (this.#eventsFifo !== null) {
+          if (m.method === 'ebpf') this.#eventsDrained = this.#eventsFifo.read((chunk) => this.emit('socketEvents', chunk));
+          else this.#eventsFifo.close();
+        }
         this.emit('attribution', m);
         break;
       case 'stats':
@@ -255,6 +284,7 @@ export class HelperRun extends TypedEvents<HelperRunEvents> {
     if (this.#ended) return;
     this.#ended = true;
     for (const t of this.#timers) clearTimeout(t);
+    this.#eventsFifo?.close();
     const failure =
       forced ??
       this.#protocolFailure ??

@@ -10,7 +10,8 @@
  * - Counts come from the engine: packets and their bytes, the offset past the last whole record; a record cut short
  *   at the very end is one pipe drop.
  * - The engine may be a QueuedIngest (the pipe read between slices of ingesting): what depends on the engine's state
- *   at a point of the stream (the sink's cut, the first packets) is then settled when the queue gets there.
+ *   at a point of the stream (the sink's cut, the first packets) is then settled when the queue gets there. A full
+ *   queue pauses the pipe as the sink does; it is read again once both have room.
  */
 import type { Engine } from '../engine/engine.ts';
 import { CaptureFormatError } from '../engine/capture-format-error.ts';
@@ -71,6 +72,9 @@ export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
   #sinkCut: number | null = null;
   #sinkError: string | null = null;
   #sawPackets = false;
+  /** Reading is paused for the sink's drain, or for room in the engine's queue. */
+  #sinkWaits = false;
+  #queueWaits = false;
   #resolve: (r: LiveCaptureResult) => void = () => {};
 
   constructor(opts: LiveCaptureOptions) {
@@ -81,15 +85,33 @@ export class LiveCapture extends TypedEvents<LiveCaptureEvents> {
     this.done = new Promise((r) => {
       this.#resolve = r;
     });
-    // A queued chunk the engine cannot read stops the flow view as a pushed one does.
-    if (opts.engine instanceof QueuedIngest) opts.engine.onFailure((err) => this.#invalidStream(err));
     const run = new HelperRun(opts);
     this.run = run;
-    run.on('data', (chunk) => this.#data(chunk));
+    const resume = () => {
+      if (!this.#sinkWaits && !this.#queueWaits) run.resume();
+    };
+    if (opts.engine instanceof QueuedIngest) {
+      // A queued chunk the engine cannot read stops the flow view as a pushed one does.
+      opts.engine.onFailure((err) => this.#invalidStream(err));
+      opts.engine.onRoom(() => {
+        this.#queueWaits = false;
+        resume();
+      });
+    }
+    run.on('data', (chunk) => {
+      const sinkTakes = this.#data(chunk);
+      if (!sinkTakes) this.#sinkWaits = true;
+      // Once the engine has stopped reading the stream, its queue no longer grows.
+      if (this.#invalid === null && this.#engine instanceof QueuedIngest && this.#engine.full) this.#queueWaits = true;
+      return !this.#sinkWaits && !this.#queueWaits;
+    });
     for (const name of RELAYED) run.on(name, ((m: Parameters<HelperRunEvents[Relayed]>[0]) => this.emit(name, m as never)) as HelperRunEvents[Relayed]);
     run.on('end', (r) => void this.#finish(r));
     const sink = this.#sink;
-    sink?.onDrain(() => run.resume());
+    sink?.onDrain(() => {
+      this.#sinkWaits = false;
+      resume();
+    });
     sink?.onError((m) => {
       this.#sinkError = m;
       // A file the user asked for that cannot be written ends the capture.

@@ -15,6 +15,7 @@ import { lstat, mkdtemp, open, readdir, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.ts';
+import type { FlowRow } from '../shared/flow.ts';
 import { copyToPrivateFile, preparePcapFileSink, reason, type PcapFileSink } from '../capture-client/pcap-file-sink.ts';
 import type { SandboxMessage, StatsMessage } from '../shared/helper-protocol.ts';
 import { EMPTY_STATS, type AppError, type CaptureStatusView, type ChartSeries, type EngineUpdate, type IpfixExportRequest, type IpfixStatsView, type OverviewRequest, type Result, type FlowPacketsSave, type StartCaptureRequest, type StatsView, type TableExport, type TableExportRequest, type ViewRequest } from '../shared/ipc.ts';
@@ -25,7 +26,7 @@ import { splitIpfixArgs, startIpfix, type IpfixSession } from './ipfix/ipfix-cli
 import { EMPTY_STORE, FlowViewModel } from './view/flow-view-model.ts';
 import { exportTable } from './export/table-export.ts';
 import { tableRows } from './export/table-rows.ts';
-import { FlowPacketsError, saveFlowPackets } from './export/flow-packets.ts';
+import { FlowPacketsError, FlowSeriesReader, saveFlowPackets } from './export/flow-packets.ts';
 import { OverviewModel } from './view/overview-model.ts';
 import { describeFormatError, type CreateEngine, type LiveCaptureHandle, type StartLiveCapture } from './types.ts';
 
@@ -92,6 +93,9 @@ export class EngineHost {
   private ipfixTicked = 0;
   private ipfixFinished: Promise<void> | null = null;
   private sourceFile: string | null = null;
+  /** The details drawer's flow chart, read on from where the last ask stopped, and the flow it is of. */
+  private readonly flowSeriesReader = new FlowSeriesReader();
+  private chartedId: number | null = null;
   private readonly staleSwept: Promise<void>;
 
   constructor(opts: EngineHostOptions = {}) {
@@ -323,28 +327,64 @@ export class EngineHost {
    * only, so far); a live capture whose recording holds none of them says so.
    */
   async saveFlowPackets(req: FlowPacketsSave): Promise<Result<{ path: string; packets: number }>> {
-    const engine = this.engine;
-    const slot = engine === null ? -1 : engine.slotOfId(req.id);
-    if (engine === null || slot < 0) return { ok: false, error: appError('bad_arguments', 'This flow is no longer in the table.', 'Choose a flow the table shows.') };
-    const row = engine.row(slot, false);
-    const rec = this.recording;
-    let from: string;
-    let limit: number | null = null;
-    if (this.sourceFile !== null) from = this.sourceFile;
-    else if (rec !== null) {
-      limit = this.live?.recordingCut() ?? null;
-      await rec.sink.flush();
-      from = rec.sink.path;
-    } else return { ok: false, error: appError('bad_arguments', 'This flow’s packets are not available: no recording of this capture is kept.', 'Open the capture as a file to save single flows.') };
-    const notKept = appError('bad_arguments', 'This flow’s packets are not available: the recording of this capture holds none of them.', 'Save the whole capture instead, or capture again.');
+    const got = await this.packetsOf(req.id, 'Open the capture as a file to save single flows.');
+    if (!got.ok) return got;
+    const { row, from, limit } = got.value;
     try {
       const { packets } = await saveFlowPackets(from, limit, row, req.path);
       return { ok: true, value: { path: req.path, packets } };
     } catch (e) {
-      if (e instanceof FlowPacketsError) return { ok: false, error: rec !== null && this.sourceFile === null && /none/.test(e.message) ? notKept : appError('bad_arguments', `${e.message}.`, 'Save the whole capture instead.') };
-      if (rec !== null && this.sourceFile === null && (e as { code?: string }).code === 'ENOENT') return { ok: false, error: notKept };
+      const why = this.notRead(e, 'Save the whole capture instead.');
+      if (why !== null) return { ok: false, error: why };
       return { ok: false, error: appError('internal', `Cannot save to ${path.basename(req.path)}: ${reason(e)}.`, 'Choose a folder you can write to.') };
     }
+  }
+
+  /**
+   * One flow's traffic over capture time for the details drawer, binned as the traffic chart is, from its packets read
+   * again (the file, or the live recording so far); while a capture runs, whole bins only, as the chart sends them.
+   */
+  async flowSeries(id: number): Promise<Result<ChartSeries>> {
+    const got = await this.packetsOf(id, 'Open the capture as a file to chart single flows.');
+    if (!got.ok) return got;
+    const { row, from, limit } = got.value;
+    this.chartedId = id;
+    const engine = this.engine;
+    const until = this.live !== null && this.ratesLive() && engine !== null ? (engine.clock ?? Infinity) : Infinity;
+    const gen = this.generation;
+    try {
+      const series = await this.flowSeriesReader.series(from, limit, row, until);
+      // Another source opened meanwhile: this flow is not in its table.
+      if (gen !== this.generation) return { ok: false, error: appError('bad_arguments', 'This flow is no longer in the table.', 'Choose a flow the table shows.') };
+      return { ok: true, value: series };
+    } catch (e) {
+      const why = this.notRead(e, 'Open the capture as a file to chart this flow.');
+      if (why !== null) return { ok: false, error: why };
+      return { ok: false, error: appError('internal', `Cannot read this flow’s packets: ${reason(e)}.`, actionFor('internal')) };
+    }
+  }
+
+  /** Flow `id`'s row and where its packets can be read again: the file read, or the live recording's whole records. */
+  private async packetsOf(id: number, noRecording: string): Promise<Result<{ row: FlowRow; from: string; limit: number | null }>> {
+    const engine = this.engine;
+    const slot = engine === null ? -1 : engine.slotOfId(id);
+    if (engine === null || slot < 0) return { ok: false, error: appError('bad_arguments', 'This flow is no longer in the table.', 'Choose a flow the table shows.') };
+    const row = engine.row(slot, false);
+    const rec = this.recording;
+    if (this.sourceFile !== null) return { ok: true, value: { row, from: this.sourceFile, limit: null } };
+    if (rec === null) return { ok: false, error: appError('bad_arguments', 'This flow’s packets are not available: no recording of this capture is kept.', noRecording) };
+    const limit = this.live?.recordingCut() ?? null;
+    await rec.sink.flush();
+    return { ok: true, value: { row, from: rec.sink.path, limit } };
+  }
+
+  /** The error for a flow whose packets a re-read did not find (or whose recording is gone), or null for another failure. */
+  private notRead(e: unknown, action: string): AppError | null {
+    const recorded = this.recording !== null && this.sourceFile === null;
+    const notKept = appError('bad_arguments', 'This flow’s packets are not available: the recording of this capture holds none of them.', 'Save the whole capture instead, or capture again.');
+    if (e instanceof FlowPacketsError) return recorded && /none/.test(e.message) ? notKept : appError('bad_arguments', `${e.message}.`, action);
+    if (recorded && (e as { code?: string }).code === 'ENOENT') return notKept;
+    return null;
   }
 
   /** Opens the collector's transport and attaches an exporter to the capture's engine (the CLI's own code). */
@@ -388,6 +428,11 @@ export class EngineHost {
   /** What the flows table shows from now on (already validated); an update reflecting it follows promptly. */
   setView(req: ViewRequest): void {
     this.model.setView(req);
+    // The charted flow is no longer the one selected: its re-read (a second engine's table) is let go.
+    if (this.chartedId !== null && !(req.select !== null && 'id' in req.select && req.select.id === this.chartedId)) {
+      this.chartedId = null;
+      this.flowSeriesReader.clear();
+    }
     // Calls of one turn (scrolling, typing) get one reply; an engine update before it reflects the request as well.
     this.reply ??= setImmediate(() => {
       this.reply = null;
@@ -449,6 +494,8 @@ export class EngineHost {
     this.ipfixFinished = null;
     void this.dropRecording();
     this.sourceFile = null;
+    this.flowSeriesReader.clear();
+    this.chartedId = null;
     const e = engine ?? this.createEngine({ live });
     this.engine = e;
     this.meter = new StatsMeter(live, this.now());

@@ -46,6 +46,7 @@ const IMPL: Impl = {
   saveSettings: (s, settings) => s.settings.save(settings),
   exportTable: (s, req) => s.engineHost.exportTable(req),
   saveFlowPackets: (s, req) => s.engineHost.saveFlowPackets(req),
+  flowSeries: (s, id) => s.engineHost.flowSeries(id),
 };
 
 function refusal(method: HostMethod, reason: string): Reply {

@@ -33,6 +33,7 @@ import type { ColumnId } from '../shared/flows/columns.ts';
 import { CaptureReader } from './capture-reader.ts';
 import { RecordHeader } from './packet-sink.ts';
 import { createDpiGuard, createNameCache, openFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
+import { FTP_PASSIVE, FTP_PORT } from './dpi/ftp.ts';
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './dpi/types.ts';
 import type { DhcpInfo } from './dpi/dhcp.ts';
 import { formatAddress } from './address-text.ts';
@@ -145,6 +146,8 @@ export interface Engine extends FlowStore {
   /** Writes the line `w.flow(toRecord(flow))` writes, from the table in place (no record object). */
   writeFlowJson(flow: FlowRef, w: FlowJsonWriter): void;
   toRow(flow: FlowRef, rates?: boolean): FlowRow;
+  /** Whether a SYN was seen on the TCP flow in `slot` (IPFIX tcpControlBits); false for a mid-flow one. */
+  tcpSynSeenAt(slot: number): boolean;
   /** Moves capture time forward to `nowSeconds` (a live capture's wall clock): rates fall, quiet flows end. */
   advance(nowSeconds: number): void;
   /** The newest capture time seen or advanced to (seconds), or null before any. */
@@ -204,6 +207,15 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
+function grown64(a: Float64Array, n: number): Float64Array {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
+
+/** FTP data connections (and SIP media ports) announced and not yet seen, at most this many (the oldest forgotten first). */
+const MAX_FTP_EXPECTED = 256;
+
 function factsEmpty(f: DpiFacts): boolean {
   return f.app === null && f.sni === null && f.httpHost === null && f.proxyTarget === null && f.sshClient === null && f.sshServer === null &&
     f.dnsQueries.length === 0 && f.dnsAnswers.length === 0 && f.dnsRcode === null && f.alpn.length === 0 && f.dhcp === null;
@@ -231,6 +243,12 @@ class FlowEngine implements Engine {
   /** ICMP type << 8 | code of each flow's first packet. */
   private icmpOf: Uint16Array = new Uint16Array(0);
   private readonly tunnels = new TunnelTable();
+  /** Per slot: the FTP control flow's id for a data connection, 0 for none; allocated with the first one. */
+  private ftpControlOf: Float64Array = new Float64Array(0);
+  /** "responder address port" of announced FTP data connections → the control flow's id. */
+  private readonly ftpExpected = new Map<string, number>();
+  /** "address port" of RTP (and RTCP, port + 1) media announced by SIP's SDP and not yet seen. */
+  private readonly rtpExpected = new Set<string>();
   private readonly undecodedLinkTypes = new Map<number, number>();
   private readonly extra = new Map<number, FlowExtra>();
   private readonly evictCbs: ((flow: FlowRef, reason: EvictReason) => void)[] = [];
@@ -319,6 +337,10 @@ class FlowEngine implements Engine {
 
   textVersionAt(slot: number): number {
     return this.table.textVersion[slot];
+  }
+
+  tcpSynSeenAt(slot: number): boolean {
+    return this.table.synSeen(slot);
   }
 
   row(slot: number, rates: boolean): FlowRow {
@@ -499,6 +521,7 @@ class FlowEngine implements Engine {
     }
     if (dhcp?.hostname != null) r.dhcp_hostname = dhcp.hostname;
     if (dhcp?.vendorClass != null) r.dhcp_vendor_class = dhcp.vendorClass;
+    if (s < this.ftpControlOf.length && this.ftpControlOf[s] > 0) r.ftp_control = this.ftpControlOf[s];
     return r;
   }
 
@@ -587,6 +610,7 @@ class FlowEngine implements Engine {
     v.icmp = pr === 1 || pr === 58 ? this.icmpOf[s] : -1;
     v.dhcpHostname = labels.dhcp?.hostname ?? null;
     v.dhcpVendorClass = labels.dhcp?.vendorClass ?? null;
+    v.ftpControl = s < this.ftpControlOf.length ? this.ftpControlOf[s] : 0;
     w.flowValues(v);
     v.words = NO_KEYS;
     v.dnsQueries = EMPTY;
@@ -676,6 +700,7 @@ class FlowEngine implements Engine {
       l.set(this.localDst);
       this.localDst = l;
       if (this.tunnelOf.length > 0) this.tunnelOf = grown(this.tunnelOf, n);
+      if (this.ftpControlOf.length > 0) this.ftpControlOf = grown64(this.ftpControlOf, n);
     }
     if (this.icmpOf.length < this.apps.length) {
       const ic = new Uint16Array(this.apps.length);
@@ -691,6 +716,9 @@ class FlowEngine implements Engine {
     }
     this.apps[s] = 0;
     this.localDst[s] = 0;
+    if (this.ftpControlOf.length > 0) this.ftpControlOf[s] = 0;
+    if (this.ftpExpected.size > 0 && t.proto(s) === 6) this.linkFtpData(s);
+    if (this.rtpExpected.size > 0 && t.proto(s) === 17) this.linkRtp(s);
     // The name cache only holds names once DNS was seen; an IPv4 responder is asked by its key word, unformatted.
     this.hosts[s] = this.names.size > 0 ? this.nameOfDst(s) : null;
     const proto = t.proto(s);
@@ -737,7 +765,63 @@ class FlowEngine implements Engine {
       this.stats.dpiErrors++;
       done = true;
     }
+    if (d.facts.ftpAnnounced !== 0) this.expectFtpData(s, d.facts);
+    if (d.facts.mediaAnnounced !== null) this.expectRtp(d.facts);
     if (done || ++t.aux[s] >= this.maxDpi) this.finishDpi(s, d);
+  }
+
+  /** The FTP control flow in s announced a data port: the next TCP flow to it (on that side's address) is its data. */
+  private expectFtpData(s: number, f: DpiFacts): void {
+    const t = this.table;
+    const a = f.ftpAnnounced;
+    f.ftpAnnounced = 0;
+    const serverIsDst = t.dstPort(s) === FTP_PORT;
+    // Passive: the client connects to the server's port; active: the server connects to the client's.
+    const toDst = (a & FTP_PASSIVE) !== 0 ? serverIsDst : !serverIsDst;
+    const fam = t.family(s);
+    const key = `${formatAddress(t.keys, toDst ? t.dstIndex(s) : t.srcIndex(s), fam)} ${a & 0xffff}`;
+    const m = this.ftpExpected;
+    m.delete(key);
+    if (m.size >= MAX_FTP_EXPECTED) m.delete(m.keys().next().value as string);
+    m.set(key, t.ids[s]);
+  }
+
+  /** SIP announced media at "address port": UDP flows to or from it (and port + 1, RTCP) are rtp. */
+  private expectRtp(f: DpiFacts): void {
+    const m = f.mediaAnnounced!;
+    f.mediaAnnounced = null;
+    const sp = m.indexOf(' ');
+    const e = this.rtpExpected;
+    for (const key of [m, `${m.slice(0, sp)} ${Number(m.slice(sp + 1)) + 1}`]) {
+      e.delete(key);
+      if (e.size >= MAX_FTP_EXPECTED) e.delete(e.values().next().value as string);
+      e.add(key);
+    }
+  }
+
+  /** A new UDP flow to or from media SIP announced: labelled rtp; its payload is not inspected. */
+  private linkRtp(s: number): void {
+    const t = this.table;
+    const fam = t.family(s);
+    const e = this.rtpExpected;
+    const dst = `${formatAddress(t.keys, t.dstIndex(s), fam)} ${t.dstPort(s)}`;
+    const src = `${formatAddress(t.keys, t.srcIndex(s), fam)} ${t.srcPort(s)}`;
+    if (!e.delete(dst) && !e.delete(src)) return;
+    this.apps[s] = APP_CODES.indexOf('rtp');
+    t.flags[s] |= F_DPI_DONE;
+  }
+
+  /** A new TCP flow that an FTP control flow announced: labelled ftp-data and linked; its payload is not inspected. */
+  private linkFtpData(s: number): void {
+    const t = this.table;
+    const key = `${formatAddress(t.keys, t.dstIndex(s), t.family(s))} ${t.dstPort(s)}`;
+    const control = this.ftpExpected.get(key);
+    if (control === undefined) return;
+    this.ftpExpected.delete(key);
+    if (this.ftpControlOf.length === 0) this.ftpControlOf = new Float64Array(this.apps.length);
+    this.ftpControlOf[s] = control;
+    this.apps[s] = APP_CODES.indexOf('ftp-data');
+    t.flags[s] |= F_DPI_DONE;
   }
 
   private sweepDpi(): void {

@@ -54,6 +54,7 @@ const T_ICMP_TYPE = latin1(',"icmp_type":');
 const T_ICMP_CODE = latin1(',"icmp_code":');
 const T_DHCP_HOSTNAME = latin1(',"dhcp_hostname":');
 const T_DHCP_VENDOR = latin1(',"dhcp_vendor_class":');
+const T_FTP_CONTROL = latin1(',"ftp_control":');
 const T_END = latin1('}\n');
 /** Runs of fixed text with the values most lines have (no country or AS; no process, no tunnel), written in one copy. */
 const T_NO_OWNER_NO_TUNNEL = latin1('],"pid":null,"process":null,"tunnel":null');
@@ -106,6 +107,8 @@ export class FlowLineValues {
   /** DHCP's client host name and vendor class; null leaves the key out, as the record does. */
   dhcpHostname: string | null = null;
   dhcpVendorClass: string | null = null;
+  /** The FTP control flow's id for a data connection; 0 leaves the key out, as the record does. */
+  ftpControl = 0;
 }
 
 /** Writes JSON lines as UTF-8 into chunks of `chunkBytes`; each full chunk goes to `emit`, which then owns it. */
@@ -220,6 +223,10 @@ export class FlowJsonWriter {
       this.lit(T_DHCP_VENDOR);
       this.str(r.dhcp_vendor_class);
     }
+    if (r.ftp_control !== undefined) {
+      this.lit(T_FTP_CONTROL);
+      this.num(r.ftp_control);
+    }
     this.lit(T_END);
   }
 
@@ -312,6 +319,10 @@ export class FlowJsonWriter {
     if (v.dhcpVendorClass !== null) {
       this.lit(T_DHCP_VENDOR);
       this.str(v.dhcpVendorClass);
+    }
+    if (v.ftpControl > 0) {
+      this.lit(T_FTP_CONTROL);
+      this.num(v.ftpControl);
     }
     this.lit(T_END);
   }

@@ -53,6 +53,8 @@ export const F_ENDED = 16;
 export const F_DPI_DONE = 32;
 /** Owned by the engine: the flow's host came from DPI (SNI/HTTP Host), not from the name cache. */
 export const F_HOST_DPI = 64;
+/** A SYN was seen on the flow (a mid-flow flow has none, whatever FIN or RST later makes of its state). */
+const F_SYN_SEEN = 128;
 
 const L_TCP_CLOSED = 0;
 const L_TCP_OPEN = 1;
@@ -241,6 +243,11 @@ export class FlowTable {
     this.markChanged(s);
   }
 
+  /** Was a SYN seen on TCP flow s? */
+  synSeen(s: number): boolean {
+    return (this.flags[s] & F_SYN_SEEN) !== 0;
+  }
+
   /** Is flow s over (ended by idle time or a new connection on its 5-tuple)? */
   isEnded(s: number): boolean {
     return (this.flags[s] & F_ENDED) !== 0;
@@ -397,7 +404,7 @@ export class FlowTable {
         initLow = !srcLow;
       }
     }
-    this.flags[s] = initLow ? F_INIT_LOW : 0;
+    this.flags[s] = (initLow ? F_INIT_LOW : 0) | (tcp && (tf & TCP_SYN) !== 0 ? F_SYN_SEEN : 0);
     this.state[s] = tcp ? ((tf & TCP_SYN) !== 0 ? ST_SYN_SENT : ST_MID_FLOW) : ST_ACTIVE;
     const l = tcp ? L_TCP_OPEN : udp ? L_UDP : L_OTHER;
     this.list[s] = l;
@@ -418,6 +425,7 @@ export class FlowTable {
     if (tf & TCP_RST) st = ST_RESET;
     else if (st < ST_CLOSED) {
       if (tf & TCP_SYN) {
+        fl |= F_SYN_SEEN;
         if (tf & TCP_ACK && !fromInit) fl |= F_SYNACK;
       } else if (st === ST_SYN_SENT && fromInit && (fl & F_SYNACK) !== 0 && (tf & TCP_ACK) !== 0) {
         st = ST_ESTABLISHED;

@@ -8,7 +8,7 @@ import {
   LINKTYPE_C_HDLC, LINKTYPE_IEEE802_11, LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_NFLOG, LINKTYPE_PPI, LINKTYPE_PPP, LINKTYPE_PPP_WITH_DIR,
   decodeCiscoHdlc, decodeIeee80211, decodeNflog, decodePpi, decodePppWithDirection, decodeRadiotap,
 } from './link-layers.ts';
-import { decodeIpTunnel, decodeMpls, decodePpp, decodePppoe, decodeUdpTunnel, isTunnelPort } from './tunnels.ts';
+import { decodeIpTunnel, decodeMpls, decodeNshFrame, decodePpp, decodePppoe, decodeUdpTunnel, isTunnelPort } from './tunnels.ts';
 
 export const DECODED_UNDECODED = 0;
 export const DECODED_ARP = 1;
@@ -30,6 +30,10 @@ export const LINKTYPE_PPP_HDLC = 50;
 /** A PPPoE header with no Ethernet header before it. */
 export const LINKTYPE_PPP_ETHER = 51;
 export const LINKTYPE_C_HDLC_WITH_DIR = 205;
+/** IP over InfiniBand as Linux captures it: a 40-byte address pseudo-header, then type and reserved (2 + 2). */
+export const LINKTYPE_IPOIB = 242;
+/** Apple PKTAP: a little-endian header (its own length, the kind of what follows, the packet's link type), then the packet. */
+export const LINKTYPE_PKTAP = 258;
 
 /** The link types decodePacket understands; any other is undecoded (and named in the read summary). */
 export function isDecodedLinkType(linktype: number): boolean {
@@ -54,6 +58,8 @@ export function isDecodedLinkType(linktype: number): boolean {
     case LINKTYPE_PPI:
     case LINKTYPE_PPP_WITH_DIR:
     case LINKTYPE_NFLOG:
+    case LINKTYPE_IPOIB:
+    case LINKTYPE_PKTAP:
       return true;
     default:
       return false;
@@ -176,6 +182,18 @@ export function decodePacket(buf: Uint8Array, off: number, caplen: number, linkt
       return decodePpi(buf, off, end, p);
     case LINKTYPE_NFLOG:
       return decodeNflog(buf, off, end, p);
+    case LINKTYPE_IPOIB:
+      if (end - off < 44) return DECODED_UNDECODED;
+      return decodeEthertype(buf, u16(buf, off + 40), off + 44, end, p);
+    case LINKTYPE_PKTAP: {
+      if (end - off < 12) return DECODED_UNDECODED;
+      const len = buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24);
+      const next = buf[off + 4] | (buf[off + 5] << 8) | (buf[off + 6] << 16) | (buf[off + 7] << 24);
+      const dlt = buf[off + 8] | (buf[off + 9] << 8) | (buf[off + 10] << 16) | (buf[off + 11] << 24);
+      // Only a packet record (type 1), and never PKTAP inside PKTAP.
+      if (len < 12 || len > end - off || next !== 1 || dlt === LINKTYPE_PKTAP) return DECODED_UNDECODED;
+      return decodePacket(buf, off + len, end - off - len, dlt, p);
+    }
     default:
       return DECODED_UNDECODED;
   }
@@ -195,6 +213,8 @@ export function decodeEthertype(buf: Uint8Array, type: number, off: number, end:
       case 0x8847:
       case 0x8848:
         return decodeMpls(buf, off, end, p);
+      case 0x894f:
+        return decodeNshFrame(buf, off, end, p);
       case 0x8100:
       case 0x88a8:
       case 0x9100:
@@ -202,6 +222,16 @@ export function decodeEthertype(buf: Uint8Array, type: number, off: number, end:
         type = u16(buf, off + 2);
         off += 4;
         break;
+      case 0x88e5: {
+        // MACsec (802.1AE) with integrity only: the SecTAG (6 bytes, 14 with the SCI), then the frame's own type;
+        // the ICV after the packet lies beyond its IP length. Encrypted or modified payload is not ours to read.
+        if (end - off < 8 || (buf[off] & 0x0c) !== 0) return DECODED_UNDECODED;
+        const tag = (buf[off] & 0x20) !== 0 ? 14 : 6;
+        if (end - off < tag + 2) return DECODED_UNDECODED;
+        type = u16(buf, off + tag);
+        off += tag + 2;
+        break;
+      }
       default:
         return DECODED_UNDECODED;
     }

@@ -3,7 +3,11 @@
  * (local, remote) → inode and owner uid; the /proc/PID/fd symlinks ("socket:[INODE]") give inode → pid; comm, exe
  * and status give the process name, executable and user. Reading all of that is costly, so it is cached and
  * re-read only when a lookup misses, at most once per `refreshMs` — never per packet — and the fd scan only when
- * the missed socket is new since the last scan. Names and paths are the process's own choice, so they leave here
+ * the missed socket is new since the last scan. The reads are synchronous, on the thread that reads the capture:
+ * a miss re-reads only its protocol's tables (a UDP flood never walks TCP's: the kernel's walk of /proc/net/tcp
+ * visits every bucket of its hash however few sockets there are, slow on a host with much memory), and each kind
+ * of read waits at least COST_FACTOR times as long as it last took, so they never take more than a small share of
+ * that thread. Names and paths are the process's own choice, so they leave here
  * only through displayText (display-text.ts): no control or bidi characters reach a table.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
@@ -37,7 +41,22 @@ interface Entry {
   uid: number;
 }
 
-const TABLES: [string, SocketProto][] = [['tcp', 'tcp'], ['tcp6', 'tcp'], ['udp', 'udp'], ['udp6', 'udp']];
+const TABLES: Record<SocketProto, string[]> = { tcp: ['tcp', 'tcp6'], udp: ['udp', 'udp6'] };
+
+/** A re-read of /proc waits at least this many times as long as the last one took. */
+const COST_FACTOR = 20;
+
+/** One protocol's sockets, as last read. */
+interface SocketTables {
+  /** "local lport remote rport" → socket; plus "local lport" and "* lport" for unconnected ones. */
+  sockets: Map<string, Entry>;
+  /** Local ports of these sockets: most flows of a busy capture have none here. */
+  ports: Set<number>;
+  /** When they may be read again (`now` time). */
+  nextRead: number;
+}
+
+const emptyTables = (): SocketTables => ({ sockets: new Map(), ports: new Set(), nextRead: -Infinity });
 
 /**
  * Names some runtimes give their main thread, which replace the program name in /proc/PID/comm (Node.js ≥ 23 calls
@@ -87,12 +106,9 @@ export class ProcessAttributor {
   private readonly passwdPath: string;
   private readonly localAddresses: () => Iterable<string>;
   private locals = new Set<string>();
-  /** Local ports of the sockets in the tables, per protocol: most flows of a busy capture have none here. */
-  private ports = { tcp: new Set<number>(), udp: new Set<number>() };
-  private lastTables = -Infinity;
-  private lastScan = -Infinity;
-  /** "proto local lport remote rport" → socket; plus "proto local lport" and "proto * lport" for unconnected ones. */
-  private sockets = new Map<string, Entry>();
+  private tables: Record<SocketProto, SocketTables> = { tcp: emptyTables(), udp: emptyTables() };
+  /** When the fd scan may run again (`now` time). */
+  private nextScan = -Infinity;
   private owners = new Map<number, SocketOwner>();
   /** Socket inodes the last fd scan looked for; one of these without an owner will not get one by rescanning. */
   private scanned = new Set<number>();
@@ -110,12 +126,8 @@ export class ProcessAttributor {
 
   /** Whether a socket of this host may have `port` (re-reading stale tables): lets callers skip lookup cheaply. */
   hasPort(proto: SocketProto, port: number): boolean {
-    const t = this.now();
-    if (t - this.lastTables >= this.refreshMs) {
-      this.lastTables = t;
-      this.readTables();
-    }
-    return this.ports[proto].has(port);
+    this.refreshTables(proto, this.now());
+    return this.tables[proto].ports.has(port);
   }
 
   lookup(proto: SocketProto, localAddr: string, localPort: number, remoteAddr: string, remotePort: number): SocketOwner | null {
@@ -125,16 +137,13 @@ export class ProcessAttributor {
     let owner = entry ? this.owners.get(entry.inode) : undefined;
     if (owner) return owner;
     const t = this.now();
-    if (t - this.lastTables >= this.refreshMs) {
-      this.lastTables = t;
-      this.readTables();
-      entry = this.find(proto, la, localPort, ra, remotePort);
-    }
+    if (this.refreshTables(proto, t)) entry = this.find(proto, la, localPort, ra, remotePort);
     // The fd scan is the costly part: only for a socket that appeared since the last scan. Its own time gate lets
     // the caller's second try (the flow's other end as local) scan right after the first try re-read the tables.
-    if (entry && !this.scanned.has(entry.inode) && t - this.lastScan >= this.refreshMs) {
-      this.lastScan = t;
+    if (entry && !this.scanned.has(entry.inode) && t >= this.nextScan) {
+      const started = this.now();
       this.scanProcesses();
+      this.nextScan = t + Math.max(this.refreshMs, COST_FACTOR * (this.now() - started));
     }
     owner = entry ? this.owners.get(entry.inode) : undefined;
     if (owner) return owner;
@@ -148,54 +157,68 @@ export class ProcessAttributor {
   }
 
   private find(proto: SocketProto, la: string, lp: number, ra: string, rp: number): Entry | undefined {
-    const e = this.sockets.get(`${proto} ${la} ${lp} ${ra} ${rp}`) ?? this.sockets.get(`${proto} ${la} ${lp}`);
+    const sockets = this.tables[proto].sockets;
+    const e = sockets.get(`${la} ${lp} ${ra} ${rp}`) ?? sockets.get(`${la} ${lp}`);
     if (e) return e;
     // A wildcard-bound socket matches any local address, but only a local one: the caller may be trying the flow's
     // remote end as "local" (it tries both orientations), and a remote port equal to a local listening port must
     // not borrow that listener's process.
     if (!this.locals.has(la) && !isGroupAddress(la)) return undefined;
-    return this.sockets.get(`${proto} * ${lp}`);
+    return sockets.get(`* ${lp}`);
   }
 
-  /** Re-reads the socket tables (cheap) and this host's addresses. */
-  private readTables(): void {
-    const sockets = new Map<string, Entry>();
-    this.ports = { tcp: new Set<number>(), udp: new Set<number>() };
-    for (const [file, proto] of TABLES) {
+  /**
+   * Re-reads one protocol's socket tables, and this host's addresses, when they are due; true when it did. The first
+   * read takes both protocols, so the first fd scan knows every socket.
+   */
+  private refreshTables(proto: SocketProto, t: number): boolean {
+    if (t < this.tables[proto].nextRead) return false;
+    const other: SocketProto = proto === 'tcp' ? 'udp' : 'tcp';
+    if (this.tables[other].nextRead === -Infinity) this.readTables(other, t);
+    this.readTables(proto, t);
+    this.locals = new Set<string>();
+    try {
+      for (const a of this.localAddresses()) this.locals.add(normalizeAddress(a));
+    } catch { /* no interface list: wildcard sockets match nothing */ }
+    return true;
+  }
+
+  private readTables(proto: SocketProto, t: number): void {
+    const started = this.now();
+    const next: SocketTables = emptyTables();
+    for (const file of TABLES[proto]) {
       let text: string;
       try {
         text = readFileSync(`${this.procRoot}/net/${file}`, 'latin1');
       } catch {
         continue; // e.g. no IPv6 in this kernel
       }
-      for (const s of parseProcNetTable(text, proto)) this.addSocket(sockets, s);
+      for (const s of parseProcNetTable(text, proto)) this.addSocket(next, s);
     }
-    this.sockets = sockets;
-    this.locals = new Set<string>();
-    try {
-      for (const a of this.localAddresses()) this.locals.add(normalizeAddress(a));
-    } catch { /* no interface list: wildcard sockets match nothing */ }
+    next.nextRead = t + Math.max(this.refreshMs, COST_FACTOR * (this.now() - started));
+    this.tables[proto] = next;
   }
 
-  private addSocket(map: Map<string, Entry>, s: ProcSocket): void {
+  private addSocket(into: SocketTables, s: ProcSocket): void {
     if (s.inode === 0) return; // TIME_WAIT and request sockets belong to no process
     const e = { inode: s.inode, uid: s.uid };
-    this.ports[s.proto].add(s.localPort);
+    into.ports.add(s.localPort);
+    const map = into.sockets;
     const unconnected = s.remotePort === 0 && isWildcard(s.remote);
     if (!unconnected) {
-      map.set(`${s.proto} ${s.local} ${s.localPort} ${s.remote} ${s.remotePort}`, e);
+      map.set(`${s.local} ${s.localPort} ${s.remote} ${s.remotePort}`, e);
       return;
     }
     // Unconnected UDP sockets and TCP listeners answer for any remote; a listener owns connections not yet accepted.
     if (s.proto === 'tcp' && s.state !== TCP_LISTEN) return;
-    const key = isWildcard(s.local) ? `${s.proto} * ${s.localPort}` : `${s.proto} ${s.local} ${s.localPort}`;
+    const key = isWildcard(s.local) ? `* ${s.localPort}` : `${s.local} ${s.localPort}`;
     if (!map.has(key)) map.set(key, e);
   }
 
   /** Maps the inodes of all current sockets to the processes holding them, via every readable /proc/PID/fd. */
   private scanProcesses(): void {
     const wanted = new Set<number>();
-    for (const e of this.sockets.values()) wanted.add(e.inode);
+    for (const tables of Object.values(this.tables)) for (const e of tables.sockets.values()) wanted.add(e.inode);
     const owners = new Map<number, SocketOwner>();
     let unreadable = false;
     let pids: string[];

@@ -4,8 +4,10 @@
  * burst waits here, in bounded memory, instead of in the kernel ring, where waiting too long means drops.
  *
  * - Chunks are ingested in order, whole, exactly as a plain engine would: every flow and count is the same.
- * - Past `maxQueuedBytes` a push ingests what is queued at once (the caller then reads no more until it is done,
- *   as with a plain engine); `end` ingests everything queued before ending.
+ * - At `maxQueuedBytes` the queue is `full`: the caller stops reading (the pipe's writer then waits, and the kernel
+ *   ring absorbs or drops and counts) until `onRoom` says half of it was ingested. The slices go on meanwhile, so
+ *   the event loop never blocks on the whole queue. A caller that reads on regardless gets each push past twice
+ *   the bound ingested at once, so memory stays bounded. `end` ingests everything queued before ending.
  * - Everything but push and end is the wrapped engine's, as of the chunks ingested so far (`queuedBytes` tells
  *   how far behind it is). A caller that needs the engine's state at a point of the stream (`completeBytes` where a
  *   file is cut) queues a callback there with `afterIngested`.
@@ -17,7 +19,7 @@ import type { FlowRecord, FlowRow, ReadSummary } from '../shared/flow.ts';
 import type { Timeline } from './timeline.ts';
 
 export interface QueuedIngestOptions {
-  /** Bytes that may wait (default 128 MiB). */
+  /** Bytes that may wait before the queue is full (default 128 MiB). */
   maxQueuedBytes?: number;
   /** Longest stretch of ingesting before yielding (default 1 ms: a pipe of a few hundred KiB fills in a few ms of a flood). */
   sliceMs?: number;
@@ -39,6 +41,9 @@ export class QueuedIngest implements Engine {
   private scheduled = false;
   private failed: { error: unknown } | null = null;
   private failureListeners: Array<(error: unknown) => void> = [];
+  /** The queue was full: room is told once half of the bound is free. */
+  private wasFull = false;
+  private roomListeners: Array<() => void> = [];
 
   constructor(engine: Engine, o: QueuedIngestOptions = {}) {
     this.engine = engine;
@@ -66,13 +71,24 @@ export class QueuedIngest implements Engine {
     return this.bytes;
   }
 
+  /** At least maxQueuedBytes wait: read no more until onRoom. */
+  get full(): boolean {
+    return this.bytes >= this.max;
+  }
+
+  /** Calls `cb` each time a queue that was full has been ingested down to half the bound (or emptied by a failure). */
+  onRoom(cb: () => void): void {
+    this.roomListeners.push(cb);
+  }
+
   /** Queues the chunk (which must stay unchanged until ingested: a pipe's chunks are fresh buffers). */
   push(chunk: Uint8Array): void {
     this.rethrow();
     if (chunk.length === 0) return;
     this.queue.push(chunk);
     this.bytes += chunk.length;
-    if (this.bytes > this.max) {
+    if (this.bytes >= this.max) this.wasFull = true;
+    if (this.bytes > 2 * this.max) {
       this.ingest(Infinity);
       this.rethrow();
       return;
@@ -131,11 +147,19 @@ export class QueuedIngest implements Engine {
         this.failed = { error: e };
         this.drop();
         for (const cb of this.failureListeners) cb(e);
+        this.room();
         return;
       }
       if (until !== Infinity && performance.now() >= until) break;
     }
     if (this.head === q.length) this.drop();
+    this.room();
+  }
+
+  private room(): void {
+    if (!this.wasFull || this.bytes > this.max / 2) return;
+    this.wasFull = false;
+    for (const cb of this.roomListeners) cb();
   }
 
   /** Empties the queue; callbacks still in it (after a failure) run now, in order. */
@@ -174,6 +198,9 @@ export class QueuedIngest implements Engine {
   }
   textVersionAt(slot: number): number {
     return this.engine.textVersionAt(slot);
+  }
+  tcpSynSeenAt(slot: number): boolean {
+    return this.engine.tcpSynSeenAt(slot);
   }
   row(slot: number, rates: boolean): FlowRow {
     return this.engine.row(slot, rates);

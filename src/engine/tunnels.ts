@@ -251,6 +251,11 @@ export function decodeUdpTunnel(buf: Uint8Array, p: PacketInfo): DecodeResult {
   return r;
 }
 
+/** NSH straight after an Ethernet header (ethertype 0x894F). */
+export function decodeNshFrame(buf: Uint8Array, off: number, end: number, p: PacketInfo): DecodeResult {
+  return decodeNextProtocol(buf, 4, off, end, p);
+}
+
 /** The next-protocol codes VXLAN-GPE and NSH share: 1 IPv4, 2 IPv6, 3 Ethernet, 4 NSH, 5 MPLS. */
 function decodeNextProtocol(buf: Uint8Array, next: number, off: number, end: number, p: PacketInfo): DecodeResult {
   switch (next) {

@@ -9,6 +9,7 @@ import {
   FALLBACK_UID,
   HELPER_LIMITS,
   INTERFACE_NAME_RE,
+  checkEventsFifoPath,
   parseBpfProgram,
   type BpfProgram,
   type HelperErrorCode,
@@ -31,6 +32,8 @@ export interface ParsedOptions {
   attributeProcesses: boolean;
   /** With attributeProcesses: do not try eBPF, report the /proc method (tests, odd kernels). */
   noEbpf: boolean;
+  /** With attributeProcesses: the FIFO to stream the events to instead of fd 3 (checked further by events-fifo.ts). */
+  eventsFifo: string | null;
 }
 
 export type ArgsResult =
@@ -39,7 +42,7 @@ export type ArgsResult =
 
 export const USAGE =
   'sandpiper-helper --interface IFACE [--filter-bpf N,CODE JT JF K,... --filter-linktype DLT] [--snaplen N] [--promisc] [--buffer-mb N] [--count N] ' +
-  '[--duration SECONDS] [--sandbox-strict] [--user UID] [--max-landlock-abi N] [--attribute-processes [--no-ebpf]]';
+  '[--duration SECONDS] [--sandbox-strict] [--user UID] [--max-landlock-abi N] [--attribute-processes [--no-ebpf | --events-fifo PATH]]';
 
 type NumberKey = 'snaplen' | 'bufferMb' | 'count' | 'durationSeconds' | 'user' | 'maxLandlockAbi' | 'linktype';
 const NUMBER_FLAGS: Record<string, { key: NumberKey; limits: { min: number; max: number } }> = {
@@ -72,6 +75,7 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
   const seen = new Set<string>();
   let iface: string | null = null;
   let insns: BpfProgram['insns'] | null = null;
+  let eventsFifo: string | null = null;
   const nums: Partial<Record<NumberKey, number>> = {};
   const flags = { promisc: false, sandboxStrict: false, attributeProcesses: false, noEbpf: false };
   for (let i = 0; i < argv.length; i++) {
@@ -85,7 +89,7 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
     if (arg === '--filter') {
       return bad('--filter (filter text) is not accepted since helper protocol 4: pass the compiled program with --filter-bpf and --filter-linktype');
     }
-    if (arg !== '--interface' && arg !== '--filter-bpf' && !(arg in NUMBER_FLAGS)) {
+    if (arg !== '--interface' && arg !== '--filter-bpf' && arg !== '--events-fifo' && !(arg in NUMBER_FLAGS)) {
       return bad(`unknown argument ${quote(arg)}`);
     }
     seen.add(arg);
@@ -100,6 +104,10 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
       const program = parseBpfProgram(value);
       if (!program.ok) return { ok: false, code: 'bad_filter', message: program.message };
       insns = program.insns;
+    } else if (arg === '--events-fifo') {
+      const why = checkEventsFifoPath(value);
+      if (why !== null) return bad(`--events-fifo ${why}, not ${quote(value)}`);
+      eventsFifo = value;
     } else {
       const { key, limits } = NUMBER_FLAGS[arg];
       const n = DECIMAL_RE.test(value) ? Number(value) : NaN;
@@ -111,6 +119,8 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
   }
   if (iface === null) return bad('--interface is required');
   if (flags.noEbpf && !flags.attributeProcesses) return bad('--no-ebpf only goes with --attribute-processes');
+  if (eventsFifo !== null && !flags.attributeProcesses) return bad('--events-fifo only goes with --attribute-processes');
+  if (eventsFifo !== null && flags.noEbpf) return bad('--events-fifo and --no-ebpf do not go together: without eBPF no event is written');
   if ((insns === null) !== (nums.linktype === undefined)) {
     return { ok: false, code: 'bad_filter', message: '--filter-bpf and --filter-linktype go together: the program is checked against the link type it was compiled for' };
   }
@@ -129,8 +139,17 @@ export function parseHelperArgs(argv: readonly string[]): ArgsResult {
       maxLandlockAbi: nums.maxLandlockAbi ?? null,
       attributeProcesses: flags.attributeProcesses,
       noEbpf: flags.noEbpf,
+      eventsFifo,
     },
   };
+}
+
+/**
+ * Who started the helper, for owning the events FIFO: PKEXEC_UID, else SUDO_UID (each set by the program that made
+ * us root), else our real uid (a root caller).
+ */
+export function invokingUid(env: Readonly<Record<string, string | undefined>>, realUid: number): number {
+  return envUid(env.PKEXEC_UID) ?? envUid(env.SUDO_UID) ?? realUid;
 }
 
 /** Parses a uid from the environment (PKEXEC_UID, SUDO_UID); null when absent or malformed. */

@@ -32,7 +32,7 @@ const ERRNO_NAMES: Readonly<Record<number, string>> = {
 export const errnoName = (n: number): string => ERRNO_NAMES[Math.abs(n)] ?? `errno ${Math.abs(n)}`;
 
 export type AttributionSetup =
-  | { method: 'ebpf'; ringFd: number; linkFds: number[] }
+  | { method: 'ebpf'; eventsFd: number; ringFd: number; linkFds: number[] }
   | { method: 'proc'; reason: string };
 
 /**
@@ -75,10 +75,14 @@ export function keepAcrossExec(c: Libc, fds: readonly number[]): boolean {
 /** libbpf's name for the object's .rodata (the object name, cut to 8 characters, then the section). */
 export const RODATA_MAP = 'socket_e.rodata';
 
-/** `netnsInode`: the capture's network namespace (the inode of /proc/self/ns/net); events of others are dropped. */
-export function loadSocketEvents(c: Libc, bundleDir: string, netnsInode: number): AttributionSetup {
+/**
+ * `netnsInode`: the capture's network namespace (the inode of /proc/self/ns/net); events of others are dropped.
+ * `eventsFifoFd`: the fd of `--events-fifo`, already checked (events-fifo.ts); without it the events go to fd 3.
+ */
+export function loadSocketEvents(c: Libc, bundleDir: string, netnsInode: number, eventsFifoFd: number | null = null): AttributionSetup {
   const proc = (reason: string): AttributionSetup => ({ method: 'proc', reason });
-  if (!eventPipeReady(c)) return proc(`file descriptor ${SOCKET_EVENTS_FD} is not an inherited pipe for the events`);
+  const eventsFd = eventsFifoFd ?? SOCKET_EVENTS_FD;
+  if (eventsFifoFd === null && !eventPipeReady(c)) return proc(`file descriptor ${SOCKET_EVENTS_FD} is not an inherited pipe for the events`);
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) return proc('the event format is little-endian and this host is not');
   if (!existsSync(KERNEL_BTF)) return proc(`the kernel has no BTF (${KERNEL_BTF} is missing)`);
   const objectPath = path.join(bundleDir, BPF_OBJECT_FILE);
@@ -111,6 +115,6 @@ export function loadSocketEvents(c: Libc, bundleDir: string, netnsInode: number)
     linkFds.push(bpf.linkFd(link));
   }
   if (linkFds.length > MAX_LINKS || linkFds.some((fd) => fd < 0)) return proc('libbpf returned no link descriptor');
-  if (!keepAcrossExec(c, [SOCKET_EVENTS_FD, ringFd, ...linkFds])) return proc(`could not keep the event descriptors for the capture stage (${errnoName(c.errno())})`);
-  return { method: 'ebpf', ringFd, linkFds };
+  if (!keepAcrossExec(c, [eventsFd, ringFd, ...linkFds])) return proc(`could not keep the event descriptors for the capture stage (${errnoName(c.errno())})`);
+  return { method: 'ebpf', eventsFd, ringFd, linkFds };
 }

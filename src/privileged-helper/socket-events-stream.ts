@@ -52,10 +52,15 @@ export function openRing(ringFd: number): RingSource | string {
   }
 }
 
-/** A reader that stops reading must not stall the capture: fd 3 becomes non-blocking. */
-export function makeNonBlocking(c: Libc, fd = SOCKET_EVENTS_FD): boolean {
+/** Sets or clears O_NONBLOCK on `fd`; false when fcntl fails. */
+export function setNonBlocking(c: Libc, fd: number, on: boolean): boolean {
   const fl = c.syscall(SYS_fcntl, 'int', fd, 'int', F_GETFL, 'int', 0);
-  return fl >= 0 && c.syscall(SYS_fcntl, 'int', fd, 'int', F_SETFL, 'int', fl | O_NONBLOCK) === 0;
+  return fl >= 0 && c.syscall(SYS_fcntl, 'int', fd, 'int', F_SETFL, 'int', on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK) === 0;
+}
+
+/** A reader that stops reading must not stall the capture: the event channel becomes non-blocking. */
+export function makeNonBlocking(c: Libc, fd = SOCKET_EVENTS_FD): boolean {
+  return setNonBlocking(c, fd, true);
 }
 
 export function startSocketEvents(source: RingSource, clock: SocketEventsClock, fd = SOCKET_EVENTS_FD): SocketEventsStream {

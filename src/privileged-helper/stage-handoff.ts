@@ -6,8 +6,8 @@ export const STAGE_ENV = 'SANDPIPER_HELPER_STAGE2';
 /** How the first stage set up process attribution (`--attribute-processes`). */
 export type HandoffAttribution =
   | { method: 'off' }
-  /** The eBPF programs are attached; these descriptors were kept open across execve. */
-  | { method: 'ebpf'; ringFd: number; linkFds: number[] }
+  /** The eBPF programs are attached; these descriptors were kept open across execve (eventsFd: fd 3 or the FIFO). */
+  | { method: 'ebpf'; eventsFd: number; ringFd: number; linkFds: number[] }
   | { method: 'proc'; reason: string };
 
 export interface StageHandoff {
@@ -24,17 +24,17 @@ const MAX_FD = 1023;
 
 function encodeAttribution(a: HandoffAttribution): string {
   if (a.method === 'off') return '-';
-  if (a.method === 'ebpf') return `e${[a.ringFd, ...a.linkFds].join(',')}`;
+  if (a.method === 'ebpf') return `e${[a.eventsFd, a.ringFd, ...a.linkFds].join(',')}`;
   return `p${Buffer.from(a.reason.slice(0, MAX_REASON), 'utf8').toString('base64url')}`;
 }
 
 function decodeAttribution(s: string): HandoffAttribution | null {
   if (s === '-') return { method: 'off' };
-  const e = /^e([0-9]{1,4}(?:,[0-9]{1,4}){1,8})$/.exec(s);
+  const e = /^e([0-9]{1,4}(?:,[0-9]{1,4}){2,9})$/.exec(s);
   if (e) {
     const fds = e[1].split(',').map(Number);
     if (fds.some((fd) => fd < 3 || fd > MAX_FD) || new Set(fds).size !== fds.length) return null;
-    return { method: 'ebpf', ringFd: fds[0], linkFds: fds.slice(1) };
+    return { method: 'ebpf', eventsFd: fds[0], ringFd: fds[1], linkFds: fds.slice(2) };
   }
   const p = /^p([A-Za-z0-9_-]{1,600})$/.exec(s);
   if (p) return { method: 'proc', reason: Buffer.from(p[1], 'base64url').toString('utf8').slice(0, MAX_REASON) };

@@ -8,7 +8,8 @@
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FALLBACK_GID } from '../shared/helper-protocol.ts';
-import { parseHelperArgs, quote, resolveTargetUser } from './args.ts';
+import { invokingUid, parseHelperArgs, quote, resolveTargetUser } from './args.ts';
+import { FsIdentityError, openEventsFifo } from './events-fifo.ts';
 import { effectiveAbi } from './landlock-abi.ts';
 import { LandlockError, kernelLandlockAbi, restrictSelf } from './landlock.ts';
 import { fail } from './messages.ts';
@@ -49,6 +50,17 @@ export function runStage1(argv: readonly string[], env: Readonly<Record<string, 
   const ebpf = o.attributeProcesses && !o.noEbpf;
   // Read before the Landlock layer, which leaves /proc readable anyway.
   const netns = ebpf ? statSync('/proc/self/ns/net').ino : 0;
+  // Before any restriction: the layer below grants no path for it, and nothing after this needs one.
+  let eventsFifoFd: number | null = null;
+  if (ebpf && o.eventsFifo !== null) {
+    try {
+      const fifo = openEventsFifo(c, o.eventsFifo, invokingUid(env, process.getuid?.() ?? -1));
+      if (!fifo.ok) fail('bad_arguments', fifo.message);
+      eventsFifoFd = fifo.fd;
+    } catch (e) {
+      fail(e instanceof FsIdentityError ? 'sandbox_failed' : 'internal', `could not open the events FIFO: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   try {
     // The eBPF capabilities stay out of the bounding set: only this thread holds them, and only until the execve.
     limitCapabilities(c, STAGE2_CAPS, ebpf ? BPF_LOAD_CAPS : []);
@@ -61,7 +73,7 @@ export function runStage1(argv: readonly string[], env: Readonly<Record<string, 
   let attribution: HandoffAttribution = { method: 'off' };
   if (o.attributeProcesses) {
     // Inside the stage-1 layer, with the reduced bounding set: libbpf reads only the object and the kernel's BTF.
-    attribution = ebpf ? loadSocketEvents(c, path.dirname(bundle), netns) : { method: 'proc', reason: 'eBPF was turned off (--no-ebpf)' };
+    attribution = ebpf ? loadSocketEvents(c, path.dirname(bundle), netns, eventsFifoFd) : { method: 'proc', reason: 'eBPF was turned off (--no-ebpf)' };
     try {
       setCapabilities(c, STAGE2_CAPS);
     } catch (e) {

@@ -25,7 +25,6 @@ import {
 } from './probes.ts';
 import { combineFileProbes, sandboxStatus } from './sandbox-status.ts';
 import { buildBootFilter, buildSeccompFilter, installSeccompFilter, ioUringAllowed } from './seccomp.ts';
-import { SOCKET_EVENTS_FD } from '../shared/socket-events.ts';
 import { keepAcrossExec } from './socket-events-load.ts';
 import { makeNonBlocking, openRing, startSocketEvents, type RingSource, type SocketEventsStream } from './socket-events-stream.ts';
 import { decodeHandoff, type StageHandoff } from './stage-handoff.ts';
@@ -84,17 +83,19 @@ const CLOCK_MONOTONIC = 1;
  * Takes over the event ring the first stage attached, or says why processes are named from /proc instead. On
  * failure the links are closed, which detaches the programs. Before the drop and the filter (libbpf needs bpf()).
  */
-function setUpAttribution(c: ReturnType<typeof libc>, h: StageHandoff): { message: AttributionMessage | null; ring: RingSource | null } {
+type AttributionSetUp = { message: AttributionMessage | null; ring: null } | { message: AttributionMessage; ring: RingSource; eventsFd: number };
+
+function setUpAttribution(c: ReturnType<typeof libc>, h: StageHandoff): AttributionSetUp {
   const a = h.attribution;
   if (a.method === 'off') return { message: null, ring: null };
   if (a.method === 'proc') return { message: { type: 'attribution', method: 'proc', reason: a.reason }, ring: null };
   const ring = openRing(a.ringFd);
-  const why = typeof ring === 'string' ? ring : makeNonBlocking(c) ? null : 'the event pipe (fd 3) could not be made non-blocking';
+  const why = typeof ring === 'string' ? ring : makeNonBlocking(c, a.eventsFd) ? null : `the event channel (fd ${a.eventsFd}) could not be made non-blocking`;
   if (why !== null || typeof ring === 'string') {
-    for (const fd of [a.ringFd, ...a.linkFds]) c.close(fd);
+    for (const fd of [a.eventsFd, a.ringFd, ...a.linkFds]) c.close(fd);
     return { message: { type: 'attribution', method: 'proc', reason: why ?? 'the event ring could not be mapped' }, ring: null };
   }
-  return { message: { type: 'attribution', method: 'ebpf', reason: null }, ring };
+  return { message: { type: 'attribution', method: 'ebpf', reason: null }, ring, eventsFd: a.eventsFd };
 }
 
 export async function runStage2(argv: readonly string[], stageValue: string): Promise<void> {
@@ -111,7 +112,7 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
 
   const c = libc();
   const a = handoff.attribution;
-  reexecWithoutIoUring(c, argv, handoff.abi, a.method === 'ebpf' ? [SOCKET_EVENTS_FD, a.ringFd, ...a.linkFds] : []);
+  reexecWithoutIoUring(c, argv, handoff.abi, a.method === 'ebpf' ? [a.eventsFd, a.ringFd, ...a.linkFds] : []);
   const pcap = libpcap(c.symbolAddress);
   emit({ type: 'hello', protocol: HELPER_PROTOCOL_VERSION, version: HELPER_VERSION, pid: process.pid, libpcap: pcap.libVersion(), node: process.version });
 
@@ -220,7 +221,7 @@ export async function runStage2(argv: readonly string[], stageValue: string): Pr
   }
   let events: SocketEventsStream | null = null;
   if (attribution.message !== null) emit(attribution.message);
-  if (attribution.ring !== null) events = startSocketEvents(attribution.ring, clock);
+  if (attribution.ring !== null) events = startSocketEvents(attribution.ring, clock, attribution.eventsFd);
   stream = startStream(c, pcap, opened.handle, {
     count: o.count,
     durationSeconds: o.durationSeconds,

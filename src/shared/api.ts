@@ -21,6 +21,7 @@ import {
   MAX_VIEW_ROWS,
   type AppError,
   type CaptureStatusView,
+  type ChartSeries,
   type EngineUpdate,
   type InterfaceInfo,
   type OverviewRequest,
@@ -216,6 +217,8 @@ export interface HostApi {
   exportTable(req: TableExportRequest): Promise<Result<TableExport>>;
   /** Writes one flow's packets as pcap (from the file read, or the live recording) to a path the shell chose. */
   saveFlowPackets(req: FlowPacketsSave): Promise<Result<{ path: string; packets: number }>>;
+  /** One flow's traffic over capture time, binned as the traffic chart is, from its packets' timestamps. */
+  flowSeries(id: number): Promise<Result<ChartSeries>>;
 }
 export type HostMethod = keyof HostApi;
 export type HostArg<M extends HostMethod> = Parameters<HostApi[M]> extends [infer A] ? A : undefined;
@@ -249,6 +252,7 @@ export const HOST_API = Object.freeze({
   saveSettings: spec({ arg: checkSettings, caller: 'page', refusal: 'reject' }),
   exportTable: spec({ arg: checkTableExportRequest, caller: 'page', refusal: 'result' }),
   saveFlowPackets: spec({ arg: checkFlowPacketsSave, caller: 'shell', refusal: 'result' }),
+  flowSeries: spec({ arg: checkFlowId, caller: 'page', refusal: 'result' }),
 } satisfies { readonly [M in HostMethod]: MethodSpec<HostArg<M>> });
 
 export const HOST_METHODS: readonly HostMethod[] = Object.freeze(Object.keys(HOST_API) as HostMethod[]);

@@ -8,7 +8,7 @@ export const FLOW_SCHEMA_VERSION = 1;
 
 export type FlowProto = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'sctp' | 'gre' | 'esp' | 'other';
 /** Application labels, in the engine's code order (a new one goes at the end). */
-export const FLOW_APPS = ['dns', 'tls', 'http', 'quic', 'ssh', 'dhcp', 'dhcpv6', 'ntp', 'snmp', 'ssdp', 'stun', 'wireguard', 'syslog', 'ike', 'radius', 'sip', 'kerberos', 'smb', 'mqtt', 'bittorrent', 'dot', 'doh', 'netbios'] as const;
+export const FLOW_APPS = ['dns', 'tls', 'http', 'quic', 'ssh', 'dhcp', 'dhcpv6', 'ntp', 'snmp', 'ssdp', 'stun', 'wireguard', 'syslog', 'ike', 'radius', 'sip', 'kerberos', 'smb', 'mqtt', 'bittorrent', 'dot', 'doh', 'netbios', 'ldap', 'rdp', 'openvpn', 'rtp', 'ftp', 'ftp-data'] as const;
 export type FlowApp = (typeof FLOW_APPS)[number];
 /** `mid-flow`: first seen without a SYN (open before the capture began); FIN and RST move it on as any other. */
 export type TcpState = 'syn_sent' | 'established' | 'mid-flow' | 'closing' | 'closed' | 'reset';
@@ -73,6 +73,8 @@ export interface FlowRecord {
    * FQDN, option 39) and vendor class (option 60; DHCPv6 option 16's enterprise number). */
   dhcp_hostname?: string;
   dhcp_vendor_class?: string;
+  /** FTP data connections only: the id of the control flow whose PASV/EPSV reply or PORT/EPRT command announced it. */
+  ftp_control?: number;
 }
 
 /** Extra detail the desktop app shows in the flow drawer; absent from the CLI's JSON lines. */

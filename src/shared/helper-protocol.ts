@@ -1,5 +1,5 @@
 /**
- * The privileged helper's process boundary, version 5.
+ * The privileged helper's process boundary, version 6.
  *
  * The unprivileged side starts `sandpiper-helper` (through pkexec unless already root) with the arguments built by
  * `buildHelperArgs`. A capture filter crosses it compiled, never as text: the unprivileged side runs libpcap's
@@ -10,13 +10,14 @@
  *   - stdout: a standard pcap savefile stream (global header, then records), exactly what `tcpdump -w -` writes;
  *   - stderr: UTF-8 JSON lines, one `HelperMessage` per line, each carrying `type`;
  *   - fd 3, only with `--attribute-processes`: the socket-event stream of src/shared/socket-events.ts when the
- *     eBPF programs loaded (an `attribution` line says which method is active, and why not eBPF);
+ *     eBPF programs loaded (an `attribution` line says which method is active, and why not eBPF); with
+ *     `--events-fifo PATH` the same stream goes to that FIFO instead, since pkexec closes every fd above 2;
  *   - exit status: one of `HelperExitCode`.
  * It reads nothing but stdin, and only to notice EOF (its parent is gone).
  * Any change to this file that an older peer could misread bumps HELPER_PROTOCOL_VERSION.
  */
 
-export const HELPER_PROTOCOL_VERSION = 5;
+export const HELPER_PROTOCOL_VERSION = 6;
 
 /**
  * One exit status per kind of ending, so the unprivileged side can tell the user what actually happened (a failed
@@ -136,6 +137,24 @@ export interface HelperOptions {
   attributeProcesses?: boolean;
   /** With attributeProcesses: skip eBPF and report the /proc method (tests, odd kernels). */
   noEbpf?: boolean;
+  /**
+   * With attributeProcesses (and not noEbpf): the socket events go to this FIFO, not fd 3. An absolute, normalised
+   * path (`checkEventsFifoPath`) of a FIFO the invoking user owns, mode 0600, already open for reading.
+   */
+  eventsFifo?: string;
+}
+
+/** Longest `--events-fifo` path, in bytes; a fresh directory under the user's runtime or temp directory is far shorter. */
+export const EVENTS_FIFO_MAX_BYTES = 1024;
+
+/** Why `--events-fifo`'s value is refused before anything touches the file system, or null. */
+export function checkEventsFifoPath(p: string): string | null {
+  if (p.length === 0 || Buffer.byteLength(p, 'utf8') > EVENTS_FIFO_MAX_BYTES) return `must be 1 to ${EVENTS_FIFO_MAX_BYTES} bytes long`;
+  if (/[\x00-\x1f\x7f]/.test(p)) return 'must not contain control characters';
+  if (!p.startsWith('/')) return 'must be an absolute path';
+  const parts = p.slice(1).split('/');
+  if (parts.some((c) => c === '' || c === '.' || c === '..')) return 'must be a normalised path (no empty, "." or ".." component, no trailing slash)';
+  return null;
 }
 
 /** The helper's command line for the given options, in the order its parser documents. */
@@ -153,6 +172,7 @@ export function buildHelperArgs(o: HelperOptions): string[] {
   if (o.attributeProcesses) {
     a.push('--attribute-processes');
     if (o.noEbpf) a.push('--no-ebpf');
+    else if (o.eventsFifo !== undefined) a.push('--events-fifo', o.eventsFifo);
   }
   return a;
 }

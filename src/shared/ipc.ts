@@ -8,6 +8,7 @@ import type { ColumnId, SortDir } from './flows/columns.ts';
 import type { SandboxMessage } from './helper-protocol.ts';
 
 /**
+ * 11: flowSeries (one flow's traffic over capture time, for the details drawer's chart).
  * 10: exportTable (the flows table under a filter and sort, every matching flow, as CSV or JSON) and
  * saveFlowPackets (one flow's packets as pcap, to a path the shell chose).
  * 9: the app's settings persist (getSettings, saveSettings; src/shared/settings.ts).
@@ -19,7 +20,7 @@ import type { SandboxMessage } from './helper-protocol.ts';
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 10;
+export const IPC_PROTOCOL_VERSION = 11;
 
 export interface InterfaceInfo {
   name: string;

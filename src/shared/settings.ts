@@ -6,7 +6,7 @@
  *
  * This module imports nothing outside src/shared: the sandboxed preload bundles it.
  */
-import { COLUMN_IDS, isColumnId, type ColumnId, type SortDir } from './flows/columns.ts';
+import { COLUMN_IDS, FLOW_KEY_COLUMN, isColumnId, type ColumnId, type SortDir } from './flows/columns.ts';
 import { INTERFACE_NAME_RE } from './helper-protocol.ts';
 import { MAX_FILTER_LENGTH } from './ipc.ts';
 import type { Checked } from './api.ts';
@@ -40,8 +40,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   theme: 'system',
   interface: null,
   filterHistory: [],
-  sortColumn: 'last_seen',
-  sortDir: 'desc',
+  // Arrival order, as Wireshark lists packets: a row keeps its place while its flow's numbers change.
+  sortColumn: 'first_seen',
+  sortDir: 'asc',
   overviewOrder: 'bytes',
   hiddenColumns: [],
   columnWidths: {},
@@ -61,7 +62,7 @@ const FIELDS: { [K in Exclude<keyof Settings, 'version'>]: Field<K> } = {
   sortDir: (v) => (v === 'asc' || v === 'desc' ? v : undefined),
   overviewOrder: (v) => (v === 'bytes' || v === 'rate' ? v : undefined),
   hiddenColumns: (v) => {
-    if (!Array.isArray(v) || v.length >= COLUMN_IDS.length || !v.every(isColumnId)) return undefined;
+    if (!Array.isArray(v) || v.length >= COLUMN_IDS.length || !v.every(isColumnId) || v.includes(FLOW_KEY_COLUMN)) return undefined;
     return new Set(v).size === v.length ? [...v] : undefined;
   },
   columnWidths: (v) => {

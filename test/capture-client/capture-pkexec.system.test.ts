@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canMakeNetns, createNetnsPair } from '../support/netns.ts';
-import { ensureTestUser, LOCK_PATH, polkitRule, polkitSkipReason, PolkitUnavailable, startPolkit, type PolkitRig, type TestUser } from '../support/polkit.ts';
+import { LOCK_PATH, polkitRule, polkitSkipReason, withPolkitRig, type PolkitRig, type TestUser } from '../support/polkit.ts';
 import { makeFakeDir } from './fixtures/fake-helper.ts';
 import { CLI, NODE24, REAL_HELPER, UDP_SENDER, capinfosCount, capinfosSkipReason, realHelperSkipReason } from './fixtures/system-support.ts';
 
@@ -54,23 +54,7 @@ function interruptWhen(run: ReturnType<typeof start>, ready: RegExp): Promise<vo
 
 const jsonLines = (out: string) => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
-async function withRig(t: { skip: (m: string) => void }, rules: (u: TestUser) => string, body: (rig: PolkitRig, u: TestUser) => Promise<void>) {
-  const skip = polkitSkipReason();
-  if (skip) return t.skip(skip);
-  const user = ensureTestUser(USER);
-  let rig: PolkitRig;
-  try {
-    rig = await startPolkit({ rules: rules(user) });
-  } catch (e) {
-    if (e instanceof PolkitUnavailable) return t.skip(e.message);
-    throw e;
-  }
-  try {
-    await body(rig, user);
-  } finally {
-    await rig.stop();
-  }
-}
+const withRig = (t: { skip: (m: string) => void }, rules: (u: TestUser) => string, body: (rig: PolkitRig, u: TestUser) => Promise<void>) => withPolkitRig(t, USER, rules, body);
 
 test('the rig starts its own bus and polkitd and leaves nothing behind', async (t) => {
   let rulesPath = '';

@@ -251,6 +251,38 @@ test("a sink's backpressure pauses reading the helper's pipe until it drains, an
   assert.equal(packetsIn(Buffer.concat(chunks)), packets, 'the sink got the whole stream');
 });
 
+test("a full ingest queue pauses reading the helper's pipe until the engine has caught up, and nothing is lost", async () => {
+  const jobs: Array<() => void> = [];
+  const max = 256 * 1024;
+  // Each slice ingests one chunk.
+  const ingest = new QueuedIngest(createEngine(), { schedule: (cb) => void jobs.push(cb), maxQueuedBytes: max, sliceMs: 0 });
+  const packets = 40_000;
+  const capture = new LiveCapture({ helperPath: fakes.helper({ packets, oneWrite: true }), helper: { interface: 'lo' }, launch: 'direct', engine: ingest });
+  let most = 0;
+  let fulls = 0;
+  let reads = 0;
+  capture.run.on('data', () => {
+    reads++;
+    if (ingest.full) fulls++;
+    most = Math.max(most, ingest.queuedBytes);
+  });
+  capture.start();
+  let done = false;
+  void capture.done.then(() => (done = true));
+  while (!done) {
+    // The engine is slow: it gets a slice now and then, while the pipe is read as fast as it comes.
+    await new Promise((r) => setTimeout(r, 2));
+    jobs.splice(0, 1).forEach((j) => j());
+  }
+  const r = await capture.done;
+  assert.equal(r.failure, null);
+  assert.ok(fulls > 3, `the queue filled ${fulls} times in ${reads} reads`);
+  // Reading stops at the read that fills the queue: one read of at most 64 KiB on top of the bound (reading on, the
+  // queue would reach twice the bound, where pushes are ingested at once).
+  assert.ok(most <= max + 64 * 1024, `at most ${most} bytes waited`);
+  assert.equal(r.packets, packets, 'every packet was ingested');
+});
+
 test('a missing helper or pkexec is a spawn failure, not a crash', async () => {
   const s = new HelperRun({ helperPath: path.join(fakes.dir, 'nope'), helper: { interface: 'lo' }, launch: 'direct' });
   const r = await s.start().done;

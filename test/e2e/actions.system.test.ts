@@ -13,9 +13,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startUiServer, type UiServer } from '../../src/engine-host/ui-server.ts';
 import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
-import { e2eSkipReason, launchChromium, waitText } from './support.ts';
+import { e2eSkipReason, launchChromium, problemsOf, waitText, watchProblems } from './support.ts';
 import { RENDERER_DIR } from './bridge/server.ts';
-import { eth, ipv4, pcap, tcp, udp, TCP, type Rec } from '../engine/capture-fixtures.ts';
+import { eth, ipv4, pcap, tcpConnection, udp, TCP, type Rec } from '../engine/capture-fixtures.ts';
 
 const skip = e2eSkipReason();
 const A = '192.0.2.1';
@@ -29,11 +29,9 @@ function capture(): Uint8Array {
   for (let i = 0; i < UDP_FLOWS; i++) {
     for (let k = 0; k <= i % 3; k++) recs.push({ ts: T0 + i + k / 10, data: eth(0x0800, ipv4(A, B, 17, udp(20_000 + i, 53, [i, k]))) });
   }
-  const t = (ts: number, fromA: boolean, flags: number, payload: number[] = []) => ({
-    ts,
-    data: eth(0x0800, fromA ? ipv4(A, B, 6, tcp(40_000, 443, flags, payload)) : ipv4(B, A, 6, tcp(443, 40_000, flags, payload))),
-  });
-  recs.push(t(T0 + 40, true, TCP.SYN), t(T0 + 40.1, false, TCP.SYN | TCP.ACK), t(T0 + 40.2, true, TCP.ACK), t(T0 + 40.3, true, TCP.PSH | TCP.ACK, [1, 2, 3]), t(T0 + 40.4, false, TCP.PSH | TCP.ACK, [4]), t(T0 + 40.5, true, TCP.FIN | TCP.ACK));
+  const t = tcpConnection(A, B, 40_000, 443);
+  // The TCP connection comes first, so the table's default (arrival) order shows it on the first screen.
+  recs.unshift(t(T0 - 1, true, TCP.SYN), t(T0 - 0.9, false, TCP.SYN | TCP.ACK), t(T0 - 0.8, true, TCP.ACK), t(T0 - 0.7, true, TCP.PSH | TCP.ACK, [1, 2, 3]), t(T0 - 0.6, false, TCP.PSH | TCP.ACK, [4]), t(T0 - 0.5, true, TCP.FIN | TCP.ACK));
   return pcap(recs);
 }
 
@@ -61,12 +59,7 @@ after(async () => {
 
 async function openFlows(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 820 }, acceptDownloads: true });
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  (page as Page & { problems?: string[] }).problems = problems;
+  watchProblems(page);
   await page.goto(server.url);
   await page.getByRole('tab', { name: 'Flows' }).click();
   await waitText(page.locator('#flow-filter-count'), new RegExp(`^${UDP_FLOWS + 1} flows$`));
@@ -79,7 +72,6 @@ interface PageDoc {
 }
 const activeRole = (page: Page) => page.evaluate(() => (globalThis as unknown as PageDoc).document.activeElement?.getAttribute('role') ?? null);
 
-const problemsOf = (page: Page) => (page as Page & { problems?: string[] }).problems ?? [];
 const dataRows = (page: Page) => page.getByRole('grid', { name: 'Flows' }).locator('[role="row"][data-flow-id]');
 
 /** A download the page starts with `act`, saved into the test directory; its name and text. */

@@ -108,6 +108,8 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
 
   // A steady sender: its flow shows a rate while it sends, and 0 within 2 s of capture time once it stops.
   const port = 40999;
+  // Its row is on the first screen whatever came before it (the table's default order is arrival).
+  await page.getByRole('combobox', { name: 'Filter flows' }).fill(`port:${port}`);
   const sender = p.spawn(p.a, process.execPath, ['-e', STEADY_SENDER, p.ipB, String(port)], { stdio: 'ignore' });
   const row = page.getByRole('row').filter({ hasText: `${p.ipB}:${port}` });
   const rates = async () => {

@@ -2,9 +2,12 @@
  * End-to-end support: Debian's Chromium through playwright-core (never a downloaded browser), a capture file of
  * real traffic made in a netns pair, and a wrapper that runs the real capture helper inside a namespace.
  */
-import { chromium, type Browser, type Locator } from 'playwright-core';
-import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startUiServer, type UiServer } from '../../src/engine-host/ui-server.ts';
+import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
 import { canMakeNetns, createNetnsPair, type NetnsPair } from '../support/netns.ts';
 import { DEFAULT_PORTS, makeSelfSignedCert, runTrafficClient, startTcpdump, startTrafficServers, type ClientPlan, type Running } from '../support/traffic.ts';
 import { REPO_ROOT, RENDERER_DIR } from './bridge/server.ts';
@@ -36,6 +39,47 @@ export function launchChromium(): Promise<Browser> {
     // Other test files start and stop a system D-Bus; Chromium aborts when a bus it joined goes away, so keep it off.
     env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: NO_BUS, DBUS_SESSION_BUS_ADDRESS: NO_BUS },
   });
+}
+
+/** Collects the page's uncaught errors and console errors (problemsOf), which a test expects to stay empty. */
+export function watchProblems(page: Page): void {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  (page as Page & { problems?: string[] }).problems = problems;
+}
+
+export const problemsOf = (page: Page): string[] => (page as Page & { problems?: string[] }).problems ?? [];
+
+export interface FileUi {
+  dir: string;
+  /** Where the server's engine host keeps the settings (nothing there until the page saves). */
+  settingsPath: string;
+  server: UiServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** `sandpiper ui`'s server with `bytes` written to a capture file and opened, its settings in a temporary folder, and Chromium. */
+export async function fileUi(bytes: Uint8Array, prefix: string): Promise<FileUi> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const file = path.join(dir, 'capture.pcap');
+  const settingsPath = path.join(dir, 'config', 'settings.json');
+  writeFileSync(file, bytes);
+  const server = await startUiServer({ rendererDir: RENDERER_DIR, settingsPath, host: { createEngine: createSourceEngine } });
+  const opened = await server.openPath(file);
+  if (!opened.ok) throw new Error(opened.error.message);
+  const browser = await launchChromium();
+  return {
+    dir, settingsPath, server, browser,
+    async close() {
+      await browser.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function artifact(name: string): string {

@@ -93,8 +93,9 @@ function allRows(u: EngineUpdate): FlowRow[] {
 }
 
 let viewSeq = 0;
+/** A request; by default in the last-seen order these tests were written for. */
 function view(p: Partial<ViewRequest> = {}): ViewRequest {
-  return { ...DEFAULT_VIEW, seq: ++viewSeq, ...p };
+  return { ...DEFAULT_VIEW, sortColumn: 'last_seen', sortDir: 'desc', seq: ++viewSeq, ...p };
 }
 
 /** The next update that `pick` accepts. A new listener makes the host send its chart again. */
@@ -228,8 +229,8 @@ test('file read: updates while reading (with rates), then a final one holding ev
     // seq increases by one per update.
     assert.ok(rec.updates.length > 2, 'updates while reading');
     rec.updates.forEach((u, i) => assert.equal(u.seq, rec.updates[0].seq + i));
-    // The default view, sorted by last seen (newest first).
-    assert.deepEqual(last.rows.map((x) => x.last_seen), last.rows.map((x) => x.last_seen).sort((a, b) => b - a));
+    // The default view, in arrival order (first seen, oldest first).
+    assert.deepEqual(last.rows.map((x) => x.first_seen), last.rows.map((x) => x.first_seen).sort((a, b) => a - b));
     assert.equal(last.viewSeq, 0);
     // Rates over capture time while the file is read; none once it is read.
     assert.ok(rec.updates.some((u) => u.rows.some((x) => x.rate_fwd_1s > 0)), 'rates while reading');
@@ -435,7 +436,8 @@ test('throttling: a packet flood yields at most 10 updates per second, each carr
   for (const u of late) {
     assert.equal(u.total, 105);
     assert.equal(u.rows.length, 100, 'the default window, whatever the number of flows');
-    assert.deepEqual(u.rows.slice(0, 5).map((r) => r.sport).sort(), [20000, 20001, 20002, 20003, 20004], 'the hot flows were seen last');
+    // The default order is arrival: the flood's flows came after the others and move none of them.
+    assert.deepEqual(u.rows.map((r) => r.sport), Array.from({ length: 100 }, (_, i) => 10000 + i), 'the rows keep their places');
   }
   const pkts = rec.updates.at(-1)!.stats.packets;
   assert.equal(pkts, 100 + 3000 * 200, 'the engine saw every packet');
@@ -868,6 +870,7 @@ test('startCapture without live capture support is an error, not a crash', async
 });
 
 test("every update shows the engine's flows as they are: changed counters and texts, removals, returns", async () => {
+  const ARRIVAL = { sortColumn: DEFAULT_VIEW.sortColumn, sortDir: DEFAULT_VIEW.sortDir };
   const { live, wall, host, rec } = await liveHost(1_000_000, 'lo', '');
   const engine = (): Engine => live.io!.engine;
   let first = true;
@@ -879,7 +882,8 @@ test("every update shows the engine's flows as they are: changed counters and te
     if (at !== undefined) wall.set(at);
     const u = await nextUpdate(rec);
     const e = engine();
-    const want = [...e.flows()].map((f) => e.toRow(f, true)).sort((x, y) => y.last_seen - x.last_seen || e.slotOfId(x.id) - e.slotOfId(y.id));
+    // The default order: arrival.
+    const want = [...e.flows()].map((f) => e.toRow(f, true)).sort((x, y) => x.first_seen - y.first_seen || e.slotOfId(x.id) - e.slotOfId(y.id));
     assert.deepEqual(u.rows, want, `at ${wall.now()}`);
     assert.equal(u.total, want.length);
     return u;
@@ -892,10 +896,10 @@ test("every update shows the engine's flows as they are: changed counters and te
   const http = texts.rows.find((r) => r.sport === 2);
   assert.deepEqual([http?.state, http?.app, http?.host], ['established', 'http', 'www.example.test']);
   const filtered = waitFor(host, (u) => u);
-  host.setView(view({ filter: 'host:www.example.test' }));
+  host.setView(view({ ...ARRIVAL, filter: 'host:www.example.test' }));
   assert.deepEqual((await filtered).rows.map((r) => r.sport), [2], 'the changed text is filtered on');
   const unfiltered = waitFor(host, (u) => u);
-  host.setView(view());
+  host.setView(view(ARRIVAL));
   assert.deepEqual(idsOf(await unfiltered), [1, 2, 3]);
   // UDP flows 1 and 3 keep talking; the TCP flow closes and, 10 s later, leaves the table.
   await step([tcpRec(1000.1, true, 2, 80, TCP.ACK | TCP.FIN), tcpRec(1000.2, false, 2, 80, TCP.ACK | TCP.FIN), udpRec(1005, 1), udpRec(1005, 3)], 1005);

@@ -36,8 +36,8 @@ const value = (r: { type: string; value?: unknown }) => {
 };
 
 test('the table: every method has a spec; the page may not call the three that take a path', () => {
-  assert.deepEqual([...HOST_METHODS].sort(), ['exportTable', 'getSettings', 'listInterfaces', 'openFile', 'saveCapture', 'saveFlowPackets', 'saveSettings', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
-  assert.deepEqual([...PAGE_METHODS].sort(), ['exportTable', 'getSettings', 'listInterfaces', 'saveSettings', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
+  assert.deepEqual([...HOST_METHODS].sort(), ['exportTable', 'flowSeries', 'getSettings', 'listInterfaces', 'openFile', 'saveCapture', 'saveFlowPackets', 'saveSettings', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
+  assert.deepEqual([...PAGE_METHODS].sort(), ['exportTable', 'flowSeries', 'getSettings', 'listInterfaces', 'saveSettings', 'setOverview', 'setPaused', 'setView', 'startCapture', 'stopCapture', 'validateFilter']);
   for (const m of ['openFile', 'saveCapture', 'saveFlowPackets'] as const) assert.equal(HOST_API[m].caller, 'shell');
   assert.ok(Object.isFrozen(HOST_API));
   for (const m of HOST_METHODS) assert.ok(Object.isFrozen(HOST_API[m]), m);
@@ -58,6 +58,9 @@ test('the host validates arguments and checks the filter before starting a captu
   assert.equal(value(await dispatchHostCall(s, 'startCapture', { interface: '-x', filter: '', promisc: false }, 'page')).error.code, 'bad_arguments');
   assert.equal(value(await dispatchHostCall(s, 'startCapture', { interface: 'eth0', filter: '', promisc: false, extra: 1 }, 'page')).error.code, 'bad_arguments');
   assert.equal(value(await dispatchHostCall(s, 'openFile', 'relative.pcap', 'shell')).error.code, 'bad_arguments');
+  // A flow's chart series: only a flow id; one the table does not hold is a clear error, not a crash.
+  for (const bad of [0, -1, 1.5, '1', null, { id: 1 }]) assert.equal(value(await dispatchHostCall(s, 'flowSeries', bad, 'page')).error.message, 'That is not a flow id.', JSON.stringify(bad));
+  assert.equal(value(await dispatchHostCall(s, 'flowSeries', 7, 'page')).error.message, 'This flow is no longer in the table.');
   assert.equal(value(await dispatchHostCall(s, 'openFile', '/nonexistent/sp-host-test.pcap', 'shell')).error.code, 'unreadable_file');
   assert.equal(value(await dispatchHostCall(s, 'startCapture', { interface: 'eth0', filter: 'tcp', promisc: false }, 'page')).error.code, 'internal', 'no live capture wired in this session');
   assert.deepEqual(s.filters, ['bad', 'tcp']);

@@ -84,6 +84,11 @@ export interface Rec {
   wire?: number;
 }
 
+/** Records of one TCP connection over Ethernet between a (port sport) and b (port dport), either way. */
+export function tcpConnection(a: string, b: string, sport: number, dport: number): (ts: number, fromA: boolean, flags: number, payload?: number[]) => Rec {
+  return (ts, fromA, flags, payload = []) => ({ ts, data: eth(0x0800, fromA ? ipv4(a, b, 6, tcp(sport, dport, flags, payload)) : ipv4(b, a, 6, tcp(dport, sport, flags, payload))) });
+}
+
 class Bytes {
   readonly out: number[] = [];
   readonly le: boolean;

@@ -4,18 +4,15 @@
  * a file must be recovered by the engine in some flow of that file (DNS: the first 32 distinct names of each flow,
  * as the engine keeps), except the short, justified list below. Prints totals found/missed per kind.
  *
- * tshark runs once per file; its output is cached under the temp dir keyed by tshark's version and each file's size
- * and mtime, so a second run costs only the engine's reading.
+ * tshark's output comes from tshark-corpus.ts (one run per file shared with the other corpus comparisons, cached).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { execFileSync, spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureFormatError, createEngine } from '../../src/engine/index.ts';
 import { CORPUS_DIR } from './cli-bundle.ts';
+import { tsharkCorpus, tsharkCorpusSkip, type TsharkFrame } from './tshark-corpus.ts';
 
 type Kind = 'sni-tcp' | 'sni-quic' | 'http-host' | 'dns' | 'nbns';
 const KINDS: Kind[] = ['sni-tcp', 'sni-quic', 'http-host', 'dns', 'nbns'];
@@ -28,7 +25,6 @@ const NOT_DECODED_LINK = 'a link type the engine does not decode (counted in the
 const YOUNG = 'registered on a flow after 10.7 s of quiet: DPI reads a flow only while it is young (it stops after 5 s without packets)';
 const EXCEPTIONS = new Map<string, string>([
   ['LINKTYPE_IPV4_invalid.pcap|dns|example.com', 'tcpdump\'s test of a mismatch: the file declares raw IPv4 but holds an IPv6 packet; tshark goes by the version nibble, the engine counts the packet as undecoded rather than guess'],
-  ['LINKTYPE_PKTAP.pcap|dns|in.m.yahoo.com', `Apple PKTAP: ${NOT_DECODED_LINK}`],
   ['LINKTYPE_USER2_PKTAP.pcap|dns|in.m.yahoo.com', `Apple PKTAP under a user link type: ${NOT_DECODED_LINK}`],
   ['arcnet-rfc1051-arp-icmp-http.pcap|dns|tcpdump.org', `ARCNET: ${NOT_DECODED_LINK}`],
   ['arcnet-rfc1051-arp-icmp-http.pcap|dns|163.240.190.146.in-addr.arpa', `ARCNET: ${NOT_DECODED_LINK}`],
@@ -41,64 +37,19 @@ const EXCEPTIONS = new Map<string, string>([
   ['eapon1.pcap|http-host|239.255.255.250:1900', 'SSDP (HTTP-like text over UDP multicast): its HOST is the multicast group and port, not a host name'],
 ]);
 
-function tsharkVersion(): string | null {
-  try {
-    return execFileSync('tshark', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0];
-  } catch {
-    return null;
-  }
-}
-
-const version = tsharkVersion();
-const skip = !existsSync(CORPUS_DIR) ? `tcpdump corpus not found at ${CORPUS_DIR}` : version === null ? 'tshark is not installed' : null;
-
-const FIELDS = ['ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport',
-  'tls.handshake.extensions_server_name', 'http.host', 'dns.qry.name', 'nbns.name'];
-/** Separates a field's occurrences (tshark's -E aggregator); names may hold commas and spaces. */
-const AGG = '\x01';
-
-function cacheDir(): string {
-  const d = path.join(tmpdir(), `sandpiper-corpus-names-${createHash('sha256').update(version + FIELDS.join()).digest('hex').slice(0, 12)}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-}
-
-function tsharkFields(file: string, dir: string): Promise<string> {
-  const st = statSync(file);
-  const cached = path.join(dir, `${path.basename(file)}.${st.size}.${Math.floor(st.mtimeMs)}.tsv`);
-  if (existsSync(cached)) return Promise.resolve(readFileSync(cached, 'utf8'));
-  return new Promise((resolve, reject) => {
-    // -n: no name resolution (nothing may leave the machine).
-    const args = ['-n', '-r', file, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', `aggregator=${AGG}`];
-    for (const f of FIELDS) args.push('-e', f);
-    const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => chunks.push(d));
-    child.on('error', reject);
-    // A truncated or odd file makes tshark exit non-zero after printing what it read: that output still counts.
-    child.on('close', () => {
-      const out = Buffer.concat(chunks).toString('utf8');
-      writeFileSync(cached + '.tmp', out);
-      renameSync(cached + '.tmp', cached);
-      resolve(out);
-    });
-  });
-}
-
 interface Expected {
   kind: Kind;
   name: string;
 }
 
 /** The names tshark found in one file, DNS limited to the first 32 distinct ones per (innermost) conversation. */
-function expectedNames(tsv: string): Expected[] {
+function expectedNames(frames: TsharkFrame[]): Expected[] {
   const out = new Map<string, Expected>();
   const dnsPerFlow = new Map<string, Set<string>>();
-  for (const line of tsv.split('\n')) {
-    if (!line) continue;
-    const c = line.split('\t').map((f) => (f ? f.split(AGG) : []));
+  for (const f of frames) {
+    const c = [f['ip.src'], f['ip.dst'], f['ipv6.src'], f['ipv6.dst'], f['tcp.srcport'], f['tcp.dstport'], f['udp.srcport'], f['udp.dstport']];
     const last = (i: number) => c[i]?.at(-1) ?? '';
-    const [sni, host, dns, nbns] = [c[8] ?? [], c[9] ?? [], c[10] ?? [], c[11] ?? []];
+    const [sni, host, dns, nbns] = [f['tls.handshake.extensions_server_name'], f['http.host'], f['dns.qry.name'], f['nbns.name']];
     if (sni.length + host.length + dns.length + nbns.length === 0) continue;
     const udp = c[6]?.length > 0 && (c[4]?.length ?? 0) === 0;
     const a = `${last(0) || last(2)}:${udp ? last(6) : last(4)}`;
@@ -160,38 +111,27 @@ function isRecovered(e: Expected, r: Recovered): boolean {
   }
 }
 
-/** Runs fn over items, `width` at a time. */
-async function pool<T, R>(items: T[], width: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  }));
-  return results;
-}
-
-test('every SNI, HTTP Host and DNS query name tshark finds in the tcpdump corpus is recovered (totals printed)', { skip: skip ?? false, timeout: 30 * 60_000 }, async () => {
-  const files = readdirSync(CORPUS_DIR).filter((f) => f !== 'LICENSE').sort();
+test('every SNI, HTTP Host and DNS query name tshark finds in the tcpdump corpus is recovered (totals printed)', { skip: tsharkCorpusSkip ?? false, timeout: 30 * 60_000 }, async () => {
+  const files = await tsharkCorpus();
   assert.ok(files.length > 100, `expected the tcpdump corpus, found ${files.length} files`);
-  const dir = cacheDir();
-  const tsvs = await pool(files, 2, (f) => tsharkFields(path.join(CORPUS_DIR, f), dir));
   const zero = (): Record<Kind, number> => ({ 'sni-tcp': 0, 'sni-quic': 0, 'http-host': 0, dns: 0, nbns: 0 });
   const found = zero(), missed = zero(), excused = zero();
   const unexpected: string[] = [];
   const usedExceptions = new Set<string>();
-  for (let i = 0; i < files.length; i++) {
-    const expected = expectedNames(tsvs[i]);
+  for (const { name: file, frames, timedOut } of files) {
+    if (timedOut) {
+      unexpected.push(`${file}: tshark did not finish`);
+      continue;
+    }
+    const expected = expectedNames(frames);
     if (expected.length === 0) continue;
-    const got = engineNames(path.join(CORPUS_DIR, files[i]));
+    const got = engineNames(path.join(CORPUS_DIR, file));
     for (const e of expected) {
       if (isRecovered(e, got)) {
         found[e.kind]++;
         continue;
       }
-      const key = `${files[i]}|${e.kind}|${e.name}`;
+      const key = `${file}|${e.kind}|${e.name}`;
       if (EXCEPTIONS.has(key)) {
         excused[e.kind]++;
         usedExceptions.add(key);

@@ -93,3 +93,32 @@ test('read summary: packets of link types not decoded are counted by link type n
   g.end();
   assert.deepEqual([g.summary().undecoded, g.summary().undecoded_link_types], [1, {}]);
 });
+
+test('IP over InfiniBand (242): the 40-byte address header, then type and reserved', () => {
+  const hdr = (type: number) => [...Array(40).fill(0x11), type >> 8, type & 255, 0, 0];
+  assert.equal(decode([...hdr(0x0800), ...v4], 242).p.dport, 80);
+  assert.equal(decode([...hdr(0x86dd), ...v6], 242).p.dport, 53);
+  assert.equal(decode(hdr(0x0800).slice(0, 43), 242).r, DECODED_UNDECODED, 'shorter than its header');
+});
+
+test('Ethernet: MACsec with integrity only is read through (with or without the SCI); encrypted MACsec is not; NSH', () => {
+  const ethHead = (type: number) => [...Array(12).fill(2), type >> 8, type & 255];
+  const icv = Array(16).fill(0xee);
+  const secTag = (tci: number) => [tci, 0, 0, 0, 0, 1, ...((tci & 0x20) !== 0 ? Array(8).fill(3) : [])];
+  assert.equal(decode([...ethHead(0x88e5), ...secTag(0x20), 0x08, 0x00, ...v4, ...icv], 1).p.dport, 80);
+  assert.equal(decode([...ethHead(0x88e5), ...secTag(0x00), 0x86, 0xdd, ...v6, ...icv], 1).p.dport, 53);
+  assert.equal(decode([...ethHead(0x88e5), ...secTag(0x2c), 0x08, 0x00, ...v4, ...icv], 1).r, DECODED_UNDECODED, 'encrypted');
+  // NSH base header (length 6 words, MD type 1), service path header, 16 bytes of context, next protocol IPv4.
+  const nsh = [0x00, 0x06, 0x01, 0x01, 0, 0, 1, 255, ...Array(16).fill(0)];
+  assert.equal(decode([...ethHead(0x894f), ...nsh, ...v4], 1).p.dport, 80);
+});
+
+test('Apple PKTAP (258): its header names the link type inside; only packet records, never PKTAP in PKTAP', () => {
+  const hdr = (dlt: number, next = 1) => [...le32(108), ...le32(next), ...le32(dlt), ...Array(96).fill(0)];
+  const ethIp = [...Array(12).fill(2), 0x08, 0x00, ...v4];
+  assert.equal(decode([...hdr(1), ...ethIp], 258).p.dport, 80);
+  assert.equal(decode([...hdr(12), ...v6], 258).p.dport, 53);
+  assert.equal(decode([...hdr(1, 2), ...ethIp], 258).r, DECODED_UNDECODED, 'not a packet record');
+  assert.equal(decode([...hdr(258), ...hdr(1), ...ethIp], 258).r, DECODED_UNDECODED);
+  assert.equal(decode(hdr(1).slice(0, 100), 258).r, DECODED_UNDECODED, 'a header longer than the packet');
+});

@@ -7,11 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { createEngine, CaptureFormatError } from '../../src/engine/index.ts';
 import { serverByPorts, SERVER_A, SERVER_B } from '../../src/engine/service-ports.ts';
 import { CORPUS_DIR } from './cli-bundle.ts';
+import { readWithoutDpi } from './tshark-corpus.ts';
 
 /** Corpus files holding TCP conversations without a SYN (found with tshark: tcp.stream values with no tcp.flags.syn). */
 const MIDFLOW_FILES: string[] = [
@@ -165,13 +165,7 @@ interface Ours {
 }
 
 function engine(file: string): Map<string, Ours> {
-  const e = createEngine({ detail: false, retainEnded: true, dpi: false, geo: null });
-  try {
-    e.push(new Uint8Array(readFileSync(file)));
-    e.end();
-  } catch (err) {
-    if (!(err instanceof CaptureFormatError)) throw err;
-  }
+  const e = readWithoutDpi(file);
   const m = new Map<string, Ours>();
   for (const f of e.flows()) {
     const r = e.toRecord(f);

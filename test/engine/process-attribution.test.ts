@@ -148,11 +148,16 @@ test('fake /proc: names, paths and user names chosen to spoof reach no one raw',
     { pid: 800, process: `ssh${R}d${R}[2J`, exe: `/home/e/${R}nib/rsu${R}/${R}firefox`, user: `e${R}vil${R}[0m`, hidden: false });
 });
 
-test('fake /proc: re-read at most every refreshMs, and only on a miss', (t) => {
+/** An attributor over a fresh fake /proc (removed after the test), re-reading every 250 ms of `now`. */
+function clockedAttributor(t: { after: (fn: () => void) => void }, now: () => number): { root: string; pa: ProcessAttributor } {
   const { root, passwd } = fakeTree();
   t.after(() => rmSync(path.dirname(root), { recursive: true, force: true }));
+  return { root, pa: new ProcessAttributor({ procRoot: root, passwdPath: passwd, refreshMs: 250, now, localAddresses: () => ['192.168.1.10'] }) };
+}
+
+test('fake /proc: re-read at most every refreshMs, and only on a miss', (t) => {
   let now = 1000;
-  const pa = new ProcessAttributor({ procRoot: root, passwdPath: passwd, refreshMs: 250, now: () => now, localAddresses: () => ['192.168.1.10'] });
+  const { root, pa } = clockedAttributor(t, () => now);
   assert.equal(pa.lookup('tcp', '192.168.1.10', 51000, '93.184.216.34', 443)?.process, 'curl');
   // A new socket and process appear; a lookup 100 ms later must not re-read /proc.
   writeFileSync(path.join(root, 'net', 'tcp'), [HEADER, line(0, ep(v4('192.168.1.10'), 51000), ep(v4('93.184.216.34'), 443), 1, 1000, 2001),
@@ -183,6 +188,37 @@ test('fake /proc: re-read at most every refreshMs, and only on a miss', (t) => {
   now += 1000;
   assert.equal(pa.lookup('tcp', '203.0.113.5', 61000, '192.168.1.10', 8080), null);
   assert.equal(pa.lookup('tcp', '192.168.1.10', 8080, '203.0.113.5', 61000)?.process, 'wget');
+});
+
+test('fake /proc: a miss re-reads only its own protocol\'s tables', (t) => {
+  let now = 1000;
+  const { root, pa } = clockedAttributor(t, () => now);
+  assert.equal(pa.lookup('tcp', '192.168.1.10', 51000, '93.184.216.34', 443)?.process, 'curl');
+  assert.equal(pa.hasPort('udp', 5353), true, 'the first read takes both protocols');
+  // TCP's sockets vanish from the file; a UDP miss must not re-read it, so the TCP flow is still found.
+  writeFileSync(path.join(root, 'net', 'tcp'), [HEADER, ''].join('\n'));
+  now += 300;
+  assert.equal(pa.hasPort('udp', 9999), false);
+  assert.equal(pa.lookup('udp', '10.9.9.9', 9999, '10.9.9.8', 9999), null);
+  assert.equal(pa.lookup('tcp', '192.168.1.10', 51000, '93.184.216.34', 443)?.process, 'curl', 'the TCP tables were not re-read');
+  assert.equal(pa.hasPort('tcp', 51000), false, 'a TCP miss re-reads them');
+});
+
+test('fake /proc: a costly read of the tables waits COST_FACTOR times its cost before the next', (t) => {
+  // Every look at the clock moves it on by `step` ms: a read between two looks then takes `step` ms.
+  let now = 1000;
+  let step = 0;
+  const { root, pa } = clockedAttributor(t, () => (now += step));
+  assert.equal(pa.hasPort('udp', 5353), true);
+  step = 30; // one read of the UDP tables takes 30 ms: the next waits 600 ms, not 250
+  now += 300;
+  assert.equal(pa.hasPort('udp', 5353), true);
+  step = 0;
+  writeFileSync(path.join(root, 'net', 'udp'), [HEADER, ''].join('\n'));
+  now += 400;
+  assert.equal(pa.hasPort('udp', 5353), true, '400 ms later: not yet re-read');
+  now += 250;
+  assert.equal(pa.hasPort('udp', 5353), false, 'past 600 ms: re-read');
 });
 
 const node = process.execPath;

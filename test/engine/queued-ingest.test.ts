@@ -40,22 +40,40 @@ test('QueuedIngest: push only queues; the scheduled slices ingest the chunks in 
   assert.equal(q.completeBytes, plain.completeBytes);
 });
 
-test('QueuedIngest: end ingests what is still queued; past the bound a push ingests at once', () => {
+test('QueuedIngest: end ingests what is still queued', () => {
   const s = manual();
   const q = new QueuedIngest(createEngine(), { schedule: s.schedule });
   for (const c of chunks()) q.push(c);
   q.end();
   assert.equal(q.stats.packets, 400);
   assert.equal(q.queuedBytes, 0);
+});
 
-  const b = new QueuedIngest(createEngine(), { schedule: manual().schedule, maxQueuedBytes: 1000 });
-  let most = 0;
-  for (const c of chunks()) {
-    b.push(c);
-    most = Math.max(most, b.queuedBytes);
+test('QueuedIngest: at the bound the queue is full and pushes stay queued; onRoom once the slices free half of it', () => {
+  const s = manual();
+  const q = new QueuedIngest(createEngine(), { schedule: s.schedule, sliceMs: 0, maxQueuedBytes: 1000 });
+  let rooms = 0;
+  q.onRoom(() => rooms++);
+  const all = chunks();
+  let i = 0;
+  while (!q.full) q.push(all[i++]);
+  assert.ok(q.queuedBytes >= 1000 && q.queuedBytes < 1000 + 97);
+  assert.equal(q.stats.packets, 0, 'a full queue is not ingested at once: the event loop keeps turning');
+  while (q.queuedBytes > 500) {
+    assert.equal(rooms, 0, 'no room until half the bound is free');
+    s.run();
   }
-  assert.ok(most <= 1000, `at most the bound waits (${most})`);
-  assert.ok(b.stats.packets > 300, 'the pushes past the bound ingested the queue');
+  assert.equal(rooms, 1);
+  assert.equal(q.full, false);
+  // A caller that reads on past twice the bound has each such push ingested at once: memory stays bounded.
+  let most = 0;
+  for (; i < all.length; i++) {
+    q.push(all[i]);
+    most = Math.max(most, q.queuedBytes);
+  }
+  assert.ok(most <= 2000, `at most twice the bound waits (${most})`);
+  q.end();
+  assert.equal(q.stats.packets, 400);
 });
 
 test('QueuedIngest: a corrupt queued chunk is thrown by the next push or by end, and `failure` tells it', () => {

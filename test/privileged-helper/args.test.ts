@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BPF_MAXINSNS, buildHelperArgs, DEFAULT_BUFFER_MB, DEFAULT_SNAPLEN, formatBpfProgram, type BpfInsn } from '../../src/shared/helper-protocol.ts';
-import { parseHelperArgs, quote, resolveTargetUser } from '../../src/privileged-helper/args.ts';
+import { invokingUid, parseHelperArgs, quote, resolveTargetUser } from '../../src/privileged-helper/args.ts';
 
 test('defaults are filled in', () => {
   const r = parseHelperArgs(['--interface', 'eth0']);
@@ -10,7 +10,7 @@ test('defaults are filled in', () => {
     options: {
       interface: 'eth0', filter: null, snaplen: DEFAULT_SNAPLEN, promisc: false, bufferMb: DEFAULT_BUFFER_MB,
       count: null, durationSeconds: null, sandboxStrict: false, user: null, maxLandlockAbi: null,
-      attributeProcesses: false, noEbpf: false,
+      attributeProcesses: false, noEbpf: false, eventsFifo: null,
     },
   });
 });
@@ -27,8 +27,49 @@ test('every flag parses, in any order, and round-trips through buildHelperArgs',
   assert.ok(argv.includes('--filter-bpf') && argv.includes('40 0 0 14') === false, 'one argument holds the whole program');
   assert.deepEqual(r.options, {
     interface: 'any', filter, snaplen: 96, promisc: true, bufferMb: 16, count: 10,
-    durationSeconds: 5, sandboxStrict: true, user: 1000, maxLandlockAbi: 4, attributeProcesses: true, noEbpf: true,
+    durationSeconds: 5, sandboxStrict: true, user: 1000, maxLandlockAbi: 4, attributeProcesses: true, noEbpf: true, eventsFifo: null,
   });
+  const withFifo = buildHelperArgs({ interface: 'lo', attributeProcesses: true, eventsFifo: '/run/user/1000/sandpiper-x/events' });
+  assert.deepEqual(withFifo, ['--interface', 'lo', '--attribute-processes', '--events-fifo', '/run/user/1000/sandpiper-x/events']);
+  const back = parseHelperArgs(withFifo);
+  assert.ok(back.ok && back.options.eventsFifo === '/run/user/1000/sandpiper-x/events');
+});
+
+test('--events-fifo: an absolute, normalised path, only with --attribute-processes and never with --no-ebpf', () => {
+  const parse = (...extra: string[]) => parseHelperArgs(['--interface', 'lo', '--attribute-processes', ...extra]);
+  for (const [value, why] of [
+    ['', 'must be 1 to 1024 bytes long'],
+    ['events', 'must be an absolute path'],
+    ['./events', 'must be an absolute path'],
+    ['/tmp/../etc/events', 'must be a normalised path'],
+    ['/tmp/./events', 'must be a normalised path'],
+    ['/tmp//events', 'must be a normalised path'],
+    ['/tmp/dir/', 'must be a normalised path'],
+    ['/', 'must be a normalised path'],
+    ['/tmp/ev\nents', 'must not contain control characters'],
+    [`/tmp/${'x'.repeat(1100)}`, 'must be 1 to 1024 bytes long'],
+  ] as const) {
+    const r = parse('--events-fifo', value);
+    assert.ok(!r.ok, JSON.stringify(value));
+    assert.equal(r.code, 'bad_arguments');
+    assert.ok(r.message.startsWith(`--events-fifo ${why}`), r.message);
+    assert.doesNotMatch(r.message.split('. Usage:')[0], /\n/, 'the value is quoted, never echoed raw');
+  }
+  assert.ok(parse('--events-fifo', '/tmp/sandpiper-events-AbC123/events').ok);
+  const without = parseHelperArgs(['--interface', 'lo', '--events-fifo', '/tmp/x/events']);
+  assert.ok(!without.ok && without.message.startsWith('--events-fifo only goes with --attribute-processes'));
+  const noEbpf = parse('--no-ebpf', '--events-fifo', '/tmp/x/events');
+  assert.ok(!noEbpf.ok && noEbpf.message.startsWith('--events-fifo and --no-ebpf do not go together'));
+  assert.equal(parse('--events-fifo', '/tmp/a', '--events-fifo', '/tmp/b').ok, false, 'given twice');
+  assert.deepEqual(buildHelperArgs({ interface: 'lo', attributeProcesses: true, noEbpf: true, eventsFifo: '/tmp/x' }), ['--interface', 'lo', '--attribute-processes', '--no-ebpf'], 'not sent with --no-ebpf');
+  assert.deepEqual(buildHelperArgs({ interface: 'lo', eventsFifo: '/tmp/x' }), ['--interface', 'lo'], 'not sent without --attribute-processes');
+});
+
+test('the events FIFO belongs to PKEXEC_UID, else SUDO_UID, else the real uid', () => {
+  assert.equal(invokingUid({ PKEXEC_UID: '1000', SUDO_UID: '1001' }, 0), 1000);
+  assert.equal(invokingUid({ SUDO_UID: '1001' }, 0), 1001);
+  assert.equal(invokingUid({}, 0), 0);
+  assert.equal(invokingUid({ PKEXEC_UID: '1x' }, 0), 0, 'a malformed variable names no one');
 });
 
 test('--attribute-processes alone; --no-ebpf only with it; neither twice', () => {

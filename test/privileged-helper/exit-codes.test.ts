@@ -26,7 +26,7 @@ test('each kind of failure has its own exit status, as docs/helper.md lists them
   assert.deepEqual([...documentedExits().keys()].sort((a, b) => a - b), [...values].sort((a, b) => a - b));
   // 1 is Node's uncaught exception; 126/127 are pkexec's own answers.
   for (const v of values) assert.ok(v !== 1 && v !== PkexecExitCode.dismissed && v !== PkexecExitCode.notAuthorised && v < 128, String(v));
-  assert.equal(HELPER_PROTOCOL_VERSION, 5);
+  assert.equal(HELPER_PROTOCOL_VERSION, 6);
 });
 
 test('error codes map to the status docs/helper.md gives them; only argument refinements share one', () => {

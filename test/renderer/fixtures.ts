@@ -73,6 +73,7 @@ export interface MockApi extends SandpiperApi {
   exportTable: ReturnType<typeof vi.fn<SandpiperApi['exportTable']>>;
   saveTableExport: ReturnType<typeof vi.fn<SandpiperApi['saveTableExport']>>;
   saveFlowPackets: ReturnType<typeof vi.fn<SandpiperApi['saveFlowPackets']>>;
+  flowSeries: ReturnType<typeof vi.fn<SandpiperApi['flowSeries']>>;
   setView: ReturnType<typeof vi.fn<SandpiperApi['setView']>>;
   setOverview: ReturnType<typeof vi.fn<SandpiperApi['setOverview']>>;
   getSettings: ReturnType<typeof vi.fn<SandpiperApi['getSettings']>>;
@@ -99,6 +100,7 @@ export function mockApi(): MockApi {
     exportTable: vi.fn(async (req) => ({ ok: true as const, value: { format: req.format, text: '', flows: 0 } })),
     saveTableExport: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/flows.csv', flows: 3 } })),
     saveFlowPackets: vi.fn(async () => ({ ok: true as const, value: { path: '/tmp/flow-1.pcap', packets: 4 } })),
+    flowSeries: vi.fn(async () => ({ ok: true as const, value: { start: 0, step: 1, down: [], up: [] } })),
     setView: vi.fn(async () => undefined),
     setOverview: vi.fn(async () => undefined),
     getSettings: vi.fn(async () => settingsFromFile(null)),

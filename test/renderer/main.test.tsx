@@ -31,6 +31,6 @@ describe('renderer entry', () => {
     expect(await screen.findByRole('heading', { name: 'Sandpiper' })).toBeTruthy();
     await waitFor(() => expect(api.listInterfaces).toHaveBeenCalled());
     // The first view request (there is no snapshot to ask for): the host answers it with the table.
-    expect(api.setView).toHaveBeenCalledWith(expect.objectContaining({ seq: 1, sortColumn: 'last_seen', sortDir: 'desc', filter: '', start: 0, select: null }));
+    expect(api.setView).toHaveBeenCalledWith(expect.objectContaining({ seq: 1, sortColumn: 'first_seen', sortDir: 'asc', filter: '', start: 0, select: null }));
   });
 });

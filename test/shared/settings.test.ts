@@ -26,6 +26,8 @@ describe('settings', () => {
       [{ ...good, sortColumn: 'nope' }, /sortColumn/],
       [{ ...good, sortDir: 'up' }, /sortDir/],
       [{ ...good, hiddenColumns: ['process', 'local', 'remote', 'proto', 'state', 'down', 'up', 'bytes', 'packets', 'first_seen', 'last_seen'] }, /hiddenColumns/],
+      // The flow key column (the remote end) is always shown.
+      [{ ...good, hiddenColumns: ['remote'] }, /hiddenColumns/],
       [{ ...good, columnWidths: { remote: 5 } }, /columnWidths/],
       [{ ...good, columnWidths: { nope: 100 } }, /columnWidths/],
     ];

@@ -334,6 +334,33 @@ export async function startPolkit(opts: { rules: string; lockTimeoutMs?: number 
   };
 }
 
+/**
+ * Runs `body` with a rig whose rules come from `rules(user)` for the test user `userName` (created once), and stops
+ * the rig after; skips the test when the machine cannot host the rig.
+ */
+export async function withPolkitRig(
+  t: { skip: (m: string) => void },
+  userName: string,
+  rules: (u: TestUser) => string,
+  body: (rig: PolkitRig, u: TestUser) => Promise<void>,
+): Promise<void> {
+  const skip = polkitSkipReason();
+  if (skip) return t.skip(skip);
+  const user = ensureTestUser(userName);
+  let rig: PolkitRig;
+  try {
+    rig = await startPolkit({ rules: rules(user) });
+  } catch (e) {
+    if (e instanceof PolkitUnavailable) return t.skip(e.message);
+    throw e;
+  }
+  try {
+    await body(rig, user);
+  } finally {
+    await rig.stop();
+  }
+}
+
 /** Creates (once) a non-root user with a home directory; returns its ids. */
 export function ensureTestUser(name: string): TestUser {
   if (!/^[a-z_][a-z0-9_-]{0,30}$/.test(name)) throw new Error(`unsafe user name '${name}'`);

@@ -194,7 +194,7 @@ export class FlowExporter {
         sport: ported ? r.sport : 0,
         dport: ported ? r.dport : 0,
         proto,
-        tcpFlags: proto === 6 ? tcpFlagsOf(r.state) : 0,
+        tcpFlags: proto === 6 ? tcpFlagsOf(r.state, this.engine.tcpSynSeenAt(s)) : 0,
         octets: 0,
         packets: 0,
         startMs: Math.round(this.start[s] * 1000),

@@ -147,21 +147,25 @@ export function sniffLinktype(head: Uint8Array): number | null {
   return null;
 }
 
-/** TCP flags implied by the engine's state name. */
-export function tcpFlagsOf(state: string): number {
+/**
+ * TCP flags implied by the engine's state name, and whether a SYN was seen: a flow first seen mid-stream claims no
+ * SYN, even once a FIN or RST has moved its state on.
+ */
+export function tcpFlagsOf(state: string, synSeen: boolean): number {
   const FIN = 1, SYN = 2, RST = 4, ACK = 16;
+  const syn = synSeen ? SYN : 0;
   switch (state) {
     case 'syn_sent':
       return SYN;
     case 'established':
-      return SYN | ACK;
+      return syn | ACK;
     case 'closing':
     case 'closed':
-      return SYN | ACK | FIN;
+      return syn | ACK | FIN;
     case 'reset':
-      return RST | ACK;
+      return syn | RST | ACK;
     default:
-      return ACK;
+      return syn | ACK;
   }
 }
 

@@ -10,6 +10,7 @@ import type { EngineUpdate, SelectedFlow, ViewRequest } from '../../shared/ipc.t
 import { MAX_VIEW_ROWS, RATE_HISTORY_LENGTH } from '../../shared/ipc.ts';
 import { downRate, upRate } from '../../shared/flows/endpoints.ts';
 import { parseFilterQuery } from '../../shared/flows/filter-query.ts';
+import { DEFAULT_SETTINGS } from '../../shared/settings.ts';
 import { columnById } from './columns.ts';
 import { FlowView, type ViewSpec } from './flow-view.ts';
 
@@ -18,8 +19,8 @@ export type ViewPart = Pick<EngineUpdate, 'viewSeq' | 'total' | 'count' | 'start
 /** What is served before the renderer asks for anything. */
 export const DEFAULT_VIEW: Readonly<ViewRequest> = Object.freeze({
   seq: 0,
-  sortColumn: 'last_seen',
-  sortDir: 'desc',
+  sortColumn: DEFAULT_SETTINGS.sortColumn,
+  sortDir: DEFAULT_SETTINGS.sortDir,
   filter: '',
   start: 0,
   end: 100,

@@ -4,7 +4,7 @@
  * matching parser; `createNameCache` makes the shared address → name cache that DNS answers feed.
  */
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './types.ts';
-import { pushBounded, startsWithAscii, u16 } from './bytes.ts';
+import { pushBounded, startsWithAscii, u16, u32 } from './bytes.ts';
 import { DpiGuard, type DpiLimits } from './guard.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA, DnsScan, looksLikeDns, scanDnsMessage } from './dns.ts';
 import { looksLikeHttpRequest, looksLikeHttpResponse, parseHttpRequestHead, MAX_HEAD } from './http-request.ts';
@@ -14,10 +14,14 @@ import { QuicInitialReader, looksLikeQuicInitial, quicLongHeaderVersion } from '
 import { looksLikeSsh, parseSshBanner, SSH_SCAN_LIMIT } from './ssh-banner.ts';
 import { StreamPrefix } from './stream-prefix.ts';
 import { encryptedDnsApp, isDohName } from './encrypted-dns.ts';
+import { FTP_PORT, ftpAnnouncement } from './ftp.ts';
+import { isOpenvpnClientReset, isOpenvpnServerReset } from './openvpn.ts';
+import { looksLikeSip, sdpMedia } from './sip.ts';
+import { rtpFollows, rtpKind, rtpSeq, rtpSsrc } from './rtp.ts';
 import { tcpAppLabel } from './tcp-apps.ts';
 import { udpAppLabel } from './udp-apps.ts';
 import { MAX_HELLO, TlsClientHelloReader, looksLikeTlsHandshakeRecord } from './tls-client-hello.ts';
-import { PRE_CONNECT, PRE_NONE, SCAN_END, SCAN_MORE, clientPreambleKind, looksLikeGreeting, scanPreamble, starttlsKindForPort } from './tls-preamble.ts';
+import { PRE_CONNECT, PRE_NONE, PRE_RDP, SCAN_END, SCAN_MORE, clientPreambleKind, isRdpConnectionRequest, looksLikeGreeting, scanPreamble, starttlsKindForPort } from './tls-preamble.ts';
 
 export type { FlowDpi, NameCache, DpiFacts, PayloadContext } from './types.ts';
 export { DpiGuard, type DpiLimits, type DpiRefusals } from './guard.ts';
@@ -41,7 +45,11 @@ const MAX_DNS_TCP_MESSAGE = 16 * 1024;
 const MIN_CLASSIFY = 16;
 
 // Modes, as small integers (compared on every packet).
-const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6, NBNS = 7, LABELLED = 8;
+const UNKNOWN = 0, DNS = 1, TLS = 2, HTTP = 3, QUIC = 4, SSH = 5, PREAMBLE = 6, NBNS = 7, LABELLED = 8, STUN = 9, SIP = 10;
+/** SIP datagrams read on one flow for SDP media announcements (an INVITE may follow REGISTER or OPTIONS). */
+const MAX_SIP_MESSAGES = 24;
+/** Datagrams a STUN flow is read for RTP (rtp.ts) before it stays labelled stun. */
+const MAX_STUN_FOLLOW = 24;
 const MDNS_PORT = 5353;
 const NBNS_PORT = 137;
 /** mDNS queries ask many questions at once (one per service browsed). */
@@ -90,7 +98,7 @@ export function openFlowDpi(names: NameCache, guard: DpiGuard): FlowDpi | null {
 }
 
 function emptyFacts(): DpiFacts {
-  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, dhcp: null };
+  return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, dhcp: null, ftpAnnounced: 0, mediaAnnounced: null };
 }
 
 /**
@@ -130,6 +138,14 @@ class FlowInspector implements FlowDpi {
   private preTried = false;
   /** A preamble ended: only the client's bytes after it are classified, the server's replies are not ours. */
   private afterPre = false;
+  /** OpenVPN: the direction bit of a client hard reset seen (0 none), and its session id. */
+  private ovpnDir = 0;
+  private ovpnHi = 0;
+  private ovpnLo = 0;
+  /** RTP after STUN: the direction bit (0 none), SSRC and sequence number of the last RTP packet seen. */
+  private rtpDir = 0;
+  private rtpSsrc = 0;
+  private rtpSeq = 0;
 
   constructor(names: NameCache, guard: DpiGuard) {
     this.names = names;
@@ -189,7 +205,19 @@ class FlowInspector implements FlowDpi {
         this.facts.app = 'dns';
         return this.dnsMessage(ctx);
       }
-      if (this.mode === UNKNOWN && udpAppLabel(ctx, buf, off, len, this.facts)) return true;
+      if (this.mode === UNKNOWN && udpAppLabel(ctx, buf, off, len, this.facts)) {
+        if (this.facts.app === 'sip') {
+          // Later messages may announce media (SDP in an INVITE or its answer).
+          this.mode = SIP;
+          this.facts.mediaAnnounced = sdpMedia(buf, off, len);
+          return false;
+        }
+        if (this.facts.app !== 'stun') return true;
+        // Media may follow the connectivity checks.
+        this.mode = STUN;
+        return false;
+      }
+      if (this.mode === UNKNOWN && this.openvpn(ctx.fromInitiator ? 1 : 2, buf, off, len)) return true;
       if (this.mode === UNKNOWN) {
         // Datagrams stand alone, so each one is tried, but a flow whose first datagram each way matched nothing ends.
         // A long header of another version (version negotiation, greased versions) may be followed by v1/v2.
@@ -217,7 +245,33 @@ class FlowInspector implements FlowDpi {
       if (scanNbnsMessage(buf, off, len, nbnsNames)) return this.nbnsMessage();
       return this.packets >= MAX_DNS_MESSAGES;
     }
+    if (this.mode === STUN) return this.rtpAfterStun(ctx.fromInitiator ? 1 : 2, buf, off, len);
+    if (this.mode === SIP) {
+      if (looksLikeSip(buf, off, len)) this.facts.mediaAnnounced = sdpMedia(buf, off, len);
+      return this.packets >= MAX_SIP_MESSAGES;
+    }
     return true;
+  }
+
+  /** After STUN: two RTP packets of one direction with one SSRC and close sequence numbers make it rtp. */
+  private rtpAfterStun(bit: number, d: Uint8Array, o: number, n: number): boolean {
+    const kind = rtpKind(d, o, n);
+    if (kind === 2 && this.rtpDir !== 0) {
+      this.facts.app = 'rtp';
+      return true;
+    }
+    if (kind === 1) {
+      const ssrc = rtpSsrc(d, o);
+      const seq = rtpSeq(d, o);
+      if (this.rtpDir === bit && this.rtpSsrc === ssrc && rtpFollows(this.rtpSeq, seq)) {
+        this.facts.app = 'rtp';
+        return true;
+      }
+      this.rtpDir = bit;
+      this.rtpSsrc = ssrc;
+      this.rtpSeq = seq;
+    }
+    return this.packets >= MAX_STUN_FOLLOW;
   }
 
   private isMdns(ctx: PayloadContext): boolean {
@@ -273,6 +327,32 @@ class FlowInspector implements FlowDpi {
       this.dnsQueriesSeen > 0 && this.dnsResponsesSeen >= this.dnsQueriesSeen;
   }
 
+  /**
+   * OpenVPN's handshake (openvpn.ts): remembers a client hard reset's session id; true (app set) when the other
+   * direction's hard reset acknowledges it.
+   */
+  private openvpn(bit: number, d: Uint8Array, o: number, n: number): boolean {
+    if (n < 14) return false;
+    if (isOpenvpnClientReset(d, o, n)) {
+      this.ovpnDir = bit;
+      this.ovpnHi = u32(d, o + 1);
+      this.ovpnLo = u32(d, o + 5);
+      return false;
+    }
+    if (this.ovpnDir === 0 || this.ovpnDir === bit || !isOpenvpnServerReset(d, o, n, this.ovpnHi, this.ovpnLo)) return false;
+    this.facts.app = 'openvpn';
+    return true;
+  }
+
+  /** An FTP control segment announcing a data port (either side's lines: the server's replies too). */
+  private ftpControl(ctx: PayloadContext, d: Uint8Array, o: number, n: number): void {
+    const senderPort = ctx.fromInitiator ? ctx.srcPort : ctx.dstPort;
+    const a = ftpAnnouncement(d, o, n, senderPort === FTP_PORT);
+    if (a === 0) return;
+    this.facts.ftpAnnounced = a;
+    if (this.facts.app === null) this.facts.app = 'ftp';
+  }
+
   // ---- TCP ----
 
   private streamOf(dir: 0 | 1): StreamPrefix | null {
@@ -282,6 +362,7 @@ class FlowInspector implements FlowDpi {
   private tcp(ctx: PayloadContext, buf: Uint8Array, off: number, len: number): boolean {
     const dir = ctx.fromInitiator ? 0 : 1;
     const bit = dir === 0 ? 1 : 2;
+    if (ctx.srcPort === FTP_PORT || ctx.dstPort === FTP_PORT) this.ftpControl(ctx, buf, off, len);
     // TLS and HTTP only read the client's bytes; don't buffer the server's (certificates, bodies).
     if (this.serverSide(dir)) return this.packets >= (this.mode === PREAMBLE || this.afterPre ? MAX_PREAMBLE_PACKETS : MAX_ONE_SIDED_PACKETS);
     if ((this.mode === SSH || this.mode === DNS) && (this.dirDone & bit) !== 0) return this.dirDone === 3;
@@ -367,7 +448,8 @@ class FlowInspector implements FlowDpi {
       if (looksLikeTlsHandshakeRecord(d, o, n)) {
         // Usually the initiator sends the ClientHello, but without the handshake in the capture the flow table may
         // have taken the server for the initiator: the handshake type byte (1 ClientHello, 2 ServerHello) decides.
-        this.mode = TLS; f.app = 'tls';
+        // TLS inside RDP keeps the RDP label (its SNI is still read).
+        this.mode = TLS; if (f.app !== 'rdp') f.app = 'tls';
         this.clientDir = d[o + 5] === 2 ? (1 - dir) as 0 | 1 : dir;
         return YES;
       }
@@ -397,6 +479,11 @@ class FlowInspector implements FlowDpi {
     if (!this.preTried) {
       const pre = this.classifyPreamble(ctx, dir, d, o, n);
       if (pre !== NO) return pre;
+    }
+    // OpenVPN over TCP: a 2-byte length before each packet.
+    if (n >= 16 && u16(d, o) >= 14 && this.openvpn(dir === 0 ? 1 : 2, d, o + 2, Math.min(u16(d, o), n - 2))) {
+      this.mode = LABELLED;
+      return YES;
     }
     const dns = this.classifyDnsTcp(ctx, d, o, n);
     if (dns !== NO) return dns;
@@ -438,6 +525,8 @@ class FlowInspector implements FlowDpi {
       if (this.preKind === PRE_CONNECT) {
         this.facts.app = 'http';
         this.facts.httpHost = r.target;
+      } else if (this.preKind === PRE_RDP) {
+        if (isRdpConnectionRequest(data, base, skip)) this.facts.app = 'rdp';
       } else if (r.target !== null) {
         this.facts.proxyTarget = r.target;
       }

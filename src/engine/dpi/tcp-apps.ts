@@ -1,11 +1,13 @@
 /**
  * Labels for TCP applications told by the first bytes of one direction, where nothing more is read from the flow:
  * BitTorrent's handshake and MQTT's CONNECT on any port (both begin with a fixed protocol name), SMB after its
- * NetBIOS session header on 445/139, Kerberos's record-marked requests and replies on 88 (kerberos.ts).
+ * NetBIOS session header on 445/139, Kerberos's record-marked requests and replies on 88 (kerberos.ts), an LDAP bind or
+ * search on 389/3268 (ldap.ts).
  */
 import type { FlowApp } from '../../shared/flow.ts';
 import { startsWithAscii } from './bytes.ts';
 import { KERBEROS_PORT, looksLikeKerberosRecord } from './kerberos.ts';
+import { LDAP_GC_PORT, LDAP_PORT, looksLikeLdapMessage } from './ldap.ts';
 
 const BT_NAME = 'BitTorrent protocol';
 
@@ -39,6 +41,10 @@ export function tcpAppLabel(srcPort: number, dstPort: number, d: Uint8Array, o: 
   const b0 = d[o];
   if (b0 === 0x13) return startsWithAscii(d, o + 1, n - 1, BT_NAME) ? 'bittorrent' : null;
   if (b0 === 0x10) return looksLikeMqttConnect(d, o, end) ? 'mqtt' : null;
+  if (b0 === 0x30) {
+    const ldapPort = srcPort === LDAP_PORT || dstPort === LDAP_PORT || srcPort === LDAP_GC_PORT || dstPort === LDAP_GC_PORT;
+    return ldapPort && looksLikeLdapMessage(d, o, n, false) ? 'ldap' : null;
+  }
   if (b0 !== 0x00) return null;
   const port445 = srcPort === 445 || dstPort === 445 || srcPort === 139 || dstPort === 139;
   if (port445 && looksLikeSmb(d, o, end)) return 'smb';

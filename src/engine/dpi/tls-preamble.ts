@@ -246,6 +246,21 @@ function scanRdp(d: Uint8Array, o: number, n: number): PreambleScan {
   return len > n ? result(SCAN_MORE) : result(SCAN_END, len);
 }
 
+const RDP_COOKIE = 'Cookie: mstshash=';
+const RDP_TOKEN = 'Cookie: msts=';
+
+/**
+ * A Connection Request (d[o, o+len), as scanRdp ended it) that is RDP's own, not another ISO transport's (S7, ...):
+ * it carries the "Cookie: mstshash=" or routing token line, or ends in an RDP Negotiation Request (type 1, length 8).
+ */
+export function isRdpConnectionRequest(d: Uint8Array, o: number, len: number): boolean {
+  const body = o + 11;
+  if (len < 11) return false;
+  if (startsWithAscii(d, body, len - 11, RDP_COOKIE) || startsWithAscii(d, body, len - 11, RDP_TOKEN)) return true;
+  const neg = o + len - 8;
+  return neg >= body && d[neg] === 0x01 && d[neg + 2] === 0x08 && d[neg + 3] === 0x00 && (neg === body || (d[neg - 2] === 0x0d && d[neg - 1] === 0x0a));
+}
+
 /** PROXY protocol: v1 is one text line of at most 107 bytes; v2 a 16-byte header and its address block. */
 function scanProxy(d: Uint8Array, o: number, n: number): PreambleScan {
   if (d[o] === 0x50) {

@@ -23,6 +23,10 @@ export interface DpiFacts {
   dnsRcode: number | null;
   /** What a DHCP/DHCPv6 message says of its client (host name, vendor class); null when not DHCP or it says neither. */
   dhcp: DhcpInfo | null;
+  /** FTP control: the data port last announced, with FTP_PASSIVE or FTP_ACTIVE (ftp.ts); 0 when none. The engine takes it and sets 0. */
+  ftpAnnounced: number;
+  /** SIP: the RTP media last announced by an SDP body, "address port" (sip.ts); null when none. The engine takes it and sets null. */
+  mediaAnnounced: string | null;
 }
 
 export interface PayloadContext {

@@ -9,6 +9,7 @@ import { parseDhcp4, parseDhcp6, type DhcpInfo } from './dhcp.ts';
 import { IKE_NATT_PORT, IKE_PORT, looksLikeIke } from './ike.ts';
 import { KERBEROS_PORT, looksLikeKerberosDatagram } from './kerberos.ts';
 import { NETBIOS_DGM_PORT, looksLikeNetbiosDatagram } from './netbios-datagram.ts';
+import { LDAP_PORT, looksLikeLdapMessage } from './ldap.ts';
 import { looksLikeNtp } from './ntp.ts';
 import { isRadiusPort, looksLikeRadius } from './radius.ts';
 import { SIP_PORT, looksLikeSip } from './sip.ts';
@@ -46,6 +47,8 @@ export function udpAppLabel(ctx: PayloadContext, buf: Uint8Array, off: number, l
       if (looksLikeNtp(buf, off, len)) app = 'ntp';
     } else if (onPort(ctx, 161, 162)) {
       if (looksLikeSnmp(buf, off, len)) app = 'snmp';
+    } else if (onPort(ctx, LDAP_PORT)) {
+      if (looksLikeLdapMessage(buf, off, len, true)) app = 'ldap';
     } else if (onPort(ctx, 514)) {
       if (looksLikeSyslog(buf, off, len)) app = 'syslog';
     } else if (onPort(ctx, 1900)) {

@@ -16,6 +16,7 @@ import { RecordingFull } from './RecordingFull.tsx';
 import { Overview, OverviewToolbar } from './Overview.tsx';
 import { Tabs } from './Tabs.tsx';
 import { ExportTableButton } from './ExportTable.tsx';
+import { ColumnsButton } from './ColumnsMenu.tsx';
 import { useStore } from 'zustand';
 import { connectSettings } from '../state/settings-sync.ts';
 
@@ -36,7 +37,16 @@ function Shell({ stores }: { stores: AppStores }) {
       <ErrorBanner />
       <DevWarning />
       <RecordingFull />
-      <Tabs>{tab === 'overview' ? <OverviewToolbar /> : <ExportTableButton />}</Tabs>
+      <Tabs>
+        {tab === 'overview' ? (
+          <OverviewToolbar />
+        ) : (
+          <div className="flex items-center gap-2 self-center">
+            <ColumnsButton />
+            <ExportTableButton />
+          </div>
+        )}
+      </Tabs>
       <main className="flex min-h-0 flex-1">
         {tab === 'overview' ? (
           <Overview />

@@ -48,15 +48,34 @@ function peak(xs: readonly number[]): number {
   return m;
 }
 
-/** Traffic towards and from this host over capture time, as the engine host bins it from packet timestamps. */
-export function BandwidthChart() {
-  const { stats, capture, ui } = useStores();
-  const applied = useStore(ui, (s) => s.appliedFilter);
-  const zoom = useMemo(() => seenOf(applied), [applied]);
+interface RateChartProps {
+  /** The series to draw (null: none yet). Drawn again when this object, or `redraw`, changes. */
+  series: ChartSeries | null;
+  /** Anything else that changes the x range (a zoom), drawn again on change. */
+  redraw?: unknown;
+  /** The x range for the series' bin starts (and the end of its last bin). */
+  range: (times: readonly number[]) => [number, number];
+  height: number;
+  /** A drag across the chart selected [from, to] (capture seconds); without it, dragging selects nothing. */
+  onSelect?: (from: number, to: number) => void;
+  /** What the chart shows, in words: its accessible name, and the text shown where no canvas can be drawn. */
+  summary: string;
+  title?: string;
+}
+
+/**
+ * Traffic down and up over capture time as steps, with a rate y axis in one unit (rate-axis.ts), the table's clock on
+ * the x axis, and a legend that shows the bin under the pointer. The traffic chart and the details drawer's chart of
+ * one flow are both this chart.
+ */
+export function RateChart({ series, redraw, range, height, onSelect, summary, title }: RateChartProps) {
   const hostRef = useRef<HTMLDivElement>(null);
+  const plotRef = useRef<uPlot | null>(null);
   const [supported] = useState(canvasSupported);
-  const latest = useStore(stats, (s) => s.stats);
-  const chart = useStore(stats, (s) => s.chart);
+  // Read when drawing or dragging, so new callbacks each render rebuild nothing.
+  const props = useRef({ range, onSelect });
+  props.current = { range, onSelect };
+  const selectable = onSelect !== undefined;
 
   useEffect(() => {
     const host = hostRef.current;
@@ -65,17 +84,17 @@ export function BandwidthChart() {
     const plot = new uPlot(
       {
         width: Math.max(200, host.clientWidth),
-        height: HEIGHT,
+        height,
         // uPlot's own x autoscaling widens a single point to years before any range callback applies, so the
-        // x range is set explicitly on every draw instead (setXRange).
+        // x range is set explicitly on every draw instead.
         scales: {
           x: { time: true, auto: false },
           y: { range: (_u, _min, max) => [0, rateAxis(max).top] },
         },
         // The legend shows the bin under the pointer (its start time, ↓ and ↑); away from the chart, dashes.
         legend: { show: true, live: true },
-        // Dragging across the chart selects a time range: the table then shows the flows seen in it (setSelect).
-        cursor: { drag: { x: true, y: false, setScale: false } },
+        // Dragging across the chart selects a time range (setSelect), where the chart has a use for one.
+        cursor: { drag: { x: selectable, y: false, setScale: false } },
         hooks: {
           setSelect: [
             (u) => {
@@ -84,7 +103,7 @@ export function BandwidthChart() {
               const from = u.posToVal(left, 'x');
               const to = u.posToVal(left + width, 'x');
               u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-              if (Number.isFinite(from) && Number.isFinite(to) && to > from) ui.getState().setSeenRange([from, to]);
+              if (Number.isFinite(from) && Number.isFinite(to) && to > from) props.current.onSelect?.(from, to);
             },
           ],
         },
@@ -106,46 +125,58 @@ export function BandwidthChart() {
           },
         ],
       },
-      chartData(stats.getState().chart),
+      chartData(null),
       host,
     );
-    const draw = () => {
-      const { chart: c, ts } = stats.getState();
-      const data = chartData(c);
-      plot.setData(data);
-      const t = data[0];
-      const end = ts ?? (t.length ? t[t.length - 1] : Date.now() / 1000);
-      const file = capture.getState().status.source?.kind === 'file';
-      // Zoomed into the seen: range the table is filtered on (whole seconds, the bins' width, at least two of them, so
-      // the axis keeps labels), else the whole capture.
-      const zoom = seenOf(ui.getState().appliedFilter);
-      const [min, max] = zoom ? [Math.floor(zoom[0]), Math.max(Math.ceil(zoom[1]), Math.floor(zoom[0]) + 2)] : timeAxisRange(t.length ? t[0] : null, t.length ? t[t.length - 1] : null, end, file);
-      plot.setScale('x', { min, max });
-    };
-    draw();
-    // Redrawn only when the host sends a new series (whole bins of capture time), not on every update.
-    const unsub = stats.subscribe((s, prev) => {
-      if (s.chartVersion !== prev.chartVersion) draw();
-    });
-    const unsubUi = ui.subscribe((s, prev) => {
-      if (s.appliedFilter !== prev.appliedFilter) draw();
-    });
-    const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => plot.setSize({ width: Math.max(200, host.clientWidth), height: HEIGHT }));
+    plotRef.current = plot;
+    const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => plot.setSize({ width: Math.max(200, host.clientWidth), height }));
     ro?.observe(host);
     return () => {
-      unsub();
-      unsubUi();
       ro?.disconnect();
+      plotRef.current = null;
       plot.destroy();
     };
-  }, [stats, capture, ui, supported]);
+  }, [supported, height, selectable]);
+
+  // Drawn only when the series (whole bins of capture time) or the zoom changes, not on every update.
+  useEffect(() => {
+    const plot = plotRef.current;
+    if (plot === null) return;
+    const data = chartData(series);
+    plot.setData(data);
+    const [min, max] = props.current.range(data[0]);
+    plot.setScale('x', { min, max });
+  }, [series, redraw, supported, height, selectable]);
+
+  return supported ? <div ref={hostRef} className="bw-chart" role="img" aria-label={summary} title={title} /> : <p className="text-xs text-zinc-500">{summary}</p>;
+}
+
+/** "from 10:00:00 to 10:01:00, peak ↓ 2.0 MB/s, ↑ 30 kB/s" for a series with bins, else ''. */
+export function seriesSummary(c: ChartSeries | null): string {
+  if (c === null || c.down.length === 0) return '';
+  return `from ${formatClock(c.start)} to ${formatClock(c.start + c.step * c.down.length)}, peak ↓ ${formatRate(peak(c.down))}, ↑ ${formatRate(peak(c.up))}`;
+}
+
+/** Traffic towards and from this host over capture time, as the engine host bins it from packet timestamps. */
+export function BandwidthChart() {
+  const { stats, capture, ui } = useStores();
+  const applied = useStore(ui, (s) => s.appliedFilter);
+  const zoom = useMemo(() => seenOf(applied), [applied]);
+  const latest = useStore(stats, (s) => s.stats);
+  const chart = useStore(stats, (s) => s.chart);
+
+  const range = (t: readonly number[]): [number, number] => {
+    const end = stats.getState().ts ?? (t.length ? t[t.length - 1] : Date.now() / 1000);
+    const file = capture.getState().status.source?.kind === 'file';
+    // Zoomed into the seen: range the table is filtered on (whole seconds, the bins' width, at least two of them, so
+    // the axis keeps labels), else the whole capture.
+    return zoom ? [Math.floor(zoom[0]), Math.max(Math.ceil(zoom[1]), Math.floor(zoom[0]) + 2)] : timeAxisRange(t.length ? t[0] : null, t.length ? t[t.length - 1] : null, end, file);
+  };
+  const onSelect = (from: number, to: number) => ui.getState().setSeenRange([from, to]);
 
   const now = latest ? `Now ↓ ${formatRate(latest.inBytesPerSecond)}, ↑ ${formatRate(latest.outBytesPerSecond)}` : 'No traffic yet';
-  const span =
-    chart !== null && chart.down.length > 0
-      ? `. Chart from ${formatClock(chart.start)} to ${formatClock(chart.start + chart.step * chart.down.length)}, peak ↓ ${formatRate(peak(chart.down))}, ↑ ${formatRate(peak(chart.up))}`
-      : '';
-  const summary = now + span;
+  const span = seriesSummary(chart);
+  const summary = span === '' ? now : `${now}. Chart ${span}`;
   return (
     <section aria-label="Bandwidth" className="border-t border-zinc-200 px-4 pt-2 dark:border-zinc-700">
       <h2 className="sr-only">Bandwidth</h2>
@@ -157,11 +188,7 @@ export function BandwidthChart() {
           </button>
         </p>
       )}
-      {supported ? (
-        <div ref={hostRef} className="bw-chart" role="img" aria-label={summary} title="Drag across the chart to show the flows seen in that time" />
-      ) : (
-        <p className="text-xs text-zinc-500">{summary}</p>
-      )}
+      <RateChart series={chart} redraw={zoom} range={range} height={HEIGHT} onSelect={onSelect} summary={summary} title="Drag across the chart to show the flows seen in that time" />
     </section>
   );
 }

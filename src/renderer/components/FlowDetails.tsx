@@ -1,10 +1,12 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import type { FlowRow, FlowTunnel } from '../../shared/flow.ts';
+import type { ChartSeries } from '../../shared/ipc.ts';
 import { useStores } from '../state/app-stores.ts';
 import { downRate, upRate, localAddr, localPort, remoteAddr, remotePort } from '../../shared/flows/endpoints.ts';
 import { formatBytes, formatDateTime, formatEndpoint, formatFlowEndpoint, formatRate } from '../format.ts';
 import { Sparkline } from './Sparkline.tsx';
+import { RateChart, seriesSummary } from './BandwidthChart.tsx';
 import { stateDetail } from '../flows/state-label.ts';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
 
@@ -84,12 +86,71 @@ async function copy(text: string): Promise<boolean> {
   }
 }
 
-/** Every field of the selected flow, its rate sparkline (history kept by the engine host) and copy buttons. */
+/**
+ * While a capture runs (or a file is still being read), the drawer asks for its flow's chart again this often, or, when
+ * an answer took long (the host reads the recording again), after REFRESH_SLOWDOWN times as long, so the drawer keeps
+ * the host busy for at most a fifth of the time.
+ */
+export const FLOW_SERIES_REFRESH_MS = 2000;
+const REFRESH_SLOWDOWN = 4;
+const FLOW_CHART_HEIGHT = 150;
+
+interface FlowSeriesState {
+  id: number;
+  series: ChartSeries | null;
+  error: string | null;
+}
+
+/**
+ * The chart series of flow `id` while the drawer shows it, from the engine host (flowSeries: its packets binned by
+ * time); asked for again after each answer while packets still come, one request at a time.
+ */
+function useFlowSeries(id: number | null, open: boolean): FlowSeriesState | null {
+  const { api, capture } = useStores();
+  const growing = useStore(capture, (s) => s.status.state === 'capturing' || s.status.state === 'reading');
+  const [got, setGot] = useState<FlowSeriesState | null>(null);
+  useEffect(() => {
+    if (!open || id === null) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const ask = () => {
+      const asked = performance.now();
+      api.flowSeries(id).then(
+        (r) => {
+          if (stopped) return;
+          setGot(r.ok ? { id, series: r.value, error: null } : { id, series: null, error: r.error.message });
+          if (growing) timer = setTimeout(ask, Math.max(FLOW_SERIES_REFRESH_MS, REFRESH_SLOWDOWN * (performance.now() - asked)));
+        },
+        () => {
+          if (!stopped) setGot({ id, series: null, error: 'The engine could not chart this flow.' });
+        },
+      );
+    };
+    ask();
+    return () => {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [api, id, open, growing]);
+  return got !== null && got.id === id ? got : null;
+}
+
+/** The flow's own span: its first bin to the end of its last, at least two bins wide so the axis keeps labels. */
+function flowRange(t: readonly number[]): [number, number] {
+  if (t.length === 0) return [0, 2];
+  return [t[0], Math.max(t[t.length - 1], t[0] + 2 * (t.length > 1 ? t[1] - t[0] : 1))];
+}
+
+/**
+ * Every field of the selected flow, its traffic over capture time (the traffic chart's kind of chart, of this flow's
+ * packets; the rates sparkline of the engine host's recent history where that cannot be had) and copy buttons.
+ */
 export function FlowDetails() {
   const { flows, ui, capture } = useStores();
   const busy = useStore(capture, (s) => s.busy);
   const open = useStore(ui, (s) => s.detailsOpen);
   const id = useStore(ui, (s) => s.selectedId);
+  const chart = useFlowSeries(id, open);
   useStore(flows, (s) => s.version); // re-render on updates to show fresh numbers
   const [copied, setCopied] = useState<string | null>(null);
   const closeRef = useDialogFocus<HTMLButtonElement>(open);
@@ -104,6 +165,7 @@ export function FlowDetails() {
   };
   // Rates the host recorded since the flow was selected (one per update that carried it); none yet: the current one.
   const samples = sel?.down.length ?? 0;
+  const series = chart !== null && chart.series !== null && chart.series.down.length > 0 ? chart.series : null;
   const doCopy = async (label: string, text: string) => setCopied((await copy(text)) ? label : `${label} (copy failed)`);
   return (
     <aside
@@ -130,13 +192,20 @@ export function FlowDetails() {
                 {'  '}
                 <span className="text-amber-600 dark:text-amber-400">↑ {formatRate(upRate(r))}</span>
               </span>
-              <span>{samples === 0 ? 'current rate' : samples === 1 ? 'last update' : `last ${samples} updates`}</span>
+              <span>{series !== null ? 'traffic over capture time' : samples === 0 ? 'current rate' : samples === 1 ? 'last update' : `last ${samples} updates`}</span>
             </div>
-            <Sparkline
-              down={sel !== null && samples > 0 ? sel.down : [downRate(r)]}
-              up={sel !== null && samples > 0 ? sel.up : [upRate(r)]}
-              label={`Rate of flow ${r.id}: down ${formatRate(downRate(r))}, up ${formatRate(upRate(r))}`}
-            />
+            {series !== null ? (
+              <RateChart series={series} range={flowRange} height={FLOW_CHART_HEIGHT} summary={`Traffic of flow ${r.id} ${seriesSummary(series)}`} />
+            ) : (
+              <>
+                <Sparkline
+                  down={sel !== null && samples > 0 ? sel.down : [downRate(r)]}
+                  up={sel !== null && samples > 0 ? sel.up : [upRate(r)]}
+                  label={`Rate of flow ${r.id}: down ${formatRate(downRate(r))}, up ${formatRate(upRate(r))}`}
+                />
+                {chart?.error != null && <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">No chart of this flow: {chart.error}</p>}
+              </>
+            )}
           </div>
           <div className="mb-3 flex gap-2">
             <button type="button" className="btn" onClick={() => void doCopy('JSON', JSON.stringify(r, null, 2))}>

@@ -4,12 +4,15 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FlowRow } from '../../shared/flow.ts';
 import { useStores } from '../state/app-stores.ts';
 import { MAX_VIEW_ROWS } from '../../shared/ipc.ts';
-import { COLUMN_META as COLUMNS, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
+import { COLUMN_META as COLUMNS, type ColumnId, type ColumnMeta, type SortDir } from '../../shared/flows/columns.ts';
+import { COLUMN_WIDTH_PX } from '../../shared/settings.ts';
+import type { ColumnsStore, ColumnWidths } from '../state/columns-store.ts';
 import { isClosed, localAddr, localIsSrc, localPort, remoteAddr, remotePort, protoLabel } from '../../shared/flows/endpoints.ts';
 import { formatEndpoint, formatFlowEndpoint, spansDays } from '../format.ts';
-import { RowNumbers, isNumberColumn, numberTexts, numberTrack, type NumberColumnId } from '../flows/numeric-columns.ts';
+import { NUMBER_COLUMNS, RowNumbers, isNumberColumn, numberTexts, numberTrack, type NumberColumnId } from '../flows/numeric-columns.ts';
 import { FilterBar } from './FilterBar.tsx';
-import { useRowMenu } from './FlowRowMenu.tsx';
+import { isMenuKey, useRowMenu } from './FlowRowMenu.tsx';
+import { ColumnsMenu } from './ColumnsMenu.tsx';
 
 /** The height of every row of the table, in CSS pixels: the virtualiser's estimate, the rows' and placeholders' box. */
 export const ROW_HEIGHT = 28;
@@ -33,31 +36,51 @@ function textMin(id: TextColumnId, withDate: boolean): string {
   return withDate && t.dated !== undefined ? t.dated : t.min;
 }
 
-function track(id: ColumnId, withDate: boolean): string {
-  if (isNumberColumn(id)) return numberTrack(id, withDate);
+/**
+ * A column's track: its default, or the width the user gave it. A numeric column never gets narrower than its longest
+ * value (a cut number would read as another number).
+ */
+function track(id: ColumnId, withDate: boolean, width: number | undefined): string {
+  if (isNumberColumn(id)) return width === undefined ? numberTrack(id, withDate) : `max(${numberTrack(id, withDate)}, ${width}px)`;
+  if (width !== undefined) return `${width}px`;
   const t = TEXT_TRACKS[id];
   return t.share ? `minmax(${textMin(id, withDate)},${t.share})` : textMin(id, withDate);
 }
 
+function minTrack(id: ColumnId, withDate: boolean, width: number | undefined): string {
+  if (isNumberColumn(id) || width !== undefined) return track(id, withDate, width);
+  return textMin(id as TextColumnId, withDate);
+}
+
+/** The columns shown, in order, and the table's box: its tracks and its least width. */
+interface Layout {
+  cols: readonly ColumnMeta[];
+  table: CSSProperties;
+}
+
 /**
  * One grid template for header and rows so the columns line up, every track sized without looking at its content
- * (each row is a grid of its own). Rows are ROW_HEIGHT tall with their text centred by line height: cells are
- * strictly contained (a new number relays out its own cell and nothing else), so they cannot be centred by their
- * content's size.
+ * (each row is a grid of its own). The template is a custom property of the table's box that header and rows read,
+ * so a drag of a column's edge restyles them without rendering a row.
  */
-function gridStyles(withDate: boolean): { header: CSSProperties; row: CSSProperties; table: CSSProperties } {
-  const gridTemplateColumns = COLUMNS.map((c) => track(c.id, withDate)).join(' ');
+function columnLayout(withDate: boolean, hidden: readonly ColumnId[], widths: Readonly<ColumnWidths>): Layout {
+  const cols = COLUMNS.filter((c) => !hidden.includes(c.id));
+  const tracks = cols.map((c) => track(c.id, withDate, widths[c.id])).join(' ');
   // The table's least width: every track at its minimum.
-  const mins = COLUMNS.map((c) => (isNumberColumn(c.id) ? numberTrack(c.id, withDate) : textMin(c.id as TextColumnId, withDate)));
-  return {
-    header: { gridTemplateColumns },
-    // The bottom border is inside the row's height (border-box), so the text's line is a pixel shorter.
-    row: { gridTemplateColumns, height: ROW_HEIGHT, lineHeight: `${ROW_HEIGHT - 1}px` },
-    table: { minWidth: `calc(${mins.join(' + ')})` },
-  };
+  const mins = cols.map((c) => minTrack(c.id, withDate, widths[c.id]));
+  return { cols, table: { ['--flow-tracks' as string]: tracks, minWidth: `calc(${mins.join(' + ')})` } };
 }
-const STYLES = { clock: gridStyles(false), dated: gridStyles(true) };
-type Styles = (typeof STYLES)['clock'];
+
+/**
+ * Rows are ROW_HEIGHT tall with their text centred by line height: cells are strictly contained (a new number relays
+ * out its own cell and nothing else), so they cannot be centred by their content's size. The bottom border is inside
+ * the row's height (border-box), so the text's line is a pixel shorter.
+ */
+const HEADER_STYLE: CSSProperties = { gridTemplateColumns: 'var(--flow-tracks)' };
+const ROW_STYLE: CSSProperties = { gridTemplateColumns: 'var(--flow-tracks)', height: ROW_HEIGHT, lineHeight: `${ROW_HEIGHT - 1}px` };
+
+/** Each numeric column's place in a row's number writer (RowNumbers: NUMBER_COLUMNS order). */
+const NUMBER_INDEX = new Map<ColumnId, number>(NUMBER_COLUMNS.map((id, i) => [id, i]));
 
 export function rowDomId(id: number): string {
   return `flow-row-${id}`;
@@ -122,19 +145,117 @@ function arrow(active: boolean, dir: SortDir) {
   );
 }
 
-/** The column headers: re-rendered only when the sort or the tracks change, not on every update. */
-const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort, styles }: { sortColumn: ColumnId; sortDir: SortDir; onSort: (c: ColumnId) => void; styles: Styles }) {
+/** Arrow keys on a column's edge move it this many pixels (with Shift, RESIZE_STEP_BIG). */
+export const RESIZE_STEP = 8;
+const RESIZE_STEP_BIG = 32;
+
+interface HeaderProps {
+  cols: readonly ColumnMeta[];
+  widths: Readonly<ColumnWidths>;
+  sortColumn: ColumnId;
+  sortDir: SortDir;
+  onSort: (c: ColumnId) => void;
+  columns: ColumnsStore;
+  onMenu: (x: number, y: number) => void;
+}
+
+/**
+ * The edge of a column's header: drag it (pointer) or focus it and press ←/→ to resize the column; a double click
+ * gives the column its default width back. Its value is the column's width as laid out, in CSS pixels.
+ */
+function ColumnEdge({ col, width, columns }: { col: ColumnMeta; width: number; columns: ColumnsStore }) {
+  const drag = useRef<{ x: number; w: number; id: number } | null>(null);
+  const shown = (el: Element) => el.parentElement?.getBoundingClientRect().width ?? 0;
   return (
-    <div role="rowgroup" className="sticky top-0 z-10 bg-zinc-100 dark:bg-zinc-800">
-      <div role="row" aria-rowindex={1} className="grid h-8 items-center border-b border-zinc-200 dark:border-zinc-700" style={styles.header}>
-        {COLUMNS.map((c) => {
+    <div
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Resize ${col.label}`}
+      aria-valuenow={Math.round(width)}
+      aria-valuemin={COLUMN_WIDTH_PX.min}
+      aria-valuemax={COLUMN_WIDTH_PX.max}
+      tabIndex={0}
+      title="Drag to resize; double-click for the default width"
+      className="col-edge absolute top-1.5 right-0 bottom-1.5 z-10 w-1.5 cursor-col-resize touch-none border-r border-zinc-300 hover:bg-sky-400/60 focus-visible:bg-sky-500 focus-visible:outline-none dark:border-zinc-600"
+      onPointerDown={(e) => {
+        if (e.button !== 0) return;
+        e.preventDefault();
+        e.currentTarget.setPointerCapture?.(e.pointerId);
+        drag.current = { x: e.clientX, w: shown(e.currentTarget) || width, id: e.pointerId };
+      }}
+      onPointerMove={(e) => {
+        const d = drag.current;
+        if (d !== null && d.id === e.pointerId) columns.getState().setWidth(col.id, d.w + e.clientX - d.x);
+      }}
+      onPointerUp={() => {
+        drag.current = null;
+      }}
+      onPointerCancel={() => {
+        drag.current = null;
+      }}
+      onDoubleClick={() => columns.getState().resetWidth(col.id)}
+      onKeyDown={(e) => {
+        const dir = e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : 0;
+        if (dir === 0) return;
+        e.preventDefault();
+        // The table's own keys (row selection) and the app's shortcuts are not meant.
+        e.stopPropagation();
+        const from = shown(e.currentTarget) || width;
+        columns.getState().setWidth(col.id, from + dir * (e.shiftKey ? RESIZE_STEP_BIG : RESIZE_STEP));
+      }}
+    />
+  );
+}
+
+/**
+ * The column headers: re-rendered only when the sort or the columns change, not on every update. A right-click on
+ * them (or Shift+F10 on a header) opens the Columns menu.
+ */
+const FlowsHeader = memo(function FlowsHeader({ cols, widths, sortColumn, sortDir, onSort, columns, onMenu }: HeaderProps) {
+  const row = useRef<HTMLDivElement>(null);
+  // Each column's width as laid out (a column without a width of its own follows the window), for its edge's value.
+  const [laidOut, setLaidOut] = useState<Partial<Record<ColumnId, number>>>({});
+  useLayoutEffect(() => {
+    const el = row.current;
+    if (el === null) return;
+    const measure = () => {
+      const next: Partial<Record<ColumnId, number>> = {};
+      for (const h of el.querySelectorAll<HTMLElement>('[data-col]')) next[h.dataset.col as ColumnId] = Math.round(h.getBoundingClientRect().width);
+      setLaidOut((prev) => (cols.every((c) => prev[c.id] === next[c.id]) ? prev : next));
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [cols, widths]);
+  return (
+    <div
+      role="rowgroup"
+      className="sticky top-0 z-10 bg-zinc-100 dark:bg-zinc-800"
+      onContextMenu={(e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        onMenu(e.clientX, e.clientY);
+      }}
+      onKeyDown={(e) => {
+        if (!isMenuKey(e)) return;
+        e.preventDefault();
+        e.stopPropagation();
+        const box = (e.target as Element).getBoundingClientRect();
+        onMenu(box.left, box.bottom);
+      }}
+    >
+      <div ref={row} role="row" aria-rowindex={1} className="grid h-8 items-center border-b border-zinc-200 dark:border-zinc-700" style={HEADER_STYLE}>
+        {cols.map((c) => {
           const active = c.id === sortColumn;
           const numeric = c.kind === 'number';
+          const measured = laidOut[c.id];
           return (
-            <div key={c.id} role="columnheader" aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'} className="min-w-0">
+            <div key={c.id} data-col={c.id} role="columnheader" aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'} className="relative h-full min-w-0">
               <button
                 type="button"
-                className={`flex w-full items-center gap-1 truncate px-2 py-1 text-xs font-semibold uppercase tracking-wide hover:bg-zinc-200 dark:hover:bg-zinc-700 ${numeric ? 'justify-end' : ''}`}
+                className={`flex h-full w-full items-center gap-1 truncate px-2 py-1 text-xs font-semibold uppercase tracking-wide hover:bg-zinc-200 dark:hover:bg-zinc-700 ${numeric ? 'justify-end' : ''}`}
                 onClick={() => onSort(c.id)}
               >
                 {/* The sort arrow goes on the side away from the column's values, so a numeric label ends where they do. */}
@@ -142,6 +263,7 @@ const FlowsHeader = memo(function FlowsHeader({ sortColumn, sortDir, onSort, sty
                 {c.label}
                 {!numeric && arrow(active, sortDir)}
               </button>
+              <ColumnEdge col={c} width={measured !== undefined && measured > 0 ? measured : (widths[c.id] ?? 0)} columns={columns} />
             </div>
           );
         })}
@@ -192,17 +314,17 @@ function rowPool(viewportHeight: number, shown: number): number {
 }
 
 /** A row's box at its position: placed by transform, so moving it is no layout of its neighbours. */
-function rowStyle(styles: Styles, index: number): CSSProperties {
-  return { ...styles.row, transform: `translateY(${index * ROW_HEIGHT}px)` };
+function rowStyle(index: number): CSSProperties {
+  return { ...ROW_STYLE, transform: `translateY(${index * ROW_HEIGHT}px)` };
 }
 
 /** The number writers of the rows on screen, by row slot. */
 type NumberWriters = Map<number, RowNumbers>;
 
-type RowProps = { r: FlowRow; index: number; selected: boolean; slot: number; writers: NumberWriters; styles: Styles };
+type RowProps = { r: FlowRow; index: number; selected: boolean; slot: number; writers: NumberWriters; cols: readonly ColumnMeta[] };
 
-/** One flow row; React renders it again only when its text, its position, its selection or the tracks changed. */
-const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writers, styles }: RowProps) {
+/** One flow row; React renders it again only when its text, its position, its selection or the columns shown changed. */
+const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writers, cols }: RowProps) {
   const [numbers] = useState(() => new RowNumbers());
   // Registered before the table's own layout effect runs (children's effects run first), which writes the numbers.
   useLayoutEffect(() => {
@@ -213,7 +335,6 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
   }, [writers, slot, numbers]);
   const over = isOver(r);
   const texts = rowTexts(r);
-  let n = 0;
   return (
     <div
       id={rowDomId(r.id)}
@@ -222,14 +343,14 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
       aria-rowindex={index + 2}
       aria-selected={selected}
       data-over={over || undefined}
-      style={rowStyle(styles, index)}
+      style={rowStyle(index)}
       className={`absolute top-0 left-0 grid w-full cursor-default contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
         selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
       } ${over ? (selected ? 'text-zinc-600 dark:text-zinc-300' : 'text-zinc-500 dark:text-zinc-400') : ''}`}
     >
-      {COLUMNS.map((c) =>
+      {cols.map((c) =>
         isNumberColumn(c.id) ? (
-          <NumberCell key={c.id} sink={numbers.refs[n++]} />
+          <NumberCell key={c.id} sink={numbers.refs[NUMBER_INDEX.get(c.id) as number]} />
         ) : c.id === 'process' ? (
           <ProcessCell key={c.id} text={texts.process} name={r.process} />
         ) : (
@@ -238,11 +359,11 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
       )}
     </div>
   );
-}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && a.slot === b.slot && a.writers === b.writers && a.styles === b.styles && sameText(a.r, b.r));
+}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && a.slot === b.slot && a.writers === b.writers && a.cols === b.cols && sameText(a.r, b.r));
 
 /** A position whose row has not arrived yet (the window moved and the host's answer is on its way): same box, no text. */
-const PlaceholderRow = memo(function PlaceholderRow({ index, styles }: { index: number; styles: Styles }) {
-  return <div role="row" aria-rowindex={index + 2} aria-busy="true" style={rowStyle(styles, index)} className="absolute top-0 left-0 grid w-full contain-strict border-b border-zinc-100 dark:border-zinc-800" />;
+const PlaceholderRow = memo(function PlaceholderRow({ index }: { index: number }) {
+  return <div role="row" aria-rowindex={index + 2} aria-busy="true" style={rowStyle(index)} className="absolute top-0 left-0 grid w-full contain-strict border-b border-zinc-100 dark:border-zinc-800" />;
 });
 
 /** Whether the rows' own times fall on more than one day (a table whose capture start is not known otherwise). */
@@ -285,7 +406,7 @@ function eventFlowId(e: MouseEvent): number | null {
 
 export function FlowsTable() {
   const stores = useStores();
-  const { flows, ui, view, stats } = stores;
+  const { flows, ui, view, stats, columns } = stores;
   // Re-rendered once per update; each update holds only the rows of the window asked for.
   useStore(flows, (s) => s.version);
   const { count, total, start, rows } = flows.getState();
@@ -295,7 +416,11 @@ export function FlowsTable() {
   const scrollTarget = useStore(ui, (s) => s.scrollTarget);
   const captureSpansDays = useStore(stats, (s) => s.spansDays);
   const withDate = captureSpansDays || rowsSpanDays(rows);
-  const styles = withDate ? STYLES.dated : STYLES.clock;
+  const hidden = useStore(columns, (s) => s.hidden);
+  const widths = useStore(columns, (s) => s.widths);
+  const layout = useMemo(() => columnLayout(withDate, hidden, widths), [withDate, hidden, widths]);
+  const [columnsMenu, setColumnsMenu] = useState<{ x: number; y: number } | null>(null);
+  const onColumnsMenu = useMemo(() => (x: number, y: number) => setColumnsMenu({ x, y }), []);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   // Closing the details drawer puts the focus on the table, whose active row is the flow they showed, wherever the
@@ -353,13 +478,13 @@ export function FlowsTable() {
   const rendered = items.map((it) => {
     const r = it.index >= start ? rows[it.index - start] : undefined;
     const k = it.index % pool;
-    if (r === undefined) return <PlaceholderRow key={k} index={it.index} styles={styles} />;
+    if (r === undefined) return <PlaceholderRow key={k} index={it.index} />;
     shown.push({ slot: k, r });
     if (r.id === selectedId) selectedShown = true;
     return (
       // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of being torn down
       // and rebuilt on every update; a scroll renders only the rows that came into view.
-      <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} slot={k} writers={writers} styles={styles} />
+      <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} slot={k} writers={writers} cols={layout.cols} />
     );
   });
   // After every render (an update, a scroll), in the same commit: the shown rows' numbers, each written into its cell
@@ -376,15 +501,15 @@ export function FlowsTable() {
         role="grid"
         aria-label="Flows"
         aria-rowcount={count + 1}
-        aria-colcount={COLUMNS.length}
+        aria-colcount={layout.cols.length}
         aria-activedescendant={selectedShown && selectedId !== null ? rowDomId(selectedId) : undefined}
         tabIndex={0}
         onContextMenu={rowMenu.onContextMenu}
         onKeyDown={rowMenu.onKeyDown}
         className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
-        <div style={styles.table}>
-          <FlowsHeader sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} styles={styles} />
+        <div style={layout.table}>
+          <FlowsHeader cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} />
           <div role="rowgroup" className="relative" style={{ height: virt.getTotalSize() }} onClick={onClick} onDoubleClick={onDoubleClick}>
             {rendered}
           </div>
@@ -396,6 +521,15 @@ export function FlowsTable() {
         )}
       </div>
       {rowMenu.element}
+      {columnsMenu !== null && (
+        <ColumnsMenu
+          position={columnsMenu}
+          onClose={(refocus) => {
+            setColumnsMenu(null);
+            if (refocus) scrollRef.current?.focus();
+          }}
+        />
+      )}
     </section>
   );
 }

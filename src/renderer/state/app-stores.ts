@@ -6,6 +6,7 @@ import { createStatsStore, type StatsStore } from './stats-store.ts';
 import { createCaptureStore, type CaptureStore } from './capture-store.ts';
 import { createUiStore, type Tab, type UiStore } from './ui-store.ts';
 import { createOverviewStore, type OverviewStore } from './overview-store.ts';
+import { createColumnsStore, type ColumnsStore } from './columns-store.ts';
 import { createViewRequester, type ViewRequester, type ViewRequesterOptions } from './view-requester.ts';
 
 export interface AppStores {
@@ -15,6 +16,8 @@ export interface AppStores {
   capture: CaptureStore;
   ui: UiStore;
   overview: OverviewStore;
+  /** The flows table's hidden columns and widths. */
+  columns: ColumnsStore;
   /** Sends the engine host what the flows table shows. */
   view: ViewRequester;
   filterInput: { current: HTMLInputElement | null };
@@ -29,6 +32,7 @@ export function createAppStores(api: SandpiperApi, o: ViewRequesterOptions & { t
     capture: createCaptureStore(api),
     ui,
     overview: createOverviewStore(),
+    columns: createColumnsStore(),
     view: createViewRequester(api, ui, o),
     filterInput: { current: null },
   };

@@ -1,6 +1,6 @@
 /**
  * The settings between the engine host's file and the stores: read once at start and applied (theme, interface,
- * sort, Overview order, filter history), then the whole object saved again shortly after any of them changes (the
+ * sort, Overview order, filter history, the table's hidden columns and widths), then the whole object saved again shortly after any of them changes (the
  * interface when a live capture starts on it).
  * Nothing is saved before the first read answered, so a slow or failed read never overwrites what was kept.
  */
@@ -20,6 +20,8 @@ function snapshot(s: AppStores, base: Settings, iface: string | null): Settings 
     sortColumn: ui.sortColumn,
     sortDir: ui.sortDir,
     overviewOrder: ui.overviewOrder,
+    hiddenColumns: [...s.columns.getState().hidden],
+    columnWidths: { ...s.columns.getState().widths },
   };
 }
 
@@ -52,6 +54,7 @@ export function connectSettings(s: AppStores, o: { saveDelayMs?: number } = {}):
     }, o.saveDelayMs ?? SETTINGS_SAVE_DELAY_MS);
   };
   const offUi = s.ui.subscribe(changed);
+  const offColumns = s.columns.subscribe(changed);
   const offCapture = s.capture.subscribe((st, prev) => {
     if (st.status.state === 'starting' && prev.status.state !== 'starting' && st.status.source?.kind === 'live') {
       iface = st.status.source.interface;
@@ -72,6 +75,7 @@ export function connectSettings(s: AppStores, o: { saveDelayMs?: number } = {}):
         sortDir: got.sortDir,
         overviewOrder: got.overviewOrder,
       });
+      s.columns.getState().load(got.hiddenColumns, got.columnWidths);
       base = got;
       iface ??= got.interface;
       saved = JSON.stringify(snapshot(s, got, got.interface));
@@ -86,6 +90,7 @@ export function connectSettings(s: AppStores, o: { saveDelayMs?: number } = {}):
     closed = true;
     if (timer !== null) clearTimeout(timer);
     offUi();
+    offColumns();
     offCapture();
     unwatchTheme();
   };

@@ -3,7 +3,7 @@ import { createStore } from 'zustand/vanilla';
 import { columnMeta, type ColumnId, type SortDir } from '../../shared/flows/columns.ts';
 import { parseFilterQuery } from '../../shared/flows/filter-query.ts';
 import { MAX_FILTER_LENGTH, type OverviewOrder } from '../../shared/ipc.ts';
-import { rememberFilter, type ThemeSetting } from '../../shared/settings.ts';
+import { DEFAULT_SETTINGS, rememberFilter, type ThemeSetting } from '../../shared/settings.ts';
 
 /** The two screens: the Overview (totals by group) first, and the flows table. */
 export type Tab = 'overview' | 'flows';
@@ -58,8 +58,8 @@ export function createUiStore(o: { tab?: Tab } = {}) {
   return createStore<UiState>()((set, get) => ({
     tab: o.tab ?? 'overview',
     overviewOrder: 'bytes',
-    sortColumn: 'last_seen',
-    sortDir: 'desc',
+    sortColumn: DEFAULT_SETTINGS.sortColumn,
+    sortDir: DEFAULT_SETTINGS.sortDir,
     filterText: '',
     appliedFilter: '',
     filterError: null,

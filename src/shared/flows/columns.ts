@@ -28,6 +28,12 @@ export const COLUMN_META: readonly ColumnMeta[] = [
   { id: 'last_seen', label: 'Last seen', kind: 'number', firstDir: 'desc' },
 ];
 
+/**
+ * The column that names a flow (its remote end: host, address, port): the one column that cannot be hidden, so every
+ * row still says which flow it is.
+ */
+export const FLOW_KEY_COLUMN: ColumnId = 'remote';
+
 export function isColumnId(v: unknown): v is ColumnId {
   return typeof v === 'string' && (COLUMN_IDS as readonly string[]).includes(v);
 }

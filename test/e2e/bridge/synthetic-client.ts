@@ -181,6 +181,7 @@ g.sandpiper = Object.freeze<SandpiperApi>({
   exportTable: async (req) => ({ ok: true, value: { format: req.format, text: '', flows: 0 } }),
   saveTableExport: async () => ({ ok: true, value: null }),
   saveFlowPackets: async () => ({ ok: true, value: null }),
+  flowSeries: async () => ({ ok: true, value: { start: 0, step: 1, down: [], up: [] } }),
   // The UI bench measures the flows table: the Overview's totals are not simulated.
   setOverview: async () => {},
   async setView(req) {

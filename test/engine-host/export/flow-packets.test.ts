@@ -1,6 +1,7 @@
 /**
  * Saving one flow's packets as pcap: from a file the host read, and from a live capture's recording. The output
- * opens in tshark with exactly the flow's packet count, and holds that flow only.
+ * opens in tshark with exactly the flow's packet count, and holds that flow only. And one flow's chart series, read
+ * from the same places by the same code.
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,7 +68,7 @@ function tmp(): string {
 }
 
 /** Every flow the host's table holds (one window covering them all). */
-async function rowsOf(host: EngineHost): Promise<FlowRow[]> {
+async function rowsOf(host: EngineHost, select: { id: number } | null = null): Promise<FlowRow[]> {
   const got = new Promise<EngineUpdate>((resolve) => {
     const off = host.onUpdate((u) => {
       if (u.viewSeq === 9) {
@@ -76,7 +77,7 @@ async function rowsOf(host: EngineHost): Promise<FlowRow[]> {
       }
     });
   });
-  host.setView({ ...DEFAULT_VIEW, seq: 9, sortColumn: 'first_seen', sortDir: 'asc', start: 0, end: 1000 });
+  host.setView({ ...DEFAULT_VIEW, seq: 9, sortColumn: 'first_seen', sortDir: 'asc', start: 0, end: 1000, select });
   return (await got).rows;
 }
 
@@ -98,14 +99,19 @@ function readBack(file: string): { key: string; packets: number }[] {
 
 const keyOf = (r: FlowRow) => `${r.proto} ${r.src}:${r.sport} ${r.dst}:${r.dport}`;
 
-test("from a file: each flow's packets, exactly its count in tshark, and only that flow", async (t) => {
+/** A host that read capture() from a file, and its flows. */
+async function fileHost(): Promise<{ dir: string; host: EngineHost; rows: FlowRow[] }> {
   const dir = tmp();
   const file = path.join(dir, 'c.pcap');
   writeFileSync(file, capture());
   const host = new EngineHost({ recordingDir: dir });
   hosts.push(host);
   assert.equal((await host.openFile(file)).ok, true);
-  const rows = await rowsOf(host);
+  return { dir, host, rows: await rowsOf(host) };
+}
+
+test("from a file: each flow's packets, exactly its count in tshark, and only that flow", async (t) => {
+  const { dir, host, rows } = await fileHost();
   const tcp443 = rows.filter((r) => r.proto === 'tcp' && r.dport === 443);
   assert.deepEqual(tcp443.map((r) => r.packets_fwd + r.packets_rev), [7, 3], 'two connections on one 5-tuple');
   const frag = rows.find((r) => r.proto === 'udp' && r.dport === 53) as FlowRow;
@@ -184,6 +190,23 @@ test('from a live capture: the recording so far; without one, a clear "not avail
   if (n === null) t.diagnostic('tshark is not installed');
   else assert.equal(n, packets);
   assert.deepEqual(readBack(out), [{ key: keyOf(conn), packets }]);
+  // The drawer's chart of it, from the same recording: whole seconds up to the capture's clock.
+  const total = (r: Awaited<ReturnType<EngineHost['flowSeries']>>) => (r.ok ? [...r.value.down, ...r.value.up].reduce((a, b) => a + b * r.value.step, 0) : NaN);
+  const series = await host.flowSeries(conn.id);
+  assert.ok(series.ok);
+  assert.equal(series.value.start, T0);
+  assert.ok(series.value.down.length >= 1);
+  assert.equal(total(series), conn.bytes_fwd + conn.bytes_rev);
+  // The second connection on that 5-tuple, then more of it: the next ask reads on from where the last stopped, and
+  // counts each packet once.
+  const later = rows.filter((r) => r.proto === 'tcp' && r.dport === 443)[1];
+  assert.equal(total(await host.flowSeries(later.id)), later.bytes_fwd + later.bytes_rev);
+  live.push(pcap([tcpRec(T0 + 5.3, false, TCP.PSH | TCP.ACK, [1, 2, 3]), tcpRec(T0 + 5.4, true, TCP.ACK)]).subarray(24));
+  // (Still selected, as while the drawer shows it.)
+  const grown = (await rowsOf(host, { id: later.id })).find((r) => r.id === later.id) as FlowRow;
+  assert.equal(grown.packets_fwd + grown.packets_rev, 5);
+  assert.equal(total(await host.flowSeries(grown.id)), grown.bytes_fwd + grown.bytes_rev);
+  assert.equal(total(await host.flowSeries(conn.id)), conn.bytes_fwd + conn.bytes_rev, 'another flow is read anew');
 
   const bare = fakeLive(false);
   const other = new EngineHost({ startLive: bare.start, recordingDir: dir, intervalMs: 5, now: () => (T0 + 6) * 1000 });
@@ -193,4 +216,39 @@ test('from a live capture: the recording so far; without one, a clear "not avail
   const [first] = await rowsOf(other);
   const none = await other.saveFlowPackets({ id: first.id, path: path.join(dir, 'none.pcap') });
   assert.ok(!none.ok && /^This flow’s packets are not available: /.test(none.error.message), JSON.stringify(none));
+  const noSeries = await other.flowSeries(first.id);
+  assert.ok(!noSeries.ok && /^This flow’s packets are not available: /.test(noSeries.error.message), JSON.stringify(noSeries));
+});
+
+test("flowSeries: each flow's bytes over capture time from its packets' timestamps, in the chart's bins and directions", async () => {
+  const { dir, host, rows } = await fileHost();
+  const sum = (xs: number[], step: number) => xs.reduce((a, b) => a + b * step, 0);
+  for (const r of rows) {
+    const got = await host.flowSeries(r.id);
+    assert.ok(got.ok, keyOf(r));
+    const s = got.value;
+    assert.equal(s.step, 1);
+    // Bins of whole seconds from the flow's first packet's second; a file's flows have no local end known, so the
+    // responder's bytes are down, as the main chart counts them.
+    assert.equal(s.start, Math.floor(r.first_seen), keyOf(r));
+    assert.equal(s.down.length, Math.floor(r.last_seen) - Math.floor(r.first_seen) + 1, keyOf(r));
+    assert.equal(sum(s.down, s.step), r.bytes_rev, `down of ${keyOf(r)}`);
+    assert.equal(sum(s.up, s.step), r.bytes_fwd, `up of ${keyOf(r)}`);
+  }
+  // The second connection on the first one's 5-tuple: only its own packets, 5 s later.
+  const [first, second] = rows.filter((r) => r.proto === 'tcp' && r.dport === 443);
+  const a = await host.flowSeries(first.id);
+  const b = await host.flowSeries(second.id);
+  assert.ok(a.ok && b.ok);
+  assert.equal(a.value.start, T0);
+  assert.equal(b.value.start, T0 + 5);
+  assert.ok(a.value.up[0] > 0 && a.value.down[0] > 0);
+  const gone = await host.flowSeries(999);
+  assert.ok(!gone.ok && gone.error.message === 'This flow is no longer in the table.');
+  // Asked again for the same flow, a file read to its end is not read again: its bytes spoilt now change nothing.
+  const again = await host.flowSeries(second.id);
+  writeFileSync(path.join(dir, 'c.pcap'), new Uint8Array(64));
+  assert.deepEqual(await host.flowSeries(second.id), again);
+  // Another flow is read from the start, and meets the spoilt file.
+  assert.equal((await host.flowSeries(first.id)).ok, false);
 });

@@ -176,3 +176,32 @@ test('UDP: templates are sent again once the refresh interval has passed', async
   await x.finish();
   assert.equal(dec.decode(t.messages.at(-1)!).templates.length, 4);
 });
+
+test('tcpControlBits: a flow first seen mid-stream claims no SYN, open or after FIN or RST; a handshake flow does', async () => {
+  const recs: Rec[] = [
+    // Mid-stream, then closed by FINs both ways.
+    { ts: 10, data: e4(A, B, 6, tcp(40001, 80, TCP.ACK, [1, 2, 3])) },
+    { ts: 10.1, data: e4(B, A, 6, tcp(80, 40001, TCP.ACK | TCP.FIN)) },
+    { ts: 10.2, data: e4(A, B, 6, tcp(40001, 80, TCP.ACK | TCP.FIN)) },
+    // Mid-stream and still open.
+    { ts: 11, data: e4(A, B, 6, tcp(40002, 443, TCP.ACK | TCP.PSH, [4, 5])) },
+    // Mid-stream, then reset.
+    { ts: 12, data: e4(A, B, 6, tcp(40003, 22, TCP.ACK, [6])) },
+    { ts: 12.1, data: e4(B, A, 6, tcp(22, 40003, TCP.RST)) },
+    // A handshake, then reset.
+    { ts: 13, data: e4(A, B, 6, tcp(40004, 25, TCP.SYN)) },
+    { ts: 13.1, data: e4(B, A, 6, tcp(25, 40004, TCP.RST | TCP.ACK)) },
+  ];
+  const engine = createEngine({ detail: false });
+  const t = new FakeTransport('udp');
+  const x = new FlowExporter({ engine, transport: t, linkHeaderBytes: 14, now: () => 5_000_000 });
+  engine.push(pcap(recs));
+  engine.end();
+  await x.finish();
+  const flagsOf = (sport: number) => records(t.messages).find((r) => r.src === A && r.sport === sport)?.flags;
+  const FIN = 1, SYN = 2, RST = 4, ACK = 16;
+  assert.equal(flagsOf(40001), FIN | ACK);
+  assert.equal(flagsOf(40002), ACK);
+  assert.equal(flagsOf(40003), RST | ACK);
+  assert.equal(flagsOf(40004), SYN | RST | ACK);
+});

@@ -31,8 +31,9 @@ beforeEach(() => {
 });
 
 let seq = 0;
+/** A request; by default in the last-seen order these tests were written for. */
 function req(p: Partial<ViewRequest> = {}): ViewRequest {
-  return { ...DEFAULT_VIEW, seq: ++seq, ...p };
+  return { ...DEFAULT_VIEW, sortColumn: 'last_seen', sortDir: 'desc', seq: ++seq, ...p };
 }
 
 /** n flows: id i has i × 10 bytes down, process p<i mod 3>, and every third one is closed. */
@@ -65,18 +66,19 @@ function keyOf(col: Column, r: FlowRow, rates: boolean): number | string {
 const noRates = (r: FlowRow): FlowRow => ({ ...r, rate_fwd_1s: 0, rate_rev_1s: 0, rate_fwd_10s: 0, rate_rev_10s: 0 });
 
 describe('flow view model', () => {
-  it('serves the default view before any request: last seen first, rows [0, 100), nothing selected', () => {
+  it('serves the default view before any request: arrival order (first seen, oldest first), rows [0, 100), nothing selected', () => {
     const m = new FlowViewModel();
     expect(m.view(false)).toEqual({ viewSeq: 0, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null });
     const s = new RowStore();
     m.show(s);
     expect(m.view(false)).toEqual({ viewSeq: 0, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null });
-    s.apply(flows(150), []);
+    // Flow 150 arrived first.
+    s.apply(flows(150, (i) => ({ first_seen: 1_699_000_000 - i })), []);
     const v = m.view(true);
     expect(v.viewSeq).toBe(0);
     expect([v.total, v.count, v.start]).toEqual([150, 150, 0]);
     expect(ids(v.rows)).toEqual(Array.from({ length: 100 }, (_, i) => 150 - i));
-    expect(v.rows[0]).toEqual(row({ id: 150, bytes_fwd: 0, bytes_rev: 1500, process: 'p0', state: 'closed' }));
+    expect(v.rows[0]).toEqual(row({ id: 150, bytes_fwd: 0, bytes_rev: 1500, process: 'p0', state: 'closed', first_seen: 1_699_000_000 - 150 }));
   });
 
   it('clamps the window to the filtered rows and to MAX_VIEW_ROWS', () => {

@@ -21,9 +21,15 @@ import { wireguardKind } from '../../../src/engine/dpi/wireguard.ts';
 import { looksLikeIke } from '../../../src/engine/dpi/ike.ts';
 import { looksLikeNetbiosDatagram } from '../../../src/engine/dpi/netbios-datagram.ts';
 import { looksLikeRadius } from '../../../src/engine/dpi/radius.ts';
-import { looksLikeSip } from '../../../src/engine/dpi/sip.ts';
+import { looksLikeSip, sdpMedia } from '../../../src/engine/dpi/sip.ts';
 import { looksLikeKerberosDatagram } from '../../../src/engine/dpi/kerberos.ts';
 import { tcpAppLabel } from '../../../src/engine/dpi/tcp-apps.ts';
+import { looksLikeLdapMessage } from '../../../src/engine/dpi/ldap.ts';
+import { isOpenvpnClientReset, isOpenvpnServerReset } from '../../../src/engine/dpi/openvpn.ts';
+import { isRdpConnectionRequest } from '../../../src/engine/dpi/tls-preamble.ts';
+import { DIRECTORY_VPN_SEEDS } from './directory-vpn-seeds.ts';
+import { rtpKind } from '../../../src/engine/dpi/rtp.ts';
+import { ftpAnnouncement } from '../../../src/engine/dpi/ftp.ts';
 import { TCP_APP_SEEDS } from './tcp-app-seeds.ts';
 import { UDP_APP_SEEDS } from './udp-app-seeds.ts';
 import { ascii, clientHelloMessage, concat, cryptoFrame, dnsMessage, dnsName, hex, protectInitial, ptr, tlsRecords } from './builders.ts';
@@ -43,6 +49,13 @@ const seeds: Uint8Array[] = [
   protectInitial({ dcid: hex('0102030405060708'), frames: cryptoFrame(0, clientHelloMessage({ sni: 'q.example' })), pad: false }),
   ...UDP_APP_SEEDS,
   ...TCP_APP_SEEDS,
+  ...DIRECTORY_VPN_SEEDS,
+  concat(hex('806f00641234abcd1234abcd'), new Uint8Array(20)), // RTP, payload type 111
+  concat(hex('92e000011234abcd1234abcd00000000'), hex('bede0001'), new Uint8Array(8)), // CSRC and extension
+  ascii('227 Entering Passive Mode (10,0,0,2,195,80).\r\n'),
+  ascii('229 Entering Extended Passive Mode (|||50001|)\r\n'),
+  ascii('EPRT |2|2001:db8::1|50003|\r\n'),
+  ascii('INVITE sip:b@x SIP/2.0\r\nCSeq: 1 INVITE\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\nm=audio 49170 RTP/AVP 0\r\n'),
 ];
 
 /** A seed with some bytes overwritten, truncated or extended. */
@@ -62,7 +75,10 @@ const bytes = fc.oneof(fc.uint8Array({ maxLength: 1500 }), mutated);
 function udpApps(b: Uint8Array, off: number, n: number): unknown[] {
   return [parseDhcp4(b, off, n), parseDhcp6(b, off, n), looksLikeNtp(b, off, n), looksLikeSnmp(b, off, n), looksLikeSsdp(b, off, n),
     looksLikeStun(b, off, n), looksLikeSyslog(b, off, n), wireguardKind(b, off, n), looksLikeIke(b, off, n, false), looksLikeIke(b, off, n, true),
-    looksLikeRadius(b, off, n), looksLikeSip(b, off, n), looksLikeKerberosDatagram(b, off, n), looksLikeNetbiosDatagram(b, off, n), tcpAppLabel(445, 88, b, off, n)];
+    looksLikeRadius(b, off, n), looksLikeSip(b, off, n), looksLikeKerberosDatagram(b, off, n), looksLikeNetbiosDatagram(b, off, n), tcpAppLabel(445, 88, b, off, n),
+    tcpAppLabel(40000, 389, b, off, n), looksLikeLdapMessage(b, off, n, true), isOpenvpnClientReset(b, off, n),
+    isOpenvpnServerReset(b, off, n, 0xa1b2c3d4, 0xe5f60718), isRdpConnectionRequest(b, off, n), rtpKind(b, off, n),
+    ftpAnnouncement(b, off, n, true), ftpAnnouncement(b, off, n, false), sdpMedia(b, off, n)];
 }
 
 function allParsers(b: Uint8Array): void {
@@ -107,7 +123,7 @@ test('parsers read only their own bytes: the same input embedded between junk pa
 
 test('the dispatcher survives random packet sequences in both directions over TCP and UDP', () => {
   const packet = fc.record({ fromInitiator: fc.boolean(), seq: fc.nat(), data: bytes });
-  fc.assert(fc.property(fc.constantFrom(6, 17), fc.constantFrom(53, 443, 22, 80, 9999, 25, 143, 389, 137, 1080, 5353), fc.array(packet, { maxLength: 12 }), (proto, port, pkts) => {
+  fc.assert(fc.property(fc.constantFrom(6, 17), fc.constantFrom(53, 443, 22, 80, 9999, 25, 143, 389, 137, 1080, 5353, 1194, 3389, 3478, 21, 5060), fc.array(packet, { maxLength: 12 }), (proto, port, pkts) => {
     const dpi = createFlowDpi(createNameCache());
     let base = 1000;
     for (const p of pkts) {

@@ -51,7 +51,7 @@ const CASES: Case[] = [
     C(LDAP_STARTTLS), S(hex('300c02010178070a010004000400')), C(hello('ldap.example'))] },
   { name: 'PostgreSQL SSLRequest', port: 5432, sni: 'pg.example', host: 'pg.example', app: 'tls', talk: [
     C(hex('0000000804d2162f')), S('S'), C(hello('pg.example'))] },
-  { name: 'RDP after X.224', port: 3389, sni: 'rdp.example', host: 'rdp.example', app: 'tls', talk: [
+  { name: 'RDP after X.224', port: 3389, sni: 'rdp.example', host: 'rdp.example', app: 'rdp', talk: [
     C(hex('030000130ee000000000000100080003000000')), S(hex('030000130ed000001234000200080001000000')), C(hello('rdp.example'))] },
   { name: 'PROXY v1 then TLS', port: 443, sni: 'proxied.example', host: 'proxied.example', app: 'tls', talk: [
     C(concat(ascii('PROXY TCP4 192.0.2.1 192.0.2.2 51000 443\r\n'), hello('proxied.example')))] },

@@ -13,9 +13,11 @@ import { tsharkSkip } from './tshark-fixture.ts';
 
 /** Our label → the protocol names tshark puts in frame.protocols. */
 const TSHARK_NAME: Record<string, string[]> = { dhcp: ['dhcp'], dhcpv6: ['dhcpv6'], ntp: ['ntp'], snmp: ['snmp'], ssdp: ['ssdp'], stun: ['stun'], wireguard: ['wg'],
-  syslog: ['syslog'], ike: ['isakmp'], radius: ['radius'], sip: ['sip'], kerberos: ['kerberos'], smb: ['smb', 'smb2'], mqtt: ['mqtt'], bittorrent: ['bittorrent'], netbios: ['nbns', 'nbdgm'] };
+  syslog: ['syslog'], ike: ['isakmp'], radius: ['radius'], sip: ['sip'], kerberos: ['kerberos'], smb: ['smb', 'smb2'], mqtt: ['mqtt'], bittorrent: ['bittorrent'], netbios: ['nbns', 'nbdgm'],
+  // tshark finds RTP only by its heuristics (off by default): an rtp flow is one whose STUN it dissects.
+  ldap: ['ldap', 'cldap'], rdp: ['rdp'], openvpn: ['openvpn'], rtp: ['rtp', 'rtcp', 'stun'], ftp: ['ftp'], 'ftp-data': ['ftp-data'] };
 /** The corpus files whose names say they hold these protocols, and those where tshark finds Kerberos, SMB or NetBIOS. */
-const FILES = /dhcp|ntp|snmp|ssdp|stun|wireguard|syslog|upnp|isakmp|ike|radius|sip|smb|^afs\.|eapon1|^ipx\.|wccp|nbns/i;
+const FILES = /dhcp|ntp|snmp|ssdp|stun|wireguard|syslog|upnp|isakmp|ike|radius|sip|smb|^afs\.|eapon1|^ipx\.|wccp|nbns|ldap|rdp|openvpn|rtp|ftp/i;
 
 const skip = !existsSync(CORPUS_DIR) ? `tcpdump corpus not found at ${CORPUS_DIR}` : tsharkSkip;
 

@@ -3,7 +3,8 @@ import { act, render, screen } from '@testing-library/react';
 import type { Options } from 'uplot';
 import { App } from '../../../src/renderer/components/App.tsx';
 import { createAppStores } from '../../../src/renderer/state/app-stores.ts';
-import { mockApi, stats, status, update } from '../fixtures.ts';
+import { mockApi, row, stats, status, update } from '../fixtures.ts';
+import { FLOW_SERIES_REFRESH_MS } from '../../../src/renderer/components/FlowDetails.tsx';
 
 /** uPlot as the chart drives it: what it was built with, the data and x ranges it was given. */
 const { FakePlot, plots } = vi.hoisted(() => {
@@ -152,5 +153,63 @@ describe('bandwidth chart', () => {
     expect(box.value).toBe('proto:udp');
     expect(screen.queryByText(/^Flows seen/)).toBeNull();
     expect(p.xRanges.at(-1)).not.toEqual({ min: T + 30, max: T + 35 });
+  });
+
+  it("the details drawer charts its flow: the host's series of that flow's packets, the same axes and legend, no drag; asked again while capturing", async () => {
+    const api = mockApi();
+    const flow = { start: T, step: 1, down: [2000, 0, 500_000], up: [100, 50, 0] };
+    api.flowSeries.mockResolvedValue({ ok: true, value: flow });
+    const stores = createAppStores(api, { tab: 'flows' });
+    render(<App api={api} stores={stores} />);
+    const r = row({ id: 7 });
+    act(() => api.emitUpdate(update(1, { rows: [r] })));
+    act(() => {
+      stores.ui.getState().select(7);
+      stores.ui.getState().openDetails(true);
+    });
+    await vi.waitFor(() => expect(plots).toHaveLength(2));
+    expect(api.flowSeries).toHaveBeenCalledWith(7);
+    const p = plots[1];
+    expect(p.data.at(-1)).toEqual([
+      [T, T + 1, T + 2, T + 3],
+      [2000, 0, 500_000, 500_000],
+      [100, 50, 0, 0],
+    ]);
+    // Its x axis is the flow's own span; its y axis and legend are the traffic chart's.
+    expect(p.xRanges.at(-1)).toEqual({ min: T, max: T + 3 });
+    expect(yAxis(p).labels).toEqual(['0 kB/s', '200 kB/s', '400 kB/s', '600 kB/s']);
+    expect(p.opts.legend).toMatchObject({ show: true, live: true });
+    expect(p.opts.series.map((x) => x.label)).toEqual(['Time', '↓ Down', '↑ Up']);
+    expect(p.opts.cursor?.drag).toMatchObject({ x: false });
+    const drawer = screen.getByRole('complementary', { name: 'Flow details' });
+    expect(screen.getAllByRole('img').find((el) => drawer.contains(el))?.getAttribute('aria-label')).toMatch(/^Traffic of flow 7 from .* peak ↓ 500 kB\/s, ↑ 100 B\/s$/);
+    // A file read to its end: asked once.
+    await act(async () => new Promise((res) => setTimeout(res, FLOW_SERIES_REFRESH_MS + 300)));
+    expect(api.flowSeries).toHaveBeenCalledTimes(1);
+    // While a capture runs, asked again after each answer.
+    act(() => api.emitStatus(status({ state: 'capturing', source: { kind: 'live', interface: 'lo' } })));
+    act(() => api.emitUpdate(update(2, { rows: [r] })));
+    act(() => {
+      stores.ui.getState().select(7);
+      stores.ui.getState().openDetails(true);
+    });
+    const before = api.flowSeries.mock.calls.length;
+    await act(async () => new Promise((res) => setTimeout(res, FLOW_SERIES_REFRESH_MS + 300)));
+    expect(api.flowSeries.mock.calls.length).toBeGreaterThan(before);
+  }, 15_000);
+
+  it('a flow the host cannot chart (no recording kept) says why and shows its recent rates instead', async () => {
+    const api = mockApi();
+    api.flowSeries.mockResolvedValue({ ok: false, error: { code: 'bad_arguments', message: 'This flow’s packets are not available: no recording of this capture is kept.', action: '' } });
+    const stores = createAppStores(api, { tab: 'flows' });
+    render(<App api={api} stores={stores} />);
+    act(() => api.emitUpdate(update(1, { rows: [row({ id: 3 })] })));
+    act(() => {
+      stores.ui.getState().select(3);
+      stores.ui.getState().openDetails(true);
+    });
+    expect(await screen.findByText(/^No chart of this flow: This flow’s packets are not available/)).toBeTruthy();
+    expect(plots).toHaveLength(1);
+    expect(screen.getByRole('img', { name: /^Rate of flow 3/ })).toBeTruthy();
   });
 });

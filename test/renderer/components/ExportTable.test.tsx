@@ -43,7 +43,7 @@ describe('Export table…', () => {
     await user.click(button);
     await user.click(screen.getByRole('menuitem', { name: 'CSV (spreadsheets)' }));
     expect((await screen.findByRole('alert')).textContent).toContain('The flows filter does not parse: x.');
-    expect(host.saveTableExport).toHaveBeenCalledWith({ format: 'csv', sortColumn: 'last_seen', sortDir: 'desc', filter: '' });
+    expect(host.saveTableExport).toHaveBeenCalledWith({ format: 'csv', sortColumn: 'first_seen', sortDir: 'asc', filter: '' });
   });
 
   it('is not on the Overview', async () => {

@@ -7,7 +7,7 @@ import { MAX_VIEW_ROWS } from '../../../src/shared/ipc.ts';
 import { numberTexts } from '../../../src/renderer/flows/numeric-columns.ts';
 import { fakeHost, mockApi, row, stats, update } from '../fixtures.ts';
 import { formatClock, formatDateTime } from '../../../src/renderer/format.ts';
-import { renderApp } from '../render-app.tsx';
+import { LAST_SEEN_FIRST, renderApp } from '../render-app.tsx';
 import { createAppStores } from '../../../src/renderer/state/app-stores.ts';
 
 /** The App opened on its flows table (it opens on the Overview). */
@@ -32,12 +32,12 @@ function firstColumn(): string[] {
 }
 
 const flows = [
-  row({ id: 1, process: 'firefox', pid: 10, bytes_fwd: 100, bytes_rev: 0, last_seen: 1_700_000_003 }),
-  row({ id: 2, process: 'curl', pid: 20, bytes_fwd: 900, bytes_rev: 0, last_seen: 1_700_000_001, host: null, dst: '2001:db8::1', dport: 80, app: 'http', state: 'closed', dst_country: null, dst_asn: null, dst_as_name: null }),
-  row({ id: 3, process: null, pid: null, process_hidden: true, host: null, bytes_fwd: 500, bytes_rev: 0, last_seen: 1_700_000_002, local: 'dst', src: '10.0.0.9', sport: 5353, dst: '10.0.0.1', dport: 5353, proto: 'udp', app: 'dns', state: 'active', rate_fwd_1s: 7000, rate_rev_1s: 3 }),
+  row({ id: 1, process: 'firefox', pid: 10, bytes_fwd: 100, bytes_rev: 0, first_seen: 1_699_999_990, last_seen: 1_700_000_003 }),
+  row({ id: 2, process: 'curl', pid: 20, bytes_fwd: 900, bytes_rev: 0, first_seen: 1_699_999_980, last_seen: 1_700_000_001, host: null, dst: '2001:db8::1', dport: 80, app: 'http', state: 'closed', dst_country: null, dst_asn: null, dst_as_name: null }),
+  row({ id: 3, process: null, pid: null, process_hidden: true, host: null, bytes_fwd: 500, bytes_rev: 0, last_seen: 1_700_000_002, local: 'dst', src: '10.0.0.9', sport: 5353, dst: '10.0.0.1', dport: 5353, proto: 'udp', app: 'dns', state: 'active', rate_fwd_1s: 7000, rate_rev_1s: 3, first_seen: 1_699_999_995 }),
 ];
 
-const setup = (initial: readonly ReturnType<typeof row>[] = flows) => renderApp(initial);
+const setup = (initial: readonly ReturnType<typeof row>[] = flows) => renderApp(initial, { sort: LAST_SEEN_FIRST });
 
 describe('flows table', () => {
   it('asks for the default view on connect, then shows each flow with local/remote from FlowRow.local, and dims closed flows', async () => {
@@ -45,15 +45,18 @@ describe('flows table', () => {
     render(<FlowsApp api={host} />);
     await host.settle();
     // The initial request: the default sort, no filter, a window from the top, nothing selected.
-    expect(host.views[0]).toMatchObject({ seq: 1, sortColumn: 'last_seen', sortDir: 'desc', filter: '', start: 0, select: null });
+    expect(host.views[0]).toMatchObject({ seq: 1, sortColumn: 'first_seen', sortDir: 'asc', filter: '', start: 0, select: null });
     expect(host.views[0].end).toBeGreaterThan(0);
     expect(host.views[0].end).toBeLessThanOrEqual(MAX_VIEW_ROWS);
     expect(screen.getByText('No flows yet. Start a capture or open a capture file.')).toBeTruthy();
     act(() => host.push(flows));
     expect(screen.getByRole('grid', { name: 'Flows' }).getAttribute('aria-rowcount')).toBe('4');
-    // Default sort: last seen, newest first.
-    expect(firstColumn()).toEqual(['firefox (10)', 'other user', 'curl (20)']);
-    const [ff, dns, curl] = dataRows();
+    // Default sort: arrival order (first seen, oldest first), which a flow's new packets do not change.
+    expect(firstColumn()).toEqual(['curl (20)', 'firefox (10)', 'other user']);
+    act(() => host.push([{ ...flows[0], last_seen: 1_700_000_100, bytes_fwd: 9_000, rate_fwd_1s: 90_000 }]));
+    expect(firstColumn()).toEqual(['curl (20)', 'firefox (10)', 'other user']);
+    act(() => host.push([flows[0]]));
+    const [curl, ff, dns] = dataRows();
     expect(cellTexts(ff).slice(1, 5)).toEqual(['192.168.1.10:40001', 'example.com · 93.184.216.34:443 · US', 'tcp/tls', 'established']);
     // local === 'dst': the responder is this host, so ↓ is the fwd rate.
     expect(cellTexts(dns).slice(1, 7)).toEqual(['10.0.0.1:5353', '10.0.0.9:5353', 'udp/dns', 'active', '7.0 kB/s', '3 B/s']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { act, screen, within } from '@testing-library/react';
 import { row, status } from '../fixtures.ts';
-import { renderApp } from '../render-app.tsx';
+import { LAST_SEEN_FIRST, renderApp } from '../render-app.tsx';
 import { SHORTCUTS } from '../../../src/renderer/hooks/use-shortcuts.ts';
 
 const live = { kind: 'live' as const, interface: 'eth0' };
@@ -12,7 +12,7 @@ function selectedRow(): string | null {
 }
 
 async function setup(flows = [row({ id: 1, process: 'a', pid: null, last_seen: 3 }), row({ id: 2, process: 'b', pid: null, last_seen: 2 }), row({ id: 3, process: 'c', pid: null, last_seen: 1 })]) {
-  const { user, host } = await renderApp(flows);
+  const { user, host } = await renderApp(flows, { sort: LAST_SEEN_FIRST });
   return { user, api: host };
 }
 

@@ -33,7 +33,7 @@ describe('view requester', () => {
 
   it('the first change in a frame goes out at once, later ones coalesce into one at the next frame', () => {
     const { ui, view, frame, sent } = setup();
-    expect(sent()).toEqual([{ seq: 1, sortColumn: 'last_seen', sortDir: 'desc', filter: '', ...INITIAL_WINDOW, select: null }]);
+    expect(sent()).toEqual([{ seq: 1, sortColumn: 'first_seen', sortDir: 'asc', filter: '', ...INITIAL_WINDOW, select: null }]);
     frame();
     ui.getState().sortBy('bytes');
     expect(sent()).toHaveLength(2);
@@ -63,7 +63,7 @@ describe('view requester', () => {
     view.setWindow(INITIAL_WINDOW.start, INITIAL_WINDOW.end);
     frame();
     // desc (sent at once) → asc → desc: the frame's request would be the same as the last one.
-    expect(sent().map((r) => [r.sortColumn, r.sortDir])).toEqual([['last_seen', 'desc'], ['bytes', 'desc']]);
+    expect(sent().map((r) => [r.sortColumn, r.sortDir])).toEqual([['first_seen', 'asc'], ['bytes', 'desc']]);
   });
 
   it('sends the last filter text that parsed, never one that does not', () => {
