@@ -59,8 +59,7 @@ const T_END = latin1('}\n');
 /** Runs of fixed text with the values most lines have (no country or AS; no process, no tunnel), written in one copy. */
 const T_NO_OWNER_NO_TUNNEL = latin1('],"pid":null,"process":null,"tunnel":null');
 const T_NO_GEO_PACKETS_FWD = latin1(',"src_country":null,"dst_country":null,"src_asn":null,"dst_asn":null,"src_as_name":null,"dst_as_name":null,"packets_fwd":');
-/** The end of a line with no DNS names, process, tunnel, ICMP or DHCP fields. */
-const T_PLAIN_END = latin1(',"dns_queries":[],"pid":null,"process":null,"tunnel":null}\n');
+const T_NO_QUERIES_OWNER_TUNNEL = latin1(',"dns_queries":[],"pid":null,"process":null,"tunnel":null');
 const T_NULL = latin1('null');
 
 const NO_WORDS = new Uint32Array(0);
@@ -283,24 +282,24 @@ export class FlowJsonWriter {
     this.str(v.host);
     const q = v.dnsQueries;
     const plain = v.pid === null && v.process === null && v.tunnelJson === null;
-    if (plain && q.length === 0 && v.dnsQueriesDropped === 0 && v.icmp < 0 && v.dhcpHostname === null && v.dhcpVendorClass === null) {
-      this.lit(T_PLAIN_END);
-      return;
-    }
-    this.lit(T_DNS_QUERIES);
-    for (let i = 0; i < q.length; i++) {
-      if (i > 0) this.byte(0x2c);
-      this.str(q[i]);
-    }
-    if (plain) {
-      this.lit(T_NO_OWNER_NO_TUNNEL);
+    if (plain && q.length === 0) {
+      this.lit(T_NO_QUERIES_OWNER_TUNNEL);
     } else {
-      this.lit(T_PID);
-      this.num(v.pid);
-      this.lit(T_PROCESS);
-      this.str(v.process);
-      this.lit(T_TUNNEL);
-      this.ascii(v.tunnelJson ?? 'null');
+      this.lit(T_DNS_QUERIES);
+      for (let i = 0; i < q.length; i++) {
+        if (i > 0) this.byte(0x2c);
+        this.str(q[i]);
+      }
+      if (plain) {
+        this.lit(T_NO_OWNER_NO_TUNNEL);
+      } else {
+        this.lit(T_PID);
+        this.num(v.pid);
+        this.lit(T_PROCESS);
+        this.str(v.process);
+        this.lit(T_TUNNEL);
+        this.ascii(v.tunnelJson ?? 'null');
+      }
     }
     if (v.dnsQueriesDropped > 0) {
       this.lit(T_DNS_DROPPED);
