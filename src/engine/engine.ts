@@ -614,8 +614,11 @@ class FlowEngine implements Engine {
     // As toRecord: the name cache is asked about the responder only when the flow has no host of its own (an
     // empty cache knows nothing, so its address is not formatted then).
     if (host === null && this.names.size > 0) {
-      v.dstText = formatAddress(t.keys, t.dstIndex(s), fam);
-      host = this.names.lookup(v.dstText);
+      if (fam === 4) host = this.names.lookup4(t.keys[t.dstIndex(s)]);
+      else {
+        v.dstText = formatAddress(t.keys, t.dstIndex(s), fam);
+        host = this.names.lookup(v.dstText);
+      }
     }
     v.id = t.ids[s];
     v.proto = PROTO_NAMES[t.proto(s)] ?? 'other';
@@ -775,8 +778,8 @@ class FlowEngine implements Engine {
     if (this.ftpExpected.size > 0 && t.proto(s) === 6) this.linkFtpData(s);
     if (this.rtpExpected.size > 0 && t.proto(s) === 17) this.linkRtp(s);
     this.missExited[s] = 0;
-    // The name cache only holds names once DNS was seen, so skip formatting an address when it is empty.
-    this.hosts[s] = this.names.size > 0 ? this.names.lookup(formatAddress(t.keys, t.dstIndex(s), t.family(s))) : null;
+    // The name cache only holds names once DNS was seen; an IPv4 responder is asked by its key word, unformatted.
+    this.hosts[s] = this.names.size > 0 ? this.nameOfDst(s) : null;
     const proto = t.proto(s);
     if (this.sockets !== null && (proto === 6 || proto === 17) && this.takeEvents(s)) {
       this.peerFromProc(s);
@@ -787,6 +790,14 @@ class FlowEngine implements Engine {
       if (this.pendingAttr.length === 0) this.lastAttrRetry = t.clock;
       if (this.pendingAttr.length < MAX_PENDING_ATTRIBUTION * 2) this.pendingAttr.push(s, t.ids[s]);
     }
+  }
+
+  /** The name cache's name for flow s's responder. */
+  private nameOfDst(s: number): string | null {
+    const t = this.table;
+    const fam = t.family(s);
+    const at = t.dstIndex(s);
+    return fam === 4 ? this.names.lookup4(t.keys[at]) : this.names.lookup(formatAddress(t.keys, at, fam));
   }
 
   private inspect(s: number, p: PacketInfo, buf: Uint8Array): void {

@@ -1,7 +1,8 @@
 /**
  * The flow table: bidirectional flows in struct-of-arrays typed storage indexed by slot, found through an
  * open-addressing hash (linear probing, backward-shift deletion) over the key's 32-bit words, so no string is built
- * per packet. Slots are recycled through a free list; storage grows by half up to `maxFlows`.
+ * per packet. A hash entry holds the slot in its low bits and the hash's high bits above them, so a probe rejects
+ * another flow's entry without loading that flow's hash or key (one cache line less per packet). Slots are recycled through a free list; storage grows by half up to `maxFlows`.
  *
  * Key (10 words): the lower endpoint's address (4 words), the higher's (4), both ports, and protocol | family << 8 |
  * icmpKind << 16. Endpoints are ordered so both directions find the same slot; a flag records which side initiated.
@@ -128,10 +129,14 @@ export class FlowTable {
   textVersion = new Uint32Array(0);
   /** 1 while the slot is on the changed list. Kept apart from flags, which eviction clears. */
   private dirty = new Uint8Array(0);
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
-  private table = new Int32Array(0);
+  /** LRU list links, [2s] previous and [2s + 1] next, side by side so moving a flow touches one line per slot. */
+  private links = new Int32Array(0);
+  /** Hash entries: 0 empty, else (slot + 1) | (hash & tagMask); see slotBits. */
+  private table = new Uint32Array(0);
   private mask = 0;
+  /** Low bits of an entry that hold slot + 1 (enough for every slot of the current capacity). */
+  private slotMask = 0;
+  private tagMask = 0;
   private freeHead = -1;
   private readonly heads = new Int32Array(LISTS).fill(-1);
   private readonly tails = new Int32Array(LISTS).fill(-1);
@@ -364,7 +369,7 @@ export class FlowTable {
     if ((this.flags[s] & F_ENDED) === 0) this.unhash(s);
     this.ids[s] = 0;
     this.flags[s] = 0;
-    this.next[s] = this.freeHead;
+    this.links[2 * s + 1] = this.freeHead;
     this.freeHead = s;
     this.live--;
     this.markChanged(s);
@@ -374,12 +379,13 @@ export class FlowTable {
     const t = this.table;
     const keys = this.keys;
     const k = this.k;
+    const tag = h & this.tagMask;
     let i = h & this.mask;
     for (;;) {
       const e = t[i];
       if (e === 0) return -1;
-      const s = e - 1;
-      if (this.hashes[s] === h) {
+      if (((e ^ tag) & this.tagMask) === 0) {
+        const s = (e & this.slotMask) - 1;
         const b = s * KEY_WORDS;
         if (keys[b] === k[0] && keys[b + 4] === k[4] && keys[b + 8] === k[8] && keys[b + 9] === k[9] &&
           keys[b + 1] === k[1] && keys[b + 2] === k[2] && keys[b + 3] === k[3] &&
@@ -392,7 +398,7 @@ export class FlowTable {
   private create(h: number, srcLow: boolean, tcp: boolean, tf: number, udp: boolean, ts: number): number {
     if (this.live >= this.maxFlows) this.evictOldest();
     let s = this.freeHead;
-    if (s >= 0) this.freeHead = this.next[s];
+    if (s >= 0) this.freeHead = this.links[2 * s + 1];
     else {
       // Grow by half: less idle capacity per flow than doubling, still amortised O(1).
       if (this.used === this.cap) this.resize(Math.min(Math.ceil(this.cap * 1.5), this.maxFlows));
@@ -423,9 +429,7 @@ export class FlowTable {
     const l = tcp ? L_TCP_OPEN : udp ? L_UDP : L_OTHER;
     this.list[s] = l;
     this.append(s, l);
-    let i = h & this.mask;
-    while (this.table[i] !== 0) i = (i + 1) & this.mask;
-    this.table[i] = s + 1;
+    this.insertHash(s, h);
     this.live++;
     if (this.rates && this.rateSec) {
       this.rates.fill(0, s * 2 * RATE_BUCKETS, (s + 1) * 2 * RATE_BUCKETS);
@@ -482,36 +486,47 @@ export class FlowTable {
   }
 
   private append(s: number, l: number): void {
+    const ln = this.links;
     const t = this.tails[l];
-    this.prev[s] = t;
-    this.next[s] = -1;
-    if (t >= 0) this.next[t] = s;
+    ln[2 * s] = t;
+    ln[2 * s + 1] = -1;
+    if (t >= 0) ln[2 * t + 1] = s;
     else this.heads[l] = s;
     this.tails[l] = s;
   }
 
   private unlink(s: number): void {
+    const ln = this.links;
     const l = this.list[s];
-    const p = this.prev[s];
-    const n = this.next[s];
-    if (p >= 0) this.next[p] = n;
+    const p = ln[2 * s];
+    const n = ln[2 * s + 1];
+    if (p >= 0) ln[2 * p + 1] = n;
     else this.heads[l] = n;
-    if (n >= 0) this.prev[n] = p;
+    if (n >= 0) ln[2 * n] = p;
     else this.tails[l] = p;
+  }
+
+  private insertHash(s: number, h: number): void {
+    const t = this.table;
+    const mask = this.mask;
+    let i = h & mask;
+    while (t[i] !== 0) i = (i + 1) & mask;
+    t[i] = ((h & this.tagMask) | (s + 1)) >>> 0;
   }
 
   private unhash(s: number): void {
     const t = this.table;
     const mask = this.mask;
+    const slotMask = this.slotMask;
     let i = this.hashes[s] & mask;
-    while (t[i] !== s + 1) i = (i + 1) & mask;
+    while ((t[i] & slotMask) !== s + 1) i = (i + 1) & mask;
     // Backward-shift deletion keeps every probe chain unbroken without tombstones.
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
       const e = t[j];
       if (e === 0) break;
-      const home = this.hashes[e - 1] & mask;
+      const home = this.hashes[(e & slotMask) - 1] & mask;
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (stays) continue;
       t[i] = e;
@@ -572,8 +587,7 @@ export class FlowTable {
     this.aux = copy(this.aux, (n) => new Uint8Array(n), 1);
     this.textVersion = copy(this.textVersion, (n) => new Uint32Array(n), 1);
     this.dirty = copy(this.dirty, (n) => new Uint8Array(n), 1);
-    this.prev = copy(this.prev, (n) => new Int32Array(n), 1);
-    this.next = copy(this.next, (n) => new Int32Array(n), 1);
+    this.links = copy(this.links, (n) => new Int32Array(n), 2);
     if (this.track) {
       this.rates = copy(this.rates ?? new Uint32Array(0), (n) => new Uint32Array(n), 2 * RATE_BUCKETS);
       this.rateSec = copy(this.rateSec ?? new Float64Array(0), (n) => new Float64Array(n), 1);
@@ -584,14 +598,16 @@ export class FlowTable {
     this.cap = cap;
     let size = 16;
     while (size < cap * 2) size *= 2;
-    this.table = new Int32Array(size);
+    this.table = new Uint32Array(size);
     this.mask = size - 1;
+    // slot + 1 <= cap must fit below the tag.
+    const slotBits = 32 - Math.clz32(cap);
+    this.slotMask = slotBits >= 32 ? 0xffffffff : 2 ** slotBits - 1;
+    this.tagMask = ~this.slotMask >>> 0;
     for (let s = 0; s < this.used; s++) {
       // Ended flows are out of the hash: their 5-tuple may belong to a newer flow.
       if (this.ids[s] === 0 || (this.flags[s] & F_ENDED) !== 0) continue;
-      let i = this.hashes[s] & this.mask;
-      while (this.table[i] !== 0) i = (i + 1) & this.mask;
-      this.table[i] = s + 1;
+      this.insertHash(s, this.hashes[s]);
     }
   }
 }

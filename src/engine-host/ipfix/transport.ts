@@ -4,9 +4,12 @@
  * that it is dropped and counted, so a collector that is down or slow costs neither memory nor capture time.
  * TCP reconnects with backoff and starts every connection with the templates (sessionStart).
  */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
-import { isIP, connect, type Socket as TcpSocket } from 'node:net';
+import type { Socket as UdpSocket } from 'node:dgram';
+import type { Socket as TcpSocket } from 'node:net';
+
+// The socket modules load on first use: `read` and `capture` import this module for their options, and most runs
+// export nothing.
+const net = () => process.getBuiltinModule('node:net');
 
 export type IpfixTransportKind = 'udp' | 'tcp';
 
@@ -98,9 +101,9 @@ function errText(e: unknown): string {
 
 /** The endpoint's address: numeric as it is, a name through the system resolver (/etc/hosts first). */
 export async function resolveEndpoint(ep: Endpoint): Promise<{ address: string; family: 4 | 6 }> {
-  const fam = isIP(ep.host);
+  const fam = net().isIP(ep.host);
   if (fam === 4 || fam === 6) return { address: ep.host, family: fam };
-  const r = await lookup(ep.host);
+  const r = await process.getBuiltinModule('node:dns/promises').lookup(ep.host);
   return { address: r.address, family: r.family === 6 ? 6 : 4 };
 }
 
@@ -217,7 +220,7 @@ class TcpTransport implements IpfixTransport {
   private dial(): void {
     this.timer = null;
     if (this.closing) return;
-    const s = connect({ host: this.address, port: this.port });
+    const s = net().connect({ host: this.address, port: this.port });
     this.sock = s;
     s.setNoDelay(true);
     s.unref();
@@ -323,7 +326,7 @@ export async function openTransport(o: TransportOptions): Promise<IpfixTransport
   const { address, family } = await resolveEndpoint(o.endpoint);
   const limit = o.queueBytes ?? DEFAULT_QUEUE_BYTES;
   if (o.kind === 'tcp') return new TcpTransport(address, o.endpoint.port, limit);
-  const sock = createSocket(family === 6 ? 'udp6' : 'udp4');
+  const sock = process.getBuiltinModule('node:dgram').createSocket(family === 6 ? 'udp6' : 'udp4');
   await new Promise<void>((resolve, reject) => {
     sock.once('error', reject);
     sock.connect(o.endpoint.port, address, () => {

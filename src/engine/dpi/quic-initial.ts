@@ -5,10 +5,9 @@
  * ignored. Keys are derived through the engine's DpiGuard (cached per DCID, bounded per second of capture time), and a
  * coalesced packet whose DCID differs from the datagram's first is ignored, so a flood of DCIDs costs little.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { u32 } from './bytes.ts';
 import { DpiGuard } from './guard.ts';
-import { versionParams, type InitialKeys } from './quic-keys.ts';
+import { nodeCrypto, versionParams, type InitialKeys } from './quic-keys.ts';
 import { StreamPrefix } from './stream-prefix.ts';
 import { MAX_HELLO, handshakeMessageLength, parseClientHello, type ClientHelloInfo } from './tls-client-hello.ts';
 
@@ -251,7 +250,7 @@ export class QuicInitialReader {
 
 /** The 5-byte header protection mask: AES-128-ECB of the 16-byte sample under the hp key (RFC 9001 §5.4.3). */
 export function headerProtectionMask(hp: Uint8Array, sample: Uint8Array): Buffer {
-  const ecb = createCipheriv('aes-128-ecb', hp, null);
+  const ecb = nodeCrypto().createCipheriv('aes-128-ecb', hp, null);
   ecb.setAutoPadding(false);
   return Buffer.concat([ecb.update(sample), ecb.final()]).subarray(0, 5);
 }
@@ -287,7 +286,7 @@ export function decryptInitial(buf: Uint8Array, p: number, pnOffset: number, pac
     // Client Initial packet numbers are small, so the truncated number is the full one.
     const nonce = Buffer.from(k.iv);
     for (let i = 0; i < 4; i++) nonce[11 - i] ^= (pn >>> (8 * i)) & 0xff;
-    const gcm = createDecipheriv('aes-128-gcm', k.key, nonce);
+    const gcm = nodeCrypto().createDecipheriv('aes-128-gcm', k.key, nonce);
     gcm.setAAD(header);
     gcm.setAuthTag(buf.subarray(packetEnd - 16, packetEnd));
     return Buffer.concat([gcm.update(buf.subarray(p + header.length, packetEnd - 16)), gcm.final()]);

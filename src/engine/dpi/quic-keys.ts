@@ -5,7 +5,14 @@
  * client secret, AEAD key, IV and header protection key. Everything here is public by design: Initial packets are
  * only obfuscated, which is what lets a passive observer read the ClientHello.
  */
-import { createHmac } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
+
+let cryptoModule: typeof NodeCrypto | null = null;
+
+/** node:crypto, loaded on first use: most captures hold no QUIC Initial, and loading it is a cost of every start. */
+export function nodeCrypto(): typeof NodeCrypto {
+  return (cryptoModule ??= process.getBuiltinModule('node:crypto'));
+}
 
 export const QUIC_V1 = 0x00000001;
 export const QUIC_V2 = 0x6b3343cf;
@@ -59,7 +66,7 @@ export function versionParams(version: number): VersionParams | null {
 }
 
 export function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Buffer {
-  return createHmac('sha256', salt).update(ikm).digest();
+  return nodeCrypto().createHmac('sha256', salt).update(ikm).digest();
 }
 
 /** HKDF-Expand-Label with an empty context; length ≤ 32 needs a single HMAC block. */
@@ -71,7 +78,7 @@ export function hkdfExpandLabel(secret: Uint8Array, label: string, length: numbe
   full.copy(info, 3);
   info[3 + full.length] = 0; // context length
   info[4 + full.length] = 1; // HKDF-Expand block counter
-  return createHmac('sha256', secret).update(info).digest().subarray(0, length);
+  return nodeCrypto().createHmac('sha256', secret).update(info).digest().subarray(0, length);
 }
 
 export interface InitialKeys {

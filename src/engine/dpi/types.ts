@@ -47,6 +47,8 @@ export interface PayloadContext {
 export interface NameCache {
   remember(address: string, name: string, ts: number): void;
   lookup(address: string): string | null;
+  /** An IPv4 address as a host-order u32: what lookup answers for its dotted quad. */
+  lookup4(addr: number): string | null;
   readonly size: number;
 }
 

@@ -53,14 +53,13 @@ export class GeoLookup {
   /** An IPv4 address as a host-order u32. */
   v4(addr: number): GeoInfo {
     addr >>>= 0;
+    // Special addresses are told by a few comparisons, cheaper than a cache entry (and they would crowd it).
+    if (isSpecial4(addr)) return NO_GEO;
     let g = this.cache4.get(addr);
     if (g !== undefined) return g;
-    if (isSpecial4(addr)) g = NO_GEO;
-    else {
-      this.load();
-      const text = `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
-      g = this.info(text, this.asn?.lookup4(addr) ?? null);
-    }
+    this.load();
+    const text = `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
+    g = this.info(text, this.asn?.lookup4(addr) ?? null);
     if (this.cache4.size >= CACHE_MAX) this.cache4.clear();
     this.cache4.set(addr, g);
     return g;

@@ -32,3 +32,22 @@ test('the default bound is 65536 entries', () => {
   assert.equal(c.lookup('10.0.0.0'), null);
   assert.equal(c.lookup('10.1.0.99'), 'h65635');
 });
+
+test('an IPv4 address is the same entry by dotted quad and by number; other spellings stay text', () => {
+  const c = createNameCache();
+  c.remember('172.16.3.45', 'a.example', 0);
+  assert.equal(c.lookup4(0xac10032d), 'a.example');
+  assert.equal(c.lookup('172.16.3.45'), 'a.example');
+  c.remember('0.0.0.0', 'zero.example', 0);
+  assert.equal(c.lookup4(0), 'zero.example');
+  c.remember('255.255.255.255', 'all.example', 0);
+  assert.equal(c.lookup4(0xffffffff), 'all.example');
+  // Not canonical dotted quads: their own keys, never an address's.
+  for (const text of ['172.16.03.45', '172.16.3.256', '172.16.3', '172.16.3.45.1', '172..3.45', '1.2.3.4 ', '::ffff:1.2.3.4']) {
+    c.remember(text, `t:${text}`, 0);
+    assert.equal(c.lookup(text), `t:${text}`);
+  }
+  assert.equal(c.lookup4(0xac10032d), 'a.example');
+  assert.equal(c.lookup4(0x01020304), null);
+  assert.equal(c.size, 10);
+});
