@@ -3,6 +3,7 @@
  * `read --json` flow line in the same key order, so a saved table and a CLI run can be compared line for line.
  */
 import type { FlowRecord, FlowRow } from '../../shared/flow.ts';
+import { FlowJsonWriter } from '../../engine/flow-json.ts';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -52,11 +53,18 @@ export function recordOf(r: FlowRow): FlowRecord {
   return rec;
 }
 
-/** One flow per line inside the array, so a large export stays readable and greppable. */
+/**
+ * One flow per line inside the array, so a large export stays readable and greppable. The lines are the CLI's own
+ * writer's, so the two cannot drift apart; JSON text holds no raw newline, so each newline ends one flow.
+ */
 export function tableToJson(rows: Iterable<FlowRow>): string {
-  const lines: string[] = [];
-  for (const r of rows) lines.push(JSON.stringify(recordOf(r)));
-  return lines.length === 0 ? '[]\n' : `[\n${lines.join(',\n')}\n]\n`;
+  const chunks: Buffer[] = [];
+  const writer = new FlowJsonWriter((c) => chunks.push(c));
+  for (const r of rows) writer.flow(recordOf(r));
+  writer.flush();
+  if (chunks.length === 0) return '[]\n';
+  const lines = Buffer.concat(chunks).toString('utf8');
+  return `[\n${lines.slice(0, -1).replaceAll('\n', ',\n')}\n]\n`;
 }
 
 type Cell = string | number | null;

@@ -52,6 +52,16 @@ describe('table export', () => {
     });
   });
 
+  it('JSON: any string survives the round trip (quotes, controls, newlines, non-ASCII, lone surrogates)', () => {
+    const names = ['plain', 'a "q" \\ b', 'tab\tnul\u0000bell\u0007', 'line\nbreak\r\n', 'café ✓ 名前', 'emoji 🦩', 'lone \ud800 high', 'lone \udfff low', '\u2028\u2029'];
+    const rows = names.map((n, i) => row({ id: i + 1, process: n, host: n, dns_queries: [n] }));
+    const text = tableToJson(rows);
+    const parsed = JSON.parse(text) as FlowRecord[];
+    expect(parsed.map((p) => [p.process, p.host, p.dns_queries[0]])).toEqual(names.map((n) => [n, n, n]));
+    // Still one flow per line.
+    expect(text.split('\n')).toHaveLength(names.length + 3);
+  });
+
   it('JSON of no rows is an empty array', () => {
     expect(JSON.parse(tableToJson([]))).toEqual([]);
   });
