@@ -161,7 +161,8 @@ const sandpiperCli = (mode: 'text' | 'json' | 'attribute'): Capturer =>
       if (!m) return null;
       const n: CaptureNumbers = { captured: Number(m[1]), kernelDrops: Number(m[2]) };
       if (mode === 'attribute') {
-        const a = /^process attribution: (.*)$/m.exec(out)?.[1] ?? 'not reported';
+        // The summary's line, the last of the two (the first says only which method started).
+        const a = [...out.matchAll(/^process attribution: (.*)$/gm)].at(-1)?.[1] ?? 'not reported';
         n.attribution = a;
         n.socketEvents = Number(/eBPF, (\d+) socket events/.exec(a)?.[1] ?? NaN);
       }

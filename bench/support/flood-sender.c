@@ -3,9 +3,10 @@
  * cc): sends COUNT frames as fast as the machine allows, and prints one JSON line with what it sent and how long it
  * took.
  *
- *   flood-sender packet IFACE FRAMES.pcap COUNT
+ *   flood-sender packet IFACE FRAMES.pcap COUNT [linear|frags]
  *     The pcap's frames in a loop, through an AF_PACKET TX ring with PACKET_QDISC_BYPASS: the frames are built once,
- *     so a packet costs a copy into the ring, and one send() hands the kernel a whole ring of them.
+ *     so a packet costs a copy into the ring, and one send() hands the kernel a whole ring of them. `frags` (not the
+ *     default) leaves out the virtio-net header that keeps each frame in the skb's linear part.
  *   flood-sender udp SRC_IP DST_IP BASE_PORT SOCKETS PORTS COUNT
  *     Datagrams (18 bytes of payload, so the same 60-byte frames) from SOCKETS unconnected UDP sockets bound to
  *     SRC_IP:BASE_PORT.. to DST_IP:BASE_PORT..BASE_PORT+PORTS-1, by sendmmsg: SOCKETS x PORTS flows, sent round
@@ -16,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -44,9 +46,7 @@ static void die(const char *what)
 
 #define MAX_FRAME 128
 
-static long send_packet_mmsg(int fd, unsigned char **frames, uint16_t *lens, long nframes, long count);
-
-static int send_packet(const char *iface, const char *file, long count, int use_ring)
+static int send_packet(const char *iface, const char *file, long count, int use_vnet)
 {
 	FILE *f = fopen(file, "rb");
 	if (!f)
@@ -94,16 +94,14 @@ static int send_packet(const char *iface, const char *file, long count, int use_
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_ifindex = if_nametoindex(iface) };
 	if (ll.sll_ifindex == 0)
 		die(iface);
-	if (!use_ring) {
-		/* Protocol 0: the socket receives nothing, so the flood's own frames are not queued back to it. */
-		if (bind(fd, (struct sockaddr *)&ll, sizeof(ll)))
-			die("bind");
-		double t0 = now();
-		long sent = send_packet_mmsg(fd, frames, lens, nframes, count);
-		double t1 = now();
-		printf("{\"mode\":\"packet-mmsg\",\"sent\":%ld,\"seconds\":%.6f,\"pps\":%.0f,\"frames\":%ld}\n", sent, t1 - t0, sent / (t1 - t0), nframes);
-		return 0;
-	}
+	/*
+	 * A virtio-net header whose hdr_len covers the whole frame makes the kernel copy the frame into the skb's linear
+	 * part; without it the TX ring's bytes past the Ethernet header become page fragments, which veth must copy into
+	 * a freshly allocated page for every packet before the peer may keep them.
+	 */
+	if (use_vnet && setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)))
+		die("PACKET_VNET_HDR");
+	const unsigned vnet = use_vnet ? sizeof(struct virtio_net_hdr) : 0;
 	struct tpacket_req req = { .tp_block_size = 1 << 16, .tp_frame_size = 256, .tp_block_nr = 64 };
 	req.tp_frame_nr = req.tp_block_size / req.tp_frame_size * req.tp_block_nr;
 	if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)))
@@ -125,8 +123,12 @@ static int send_packet(const char *iface, const char *file, long count, int use_
 			struct tpacket2_hdr *h = (struct tpacket2_hdr *)(ring + (size_t)slot * req.tp_frame_size);
 			if (sent + queued >= count || h->tp_status != TP_STATUS_AVAILABLE)
 				break;
-			memcpy((unsigned char *)h + data, frames[next], lens[next]);
-			h->tp_len = lens[next];
+			if (vnet) {
+				struct virtio_net_hdr v = { .hdr_len = lens[next] };
+				memcpy((unsigned char *)h + data, &v, sizeof(v));
+			}
+			memcpy((unsigned char *)h + data + vnet, frames[next], lens[next]);
+			h->tp_len = vnet + lens[next];
 			__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
 			if (++next == nframes)
 				next = 0;
@@ -157,36 +159,6 @@ static int send_packet(const char *iface, const char *file, long count, int use_
 }
 
 #define BATCH 64
-
-/* Frames copied into linear skbs by sendmmsg (the TX ring's pages must be copied again when veth hands them on). */
-static long send_packet_mmsg(int fd, unsigned char **frames, uint16_t *lens, long nframes, long count)
-{
-	struct iovec iov[BATCH];
-	struct mmsghdr msgs[BATCH];
-	memset(msgs, 0, sizeof(msgs));
-	long sent = 0, next = 0;
-	while (sent < count) {
-		int n = count - sent < BATCH ? (int)(count - sent) : BATCH;
-		for (int j = 0; j < n; j++) {
-			iov[j].iov_base = frames[next];
-			iov[j].iov_len = lens[next];
-			msgs[j].msg_hdr.msg_iov = &iov[j];
-			msgs[j].msg_hdr.msg_iovlen = 1;
-			if (++next == nframes)
-				next = 0;
-		}
-		int r = sendmmsg(fd, msgs, n, 0);
-		if (r < 0) {
-			if (errno != ENOBUFS && errno != EAGAIN)
-				die("sendmmsg");
-			continue;
-		}
-		sent += r;
-		/* A partial batch: resume at the first frame not sent. */
-		next = (next - (n - r) + nframes) % nframes;
-	}
-	return sent;
-}
 
 static int send_udp(const char *src, const char *dst, int base, int nsock, int nports, long count)
 {
@@ -244,9 +216,9 @@ static int send_udp(const char *src, const char *dst, int base, int nsock, int n
 int main(int argc, char **argv)
 {
 	if ((argc == 5 || argc == 6) && strcmp(argv[1], "packet") == 0)
-		return send_packet(argv[2], argv[3], atol(argv[4]), argc == 5 || strcmp(argv[5], "mmsg") != 0);
+		return send_packet(argv[2], argv[3], atol(argv[4]), argc == 5 || strcmp(argv[5], "frags") != 0);
 	if (argc == 8 && strcmp(argv[1], "udp") == 0)
 		return send_udp(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atol(argv[7]));
-	fprintf(stderr, "usage: flood-sender packet IFACE FRAMES.pcap COUNT | udp SRC_IP DST_IP BASE_PORT SOCKETS PORTS COUNT\n");
+	fprintf(stderr, "usage: flood-sender packet IFACE FRAMES.pcap COUNT [linear|frags] | udp SRC_IP DST_IP BASE_PORT SOCKETS PORTS COUNT\n");
 	return 2;
 }

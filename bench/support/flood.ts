@@ -3,7 +3,7 @@
  * one of several senders. Each sender reports the frames it handed the kernel and its wall time.
  *
  * - `raw` (default): bench/support/flood-sender.c, compiled here with the installed cc: a pre-built set of frames
- *   through an AF_PACKET TX ring with PACKET_QDISC_BYPASS.
+ *   through an AF_PACKET TX ring with PACKET_QDISC_BYPASS, each frame in the skb's linear part (see the source).
  * - `udp`: the same program sending datagrams from UDP sockets by sendmmsg (what the eBPF UDP hook sees per datagram).
  * - `trafgen` (Debian's netsniff-ng) with one frame template whose source port is random per packet.
  * - `tcpreplay --topspeed --preload-pcap` of the generated file.
@@ -160,7 +160,7 @@ export function sendFlood(kind: SenderKind, p: NetnsPair, files: { pcap: string;
         sent = r.sent ?? NaN;
         senderSeconds = r.seconds ?? null;
       } else if (kind === 'tcpreplay') sent = Number(/Actual: (\d+) packets/.exec(out)?.[1] ?? NaN);
-      resolve({ kind, sent, seconds, senderSeconds, command: argv.map((a) => path.basename(a) === a ? a : path.basename(a)).join(' ') });
+      resolve({ kind, sent, seconds, senderSeconds, command: ['ip', 'netns', 'exec', p.b, ...argv].join(' ') });
     });
   });
 }
