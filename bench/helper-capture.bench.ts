@@ -9,7 +9,8 @@
  *
  * Senders (bench/support/flood.ts): `raw` sends pre-built frames through an AF_PACKET TX ring that bypasses the
  * qdisc; `udp` sends the flood from 64 UDP sockets by sendmmsg, so the eBPF UDP hook runs for every datagram (its
- * worst case: more flows than its dedup map holds); `trafgen` and `tcpreplay` as before. The receiving device drops
+ * worst case: more flows than its dedup map holds), and is captured on the sender's end of the pair, since the helper
+ * attributes only sockets of the namespace it captures in; `trafgen` and `tcpreplay` as before. The receiving device drops
  * every frame at tc ingress, after the packet sockets took their copy (bench/support/rx-drop.bpf.c): otherwise the
  * receiving namespace's IP stack, which runs on the sender's CPU, limits the flood to about half its rate.
  *
@@ -48,9 +49,15 @@ const RX_DROP = process.env.BENCH_RX_DROP !== '0';
 /** Extra flags for the Node capturers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them under the flood). */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
+/** Where a capturer listens: a namespace and its end of the veth pair. */
+interface Tap {
+  ns: string;
+  iface: string;
+}
+
 interface Capturer {
   name: string;
-  start(p: NetnsPair): { child: ChildProcess; ready: Promise<void>; pids: () => number[]; result: () => Promise<CaptureNumbers> };
+  start(at: Tap): { child: ChildProcess; ready: Promise<void>; pids: () => number[]; result: () => Promise<CaptureNumbers> };
 }
 
 interface CaptureNumbers {
@@ -118,8 +125,8 @@ function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> 
 function nodeCapturer(name: string, argv: string[], readyWhen: (out: string) => boolean, numbers: (out: string) => CaptureNumbers | null): Capturer {
   return {
     name,
-    start(p) {
-      const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, ...NODE_FLAGS, ...argv.map((a) => a.replace('%IFACE%', p.ifA))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    start(at) {
+      const child = spawn('ip', ['netns', 'exec', at.ns, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, ...NODE_FLAGS, ...argv.map((a) => a.replace('%IFACE%', at.iface))], { stdio: ['ignore', 'pipe', 'pipe'] });
       const c = collect(child);
       let helperPid = 0;
       const ready = waitFor(() => readyWhen(c.out()), `${name} to start`).then(() => {
@@ -180,8 +187,8 @@ const engineHost = nodeCapturer(
 
 const helperAlone: Capturer = {
   name: 'sandpiper-helper > /dev/null',
-  start(p) {
-    const child = spawn('sh', ['-c', `exec ip netns exec ${p.a} ${HELPER} --interface ${p.ifA} > /dev/null`], { stdio: ['pipe', 'ignore', 'pipe'] });
+  start(at) {
+    const child = spawn('sh', ['-c', `exec ip netns exec ${at.ns} ${HELPER} --interface ${at.iface} > /dev/null`], { stdio: ['pipe', 'ignore', 'pipe'] });
     const c = collect(child);
     let last: { written: number; dropped_kernel: number } | null = null;
     child.stderr?.on('data', () => {
@@ -205,8 +212,8 @@ const helperAlone: Capturer = {
 
 const tcpdump: Capturer = {
   name: 'tcpdump -w - > /dev/null',
-  start(p) {
-    const child = spawn('sh', ['-c', `exec ip netns exec ${p.a} tcpdump -n -i ${p.ifA} -w - > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  start(at) {
+    const child = spawn('sh', ['-c', `exec ip netns exec ${at.ns} tcpdump -n -i ${at.iface} -w - > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
     const c = collect(child);
     return {
       child,
@@ -228,26 +235,39 @@ interface RoundResult extends CaptureNumbers {
   sent: number;
   /** Wall time of the send: spawning the senders to the last one's exit. */
   sendSeconds: number;
+  /** The sender's own time for its send loop (the slowest sender), when it reports one. */
+  senderSeconds: number | null;
+  sendCommand: string;
+  /** The senders' CPU time, when they report it: the eBPF UDP hook runs in the sending process. */
+  senderCpuSeconds: number | null;
   cpuSeconds: number;
+  /** cpuSeconds by process: the Node capturer and its helper, or the one capturing process. */
+  cpuByProcess: number[];
 }
 
 type FloodFiles = ReturnType<typeof prepareFlood>;
 
 async function round(cap: Capturer, sender: SenderKind, p: NetnsPair, files: FloodFiles): Promise<RoundResult> {
-  const run = cap.start(p);
+  // The helper attributes sockets of the namespace it captures in only: the UDP flood is captured where it is sent.
+  const run = cap.start(sender === 'udp' ? { ns: p.b, iface: p.ifB } : { ns: p.a, iface: p.ifA });
   await run.ready;
   await sleep(300);
-  const cpu0 = run.pids().reduce((a, pid) => a + cpuSeconds(pid), 0);
+  const cpu0 = run.pids().map(cpuSeconds);
   const t0 = process.hrtime.bigint();
   const floods = await Promise.all(Array.from({ length: SENDERS }, () => sendFlood(sender, p, files, Math.round(PACKETS / SENDERS), FLOWS)));
   const sendSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const sent = floods.reduce((a, f) => a + f.sent, 0);
   // Let the capturer drain its ring, then measure CPU before stopping it.
   await sleep(1500);
-  const cpu1 = run.pids().reduce((a, pid) => a + cpuSeconds(pid), 0);
+  const cpuByProcess = run.pids().map((pid, i) => Number((cpuSeconds(pid) - cpu0[i]).toFixed(3)));
   run.child.kill('SIGINT');
   const r = await run.result();
-  return { sender, capturer: cap.name, sent, sendSeconds, cpuSeconds: cpu1 - cpu0, ...r };
+  const own = floods.map((f) => f.senderSeconds);
+  const senderSeconds = own.every((x) => x !== null) ? Math.max(...(own as number[])) : null;
+  const cpus = floods.map((f) => f.senderCpuSeconds);
+  const senderCpuSeconds = cpus.every((x) => x !== null) ? Number((cpus as number[]).reduce((a, x) => a + x, 0).toFixed(3)) : null;
+  const cpu = cpuByProcess.reduce((a, x) => a + x, 0);
+  return { sender, capturer: cap.name, sent, sendSeconds, senderSeconds, sendCommand: floods[0].command, senderCpuSeconds, cpuSeconds: cpu, cpuByProcess, ...r };
 }
 
 async function main(): Promise<number> {
@@ -288,7 +308,7 @@ async function main(): Promise<number> {
           results.push(r);
           const attr = r.attribution === undefined ? '' : `, attribution: ${r.attribution}`;
           console.log(
-            `round ${i + 1} ${sender.padEnd(7)} ${cap.name.padEnd(52)} sent ${r.sent} in ${r.sendSeconds.toFixed(2)} s (${Math.round(r.sent / r.sendSeconds)} pps), captured ${r.captured}, kernel drops ${r.kernelDrops}, CPU ${r.cpuSeconds.toFixed(2)} s${attr}`,
+            `round ${i + 1} ${sender.padEnd(7)} ${cap.name.padEnd(52)} sent ${r.sent} in ${r.sendSeconds.toFixed(2)} s (${Math.round(r.sent / r.sendSeconds)} pps), captured ${r.captured}, kernel drops ${r.kernelDrops}, CPU ${r.cpuSeconds.toFixed(2)} s (${r.cpuByProcess.map((c) => c.toFixed(2)).join(' + ')}), sender CPU ${r.senderCpuSeconds?.toFixed(2) ?? '?'} s${attr}`,
           );
         }
       }
@@ -311,6 +331,7 @@ async function main(): Promise<number> {
         sent: sum(rs, 'sent'),
         send_pps: Math.round(sum(rs, 'sent') / sum(rs, 'sendSeconds')),
         captured: sum(rs, 'captured'),
+        captured_vs_sent: Number((sum(rs, 'captured') / sum(rs, 'sent')).toFixed(4)),
         kernel_drops: sum(rs, 'kernelDrops'),
         cpu_seconds: Number(sum(rs, 'cpuSeconds').toFixed(3)),
         captured_vs_tcpdump: td.length > 0 ? Number((sum(rs, 'captured') / sum(td, 'captured')).toFixed(4)) : null,
@@ -332,11 +353,15 @@ async function main(): Promise<number> {
       cpu_ratio: Number((sum(on, 'cpuSeconds') / sum(off, 'cpuSeconds')).toFixed(3)),
       captured_without: sum(off, 'captured'),
       captured_with: sum(on, 'captured'),
+      send_pps_without: Math.round(sum(off, 'sent') / sum(off, 'sendSeconds')),
+      send_pps_with: Math.round(sum(on, 'sent') / sum(on, 'sendSeconds')),
+      sender_cpu_seconds_without: Number(off.reduce((a, r) => a + (r.senderCpuSeconds ?? NaN), 0).toFixed(3)),
+      sender_cpu_seconds_with: Number(on.reduce((a, r) => a + (r.senderCpuSeconds ?? NaN), 0).toFixed(3)),
       socket_events: on.reduce((a, r) => a + (r.socketEvents ?? 0), 0),
       ebpf_in_use: on.every((r) => r.attribution?.startsWith('eBPF') === true),
     };
     console.log(
-      `attribution cost (${sender} flood): CPU ${line.cpu_seconds_without} s without, ${line.cpu_seconds_with} s with --attribute-processes (×${line.cpu_ratio}); captured ${line.captured_without} vs ${line.captured_with}; ${line.socket_events} socket events${line.ebpf_in_use ? '' : '; eBPF NOT in use in every round'}`,
+      `attribution cost (${sender} flood): CPU ${line.cpu_seconds_without} s without, ${line.cpu_seconds_with} s with --attribute-processes (×${line.cpu_ratio}); captured ${line.captured_without} vs ${line.captured_with}; sender ${line.send_pps_without} vs ${line.send_pps_with} pps, its CPU ${line.sender_cpu_seconds_without} vs ${line.sender_cpu_seconds_with} s; ${line.socket_events} socket events${line.ebpf_in_use ? '' : '; eBPF NOT in use in every round'}`,
     );
     return [line];
   });

@@ -122,6 +122,8 @@ export interface Flood {
   seconds: number;
   /** The sender's own count of its send loop's time, when it reports one (raw and udp). */
   senderSeconds: number | null;
+  /** The sender's CPU time (user + system, the kernel's send path and what runs in it), when it reports one. */
+  senderCpuSeconds: number | null;
   command: string;
 }
 
@@ -155,12 +157,14 @@ export function sendFlood(kind: SenderKind, p: NetnsPair, files: { pcap: string;
       if (code !== 0) return reject(new Error(`${kind} sender failed (${code}): ${err.trim()}`));
       let sent = count;
       let senderSeconds: number | null = null;
+      let senderCpuSeconds: number | null = null;
       if (kind === 'raw' || kind === 'udp') {
-        const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { sent?: number; seconds?: number };
+        const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { sent?: number; seconds?: number; cpu_seconds?: number };
         sent = r.sent ?? NaN;
         senderSeconds = r.seconds ?? null;
+        senderCpuSeconds = r.cpu_seconds ?? null;
       } else if (kind === 'tcpreplay') sent = Number(/Actual: (\d+) packets/.exec(out)?.[1] ?? NaN);
-      resolve({ kind, sent, seconds, senderSeconds, command: ['ip', 'netns', 'exec', p.b, ...argv].join(' ') });
+      resolve({ kind, sent, seconds, senderSeconds, senderCpuSeconds, command: ['ip', 'netns', 'exec', p.b, ...argv].join(' ') });
     });
   });
 }
