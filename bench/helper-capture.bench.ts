@@ -3,7 +3,7 @@
  * ports) and captures the same flood with `sandpiper capture --write /dev/null` (the whole pipeline: the helper, the
  * engine; its default output, again with --json, which adds every changed flow's line each second, and again with
  * --attribute-processes, the helper's eBPF socket events loaded), with the helper alone (stdout to /dev/null), and
- * with `tcpdump -w - > /dev/null`, one after the other. Also the engine host as the app runs it
+ * with `tcpdump -B 32768 -w - > /dev/null` (the helper's 32 MiB buffer), one after the other. Also the engine host as the app runs it
  * (bench/support/engine-host-capture.ts: the real EngineHost, its live pipeline and recording, an update listener in
  * place of the renderer).
  *
@@ -210,10 +210,11 @@ const helperAlone: Capturer = {
   },
 };
 
+/** The reference, with the helper's kernel buffer: with its default 2 MiB, tcpdump drops at this rate and the target is easy. */
 const tcpdump: Capturer = {
-  name: 'tcpdump -w - > /dev/null',
+  name: 'tcpdump -B 32768 -w - > /dev/null',
   start(at) {
-    const child = spawn('sh', ['-c', `exec ip netns exec ${at.ns} tcpdump -n -i ${at.iface} -w - > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('sh', ['-c', `exec ip netns exec ${at.ns} tcpdump -n -B 32768 -i ${at.iface} -w - > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
     const c = collect(child);
     return {
       child,
