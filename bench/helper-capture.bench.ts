@@ -3,9 +3,9 @@
  * ports) and captures the same flood with `sandpiper capture --write /dev/null` (the whole pipeline: the helper, the
  * engine; its default output, again with --json, which adds every changed flow's line each second, and again with
  * --attribute-processes, the helper's eBPF socket events loaded), with the helper alone (stdout to /dev/null), and
- * with `tcpdump -B 32768 -w - > /dev/null` (the helper's 32 MiB buffer), one after the other. Also the engine host as the app runs it
- * (bench/support/engine-host-capture.ts: the real EngineHost, its live pipeline and recording, an update listener in
- * place of the renderer).
+ * with `tcpdump -B 32768 -w - > /dev/null` (the helper's 32 MiB buffer), one after the other. Also the engine host
+ * as the app runs it (bench/support/engine-host-capture.ts: the real EngineHost, its live pipeline and recording, an
+ * update listener in place of the renderer).
  *
  * Senders (bench/support/flood.ts): `raw` sends pre-built frames through an AF_PACKET TX ring that bypasses the
  * qdisc; `udp` sends the flood from 64 UDP sockets by sendmmsg, so the eBPF UDP hook runs for every datagram (its
@@ -380,7 +380,7 @@ async function main(): Promise<number> {
     summary,
     attribution_cost: cost,
     rounds: results,
-    target: 'sandpiper capture and the engine host each keep at least 99.9 % of what tcpdump -w keeps from the same flood',
+    target: 'sandpiper capture and the engine host each keep at least 99.9 % of what tcpdump -B 32768 -w keeps from the same flood',
     target_met: plan
       .filter((s) => s.sender !== 'udp' && s.capturers.includes(tcpdump))
       .map(({ sender }) => ({
