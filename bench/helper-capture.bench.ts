@@ -1,18 +1,29 @@
 /**
- * Capture throughput: floods a veth pair between two namespaces with small UDP packets of many flows (random
- * source ports: a generated pcap sent by trafgen from Debian's netsniff-ng, or tcpreplay --topspeed) and captures
- * the same flood with `sandpiper capture --write /dev/null` (the whole pipeline: the helper, the engine; its default
- * output, and again with --json, which adds every changed flow's line each second), with the helper alone (stdout to
- * /dev/null), and with `tcpdump -w - > /dev/null`, one after the other.
- * Reports packets captured, kernel drops and CPU time of the capturing processes, and the ratio to tcpdump. Target:
- * sandpiper capture keeps at least 99.9 % of what tcpdump keeps. Writes bench/results/helper-capture.json.
+ * Capture throughput: floods a veth pair between two namespaces with 60-byte UDP frames of many flows (65 536 source
+ * ports) and captures the same flood with `sandpiper capture --write /dev/null` (the whole pipeline: the helper, the
+ * engine; its default output, again with --json, which adds every changed flow's line each second, and again with
+ * --attribute-processes, the helper's eBPF socket events loaded), with the helper alone (stdout to /dev/null), and
+ * with `tcpdump -B 32768 -w - > /dev/null` (the helper's 32 MiB buffer), one after the other. Also the engine host
+ * as the app runs it (bench/support/engine-host-capture.ts: the real EngineHost, its live pipeline and recording, an
+ * update listener in place of the renderer).
  *
- * Also the engine host as the app runs it (bench/support/engine-host-capture.ts: the real EngineHost, its live
- * pipeline and recording, an update listener in place of the renderer).
+ * Senders (bench/support/flood.ts): `raw` sends pre-built frames through an AF_PACKET TX ring that bypasses the
+ * qdisc; `udp` sends the flood from 64 UDP sockets by sendmmsg, so the eBPF UDP hook runs for every datagram (its
+ * worst case: more flows than its dedup map holds), and is captured on the sender's end of the pair, since the helper
+ * attributes only sockets of the namespace it captures in; `trafgen` and `tcpreplay` as before. The receiving device drops
+ * every frame at tc ingress, after the packet sockets took their copy (bench/support/rx-drop.bpf.c): otherwise the
+ * receiving namespace's IP stack, which runs on the sender's CPU, limits the flood to about half its rate.
+ *
+ * Reports the send rate (frames the sender handed the kernel / wall time of the send), packets captured, kernel drops
+ * and CPU time of the capturing processes, and the ratio to tcpdump in the same flood. Target: sandpiper capture
+ * keeps at least 99.9 % of what tcpdump keeps. Writes bench/results/helper-capture.json.
+ *
  * Env: SANDPIPER_HELPER (default: the checkout's dev build), BENCH_ROUNDS (default 3), BENCH_PACKETS per round
- * (default 1 000 000), BENCH_FLOWS (distinct source ports, default 65 536), BENCH_SENDER (trafgen or tcpreplay,
- * default trafgen when installed), BENCH_CAPTURERS (default "cli,cli-json,host,helper,tcpdump"), BENCH_SENDERS (parallel
- * senders, default 1), BENCH_NODE_FLAGS (extra flags for the Node capturers, e.g. --cpu-prof).
+ * (default 1 000 000), BENCH_FLOWS (default 65 536), BENCH_SENDER (comma list of raw, udp, trafgen, tcpreplay;
+ * default "raw,udp"), BENCH_CAPTURERS (for every sender but udp; default "cli,cli-json,cli-attr,host,helper,tcpdump"),
+ * BENCH_UDP_CAPTURERS (for the udp sender; default "cli,cli-attr,tcpdump"), BENCH_SENDERS (parallel senders, default
+ * 1), BENCH_RX_DROP=0 (let the receiving namespace's stack process the flood), BENCH_NODE_FLAGS (extra flags for the
+ * Node capturers, e.g. --cpu-prof).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +31,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds } from './support/cpu-seconds.ts';
+import { isSenderKind, prepareFlood, sendFlood, type SenderKind } from './support/flood.ts';
+import { attachRxDrop } from './support/rx-drop.ts';
 import { canMakeNetns, createNetnsPair, type NetnsPair } from '../test/support/netns.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,87 +41,31 @@ const CLI = path.join(root, 'src/cli/sandpiper.ts');
 const HELPER = process.env.SANDPIPER_HELPER ?? path.join(root, 'dist/helper/sandpiper-helper');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
-const UNIQUE = 100_000; // packets in the generated file; tcpreplay loops it
+const UNIQUE = 65_536; // frames in the generated file, every flow once; the raw sender and tcpreplay loop it
 const SENDERS = Math.max(1, Number(process.env.BENCH_SENDERS ?? 1));
 const FLOWS = Math.min(65_536, Math.max(1, Number(process.env.BENCH_FLOWS ?? 65_536)));
-const SENDER = process.env.BENCH_SENDER ?? (existsSync('/usr/sbin/trafgen') ? 'trafgen' : 'tcpreplay');
+const SENDER_LIST = (process.env.BENCH_SENDER ?? 'raw,udp').split(',').filter((k) => k !== '');
+const RX_DROP = process.env.BENCH_RX_DROP !== '0';
 /** Extra flags for the Node capturers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them under the flood). */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
-function mac(ns: string, dev: string): Buffer {
-  const out = execFileSync('ip', ['-n', ns, '-j', 'link', 'show', 'dev', dev], { encoding: 'utf8' });
-  const addr = (JSON.parse(out) as Array<{ address: string }>)[0].address;
-  return Buffer.from(addr.split(':').map((h) => parseInt(h, 16)));
-}
-
-function ipv4(text: string): Buffer {
-  return Buffer.from(text.split('.').map(Number));
-}
-
-/** UNIQUE 60-byte Ethernet/IPv4/UDP frames from B to A over FLOWS source ports (so FLOWS flows), spread at random. */
-function floodPcap(file: string, p: NetnsPair): void {
-  const frameLen = 60;
-  const buf = Buffer.alloc(24 + UNIQUE * (16 + frameLen));
-  buf.writeUInt32LE(0xa1b2c3d4, 0);
-  buf.writeUInt16LE(2, 4);
-  buf.writeUInt16LE(4, 6);
-  buf.writeUInt32LE(65535, 16);
-  buf.writeUInt32LE(1, 20);
-  const frame = Buffer.alloc(frameLen);
-  mac(p.a, p.ifA).copy(frame, 0);
-  mac(p.b, p.ifB).copy(frame, 6);
-  frame.writeUInt16BE(0x0800, 12);
-  frame[14] = 0x45;
-  frame.writeUInt16BE(46, 16); // IP total length: 20 + 8 + 18
-  frame[22] = 64;
-  frame[23] = 17;
-  ipv4(p.ipB).copy(frame, 26);
-  ipv4(p.ipA).copy(frame, 30);
-  frame.writeUInt16BE(9999, 36);
-  frame.writeUInt16BE(26, 38);
-  let off = 24;
-  for (let i = 0; i < UNIQUE; i++) {
-    frame.writeUInt16BE(i & 0xffff, 18); // IP id
-    frame.writeUInt16BE(0, 24);
-    let sum = 0;
-    for (let k = 14; k < 34; k += 2) sum += frame.readUInt16BE(k);
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-    frame.writeUInt16BE(~sum & 0xffff, 24);
-    // An odd multiplier permutes the 16-bit ports, so consecutive frames belong to flows far apart.
-    frame.writeUInt16BE(FLOWS === 65_536 ? (i * 40_503) & 0xffff : 1024 + ((i * 40_503) % FLOWS), 34);
-    buf.writeUInt32LE(1_700_000_000, off);
-    buf.writeUInt32LE(i, off + 4);
-    buf.writeUInt32LE(frameLen, off + 8);
-    buf.writeUInt32LE(frameLen, off + 12);
-    frame.copy(buf, off + 16);
-    off += 16 + frameLen;
-  }
-  writeFileSync(file, buf);
-}
-
-/** The same flood for trafgen: one frame template whose source port is random per packet (so about FLOWS flows). */
-function floodTrafgen(file: string, p: NetnsPair): void {
-  const hex = (b: Buffer) => [...b].map((x) => `0x${x.toString(16).padStart(2, '0')}`).join(', ');
-  const cfg = [
-    '{',
-    `  ${hex(mac(p.a, p.ifA))}, ${hex(mac(p.b, p.ifB))}, 0x08, 0x00,`,
-    '  0x45, 0x00, 0x00, 0x2e, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, csumip(14, 33),',
-    `  ${hex(ipv4(p.ipB))}, ${hex(ipv4(p.ipA))},`,
-    `  drnd(2), 0x27, 0x0f, 0x00, 0x1a, 0x00, 0x00,`,
-    `  ${Array.from({ length: 18 }, () => '0x00').join(', ')}`,
-    '}',
-  ].join('\n');
-  writeFileSync(file, cfg + '\n');
+/** Where a capturer listens: a namespace and its end of the veth pair. */
+interface Tap {
+  ns: string;
+  iface: string;
 }
 
 interface Capturer {
   name: string;
-  start(p: NetnsPair): { child: ChildProcess; ready: Promise<void>; pids: () => number[]; result: () => Promise<CaptureNumbers> };
+  start(at: Tap): { child: ChildProcess; ready: Promise<void>; pids: () => number[]; result: () => Promise<CaptureNumbers> };
 }
 
 interface CaptureNumbers {
   captured: number;
   kernelDrops: number;
+  /** With --attribute-processes: the method the summary reports ("eBPF" or why not) and the socket events it read. */
+  attribution?: string;
+  socketEvents?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -168,8 +125,8 @@ function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> 
 function nodeCapturer(name: string, argv: string[], readyWhen: (out: string) => boolean, numbers: (out: string) => CaptureNumbers | null): Capturer {
   return {
     name,
-    start(p) {
-      const child = spawn('ip', ['netns', 'exec', p.a, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, ...NODE_FLAGS, ...argv.map((a) => a.replace('%IFACE%', p.ifA))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    start(at) {
+      const child = spawn('ip', ['netns', 'exec', at.ns, 'env', `SANDPIPER_HELPER=${HELPER}`, NODE24, ...NODE_FLAGS, ...argv.map((a) => a.replace('%IFACE%', at.iface))], { stdio: ['ignore', 'pipe', 'pipe'] });
       const c = collect(child);
       let helperPid = 0;
       const ready = waitFor(() => readyWhen(c.out()), `${name} to start`).then(() => {
@@ -196,16 +153,27 @@ function jsonSummary(out: string): CaptureNumbers | null {
   return s?.type === 'summary' ? { captured: s.packets, kernelDrops: s.dropped_kernel ?? NaN } : null;
 }
 
-/** `sandpiper capture --write /dev/null`, with its default output (per-second stats) or with --json (every changed flow's line each second). */
-const sandpiperCli = (json: boolean): Capturer =>
+/**
+ * `sandpiper capture --write /dev/null`, with its default output (per-second stats), with --json (every changed
+ * flow's line each second) or with --attribute-processes (the helper's eBPF socket events joined to flows).
+ */
+const sandpiperCli = (mode: 'text' | 'json' | 'attribute'): Capturer =>
   nodeCapturer(
-    `sandpiper capture --write /dev/null${json ? ' --json' : ''}`,
-    [CLI, 'capture', '--interface', '%IFACE%', '--write', '/dev/null', ...(json ? ['--json'] : [])],
-    (out) => (json ? out.includes('"type":"sandbox"') : /^sandbox/m.test(out)),
+    `sandpiper capture --write /dev/null${mode === 'json' ? ' --json' : mode === 'attribute' ? ' --attribute-processes' : ''}`,
+    [CLI, 'capture', '--interface', '%IFACE%', '--write', '/dev/null', ...(mode === 'json' ? ['--json'] : mode === 'attribute' ? ['--attribute-processes'] : [])],
+    (out) => (mode === 'json' ? out.includes('"type":"sandbox"') : /^sandbox/m.test(out)),
     (out) => {
-      if (json) return jsonSummary(out);
+      if (mode === 'json') return jsonSummary(out);
       const m = /^summary: (\d+) packets.*?(\d+) dropped by kernel/m.exec(out);
-      return m ? { captured: Number(m[1]), kernelDrops: Number(m[2]) } : null;
+      if (!m) return null;
+      const n: CaptureNumbers = { captured: Number(m[1]), kernelDrops: Number(m[2]) };
+      if (mode === 'attribute') {
+        // The summary's line, the last of the two (the first says only which method started).
+        const a = [...out.matchAll(/^process attribution: (.*)$/gm)].at(-1)?.[1] ?? 'not reported';
+        n.attribution = a;
+        n.socketEvents = Number(/eBPF, (\d+) socket events/.exec(a)?.[1] ?? NaN);
+      }
+      return n;
     },
   );
 
@@ -219,8 +187,8 @@ const engineHost = nodeCapturer(
 
 const helperAlone: Capturer = {
   name: 'sandpiper-helper > /dev/null',
-  start(p) {
-    const child = spawn('sh', ['-c', `exec ip netns exec ${p.a} ${HELPER} --interface ${p.ifA} > /dev/null`], { stdio: ['pipe', 'ignore', 'pipe'] });
+  start(at) {
+    const child = spawn('sh', ['-c', `exec ip netns exec ${at.ns} ${HELPER} --interface ${at.iface} > /dev/null`], { stdio: ['pipe', 'ignore', 'pipe'] });
     const c = collect(child);
     let last: { written: number; dropped_kernel: number } | null = null;
     child.stderr?.on('data', () => {
@@ -242,10 +210,11 @@ const helperAlone: Capturer = {
   },
 };
 
+/** The reference, with the helper's kernel buffer: with its default 2 MiB, tcpdump drops at this rate and the target is easy. */
 const tcpdump: Capturer = {
-  name: 'tcpdump -w - > /dev/null',
-  start(p) {
-    const child = spawn('sh', ['-c', `exec ip netns exec ${p.a} tcpdump -n -i ${p.ifA} -w - > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  name: 'tcpdump -B 32768 -w - > /dev/null',
+  start(at) {
+    const child = spawn('sh', ['-c', `exec ip netns exec ${at.ns} tcpdump -n -B 32768 -i ${at.iface} -w - > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
     const c = collect(child);
     return {
       child,
@@ -262,41 +231,44 @@ const tcpdump: Capturer = {
 };
 
 interface RoundResult extends CaptureNumbers {
+  sender: SenderKind;
   capturer: string;
   sent: number;
+  /** Wall time of the send: spawning the senders to the last one's exit. */
   sendSeconds: number;
+  /** The sender's own time for its send loop (the slowest sender), when it reports one. */
+  senderSeconds: number | null;
+  sendCommand: string;
+  /** The senders' CPU time, when they report it: the eBPF UDP hook runs in the sending process. */
+  senderCpuSeconds: number | null;
   cpuSeconds: number;
+  /** cpuSeconds by process: the Node capturer and its helper, or the one capturing process. */
+  cpuByProcess: number[];
 }
 
-async function round(cap: Capturer, p: NetnsPair, pcap: string): Promise<RoundResult> {
-  const run = cap.start(p);
+type FloodFiles = ReturnType<typeof prepareFlood>;
+
+async function round(cap: Capturer, sender: SenderKind, p: NetnsPair, files: FloodFiles): Promise<RoundResult> {
+  // The helper attributes sockets of the namespace it captures in only: the UDP flood is captured where it is sent.
+  const run = cap.start(sender === 'udp' ? { ns: p.b, iface: p.ifB } : { ns: p.a, iface: p.ifA });
   await run.ready;
   await sleep(300);
-  const cpu0 = run.pids().reduce((a, pid) => a + cpuSeconds(pid), 0);
-  const loops = Math.max(1, Math.round(PACKETS / UNIQUE / SENDERS));
+  const cpu0 = run.pids().map(cpuSeconds);
   const t0 = process.hrtime.bigint();
-  const replays = await Promise.all(
-    Array.from({ length: SENDERS }, () => {
-      const argv =
-        SENDER === 'trafgen'
-          ? ['netns', 'exec', p.b, 'trafgen', '--in', pcap.replace(/\.pcap$/, '.cfg'), '--out', p.ifB, '--num', String(loops * UNIQUE), '--cpus', '1', '--no-sock-mem']
-          : ['netns', 'exec', p.b, 'tcpreplay', '--topspeed', '--preload-pcap', `--loop=${loops}`, '-i', p.ifB, pcap];
-      const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-      const c = collect(child);
-      return c.closed.then((code) => {
-        if (code !== 0) throw new Error(`${SENDER} failed (${code}): ${c.err()}`);
-        return SENDER === 'trafgen' ? loops * UNIQUE : Number(/Actual: (\d+) packets/.exec(c.out())?.[1] ?? NaN);
-      });
-    }),
-  );
+  const floods = await Promise.all(Array.from({ length: SENDERS }, () => sendFlood(sender, p, files, Math.round(PACKETS / SENDERS), FLOWS)));
   const sendSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const sent = replays.reduce((a, n) => a + n, 0);
+  const sent = floods.reduce((a, f) => a + f.sent, 0);
   // Let the capturer drain its ring, then measure CPU before stopping it.
   await sleep(1500);
-  const cpu1 = run.pids().reduce((a, pid) => a + cpuSeconds(pid), 0);
+  const cpuByProcess = run.pids().map((pid, i) => Number((cpuSeconds(pid) - cpu0[i]).toFixed(3)));
   run.child.kill('SIGINT');
   const r = await run.result();
-  return { capturer: cap.name, sent, sendSeconds, cpuSeconds: cpu1 - cpu0, ...r };
+  const own = floods.map((f) => f.senderSeconds);
+  const senderSeconds = own.every((x) => x !== null) ? Math.max(...(own as number[])) : null;
+  const cpus = floods.map((f) => f.senderCpuSeconds);
+  const senderCpuSeconds = cpus.every((x) => x !== null) ? Number((cpus as number[]).reduce((a, x) => a + x, 0).toFixed(3)) : null;
+  const cpu = cpuByProcess.reduce((a, x) => a + x, 0);
+  return { sender, capturer: cap.name, sent, sendSeconds, senderSeconds, sendCommand: floods[0].command, senderCpuSeconds, cpuSeconds: cpu, cpuByProcess, ...r };
 }
 
 async function main(): Promise<number> {
@@ -305,15 +277,22 @@ async function main(): Promise<number> {
     console.log(`skipped: ${skip}`);
     return 0;
   }
-  const wanted = (process.env.BENCH_CAPTURERS ?? 'cli,cli-json,host,helper,tcpdump').split(',');
-  const capturers = [
-    ['cli', sandpiperCli(false)],
-    ['cli-json', sandpiperCli(true)],
+  const senders = SENDER_LIST.filter(isSenderKind);
+  if (senders.length !== SENDER_LIST.length) throw new Error(`BENCH_SENDER: each of ${SENDER_LIST.join(',')} must be raw, udp, trafgen or tcpreplay`);
+  const all: Array<[string, Capturer]> = [
+    ['cli', sandpiperCli('text')],
+    ['cli-json', sandpiperCli('json')],
+    ['cli-attr', sandpiperCli('attribute')],
     ['host', engineHost],
     ['helper', helperAlone],
     ['tcpdump', tcpdump],
-  ].filter(([k]) => wanted.includes(k as string)).map(([, c]) => c as Capturer);
-  if (!existsSync(HELPER) && wanted.some((k) => k !== 'tcpdump')) {
+  ];
+  const pick = (list: string) => all.filter(([k]) => list.split(',').includes(k)).map(([, c]) => c);
+  const plan = senders.map((sender) => ({
+    sender,
+    capturers: pick(sender === 'udp' ? (process.env.BENCH_UDP_CAPTURERS ?? 'cli,cli-attr,tcpdump') : (process.env.BENCH_CAPTURERS ?? 'cli,cli-json,cli-attr,host,helper,tcpdump')),
+  }));
+  if (!existsSync(HELPER) && plan.some((s) => s.capturers.some((c) => c !== tcpdump))) {
     console.log(`skipped: the helper is not built (${HELPER}); run npm run build`);
     return 0;
   }
@@ -321,53 +300,93 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sp-bench-capture-'));
   const results: RoundResult[] = [];
   try {
-    const pcap = path.join(dir, 'flood.pcap');
-    floodPcap(pcap, pair);
-    floodTrafgen(pcap.replace(/\.pcap$/, '.cfg'), pair);
+    if (RX_DROP) attachRxDrop(pair.a, pair.ifA);
+    const files = prepareFlood(dir, pair, FLOWS, UNIQUE);
     for (let i = 0; i < ROUNDS; i++) {
-      for (const cap of capturers) {
-        const r = await round(cap, pair, pcap);
-        results.push(r);
-        console.log(
-          `round ${i + 1} ${cap.name.padEnd(36)} sent ${r.sent} in ${r.sendSeconds.toFixed(2)} s (${Math.round(r.sent / r.sendSeconds)} pps), captured ${r.captured}, kernel drops ${r.kernelDrops}, CPU ${r.cpuSeconds.toFixed(2)} s`,
-        );
+      for (const { sender, capturers } of plan) {
+        for (const cap of capturers) {
+          const r = await round(cap, sender, pair, files);
+          results.push(r);
+          const attr = r.attribution === undefined ? '' : `, attribution: ${r.attribution}`;
+          console.log(
+            `round ${i + 1} ${sender.padEnd(7)} ${cap.name.padEnd(52)} sent ${r.sent} in ${r.sendSeconds.toFixed(2)} s (${Math.round(r.sent / r.sendSeconds)} pps), captured ${r.captured}, kernel drops ${r.kernelDrops}, CPU ${r.cpuSeconds.toFixed(2)} s (${r.cpuByProcess.map((c) => c.toFixed(2)).join(' + ')}), sender CPU ${r.senderCpuSeconds?.toFixed(2) ?? '?'} s${attr}`,
+          );
+        }
       }
     }
   } finally {
     pair.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
-  const byName = (n: string) => results.filter((r) => r.capturer === n);
-  const sum = (rs: RoundResult[], k: 'captured' | 'kernelDrops' | 'cpuSeconds' | 'sent') => rs.reduce((a, r) => a + r[k], 0);
-  const td = byName(tcpdump.name);
-  const summary = capturers.map((c) => {
-    const rs = byName(c.name);
-    return {
-      capturer: c.name,
-      rounds: rs.length,
-      sent: sum(rs, 'sent'),
-      captured: sum(rs, 'captured'),
-      kernel_drops: sum(rs, 'kernelDrops'),
-      cpu_seconds: Number(sum(rs, 'cpuSeconds').toFixed(3)),
-      captured_vs_tcpdump: Number((sum(rs, 'captured') / sum(td, 'captured')).toFixed(4)),
-      cpu_vs_tcpdump: Number((sum(rs, 'cpuSeconds') / sum(td, 'cpuSeconds')).toFixed(3)),
-    };
+  const of = (sender: SenderKind, n: string) => results.filter((r) => r.sender === sender && r.capturer === n);
+  const sum = (rs: RoundResult[], k: 'captured' | 'kernelDrops' | 'cpuSeconds' | 'sent' | 'sendSeconds') => rs.reduce((a, r) => a + r[k], 0);
+  const summary = plan.flatMap(({ sender, capturers }) => {
+    const td = of(sender, tcpdump.name);
+    return capturers.map((c) => {
+      const rs = of(sender, c.name);
+      const events = rs.filter((r) => r.socketEvents !== undefined);
+      return {
+        sender,
+        capturer: c.name,
+        rounds: rs.length,
+        sent: sum(rs, 'sent'),
+        send_pps: Math.round(sum(rs, 'sent') / sum(rs, 'sendSeconds')),
+        captured: sum(rs, 'captured'),
+        captured_vs_sent: Number((sum(rs, 'captured') / sum(rs, 'sent')).toFixed(4)),
+        kernel_drops: sum(rs, 'kernelDrops'),
+        cpu_seconds: Number(sum(rs, 'cpuSeconds').toFixed(3)),
+        captured_vs_tcpdump: td.length > 0 ? Number((sum(rs, 'captured') / sum(td, 'captured')).toFixed(4)) : null,
+        cpu_vs_tcpdump: td.length > 0 ? Number((sum(rs, 'cpuSeconds') / sum(td, 'cpuSeconds')).toFixed(3)) : null,
+        ...(events.length > 0 ? { socket_events: events.reduce((a, r) => a + (r.socketEvents ?? 0), 0), attribution: events.map((r) => r.attribution) } : {}),
+      };
+    });
   });
-  console.table(summary);
+  console.table(summary.map(({ attribution: _a, ...row }) => row));
+  // What attribution costs: the same flood with and without --attribute-processes.
+  const cost = senders.flatMap((sender) => {
+    const off = of(sender, sandpiperCli('text').name);
+    const on = of(sender, sandpiperCli('attribute').name);
+    if (off.length === 0 || on.length === 0) return [];
+    const line = {
+      sender,
+      cpu_seconds_without: Number(sum(off, 'cpuSeconds').toFixed(3)),
+      cpu_seconds_with: Number(sum(on, 'cpuSeconds').toFixed(3)),
+      cpu_ratio: Number((sum(on, 'cpuSeconds') / sum(off, 'cpuSeconds')).toFixed(3)),
+      captured_without: sum(off, 'captured'),
+      captured_with: sum(on, 'captured'),
+      send_pps_without: Math.round(sum(off, 'sent') / sum(off, 'sendSeconds')),
+      send_pps_with: Math.round(sum(on, 'sent') / sum(on, 'sendSeconds')),
+      sender_cpu_seconds_without: Number(off.reduce((a, r) => a + (r.senderCpuSeconds ?? NaN), 0).toFixed(3)),
+      sender_cpu_seconds_with: Number(on.reduce((a, r) => a + (r.senderCpuSeconds ?? NaN), 0).toFixed(3)),
+      socket_events: on.reduce((a, r) => a + (r.socketEvents ?? 0), 0),
+      ebpf_in_use: on.every((r) => r.attribution?.startsWith('eBPF') === true),
+    };
+    console.log(
+      `attribution cost (${sender} flood): CPU ${line.cpu_seconds_without} s without, ${line.cpu_seconds_with} s with --attribute-processes (×${line.cpu_ratio}); captured ${line.captured_without} vs ${line.captured_with}; sender ${line.send_pps_without} vs ${line.send_pps_with} pps, its CPU ${line.sender_cpu_seconds_without} vs ${line.sender_cpu_seconds_with} s; ${line.socket_events} socket events${line.ebpf_in_use ? '' : '; eBPF NOT in use in every round'}`,
+    );
+    return [line];
+  });
+  const cliName = sandpiperCli('text').name;
   const out = {
     benchmark: 'helper-capture',
     date: new Date().toISOString(),
     helper: HELPER,
     packets_per_round: PACKETS,
-    senders: SENDERS,
+    senders_in_parallel: SENDERS,
     frame_bytes: 60,
     cpus: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
-    summary,
-    rounds: results,
-    sender: SENDER,
     flows: FLOWS,
-    target: 'sandpiper capture and the engine host each keep at least 99.9 % of what tcpdump -w keeps from the same flood',
-    target_met: td.length > 0 ? [sandpiperCli(false).name, engineHost.name].every((n) => byName(n).length > 0 && sum(byName(n), 'captured') >= 0.999 * sum(td, 'captured')) : null,
+    rx_drop_after_capture: RX_DROP,
+    summary,
+    attribution_cost: cost,
+    rounds: results,
+    target: 'sandpiper capture and the engine host each keep at least 99.9 % of what tcpdump -B 32768 -w keeps from the same flood',
+    target_met: plan
+      .filter((s) => s.sender !== 'udp' && s.capturers.includes(tcpdump))
+      .map(({ sender }) => ({
+        sender,
+        met: [cliName, engineHost.name].every((n) => of(sender, n).length > 0 && sum(of(sender, n), 'captured') >= 0.999 * sum(of(sender, tcpdump.name), 'captured')),
+      })),
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/helper-capture.json'), JSON.stringify(out, null, 2) + '\n');
