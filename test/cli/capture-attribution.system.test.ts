@@ -9,10 +9,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { finalFlows, startCaptureLines, waitFor, type CaptureRun, type Line } from '../support/capture-lines.ts';
 import { canMakeNetns } from '../support/netns.ts';
+import { daemonClientsScript, daemonFlowCounts, startRootDaemon, type DaemonPorts, type RootDaemon } from '../support/root-daemon.ts';
 import { clientScript, nodeInNetns, netnsPairForTests, serverScript, socketEventsSkipReason, type ClientPorts } from '../support/socket-traffic.ts';
 import { CLI, NODE24, REAL_HELPER, realHelperSkipReason } from '../capture-client/fixtures/system-support.ts';
 
@@ -22,46 +21,10 @@ const N = 100;
 const P = netnsPairForTests(skip);
 const nodeIn = (ns: string, script: string, uid?: number) => nodeInNetns(P(), NODE24, ns, script, uid);
 
-type Line = Record<string, unknown>;
-
 /** `sandpiper capture` in namespace A on every interface (the veth and loopback), its JSON lines as they come. */
-function startCapture(extra: string[]): { lines: Line[]; stop: () => Promise<{ code: number | null; err: string }> } {
-  const child = spawn('ip', ['netns', 'exec', P().a, 'env', `SANDPIPER_HELPER=${REAL_HELPER}`, NODE24, CLI, 'capture', '--interface', 'any', '--json',
-    '--duration', '120', '--attribute-processes', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Line[] = [];
-  let rest = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => {
-    const parts = (rest + d.toString()).split('\n');
-    rest = parts.pop() ?? '';
-    for (const l of parts) if (l.trim() !== '') lines.push(JSON.parse(l) as Line);
-  });
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const done = new Promise<{ code: number | null; err: string }>((r) => child.on('close', (code) => r({ code, err })));
-  return {
-    lines,
-    stop: () => {
-      child.kill('SIGINT');
-      return done;
-    },
-  };
-}
-
-async function waitFor<T>(what: string, f: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The last line of each flow (flows are printed again as they change). */
-function finalFlows(lines: Line[]): Line[] {
-  const byId = new Map<unknown, Line>();
-  for (const l of lines) if (l.type === 'flow') byId.set(l.id, l);
-  return [...byId.values()];
+function startCapture(extra: string[]): CaptureRun {
+  return startCaptureLines(['ip', 'netns', 'exec', P().a, 'env', `SANDPIPER_HELPER=${REAL_HELPER}`, NODE24, CLI, 'capture', '--interface', 'any', '--json',
+    '--duration', '120', '--attribute-processes', ...extra]);
 }
 
 describe('sandpiper capture --attribute-processes', { skip: skip ?? false }, () => {
@@ -127,67 +90,29 @@ describe('sandpiper capture --attribute-processes', { skip: skip ?? false }, () 
   test('a root daemon: the TCP it serves and makes, the UDP its wildcard-bound socket answers and sends, all carry its pid, name and user', { timeout: 180_000 }, async () => {
     const n = 50;
     const base = 20000 + Math.floor(Math.random() * 20000);
-    const [tcpIn, udpIn, tcpOut, udpOut] = [base, base + 1, base + 2, base + 3];
-    const remoteServer = nodeIn(P().b, serverScript(P().ipB, tcpOut));
+    const ports: DaemonPorts = { tcpIn: base, udpIn: base + 1, tcpOut: base + 2, udpOut: base + 3 };
+    const remoteServer = nodeIn(P().b, serverScript(P().ipB, ports.tcpOut));
     const cap = startCapture([]);
-    let daemon: ReturnType<typeof spawn> | null = null;
+    let daemon: RootDaemon | null = null;
     try {
       const attribution = await waitFor('the attribution line', () => cap.lines.find((l) => l.type === 'attribution'));
       assert.equal(attribution.method, 'ebpf');
       await waitFor('the sandbox line', () => cap.lines.find((l) => l.type === 'sandbox'));
-      // As a daemon runs: root, a session of its own (setsid), no terminal, started by neither the capture nor its
-      // user's shell. It listens on every address (TCP) and answers from an unconnected socket bound to 0.0.0.0
-      // (UDP, sendto to each sender); then it makes n connections and n fresh-socket sends of its own.
-      daemon = P().spawn(P().a, 'setsid', [NODE24, '-e', `
-const net=require('node:net'),dgram=require('node:dgram');
-const say=(o)=>process.stdout.write(JSON.stringify(o)+'\\n');
-net.createServer((s)=>{s.on('error',()=>{});s.end('ok');}).listen(${tcpIn},'0.0.0.0');
-const u=dgram.createSocket('udp4');u.on('message',(m,r)=>u.send(m,r.port,r.address));
-u.bind(${udpIn},'0.0.0.0',()=>say({ready:true,pid:process.pid,sid:require('node:fs').readFileSync('/proc/self/stat','utf8').split(') ')[1].split(' ')[3]}));
-process.stdin.once('data',async()=>{
-const conn=()=>new Promise((res,rej)=>{const s=net.connect(${tcpOut},${JSON.stringify(P().ipB)},()=>{const lp=s.localPort;s.destroy();res(lp);});s.on('error',rej);});
-const send=()=>new Promise((res,rej)=>{const s=dgram.createSocket('udp4');s.send('d',${udpOut},${JSON.stringify(P().ipB)},(e)=>{if(e)return rej(e);const lp=s.address().port;s.close();res(lp);});});
-const tcp=[],udp=[];for(let i=0;i<${n};i++)tcp.push(await conn());for(let i=0;i<${n};i++)udp.push(await send());
-say({tcp,udp,comm:require('node:fs').readFileSync('/proc/self/comm','utf8').trim()});});`], { stdio: ['pipe', 'pipe', 'inherit'] });
-      const out = createInterface({ input: daemon.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
-      const next = async () => JSON.parse(String((await out.next()).value)) as Record<string, unknown>;
-      const ready = await next();
-      const pid = Number(ready.pid);
-      assert.equal(pid, daemon.pid, 'setsid ran the daemon in place');
-      assert.equal(Number(ready.sid), pid, 'the daemon leads a session of its own');
-      assert.equal(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)?.[1], '0');
-      // Its clients, on the other host (namespace B) as nobody: short connections, and datagrams from fresh sockets
-      // each waiting for the answer.
-      const clients = nodeIn(P().b, `
-const net=require('node:net'),dgram=require('node:dgram');
-const conn=()=>new Promise((res,rej)=>{const s=net.connect(${tcpIn},${JSON.stringify(P().ipA)},()=>{const lp=s.localPort;s.on('data',()=>{});s.on('end',()=>{s.destroy();res(lp);});});s.on('error',rej);});
-const ask=()=>new Promise((res,rej)=>{const s=dgram.createSocket('udp4');const t=setTimeout(()=>rej(new Error('no answer')),5000);s.on('message',()=>{clearTimeout(t);const lp=s.address().port;s.close();res(lp);});s.send('q',${udpIn},${JSON.stringify(P().ipA)},(e)=>e&&rej(e));});
-(async()=>{const tcp=[],udp=[];for(let i=0;i<${n};i++)tcp.push(await conn());for(let i=0;i<${n};i++)udp.push(await ask());console.log(JSON.stringify({tcp,udp}));})().catch((e)=>{console.error(e);process.exit(1);});`, NOBODY);
-      const served = (await clients.result) as { tcp: number[]; udp: number[] };
-      daemon.stdin?.write('go\n');
-      const made = (await next()) as unknown as { tcp: number[]; udp: number[]; comm: string };
+      daemon = await startRootDaemon(P(), NODE24, ports, n);
+      const served = (await nodeIn(P().b, daemonClientsScript(P(), ports, n), NOBODY).result) as { tcp: number[]; udp: number[] };
+      const made = await daemon.makeTraffic();
       await waitFor('the last flows', () => finalFlows(cap.lines).find((f) => f.sport === made.udp.at(-1) && f.pid !== null), 10_000).catch(() => null);
       const { code, err } = await cap.stop();
       assert.equal(code, 0, err);
       const flows = finalFlows(cap.lines);
+      const pid = daemon.pid;
       // Root is the invoking user here: its processes are read from /proc (the program's name), else the kernel's comm.
-      const isDaemon = (f: Line | undefined) => f !== undefined && f.pid === pid && (f.process === 'node' || f.process === made.comm) && f.user === 'root';
-      const find = (proto: string, src: string, sport: number, dst: string, dport: number) =>
-        flows.find((f) => f.proto === proto && f.src === src && f.sport === sport && f.dst === dst && f.dport === dport);
-      const counts = {
-        tcpServed: served.tcp.filter((cp) => isDaemon(find('tcp', P().ipB, cp, P().ipA, tcpIn))).length,
-        udpAnswered: served.udp.filter((cp) => isDaemon(find('udp', P().ipB, cp, P().ipA, udpIn))).length,
-        tcpMade: made.tcp.filter((lp) => isDaemon(find('tcp', P().ipA, lp, P().ipB, tcpOut))).length,
-        udpSent: made.udp.filter((lp) => isDaemon(find('udp', P().ipA, lp, P().ipB, udpOut))).length,
-      };
-      const sample = JSON.stringify(flows.filter((f) => f.dport === udpIn || f.dport === tcpIn).slice(0, 3));
-      for (const [what, c] of Object.entries(counts)) assert.ok(c >= 0.98 * n, `${what}: ${c} of ${n} flows carry the daemon; ${sample}`);
-      // Served flows: the daemon is the responder's end (the local one), nobody on the other host is not local.
-      const one = find('udp', P().ipB, served.udp[0], P().ipA, udpIn);
-      assert.equal(one?.peer_pid ?? null, null);
+      const counts = daemonFlowCounts(flows, P(), ports, served, made, (f) => f !== undefined && f.pid === pid && (f.process === 'node' || f.process === made.comm) && f.user === 'root');
+      const sample = JSON.stringify(flows.filter((f) => f.dport === ports.udpIn || f.dport === ports.tcpIn).slice(0, 3));
+      for (const [what, c] of Object.entries(counts)) assert.ok(c >= 0.98 * n, `${what}: ${c} of ${n} flows carry the daemon (comm ${made.comm}; ${JSON.stringify(counts)}); ${sample}`);
     } finally {
       await cap.stop().catch(() => {});
-      daemon?.kill('SIGKILL');
+      daemon?.child.kill('SIGKILL');
       remoteServer.child.kill('SIGKILL');
     }
   });
