@@ -294,7 +294,7 @@ class FlowEngine implements Engine {
     this.maxDpi = Math.max(1, Math.min(255, o.maxDpiPackets ?? 32));
     this.attributor = o.attributor ?? null;
     this.sockets = o.socketAttribution ?? null;
-    this.sockets?.attach((key, owner) => this.eventMatch(key, owner));
+    this.sockets?.attach((key, owner, wildcard) => this.eventMatch(key, owner, wildcard));
     this.geo = o.geo === undefined ? defaultGeo() : o.geo;
     const table = new FlowTable({ maxFlows: o.maxFlows, idleTimeouts: o.idleTimeouts, track: this.detail, retainEnded: o.retainEnded, onEvict: (s, r) => this.evicted(s, r) });
     this.table = table;
@@ -999,8 +999,11 @@ class FlowEngine implements Engine {
     } catch { /* /proc unreadable: the end stays unnamed */ }
   }
 
-  /** An event for a flow the table may hold (key: its local end first); true when it named one. */
-  private eventMatch(k: Uint32Array, owner: SocketOwner): boolean {
+  /**
+   * An event for a flow the table may hold (key: its local end first); true when it named one. A wildcard-bound
+   * socket's event (`wildcard`) does not rename an end another process's event named.
+   */
+  private eventMatch(k: Uint32Array, owner: SocketOwner, wildcard: boolean): boolean {
     const t = this.table;
     const s = t.findEndpoints(k);
     if (s < 0 || t.isEnded(s)) return false;
@@ -1010,8 +1013,10 @@ class FlowEngine implements Engine {
     let isSrc = t.srcPort(s) === k[8] >>> 16;
     for (let i = 0; i < n && isSrc; i++) isSrc = t.keys[src + i] === k[i];
     const x = this.extra.get(s);
+    const held = x === undefined ? null : x.local === (isSrc ? 'src' : 'dst') ? x.owner : x.peer;
     // The usual case: a process sending again on a flow already named.
-    if (x !== undefined && (x.local === (isSrc ? 'src' : 'dst') ? x.owner : x.peer) === owner) return true;
+    if (held === owner) return true;
+    if (wildcard && held !== null && held.pid !== null && held.pid !== owner.pid) return false;
     const first = x?.owner == null;
     this.setOwner(s, isSrc, owner);
     if (first) this.peerFromProc(s);

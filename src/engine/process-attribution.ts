@@ -167,7 +167,8 @@ function isGroupAddress(a: string): boolean {
   return (first >= 224 && first <= 239) || a === '255.255.255.255';
 }
 
-function interfaceAddresses(): string[] {
+/** This host's addresses as the network interfaces list them (scope ids dropped). */
+export function interfaceAddresses(): string[] {
   const out: string[] = [];
   for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) out.push(i.address.replace(/%.*$/, ''));
   return out;

@@ -16,11 +16,19 @@
  *   random pids costs bounded memory and time.
  * - An accept on a socket that listened before the helper attached has no pid (0): it names nothing here, and the
  *   /proc attributor (the listener is in /proc/net) can still name it.
+ * - An event whose local address is the wildcard (0.0.0.0 or ::, a socket bound to any address) stands for any of
+ *   this host's addresses on its port, with the same remote end and protocol, in both orders: a waiting one is taken
+ *   by a new flow whose local end is one of this host's addresses, and one that comes after the flow's first packet
+ *   is tried with each of them. Only this host's: a forwarded flow, or one of another namespace seen on a shared
+ *   link, with the same port does not borrow the process (the helper reports only its own namespace's sockets, and
+ *   the interface list is this process's namespace's, the helper's). An event with the concrete address wins over
+ *   a wildcard one, whichever came first, and a wildcard event never renames an end another process's event named
+ *   (sockets sharing a port with SO_REUSEPORT, or one bound to a concrete address beside a wildcard one).
  */
 import { SocketEventsFormatError, SocketEventsReader, type SocketEventRecord } from '../shared/socket-events.ts';
 import { displayTextOrNull } from './display-text.ts';
 import { hashKey } from './flow-table.ts';
-import { describeProcess, UserNames, type SocketOwner } from './process-attribution.ts';
+import { describeProcess, interfaceAddresses, UserNames, type SocketOwner } from './process-attribution.ts';
 
 /** Key words of one socket: local address (0-3), remote (4-7), ports (8: local << 16 | remote), proto | family << 8 (9). */
 const WORDS = 10;
@@ -30,6 +38,9 @@ const DEFAULT_MAX_PROCESSES = 4096;
 const DEFAULT_DESCRIBES_PER_S = 500;
 /** A pid whose events alternate between thread names is re-read at most this often. */
 const REDESCRIBE_MS = 1000;
+/** This host's addresses are re-read at most this often, and at most this many are kept per family. */
+const LOCALS_REFRESH_MS = 1000;
+const MAX_LOCALS = 256;
 
 export interface SocketAttributionOptions {
   procRoot?: string;
@@ -44,6 +55,8 @@ export interface SocketAttributionOptions {
   maxProcesses?: number;
   /** /proc reads of new processes per second, at most (default 500; beyond, the event's comm and uid are kept). */
   describesPerSecond?: number;
+  /** This host's addresses, for events of wildcard-bound sockets (default: the network interfaces'). */
+  localAddresses?: () => Iterable<string>;
   now?: () => number;
 }
 
@@ -63,8 +76,12 @@ export interface SocketEventCounts {
   error: string | null;
 }
 
-/** Given an event's key and owner: true when it named a flow the engine holds (else it waits for the flow). */
-export type SocketEventMatcher = (key: Uint32Array, owner: SocketOwner) => boolean;
+/**
+ * Given an event's key and owner: true when it named a flow the engine holds (else it waits for the flow).
+ * `wildcard`: the key's local address is one of this host's put in for the event's wildcard address; such an event
+ * must not rename an end another process already holds.
+ */
+export type SocketEventMatcher = (key: Uint32Array, owner: SocketOwner, wildcard: boolean) => boolean;
 
 interface ProcessEntry {
   owner: SocketOwner;
@@ -78,6 +95,118 @@ interface ProcessEntry {
 }
 
 const utf8 = new TextDecoder('utf-8');
+
+/** Writes address text's big-endian words into `out` (IPv4 in word 0, zeros after); its family, or 0 if not one. */
+export function addressWords(text: string, out: Uint32Array): 0 | 4 | 6 {
+  out.fill(0);
+  if (!text.includes(':')) {
+    const v = ipv4Value(text);
+    if (v < 0) return 0;
+    out[0] = v;
+    return 4;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return 0;
+  const groups = (h: string | undefined) => (h === undefined || h === '' ? [] : h.split(':'));
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  const last = halves.length === 2 ? tail : head;
+  // A dotted IPv4 tail (::ffff:1.2.3.4) is the last two groups.
+  if (last.length > 0 && last[last.length - 1].includes('.')) {
+    const v = ipv4Value(last.pop() ?? '');
+    if (v < 0) return 0;
+    last.push((v >>> 16).toString(16), (v & 0xffff).toString(16));
+  }
+  const n = head.length + tail.length;
+  if (halves.length === 2 ? n > 7 : n !== 8) return 0;
+  const all = [...head, ...new Array<string>(8 - n).fill('0'), ...tail];
+  for (let i = 0; i < 8; i++) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(all[i])) return 0;
+    const g = parseInt(all[i], 16);
+    out[i >> 1] = i & 1 ? (out[i >> 1] | g) >>> 0 : (g << 16) >>> 0;
+  }
+  return 6;
+}
+
+function ipv4Value(text: string): number {
+  const parts = text.split('.');
+  if (parts.length !== 4) return -1;
+  let v = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return -1;
+    v = v * 256 + Number(p);
+  }
+  return v;
+}
+
+/** This host's addresses as key words, per family, re-read at most once a second and only when asked. */
+class LocalAddresses {
+  private v4 = new Set<number>();
+  private v4List = new Uint32Array(0);
+  /** IPv6 addresses, four words each. */
+  private v6 = new Uint32Array(0);
+  private readAt = -Infinity;
+  private readonly w = new Uint32Array(4);
+
+  private readonly source: () => Iterable<string>;
+  private readonly now: () => number;
+
+  constructor(source: () => Iterable<string>, now: () => number) {
+    this.source = source;
+    this.now = now;
+  }
+
+  /** Whether the address at `words[at]` is one of this host's. */
+  has(words: Uint32Array, at: number, family: number): boolean {
+    if (this.find(words, at, family)) return true;
+    return this.refresh() && this.find(words, at, family);
+  }
+
+  /** How many addresses of `family` this host has (re-reading the list when due). */
+  count(family: number): number {
+    this.refresh();
+    return family === 4 ? this.v4List.length : this.v6.length / 4;
+  }
+
+  /** Writes the host's i-th address of `family` into `k[0..3]`. */
+  write(k: Uint32Array, family: number, i: number): void {
+    if (family === 4) {
+      k[0] = this.v4List[i];
+      return;
+    }
+    const a = this.v6;
+    k[0] = a[i * 4]; k[1] = a[i * 4 + 1]; k[2] = a[i * 4 + 2]; k[3] = a[i * 4 + 3];
+  }
+
+  private find(words: Uint32Array, at: number, family: number): boolean {
+    if (family === 4) return this.v4.has(words[at]);
+    const a = this.v6;
+    for (let i = 0; i < a.length; i += 4) {
+      if (a[i] === words[at] && a[i + 1] === words[at + 1] && a[i + 2] === words[at + 2] && a[i + 3] === words[at + 3]) return true;
+    }
+    return false;
+  }
+
+  /** Re-reads the list when it is due; true when it did. */
+  private refresh(): boolean {
+    const t = this.now();
+    if (t - this.readAt < LOCALS_REFRESH_MS) return false;
+    this.readAt = t;
+    const v4 = new Set<number>();
+    const v6: number[] = [];
+    try {
+      for (const text of this.source()) {
+        const fam = addressWords(text, this.w);
+        if (fam === 4 && v4.size < MAX_LOCALS) v4.add(this.w[0]);
+        else if (fam === 6 && v6.length < MAX_LOCALS * 4) v6.push(...this.w);
+      }
+    } catch { /* no interface list: wildcard events match nothing */ }
+    this.v4 = v4;
+    this.v4List = Uint32Array.from(v4);
+    this.v6 = Uint32Array.from(v6);
+    return true;
+  }
+}
 
 /**
  * Events waiting for their flow: a ring in arrival order (expiry and the bound pop its head) indexed by an
@@ -153,7 +282,11 @@ class PendingEvents {
 
   /** The owner waiting for key `k` (hash `h`), removed; null if none. */
   take(k: Uint32Array, h: number): SocketOwner | null {
-    const i = this.find(k, h);
+    return this.takeAt(this.find(k, h));
+  }
+
+  /** The owner at ring position i (from `find`), removed; null for -1. */
+  takeAt(i: number): SocketOwner | null {
     if (i < 0) return null;
     const o = this.owners[i];
     this.unindex(i);
@@ -166,7 +299,8 @@ class PendingEvents {
     this.count--;
   }
 
-  private find(k: Uint32Array, h: number): number {
+  /** The ring position of the live entry for key `k` (hash `h`), or -1. */
+  find(k: Uint32Array, h: number): number {
     const keys = this.keys;
     for (let j = h & this.mask; ; j = (j + 1) & this.mask) {
       const e = this.index[j];
@@ -214,6 +348,7 @@ export class SocketAttribution {
   private readonly pending: PendingEvents;
   private readonly processes = new Map<number, ProcessEntry>();
   private readonly reader: SocketEventsReader;
+  private readonly locals: LocalAddresses;
   private readonly k = new Uint32Array(WORDS);
   private match: SocketEventMatcher = () => false;
   private clockS = -Infinity;
@@ -229,6 +364,7 @@ export class SocketAttribution {
     this.maxProcesses = Math.max(1, o.maxProcesses ?? DEFAULT_MAX_PROCESSES);
     this.describesPerSecond = o.describesPerSecond ?? DEFAULT_DESCRIBES_PER_S;
     this.pending = new PendingEvents(o.pendingCapacity ?? DEFAULT_PENDING);
+    this.locals = new LocalAddresses(o.localAddresses ?? interfaceAddresses, this.now);
     this.reader = new SocketEventsReader((e) => this.onEvent(e), (n) => (this.counts.lost += n));
   }
 
@@ -276,10 +412,11 @@ export class SocketAttribution {
     k[8] = ((localPort << 16) | remotePort) >>> 0;
     k[9] = proto | (family << 8);
     let o = p.take(k, hashKey(k, family === 6));
-    if (o === null) {
-      // A socket bound to the wildcard address may report it as its local address.
+    if (o === null && !isWildcard(k)) {
+      // A socket bound to the wildcard address, if this end is one of this host's addresses.
       k[0] = k[1] = k[2] = k[3] = 0;
-      o = p.take(k, hashKey(k, family === 6));
+      const i = p.find(k, hashKey(k, family === 6));
+      if (i >= 0 && this.locals.has(words, localAt, family)) o = p.takeAt(i);
     }
     if (o !== null) this.counts.matched++;
     this.counts.unmatched = p.unmatched;
@@ -298,13 +435,25 @@ export class SocketAttribution {
     k.set(e.remoteWords, 4);
     k[8] = ((e.localPort << 16) | e.remotePort) >>> 0;
     k[9] = e.protocol | (e.family << 8);
-    if (this.match(k, owner)) {
+    if (this.match(k, owner, false) || (isWildcard(k) && this.matchLocal(k, owner, e.family))) {
       this.counts.matched++;
       return;
     }
     const p = this.pending;
     p.expire(this.clockS - this.maxAge);
     p.put(k, hashKey(k, e.family === 6), owner, e.timeUs / 1e6);
+  }
+
+  /** A wildcard event tried as each of this host's addresses of its family; k's local words end as zeros. */
+  private matchLocal(k: Uint32Array, owner: SocketOwner, family: number): boolean {
+    const l = this.locals;
+    let hit = false;
+    for (let i = 0, n = l.count(family); i < n && !hit; i++) {
+      l.write(k, family, i);
+      hit = this.match(k, owner, true);
+    }
+    k[0] = k[1] = k[2] = k[3] = 0;
+    return hit;
   }
 
   private ownerOf(e: SocketEventRecord): SocketOwner {
@@ -343,4 +492,8 @@ export class SocketAttribution {
     this.describesLeft--;
     return true;
   }
+}
+
+function isWildcard(k: Uint32Array): boolean {
+  return (k[0] | k[1] | k[2] | k[3]) === 0;
 }

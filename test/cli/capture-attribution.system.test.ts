@@ -2,13 +2,16 @@
  * `sandpiper capture --json --attribute-processes` with the real helper, as root, inside a network namespace: a
  * process running as nobody makes 100 short TCP connections and 100 fresh-socket UDP sends, and at least 98 % of
  * those flows carry its pid, name and user; short connections of the invoking user are named; both ends of a
- * loopback connection are named. With --no-ebpf the report says proc and /proc still names a connection that lives.
+ * loopback connection are named; a root daemon (its own session, not the capture's child) serving TCP and an
+ * unconnected wildcard-bound UDP socket and making connections and sends of its own is named on every one of those
+ * flows. With --no-ebpf the report says proc and /proc still names a connection that lives.
  * Run under `flock /tmp/sandpiper-system.lock`.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { finalFlows, startCaptureLines, waitFor, type CaptureRun, type Line } from '../support/capture-lines.ts';
 import { canMakeNetns } from '../support/netns.ts';
+import { daemonClientsScript, daemonFlowCounts, startRootDaemon, type DaemonPorts, type RootDaemon } from '../support/root-daemon.ts';
 import { clientScript, nodeInNetns, netnsPairForTests, serverScript, socketEventsSkipReason, type ClientPorts } from '../support/socket-traffic.ts';
 import { CLI, NODE24, REAL_HELPER, realHelperSkipReason } from '../capture-client/fixtures/system-support.ts';
 
@@ -18,46 +21,10 @@ const N = 100;
 const P = netnsPairForTests(skip);
 const nodeIn = (ns: string, script: string, uid?: number) => nodeInNetns(P(), NODE24, ns, script, uid);
 
-type Line = Record<string, unknown>;
-
 /** `sandpiper capture` in namespace A on every interface (the veth and loopback), its JSON lines as they come. */
-function startCapture(extra: string[]): { lines: Line[]; stop: () => Promise<{ code: number | null; err: string }> } {
-  const child = spawn('ip', ['netns', 'exec', P().a, 'env', `SANDPIPER_HELPER=${REAL_HELPER}`, NODE24, CLI, 'capture', '--interface', 'any', '--json',
-    '--duration', '120', '--attribute-processes', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Line[] = [];
-  let rest = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => {
-    const parts = (rest + d.toString()).split('\n');
-    rest = parts.pop() ?? '';
-    for (const l of parts) if (l.trim() !== '') lines.push(JSON.parse(l) as Line);
-  });
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const done = new Promise<{ code: number | null; err: string }>((r) => child.on('close', (code) => r({ code, err })));
-  return {
-    lines,
-    stop: () => {
-      child.kill('SIGINT');
-      return done;
-    },
-  };
-}
-
-async function waitFor<T>(what: string, f: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The last line of each flow (flows are printed again as they change). */
-function finalFlows(lines: Line[]): Line[] {
-  const byId = new Map<unknown, Line>();
-  for (const l of lines) if (l.type === 'flow') byId.set(l.id, l);
-  return [...byId.values()];
+function startCapture(extra: string[]): CaptureRun {
+  return startCaptureLines(['ip', 'netns', 'exec', P().a, 'env', `SANDPIPER_HELPER=${REAL_HELPER}`, NODE24, CLI, 'capture', '--interface', 'any', '--json',
+    '--duration', '120', '--attribute-processes', ...extra]);
 }
 
 describe('sandpiper capture --attribute-processes', { skip: skip ?? false }, () => {
@@ -117,6 +84,36 @@ describe('sandpiper capture --attribute-processes', { skip: skip ?? false }, () 
       server.child.kill('SIGKILL');
       loopServer?.child.kill('SIGKILL');
       earlyServer.child.kill('SIGKILL');
+    }
+  });
+
+  test('a root daemon: the TCP it serves and makes, the UDP its wildcard-bound socket answers and sends, all carry its pid, name and user', { timeout: 180_000 }, async () => {
+    const n = 50;
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    const ports: DaemonPorts = { tcpIn: base, udpIn: base + 1, tcpOut: base + 2, udpOut: base + 3 };
+    const remoteServer = nodeIn(P().b, serverScript(P().ipB, ports.tcpOut));
+    const cap = startCapture([]);
+    let daemon: RootDaemon | null = null;
+    try {
+      const attribution = await waitFor('the attribution line', () => cap.lines.find((l) => l.type === 'attribution'));
+      assert.equal(attribution.method, 'ebpf');
+      await waitFor('the sandbox line', () => cap.lines.find((l) => l.type === 'sandbox'));
+      daemon = await startRootDaemon(P(), NODE24, ports, n);
+      const served = (await nodeIn(P().b, daemonClientsScript(P(), ports, n), NOBODY).result) as { tcp: number[]; udp: number[] };
+      const made = await daemon.makeTraffic();
+      await waitFor('the last flows', () => finalFlows(cap.lines).find((f) => f.sport === made.udp.at(-1) && f.pid !== null), 10_000).catch(() => null);
+      const { code, err } = await cap.stop();
+      assert.equal(code, 0, err);
+      const flows = finalFlows(cap.lines);
+      const pid = daemon.pid;
+      // Root is the invoking user here: its processes are read from /proc (the program's name), else the kernel's comm.
+      const counts = daemonFlowCounts(flows, P(), ports, served, made, (f) => f !== undefined && f.pid === pid && (f.process === 'node' || f.process === made.comm) && f.user === 'root');
+      const sample = JSON.stringify(flows.filter((f) => f.dport === ports.udpIn || f.dport === ports.tcpIn).slice(0, 3));
+      for (const [what, c] of Object.entries(counts)) assert.ok(c >= 0.98 * n, `${what}: ${c} of ${n} flows carry the daemon (comm ${made.comm}; ${JSON.stringify(counts)}); ${sample}`);
+    } finally {
+      await cap.stop().catch(() => {});
+      daemon?.child.kill('SIGKILL');
+      remoteServer.child.kill('SIGKILL');
     }
   });
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { FlowJsonWriter } from '../../src/engine/flow-json.ts';
-import { SocketAttribution, type SocketAttributionOptions } from '../../src/engine/socket-attribution.ts';
+import { addressWords, SocketAttribution, type SocketAttributionOptions } from '../../src/engine/socket-attribution.ts';
 import { encodeSocketEvent, encodeSocketEventsHeader, RECORD_SIZE, SocketEventKind, type SocketEventKind as Kind } from '../../src/shared/socket-events.ts';
 import type { FlowRecord } from '../../src/shared/flow.ts';
 import { TCP, eth, ip4, ip6, ipv4, ipv6, pcap, tcp, udp } from './capture-fixtures.ts';
@@ -25,6 +25,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'sp-sockattr-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const PASSWD = path.join(dir, 'passwd');
 writeFileSync(PASSWD, 'root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\nnobody:x:65534:65534::/:/usr/sbin/nologin\n');
+/** This host's addresses in these tests (a socket bound to the wildcard address stands for any of them). */
+const LOCALS = ['127.0.0.1', '10.0.0.1', '::1', 'fd00::1', 'fe80::1'];
 /** A /proc with no processes: nothing of another user is read from it anyway. */
 const NO_PROC = path.join(dir, 'noproc');
 mkdirSync(NO_PROC);
@@ -73,7 +75,7 @@ function frame(src: string, dst: string, proto: 6 | 17, sport: number, dport: nu
 
 /** An engine fed socket events; `packets` pushes records of one pcap stream (its header once). */
 function setup(o: SocketAttributionOptions = {}): { e: Engine; sa: SocketAttribution; packets: (recs: { ts: number; data: number[] }[]) => void } {
-  const sa = new SocketAttribution({ procRoot: NO_PROC, passwdPath: PASSWD, uid: ME, ...o });
+  const sa = new SocketAttribution({ procRoot: NO_PROC, passwdPath: PASSWD, uid: ME, localAddresses: () => LOCALS, ...o });
   const e = createEngine({ detail: true, socketAttribution: sa, geo: null });
   let started = false;
   const packets = (recs: { ts: number; data: number[] }[]) => {
@@ -177,6 +179,105 @@ test('UDP: a socket bound to the wildcard address, IPv6, and many datagrams on o
   for (let i = 0; i < 100; i++) e.pushSocketEvents(event({ proto: 17, local: 'fd00::1', lport: 40001, remote: 'fd00::2', rport: 53, pid: 6, comm: 'dig' }));
   assert.equal(sa.waiting, 0, 'events of a named flow do not wait');
   assert.equal(e.stats.socketEvents?.events, 105);
+});
+
+test('a wildcard-bound UDP server: its event names the flow on any of this host\'s addresses, before or after the first packet', () => {
+  for (const eventFirst of [true, false]) {
+    for (const [server, client, any] of [['10.0.0.1', '10.0.0.2', '0.0.0.0'], ['fd00::1', 'fd00::2', '::'], ['127.0.0.1', '127.0.0.1', '0.0.0.0']]) {
+      const { e, sa, packets } = setup();
+      // The reply from an unconnected socket bound to the wildcard address: the kernel's event may carry no address.
+      const reply = event({ proto: 17, local: any, lport: 53, remote: client, rport: 40000, pid: 9, uid: 0, comm: 'dnsd' });
+      if (eventFirst) e.pushSocketEvents(reply);
+      packets([{ ts: T0 + 1, data: frame(client, server, 17, 40000, 53) }]);
+      if (!eventFirst) e.pushSocketEvents(reply);
+      const r = only(e, 40000);
+      const where = `${server}, event ${eventFirst ? 'first' : 'after'}`;
+      assert.deepEqual([r.pid, r.process, r.user], [9, 'dnsd', 'root'], where);
+      assert.equal(e.toRow([...e.flows()][0]).local, 'dst', where);
+      assert.equal(sa.waiting, 0, where);
+      assert.equal(e.stats.socketEvents?.matched, 1, where);
+    }
+  }
+});
+
+test('a wildcard event does not name a flow whose end is not one of this host\'s addresses, in either order', () => {
+  for (const eventFirst of [true, false]) {
+    const { e, sa, packets } = setup();
+    // A flow between two other hosts (forwarded, or another namespace's on a shared link) on the server's port, and
+    // a local client whose remote end has that port.
+    const reply = event({ proto: 17, local: '0.0.0.0', lport: 53, remote: '10.0.0.2', rport: 40000, pid: 9, comm: 'dnsd' });
+    const toLocal = event({ proto: 17, local: '0.0.0.0', lport: 5353, remote: '10.0.0.1', rport: 5353, pid: 10, comm: 'mdns' });
+    if (eventFirst) e.pushSocketEvents(Buffer.concat([reply, toLocal]));
+    packets([
+      { ts: T0 + 1, data: frame('10.0.0.2', '10.0.0.7', 17, 40000, 53) },
+      { ts: T0 + 1, data: frame('10.0.0.9', '10.0.0.1', 17, 5353, 5353) },
+    ]);
+    if (!eventFirst) e.pushSocketEvents(Buffer.concat([reply, toLocal]));
+    const where = `event ${eventFirst ? 'first' : 'after'}`;
+    assert.equal(only(e, 40000).pid, null, where);
+    assert.equal(records(e).find((f) => f.src === '10.0.0.9')?.pid, null, where);
+    assert.equal(sa.waiting, 2, where);
+    assert.equal(e.stats.socketEvents?.matched, 0, where);
+  }
+});
+
+test('sockets sharing a port: a concrete address wins over the wildcard, and a wildcard event never renames another process\'s end', () => {
+  // One process bound to 10.0.0.1:53, another to 0.0.0.0:53 (SO_REUSEADDR), both replying to the same client.
+  const exact = event({ proto: 17, local: '10.0.0.1', lport: 53, remote: '10.0.0.2', rport: 40000, pid: 1, comm: 'exact' });
+  const wild = event({ proto: 17, local: '0.0.0.0', lport: 53, remote: '10.0.0.2', rport: 40000, pid: 2, comm: 'wild' });
+  const flow = [{ ts: T0 + 1, data: frame('10.0.0.2', '10.0.0.1', 17, 40000, 53) }];
+  for (const order of [[exact, wild, 'packet'], [wild, exact, 'packet'], ['packet', exact, wild], ['packet', wild, exact], [exact, 'packet', wild], [wild, 'packet', exact]] as const) {
+    const { e, packets } = setup();
+    for (const step of order) {
+      if (step === 'packet') packets(flow);
+      else e.pushSocketEvents(step);
+    }
+    const name = (b: Buffer | 'packet') => (b === exact ? 'exact' : b === wild ? 'wild' : 'packet');
+    assert.equal(only(e, 40000).process, 'exact', order.map(name).join(', '));
+  }
+  // SO_REUSEPORT: two processes on 0.0.0.0:5000, each answering its own client; each flow is its own process's,
+  // and the first process's flow keeps it when the other later sends to that client too.
+  const { e, packets } = setup();
+  packets([
+    { ts: T0 + 1, data: frame('10.0.0.2', '10.0.0.1', 17, 41000, 5000) },
+    { ts: T0 + 1, data: frame('10.0.0.3', '10.0.0.1', 17, 42000, 5000) },
+  ]);
+  e.pushSocketEvents(event({ proto: 17, local: '0.0.0.0', lport: 5000, remote: '10.0.0.2', rport: 41000, pid: 21, comm: 'worker-a' }));
+  e.pushSocketEvents(event({ proto: 17, local: '0.0.0.0', lport: 5000, remote: '10.0.0.3', rport: 42000, pid: 22, comm: 'worker-b' }));
+  e.pushSocketEvents(event({ proto: 17, local: '0.0.0.0', lport: 5000, remote: '10.0.0.2', rport: 41000, pid: 22, comm: 'worker-b' }));
+  assert.deepEqual([only(e, 41000).pid, only(e, 42000).pid], [21, 22]);
+});
+
+test('this host\'s addresses: text to key words, the list re-read at most once a second', () => {
+  const w = new Uint32Array(4);
+  assert.equal(addressWords('10.0.0.1', w), 4);
+  assert.deepEqual([...w], [0x0a000001, 0, 0, 0]);
+  assert.equal(addressWords('fd00::1', w), 6);
+  assert.deepEqual([...w], [0xfd000000, 0, 0, 1]);
+  assert.equal(addressWords('::ffff:1.2.3.4', w), 6);
+  assert.deepEqual([...w], [0, 0, 0xffff, 0x01020304]);
+  assert.equal(addressWords('1:2:3:4:5:6:7:8', w), 6);
+  assert.deepEqual([...w], [0x10002, 0x30004, 0x50006, 0x70008]);
+  for (const bad of ['', '1.2.3', '1.2.3.256', 'a::b::c', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '12345::', 'x.y.z.w', '::g']) assert.equal(addressWords(bad, w), 0, bad);
+  // An address added to an interface is seen within a second; a list that throws matches nothing.
+  let now = 0;
+  let locals = ['10.0.0.1'];
+  const { e, packets } = setup({ now: () => now, localAddresses: () => locals });
+  packets([{ ts: T0 + 1, data: frame('10.0.0.2', '10.0.0.5', 17, 40000, 53) }]);
+  const reply = event({ proto: 17, local: '0.0.0.0', lport: 53, remote: '10.0.0.2', rport: 40000, pid: 9, comm: 'dnsd' });
+  e.pushSocketEvents(reply);
+  assert.equal(only(e, 40000).pid, null);
+  locals = ['10.0.0.1', '10.0.0.5'];
+  now = 500;
+  e.pushSocketEvents(reply);
+  assert.equal(only(e, 40000).pid, null, 'not re-read yet');
+  now = 1500;
+  e.pushSocketEvents(reply);
+  assert.equal(only(e, 40000).pid, 9);
+  const broken = setup({ localAddresses: () => { throw new Error('no interfaces'); } });
+  broken.packets([{ ts: T0 + 1, data: frame('10.0.0.2', '10.0.0.1', 17, 40000, 53) }]);
+  broken.e.pushSocketEvents(reply);
+  assert.equal(only(broken.e, 40000).pid, null);
 });
 
 test('waiting events are bounded: the oldest are pushed out and counted, and they expire with capture time', () => {
