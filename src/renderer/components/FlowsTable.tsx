@@ -15,7 +15,6 @@ import { isMenuKey, useRowMenu } from './FlowRowMenu.tsx';
 import { ColumnsMenu } from './ColumnsMenu.tsx';
 import { FavouriteStar } from './Favourites.tsx';
 import { processText } from '../flows/process-label.ts';
-import { shortenedFrom } from '../flows/shorten.ts';
 
 /** The height of every row of the table, in CSS pixels: the virtualiser's estimate, the rows' and placeholders' box. */
 export const ROW_HEIGHT = 28;
@@ -131,17 +130,12 @@ const ProcessCell = memo(function ProcessCell({ text, name }: { text: string; na
   );
 });
 
-/**
- * The remote cell, the one column never hidden, carries the row's favourite star. A long name is shortened in the
- * middle: the start of the host gives way first, so its domain and the address stay in sight (shortenedFrom).
- */
+/** The remote cell, the one column never hidden, carries the row's favourite star. */
 const RemoteCell = memo(function RemoteCell({ text, r }: { text: string; r: FlowRow }) {
-  const cut = r.host ? shortenedFrom(text, r.host) : 0;
   return (
-    <div role="gridcell" className={`${CELL} flex`} title={text}>
+    <div role="gridcell" className={CELL} title={text}>
       <FavouriteStar r={r} />
-      {cut > 0 && <span className="min-w-0 truncate">{text.slice(0, cut)}</span>}
-      <span className="min-w-0 shrink-[0.001] truncate">{text.slice(cut)}</span>
+      {text}
     </div>
   );
 });
