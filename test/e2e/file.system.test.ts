@@ -180,6 +180,9 @@ test('the Overview is the first screen: totals by program, domain and app of the
         return w.document.documentElement.scrollHeight <= w.innerHeight && w.document.documentElement.scrollWidth <= w.innerWidth;
       });
       assert.ok(fits, `the page fits ${viewport.width}×${viewport.height}`);
+      // The status bar fits too (a long notice is shortened with an ellipsis, not scrolled out of sight).
+      const bar = await page.getByLabel('Capture statistics').locator('div').first().evaluate((e) => [e.scrollWidth, e.clientWidth]);
+      assert.ok(bar[0] <= bar[1], `the status bar fits ${viewport.width}×${viewport.height}: ${bar.join(' > ')}`);
       // One line: every control of the header overlaps every other vertically, and none runs past its right edge.
       const header = await page.locator('header').first().evaluate((h) => {
         const edge = h.getBoundingClientRect().right;
