@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { artifact, e2eSkipReason, fileUi, problemsOf, waitText, watchProblems, type FileUi } from './support.ts';
 import { eth, ipv4, pcap, tcpConnection, udp, TCP, type Rec } from '../engine/capture-fixtures.ts';
 
@@ -89,12 +89,13 @@ test('a column resized by dragging its edge and by arrow keys, and one hidden fr
   const remote1 = await widthOf(page, 'Remote');
   assert.ok(Math.abs(remote1 - (remote0 + 80)) <= 2, `dragged from ${remote0} to ${remote1}`);
   assert.equal(await headerWidth(page, 'Remote'), remote1);
-  // The Process column from the keyboard: Tab reaches its edge, → widens it by a step.
-  const proc0 = await widthOf(page, 'Process');
-  await edgeOf(page, 'Process').focus();
+  // The Local column from the keyboard (a file hides Process): Tab reaches its edge, → widens it by a step.
+  assert.ok(!(await headerNames(page)).includes('Process'), 'a file hides the process column');
+  const proc0 = await widthOf(page, 'Local');
+  await edgeOf(page, 'Local').focus();
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
-  const proc1 = await widthOf(page, 'Process');
+  const proc1 = await widthOf(page, 'Local');
   assert.equal(proc1, proc0 + 16);
   // Hide Packets from the Columns… menu.
   await page.getByRole('button', { name: 'Columns…' }).click();
@@ -105,14 +106,14 @@ test('a column resized by dragging its edge and by arrow keys, and one hidden fr
   await menu.waitFor({ state: 'detached' });
   const shown = await headerNames(page);
   assert.ok(!shown.includes('Packets') && shown.includes('Bytes'), shown.join(', '));
-  await savedSettings((s) => s.hiddenColumns.includes('packets') && s.columnWidths.remote === remote1 && s.columnWidths.process === proc1);
+  await savedSettings((s) => s.hiddenColumns.includes('packets') && s.columnWidths.remote === remote1 && s.columnWidths.local === proc1);
 
   await page.reload();
   await showFlows(page);
   assert.deepEqual(await headerNames(page), shown, 'the same columns after a reload');
   assert.equal(await widthOf(page, 'Remote'), remote1);
   assert.equal(await headerWidth(page, 'Remote'), remote1);
-  assert.equal(await widthOf(page, 'Process'), proc1);
+  assert.equal(await widthOf(page, 'Local'), proc1);
   // Every number still lies in its own column under its header (header and rows share the tracks).
   const misplaced = await page.getByRole('grid', { name: 'Flows' }).evaluate((grid) => {
     const heads = [...grid.querySelectorAll('[role="columnheader"]')].map((h) => h.getBoundingClientRect());
@@ -147,6 +148,7 @@ test('the details drawer charts the flow from its packets, with values under the
       const p = await newPage({ width, height, scheme });
       await p.waitForTimeout(300);
       await p.screenshot({ path: artifact(`e2e-columns-table-${scheme}-${width}x${height}.png`) });
+      await p.getByRole('region', { name: 'Bandwidth' }).screenshot({ path: artifact(`e2e-chart-${scheme}-${width}x${height}.png`) });
       await p.getByRole('row').filter({ hasText: ':443' }).dblclick();
       const drawer = p.getByRole('complementary', { name: 'Flow details' });
       const chart = drawer.getByRole('img', { name: /^Traffic of flow \d+ from / });
@@ -164,6 +166,72 @@ test('the details drawer charts the flow from its packets, with values under the
       // Labelled axes: clock times along the bottom, rates up the side (drawn on the canvas; uPlot keeps no text nodes).
       assert.equal(await chart.locator('canvas').count(), 1);
       await p.screenshot({ path: artifact(`e2e-columns-drawer-${scheme}-${width}x${height}.png`) });
+      assert.deepEqual(problemsOf(p), []);
+      await p.close();
+    }
+  }
+});
+
+type Box = { left: number; right: number; top: number; bottom: number };
+
+/** Where the drawer and the selected row's rate cells are, in the viewport's pixels. */
+async function drawerGeometry(page: Page) {
+  const box = async (l: Locator): Promise<Box | null> => {
+    const b = await l.boundingBox();
+    return b === null ? null : { left: b.x, right: b.x + b.width, top: b.y, bottom: b.y + b.height };
+  };
+  const d = page.getByRole('complementary', { name: 'Flow details' });
+  const grid = page.getByRole('grid', { name: 'Flows' });
+  const g = await box(grid);
+  // The grid scrolls: its visible part is its client box (without its scroll bars).
+  const [cw, ch] = await grid.evaluate((e) => [e.clientWidth, e.clientHeight]);
+  const heads = await headerNames(page);
+  const cells = page.locator('[role="row"][aria-selected="true"]').getByRole('gridcell');
+  const cell = (label: string) => cells.nth(heads.indexOf(label));
+  const figures = [];
+  for (const f of [d.getByText(/^↓ /).first(), d.getByText(/^↑ /).first()]) figures.push({ text: (await f.textContent()) ?? '', box: await box(f) });
+  return {
+    viewport: page.viewportSize() ?? { width: 0, height: 0 },
+    drawer: await box(d),
+    table: g === null ? null : { ...g, right: g.left + cw, bottom: g.top + ch },
+    down: await box(cell('↓ Rate')),
+    up: await box(cell('↑ Rate')),
+    texts: { down: (await cell('↓ Rate').textContent()) ?? '', up: (await cell('↑ Rate').textContent()) ?? '' },
+    figures,
+  };
+}
+
+const inside = (a: Box, b: Box) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+
+test('the details drawer and the table share the window: the selected row\'s rates and the drawer\'s stay in sight at 1400×820 and 1024×640', { skip: skip ?? false }, async () => {
+  for (const [width, height] of [[1400, 820], [1024, 640]] as const) {
+    for (const withProcess of [false, true]) {
+      const p = await newPage({ width, height });
+      if (withProcess) {
+        // As in a live capture: the process column shown too.
+        await p.getByRole('button', { name: 'Columns…' }).click();
+        await p.getByRole('menu', { name: 'Columns' }).getByRole('menuitemcheckbox', { name: /Process/ }).click();
+        await p.keyboard.press('Escape');
+        assert.ok((await headerNames(p)).includes('Process'));
+      }
+      await p.getByRole('row').filter({ hasText: ':443' }).dblclick();
+      await p.getByRole('complementary', { name: 'Flow details' }).waitFor();
+      const g = await drawerGeometry(p);
+      const where = `${width}×${height}${withProcess ? ' with Process' : ''}: ${JSON.stringify(g)}`;
+      assert.ok(g.drawer && g.table && g.down && g.up, where);
+      const screenBox = { left: 0, top: 0, right: g.viewport.width, bottom: g.viewport.height };
+      assert.ok(inside(g.drawer, screenBox), `the drawer is in the window (${where})`);
+      // The table is beside the drawer, not under it.
+      assert.ok(g.table.right <= g.drawer.left + 0.5, `the table ends where the drawer begins (${where})`);
+      for (const c of [g.down, g.up]) {
+        assert.ok(inside(c, { ...g.table, right: Math.min(g.table.right, g.drawer.left) }), `a rate cell is in the table's visible part (${where})`);
+        assert.ok(c.right - c.left >= 40, `a rate cell is wide enough to read (${where})`);
+      }
+      assert.match(g.texts.down, /^[\d.]+ k?B\/s$|^0 B\/s$/, where);
+      assert.match(g.texts.up, /^[\d.]+ k?B\/s$|^0 B\/s$/, where);
+      // The drawer's own figures (↓ and ↑ above its chart) are inside it and on screen.
+      assert.equal(g.figures.length, 2, where);
+      for (const f of g.figures) assert.ok(f.box !== null && inside(f.box, g.drawer) && inside(f.box, screenBox), `${f.text} is in sight (${where})`);
       assert.deepEqual(problemsOf(p), []);
       await p.close();
     }

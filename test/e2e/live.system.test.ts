@@ -90,6 +90,18 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
   assert.match(text, /^Capture helper securityCloseThe capture helper can't read your files, reach the network or regain admin rights\./);
   await panel.getByText('Technical details').click();
   await page.screenshot({ path: artifact('e2e-live-security-panel.png') });
+  // The panel at both window sizes, light and dark: it fits the window (its own box scrolls, not the page).
+  for (const scheme of ['light', 'dark'] as const) {
+    for (const [width, height] of [[1400, 820], [1024, 640]] as const) {
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme: scheme });
+      const b = await panel.boundingBox();
+      assert.ok(b !== null && b.x >= 0 && b.y >= 0 && b.x + b.width <= width + 0.5 && b.y + b.height <= height + 0.5, `the panel fits ${width}×${height}: ${JSON.stringify(b)}`);
+      await page.screenshot({ path: artifact(`e2e-security-panel-${scheme}-${width}x${height}.png`) });
+    }
+  }
+  await page.setViewportSize({ width: 1400, height: 820 });
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.keyboard.press('Escape');
   await panel.waitFor({ state: 'detached' });
 

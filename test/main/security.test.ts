@@ -48,7 +48,7 @@ function fire(f: ReturnType<typeof fakeContents>, event: string, arg: unknown) {
   return f.fire(event, arg);
 }
 
-test('every permission request and check is denied', () => {
+test('only notifications from the app page are allowed; every other permission request and check is denied', () => {
   const handlers: Record<string, Listener> = {};
   const session = {
     setPermissionRequestHandler: (h: Listener) => (handlers.request = h),
@@ -57,11 +57,25 @@ test('every permission request and check is denied', () => {
     on: (event: string, h: Listener) => (handlers[event] = h),
   };
   hardenSession(session as unknown as Session);
-  for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'usb', 'unknown']) {
+  const request = (permission: string, requestingUrl: string | undefined) => {
     let granted: boolean | null = null;
-    handlers.request({}, permission, (g: boolean) => (granted = g), {});
-    assert.equal(granted, false, `request ${permission}`);
+    handlers.request({}, permission, (g: boolean) => (granted = g), requestingUrl === undefined ? {} : { requestingUrl });
+    return granted;
+  };
+  const app = 'app://sandpiper/index.html';
+  for (const permission of [
+    'media', 'geolocation', 'clipboard-read', 'clipboard-sanitized-write', 'openExternal', 'usb', 'hid', 'serial',
+    'midi', 'midiSysex', 'pointerLock', 'fullscreen', 'display-capture', 'idle-detection', 'window-management',
+    'storage-access', 'fileSystem', 'keyboardLock', 'mediaKeySystem', 'unknown', 'Notifications', 'notifications ',
+  ]) {
+    assert.equal(request(permission, app), false, `request ${permission}`);
     assert.equal(handlers.check({}, permission, 'app://sandpiper', {}), false, `check ${permission}`);
+  }
+  assert.equal(request('notifications', app), true, 'the app page may ask for notifications');
+  assert.equal(handlers.check({}, 'notifications', 'app://sandpiper', {}), true);
+  for (const url of ['https://example.com/', 'app://other/index.html', 'file:///index.html', 'not a url', undefined]) {
+    assert.equal(request('notifications', url), false, `notifications for ${url}`);
+    assert.equal(handlers.check({}, 'notifications', url, {}), false, `check notifications for ${url}`);
   }
   assert.equal(handlers.device({ deviceType: 'usb', origin: 'app://sandpiper' }), false);
   const e = { prevented: false, preventDefault() { this.prevented = true; } };

@@ -9,6 +9,7 @@ import { Sparkline } from './Sparkline.tsx';
 import { RateChart, seriesSummary } from './BandwidthChart.tsx';
 import { stateDetail } from '../flows/state-label.ts';
 import { useDialogFocus } from '../hooks/use-dialog-focus.ts';
+import { attributionText, processUnknownText } from '../flows/process-label.ts';
 
 /** `isolated`: text a local process chose (its name, its executable's path, a user name), shown in a <bdi>. */
 type Field = [label: string, value: string, copyable?: boolean, isolated?: boolean];
@@ -20,7 +21,7 @@ function tunnelText(t: FlowTunnel | null | undefined): string {
   return `${t.kinds.join(' › ')}${ends}`;
 }
 
-function fields(r: FlowRow): Field[] {
+function fields(r: FlowRow, attribution: string): Field[] {
   const list = (v: string[]) => (v.length ? v.join(', ') : '—');
   const opt = (v: string | number | null) => (v === null || v === '' ? '—' : String(v));
   return [
@@ -45,10 +46,13 @@ function fields(r: FlowRow): Field[] {
     ['Rate dst→src 1 s / 10 s', `${formatRate(r.rate_rev_1s)} / ${formatRate(r.rate_rev_10s)}`],
     ['First seen', formatDateTime(r.first_seen)],
     ['Last seen', formatDateTime(r.last_seen)],
-    ['Process', r.process_hidden ? 'belongs to another user' : opt(r.process), true, true],
+    ['Process', r.process !== null ? r.process : (processUnknownText(r) ?? opt(null)), r.process !== null, r.process !== null],
     ['PID', opt(r.pid)],
-    ['Executable', opt(r.exe), true, true],
     ['User', opt(r.user ?? null), false, true],
+    ['Executable', opt(r.exe), true, true],
+    ['Command line', opt(r.cmdline), true, true],
+    ...peerFields(r),
+    ['Attribution method', attribution],
     ['TLS SNI', opt(r.sni), true],
     ['TLS ALPN', list(r.alpn)],
     ['HTTP Host', opt(r.http_host), true],
@@ -58,6 +62,17 @@ function fields(r: FlowRow): Field[] {
     ['DNS answers', list(r.dns_answers), true],
     ['DNS rcode', opt(r.dns_rcode)],
     ...dhcpFields(r),
+  ];
+}
+
+/** The other end's process when both ends are local (loopback, containers): only when the host named one. */
+function peerFields(r: FlowRow): Field[] {
+  if (r.peer_pid === undefined && r.peer_process === undefined && r.peer_user === undefined) return [];
+  const v = (x: string | number | null | undefined) => (x === null || x === undefined || x === '' ? '—' : String(x));
+  return [
+    ['Peer process', v(r.peer_process), true, true],
+    ['Peer PID', v(r.peer_pid)],
+    ['Peer user', v(r.peer_user), false, true],
   ];
 }
 
@@ -148,6 +163,7 @@ function flowRange(t: readonly number[]): [number, number] {
 export function FlowDetails() {
   const { flows, ui, capture } = useStores();
   const busy = useStore(capture, (s) => s.busy);
+  const attribution = useStore(capture, (s) => attributionText(s.status.attribution, s.status.source?.kind === 'file'));
   const open = useStore(ui, (s) => s.detailsOpen);
   const id = useStore(ui, (s) => s.selectedId);
   const chart = useFlowSeries(id, open);
@@ -170,7 +186,7 @@ export function FlowDetails() {
   return (
     <aside
       aria-labelledby="details-title"
-      className="flex w-96 shrink-0 flex-col overflow-hidden border-l border-zinc-200 bg-white dark:border-zinc-700 dark:bg-zinc-900"
+      className="flex w-80 shrink-0 flex-col xl:w-96 overflow-hidden border-l border-zinc-200 bg-white dark:border-zinc-700 dark:bg-zinc-900"
     >
       <div className="flex items-center justify-between gap-2 border-b border-zinc-200 px-4 py-2 dark:border-zinc-700">
         <h2 id="details-title" className="font-semibold">
@@ -219,7 +235,7 @@ export function FlowDetails() {
             {copied ? `Copied ${copied}` : ''}
           </p>
           <dl className="grid grid-cols-[auto_1fr_auto] items-baseline gap-x-2 gap-y-1">
-            {fields(r).map(([label, value, copyable, isolated]) => (
+            {fields(r, attribution).map(([label, value, copyable, isolated]) => (
               <div key={label} className="contents">
                 <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
                 <dd className="font-mono text-xs break-all">{isolated ? <bdi>{value}</bdi> : value}</dd>

@@ -14,6 +14,7 @@ import { FilterBar } from './FilterBar.tsx';
 import { isMenuKey, useRowMenu } from './FlowRowMenu.tsx';
 import { ColumnsMenu } from './ColumnsMenu.tsx';
 import { FavouriteStar } from './Favourites.tsx';
+import { processText } from '../flows/process-label.ts';
 
 /** The height of every row of the table, in CSS pixels: the virtualiser's estimate, the rows' and placeholders' box. */
 export const ROW_HEIGHT = 28;
@@ -93,9 +94,8 @@ function rowTexts(r: FlowRow): Record<TextColumnId, string> {
   // The remote address's country code (from the offline database), after the address.
   const cc = localIsSrc(r) ? r.dst_country : r.src_country;
   const remote = cc !== null ? `${endpoint} · ${cc}` : endpoint;
-  const proc = r.process !== null ? (r.pid !== null ? `${r.process} (${r.pid})` : r.process) : r.process_hidden ? 'other user' : '—';
   return {
-    process: proc,
+    process: processText(r),
     local: formatEndpoint(localAddr(r), localPort(r)),
     remote: r.host ? `${r.host} · ${remote}` : remote,
     proto: protoLabel(r),
@@ -109,9 +109,9 @@ const CELL = 'truncate px-2 contain-strict';
  * One text cell, memoised on its text: when a row renders again because one of its texts changed, the others are left
  * alone instead of being diffed in React's commit.
  */
-const TextCell = memo(function TextCell({ titled, text }: { titled: boolean; text: string }) {
+const TextCell = memo(function TextCell({ text }: { text: string }) {
   return (
-    <div role="gridcell" className={CELL} title={titled ? text : undefined}>
+    <div role="gridcell" className={CELL} title={text}>
       {text}
     </div>
   );
@@ -122,11 +122,20 @@ const TextCell = memo(function TextCell({ titled, text }: { titled: boolean; tex
  * direction is isolated: a right-to-left name reads as it should and cannot carry the PID after it, or the next cell,
  * along with it.
  */
-const ProcessCell = memo(function ProcessCell({ text, name, r }: { text: string; name: string | null; r: FlowRow }) {
+const ProcessCell = memo(function ProcessCell({ text, name }: { text: string; name: string | null }) {
+  return (
+    <div role="gridcell" className={CELL} title={text}>
+      {name === null ? text : <><bdi>{name}</bdi>{text.slice(name.length)}</>}
+    </div>
+  );
+});
+
+/** The remote cell, the one column never hidden, carries the row's favourite star. */
+const RemoteCell = memo(function RemoteCell({ text, r }: { text: string; r: FlowRow }) {
   return (
     <div role="gridcell" className={CELL} title={text}>
       <FavouriteStar r={r} />
-      {name === null ? text : <><bdi>{name}</bdi>{text.slice(name.length)}</>}
+      {text}
     </div>
   );
 });
@@ -295,6 +304,7 @@ export function sameText(a: FlowRow, b: FlowRow): boolean {
       a.process === b.process &&
       a.pid === b.pid &&
       a.process_hidden === b.process_hidden &&
+      a.process_unknown === b.process_unknown &&
       a.local === b.local &&
       a.proto === b.proto &&
       a.src === b.src &&
@@ -354,9 +364,11 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
         isNumberColumn(c.id) ? (
           <NumberCell key={c.id} sink={numbers.refs[NUMBER_INDEX.get(c.id) as number]} />
         ) : c.id === 'process' ? (
-          <ProcessCell key={c.id} text={texts.process} name={r.process} r={r} />
+          <ProcessCell key={c.id} text={texts.process} name={r.process} />
+        ) : c.id === 'remote' ? (
+          <RemoteCell key={c.id} text={texts.remote} r={r} />
         ) : (
-          <TextCell key={c.id} titled={c.id === 'remote'} text={texts[c.id as TextColumnId]} />
+          <TextCell key={c.id} text={texts[c.id as TextColumnId]} />
         ),
       )}
     </div>

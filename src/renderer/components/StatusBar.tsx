@@ -49,7 +49,7 @@ export function StatusBar() {
           </span>
         )}
         {s?.ipfix && <IpfixStatus x={s.ipfix} />}
-        {notice && <span className="ml-auto text-zinc-600 dark:text-zinc-400">{notice}</span>}
+        {notice && <span className="ml-auto min-w-0 truncate text-zinc-600 dark:text-zinc-400" title={notice}>{notice}</span>}
         <ThemeButton className={notice ? '' : 'ml-auto'} />
         <button
           type="button"

@@ -58,6 +58,7 @@ export function connectApi(s: AppStores): () => void {
     s.stats.getState().push(u.stats, u.ts, u.chart);
     if (u.overview !== undefined) s.overview.getState().push(u.overview);
   });
+  let sourceKey: string | null = null;
   const offStatus = s.api.onStatus((st) => {
     const prev = s.capture.getState().status.state;
     s.capture.getState().setStatus(st);
@@ -70,6 +71,10 @@ export function connectApi(s: AppStores): () => void {
       s.overview.getState().clear();
       s.favourites.getState().clearFlows();
     }
+    // The source's default columns: on each new source, and on the first status (a page reloaded over an open file).
+    const key = st.source === null ? 'none' : st.source.kind === 'live' ? `live ${st.source.interface}` : `file ${st.source.path}`;
+    if (key !== sourceKey || ((st.state === 'starting' || st.state === 'reading') && st.state !== prev)) s.columns.getState().setSource(st.source?.kind ?? null);
+    sourceKey = key;
   });
   const offNotice = s.api.onNotice((notices) => {
     s.notices.getState().push(notices);

@@ -21,7 +21,7 @@ function snapshot(s: AppStores, base: Settings, iface: string | null): Settings 
     sortColumn: ui.sortColumn,
     sortDir: ui.sortDir,
     overviewOrder: ui.overviewOrder,
-    hiddenColumns: [...s.columns.getState().hidden],
+    hiddenColumns: [...s.columns.getState().saved],
     columnWidths: { ...s.columns.getState().widths },
     favouriteHosts: s.favourites.getState().hosts,
     favouritePrograms: s.favourites.getState().programs,

@@ -2,7 +2,8 @@
  * The flows table's columns as both sides know them: the renderer shows them, the engine host sorts by them
  * (src/engine-host/view/columns.ts holds the sort keys).
  */
-export const COLUMN_IDS = ['process', 'local', 'remote', 'proto', 'state', 'down', 'up', 'bytes', 'packets', 'first_seen', 'last_seen'] as const;
+/** In the table's order: the rates sit beside the flow's name, so they stay in sight when the details drawer narrows the table. */
+export const COLUMN_IDS = ['process', 'remote', 'down', 'up', 'local', 'proto', 'state', 'bytes', 'packets', 'first_seen', 'last_seen'] as const;
 export type ColumnId = (typeof COLUMN_IDS)[number];
 export type SortDir = 'asc' | 'desc';
 
@@ -16,12 +17,12 @@ export interface ColumnMeta {
 
 export const COLUMN_META: readonly ColumnMeta[] = [
   { id: 'process', label: 'Process', kind: 'text', firstDir: 'asc' },
-  { id: 'local', label: 'Local', kind: 'text', firstDir: 'asc' },
   { id: 'remote', label: 'Remote', kind: 'text', firstDir: 'asc' },
-  { id: 'proto', label: 'Protocol', kind: 'text', firstDir: 'asc' },
-  { id: 'state', label: 'State', kind: 'text', firstDir: 'asc' },
   { id: 'down', label: '↓ Rate', kind: 'number', firstDir: 'desc' },
   { id: 'up', label: '↑ Rate', kind: 'number', firstDir: 'desc' },
+  { id: 'local', label: 'Local', kind: 'text', firstDir: 'asc' },
+  { id: 'proto', label: 'Protocol', kind: 'text', firstDir: 'asc' },
+  { id: 'state', label: 'State', kind: 'text', firstDir: 'asc' },
   { id: 'bytes', label: 'Bytes', kind: 'number', firstDir: 'desc' },
   { id: 'packets', label: 'Packets', kind: 'number', firstDir: 'desc' },
   { id: 'first_seen', label: 'First seen', kind: 'number', firstDir: 'asc' },

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { renderApp } from '../render-app.tsx';
-import { row } from '../fixtures.ts';
+import { row, status } from '../fixtures.ts';
 import { RESIZE_STEP } from '../../../src/renderer/components/FlowsTable.tsx';
 import { numberTexts } from '../../../src/renderer/flows/numeric-columns.ts';
 import { SETTINGS_SAVE_DELAY_MS } from '../../../src/renderer/state/settings-sync.ts';
@@ -32,7 +32,9 @@ async function savesAfterDelay(host: FakeHost): Promise<Settings[]> {
   host.saveSettings.mockClear();
   return calls;
 }
-const ALL = ['Process', 'Local', 'Remote', 'Protocol', 'State', '↓ Rate', '↑ Rate', 'Bytes', 'Packets', 'First seen', 'Last seen'];
+const ALL = ['Process', 'Remote', '↓ Rate', '↑ Rate', 'Local', 'Protocol', 'State', 'Bytes', 'Packets', 'First seen', 'Last seen'];
+/** A row's number cells while Local is hidden: the rates after Remote, the rest after State. */
+const numbersWithoutLocal = (t: string[]) => [...t.slice(2, 4), ...t.slice(6)];
 
 describe('hideable columns', () => {
   it('the Columns… button lists every column as a checkbox; unticking one removes its header and its cells, numbers included', async () => {
@@ -54,10 +56,10 @@ describe('hideable columns', () => {
     const r = dataRows()[0];
     const want = numberTexts(flows[0], false);
     expect(cellTexts(r)).toHaveLength(9);
-    expect(cellTexts(r).slice(4)).toEqual([want[0], want[1], want[3], want[4], want[5]]);
+    expect(numbersWithoutLocal(cellTexts(r))).toEqual([want[0], want[1], want[3], want[4], want[5]]);
     // Shown again: the cell is back with its number.
     await user.click(within(menu).getByRole('menuitemcheckbox', { name: /Bytes/ }));
-    expect(cellTexts(dataRows()[0]).slice(4)).toEqual(want);
+    expect(numbersWithoutLocal(cellTexts(dataRows()[0]))).toEqual(want);
     // The flow key column cannot be hidden.
     const remote = within(menu).getByRole('menuitemcheckbox', { name: /Remote/ });
     expect(remote.getAttribute('aria-disabled')).toBe('true');
@@ -78,8 +80,9 @@ describe('hideable columns', () => {
     expect(menu.style.top).toBe('40px');
     // The row menu did not open instead.
     expect(screen.queryByRole('menu', { name: 'Flow actions' })).toBeNull();
-    await user.keyboard('{ArrowDown} ');
-    expect(headers()).toEqual(ALL.filter((h) => h !== 'Local'));
+    // Past Remote (always shown) to the down rate.
+    await user.keyboard('{ArrowDown}{ArrowDown} ');
+    expect(headers()).toEqual(ALL.filter((h) => h !== '↓ Rate'));
     expect(screen.getByRole('menu', { name: 'Columns' })).toBeTruthy();
     // A press elsewhere closes it.
     await user.click(dataRows()[0]);
@@ -93,6 +96,57 @@ describe('hideable columns', () => {
     expect(tracks()).toContain('333px');
     // A numeric column keeps room for its longest value whatever width it was given.
     expect(tracks()).toMatch(/max\(calc\([\d.]+ch \+ 1rem\), 50px\)/);
+  });
+});
+
+describe('columns of a capture file', () => {
+  it('a file hides the process column until the user shows it; the star stays in the remote cell; a live capture shows it again', async () => {
+    const { user, host } = await renderApp(flows, { settings: { ...settingsFromFile(null), hiddenColumns: ['packets'] } });
+    await vi.waitFor(() => expect(headers()).toEqual(ALL.filter((h) => h !== 'Packets')));
+    act(() => host.emitStatus(status({ state: 'reading', source: { kind: 'file', path: '/tmp/a.pcap' } })));
+    expect(headers()).toEqual(ALL.filter((h) => h !== 'Process' && h !== 'Packets'));
+    // Every row keeps its favourite star: it lives in the remote cell, which cannot be hidden.
+    for (const r of dataRows()) {
+      const remote = within(r).getAllByRole('gridcell')[0];
+      expect(remote.textContent).toBe(cellTexts(r)[0]);
+      expect(within(remote).getByRole('button', { name: 'Favourite flow' })).toBeTruthy();
+    }
+    await user.click(screen.getByRole('button', { name: 'Columns…' }));
+    const item = within(screen.getByRole('menu', { name: 'Columns' })).getByRole('menuitemcheckbox', { name: /Process/ });
+    expect(item.getAttribute('aria-checked')).toBe('false');
+    await user.click(item);
+    expect(headers()).toEqual(ALL.filter((h) => h !== 'Packets'));
+    // The file's default is not a setting: what was saved stays the user's own list.
+    const saves = await savesAfterDelay(host);
+    expect(saves.every((x) => JSON.stringify(x.hiddenColumns) === '["packets"]')).toBe(true);
+    await user.keyboard('{Escape}');
+    // The same file again (a new read) brings the default back; a live capture drops it.
+    act(() => host.emitStatus(status({ state: 'stopped', source: { kind: 'file', path: '/tmp/a.pcap' } })));
+    act(() => host.emitStatus(status({ state: 'reading', source: { kind: 'file', path: '/tmp/a.pcap' } })));
+    expect(headers()).not.toContain('Process');
+    act(() => host.emitStatus(status({ state: 'starting', source: { kind: 'live', interface: 'eth0' } })));
+    expect(headers()).toEqual(ALL.filter((h) => h !== 'Packets'));
+  });
+
+  it('a page opened over a file that was already read hides the process column too', async () => {
+    const { host } = await renderApp(flows);
+    act(() => host.emitStatus(status({ state: 'stopped', source: { kind: 'file', path: '/tmp/a.pcap' } })));
+    expect(headers()).not.toContain('Process');
+    expect(headers()).toContain('Remote');
+  });
+
+  it('the user hiding Process during a file keeps it hidden afterwards (a setting), unlike the file default', async () => {
+    const { user, host } = await renderApp(flows, { settings: settingsFromFile(null) });
+    act(() => host.emitStatus(status({ state: 'reading', source: { kind: 'file', path: '/tmp/a.pcap' } })));
+    await user.click(screen.getByRole('button', { name: 'Columns…' }));
+    const item = () => within(screen.getByRole('menu', { name: 'Columns' })).getByRole('menuitemcheckbox', { name: /Process/ });
+    await user.click(item());
+    await user.click(item());
+    expect(headers()).not.toContain('Process');
+    act(() => host.emitStatus(status({ state: 'starting', source: { kind: 'live', interface: 'eth0' } })));
+    expect(headers()).not.toContain('Process');
+    const saves = await savesAfterDelay(host);
+    expect(saves.at(-1)?.hiddenColumns).toEqual(['process']);
   });
 });
 

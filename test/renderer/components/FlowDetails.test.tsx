@@ -70,6 +70,30 @@ describe('flow details drawer', () => {
     expect(value('PID').querySelector('bdi')).toBeNull();
   });
 
+  it('says why a flow has no process, and shows the user, both ends of a local flow, the command line and the attribution method', async () => {
+    const { user, host } = await setup([
+      row({ id: 5, process: null, pid: null, process_unknown: 'exited' }),
+      row({ id: 6, last_seen: 1, process: 'client', pid: 41, user: 'alice', cmdline: 'client --port 8080', peer_pid: 42, peer_process: 'server', peer_user: 'bob' }),
+    ]);
+    act(() => host.emitStatus(status({ state: 'capturing', source: { kind: 'live', interface: 'lo' }, attribution: { type: 'attribution', method: 'ebpf', reason: null } })));
+    const value = (label: string) => (within(drawer()).getByText(label, { selector: 'dt' }).nextElementSibling as HTMLElement).textContent;
+    const rowOf = (id: number) => document.getElementById(`flow-row-${id}`) as HTMLElement;
+    expect(within(rowOf(5)).getAllByRole('gridcell')[0].textContent).toBe('exited');
+    await user.dblClick(within(rowOf(5)).getAllByRole('gridcell')[0]);
+    expect(value('Process')).toMatch(/^exited: /);
+    expect(value('Attribution method')).toMatch(/^eBPF/);
+    expect(within(drawer()).queryByText('Peer process', { selector: 'dt' })).toBeNull();
+    await user.dblClick(within(rowOf(6)).getAllByRole('gridcell')[0]);
+    expect(value('Process')).toBe('client');
+    expect(value('User')).toBe('alice');
+    expect(value('Command line')).toBe('client --port 8080');
+    expect(value('Peer process')).toBe('server');
+    expect(value('Peer PID')).toBe('42');
+    expect(value('Peer user')).toBe('bob');
+    act(() => host.emitStatus(status({ state: 'capturing', source: { kind: 'live', interface: 'lo' }, attribution: { type: 'attribution', method: 'proc', reason: 'eBPF could not load: no BTF' } })));
+    expect(value('Attribution method')).toBe('/proc polling (eBPF not in use: eBPF could not load: no BTF)');
+  });
+
   it('keeps showing a selected flow the filter hides, and says so', async () => {
     const { user, host } = await setup([row({ id: 5, process: 'firefox' }), row({ id: 6, process: 'curl', last_seen: 1 })]);
     await user.dblClick(screen.getAllByRole('row')[1].querySelector('[role=gridcell]') as HTMLElement);
