@@ -35,14 +35,14 @@ import { FLOW_APPS } from '../shared/flow.ts';
 import type { ColumnId } from '../shared/flows/columns.ts';
 import { CaptureReader } from './capture-reader.ts';
 import { RecordHeader } from './packet-sink.ts';
-import { createDpiGuard, createNameCache, openFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
+import { createDpiGuard, createNameCache, openFlowDpi, reopenFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
 import { FTP_PASSIVE, FTP_PORT } from './dpi/ftp.ts';
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './dpi/types.ts';
 import type { DhcpInfo } from './dpi/dhcp.ts';
 import { formatAddress } from './address-text.ts';
 import { FlowLineValues, type FlowJsonWriter } from './flow-json.ts';
 import { FragmentMap } from './fragment-map.ts';
-import { FlowTable, F_DPI_DONE, F_HOST_DPI, STATE_NAMES, type EvictReason, type IdleTimeouts } from './flow-table.ts';
+import { FlowTable, F_DPI_DONE, F_HOST_DPI, META, M_AUX, M_FLAGS, M_STATE, REC, R_BYTES_FWD, R_BYTES_REV, R_FIRST, R_LAST, R_PKTS_FWD, R_PKTS_REV, STATE_NAMES, type EvictReason, type IdleTimeouts } from './flow-table.ts';
 import { Timeline } from './timeline.ts';
 import { NO_GEO, type GeoInfo } from './geo/geo-info.ts';
 import { defaultGeo, type GeoLookup } from './geo/geo-lookup.ts';
@@ -233,6 +233,8 @@ function grown64(a: Float64Array, n: number): Float64Array {
 
 /** FTP data connections (and SIP media ports) announced and not yet seen, at most this many (the oldest forgotten first). */
 const MAX_FTP_EXPECTED = 256;
+/** Closed inspectors kept for reuse. */
+const MAX_SPARE_DPI = 256;
 
 function factsEmpty(f: DpiFacts): boolean {
   return f.app === null && f.sni === null && f.httpHost === null && f.proxyTarget === null && f.sshClient === null && f.sshServer === null &&
@@ -256,6 +258,8 @@ class FlowEngine implements Engine {
   private readonly geo: GeoLookup | null;
   private readonly dpi: (FlowDpi | null)[] = [];
   private readonly dpiGuard: DpiGuard;
+  /** Closed inspectors to reuse (not in detail mode, where a flow keeps its inspector's facts). */
+  private readonly spareDpi: FlowDpi[] = [];
   /** DPI host (flag F_HOST_DPI) or the name cache's name for the responder when the flow was created. */
   private readonly hosts: (string | null)[] = [];
   private apps = new Uint8Array(1024);
@@ -379,13 +383,13 @@ class FlowEngine implements Engine {
     const t = this.table;
     switch (column) {
       case 'bytes':
-        return t.bytes[2 * s] + t.bytes[2 * s + 1];
+        return t.rec[s * REC + R_BYTES_FWD] + t.rec[s * REC + R_BYTES_REV];
       case 'packets':
-        return t.pkts[2 * s] + t.pkts[2 * s + 1];
+        return t.rec[s * REC + R_PKTS_FWD] + t.rec[s * REC + R_PKTS_REV];
       case 'first_seen':
-        return t.first[s];
+        return t.rec[s * REC + R_FIRST];
       case 'last_seen':
-        return t.last[s];
+        return t.rec[s * REC + R_LAST];
       case 'down':
         // Towards this host: rev when src is local (or no end is known), else fwd.
         return rates ? t.rate(s, this.localDst[s] === 1 ? 0 : 1, 1) : 0;
@@ -395,11 +399,11 @@ class FlowEngine implements Engine {
   }
 
   packetsAt(s: number, d: 0 | 1): number {
-    return this.table.pkts[2 * s + d];
+    return this.table.rec[s * REC + R_PKTS_FWD + d];
   }
 
   bytesAt(s: number, d: 0 | 1): number {
-    return this.table.bytes[2 * s + d];
+    return this.table.rec[s * REC + R_BYTES_FWD + d];
   }
 
   drainChanged(cb: (slot: number) => void): void {
@@ -468,7 +472,7 @@ class FlowEngine implements Engine {
       if (t.lastCreated) this.created(s, buf, p);
       this.direction(ts, wire, (this.localDst[s] === 1) === t.lastFromInit);
       if (p.fragFirst) this.frags.remember(buf, p, s, t.ids[s]);
-      if (p.payloadLen > 0 && (p.proto === 6 || p.proto === 17) && this.useDpi && (t.flags[s] & F_DPI_DONE) === 0) this.inspect(s, p, buf);
+      if (p.payloadLen > 0 && (p.proto === 6 || p.proto === 17) && this.useDpi && (t.meta[s * META + M_FLAGS] & F_DPI_DONE) === 0) this.inspect(s, p, buf);
       if (t.clock >= this.nextDpiSweep) this.sweepDpi();
       if (this.attributor && this.pendingAttr.length > 0 && t.clock - this.lastAttrRetry >= ATTRIBUTION_RETRY_S) this.retryAttribution();
     } else if (r === DECODED_FRAGMENT) {
@@ -528,13 +532,13 @@ class FlowEngine implements Engine {
       dst_asn: dg.asn,
       src_as_name: sg.asName,
       dst_as_name: dg.asName,
-      packets_fwd: t.pkts[2 * s],
-      bytes_fwd: t.bytes[2 * s],
-      packets_rev: t.pkts[2 * s + 1],
-      bytes_rev: t.bytes[2 * s + 1],
-      first_seen: round6(t.first[s]),
-      last_seen: round6(t.last[s]),
-      state: STATE_NAMES[t.state[s]],
+      packets_fwd: t.rec[s * REC + R_PKTS_FWD],
+      bytes_fwd: t.rec[s * REC + R_BYTES_FWD],
+      packets_rev: t.rec[s * REC + R_PKTS_REV],
+      bytes_rev: t.rec[s * REC + R_BYTES_REV],
+      first_seen: round6(t.rec[s * REC + R_FIRST]),
+      last_seen: round6(t.rec[s * REC + R_LAST]),
+      state: STATE_NAMES[t.meta[s * META + M_STATE]],
       app,
       host: host ?? this.names.lookup(dst) ?? this.hosts[s] ?? null,
       dns_queries: queries.slice(),
@@ -586,7 +590,7 @@ class FlowEngine implements Engine {
       l.dhcp = f.dhcp;
     } else {
       l.app = APP_CODES[this.apps[s]] ?? null;
-      l.host = (this.table.flags[s] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
+      l.host = (this.table.meta[s * META + M_FLAGS] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
       l.queries = x?.dnsQueries ?? EMPTY;
       l.dropped = x?.dnsQueriesDropped ?? 0;
       l.dhcp = x?.dhcp ?? null;
@@ -630,13 +634,13 @@ class FlowEngine implements Engine {
     v.dport = t.dstPort(s);
     v.srcGeo = this.geoOf(v.srcAt, fam, null);
     v.dstGeo = this.geoOf(v.dstAt, fam, v.dstText);
-    v.packetsFwd = t.pkts[2 * s];
-    v.bytesFwd = t.bytes[2 * s];
-    v.packetsRev = t.pkts[2 * s + 1];
-    v.bytesRev = t.bytes[2 * s + 1];
-    v.firstSeen = round6(t.first[s]);
-    v.lastSeen = round6(t.last[s]);
-    v.state = STATE_NAMES[t.state[s]];
+    v.packetsFwd = t.rec[s * REC + R_PKTS_FWD];
+    v.bytesFwd = t.rec[s * REC + R_BYTES_FWD];
+    v.packetsRev = t.rec[s * REC + R_PKTS_REV];
+    v.bytesRev = t.rec[s * REC + R_BYTES_REV];
+    v.firstSeen = round6(t.rec[s * REC + R_FIRST]);
+    v.lastSeen = round6(t.rec[s * REC + R_LAST]);
+    v.state = STATE_NAMES[t.meta[s * META + M_STATE]];
     v.app = labels.app;
     v.host = host ?? this.hosts[s] ?? null;
     v.dnsQueries = labels.queries;
@@ -744,8 +748,7 @@ class FlowEngine implements Engine {
   private created(s: number, buf: Uint8Array, p: PacketInfo): void {
     const t = this.table;
     this.stats.flows++;
-    this.dpi[s]?.close();
-    this.dpi[s] = null;
+    this.retireDpi(s);
     if (s >= this.apps.length) {
       const n = Math.max(s + 1, this.apps.length * 2);
       const a = new Uint8Array(n);
@@ -804,10 +807,12 @@ class FlowEngine implements Engine {
     const t = this.table;
     let d = this.dpi[s];
     if (!d) {
-      d = openFlowDpi(this.names, this.dpiGuard);
+      const spare = this.spareDpi.pop();
+      d = spare === undefined ? openFlowDpi(this.names, this.dpiGuard) : reopenFlowDpi(spare, this.names, this.dpiGuard);
       if (d === null) {
+        if (spare !== undefined) this.spareDpi.push(spare);
         // Too many flows under inspection at once (counted by the guard): this one goes uninspected.
-        t.flags[s] |= F_DPI_DONE;
+        t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
         return;
       }
       this.dpi[s] = d;
@@ -830,7 +835,7 @@ class FlowEngine implements Engine {
     }
     if (d.facts.ftpAnnounced !== 0) this.expectFtpData(s, d.facts);
     if (d.facts.mediaAnnounced !== null) this.expectRtp(d.facts);
-    if (done || ++t.aux[s] >= this.maxDpi) this.finishDpi(s, d);
+    if (done || ++t.meta[s * META + M_AUX] >= this.maxDpi) this.finishDpi(s, d);
   }
 
   /** The FTP control flow in s announced a data port: the next TCP flow to it (on that side's address) is its data. */
@@ -871,7 +876,7 @@ class FlowEngine implements Engine {
     const src = `${formatAddress(t.keys, t.srcIndex(s), fam)} ${t.srcPort(s)}`;
     if (!e.delete(dst) && !e.delete(src)) return;
     this.apps[s] = APP_CODES.indexOf('rtp');
-    t.flags[s] |= F_DPI_DONE;
+    t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
   }
 
   /** A new TCP flow that an FTP control flow announced: labelled ftp-data and linked; its payload is not inspected. */
@@ -884,7 +889,7 @@ class FlowEngine implements Engine {
     if (this.ftpControlOf.length === 0) this.ftpControlOf = new Float64Array(this.apps.length);
     this.ftpControlOf[s] = control;
     this.apps[s] = APP_CODES.indexOf('ftp-data');
-    t.flags[s] |= F_DPI_DONE;
+    t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
   }
 
   private sweepDpi(): void {
@@ -896,7 +901,7 @@ class FlowEngine implements Engine {
       const s = q[i];
       const d = this.dpi[s];
       if (t.ids[s] !== q[i + 1] || !d) continue;
-      if (t.clock - t.last[s] > DPI_IDLE_S) {
+      if (t.clock - t.rec[s * REC + R_LAST] > DPI_IDLE_S) {
         this.finishDpi(s, d);
         continue;
       }
@@ -908,17 +913,19 @@ class FlowEngine implements Engine {
 
   private finishDpi(s: number, d: FlowDpi): void {
     const t = this.table;
-    t.flags[s] |= F_DPI_DONE;
+    t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
     this.dpi[s] = null;
     d.close();
     const f = d.facts;
+    // Reused only by a later flow's inspect, after these facts are read below.
+    if (!this.detail && this.spareDpi.length < MAX_SPARE_DPI) this.spareDpi.push(d);
     if (factsEmpty(f)) return;
     t.markText(s);
     this.apps[s] = Math.max(0, APP_CODES.indexOf(f.app));
     const host = f.sni ?? f.httpHost ?? f.proxyTarget;
     if (host !== null) {
       this.hosts[s] = flat(host);
-      t.flags[s] |= F_HOST_DPI;
+      t.meta[s * META + M_FLAGS] |= F_HOST_DPI;
     }
     if (f.dnsQueries.length || f.dhcp !== null || this.detail) {
       const x = this.extraOf(s);
@@ -927,6 +934,15 @@ class FlowEngine implements Engine {
       if (f.dhcp !== null) x.dhcp = f.dhcp;
       if (this.detail) x.detail = f;
     }
+  }
+
+  /** Closes flow s's inspector, if any, and keeps it for reuse when nothing will read its facts. */
+  private retireDpi(s: number): void {
+    const d = this.dpi[s];
+    if (!d) return;
+    this.dpi[s] = null;
+    d.close();
+    if (!this.detail && this.spareDpi.length < MAX_SPARE_DPI) this.spareDpi.push(d);
   }
 
   private attribute(s: number): boolean {
@@ -1052,7 +1068,7 @@ class FlowEngine implements Engine {
     for (let i = 0; i < q.length; i += 2) {
       const s = q[i];
       if (t.ids[s] !== q[i + 1] || this.extra.get(s)?.owner) continue;
-      if (t.clock - t.first[s] > ATTRIBUTION_YOUNG_S) continue;
+      if (t.clock - t.rec[s * REC + R_FIRST] > ATTRIBUTION_YOUNG_S) continue;
       if (!this.attribute(s)) next.push(s, q[i + 1]);
     }
     this.pendingAttr = next;
@@ -1060,8 +1076,7 @@ class FlowEngine implements Engine {
 
   private evicted(s: number, reason: EvictReason): void {
     for (const cb of this.evictCbs) cb(s, reason);
-    this.dpi[s]?.close();
-    this.dpi[s] = null;
+    this.retireDpi(s);
     this.hosts[s] = null;
     this.extra.delete(s);
   }
