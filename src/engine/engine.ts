@@ -35,7 +35,7 @@ import { FLOW_APPS } from '../shared/flow.ts';
 import type { ColumnId } from '../shared/flows/columns.ts';
 import { CaptureReader } from './capture-reader.ts';
 import { RecordHeader } from './packet-sink.ts';
-import { createDpiGuard, createNameCache, openFlowDpi, reopenFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
+import { createDpiGuard, createNameCache, openFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
 import { FTP_PASSIVE, FTP_PORT } from './dpi/ftp.ts';
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './dpi/types.ts';
 import type { DhcpInfo } from './dpi/dhcp.ts';
@@ -195,7 +195,6 @@ interface FlowLabels {
 
 /** What few flows need beyond the table and the host/app columns; kept in a sparse map by slot. */
 interface FlowExtra {
-  dnsQueries: string[];
   dnsQueriesDropped: number;
   /** What a DHCP flow said of its client. */
   dhcp: DhcpInfo | null;
@@ -233,8 +232,6 @@ function grown64(a: Float64Array, n: number): Float64Array {
 
 /** FTP data connections (and SIP media ports) announced and not yet seen, at most this many (the oldest forgotten first). */
 const MAX_FTP_EXPECTED = 256;
-/** Closed inspectors kept for reuse. */
-const MAX_SPARE_DPI = 256;
 
 function factsEmpty(f: DpiFacts): boolean {
   return f.app === null && f.sni === null && f.httpHost === null && f.proxyTarget === null && f.sshClient === null && f.sshServer === null &&
@@ -258,8 +255,6 @@ class FlowEngine implements Engine {
   private readonly geo: GeoLookup | null;
   private readonly dpi: (FlowDpi | null)[] = [];
   private readonly dpiGuard: DpiGuard;
-  /** Closed inspectors to reuse (not in detail mode, where a flow keeps its inspector's facts). */
-  private readonly spareDpi: FlowDpi[] = [];
   /** DPI host (flag F_HOST_DPI) or the name cache's name for the responder when the flow was created. */
   private readonly hosts: (string | null)[] = [];
   private apps = new Uint8Array(1024);
@@ -276,6 +271,8 @@ class FlowEngine implements Engine {
   private readonly rtpExpected = new Set<string>();
   private readonly undecodedLinkTypes = new Map<number, number>();
   private readonly extra = new Map<number, FlowExtra>();
+  /** The DNS names each flow asked, apart from `extra`: most flows that asked some keep nothing else. */
+  private readonly queries = new Map<number, readonly string[]>();
   private readonly evictCbs: ((flow: FlowRef, reason: EvictReason) => void)[] = [];
   /** Per slot: 1 when the responder (dst) is this host, so its packets' direction is known per packet. */
   private localDst = new Uint8Array(1024);
@@ -591,7 +588,7 @@ class FlowEngine implements Engine {
     } else {
       l.app = APP_CODES[this.apps[s]] ?? null;
       l.host = (this.table.meta[s * META + M_FLAGS] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
-      l.queries = x?.dnsQueries ?? EMPTY;
+      l.queries = this.queries.get(s) ?? EMPTY;
       l.dropped = x?.dnsQueriesDropped ?? 0;
       l.dhcp = x?.dhcp ?? null;
     }
@@ -739,7 +736,7 @@ class FlowEngine implements Engine {
   private extraOf(s: number): FlowExtra {
     let x = this.extra.get(s);
     if (!x) {
-      x = { dnsQueries: EMPTY, dnsQueriesDropped: 0, dhcp: null, detail: null, owner: null, local: null, peer: null };
+      x = { dnsQueriesDropped: 0, dhcp: null, detail: null, owner: null, local: null, peer: null };
       this.extra.set(s, x);
     }
     return x;
@@ -748,7 +745,8 @@ class FlowEngine implements Engine {
   private created(s: number, buf: Uint8Array, p: PacketInfo): void {
     const t = this.table;
     this.stats.flows++;
-    this.retireDpi(s);
+    this.dpi[s]?.close();
+    this.dpi[s] = null;
     if (s >= this.apps.length) {
       const n = Math.max(s + 1, this.apps.length * 2);
       const a = new Uint8Array(n);
@@ -807,10 +805,8 @@ class FlowEngine implements Engine {
     const t = this.table;
     let d = this.dpi[s];
     if (!d) {
-      const spare = this.spareDpi.pop();
-      d = spare === undefined ? openFlowDpi(this.names, this.dpiGuard) : reopenFlowDpi(spare, this.names, this.dpiGuard);
+      d = openFlowDpi(this.names, this.dpiGuard);
       if (d === null) {
-        if (spare !== undefined) this.spareDpi.push(spare);
         // Too many flows under inspection at once (counted by the guard): this one goes uninspected.
         t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
         return;
@@ -917,8 +913,6 @@ class FlowEngine implements Engine {
     this.dpi[s] = null;
     d.close();
     const f = d.facts;
-    // Reused only by a later flow's inspect, after these facts are read below.
-    if (!this.detail && this.spareDpi.length < MAX_SPARE_DPI) this.spareDpi.push(d);
     if (factsEmpty(f)) return;
     t.markText(s);
     this.apps[s] = Math.max(0, APP_CODES.indexOf(f.app));
@@ -927,22 +921,13 @@ class FlowEngine implements Engine {
       this.hosts[s] = flat(host);
       t.meta[s * META + M_FLAGS] |= F_HOST_DPI;
     }
-    if (f.dnsQueries.length || f.dhcp !== null || this.detail) {
+    if (f.dnsQueries.length) this.queries.set(s, f.dnsQueries.map(flat));
+    if (f.dnsQueriesDropped > 0 || f.dhcp !== null || this.detail) {
       const x = this.extraOf(s);
-      if (f.dnsQueries.length) x.dnsQueries = f.dnsQueries.map(flat);
       x.dnsQueriesDropped = f.dnsQueriesDropped;
       if (f.dhcp !== null) x.dhcp = f.dhcp;
       if (this.detail) x.detail = f;
     }
-  }
-
-  /** Closes flow s's inspector, if any, and keeps it for reuse when nothing will read its facts. */
-  private retireDpi(s: number): void {
-    const d = this.dpi[s];
-    if (!d) return;
-    this.dpi[s] = null;
-    d.close();
-    if (!this.detail && this.spareDpi.length < MAX_SPARE_DPI) this.spareDpi.push(d);
   }
 
   private attribute(s: number): boolean {
@@ -1076,9 +1061,11 @@ class FlowEngine implements Engine {
 
   private evicted(s: number, reason: EvictReason): void {
     for (const cb of this.evictCbs) cb(s, reason);
-    this.retireDpi(s);
+    this.dpi[s]?.close();
+    this.dpi[s] = null;
     this.hosts[s] = null;
     this.extra.delete(s);
+    this.queries.delete(s);
   }
 }
 

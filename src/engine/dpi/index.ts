@@ -97,19 +97,6 @@ export function openFlowDpi(names: NameCache, guard: DpiGuard): FlowDpi | null {
   return guard.openInspector() ? new FlowInspector(names, guard) : null;
 }
 
-/**
- * openFlowDpi for an engine that keeps closed inspectors to reuse (creating one per new flow is most of what a
- * short flow costs DPI): `spare` must have been opened with the same names and guard and closed, and nothing may
- * still read its facts object (facts arrays and the DHCP object are replaced, never emptied, so values taken from
- * them stay intact). Null when the guard refuses, as openFlowDpi.
- */
-export function reopenFlowDpi(spare: FlowDpi, names: NameCache, guard: DpiGuard): FlowDpi | null {
-  if (!(spare instanceof FlowInspector) || !spare.reusableWith(names, guard)) return openFlowDpi(names, guard);
-  if (!guard.openInspector()) return null;
-  spare.reset();
-  return spare;
-}
-
 function emptyFacts(): DpiFacts {
   return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, dhcp: null, ftpAnnounced: 0, mediaAnnounced: null };
 }
@@ -163,55 +150,6 @@ class FlowInspector implements FlowDpi {
   constructor(names: NameCache, guard: DpiGuard) {
     this.names = names;
     this.guard = guard;
-  }
-
-  reusableWith(names: NameCache, guard: DpiGuard): boolean {
-    return this.closed && this.names === names && this.guard === guard;
-  }
-
-  /** Back to the state the constructor leaves (a test compares the two), for a closed inspector. */
-  reset(): void {
-    const f = this.facts;
-    f.app = null;
-    f.sni = null;
-    if (f.alpn.length > 0) f.alpn = [];
-    f.httpHost = null;
-    f.proxyTarget = null;
-    f.sshClient = null;
-    f.sshServer = null;
-    if (f.dnsQueries.length > 0) f.dnsQueries = [];
-    f.dnsQueriesDropped = 0;
-    if (f.dnsAnswers.length > 0) f.dnsAnswers = [];
-    f.dnsRcode = null;
-    f.dhcp = null;
-    f.ftpAnnounced = 0;
-    f.mediaAnnounced = null;
-    this.closed = false;
-    this.mode = UNKNOWN;
-    this.packets = 0;
-    this.dnsMessages = 0;
-    this.dnsQueriesSeen = 0;
-    this.dnsResponsesSeen = 0;
-    this.quicDatagrams = 0;
-    this.stream0 = null;
-    this.stream1 = null;
-    this.tls = null;
-    this.clientDir = 0;
-    this.tlsRebases = 0;
-    this.quic = null;
-    this.dirDone = 0;
-    this.unmatched = 0;
-    this.used = 0;
-    this.finished = false;
-    this.preKind = PRE_NONE;
-    this.preTried = false;
-    this.afterPre = false;
-    this.ovpnDir = 0;
-    this.ovpnHi = 0;
-    this.ovpnLo = 0;
-    this.rtpDir = 0;
-    this.rtpSsrc = 0;
-    this.rtpSeq = 0;
   }
 
   close(): void {
