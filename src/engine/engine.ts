@@ -42,6 +42,7 @@ import type { DhcpInfo } from './dpi/dhcp.ts';
 import { formatAddress } from './address-text.ts';
 import { FlowLineValues, type FlowJsonWriter } from './flow-json.ts';
 import { FragmentMap } from './fragment-map.ts';
+import { ExpectedEndpoints } from './expected-endpoints.ts';
 import { FlowTable, F_DPI_DONE, F_HOST_DPI, META, M_AUX, M_FLAGS, M_STATE, REC, R_BYTES_FWD, R_BYTES_REV, R_FIRST, R_LAST, R_PKTS_FWD, R_PKTS_REV, STATE_NAMES, type EvictReason, type IdleTimeouts } from './flow-table.ts';
 import { Timeline } from './timeline.ts';
 import { NO_GEO, type GeoInfo } from './geo/geo-info.ts';
@@ -266,9 +267,9 @@ class FlowEngine implements Engine {
   /** Per slot: the FTP control flow's id for a data connection, 0 for none; allocated with the first one. */
   private ftpControlOf: Float64Array = new Float64Array(0);
   /** "responder address port" of announced FTP data connections → the control flow's id. */
-  private readonly ftpExpected = new Map<string, number>();
+  private readonly ftpExpected = new ExpectedEndpoints<number>(MAX_FTP_EXPECTED);
   /** "address port" of RTP (and RTCP, port + 1) media announced by SIP's SDP and not yet seen. */
-  private readonly rtpExpected = new Set<string>();
+  private readonly rtpExpected = new ExpectedEndpoints<true>(MAX_FTP_EXPECTED);
   private readonly undecodedLinkTypes = new Map<number, number>();
   private readonly extra = new Map<number, FlowExtra>();
   /** The DNS names each flow asked, apart from `extra`: most flows that asked some keep nothing else. */
@@ -843,11 +844,7 @@ class FlowEngine implements Engine {
     // Passive: the client connects to the server's port; active: the server connects to the client's.
     const toDst = (a & FTP_PASSIVE) !== 0 ? serverIsDst : !serverIsDst;
     const fam = t.family(s);
-    const key = `${formatAddress(t.keys, toDst ? t.dstIndex(s) : t.srcIndex(s), fam)} ${a & 0xffff}`;
-    const m = this.ftpExpected;
-    m.delete(key);
-    if (m.size >= MAX_FTP_EXPECTED) m.delete(m.keys().next().value as string);
-    m.set(key, t.ids[s]);
+    this.ftpExpected.set(`${formatAddress(t.keys, toDst ? t.dstIndex(s) : t.srcIndex(s), fam)} ${a & 0xffff}`, t.ids[s]);
   }
 
   /** SIP announced media at "address port": UDP flows to or from it (and port + 1, RTCP) are rtp. */
@@ -856,11 +853,8 @@ class FlowEngine implements Engine {
     f.mediaAnnounced = null;
     const sp = m.indexOf(' ');
     const e = this.rtpExpected;
-    for (const key of [m, `${m.slice(0, sp)} ${Number(m.slice(sp + 1)) + 1}`]) {
-      e.delete(key);
-      if (e.size >= MAX_FTP_EXPECTED) e.delete(e.values().next().value as string);
-      e.add(key);
-    }
+    e.set(m, true);
+    e.set(`${m.slice(0, sp)} ${Number(m.slice(sp + 1)) + 1}`, true);
   }
 
   /** A new UDP flow to or from media SIP announced: labelled rtp; its payload is not inspected. */
@@ -868,9 +862,10 @@ class FlowEngine implements Engine {
     const t = this.table;
     const fam = t.family(s);
     const e = this.rtpExpected;
-    const dst = `${formatAddress(t.keys, t.dstIndex(s), fam)} ${t.dstPort(s)}`;
-    const src = `${formatAddress(t.keys, t.srcIndex(s), fam)} ${t.srcPort(s)}`;
-    if (!e.delete(dst) && !e.delete(src)) return;
+    const dp = t.dstPort(s);
+    const sp = t.srcPort(s);
+    if (!e.hasPort(dp) && !e.hasPort(sp)) return;
+    if (e.take(`${formatAddress(t.keys, t.dstIndex(s), fam)} ${dp}`) === undefined && e.take(`${formatAddress(t.keys, t.srcIndex(s), fam)} ${sp}`) === undefined) return;
     this.apps[s] = APP_CODES.indexOf('rtp');
     t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
   }
@@ -878,10 +873,10 @@ class FlowEngine implements Engine {
   /** A new TCP flow that an FTP control flow announced: labelled ftp-data and linked; its payload is not inspected. */
   private linkFtpData(s: number): void {
     const t = this.table;
-    const key = `${formatAddress(t.keys, t.dstIndex(s), t.family(s))} ${t.dstPort(s)}`;
-    const control = this.ftpExpected.get(key);
+    const dp = t.dstPort(s);
+    if (!this.ftpExpected.hasPort(dp)) return;
+    const control = this.ftpExpected.take(`${formatAddress(t.keys, t.dstIndex(s), t.family(s))} ${dp}`);
     if (control === undefined) return;
-    this.ftpExpected.delete(key);
     if (this.ftpControlOf.length === 0) this.ftpControlOf = new Float64Array(this.apps.length);
     this.ftpControlOf[s] = control;
     this.apps[s] = APP_CODES.indexOf('ftp-data');
