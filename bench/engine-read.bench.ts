@@ -1,7 +1,7 @@
 /**
  * `sandpiper read` throughput against ndpiReader and tshark on the same generated capture: 1 M packets over 50 k
  * flows (TLS with SNI, HTTP, DNS, plain UDP), interleaved 500 flows at a time. Reports packets/s, peak RSS
- * (/usr/bin/time -v; best of SP_BENCH_REPEAT=5 rounds), and the engine's bytes per live flow (heap + typed arrays delta / flows, measured in-process).
+ * (/usr/bin/time -v; best of BENCH_ROUNDS (or SP_BENCH_REPEAT) = 5 rounds), and the engine's bytes per live flow (heap + typed arrays delta / flows, measured in-process).
  * Writes bench/results/engine-read.json.
  */
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -15,7 +15,7 @@ const FLOWS = Number(process.env.SP_BENCH_FLOWS ?? 50_000);
 const WINDOW = 500;
 const BASE_TS = 1_700_000_000;
 const STEP_US = 20;
-const REPEAT = Number(process.env.SP_BENCH_REPEAT ?? 5);
+const REPEAT = Number(process.env.BENCH_ROUNDS ?? process.env.SP_BENCH_REPEAT ?? 5);
 
 // ---- capture generator -------------------------------------------------------------------------------------------
 

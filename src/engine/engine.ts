@@ -42,7 +42,8 @@ import type { DhcpInfo } from './dpi/dhcp.ts';
 import { formatAddress } from './address-text.ts';
 import { FlowLineValues, type FlowJsonWriter } from './flow-json.ts';
 import { FragmentMap } from './fragment-map.ts';
-import { FlowTable, F_DPI_DONE, F_HOST_DPI, STATE_NAMES, type EvictReason, type IdleTimeouts } from './flow-table.ts';
+import { ExpectedEndpoints } from './expected-endpoints.ts';
+import { FlowTable, F_DPI_DONE, F_HOST_DPI, META, M_AUX, M_FLAGS, M_STATE, REC, R_BYTES_FWD, R_BYTES_REV, R_FIRST, R_LAST, R_PKTS_FWD, R_PKTS_REV, STATE_NAMES, type EvictReason, type IdleTimeouts } from './flow-table.ts';
 import { Timeline } from './timeline.ts';
 import { NO_GEO, type GeoInfo } from './geo/geo-info.ts';
 import { defaultGeo, type GeoLookup } from './geo/geo-lookup.ts';
@@ -195,7 +196,6 @@ interface FlowLabels {
 
 /** What few flows need beyond the table and the host/app columns; kept in a sparse map by slot. */
 interface FlowExtra {
-  dnsQueries: string[];
   dnsQueriesDropped: number;
   /** What a DHCP flow said of its client. */
   dhcp: DhcpInfo | null;
@@ -267,11 +267,13 @@ class FlowEngine implements Engine {
   /** Per slot: the FTP control flow's id for a data connection, 0 for none; allocated with the first one. */
   private ftpControlOf: Float64Array = new Float64Array(0);
   /** "responder address port" of announced FTP data connections → the control flow's id. */
-  private readonly ftpExpected = new Map<string, number>();
+  private readonly ftpExpected = new ExpectedEndpoints<number>(MAX_FTP_EXPECTED);
   /** "address port" of RTP (and RTCP, port + 1) media announced by SIP's SDP and not yet seen. */
-  private readonly rtpExpected = new Set<string>();
+  private readonly rtpExpected = new ExpectedEndpoints<true>(MAX_FTP_EXPECTED);
   private readonly undecodedLinkTypes = new Map<number, number>();
   private readonly extra = new Map<number, FlowExtra>();
+  /** The DNS names each flow asked, apart from `extra`: most flows that asked some keep nothing else. */
+  private readonly queries = new Map<number, readonly string[]>();
   private readonly evictCbs: ((flow: FlowRef, reason: EvictReason) => void)[] = [];
   /** Per slot: 1 when the responder (dst) is this host, so its packets' direction is known per packet. */
   private localDst = new Uint8Array(1024);
@@ -379,13 +381,13 @@ class FlowEngine implements Engine {
     const t = this.table;
     switch (column) {
       case 'bytes':
-        return t.bytes[2 * s] + t.bytes[2 * s + 1];
+        return t.rec[s * REC + R_BYTES_FWD] + t.rec[s * REC + R_BYTES_REV];
       case 'packets':
-        return t.pkts[2 * s] + t.pkts[2 * s + 1];
+        return t.rec[s * REC + R_PKTS_FWD] + t.rec[s * REC + R_PKTS_REV];
       case 'first_seen':
-        return t.first[s];
+        return t.rec[s * REC + R_FIRST];
       case 'last_seen':
-        return t.last[s];
+        return t.rec[s * REC + R_LAST];
       case 'down':
         // Towards this host: rev when src is local (or no end is known), else fwd.
         return rates ? t.rate(s, this.localDst[s] === 1 ? 0 : 1, 1) : 0;
@@ -395,11 +397,11 @@ class FlowEngine implements Engine {
   }
 
   packetsAt(s: number, d: 0 | 1): number {
-    return this.table.pkts[2 * s + d];
+    return this.table.rec[s * REC + R_PKTS_FWD + d];
   }
 
   bytesAt(s: number, d: 0 | 1): number {
-    return this.table.bytes[2 * s + d];
+    return this.table.rec[s * REC + R_BYTES_FWD + d];
   }
 
   drainChanged(cb: (slot: number) => void): void {
@@ -468,7 +470,7 @@ class FlowEngine implements Engine {
       if (t.lastCreated) this.created(s, buf, p);
       this.direction(ts, wire, (this.localDst[s] === 1) === t.lastFromInit);
       if (p.fragFirst) this.frags.remember(buf, p, s, t.ids[s]);
-      if (p.payloadLen > 0 && (p.proto === 6 || p.proto === 17) && this.useDpi && (t.flags[s] & F_DPI_DONE) === 0) this.inspect(s, p, buf);
+      if (p.payloadLen > 0 && (p.proto === 6 || p.proto === 17) && this.useDpi && (t.meta[s * META + M_FLAGS] & F_DPI_DONE) === 0) this.inspect(s, p, buf);
       if (t.clock >= this.nextDpiSweep) this.sweepDpi();
       if (this.attributor && this.pendingAttr.length > 0 && t.clock - this.lastAttrRetry >= ATTRIBUTION_RETRY_S) this.retryAttribution();
     } else if (r === DECODED_FRAGMENT) {
@@ -528,13 +530,13 @@ class FlowEngine implements Engine {
       dst_asn: dg.asn,
       src_as_name: sg.asName,
       dst_as_name: dg.asName,
-      packets_fwd: t.pkts[2 * s],
-      bytes_fwd: t.bytes[2 * s],
-      packets_rev: t.pkts[2 * s + 1],
-      bytes_rev: t.bytes[2 * s + 1],
-      first_seen: round6(t.first[s]),
-      last_seen: round6(t.last[s]),
-      state: STATE_NAMES[t.state[s]],
+      packets_fwd: t.rec[s * REC + R_PKTS_FWD],
+      bytes_fwd: t.rec[s * REC + R_BYTES_FWD],
+      packets_rev: t.rec[s * REC + R_PKTS_REV],
+      bytes_rev: t.rec[s * REC + R_BYTES_REV],
+      first_seen: round6(t.rec[s * REC + R_FIRST]),
+      last_seen: round6(t.rec[s * REC + R_LAST]),
+      state: STATE_NAMES[t.meta[s * META + M_STATE]],
       app,
       host: host ?? this.names.lookup(dst) ?? this.hosts[s] ?? null,
       dns_queries: queries.slice(),
@@ -586,8 +588,8 @@ class FlowEngine implements Engine {
       l.dhcp = f.dhcp;
     } else {
       l.app = APP_CODES[this.apps[s]] ?? null;
-      l.host = (this.table.flags[s] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
-      l.queries = x?.dnsQueries ?? EMPTY;
+      l.host = (this.table.meta[s * META + M_FLAGS] & F_HOST_DPI) !== 0 ? this.hosts[s] : null;
+      l.queries = this.queries.get(s) ?? EMPTY;
       l.dropped = x?.dnsQueriesDropped ?? 0;
       l.dhcp = x?.dhcp ?? null;
     }
@@ -630,13 +632,13 @@ class FlowEngine implements Engine {
     v.dport = t.dstPort(s);
     v.srcGeo = this.geoOf(v.srcAt, fam, null);
     v.dstGeo = this.geoOf(v.dstAt, fam, v.dstText);
-    v.packetsFwd = t.pkts[2 * s];
-    v.bytesFwd = t.bytes[2 * s];
-    v.packetsRev = t.pkts[2 * s + 1];
-    v.bytesRev = t.bytes[2 * s + 1];
-    v.firstSeen = round6(t.first[s]);
-    v.lastSeen = round6(t.last[s]);
-    v.state = STATE_NAMES[t.state[s]];
+    v.packetsFwd = t.rec[s * REC + R_PKTS_FWD];
+    v.bytesFwd = t.rec[s * REC + R_BYTES_FWD];
+    v.packetsRev = t.rec[s * REC + R_PKTS_REV];
+    v.bytesRev = t.rec[s * REC + R_BYTES_REV];
+    v.firstSeen = round6(t.rec[s * REC + R_FIRST]);
+    v.lastSeen = round6(t.rec[s * REC + R_LAST]);
+    v.state = STATE_NAMES[t.meta[s * META + M_STATE]];
     v.app = labels.app;
     v.host = host ?? this.hosts[s] ?? null;
     v.dnsQueries = labels.queries;
@@ -735,7 +737,7 @@ class FlowEngine implements Engine {
   private extraOf(s: number): FlowExtra {
     let x = this.extra.get(s);
     if (!x) {
-      x = { dnsQueries: EMPTY, dnsQueriesDropped: 0, dhcp: null, detail: null, owner: null, local: null, peer: null };
+      x = { dnsQueriesDropped: 0, dhcp: null, detail: null, owner: null, local: null, peer: null };
       this.extra.set(s, x);
     }
     return x;
@@ -807,7 +809,7 @@ class FlowEngine implements Engine {
       d = openFlowDpi(this.names, this.dpiGuard);
       if (d === null) {
         // Too many flows under inspection at once (counted by the guard): this one goes uninspected.
-        t.flags[s] |= F_DPI_DONE;
+        t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
         return;
       }
       this.dpi[s] = d;
@@ -830,7 +832,7 @@ class FlowEngine implements Engine {
     }
     if (d.facts.ftpAnnounced !== 0) this.expectFtpData(s, d.facts);
     if (d.facts.mediaAnnounced !== null) this.expectRtp(d.facts);
-    if (done || ++t.aux[s] >= this.maxDpi) this.finishDpi(s, d);
+    if (done || ++t.meta[s * META + M_AUX] >= this.maxDpi) this.finishDpi(s, d);
   }
 
   /** The FTP control flow in s announced a data port: the next TCP flow to it (on that side's address) is its data. */
@@ -842,11 +844,7 @@ class FlowEngine implements Engine {
     // Passive: the client connects to the server's port; active: the server connects to the client's.
     const toDst = (a & FTP_PASSIVE) !== 0 ? serverIsDst : !serverIsDst;
     const fam = t.family(s);
-    const key = `${formatAddress(t.keys, toDst ? t.dstIndex(s) : t.srcIndex(s), fam)} ${a & 0xffff}`;
-    const m = this.ftpExpected;
-    m.delete(key);
-    if (m.size >= MAX_FTP_EXPECTED) m.delete(m.keys().next().value as string);
-    m.set(key, t.ids[s]);
+    this.ftpExpected.set(`${formatAddress(t.keys, toDst ? t.dstIndex(s) : t.srcIndex(s), fam)} ${a & 0xffff}`, t.ids[s]);
   }
 
   /** SIP announced media at "address port": UDP flows to or from it (and port + 1, RTCP) are rtp. */
@@ -855,11 +853,8 @@ class FlowEngine implements Engine {
     f.mediaAnnounced = null;
     const sp = m.indexOf(' ');
     const e = this.rtpExpected;
-    for (const key of [m, `${m.slice(0, sp)} ${Number(m.slice(sp + 1)) + 1}`]) {
-      e.delete(key);
-      if (e.size >= MAX_FTP_EXPECTED) e.delete(e.values().next().value as string);
-      e.add(key);
-    }
+    e.set(m, true);
+    e.set(`${m.slice(0, sp)} ${Number(m.slice(sp + 1)) + 1}`, true);
   }
 
   /** A new UDP flow to or from media SIP announced: labelled rtp; its payload is not inspected. */
@@ -867,24 +862,25 @@ class FlowEngine implements Engine {
     const t = this.table;
     const fam = t.family(s);
     const e = this.rtpExpected;
-    const dst = `${formatAddress(t.keys, t.dstIndex(s), fam)} ${t.dstPort(s)}`;
-    const src = `${formatAddress(t.keys, t.srcIndex(s), fam)} ${t.srcPort(s)}`;
-    if (!e.delete(dst) && !e.delete(src)) return;
+    const dp = t.dstPort(s);
+    const sp = t.srcPort(s);
+    if (!e.hasPort(dp) && !e.hasPort(sp)) return;
+    if (e.take(`${formatAddress(t.keys, t.dstIndex(s), fam)} ${dp}`) === undefined && e.take(`${formatAddress(t.keys, t.srcIndex(s), fam)} ${sp}`) === undefined) return;
     this.apps[s] = APP_CODES.indexOf('rtp');
-    t.flags[s] |= F_DPI_DONE;
+    t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
   }
 
   /** A new TCP flow that an FTP control flow announced: labelled ftp-data and linked; its payload is not inspected. */
   private linkFtpData(s: number): void {
     const t = this.table;
-    const key = `${formatAddress(t.keys, t.dstIndex(s), t.family(s))} ${t.dstPort(s)}`;
-    const control = this.ftpExpected.get(key);
+    const dp = t.dstPort(s);
+    if (!this.ftpExpected.hasPort(dp)) return;
+    const control = this.ftpExpected.take(`${formatAddress(t.keys, t.dstIndex(s), t.family(s))} ${dp}`);
     if (control === undefined) return;
-    this.ftpExpected.delete(key);
     if (this.ftpControlOf.length === 0) this.ftpControlOf = new Float64Array(this.apps.length);
     this.ftpControlOf[s] = control;
     this.apps[s] = APP_CODES.indexOf('ftp-data');
-    t.flags[s] |= F_DPI_DONE;
+    t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
   }
 
   private sweepDpi(): void {
@@ -896,7 +892,7 @@ class FlowEngine implements Engine {
       const s = q[i];
       const d = this.dpi[s];
       if (t.ids[s] !== q[i + 1] || !d) continue;
-      if (t.clock - t.last[s] > DPI_IDLE_S) {
+      if (t.clock - t.rec[s * REC + R_LAST] > DPI_IDLE_S) {
         this.finishDpi(s, d);
         continue;
       }
@@ -908,7 +904,7 @@ class FlowEngine implements Engine {
 
   private finishDpi(s: number, d: FlowDpi): void {
     const t = this.table;
-    t.flags[s] |= F_DPI_DONE;
+    t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
     this.dpi[s] = null;
     d.close();
     const f = d.facts;
@@ -918,11 +914,11 @@ class FlowEngine implements Engine {
     const host = f.sni ?? f.httpHost ?? f.proxyTarget;
     if (host !== null) {
       this.hosts[s] = flat(host);
-      t.flags[s] |= F_HOST_DPI;
+      t.meta[s * META + M_FLAGS] |= F_HOST_DPI;
     }
-    if (f.dnsQueries.length || f.dhcp !== null || this.detail) {
+    if (f.dnsQueries.length) this.queries.set(s, f.dnsQueries.map(flat));
+    if (f.dnsQueriesDropped > 0 || f.dhcp !== null || this.detail) {
       const x = this.extraOf(s);
-      if (f.dnsQueries.length) x.dnsQueries = f.dnsQueries.map(flat);
       x.dnsQueriesDropped = f.dnsQueriesDropped;
       if (f.dhcp !== null) x.dhcp = f.dhcp;
       if (this.detail) x.detail = f;
@@ -1057,7 +1053,7 @@ class FlowEngine implements Engine {
     for (let i = 0; i < q.length; i += 2) {
       const s = q[i];
       if (t.ids[s] !== q[i + 1] || this.extra.get(s)?.owner) continue;
-      if (t.clock - t.first[s] > ATTRIBUTION_YOUNG_S) continue;
+      if (t.clock - t.rec[s * REC + R_FIRST] > ATTRIBUTION_YOUNG_S) continue;
       if (!this.attribute(s)) next.push(s, q[i + 1]);
     }
     this.pendingAttr = next;
@@ -1069,6 +1065,7 @@ class FlowEngine implements Engine {
     this.dpi[s] = null;
     this.hosts[s] = null;
     this.extra.delete(s);
+    this.queries.delete(s);
   }
 }
 

@@ -14,7 +14,10 @@
  * ended by going idle).
  * The table is the flow: views keep per-slot state and learn what changed from drainChanged (which also reports
  * removed slots) and from `textVersion`, which bumps whenever anything but the counters changes.
- * About 112 bytes per slot plus 8 to 16 bytes of hash table (rates add 136 bytes per slot in track mode).
+ * What one packet updates of its flow sits together: its counters and times in one Float64Array record per slot
+ * (`rec`, REC numbers), its state, flags, list and DPI count in one byte record (`meta`, META bytes), the key words
+ * the probe compares, and the LRU links.
+ * About 104 bytes per slot plus 8 to 16 bytes of hash table (track mode adds a changed mark, and rates 136 bytes).
  */
 import type { PacketInfo } from './packet-decoder.ts';
 import { SERVER_A, SERVER_B, serverByPorts } from './service-ports.ts';
@@ -43,6 +46,20 @@ export const ST_RESET = 6;
 export const STATE_NAMES = ['active', 'syn_sent', 'established', 'mid-flow', 'closing', 'closed', 'reset'] as const;
 
 export const KEY_WORDS = 10;
+/** A slot's numbers in `rec`, at s * REC: packets and bytes initiator → responder (fwd) and back (rev), first and last packet time. */
+export const REC = 6;
+export const R_PKTS_FWD = 0;
+export const R_PKTS_REV = 1;
+export const R_BYTES_FWD = 2;
+export const R_BYTES_REV = 3;
+export const R_FIRST = 4;
+export const R_LAST = 5;
+/** A slot's bytes in `meta`, at s * META: TCP state, flags (F_*), LRU list, and a byte the engine keeps (its DPI packet count). */
+export const META = 4;
+export const M_STATE = 0;
+export const M_FLAGS = 1;
+const M_LIST = 2;
+export const M_AUX = 3;
 const F_INIT_LOW = 1;
 const F_SYNACK = 2;
 const F_FIN_INIT = 4;
@@ -91,11 +108,11 @@ function mix(h: number, w: number): number {
   return h ^ (h >>> 15);
 }
 
-/** An IPv4 key's address words 1-3 and 5-7 are always 0, so only its four other words are hashed. */
-export function hashKey(k: Uint32Array, v6: boolean): number {
-  let h = mix(mix(0x811c9dc5, k[0]), k[4]);
-  if (v6) h = mix(mix(mix(mix(mix(mix(h, k[1]), k[2]), k[3]), k[5]), k[6]), k[7]);
-  h = mix(mix(h, k[8]), k[9]);
+/** An IPv4 key's address words 1-3 and 5-7 are always 0, so only its four other words are hashed. The key is k[at, at + KEY_WORDS). */
+export function hashKey(k: Uint32Array, v6: boolean, at = 0): number {
+  let h = mix(mix(0x811c9dc5, k[at]), k[at + 4]);
+  if (v6) h = mix(mix(mix(mix(mix(mix(h, k[at + 1]), k[at + 2]), k[at + 3]), k[at + 5]), k[at + 6]), k[at + 7]);
+  h = mix(mix(h, k[at + 8]), k[at + 9]);
   h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
   return (h ^ (h >>> 16)) >>> 0;
 }
@@ -112,22 +129,15 @@ export class FlowTable {
   used = 0;
   live = 0;
   keys = new Uint32Array(0);
-  hashes = new Uint32Array(0);
   /** Flow id, 0 for a free slot. */
   ids = new Float64Array(0);
-  /** [fwd, rev] per slot; fwd is initiator → responder. */
-  pkts = new Float64Array(0);
-  bytes = new Float64Array(0);
-  first = new Float64Array(0);
-  last = new Float64Array(0);
-  state = new Uint8Array(0);
-  flags = new Uint8Array(0);
-  list = new Uint8Array(0);
-  /** A byte the engine keeps per flow (its DPI packet count). */
-  aux = new Uint8Array(0);
+  /** REC numbers per slot (R_*). */
+  rec = new Float64Array(0);
+  /** META bytes per slot (M_*). */
+  meta = new Uint8Array(0);
   /** Bumps whenever the flow's text (anything but its counters) changes; see markText. */
   textVersion = new Uint32Array(0);
-  /** 1 while the slot is on the changed list. Kept apart from flags, which eviction clears. */
+  /** 1 while the slot is on the changed list (track mode). Kept apart from flags, which eviction clears. */
   private dirty = new Uint8Array(0);
   /** LRU list links, [2s] previous and [2s + 1] next, side by side so moving a flow touches one line per slot. */
   private links = new Int32Array(0);
@@ -200,12 +210,12 @@ export class FlowTable {
     let s = this.find(h);
     this.lastCreated = false;
     // A fresh SYN on a finished 5-tuple is a new connection: the old flow ends first.
-    if (s >= 0 && tcp && (tf & (TCP_SYN | TCP_ACK)) === TCP_SYN && this.state[s] >= ST_CLOSED) {
+    if (s >= 0 && tcp && (tf & (TCP_SYN | TCP_ACK)) === TCP_SYN && this.meta[s * META + M_STATE] >= ST_CLOSED) {
       this.end(s);
       s = -1;
     }
     if (s < 0) s = this.create(h, srcLow, tcp, tf, p.proto === 17, ts);
-    const fromInit = srcLow === ((this.flags[s] & F_INIT_LOW) !== 0);
+    const fromInit = srcLow === ((this.meta[s * META + M_FLAGS] & F_INIT_LOW) !== 0);
     this.lastFromInit = fromInit;
     this.count(s, fromInit, wire, p);
     if (tcp) this.tcpTransition(s, fromInit, tf);
@@ -236,10 +246,12 @@ export class FlowTable {
   count(s: number, fromInit: boolean, wire: number, p: PacketInfo): void {
     const ts = p.ts;
     const d = fromInit ? 0 : 1;
-    this.pkts[2 * s + d]++;
-    this.bytes[2 * s + d] += wire;
-    if (ts > this.last[s]) this.last[s] = ts;
-    else if (ts < this.first[s]) this.first[s] = ts;
+    const r = this.rec;
+    const b = s * REC;
+    r[b + R_PKTS_FWD + d]++;
+    r[b + R_BYTES_FWD + d] += wire;
+    if (ts > r[b + R_LAST]) r[b + R_LAST] = ts;
+    else if (ts < r[b + R_FIRST]) r[b + R_FIRST] = ts;
     this.touch(s);
     if (this.track) {
       if (this.dirty[s] === 0) this.markDirty(s);
@@ -265,17 +277,17 @@ export class FlowTable {
 
   /** Was a SYN seen on TCP flow s? */
   synSeen(s: number): boolean {
-    return (this.flags[s] & F_SYN_SEEN) !== 0;
+    return (this.meta[s * META + M_FLAGS] & F_SYN_SEEN) !== 0;
   }
 
   /** Is flow s over (ended by idle time or a new connection on its 5-tuple)? */
   isEnded(s: number): boolean {
-    return (this.flags[s] & F_ENDED) !== 0;
+    return (this.meta[s * META + M_FLAGS] & F_ENDED) !== 0;
   }
 
   /** Does an address at buf[off] equal the initiator's address of flow s? */
   isInitiatorAddress(s: number, buf: Uint8Array, off: number, family: number): boolean {
-    const base = s * KEY_WORDS + ((this.flags[s] & F_INIT_LOW) !== 0 ? 0 : 4);
+    const base = s * KEY_WORDS + ((this.meta[s * META + M_FLAGS] & F_INIT_LOW) !== 0 ? 0 : 4);
     const n = family === 6 ? 4 : 1;
     for (let i = 0; i < n; i++) if (this.keys[base + i] !== rd32(buf, off + 4 * i)) return false;
     return true;
@@ -283,18 +295,18 @@ export class FlowTable {
 
   /** Key word index of the initiator's (src) and responder's (dst) address, and the ports. */
   srcIndex(s: number): number {
-    return s * KEY_WORDS + ((this.flags[s] & F_INIT_LOW) !== 0 ? 0 : 4);
+    return s * KEY_WORDS + ((this.meta[s * META + M_FLAGS] & F_INIT_LOW) !== 0 ? 0 : 4);
   }
   dstIndex(s: number): number {
-    return s * KEY_WORDS + ((this.flags[s] & F_INIT_LOW) !== 0 ? 4 : 0);
+    return s * KEY_WORDS + ((this.meta[s * META + M_FLAGS] & F_INIT_LOW) !== 0 ? 4 : 0);
   }
   srcPort(s: number): number {
     const w = this.keys[s * KEY_WORDS + 8];
-    return (this.flags[s] & F_INIT_LOW) !== 0 ? w >>> 16 : w & 0xffff;
+    return (this.meta[s * META + M_FLAGS] & F_INIT_LOW) !== 0 ? w >>> 16 : w & 0xffff;
   }
   dstPort(s: number): number {
     const w = this.keys[s * KEY_WORDS + 8];
-    return (this.flags[s] & F_INIT_LOW) !== 0 ? w & 0xffff : w >>> 16;
+    return (this.meta[s * META + M_FLAGS] & F_INIT_LOW) !== 0 ? w & 0xffff : w >>> 16;
   }
   proto(s: number): number {
     return this.keys[s * KEY_WORDS + 9] & 0xff;
@@ -323,7 +335,7 @@ export class FlowTable {
       const t = this.timeouts[l];
       for (;;) {
         const s = this.heads[l];
-        if (s < 0 || !(now - this.last[s] > t)) break;
+        if (s < 0 || !(now - this.rec[s * REC + R_LAST] > t)) break;
         if (l !== L_ENDED) this.end(s);
         else {
           this.evictedIdle++;
@@ -356,8 +368,8 @@ export class FlowTable {
   private end(s: number): void {
     this.unhash(s);
     this.unlink(s);
-    this.flags[s] |= F_ENDED;
-    this.list[s] = L_ENDED;
+    this.meta[s * META + M_FLAGS] |= F_ENDED;
+    this.meta[s * META + M_LIST] = L_ENDED;
     this.append(s, L_ENDED);
     this.ended++;
     this.markText(s);
@@ -366,9 +378,9 @@ export class FlowTable {
   private evict(s: number, reason: EvictReason): void {
     this.onEvict(s, reason);
     this.unlink(s);
-    if ((this.flags[s] & F_ENDED) === 0) this.unhash(s);
+    if ((this.meta[s * META + M_FLAGS] & F_ENDED) === 0) this.unhash(s);
     this.ids[s] = 0;
-    this.flags[s] = 0;
+    this.meta[s * META + M_FLAGS] = 0;
     this.links[2 * s + 1] = this.freeHead;
     this.freeHead = s;
     this.live--;
@@ -405,12 +417,12 @@ export class FlowTable {
       s = this.used++;
     }
     this.keys.set(this.k, s * KEY_WORDS);
-    this.hashes[s] = h;
     this.ids[s] = this.nextId++;
-    this.pkts[2 * s] = this.pkts[2 * s + 1] = 0;
-    this.bytes[2 * s] = this.bytes[2 * s + 1] = 0;
-    this.first[s] = this.last[s] = ts;
-    this.aux[s] = 0;
+    const r = this.rec;
+    const b = s * REC;
+    r[b + R_PKTS_FWD] = r[b + R_PKTS_REV] = r[b + R_BYTES_FWD] = r[b + R_BYTES_REV] = 0;
+    r[b + R_FIRST] = r[b + R_LAST] = ts;
+    this.meta[s * META + M_AUX] = 0;
     this.textVersion[s]++;
     // The initiator is the packet's sender, except that a SYN-ACK seen first was sent by the responder, and that
     // without a SYN (the connection was open before the capture began) the ports tell the server when they can.
@@ -424,10 +436,10 @@ export class FlowTable {
         initLow = !srcLow;
       }
     }
-    this.flags[s] = (initLow ? F_INIT_LOW : 0) | (tcp && (tf & TCP_SYN) !== 0 ? F_SYN_SEEN : 0);
-    this.state[s] = tcp ? ((tf & TCP_SYN) !== 0 ? ST_SYN_SENT : ST_MID_FLOW) : ST_ACTIVE;
+    this.meta[s * META + M_FLAGS] = (initLow ? F_INIT_LOW : 0) | (tcp && (tf & TCP_SYN) !== 0 ? F_SYN_SEEN : 0);
+    this.meta[s * META + M_STATE] = tcp ? ((tf & TCP_SYN) !== 0 ? ST_SYN_SENT : ST_MID_FLOW) : ST_ACTIVE;
     const l = tcp ? L_TCP_OPEN : udp ? L_UDP : L_OTHER;
-    this.list[s] = l;
+    this.meta[s * META + M_LIST] = l;
     this.append(s, l);
     this.insertHash(s, h);
     this.live++;
@@ -440,8 +452,8 @@ export class FlowTable {
   }
 
   private tcpTransition(s: number, fromInit: boolean, tf: number): void {
-    let st = this.state[s];
-    let fl = this.flags[s];
+    let st = this.meta[s * META + M_STATE];
+    let fl = this.meta[s * META + M_FLAGS];
     if (tf & TCP_RST) st = ST_RESET;
     else if (st < ST_CLOSED) {
       if (tf & TCP_SYN) {
@@ -455,13 +467,13 @@ export class FlowTable {
         st = (fl & (F_FIN_INIT | F_FIN_RESP)) === (F_FIN_INIT | F_FIN_RESP) ? ST_CLOSED : ST_CLOSING;
       }
     }
-    this.flags[s] = fl;
-    if (st !== this.state[s]) {
-      this.state[s] = st;
+    this.meta[s * META + M_FLAGS] = fl;
+    if (st !== this.meta[s * META + M_STATE]) {
+      this.meta[s * META + M_STATE] = st;
       this.textVersion[s]++;
-      if (st >= ST_CLOSED && this.list[s] !== L_TCP_CLOSED) {
+      if (st >= ST_CLOSED && this.meta[s * META + M_LIST] !== L_TCP_CLOSED) {
         this.unlink(s);
-        this.list[s] = L_TCP_CLOSED;
+        this.meta[s * META + M_LIST] = L_TCP_CLOSED;
         this.append(s, L_TCP_CLOSED);
       }
     }
@@ -471,7 +483,7 @@ export class FlowTable {
     let best = -1;
     for (let l = 0; l < LISTS; l++) {
       const s = this.heads[l];
-      if (s >= 0 && (best < 0 || this.last[s] < this.last[best])) best = s;
+      if (s >= 0 && (best < 0 || this.rec[s * REC + R_LAST] < this.rec[best * REC + R_LAST])) best = s;
     }
     if (best < 0) return;
     this.evictedByCap++;
@@ -479,7 +491,7 @@ export class FlowTable {
   }
 
   private touch(s: number): void {
-    const l = this.list[s];
+    const l = this.meta[s * META + M_LIST];
     if (this.tails[l] === s) return;
     this.unlink(s);
     this.append(s, l);
@@ -497,7 +509,7 @@ export class FlowTable {
 
   private unlink(s: number): void {
     const ln = this.links;
-    const l = this.list[s];
+    const l = this.meta[s * META + M_LIST];
     const p = ln[2 * s];
     const n = ln[2 * s + 1];
     if (p >= 0) ln[2 * p + 1] = n;
@@ -518,7 +530,7 @@ export class FlowTable {
     const t = this.table;
     const mask = this.mask;
     const slotMask = this.slotMask;
-    let i = this.hashes[s] & mask;
+    let i = this.hashOf(s) & mask;
     while ((t[i] & slotMask) !== s + 1) i = (i + 1) & mask;
     // Backward-shift deletion keeps every probe chain unbroken without tombstones.
     let j = i;
@@ -526,13 +538,18 @@ export class FlowTable {
       j = (j + 1) & mask;
       const e = t[j];
       if (e === 0) break;
-      const home = this.hashes[(e & slotMask) - 1] & mask;
+      const home = this.hashOf((e & slotMask) - 1) & mask;
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (stays) continue;
       t[i] = e;
       i = j;
     }
     t[i] = 0;
+  }
+
+  /** The hash of slot s's key, recomputed rather than stored (a flow leaves the hash once; a resize is rare). */
+  private hashOf(s: number): number {
+    return hashKey(this.keys, ((this.keys[s * KEY_WORDS + 9] >>> 8) & 0xff) === 6, s * KEY_WORDS);
   }
 
   /** Reports flow s in the next drainChanged (track mode) though no packet touched it. */
@@ -575,20 +592,13 @@ export class FlowTable {
       return b;
     };
     this.keys = copy(this.keys, (n) => new Uint32Array(n), KEY_WORDS);
-    this.hashes = copy(this.hashes, (n) => new Uint32Array(n), 1);
     this.ids = copy(this.ids, (n) => new Float64Array(n), 1);
-    this.pkts = copy(this.pkts, (n) => new Float64Array(n), 2);
-    this.bytes = copy(this.bytes, (n) => new Float64Array(n), 2);
-    this.first = copy(this.first, (n) => new Float64Array(n), 1);
-    this.last = copy(this.last, (n) => new Float64Array(n), 1);
-    this.state = copy(this.state, (n) => new Uint8Array(n), 1);
-    this.flags = copy(this.flags, (n) => new Uint8Array(n), 1);
-    this.list = copy(this.list, (n) => new Uint8Array(n), 1);
-    this.aux = copy(this.aux, (n) => new Uint8Array(n), 1);
+    this.rec = copy(this.rec, (n) => new Float64Array(n), REC);
+    this.meta = copy(this.meta, (n) => new Uint8Array(n), META);
     this.textVersion = copy(this.textVersion, (n) => new Uint32Array(n), 1);
-    this.dirty = copy(this.dirty, (n) => new Uint8Array(n), 1);
     this.links = copy(this.links, (n) => new Int32Array(n), 2);
     if (this.track) {
+      this.dirty = copy(this.dirty, (n) => new Uint8Array(n), 1);
       this.rates = copy(this.rates ?? new Uint32Array(0), (n) => new Uint32Array(n), 2 * RATE_BUCKETS);
       this.rateSec = copy(this.rateSec ?? new Float64Array(0), (n) => new Float64Array(n), 1);
       const ch = new Int32Array(cap);
@@ -606,8 +616,8 @@ export class FlowTable {
     this.tagMask = ~this.slotMask >>> 0;
     for (let s = 0; s < this.used; s++) {
       // Ended flows are out of the hash: their 5-tuple may belong to a newer flow.
-      if (this.ids[s] === 0 || (this.flags[s] & F_ENDED) !== 0) continue;
-      this.insertHash(s, this.hashes[s]);
+      if (this.ids[s] === 0 || (this.meta[s * META + M_FLAGS] & F_ENDED) !== 0) continue;
+      this.insertHash(s, this.hashOf(s));
     }
   }
 }
