@@ -139,8 +139,8 @@ const ProcessCell = memo(function ProcessCell({ text, name, r }: { text: string;
  */
 const NumberCell = memo(function NumberCell({ sink }: { sink: (el: Element | null) => void }) {
   return (
-    <div className="px-2">
-      <div role="gridcell" ref={sink} className="h-full overflow-hidden text-right whitespace-nowrap tabular-nums contain-strict" />
+    <div className="min-w-0">
+      <div role="gridcell" ref={sink} className="h-full overflow-hidden px-2 text-right whitespace-nowrap tabular-nums contain-strict" />
     </div>
   );
 });
