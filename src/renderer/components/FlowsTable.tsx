@@ -142,10 +142,16 @@ const RemoteCell = memo(function RemoteCell({ text, r }: { text: string; r: Flow
 
 /**
  * One number cell. React renders it once, with no children, and never again (its one prop is a stable callback): its
- * text is a text node the row's RowNumbers attaches here and writes when the number changes.
+ * text is a text node the row's RowNumbers attaches here and writes when the number changes. The cell sits in a plain
+ * box that is the row's grid item: a grid item is laid out by its row, so a new number would lay out the whole row,
+ * while the strictly contained cell inside it is laid out alone.
  */
 const NumberCell = memo(function NumberCell({ sink }: { sink: (el: Element | null) => void }) {
-  return <div role="gridcell" ref={sink} className={`${CELL} text-right tabular-nums`} />;
+  return (
+    <div className="min-w-0">
+      <div role="gridcell" ref={sink} className="h-full overflow-hidden px-2 text-right whitespace-nowrap tabular-nums contain-strict" />
+    </div>
+  );
 });
 
 function arrow(active: boolean, dir: SortDir) {
@@ -333,18 +339,28 @@ function rowStyle(index: number): CSSProperties {
 /** The number writers of the rows on screen, by row slot. */
 type NumberWriters = Map<number, RowNumbers>;
 
-type RowProps = { r: FlowRow; index: number; selected: boolean; slot: number; writers: NumberWriters; cols: readonly ColumnMeta[] };
+type RowProps = { r: FlowRow | undefined; index: number; selected: boolean; slot: number; writers: NumberWriters; cols: readonly ColumnMeta[] };
 
-/** One flow row; React renders it again only when its text, its position, its selection or the columns shown changed. */
+const ROW_CLASS = 'absolute top-0 left-0 grid w-full contain-strict border-b border-zinc-100 dark:border-zinc-800';
+
+/**
+ * One row slot: a flow's row, or a placeholder (same box, no text) for a position whose row has not arrived yet (the
+ * window moved and the host's answer is on its way). Both are this one component, so a placeholder that gets its row
+ * keeps its element (a row element added or removed is a layout of the whole table). React renders it again only when
+ * its text, its position, its selection or the columns shown changed.
+ */
 const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writers, cols }: RowProps) {
   const [numbers] = useState(() => new RowNumbers());
+  const loaded = r !== undefined;
   // Registered before the table's own layout effect runs (children's effects run first), which writes the numbers.
   useLayoutEffect(() => {
+    if (!loaded) return;
     writers.set(slot, numbers);
     return () => {
       if (writers.get(slot) === numbers) writers.delete(slot);
     };
-  }, [writers, slot, numbers]);
+  }, [writers, slot, numbers, loaded]);
+  if (r === undefined) return <div role="row" aria-rowindex={index + 2} aria-busy="true" style={rowStyle(index)} className={ROW_CLASS} />;
   const over = isOver(r);
   const texts = rowTexts(r);
   return (
@@ -356,9 +372,9 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
       aria-selected={selected}
       data-over={over || undefined}
       style={rowStyle(index)}
-      className={`absolute top-0 left-0 grid w-full cursor-default contain-strict border-b border-zinc-100 dark:border-zinc-800 ${
-        selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
-      } ${over ? (selected ? 'text-zinc-600 dark:text-zinc-300' : 'text-zinc-500 dark:text-zinc-400') : ''}`}
+      className={`${ROW_CLASS} cursor-default ${selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'} ${
+        over ? (selected ? 'text-zinc-600 dark:text-zinc-300' : 'text-zinc-500 dark:text-zinc-400') : ''
+      }`}
     >
       {cols.map((c) =>
         isNumberColumn(c.id) ? (
@@ -373,12 +389,7 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
       )}
     </div>
   );
-}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && a.slot === b.slot && a.writers === b.writers && a.cols === b.cols && sameText(a.r, b.r));
-
-/** A position whose row has not arrived yet (the window moved and the host's answer is on its way): same box, no text. */
-const PlaceholderRow = memo(function PlaceholderRow({ index }: { index: number }) {
-  return <div role="row" aria-rowindex={index + 2} aria-busy="true" style={rowStyle(index)} className="absolute top-0 left-0 grid w-full contain-strict border-b border-zinc-100 dark:border-zinc-800" />;
-});
+}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && a.slot === b.slot && a.writers === b.writers && a.cols === b.cols && (a.r === undefined || b.r === undefined ? a.r === b.r : sameText(a.r, b.r)));
 
 /** Whether the rows' own times fall on more than one day (a table whose capture start is not known otherwise). */
 function rowsSpanDays(rows: readonly FlowRow[]): boolean {
@@ -493,7 +504,7 @@ export function FlowsTable() {
   const rendered = items.map((it) => {
     const r = it.index >= start ? rows[it.index - start] : undefined;
     const k = it.index % pool;
-    if (r === undefined) return <PlaceholderRow key={k} index={it.index} />;
+    if (r === undefined) return <FlowRowView key={k} r={undefined} index={it.index} selected={false} slot={k} writers={writers} cols={layout.cols} />;
     shown.push({ slot: k, r });
     if (r.id === selectedId) selectedShown = true;
     return (
@@ -525,7 +536,7 @@ export function FlowsTable() {
       >
         <div style={layout.table}>
           <FlowsHeader cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} />
-          <div role="rowgroup" className="relative" style={{ height: virt.getTotalSize() }} onClick={onClick} onDoubleClick={onDoubleClick}>
+          <div role="rowgroup" className="relative contain-strict" style={{ height: virt.getTotalSize() }} onClick={onClick} onDoubleClick={onDoubleClick}>
             {rendered}
           </div>
         </div>
