@@ -63,3 +63,25 @@ test('the object holds exactly the programs the loader attaches, and the namespa
   assert.ok(varId, lines[at + 1]);
   assert.match(raw, new RegExp(`^\\[${varId}\\] VAR 'netns_filter'`, 'm'));
 });
+
+/** A BTF-defined map's max_entries: VAR → its STRUCT → member max_entries → PTR → ARRAY nr_elems. */
+function maxEntries(raw: string, map: string): number {
+  const typeOf = (id: string) => raw.split('\n').findIndex((l) => l.startsWith(`[${id}] `));
+  const lines = raw.split('\n');
+  const varId = new RegExp(`^\\[[0-9]+\\] VAR '${map}' type_id=([0-9]+)`, 'm').exec(raw)?.[1];
+  assert.ok(varId, `no map ${map}`);
+  const at = typeOf(varId);
+  const member = lines.slice(at + 1).find((l) => !l.startsWith('\t') || l.startsWith("\t'max_entries'"));
+  const ptr = /type_id=([0-9]+)/.exec(member ?? '')?.[1];
+  assert.ok(ptr && member?.startsWith("\t'max_entries'"), `${map} has no max_entries`);
+  const arr = /type_id=([0-9]+)/.exec(lines[typeOf(ptr)])?.[1];
+  assert.ok(arr);
+  return Number(/nr_elems=([0-9]+)/.exec(lines[typeOf(arr)])?.[1]);
+}
+
+test('the UDP dedup map holds a flood of 65,536 flows with room, and the ring is a power of two', { skip }, () => {
+  const raw = btfRaw();
+  assert.ok(maxEntries(raw, 'udp_seen') >= 2 * 65536, 'an LRU smaller than the live flows makes a record per datagram');
+  const ring = maxEntries(raw, 'events');
+  assert.ok(ring >= 1 << 20 && (ring & (ring - 1)) === 0);
+});

@@ -75,10 +75,23 @@ _Static_assert(__builtin_offsetof(struct socket_event, comm) == 56, "RECORD.comm
 /* Keeps the type in the object's BTF for the layout test even if the compiler folds its uses. */
 struct socket_event socket_event_layout __attribute__((unused));
 
+#define RING_BYTES (1 << 20)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, RING_BYTES);
 } events SEC(".maps");
+
+/*
+ * The helper drains the ring on a short timer, so a record wakes it only once the ring is a quarter full: a flood
+ * of events costs one wakeup per few thousand records, not one each, and still leaves room while the reader runs.
+ */
+#define WAKEUP_BYTES (RING_BYTES / 4)
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
 
 /* Who started a TCP connect, kept from SYN_SENT until the local port is known. */
 struct identity {
@@ -117,9 +130,13 @@ struct udp_key {
 	__u32 pad;
 };
 
+/*
+ * Sized for a flood's worth of flows (docs/helper.md: its memory): an LRU smaller than the live flows evicts each
+ * entry before its socket sends again, and every datagram becomes a record.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 131072);
 	__type(key, struct udp_key);
 	__type(value, __u64);
 } udp_seen SEC(".maps");
@@ -148,7 +165,7 @@ static __always_inline struct socket_event *reserve(void)
 			l->kind = KIND_LOST;
 			l->pid = n > 0xffffffffULL ? 0xffffffffU : (__u32)n;
 			l->time_ns = bpf_ktime_get_ns();
-			bpf_ringbuf_submit(l, 0);
+			bpf_ringbuf_submit(l, wakeup_flags());
 		}
 	}
 	struct socket_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -234,9 +251,9 @@ static __always_inline void submit_tcp(const struct sock *sk, const struct ident
 	__builtin_memcpy(e->comm, id->comm, 16);
 	/* No port: the connect failed before one was chosen, so no packet was sent either. */
 	if (fill_sock(e, sk) && e->local_port != 0)
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, wakeup_flags());
 	else
-		bpf_ringbuf_discard(e, 0);
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -357,6 +374,6 @@ int BPF_PROG(on_dev_queue, struct sk_buff *skb)
 	e->kind = KIND_UDP_SEND;
 	e->protocol = IPPROTO_UDP;
 	fill_identity(e);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }

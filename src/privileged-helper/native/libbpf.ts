@@ -1,6 +1,6 @@
 /**
  * The few libbpf (libbpf.so.1) entry points the helper calls through koffi: open and load the socket-event object,
- * attach its programs, and consume its ring buffer. libbpf runs in the calling thread and starts none of its own.
+ * attach its programs, and map its ring buffer. libbpf runs in the calling thread and starts none of its own.
  */
 import { koffi } from './koffi.ts';
 import type { NativePtr } from './libpcap.ts';
@@ -22,16 +22,31 @@ export interface Libbpf {
   /** bpf_program__attach: the link, or null with errno set. */
   attach(prog: NativePtr): NativePtr | null;
   linkFd(link: NativePtr): number;
-  /** ring_buffer__new on a ring buffer map fd; `onRecord` sees each record as a view valid only during the call. */
-  ringBuffer(mapFd: number, onRecord: (data: ArrayBuffer) => void): RingBuffer | null;
+  /**
+   * Maps a BPF ring buffer map as libbpf's ring_buffer__new does (one bpf() to read its size, two mmaps), without
+   * its per-record callback: the reader walks the records itself (socket-events-stream.ts). A reason on failure.
+   */
+  mapRing(mapFd: number): RingMemory | string;
   errno(): number;
 }
 
-export interface RingBuffer {
-  /** Calls onRecord for every record ready now; the number consumed, or a negative errno. */
-  consume(): number;
-  epollFd(): number;
+/** A mapped ring buffer: views on the kernel's pages, valid for the life of the process. */
+export interface RingMemory {
+  /** The consumer position (the reader's, written by it), u64 at the start of the read-write page. */
+  consumer: BigUint64Array;
+  /** The producer position (the kernel's), u64 at the start of the first read-only page. */
+  producer: BigUint64Array;
+  /** The data pages, mapped twice in a row by the kernel, so a record never wraps: 2 × size bytes. */
+  data: Uint8Array;
+  /** Data size in bytes, a power of two. */
+  size: number;
 }
+
+const BPF_MAP_TYPE_RINGBUF = 27;
+const PROT_READ = 1;
+const PROT_WRITE = 2;
+const MAP_SHARED = 1;
+const SC_PAGESIZE = 30;
 
 let cached: Libbpf | null = null;
 
@@ -53,10 +68,11 @@ export function libbpf(): Libbpf {
   const programName = f('const char *bpf_program__name(const void *prog)');
   const attach = f('void *bpf_program__attach(const void *prog)');
   const linkFd = f('int bpf_link__fd(const void *link)');
-  const SampleFn = k.proto('int sandpiper_ring_sample(void *ctx, void *data, size_t size)');
-  const ringNew = lib.func('ring_buffer__new', 'void *', ['int', k.pointer(SampleFn), 'void *', 'void *']) as Fn;
-  const ringConsume = f('int ring_buffer__consume(void *rb)');
-  const ringEpollFd = f('int ring_buffer__epoll_fd(const void *rb)');
+  const objInfo = f('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)');
+  const c = k.load('libc.so.6');
+  const mmap = c.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off)') as Fn;
+  const sysconf = c.func('long sysconf(int name)') as Fn;
+  const failed = (p: unknown) => p === null || k.address(p) === 0xffffffffffffffffn;
   cached = {
     openFile: (p) => openFile(p, null) as NativePtr | null,
     load: (obj) => load(obj) as number,
@@ -82,17 +98,20 @@ export function libbpf(): Libbpf {
     },
     attach: (prog) => attach(prog) as NativePtr | null,
     linkFd: (link) => linkFd(link) as number,
-    ringBuffer(fd, onRecord) {
-      const cb = k.register((_ctx: unknown, data: unknown, size: number | bigint) => {
-        onRecord(k.view(data, Number(size)));
-        return 0;
-      }, k.pointer(SampleFn));
-      const rb = ringNew(fd, cb, null, null);
-      if (rb === null) {
-        k.unregister(cb);
-        return null;
-      }
-      return { consume: () => ringConsume(rb) as number, epollFd: () => ringEpollFd(rb) as number };
+    mapRing(fd) {
+      // struct bpf_map_info: type, id, key_size, value_size, max_entries (u32 each); the kernel fills what fits.
+      const info = Buffer.alloc(40);
+      const len = [info.length];
+      if ((objInfo(fd, info, len) as number) !== 0) return `could not read the event ring's size (errno ${k.errno()})`;
+      const size = info.readUInt32LE(16);
+      if (info.readUInt32LE(0) !== BPF_MAP_TYPE_RINGBUF || size === 0 || (size & (size - 1)) !== 0) return 'the event ring is not a BPF ring buffer';
+      const page = Number(sysconf(SC_PAGESIZE));
+      const cons = mmap(null, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      if (failed(cons)) return `could not map the event ring's consumer page (errno ${k.errno()})`;
+      const prod = mmap(null, page + 2 * size, PROT_READ, MAP_SHARED, fd, page);
+      if (failed(prod)) return `could not map the event ring's data (errno ${k.errno()})`;
+      const ro = k.view(prod, page + 2 * size);
+      return { consumer: new BigUint64Array(k.view(cons, 8)), producer: new BigUint64Array(ro, 0, 1), data: new Uint8Array(ro, page, 2 * size), size };
     },
     errno: () => k.errno(),
   };
