@@ -29,6 +29,7 @@ import { SocketEventsFormatError, SocketEventsReader, type SocketEventRecord } f
 import { displayTextOrNull } from './display-text.ts';
 import { hashKey } from './flow-table.ts';
 import { describeProcess, interfaceAddresses, UserNames, type SocketOwner } from './process-attribution.ts';
+import { addressWords } from './address-text.ts';
 
 /** Key words of one socket: local address (0-3), remote (4-7), ports (8: local << 16 | remote), proto | family << 8 (9). */
 const WORDS = 10;
@@ -95,49 +96,6 @@ interface ProcessEntry {
 }
 
 const utf8 = new TextDecoder('utf-8');
-
-/** Writes address text's big-endian words into `out` (IPv4 in word 0, zeros after); its family, or 0 if not one. */
-export function addressWords(text: string, out: Uint32Array): 0 | 4 | 6 {
-  out.fill(0);
-  if (!text.includes(':')) {
-    const v = ipv4Value(text);
-    if (v < 0) return 0;
-    out[0] = v;
-    return 4;
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return 0;
-  const groups = (h: string | undefined) => (h === undefined || h === '' ? [] : h.split(':'));
-  const head = groups(halves[0]);
-  const tail = groups(halves[1]);
-  const last = halves.length === 2 ? tail : head;
-  // A dotted IPv4 tail (::ffff:1.2.3.4) is the last two groups.
-  if (last.length > 0 && last[last.length - 1].includes('.')) {
-    const v = ipv4Value(last.pop() ?? '');
-    if (v < 0) return 0;
-    last.push((v >>> 16).toString(16), (v & 0xffff).toString(16));
-  }
-  const n = head.length + tail.length;
-  if (halves.length === 2 ? n > 7 : n !== 8) return 0;
-  const all = [...head, ...new Array<string>(8 - n).fill('0'), ...tail];
-  for (let i = 0; i < 8; i++) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(all[i])) return 0;
-    const g = parseInt(all[i], 16);
-    out[i >> 1] = i & 1 ? (out[i >> 1] | g) >>> 0 : (g << 16) >>> 0;
-  }
-  return 6;
-}
-
-function ipv4Value(text: string): number {
-  const parts = text.split('.');
-  if (parts.length !== 4) return -1;
-  let v = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return -1;
-    v = v * 256 + Number(p);
-  }
-  return v;
-}
 
 /** This host's addresses as key words, per family, re-read at most once a second and only when asked. */
 class LocalAddresses {

@@ -15,6 +15,7 @@
  */
 import type { IpfixField, IpfixTemplate, IpfixValue } from './encoder.ts';
 import { VARIABLE_LENGTH } from './encoder.ts';
+import { addressWords } from '../../engine/address-text.ts';
 
 /**
  * Sandpiper has no IANA Private Enterprise Number yet: 32473 is the number RFC 5612 reserves for documentation,
@@ -169,45 +170,14 @@ export function tcpFlagsOf(state: string, synSeen: boolean): number {
   }
 }
 
-/** The bytes of a textual IPv4 or IPv6 address (as the engine formats them), or null. */
+/** The bytes of a textual IPv4 or IPv6 address (as the engine formats them; an IPv6 zone is left out), or null. */
 export function addressBytes(a: string): Uint8Array | null {
-  if (a.includes(':')) {
-    const zone = a.indexOf('%');
-    const s = zone >= 0 ? a.slice(0, zone) : a;
-    let groups: string[];
-    let tail4: number[] = [];
-    let t = s;
-    const lastColon = t.lastIndexOf(':');
-    if (t.slice(lastColon + 1).includes('.')) {
-      const v4 = addressBytes(t.slice(lastColon + 1));
-      if (v4 === null || v4.length !== 4) return null;
-      tail4 = [...v4];
-      t = t.slice(0, lastColon + 1) + '0:0';
-    }
-    const dbl = t.indexOf('::');
-    if (dbl >= 0) {
-      const head = t.slice(0, dbl) ? t.slice(0, dbl).split(':') : [];
-      const rest = t.slice(dbl + 2) ? t.slice(dbl + 2).split(':') : [];
-      if (head.length + rest.length > 7) return null;
-      groups = [...head, ...Array<string>(8 - head.length - rest.length).fill('0'), ...rest];
-    } else groups = t.split(':');
-    if (groups.length !== 8) return null;
-    const out = new Uint8Array(16);
-    for (let i = 0; i < 8; i++) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(groups[i])) return null;
-      const g = parseInt(groups[i], 16);
-      out[2 * i] = g >> 8;
-      out[2 * i + 1] = g & 255;
-    }
-    if (tail4.length) out.set(tail4, 12);
-    return out;
-  }
-  const parts = a.split('.');
-  if (parts.length !== 4) return null;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    if (!/^\d{1,3}$/.test(parts[i]) || Number(parts[i]) > 255) return null;
-    out[i] = Number(parts[i]);
-  }
+  const zone = a.includes(':') ? a.indexOf('%') : -1;
+  const w = new Uint32Array(4);
+  const family = addressWords(zone >= 0 ? a.slice(0, zone) : a, w);
+  if (family === 0) return null;
+  const out = new Uint8Array(family === 4 ? 4 : 16);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i < out.length / 4; i++) v.setUint32(4 * i, w[i]);
   return out;
 }

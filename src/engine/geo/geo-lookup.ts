@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Reader, type Response } from 'mmdb-lib';
 import { AsnTable } from './asn-table.ts';
 import { isSpecial4, isSpecial6 } from './special-address.ts';
+import { addressWords } from '../address-text.ts';
 
 import { NO_GEO, type GeoInfo } from './geo-info.ts';
 
@@ -82,10 +83,10 @@ export class GeoLookup {
 
   /** An address as text (IPv4 dotted quad or IPv6); anything else gets no answer. */
   address(text: string): GeoInfo {
-    const v4 = parseIpv4(text);
-    if (v4 !== null) return this.v4(v4);
     const w = this.text;
-    if (!parseIpv6(text, w)) return NO_GEO;
+    const family = addressWords(text, w);
+    if (family === 4) return this.v4(w[0]);
+    if (family === 0) return NO_GEO;
     return this.v6(w, 0, text);
   }
 
@@ -101,48 +102,6 @@ export class GeoLookup {
     if (country === null && as === null) return NO_GEO;
     return { country, asn: as?.asn ?? null, asName: as?.name ?? null };
   }
-}
-
-function parseIpv4(s: string): number | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return null;
-  let a = 0;
-  for (let i = 1; i <= 4; i++) {
-    const o = Number(m[i]);
-    if (o > 255) return null;
-    a = a * 256 + o;
-  }
-  return a;
-}
-
-/** IPv6 text (with :: and an optional dotted IPv4 tail) into four big-endian words; false when it is not one. */
-function parseIpv6(s: string, out: Uint32Array): boolean {
-  if (!s.includes(':')) return false;
-  const halves = s.split('::');
-  if (halves.length > 2) return false;
-  const groups = (h: string): number[] | null => {
-    if (h === '') return [];
-    const out: number[] = [];
-    const parts = h.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
-      if (i === parts.length - 1 && p.includes('.')) {
-        const v4 = parseIpv4(p);
-        if (v4 === null) return null;
-        out.push(v4 >>> 16, v4 & 0xffff);
-      } else if (/^[0-9a-fA-F]{1,4}$/.test(p)) out.push(parseInt(p, 16));
-      else return null;
-    }
-    return out;
-  };
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  if (head === null || tail === null) return false;
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 2 ? fill < 1 : fill !== 0) return false;
-  const all = [...head, ...new Array<number>(fill).fill(0), ...tail];
-  for (let i = 0; i < 4; i++) out[i] = ((all[2 * i] << 16) | all[2 * i + 1]) >>> 0;
-  return true;
 }
 
 /**
