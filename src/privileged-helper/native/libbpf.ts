@@ -4,6 +4,7 @@
  */
 import { koffi } from './koffi.ts';
 import type { NativePtr } from './libpcap.ts';
+import { libc } from './libc.ts';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -43,10 +44,6 @@ export interface RingMemory {
 }
 
 const BPF_MAP_TYPE_RINGBUF = 27;
-const PROT_READ = 1;
-const PROT_WRITE = 2;
-const MAP_SHARED = 1;
-const SC_PAGESIZE = 30;
 
 let cached: Libbpf | null = null;
 
@@ -69,10 +66,6 @@ export function libbpf(): Libbpf {
   const attach = f('void *bpf_program__attach(const void *prog)');
   const linkFd = f('int bpf_link__fd(const void *link)');
   const objInfo = f('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)');
-  const c = k.load('libc.so.6');
-  const mmap = c.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off)') as Fn;
-  const sysconf = c.func('long sysconf(int name)') as Fn;
-  const failed = (p: unknown) => p === null || k.address(p) === 0xffffffffffffffffn;
   cached = {
     openFile: (p) => openFile(p, null) as NativePtr | null,
     load: (obj) => load(obj) as number,
@@ -105,13 +98,13 @@ export function libbpf(): Libbpf {
       if ((objInfo(fd, info, len) as number) !== 0) return `could not read the event ring's size (errno ${k.errno()})`;
       const size = info.readUInt32LE(16);
       if (info.readUInt32LE(0) !== BPF_MAP_TYPE_RINGBUF || size === 0 || (size & (size - 1)) !== 0) return 'the event ring is not a BPF ring buffer';
-      const page = Number(sysconf(SC_PAGESIZE));
-      const cons = mmap(null, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-      if (failed(cons)) return `could not map the event ring's consumer page (errno ${k.errno()})`;
-      const prod = mmap(null, page + 2 * size, PROT_READ, MAP_SHARED, fd, page);
-      if (failed(prod)) return `could not map the event ring's data (errno ${k.errno()})`;
-      const ro = k.view(prod, page + 2 * size);
-      return { consumer: new BigUint64Array(k.view(cons, 8)), producer: new BigUint64Array(ro, 0, 1), data: new Uint8Array(ro, page, 2 * size), size };
+      const c = libc();
+      const page = c.pageSize();
+      const cons = c.mapShared(fd, page, true, 0);
+      if (cons === null) return `could not map the event ring's consumer page (errno ${c.errno()})`;
+      const ro = c.mapShared(fd, page + 2 * size, false, page);
+      if (ro === null) return `could not map the event ring's data (errno ${c.errno()})`;
+      return { consumer: new BigUint64Array(cons, 0, 1), producer: new BigUint64Array(ro, 0, 1), data: new Uint8Array(ro, page, 2 * size), size };
     },
     errno: () => k.errno(),
   };

@@ -24,11 +24,19 @@ export interface Libc {
   pollNow(fd: number, events: number): number;
   /** clock_gettime(id) in nanoseconds (CLOCK_REALTIME 0, CLOCK_MONOTONIC 1). */
   clockNs(id: number): bigint;
+  /** mmap(2) MAP_SHARED of `len` bytes of `fd` at `offset`, for the life of the process; null with errno set on failure. */
+  mapShared(fd: number, len: number, writable: boolean, offset: number): ArrayBuffer | null;
+  /** sysconf(_SC_PAGESIZE). */
+  pageSize(): number;
   errno(): number;
 }
 
 const RTLD_NOW = 2;
 const RTLD_NOLOAD = 4;
+const PROT_READ = 1;
+const PROT_WRITE = 2;
+const MAP_SHARED = 1;
+const SC_PAGESIZE = 30;
 
 let cached: Libc | null = null;
 
@@ -51,6 +59,8 @@ export function libc(): Libc {
   const fdopen = f('void *fdopen(int fd, const char *mode)');
   const poll = f('int poll(void *fds, unsigned long nfds, int timeout)');
   const clockGettime = f('int clock_gettime(int id, void *ts)');
+  const mmap = f('void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off)');
+  const sysconf = f('long sysconf(int name)');
   const pollfd = Buffer.alloc(8); // struct pollfd { int fd; short events; short revents; }
   const timespec = Buffer.alloc(16);
   cached = {
@@ -83,6 +93,11 @@ export function libc(): Libc {
       if ((clockGettime(id, timespec) as number) !== 0) throw new Error(`clock_gettime(${id}) failed (errno ${k.errno()})`);
       return timespec.readBigInt64LE(0) * 1_000_000_000n + timespec.readBigInt64LE(8);
     },
+    mapShared(fd, len, writable, offset) {
+      const p = mmap(null, len, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, offset);
+      return p === null || k.address(p) === 0xffffffffffffffffn ? null : k.view(p, len);
+    },
+    pageSize: () => Number(sysconf(SC_PAGESIZE)),
     errno: () => k.errno(),
   };
   return cached;
