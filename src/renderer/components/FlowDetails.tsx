@@ -21,9 +21,13 @@ function tunnelText(t: FlowTunnel | null | undefined): string {
   return `${t.kinds.join(' › ')}${ends}`;
 }
 
+/** A value that may be missing: "—" when it is. */
+function opt(v: string | number | null | undefined): string {
+  return v === null || v === undefined || v === '' ? '—' : String(v);
+}
+
 function fields(r: FlowRow, attribution: string): Field[] {
   const list = (v: string[]) => (v.length ? v.join(', ') : '—');
-  const opt = (v: string | number | null) => (v === null || v === '' ? '—' : String(v));
   return [
     ['Flow id', String(r.id)],
     ['Protocol', r.proto],
@@ -68,11 +72,10 @@ function fields(r: FlowRow, attribution: string): Field[] {
 /** The other end's process when both ends are local (loopback, containers): only when the host named one. */
 function peerFields(r: FlowRow): Field[] {
   if (r.peer_pid === undefined && r.peer_process === undefined && r.peer_user === undefined) return [];
-  const v = (x: string | number | null | undefined) => (x === null || x === undefined || x === '' ? '—' : String(x));
   return [
-    ['Peer process', v(r.peer_process), true, true],
-    ['Peer PID', v(r.peer_pid)],
-    ['Peer user', v(r.peer_user), false, true],
+    ['Peer process', opt(r.peer_process), true, true],
+    ['Peer PID', opt(r.peer_pid)],
+    ['Peer user', opt(r.peer_user), false, true],
   ];
 }
 
