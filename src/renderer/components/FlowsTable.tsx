@@ -15,6 +15,7 @@ import { isMenuKey, useRowMenu } from './FlowRowMenu.tsx';
 import { ColumnsMenu } from './ColumnsMenu.tsx';
 import { FavouriteStar } from './Favourites.tsx';
 import { processText } from '../flows/process-label.ts';
+import { useFittedRemote, useRemoteColumnFit } from '../flows/text-fit.ts';
 
 /** The height of every row of the table, in CSS pixels: the virtualiser's estimate, the rows' and placeholders' box. */
 export const ROW_HEIGHT = 28;
@@ -130,12 +131,19 @@ const ProcessCell = memo(function ProcessCell({ text, name }: { text: string; na
   );
 });
 
-/** The remote cell, the one column never hidden, carries the row's favourite star. */
+/**
+ * The remote cell, the one column never hidden, carries the row's favourite star. A long name is shortened in the
+ * middle to fit the column (flows/shorten.ts): its subdomains give way first, so its domain and the address stay in
+ * sight. The shortened text is the cell's one text node, so what is seen is what is copied and what innerText says;
+ * the full text is the tooltip and, when shortened, the cell's accessible name (aria-label), so a screen reader says
+ * the whole name. Visually hidden full text beside it would be copied along with the short one in a selection.
+ */
 const RemoteCell = memo(function RemoteCell({ text, r }: { text: string; r: FlowRow }) {
+  const shown = useFittedRemote(text, r.host);
   return (
-    <div role="gridcell" className={CELL} title={text}>
+    <div role="gridcell" className={CELL} title={text} aria-label={shown === text ? undefined : text}>
       <FavouriteStar r={r} />
-      {text}
+      {shown}
     </div>
   );
 });
@@ -459,6 +467,7 @@ export function FlowsTable() {
   }, [detailsOpen]);
   const [writers] = useState<NumberWriters>(() => new Map());
   const rowMenu = useRowMenu(scrollRef);
+  useRemoteColumnFit(scrollRef);
   const virt = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
