@@ -36,13 +36,14 @@ export function shortenRemote(text: string, host: string | null, room: number, m
   const cut = domainStart(host);
   const domain = host.slice(cut);
   // Subdomains, fewest labels given up first; for each number, those after the first label before the leading ones
-  // (a.b.c.example.com: a.…c.example.com, …b.c.example.com, a.…example.com, …c.example.com, then …example.com).
+  // (a.b.c.example.com: a…c.example.com, …b.c.example.com, a…example.com, …c.example.com, then …example.com; the
+  // "…" stands for the labels and dots it replaces).
   if (cut > 0) {
     const subs = host.slice(0, cut - 1).split('.');
     for (let drop = 1; drop <= subs.length; drop++) {
       const after = (from: number) => subs.slice(from).map((l) => `${l}.`).join('');
       if (drop < subs.length) {
-        const inner = `${subs[0]}.${ELLIPSIS}${after(1 + drop)}${domain}${rest}`;
+        const inner = `${subs[0]}${ELLIPSIS}${after(1 + drop)}${domain}${rest}`;
         if (measure(inner) <= room) return inner;
       }
       const leading = ELLIPSIS + after(drop) + domain + rest;
