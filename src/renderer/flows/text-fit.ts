@@ -5,7 +5,7 @@
  * width cached. Rows then fit their text with shortenRemote, in JS, as they render.
  */
 import { useLayoutEffect, useMemo, useSyncExternalStore, type RefObject } from 'react';
-import { shortenRemote, type Measure } from './shorten.ts';
+import { shortenRemote, summedMeasure, type Measure } from './shorten.ts';
 
 /** What a cell's text may take: its room in CSS pixels and how to measure a text in the cell's font. */
 interface Fit {
@@ -20,8 +20,6 @@ interface Fit {
 const RESERVED_REM = 0.5 + 0.5 + 1 + 0.25;
 /** Slack for the rounding of glyph advances: a text measured to fit must not be clipped by the cell. */
 const SLACK_PX = 1;
-/** Distinct characters whose widths are kept; a name of many scripts starts the cache over rather than growing it. */
-const MAX_CHARS = 4096;
 
 let context: CanvasRenderingContext2D | null | undefined;
 let contextFont = '';
@@ -42,22 +40,7 @@ function measureIn(font: string): Measure | null {
     contextFont = font;
     widths.clear();
   }
-  return (text: string) => {
-    let w = 0;
-    for (let i = 0; i < text.length; i++) {
-      let code = text.charCodeAt(i);
-      // A pair of surrogates is one character.
-      if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) code = text.codePointAt(i++) as number;
-      let cw = widths.get(code);
-      if (cw === undefined) {
-        cw = ctx.measureText(String.fromCodePoint(code)).width;
-        if (widths.size >= MAX_CHARS) widths.clear();
-        widths.set(code, cw);
-      }
-      w += cw;
-    }
-    return w;
-  };
+  return summedMeasure((ch) => ctx.measureText(ch).width, widths);
 }
 
 // The one table's fit (a module's state: the app shows one flows table), and the cells that follow it.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { domainStart, shortenRemote, ELLIPSIS } from '../../../src/renderer/flows/shorten.ts';
+import { domainStart, shortenRemote, summedMeasure, ELLIPSIS, MAX_CHARS } from '../../../src/renderer/flows/shorten.ts';
 
 // Every character 7 px wide, but "W" 14 (widths are the measure's, not the character count).
 const measure = (s: string) => [...s].reduce((w, c) => w + (c === 'W' ? 14 : 7), 0);
@@ -96,5 +96,41 @@ describe('a remote cell text shortened in the middle', () => {
       const shown = shortenRemote(text, host, room, measure);
       expect(shown).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
     }
+  });
+});
+
+describe('the summed text measure', () => {
+  it('adds up character widths, asking for each character once', () => {
+    const asked: string[] = [];
+    const measure = summedMeasure((ch) => {
+      asked.push(ch);
+      return ch === 'W' ? 10 : 5;
+    }, new Map());
+    expect(measure('WaW')).toBe(25);
+    expect(measure('aWa')).toBe(20);
+    expect(measure('')).toBe(0);
+    expect(asked).toEqual(['W', 'a']);
+  });
+
+  it('measures a surrogate pair as one character, and a lone surrogate as itself', () => {
+    const asked: string[] = [];
+    const measure = summedMeasure((ch) => {
+      asked.push(ch);
+      return 8;
+    }, new Map());
+    expect(measure('a😀b')).toBe(24);
+    expect(asked).toEqual(['a', '😀', 'b']);
+    expect(measure('\uD83D')).toBe(8);
+    // A high surrogate before an ordinary character is a character of its own, and so is that one.
+    expect(measure('\uD83Dx')).toBe(16);
+  });
+
+  it('keeps at most MAX_CHARS widths', () => {
+    const cache = new Map<number, number>();
+    const measure = summedMeasure(() => 1, cache);
+    let text = '';
+    for (let c = 0x4e00; c < 0x4e00 + MAX_CHARS + 10; c++) text += String.fromCharCode(c);
+    expect(measure(text)).toBe(MAX_CHARS + 10);
+    expect(cache.size).toBeLessThanOrEqual(MAX_CHARS);
   });
 });
