@@ -42,9 +42,7 @@ let ui: FileUi | null = null;
 before(async () => {
   if (!skip) ui = await fileUi(capture(), 'sp-e2e-remote-names-');
 });
-after(async () => {
-  await ui?.close();
-});
+after(() => ui?.close());
 
 async function open(width: number, height: number, scheme: 'light' | 'dark' = 'light'): Promise<Page> {
   const { browser, server } = ui as FileUi;
