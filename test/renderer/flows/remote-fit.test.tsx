@@ -13,7 +13,9 @@ import { fakeHost, row } from '../fixtures.ts';
 class TestResizeObserver {
   static made: TestResizeObserver[] = [];
   readonly observed: Element[] = [];
-  constructor(private readonly cb: ResizeObserverCallback) {
+  private readonly cb: ResizeObserverCallback;
+  constructor(cb: ResizeObserverCallback) {
+    this.cb = cb;
     TestResizeObserver.made.push(this);
   }
   observe(el: Element): void {
