@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
-import { artifact, clientPlan, e2eSkipReason, startLiveUi, waitText, type LiveUi } from './support.ts';
+import { artifact, clientPlan, e2eSkipReason, rowNames, startLiveUi, waitGridNames, waitText, type LiveUi } from './support.ts';
 import { TRAFFIC_SCRIPT } from '../support/traffic.ts';
 
 const skip = e2eSkipReason({ netns: true, helper: true });
@@ -52,9 +52,9 @@ async function exited(child: ChildProcess, what: string, ms = 20_000): Promise<n
   }
 }
 
-/** The text of the table's first data row. */
+/** The table's first data row, its cells named as a screen reader names them (a shortened name by its full text). */
 async function firstRow(page: Page): Promise<string> {
-  return (await page.locator('[data-flow-id]').first().textContent()) ?? '';
+  return rowNames(page.locator('[data-flow-id]').first());
 }
 
 async function topRowsAre(page: Page, re: RegExp, what: string): Promise<void> {
@@ -96,8 +96,9 @@ test('a first-seen host notification appears during a live capture, and a starre
 
   // Star the HTTP flow's host from its row menu: its flows go to the top.
   const host = 'web.e2e.sandpiper.test';
-  await waitText(page.getByRole('grid', { name: 'Flows' }), new RegExp(host.replaceAll('.', '\\.')), 15_000);
-  await page.locator('[data-flow-id]').filter({ hasText: host }).first().click({ button: 'right' });
+  await waitGridNames(page, new RegExp(host.replaceAll('.', '\\.')), 15_000);
+  // The row whose remote cell's full text (its tooltip) is the host's.
+  await page.locator('[data-flow-id]').filter({ has: page.locator(`[role="gridcell"][title^="${host} · "]`) }).first().click({ button: 'right' });
   await page.getByRole('menuitem', { name: `Star host ${host}` }).click();
   await topRowsAre(page, new RegExp(host.replaceAll('.', '\\.')), 'after starring');
   const star = page.locator('[data-flow-id]').first().getByRole('img', { name: `Favourite host ${host}` });
@@ -120,7 +121,7 @@ test('a first-seen host notification appears during a live capture, and a starre
   await page.getByRole('button', { name: 'Favourites only' }).click();
   const end = Date.now() + 10_000;
   for (;;) {
-    const texts = await page.locator('[data-flow-id]').allTextContents();
+    const texts = await Promise.all((await page.locator('[data-flow-id]').all()).map(rowNames));
     if (texts.length > 0 && texts.every((t) => t.includes(host))) break;
     if (Date.now() > end) assert.fail(`favourites only shows: ${texts.join(' | ').slice(0, 400)}`);
     await page.waitForTimeout(100);

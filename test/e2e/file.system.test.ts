@@ -273,8 +273,16 @@ test('each number sits in its own cell under its header, ends where the header\'
     }
   };
   walk(grid);
-  // The process cell holds the row's star button (named "Favourite flow"), then the process.
-  const expected = rows.flatMap((r) => r.split(' | ').map((c, i) => (i === 0 ? `Favourite flow ${c}` : c)));
+  // The remote cell holds the row's star button (named "Favourite flow"), then the remote text; a remote name
+  // shortened to fit its column is named by its full text instead (its aria-label, which rows already hold).
+  const labelled = await page.getByRole('grid', { name: 'Flows' }).locator('[role="row"][aria-rowindex]:not([aria-rowindex="1"]):not([aria-busy="true"])').evaluateAll((els) =>
+    els
+      .map((e) => ({ i: Number(e.getAttribute('aria-rowindex')), l: e.querySelector('[role="gridcell"]')?.hasAttribute('aria-label') ?? false }))
+      .sort((a, b) => a.i - b.i)
+      .map((x) => x.l),
+  );
+  assert.equal(labelled.length, rows.length);
+  const expected = rows.flatMap((r, k) => r.split(' | ').map((c, i) => (i === 0 && !labelled[k] ? `Favourite flow ${c}` : c)));
   assert.deepEqual(cells.slice(0, expected.length), expected);
   await cdp.detach();
   await page.close();

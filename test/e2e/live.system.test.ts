@@ -14,7 +14,7 @@ import type { Browser } from 'playwright-core';
 import { startUiServer, type UiServer } from '../../src/engine-host/ui-server.ts';
 import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
 import { RENDERER_DIR } from './bridge/server.ts';
-import { artifact, clientPlan, e2eSkipReason, helperInNetns, netnsInterfaces, PLAN_NAMES, startLiveUi, waitText, type LiveUi } from './support.ts';
+import { artifact, clientPlan, e2eSkipReason, helperInNetns, netnsInterfaces, PLAN_NAMES, startLiveUi, waitGridNames, waitText, type LiveUi } from './support.ts';
 import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-adapter.ts';
 import { TRAFFIC_SCRIPT } from '../support/traffic.ts';
 import type { NetnsPair } from '../support/netns.ts';
@@ -70,7 +70,8 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
   const [code] = (await once(client, 'exit')) as [number | null];
   assert.equal(code, 0, 'traffic client succeeded');
   const names = [...PLAN_NAMES.tlsNames, ...PLAN_NAMES.httpHosts];
-  const grid = await waitText(page.getByRole('grid', { name: 'Flows' }), new RegExp(names.map((n) => `(?=[\\s\\S]*${n.replaceAll('.', '\\.')})`).join('')), 30_000);
+  // Named as a screen reader names the cells: a name shortened to fit its column is labelled with its full text.
+  const grid = await waitGridNames(page, new RegExp(names.map((n) => `(?=[\\s\\S]*${n.replaceAll('.', '\\.')})`).join('')), 30_000);
   assert.match(grid, /tcp\/tls/);
   assert.match(grid, new RegExp(p.ipB.replaceAll('.', '\\.')));
   await page.screenshot({ path: artifact('e2e-live-fully-enforced-light.png') });

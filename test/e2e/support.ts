@@ -189,3 +189,23 @@ export async function waitText(locator: Locator, re: RegExp, timeoutMs = 15_000)
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * A data row's cells as a screen reader names them: a cell's aria-label where it has one (a remote name shortened
+ * to fit its column is labelled with its full text), else its text; joined by " | ".
+ */
+export function rowNames(row: Locator): Promise<string> {
+  return row.evaluate((r) => [...r.querySelectorAll('[role="gridcell"]')].map((c) => c.getAttribute('aria-label') ?? c.textContent ?? '').join(' | '));
+}
+
+/** Polls the flows grid's rows, named as rowNames names them (one line a row), until they match; returns them. */
+export async function waitGridNames(page: Page, re: RegExp, timeoutMs = 15_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  const rows = page.getByRole('grid', { name: 'Flows' }).locator('[data-flow-id]');
+  for (;;) {
+    const names = (await Promise.all((await rows.all()).map((r) => rowNames(r).catch(() => '')))).join('\n');
+    if (re.test(names)) return names;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${re} in: ${names.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

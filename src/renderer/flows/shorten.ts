@@ -1,7 +1,8 @@
 /**
  * A remote cell's text ("host · address:port · CC") shortened to a width by replacing a middle part with "…": the
  * host's subdomains give way first (whole labels, the first one kept while it can be), then the start of its
- * registrable domain; the address, its port and the country code are never cut. Pure: widths come from `measure`.
+ * registrable domain; the address, its port and the country code are never cut. Pure: widths come from a `measure`,
+ * such as the summed one here that text-fit.ts builds on its canvas.
  */
 
 /** The width of a text as the cell would lay it out, in CSS pixels. */
