@@ -1,7 +1,7 @@
 /**
  * A remote cell's text ("host · address:port · CC") shortened to a width by replacing a middle part with "…": the
- * host's subdomains give way first (whole labels, the first one kept while it can be), then the start of its
- * registrable domain; the address, its port and the country code are never cut. Pure: widths come from a `measure`,
+ * host's subdomains give way first (whole labels, the first one kept while it can be, then all but the host's first
+ * characters), then the start of its registrable domain; the address, its port and the country code are never cut. Pure: widths come from a `measure`,
  * such as the summed one here that text-fit.ts builds on its canvas.
  */
 
@@ -84,12 +84,27 @@ export function shortenRemote(text: string, host: string | null, room: number, m
   for (let i = subs.length - 1; i >= 0; i--) after[i] = after[i + 1] + measure(subs[i]) + dotW;
   const fixed = measure(ELLIPSIS) + domainW + restW;
   // Subdomains, fewest labels given up first; for each number, those after the first label before the leading ones
-  // (a.b.c.example.com: a…c.example.com, …b.c.example.com, a…example.com, …c.example.com, then …example.com; the
-  // "…" stands for the labels and dots it replaces).
+  // (a.b.c.example.com: a…c.example.com, …b.c.example.com, a…example.com, …c.example.com; the "…" stands for the
+  // labels and dots it replaces).
   const firstW = subs.length > 0 ? after[0] - after[1] - dotW : 0;
-  for (let drop = 1; drop <= subs.length; drop++) {
-    if (drop < subs.length && firstW + after[1 + drop] + fixed <= room) return `${subs[0]}${ELLIPSIS}${labelsFrom(subs, 1 + drop)}${domain}${rest}`;
+  for (let drop = 1; drop < subs.length; drop++) {
+    if (firstW + after[1 + drop] + fixed <= room) return `${subs[0]}${ELLIPSIS}${labelsFrom(subs, 1 + drop)}${domain}${rest}`;
     if (after[drop] + fixed <= room) return ELLIPSIS + labelsFrom(subs, drop) + domain + rest;
+  }
+  // No whole label fits beside the domain: the room left holds the host's first characters, which tell one
+  // subdomain from another (secu…example.com), or none (…example.com).
+  if (subs.length > 0 && fixed <= room) {
+    let left = room - fixed;
+    let to = 0;
+    while (to < cut - 1) {
+      const step = isHigh(host.charCodeAt(to)) && isLow(host.charCodeAt(to + 1)) ? 2 : 1;
+      const w = measure(host.slice(to, to + step));
+      if (w > left) break;
+      left -= w;
+      to += step;
+    }
+    // Within the first label: had all of it fitted, a candidate above would have.
+    return host.slice(0, to) + ELLIPSIS + domain + rest;
   }
   // Then the domain's start: as many of its last characters as fit (a pair of surrogates is one character).
   let left = room - (fixed - domainW);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { domainStart, shortenRemote, summedMeasure, ELLIPSIS, MAX_CHARS } from '../../../src/renderer/flows/shorten.ts';
 
-// Every character 7 px wide, but "W" 14 (widths are the measure's, not the character count).
-const measure = (s: string) => [...s].reduce((w, c) => w + (c === 'W' ? 14 : 7), 0);
+// Every character 7 px wide, but "W" and "…" 14 and "." 3 (widths are the measure's, not the character count).
+const measure = (s: string) => [...s].reduce((w, c) => w + (c === 'W' || c === '…' ? 14 : c === '.' ? 3 : 7), 0);
 const chars = (n: number) => n * 7;
 
 const HOST = 'api.eu-west-1.storage.example.com';
@@ -35,8 +35,21 @@ describe('a remote cell text shortened in the middle', () => {
     const leading = `${ELLIPSIS}eu-west-1.storage.example.com${REST}`;
     expect(measure(leading)).toBeGreaterThan(measure(oneGone));
     expect(shortenRemote(TEXT, HOST, measure(oneGone) - 1, measure)).toBe(`api${ELLIPSIS}example.com${REST}`);
-    // Then every subdomain ("…storage.example.com" is wider than "api.…example.com", so it fits no better).
-    expect(shortenRemote(TEXT, HOST, measure(`api${ELLIPSIS}example.com${REST}`) - 1, measure)).toBe(`${ELLIPSIS}example.com${REST}`);
+    // Then every subdomain but as many of the host's first characters as fit ("…storage.example.com" is wider than
+    // "api…example.com", so it fits no better).
+    expect(shortenRemote(TEXT, HOST, measure(`api${ELLIPSIS}example.com${REST}`) - 1, measure)).toBe(`ap${ELLIPSIS}example.com${REST}`);
+    expect(shortenRemote(TEXT, HOST, measure(`a${ELLIPSIS}example.com${REST}`) - 1, measure)).toBe(`${ELLIPSIS}example.com${REST}`);
+  });
+
+  it('keeps the first characters of hosts that differ only there, rather than none', () => {
+    const rest = ' · 10.213.192.2:443';
+    const names = ['secure.e2e.sandpiper.test', 'other.e2e.sandpiper.test', 'web.e2e.sandpiper.test'];
+    const room = measure(`${ELLIPSIS}e2e.sandpiper.test${rest}`) - 1;
+    const shown = names.map((h) => shortenRemote(h + rest, h, room, measure));
+    expect(shown).toEqual([`sec${ELLIPSIS}sandpiper.test${rest}`, `oth${ELLIPSIS}sandpiper.test${rest}`, `web${ELLIPSIS}sandpiper.test${rest}`]);
+    // A single subdomain likewise.
+    const www = `www.example.com${rest}`;
+    expect(shortenRemote(www, 'www.example.com', measure(www) - 1, measure)).toBe(`w${ELLIPSIS}example.com${rest}`);
   });
 
   it('drops a long leading label before a short one after it when that is what fits', () => {
@@ -77,7 +90,7 @@ describe('a remote cell text shortened in the middle', () => {
     const text = host + REST;
     expect(shortenRemote(text, host, measure(text), measure)).toBe(text);
     const shown = shortenRemote(text, host, measure(text) - 1, measure);
-    expect(shown).toBe(`${ELLIPSIS}very-long-registrable-name.example${REST}`);
+    expect(shown).toBe(`${ELLIPSIS}ery-long-registrable-name.example${REST}`);
   });
 
   it('leaves alone a text with no name, or an address as its host', () => {
