@@ -29,6 +29,7 @@ import type { EngineUpdate, ViewRequest } from '../src/shared/ipc.ts';
 import type { FlowRow } from '../src/shared/flow.ts';
 import { FlowViewModel } from '../src/engine-host/view/flow-view-model.ts';
 import { RowStore } from '../test/support/row-store.ts';
+import { breakdownByName, formatBreakdown, type BreakdownRow } from './support/ui-trace-breakdown.ts';
 import { captureTimeAt, flowsAt, statsAt, TEXT_CHANGE_EVERY, TICKS_PER_SECOND } from './synthetic-flows.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -297,6 +298,8 @@ try {
   await browser.stopTracing();
   const trace = JSON.parse(readFileSync(traceFile, 'utf8')) as { traceEvents: TraceEvent[] };
   const cpu = threadTimePerSpan(trace);
+  const updateSpans = measures(trace.traceEvents, 'sandpiper-update');
+  const updateBreakdown = breakdownByName(trace.traceEvents, updateSpans.begins.length, updateSpans.begins.map((b, k) => [b, updateSpans.ends[k] ?? b] as const));
   const allTasks = allTasksPerUpdate(trace, 1000 / RATE_HZ - 10);
   const harness = threadTimePerSpan(trace, 'sandpiper-empty');
   // The clone is CPU-bound and runs in the delivering task, so script CPU less its wall time is the app's own script.
@@ -386,13 +389,14 @@ try {
         }),
       [SCROLL_FRAMES, stepPx, rowHeight] as const,
     );
-    let cpu: { mainThreadCpuMsPerFrame: number; renderingCpuMsPerFrame: number } | null = null;
+    let cpu: { mainThreadCpuMsPerFrame: number; renderingCpuMsPerFrame: number; breakdownPerFrame: BreakdownRow[] } | null = null;
     if (scrollTrace !== null) {
       await browser.stopTracing();
-      const t = mainThreadCpu(JSON.parse(readFileSync(scrollTrace, 'utf8')) as { traceEvents: TraceEvent[] });
+      const scrollEvents = (JSON.parse(readFileSync(scrollTrace, 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+      const t = mainThreadCpu({ traceEvents: scrollEvents });
       rmSync(path.dirname(scrollTrace), { recursive: true, force: true });
       const frames = Math.max(1, r.deltas.length);
-      cpu = { mainThreadCpuMsPerFrame: r2(t.totalMs / frames), renderingCpuMsPerFrame: r2(t.renderingMs / frames) };
+      cpu = { mainThreadCpuMsPerFrame: r2(t.totalMs / frames), renderingCpuMsPerFrame: r2(t.renderingMs / frames), breakdownPerFrame: breakdownByName(scrollEvents, frames) };
     }
     const longs = await page.evaluate(() => (globalThis as unknown as PageWin).__longTasks.splice(0));
     // Answers still in flight after the last frame are counted with the next run.
@@ -452,6 +456,7 @@ try {
       untilReactCommitMsPerUpdate: stats(perUpdateReact),
       untilPaintedMsPerUpdate: { ...stats(perUpdatePainted), note: 'latency, not work: from delivery until the frame after the commit is rendered, waiting for that frame included' },
       mainThreadCpuMsPerUpdate: { ...cpu.total, tracedUpdates: cpu.spans },
+      cpuBreakdownPerUpdate: updateBreakdown,
       mainThreadCpuMsPerUpdateAllTasks: {
         mean: r2(allTasks.msPerUpdate),
         updates: allTasks.updates,
@@ -489,8 +494,8 @@ try {
       brisk,
       wheel,
       tracedCpu: {
-        brisk: { mainThreadCpuMsPerFrame: briskTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: briskTraced.renderingCpuMsPerFrame, framesOverBudget: briskTraced.framesOverBudget },
-        wheel: { mainThreadCpuMsPerFrame: wheelTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: wheelTraced.renderingCpuMsPerFrame, framesOverBudget: wheelTraced.framesOverBudget },
+        brisk: { mainThreadCpuMsPerFrame: briskTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: briskTraced.renderingCpuMsPerFrame, framesOverBudget: briskTraced.framesOverBudget, breakdownPerFrame: briskTraced.breakdownPerFrame },
+        wheel: { mainThreadCpuMsPerFrame: wheelTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: wheelTraced.renderingCpuMsPerFrame, framesOverBudget: wheelTraced.framesOverBudget, breakdownPerFrame: wheelTraced.breakdownPerFrame },
         note: 'the same runs repeated under a Chromium trace (which slows them, so their frame counts are not the budget\'s): renderer main-thread CPU per frame, all tasks, and the browser rendering part of it',
       },
       note: 'headless Chromium with --disable-gpu (software compositing); scrollTop advanced between frames (brisk: ~40 rows per frame, wheel: ~10); rAF deltas; a frame with placeholders had at least one empty (still loading) row inside the viewport at its animation-frame callback; each new window is a setView to the FlowViewModel (see transport), its answer delivered back like an update (deliver(): a structured clone standing for IPC deserialisation + contextBridge copy, the listeners, until a task after React\'s commit; with the worker the message is already deserialised by postMessage, so the clone stands for the contextBridge copy); viewRequests = answers the host made during the run; hostMsPerRequest = FlowViewModel.setView + view(false) in the host',
@@ -502,9 +507,11 @@ try {
   console.log(`ui: renderer main-thread CPU (traced) per update p50 ${cpu.total.p50} ms, p95 ${cpu.total.p95}, every task included ${r2(allTasks.msPerUpdate)} ms per update; script p50 ${cpu.script.p50}, p95 ${cpu.script.p95} (without the clone p50 ${appScript.p50}); browser rendering p50 ${cpu.rendering.p50}, p95 ${cpu.rendering.p95}; the harness alone (delivery to no listener) p50 ${harness.total.p50}`);
   console.log(`ui: the app's main-thread CPU per update (less the harness's delivery): every task ${appAllTasks} ms per update; per update span p50 ${appCpu.p50}, p95 ${appCpu.p95}, max ${appCpu.max} (target ≤ ${TARGET_MS} ms: ${result.updates.meetsTarget ? 'met' : 'NOT met'})`);
   console.log(`ui: host (Node) per update: apply p50 ${hostApply.p50} ms, p95 ${hostApply.p95}; view p50 ${hostView.p50}, p95 ${hostView.p95}; total p50 ${hostTotal.p50}, p95 ${hostTotal.p95}`);
+  console.log(formatBreakdown('ui: breakdown per update (traced)', updateBreakdown));
   console.log(`ui: scroll host transport: ${SCROLL_TRANSPORT}`);
   for (const [name, sc] of [['brisk', briskTraced], ['wheel', wheelTraced]] as const) {
     console.log(`ui: scrolling (${name}, traced) main-thread CPU per frame ${sc.mainThreadCpuMsPerFrame} ms, of which browser rendering ${sc.renderingCpuMsPerFrame} ms`);
+    if (sc.breakdownPerFrame !== undefined) console.log(formatBreakdown(`ui: breakdown per frame (${name}, traced)`, sc.breakdownPerFrame));
   }
   for (const sc of [brisk, wheel]) {
     console.log(`ui: scrolling ${SCROLL_ROWS} rows at ${sc.stepPx} px/frame: frame p50 ${sc.frameMs.p50} ms, p95 ${sc.frameMs.p95}, p99 ${sc.frameMs.p99}, max ${sc.frameMs.max}; ${sc.framesOverBudget}/${sc.frames} frames over ${sc.frameBudgetMs} ms; ${sc.framesWithPlaceholders}/${sc.frames} frames with placeholder rows on screen (at most ${sc.placeholderRowsOnScreenMax}); ${sc.viewRequests} view requests, host p50 ${sc.hostMsPerRequest.p50} ms each; load average ${sc.loadAverage1m.before}→${sc.loadAverage1m.after}`);
