@@ -17,7 +17,7 @@
  * dropped frame while scrolling: no frame longer than 1.5 frames at 60 Hz, in either scroll run.
  * Writes bench/results/ui.json.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,24 @@ import { captureTimeAt, flowsAt, statsAt, TEXT_CHANGE_EVERY, TICKS_PER_SECOND } 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FLOWS = 50_000;
 const RATE_HZ = TICKS_PER_SECOND;
-const UPDATES = 40;
+/**
+ * UI_BENCH_PROBE=1: only the traced runs (a few untraced updates to warm up, no untraced scroll runs), for judging a
+ * change by its CPU breakdown; prints the breakdown and writes no results (it is not the budget's measurement).
+ */
+const PROBE = process.env.UI_BENCH_PROBE === '1';
+const UPDATES = PROBE ? 4 : 40;
+/** UI_BENCH_KEEP_TRACES=dir: the traces are kept there (update-trace.json, brisk-trace.json, wheel-trace.json) for a closer look. */
+const KEEP_TRACES = process.env.UI_BENCH_KEEP_TRACES || null;
+/** Removes a trace's temporary directory, or first keeps the trace as `name` under KEEP_TRACES. */
+/** UI_BENCH_TRACE_CATEGORIES=a,b: more trace categories (e.g. disabled-by-default-devtools.timeline.invalidationTracking). */
+const TRACE_EXTRA = (process.env.UI_BENCH_TRACE_CATEGORIES ?? '').split(',').filter((c) => c !== '');
+function dropTrace(file: string, name: string): void {
+  if (KEEP_TRACES !== null) {
+    mkdirSync(KEEP_TRACES, { recursive: true });
+    copyFileSync(file, path.join(KEEP_TRACES, name));
+  }
+  rmSync(path.dirname(file), { recursive: true, force: true });
+}
 const SCROLL_ROWS = 100_000;
 const SCROLL_FRAMES = 300;
 /** Pixels scrolled per frame: a brisk wheel/drag, about 40 rows. */
@@ -279,7 +296,7 @@ try {
   const traceFile = path.join(mkdtempSync(path.join(tmpdir(), 'sp-ui-bench-')), 'trace.json');
   // 'toplevel' has the task events that wrap everything: without it the task that delivers the update (a DevTools
   // evaluate: the clone, the store and React's render in its microtask) is not seen, only the tasks after it.
-  await browser.startTracing(page, { path: traceFile, categories: ['toplevel', 'devtools.timeline', 'blink.user_timing'] });
+  await browser.startTracing(page, { path: traceFile, categories: ['toplevel', 'devtools.timeline', 'blink.user_timing', ...TRACE_EXTRA] });
   const tracedClone: number[] = [];
   for (let tick = UPDATES + 1; tick <= UPDATES + TRACED_UPDATES; tick++) {
     host.tick = tick;
@@ -311,7 +328,7 @@ try {
   const harnessOwnP50 = stats(harnessOwn).p50;
   const appCpu = stats(cpu.totalPerSpan.map((ms) => Math.max(0, ms - harnessOwnP50)));
   const appAllTasks = r2(allTasks.msPerUpdate - harnessOwnMean);
-  rmSync(path.dirname(traceFile), { recursive: true, force: true });
+  dropTrace(traceFile, 'update-trace.json');
   const longTasks = await page.evaluate(() => (globalThis as unknown as PageWin).__longTasks.splice(0));
   const loadAfter = loadavg();
   const hostApply = stats(host.applyMs);
@@ -348,7 +365,7 @@ try {
     const load0 = loadavg()[0];
     const repliesBefore = (await hostReplyMs()).length;
     const scrollTrace = traced ? path.join(mkdtempSync(path.join(tmpdir(), 'sp-ui-bench-')), 'scroll-trace.json') : null;
-    if (scrollTrace !== null) await browser.startTracing(page, { path: scrollTrace, categories: ['toplevel', 'devtools.timeline'] });
+    if (scrollTrace !== null) await browser.startTracing(page, { path: scrollTrace, categories: ['toplevel', 'devtools.timeline', ...TRACE_EXTRA] });
     const r = await page.evaluate(
       ([count, step, rowHeight]) =>
         new Promise<{ deltas: number[]; placeholderFrames: number; placeholderRowsMax: number; scrolled: number; height: number }>((resolve) => {
@@ -394,7 +411,7 @@ try {
       await browser.stopTracing();
       const scrollEvents = (JSON.parse(readFileSync(scrollTrace, 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
       const t = mainThreadCpu({ traceEvents: scrollEvents });
-      rmSync(path.dirname(scrollTrace), { recursive: true, force: true });
+      dropTrace(scrollTrace, `${stepPx === SCROLL_STEP_PX ? 'brisk' : 'wheel'}-trace.json`);
       const frames = Math.max(1, r.deltas.length);
       cpu = { mainThreadCpuMsPerFrame: r2(t.totalMs / frames), renderingCpuMsPerFrame: r2(t.renderingMs / frames), breakdownPerFrame: breakdownByName(scrollEvents, frames) };
     }
@@ -427,14 +444,14 @@ try {
     });
     await page.waitForTimeout(500);
   };
-  const brisk = await scroll(SCROLL_STEP_PX);
-  await toTop();
-  const wheel = await scroll(Math.round(SCROLL_STEP_PX / 4));
+  const untraced = PROBE ? null : { brisk: await scroll(SCROLL_STEP_PX), wheel: (await toTop(), await scroll(Math.round(SCROLL_STEP_PX / 4))) };
   // The same two runs again under a trace: what a frame costs the main thread, apart from the machine's load.
   await toTop();
   const briskTraced = await scroll(SCROLL_STEP_PX, true);
   await toTop();
   const wheelTraced = await scroll(Math.round(SCROLL_STEP_PX / 4), true);
+  const brisk = untraced?.brisk ?? briskTraced;
+  const wheel = untraced?.wheel ?? wheelTraced;
 
   const upd = stats(perUpdate);
   const updatesMeetTarget = appCpu.p95 <= TARGET_MS && appAllTasks <= TARGET_MS;
@@ -502,7 +519,8 @@ try {
     },
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(root, 'bench/results/ui.json'), JSON.stringify(result, null, 2) + '\n');
+  if (PROBE) console.log('ui: UI_BENCH_PROBE: traced runs only (frame counts are under a trace, not the budget\'s); no results written');
+  else writeFileSync(path.join(root, 'bench/results/ui.json'), JSON.stringify(result, null, 2) + '\n');
   console.log(`ui: ${FLOWS} flows × ${RATE_HZ}/s, all rows changed (${result.updates.rowsPerUpdate} rows sent per update): renderer main thread per update mean ${upd.mean} ms, p50 ${upd.p50}, p95 ${upd.p95}, max ${upd.max} (of which structured clone p50 ${result.updates.structuredCloneMsPerUpdate.p50}; store listeners p50 ${result.updates.listenerSyncMsPerUpdate.p50}; through React commit p50 ${result.updates.untilReactCommitMsPerUpdate.p50}); long tasks ${longTasks.length}; load average ${result.updates.loadAverage1m.before}→${result.updates.loadAverage1m.after}`);
   console.log(`ui: renderer main-thread CPU (traced) per update p50 ${cpu.total.p50} ms, p95 ${cpu.total.p95}, every task included ${r2(allTasks.msPerUpdate)} ms per update; script p50 ${cpu.script.p50}, p95 ${cpu.script.p95} (without the clone p50 ${appScript.p50}); browser rendering p50 ${cpu.rendering.p50}, p95 ${cpu.rendering.p95}; the harness alone (delivery to no listener) p50 ${harness.total.p50}`);
   console.log(`ui: the app's main-thread CPU per update (less the harness's delivery): every task ${appAllTasks} ms per update; per update span p50 ${appCpu.p50}, p95 ${appCpu.p95}, max ${appCpu.max} (target ≤ ${TARGET_MS} ms: ${result.updates.meetsTarget ? 'met' : 'NOT met'})`);
