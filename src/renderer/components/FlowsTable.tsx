@@ -1,4 +1,4 @@
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent, type PointerEvent } from 'react';
 import { useStore } from 'zustand';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FlowRow } from '../../shared/flow.ts';
@@ -106,12 +106,42 @@ function rowTexts(r: FlowRow): Record<TextColumnId, string> {
 const CELL = 'truncate px-2 contain-strict';
 
 /**
+ * A text cell's tooltip (its whole text, which an ellipsis may cut) is its `title` only while the pointer is over it
+ * (the rows' pointerover/pointerout): a changed `title` restyles its element (a selector of the base styles tests the
+ * attribute), and while scrolling every cell of every new row would otherwise get one each frame. The cell's text is
+ * whole in the DOM either way, so what is read and copied does not depend on it.
+ */
+const TIPPED = 'data-tip';
+
+/** Gives the text cell under the pointer its title (`over`), or takes it away when the pointer leaves it. */
+function tipCell(e: PointerEvent<HTMLElement>, over: boolean): void {
+  const cell = e.target instanceof Element ? e.target.closest(`[${TIPPED}]`) : null;
+  if (cell === null) return;
+  if (!over) {
+    // Moving between the cell's own children is not leaving it.
+    if (e.relatedTarget instanceof Node && cell.contains(e.relatedTarget)) return;
+    cell.removeAttribute('title');
+  } else if (cell.getAttribute('title') !== cell.textContent) cell.setAttribute('title', cell.textContent ?? '');
+}
+
+/** A text cell's props: its text, and the ref that keeps a shown tooltip up to date when the text changes. */
+function useTip(text: string) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el !== null && el.hasAttribute('title')) el.setAttribute('title', el.textContent ?? text);
+  }, [text]);
+  return ref;
+}
+
+/**
  * One text cell, memoised on its text: when a row renders again because one of its texts changed, the others are left
  * alone instead of being diffed in React's commit.
  */
 const TextCell = memo(function TextCell({ text }: { text: string }) {
+  const ref = useTip(text);
   return (
-    <div role="gridcell" className={CELL} title={text}>
+    <div ref={ref} role="gridcell" className={CELL} data-tip="">
       {text}
     </div>
   );
@@ -123,8 +153,9 @@ const TextCell = memo(function TextCell({ text }: { text: string }) {
  * along with it.
  */
 const ProcessCell = memo(function ProcessCell({ text, name }: { text: string; name: string | null }) {
+  const ref = useTip(text);
   return (
-    <div role="gridcell" className={CELL} title={text}>
+    <div ref={ref} role="gridcell" className={CELL} data-tip="">
       {name === null ? text : <><bdi>{name}</bdi>{text.slice(name.length)}</>}
     </div>
   );
@@ -144,12 +175,13 @@ const RemoteCell = memo(function RemoteCell({ text, r }: { text: string; r: Flow
  * One number cell. React renders it once, with no children, and never again (its one prop is a stable callback): its
  * text is a text node the row's RowNumbers attaches here and writes when the number changes. The cell sits in a plain
  * box that is the row's grid item: a grid item is laid out by its row, so a new number would lay out the whole row,
- * while the strictly contained cell inside it is laid out alone.
+ * while the contained cell inside it (size and layout: a layout root) is laid out alone. It does not clip: its track
+ * fits its longest value, and a clip would be a paint property node and a paint chunk of its own for every number.
  */
 const NumberCell = memo(function NumberCell({ sink }: { sink: (el: Element | null) => void }) {
   return (
     <div className="min-w-0">
-      <div role="gridcell" ref={sink} className="h-full overflow-hidden px-2 text-right whitespace-nowrap tabular-nums contain-strict" />
+      <div role="gridcell" ref={sink} className="h-full px-2 text-right whitespace-nowrap tabular-nums contain-size contain-layout contain-style" />
     </div>
   );
 });
@@ -536,7 +568,15 @@ export function FlowsTable() {
       >
         <div style={layout.table}>
           <FlowsHeader cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} />
-          <div role="rowgroup" className="relative contain-strict" style={{ height: virt.getTotalSize() }} onClick={onClick} onDoubleClick={onDoubleClick}>
+          <div
+            role="rowgroup"
+            className="relative contain-strict"
+            style={{ height: virt.getTotalSize() }}
+            onClick={onClick}
+            onDoubleClick={onDoubleClick}
+            onPointerOver={(e) => tipCell(e, true)}
+            onPointerOut={(e) => tipCell(e, false)}
+          >
             {rendered}
           </div>
         </div>

@@ -1,6 +1,6 @@
 import { StrictMode, useState } from 'react';
 import { describe, expect, it } from 'vitest';
-import { act, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { App } from '../../../src/renderer/components/App.tsx';
 import { sameText, viewWindow, ROW_HEIGHT } from '../../../src/renderer/components/FlowsTable.tsx';
 import { MAX_VIEW_ROWS } from '../../../src/shared/ipc.ts';
@@ -76,7 +76,7 @@ describe('flows table', () => {
     expect(numbersOf(cellTexts(dns))).toEqual(numberTexts(flows[2], false));
     expect([ff, dns, curl].every(ownText)).toBe(true);
     const numeric = numbersOf(within(dns).getAllByRole('gridcell'));
-    expect(numeric.every((c) => c.className.includes('tabular-nums') && c.className.includes('contain-strict'))).toBe(true);
+    expect(numeric.every((c) => c.className.includes('tabular-nums') && c.className.includes('contain-size') && c.className.includes('contain-layout'))).toBe(true);
     // Nothing is laid over the grid: no hidden text carries the numbers.
     const body = screen.getByRole('grid').querySelectorAll('[role=rowgroup]')[1];
     expect(body.querySelector('[aria-hidden]')).toBeNull();
@@ -94,11 +94,30 @@ describe('flows table', () => {
     const [named, hidden] = dataRows();
     const cell = within(named).getAllByRole('gridcell')[0];
     expect(cell.textContent).toBe('שלום (42)');
+    // Its whole text is its tooltip while the pointer is over it (from a child of the cell too).
+    expect(cell.getAttribute('title')).toBeNull();
+    fireEvent.pointerOver(cell.querySelector('bdi') as Element);
     expect(cell.getAttribute('title')).toBe('שלום (42)');
     const bdi = cell.querySelector('bdi');
     expect(bdi?.textContent).toBe('שלום');
     expect(bdi?.nextSibling?.textContent).toBe(' (42)');
     expect(within(hidden).getAllByRole('gridcell')[0].textContent).toBe('another user’s');
+  });
+
+  it("a text cell's tooltip is its whole text while the pointer is over it, kept up to date, and gone when the pointer leaves", async () => {
+    const { host } = await setup([row({ id: 1, process: 'firefox', pid: 10, state: 'active' })]);
+    const stateCell = () => within(dataRows()[0]).getAllByRole('gridcell')[COLUMN_IDS.indexOf('state')];
+    const noTips = () => dataRows().every((r) => within(r).getAllByRole('gridcell').every((c) => c.getAttribute('data-tip') === null || c.getAttribute('title') === null));
+    // No text cell carries a title the pointer is not over (a changed title restyles its cell).
+    expect(noTips()).toBe(true);
+    fireEvent.pointerOver(stateCell());
+    expect(stateCell().getAttribute('title')).toBe('active');
+    act(() => host.push([row({ id: 1, process: 'firefox', pid: 10, state: 'syn_sent' })]));
+    expect(stateCell().textContent).toBe('syn sent');
+    expect(stateCell().getAttribute('title')).toBe('syn sent');
+    fireEvent.pointerOut(stateCell(), { relatedTarget: dataRows()[0] });
+    expect(stateCell().getAttribute('title')).toBeNull();
+    expect(noTips()).toBe(true);
   });
 
   it('sorts by a clicked header: aria-sort at once, the rows in the order the host answers with', async () => {
