@@ -366,6 +366,13 @@ try {
     const repliesBefore = (await hostReplyMs()).length;
     const scrollTrace = traced ? path.join(mkdtempSync(path.join(tmpdir(), 'sp-ui-bench-')), 'scroll-trace.json') : null;
     if (scrollTrace !== null) await browser.startTracing(page, { path: scrollTrace, categories: ['toplevel', 'devtools.timeline', ...TRACE_EXTRA] });
+    // UI_BENCH_CPU_PROFILE=1 (with UI_BENCH_KEEP_TRACES): a JavaScript CPU profile of the traced run too, for the script part.
+    const profiler = scrollTrace !== null && KEEP_TRACES !== null && process.env.UI_BENCH_CPU_PROFILE === '1' ? await page.context().newCDPSession(page) : null;
+    if (profiler !== null) {
+      await profiler.send('Profiler.enable');
+      await profiler.send('Profiler.setSamplingInterval', { interval: 200 });
+      await profiler.send('Profiler.start');
+    }
     const r = await page.evaluate(
       ([count, step, rowHeight]) =>
         new Promise<{ deltas: number[]; placeholderFrames: number; placeholderRowsMax: number; scrolled: number; height: number }>((resolve) => {
@@ -407,6 +414,11 @@ try {
       [SCROLL_FRAMES, stepPx, rowHeight] as const,
     );
     let cpu: { mainThreadCpuMsPerFrame: number; renderingCpuMsPerFrame: number; breakdownPerFrame: BreakdownRow[] } | null = null;
+    if (profiler !== null && KEEP_TRACES !== null) {
+      const { profile } = await profiler.send('Profiler.stop');
+      writeFileSync(path.join(KEEP_TRACES, `${stepPx === SCROLL_STEP_PX ? 'brisk' : 'wheel'}.cpuprofile`), JSON.stringify(profile));
+      await profiler.detach();
+    }
     if (scrollTrace !== null) {
       await browser.stopTracing();
       const scrollEvents = (JSON.parse(readFileSync(scrollTrace, 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
