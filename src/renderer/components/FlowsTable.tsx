@@ -1,4 +1,4 @@
-import { memo, type RefObject, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent, type PointerEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent, type PointerEvent } from 'react';
 import { useStore } from 'zustand';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FlowRow } from '../../shared/flow.ts';
@@ -130,8 +130,12 @@ function rowTexts(r: FlowRow): Record<TextColumnId, string> {
   };
 }
 
-/** A text cell: its column's box (CELL_BOX; the remote cell fills a wrapper placed so), its text cut by an ellipsis. */
-const CELL = 'absolute top-0 left-0 h-full w-full truncate px-2 contain-strict';
+/**
+ * A text cell: its column's box (CELL_BOX; the remote cell fills a wrapper placed so), its text cut by an ellipsis.
+ * `overflow: clip` is the clip the ellipsis needs without making the cell a scroll container; contained in size and
+ * layout, the cell is a layout root.
+ */
+const CELL = 'absolute top-0 left-0 h-full w-full overflow-clip text-ellipsis whitespace-nowrap px-2 contain-size contain-layout contain-style';
 
 /**
  * A text cell's tooltip (its whole text, which an ellipsis may cut) is its `title` only while the pointer is over it
@@ -223,8 +227,8 @@ export const RESIZE_STEP = 8;
 const RESIZE_STEP_BIG = 32;
 
 interface HeaderProps {
-  /** The table's box, which gets the columns' boxes (columnBoxes) for the rows. */
-  box: RefObject<HTMLDivElement | null>;
+  /** The table's box, which gets the columns' boxes (columnBoxes) for the rows (null until it is in the DOM). */
+  box: HTMLDivElement | null;
   cols: readonly ColumnMeta[];
   widths: Readonly<ColumnWidths>;
   sortColumn: ColumnId;
@@ -292,7 +296,7 @@ const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, s
   const [laidOut, setLaidOut] = useState<Partial<Record<ColumnId, number>>>({});
   useLayoutEffect(() => {
     const el = row.current;
-    const table = box.current;
+    const table = box;
     if (el === null || table === null) return;
     const measure = () => {
       const next = columnBoxes(el, table);
@@ -511,7 +515,8 @@ export function FlowsTable() {
   const onColumnsMenu = useMemo(() => (x: number, y: number) => setColumnsMenu({ x, y }), []);
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  const tableBox = useRef<HTMLDivElement>(null);
+  // State, not a ref: the header measures into it in its layout effect, which runs before a parent's ref is set.
+  const [tableBox, setTableBox] = useState<HTMLDivElement | null>(null);
   // Closing the details drawer puts the focus on the table, whose active row is the flow they showed, wherever the
   // focus was when they opened (Enter works from anywhere).
   const detailsOpen = useStore(ui, (s) => s.detailsOpen);
@@ -597,7 +602,7 @@ export function FlowsTable() {
         onKeyDown={rowMenu.onKeyDown}
         className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
-        <div ref={tableBox} style={layout.table}>
+        <div ref={setTableBox} style={layout.table}>
           <FlowsHeader box={tableBox} cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} />
           <div
             role="rowgroup"

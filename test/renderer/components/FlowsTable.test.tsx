@@ -409,9 +409,14 @@ describe('flows table cells', () => {
     const late = row({ id: 2, first_seen: t0 + 60, last_seen: t0 + DAY + 5 });
     act(() => api.emitUpdate(viewOf(5, [late], { ts: t0 + DAY + 5, stats: stats() })));
     expect(times()).toEqual([formatDateTime(late.first_seen), formatDateTime(late.last_seen)]);
-    // The header's tracks widen with the rows' (one template for both).
+    // The rows' cells sit on the header's columns as laid out: each cell reads its column's box, which the header
+    // puts on the table's box (so wider time tracks widen the rows' time cells too).
     const header = screen.getAllByRole('row')[0];
-    expect(header.style.gridTemplateColumns).toBe(dataRows()[0].style.gridTemplateColumns);
+    expect(header.style.gridTemplateColumns).toBe('var(--flow-tracks)');
+    const lastSeen = within(dataRows()[0]).getAllByRole('gridcell').at(-1) as HTMLElement;
+    expect([lastSeen.style.left, lastSeen.style.width]).toEqual(['var(--col-x-last_seen)', 'var(--col-w-last_seen)']);
+    const box = header.closest('[role=grid] > div') as HTMLElement;
+    expect(box.style.getPropertyValue('--col-w-last_seen')).toMatch(/^[\d.]+px$/);
   });
 });
 
