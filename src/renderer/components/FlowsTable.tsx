@@ -405,7 +405,7 @@ type NumberWriters = Map<number, RowNumbers>;
 
 type RowProps = { r: FlowRow | undefined; index: number; selected: boolean; slot: number; writers: NumberWriters; cols: readonly ColumnMeta[] };
 
-const ROW_CLASS = 'absolute top-0 left-0 w-full contain-strict border-b border-zinc-100 dark:border-zinc-800';
+const ROW_CLASS = 'absolute top-0 left-0 w-full contain-size contain-layout contain-style border-b border-zinc-100 dark:border-zinc-800';
 
 /**
  * One row slot: a flow's row, or a placeholder (same box, no text) for a position whose row has not arrived yet (the
