@@ -29,7 +29,7 @@ import type { EngineUpdate, ViewRequest } from '../src/shared/ipc.ts';
 import type { FlowRow } from '../src/shared/flow.ts';
 import { FlowViewModel } from '../src/engine-host/view/flow-view-model.ts';
 import { RowStore } from '../test/support/row-store.ts';
-import { breakdownByName, formatBreakdown, type BreakdownRow } from './support/ui-trace-breakdown.ts';
+import { breakdownByName, formatBreakdown, type BreakdownRow, type BreakdownTraceEvent } from './support/ui-trace-breakdown.ts';
 import { captureTimeAt, flowsAt, statsAt, TEXT_CHANGE_EVERY, TICKS_PER_SECOND } from './synthetic-flows.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,16 +62,8 @@ const TARGET_MS = 12;
 const FRAME_BUDGET_MS = 1.5 * (1000 / 60);
 const TRACED_UPDATES = 24;
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  ts: number;
-  pid: number;
-  tid: number;
-  dur?: number;
-  tdur?: number;
-  args?: { name?: string };
-}
+/** A Chromium trace event (the fields read here and by the breakdown). */
+type TraceEvent = BreakdownTraceEvent;
 
 // Top-level main-thread events that are the browser rendering a frame (the rest is script and task overhead).
 const RENDERING = new Set(['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'UpdateLayer', 'HitTest', 'IntersectionObserverController::computeIntersections']);
