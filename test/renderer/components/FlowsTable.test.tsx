@@ -1,5 +1,5 @@
 import { StrictMode, useState } from 'react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { App } from '../../../src/renderer/components/App.tsx';
 import { sameText, viewWindow, ROW_HEIGHT } from '../../../src/renderer/components/FlowsTable.tsx';
@@ -313,6 +313,30 @@ function viewOf(seq: number, rows: ReturnType<typeof row>[], p: Parameters<typeo
 const DAY = 86_400;
 
 describe('flows table cells', () => {
+  it("each cell of a row sits on its column's box as the header lays it out, measured from the header row's left edge", async () => {
+    // The header cells laid out side by side, 100 px each from x = 40 (jsdom lays nothing out), the process column 150.
+    const rect = (left: number, width: number) => ({ left, width, right: left + width, top: 0, bottom: 32, height: 32, x: left, y: 0, toJSON: () => ({}) }) as DOMRect;
+    const spy = vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockImplementation(function (this: HTMLElement) {
+      const col = this.dataset.col as ColumnId | undefined;
+      if (col === undefined) return rect(40, 1200);
+      const i = COLUMN_IDS.indexOf(col);
+      return i === 0 ? rect(40, 150) : rect(40 + 150 + (i - 1) * 100, 100);
+    });
+    try {
+      await setup([row({ id: 1, process: 'firefox', pid: 10 })]);
+      const box = screen.getAllByRole('row')[0].closest('[role=grid] > div') as HTMLElement;
+      const cells = within(dataRows()[0]).getAllByRole('gridcell');
+      const remote = cells[COLUMN_IDS.indexOf('remote')].parentElement as HTMLElement;
+      const placed = (el: HTMLElement) => [el.style.left, el.style.width].map((v) => box.style.getPropertyValue(v.slice(4, -1)));
+      expect(placed(cells[COLUMN_IDS.indexOf('process')])).toEqual(['0px', '150px']);
+      // The remote cell fills a box placed so (its component stays the remote cell alone).
+      expect(placed(remote)).toEqual(['150px', '100px']);
+      expect(placed(cells[COLUMN_IDS.indexOf('last_seen')])).toEqual([`${150 + 9 * 100}px`, '100px']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('each number is a selectable, copyable cell of its own: its text is in the cell, whole', async () => {
     const big = row({ id: 9, packets_fwd: 999_999_999_000, packets_rev: 999, bytes_fwd: 99_999e12, rate_rev_1s: 999e12 });
     await setup([big]);
