@@ -17,7 +17,7 @@
  * dropped frame while scrolling: no frame longer than 1.5 frames at 60 Hz, in either scroll run.
  * Writes bench/results/ui.json.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,12 +29,30 @@ import type { EngineUpdate, ViewRequest } from '../src/shared/ipc.ts';
 import type { FlowRow } from '../src/shared/flow.ts';
 import { FlowViewModel } from '../src/engine-host/view/flow-view-model.ts';
 import { RowStore } from '../test/support/row-store.ts';
+import { breakdownByName, formatBreakdown, type BreakdownRow, type BreakdownTraceEvent } from './support/ui-trace-breakdown.ts';
 import { captureTimeAt, flowsAt, statsAt, TEXT_CHANGE_EVERY, TICKS_PER_SECOND } from './synthetic-flows.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FLOWS = 50_000;
 const RATE_HZ = TICKS_PER_SECOND;
-const UPDATES = 40;
+/**
+ * UI_BENCH_PROBE=1: only the traced runs (a few untraced updates to warm up, no untraced scroll runs), for judging a
+ * change by its CPU breakdown; prints the breakdown and writes no results (it is not the budget's measurement).
+ */
+const PROBE = process.env.UI_BENCH_PROBE === '1';
+const UPDATES = PROBE ? 4 : 40;
+/** UI_BENCH_KEEP_TRACES=dir: the traces are kept there (update-trace.json, brisk-trace.json, wheel-trace.json) for a closer look. */
+const KEEP_TRACES = process.env.UI_BENCH_KEEP_TRACES || null;
+/** Removes a trace's temporary directory, or first keeps the trace as `name` under KEEP_TRACES. */
+/** UI_BENCH_TRACE_CATEGORIES=a,b: more trace categories (e.g. disabled-by-default-devtools.timeline.invalidationTracking). */
+const TRACE_EXTRA = (process.env.UI_BENCH_TRACE_CATEGORIES ?? '').split(',').filter((c) => c !== '');
+function dropTrace(file: string, name: string): void {
+  if (KEEP_TRACES !== null) {
+    mkdirSync(KEEP_TRACES, { recursive: true });
+    copyFileSync(file, path.join(KEEP_TRACES, name));
+  }
+  rmSync(path.dirname(file), { recursive: true, force: true });
+}
 const SCROLL_ROWS = 100_000;
 const SCROLL_FRAMES = 300;
 /** Pixels scrolled per frame: a brisk wheel/drag, about 40 rows. */
@@ -44,16 +62,8 @@ const TARGET_MS = 12;
 const FRAME_BUDGET_MS = 1.5 * (1000 / 60);
 const TRACED_UPDATES = 24;
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  ts: number;
-  pid: number;
-  tid: number;
-  dur?: number;
-  tdur?: number;
-  args?: { name?: string };
-}
+/** A Chromium trace event (the fields read here and by the breakdown). */
+type TraceEvent = BreakdownTraceEvent;
 
 // Top-level main-thread events that are the browser rendering a frame (the rest is script and task overhead).
 const RENDERING = new Set(['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'UpdateLayer', 'HitTest', 'IntersectionObserverController::computeIntersections']);
@@ -278,7 +288,7 @@ try {
   const traceFile = path.join(mkdtempSync(path.join(tmpdir(), 'sp-ui-bench-')), 'trace.json');
   // 'toplevel' has the task events that wrap everything: without it the task that delivers the update (a DevTools
   // evaluate: the clone, the store and React's render in its microtask) is not seen, only the tasks after it.
-  await browser.startTracing(page, { path: traceFile, categories: ['toplevel', 'devtools.timeline', 'blink.user_timing'] });
+  await browser.startTracing(page, { path: traceFile, categories: ['toplevel', 'devtools.timeline', 'blink.user_timing', ...TRACE_EXTRA] });
   const tracedClone: number[] = [];
   for (let tick = UPDATES + 1; tick <= UPDATES + TRACED_UPDATES; tick++) {
     host.tick = tick;
@@ -297,6 +307,8 @@ try {
   await browser.stopTracing();
   const trace = JSON.parse(readFileSync(traceFile, 'utf8')) as { traceEvents: TraceEvent[] };
   const cpu = threadTimePerSpan(trace);
+  const updateSpans = measures(trace.traceEvents, 'sandpiper-update');
+  const updateBreakdown = breakdownByName(trace.traceEvents, updateSpans.begins.length, updateSpans.begins.map((b, k) => [b, updateSpans.ends[k] ?? b] as const));
   const allTasks = allTasksPerUpdate(trace, 1000 / RATE_HZ - 10);
   const harness = threadTimePerSpan(trace, 'sandpiper-empty');
   // The clone is CPU-bound and runs in the delivering task, so script CPU less its wall time is the app's own script.
@@ -308,7 +320,7 @@ try {
   const harnessOwnP50 = stats(harnessOwn).p50;
   const appCpu = stats(cpu.totalPerSpan.map((ms) => Math.max(0, ms - harnessOwnP50)));
   const appAllTasks = r2(allTasks.msPerUpdate - harnessOwnMean);
-  rmSync(path.dirname(traceFile), { recursive: true, force: true });
+  dropTrace(traceFile, 'update-trace.json');
   const longTasks = await page.evaluate(() => (globalThis as unknown as PageWin).__longTasks.splice(0));
   const loadAfter = loadavg();
   const hostApply = stats(host.applyMs);
@@ -345,7 +357,14 @@ try {
     const load0 = loadavg()[0];
     const repliesBefore = (await hostReplyMs()).length;
     const scrollTrace = traced ? path.join(mkdtempSync(path.join(tmpdir(), 'sp-ui-bench-')), 'scroll-trace.json') : null;
-    if (scrollTrace !== null) await browser.startTracing(page, { path: scrollTrace, categories: ['toplevel', 'devtools.timeline'] });
+    if (scrollTrace !== null) await browser.startTracing(page, { path: scrollTrace, categories: ['toplevel', 'devtools.timeline', ...TRACE_EXTRA] });
+    // UI_BENCH_CPU_PROFILE=1 (with UI_BENCH_KEEP_TRACES): a JavaScript CPU profile of the traced run too, for the script part.
+    const profiler = scrollTrace !== null && KEEP_TRACES !== null && process.env.UI_BENCH_CPU_PROFILE === '1' ? await page.context().newCDPSession(page) : null;
+    if (profiler !== null) {
+      await profiler.send('Profiler.enable');
+      await profiler.send('Profiler.setSamplingInterval', { interval: 200 });
+      await profiler.send('Profiler.start');
+    }
     const r = await page.evaluate(
       ([count, step, rowHeight]) =>
         new Promise<{ deltas: number[]; placeholderFrames: number; placeholderRowsMax: number; scrolled: number; height: number }>((resolve) => {
@@ -386,13 +405,19 @@ try {
         }),
       [SCROLL_FRAMES, stepPx, rowHeight] as const,
     );
-    let cpu: { mainThreadCpuMsPerFrame: number; renderingCpuMsPerFrame: number } | null = null;
+    let cpu: { mainThreadCpuMsPerFrame: number; renderingCpuMsPerFrame: number; breakdownPerFrame: BreakdownRow[] } | null = null;
+    if (profiler !== null && KEEP_TRACES !== null) {
+      const { profile } = await profiler.send('Profiler.stop');
+      writeFileSync(path.join(KEEP_TRACES, `${stepPx === SCROLL_STEP_PX ? 'brisk' : 'wheel'}.cpuprofile`), JSON.stringify(profile));
+      await profiler.detach();
+    }
     if (scrollTrace !== null) {
       await browser.stopTracing();
-      const t = mainThreadCpu(JSON.parse(readFileSync(scrollTrace, 'utf8')) as { traceEvents: TraceEvent[] });
-      rmSync(path.dirname(scrollTrace), { recursive: true, force: true });
+      const scrollEvents = (JSON.parse(readFileSync(scrollTrace, 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+      const t = mainThreadCpu({ traceEvents: scrollEvents });
+      dropTrace(scrollTrace, `${stepPx === SCROLL_STEP_PX ? 'brisk' : 'wheel'}-trace.json`);
       const frames = Math.max(1, r.deltas.length);
-      cpu = { mainThreadCpuMsPerFrame: r2(t.totalMs / frames), renderingCpuMsPerFrame: r2(t.renderingMs / frames) };
+      cpu = { mainThreadCpuMsPerFrame: r2(t.totalMs / frames), renderingCpuMsPerFrame: r2(t.renderingMs / frames), breakdownPerFrame: breakdownByName(scrollEvents, frames) };
     }
     const longs = await page.evaluate(() => (globalThis as unknown as PageWin).__longTasks.splice(0));
     // Answers still in flight after the last frame are counted with the next run.
@@ -423,14 +448,14 @@ try {
     });
     await page.waitForTimeout(500);
   };
-  const brisk = await scroll(SCROLL_STEP_PX);
-  await toTop();
-  const wheel = await scroll(Math.round(SCROLL_STEP_PX / 4));
+  const untraced = PROBE ? null : { brisk: await scroll(SCROLL_STEP_PX), wheel: (await toTop(), await scroll(Math.round(SCROLL_STEP_PX / 4))) };
   // The same two runs again under a trace: what a frame costs the main thread, apart from the machine's load.
   await toTop();
   const briskTraced = await scroll(SCROLL_STEP_PX, true);
   await toTop();
   const wheelTraced = await scroll(Math.round(SCROLL_STEP_PX / 4), true);
+  const brisk = untraced?.brisk ?? briskTraced;
+  const wheel = untraced?.wheel ?? wheelTraced;
 
   const upd = stats(perUpdate);
   const updatesMeetTarget = appCpu.p95 <= TARGET_MS && appAllTasks <= TARGET_MS;
@@ -452,6 +477,7 @@ try {
       untilReactCommitMsPerUpdate: stats(perUpdateReact),
       untilPaintedMsPerUpdate: { ...stats(perUpdatePainted), note: 'latency, not work: from delivery until the frame after the commit is rendered, waiting for that frame included' },
       mainThreadCpuMsPerUpdate: { ...cpu.total, tracedUpdates: cpu.spans },
+      cpuBreakdownPerUpdate: updateBreakdown,
       mainThreadCpuMsPerUpdateAllTasks: {
         mean: r2(allTasks.msPerUpdate),
         updates: allTasks.updates,
@@ -489,22 +515,25 @@ try {
       brisk,
       wheel,
       tracedCpu: {
-        brisk: { mainThreadCpuMsPerFrame: briskTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: briskTraced.renderingCpuMsPerFrame, framesOverBudget: briskTraced.framesOverBudget },
-        wheel: { mainThreadCpuMsPerFrame: wheelTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: wheelTraced.renderingCpuMsPerFrame, framesOverBudget: wheelTraced.framesOverBudget },
+        brisk: { mainThreadCpuMsPerFrame: briskTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: briskTraced.renderingCpuMsPerFrame, framesOverBudget: briskTraced.framesOverBudget, breakdownPerFrame: briskTraced.breakdownPerFrame },
+        wheel: { mainThreadCpuMsPerFrame: wheelTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: wheelTraced.renderingCpuMsPerFrame, framesOverBudget: wheelTraced.framesOverBudget, breakdownPerFrame: wheelTraced.breakdownPerFrame },
         note: 'the same runs repeated under a Chromium trace (which slows them, so their frame counts are not the budget\'s): renderer main-thread CPU per frame, all tasks, and the browser rendering part of it',
       },
       note: 'headless Chromium with --disable-gpu (software compositing); scrollTop advanced between frames (brisk: ~40 rows per frame, wheel: ~10); rAF deltas; a frame with placeholders had at least one empty (still loading) row inside the viewport at its animation-frame callback; each new window is a setView to the FlowViewModel (see transport), its answer delivered back like an update (deliver(): a structured clone standing for IPC deserialisation + contextBridge copy, the listeners, until a task after React\'s commit; with the worker the message is already deserialised by postMessage, so the clone stands for the contextBridge copy); viewRequests = answers the host made during the run; hostMsPerRequest = FlowViewModel.setView + view(false) in the host',
     },
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(root, 'bench/results/ui.json'), JSON.stringify(result, null, 2) + '\n');
+  if (PROBE) console.log('ui: UI_BENCH_PROBE: traced runs only (frame counts are under a trace, not the budget\'s); no results written');
+  else writeFileSync(path.join(root, 'bench/results/ui.json'), JSON.stringify(result, null, 2) + '\n');
   console.log(`ui: ${FLOWS} flows × ${RATE_HZ}/s, all rows changed (${result.updates.rowsPerUpdate} rows sent per update): renderer main thread per update mean ${upd.mean} ms, p50 ${upd.p50}, p95 ${upd.p95}, max ${upd.max} (of which structured clone p50 ${result.updates.structuredCloneMsPerUpdate.p50}; store listeners p50 ${result.updates.listenerSyncMsPerUpdate.p50}; through React commit p50 ${result.updates.untilReactCommitMsPerUpdate.p50}); long tasks ${longTasks.length}; load average ${result.updates.loadAverage1m.before}→${result.updates.loadAverage1m.after}`);
   console.log(`ui: renderer main-thread CPU (traced) per update p50 ${cpu.total.p50} ms, p95 ${cpu.total.p95}, every task included ${r2(allTasks.msPerUpdate)} ms per update; script p50 ${cpu.script.p50}, p95 ${cpu.script.p95} (without the clone p50 ${appScript.p50}); browser rendering p50 ${cpu.rendering.p50}, p95 ${cpu.rendering.p95}; the harness alone (delivery to no listener) p50 ${harness.total.p50}`);
   console.log(`ui: the app's main-thread CPU per update (less the harness's delivery): every task ${appAllTasks} ms per update; per update span p50 ${appCpu.p50}, p95 ${appCpu.p95}, max ${appCpu.max} (target ≤ ${TARGET_MS} ms: ${result.updates.meetsTarget ? 'met' : 'NOT met'})`);
   console.log(`ui: host (Node) per update: apply p50 ${hostApply.p50} ms, p95 ${hostApply.p95}; view p50 ${hostView.p50}, p95 ${hostView.p95}; total p50 ${hostTotal.p50}, p95 ${hostTotal.p95}`);
+  console.log(formatBreakdown('ui: breakdown per update (traced)', updateBreakdown));
   console.log(`ui: scroll host transport: ${SCROLL_TRANSPORT}`);
   for (const [name, sc] of [['brisk', briskTraced], ['wheel', wheelTraced]] as const) {
     console.log(`ui: scrolling (${name}, traced) main-thread CPU per frame ${sc.mainThreadCpuMsPerFrame} ms, of which browser rendering ${sc.renderingCpuMsPerFrame} ms`);
+    if (sc.breakdownPerFrame !== undefined) console.log(formatBreakdown(`ui: breakdown per frame (${name}, traced)`, sc.breakdownPerFrame));
   }
   for (const sc of [brisk, wheel]) {
     console.log(`ui: scrolling ${SCROLL_ROWS} rows at ${sc.stepPx} px/frame: frame p50 ${sc.frameMs.p50} ms, p95 ${sc.frameMs.p95}, p99 ${sc.frameMs.p99}, max ${sc.frameMs.max}; ${sc.framesOverBudget}/${sc.frames} frames over ${sc.frameBudgetMs} ms; ${sc.framesWithPlaceholders}/${sc.frames} frames with placeholder rows on screen (at most ${sc.placeholderRowsOnScreenMax}); ${sc.viewRequests} view requests, host p50 ${sc.hostMsPerRequest.p50} ms each; load average ${sc.loadAverage1m.before}→${sc.loadAverage1m.after}`);

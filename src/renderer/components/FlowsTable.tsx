@@ -1,4 +1,4 @@
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent, type PointerEvent } from 'react';
 import { useStore } from 'zustand';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FlowRow } from '../../shared/flow.ts';
@@ -62,9 +62,10 @@ interface Layout {
 }
 
 /**
- * One grid template for header and rows so the columns line up, every track sized without looking at its content
- * (each row is a grid of its own). The template is a custom property of the table's box that header and rows read,
- * so a drag of a column's edge restyles them without rendering a row.
+ * The header is a grid of tracks sized without looking at their content; the template is a custom property of the
+ * table's box. The rows are not grids: each cell is placed absolutely on its column's box as the header laid it out
+ * (columnBoxes), so a row's new text lays out that cell alone, never a grid, and a drag of a column's edge restyles
+ * the rows without rendering one.
  */
 function columnLayout(withDate: boolean, hidden: readonly ColumnId[], widths: Readonly<ColumnWidths>): Layout {
   const cols = COLUMNS.filter((c) => !hidden.includes(c.id));
@@ -75,12 +76,38 @@ function columnLayout(withDate: boolean, hidden: readonly ColumnId[], widths: Re
 }
 
 /**
- * Rows are ROW_HEIGHT tall with their text centred by line height: cells are strictly contained (a new number relays
- * out its own cell and nothing else), so they cannot be centred by their content's size. The bottom border is inside
- * the row's height (border-box), so the text's line is a pixel shorter.
+ * Rows are ROW_HEIGHT tall with their text centred by line height: cells are contained in size and layout (a new
+ * number lays out its own cell and nothing else), so they cannot be centred by their content's size. The bottom
+ * border is inside the row's height (border-box), so the text's line is a pixel shorter.
  */
 const HEADER_STYLE: CSSProperties = { gridTemplateColumns: 'var(--flow-tracks)' };
-const ROW_STYLE: CSSProperties = { gridTemplateColumns: 'var(--flow-tracks)', height: ROW_HEIGHT, lineHeight: `${ROW_HEIGHT - 1}px` };
+const ROW_STYLE: CSSProperties = { height: ROW_HEIGHT, lineHeight: `${ROW_HEIGHT - 1}px` };
+
+/** The custom properties of the table's box that hold a column's left edge and width, as the header laid it out. */
+const colX = (id: ColumnId) => `--col-x-${id}`;
+const colW = (id: ColumnId) => `--col-w-${id}`;
+/** Each column's cell box in a row: at its header's place (the properties the header sets), one style object per column. */
+const CELL_BOX = Object.fromEntries(COLUMNS.map((c) => [c.id, { left: `var(${colX(c.id)})`, width: `var(${colW(c.id)})` }])) as Record<ColumnId, CSSProperties>;
+
+/**
+ * Puts each shown column's left edge and width, as its header cell is laid out, on the table's box for the rows'
+ * cells; returns the widths (rounded) for the edges' values. Only changed properties are written: a change restyles
+ * every row's cells.
+ */
+function columnBoxes(headerRow: HTMLElement, box: HTMLElement): Partial<Record<ColumnId, number>> {
+  const left = headerRow.getBoundingClientRect().left;
+  const widths: Partial<Record<ColumnId, number>> = {};
+  for (const h of headerRow.querySelectorAll<HTMLElement>('[data-col]')) {
+    const id = h.dataset.col as ColumnId;
+    const b = h.getBoundingClientRect();
+    const x = `${b.left - left}px`;
+    const w = `${b.width}px`;
+    if (box.style.getPropertyValue(colX(id)) !== x) box.style.setProperty(colX(id), x);
+    if (box.style.getPropertyValue(colW(id)) !== w) box.style.setProperty(colW(id), w);
+    widths[id] = Math.round(b.width);
+  }
+  return widths;
+}
 
 /** Each numeric column's place in a row's number writer (RowNumbers: NUMBER_COLUMNS order). */
 const NUMBER_INDEX = new Map<ColumnId, number>(NUMBER_COLUMNS.map((id, i) => [id, i]));
@@ -104,15 +131,50 @@ function rowTexts(r: FlowRow): Record<TextColumnId, string> {
   };
 }
 
-const CELL = 'truncate px-2 contain-strict';
+/**
+ * A text cell: its column's box (CELL_BOX; the remote cell fills a wrapper placed so), its text cut by an ellipsis.
+ * `overflow: clip` is the clip the ellipsis needs without making the cell a scroll container; contained in size and
+ * layout, the cell is a layout root.
+ */
+const CELL = 'absolute top-0 left-0 h-full w-full overflow-clip text-ellipsis whitespace-nowrap px-2 contain-size contain-layout contain-style';
+
+/**
+ * A text cell's tooltip (its whole text, which an ellipsis may cut) is its `title` only while the pointer is over it
+ * (the rows' pointerover/pointerout): a changed `title` restyles its element (a selector of the base styles tests the
+ * attribute), and while scrolling every cell of every new row would otherwise get one each frame. The cell's text is
+ * whole in the DOM either way, so what is read and copied does not depend on it.
+ */
+const TIPPED = 'data-tip';
+
+/** Gives the text cell under the pointer its title (`over`), or takes it away when the pointer leaves it. */
+function tipCell(e: PointerEvent<HTMLElement>, over: boolean): void {
+  const cell = e.target instanceof Element ? e.target.closest(`[${TIPPED}]`) : null;
+  if (cell === null) return;
+  if (!over) {
+    // Moving between the cell's own children is not leaving it.
+    if (e.relatedTarget instanceof Node && cell.contains(e.relatedTarget)) return;
+    cell.removeAttribute('title');
+  } else if (cell.getAttribute('title') !== cell.textContent) cell.setAttribute('title', cell.textContent ?? '');
+}
+
+/** A text cell's props: its text, and the ref that keeps a shown tooltip up to date when the text changes. */
+function useTip(text: string) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el !== null && el.hasAttribute('title')) el.setAttribute('title', el.textContent ?? text);
+  }, [text]);
+  return ref;
+}
 
 /**
  * One text cell, memoised on its text: when a row renders again because one of its texts changed, the others are left
  * alone instead of being diffed in React's commit.
  */
-const TextCell = memo(function TextCell({ text }: { text: string }) {
+const TextCell = memo(function TextCell({ text, col }: { text: string; col: ColumnId }) {
+  const ref = useTip(text);
   return (
-    <div role="gridcell" className={CELL} title={text}>
+    <div ref={ref} role="gridcell" className={CELL} style={CELL_BOX[col]} data-tip="">
       {text}
     </div>
   );
@@ -124,8 +186,9 @@ const TextCell = memo(function TextCell({ text }: { text: string }) {
  * along with it.
  */
 const ProcessCell = memo(function ProcessCell({ text, name }: { text: string; name: string | null }) {
+  const ref = useTip(text);
   return (
-    <div role="gridcell" className={CELL} title={text}>
+    <div ref={ref} role="gridcell" className={CELL} style={CELL_BOX.process} data-tip="">
       {name === null ? text : <><bdi>{name}</bdi>{text.slice(name.length)}</>}
     </div>
   );
@@ -149,17 +212,14 @@ const RemoteCell = memo(function RemoteCell({ text, r }: { text: string; r: Flow
 });
 
 /**
- * One number cell. React renders it once, with no children, and never again (its one prop is a stable callback): its
- * text is a text node the row's RowNumbers attaches here and writes when the number changes. The cell sits in a plain
- * box that is the row's grid item: a grid item is laid out by its row, so a new number would lay out the whole row,
- * while the strictly contained cell inside it is laid out alone.
+ * One number cell. React renders it once, with no children, and never again (its props are a stable callback and its
+ * column): its text is a text node the row's RowNumbers attaches here and writes when the number changes. Placed
+ * absolutely and contained in size and layout, it is a layout root: a new number lays out this cell alone. It does
+ * not clip: its track fits its longest value, and a clip would be a paint property node and a paint chunk of its own
+ * for every number.
  */
-const NumberCell = memo(function NumberCell({ sink }: { sink: (el: Element | null) => void }) {
-  return (
-    <div className="min-w-0">
-      <div role="gridcell" ref={sink} className="h-full overflow-hidden px-2 text-right whitespace-nowrap tabular-nums contain-strict" />
-    </div>
-  );
+const NumberCell = memo(function NumberCell({ sink, col }: { sink: (el: Element | null) => void; col: ColumnId }) {
+  return <div role="gridcell" ref={sink} style={CELL_BOX[col]} className="absolute top-0 h-full px-2 text-right whitespace-nowrap tabular-nums contain-size contain-layout contain-style" />;
 });
 
 function arrow(active: boolean, dir: SortDir) {
@@ -175,6 +235,8 @@ export const RESIZE_STEP = 8;
 const RESIZE_STEP_BIG = 32;
 
 interface HeaderProps {
+  /** The table's box, which gets the columns' boxes (columnBoxes) for the rows (null until it is in the DOM). */
+  box: HTMLDivElement | null;
   cols: readonly ColumnMeta[];
   widths: Readonly<ColumnWidths>;
   sortColumn: ColumnId;
@@ -236,24 +298,26 @@ function ColumnEdge({ col, width, columns }: { col: ColumnMeta; width: number; c
  * The column headers: re-rendered only when the sort or the columns change, not on every update. A right-click on
  * them (or Shift+F10 on a header) opens the Columns menu.
  */
-const FlowsHeader = memo(function FlowsHeader({ cols, widths, sortColumn, sortDir, onSort, columns, onMenu }: HeaderProps) {
+const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, sortDir, onSort, columns, onMenu }: HeaderProps) {
   const row = useRef<HTMLDivElement>(null);
   // Each column's width as laid out (a column without a width of its own follows the window), for its edge's value.
   const [laidOut, setLaidOut] = useState<Partial<Record<ColumnId, number>>>({});
   useLayoutEffect(() => {
     const el = row.current;
-    if (el === null) return;
+    const table = box;
+    if (el === null || table === null) return;
     const measure = () => {
-      const next: Partial<Record<ColumnId, number>> = {};
-      for (const h of el.querySelectorAll<HTMLElement>('[data-col]')) next[h.dataset.col as ColumnId] = Math.round(h.getBoundingClientRect().width);
+      const next = columnBoxes(el, table);
       setLaidOut((prev) => (cols.every((c) => prev[c.id] === next[c.id]) ? prev : next));
     };
     measure();
     if (typeof ResizeObserver === 'undefined') return;
+    // Every header cell: a column's box moves only when one of the columns' widths changes (a column shown or hidden
+    // renders the header again).
     const ro = new ResizeObserver(measure);
-    ro.observe(el);
+    for (const h of el.querySelectorAll('[data-col]')) ro.observe(h);
     return () => ro.disconnect();
-  }, [cols, widths]);
+  }, [box, cols, widths]);
   return (
     <div
       role="rowgroup"
@@ -349,7 +413,7 @@ type NumberWriters = Map<number, RowNumbers>;
 
 type RowProps = { r: FlowRow | undefined; index: number; selected: boolean; slot: number; writers: NumberWriters; cols: readonly ColumnMeta[] };
 
-const ROW_CLASS = 'absolute top-0 left-0 grid w-full contain-strict border-b border-zinc-100 dark:border-zinc-800';
+const ROW_CLASS = 'absolute top-0 left-0 w-full contain-size contain-layout contain-style border-b border-zinc-100 dark:border-zinc-800';
 
 /**
  * One row slot: a flow's row, or a placeholder (same box, no text) for a position whose row has not arrived yet (the
@@ -386,13 +450,15 @@ const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writer
     >
       {cols.map((c) =>
         isNumberColumn(c.id) ? (
-          <NumberCell key={c.id} sink={numbers.refs[NUMBER_INDEX.get(c.id) as number]} />
+          <NumberCell key={c.id} col={c.id} sink={numbers.refs[NUMBER_INDEX.get(c.id) as number]} />
         ) : c.id === 'process' ? (
           <ProcessCell key={c.id} text={texts.process} name={r.process} />
         ) : c.id === 'remote' ? (
-          <RemoteCell key={c.id} text={texts.remote} r={r} />
+          <div key={c.id} className="absolute top-0 h-full" style={CELL_BOX.remote}>
+            <RemoteCell text={texts.remote} r={r} />
+          </div>
         ) : (
-          <TextCell key={c.id} text={texts[c.id as TextColumnId]} />
+          <TextCell key={c.id} col={c.id} text={texts[c.id as TextColumnId]} />
         ),
       )}
     </div>
@@ -457,6 +523,8 @@ export function FlowsTable() {
   const onColumnsMenu = useMemo(() => (x: number, y: number) => setColumnsMenu({ x, y }), []);
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  // State, not a ref: the header measures into it in its layout effect, which runs before a parent's ref is set.
+  const [tableBox, setTableBox] = useState<HTMLDivElement | null>(null);
   // Closing the details drawer puts the focus on the table, whose active row is the flow they showed, wherever the
   // focus was when they opened (Enter works from anywhere).
   const detailsOpen = useStore(ui, (s) => s.detailsOpen);
@@ -543,9 +611,17 @@ export function FlowsTable() {
         onKeyDown={rowMenu.onKeyDown}
         className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
-        <div style={layout.table}>
-          <FlowsHeader cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} />
-          <div role="rowgroup" className="relative contain-strict" style={{ height: virt.getTotalSize() }} onClick={onClick} onDoubleClick={onDoubleClick}>
+        <div ref={setTableBox} style={layout.table}>
+          <FlowsHeader box={tableBox} cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} />
+          <div
+            role="rowgroup"
+            className="relative contain-strict"
+            style={{ height: virt.getTotalSize() }}
+            onClick={onClick}
+            onDoubleClick={onDoubleClick}
+            onPointerOver={(e) => tipCell(e, true)}
+            onPointerOut={(e) => tipCell(e, false)}
+          >
             {rendered}
           </div>
         </div>

@@ -194,10 +194,11 @@ describe('resizable columns', () => {
     // Moving afterwards, without a button held, does nothing.
     fireEvent.pointerMove(edge, { clientX: 900, pointerId: 1 });
     expect(stores.columns.getState().widths.process).toBe(180);
-    // Header and rows read one template; the rows kept their elements.
+    // The header reads the template and the rows' cells the columns' boxes as the header lays them out; the rows
+    // kept their elements.
     expect(dataRows()[0]).toBe(rowsBefore[0]);
     expect(within(dataRows()[0]).getAllByRole('gridcell')[0]).toBe(cellBefore);
-    expect(dataRows()[0].style.gridTemplateColumns).toBe('var(--flow-tracks)');
+    expect(cellBefore.style.width).toBe('var(--col-w-process)');
     expect(screen.getAllByRole('row')[0].style.gridTemplateColumns).toBe('var(--flow-tracks)');
   });
 });

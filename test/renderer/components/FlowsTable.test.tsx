@@ -1,6 +1,6 @@
 import { StrictMode, useState } from 'react';
-import { describe, expect, it } from 'vitest';
-import { act, render, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { App } from '../../../src/renderer/components/App.tsx';
 import { sameText, viewWindow, ROW_HEIGHT } from '../../../src/renderer/components/FlowsTable.tsx';
 import { MAX_VIEW_ROWS } from '../../../src/shared/ipc.ts';
@@ -76,7 +76,7 @@ describe('flows table', () => {
     expect(numbersOf(cellTexts(dns))).toEqual(numberTexts(flows[2], false));
     expect([ff, dns, curl].every(ownText)).toBe(true);
     const numeric = numbersOf(within(dns).getAllByRole('gridcell'));
-    expect(numeric.every((c) => c.className.includes('tabular-nums') && c.className.includes('contain-strict'))).toBe(true);
+    expect(numeric.every((c) => c.className.includes('tabular-nums') && c.className.includes('contain-size') && c.className.includes('contain-layout'))).toBe(true);
     // Nothing is laid over the grid: no hidden text carries the numbers.
     const body = screen.getByRole('grid').querySelectorAll('[role=rowgroup]')[1];
     expect(body.querySelector('[aria-hidden]')).toBeNull();
@@ -94,11 +94,30 @@ describe('flows table', () => {
     const [named, hidden] = dataRows();
     const cell = within(named).getAllByRole('gridcell')[0];
     expect(cell.textContent).toBe('שלום (42)');
+    // Its whole text is its tooltip while the pointer is over it (from a child of the cell too).
+    expect(cell.getAttribute('title')).toBeNull();
+    fireEvent.pointerOver(cell.querySelector('bdi') as Element);
     expect(cell.getAttribute('title')).toBe('שלום (42)');
     const bdi = cell.querySelector('bdi');
     expect(bdi?.textContent).toBe('שלום');
     expect(bdi?.nextSibling?.textContent).toBe(' (42)');
     expect(within(hidden).getAllByRole('gridcell')[0].textContent).toBe('another user’s');
+  });
+
+  it("a text cell's tooltip is its whole text while the pointer is over it, kept up to date, and gone when the pointer leaves", async () => {
+    const { host } = await setup([row({ id: 1, process: 'firefox', pid: 10, state: 'active' })]);
+    const stateCell = () => within(dataRows()[0]).getAllByRole('gridcell')[COLUMN_IDS.indexOf('state')];
+    const noTips = () => dataRows().every((r) => within(r).getAllByRole('gridcell').every((c) => c.getAttribute('data-tip') === null || c.getAttribute('title') === null));
+    // No text cell carries a title the pointer is not over (a changed title restyles its cell).
+    expect(noTips()).toBe(true);
+    fireEvent.pointerOver(stateCell());
+    expect(stateCell().getAttribute('title')).toBe('active');
+    act(() => host.push([row({ id: 1, process: 'firefox', pid: 10, state: 'syn_sent' })]));
+    expect(stateCell().textContent).toBe('syn sent');
+    expect(stateCell().getAttribute('title')).toBe('syn sent');
+    fireEvent.pointerOut(stateCell(), { relatedTarget: dataRows()[0] });
+    expect(stateCell().getAttribute('title')).toBeNull();
+    expect(noTips()).toBe(true);
   });
 
   it('sorts by a clicked header: aria-sort at once, the rows in the order the host answers with', async () => {
@@ -294,6 +313,30 @@ function viewOf(seq: number, rows: ReturnType<typeof row>[], p: Parameters<typeo
 const DAY = 86_400;
 
 describe('flows table cells', () => {
+  it("each cell of a row sits on its column's box as the header lays it out, measured from the header row's left edge", async () => {
+    // The header cells laid out side by side, 100 px each from x = 40 (jsdom lays nothing out), the process column 150.
+    const rect = (left: number, width: number) => ({ left, width, right: left + width, top: 0, bottom: 32, height: 32, x: left, y: 0, toJSON: () => ({}) }) as DOMRect;
+    const spy = vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockImplementation(function (this: HTMLElement) {
+      const col = this.dataset.col as ColumnId | undefined;
+      if (col === undefined) return rect(40, 1200);
+      const i = COLUMN_IDS.indexOf(col);
+      return i === 0 ? rect(40, 150) : rect(40 + 150 + (i - 1) * 100, 100);
+    });
+    try {
+      await setup([row({ id: 1, process: 'firefox', pid: 10 })]);
+      const box = screen.getAllByRole('row')[0].closest('[role=grid] > div') as HTMLElement;
+      const cells = within(dataRows()[0]).getAllByRole('gridcell');
+      const remote = cells[COLUMN_IDS.indexOf('remote')].parentElement as HTMLElement;
+      const placed = (el: HTMLElement) => [el.style.left, el.style.width].map((v) => box.style.getPropertyValue(v.slice(4, -1)));
+      expect(placed(cells[COLUMN_IDS.indexOf('process')])).toEqual(['0px', '150px']);
+      // The remote cell fills a box placed so (its component stays the remote cell alone).
+      expect(placed(remote)).toEqual(['150px', '100px']);
+      expect(placed(cells[COLUMN_IDS.indexOf('last_seen')])).toEqual([`${150 + 9 * 100}px`, '100px']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('each number is a selectable, copyable cell of its own: its text is in the cell, whole', async () => {
     const big = row({ id: 9, packets_fwd: 999_999_999_000, packets_rev: 999, bytes_fwd: 99_999e12, rate_rev_1s: 999e12 });
     await setup([big]);
@@ -390,9 +433,14 @@ describe('flows table cells', () => {
     const late = row({ id: 2, first_seen: t0 + 60, last_seen: t0 + DAY + 5 });
     act(() => api.emitUpdate(viewOf(5, [late], { ts: t0 + DAY + 5, stats: stats() })));
     expect(times()).toEqual([formatDateTime(late.first_seen), formatDateTime(late.last_seen)]);
-    // The header's tracks widen with the rows' (one template for both).
+    // The rows' cells sit on the header's columns as laid out: each cell reads its column's box, which the header
+    // puts on the table's box (so wider time tracks widen the rows' time cells too).
     const header = screen.getAllByRole('row')[0];
-    expect(header.style.gridTemplateColumns).toBe(dataRows()[0].style.gridTemplateColumns);
+    expect(header.style.gridTemplateColumns).toBe('var(--flow-tracks)');
+    const lastSeen = within(dataRows()[0]).getAllByRole('gridcell').at(-1) as HTMLElement;
+    expect([lastSeen.style.left, lastSeen.style.width]).toEqual(['var(--col-x-last_seen)', 'var(--col-w-last_seen)']);
+    const box = header.closest('[role=grid] > div') as HTMLElement;
+    expect(box.style.getPropertyValue('--col-w-last_seen')).toMatch(/^[\d.]+px$/);
   });
 });
 
