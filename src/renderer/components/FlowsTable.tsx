@@ -24,12 +24,13 @@ type TextColumnId = Exclude<ColumnId, NumberColumnId>;
 /**
  * The text columns' tracks: at least `min`, and a `share` of the width left over, if any. With dates in the time
  * columns the widest text columns give up some of their minimum, so the table still fits a common laptop screen
- * (their texts are cut with an ellipsis and have a tooltip).
+ * (their texts are cut with an ellipsis and have a tooltip). Remote is the widest: its domain and address must stay in
+ * sight when its name is shortened (flows/shorten.ts), while the local address is the user's own.
  */
 const TEXT_TRACKS: Record<TextColumnId, { min: string; dated?: string; share?: string }> = {
   process: { min: '9rem', dated: '8rem', share: '1.1fr' },
-  local: { min: '11rem', dated: '9.5rem', share: '1.3fr' },
-  remote: { min: '14rem', dated: '11rem', share: '2fr' },
+  local: { min: '9.5rem', share: '1.3fr' },
+  remote: { min: '18rem', dated: '11rem', share: '2fr' },
   proto: { min: '6.5rem' },
   state: { min: '6.5rem' },
 };
