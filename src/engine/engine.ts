@@ -239,8 +239,63 @@ function factsEmpty(f: DpiFacts): boolean {
     f.dnsQueries.length === 0 && f.dnsAnswers.length === 0 && f.dnsRcode === null && f.alpn.length === 0 && f.dhcp === null;
 }
 
+/**
+ * The engine's counters, written per packet. A class, not an object literal with getters: V8 keeps such a literal in
+ * dictionary mode, which turns every `packets++` into a generic property lookup. The table's counters are read
+ * through, so stats are current after any push, sweep or eviction.
+ */
+class FlowEngineStats implements EngineStats {
+  packets = 0;
+  bytes = 0;
+  arp = 0;
+  undecoded = 0;
+  flows = 0;
+  firstTs: number | null = null;
+  lastTs: number | null = null;
+  dpiErrors = 0;
+  bytesDown = 0;
+  bytesUp = 0;
+  readonly dpiRefused: Readonly<DpiRefusals>;
+  readonly undecodedLinkTypes: ReadonlyMap<number, number>;
+  readonly socketEvents: Readonly<SocketEventCounts> | null;
+  private readonly table: FlowTable;
+  private readonly info: PacketInfo;
+
+  constructor(table: FlowTable, info: PacketInfo, refused: Readonly<DpiRefusals>, linkTypes: ReadonlyMap<number, number>, sockets: Readonly<SocketEventCounts> | null) {
+    this.table = table;
+    this.info = info;
+    this.dpiRefused = refused;
+    this.undecodedLinkTypes = linkTypes;
+    this.socketEvents = sockets;
+  }
+
+  get liveFlows(): number {
+    return this.table.live;
+  }
+
+  get evictedByCap(): number {
+    return this.table.evictedByCap;
+  }
+
+  get evictedIdle(): number {
+    return this.table.evictedIdle;
+  }
+
+  get expired(): number {
+    return this.table.evictedIdle + this.table.evictedByCap;
+  }
+
+  get ipv6ExtChainTooLong(): number {
+    return this.info.ipv6ExtChainTooLong;
+  }
+
+  get tunnelTooDeep(): number {
+    return this.info.tunnelTooDeep;
+  }
+}
+
 class FlowEngine implements Engine {
-  readonly stats: EngineStats;
+  readonly stats: FlowEngineStats;
   private readonly reader: CaptureReader;
   private readonly table: FlowTable;
   private readonly info = new PacketInfo();
@@ -300,31 +355,7 @@ class FlowEngine implements Engine {
     this.geo = o.geo === undefined ? defaultGeo() : o.geo;
     const table = new FlowTable({ maxFlows: o.maxFlows, idleTimeouts: o.idleTimeouts, track: this.detail, retainEnded: o.retainEnded, onEvict: (s, r) => this.evicted(s, r) });
     this.table = table;
-    // The table's counters are read through, so stats are current after any push, sweep or eviction.
-    this.stats = {
-      packets: 0, bytes: 0, arp: 0, undecoded: 0, flows: 0, firstTs: null, lastTs: null, dpiErrors: 0, bytesDown: 0, bytesUp: 0,
-      get liveFlows() {
-        return table.live;
-      },
-      get evictedByCap() {
-        return table.evictedByCap;
-      },
-      get evictedIdle() {
-        return table.evictedIdle;
-      },
-      get expired() {
-        return table.evictedIdle + table.evictedByCap;
-      },
-      dpiRefused: guard.refused,
-      get ipv6ExtChainTooLong() {
-        return info.ipv6ExtChainTooLong;
-      },
-      get tunnelTooDeep() {
-        return info.tunnelTooDeep;
-      },
-      undecodedLinkTypes: this.undecodedLinkTypes,
-      socketEvents: this.sockets?.counts ?? null,
-    };
+    this.stats = new FlowEngineStats(table, info, guard.refused, this.undecodedLinkTypes, this.sockets?.counts ?? null);
     this.reader = new CaptureReader((buf, off, h) => this.ingest(buf, off, h));
   }
 
