@@ -208,8 +208,8 @@ interface FlowExtra {
 }
 
 /**
- * A flat copy of a string. DPI builds names a character at a time, which V8 keeps as a chain of cons-string nodes
- * (tens of bytes per character) until flattened; a flow keeping such a name for its lifetime keeps a flat copy.
+ * A flat copy of a string. A name built a character at a time is a chain of cons-string nodes to V8 (tens of bytes
+ * per character) until flattened; a flow keeping such a name for its lifetime keeps a flat copy.
  */
 function flat(s: string): string {
   return s.length < 2 ? s : (JSON.parse(JSON.stringify(s)) as string);
@@ -942,12 +942,15 @@ class FlowEngine implements Engine {
     if (factsEmpty(f)) return;
     t.markText(s);
     this.apps[s] = Math.max(0, APP_CODES.indexOf(f.app));
-    const host = f.sni ?? f.httpHost ?? f.proxyTarget;
+    // SNI, HTTP Host and DNS names are each one latin1 slice of the packet, flat already; a proxy's target may be
+    // built a character at a time.
+    const host = f.sni ?? f.httpHost ?? (f.proxyTarget === null ? null : flat(f.proxyTarget));
     if (host !== null) {
-      this.hosts[s] = flat(host);
+      this.hosts[s] = host;
       t.meta[s * META + M_FLAGS] |= F_HOST_DPI;
     }
-    if (f.dnsQueries.length) this.queries.set(s, f.dnsQueries.map(flat));
+    // A copy of exact length: the facts' list has room to grow.
+    if (f.dnsQueries.length) this.queries.set(s, f.dnsQueries.slice());
     if (f.dnsQueriesDropped > 0 || f.dhcp !== null || this.detail) {
       const x = this.extraOf(s);
       x.dnsQueriesDropped = f.dnsQueriesDropped;
