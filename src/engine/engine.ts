@@ -1094,7 +1094,8 @@ class FlowEngine implements Engine {
   }
 
   private evicted(s: number, reason: EvictReason): void {
-    for (const cb of this.evictCbs) cb(s, reason);
+    const cbs = this.evictCbs;
+    for (let i = 0; i < cbs.length; i++) cbs[i](s, reason);
     this.dpi[s]?.close();
     this.dpi[s] = null;
     this.hosts[s] = null;
