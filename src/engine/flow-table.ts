@@ -117,6 +117,13 @@ export function hashKey(k: Uint32Array, v6: boolean, at = 0): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** hashKey of an IPv4 key from its four non-zero words. */
+export function hashKey4(lo: number, hi: number, ports: number, w9: number): number {
+  let h = mix(mix(mix(mix(0x811c9dc5, lo), hi), ports), w9);
+  h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 export class FlowTable {
   readonly maxFlows: number;
   readonly timeouts = new Float64Array(LISTS);
@@ -196,25 +203,42 @@ export class FlowTable {
     const dp = p.dport;
     const cmp = s0 !== d0 ? s0 - d0 : s1 !== d1 ? s1 - d1 : s2 !== d2 ? s2 - d2 : s3 !== d3 ? s3 - d3 : sp - dp;
     const srcLow = cmp <= 0;
-    if (srcLow) {
-      k[0] = s0; k[1] = s1; k[2] = s2; k[3] = s3; k[4] = d0; k[5] = d1; k[6] = d2; k[7] = d3;
-      k[8] = ((sp << 16) | dp) >>> 0;
+    const ports = (srcLow ? (sp << 16) | dp : (dp << 16) | sp) >>> 0;
+    const w9 = p.proto | (p.family << 8) | (p.icmpKind << 16);
+    const v4 = p.family === 4;
+    const lo = srcLow ? s0 : d0;
+    const hi = srcLow ? d0 : s0;
+    let h: number;
+    let s: number;
+    if (v4) {
+      // IPv4 (most packets): hashed and compared from locals; the key words are written out only for a new flow.
+      h = hashKey4(lo, hi, ports, w9);
+      s = this.find4(h, lo, hi, ports, w9);
     } else {
-      k[0] = d0; k[1] = d1; k[2] = d2; k[3] = d3; k[4] = s0; k[5] = s1; k[6] = s2; k[7] = s3;
-      k[8] = ((dp << 16) | sp) >>> 0;
+      if (srcLow) {
+        k[0] = s0; k[1] = s1; k[2] = s2; k[3] = s3; k[4] = d0; k[5] = d1; k[6] = d2; k[7] = d3;
+      } else {
+        k[0] = d0; k[1] = d1; k[2] = d2; k[3] = d3; k[4] = s0; k[5] = s1; k[6] = s2; k[7] = s3;
+      }
+      k[8] = ports;
+      k[9] = w9;
+      h = hashKey(k, true);
+      s = this.find(h);
     }
-    k[9] = p.proto | (p.family << 8) | (p.icmpKind << 16);
-    const h = hashKey(k, p.family === 6);
     const tcp = p.proto === 6;
     const tf = p.tcpFlags;
-    let s = this.find(h);
     this.lastCreated = false;
     // A fresh SYN on a finished 5-tuple is a new connection: the old flow ends first.
     if (s >= 0 && tcp && (tf & (TCP_SYN | TCP_ACK)) === TCP_SYN && this.meta[s * META + M_STATE] >= ST_CLOSED) {
       this.end(s);
       s = -1;
     }
-    if (s < 0) s = this.create(h, srcLow, tcp, tf, p.proto === 17, ts);
+    if (s < 0) {
+      if (v4) {
+        k[0] = lo; k[1] = 0; k[2] = 0; k[3] = 0; k[4] = hi; k[5] = 0; k[6] = 0; k[7] = 0; k[8] = ports; k[9] = w9;
+      }
+      s = this.create(h, srcLow, tcp, tf, p.proto === 17, ts);
+    }
     const fromInit = srcLow === ((this.meta[s * META + M_FLAGS] & F_INIT_LOW) !== 0);
     this.lastFromInit = fromInit;
     this.count(s, fromInit, wire, p);
@@ -402,6 +426,24 @@ export class FlowTable {
         if (keys[b] === k[0] && keys[b + 4] === k[4] && keys[b + 8] === k[8] && keys[b + 9] === k[9] &&
           keys[b + 1] === k[1] && keys[b + 2] === k[2] && keys[b + 3] === k[3] &&
           keys[b + 5] === k[5] && keys[b + 6] === k[6] && keys[b + 7] === k[7]) return s;
+      }
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  /** find for an IPv4 key: its other address words are 0, and w9 (which holds the family) tells it from an IPv6 key. */
+  private find4(h: number, lo: number, hi: number, ports: number, w9: number): number {
+    const t = this.table;
+    const keys = this.keys;
+    const tag = h & this.tagMask;
+    let i = h & this.mask;
+    for (;;) {
+      const e = t[i];
+      if (e === 0) return -1;
+      if (((e ^ tag) & this.tagMask) === 0) {
+        const s = (e & this.slotMask) - 1;
+        const b = s * KEY_WORDS;
+        if (keys[b] === lo && keys[b + 4] === hi && keys[b + 8] === ports && keys[b + 9] === w9) return s;
       }
       i = (i + 1) & this.mask;
     }
