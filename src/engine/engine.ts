@@ -269,29 +269,12 @@ class FlowEngineStats implements EngineStats {
     this.socketEvents = sockets;
   }
 
-  get liveFlows(): number {
-    return this.table.live;
-  }
-
-  get evictedByCap(): number {
-    return this.table.evictedByCap;
-  }
-
-  get evictedIdle(): number {
-    return this.table.evictedIdle;
-  }
-
-  get expired(): number {
-    return this.table.evictedIdle + this.table.evictedByCap;
-  }
-
-  get ipv6ExtChainTooLong(): number {
-    return this.info.ipv6ExtChainTooLong;
-  }
-
-  get tunnelTooDeep(): number {
-    return this.info.tunnelTooDeep;
-  }
+  get liveFlows(): number { return this.table.live; }
+  get evictedByCap(): number { return this.table.evictedByCap; }
+  get evictedIdle(): number { return this.table.evictedIdle; }
+  get expired(): number { return this.table.evictedIdle + this.table.evictedByCap; }
+  get ipv6ExtChainTooLong(): number { return this.info.ipv6ExtChainTooLong; }
+  get tunnelTooDeep(): number { return this.info.tunnelTooDeep; }
 }
 
 class FlowEngine implements Engine {

@@ -213,7 +213,7 @@ export class FlowTable {
     if (v4) {
       // IPv4 (most packets): hashed and compared from locals; the key words are written out only for a new flow.
       h = hashKey4(lo, hi, ports, w9);
-      s = this.find4(h, lo, hi, ports, w9);
+      s = this.find(h, lo, hi, ports, w9, false);
     } else {
       if (srcLow) {
         k[0] = s0; k[1] = s1; k[2] = s2; k[3] = s3; k[4] = d0; k[5] = d1; k[6] = d2; k[7] = d3;
@@ -223,7 +223,7 @@ export class FlowTable {
       k[8] = ports;
       k[9] = w9;
       h = hashKey(k, true);
-      s = this.find(h);
+      s = this.find(h, k[0], k[4], ports, w9, true);
     }
     const tcp = p.proto === 6;
     const tf = p.tcpFlags;
@@ -263,7 +263,8 @@ export class FlowTable {
     }
     k[8] = lowFirst ? w[8] : ((bp << 16) | ap) >>> 0;
     k[9] = w[9] & 0xffff;
-    return this.find(hashKey(k, ((w[9] >>> 8) & 0xff) === 6));
+    const v6 = ((w[9] >>> 8) & 0xff) === 6;
+    return this.find(hashKey(k, v6), k[0], k[4], k[8], k[9], v6);
   }
 
   /** Counts a packet captured at p.ts (e.g. a later IP fragment) to an existing flow. */
@@ -411,10 +412,13 @@ export class FlowTable {
     this.markChanged(s);
   }
 
-  private find(h: number): number {
+  /**
+   * The slot of the key whose words 0, 4, 8 and 9 are given (9 holds the family, so an IPv4 key never matches an IPv6
+   * one), or -1. An IPv6 key's other words are compared with this.k; an IPv4 key's are 0.
+   */
+  private find(h: number, w0: number, w4: number, w8: number, w9: number, v6: boolean): number {
     const t = this.table;
     const keys = this.keys;
-    const k = this.k;
     const tag = h & this.tagMask;
     let i = h & this.mask;
     for (;;) {
@@ -423,30 +427,16 @@ export class FlowTable {
       if (((e ^ tag) & this.tagMask) === 0) {
         const s = (e & this.slotMask) - 1;
         const b = s * KEY_WORDS;
-        if (keys[b] === k[0] && keys[b + 4] === k[4] && keys[b + 8] === k[8] && keys[b + 9] === k[9] &&
-          keys[b + 1] === k[1] && keys[b + 2] === k[2] && keys[b + 3] === k[3] &&
-          keys[b + 5] === k[5] && keys[b + 6] === k[6] && keys[b + 7] === k[7]) return s;
+        if (keys[b] === w0 && keys[b + 4] === w4 && keys[b + 8] === w8 && keys[b + 9] === w9 && (!v6 || this.sameV6Rest(b))) return s;
       }
       i = (i + 1) & this.mask;
     }
   }
 
-  /** find for an IPv4 key: its other address words are 0, and w9 (which holds the family) tells it from an IPv6 key. */
-  private find4(h: number, lo: number, hi: number, ports: number, w9: number): number {
-    const t = this.table;
+  private sameV6Rest(b: number): boolean {
     const keys = this.keys;
-    const tag = h & this.tagMask;
-    let i = h & this.mask;
-    for (;;) {
-      const e = t[i];
-      if (e === 0) return -1;
-      if (((e ^ tag) & this.tagMask) === 0) {
-        const s = (e & this.slotMask) - 1;
-        const b = s * KEY_WORDS;
-        if (keys[b] === lo && keys[b + 4] === hi && keys[b + 8] === ports && keys[b + 9] === w9) return s;
-      }
-      i = (i + 1) & this.mask;
-    }
+    const k = this.k;
+    return keys[b + 1] === k[1] && keys[b + 2] === k[2] && keys[b + 3] === k[3] && keys[b + 5] === k[5] && keys[b + 6] === k[6] && keys[b + 7] === k[7];
   }
 
   private create(h: number, srcLow: boolean, tcp: boolean, tf: number, udp: boolean, ts: number): number {
