@@ -218,12 +218,21 @@ function slotsByFirstSeen(engine: Engine): Int32Array {
   const first = new Float64Array(engine.slotCount);
   const id = new Float64Array(engine.slotCount);
   let n = 0;
-  for (const s of engine.flows()) {
+  // Every held slot, as engine.flows() gives them, without an iterator result per flow.
+  for (let s = 0; s < engine.slotCount; s++) {
+    const fid = engine.idAt(s);
+    if (fid === 0) continue;
     slots[n++] = s;
     first[s] = Math.round(engine.numberKey('first_seen', s, false) * 1e6) / 1e6;
-    id[s] = engine.idAt(s);
+    id[s] = fid;
   }
-  return slots.subarray(0, n).sort((a, b) => first[a] - first[b] || id[a] - id[b]);
+  // -1 or 1, never a difference of doubles: the comparator's result is then a small integer, not a heap number per call.
+  return slots.subarray(0, n).sort((a, b) => {
+    const fa = first[a];
+    const fb = first[b];
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    return id[a] < id[b] ? -1 : id[a] > id[b] ? 1 : 0;
+  });
 }
 
 export async function runRead(args: string[]): Promise<number> {

@@ -208,8 +208,8 @@ interface FlowExtra {
 }
 
 /**
- * A flat copy of a string. DPI builds names a character at a time, which V8 keeps as a chain of cons-string nodes
- * (tens of bytes per character) until flattened; a flow keeping such a name for its lifetime keeps a flat copy.
+ * A flat copy of a string. A name built a character at a time is a chain of cons-string nodes to V8 (tens of bytes
+ * per character) until flattened; a flow keeping such a name for its lifetime keeps a flat copy.
  */
 function flat(s: string): string {
   return s.length < 2 ? s : (JSON.parse(JSON.stringify(s)) as string);
@@ -239,8 +239,46 @@ function factsEmpty(f: DpiFacts): boolean {
     f.dnsQueries.length === 0 && f.dnsAnswers.length === 0 && f.dnsRcode === null && f.alpn.length === 0 && f.dhcp === null;
 }
 
+/**
+ * The engine's counters, written per packet. A class, not an object literal with getters: V8 keeps such a literal in
+ * dictionary mode, which turns every `packets++` into a generic property lookup. The table's counters are read
+ * through, so stats are current after any push, sweep or eviction.
+ */
+class FlowEngineStats implements EngineStats {
+  packets = 0;
+  bytes = 0;
+  arp = 0;
+  undecoded = 0;
+  flows = 0;
+  firstTs: number | null = null;
+  lastTs: number | null = null;
+  dpiErrors = 0;
+  bytesDown = 0;
+  bytesUp = 0;
+  readonly dpiRefused: Readonly<DpiRefusals>;
+  readonly undecodedLinkTypes: ReadonlyMap<number, number>;
+  readonly socketEvents: Readonly<SocketEventCounts> | null;
+  private readonly table: FlowTable;
+  private readonly info: PacketInfo;
+
+  constructor(table: FlowTable, info: PacketInfo, refused: Readonly<DpiRefusals>, linkTypes: ReadonlyMap<number, number>, sockets: Readonly<SocketEventCounts> | null) {
+    this.table = table;
+    this.info = info;
+    this.dpiRefused = refused;
+    this.undecodedLinkTypes = linkTypes;
+    this.socketEvents = sockets;
+  }
+
+  get liveFlows(): number { return this.table.live; }
+  get evictedByCap(): number { return this.table.evictedByCap; }
+  get evictedIdle(): number { return this.table.evictedIdle; }
+  get expired(): number { return this.table.evictedIdle + this.table.evictedByCap; }
+  get ipv6ExtChainTooLong(): number { return this.info.ipv6ExtChainTooLong; }
+  get tunnelTooDeep(): number { return this.info.tunnelTooDeep; }
+}
+
 class FlowEngine implements Engine {
-  readonly stats: EngineStats;
+  readonly stats: FlowEngineStats;
   private readonly reader: CaptureReader;
   private readonly table: FlowTable;
   private readonly info = new PacketInfo();
@@ -300,31 +338,7 @@ class FlowEngine implements Engine {
     this.geo = o.geo === undefined ? defaultGeo() : o.geo;
     const table = new FlowTable({ maxFlows: o.maxFlows, idleTimeouts: o.idleTimeouts, track: this.detail, retainEnded: o.retainEnded, onEvict: (s, r) => this.evicted(s, r) });
     this.table = table;
-    // The table's counters are read through, so stats are current after any push, sweep or eviction.
-    this.stats = {
-      packets: 0, bytes: 0, arp: 0, undecoded: 0, flows: 0, firstTs: null, lastTs: null, dpiErrors: 0, bytesDown: 0, bytesUp: 0,
-      get liveFlows() {
-        return table.live;
-      },
-      get evictedByCap() {
-        return table.evictedByCap;
-      },
-      get evictedIdle() {
-        return table.evictedIdle;
-      },
-      get expired() {
-        return table.evictedIdle + table.evictedByCap;
-      },
-      dpiRefused: guard.refused,
-      get ipv6ExtChainTooLong() {
-        return info.ipv6ExtChainTooLong;
-      },
-      get tunnelTooDeep() {
-        return info.tunnelTooDeep;
-      },
-      undecodedLinkTypes: this.undecodedLinkTypes,
-      socketEvents: this.sockets?.counts ?? null,
-    };
+    this.stats = new FlowEngineStats(table, info, guard.refused, this.undecodedLinkTypes, this.sockets?.counts ?? null);
     this.reader = new CaptureReader((buf, off, h) => this.ingest(buf, off, h));
   }
 
@@ -911,12 +925,15 @@ class FlowEngine implements Engine {
     if (factsEmpty(f)) return;
     t.markText(s);
     this.apps[s] = Math.max(0, APP_CODES.indexOf(f.app));
-    const host = f.sni ?? f.httpHost ?? f.proxyTarget;
+    // SNI, HTTP Host and DNS names are each one latin1 slice of the packet, flat already; a proxy's target may be
+    // built a character at a time.
+    const host = f.sni ?? f.httpHost ?? (f.proxyTarget === null ? null : flat(f.proxyTarget));
     if (host !== null) {
-      this.hosts[s] = flat(host);
+      this.hosts[s] = host;
       t.meta[s * META + M_FLAGS] |= F_HOST_DPI;
     }
-    if (f.dnsQueries.length) this.queries.set(s, f.dnsQueries.map(flat));
+    // A copy of exact length: the facts' list has room to grow.
+    if (f.dnsQueries.length) this.queries.set(s, f.dnsQueries.slice());
     if (f.dnsQueriesDropped > 0 || f.dhcp !== null || this.detail) {
       const x = this.extraOf(s);
       x.dnsQueriesDropped = f.dnsQueriesDropped;
@@ -1060,7 +1077,8 @@ class FlowEngine implements Engine {
   }
 
   private evicted(s: number, reason: EvictReason): void {
-    for (const cb of this.evictCbs) cb(s, reason);
+    const cbs = this.evictCbs;
+    for (let i = 0; i < cbs.length; i++) cbs[i](s, reason);
     this.dpi[s]?.close();
     this.dpi[s] = null;
     this.hosts[s] = null;

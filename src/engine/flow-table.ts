@@ -117,6 +117,13 @@ export function hashKey(k: Uint32Array, v6: boolean, at = 0): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** hashKey of an IPv4 key from its four non-zero words. */
+export function hashKey4(lo: number, hi: number, ports: number, w9: number): number {
+  let h = mix(mix(mix(mix(0x811c9dc5, lo), hi), ports), w9);
+  h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 export class FlowTable {
   readonly maxFlows: number;
   readonly timeouts = new Float64Array(LISTS);
@@ -196,25 +203,42 @@ export class FlowTable {
     const dp = p.dport;
     const cmp = s0 !== d0 ? s0 - d0 : s1 !== d1 ? s1 - d1 : s2 !== d2 ? s2 - d2 : s3 !== d3 ? s3 - d3 : sp - dp;
     const srcLow = cmp <= 0;
-    if (srcLow) {
-      k[0] = s0; k[1] = s1; k[2] = s2; k[3] = s3; k[4] = d0; k[5] = d1; k[6] = d2; k[7] = d3;
-      k[8] = ((sp << 16) | dp) >>> 0;
+    const ports = (srcLow ? (sp << 16) | dp : (dp << 16) | sp) >>> 0;
+    const w9 = p.proto | (p.family << 8) | (p.icmpKind << 16);
+    const v4 = p.family === 4;
+    const lo = srcLow ? s0 : d0;
+    const hi = srcLow ? d0 : s0;
+    let h: number;
+    let s: number;
+    if (v4) {
+      // IPv4 (most packets): hashed and compared from locals; the key words are written out only for a new flow.
+      h = hashKey4(lo, hi, ports, w9);
+      s = this.find(h, lo, hi, ports, w9, false);
     } else {
-      k[0] = d0; k[1] = d1; k[2] = d2; k[3] = d3; k[4] = s0; k[5] = s1; k[6] = s2; k[7] = s3;
-      k[8] = ((dp << 16) | sp) >>> 0;
+      if (srcLow) {
+        k[0] = s0; k[1] = s1; k[2] = s2; k[3] = s3; k[4] = d0; k[5] = d1; k[6] = d2; k[7] = d3;
+      } else {
+        k[0] = d0; k[1] = d1; k[2] = d2; k[3] = d3; k[4] = s0; k[5] = s1; k[6] = s2; k[7] = s3;
+      }
+      k[8] = ports;
+      k[9] = w9;
+      h = hashKey(k, true);
+      s = this.find(h, k[0], k[4], ports, w9, true);
     }
-    k[9] = p.proto | (p.family << 8) | (p.icmpKind << 16);
-    const h = hashKey(k, p.family === 6);
     const tcp = p.proto === 6;
     const tf = p.tcpFlags;
-    let s = this.find(h);
     this.lastCreated = false;
     // A fresh SYN on a finished 5-tuple is a new connection: the old flow ends first.
     if (s >= 0 && tcp && (tf & (TCP_SYN | TCP_ACK)) === TCP_SYN && this.meta[s * META + M_STATE] >= ST_CLOSED) {
       this.end(s);
       s = -1;
     }
-    if (s < 0) s = this.create(h, srcLow, tcp, tf, p.proto === 17, ts);
+    if (s < 0) {
+      if (v4) {
+        k[0] = lo; k[1] = 0; k[2] = 0; k[3] = 0; k[4] = hi; k[5] = 0; k[6] = 0; k[7] = 0; k[8] = ports; k[9] = w9;
+      }
+      s = this.create(h, srcLow, tcp, tf, p.proto === 17, ts);
+    }
     const fromInit = srcLow === ((this.meta[s * META + M_FLAGS] & F_INIT_LOW) !== 0);
     this.lastFromInit = fromInit;
     this.count(s, fromInit, wire, p);
@@ -239,7 +263,8 @@ export class FlowTable {
     }
     k[8] = lowFirst ? w[8] : ((bp << 16) | ap) >>> 0;
     k[9] = w[9] & 0xffff;
-    return this.find(hashKey(k, ((w[9] >>> 8) & 0xff) === 6));
+    const v6 = ((w[9] >>> 8) & 0xff) === 6;
+    return this.find(hashKey(k, v6), k[0], k[4], k[8], k[9], v6);
   }
 
   /** Counts a packet captured at p.ts (e.g. a later IP fragment) to an existing flow. */
@@ -387,10 +412,13 @@ export class FlowTable {
     this.markChanged(s);
   }
 
-  private find(h: number): number {
+  /**
+   * The slot of the key whose words 0, 4, 8 and 9 are given (9 holds the family, so an IPv4 key never matches an IPv6
+   * one), or -1. An IPv6 key's other words are compared with this.k; an IPv4 key's are 0.
+   */
+  private find(h: number, w0: number, w4: number, w8: number, w9: number, v6: boolean): number {
     const t = this.table;
     const keys = this.keys;
-    const k = this.k;
     const tag = h & this.tagMask;
     let i = h & this.mask;
     for (;;) {
@@ -399,12 +427,16 @@ export class FlowTable {
       if (((e ^ tag) & this.tagMask) === 0) {
         const s = (e & this.slotMask) - 1;
         const b = s * KEY_WORDS;
-        if (keys[b] === k[0] && keys[b + 4] === k[4] && keys[b + 8] === k[8] && keys[b + 9] === k[9] &&
-          keys[b + 1] === k[1] && keys[b + 2] === k[2] && keys[b + 3] === k[3] &&
-          keys[b + 5] === k[5] && keys[b + 6] === k[6] && keys[b + 7] === k[7]) return s;
+        if (keys[b] === w0 && keys[b + 4] === w4 && keys[b + 8] === w8 && keys[b + 9] === w9 && (!v6 || this.sameV6Rest(b))) return s;
       }
       i = (i + 1) & this.mask;
     }
+  }
+
+  private sameV6Rest(b: number): boolean {
+    const keys = this.keys;
+    const k = this.k;
+    return keys[b + 1] === k[1] && keys[b + 2] === k[2] && keys[b + 3] === k[3] && keys[b + 5] === k[5] && keys[b + 6] === k[6] && keys[b + 7] === k[7];
   }
 
   private create(h: number, srcLow: boolean, tcp: boolean, tf: number, udp: boolean, ts: number): number {
@@ -490,11 +522,22 @@ export class FlowTable {
     this.evict(best, 'cap');
   }
 
+  /** Moves flow s to the tail of its list: unlink and append in one, as s is on the list and, unless it is the tail, has a next. */
   private touch(s: number): void {
     const l = this.meta[s * META + M_LIST];
-    if (this.tails[l] === s) return;
-    this.unlink(s);
-    this.append(s, l);
+    const tails = this.tails;
+    const t = tails[l];
+    if (t === s) return;
+    const ln = this.links;
+    const prev = ln[2 * s];
+    const next = ln[2 * s + 1];
+    if (prev >= 0) ln[2 * prev + 1] = next;
+    else this.heads[l] = next;
+    ln[2 * next] = prev;
+    ln[2 * s] = t;
+    ln[2 * s + 1] = -1;
+    ln[2 * t + 1] = s;
+    tails[l] = s;
   }
 
   private append(s: number, l: number): void {

@@ -88,6 +88,15 @@ test('FlowJsonWriter prints numbers as String() does: microsecond times, integer
   );
 });
 
+test('FlowJsonWriter prints every integer length as String() does: each power of ten, one either side, and 2^31 around', () => {
+  const edges = [0, 2 ** 31 - 2, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32, Number.MAX_SAFE_INTEGER];
+  for (let p = 1; p <= 1e15; p *= 10) edges.push(p - 1, p, p + 1);
+  const recs = edges.map((v): FlowRecord => ({ type: 'flow', id: v, proto: 'tcp', src: '255.0.9.10', sport: v % 65536, dst: '0.99.100.255', dport: 65535,
+    src_country: null, dst_country: null, src_asn: v, dst_asn: null, src_as_name: null, dst_as_name: null, packets_fwd: v, bytes_fwd: v,
+    packets_rev: 0, bytes_rev: v * 2, first_seen: v, last_seen: v, state: 'closed', app: null, host: null, dns_queries: [], pid: null, process: null }));
+  assert.equal(written(recs, 50).text, recs.map((r) => JSON.stringify(r) + '\n').join(''));
+});
+
 test('FlowJsonWriter lines: any text, UTF-8 encoded', () => {
   fc.assert(
     fc.property(fc.array(fc.string({ unit: 'grapheme' }), { maxLength: 5 }), fc.integer({ min: 1, max: 50 }), (lines, chunk) => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createEngine, type Engine, type EngineOptions } from '../../src/engine/index.ts';
 import type { FlowRecord } from '../../src/shared/flow.ts';
 import { icmpEcho, ipv4, ipv6, tcp, udp, TCP } from './capture-fixtures.ts';
+import { hashKey, hashKey4, KEY_WORDS } from '../../src/engine/flow-table.ts';
 
 const A = '10.1.0.1';
 const B = '10.1.0.2';
@@ -226,6 +227,27 @@ function drain(e: Engine): number[] {
   e.drainChanged((s) => out.push(s));
   return out;
 }
+
+test('the IPv4 hash taken from its four words equals the hash of the whole key (lookups and resizes agree)', () => {
+  const k = new Uint32Array(KEY_WORDS);
+  let x = 0x12345678;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+  for (let i = 0; i < 10000; i++) {
+    k[0] = next(); k[4] = next(); k[8] = next(); k[9] = 6 | (4 << 8) | ((i % 3) << 16);
+    assert.equal(hashKey4(k[0], k[4], k[8], k[9]), hashKey(k, false));
+  }
+});
+
+test('an IPv4 and an IPv6 flow whose key words overlap stay two flows', () => {
+  const { send, flows } = harness();
+  // a01:1:: → a01:2:: has the IPv4 flow's words as its first address words and zeros after: only the family differs.
+  send(ipv4(A, B, 17, udp(1000, 2000, [1])), 1);
+  send(ipv6('a01:1::', 'a01:2::', 17, udp(1000, 2000, [1])), 2);
+  send(ipv4(A, B, 17, udp(1000, 2000, [1])), 3);
+  send(ipv6('a01:1::', 'a01:2::', 17, udp(1000, 2000, [1])), 4);
+  const f = flows();
+  assert.deepEqual(f.map((r) => [r.src, r.packets_fwd]), [[A, 2], ['a01:1::', 2]]);
+});
 
 test('drainChanged reports each changed slot once, removed ones too (idAt 0); rates over 1 s and 10 s', () => {
   const { send, e } = harness({ idleTimeouts: { udp: 30 } });

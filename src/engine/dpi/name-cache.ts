@@ -3,7 +3,8 @@
  * insertion order, so re-inserting on use makes the first key the least recently used one to evict. Approximate on
  * purpose: a use counts only once the cache is more than half full (see lookup).
  * An IPv4 address in its dotted-quad form is keyed by its number, so the engine asks about a new flow's responder
- * straight from its key word (lookup4) without formatting it; any other text is its own key.
+ * straight from its key word (lookup4) without formatting it; any other text is its own key. The number is the
+ * address's signed 32-bit value, a small integer to V8, so a lookup neither allocates nor hashes a heap number.
  */
 import type { NameCache } from './types.ts';
 
@@ -43,7 +44,7 @@ export class LruNameCache implements NameCache {
   }
 
   lookup4(addr: number): string | null {
-    return this.find(addr >>> 0);
+    return this.find(addr | 0);
   }
 
   private find(address: string | number): string | null {
@@ -59,7 +60,7 @@ export class LruNameCache implements NameCache {
   }
 }
 
-/** A canonical dotted quad (no leading zeros, each part at most 255) as its host-order u32; any other text as it is. */
+/** A canonical dotted quad (no leading zeros, each part at most 255) as its host-order i32; any other text as it is. */
 function keyOf(text: string): string | number {
   const n = text.length;
   if (n < 7 || n > 15) return text;
@@ -83,5 +84,5 @@ function keyOf(text: string): string | number {
     }
   }
   if (dots !== 3 || digits === 0) return text;
-  return addr * 256 + part;
+  return (addr * 256 + part) | 0;
 }

@@ -56,13 +56,15 @@ export class GeoLookup {
     addr >>>= 0;
     // Special addresses are told by a few comparisons, cheaper than a cache entry (and they would crowd it).
     if (isSpecial4(addr)) return NO_GEO;
-    let g = this.cache4.get(addr);
+    // Keyed by the signed value, a small integer to V8: no heap number per lookup.
+    const key = addr | 0;
+    let g = this.cache4.get(key);
     if (g !== undefined) return g;
     this.load();
     const text = `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
     g = this.info(text, this.asn?.lookup4(addr) ?? null);
     if (this.cache4.size >= CACHE_MAX) this.cache4.clear();
-    this.cache4.set(addr, g);
+    this.cache4.set(key, g);
     return g;
   }
 
