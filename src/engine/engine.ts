@@ -35,7 +35,7 @@ import { FLOW_APPS } from '../shared/flow.ts';
 import type { ColumnId } from '../shared/flows/columns.ts';
 import { CaptureReader } from './capture-reader.ts';
 import { RecordHeader } from './packet-sink.ts';
-import { createDpiGuard, createNameCache, openFlowDpi, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
+import { createDpiGuard, createNameCache, FlowDpiPool, type DpiGuard, type DpiLimits, type DpiRefusals } from './dpi/index.ts';
 import { FTP_PASSIVE, FTP_PORT } from './dpi/ftp.ts';
 import type { DpiFacts, FlowDpi, NameCache, PayloadContext } from './dpi/types.ts';
 import type { DhcpInfo } from './dpi/dhcp.ts';
@@ -294,6 +294,7 @@ class FlowEngine implements Engine {
   private readonly geo: GeoLookup | null;
   private readonly dpi: (FlowDpi | null)[] = [];
   private readonly dpiGuard: DpiGuard;
+  private readonly dpiPool: FlowDpiPool;
   /** DPI host (flag F_HOST_DPI) or the name cache's name for the responder when the flow was created. */
   private readonly hosts: (string | null)[] = [];
   private apps = new Uint8Array(1024);
@@ -330,6 +331,7 @@ class FlowEngine implements Engine {
     this.useDpi = o.dpi ?? true;
     const guard = createDpiGuard(o.dpiLimits);
     this.dpiGuard = guard;
+    this.dpiPool = new FlowDpiPool(this.names, guard);
     const info = this.info;
     this.maxDpi = Math.max(1, Math.min(255, o.maxDpiPackets ?? 32));
     this.attributor = o.attributor ?? null;
@@ -820,7 +822,7 @@ class FlowEngine implements Engine {
     const t = this.table;
     let d = this.dpi[s];
     if (!d) {
-      d = openFlowDpi(this.names, this.dpiGuard);
+      d = this.dpiPool.open();
       if (d === null) {
         // Too many flows under inspection at once (counted by the guard): this one goes uninspected.
         t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
@@ -921,7 +923,13 @@ class FlowEngine implements Engine {
     t.meta[s * META + M_FLAGS] |= F_DPI_DONE;
     this.dpi[s] = null;
     d.close();
-    const f = d.facts;
+    this.keepFacts(s, d.facts);
+    // Detail mode keeps the facts object itself; else everything wanted is copied out and the inspector reused.
+    if (!this.detail) this.dpiPool.recycle(d);
+  }
+
+  private keepFacts(s: number, f: DpiFacts): void {
+    const t = this.table;
     if (factsEmpty(f)) return;
     t.markText(s);
     this.apps[s] = Math.max(0, APP_CODES.indexOf(f.app));

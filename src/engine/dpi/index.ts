@@ -97,6 +97,39 @@ export function openFlowDpi(names: NameCache, guard: DpiGuard): FlowDpi | null {
   return guard.openInspector() ? new FlowInspector(names, guard) : null;
 }
 
+/**
+ * Inspectors of an engine's flows, reused: a flow done with DPI gives its inspector back (when nothing keeps its
+ * facts), so a flood of short flows allocates no inspector per flow.
+ */
+export class FlowDpiPool {
+  private readonly spare: FlowInspector[] = [];
+  private readonly names: NameCache;
+  private readonly guard: DpiGuard;
+
+  constructor(names: NameCache, guard: DpiGuard) {
+    this.names = names;
+    this.guard = guard;
+  }
+
+  /** As openFlowDpi. */
+  open(): FlowDpi | null {
+    if (!this.guard.openInspector()) return null;
+    const d = this.spare.pop();
+    if (d === undefined) return new FlowInspector(this.names, this.guard);
+    d.reopen();
+    return d;
+  }
+
+  /** Closes d and keeps it for a later open(); the caller keeps nothing of d or its facts. */
+  recycle(d: FlowDpi): void {
+    d.close();
+    if (d instanceof FlowInspector && this.spare.length < MAX_SPARE) this.spare.push(d);
+  }
+}
+
+/** Spare inspectors a pool keeps at most (flows finish DPI one at a time, so few are needed). */
+const MAX_SPARE = 1024;
+
 function emptyFacts(): DpiFacts {
   return { app: null, sni: null, alpn: [], httpHost: null, proxyTarget: null, sshClient: null, sshServer: null, dnsQueries: [], dnsQueriesDropped: 0, dnsAnswers: [], dnsRcode: null, dhcp: null, ftpAnnounced: 0, mediaAnnounced: null };
 }
@@ -150,6 +183,50 @@ class FlowInspector implements FlowDpi {
   constructor(names: NameCache, guard: DpiGuard) {
     this.names = names;
     this.guard = guard;
+  }
+
+  /** Puts every field back to its initial value above (declared there too, so a new inspector's shape is typed). */
+  private reset(): void {
+    this.closed = false;
+    this.mode = UNKNOWN;
+    this.packets = 0;
+    this.dnsMessages = 0;
+    this.dnsQueriesSeen = 0;
+    this.dnsResponsesSeen = 0;
+    this.quicDatagrams = 0;
+    this.stream0 = null;
+    this.stream1 = null;
+    this.tls = null;
+    this.clientDir = 0;
+    this.tlsRebases = 0;
+    this.quic = null;
+    this.dirDone = 0;
+    this.unmatched = 0;
+    this.used = 0;
+    this.finished = false;
+    this.preKind = PRE_NONE;
+    this.preTried = false;
+    this.afterPre = false;
+    this.ovpnDir = 0;
+    this.ovpnHi = 0;
+    this.ovpnLo = 0;
+    this.rtpDir = 0;
+    this.rtpSsrc = 0;
+    this.rtpSeq = 0;
+  }
+
+  /** A closed inspector made new for another flow, its facts emptied in place (no one may hold them any more). */
+  reopen(): void {
+    const f = this.facts;
+    f.app = f.sni = f.httpHost = f.proxyTarget = f.sshClient = f.sshServer = f.mediaAnnounced = null;
+    f.dnsRcode = null;
+    f.dhcp = null;
+    f.dnsQueriesDropped = f.ftpAnnounced = 0;
+    f.dnsQueries.length = 0;
+    f.dnsAnswers.length = 0;
+    // Replaced, not emptied: the list is the TLS/QUIC reader's, assigned whole.
+    if (f.alpn.length !== 0) f.alpn = [];
+    this.reset();
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createFlowDpi, createNameCache } from '../../../src/engine/dpi/index.ts';
+import { createFlowDpi, createNameCache, DpiGuard, FlowDpiPool } from '../../../src/engine/dpi/index.ts';
 import type { PayloadContext } from '../../../src/engine/dpi/types.ts';
 import { ascii, clientHelloMessage, concat, dnsMessage, dnsName, hex, ptr, tlsRecords, u16be } from './builders.ts';
 
@@ -267,4 +267,27 @@ test('SNI is lower-cased', () => {
   const dpi = createFlowDpi(createNameCache());
   assert.equal(dpi.inspect(tcp(true, 1, 443), hello, 0, hello.length), true);
   assert.equal(dpi.facts.sni, 'mixed.case.example');
+});
+
+test('a pooled inspector given back and opened again starts as new: no facts or state of its last flow', () => {
+  const names = createNameCache();
+  const guard = new DpiGuard({ maxInspectors: 1 });
+  const pool = new FlowDpiPool(names, guard);
+  const first = pool.open()!;
+  assert.equal(pool.open(), null, 'the guard still caps inspectors alive at once');
+  const ch = tlsRecords(clientHelloMessage({ sni: 'first.example', alpn: ['h2'] }));
+  first.inspect(tcp(true, 1, 443), ch, 0, ch.length);
+  const q = query('www.example.com');
+  first.inspect(udp(true), q, 0, q.length);
+  assert.equal(first.facts.sni, 'first.example');
+  assert.deepEqual(first.facts.alpn, ['h2']);
+  pool.recycle(first);
+  const again = pool.open()!;
+  assert.equal(again, first, 'the inspector is reused');
+  const fresh = createFlowDpi(createNameCache());
+  const r = answer('www.example.com');
+  assert.equal(again.inspect(udp(false), r, 0, r.length), fresh.inspect(udp(false), r, 0, r.length));
+  assert.deepEqual(again.facts, fresh.facts);
+  assert.equal(again.facts.sni, null);
+  assert.deepEqual(again.facts.alpn, []);
 });
