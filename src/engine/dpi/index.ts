@@ -187,32 +187,13 @@ class FlowInspector implements FlowDpi {
 
   /** Puts every field back to its initial value above (declared there too, so a new inspector's shape is typed). */
   private reset(): void {
-    this.closed = false;
+    this.closed = this.finished = this.preTried = this.afterPre = false;
     this.mode = UNKNOWN;
-    this.packets = 0;
-    this.dnsMessages = 0;
-    this.dnsQueriesSeen = 0;
-    this.dnsResponsesSeen = 0;
-    this.quicDatagrams = 0;
-    this.stream0 = null;
-    this.stream1 = null;
-    this.tls = null;
+    this.packets = this.dnsMessages = this.dnsQueriesSeen = this.dnsResponsesSeen = this.quicDatagrams = this.tlsRebases = this.used = 0;
     this.clientDir = 0;
-    this.tlsRebases = 0;
-    this.quic = null;
-    this.dirDone = 0;
-    this.unmatched = 0;
-    this.used = 0;
-    this.finished = false;
+    this.dirDone = this.unmatched = this.ovpnDir = this.ovpnHi = this.ovpnLo = this.rtpDir = this.rtpSsrc = this.rtpSeq = 0;
+    this.stream0 = this.stream1 = this.tls = this.quic = null;
     this.preKind = PRE_NONE;
-    this.preTried = false;
-    this.afterPre = false;
-    this.ovpnDir = 0;
-    this.ovpnHi = 0;
-    this.ovpnLo = 0;
-    this.rtpDir = 0;
-    this.rtpSsrc = 0;
-    this.rtpSeq = 0;
   }
 
   /** A closed inspector made new for another flow, its facts emptied in place (no one may hold them any more). */
