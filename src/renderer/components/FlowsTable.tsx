@@ -147,6 +147,11 @@ const CELL = 'absolute top-0 left-0 h-full w-full overflow-clip text-ellipsis wh
  */
 const TIPPED = 'data-tip';
 
+/** A cell's tooltip: its `data-tip` when that holds the whole text (the remote cell, whose text may be shortened), else its text. */
+function tipText(cell: Element): string {
+  return cell.getAttribute(TIPPED) || (cell.textContent ?? '');
+}
+
 /** Gives the text cell under the pointer its title (`over`), or takes it away when the pointer leaves it. */
 function tipCell(e: PointerEvent<HTMLElement>, over: boolean): void {
   const cell = e.target instanceof Element ? e.target.closest(`[${TIPPED}]`) : null;
@@ -155,7 +160,10 @@ function tipCell(e: PointerEvent<HTMLElement>, over: boolean): void {
     // Moving between the cell's own children is not leaving it.
     if (e.relatedTarget instanceof Node && cell.contains(e.relatedTarget)) return;
     cell.removeAttribute('title');
-  } else if (cell.getAttribute('title') !== cell.textContent) cell.setAttribute('title', cell.textContent ?? '');
+  } else {
+    const tip = tipText(cell);
+    if (cell.getAttribute('title') !== tip) cell.setAttribute('title', tip);
+  }
 }
 
 /** A text cell's props: its text, and the ref that keeps a shown tooltip up to date when the text changes. */
@@ -163,7 +171,7 @@ function useTip(text: string) {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el !== null && el.hasAttribute('title')) el.setAttribute('title', el.textContent ?? text);
+    if (el !== null && el.hasAttribute('title')) el.setAttribute('title', tipText(el) || text);
   }, [text]);
   return ref;
 }
@@ -199,13 +207,14 @@ const ProcessCell = memo(function ProcessCell({ text, name }: { text: string; na
  * The remote cell, the one column never hidden, carries the row's favourite star. A long name is shortened in the
  * middle to fit the column (flows/shorten.ts): its subdomains give way first, so its domain and the address stay in
  * sight. The shortened text is the cell's one text node, so what is seen is what is copied and what innerText says;
- * the full text is the tooltip and, when shortened, the cell's accessible name (aria-label), so a screen reader says
+ * the full text is the tooltip (its `data-tip`, the title while hovered) and, when shortened, the cell's accessible name (aria-label), so a screen reader says
  * the whole name. Visually hidden full text beside it would be copied along with the short one in a selection.
  */
 const RemoteCell = memo(function RemoteCell({ text, r }: { text: string; r: FlowRow }) {
   const shown = useFittedRemote(text, r.host);
+  const ref = useTip(text);
   return (
-    <div role="gridcell" className={CELL} title={text} aria-label={shown === text ? undefined : text}>
+    <div ref={ref} role="gridcell" className={CELL} data-tip={text} aria-label={shown === text ? undefined : text}>
       <FavouriteStar r={r} />
       {shown}
     </div>
