@@ -403,7 +403,8 @@ export function sameText(a: FlowRow, b: FlowRow): boolean {
 }
 
 /**
- * Rows are kept in a fixed pool of slots, about a screenful, a position's slot being its index modulo the pool: while
+ * Rows are kept in a fixed pool of slots, about a screenful, a position's slot being its index modulo the pool (shifted
+ * by slotKeying's offset): while
  * scrolling, a row that stays on screen keeps its element, its props and its place, so React skips it; the rows that
  * come into view are rendered into the elements of those that left (never a mount), even when a fast scroll replaces
  * them all.
@@ -411,6 +412,28 @@ export function sameText(a: FlowRow, b: FlowRow): boolean {
 function rowPool(viewportHeight: number, shown: number): number {
   // The visible rows, a partly shown one and the overscan either side: every window of consecutive positions fits.
   return Math.max(shown, Math.ceil(viewportHeight / ROW_HEIGHT) + 4);
+}
+
+/** How the rows' positions map to slots: a position's slot is (index + offset) modulo the pool, `first` the first row shown. */
+export interface SlotKeying {
+  first: number;
+  offset: number;
+}
+
+/**
+ * The keying for a render whose first row is `first`, of `shown` rows, after `prev`. Slots keep their DOM order, so
+ * rows moved by a scroll are rows React moves in the DOM, and a moved element is taken out of the layout and built
+ * again with all its cells. Keeping the slots (rows that stay keep their element) moves the rows that wrapped round:
+ * as many as came into view scrolling down, as many as stayed scrolling up (React keeps the longest run in place from
+ * the start). When that is more than half the rows, or every row is new anyway, the slots instead keep their places
+ * in the DOM and every row takes the content of its position: more rows rendered again, none moved.
+ */
+export function slotKeying(prev: SlotKeying, first: number, shown: number, pool: number): SlotKeying {
+  const d = first - prev.first;
+  if (d === 0) return prev;
+  const moved = Math.abs(d) >= shown ? shown : d > 0 ? d : shown + d;
+  if (moved * 2 <= shown) return { first, offset: prev.offset };
+  return { first, offset: (((prev.offset + prev.first - first) % pool) + pool) % pool };
 }
 
 /** A row's box at its position: placed by transform, so moving it is no layout of its neighbours. */
@@ -544,6 +567,8 @@ export function FlowsTable() {
     detailsWereOpen.current = detailsOpen;
   }, [detailsOpen]);
   const [writers] = useState<NumberWriters>(() => new Map());
+  // The keying of the rows last committed (a render that is not committed leaves it).
+  const keyed = useRef<SlotKeying>({ first: 0, offset: 0 });
   const rowMenu = useRowMenu(scrollRef);
   useRemoteColumnFit(scrollRef);
   const virt = useVirtualizer({
@@ -586,11 +611,15 @@ export function FlowsTable() {
 
   const items = virt.getVirtualItems();
   const pool = rowPool(virt.scrollRect?.height ?? 600, items.length);
+  const keying = slotKeying(keyed.current, items[0]?.index ?? 0, items.length, pool);
+  useLayoutEffect(() => {
+    keyed.current = keying;
+  });
   let selectedShown = false;
   const shown: { slot: number; r: FlowRow }[] = [];
   const rendered = items.map((it) => {
     const r = it.index >= start ? rows[it.index - start] : undefined;
-    const k = it.index % pool;
+    const k = (it.index + keying.offset) % pool;
     if (r === undefined) return <FlowRowView key={k} r={undefined} index={it.index} selected={false} slot={k} writers={writers} cols={layout.cols} />;
     shown.push({ slot: k, r });
     if (r.id === selectedId) selectedShown = true;
