@@ -97,8 +97,8 @@ test('a first-seen host notification appears during a live capture, and a starre
   // Star the HTTP flow's host from its row menu: its flows go to the top.
   const host = 'web.e2e.sandpiper.test';
   await waitGridNames(page, new RegExp(host.replaceAll('.', '\\.')), 15_000);
-  // The row whose remote cell's full text (its tooltip) is the host's.
-  await page.locator('[data-flow-id]').filter({ has: page.locator(`[role="gridcell"][title^="${host} · "]`) }).first().click({ button: 'right' });
+  // The row whose remote cell's full text (its tooltip while hovered) is the host's.
+  await page.locator('[data-flow-id]').filter({ has: page.locator(`[role="gridcell"][data-tip^="${host} · "]`) }).first().click({ button: 'right' });
   await page.getByRole('menuitem', { name: `Star host ${host}` }).click();
   await topRowsAre(page, new RegExp(host.replaceAll('.', '\\.')), 'after starring');
   const star = page.locator('[data-flow-id]').first().getByRole('img', { name: `Favourite host ${host}` });

@@ -63,10 +63,12 @@ interface RemoteCell {
   overflows: boolean;
 }
 
-/** The remote cell of the row whose tooltip begins with `host`. */
+/** The remote cell of the row whose whole text begins with `host`, hovered (so its title is its tooltip). */
 async function remoteCell(page: Page, host: string): Promise<RemoteCell> {
-  const cell = page.locator(`[role="gridcell"][title^="${host} · "]`);
+  // Found by its whole text; its tooltip is what the pointer over it shows.
+  const cell = page.locator(`[role="gridcell"][data-tip^="${host} · "]`);
   await cell.waitFor();
+  await cell.hover();
   return cell.evaluate((c) => ({
     text: (c as unknown as { innerText: string }).innerText,
     title: c.getAttribute('title') ?? '',

@@ -147,6 +147,11 @@ const CELL = 'absolute top-0 left-0 h-full w-full overflow-clip text-ellipsis wh
  */
 const TIPPED = 'data-tip';
 
+/** A cell's tooltip: its `data-tip` when that holds the whole text (the remote cell, whose text may be shortened), else its text. */
+function tipText(cell: Element): string {
+  return cell.getAttribute(TIPPED) || (cell.textContent ?? '');
+}
+
 /** Gives the text cell under the pointer its title (`over`), or takes it away when the pointer leaves it. */
 function tipCell(e: PointerEvent<HTMLElement>, over: boolean): void {
   const cell = e.target instanceof Element ? e.target.closest(`[${TIPPED}]`) : null;
@@ -155,7 +160,10 @@ function tipCell(e: PointerEvent<HTMLElement>, over: boolean): void {
     // Moving between the cell's own children is not leaving it.
     if (e.relatedTarget instanceof Node && cell.contains(e.relatedTarget)) return;
     cell.removeAttribute('title');
-  } else if (cell.getAttribute('title') !== cell.textContent) cell.setAttribute('title', cell.textContent ?? '');
+  } else {
+    const tip = tipText(cell);
+    if (cell.getAttribute('title') !== tip) cell.setAttribute('title', tip);
+  }
 }
 
 /** A text cell's props: its text, and the ref that keeps a shown tooltip up to date when the text changes. */
@@ -163,7 +171,7 @@ function useTip(text: string) {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el !== null && el.hasAttribute('title')) el.setAttribute('title', el.textContent ?? text);
+    if (el !== null && el.hasAttribute('title')) el.setAttribute('title', tipText(el) || text);
   }, [text]);
   return ref;
 }
@@ -199,13 +207,14 @@ const ProcessCell = memo(function ProcessCell({ text, name }: { text: string; na
  * The remote cell, the one column never hidden, carries the row's favourite star. A long name is shortened in the
  * middle to fit the column (flows/shorten.ts): its subdomains give way first, so its domain and the address stay in
  * sight. The shortened text is the cell's one text node, so what is seen is what is copied and what innerText says;
- * the full text is the tooltip and, when shortened, the cell's accessible name (aria-label), so a screen reader says
+ * the full text is the tooltip (its `data-tip`, the title while hovered) and, when shortened, the cell's accessible name (aria-label), so a screen reader says
  * the whole name. Visually hidden full text beside it would be copied along with the short one in a selection.
  */
 const RemoteCell = memo(function RemoteCell({ text, r }: { text: string; r: FlowRow }) {
   const shown = useFittedRemote(text, r.host);
+  const ref = useTip(text);
   return (
-    <div role="gridcell" className={CELL} title={text} aria-label={shown === text ? undefined : text}>
+    <div ref={ref} role="gridcell" className={CELL} data-tip={text} aria-label={shown === text ? undefined : text}>
       <FavouriteStar r={r} />
       {shown}
     </div>
@@ -394,7 +403,8 @@ export function sameText(a: FlowRow, b: FlowRow): boolean {
 }
 
 /**
- * Rows are kept in a fixed pool of slots, about a screenful, a position's slot being its index modulo the pool: while
+ * Rows are kept in a fixed pool of slots, about a screenful, a position's slot being its index modulo the pool (shifted
+ * by slotKeying's offset): while
  * scrolling, a row that stays on screen keeps its element, its props and its place, so React skips it; the rows that
  * come into view are rendered into the elements of those that left (never a mount), even when a fast scroll replaces
  * them all.
@@ -402,6 +412,28 @@ export function sameText(a: FlowRow, b: FlowRow): boolean {
 function rowPool(viewportHeight: number, shown: number): number {
   // The visible rows, a partly shown one and the overscan either side: every window of consecutive positions fits.
   return Math.max(shown, Math.ceil(viewportHeight / ROW_HEIGHT) + 4);
+}
+
+/** How the rows' positions map to slots: a position's slot is (index + offset) modulo the pool, `first` the first row shown. */
+export interface SlotKeying {
+  first: number;
+  offset: number;
+}
+
+/**
+ * The keying for a render whose first row is `first`, of `shown` rows, after `prev`. Slots keep their DOM order, so
+ * rows moved by a scroll are rows React moves in the DOM, and a moved element is taken out of the layout and built
+ * again with all its cells. Keeping the slots (rows that stay keep their element) moves the rows that wrapped round:
+ * as many as came into view scrolling down, as many as stayed scrolling up (React keeps the longest run in place from
+ * the start). When that is more than half the rows, or every row is new anyway, the slots instead keep their places
+ * in the DOM and every row takes the content of its position: more rows rendered again, none moved.
+ */
+export function slotKeying(prev: SlotKeying, first: number, shown: number, pool: number): SlotKeying {
+  const d = first - prev.first;
+  if (d === 0) return prev;
+  const moved = Math.abs(d) >= shown ? shown : d > 0 ? d : shown + d;
+  if (moved * 2 <= shown) return { first, offset: prev.offset };
+  return { first, offset: (((prev.offset + prev.first - first) % pool) + pool) % pool };
 }
 
 /** A row's box at its position: placed by transform, so moving it is no layout of its neighbours. */
@@ -535,6 +567,8 @@ export function FlowsTable() {
     detailsWereOpen.current = detailsOpen;
   }, [detailsOpen]);
   const [writers] = useState<NumberWriters>(() => new Map());
+  // The keying of the rows last committed (a render that is not committed leaves it).
+  const keyed = useRef<SlotKeying>({ first: 0, offset: 0 });
   const rowMenu = useRowMenu(scrollRef);
   useRemoteColumnFit(scrollRef);
   const virt = useVirtualizer({
@@ -577,11 +611,15 @@ export function FlowsTable() {
 
   const items = virt.getVirtualItems();
   const pool = rowPool(virt.scrollRect?.height ?? 600, items.length);
+  const keying = slotKeying(keyed.current, items[0]?.index ?? 0, items.length, pool);
+  useLayoutEffect(() => {
+    keyed.current = keying;
+  });
   let selectedShown = false;
   const shown: { slot: number; r: FlowRow }[] = [];
   const rendered = items.map((it) => {
     const r = it.index >= start ? rows[it.index - start] : undefined;
-    const k = it.index % pool;
+    const k = (it.index + keying.offset) % pool;
     if (r === undefined) return <FlowRowView key={k} r={undefined} index={it.index} selected={false} slot={k} writers={writers} cols={layout.cols} />;
     shown.push({ slot: k, r });
     if (r.id === selectedId) selectedShown = true;
