@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
-import { artifact, clientPlan, e2eSkipReason, rowNames, startLiveUi, waitGridNames, waitText, type LiveUi } from './support.ts';
+import { artifact, clientPlan, e2eSkipReason, gridRowNames, rowNames, startLiveUi, waitGridNames, waitText, type LiveUi } from './support.ts';
 import { TRAFFIC_SCRIPT } from '../support/traffic.ts';
 
 const skip = e2eSkipReason({ netns: true, helper: true });
@@ -121,7 +121,7 @@ test('a first-seen host notification appears during a live capture, and a starre
   await page.getByRole('button', { name: 'Favourites only' }).click();
   const end = Date.now() + 10_000;
   for (;;) {
-    const texts = await Promise.all((await page.locator('[data-flow-id]').all()).map(rowNames));
+    const texts = await gridRowNames(page);
     if (texts.length > 0 && texts.every((t) => t.includes(host))) break;
     if (Date.now() > end) assert.fail(`favourites only shows: ${texts.join(' | ').slice(0, 400)}`);
     await page.waitForTimeout(100);

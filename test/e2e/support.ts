@@ -194,16 +194,26 @@ export async function waitText(locator: Locator, re: RegExp, timeoutMs = 15_000)
  * A data row's cells as a screen reader names them: a cell's aria-label where it has one (a remote name shortened
  * to fit its column is labelled with its full text), else its text; joined by " | ".
  */
-export function rowNames(row: Locator): Promise<string> {
-  return row.evaluate((r) => [...r.querySelectorAll('[role="gridcell"]')].map((c) => c.getAttribute('aria-label') ?? c.textContent ?? '').join(' | '));
+export async function rowNames(row: Locator): Promise<string> {
+  await row.waitFor();
+  return (await namesOfRows(row))[0] ?? '';
+}
+
+/** The rows `rows` matches, each named as rowNames names it, read at one instant (rows come and go meanwhile). */
+function namesOfRows(rows: Locator): Promise<string[]> {
+  return rows.evaluateAll((rs) => rs.map((r) => [...r.querySelectorAll('[role="gridcell"]')].map((c) => c.getAttribute('aria-label') ?? c.textContent ?? '').join(' | ')));
+}
+
+/** Every data row of the flows grid, named as rowNames names them. */
+export function gridRowNames(page: Page): Promise<string[]> {
+  return namesOfRows(page.getByRole('grid', { name: 'Flows' }).locator('[data-flow-id]'));
 }
 
 /** Polls the flows grid's rows, named as rowNames names them (one line a row), until they match; returns them. */
 export async function waitGridNames(page: Page, re: RegExp, timeoutMs = 15_000): Promise<string> {
   const end = Date.now() + timeoutMs;
-  const rows = page.getByRole('grid', { name: 'Flows' }).locator('[data-flow-id]');
   for (;;) {
-    const names = (await Promise.all((await rows.all()).map((r) => rowNames(r).catch(() => '')))).join('\n');
+    const names = (await gridRowNames(page)).join('\n');
     if (re.test(names)) return names;
     if (Date.now() > end) throw new Error(`timed out waiting for ${re} in: ${names.slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 100));
