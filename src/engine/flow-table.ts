@@ -110,16 +110,18 @@ function mix(h: number, w: number): number {
 
 /** An IPv4 key's address words 1-3 and 5-7 are always 0, so only its four other words are hashed. The key is k[at, at + KEY_WORDS). */
 export function hashKey(k: Uint32Array, v6: boolean, at = 0): number {
+  if (!v6) return hashKey4(k[at], k[at + 4], k[at + 8], k[at + 9]);
   let h = mix(mix(0x811c9dc5, k[at]), k[at + 4]);
-  if (v6) h = mix(mix(mix(mix(mix(mix(h, k[at + 1]), k[at + 2]), k[at + 3]), k[at + 5]), k[at + 6]), k[at + 7]);
-  h = mix(mix(h, k[at + 8]), k[at + 9]);
-  h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
-  return (h ^ (h >>> 16)) >>> 0;
+  h = mix(mix(mix(mix(mix(mix(h, k[at + 1]), k[at + 2]), k[at + 3]), k[at + 5]), k[at + 6]), k[at + 7]);
+  return avalanche(mix(mix(h, k[at + 8]), k[at + 9]));
 }
 
 /** hashKey of an IPv4 key from its four non-zero words. */
 export function hashKey4(lo: number, hi: number, ports: number, w9: number): number {
-  let h = mix(mix(mix(mix(0x811c9dc5, lo), hi), ports), w9);
+  return avalanche(mix(mix(mix(mix(0x811c9dc5, lo), hi), ports), w9));
+}
+
+function avalanche(h: number): number {
   h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
   return (h ^ (h >>> 16)) >>> 0;
 }
