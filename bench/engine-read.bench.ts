@@ -4,7 +4,7 @@
  * (/usr/bin/time -v; best of BENCH_ROUNDS (or SP_BENCH_REPEAT) = 5 rounds), and the engine's bytes per live flow (heap + typed arrays delta / flows, measured in-process).
  * Writes bench/results/engine-read.json.
  */
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -164,6 +164,8 @@ function generate(file: string): { packets: number; flows: number; bytes: number
     }
   }
   flush();
+  // On disk before anything is timed, so the kernel's write-back of half a gigabyte does not run during the first tools.
+  fsyncSync(fd);
   closeSync(fd);
   return { packets, flows: FLOWS, bytes: wireBytes };
 }

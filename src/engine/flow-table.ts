@@ -524,22 +524,12 @@ export class FlowTable {
     this.evict(best, 'cap');
   }
 
-  /** Moves flow s to the tail of its list: unlink and append in one, as s is on the list and, unless it is the tail, has a next. */
+  /** Moves flow s to the tail of its list (the most recently seen). */
   private touch(s: number): void {
     const l = this.meta[s * META + M_LIST];
-    const tails = this.tails;
-    const t = tails[l];
-    if (t === s) return;
-    const ln = this.links;
-    const prev = ln[2 * s];
-    const next = ln[2 * s + 1];
-    if (prev >= 0) ln[2 * prev + 1] = next;
-    else this.heads[l] = next;
-    ln[2 * next] = prev;
-    ln[2 * s] = t;
-    ln[2 * s + 1] = -1;
-    ln[2 * t + 1] = s;
-    tails[l] = s;
+    if (this.tails[l] === s) return;
+    this.unlink(s);
+    this.append(s, l);
   }
 
   private append(s: number, l: number): void {
