@@ -219,3 +219,28 @@ test('a file of several read chunks gives what the same bytes through a pipe giv
     assert.equal(summary.flows, 3000);
   });
 });
+
+test('a capture out of time order still prints its flows by first seen, ties by id', () => {
+  withDir((dir) => {
+    const f = path.join(dir, 'late.pcap');
+    // Flow 1 (port 1000) is seen first in the file, but flow 3's packet is the earliest; flows 2 and 4 tie.
+    writeFileSync(f, pcap([
+      { ts: 1700000005, data: eth(0x0800, ipv4(A, B, 17, udp(1000, 53, [1]))) },
+      { ts: 1700000003, data: eth(0x0800, ipv4(A, B, 17, udp(2000, 53, [1]))) },
+      { ts: 1700000001, data: eth(0x0800, ipv4(A, B, 17, udp(3000, 53, [1]))) },
+      { ts: 1700000003, data: eth(0x0800, ipv4(A, B, 17, udp(4000, 53, [1]))) },
+      // An earlier packet of flow 1 moves its first_seen before everything.
+      { ts: 1700000000.5, data: eth(0x0800, ipv4(A, B, 17, udp(1000, 53, [2]))) },
+    ]));
+    const r = cli([f, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const flows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: number; sport: number; first_seen: number }).filter((l) => l.type === 'flow');
+    assert.deepEqual(flows.map((l) => [l.sport, l.id]), [[1000, 1], [3000, 3], [2000, 2], [4000, 4]]);
+    // In time order, ids are first-seen order.
+    const g = path.join(dir, 'ordered.pcap');
+    writeFileSync(g, pcap([3000, 1000, 2000].map((port, i) => ({ ts: 1700000000 + i, data: eth(0x0800, ipv4(A, B, 17, udp(port, 53, [1]))) }))));
+    const o = cli([g, '--json']);
+    assert.equal(o.status, 0, o.stderr);
+    assert.deepEqual(o.stdout.trim().split('\n').slice(0, 3).map((l) => (JSON.parse(l) as { sport: number }).sport), [3000, 1000, 2000]);
+  });
+});
