@@ -289,15 +289,17 @@ class FlowEngine implements Engine {
   private readonly maxDpi: number;
   private readonly attributor: SocketAttributor | null;
   private readonly sockets: SocketAttribution | null;
+  // The per-slot columns below start empty and are grown by the first flow, so each is reassigned before any code
+  // is optimized against it (V8 would otherwise treat the field as constant and deoptimize all that code later).
   /** Per slot: 1 when the /proc attributor found the flow's socket but not its process. */
-  private missExited = new Uint8Array(1024);
+  private missExited = new Uint8Array(0);
   private readonly geo: GeoLookup | null;
   private readonly dpi: (FlowDpi | null)[] = [];
   private readonly dpiGuard: DpiGuard;
   private readonly dpiPool: FlowDpiPool;
   /** DPI host (flag F_HOST_DPI) or the name cache's name for the responder when the flow was created. */
   private readonly hosts: (string | null)[] = [];
-  private apps = new Uint8Array(1024);
+  private apps = new Uint8Array(0);
   /** Per slot: index of the flow's tunnel in `tunnels`, 0 for none; allocated with the first tunnelled flow. */
   private tunnelOf: Uint32Array = new Uint32Array(0);
   /** ICMP type << 8 | code of each flow's first packet. */
@@ -315,7 +317,7 @@ class FlowEngine implements Engine {
   private readonly queries = new Map<number, readonly string[]>();
   private readonly evictCbs: ((flow: FlowRef, reason: EvictReason) => void)[] = [];
   /** Per slot: 1 when the responder (dst) is this host, so its packets' direction is known per packet. */
-  private localDst = new Uint8Array(1024);
+  private localDst = new Uint8Array(0);
   readonly timeline = new Timeline();
   private idHint = 0;
   private pendingAttr: number[] = [];
@@ -765,7 +767,7 @@ class FlowEngine implements Engine {
     this.dpi[s]?.close();
     this.dpi[s] = null;
     if (s >= this.apps.length) {
-      const n = Math.max(s + 1, this.apps.length * 2);
+      const n = Math.max(s + 1, 1024, this.apps.length * 2);
       const a = new Uint8Array(n);
       a.set(this.apps);
       this.apps = a;

@@ -99,9 +99,19 @@ export interface FlowTableOptions {
   onEvict: (slot: number, reason: EvictReason) => void;
 }
 
+/**
+ * A big-endian word as a signed 32-bit integer. Key words are compared as int32 (keyWords), so they stay small
+ * integers to V8: an unsigned word above 2^31 is a double, and the first one seen would deoptimize the code.
+ */
 function rd32(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
 }
+
+/** Unsigned order of two int32 words (flipping the sign bit keeps the comparison in int32). */
+function below(a: number, b: number): boolean {
+  return (a ^ SIGN) < (b ^ SIGN);
+}
+const SIGN = -0x80000000;
 
 function mix(h: number, w: number): number {
   h = Math.imul(h ^ w, 0x9e3779b1);
@@ -138,6 +148,8 @@ export class FlowTable {
   used = 0;
   live = 0;
   keys = new Uint32Array(0);
+  /** `keys` as int32, for comparing with words read as int32 (rd32). */
+  private keyWords = new Int32Array(0);
   /** Flow id, 0 for a free slot. */
   ids = new Float64Array(0);
   /** REC numbers per slot (R_*). */
@@ -203,9 +215,8 @@ export class FlowTable {
     }
     const sp = p.sport;
     const dp = p.dport;
-    const cmp = s0 !== d0 ? s0 - d0 : s1 !== d1 ? s1 - d1 : s2 !== d2 ? s2 - d2 : s3 !== d3 ? s3 - d3 : sp - dp;
-    const srcLow = cmp <= 0;
-    const ports = (srcLow ? (sp << 16) | dp : (dp << 16) | sp) >>> 0;
+    const srcLow = s0 !== d0 ? below(s0, d0) : s1 !== d1 ? below(s1, d1) : s2 !== d2 ? below(s2, d2) : s3 !== d3 ? below(s3, d3) : sp <= dp;
+    const ports = srcLow ? (sp << 16) | dp : (dp << 16) | sp;
     const w9 = p.proto | (p.family << 8) | (p.icmpKind << 16);
     const v4 = p.family === 4;
     const lo = srcLow ? s0 : d0;
@@ -225,7 +236,7 @@ export class FlowTable {
       k[8] = ports;
       k[9] = w9;
       h = hashKey(k, true);
-      s = this.find(h, k[0], k[4], ports, w9, true);
+      s = this.find(h, lo, hi, ports, w9, true);
     }
     const tcp = p.proto === 6;
     const tf = p.tcpFlags;
@@ -266,7 +277,7 @@ export class FlowTable {
     k[8] = lowFirst ? w[8] : ((bp << 16) | ap) >>> 0;
     k[9] = w[9] & 0xffff;
     const v6 = ((w[9] >>> 8) & 0xff) === 6;
-    return this.find(hashKey(k, v6), k[0], k[4], k[8], k[9], v6);
+    return this.find(hashKey(k, v6), k[0] | 0, k[4] | 0, k[8] | 0, k[9], v6);
   }
 
   /** Counts a packet captured at p.ts (e.g. a later IP fragment) to an existing flow. */
@@ -316,7 +327,7 @@ export class FlowTable {
   isInitiatorAddress(s: number, buf: Uint8Array, off: number, family: number): boolean {
     const base = s * KEY_WORDS + ((this.meta[s * META + M_FLAGS] & F_INIT_LOW) !== 0 ? 0 : 4);
     const n = family === 6 ? 4 : 1;
-    for (let i = 0; i < n; i++) if (this.keys[base + i] !== rd32(buf, off + 4 * i)) return false;
+    for (let i = 0; i < n; i++) if (this.keyWords[base + i] !== rd32(buf, off + 4 * i)) return false;
     return true;
   }
 
@@ -416,11 +427,11 @@ export class FlowTable {
 
   /**
    * The slot of the key whose words 0, 4, 8 and 9 are given (9 holds the family, so an IPv4 key never matches an IPv6
-   * one), or -1. An IPv6 key's other words are compared with this.k; an IPv4 key's are 0.
+   * one), or -1, the words as int32. An IPv6 key's other words are compared with this.k; an IPv4 key's are 0.
    */
   private find(h: number, w0: number, w4: number, w8: number, w9: number, v6: boolean): number {
     const t = this.table;
-    const keys = this.keys;
+    const keys = this.keyWords;
     const tag = h & this.tagMask;
     let i = h & this.mask;
     for (;;) {
@@ -627,6 +638,7 @@ export class FlowTable {
       return b;
     };
     this.keys = copy(this.keys, (n) => new Uint32Array(n), KEY_WORDS);
+    this.keyWords = new Int32Array(this.keys.buffer);
     this.ids = copy(this.ids, (n) => new Float64Array(n), 1);
     this.rec = copy(this.rec, (n) => new Float64Array(n), REC);
     this.meta = copy(this.meta, (n) => new Uint8Array(n), META);
