@@ -472,12 +472,21 @@ export function FlowsTable() {
   });
   let selectedShown = false;
   const shown: { slot: RowSlot; r: FlowRow | undefined; index: number }[] = [];
-  const rendered = items.map((it) => {
-    const r = it.index >= start ? rows[it.index - start] : undefined;
-    const k = (it.index + keying.offset) % pool;
+  const spare: RowSlot[] = [];
+  // Every slot of the pool, in the order of the positions they show: the items (consecutive positions), then the
+  // slots no item needs this time, hidden, in the order the next positions would take them. A frame with a row more
+  // or fewer on screen then mounts or unmounts no row, and a scroll that gives every slot a new row moves none.
+  const firstKey = ((items[0]?.index ?? 0) + keying.offset) % pool;
+  const rendered = Array.from({ length: pool }, (_, j) => {
+    const k = (firstKey + j) % pool;
     const slot = slotOf(k);
-    shown.push({ slot, r, index: it.index });
-    if (r !== undefined && r.id === selectedId) selectedShown = true;
+    const it = items[j];
+    if (it === undefined) spare.push(slot);
+    else {
+      const r = it.index >= start ? rows[it.index - start] : undefined;
+      shown.push({ slot, r, index: it.index });
+      if (r !== undefined && r.id === selectedId) selectedShown = true;
+    }
     // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of being torn down and
     // rebuilt on every update; React renders a slot only when it is new or the columns change.
     return <FlowRowView key={k} slot={slot} cols={layout.cols} />;
@@ -486,6 +495,7 @@ export function FlowsTable() {
   // the slot shows (the slots' cells were attached by their refs, which are set before this effect runs).
   useLayoutEffect(() => {
     for (const { slot, r, index } of shown) slot.write(r, index, r !== undefined && r.id === selectedId, look);
+    for (const slot of spare) slot.hide();
   });
   return (
     <section aria-label="Flows" className="flex min-h-0 min-w-0 flex-1 flex-col">

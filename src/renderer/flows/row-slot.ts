@@ -148,6 +148,7 @@ export class RowSlot {
   private index = -1;
   private selected = false;
   private look: RowLook | null = null;
+  private hidden = false;
   private readonly refs = new Map<ColumnId, (el: HTMLElement | null) => void>();
 
   /** The row element's ref. */
@@ -191,6 +192,10 @@ export class RowSlot {
     if (row === null) return;
     const prev = this.shown;
     if (r === prev && index === this.index && selected === this.selected && look === this.look) return;
+    if (this.hidden) {
+      row.hidden = false;
+      this.hidden = false;
+    }
     if (index !== this.index) {
       row.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
       row.setAttribute('aria-rowindex', String(index + 2));
@@ -220,6 +225,21 @@ export class RowSlot {
     this.numbers.write(numberTexts(r, look.withDate));
     this.shown = r;
     this.look = look;
+  }
+
+  /**
+   * A slot not needed by this render (fewer rows on screen than slots) stays in the DOM, hidden, rather than being
+   * unmounted and made again a frame later: it names no row (no id, index or busy mark) until it is written again.
+   */
+  hide(): void {
+    const row = this.row;
+    if (row === null || this.hidden) return;
+    row.hidden = true;
+    this.hidden = true;
+    row.removeAttribute('id');
+    for (const a of ['data-flow-id', 'aria-rowindex', 'aria-busy', 'aria-selected', 'data-over']) attr(row, a, null);
+    this.shown = null;
+    this.index = -1;
   }
 
   /** A position whose row has not arrived: the same box, no text, no star (aria-busy). */
