@@ -283,8 +283,8 @@ const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, s
 /**
  * Rows are kept in a fixed pool of slots, about a screenful, a position's slot being its index modulo the pool (shifted
  * by slotKeying's offset): while
- * scrolling, a row that stays on screen keeps its element, its props and its place, so React skips it; the rows that
- * come into view are rendered into the elements of those that left (never a mount), even when a fast scroll replaces
+ * scrolling, a row that stays on screen keeps its element and its place, so its slot writes nothing; the rows that
+ * come into view are written into the elements of those that left (never a mount), even when a fast scroll replaces
  * them all.
  */
 function rowPool(viewportHeight: number, shown: number): number {
