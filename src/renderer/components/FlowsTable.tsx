@@ -106,7 +106,7 @@ function columnBoxes(headerRow: HTMLElement, box: HTMLElement): Partial<Record<C
 }
 
 /**
- * A text cell: its column's box (CELL_BOX; the remote cell fills a wrapper placed so), its text cut by an ellipsis.
+ * A text cell: its column's box (CELL_BOX), its text cut by an ellipsis.
  * `overflow: clip` is the clip the ellipsis needs without making the cell a scroll container; contained in size and
  * layout, the cell is a layout root. Its text is written by its row's slot (flows/row-slot.ts).
  */
@@ -327,9 +327,7 @@ const FlowRowView = memo(function FlowRowView({ slot, cols }: { slot: RowSlot; c
         isNumberColumn(c.id) ? (
           <div key={c.id} role="gridcell" ref={slot.numberRefs[NUMBER_INDEX.get(c.id) as number]} style={CELL_BOX[c.id]} className={NUMBER_CELL} />
         ) : c.id === 'remote' ? (
-          <div key={c.id} className="absolute top-0 h-full" style={CELL_BOX.remote}>
-            <div ref={slot.cellRef('remote')} role="gridcell" className={CELL} />
-          </div>
+          <div key={c.id} ref={slot.cellRef('remote')} role="gridcell" className={CELL} style={CELL_BOX.remote} />
         ) : (
           <div key={c.id} ref={slot.cellRef(c.id as TextColumnId)} role="gridcell" className={CELL} style={CELL_BOX[c.id]} data-tip="" />
         ),
