@@ -5,44 +5,52 @@
  */
 import { useStore } from 'zustand';
 import type { FlowRow } from '../../shared/flow.ts';
-import { favouriteHost, favouriteOf } from '../../shared/flows/favourites.ts';
+import { favouriteHost, favouriteOf, type FavouriteSets } from '../../shared/flows/favourites.ts';
 import { remoteAddr } from '../../shared/flows/endpoints.ts';
 import { flowName } from '../../shared/flows/group-key.ts';
 import { useStores } from '../state/app-stores.ts';
 import type { FavouritesState } from '../state/favourites-store.ts';
 
-// The glyph is drawn by CSS, so the cell's text (copied, searched, read by tests) is the process alone.
+// The glyph is drawn by CSS, so the cell's text (copied, searched, read by tests) is the remote text alone.
 const STAR = 'mr-1 inline-block w-4 text-center';
 const FILLED = "before:content-['★']";
 const EMPTY = "before:content-['☆']";
 
-export function FavouriteStar({ r }: { r: FlowRow }) {
-  const { favourites } = useStores();
-  const why = useStore(favourites, (s) => favouriteOf(r, s.sets));
-  const host = useStore(favourites, (s) => (why === 'host' ? favouriteHost(r, s.sets) : null));
+/**
+ * What a row's star is: a button that stars the flow itself (pressed when it is a favourite), or a plain star (an
+ * image) when the flow is a favourite through its host or program, which the row menu changes. The flows table's
+ * row slots draw it (flows/row-slot.ts); a click on the button toggles the flow (the table's one click handler).
+ */
+export interface StarLook {
+  readonly img: boolean;
+  readonly label: string;
+  readonly title: string;
+  readonly className: string;
+  readonly pressed: boolean;
+}
+
+const STAR_FLOW: StarLook = {
+  img: false,
+  label: 'Favourite flow',
+  title: 'A favourite: kept at the top (click to unstar)',
+  className: `${STAR} cursor-pointer ${FILLED} text-amber-600 dark:text-amber-400`,
+  pressed: true,
+};
+const STAR_NONE: StarLook = {
+  img: false,
+  label: 'Favourite flow',
+  title: 'Star this flow to keep it at the top',
+  className: `${STAR} cursor-pointer ${EMPTY} text-zinc-500 opacity-60 hover:opacity-100 dark:text-zinc-400`,
+  pressed: false,
+};
+
+export function starLook(r: FlowRow, sets: FavouriteSets): StarLook {
+  const why = favouriteOf(r, sets);
   if (why === 'host' || why === 'program') {
-    const label = why === 'host' ? `Favourite host ${host ?? ''}` : `Favourite program ${r.process ?? ''}`;
-    return (
-      <span role="img" aria-label={label} title={`${label} (change it in the row menu)`} className={`${STAR} ${FILLED} text-amber-600 dark:text-amber-400`} />
-    );
+    const label = why === 'host' ? `Favourite host ${favouriteHost(r, sets) ?? ''}` : `Favourite program ${r.process ?? ''}`;
+    return { img: true, label, title: `${label} (change it in the row menu)`, className: `${STAR} ${FILLED} text-amber-600 dark:text-amber-400`, pressed: false };
   }
-  const on = why === 'flow';
-  return (
-    <button
-      type="button"
-      tabIndex={-1}
-      data-favourite-star=""
-      aria-pressed={on}
-      aria-label="Favourite flow"
-      title={on ? 'A favourite: kept at the top (click to unstar)' : 'Star this flow to keep it at the top'}
-      className={`${STAR} cursor-pointer ${on ? `${FILLED} text-amber-600 dark:text-amber-400` : `${EMPTY} text-zinc-500 opacity-60 hover:opacity-100 dark:text-zinc-400`}`}
-      onClick={(e) => {
-        // A star is not a click on the row (which selects it).
-        e.stopPropagation();
-        favourites.getState().toggleFlow(r.id);
-      }}
-    />
-  );
+  return why === 'flow' ? STAR_FLOW : STAR_NONE;
 }
 
 /** The row menu's favourite items: the flow, its host (name, and address when that differs, and a starred parent domain) and its program. */

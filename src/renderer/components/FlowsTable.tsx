@@ -7,20 +7,15 @@ import { MAX_VIEW_ROWS } from '../../shared/ipc.ts';
 import { COLUMN_META as COLUMNS, type ColumnId, type ColumnMeta, type SortDir } from '../../shared/flows/columns.ts';
 import { COLUMN_WIDTH_PX } from '../../shared/settings.ts';
 import type { ColumnsStore, ColumnWidths } from '../state/columns-store.ts';
-import { isClosed, localAddr, localIsSrc, localPort, remoteAddr, remotePort, protoLabel } from '../../shared/flows/endpoints.ts';
-import { formatEndpoint, formatFlowEndpoint, spansDays } from '../format.ts';
-import { NUMBER_COLUMNS, RowNumbers, isNumberColumn, numberTexts, numberTrack, type NumberColumnId } from '../flows/numeric-columns.ts';
+import { spansDays } from '../format.ts';
+import { isNumberColumn, numberTrack } from '../flows/numeric-columns.ts';
+import { NUMBER_INDEX, ROW_CLASS, ROW_HEIGHT, RowSlot, TIPPED, rowDomId, tipText, type RowLook, type TextColumnId } from '../flows/row-slot.ts';
+import { useRemoteFit } from '../flows/text-fit.ts';
 import { FilterBar } from './FilterBar.tsx';
 import { isMenuKey, useRowMenu } from './FlowRowMenu.tsx';
 import { ColumnsMenu } from './ColumnsMenu.tsx';
-import { FavouriteStar } from './Favourites.tsx';
-import { processText } from '../flows/process-label.ts';
-import { useFittedRemote, useRemoteColumnFit } from '../flows/text-fit.ts';
 
-/** The height of every row of the table, in CSS pixels: the virtualiser's estimate, the rows' and placeholders' box. */
-export const ROW_HEIGHT = 28;
-
-type TextColumnId = Exclude<ColumnId, NumberColumnId>;
+export { ROW_HEIGHT, sameText } from '../flows/row-slot.ts';
 /**
  * The text columns' tracks: at least `min`, and a `share` of the width left over, if any. With dates in the time
  * columns the widest text columns give up some of their minimum, so the table still fits a common laptop screen
@@ -110,49 +105,26 @@ function columnBoxes(headerRow: HTMLElement, box: HTMLElement): Partial<Record<C
   return widths;
 }
 
-/** Each numeric column's place in a row's number writer (RowNumbers: NUMBER_COLUMNS order). */
-const NUMBER_INDEX = new Map<ColumnId, number>(NUMBER_COLUMNS.map((id, i) => [id, i]));
-
-export function rowDomId(id: number): string {
-  return `flow-row-${id}`;
-}
-
-/** A row's texts other than its numbers, by column. */
-function rowTexts(r: FlowRow): Record<TextColumnId, string> {
-  const endpoint = formatFlowEndpoint(r, remoteAddr(r), remotePort(r));
-  // The remote address's country code (from the offline database), after the address.
-  const cc = localIsSrc(r) ? r.dst_country : r.src_country;
-  const remote = cc !== null ? `${endpoint} · ${cc}` : endpoint;
-  return {
-    process: processText(r),
-    local: formatEndpoint(localAddr(r), localPort(r)),
-    remote: r.host ? `${r.host} · ${remote}` : remote,
-    proto: protoLabel(r),
-    state: r.state.replace('_', ' '),
-  };
-}
-
 /**
- * A text cell: its column's box (CELL_BOX; the remote cell fills a wrapper placed so), its text cut by an ellipsis.
+ * A text cell: its column's box (CELL_BOX), its text cut by an ellipsis.
  * `overflow: clip` is the clip the ellipsis needs without making the cell a scroll container; contained in size and
- * layout, the cell is a layout root.
+ * layout, the cell is a layout root. Its text is written by its row's slot (flows/row-slot.ts).
  */
 const CELL = 'absolute top-0 left-0 h-full w-full overflow-clip text-ellipsis whitespace-nowrap px-2 contain-size contain-layout contain-style';
+/**
+ * A number cell: placed absolutely and contained in size and layout, it is a layout root, so a new number lays out
+ * this cell alone. It does not clip: its track fits its longest value, and a clip would be a paint property node and
+ * a paint chunk of its own for every number.
+ */
+const NUMBER_CELL = 'absolute top-0 h-full px-2 text-right whitespace-nowrap tabular-nums contain-size contain-layout contain-style';
 
 /**
  * A text cell's tooltip (its whole text, which an ellipsis may cut) is its `title` only while the pointer is over it
  * (the rows' pointerover/pointerout): a changed `title` restyles its element (a selector of the base styles tests the
  * attribute), and while scrolling every cell of every new row would otherwise get one each frame. The cell's text is
- * whole in the DOM either way, so what is read and copied does not depend on it.
+ * whole in the DOM either way, so what is read and copied does not depend on it; a slot that writes a new text into
+ * the hovered cell writes its title too.
  */
-const TIPPED = 'data-tip';
-
-/** A cell's tooltip: its `data-tip` when that holds the whole text (the remote cell, whose text may be shortened), else its text. */
-function tipText(cell: Element): string {
-  return cell.getAttribute(TIPPED) || (cell.textContent ?? '');
-}
-
-/** Gives the text cell under the pointer its title (`over`), or takes it away when the pointer leaves it. */
 function tipCell(e: PointerEvent<HTMLElement>, over: boolean): void {
   const cell = e.target instanceof Element ? e.target.closest(`[${TIPPED}]`) : null;
   if (cell === null) return;
@@ -165,72 +137,6 @@ function tipCell(e: PointerEvent<HTMLElement>, over: boolean): void {
     if (cell.getAttribute('title') !== tip) cell.setAttribute('title', tip);
   }
 }
-
-/** A text cell's props: its text, and the ref that keeps a shown tooltip up to date when the text changes. */
-function useTip(text: string) {
-  const ref = useRef<HTMLDivElement>(null);
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (el !== null && el.hasAttribute('title')) el.setAttribute('title', tipText(el) || text);
-  }, [text]);
-  return ref;
-}
-
-/**
- * One text cell, memoised on its text: when a row renders again because one of its texts changed, the others are left
- * alone instead of being diffed in React's commit.
- */
-const TextCell = memo(function TextCell({ text, col }: { text: string; col: ColumnId }) {
-  const ref = useTip(text);
-  return (
-    <div ref={ref} role="gridcell" className={CELL} style={CELL_BOX[col]} data-tip="">
-      {text}
-    </div>
-  );
-});
-
-/**
- * The process cell: the name is the process's own choice (the engine has already made its characters inert), so its
- * direction is isolated: a right-to-left name reads as it should and cannot carry the PID after it, or the next cell,
- * along with it.
- */
-const ProcessCell = memo(function ProcessCell({ text, name }: { text: string; name: string | null }) {
-  const ref = useTip(text);
-  return (
-    <div ref={ref} role="gridcell" className={CELL} style={CELL_BOX.process} data-tip="">
-      {name === null ? text : <><bdi>{name}</bdi>{text.slice(name.length)}</>}
-    </div>
-  );
-});
-
-/**
- * The remote cell, the one column never hidden, carries the row's favourite star. A long name is shortened in the
- * middle to fit the column (flows/shorten.ts): its subdomains give way first, so its domain and the address stay in
- * sight. The shortened text is the cell's one text node, so what is seen is what is copied and what innerText says;
- * the full text is the tooltip (its `data-tip`, the title while hovered) and, when shortened, the cell's accessible name (aria-label), so a screen reader says
- * the whole name. Visually hidden full text beside it would be copied along with the short one in a selection.
- */
-const RemoteCell = memo(function RemoteCell({ text, r }: { text: string; r: FlowRow }) {
-  const shown = useFittedRemote(text, r.host);
-  const ref = useTip(text);
-  return (
-    <div ref={ref} role="gridcell" className={CELL} data-tip={text} aria-label={shown === text ? undefined : text}>
-      <FavouriteStar r={r} />
-      {shown}
-    </div>
-  );
-});
-
-/**
- * One number cell. React renders it once, with no children, and never again (its props are a stable callback and its
- * column): its text is a text node the row's RowNumbers attaches here and writes when the number changes. Placed
- * absolutely and contained in size and layout, it is a layout root: a new number lays out this cell alone. It does
- * not clip: its track fits its longest value, and a clip would be a paint property node and a paint chunk of its own
- * for every number.
- */
-const NumberCell = memo(function NumberCell({ sink, col }: { sink: (el: Element | null) => void; col: ColumnId }) {
-  return <div role="gridcell" ref={sink} style={CELL_BOX[col]} className="absolute top-0 h-full px-2 text-right whitespace-nowrap tabular-nums contain-size contain-layout contain-style" />;
-});
 
 function arrow(active: boolean, dir: SortDir) {
   return (
@@ -254,6 +160,8 @@ interface HeaderProps {
   onSort: (c: ColumnId) => void;
   columns: ColumnsStore;
   onMenu: (x: number, y: number) => void;
+  /** Told the remote column's width as laid out (rounded), for the remote cells' fit (flows/text-fit.ts). */
+  onRemoteWidth: (width: number | undefined) => void;
 }
 
 /**
@@ -308,7 +216,7 @@ function ColumnEdge({ col, width, columns }: { col: ColumnMeta; width: number; c
  * The column headers: re-rendered only when the sort or the columns change, not on every update. A right-click on
  * them (or Shift+F10 on a header) opens the Columns menu.
  */
-const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, sortDir, onSort, columns, onMenu }: HeaderProps) {
+const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, sortDir, onSort, columns, onMenu, onRemoteWidth }: HeaderProps) {
   const row = useRef<HTMLDivElement>(null);
   // Each column's width as laid out (a column without a width of its own follows the window), for its edge's value.
   const [laidOut, setLaidOut] = useState<Partial<Record<ColumnId, number>>>({});
@@ -319,6 +227,7 @@ const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, s
     const measure = () => {
       const next = columnBoxes(el, table);
       setLaidOut((prev) => (cols.every((c) => prev[c.id] === next[c.id]) ? prev : next));
+      onRemoteWidth(next.remote);
     };
     measure();
     if (typeof ResizeObserver === 'undefined') return;
@@ -327,7 +236,7 @@ const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, s
     const ro = new ResizeObserver(measure);
     for (const h of el.querySelectorAll('[data-col]')) ro.observe(h);
     return () => ro.disconnect();
-  }, [box, cols, widths]);
+  }, [box, cols, widths, onRemoteWidth]);
   return (
     <div
       role="rowgroup"
@@ -371,42 +280,11 @@ const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, s
   );
 });
 
-/** Whether a row is shown dimmed: its flow is over (a closed or reset TCP connection, or ended by the engine). */
-export function isOver(r: FlowRow): boolean {
-  return r.ended || isClosed(r);
-}
-
-/**
- * Whether two versions of a flow show the same text apart from their numbers. Every update brings new row objects,
- * and nearly every one has new counters; the numbers are written into their cells by the table after each render, so
- * React renders a row again only when another of its texts (or its dimming) changed.
- */
-export function sameText(a: FlowRow, b: FlowRow): boolean {
-  return (
-    a === b ||
-    (a.id === b.id &&
-      a.state === b.state &&
-      a.ended === b.ended &&
-      a.host === b.host &&
-      a.app === b.app &&
-      a.process === b.process &&
-      a.pid === b.pid &&
-      a.process_hidden === b.process_hidden &&
-      a.process_unknown === b.process_unknown &&
-      a.local === b.local &&
-      a.proto === b.proto &&
-      a.src === b.src &&
-      a.sport === b.sport &&
-      a.dst === b.dst &&
-      a.dport === b.dport)
-  );
-}
-
 /**
  * Rows are kept in a fixed pool of slots, about a screenful, a position's slot being its index modulo the pool (shifted
  * by slotKeying's offset): while
- * scrolling, a row that stays on screen keeps its element, its props and its place, so React skips it; the rows that
- * come into view are rendered into the elements of those that left (never a mount), even when a fast scroll replaces
+ * scrolling, a row that stays on screen keeps its element and its place, so its slot writes nothing; the rows that
+ * come into view are written into the elements of those that left (never a mount), even when a fast scroll replaces
  * them all.
  */
 function rowPool(viewportHeight: number, shown: number): number {
@@ -436,67 +314,27 @@ export function slotKeying(prev: SlotKeying, first: number, shown: number, pool:
   return { first, offset: (((prev.offset + prev.first - first) % pool) + pool) % pool };
 }
 
-/** A row's box at its position: placed by transform, so moving it is no layout of its neighbours. */
-function rowStyle(index: number): CSSProperties {
-  return { ...ROW_STYLE, transform: `translateY(${index * ROW_HEIGHT}px)` };
-}
-
-/** The number writers of the rows on screen, by row slot. */
-type NumberWriters = Map<number, RowNumbers>;
-
-type RowProps = { r: FlowRow | undefined; index: number; selected: boolean; slot: number; writers: NumberWriters; cols: readonly ColumnMeta[] };
-
-const ROW_CLASS = 'absolute top-0 left-0 w-full contain-size contain-layout contain-style border-b border-zinc-100 dark:border-zinc-800';
-
 /**
- * One row slot: a flow's row, or a placeholder (same box, no text) for a position whose row has not arrived yet (the
- * window moved and the host's answer is on its way). Both are this one component, so a placeholder that gets its row
- * keeps its element (a row element added or removed is a layout of the whole table). React renders it again only when
- * its text, its position, its selection or the columns shown changed.
+ * One row slot: React renders its row element and empty cells, once and again only when the columns shown change; its
+ * RowSlot writes the rest (the row at its position, or a placeholder, same box, no text, for a position whose row has
+ * not arrived yet: its arrival lays out that row only). The row's box is placed by a transform, so moving it is no
+ * layout of its neighbours.
  */
-const FlowRowView = memo(function FlowRowView({ r, index, selected, slot, writers, cols }: RowProps) {
-  const [numbers] = useState(() => new RowNumbers());
-  const loaded = r !== undefined;
-  // Registered before the table's own layout effect runs (children's effects run first), which writes the numbers.
-  useLayoutEffect(() => {
-    if (!loaded) return;
-    writers.set(slot, numbers);
-    return () => {
-      if (writers.get(slot) === numbers) writers.delete(slot);
-    };
-  }, [writers, slot, numbers, loaded]);
-  if (r === undefined) return <div role="row" aria-rowindex={index + 2} aria-busy="true" style={rowStyle(index)} className={ROW_CLASS} />;
-  const over = isOver(r);
-  const texts = rowTexts(r);
+const FlowRowView = memo(function FlowRowView({ slot, cols }: { slot: RowSlot; cols: readonly ColumnMeta[] }) {
   return (
-    <div
-      id={rowDomId(r.id)}
-      data-flow-id={r.id}
-      role="row"
-      aria-rowindex={index + 2}
-      aria-selected={selected}
-      data-over={over || undefined}
-      style={rowStyle(index)}
-      className={`${ROW_CLASS} cursor-default ${selected ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'} ${
-        over ? (selected ? 'text-zinc-600 dark:text-zinc-300' : 'text-zinc-500 dark:text-zinc-400') : ''
-      }`}
-    >
+    <div ref={slot.rowRef} role="row" style={ROW_STYLE} className={ROW_CLASS}>
       {cols.map((c) =>
         isNumberColumn(c.id) ? (
-          <NumberCell key={c.id} col={c.id} sink={numbers.refs[NUMBER_INDEX.get(c.id) as number]} />
-        ) : c.id === 'process' ? (
-          <ProcessCell key={c.id} text={texts.process} name={r.process} />
+          <div key={c.id} role="gridcell" ref={slot.numberRefs[NUMBER_INDEX.get(c.id) as number]} style={CELL_BOX[c.id]} className={NUMBER_CELL} />
         ) : c.id === 'remote' ? (
-          <div key={c.id} className="absolute top-0 h-full" style={CELL_BOX.remote}>
-            <RemoteCell text={texts.remote} r={r} />
-          </div>
+          <div key={c.id} ref={slot.cellRef('remote')} role="gridcell" className={CELL} style={CELL_BOX.remote} />
         ) : (
-          <TextCell key={c.id} col={c.id} text={texts[c.id as TextColumnId]} />
+          <div key={c.id} ref={slot.cellRef(c.id as TextColumnId)} role="gridcell" className={CELL} style={CELL_BOX[c.id]} data-tip="" />
         ),
       )}
     </div>
   );
-}, (a: RowProps, b: RowProps) => a.index === b.index && a.selected === b.selected && a.slot === b.slot && a.writers === b.writers && a.cols === b.cols && (a.r === undefined || b.r === undefined ? a.r === b.r : sameText(a.r, b.r)));
+});
 
 /** Whether the rows' own times fall on more than one day (a table whose capture start is not known otherwise). */
 function rowsSpanDays(rows: readonly FlowRow[]): boolean {
@@ -566,11 +404,23 @@ export function FlowsTable() {
     if (detailsWereOpen.current && !detailsOpen) scrollRef.current?.focus();
     detailsWereOpen.current = detailsOpen;
   }, [detailsOpen]);
-  const [writers] = useState<NumberWriters>(() => new Map());
+  // The row slots by key, each writing its row outside React (flows/row-slot.ts).
+  const [slots] = useState(() => new Map<number, RowSlot>());
+  const slotOf = (k: number): RowSlot => {
+    let s = slots.get(k);
+    if (s === undefined) {
+      s = new RowSlot();
+      slots.set(k, s);
+    }
+    return s;
+  };
+  const favouriteSets = useStore(stores.favourites, (s) => s.sets);
+  const [remoteWidth, setRemoteWidth] = useState<number | undefined>(undefined);
+  const fit = useRemoteFit(scrollRef, remoteWidth);
+  const look = useMemo<RowLook>(() => ({ favourites: favouriteSets, fit, withDate }), [favouriteSets, fit, withDate]);
   // The keying of the rows last committed (a render that is not committed leaves it).
   const keyed = useRef<SlotKeying>({ first: 0, offset: 0 });
   const rowMenu = useRowMenu(scrollRef);
-  useRemoteColumnFit(scrollRef);
   const virt = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -600,7 +450,10 @@ export function FlowsTable() {
   const onSort = useMemo(() => (c: ColumnId) => ui.getState().sortBy(c), [ui]);
   const onClick = (e: MouseEvent) => {
     const id = eventFlowId(e);
-    if (id !== null) ui.getState().select(id);
+    if (id === null) return;
+    // A click on the star stars the flow; it is not a click on the row (which selects it).
+    if (e.target instanceof Element && e.target.closest('[data-favourite-star]') !== null) stores.favourites.getState().toggleFlow(id);
+    else ui.getState().select(id);
   };
   const onDoubleClick = (e: MouseEvent) => {
     const id = eventFlowId(e);
@@ -616,23 +469,31 @@ export function FlowsTable() {
     keyed.current = keying;
   });
   let selectedShown = false;
-  const shown: { slot: number; r: FlowRow }[] = [];
-  const rendered = items.map((it) => {
-    const r = it.index >= start ? rows[it.index - start] : undefined;
-    const k = (it.index + keying.offset) % pool;
-    if (r === undefined) return <FlowRowView key={k} r={undefined} index={it.index} selected={false} slot={k} writers={writers} cols={layout.cols} />;
-    shown.push({ slot: k, r });
-    if (r.id === selectedId) selectedShown = true;
-    return (
-      // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of being torn down
-      // and rebuilt on every update; a scroll renders only the rows that came into view.
-      <FlowRowView key={k} r={r} index={it.index} selected={r.id === selectedId} slot={k} writers={writers} cols={layout.cols} />
-    );
+  const shown: { slot: RowSlot; r: FlowRow | undefined; index: number }[] = [];
+  const spare: RowSlot[] = [];
+  // Every slot of the pool, in the order of the positions they show: the items (consecutive positions), then the
+  // slots no item needs this time, hidden, in the order the next positions would take them. A frame with a row more
+  // or fewer on screen then mounts or unmounts no row, and a scroll that gives every slot a new row moves none.
+  const firstKey = ((items[0]?.index ?? 0) + keying.offset) % pool;
+  const rendered = Array.from({ length: pool }, (_, j) => {
+    const k = (firstKey + j) % pool;
+    const slot = slotOf(k);
+    const it = items[j];
+    if (it === undefined) spare.push(slot);
+    else {
+      const r = it.index >= start ? rows[it.index - start] : undefined;
+      shown.push({ slot, r, index: it.index });
+      if (r !== undefined && r.id === selectedId) selectedShown = true;
+    }
+    // Keyed by slot, not flow: when the order changes the same DOM rows get new text instead of being torn down and
+    // rebuilt on every update; React renders a slot only when it is new or the columns change.
+    return <FlowRowView key={k} slot={slot} cols={layout.cols} />;
   });
-  // After every render (an update, a scroll), in the same commit: the shown rows' numbers, each written into its cell
-  // only if its text changed (the writers were registered by the rows' layout effects, which run before this one).
+  // After every render (an update, a scroll), in the same commit: each slot writes its row where it differs from what
+  // the slot shows (the slots' cells were attached by their refs, which are set before this effect runs).
   useLayoutEffect(() => {
-    for (const { slot, r } of shown) writers.get(slot)?.write(numberTexts(r, withDate));
+    for (const { slot, r, index } of shown) slot.write(r, index, r !== undefined && r.id === selectedId, look);
+    for (const slot of spare) slot.hide();
   });
   return (
     <section aria-label="Flows" className="flex min-h-0 min-w-0 flex-1 flex-col">
@@ -651,7 +512,7 @@ export function FlowsTable() {
         className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
         <div ref={setTableBox} style={layout.table}>
-          <FlowsHeader box={tableBox} cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} />
+          <FlowsHeader box={tableBox} cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} onRemoteWidth={setRemoteWidth} />
           <div
             role="rowgroup"
             className="relative contain-strict"

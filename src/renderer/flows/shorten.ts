@@ -49,6 +49,11 @@ export function summedMeasure(widthOf: (ch: string) => number, cache: Map<number
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
+/** Whether a host is an address (IPv6 has colons, IPv4 four numbers), which has no labels to give way. */
+function isAddress(host: string): boolean {
+  return host.includes(':') || IPV4.test(host);
+}
+
 /**
  * Where a host's registrable domain begins: its last two labels, or three when the second-to-last is a short
  * second-level label such as co.uk or com.au. The renderer carries no public suffix list (tldts would add about a
@@ -56,7 +61,7 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
  * rest. 0: the whole host is its domain (two labels or fewer, or an address).
  */
 export function domainStart(host: string): number {
-  if (host.includes(':') || IPV4.test(host)) return 0;
+  if (isAddress(host)) return 0;
   const labels = host.split('.');
   const keep = labels.length > 2 && labels[labels.length - 2].length <= 3 ? 3 : 2;
   if (labels.length <= keep) return 0;
@@ -71,7 +76,7 @@ export function domainStart(host: string): number {
  * widths of their parts, and only the one chosen is built.
  */
 export function shortenRemote(text: string, host: string | null, room: number, measure: Measure): string {
-  if (host === null || host === '' || !text.startsWith(host) || host.includes(':') || IPV4.test(host) || measure(text) <= room) return text;
+  if (host === null || host === '' || !text.startsWith(host) || isAddress(host) || measure(text) <= room) return text;
   const rest = text.slice(host.length);
   const restW = measure(rest);
   const cut = domainStart(host);

@@ -1,14 +1,14 @@
 /**
- * How much of a remote cell's text fits its column, without a layout read per row: the column's width comes from one
- * ResizeObserver on its header cell (header and rows share the track), the font is read once from the grid (cells
- * set none of their own), and texts are measured on one shared canvas, a character at a time, each character's
- * width cached. Rows then fit their text with shortenRemote, in JS, as they render.
+ * How much of a remote cell's text fits its column, without a layout read per row: the column's width is the one the
+ * flows header measures for every column (its ResizeObservers, FlowsTable's columnBoxes), the font is read once from
+ * the grid (cells set none of their own), and texts are measured on one shared canvas, a character at a time, each
+ * character's width cached. Rows then fit their text with shortenRemote, in JS, as they are written.
  */
-import { useLayoutEffect, useMemo, useSyncExternalStore, type RefObject } from 'react';
+import { useMemo, useRef, type RefObject } from 'react';
 import { shortenRemote, summedMeasure, type Measure } from './shorten.ts';
 
 /** What a cell's text may take: its room in CSS pixels and how to measure a text in the cell's font. */
-interface Fit {
+export interface Fit {
   room: number;
   measure: Measure;
 }
@@ -18,7 +18,7 @@ interface Fit {
  * FlowsTable.tsx) and the favourite star before the text (w-4 and mr-1, Favourites.tsx).
  */
 const RESERVED_REM = 0.5 + 0.5 + 1 + 0.25;
-/** Slack for the rounding of glyph advances: a text measured to fit must not be clipped by the cell. */
+/** Slack for the rounding of glyph advances and of the column's width: a text measured to fit must not be clipped. */
 const SLACK_PX = 1;
 
 let context: CanvasRenderingContext2D | null | undefined;
@@ -43,55 +43,39 @@ function measureIn(font: string): Measure | null {
   return summedMeasure((ch) => ctx.measureText(ch).width, widths);
 }
 
-// The one table's fit (a module's state: the app shows one flows table), and the cells that follow it.
-let current: Fit | null = null;
-const listeners = new Set<() => void>();
-
-function publish(next: Fit | null): void {
-  current = next;
-  for (const l of listeners) l();
+/** The grid's measure and the room in the track that is not text, read once. */
+interface FitBase {
+  measure: Measure;
+  reserved: number;
 }
 
-function subscribe(l: () => void): () => void {
-  listeners.add(l);
-  return () => listeners.delete(l);
+function fitBase(grid: HTMLElement): FitBase | null {
+  const style = getComputedStyle(grid);
+  const measure = measureIn(`${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`);
+  if (measure === null) return null;
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  return { measure, reserved: RESERVED_REM * rem + SLACK_PX };
 }
-
-const snapshot = () => current;
 
 /**
- * Called once by the flows table with its grid: follows the remote column's header cell (`data-col="remote"`), so
- * every remote cell knows its room. Nothing is fitted where there is no ResizeObserver or canvas.
+ * The remote cells' fit in a column `width` pixels wide as the header laid it out (undefined or 0: not known yet,
+ * nothing is fitted). The grid's font is read the first time a width is known, not again.
  */
-export function useRemoteColumnFit(grid: RefObject<HTMLElement | null>): void {
-  useLayoutEffect(() => {
-    const el = grid.current;
-    const head = el?.querySelector<HTMLElement>('[data-col="remote"]');
-    if (el == null || head == null || typeof ResizeObserver === 'undefined') return;
-    // Read once: the cells' font is the grid's, and the reserved room is in rem.
-    const style = getComputedStyle(el);
-    const measure = measureIn(`${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`);
-    if (measure === null) return;
-    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    const reserved = RESERVED_REM * rem + SLACK_PX;
-    let track = -1;
-    const ro = new ResizeObserver((entries) => {
-      const box = entries[entries.length - 1];
-      const width = box.borderBoxSize?.[0]?.inlineSize ?? box.contentRect.width;
-      if (Math.abs(width - track) < 0.5) return;
-      track = width;
-      publish({ room: Math.max(0, width - reserved), measure });
-    });
-    ro.observe(head);
-    return () => {
-      ro.disconnect();
-      publish(null);
-    };
-  }, [grid]);
+export function useRemoteFit(grid: RefObject<HTMLElement | null>, width: number | undefined): Fit | null {
+  const base = useRef<FitBase | null | undefined>(undefined);
+  return useMemo(() => {
+    if (width === undefined || width <= 0) return null;
+    if (base.current === undefined) {
+      const el = grid.current;
+      if (el === null) return null;
+      base.current = fitBase(el);
+    }
+    const b = base.current;
+    return b === null ? null : { room: Math.max(0, width - b.reserved), measure: b.measure };
+  }, [grid, width]);
 }
 
-/** The remote cell's text as it fits its column (the text itself until the column is known). */
-export function useFittedRemote(text: string, host: string | null): string {
-  const fit = useSyncExternalStore(subscribe, snapshot);
-  return useMemo(() => (fit === null ? text : shortenRemote(text, host, fit.room, fit.measure)), [fit, text, host]);
+/** A remote text as it fits (the text itself where nothing fits it). */
+export function fitRemote(text: string, host: string | null, fit: Fit | null): string {
+  return fit === null ? text : shortenRemote(text, host, fit.room, fit.measure);
 }

@@ -326,10 +326,9 @@ describe('flows table cells', () => {
       await setup([row({ id: 1, process: 'firefox', pid: 10 })]);
       const box = screen.getAllByRole('row')[0].closest('[role=grid] > div') as HTMLElement;
       const cells = within(dataRows()[0]).getAllByRole('gridcell');
-      const remote = cells[COLUMN_IDS.indexOf('remote')].parentElement as HTMLElement;
+      const remote = cells[COLUMN_IDS.indexOf('remote')];
       const placed = (el: HTMLElement) => [el.style.left, el.style.width].map((v) => box.style.getPropertyValue(v.slice(4, -1)));
       expect(placed(cells[COLUMN_IDS.indexOf('process')])).toEqual(['0px', '150px']);
-      // The remote cell fills a box placed so (its component stays the remote cell alone).
       expect(placed(remote)).toEqual(['150px', '100px']);
       expect(placed(cells[COLUMN_IDS.indexOf('last_seen')])).toEqual([`${150 + 9 * 100}px`, '100px']);
     } finally {

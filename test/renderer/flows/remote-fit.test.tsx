@@ -1,6 +1,7 @@
-// The flows table's remote cells fitted to their column in jsdom, with a stand-in canvas and ResizeObserver: the
-// shortened text is the cell's text, the full one its tooltip and accessible name; the width comes from the header
-// cell alone, and rendering more rows reads no more styles and measures no more characters.
+// The flows table's remote cells fitted to their column in jsdom, with a stand-in canvas, ResizeObserver and header
+// layout: the shortened text is the cell's text, the full one its tooltip and accessible name; the width is the one the
+// header measures for its columns (no observer of its own), and rendering more rows reads no more styles and measures
+// no more characters.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { FlowsTable } from '../../../src/renderer/components/FlowsTable.tsx';
@@ -9,7 +10,10 @@ import { shortenRemote, ELLIPSIS } from '../../../src/renderer/flows/shorten.ts'
 import { COLUMN_IDS } from '../../../src/shared/flows/columns.ts';
 import { fakeHost, row } from '../fixtures.ts';
 
-/** A ResizeObserver the test drives: `resize` reports a new width for what it observes. */
+/** The remote header cell's laid-out width (jsdom lays nothing out): what the header's measure reads. */
+let remoteWidth = 0;
+
+/** A ResizeObserver the test drives: `resize` lays the remote header cell out `width` wide and reports it. */
 class TestResizeObserver {
   static made: TestResizeObserver[] = [];
   readonly observed: Element[] = [];
@@ -26,6 +30,7 @@ class TestResizeObserver {
     this.observed.length = 0;
   }
   resize(width: number): void {
+    remoteWidth = width;
     const entry = { target: this.observed[0], borderBoxSize: [{ inlineSize: width, blockSize: 32 }], contentRect: { width, height: 32 } };
     this.cb([entry as unknown as ResizeObserverEntry], this as unknown as ResizeObserver);
   }
@@ -46,6 +51,12 @@ const flows = Array.from({ length: ROWS }, (_, i) =>
 beforeEach(() => {
   TestResizeObserver.made = [];
   measured.length = 0;
+  remoteWidth = 0;
+  const layOut = vi.spyOn(Element.prototype, 'getBoundingClientRect');
+  layOut.mockImplementation(function (this: Element) {
+    const width = this.getAttribute('data-col') === 'remote' ? remoteWidth : 0;
+    return { x: 0, y: 0, left: 0, top: 0, right: width, bottom: 32, width, height: 32, toJSON: () => ({}) } as DOMRect;
+  });
   vi.stubGlobal('ResizeObserver', TestResizeObserver);
   vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation((() => ({
     font: '',
@@ -57,6 +68,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 async function table() {
@@ -71,8 +83,9 @@ async function table() {
   await host.settle();
   act(() => host.push(flows));
   const head = document.querySelector('[data-col="remote"]');
-  const ro = TestResizeObserver.made.find((o) => o.observed.length === 1 && o.observed[0] === head);
-  expect(ro, 'one observer follows the remote header cell').toBeDefined();
+  const following = TestResizeObserver.made.filter((o) => head !== null && o.observed.includes(head));
+  expect(following, "the header's observer alone follows the remote header cell").toHaveLength(1);
+  const ro = following[0];
   return { ro: ro as TestResizeObserver, off };
 }
 
@@ -129,11 +142,15 @@ describe('remote cells fitted to their column', () => {
   it('reads the grid style once and measures each character once, however many rows are fitted', async () => {
     const styles = vi.spyOn(window, 'getComputedStyle');
     const { ro, off } = await table();
+    const grid = document.getElementById('flows-grid');
     const stylesAtStart = styles.mock.calls.length;
+    // The first width known: the grid's font and the root's font size, read once for every row.
     act(() => ro.resize(300));
+    const read = styles.mock.calls.slice(stylesAtStart).map((c) => c[0]);
+    expect(read).toEqual([grid, document.documentElement]);
     act(() => ro.resize(260));
     act(() => ro.resize(420));
-    expect(styles.mock.calls.length).toBe(stylesAtStart);
+    expect(styles.mock.calls.length).toBe(stylesAtStart + read.length);
     // Every text measured was one character, each character once.
     expect(measured.every((s) => [...s].length === 1)).toBe(true);
     expect(new Set(measured).size).toBe(measured.length);
