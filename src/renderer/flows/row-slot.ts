@@ -30,30 +30,18 @@ export function isOver(r: FlowRow): boolean {
   return r.ended || isClosed(r);
 }
 
+/** The fields a row's text cells show. */
+const TEXT_KEYS = ['id', 'state', 'ended', 'host', 'app', 'process', 'pid', 'process_hidden', 'process_unknown', 'local', 'proto', 'src', 'sport', 'dst', 'dport'] as const satisfies readonly (keyof FlowRow)[];
+
 /**
  * Whether two versions of a flow show the same text apart from their numbers. Every update brings new row objects,
  * and nearly every one has new counters; the numbers are written on their own, so a slot writes its text cells again
  * only when one of these changed.
  */
 export function sameText(a: FlowRow, b: FlowRow): boolean {
-  return (
-    a === b ||
-    (a.id === b.id &&
-      a.state === b.state &&
-      a.ended === b.ended &&
-      a.host === b.host &&
-      a.app === b.app &&
-      a.process === b.process &&
-      a.pid === b.pid &&
-      a.process_hidden === b.process_hidden &&
-      a.process_unknown === b.process_unknown &&
-      a.local === b.local &&
-      a.proto === b.proto &&
-      a.src === b.src &&
-      a.sport === b.sport &&
-      a.dst === b.dst &&
-      a.dport === b.dport)
-  );
+  if (a === b) return true;
+  for (const k of TEXT_KEYS) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** A row's remote text in full: the host, the remote endpoint and its country code (from the offline database). */
