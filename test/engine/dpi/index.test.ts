@@ -291,3 +291,20 @@ test('a pooled inspector given back and opened again starts as new: no facts or 
   assert.equal(again.facts.sni, null);
   assert.deepEqual(again.facts.alpn, []);
 });
+
+test('a reopened inspector equals one never used, field for field (reopen forgets no state)', () => {
+  const pool = new FlowDpiPool(createNameCache(), new DpiGuard({ maxInspectors: 2 }));
+  const used = pool.open()!;
+  const untouched = pool.open()!;
+  // TLS over TCP (stream prefix, ClientHello reader, ALPN), then DNS, then a second stream direction.
+  const ch = tlsRecords(clientHelloMessage({ sni: 'first.example', alpn: ['h2'] }));
+  used.inspect(tcp(true, 1, 443), ch.subarray(0, 20), 0, 20);
+  used.inspect(tcp(true, 21, 443), ch, 20, ch.length);
+  used.inspect(tcp(false, 1, 443), ascii('x'), 0, 1);
+  const q = query('www.example.com');
+  used.inspect(udp(true), q, 0, q.length);
+  pool.recycle(used);
+  const again = pool.open()!;
+  assert.equal(again, used, 'the inspector is reused');
+  assert.deepEqual(again, untouched);
+});
