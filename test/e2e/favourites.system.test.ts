@@ -5,10 +5,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
-import { artifact, clientPlan, e2eSkipReason, gridRowNames, rowNames, startLiveUi, waitGridNames, waitText, type LiveUi } from './support.ts';
+import { artifact, clientPlan, e2eSkipReason, exited, gridRowNames, rowNames, startLiveUi, waitGridNames, waitText, type LiveUi } from './support.ts';
 import { TRAFFIC_SCRIPT } from '../support/traffic.ts';
 
 const skip = e2eSkipReason({ netns: true, helper: true });
@@ -37,20 +35,6 @@ before(async () => {
 after(async () => {
   await live?.close();
 });
-
-/** A child's exit code, or a failure naming `what` if it has not exited within `ms`. */
-async function exited(child: ChildProcess, what: string, ms = 20_000): Promise<number | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not exit within ${ms} ms`)), ms);
-  });
-  try {
-    const [code] = (await Promise.race([once(child, 'exit'), late])) as [number | null];
-    return code;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The table's first data row, its cells named as a screen reader names them (a shortened name by its full text). */
 async function firstRow(page: Page): Promise<string> {

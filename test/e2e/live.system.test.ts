@@ -6,7 +6,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { startUiServer, type UiServer } from '../../src/engine-host/ui-server.ts';
 import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
 import { RENDERER_DIR } from './bridge/server.ts';
-import { artifact, clientPlan, e2eSkipReason, helperInNetns, netnsInterfaces, PLAN_NAMES, startLiveUi, waitGridNames, waitText, type LiveUi } from './support.ts';
+import { artifact, clientPlan, e2eSkipReason, exited, helperInNetns, netnsInterfaces, PLAN_NAMES, startLiveUi, waitGridNames, waitText, type LiveUi } from './support.ts';
 import { createLiveCaptureStarter } from '../../src/engine-host/live-capture-adapter.ts';
 import { TRAFFIC_SCRIPT } from '../support/traffic.ts';
 import type { NetnsPair } from '../support/netns.ts';
@@ -67,8 +66,7 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
 
   // Real traffic from namespace a to the servers in b, while the helper captures a's veth.
   const client = p.spawn(p.a, process.execPath, [TRAFFIC_SCRIPT, 'client', JSON.stringify(clientPlan(p))], { stdio: 'ignore' });
-  const [code] = (await once(client, 'exit')) as [number | null];
-  assert.equal(code, 0, 'traffic client succeeded');
+  assert.equal(await exited(client, 'the traffic client'), 0, 'traffic client succeeded');
   const names = [...PLAN_NAMES.tlsNames, ...PLAN_NAMES.httpHosts];
   // Named as a screen reader names the cells: a name shortened to fit its column is labelled with its full text.
   const grid = await waitGridNames(page, new RegExp(names.map((n) => `(?=[\\s\\S]*${n.replaceAll('.', '\\.')})`).join('')), 30_000);
@@ -111,6 +109,9 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
   // Its row is on the first screen whatever came before it (the table's default order is arrival).
   await page.getByRole('combobox', { name: 'Filter flows' }).fill(`port:${port}`);
   const sender = p.spawn(p.a, process.execPath, ['-e', STEADY_SENDER, p.ipB, String(port)], { stdio: 'ignore' });
+  // When it stopped, noted as it happens: the rates are timed from then, however late the test gets to look.
+  let senderExitAt = 0;
+  sender.once('exit', () => (senderExitAt = Date.now()));
   const row = page.getByRole('row').filter({ hasText: `${p.ipB}:${port}` });
   const rates = async () => {
     const cells = row.first().getByRole('gridcell');
@@ -123,8 +124,8 @@ test('a live capture shows "fully enforced", the security panel, and the flows w
     await page.waitForTimeout(50);
   }
   assert.ok(seen.some((r) => r !== null && r !== '0 B/s'), `a rate while sending: ${JSON.stringify(seen)}`);
-  await once(sender, 'exit');
-  const stoppedAt = Date.now();
+  await exited(sender, 'the sender');
+  const stoppedAt = senderExitAt;
   let quiet: (string | null)[] = seen;
   while (Date.now() - stoppedAt < 4000 && quiet.some((r) => r !== '0 B/s')) {
     await page.waitForTimeout(50);

@@ -3,6 +3,8 @@
  * real traffic made in a netns pair, and a wrapper that runs the real capture helper inside a namespace.
  */
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,6 +83,24 @@ export async function fileUi(bytes: Uint8Array, prefix: string): Promise<FileUi>
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A child's exit code, or a failure naming `what` if it has not exited within `ms`. A child that exited already (while
+ * the test did other things) gives its code at once: its 'exit' event has passed and would never come again.
+ */
+export async function exited(child: ChildProcess, what: string, ms = 20_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not exit within ${ms} ms`)), ms);
+  });
+  try {
+    const [code] = (await Promise.race([once(child, 'exit'), late])) as [number | null];
+    return code;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function artifact(name: string): string {
