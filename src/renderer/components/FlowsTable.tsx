@@ -281,37 +281,24 @@ const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, s
 });
 
 /**
- * Rows are kept in a fixed pool of slots, about a screenful, a position's slot being its index modulo the pool (shifted
- * by slotKeying's offset): while
- * scrolling, a row that stays on screen keeps its element and its place, so its slot writes nothing; the rows that
- * come into view are written into the elements of those that left (never a mount), even when a fast scroll replaces
- * them all.
+ * Rows are kept in a fixed pool of slots, about a screenful, a position's slot being its index plus an offset, modulo
+ * the pool (slotOffset). The slots stay in the DOM in slot order: no render moves a row's element (a moved element is
+ * taken out of the layout and built again, all its cells with it).
  */
 function rowPool(viewportHeight: number, shown: number): number {
   // The visible rows, a partly shown one and the overscan either side: every window of consecutive positions fits.
   return Math.max(shown, Math.ceil(viewportHeight / ROW_HEIGHT) + 4);
 }
 
-/** How the rows' positions map to slots: a position's slot is (index + offset) modulo the pool, `first` the first row shown. */
-export interface SlotKeying {
-  first: number;
-  offset: number;
-}
-
 /**
- * The keying for a render whose first row is `first`, of `shown` rows, after `prev`. Slots keep their DOM order, so
- * rows moved by a scroll are rows React moves in the DOM, and a moved element is taken out of the layout and built
- * again with all its cells. Keeping the slots (rows that stay keep their element) moves the rows that wrapped round:
- * as many as came into view scrolling down, as many as stayed scrolling up (React keeps the longest run in place from
- * the start). When that is more than half the rows, or every row is new anyway, the slots instead keep their places
- * in the DOM and every row takes the content of its position: more rows rendered again, none moved.
+ * The offset of the slots' keying for a render whose first row is `first`. While scrolling it stays: a row that stays
+ * on screen keeps its slot and writes nothing, and the rows that come into view are written into the slots of those
+ * that left, in whatever place of the DOM those are. At rest the first row shown takes the first slot, so the DOM
+ * order of the rows is their order on screen again (the order assistive technology reads and a text selection
+ * follows); that writes every row once, when scrolling stops.
  */
-export function slotKeying(prev: SlotKeying, first: number, shown: number, pool: number): SlotKeying {
-  const d = first - prev.first;
-  if (d === 0) return prev;
-  const moved = Math.abs(d) >= shown ? shown : d > 0 ? d : shown + d;
-  if (moved * 2 <= shown) return { first, offset: prev.offset };
-  return { first, offset: (((prev.offset + prev.first - first) % pool) + pool) % pool };
+export function slotOffset(prev: number, first: number, pool: number, scrolling: boolean): number {
+  return scrolling ? prev % pool : (pool - (first % pool)) % pool;
 }
 
 /**
@@ -418,8 +405,8 @@ export function FlowsTable() {
   const [remoteWidth, setRemoteWidth] = useState<number | undefined>(undefined);
   const fit = useRemoteFit(scrollRef, remoteWidth);
   const look = useMemo<RowLook>(() => ({ favourites: favouriteSets, fit, withDate }), [favouriteSets, fit, withDate]);
-  // The keying of the rows last committed (a render that is not committed leaves it).
-  const keyed = useRef<SlotKeying>({ first: 0, offset: 0 });
+  // The slots' offset last committed (a render that is not committed leaves it).
+  const keyed = useRef(0);
   const rowMenu = useRowMenu(scrollRef);
   const virt = useVirtualizer({
     count,
@@ -464,21 +451,19 @@ export function FlowsTable() {
 
   const items = virt.getVirtualItems();
   const pool = rowPool(virt.scrollRect?.height ?? 600, items.length);
-  const keying = slotKeying(keyed.current, items[0]?.index ?? 0, items.length, pool);
+  const firstShown = items[0]?.index ?? 0;
+  const keyOffset = slotOffset(keyed.current, firstShown, pool, virt.isScrolling);
   useLayoutEffect(() => {
-    keyed.current = keying;
+    keyed.current = keyOffset;
   });
   let selectedShown = false;
   const shown: { slot: RowSlot; r: FlowRow | undefined; index: number }[] = [];
   const spare: RowSlot[] = [];
-  // Every slot of the pool, in the order of the positions they show: the items (consecutive positions), then the
-  // slots no item needs this time, hidden, in the order the next positions would take them. A frame with a row more
-  // or fewer on screen then mounts or unmounts no row, and a scroll that gives every slot a new row moves none.
-  const firstKey = ((items[0]?.index ?? 0) + keying.offset) % pool;
-  const rendered = Array.from({ length: pool }, (_, j) => {
-    const k = (firstKey + j) % pool;
+  // Every slot of the pool, in slot order: a slot shows the position of the items that maps to it, or is hidden when
+  // no item does (a frame with a row more or fewer on screen then mounts or unmounts no row).
+  const rendered = Array.from({ length: pool }, (_, k) => {
     const slot = slotOf(k);
-    const it = items[j];
+    const it = items[(((k - keyOffset - firstShown) % pool) + pool) % pool];
     if (it === undefined) spare.push(slot);
     else {
       const r = it.index >= start ? rows[it.index - start] : undefined;

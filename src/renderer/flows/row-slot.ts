@@ -181,7 +181,7 @@ export class RowSlot {
     const prev = this.shown;
     if (r === prev && index === this.index && selected === this.selected && look === this.look) return;
     if (this.hidden) {
-      row.hidden = false;
+      row.style.visibility = '';
       this.hidden = false;
     }
     if (index !== this.index) {
@@ -218,11 +218,12 @@ export class RowSlot {
   /**
    * A slot not needed by this render (fewer rows on screen than slots) stays in the DOM, hidden, rather than being
    * unmounted and made again a frame later: it names no row (no id, index or busy mark) until it is written again.
+   * Hidden by visibility, not display: its boxes stay built, so showing it again lays out no new boxes.
    */
   hide(): void {
     const row = this.row;
     if (row === null || this.hidden) return;
-    row.hidden = true;
+    row.style.visibility = 'hidden';
     this.hidden = true;
     row.removeAttribute('id');
     for (const a of ['data-flow-id', 'aria-rowindex', 'aria-busy', 'aria-selected', 'data-over']) attr(row, a, null);

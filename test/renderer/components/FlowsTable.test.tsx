@@ -2,7 +2,7 @@ import { StrictMode, useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { App } from '../../../src/renderer/components/App.tsx';
-import { sameText, slotKeying, viewWindow, ROW_HEIGHT, type SlotKeying } from '../../../src/renderer/components/FlowsTable.tsx';
+import { sameText, slotOffset, viewWindow, ROW_HEIGHT } from '../../../src/renderer/components/FlowsTable.tsx';
 import { MAX_VIEW_ROWS } from '../../../src/shared/ipc.ts';
 import { NUMBER_COLUMNS, numberTexts } from '../../../src/renderer/flows/numeric-columns.ts';
 import { COLUMN_IDS, type ColumnId } from '../../../src/shared/flows/columns.ts';
@@ -479,34 +479,25 @@ describe('flows table helpers', () => {
     expect(viewWindow(0, 10_000 * ROW_HEIGHT, 1e6).end).toBeLessThanOrEqual(MAX_VIEW_ROWS);
   });
 
-  it("row slots: a scroll moves at most half the rows' elements in the DOM, and none when every row is new", () => {
+  it('row slots: while scrolling a row that stays on screen keeps its slot; at rest the slots are the rows in screen order', () => {
     const pool = 26;
     const shown = 24;
-    const keys = (k: SlotKeying, first: number) => Array.from({ length: shown }, (_, i) => (first + i + k.offset) % pool);
-    // The elements React moves for a keyed list going from `a` to `b`: those placed before the last one kept in place.
-    const moves = (a: number[], b: number[]) => {
-      let last = -1;
-      let n = 0;
-      for (const key of b) {
-        const at = a.indexOf(key);
-        if (at < 0) continue;
-        if (at < last) n++;
-        else last = at;
-      }
-      return n;
-    };
-    let k: SlotKeying = { first: 1000, offset: 0 };
+    const slots = (offset: number, first: number) => Array.from({ length: shown }, (_, i) => (first + i + offset) % pool);
+    let offset = slotOffset(0, 1000, pool, false);
+    // At rest the first row shown is in the first slot, the next in the next: DOM order is screen order.
+    expect(slots(offset, 1000)).toEqual(Array.from({ length: shown }, (_, i) => i));
+    let first = 1000;
     for (const d of [1, 3, 10, 12, 13, 20, 24, 40, 1000, -1, -3, -10, -12, -13, -20, -40, -1000]) {
-      const next = slotKeying(k, k.first + d, shown, pool);
-      const before = keys(k, k.first);
-      const after = keys(next, next.first);
+      const next = slotOffset(offset, first + d, pool, true);
+      const before = slots(offset, first);
+      const after = slots(next, first + d);
       expect(new Set(after).size, `distinct slots after ${d}`).toBe(shown);
-      expect(moves(before, after), `moved after ${d}`).toBeLessThanOrEqual(shown / 2);
-      // Rows still shown keep their element, unless they would be moved.
-      if (Math.abs(d) * 2 <= shown && d > 0) for (let i = d; i < shown; i++) expect(after[i - d]).toBe(before[i]);
-      if (Math.abs(d) >= shown) expect(after).toEqual(before);
-      k = next;
+      // Every position still on screen is in the slot it was in.
+      for (let i = 0; i < shown; i++) if (i - d >= 0 && i - d < shown) expect(after[i - d], `position ${first + i} after ${d}`).toBe(before[i]);
+      offset = next;
+      first += d;
     }
-    expect(slotKeying(k, k.first, shown, pool)).toBe(k);
+    // Scrolling stops: screen order again.
+    expect(slots(slotOffset(offset, first, pool, false), first)).toEqual(Array.from({ length: shown }, (_, i) => i));
   });
 });

@@ -102,10 +102,10 @@ describe('row slot', () => {
     expect(cells.get('state')?.textContent).toBe('closed');
 
     slot.hide();
-    expect(el.hidden).toBe(true);
+    expect(el.style.visibility).toBe('hidden');
     expect(['id', 'data-flow-id', 'aria-rowindex', 'aria-busy', 'aria-selected'].some((a) => el.hasAttribute(a))).toBe(false);
     slot.write(r, 2, false, look);
-    expect(el.hidden).toBe(false);
+    expect(el.style.visibility).toBe('');
     expect(el.id).toBe('flow-row-9');
     expect(el.getAttribute('aria-rowindex')).toBe('4');
   });
