@@ -160,8 +160,17 @@ interface HeaderProps {
   onSort: (c: ColumnId) => void;
   columns: ColumnsStore;
   onMenu: (x: number, y: number) => void;
-  /** Told the remote column's width as laid out (rounded), for the remote cells' fit (flows/text-fit.ts). */
-  onRemoteWidth: (width: number | undefined) => void;
+  /** Each column's width as laid out (rounded; a column without a width of its own follows the window): the table's. */
+  laidOut: LaidOut;
+  /** Told the widths whenever the header is laid out (the table keeps them: its edges' values, the remote cells' fit). */
+  onLaidOut: (widths: LaidOut) => void;
+}
+
+type LaidOut = Partial<Record<ColumnId, number>>;
+
+function sameWidths(a: LaidOut, b: LaidOut): boolean {
+  const ka = Object.keys(a) as ColumnId[];
+  return ka.length === Object.keys(b).length && ka.every((id) => a[id] === b[id]);
 }
 
 /**
@@ -216,19 +225,13 @@ function ColumnEdge({ col, width, columns }: { col: ColumnMeta; width: number; c
  * The column headers: re-rendered only when the sort or the columns change, not on every update. A right-click on
  * them (or Shift+F10 on a header) opens the Columns menu.
  */
-const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, sortDir, onSort, columns, onMenu, onRemoteWidth }: HeaderProps) {
+const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, sortDir, onSort, columns, onMenu, laidOut, onLaidOut }: HeaderProps) {
   const row = useRef<HTMLDivElement>(null);
-  // Each column's width as laid out (a column without a width of its own follows the window), for its edge's value.
-  const [laidOut, setLaidOut] = useState<Partial<Record<ColumnId, number>>>({});
   useLayoutEffect(() => {
     const el = row.current;
     const table = box;
     if (el === null || table === null) return;
-    const measure = () => {
-      const next = columnBoxes(el, table);
-      setLaidOut((prev) => (cols.every((c) => prev[c.id] === next[c.id]) ? prev : next));
-      onRemoteWidth(next.remote);
-    };
+    const measure = () => onLaidOut(columnBoxes(el, table));
     measure();
     if (typeof ResizeObserver === 'undefined') return;
     // Every header cell: a column's box moves only when one of the columns' widths changes (a column shown or hidden
@@ -236,7 +239,7 @@ const FlowsHeader = memo(function FlowsHeader({ box, cols, widths, sortColumn, s
     const ro = new ResizeObserver(measure);
     for (const h of el.querySelectorAll('[data-col]')) ro.observe(h);
     return () => ro.disconnect();
-  }, [box, cols, widths, onRemoteWidth]);
+  }, [box, cols, widths, onLaidOut]);
   return (
     <div
       role="rowgroup"
@@ -402,8 +405,9 @@ export function FlowsTable() {
     return s;
   };
   const favouriteSets = useStore(stores.favourites, (s) => s.sets);
-  const [remoteWidth, setRemoteWidth] = useState<number | undefined>(undefined);
-  const fit = useRemoteFit(scrollRef, remoteWidth);
+  const [laidOut, setLaidOut] = useState<LaidOut>({});
+  const onLaidOut = useMemo(() => (next: LaidOut) => setLaidOut((prev) => (sameWidths(prev, next) ? prev : next)), []);
+  const fit = useRemoteFit(scrollRef, laidOut.remote);
   const look = useMemo<RowLook>(() => ({ favourites: favouriteSets, fit, withDate }), [favouriteSets, fit, withDate]);
   // The slots' offset last committed (a render that is not committed leaves it).
   const keyed = useRef(0);
@@ -497,7 +501,7 @@ export function FlowsTable() {
         className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
         <div ref={setTableBox} style={layout.table}>
-          <FlowsHeader box={tableBox} cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} onRemoteWidth={setRemoteWidth} />
+          <FlowsHeader box={tableBox} cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} laidOut={laidOut} onLaidOut={onLaidOut} />
           <div
             role="rowgroup"
             className="relative contain-strict"

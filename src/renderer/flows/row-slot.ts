@@ -107,6 +107,11 @@ function attr(el: Element, name: string, v: string | null): void {
   } else if (el.getAttribute(name) !== v) el.setAttribute(name, v);
 }
 
+/** A row element that shows no flow names none: no id, flow id, selection or dimming. */
+function unname(row: HTMLElement): void {
+  for (const a of ['id', 'data-flow-id', 'aria-selected', 'data-over']) attr(row, a, null);
+}
+
 interface TextCell {
   el: HTMLElement;
   text: Text;
@@ -225,18 +230,16 @@ export class RowSlot {
     if (row === null || this.hidden) return;
     row.style.visibility = 'hidden';
     this.hidden = true;
-    row.removeAttribute('id');
-    for (const a of ['data-flow-id', 'aria-rowindex', 'aria-busy', 'aria-selected', 'data-over']) attr(row, a, null);
+    unname(row);
+    attr(row, 'aria-rowindex', null);
+    attr(row, 'aria-busy', null);
     this.shown = null;
     this.index = -1;
   }
 
   /** A position whose row has not arrived: the same box, no text, no star (aria-busy). */
   private placeholder(row: HTMLElement): void {
-    row.removeAttribute('id');
-    row.removeAttribute('data-flow-id');
-    attr(row, 'aria-selected', null);
-    attr(row, 'data-over', null);
+    unname(row);
     row.setAttribute('aria-busy', 'true');
     row.className = ROW_CLASS;
     for (const c of this.plain.values()) put(c.text, '');
