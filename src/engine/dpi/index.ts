@@ -120,7 +120,7 @@ export class FlowDpiPool {
     return d;
   }
 
-  /** Closes d and keeps it for a later open(); the caller keeps nothing of d or its facts. */
+  /** Closes d (if its caller has not: close is idempotent, so the pool never holds an open one) and keeps it for a later open(); the caller keeps nothing of d or its facts. */
   recycle(d: FlowDpi): void {
     d.close();
     if (d instanceof FlowInspector && this.spare.length < MAX_SPARE) this.spare.push(d);
