@@ -498,7 +498,7 @@ export function FlowsTable() {
         tabIndex={0}
         onContextMenu={rowMenu.onContextMenu}
         onKeyDown={rowMenu.onKeyDown}
-        className="min-h-0 flex-1 overflow-auto contain-strict border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
+        className="min-h-0 flex-1 overflow-auto contain-strict bg-white dark:bg-zinc-950 border-t border-zinc-200 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-zinc-700"
       >
         <div ref={setTableBox} style={layout.table}>
           <FlowsHeader box={tableBox} cols={layout.cols} widths={widths} sortColumn={sortColumn} sortDir={sortDir} onSort={onSort} columns={columns} onMenu={onColumnsMenu} laidOut={laidOut} onLaidOut={onLaidOut} />
