@@ -24,8 +24,8 @@ function fakeIpc() {
   return { ipc, invoked, listeners, port, givePort, fromHost };
 }
 
-const UPDATE: EngineUpdate = { seq: 3, viewSeq: 1, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null, stats: {} as EngineUpdate['stats'], chart: null, ts: 1 };
-const VIEW: ViewRequest = { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: 'tcp', start: 0, end: 50, select: { id: 4 } };
+const UPDATE: EngineUpdate = { seq: 3, viewSeq: 1, total: 0, count: 0, start: 0, rows: [], order: 1, selected: null, filterError: null, stats: {} as EngineUpdate['stats'], chart: null, ts: 1 };
+const VIEW: ViewRequest = { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: 'tcp', start: 0, end: 50, select: { id: 4 }, have: null };
 
 /** The page's API over a fake preload link whose port has been handed over. */
 function connected() {
@@ -153,6 +153,7 @@ function update(seq = 1): EngineUpdate {
     count: 4,
     start: 2,
     rows: [row({ id: 1 }), row({ id: 2 })],
+    order: 1,
     selected: { id: 2, index: 3, row: row({ id: 2 }), down: [1, 2], up: [3, 4] },
     filterError: null,
     stats: {} as EngineUpdate['stats'],

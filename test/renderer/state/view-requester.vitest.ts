@@ -1,6 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { createUiStore } from '../../../src/renderer/state/ui-store.ts';
+import { createFlowsStore } from '../../../src/renderer/state/flows-store.ts';
 import { createViewRequester, INITIAL_WINDOW } from '../../../src/renderer/state/view-requester.ts';
 import { MAX_VIEW_ROWS } from '../../../src/shared/ipc.ts';
 import { mockApi, row, update } from '../fixtures.ts';
@@ -9,8 +10,9 @@ import { mockApi, row, update } from '../fixtures.ts';
 function setup({ connect = true } = {}) {
   const api = mockApi();
   const ui = createUiStore();
+  const flows = createFlowsStore();
   const frames: Array<() => void> = [];
-  const view = createViewRequester(api, ui, { nextFrame: (cb) => void frames.push(cb) });
+  const view = createViewRequester(api, ui, flows, { nextFrame: (cb) => void frames.push(cb) });
   const disconnect = connect ? view.connect() : () => undefined;
   const frame = () => frames.splice(0).forEach((f) => f());
   /** Runs frames until none is asked for: the next change goes out at once. */
