@@ -107,8 +107,8 @@ test('setView: a bad request is refused (rejects), changes nothing and gets no u
   const s = services();
   const updates: EngineUpdate[] = [];
   s.engineHost.onUpdate((u) => updates.push(u));
-  const good = { seq: 4, sortColumn: 'bytes', sortDir: 'asc', filter: 'proc:x', start: 0, end: 50, select: { index: 0 } };
-  for (const bad of [undefined, null, { ...good, end: 5000 }, { ...good, sortColumn: 'constructor' }, { ...good, extra: 1 }, { ...good, select: { id: 'x' } }]) {
+  const good = { seq: 4, sortColumn: 'bytes', sortDir: 'asc', filter: 'proc:x', start: 0, end: 50, select: { index: 0 }, have: null };
+  for (const bad of [undefined, null, { ...good, end: 5000 }, { ...good, sortColumn: 'constructor' }, { ...good, extra: 1 }, { ...good, select: { id: 'x' } }, { ...good, have: { start: 0, end: 5000, order: 1 } }]) {
     assert.equal((await dispatchHostCall(s, 'setView', bad, 'page')).type, 'error', JSON.stringify(bad));
   }
   await new Promise((r) => setImmediate(r));
@@ -142,7 +142,7 @@ test('servePage: hello and status first, answers page calls by id, refuses shell
   assert.deepEqual(l.posted.slice(0, 2), [{ type: 'hello', version: API_VERSION }, { type: 'status', status: s.engineHost.getStatus() }]);
   l.send({ type: 'call', id: 7, method: 'listInterfaces' });
   l.send({ type: 'call', id: 8, method: 'openFile', arg: '/etc/passwd' });
-  l.send({ type: 'call', id: 9, method: 'setView', arg: { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null } });
+  l.send({ type: 'call', id: 9, method: 'setView', arg: { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null, have: null } });
   l.send('junk');
   l.send({ type: 'call', id: 10, method: '__proto__' });
   await until(() => l.posted.some((m) => m.type === 'update'), 'the reply to setView');

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HostToPage } from '../../src/shared/api.ts';
+import { API_VERSION, type HostToPage } from '../../src/shared/api.ts';
 import type { HostToMain } from '../../src/shared/engine-host-protocol.ts';
 import type { EngineUpdate, CaptureStatusView } from '../../src/shared/ipc.ts';
 import { isEngineUpdate } from '../../src/shared/engine-host-protocol.ts';
@@ -79,7 +79,7 @@ test('the engine-host bundle serves the page on its port (calls, throttled updat
       });
     child.send({ type: 'connect' });
     const ifaces = (await call('listInterfaces')) as { name: string }[];
-    assert.deepEqual(hellos, [{ type: 'hello', version: 12 }], 'the host says which API it speaks first');
+    assert.deepEqual(hellos, [{ type: 'hello', version: API_VERSION }], 'the host says which API it speaks first');
     assert.ok(ifaces.some((i) => i.name === 'lo') && ifaces.some((i) => i.name === 'any'));
     // A structured clone keeps `value: undefined` (JSON would drop it), as Electron's port does.
     assert.deepEqual(await call('validateFilter', 'udp port 53'), { ok: true, value: undefined });

@@ -132,7 +132,7 @@ test('engine host client: numbered calls, results and errors by id, the port han
   assert.deepEqual(proc.posted.map(([m]) => m), [
     { type: 'call', id: 1, method: 'openFile', arg: '/tmp/a.pcap' },
     { type: 'call', id: 2, method: 'saveCapture', arg: '/tmp/b.pcap' },
-    { type: 'call', id: 3, method: 'setView', arg: { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 1, select: null } },
+    { type: 'call', id: 3, method: 'setView', arg: { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 1, select: null, have: null } },
   ]);
   proc.send({ type: 'result', id: 2, value: { ok: true, value: { path: '/tmp/b.pcap' } } });
   proc.send({ type: 'result', id: 1, value: { ok: true, value: { path: '/tmp/a.pcap' } } });
