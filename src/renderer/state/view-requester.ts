@@ -8,7 +8,7 @@
  * Each request says which rows the flows store holds (`have`), so the answer can leave them out; only the positions
  * the store will still hold when the answer comes: those of every window it may receive before (answers still due).
  * What the store holds is not part of a request's identity: a change of it alone sends nothing. When an answer left
- * out rows the store could not fill (its `gap`), the view is asked again at once with `have: null`.
+ * out rows the store could not fill (its `gap`), the view is asked again, by the next frame, with `have: null`.
  */
 import { MAX_VIEW_ROWS, type EngineUpdate, type HeldRows, type SandpiperApi, type ViewRequest } from '../../shared/ipc.ts';
 import type { FlowsStore } from './flows-store.ts';
@@ -43,7 +43,10 @@ function selectionOf(s: UiState): Selection {
   return s.selectedId !== null ? { id: s.selectedId } : null;
 }
 
-/** Requests still unanswered beyond this many: `have` is null (their windows would narrow it to little anyway). */
+/**
+ * This many requests unanswered: `have` is null (their windows would narrow it to little anyway), and older ones are
+ * forgotten (a host that never answers keeps the list bounded; `have` stays null until answers come).
+ */
 const MAX_DUE = 8;
 
 /** Everything but seq and have, for telling whether a request changes anything. */
@@ -112,6 +115,7 @@ export function createViewRequester(api: SandpiperApi, ui: UiStore, flows: Flows
     if (refetch) refetchSeq = req.seq;
     refetch = false;
     due.push({ seq: req.seq, start, end });
+    if (due.length > MAX_DUE) due.shift();
     if (s.pendingIndex !== null && (pending === null || pending.index !== s.pendingIndex)) pending = { index: s.pendingIndex, seq: req.seq };
     // A lost request is not retried: the next change sends the whole view again.
     api.setView(req).catch(() => undefined);

@@ -227,6 +227,22 @@ describe('view requester', () => {
       expect(sent().at(-1)?.have).toEqual({ start: 300, end: 400, order: 7 });
     });
 
+    it('holds nothing while many requests are unanswered (a host that does not answer), until an answer comes', () => {
+      const { view, frame, sent, deliver } = setup();
+      deliver(window(1, 1, 0, 500));
+      for (let i = 1; i <= 10; i++) {
+        frame();
+        view.setWindow(i, 100 + i);
+      }
+      // The first eight narrow it by the windows before them; with eight unanswered, nothing is held for sure.
+      expect(sent().slice(1, 9).every((r) => r.have !== null)).toBe(true);
+      expect(sent().slice(-2).map((r) => r.have)).toEqual([null, null]);
+      frame();
+      deliver(window(2, sent().at(-1)?.seq ?? 0, 10, 110));
+      view.setWindow(20, 120);
+      expect(sent().at(-1)?.have).toEqual({ start: 10, end: 110, order: 7 });
+    });
+
     it('an answer whose left-out rows the store could not fill asks again, holding nothing; once', () => {
       const { view, idle, sent, deliver, flows } = setup();
       deliver(window(1, 1, 0, 100));
