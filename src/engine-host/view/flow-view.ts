@@ -60,7 +60,7 @@ export class FlowView {
    * Bumps whenever membership or a key changes, and on every rebuild: windows cut before it are stale. Starts at a
    * random value so two views (a restarted host, a bench's second host) do not share stamps.
    */
-  private stampNow = Math.floor(Math.random() * 2 ** 32);
+  #stamp = Math.floor(Math.random() * 2 ** 32);
   private dirty = SORT;
   private orderSlots: number[] = [];
   private scratch = new Int32Array(0);
@@ -69,7 +69,7 @@ export class FlowView {
 
   /** The same value while the flow at every position stays the same (sync first): EngineUpdate.order. */
   get stamp(): number {
-    return this.stampNow;
+    return this.#stamp;
   }
 
   /** Whether the full order is sorted for the current data (false: a window would be selected, not cut from it). */
@@ -108,13 +108,13 @@ export class FlowView {
     const hi = Math.min(end, this.members);
     if (lo >= hi) return [];
     const w = this.win;
-    if (w !== null && w.stamp === this.stampNow && w.start === lo && w.end === hi) return w.slots;
+    if (w !== null && w.stamp === this.#stamp && w.start === lo && w.end === hi) return w.slots;
     // A second window at the same data (scrolling) or a big one: one full sort serves all further windows.
     const slots =
-      this.dirty === CLEAN || (w !== null && w.stamp === this.stampNow) || (hi - lo) * FULL_SORT_FRACTION > this.members
+      this.dirty === CLEAN || (w !== null && w.stamp === this.#stamp) || (hi - lo) * FULL_SORT_FRACTION > this.members
         ? this.order().slice(lo, hi)
         : selectRange(this.memberSlots(), this.beforeFn(), lo, hi);
-    this.win = { stamp: this.stampNow, start: lo, end: hi, slots };
+    this.win = { stamp: this.#stamp, start: lo, end: hi, slots };
     return slots;
   }
 
@@ -164,7 +164,7 @@ export class FlowView {
     for (let slot = 0; slot < n; slot++) if (store.idAt(slot) !== 0) this.look(slot);
     this.orderSlots = [];
     this.dirty = SORT;
-    this.stampNow++;
+    this.#stamp++;
     this.lastPath = 'rebuild';
   }
 
@@ -201,7 +201,7 @@ export class FlowView {
       this.lastPath = 'same';
       return;
     }
-    this.stampNow++;
+    this.#stamp++;
   }
 
   /** Re-reads one slot; returns -1 if its flow left the view, 1 if it entered or its key moved, else 0. */
