@@ -423,6 +423,8 @@ try {
     // Answers still in flight after the last frame are counted with the next run.
     const hostMs = (await hostReplyMs()).slice(repliesBefore);
     const replies = await page.evaluate(() => (globalThis as unknown as PageWin).__sandpiperBench.replies.splice(0));
+    const replyRows = await page.evaluate(() => (globalThis as unknown as PageWin).__sandpiperBench.replyRows.splice(0));
+    const meanOf = (xs: number[]) => r2(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
     return {
       stepPx,
       frames: r.deltas.length,
@@ -436,6 +438,7 @@ try {
       viewRequests: hostMs.length,
       hostMsPerRequest: stats(hostMs.length ? hostMs : [0]),
       pageMsPerReply: stats(replies.length ? replies.map((x) => x.total) : [0]),
+      rowsPerReply: { window: meanOf(replyRows.map((x) => x.window)), sent: meanOf(replyRows.map((x) => x.sent)), replies: replyRows.length },
       longTasks: { count: longs.length, maxMs: Math.round(Math.max(0, ...longs)) },
       ...(cpu ?? {}),
       loadAverage1m: { before: r2(load0), after: r2(loadavg()[0]) },
@@ -519,7 +522,7 @@ try {
         wheel: { mainThreadCpuMsPerFrame: wheelTraced.mainThreadCpuMsPerFrame, renderingCpuMsPerFrame: wheelTraced.renderingCpuMsPerFrame, framesOverBudget: wheelTraced.framesOverBudget, breakdownPerFrame: wheelTraced.breakdownPerFrame },
         note: 'the same runs repeated under a Chromium trace (which slows them, so their frame counts are not the budget\'s): renderer main-thread CPU per frame, all tasks, and the browser rendering part of it',
       },
-      note: 'headless Chromium with --disable-gpu (software compositing); scrollTop advanced between frames (brisk: ~40 rows per frame, wheel: ~10); rAF deltas; a frame with placeholders had at least one empty (still loading) row inside the viewport at its animation-frame callback; each new window is a setView to the FlowViewModel (see transport), its answer delivered back like an update (deliver(): a structured clone standing for IPC deserialisation + contextBridge copy, the listeners, until a task after React\'s commit; with the worker the message is already deserialised by postMessage, so the clone stands for the contextBridge copy); viewRequests = answers the host made during the run; hostMsPerRequest = FlowViewModel.setView + view(false) in the host',
+      note: 'headless Chromium with --disable-gpu (software compositing); scrollTop advanced between frames (brisk: ~40 rows per frame, wheel: ~10); rAF deltas; a frame with placeholders had at least one empty (still loading) row inside the viewport at its animation-frame callback; each new window is a setView to the FlowViewModel (see transport), its answer delivered back like an update (deliver(): a structured clone standing for IPC deserialisation + contextBridge copy, the listeners, until a task after React\'s commit; with the worker the message is already deserialised by postMessage, so the clone stands for the contextBridge copy); viewRequests = answers the host made during the run; rowsPerReply = mean rows of the window of an answer and mean rows it sent (the others the page held: ViewRequest.have); hostMsPerRequest = FlowViewModel.setView + view(false) in the host',
     },
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
@@ -536,7 +539,7 @@ try {
     if (sc.breakdownPerFrame !== undefined) console.log(formatBreakdown(`ui: breakdown per frame (${name}, traced)`, sc.breakdownPerFrame));
   }
   for (const sc of [brisk, wheel]) {
-    console.log(`ui: scrolling ${SCROLL_ROWS} rows at ${sc.stepPx} px/frame: frame p50 ${sc.frameMs.p50} ms, p95 ${sc.frameMs.p95}, p99 ${sc.frameMs.p99}, max ${sc.frameMs.max}; ${sc.framesOverBudget}/${sc.frames} frames over ${sc.frameBudgetMs} ms; ${sc.framesWithPlaceholders}/${sc.frames} frames with placeholder rows on screen (at most ${sc.placeholderRowsOnScreenMax}); ${sc.viewRequests} view requests, host p50 ${sc.hostMsPerRequest.p50} ms each; load average ${sc.loadAverage1m.before}→${sc.loadAverage1m.after}`);
+    console.log(`ui: scrolling ${SCROLL_ROWS} rows at ${sc.stepPx} px/frame: frame p50 ${sc.frameMs.p50} ms, p95 ${sc.frameMs.p95}, p99 ${sc.frameMs.p99}, max ${sc.frameMs.max}; ${sc.framesOverBudget}/${sc.frames} frames over ${sc.frameBudgetMs} ms; ${sc.framesWithPlaceholders}/${sc.frames} frames with placeholder rows on screen (at most ${sc.placeholderRowsOnScreenMax}); ${sc.viewRequests} view requests, host p50 ${sc.hostMsPerRequest.p50} ms each; rows per answer: ${sc.rowsPerReply.window} in its window, ${sc.rowsPerReply.sent} sent (the rest held by the page); load average ${sc.loadAverage1m.before}→${sc.loadAverage1m.after}`);
   }
   console.log(`ui: budget (p95 per update ≤ ${TARGET_MS} ms, every-task mean ≤ ${TARGET_MS} ms, no frame over ${r2(FRAME_BUDGET_MS)} ms while scrolling): ${result.meetsTarget ? 'met' : 'NOT met'} (updates ${updatesMeetTarget ? 'met' : 'NOT met'}, scrolling ${scrollMeetsTarget ? 'met' : 'NOT met'})`);
 } finally {

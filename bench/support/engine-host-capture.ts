@@ -19,7 +19,7 @@ host.onUpdate((u) => {
   updates++;
   rows += u.rows.length;
 });
-host.setView({ seq: 1, sortColumn: 'down', sortDir: 'desc', filter: '', start: 0, end: 60, select: null });
+host.setView({ seq: 1, sortColumn: 'down', sortDir: 'desc', filter: '', start: 0, end: 60, select: null, have: null });
 const started = await host.startCapture({ interface: iface, filter: '', promisc: false });
 if (!started.ok) {
   process.stderr.write(`engine host capture failed: ${started.error.message}\n`);

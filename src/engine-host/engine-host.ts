@@ -3,7 +3,7 @@
  * the engine's table (view/flow-view-model.ts). Updates go out at most once per `intervalMs` (100 ms → ≤ 10 a
  * second), never per packet; each carries only what the renderer's last ViewRequest asks for (the rows of its
  * window, counts, the selected flow), the stats, and the traffic chart when it changed. A setView is answered with
- * an update of its own, promptly.
+ * an update of its own, promptly, which leaves out the rows the renderer says it holds (ViewRequest.have).
  * Time: a live capture's clock advances with wall time at every update, so rates fall to zero when a flow goes quiet;
  * a stopped or paused capture, and a file read to its end, show no rates.
  * A live capture is recorded for "Save capture" by the same backpressure-aware sink as `sandpiper capture --write`,

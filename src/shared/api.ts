@@ -123,7 +123,7 @@ export function checkPath(v: unknown): Checked<string> {
   return { ok: true, value: v };
 }
 
-const VIEW_KEYS = ['seq', 'sortColumn', 'sortDir', 'filter', 'start', 'end', 'select'];
+const VIEW_KEYS = ['seq', 'sortColumn', 'sortDir', 'filter', 'start', 'end', 'select', 'have'];
 const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 function checkSelect(v: unknown): Checked<ViewRequest['select']> {
@@ -133,6 +133,15 @@ function checkSelect(v: unknown): Checked<ViewRequest['select']> {
   if (hasExactKeys(v, ['id']) && Number.isSafeInteger(r.id)) return { ok: true, value: { id: r.id as number } };
   if (hasExactKeys(v, ['index']) && isIndex(r.index)) return { ok: true, value: { index: r.index } };
   return refuse('The selection must be null, an id or an index.');
+}
+
+function checkHave(v: unknown): Checked<ViewRequest['have']> {
+  if (v === null) return { ok: true, value: null };
+  const bad = refuse(`The rows held must be null or whole positions start ≤ end (at most ${MAX_VIEW_ROWS} apart) and an order.`);
+  if (typeof v !== 'object' || Array.isArray(v) || !hasExactKeys(v, ['start', 'end', 'order'])) return bad;
+  const { start, end, order } = v as Record<string, unknown>;
+  if (!isIndex(start) || !isIndex(end) || !isIndex(order) || end < start || end - start > MAX_VIEW_ROWS) return bad;
+  return { ok: true, value: { start, end, order } };
 }
 
 /** What the flows table asks to see: exactly the ViewRequest fields, a window of at most MAX_VIEW_ROWS rows. */
@@ -152,7 +161,9 @@ export function checkViewRequest(v: unknown): Checked<ViewRequest> {
   if (end - start > MAX_VIEW_ROWS) return refuse(`The view window is larger than ${MAX_VIEW_ROWS} rows.`);
   const select = checkSelect(r.select);
   if (!select.ok) return select;
-  return { ok: true, value: { seq: r.seq, sortColumn, sortDir, filter: r.filter, start, end, select: select.value } };
+  const have = checkHave(r.have);
+  if (!have.ok) return have;
+  return { ok: true, value: { seq: r.seq, sortColumn, sortDir, filter: r.filter, start, end, select: select.value, have: have.value } };
 }
 
 /** Whether the Overview is shown and its order: exactly the OverviewRequest fields. */

@@ -63,14 +63,15 @@ function isOverview(v: unknown): boolean {
  */
 export function isEngineUpdate(v: unknown): v is EngineUpdate {
   if (!isObject(v)) return false;
-  if (!isCount(v.seq) || !isCount(v.viewSeq) || !isCount(v.total) || !isCount(v.count) || !isCount(v.start)) return false;
+  if (!isCount(v.seq) || !isCount(v.viewSeq) || !isCount(v.total) || !isCount(v.count) || !isCount(v.start) || !isCount(v.order)) return false;
   if (typeof v.ts !== 'number' || !isObject(v.stats)) return false;
   if (v.filterError !== null && typeof v.filterError !== 'string') return false;
   const rows = v.rows;
   if (!Array.isArray(rows) || rows.length > MAX_VIEW_ROWS) return false;
   // The window lies within the filtered rows, which are among the rows held.
   if ((v.count as number) > (v.total as number) || (v.start as number) + rows.length > (v.count as number)) return false;
-  for (const r of rows) if (!isObject(r)) return false;
+  // null: the row the page holds at that position (a reply to setView).
+  for (const r of rows) if (r !== null && !isObject(r)) return false;
   if (!isOverview(v.overview)) return false;
   const sel = v.selected;
   return isSelected(sel) && (sel === null || ((sel as { index: number }).index < (v.count as number)));

@@ -8,6 +8,7 @@ import type { ColumnId, SortDir } from './flows/columns.ts';
 import type { AttributionMessage, SandboxMessage } from './helper-protocol.ts';
 
 /**
+ * 13: a reply to setView may send `null` for a row the renderer holds (ViewRequest.have, EngineUpdate.order).
  * 12: favourites first in the flows table (setFavourites), and notifications the user sets (setNotificationRules;
  * `notice` events, src/shared/notices.ts).
  * 11: flowSeries (one flow's traffic over capture time, for the details drawer's chart).
@@ -22,7 +23,7 @@ import type { AttributionMessage, SandboxMessage } from './helper-protocol.ts';
  * 3: the engine host keeps the flow table and sends only the rows the table shows (ViewRequest/EngineUpdate).
  * (2 sent every changed flow as a compact batch; 1 as objects.)
  */
-export const IPC_PROTOCOL_VERSION = 12;
+export const IPC_PROTOCOL_VERSION = 13;
 
 export interface InterfaceInfo {
   name: string;
@@ -161,6 +162,18 @@ export interface ViewRequest {
   end: number;
   /** The flow to select: by id (a click), by position in the order (keyboard: Home, End, a row not in the window), or none. */
   select: { id: number } | { index: number } | null;
+  /** The rows the renderer holds (its last window and the `order` of the update they came from), or null for none. */
+  have: HeldRows | null;
+}
+
+/**
+ * Positions [start, end) of the order whose rows the renderer holds, as of the update whose `order` this is. A reply
+ * to setView sends `null` for those of its positions whose rows are still the ones held (same order).
+ */
+export interface HeldRows {
+  start: number;
+  end: number;
+  order: number;
 }
 
 /** What to export of the flows table: as the table shows it (filter and sort), every matching flow, not a window. */
@@ -266,9 +279,18 @@ export interface EngineUpdate {
   /** Flows held, and flows that pass the filter (the table's row count). */
   total: number;
   count: number;
-  /** rows[i] is at position start + i of the order; rows covers the requested window clamped to [0, count). */
+  /**
+   * rows[i] is at position start + i of the order; rows covers the requested window clamped to [0, count). In a reply
+   * to setView, null at a position of ViewRequest.have when `order` is the one held: keep the row held there. An
+   * engine update (a tick) sends every row, so a row kept is never older than the last tick.
+   */
   start: number;
-  rows: FlowRow[];
+  rows: (FlowRow | null)[];
+  /**
+   * The order's token: two updates with the same `order` have the same flow at every position (it changes with the
+   * membership, a key, the sort, filter or favourites, the source, and whether rates are live). Unique per engine host view.
+   */
+  order: number;
   selected: SelectedFlow | null;
   /** Why the requested filter text does not parse (the previous filter still applies), or null. */
   filterError: string | null;

@@ -13,6 +13,7 @@ import { EngineHost, MAX_RECORDING_BYTES } from '../../src/engine-host/engine-ho
 import { mapCaptureFailure } from '../../src/engine-host/app-errors.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import type { CaptureStatusView, EngineUpdate, ViewRequest } from '../../src/shared/ipc.ts';
+import { fullRows, fullUpdate, type FullUpdate } from '../support/full-update.ts';
 import type { LiveCaptureEvents, LiveCaptureIo, StartLiveCapture } from '../../src/engine-host/types.ts';
 import type { SandboxMessage } from '../../src/shared/helper-protocol.ts';
 import type { FlowRow } from '../../src/shared/flow.ts';
@@ -72,24 +73,24 @@ afterEach(async () => {
   hosts.clear();
 });
 
-function record(host: EngineHost): { updates: EngineUpdate[]; statuses: CaptureStatusView[] } {
-  const updates: EngineUpdate[] = [];
+function record(host: EngineHost): { updates: FullUpdate[]; statuses: CaptureStatusView[] } {
+  const updates: FullUpdate[] = [];
   const statuses: CaptureStatusView[] = [];
-  host.onUpdate((u) => updates.push(u));
+  host.onUpdate((u) => updates.push(fullUpdate(u)));
   host.onStatus((s) => statuses.push(s));
   return { updates, statuses };
 }
 
 /** The flow ids an update carries, in numeric order. */
 function idsOf(u: EngineUpdate): number[] {
-  return u.rows.map((r) => r.id).sort((a, b) => a - b);
+  return fullRows(u).map((r) => r.id).sort((a, b) => a - b);
 }
 
 /** The rows of an update whose window shows every flow. */
 function allRows(u: EngineUpdate): FlowRow[] {
   assert.equal(u.start, 0);
   assert.equal(u.rows.length, u.total, 'the window holds every flow');
-  return u.rows;
+  return fullRows(u);
 }
 
 let viewSeq = 0;
@@ -99,10 +100,10 @@ function view(p: Partial<ViewRequest> = {}): ViewRequest {
 }
 
 /** The next update that `pick` accepts. A new listener makes the host send its chart again. */
-function waitFor<T>(host: EngineHost, pick: (u: EngineUpdate) => T | undefined): Promise<T> {
+function waitFor<T>(host: EngineHost, pick: (u: FullUpdate) => T | undefined): Promise<T> {
   return new Promise((resolve) => {
     const off = host.onUpdate((u) => {
-      const v = pick(u);
+      const v = pick(fullUpdate(u));
       if (v !== undefined) {
         off();
         resolve(v);
@@ -121,7 +122,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 }
 
 /** The first update recorded after `after` (default: after now): the tick that follows a change. */
-async function nextUpdate(rec: { updates: EngineUpdate[] }, after?: EngineUpdate): Promise<EngineUpdate> {
+async function nextUpdate(rec: { updates: FullUpdate[] }, after?: FullUpdate): Promise<FullUpdate> {
   const n = after === undefined ? rec.updates.length : rec.updates.indexOf(after) + 1;
   await until(() => rec.updates.length > n, 'an update');
   return rec.updates[n];
@@ -699,10 +700,10 @@ test('a new source empties the table but keeps the view request and the selectio
     host.setView(req);
     assert.deepEqual((await selected).selected?.row?.sport, 1003);
     // Updates from the moment the second file is the source.
-    const after: EngineUpdate[] = [];
+    const after: FullUpdate[] = [];
     let switched = false;
     host.onStatus((st) => (switched ||= st.source?.kind === 'file' && st.source.path === b));
-    host.onUpdate((x) => switched && after.push(x));
+    host.onUpdate((x) => switched && after.push(fullUpdate(x)));
     const next = waitFor(host, (u) => (switched && host.getStatus().state === 'stopped' ? u : undefined));
     await host.openFile(b);
     const u = await next;
@@ -874,7 +875,7 @@ test("every update shows the engine's flows as they are: changed counters and te
   const { live, wall, host, rec } = await liveHost(1_000_000, 'lo', '');
   const engine = (): Engine => live.io!.engine;
   let first = true;
-  const step = async (recs: Rec[], at?: number): Promise<EngineUpdate> => {
+  const step = async (recs: Rec[], at?: number): Promise<FullUpdate> => {
     if (recs.length) {
       live.push(first ? pcap(recs) : records(recs));
       first = false;

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SettingsFile } from '../../src/engine-host/settings-file.ts';
+import { fullRows } from '../support/full-update.ts';
 
 /** A small real capture: one TCP flow, two packets. */
 const PCAP = pcap([
@@ -106,8 +107,8 @@ test('setView: a bad request is refused (rejects), changes nothing and gets no u
   const s = services();
   const updates: EngineUpdate[] = [];
   s.engineHost.onUpdate((u) => updates.push(u));
-  const good = { seq: 4, sortColumn: 'bytes', sortDir: 'asc', filter: 'proc:x', start: 0, end: 50, select: { index: 0 } };
-  for (const bad of [undefined, null, { ...good, end: 5000 }, { ...good, sortColumn: 'constructor' }, { ...good, extra: 1 }, { ...good, select: { id: 'x' } }]) {
+  const good = { seq: 4, sortColumn: 'bytes', sortDir: 'asc', filter: 'proc:x', start: 0, end: 50, select: { index: 0 }, have: null };
+  for (const bad of [undefined, null, { ...good, end: 5000 }, { ...good, sortColumn: 'constructor' }, { ...good, extra: 1 }, { ...good, select: { id: 'x' } }, { ...good, have: { start: 0, end: 5000, order: 1 } }]) {
     assert.equal((await dispatchHostCall(s, 'setView', bad, 'page')).type, 'error', JSON.stringify(bad));
   }
   await new Promise((r) => setImmediate(r));
@@ -141,7 +142,7 @@ test('servePage: hello and status first, answers page calls by id, refuses shell
   assert.deepEqual(l.posted.slice(0, 2), [{ type: 'hello', version: API_VERSION }, { type: 'status', status: s.engineHost.getStatus() }]);
   l.send({ type: 'call', id: 7, method: 'listInterfaces' });
   l.send({ type: 'call', id: 8, method: 'openFile', arg: '/etc/passwd' });
-  l.send({ type: 'call', id: 9, method: 'setView', arg: { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null } });
+  l.send({ type: 'call', id: 9, method: 'setView', arg: { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null, have: null } });
   l.send('junk');
   l.send({ type: 'call', id: 10, method: '__proto__' });
   await until(() => l.posted.some((m) => m.type === 'update'), 'the reply to setView');
@@ -152,7 +153,7 @@ test('servePage: hello and status first, answers page calls by id, refuses shell
   l.close();
   const n = l.posted.length;
   l.send({ type: 'call', id: 11, method: 'listInterfaces' });
-  s.engineHost.setView({ seq: 2, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null });
+  s.engineHost.setView({ seq: 2, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null, have: null });
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(l.posted.length, n, 'nothing reaches a closed link');
   await s.engineHost.dispose();
@@ -193,7 +194,7 @@ test('serveHost: the shell may open files; a connect message serves its port as 
   fromMain!({ data: { type: 'connect' }, ports: [b.like] });
   assert.ok(a.p.closed, 'the previous page port is closed');
   const before = a.p.posted.length;
-  s.engineHost.setView({ seq: 3, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null });
+  s.engineHost.setView({ seq: 3, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 10, select: null, have: null });
   await until(() => b.p.posted.some((m) => (m as { type: string }).type === 'update'), 'the new port gets updates');
   assert.equal(a.p.posted.length, before, 'the old port gets none');
   rmSync(dir, { recursive: true, force: true });
@@ -218,13 +219,13 @@ test('setFavourites and setNotificationRules: bad arguments are refused; favouri
   }
   const updates: EngineUpdate[] = [];
   s.engineHost.onUpdate((u) => updates.push(u));
-  await dispatchHostCall(s, 'setView', { seq: 1, sortColumn: 'last_seen', sortDir: 'desc', filter: '', start: 0, end: 10, select: null }, 'page');
+  await dispatchHostCall(s, 'setView', { seq: 1, sortColumn: 'last_seen', sortDir: 'desc', filter: '', start: 0, end: 10, select: null, have: null }, 'page');
   await until(() => updates.length > 0, 'the reply to setView');
-  assert.deepEqual(updates.at(-1)?.rows.map((r) => r.dst), ['203.0.113.9', '198.51.100.20']);
+  assert.deepEqual(fullRows(updates.at(-1)!).map((r) => r.dst), ['203.0.113.9', '198.51.100.20']);
   assert.deepEqual(await dispatchHostCall(s, 'setFavourites', good, 'page'), { type: 'result', value: undefined });
   const n = updates.length;
   await until(() => updates.length > n, 'the reply to setFavourites');
-  assert.deepEqual(updates.at(-1)?.rows.map((r) => r.dst), ['198.51.100.20', '203.0.113.9']);
+  assert.deepEqual(fullRows(updates.at(-1)!).map((r) => r.dst), ['198.51.100.20', '203.0.113.9']);
   await dispatchHostCall(s, 'setFavourites', { ...good, only: true }, 'page');
   await until(() => updates.at(-1)?.count === 1, 'favourites only');
   assert.deepEqual(await dispatchHostCall(s, 'setNotificationRules', { newProgram: true, newHost: true, flowBytes: 10, programBytes: null, flowRate: null, programRate: null, desktop: true }, 'page'), { type: 'result', value: undefined });

@@ -19,6 +19,7 @@ import { formatBpfProgram } from '../../src/shared/helper-protocol.ts';
 import { createSourceEngine } from '../../src/engine-host/engine-adapter.ts';
 import type { LiveCaptureIo } from '../../src/engine-host/types.ts';
 import type { EngineUpdate } from '../../src/shared/ipc.ts';
+import { fullRows } from '../support/full-update.ts';
 
 const PCAP_HEADER = String.raw`\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\000\000\004\000\001\000\000\000`;
 const SANDBOX = JSON.stringify({
@@ -91,7 +92,7 @@ test('a helper streaming packets: the engine counts them as they come; Save hold
     const session = new EngineHost({ startLive: createLiveCaptureStarter({ helperPath: helper, launch: 'direct' }), intervalMs: 5 });
     const seen = new Promise<number[]>((resolve) => {
       session.onUpdate((u) => {
-        if (u.total === 2) resolve(u.rows.map((r) => r.packets_fwd).sort());
+        if (u.total === 2) resolve(fullRows(u).map((r) => r.packets_fwd).sort());
       });
     });
     assert.deepEqual(await session.startCapture({ interface: 'eth0', filter: '', promisc: false }), { ok: true, value: undefined });

@@ -43,7 +43,7 @@ test('start requests: exactly interface, filter, promisc; anything else is a bad
   );
 });
 
-const VIEW = { seq: 3, sortColumn: 'bytes', sortDir: 'desc', filter: 'proc:firefox', start: 40, end: 120, select: null } as const;
+const VIEW = { seq: 3, sortColumn: 'bytes', sortDir: 'desc', filter: 'proc:firefox', start: 40, end: 120, select: null, have: null } as const;
 
 test('view requests: the fields of a ViewRequest, each checked, returned as a fresh object', () => {
   const ok = checkViewRequest(VIEW);
@@ -62,6 +62,9 @@ test('view requests: the fields of a ViewRequest, each checked, returned as a fr
     { ...VIEW, select: { id: 7 } },
     { ...VIEW, select: { id: -1 } },
     { ...VIEW, select: { index: 0 } },
+    { ...VIEW, have: { start: 0, end: 100, order: 0 } },
+    { ...VIEW, have: { start: 7, end: 7, order: Number.MAX_SAFE_INTEGER } },
+    { ...VIEW, have: { start: 1e9, end: 1e9 + MAX_VIEW_ROWS, order: 12 } },
     ...COLUMN_IDS.map((sortColumn) => ({ ...VIEW, sortColumn })),
   ]) {
     assert.deepEqual(checkViewRequest(good), { ok: true, value: good }, JSON.stringify(good));
@@ -70,10 +73,14 @@ test('view requests: the fields of a ViewRequest, each checked, returned as a fr
   const sel = { id: 7 };
   const r = checkViewRequest({ ...VIEW, select: sel });
   assert.ok(r.ok && r.value.select !== sel);
+  const have = { start: 1, end: 2, order: 3 };
+  const h = checkViewRequest({ ...VIEW, have });
+  assert.ok(h.ok && h.value.have !== have);
 });
 
 test('view requests: anything else is a bad_arguments AppError', () => {
   const { select: _s, ...noSelect } = VIEW;
+  const { have: _h, ...noHave } = VIEW;
   for (const bad of [
     null,
     undefined,
@@ -81,6 +88,7 @@ test('view requests: anything else is a bad_arguments AppError', () => {
     [VIEW],
     {},
     noSelect,
+    noHave,
     { ...VIEW, extra: 1 },
     { ...VIEW, __proto__: null, toString: 1 },
     { ...VIEW, seq: -1 },
@@ -112,6 +120,19 @@ test('view requests: anything else is a bad_arguments AppError', () => {
     { ...VIEW, select: { index: 0.5 } },
     { ...VIEW, select: { id: 1, index: 1 } },
     { ...VIEW, select: { id: 1, extra: true } },
+    { ...VIEW, have: undefined },
+    { ...VIEW, have: 7 },
+    { ...VIEW, have: [] },
+    { ...VIEW, have: {} },
+    { ...VIEW, have: { start: 0, end: 10 } },
+    { ...VIEW, have: { start: 0, end: 10, order: 1, extra: 1 } },
+    { ...VIEW, have: { start: 10, end: 9, order: 1 } },
+    { ...VIEW, have: { start: 0, end: MAX_VIEW_ROWS + 1, order: 1 } },
+    { ...VIEW, have: { start: -1, end: 9, order: 1 } },
+    { ...VIEW, have: { start: 0, end: 9.5, order: 1 } },
+    { ...VIEW, have: { start: 0, end: 9, order: -1 } },
+    { ...VIEW, have: { start: 0, end: 9, order: 2 ** 53 } },
+    { ...VIEW, have: { start: 0, end: 9, order: '1' } },
   ]) {
     const r = checkViewRequest(bad);
     assert.equal(r.ok, false, JSON.stringify(bad));
@@ -120,7 +141,7 @@ test('view requests: anything else is a bad_arguments AppError', () => {
   fc.assert(
     fc.property(fc.anything(), (v) => {
       const r = checkViewRequest(v);
-      if (r.ok) assert.deepEqual(Object.keys(r.value).sort(), ['end', 'filter', 'select', 'seq', 'sortColumn', 'sortDir', 'start']);
+      if (r.ok) assert.deepEqual(Object.keys(r.value).sort(), ['end', 'filter', 'have', 'select', 'seq', 'sortColumn', 'sortDir', 'start']);
       else assert.equal(r.error.code, 'bad_arguments');
     }),
     { numRuns: 500 },

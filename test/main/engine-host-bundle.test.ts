@@ -11,10 +11,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HostToPage } from '../../src/shared/api.ts';
+import { API_VERSION, type HostToPage } from '../../src/shared/api.ts';
 import type { HostToMain } from '../../src/shared/engine-host-protocol.ts';
 import type { EngineUpdate, CaptureStatusView } from '../../src/shared/ipc.ts';
 import { isEngineUpdate } from '../../src/shared/engine-host-protocol.ts';
+import { fullRows } from '../support/full-update.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bundle = path.resolve(here, '../../dist/main/engine-host.js');
@@ -78,7 +79,7 @@ test('the engine-host bundle serves the page on its port (calls, throttled updat
       });
     child.send({ type: 'connect' });
     const ifaces = (await call('listInterfaces')) as { name: string }[];
-    assert.deepEqual(hellos, [{ type: 'hello', version: 12 }], 'the host says which API it speaks first');
+    assert.deepEqual(hellos, [{ type: 'hello', version: API_VERSION }], 'the host says which API it speaks first');
     assert.ok(ifaces.some((i) => i.name === 'lo') && ifaces.some((i) => i.name === 'any'));
     // A structured clone keeps `value: undefined` (JSON would drop it), as Electron's port does.
     assert.deepEqual(await call('validateFilter', 'udp port 53'), { ok: true, value: undefined });
@@ -96,18 +97,18 @@ test('the engine-host bundle serves the page on its port (calls, throttled updat
     assert.equal(last.count, 3);
     assert.equal(last.rows.length, 3, 'three UDP flows, whole rows');
     assert.equal(last.stats.packets, 30);
-    assert.deepEqual(last.rows.map((r) => r.packets_fwd), [10, 10, 10]);
-    assert.deepEqual(last.rows.map((r) => r.sport).sort(), [5000, 5001, 5002]);
+    assert.deepEqual(fullRows(last).map((r) => r.packets_fwd), [10, 10, 10]);
+    assert.deepEqual(fullRows(last).map((r) => r.sport).sort(), [5000, 5001, 5002]);
     assert.equal(statuses.at(-1)?.state, 'stopped');
     // The renderer's view request: answered with an update of its own.
     const n = updates.length;
-    const view = { seq: 1, sortColumn: 'local', sortDir: 'desc', filter: 'port:5001,5002', start: 1, end: 10, select: { index: 0 } };
+    const view = { seq: 1, sortColumn: 'local', sortDir: 'desc', filter: 'port:5001,5002', start: 1, end: 10, select: { index: 0 }, have: null };
     assert.equal(await call('setView', view), undefined);
     for (let i = 0; i < 100 && updates.length === n; i++) await new Promise((r) => setTimeout(r, 10));
     const reply = updates.at(-1)!;
     assert.ok(isEngineUpdate(reply));
     assert.deepEqual([reply.viewSeq, reply.total, reply.count, reply.start], [1, 3, 2, 1]);
-    assert.deepEqual(reply.rows.map((r) => r.sport), [5001]);
+    assert.deepEqual(fullRows(reply).map((r) => r.sport), [5001]);
     assert.equal(reply.selected?.row?.sport, 5002);
     assert.equal(reply.selected?.index, 0);
   } finally {

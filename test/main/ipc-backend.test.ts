@@ -128,11 +128,11 @@ test('engine host client: numbered calls, results and errors by id, the port han
   const client = new EngineHostClient(proc, (e) => gone.push(e));
   const a = client.call('openFile', '/tmp/a.pcap');
   const b = client.call('saveCapture', '/tmp/b.pcap');
-  const v = client.call('setView', { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 1, select: null });
+  const v = client.call('setView', { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 1, select: null, have: null });
   assert.deepEqual(proc.posted.map(([m]) => m), [
     { type: 'call', id: 1, method: 'openFile', arg: '/tmp/a.pcap' },
     { type: 'call', id: 2, method: 'saveCapture', arg: '/tmp/b.pcap' },
-    { type: 'call', id: 3, method: 'setView', arg: { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 1, select: null } },
+    { type: 'call', id: 3, method: 'setView', arg: { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: '', start: 0, end: 1, select: null, have: null } },
   ]);
   proc.send({ type: 'result', id: 2, value: { ok: true, value: { path: '/tmp/b.pcap' } } });
   proc.send({ type: 'result', id: 1, value: { ok: true, value: { path: '/tmp/a.pcap' } } });

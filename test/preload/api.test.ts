@@ -24,8 +24,8 @@ function fakeIpc() {
   return { ipc, invoked, listeners, port, givePort, fromHost };
 }
 
-const UPDATE: EngineUpdate = { seq: 3, viewSeq: 1, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null, stats: {} as EngineUpdate['stats'], chart: null, ts: 1 };
-const VIEW: ViewRequest = { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: 'tcp', start: 0, end: 50, select: { id: 4 } };
+const UPDATE: EngineUpdate = { seq: 3, viewSeq: 1, total: 0, count: 0, start: 0, rows: [], order: 1, selected: null, filterError: null, stats: {} as EngineUpdate['stats'], chart: null, ts: 1 };
+const VIEW: ViewRequest = { seq: 1, sortColumn: 'bytes', sortDir: 'asc', filter: 'tcp', start: 0, end: 50, select: { id: 4 }, have: null };
 
 /** The page's API over a fake preload link whose port has been handed over. */
 function connected() {
@@ -45,7 +45,7 @@ test('the API has exactly the SandpiperApi members, frozen, and no ipcRenderer p
   ]);
   assert.equal(api.version, IPC_PROTOCOL_VERSION);
   assert.equal(api.version, API_VERSION);
-  assert.equal(api.version, 12, 'one API table; the page talks to the engine host over its own port; the Overview; IPFIX export; settings; table export and a flow\'s packets; a flow\'s chart; favourites and notifications');
+  assert.equal(api.version, 13, 'one API table; the page talks to the engine host over its own port; the Overview; IPFIX export; settings; table export and a flow\'s packets; a flow\'s chart; favourites and notifications; replies leave out the rows held');
   assert.ok(Object.isFrozen(api));
   for (const [k, v] of Object.entries(api)) if (k !== 'version') assert.equal(typeof v, 'function', k);
   // The preload asks main for its port once, and listens only for the port and the host's end.
@@ -153,6 +153,7 @@ function update(seq = 1): EngineUpdate {
     count: 4,
     start: 2,
     rows: [row({ id: 1 }), row({ id: 2 })],
+    order: 1,
     selected: { id: 2, index: 3, row: row({ id: 2 }), down: [1, 2], up: [3, 4] },
     filterError: null,
     stats: {} as EngineUpdate['stats'],
@@ -180,6 +181,10 @@ test('an update of the wrong shape is dropped by the page\'s client, never hande
     ['window past the count', { ...good, start: 3 }],
     ['rows not an array', { ...good, rows: {} }],
     ['a row not an object', { ...good, rows: [row({ id: 1 }), 2] }],
+    ['a row left out as undefined', { ...good, rows: [row({ id: 1 }), undefined] }],
+    ['order missing', { ...good, order: undefined }],
+    ['order negative', { ...good, order: -1 }],
+    ['order not an integer', { ...good, order: 0.5 }],
     ['too many rows', { ...good, total: 2000, count: 2000, start: 0, rows: Array.from({ length: MAX_VIEW_ROWS + 1 }, (_, i) => row({ id: i + 1 })) }],
     ['selected not an object', { ...good, selected: 2 }],
     ['selected without an id', { ...good, selected: { ...good.selected, id: undefined } }],
@@ -197,5 +202,6 @@ test('an update of the wrong shape is dropped by the page\'s client, never hande
   proc.send({ type: 'update', update: good });
   proc.send({ type: 'update', update: { ...good, seq: 6, total: 0, count: 0, start: 0, rows: [], selected: { id: 9, index: -1, row: null, down: [], up: [] }, filterError: 'Bad port "x".' } });
   proc.send({ type: 'update', update: { ...good, seq: 7, total: 2000, count: 1500, start: 500, rows: Array.from({ length: MAX_VIEW_ROWS }, (_, i) => row({ id: i + 1 })), selected: null } });
-  assert.deepEqual(updates.map((u) => u.seq), [5, 6, 7], 'well-formed updates, empty and full windows included, pass');
+  proc.send({ type: 'update', update: { ...good, seq: 8, rows: [null, row({ id: 2 })] } });
+  assert.deepEqual(updates.map((u) => u.seq), [5, 6, 7, 8], 'well-formed updates, empty and full windows and rows left out (null) included, pass');
 });

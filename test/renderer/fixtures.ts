@@ -26,6 +26,7 @@ export function update(seq: number, p: Partial<EngineUpdate> = {}): EngineUpdate
     count: rows.length,
     start: 0,
     rows,
+    order: 1,
     selected: null,
     filterError: null,
     stats: stats(),

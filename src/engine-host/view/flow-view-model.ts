@@ -1,7 +1,8 @@
 /**
  * The flows table as the engine host serves it: a view (flow-view.ts) over the engine's own table, and per update
  * only what the renderer asked for in its last ViewRequest: the rows of its window (the only row objects built), the
- * counts, the selected flow with its rate history, and why its filter text does not parse.
+ * counts, the selected flow with its rate history, and why its filter text does not parse. A reply to setView leaves
+ * out (null) the rows the renderer says it holds while the order is still the one they came with; a tick sends all.
  * Electron-free and Node-only (no I/O): the engine host drives it, and tests and benchmarks can drive it directly.
  */
 import type { FlowStore } from '../../engine/engine.ts';
@@ -15,7 +16,7 @@ import { favouriteOf, favouriteSets, hasFavourites, type FavouritesRequest } fro
 import { columnById } from './columns.ts';
 import { FlowView, type ViewSpec } from './flow-view.ts';
 
-export type ViewPart = Pick<EngineUpdate, 'viewSeq' | 'total' | 'count' | 'start' | 'rows' | 'selected' | 'filterError'>;
+export type ViewPart = Pick<EngineUpdate, 'viewSeq' | 'total' | 'count' | 'start' | 'rows' | 'order' | 'selected' | 'filterError'>;
 
 /** What is served before the renderer asks for anything. */
 export const DEFAULT_VIEW: Readonly<ViewRequest> = Object.freeze({
@@ -26,6 +27,7 @@ export const DEFAULT_VIEW: Readonly<ViewRequest> = Object.freeze({
   start: 0,
   end: 100,
   select: null,
+  have: null,
 });
 
 /** Holds no flows: what is shown before a source is open. */
@@ -128,8 +130,16 @@ export class FlowViewModel {
     const start = Math.min(Math.max(0, req.start), count);
     const end = Math.min(Math.max(start, req.end), count, start + MAX_VIEW_ROWS);
     const slots = fv.range(start, end);
-    const rows = new Array<FlowRow>(slots.length);
-    for (let i = 0; i < slots.length; i++) rows[i] = store.row(slots[i], this.rates);
+    const order = fv.stamp;
+    // Positions [keepFrom, keepTo) the renderer holds as they are now; a tick sends them anyway (fresh counters).
+    const have = tick ? null : req.have;
+    const keepFrom = have !== null && have.order === order ? Math.max(start, have.start) : 0;
+    const keepTo = have !== null && have.order === order ? Math.min(end, have.end) : 0;
+    const rows = new Array<FlowRow | null>(slots.length);
+    for (let i = 0; i < slots.length; i++) {
+      const p = start + i;
+      rows[i] = p >= keepFrom && p < keepTo ? null : store.row(slots[i], this.rates);
+    }
     let selected: SelectedFlow | null = null;
     const id = this.selectedId;
     if (id !== null) {
@@ -141,7 +151,7 @@ export class FlowViewModel {
       }
       selected = { id, index: fv.indexOf(slot), row, down: this.down, up: this.up };
     }
-    return { viewSeq: req.seq, total: store.size, count, start, rows, selected, filterError: this.filterError };
+    return { viewSeq: req.seq, total: store.size, count, start, rows, order, selected, filterError: this.filterError };
   }
 }
 

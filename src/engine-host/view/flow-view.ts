@@ -56,13 +56,21 @@ export class FlowView {
   private numKeys = new Float64Array(0);
   private textKeys: string[] = [];
   private members = 0;
-  /** Bumps whenever membership or a key changes: windows cut before it are stale. */
-  private stamp = 0;
+  /**
+   * Bumps whenever membership or a key changes, and on every rebuild: windows cut before it are stale. Starts at a
+   * random value so two views (a restarted host, a bench's second host) do not share stamps.
+   */
+  #stamp = Math.floor(Math.random() * 2 ** 32);
   private dirty = SORT;
   private orderSlots: number[] = [];
   private scratch = new Int32Array(0);
   private win: { stamp: number; start: number; end: number; slots: number[] } | null = null;
   lastPath: SyncPath = 'rebuild';
+
+  /** The same value while the flow at every position stays the same (sync first): EngineUpdate.order. */
+  get stamp(): number {
+    return this.#stamp;
+  }
 
   /** Whether the full order is sorted for the current data (false: a window would be selected, not cut from it). */
   get orderIsCurrent(): boolean {
@@ -100,13 +108,13 @@ export class FlowView {
     const hi = Math.min(end, this.members);
     if (lo >= hi) return [];
     const w = this.win;
-    if (w !== null && w.stamp === this.stamp && w.start === lo && w.end === hi) return w.slots;
+    if (w !== null && w.stamp === this.#stamp && w.start === lo && w.end === hi) return w.slots;
     // A second window at the same data (scrolling) or a big one: one full sort serves all further windows.
     const slots =
-      this.dirty === CLEAN || (w !== null && w.stamp === this.stamp) || (hi - lo) * FULL_SORT_FRACTION > this.members
+      this.dirty === CLEAN || (w !== null && w.stamp === this.#stamp) || (hi - lo) * FULL_SORT_FRACTION > this.members
         ? this.order().slice(lo, hi)
         : selectRange(this.memberSlots(), this.beforeFn(), lo, hi);
-    this.win = { stamp: this.stamp, start: lo, end: hi, slots };
+    this.win = { stamp: this.#stamp, start: lo, end: hi, slots };
     return slots;
   }
 
@@ -156,7 +164,7 @@ export class FlowView {
     for (let slot = 0; slot < n; slot++) if (store.idAt(slot) !== 0) this.look(slot);
     this.orderSlots = [];
     this.dirty = SORT;
-    this.stamp++;
+    this.#stamp++;
     this.lastPath = 'rebuild';
   }
 
@@ -193,7 +201,7 @@ export class FlowView {
       this.lastPath = 'same';
       return;
     }
-    this.stamp++;
+    this.#stamp++;
   }
 
   /** Re-reads one slot; returns -1 if its flow left the view, 1 if it entered or its key moved, else 0. */

@@ -31,9 +31,10 @@ export interface AppStores {
 
 export function createAppStores(api: SandpiperApi, o: ViewRequesterOptions & { tab?: Tab; notifier?: DesktopNotifier | null } = {}): AppStores {
   const ui = createUiStore({ tab: o.tab });
+  const flows = createFlowsStore();
   return {
     api,
-    flows: createFlowsStore(),
+    flows,
     stats: createStatsStore(),
     capture: createCaptureStore(api),
     ui,
@@ -42,7 +43,7 @@ export function createAppStores(api: SandpiperApi, o: ViewRequesterOptions & { t
     favourites: createFavouritesStore(),
     notices: createNoticesStore(),
     notifier: o.notifier === undefined ? browserNotifier() : o.notifier,
-    view: createViewRequester(api, ui, o),
+    view: createViewRequester(api, ui, flows, o),
     filterInput: { current: null },
   };
 }

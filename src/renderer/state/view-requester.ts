@@ -5,8 +5,13 @@
  * are coalesced into one at the next frame. A request identical to the last one sent is not sent.
  * A selection by position (a key moved past the rows at hand) is resolved here: the first update that reflects the
  * request carrying it names the flow, and from then on the flow is selected by id.
+ * Each request says which rows the flows store holds (`have`), so the answer can leave them out; only the positions
+ * the store will still hold when the answer comes: those of every window it may receive before (answers still due).
+ * What the store holds is not part of a request's identity: a change of it alone sends nothing. When an answer left
+ * out rows the store could not fill (its `gap`), the view is asked again, by the next frame, with `have: null`.
  */
-import { MAX_VIEW_ROWS, type EngineUpdate, type SandpiperApi, type ViewRequest } from '../../shared/ipc.ts';
+import { MAX_VIEW_ROWS, type EngineUpdate, type HeldRows, type SandpiperApi, type ViewRequest } from '../../shared/ipc.ts';
+import type { FlowsStore } from './flows-store.ts';
 import type { UiState, UiStore } from './ui-store.ts';
 
 /** The window asked for before the grid has measured itself (the host's default view). */
@@ -38,17 +43,23 @@ function selectionOf(s: UiState): Selection {
   return s.selectedId !== null ? { id: s.selectedId } : null;
 }
 
-/** Everything but seq, for telling whether a request changes anything. */
-function keyOf(r: Omit<ViewRequest, 'seq'>): string {
+/**
+ * This many requests unanswered: `have` is null (their windows would narrow it to little anyway), and older ones are
+ * forgotten (a host that never answers keeps the list bounded; `have` stays null until answers come).
+ */
+const MAX_DUE = 8;
+
+/** Everything but seq and have, for telling whether a request changes anything. */
+function keyOf(r: Omit<ViewRequest, 'seq' | 'have'>): string {
   const sel = r.select === null ? '' : 'id' in r.select ? `i${r.select.id}` : `p${r.select.index}`;
   return `${r.sortColumn}\u0000${r.sortDir}\u0000${r.start}\u0000${r.end}\u0000${sel}\u0000${r.filter}`;
 }
 
-export function createViewRequester(api: SandpiperApi, ui: UiStore, o: ViewRequesterOptions = {}): ViewRequester {
+export function createViewRequester(api: SandpiperApi, ui: UiStore, flows: FlowsStore, o: ViewRequesterOptions = {}): ViewRequester {
   const nextFrame = o.nextFrame ?? ((cb: () => void) => void requestAnimationFrame(() => cb()));
   let seq = 0;
   let win: { start: number; end: number } = { ...INITIAL_WINDOW };
-  let last: Omit<ViewRequest, 'seq'> | null = null;
+  let last: Omit<ViewRequest, 'seq' | 'have'> | null = null;
   let lastKey = '';
   let scheduled = false;
   let connected = false;
@@ -56,8 +67,27 @@ export function createViewRequester(api: SandpiperApi, ui: UiStore, o: ViewReque
   let sentThisFrame = false;
   /** The pending position and the first request that carried it. */
   let pending: { index: number; seq: number } | null = null;
+  /** Requests sent and not yet answered (an update's viewSeq answers every request up to it), oldest first. */
+  const due: Array<{ seq: number; start: number; end: number }> = [];
+  /** The last request sent with `have: null` after a gap: a gap in its own answer does not ask again. */
+  let refetchSeq = -1;
+  /** The next flush sends even an unchanged view, with `have: null`. */
+  let refetch = false;
 
-  /** Sends the view if it differs from the last one sent. */
+  /** The rows held now that will still be held whichever window arrives before this request's answer. */
+  function heldRows(): HeldRows | null {
+    if (refetch || due.length >= MAX_DUE) return null;
+    const f = flows.getState();
+    let start = f.start;
+    let end = f.start + f.rows.length;
+    for (const w of due) {
+      start = Math.max(start, w.start);
+      end = Math.min(end, w.end);
+    }
+    return end > start ? { start, end, order: f.order } : null;
+  }
+
+  /** Sends the view if it differs from the last one sent (or a refetch is due). */
   function flush(): void {
     scheduled = false;
     if (!connected) return;
@@ -70,9 +100,9 @@ export function createViewRequester(api: SandpiperApi, ui: UiStore, o: ViewReque
       start = Math.max(0, s.pendingIndex - (size >> 1));
       end = start + size;
     }
-    const body: Omit<ViewRequest, 'seq'> = { sortColumn: s.sortColumn, sortDir: s.sortDir, filter: s.appliedFilter, start, end, select: selectionOf(s) };
+    const body: Omit<ViewRequest, 'seq' | 'have'> = { sortColumn: s.sortColumn, sortDir: s.sortDir, filter: s.appliedFilter, start, end, select: selectionOf(s) };
     const key = keyOf(body);
-    if (key === lastKey) return;
+    if (key === lastKey && !refetch) return;
     last = body;
     lastKey = key;
     if (!sentThisFrame) {
@@ -81,7 +111,11 @@ export function createViewRequester(api: SandpiperApi, ui: UiStore, o: ViewReque
         sentThisFrame = false;
       });
     }
-    const req: ViewRequest = { seq: ++seq, ...body };
+    const req: ViewRequest = { seq: ++seq, ...body, have: heldRows() };
+    if (refetch) refetchSeq = req.seq;
+    refetch = false;
+    due.push({ seq: req.seq, start, end });
+    if (due.length > MAX_DUE) due.shift();
     if (s.pendingIndex !== null && (pending === null || pending.index !== s.pendingIndex)) pending = { index: s.pendingIndex, seq: req.seq };
     // A lost request is not retried: the next change sends the whole view again.
     api.setView(req).catch(() => undefined);
@@ -107,6 +141,11 @@ export function createViewRequester(api: SandpiperApi, ui: UiStore, o: ViewReque
       schedule();
     },
     onUpdate(u) {
+      while (due.length > 0 && due[0].seq <= u.viewSeq) due.shift();
+      if (flows.getState().gap && u.viewSeq > refetchSeq) {
+        refetch = true;
+        schedule();
+      }
       if (pending === null || u.viewSeq < pending.seq) return;
       const s = ui.getState();
       const p = pending;

@@ -31,6 +31,11 @@ export interface DeliveryTiming {
   painted: number;
 }
 
+export interface ReplyRows {
+  window: number;
+  sent: number;
+}
+
 export interface BenchHooks {
   /**
    * Keeps an update (as JSON: a plain string crosses DevTools far faster than an object, whose in-page decoding by the
@@ -47,6 +52,8 @@ export interface BenchHooks {
   deliverStagedToNobody(): Promise<DeliveryTiming>;
   /** Answers to setView delivered so far, and the time each took (measured as 'sandpiper-reply'). */
   replies: DeliveryTiming[];
+  /** For each of those answers: the rows of its window, and how many of them it sent (the rest left out as held). */
+  replyRows: ReplyRows[];
   /**
    * Moves the engine host into a page worker from now on: it generates `count` flows at `tick` as a new table, serves
    * the page's last view request, and its first update (numbered after `seq`) is delivered as 'sandpiper-update'.
@@ -81,6 +88,14 @@ const updates = new Set<(u: EngineUpdate) => void>();
 const statuses = new Set<(s: CaptureStatusView) => void>();
 let staged: EngineUpdate | null = null;
 const replies: DeliveryTiming[] = [];
+const replyRows: ReplyRows[] = [];
+
+/** Counted before delivery, outside the measured span. */
+function countRows(u: EngineUpdate): void {
+  let sent = 0;
+  for (const r of u.rows) if (r !== null) sent++;
+  replyRows.push({ window: u.rows.length, sent });
+}
 const workerHostMs: number[] = [];
 /** The last view request the app made, for a host that starts later. */
 let lastView: ViewRequest | null = null;
@@ -140,6 +155,7 @@ g.__sandpiperBench = {
     return deliver(u, 'sandpiper-empty', new Set());
   },
   replies,
+  replyRows,
   workerHostMs,
   startWorkerHost(o) {
     if (worker !== null) throw new Error('the worker host is already running');
@@ -154,6 +170,7 @@ g.__sandpiperBench = {
           void deliver(m.update, 'sandpiper-update').then((t) => resolve({ ...t, hostMs: m.hostMs }), reject);
         } else {
           workerHostMs.push(m.hostMs);
+          countRows(m.update);
           // The message is already deserialised (the IPC part); deliver's clone stands for the contextBridge copy.
           void deliver(m.update, 'sandpiper-reply').then((t) => void replies.push(t));
         }
@@ -195,6 +212,7 @@ g.sandpiper = Object.freeze<SandpiperApi>({
     const host = g.__sandpiperHostSetView;
     if (host === undefined) return;
     const u = JSON.parse(await host(req)) as EngineUpdate;
+    countRows(u);
     replies.push(await deliver(u, 'sandpiper-reply'));
   },
   onUpdate: (l) => {

@@ -16,6 +16,7 @@ import type { FlowRow } from '../../../src/shared/flow.ts';
 import type { EngineUpdate } from '../../../src/shared/ipc.ts';
 import type { LiveCaptureIo, StartLiveCapture } from '../../../src/engine-host/types.ts';
 import { eth, ipv4, pcap, tcp, udp, TCP, type Rec } from '../../engine/capture-fixtures.ts';
+import { fullRows } from '../../support/full-update.ts';
 
 const A = '192.0.2.1';
 const B = '198.51.100.7';
@@ -77,8 +78,8 @@ async function rowsOf(host: EngineHost, select: { id: number } | null = null): P
       }
     });
   });
-  host.setView({ ...DEFAULT_VIEW, seq: 9, sortColumn: 'first_seen', sortDir: 'asc', start: 0, end: 1000, select });
-  return (await got).rows;
+  host.setView({ ...DEFAULT_VIEW, seq: 9, sortColumn: 'first_seen', sortDir: 'asc', start: 0, end: 1000, select, have: null });
+  return fullRows(await got);
 }
 
 /** How many packets tshark reads in `file` (null when tshark is not installed). */

@@ -12,8 +12,9 @@ import { dispatchHostCall, type HostServices } from '../../../src/engine-host/ho
 import { SettingsFile } from '../../../src/engine-host/settings-file.ts';
 import { DEFAULT_VIEW } from '../../../src/engine-host/view/flow-view-model.ts';
 import { recordOf } from '../../../src/engine-host/export/table-export.ts';
-import type { EngineUpdate, ViewRequest } from '../../../src/shared/ipc.ts';
+import type { ViewRequest } from '../../../src/shared/ipc.ts';
 import { eth, ipv4, pcap, tcp, udp, TCP, type Rec } from '../../engine/capture-fixtures.ts';
+import { fullUpdate, type FullUpdate } from '../../support/full-update.ts';
 
 const HOST = '192.0.2.1';
 const PEER = '198.51.100.7';
@@ -51,12 +52,12 @@ async function opened(): Promise<EngineHost> {
 }
 
 /** The table's own order under a view: the host's update for a window covering every flow. */
-async function viewed(host: EngineHost, req: Partial<ViewRequest>): Promise<EngineUpdate> {
-  const got = new Promise<EngineUpdate>((resolve) => {
+async function viewed(host: EngineHost, req: Partial<ViewRequest>): Promise<FullUpdate> {
+  const got = new Promise<FullUpdate>((resolve) => {
     const off = host.onUpdate((u) => {
       if (u.viewSeq === 7) {
         off();
-        resolve(u);
+        resolve(fullUpdate(u));
       }
     });
   });

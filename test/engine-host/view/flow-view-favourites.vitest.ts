@@ -10,6 +10,7 @@ import type { FlowStore } from '../../../src/engine/engine.ts';
 import type { FlowRow } from '../../../src/shared/flow.ts';
 import { row } from '../../shared/fixtures.ts';
 import { RowStore } from '../../support/row-store.ts';
+import { fullRows } from '../../support/full-update.ts';
 
 function keyOf(col: Column, r: FlowRow): number | string {
   if (col.kind === 'text') return col.key(r);
@@ -133,15 +134,15 @@ describe('flow view: favourites first', () => {
     s.apply(sample);
     const m = new FlowViewModel();
     m.show(s);
-    m.setView({ seq: 1, sortColumn: 'bytes', sortDir: 'desc', filter: '', start: 0, end: 10, select: null });
-    expect(m.view(false).rows.map((r) => r.id)).toEqual([5, 2, 3, 1, 4]);
+    m.setView({ seq: 1, sortColumn: 'bytes', sortDir: 'desc', filter: '', start: 0, end: 10, select: null, have: null });
+    expect(fullRows(m.view(false)).map((r) => r.id)).toEqual([5, 2, 3, 1, 4]);
     m.setFavourites({ flows: [1], hosts: ['b.example'], programs: [], only: false });
-    expect(m.view(false).rows.map((r) => r.id)).toEqual([1, 4, 5, 2, 3]);
+    expect(fullRows(m.view(false)).map((r) => r.id)).toEqual([1, 4, 5, 2, 3]);
     m.setFavourites({ flows: [1], hosts: ['b.example'], programs: [], only: true });
     const v = m.view(false);
     expect(v.count).toBe(2);
-    expect(v.rows.map((r) => r.id)).toEqual([1, 4]);
+    expect(fullRows(v).map((r) => r.id)).toEqual([1, 4]);
     m.setFavourites({ flows: [], hosts: [], programs: [], only: false });
-    expect(m.view(false).rows.map((r) => r.id)).toEqual([5, 2, 3, 1, 4]);
+    expect(fullRows(m.view(false)).map((r) => r.id)).toEqual([5, 2, 3, 1, 4]);
   });
 });

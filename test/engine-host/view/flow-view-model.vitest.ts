@@ -10,6 +10,7 @@ import { MAX_VIEW_ROWS, RATE_HISTORY_LENGTH, type ViewRequest } from '../../../s
 import type { FlowRow } from '../../../src/shared/flow.ts';
 import { row } from '../../shared/fixtures.ts';
 import { RowStore } from '../../support/row-store.ts';
+import { fullRows } from '../../support/full-update.ts';
 
 // Every predicate the model builds counts its calls, so a test can tell whether the filter ran.
 const predicateCalls = vi.hoisted(() => ({ n: 0 }));
@@ -44,7 +45,8 @@ function flows(n: number, over: (i: number) => Partial<FlowRow> = () => ({})): F
   });
 }
 
-const ids = (rows: readonly FlowRow[]) => rows.map((r) => r.id);
+// A row left out (null) shows as null, so a test expecting ids fails on it.
+const ids = (rows: readonly (FlowRow | null)[]) => rows.map((r) => (r === null ? null : r.id));
 
 /** A model showing a store that tests change as an engine would. */
 function model(): { m: FlowViewModel; s: RowStore } {
@@ -68,10 +70,10 @@ const noRates = (r: FlowRow): FlowRow => ({ ...r, rate_fwd_1s: 0, rate_rev_1s: 0
 describe('flow view model', () => {
   it('serves the default view before any request: arrival order (first seen, oldest first), rows [0, 100), nothing selected', () => {
     const m = new FlowViewModel();
-    expect(m.view(false)).toEqual({ viewSeq: 0, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null });
+    expect(m.view(false)).toEqual({ viewSeq: 0, total: 0, count: 0, start: 0, rows: [], order: expect.any(Number), selected: null, filterError: null });
     const s = new RowStore();
     m.show(s);
-    expect(m.view(false)).toEqual({ viewSeq: 0, total: 0, count: 0, start: 0, rows: [], selected: null, filterError: null });
+    expect(m.view(false)).toEqual({ viewSeq: 0, total: 0, count: 0, start: 0, rows: [], order: expect.any(Number), selected: null, filterError: null });
     // Flow 150 arrived first.
     s.apply(flows(150, (i) => ({ first_seen: 1_699_000_000 - i })), []);
     const v = m.view(true);
@@ -95,7 +97,7 @@ describe('flow view model', () => {
     m.setView(req({ sortColumn: 'bytes', sortDir: 'asc', start: 10, end: 3000 }));
     v = m.view(false);
     expect(v.rows.length).toBe(MAX_VIEW_ROWS);
-    expect(v.rows[0].id).toBe(11);
+    expect(v.rows[0]?.id).toBe(11);
     m.setView(req({ filter: 'state:closed', start: 490, end: 600 }));
     v = m.view(false);
     expect([v.total, v.count, v.start, v.rows.length]).toEqual([1500, 500, 490, 10]);
@@ -229,15 +231,15 @@ describe('flow view model', () => {
     m.setRates(false);
     v = m.view(false);
     expect(ids(v.rows), 'ties in arrival (slot) order').toEqual([1, 2, 3, 4]);
-    for (const r of v.rows) expect([r.rate_fwd_1s, r.rate_rev_1s, r.rate_fwd_10s, r.rate_rev_10s]).toEqual([0, 0, 0, 0]);
+    for (const r of fullRows(v)) expect([r.rate_fwd_1s, r.rate_rev_1s, r.rate_fwd_10s, r.rate_rev_10s]).toEqual([0, 0, 0, 0]);
     expect(v.selected).toMatchObject({ id: 2, index: 1 });
     expect(v.selected?.row?.rate_rev_1s).toBe(0);
     // Counters other than rates still show.
-    expect(v.rows[0].bytes_rev).toBe(9000);
+    expect(v.rows[0]?.bytes_rev).toBe(9000);
     m.setRates(true);
     v = m.view(false);
     expect(ids(v.rows)).toEqual([2, 4, 3, 1]);
-    expect(v.rows[0].rate_rev_1s).toBe(40);
+    expect(v.rows[0]?.rate_rev_1s).toBe(40);
   });
 
   it('show (a new source) forgets the flows and the history but keeps the request and the selection', () => {
@@ -267,7 +269,7 @@ describe('flow view model', () => {
     let v = m.view(true);
     expect(predicateCalls.n).toBe(n);
     expect(v.count).toBe(n - Math.floor(n / 3));
-    expect(v.rows[0].id).toBe(n);
+    expect(v.rows[0]?.id).toBe(n);
     predicateCalls.n = 0;
     // Fresh row objects with the same texts, reversed byte counts.
     s.apply(base.map((r) => ({ ...r, dns_queries: [...r.dns_queries], alpn: [...r.alpn], bytes_rev: (n + 1 - r.id) * 10 })), []);
@@ -279,10 +281,10 @@ describe('flow view model', () => {
     s.apply([{ ...base[2], state: 'established', bytes_rev: n * 100 }], []);
     v = m.view(true);
     expect(predicateCalls.n).toBe(1);
-    expect(v.rows[0].id).toBe(3);
+    expect(v.rows[0]?.id).toBe(3);
   });
 
-  it('equals a naive filter and sort of the flows held, over random applies, requests, new sources and rates on/off', () => {
+  it('equals a naive filter and sort of the flows held, over random applies, requests, new sources and rates on/off; rows left out are the ones held', () => {
     const arbRow = fc.record({
       id: fc.integer({ min: 1, max: 30 }),
       bytes_rev: fc.integer({ min: 0, max: 40 }),
@@ -310,8 +312,11 @@ describe('flow view model', () => {
           start: fc.nat(30),
           len: fc.nat(25),
           select: arbSelect,
+          keep: fc.boolean(),
         }),
       },
+      // The same view at another window (a scroll), holding the rows of the last answer or not.
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('scroll' as const), start: fc.nat(8), len: fc.integer({ min: 1, max: 20 }), keep: fc.boolean() }) },
       { weight: 3, arbitrary: fc.record({ kind: fc.constant('view' as const), tick: fc.boolean() }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('reset' as const) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('rates' as const), on: fc.boolean() }) },
@@ -330,6 +335,10 @@ describe('flow view model', () => {
         let history = { down: [] as number[], up: [] as number[] };
         let rates = true;
         const shown = (r: FlowRow) => (rates ? r : noRates(r));
+        // What a renderer holds from the last view (nulls filled), and every flow id seen at a position per order.
+        let client: { start: number; rows: FlowRow[]; order: number } | null = null;
+        const seenAt = new Map<number, Map<number, number>>();
+        const heldRows = () => (client === null ? null : { start: client.start, end: client.start + client.rows.length, order: client.order });
         const order = (): number[] => {
           const col = columnById(request.sortColumn);
           const sign = request.sortDir === 'asc' ? 1 : -1;
@@ -340,7 +349,7 @@ describe('flow view model', () => {
             const kb = keyOf(col, b, rates);
             return (ka < kb ? -1 : ka > kb ? 1 : 0) * sign;
           });
-          return ids(list);
+          return list.map((r) => r.id);
         };
         for (const op of ops) {
           if (op.kind === 'apply') {
@@ -350,7 +359,8 @@ describe('flow view model', () => {
             for (const id of op.removed) held.delete(id);
           } else if (op.kind === 'setView') {
             const select = op.select;
-            request = { seq: request.seq + 1, sortColumn: op.sortColumn, sortDir: op.sortDir, filter: op.filter, start: op.start, end: op.start + op.len, select };
+            const have = op.keep ? heldRows() : null;
+            request = { seq: request.seq + 1, sortColumn: op.sortColumn, sortDir: op.sortDir, filter: op.filter, start: op.start, end: op.start + op.len, select, have };
             m.setView(request);
             const parsed = filterQuery.parseFilterQuery(op.filter);
             if (parsed.ok) {
@@ -365,6 +375,9 @@ describe('flow view model', () => {
             }
             if (id !== selected) history = { down: [], up: [] };
             selected = id;
+          } else if (op.kind === 'scroll') {
+            request = { ...request, seq: request.seq + 1, start: op.start, end: op.start + op.len, select: selected === null ? null : { id: selected }, have: op.keep ? heldRows() : null };
+            m.setView(request);
           } else if (op.kind === 'reset') {
             s = new RowStore();
             m.show(s);
@@ -383,12 +396,29 @@ describe('flow view model', () => {
             }
             const start = Math.min(request.start, o.length);
             const end = Math.min(Math.max(start, request.end), o.length);
-            expect(m.view(op.tick)).toEqual({
+            const v = m.view(op.tick);
+            const want = o.slice(start, end).map((id) => shown(held.get(id) as FlowRow));
+            // The same order means the same flow at every position, whatever happened in between.
+            const seen = seenAt.get(v.order) ?? new Map<number, number>();
+            seenAt.set(v.order, seen);
+            want.forEach((r, i) => {
+              expect(seen.get(start + i) ?? r.id).toBe(r.id);
+              seen.set(start + i, r.id);
+            });
+            // Left out exactly where a reply to setView covers rows held under this order; a tick sends all.
+            const h = request.have;
+            const kept = (p: number) => !op.tick && h !== null && h.order === v.order && p >= h.start && p < h.end;
+            expect(v.rows).toEqual(want.map((r, i) => (kept(start + i) ? null : r)));
+            const filled = v.rows.map((r, i) => r ?? (client !== null && client.order === v.order ? client.rows[start + i - client.start] : undefined));
+            filled.forEach((r, i) => expect(r?.id).toBe(want[i].id));
+            client = { start, rows: filled as FlowRow[], order: v.order };
+            expect({ ...v, rows: null, order: null }).toEqual({
               viewSeq: request.seq,
               total: held.size,
               count: o.length,
               start,
-              rows: o.slice(start, end).map((id) => shown(held.get(id) as FlowRow)),
+              rows: null,
+              order: null,
               selected: selected === null ? null : { id: selected, index: o.indexOf(selected), row: sel, down: history.down, up: history.up },
               filterError,
             });
@@ -397,5 +427,115 @@ describe('flow view model', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('flow view model: rows the renderer holds (ViewRequest.have)', () => {
+  /** A model over 40 flows by bytes, its first answer for [0, 20), and a request for another window holding that answer. */
+  function held() {
+    const { m, s } = model();
+    s.apply(flows(40), []);
+    const byBytes = { sortColumn: 'bytes', sortDir: 'asc' } as const;
+    m.setView(req({ ...byBytes, start: 0, end: 20 }));
+    const first = m.view(false);
+    const have = { start: 0, end: 20, order: first.order };
+    return { m, s, first, byBytes, scroll: (start: number, end: number, p: Partial<ViewRequest> = {}) => m.setView(req({ ...byBytes, start, end, have, ...p })) };
+  }
+  /** Positions of the rows left out. */
+  const nulls = (v: { start: number; rows: readonly (FlowRow | null)[] }) => v.rows.flatMap((r, i) => (r === null ? [v.start + i] : []));
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+  it('a reply to setView leaves out exactly the positions held, under the same order; the rows it sends are the current ones', () => {
+    const { m, first, scroll } = held();
+    expect(nulls(first)).toEqual([]);
+    scroll(10, 30);
+    const v = m.view(false);
+    expect(v.order).toBe(first.order);
+    expect(nulls(v)).toEqual(range(10, 20));
+    expect(ids(v.rows.slice(10))).toEqual(range(21, 31));
+    // Held rows partly outside the window, on either side, or not at all.
+    scroll(5, 15);
+    expect(nulls(m.view(false))).toEqual(range(5, 15));
+    scroll(0, 5);
+    expect(nulls(m.view(false))).toEqual(range(0, 5));
+    m.setView(req({ sortColumn: 'bytes', sortDir: 'asc', start: 15, end: 25, have: { start: 18, end: 40, order: first.order } }));
+    expect(nulls(m.view(false))).toEqual(range(18, 25));
+    scroll(20, 40);
+    expect(nulls(m.view(false))).toEqual([]);
+    // Held rows beyond the end of the order are no reason to leave anything out.
+    m.setView(req({ sortColumn: 'bytes', sortDir: 'asc', start: 30, end: 60, have: { start: 35, end: 60, order: first.order } }));
+    const end = m.view(false);
+    expect([end.rows.length, nulls(end)]).toEqual([10, range(35, 40)]);
+  });
+
+  it('a tick sends every row, whatever is held', () => {
+    const { m, s, scroll } = held();
+    scroll(10, 30);
+    expect(nulls(m.view(true))).toEqual([]);
+    s.apply([row({ id: 12, bytes_fwd: 0, bytes_rev: 120, packets_rev: 99 })], []);
+    const v = m.view(true);
+    expect(nulls(v)).toEqual([]);
+    expect(v.rows[1]?.packets_rev).toBe(99);
+  });
+
+  it('without held rows, or held under another order, every row is sent', () => {
+    const { m, first, scroll } = held();
+    scroll(10, 30, { have: null });
+    expect(nulls(m.view(false))).toEqual([]);
+    scroll(10, 30, { have: { start: 0, end: 20, order: first.order + 1 } });
+    expect(nulls(m.view(false))).toEqual([]);
+  });
+
+  it('the order changes with the sort, the filter, rates off and on, favourites, a new source, a flow entering or leaving, a key moving', () => {
+    type Setup = ReturnType<typeof held>;
+    const changes: Array<[string, Partial<ViewRequest>, (h: Setup) => void]> = [
+      ['sort direction', { sortDir: 'desc' }, () => {}],
+      ['sort column', { sortColumn: 'packets' }, () => {}],
+      ['filter', { filter: 'state:open' }, () => {}],
+      ['rates off', {}, (h) => h.m.setRates(false)],
+      ['favourites', {}, (h) => h.m.setFavourites({ flows: [3], hosts: [], programs: [], only: false })],
+      ['a flow entering', {}, (h) => h.s.apply([row({ id: 41, bytes_fwd: 0, bytes_rev: 1 })], [])],
+      ['a flow leaving', {}, (h) => h.s.apply([], [5])],
+      ['a key moving', {}, (h) => h.s.apply([row({ id: 1, bytes_fwd: 0, bytes_rev: 5000 })], [])],
+      ['a new source', {}, (h) => {
+        const t = new RowStore();
+        t.apply(flows(40), []);
+        h.m.show(t);
+      }],
+    ];
+    for (const [what, spec, change] of changes) {
+      const h = held();
+      change(h);
+      h.scroll(0, 20, spec);
+      const v = h.m.view(false);
+      expect(v.order, what).not.toBe(h.first.order);
+      expect(nulls(v), what).toEqual([]);
+      // Nothing changed since: a reply holding that answer leaves all of it out.
+      h.scroll(0, 20, { ...spec, have: { start: 0, end: 20, order: v.order } });
+      const again = h.m.view(false);
+      expect(again.order, `${what}, then nothing`).toBe(v.order);
+      expect(nulls(again), `${what}, then nothing`).toEqual(range(0, 20));
+    }
+    // Rates back on: another order again (the rows' rates are no longer 0).
+    const h = held();
+    h.m.setRates(false);
+    const off = h.m.view(false).order;
+    h.m.setRates(true);
+    expect(h.m.view(false).order).not.toBe(off);
+  });
+
+  it('a change that moves no position keeps the order: the rows held are still those flows', () => {
+    const h = held();
+    // A counter of a flow sorted by bytes, its bytes unchanged; then a sort by a text column and a flow's bytes.
+    h.s.apply([row({ id: 2, bytes_fwd: 0, bytes_rev: 20, process: 'p2', state: 'established', packets_rev: 9 })], []);
+    h.scroll(0, 20);
+    const v = h.m.view(false);
+    expect(v.order).toBe(h.first.order);
+    expect(nulls(v)).toEqual(range(0, 20));
+    h.scroll(0, 20, { sortColumn: 'process', have: null });
+    const byProcess = h.m.view(false);
+    h.s.apply([row({ id: 2, bytes_fwd: 0, bytes_rev: 77777, process: 'p2', state: 'established' })], []);
+    h.scroll(0, 20, { sortColumn: 'process', have: { start: 0, end: 20, order: byProcess.order } });
+    expect(h.m.view(false).order).toBe(byProcess.order);
   });
 });

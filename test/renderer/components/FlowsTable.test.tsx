@@ -280,6 +280,29 @@ describe('flows table', () => {
     for (const id of stayed) expect(cellTexts(after.get(id) as HTMLElement)[0]).toBe(`p${id}`);
   });
 
+  it("a scroll's answer carries only the rows the page did not hold, and every row shows the flow at its position", async () => {
+    const many = Array.from({ length: 2_000 }, (_, i) => row({ id: i + 1, process: `p${i + 1}`, pid: null, last_seen: 1_700_000_000 + i }));
+    const { host } = await setup(many);
+    const grid = screen.getByRole('grid');
+    const views = vi.spyOn(host.vm, 'view');
+    for (const top of [100, 130, 160, 140]) {
+      act(() => {
+        grid.scrollTop = top * ROW_HEIGHT;
+        grid.dispatchEvent(new Event('scroll'));
+      });
+      await host.settle();
+    }
+    const answers = views.mock.results.map((r) => r.value as ReturnType<typeof host.vm.view>);
+    const sent = answers.reduce((n, a) => n + a.rows.filter((r) => r !== null).length, 0);
+    const window = answers.reduce((n, a) => n + a.rows.length, 0);
+    expect(answers.length).toBeGreaterThan(0);
+    expect(sent, 'rows held are left out').toBeLessThan(window / 2);
+    // Last seen first: position p holds flow 2000 - p.
+    const shown = dataRows().filter((r) => r.getAttribute('aria-busy') !== 'true' && !r.hidden);
+    expect(shown.length).toBeGreaterThan(10);
+    for (const r of shown) expect(cellTexts(r)[0]).toBe(`p${2000 - (Number(r.getAttribute('aria-rowindex')) - 2)}`);
+  });
+
   it('keeps the top rows of a large table in order as updates arrive', async () => {
     const many = Array.from({ length: 20_000 }, (_, i) => row({ id: i + 1, process: `p${i + 1}`, pid: null, last_seen: 1_700_000_000 + ((i * 7919) % 20_000) }));
     const { host } = await setup(many);

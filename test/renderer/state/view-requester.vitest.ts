@@ -1,16 +1,18 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { createUiStore } from '../../../src/renderer/state/ui-store.ts';
+import { createFlowsStore } from '../../../src/renderer/state/flows-store.ts';
 import { createViewRequester, INITIAL_WINDOW } from '../../../src/renderer/state/view-requester.ts';
-import { MAX_VIEW_ROWS } from '../../../src/shared/ipc.ts';
+import { MAX_VIEW_ROWS, type EngineUpdate } from '../../../src/shared/ipc.ts';
 import { mockApi, row, update } from '../fixtures.ts';
 
 /** A requester on a mock API, with frames run by hand. */
 function setup({ connect = true } = {}) {
   const api = mockApi();
   const ui = createUiStore();
+  const flows = createFlowsStore();
   const frames: Array<() => void> = [];
-  const view = createViewRequester(api, ui, { nextFrame: (cb) => void frames.push(cb) });
+  const view = createViewRequester(api, ui, flows, { nextFrame: (cb) => void frames.push(cb) });
   const disconnect = connect ? view.connect() : () => undefined;
   const frame = () => frames.splice(0).forEach((f) => f());
   /** Runs frames until none is asked for: the next change goes out at once. */
@@ -18,7 +20,12 @@ function setup({ connect = true } = {}) {
     while (frames.length > 0) frame();
   };
   const sent = () => api.setView.mock.calls.map((c) => c[0]);
-  return { api, ui, view, frame, idle, sent, disconnect };
+  /** An update the app delivers: the flows store takes it, then the requester (as connectApi wires them). */
+  const deliver = (u: EngineUpdate) => {
+    flows.getState().applyUpdate(u);
+    view.onUpdate(u);
+  };
+  return { api, ui, flows, view, frame, idle, sent, disconnect, deliver };
 }
 
 describe('view requester', () => {
@@ -28,12 +35,12 @@ describe('view requester', () => {
     ui.getState().sortBy('bytes');
     expect(sent()).toEqual([]);
     view.connect();
-    expect(sent()).toEqual([{ seq: 1, sortColumn: 'bytes', sortDir: 'desc', filter: '', start: 0, end: 70, select: null }]);
+    expect(sent()).toEqual([{ seq: 1, sortColumn: 'bytes', sortDir: 'desc', filter: '', start: 0, end: 70, select: null, have: null }]);
   });
 
   it('the first change in a frame goes out at once, later ones coalesce into one at the next frame', () => {
     const { ui, view, frame, sent } = setup();
-    expect(sent()).toEqual([{ seq: 1, sortColumn: 'first_seen', sortDir: 'asc', filter: '', ...INITIAL_WINDOW, select: null }]);
+    expect(sent()).toEqual([{ seq: 1, sortColumn: 'first_seen', sortDir: 'asc', filter: '', ...INITIAL_WINDOW, select: null, have: null }]);
     frame();
     ui.getState().sortBy('bytes');
     expect(sent()).toHaveLength(2);
@@ -44,7 +51,7 @@ describe('view requester', () => {
     expect(sent()).toHaveLength(2);
     frame();
     expect(sent()).toHaveLength(3);
-    expect(sent()[2]).toEqual({ seq: 3, sortColumn: 'bytes', sortDir: 'desc', filter: 'proto:udp', start: 40, end: 140, select: { id: 12 } });
+    expect(sent()[2]).toEqual({ seq: 3, sortColumn: 'bytes', sortDir: 'desc', filter: 'proto:udp', start: 40, end: 140, select: { id: 12 }, have: null });
     frame();
     expect(sent()).toHaveLength(3);
   });
@@ -158,5 +165,105 @@ describe('view requester', () => {
     view.setWindow(10, 20);
     frame();
     expect(sent()).toHaveLength(1);
+  });
+
+  describe('the rows held (have)', () => {
+    /** Flows at positions [start, end) under `order`, answering request `viewSeq`. */
+    const window = (seq: number, viewSeq: number, start: number, end: number, order = 7, rows = Array.from({ length: end - start }, (_, i) => row({ id: start + i + 1 }))) =>
+      update(seq, { viewSeq, total: 1000, count: 1000, start, rows, order });
+
+    it('each request says what the flows store holds, as the last update left it', () => {
+      const { view, frame, idle, sent, deliver } = setup();
+      expect(sent()[0].have).toBeNull();
+      deliver(window(1, 1, 0, 100));
+      view.setWindow(40, 140);
+      frame();
+      expect(sent().at(-1)).toMatchObject({ start: 40, end: 140, have: { start: 0, end: 100, order: 7 } });
+      idle();
+      deliver(window(2, 2, 40, 140, 8));
+      view.setWindow(80, 180);
+      expect(sent().at(-1)?.have).toEqual({ start: 40, end: 140, order: 8 });
+    });
+
+    it('a change of what the store holds sends nothing (every update changes it)', () => {
+      const { view, frame, idle, sent, deliver } = setup();
+      idle();
+      view.setWindow(10, 110);
+      const n = sent().length;
+      deliver(window(1, n, 10, 110));
+      deliver(window(2, n, 10, 110, 9));
+      idle();
+      expect(sent()).toHaveLength(n);
+      // A frame whose request comes back to the one last sent: the same view, though the store now holds other rows.
+      view.setWindow(20, 120);
+      view.setWindow(30, 130);
+      frame();
+      deliver(window(3, n + 2, 30, 130, 10));
+      view.setWindow(40, 140);
+      view.setWindow(30, 130);
+      frame();
+      expect(sent().map((r) => r.start)).toEqual([0, 10, 20, 30]);
+    });
+
+    it('only positions every window still due will also hold: an unanswered request narrows it', () => {
+      const { view, frame, sent, deliver } = setup();
+      deliver(window(1, 1, 0, 100));
+      frame();
+      view.setWindow(40, 140);
+      frame();
+      // The answer to [40, 140) may arrive first and replace [0, 100): only [40, 100) is held whichever comes.
+      view.setWindow(80, 180);
+      expect(sent().at(-1)?.have).toEqual({ start: 40, end: 100, order: 7 });
+      frame();
+      view.setWindow(150, 250);
+      expect(sent().at(-1)?.have).toEqual({ start: 80, end: 100, order: 7 });
+      frame();
+      view.setWindow(300, 400);
+      expect(sent().at(-1)?.have, 'nothing held in every window still due').toBeNull();
+      frame();
+      // Answered (an update reflects every request up to its viewSeq): the windows due are forgotten.
+      deliver(window(2, sent().at(-1)?.seq ?? 0, 300, 400));
+      view.setWindow(310, 410);
+      expect(sent().at(-1)?.have).toEqual({ start: 300, end: 400, order: 7 });
+    });
+
+    it('holds nothing while many requests are unanswered (a host that does not answer), until an answer comes', () => {
+      const { view, frame, sent, deliver } = setup();
+      deliver(window(1, 1, 0, 500));
+      for (let i = 1; i <= 10; i++) {
+        frame();
+        view.setWindow(i, 100 + i);
+      }
+      // The first eight narrow it by the windows before them; with eight unanswered, nothing is held for sure.
+      expect(sent().slice(1, 9).every((r) => r.have !== null)).toBe(true);
+      expect(sent().slice(-2).map((r) => r.have)).toEqual([null, null]);
+      frame();
+      deliver(window(2, sent().at(-1)?.seq ?? 0, 10, 110));
+      view.setWindow(20, 120);
+      expect(sent().at(-1)?.have).toEqual({ start: 10, end: 110, order: 7 });
+    });
+
+    it('an answer whose left-out rows the store could not fill asks again, holding nothing; once', () => {
+      const { view, idle, sent, deliver, flows } = setup();
+      deliver(window(1, 1, 0, 100));
+      view.setWindow(50, 150);
+      idle();
+      const n = sent().length;
+      const asked = sent().at(-1)?.seq ?? 0;
+      // Another order than the one held: the nulls cannot be filled.
+      const sentRows = [...Array.from({ length: 50 }, () => null), ...Array.from({ length: 50 }, (_, i) => row({ id: 500 + i }))];
+      deliver(update(2, { viewSeq: asked, total: 1000, count: 1000, start: 50, rows: sentRows, order: 8 }));
+      expect(flows.getState()).toMatchObject({ gap: true, start: 100 });
+      idle();
+      expect(sent()).toHaveLength(n + 1);
+      expect(sent().at(-1)).toMatchObject({ start: 50, end: 150, have: null });
+      // A host that leaves rows out even then is not asked again in a loop.
+      deliver(update(3, { viewSeq: sent().at(-1)?.seq ?? 0, total: 1000, count: 1000, start: 50, rows: sentRows, order: 8 }));
+      idle();
+      expect(sent()).toHaveLength(n + 1);
+      // The next change asks as usual, holding what the store has.
+      view.setWindow(60, 160);
+      expect(sent().at(-1)?.have).toEqual({ start: 100, end: 150, order: 8 });
+    });
   });
 });
