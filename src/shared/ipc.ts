@@ -279,12 +279,12 @@ export interface EngineUpdate {
   /** Flows held, and flows that pass the filter (the table's row count). */
   total: number;
   count: number;
+  start: number;
   /**
    * rows[i] is at position start + i of the order; rows covers the requested window clamped to [0, count). In a reply
    * to setView, null at a position of ViewRequest.have when `order` is the one held: keep the row held there. An
    * engine update (a tick) sends every row, so a row kept is never older than the last tick.
    */
-  start: number;
   rows: (FlowRow | null)[];
   /**
    * The order's token: two updates with the same `order` have the same flow at every position (it changes with the

@@ -131,14 +131,12 @@ export class FlowViewModel {
     const end = Math.min(Math.max(start, req.end), count, start + MAX_VIEW_ROWS);
     const slots = fv.range(start, end);
     const order = fv.stamp;
-    // Positions [keepFrom, keepTo) the renderer holds as they are now; a tick sends them anyway (fresh counters).
-    const have = tick ? null : req.have;
-    const keepFrom = have !== null && have.order === order ? Math.max(start, have.start) : 0;
-    const keepTo = have !== null && have.order === order ? Math.min(end, have.end) : 0;
+    // The positions the renderer holds as they are now (same order) are left out; a tick sends them anyway (fresh counters).
+    const held = !tick && req.have !== null && req.have.order === order ? req.have : null;
     const rows = new Array<FlowRow | null>(slots.length);
     for (let i = 0; i < slots.length; i++) {
       const p = start + i;
-      rows[i] = p >= keepFrom && p < keepTo ? null : store.row(slots[i], this.rates);
+      rows[i] = held !== null && p >= held.start && p < held.end ? null : store.row(slots[i], this.rates);
     }
     let selected: SelectedFlow | null = null;
     const id = this.selectedId;
